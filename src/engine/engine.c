@@ -1,0 +1,875 @@
+/*
+ * engine.c - the run loop. Timed lines and queued events are taken in time
+ * order; every line scheduled at T runs, in file order, before any event
+ * at T (the trace contract). Calls go to the host's process, which runs one
+ * call at a time: a call that blocks holds the lines after it until it
+ * returns. After each step, processes whose sockets changed re-try their
+ * blocked call.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "render/report.h"
+#include "sock/sock.h"
+
+int ts_sim_host_by_addr(const ts_sim *sim, uint32_t addr)
+{
+	for (int i = 0; i < sim->nhosts; i++)
+		if (sim->hosts[i].addr == addr)
+			return i;
+	return -1;
+}
+
+void ts_sim_abort(ts_sim *sim, int line, const char *fmt, ...)
+{
+	if (sim->aborted)
+		return;
+	sim->aborted = 1;
+	ts_error *e = &sim->abort_err;
+	memset(e, 0, sizeof *e);
+	snprintf(e->file, sizeof e->file, "%s", sim->trace->filename);
+	e->line = line;
+	e->col = line ? 1 : 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	if (line > 0) {
+		/* The offending line, for the message. */
+		const char *p = sim->trace->text,
+			   *end = p + sim->trace->textlen;
+		for (int l = 1; l < line && p < end; l++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			p = nl ? nl + 1 : end;
+		}
+		size_t n = 0;
+		while (p + n < end && p[n] != '\n' && p[n] != '\r' &&
+		       n < sizeof e->source - 1)
+			n++;
+		memcpy(e->source, p, n);
+		e->source[n] = 0;
+	}
+}
+
+static void host_reset_proc(ts_host *h)
+{
+	ts_proc *p = &h->proc;
+	free(p->fds);
+	p->fds = NULL;
+	p->nfds = 0;
+	memset(p->vars, 0, (size_t)h->decl->nvars * sizeof *p->vars);
+	for (int v = 0; v < h->decl->nvars; v++)
+		p->vars[v].fd = -1;
+	p->alive = 1;
+	p->terminated = 0;
+	p->sigpipe_ignored = 0;
+	p->call.st = NULL;
+	p->wake = 0;
+	p->qhead = p->qtail = 0;
+}
+
+ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
+		   void *sink_ctx)
+{
+	ts_sim *sim = calloc(1, sizeof *sim);
+	if (!sim)
+		return NULL;
+	sim->trace = t;
+	sim->opts = *o;
+	ts_evq_init(&sim->q);
+	sim->nhosts = t->nhosts;
+	sim->hosts =
+	    calloc((size_t)(t->nhosts ? t->nhosts : 1), sizeof *sim->hosts);
+	size_t ndirs = (size_t)t->nhosts * (size_t)t->nhosts * 6 + 1;
+	sim->span_base = calloc(ndirs, sizeof *sim->span_base);
+	sim->span_mark = calloc(ndirs, sizeof *sim->span_mark);
+	if (!sim->hosts || !sim->span_base || !sim->span_mark ||
+	    ts_net_init(&sim->net, t) < 0) {
+		ts_sim_free(sim);
+		return NULL;
+	}
+	for (int i = 0; i < t->nhosts; i++) {
+		ts_host *h = &sim->hosts[i];
+		h->index = i;
+		h->decl = &t->hosts[i];
+		h->addr = t->hosts[i].addr;
+		memcpy(h->knob, t->hosts[i].knobs, sizeof h->knob);
+		h->up = 1;
+		h->next_port = 40000;
+		ts_hmap_init(&h->conns);
+		ts_hmap_init(&h->listeners);
+		ts_hmap_init(&h->ports);
+		h->proc.vars =
+		    calloc((size_t)(h->decl->nvars + 1), sizeof *h->proc.vars);
+		if (!h->proc.vars) {
+			ts_sim_free(sim);
+			return NULL;
+		}
+		h->proc.tev.kind = TS_EV_PROC_TIMER;
+		host_reset_proc(h);
+	}
+	ts_rep_init(sim, sink, sink_ctx);
+	return sim;
+}
+
+void ts_sim_free(ts_sim *sim)
+{
+	if (!sim)
+		return;
+	ts_evq_free(&sim->q);
+	for (int i = 0; sim->hosts && i < sim->nhosts; i++) {
+		ts_host *h = &sim->hosts[i];
+		ts_hmap_free(&h->conns);
+		ts_hmap_free(&h->listeners);
+		ts_hmap_free(&h->ports);
+		free(h->proc.fds);
+		free(h->proc.vars);
+		free(h->proc.queue);
+	}
+	free(sim->hosts);
+	ts_net_free(&sim->net);
+	ts_rep_free(sim);
+	for (int i = 0; i < sim->nsock_chunks; i++)
+		free(sim->sock_chunks[i]);
+	free(sim->sock_chunks);
+	free(sim->span_base);
+	free(sim->span_mark);
+	free(sim);
+}
+
+/* ---- formatting calls and results ---- */
+
+static const char *var_name(const ts_sim *sim, int host, int var)
+{
+	const ts_host_decl *d = sim->hosts[host].decl;
+	return var >= 0 && var < d->nvars ? d->vars[var] : "?";
+}
+
+static char *poll_fmt(int64_t m, char *buf, size_t n)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} bits[] = {{TS_POLLIN, "POLLIN"},
+		    {TS_POLLOUT, "POLLOUT"},
+		    {TS_POLLRDHUP, "POLLRDHUP"},
+		    {TS_POLLERR, "POLLERR"},
+		    {TS_POLLHUP, "POLLHUP"}};
+	size_t l = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+		if (m & bits[i].bit)
+			l +=
+			    (size_t)snprintf(buf + l, n > l ? n - l : 0, "%s%s",
+					     l ? "|" : "", bits[i].name);
+	if (!l)
+		snprintf(buf, n, "0");
+	return buf;
+}
+
+static char *flags_fmt(int f, char *buf, size_t n)
+{
+	size_t l = 0;
+	buf[0] = 0;
+	if (f & TS_MSG_NOSIGNAL)
+		l += (size_t)snprintf(buf + l, n - l, "MSG_NOSIGNAL");
+	if ((f & TS_MSG_DONTWAIT) && l < n)
+		l += (size_t)snprintf(buf + l, n - l, "%sMSG_DONTWAIT",
+				      l ? "|" : "");
+	if ((f & TS_MSG_PEEK) && l < n)
+		l += (size_t)snprintf(buf + l, n - l, "%sMSG_PEEK",
+				      l ? "|" : "");
+	if (!l)
+		snprintf(buf, n, "0");
+	return buf;
+}
+
+static void call_fmt(const ts_sim *sim, const ts_stmt *st, char *buf, size_t n)
+{
+	const ts_call *c = &st->u.call;
+	char fb[64];
+	const char *fd = var_name(sim, st->host, c->fd_var);
+	const char *name = ts_call_name(c->id);
+	size_t l = 0;
+	if (c->bind_var >= 0)
+		l = (size_t)snprintf(
+		    buf, n, "%s = ", var_name(sim, st->host, c->bind_var));
+	char *p = buf + l;
+	size_t m = n - l;
+	switch (c->id) {
+	case TS_CALL_SOCKET:
+		snprintf(p, m, "socket()");
+		break;
+	case TS_CALL_ACCEPT:
+	case TS_CALL_CLOSE:
+	case TS_CALL_GETPEERNAME:
+	case TS_CALL_GETSOCKNAME:
+		snprintf(p, m, "%s(%s)", name, fd);
+		break;
+	case TS_CALL_BIND:
+	case TS_CALL_LISTEN:
+	case TS_CALL_WRITE:
+	case TS_CALL_READ:
+		snprintf(p, m, "%s(%s, %lld)", name, fd, (long long)c->a);
+		break;
+	case TS_CALL_SEND:
+	case TS_CALL_RECV:
+		snprintf(p, m, "%s(%s, %lld, %s)", name, fd, (long long)c->a,
+			 flags_fmt(c->flags, fb, sizeof fb));
+		break;
+	case TS_CALL_CONNECT:
+		snprintf(p, m, "connect(%s, %s:%lld)", fd,
+			 sim->hosts[c->peer_host].decl->name, (long long)c->a);
+		break;
+	case TS_CALL_SHUTDOWN:
+		snprintf(p, m, "shutdown(%s, %s)", fd,
+			 c->opt == TS_SHUT_RD   ? "SHUT_RD"
+			 : c->opt == TS_SHUT_WR ? "SHUT_WR"
+						: "SHUT_RDWR");
+		break;
+	case TS_CALL_SETSOCKOPT:
+		if (c->opt == TS_OPT_SO_LINGER)
+			snprintf(p, m, "setsockopt(%s, SO_LINGER, %lld, %lld)",
+				 fd, (long long)c->a, (long long)c->b);
+		else
+			snprintf(p, m, "setsockopt(%s, %s, %lld)", fd,
+				 ts_sockopt_name((ts_sockopt)c->opt),
+				 (long long)c->a);
+		break;
+	case TS_CALL_GETSOCKOPT:
+		snprintf(p, m, "getsockopt(%s, SO_ERROR)", fd);
+		break;
+	case TS_CALL_FCNTL:
+		snprintf(p, m, "fcntl(%s, O_NONBLOCK)", fd);
+		break;
+	case TS_CALL_POLL:
+		snprintf(p, m, "poll(%s, %s, %lld)", fd,
+			 poll_fmt(c->flags, fb, sizeof fb), (long long)c->a);
+		break;
+	case TS_CALL_SIGNAL:
+		snprintf(p, m, "signal(SIGPIPE, %s)",
+			 c->a ? "SIG_IGN" : "SIG_DFL");
+		break;
+	}
+}
+
+static void addr_fmt(uint32_t a, uint16_t port, char *buf, size_t n)
+{
+	snprintf(buf, n, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255, port);
+}
+
+static void result_fmt(const ts_call *c, const ts_result *r, char *buf,
+		       size_t n)
+{
+	char b[64];
+	if (r->ret < 0) {
+		snprintf(buf, n, "-1 %s (%s)%s", ts_errno_name(r->err),
+			 ts_errno_msg(r->err), r->sigpipe ? " +SIGPIPE" : "");
+		return;
+	}
+	switch (c->id) {
+	case TS_CALL_POLL:
+		snprintf(buf, n, "%s", poll_fmt(r->ret, b, sizeof b));
+		return;
+	case TS_CALL_GETPEERNAME:
+	case TS_CALL_GETSOCKNAME:
+		addr_fmt(r->addr, r->port, buf, n);
+		return;
+	case TS_CALL_GETSOCKOPT:
+		if (r->ret)
+			snprintf(buf, n, "%lld (%s)", (long long)r->ret,
+				 ts_errno_name((ts_errno)r->ret));
+		else
+			snprintf(buf, n, "0");
+		return;
+	case TS_CALL_SOCKET:
+	case TS_CALL_BIND:
+	case TS_CALL_LISTEN:
+	case TS_CALL_CONNECT:
+	case TS_CALL_ACCEPT:
+	case TS_CALL_WRITE:
+	case TS_CALL_SEND:
+	case TS_CALL_READ:
+	case TS_CALL_RECV:
+	case TS_CALL_SHUTDOWN:
+	case TS_CALL_CLOSE:
+	case TS_CALL_SETSOCKOPT:
+	case TS_CALL_FCNTL:
+	case TS_CALL_SIGNAL:
+		break;
+	}
+	snprintf(buf, n, "%lld%s", (long long)r->ret,
+		 r->sigpipe ? " +SIGPIPE" : "");
+}
+
+static void expected_fmt(const ts_call *c, char *buf, size_t n)
+{
+	char b[64];
+	const char *sig = c->sigpipe ? " +SIGPIPE" : "";
+	switch (c->expect) {
+	case TS_EXPECT_NONE:
+		snprintf(buf, n, "success");
+		return;
+	case TS_EXPECT_INT:
+		snprintf(buf, n, "%lld%s", (long long)c->value, sig);
+		return;
+	case TS_EXPECT_ERRNO:
+		snprintf(buf, n, "-1 %s%s", ts_errno_name(c->err), sig);
+		return;
+	case TS_EXPECT_ADDR:
+		addr_fmt(c->addr, c->port, buf, n);
+		return;
+	case TS_EXPECT_POLL:
+		snprintf(buf, n, "%s", poll_fmt(c->value, b, sizeof b));
+		return;
+	}
+}
+
+static int result_matches(const ts_call *c, const ts_result *r)
+{
+	if (c->sigpipe && !r->sigpipe)
+		return 0;
+	switch (c->expect) {
+	case TS_EXPECT_NONE:
+		return c->bind_var < 0 || r->ret >= 0;
+	case TS_EXPECT_INT:
+		return r->ret >= 0 && r->ret == c->value;
+	case TS_EXPECT_ERRNO:
+		return r->ret < 0 && r->err == c->err;
+	case TS_EXPECT_ADDR:
+		return r->ret >= 0 && r->has_addr && r->addr == c->addr &&
+		       r->port == c->port;
+	case TS_EXPECT_POLL:
+		return r->ret >= 0 && r->ret == c->value;
+	}
+	return 0;
+}
+
+/* A failed expectation or line: FILE:LINE: expected ..., got ... */
+static void failure(ts_sim *sim, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void failure(ts_sim *sim, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sim->nfailed++;
+	ts_rep_event(sim, -1, "FAIL", "%s:%d: %s", sim->trace->filename, line,
+		     msg);
+}
+
+/* ---- processes ---- */
+
+static void run_stmt(ts_sim *sim, int i);
+static void attempt(ts_sim *sim, ts_host *h);
+
+static void terminate(ts_sim *sim, ts_host *h, const char *why)
+{
+	ts_proc *p = &h->proc;
+	if (p->call.st) {
+		char cb[160];
+		call_fmt(sim, p->call.st, cb, sizeof cb);
+		ts_rep_event(sim, h->index, "proc", "%s never returns: %s", cb,
+			     why);
+		failure(sim, p->call.st->line,
+			"expected the call to return, got: %s", why);
+		p->call.st = NULL;
+		ts_evq_cancel(&sim->q, &p->tev);
+	}
+	p->alive = 0;
+	p->terminated = 1;
+	ts_sock_exit(sim, h);
+}
+
+static void drain(ts_sim *sim, ts_host *h)
+{
+	ts_proc *p = &h->proc;
+	if (p->draining)
+		return; /* the loop below, further up the stack, goes on */
+	p->draining = 1;
+	while (!p->call.st && p->qhead != p->qtail && !sim->aborted) {
+		int i = p->queue[p->qhead++];
+		if (p->qhead == p->qtail)
+			p->qhead = p->qtail = 0;
+		run_stmt(sim, i);
+	}
+	p->draining = 0;
+}
+
+static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
+{
+	ts_proc *p = &h->proc;
+	ts_callctx *ctx = &p->call;
+	const ts_stmt *st = ctx->st;
+	const ts_call *c = &st->u.call;
+	char cb[160], rb[96], eb[96], tb[32];
+	ts_evq_cancel(&sim->q, &p->tev);
+	sim->last = *r;
+	sim->last_line = st->line;
+	if (r->ret >= 0 && r->sk && c->bind_var >= 0) {
+		ts_var *v = &p->vars[c->bind_var];
+		v->bound = 1;
+		v->fd = (int)r->ret;
+		v->ref.sk = r->sk;
+		v->ref.gen = r->sk->gen;
+		r->sk->var = c->bind_var;
+	}
+	if (c->id == TS_CALL_CLOSE && r->ret == 0 && c->fd_var >= 0)
+		p->vars[c->fd_var].fd = -1;
+	call_fmt(sim, st, cb, sizeof cb);
+	result_fmt(c, r, rb, sizeof rb);
+	if (ctx->waiting) {
+		ts_rep_event(sim, h->index, "return",
+			     "%s = %s  (blocked since %s)", cb, rb,
+			     ts_time_fmt(ctx->began, tb, sizeof tb));
+	} else {
+		/* The call first, then what it caused (held back). */
+		sim->rep.holding = 0;
+		ts_rep_event(sim, h->index, "call", "%s = %s", cb, rb);
+		ts_rep_release(sim);
+	}
+	if (c->expect != TS_EXPECT_NONE || c->bind_var >= 0 || c->sigpipe) {
+		sim->nchecked++;
+		if (!result_matches(c, r)) {
+			expected_fmt(c, eb, sizeof eb);
+			failure(sim, st->line, "expected %s = %s, got %s", cb,
+				eb, rb);
+		}
+	}
+	ctx->st = NULL;
+	if (r->sigpipe) {
+		if (p->sigpipe_ignored) {
+			ts_rep_event(sim, h->index, "signal",
+				     "SIGPIPE ignored (SIG_IGN)");
+		} else {
+			ts_rep_event(sim, h->index, "signal",
+				     "SIGPIPE: default action terminates the "
+				     "process; the kernel closes its sockets");
+			terminate(sim, h, "terminated by SIGPIPE");
+		}
+	}
+	drain(sim, h);
+}
+
+static void attempt(ts_sim *sim, ts_host *h)
+{
+	ts_proc *p = &h->proc;
+	ts_callctx *ctx = &p->call;
+	ts_result r;
+	if (!ctx->waiting)
+		ts_rep_hold(sim);
+	ts_sock_call(sim, h, ctx, ctx->arg, &r);
+	if (!r.block) {
+		finish_call(sim, h, &r);
+		return;
+	}
+	if (ctx->waiting)
+		return;
+	ctx->waiting = 1;
+	char cb[160];
+	call_fmt(sim, ctx->st, cb, sizeof cb);
+	sim->rep.holding = 0;
+	ts_rep_event(sim, h->index, "call", "%s ... blocks", cb);
+	ts_rep_release(sim);
+	const ts_call *c = &ctx->st->u.call;
+	ts_time deadline = TS_TIME_NEVER;
+	if (c->id == TS_CALL_POLL && c->a > 0)
+		deadline = ctx->began + TS_MS(c->a);
+	else if (c->id == TS_CALL_CLOSE && ctx->sk)
+		deadline = ctx->began + TS_SEC(ctx->sk->linger_s);
+	if (deadline != TS_TIME_NEVER)
+		ts_evq_schedule(&sim->q, &p->tev, deadline);
+}
+
+static void run_call(ts_sim *sim, ts_host *h, const ts_stmt *st)
+{
+	ts_proc *p = &h->proc;
+	const ts_call *c = &st->u.call;
+	char cb[160];
+	if (!h->up || !p->alive) {
+		call_fmt(sim, st, cb, sizeof cb);
+		const char *why =
+		    !h->up ? "host is down" : "process terminated";
+		ts_rep_event(sim, h->index, "skip", "%s not run: %s", cb, why);
+		failure(sim, st->line, "expected %s to run, got: %s", cb, why);
+		return;
+	}
+	ts_callctx *ctx = &p->call;
+	memset(ctx, 0, sizeof *ctx);
+	ctx->st = st;
+	ctx->began = sim->now;
+	if (c->fd_var >= 0) {
+		ts_var *v = &p->vars[c->fd_var];
+		if (!v->bound) {
+			call_fmt(sim, st, cb, sizeof cb);
+			ts_rep_event(sim, h->index, "skip",
+				     "%s not run: variable %s is not bound", cb,
+				     var_name(sim, h->index, c->fd_var));
+			failure(sim, st->line,
+				"expected variable %s to name a socket, got "
+				"none (its binding call failed, or its "
+				"process was restarted)",
+				var_name(sim, h->index, c->fd_var));
+			ctx->st = NULL;
+			return;
+		}
+		if (v->fd < 0) {
+			/* A closed descriptor (Linux: EBADF). */
+			ts_result r = {.ret = -1, .err = TS_EBADF};
+			finish_call(sim, h, &r);
+			return;
+		}
+		ctx->arg = p->fds[v->fd];
+	}
+	attempt(sim, h);
+}
+
+static void crash_host(ts_sim *sim, ts_host *h)
+{
+	ts_proc *p = &h->proc;
+	if (p->call.st) {
+		failure(sim, p->call.st->line,
+			"expected the call to return, got: host crashed");
+		p->call.st = NULL;
+	}
+	ts_evq_cancel(&sim->q, &p->tev);
+	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
+			ts_sock *sk = &sim->sock_chunks[ci][k];
+			if (sk->in_use && sk->host == h)
+				ts_tcp_free(sim, sk);
+		}
+	h->up = 0;
+	p->alive = 0;
+}
+
+static void run_host_event(ts_sim *sim, ts_host *h, const ts_stmt *st)
+{
+	switch (st->u.host_op) {
+	case TS_HOST_KILL:
+		if (!h->up || !h->proc.alive) {
+			ts_rep_event(sim, h->index, "skip",
+				     "kill not run: no process");
+			failure(sim, st->line,
+				"expected a process to kill, got "
+				"none");
+			return;
+		}
+		ts_rep_event(sim, h->index, "proc",
+			     "killed (SIGKILL): the kernel closes its sockets "
+			     "as close() would");
+		terminate(sim, h, "killed");
+		return;
+	case TS_HOST_CRASH:
+		if (!h->up) {
+			failure(sim, st->line, "expected %s to be up, got down",
+				h->decl->name);
+			return;
+		}
+		ts_rep_event(sim, h->index, "host",
+			     "crashes: the process and every connection "
+			     "vanish, nothing is sent");
+		crash_host(sim, h);
+		return;
+	case TS_HOST_REBOOT:
+		if (h->up) {
+			failure(sim, st->line,
+				"expected %s to be down for reboot, got up",
+				h->decl->name);
+			return;
+		}
+		h->boot++;
+		h->nconn = 0;
+		h->next_port = 40000;
+		h->up = 1;
+		host_reset_proc(h);
+		ts_rep_event(sim, h->index, "host",
+			     "reboots: empty stack, new ISN series, new "
+			     "process");
+		return;
+	}
+}
+
+/* ---- expectations ---- */
+
+static void check_wire(ts_sim *sim, const ts_stmt *st)
+{
+	const ts_expect *x = &st->u.expect;
+	int nd = sim->nhosts * sim->nhosts * 6;
+	if (!sim->span_started || sim->span_at != sim->now) {
+		/* A new span: it starts where the last checked one ended. */
+		memcpy(sim->span_base, sim->span_mark,
+		       (size_t)nd * sizeof *sim->span_base);
+		sim->span_at = sim->now;
+		sim->span_started = 1;
+	}
+	for (int a = 0; a < sim->nhosts; a++)
+		for (int b = 0; b < sim->nhosts; b++)
+			memcpy(&sim->span_mark[(a * sim->nhosts + b) * 6],
+			       ts_net_dir(&sim->net, a, b)->sent,
+			       6 * sizeof(uint64_t));
+	int i = (x->from * sim->nhosts + x->to) * 6 + (int)x->kind;
+	uint64_t n = sim->span_mark[i] - sim->span_base[i];
+	const char *from = sim->hosts[x->from].decl->name;
+	const char *to = sim->hosts[x->to].decl->name;
+	const char *k = ts_segkind_name(x->kind);
+	int ok = x->negate ? n == 0 : n > 0;
+	sim->nchecked++;
+	ts_rep_event(sim, -1, "expect", "%s%s>%s %s: %s (%llu sent)",
+		     x->negate ? "no " : "", from, to, k, ok ? "ok" : "FAILED",
+		     (unsigned long long)n);
+	if (!ok) {
+		if (x->negate)
+			failure(sim, st->line, "expected no %s>%s %s, got %llu",
+				from, to, k, (unsigned long long)n);
+		else
+			failure(sim, st->line, "expected %s>%s %s, got none",
+				from, to, k);
+	}
+}
+
+ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var)
+{
+	ts_host *h = &sim->hosts[host];
+	if (var < 0 || var >= h->decl->nvars || !h->proc.vars[var].bound)
+		return TS_CLOSED;
+	ts_sock *sk = ts_sockref_get(h->proc.vars[var].ref);
+	return sk ? sk->state : TS_CLOSED;
+}
+
+static void run_expect(ts_sim *sim, const ts_stmt *st)
+{
+	const ts_expect *x = &st->u.expect;
+	switch (x->op) {
+	case TS_EXP_WIRE:
+		check_wire(sim, st);
+		return;
+	case TS_EXP_STATE: {
+		ts_tcp_state s = ts_sim_var_state(sim, x->host, x->var);
+		const char *hn = sim->hosts[x->host].decl->name;
+		const char *vn = var_name(sim, x->host, x->var);
+		sim->nchecked++;
+		ts_rep_event(sim, -1, "expect", "%s %s state %s: %s", hn, vn,
+			     ts_state_name(x->state),
+			     s == x->state ? "ok" : "FAILED");
+		if (s != x->state)
+			failure(sim, st->line,
+				"expected %s %s state %s, got %s", hn, vn,
+				ts_state_name(x->state), ts_state_name(s));
+		return;
+	}
+	case TS_EXP_TERMINATED: {
+		ts_host *h = &sim->hosts[x->host];
+		sim->nchecked++;
+		ts_rep_event(sim, -1, "expect", "%s terminated: %s",
+			     h->decl->name,
+			     h->proc.terminated ? "ok" : "FAILED");
+		if (!h->proc.terminated)
+			failure(sim, st->line, "expected %s terminated, got %s",
+				h->decl->name,
+				h->up ? "a running process" : "a crashed host");
+		return;
+	}
+	}
+}
+
+/* ---- the loop ---- */
+
+static int enqueue(ts_proc *p, int i)
+{
+	if (p->qtail == p->qcap) {
+		if (p->qhead > 0) {
+			memmove(p->queue, p->queue + p->qhead,
+				(size_t)(p->qtail - p->qhead) *
+				    sizeof *p->queue);
+			p->qtail -= p->qhead;
+			p->qhead = 0;
+		} else {
+			int nc = p->qcap ? p->qcap * 2 : 16;
+			int *q = realloc(p->queue, (size_t)nc * sizeof *q);
+			if (!q)
+				return -1;
+			p->queue = q;
+			p->qcap = nc;
+		}
+	}
+	p->queue[p->qtail++] = i;
+	return 0;
+}
+
+static void run_stmt_ptr(ts_sim *sim, const ts_stmt *st)
+{
+	switch (st->kind) {
+	case TS_STMT_CALL:
+		run_call(sim, &sim->hosts[st->host], st);
+		return;
+	case TS_STMT_HOST:
+		run_host_event(sim, &sim->hosts[st->host], st);
+		return;
+	case TS_STMT_NET: {
+		char msg[200];
+		if (ts_net_apply(sim, st, msg, sizeof msg) < 0)
+			ts_sim_abort(sim, st->line, "%s", msg);
+		return;
+	}
+	case TS_STMT_EXPECT:
+		run_expect(sim, st);
+		return;
+	}
+}
+
+static void run_stmt(ts_sim *sim, int i)
+{
+	run_stmt_ptr(sim, &sim->trace->stmts[i]);
+}
+
+/* A line comes due: to its host's process, or straight away. */
+static void line_due(ts_sim *sim, int i)
+{
+	const ts_stmt *st = &sim->trace->stmts[i];
+	if (st->kind == TS_STMT_CALL) {
+		ts_proc *p = &sim->hosts[st->host].proc;
+		if (p->call.st || p->qhead != p->qtail) {
+			if (enqueue(p, i) < 0)
+				ts_sim_abort(sim, st->line, "out of memory");
+			return;
+		}
+	}
+	run_stmt(sim, i);
+}
+
+static void wake_all(ts_sim *sim)
+{
+	for (int pass = 0; pass < 64; pass++) {
+		int any = 0;
+		for (int i = 0; i < sim->nhosts && !sim->aborted; i++) {
+			ts_proc *p = &sim->hosts[i].proc;
+			if (!p->wake)
+				continue;
+			p->wake = 0;
+			if (p->call.st) {
+				attempt(sim, &sim->hosts[i]);
+				any = 1;
+			}
+		}
+		if (!any)
+			return;
+	}
+}
+
+static void dispatch(ts_sim *sim, ts_event *ev)
+{
+	switch ((ts_ev_kind)ev->kind) {
+	case TS_EV_DELIVER:
+		ts_net_deliver(sim, (ts_pkt *)ev);
+		return;
+	case TS_EV_SOCK_TIMER:
+		ts_tcp_timer_fire(sim, ev);
+		return;
+	case TS_EV_PROC_TIMER: {
+		ts_proc *p = (ts_proc *)((char *)ev - offsetof(ts_proc, tev));
+		ts_host *h = (ts_host *)((char *)p - offsetof(ts_host, proc));
+		if (p->call.st) {
+			p->call.timed_out = 1;
+			attempt(sim, h);
+		}
+		return;
+	}
+	}
+}
+
+void ts_sim_exec(ts_sim *sim, const ts_stmt *st)
+{
+	int i = (int)(st - sim->trace->stmts);
+	if (i >= 0 && i < sim->trace->nstmts) {
+		line_due(sim, i);
+	} else {
+		run_stmt_ptr(sim, st);
+	}
+	wake_all(sim);
+}
+
+void ts_sim_advance(ts_sim *sim, ts_time until)
+{
+	for (;;) {
+		ts_event *ev = ts_evq_peek(&sim->q);
+		if (!ev || ev->when > until || sim->aborted)
+			break;
+		sim->now = ev->when;
+		dispatch(sim, ts_evq_pop(&sim->q));
+		wake_all(sim);
+	}
+	if (until > sim->now)
+		sim->now = until;
+}
+
+int ts_sim_run(ts_sim *sim)
+{
+	const ts_trace *t = sim->trace;
+	char d[32];
+	ts_rep_header(sim);
+	while (!sim->aborted) {
+		ts_event *ev = ts_evq_peek(&sim->q);
+		int have_line = sim->next_stmt < t->nstmts;
+		ts_time next;
+		if (have_line &&
+		    (!ev || t->stmts[sim->next_stmt].at <= ev->when))
+			next = t->stmts[sim->next_stmt].at;
+		else if (ev)
+			next = ev->when;
+		else
+			break;
+		if (next > sim->opts.max_time) {
+			ts_sim_abort(
+			    sim, 0,
+			    "virtual time limit of %s exceeded "
+			    "(--max-time)",
+			    ts_dur_fmt(sim->opts.max_time, d, sizeof d));
+			break;
+		}
+		if (++sim->nevents > sim->opts.max_events) {
+			ts_sim_abort(sim, 0,
+				     "event limit of %llu exceeded "
+				     "(--max-events)",
+				     (unsigned long long)sim->opts.max_events);
+			break;
+		}
+		sim->now = next;
+		if (have_line &&
+		    (!ev || t->stmts[sim->next_stmt].at <= ev->when))
+			line_due(sim, sim->next_stmt++);
+		else
+			dispatch(sim, ts_evq_pop(&sim->q));
+		wake_all(sim);
+	}
+	if (sim->aborted)
+		return 2;
+	/* Calls still blocked, and lines that never got to run. */
+	for (int i = 0; i < sim->nhosts; i++) {
+		ts_proc *p = &sim->hosts[i].proc;
+		if (p->call.st) {
+			char cb[160];
+			call_fmt(sim, p->call.st, cb, sizeof cb);
+			ts_rep_event(sim, i, "proc",
+				     "%s still blocked: nothing left to happen",
+				     cb);
+			failure(sim, p->call.st->line,
+				"expected the call to return, got: still "
+				"blocked at the end of the run");
+		}
+		for (int q = p->qhead; q < p->qtail; q++)
+			failure(sim, t->stmts[p->queue[q]].line,
+				"expected the line to run, got: its process "
+				"stayed blocked");
+	}
+	ts_rep_final(sim);
+	ts_rep_raw(sim, "# %d expectations checked, %d failed\n", sim->nchecked,
+		   sim->nfailed);
+	return sim->nfailed ? 1 : 0;
+}

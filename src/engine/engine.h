@@ -1,0 +1,141 @@
+/*
+ * engine.h - the simulation: virtual clock, hosts and their processes, and
+ * the loop that runs a parsed trace.
+ *
+ * Pipeline: ts_trace (parser) -> ts_sim_run(): timed lines and queued events
+ * in time order -> hosts (src/sock -> src/tcp) <-> network (src/net) ->
+ * report (src/render). Everything hangs off ts_sim: two simulations can run
+ * side by side in one process.
+ */
+#ifndef TS_ENGINE_H
+#define TS_ENGINE_H
+
+#include <stdint.h>
+
+#include "base/hmap.h"
+#include "engine/evq.h"
+#include "net/net.h"
+#include "render/report.h"
+#include "tcp/tcp.h"
+#include "trace/trace.h"
+
+typedef struct ts_result {
+	int64_t ret; /* the return value; -1 with err on failure */
+	ts_errno err;
+	int sigpipe;  /* the call raised SIGPIPE */
+	int block;    /* the call cannot complete yet: the process waits */
+	int has_addr; /* getpeername/getsockname: addr and port */
+	uint32_t addr;
+	uint16_t port;
+	ts_sock *sk; /* socket()/accept(): the new socket */
+} ts_result;
+
+/* What the next attempt of a blocking call needs to know. */
+typedef struct ts_callctx {
+	const ts_stmt *st; /* the line; NULL when no call is in progress */
+	int waiting;       /* 0 on the first attempt, 1 when re-tried */
+	int64_t done;      /* write/send: bytes copied so far */
+	int timed_out;     /* the proc timer fired */
+	ts_time began;
+	ts_sock *arg; /* the socket of the fd argument */
+	ts_sock *sk;  /* close(): the lingering socket */
+} ts_callctx;
+
+/* A variable of a process: names a descriptor, and keeps naming its
+ * connection after close(). */
+typedef struct ts_var {
+	int bound; /* 1 once a binding line succeeded */
+	int fd;    /* -1 after close() */
+	ts_sockref ref;
+} ts_var;
+
+typedef struct ts_proc {
+	int alive;      /* 0 once terminated or its host crashed */
+	int terminated; /* killed or ended by a signal */
+	int sigpipe_ignored;
+	ts_sock **fds; /* fd table: fds[fd] or NULL */
+	int nfds;
+	ts_var *vars;    /* per the host's declared variables */
+	ts_callctx call; /* the blocked call, if any */
+	ts_event tev;    /* TS_EV_PROC_TIMER for the blocked call */
+	int wake;        /* something it may wait on changed */
+	int draining;    /* running its queued lines */
+	int *queue;      /* statements due but waiting for the process */
+	int qhead, qtail, qcap;
+} ts_proc;
+
+typedef struct ts_host {
+	int index;
+	const ts_host_decl *decl;
+	uint32_t addr;
+	int64_t knob[TS_NKNOBS];
+	int up;         /* 0 while crashed */
+	uint32_t boot;  /* reboots so far */
+	uint32_t nconn; /* connections started this boot (ISN series) */
+	uint32_t next_sock_id;
+	uint16_t next_port;
+	ts_hmap conns;     /* (lport, raddr, rport) -> ts_sock */
+	ts_hmap listeners; /* lport -> listening ts_sock */
+	ts_hmap ports;     /* lport -> number of sockets bound to it */
+	ts_proc proc;
+} ts_host;
+
+typedef struct ts_sim_opts {
+	uint64_t seed;
+	ts_time max_time;
+	uint64_t max_events;
+} ts_sim_opts;
+
+typedef struct ts_sim {
+	const ts_trace *trace;
+	ts_sim_opts opts;
+	ts_time now;
+	ts_evq q;
+	ts_network net;
+	int nhosts;
+	ts_host *hosts;
+	ts_report rep;
+	uint64_t nevents;
+	int next_stmt; /* next timed line to run */
+	int nfailed;   /* failed expectations and failed lines */
+	int nchecked;  /* expectations checked */
+	/* wire expect spans */
+	uint64_t *span_base; /* sent counts at the start of the current span */
+	uint64_t *span_mark; /* sent counts at the last check */
+	ts_time span_at;
+	int span_started;
+	/* a run that cannot go on (limits, bad runtime reference) */
+	int aborted;
+	ts_error abort_err;
+	/* for tests and embedders: every segment sent, and the last result */
+	void (*tap)(void *ctx, const ts_pkt *p);
+	void *tap_ctx;
+	int tap_swallow; /* 1: tapped segments are not delivered */
+	ts_result last;
+	int last_line; /* the line whose call returned last */
+	/* socket pool */
+	ts_sock *free_socks;
+	ts_sock **sock_chunks;
+	int nsock_chunks;
+	uint64_t live_socks;
+} ts_sim;
+
+ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
+		   void *sink_ctx);
+void ts_sim_free(ts_sim *sim);
+/* Run to the end. Returns 0 (all held), 1 (an expectation failed) or 2
+ * (the run was aborted: sim->abort_err). */
+int ts_sim_run(ts_sim *sim);
+/* Run statement ST now, as if it came due (tests, embedders). */
+void ts_sim_exec(ts_sim *sim, const ts_stmt *st);
+/* Process every event up to time UNTIL, then set the clock to UNTIL. */
+void ts_sim_advance(ts_sim *sim, ts_time until);
+/* Abort the run with an error tied to trace line LINE. */
+void ts_sim_abort(ts_sim *sim, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* State of a host's variable's connection, as "expect ... state" sees it. */
+ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var);
+/* Host index for an address, or -1. */
+int ts_sim_host_by_addr(const ts_sim *sim, uint32_t addr);
+
+#endif

@@ -1,0 +1,424 @@
+/*
+ * net.c - links, segment numbering and the trace's network faults.
+ *
+ * A fault rule applies to the next COUNT segments of one direction (of one
+ * KIND when given), in the order the rules were written; "drop ... all"
+ * lasts until "heal". A dropped segment is reported where it was sent; a
+ * duplicate arrives twice; a delayed one arrives late (and so may overtake
+ * nothing but be overtaken: reordering).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "net/net.h"
+#include "render/report.h"
+#include "tcp/tcp.h"
+
+#define PKT_CHUNK 1024
+
+int ts_seg_is_kind(const ts_seg *s, ts_seg_kind k)
+{
+	switch (k) {
+	case TS_SEGKIND_ANY:
+		return 1;
+	case TS_SEGKIND_SYN:
+		return !!(s->flags & TS_SYN);
+	case TS_SEGKIND_FIN:
+		return !!(s->flags & TS_FIN);
+	case TS_SEGKIND_RST:
+		return !!(s->flags & TS_RST);
+	case TS_SEGKIND_ACK:
+		return !s->len && !(s->flags & (TS_SYN | TS_FIN | TS_RST));
+	case TS_SEGKIND_DATA:
+		return s->len > 0;
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int ts_net_init(ts_network *n, const ts_trace *t)
+{
+	memset(n, 0, sizeof *n);
+	n->nhosts = t->nhosts;
+	size_t nn = (size_t)t->nhosts * (size_t)t->nhosts;
+	n->delay = calloc(nn ? nn : 1, sizeof *n->delay);
+	n->dirs = calloc(nn ? nn : 1, sizeof *n->dirs);
+	if (!n->delay || !n->dirs)
+		return -1;
+	for (int a = 0; a < t->nhosts; a++)
+		for (int b = 0; b < t->nhosts; b++)
+			n->delay[a * t->nhosts + b] =
+			    a == b ? 0 : ts_trace_link_delay(t, a, b);
+	n->nextnum = 1;
+	/* Keep a copy of exactly the segments that replay lines name. */
+	int nrep = 0;
+	for (int i = 0; i < t->nstmts; i++)
+		if (t->stmts[i].kind == TS_STMT_NET &&
+		    t->stmts[i].u.net.op == TS_NET_REPLAY)
+			nrep++;
+	if (nrep) {
+		uint32_t *nums = malloc((size_t)nrep * sizeof *nums);
+		n->kept = calloc((size_t)nrep, sizeof *n->kept);
+		if (!nums || !n->kept) {
+			free(nums);
+			return -1;
+		}
+		int k = 0;
+		for (int i = 0; i < t->nstmts; i++)
+			if (t->stmts[i].kind == TS_STMT_NET &&
+			    t->stmts[i].u.net.op == TS_NET_REPLAY)
+				nums[k++] = t->stmts[i].u.net.segno;
+		qsort(nums, (size_t)nrep, sizeof *nums, cmp_u32);
+		for (int i = 0; i < nrep; i++)
+			if (!n->nkept || n->kept[n->nkept - 1].num != nums[i])
+				n->kept[n->nkept++].num = nums[i];
+		free(nums);
+	}
+	return 0;
+}
+
+void ts_net_free(ts_network *n)
+{
+	if (n->dirs)
+		for (int i = 0; i < n->nhosts * n->nhosts; i++)
+			free(n->dirs[i].faults);
+	free(n->dirs);
+	free(n->delay);
+	for (int i = 0; i < n->nchunks; i++)
+		free(n->chunks[i]);
+	free(n->chunks);
+	free(n->kept);
+	memset(n, 0, sizeof *n);
+}
+
+ts_dir *ts_net_dir(ts_network *n, int from, int to)
+{
+	return &n->dirs[from * n->nhosts + to];
+}
+
+static ts_pkt *pkt_get(ts_network *n)
+{
+	if (!n->free_pkts) {
+		ts_pkt *chunk = calloc(PKT_CHUNK, sizeof *chunk);
+		ts_pkt **chunks = realloc(n->chunks, (size_t)(n->nchunks + 1) *
+							 sizeof *chunks);
+		if (!chunk || !chunks) {
+			free(chunk);
+			if (chunks)
+				n->chunks = chunks;
+			return NULL;
+		}
+		n->chunks = chunks;
+		n->chunks[n->nchunks++] = chunk;
+		for (int i = PKT_CHUNK - 1; i >= 0; i--) {
+			chunk[i].next_free = n->free_pkts;
+			n->free_pkts = &chunk[i];
+		}
+	}
+	ts_pkt *p = n->free_pkts;
+	n->free_pkts = p->next_free;
+	memset(p, 0, sizeof *p);
+	p->ev.kind = TS_EV_DELIVER;
+	return p;
+}
+
+static void pkt_put(ts_network *n, ts_pkt *p)
+{
+	p->next_free = n->free_pkts;
+	n->free_pkts = p;
+}
+
+static ts_kept *kept_find(ts_network *n, uint32_t num)
+{
+	int lo = 0, hi = n->nkept - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (n->kept[mid].num == num)
+			return &n->kept[mid];
+		if (n->kept[mid].num < num)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+static int schedule(ts_sim *sim, int from, int to, const ts_seg *seg,
+		    uint32_t num, ts_time at, uint8_t injected, uint8_t copy,
+		    uint8_t replayed)
+{
+	ts_pkt *p = pkt_get(&sim->net);
+	if (!p || ts_evq_schedule(&sim->q, &p->ev, at) < 0) {
+		if (p)
+			pkt_put(&sim->net, p);
+		ts_sim_abort(sim, 0, "out of memory");
+		return -1;
+	}
+	p->seg = *seg;
+	p->num = num;
+	p->from = (int16_t)from;
+	p->to = (int16_t)to;
+	p->injected = injected;
+	p->copy = copy;
+	p->replayed = replayed;
+	sim->net.in_flight++;
+	return 0;
+}
+
+static void remove_fault(ts_dir *d, int i)
+{
+	memmove(&d->faults[i], &d->faults[i + 1],
+		(size_t)(d->nfaults - i - 1) * sizeof *d->faults);
+	d->nfaults--;
+}
+
+uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
+		     int injected)
+{
+	ts_network *n = &sim->net;
+	uint32_t num = n->nextnum++;
+	ts_dir *d = ts_net_dir(n, from, to);
+	char sb[160], fate[128], src[48], dst[48];
+	ts_kept *k = kept_find(n, num);
+	if (k) {
+		k->from = from;
+		k->to = to;
+		k->seg = *seg;
+		k->have = 1;
+	}
+	if (!injected)
+		for (int kind = 0; kind < 6; kind++)
+			if (ts_seg_is_kind(seg, (ts_seg_kind)kind))
+				d->sent[kind]++;
+	/* Which rules apply: the first drop rule that matches wins; dup and
+	 * delay rules combine. */
+	int dropped = 0, dup = 0;
+	ts_time extra = 0;
+	int drop_line = 0, dup_line = 0, delay_line = 0;
+	for (int i = 0; i < d->nfaults; i++) {
+		ts_fault *f = &d->faults[i];
+		if (!ts_seg_is_kind(seg, f->kind))
+			continue;
+		switch (f->op) {
+		case TS_NET_DROP:
+			if (dropped)
+				continue;
+			dropped = 1;
+			drop_line = f->line;
+			break;
+		case TS_NET_DUP:
+			if (dup)
+				continue;
+			dup = 1;
+			dup_line = f->line;
+			break;
+		case TS_NET_DELAY:
+			if (extra)
+				continue;
+			extra = f->delay;
+			delay_line = f->line;
+			break;
+		case TS_NET_REPLAY:
+		case TS_NET_INJECT:
+		case TS_NET_HEAL:
+			continue;
+		}
+		if (!f->all && --f->left == 0) {
+			remove_fault(d, i);
+			i--;
+		}
+	}
+	fate[0] = 0;
+	if (dropped) {
+		snprintf(fate, sizeof fate,
+			 "  DROPPED by the network (line %d)", drop_line);
+	} else {
+		char db[32];
+		size_t l = 0;
+		if (dup)
+			l += (size_t)snprintf(fate + l, sizeof fate - l,
+					      "  duplicated (line %d)",
+					      dup_line);
+		if (extra && l < sizeof fate)
+			snprintf(fate + l, sizeof fate - l,
+				 "  delayed +%s (line %d)",
+				 ts_dur_fmt(extra, db, sizeof db), delay_line);
+	}
+	ts_rep_endpoint(sim, seg->saddr, seg->sport, src, sizeof src);
+	ts_rep_endpoint(sim, seg->daddr, seg->dport, dst, sizeof dst);
+	ts_rep_event(sim, from, injected ? "inject" : "send",
+		     "#%-3u %s > %s  %s%s", num, src, dst,
+		     ts_rep_seg(sim, seg, sb, sizeof sb), fate);
+	if (sim->tap) {
+		ts_pkt tp = {.seg = *seg, .num = num};
+		tp.from = (int16_t)from;
+		tp.to = (int16_t)to;
+		tp.injected = (uint8_t)injected;
+		sim->tap(sim->tap_ctx, &tp);
+		if (sim->tap_swallow)
+			return num;
+	}
+	if (dropped)
+		return num;
+	ts_time at = sim->now + n->delay[from * n->nhosts + to] + extra;
+	if (schedule(sim, from, to, seg, num, at, (uint8_t)injected, 0, 0) < 0)
+		return num;
+	if (dup)
+		schedule(sim, from, to, seg, num, at, (uint8_t)injected, 1, 0);
+	return num;
+}
+
+void ts_net_deliver(ts_sim *sim, ts_pkt *p)
+{
+	ts_network *n = &sim->net;
+	ts_host *h = &sim->hosts[p->to];
+	char sb[160];
+	const char *what = p->copy       ? " (the duplicate)"
+			   : p->replayed ? " (replayed copy)"
+					 : "";
+	n->in_flight--;
+	if (!h->up) {
+		ts_rep_event(sim, p->to, "lost", "#%-3u %s: %s is down", p->num,
+			     ts_rep_flags(p->seg.flags, sb, sizeof sb),
+			     h->decl->name);
+	} else {
+		ts_rep_event(sim, p->to, "recv", "#%-3u %s%s", p->num,
+			     ts_rep_seg(sim, &p->seg, sb, sizeof sb), what);
+		ts_seg seg = p->seg;
+		uint32_t num = p->num;
+		pkt_put(n, p);
+		ts_tcp_input(sim, h, &seg, num);
+		return;
+	}
+	pkt_put(n, p);
+}
+
+/* The only connection between FROM and TO, for "net: inject" without
+ * ports. */
+static int find_ports(ts_sim *sim, int from, int to, int *fport, int *tport)
+{
+	int found = 0;
+	ts_host *a = &sim->hosts[from], *b = &sim->hosts[to];
+	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+			ts_sock *sk = &sim->sock_chunks[ci][i];
+			if (!sk->in_use || sk->state == TS_LISTEN ||
+			    sk->state == TS_CLOSED)
+				continue;
+			int fp, tp;
+			if (sk->host == a && sk->raddr == b->addr) {
+				fp = sk->lport;
+				tp = sk->rport;
+			} else if (sk->host == b && sk->raddr == a->addr) {
+				fp = sk->rport;
+				tp = sk->lport;
+			} else {
+				continue;
+			}
+			if (found && (fp != *fport || tp != *tport))
+				return -1; /* more than one */
+			*fport = fp;
+			*tport = tp;
+			found = 1;
+		}
+	return found ? 0 : -1;
+}
+
+int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
+{
+	ts_network *n = &sim->net;
+	const ts_net *x = &st->u.net;
+	switch (x->op) {
+	case TS_NET_DROP:
+	case TS_NET_DUP:
+	case TS_NET_DELAY: {
+		ts_dir *d = ts_net_dir(n, x->from, x->to);
+		if (d->nfaults == d->cap) {
+			int nc = d->cap ? d->cap * 2 : 4;
+			ts_fault *f =
+			    realloc(d->faults, (size_t)nc * sizeof *f);
+			if (!f) {
+				snprintf(msg, msglen, "out of memory");
+				return -1;
+			}
+			d->faults = f;
+			d->cap = nc;
+		}
+		ts_fault *f = &d->faults[d->nfaults++];
+		f->op = x->op;
+		f->kind = x->kind;
+		f->all = x->all;
+		f->left = x->count ? x->count : 1;
+		f->delay = x->delay;
+		f->line = st->line;
+		return 0;
+	}
+	case TS_NET_HEAL:
+		for (int a = 0; a < n->nhosts; a++)
+			for (int b = 0; b < n->nhosts; b++) {
+				if (x->from >= 0 &&
+				    !((a == x->from && b == x->to) ||
+				      (a == x->to && b == x->from)))
+					continue;
+				ts_dir *d = ts_net_dir(n, a, b);
+				for (int i = 0; i < d->nfaults; i++)
+					if (d->faults[i].op == TS_NET_DROP &&
+					    d->faults[i].all)
+						remove_fault(d, i--);
+			}
+		return 0;
+	case TS_NET_REPLAY: {
+		ts_kept *k = kept_find(n, x->segno);
+		if (!k || !k->have) {
+			snprintf(msg, msglen,
+				 "segment #%u has not been sent yet", x->segno);
+			return -1;
+		}
+		uint32_t num = n->nextnum++;
+		char sb[160];
+		ts_rep_event(sim, -1, "replay", "#%-3u copy of #%u %s", num,
+			     k->num, ts_rep_seg(sim, &k->seg, sb, sizeof sb));
+		return schedule(sim, k->from, k->to, &k->seg, num, sim->now, 0,
+				0, 1);
+	}
+	case TS_NET_INJECT: {
+		int fp = x->from_port, tp = x->to_port;
+		if (fp < 0 || tp < 0) {
+			if (find_ports(sim, x->from, x->to, &fp, &tp) < 0) {
+				snprintf(msg, msglen,
+					 "inject needs ports: there is not "
+					 "exactly one connection between %s "
+					 "and %s",
+					 sim->hosts[x->from].decl->name,
+					 sim->hosts[x->to].decl->name);
+				return -1;
+			}
+		}
+		ts_seg s = {0};
+		s.saddr = sim->hosts[x->from].addr;
+		s.daddr = sim->hosts[x->to].addr;
+		s.sport = (uint16_t)fp;
+		s.dport = (uint16_t)tp;
+		s.seq = x->seq;
+		s.ack = x->ack;
+		s.len = x->len;
+		s.win = (uint16_t)x->win;
+		s.flags = x->tcp_flags;
+		ts_net_send(sim, x->from, x->to, &s, 1);
+		return 0;
+	}
+	}
+	return 0;
+}
+
+int ts_net_host_of(const ts_sim *sim, uint32_t addr)
+{
+	return ts_sim_host_by_addr(sim, addr);
+}

@@ -1,0 +1,109 @@
+/*
+ * net.h - the network between hosts: links with a one-way delay, segment
+ * numbering, and the faults a trace asks for (drop, dup, delay, replay,
+ * inject, heal).
+ *
+ * Pipeline: a host's TCP hands a segment to ts_net_send(); the network gives
+ * it a number, decides its fate from the active fault rules, and schedules
+ * its arrival on the engine's queue; at arrival the engine hands it to the
+ * destination host's TCP (or loses it if that host is down).
+ */
+#ifndef TS_NET_H
+#define TS_NET_H
+
+#include <stdint.h>
+
+#include "engine/evq.h"
+#include "trace/trace.h"
+
+struct ts_sim;
+
+/* A TCP segment, header fields only: payload bytes are never stored (a
+ * connection's bytes follow a pattern that can regenerate them). */
+typedef struct ts_seg {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint32_t len; /* payload length */
+	uint16_t win;
+	uint16_t mss;  /* MSS option (SYN segments), 0 when absent */
+	uint8_t flags; /* TS_SYN ... */
+} ts_seg;
+
+/* Sequence space taken by a segment: payload plus SYN and FIN. */
+static inline uint32_t ts_seg_seqlen(const ts_seg *s)
+{
+	return s->len + !!(s->flags & TS_SYN) + !!(s->flags & TS_FIN);
+}
+
+int ts_seg_is_kind(const ts_seg *s, ts_seg_kind k);
+
+/* A segment in flight. */
+typedef struct ts_pkt {
+	ts_event ev; /* TS_EV_DELIVER; first member */
+	ts_seg seg;
+	uint32_t num;     /* its number in the report */
+	int16_t from, to; /* host indices */
+	uint8_t injected; /* forged by "net: inject" */
+	uint8_t copy;     /* 0 original, 1 the network's duplicate */
+	uint8_t replayed; /* a "net: replay" copy */
+	struct ts_pkt *next_free;
+} ts_pkt;
+
+/* An active fault rule for one direction. */
+typedef struct ts_fault {
+	ts_net_op op; /* TS_NET_DROP, TS_NET_DUP or TS_NET_DELAY */
+	ts_seg_kind kind;
+	int all;       /* drop ... all: until heal */
+	uint32_t left; /* segments still to affect */
+	ts_time delay;
+	int line; /* the trace line that set it */
+} ts_fault;
+
+typedef struct ts_dir {
+	ts_fault *faults;
+	int nfaults, cap;
+	/* Segments the hosts' stacks sent, by kind (ts_seg_kind index):
+	 * what "expect A>B KIND" counts. */
+	uint64_t sent[6];
+} ts_dir;
+
+/* A segment kept for "net: replay N". */
+typedef struct ts_kept {
+	uint32_t num;
+	int from, to;
+	ts_seg seg;
+	int have;
+} ts_kept;
+
+typedef struct ts_network {
+	int nhosts;
+	ts_time *delay; /* nhosts x nhosts one-way delays */
+	ts_dir *dirs;   /* nhosts x nhosts directions */
+	uint32_t nextnum;
+	ts_pkt *free_pkts;
+	ts_pkt **chunks; /* allocation chunks of packets */
+	int nchunks;
+	ts_kept *kept; /* numbers named by replay lines, sorted */
+	int nkept;
+	uint64_t in_flight;
+} ts_network;
+
+int ts_net_init(ts_network *n, const ts_trace *t);
+void ts_net_free(ts_network *n);
+
+/* Send a segment from host FROM (a stack's own, INJECTED = 0, or forged).
+ * Returns its number. */
+uint32_t ts_net_send(struct ts_sim *sim, int from, int to, const ts_seg *seg,
+		     int injected);
+/* Apply a "net:" line. Returns 0, or -1 with a message in MSG. */
+int ts_net_apply(struct ts_sim *sim, const ts_stmt *st, char *msg,
+		 size_t msglen);
+/* Handle a TS_EV_DELIVER event: the segment arrives (or is lost). */
+void ts_net_deliver(struct ts_sim *sim, ts_pkt *p);
+/* The direction record FROM>TO. */
+ts_dir *ts_net_dir(ts_network *n, int from, int to);
+/* Host index owning ADDR, or -1. */
+int ts_net_host_of(const struct ts_sim *sim, uint32_t addr);
+
+#endif

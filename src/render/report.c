@@ -1,0 +1,256 @@
+/*
+ * report.c - the text report. Lines are built in a fixed buffer and handed
+ * to the caller's sink; nothing here depends on the locale (integers only,
+ * no floating point).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "render/report.h"
+#include "sock/sock.h"
+
+#define LINE_MAX_LEN 1024
+
+void ts_rep_init(ts_sim *sim, ts_report_sink sink, void *ctx)
+{
+	sim->rep.sink = sink;
+	sim->rep.ctx = ctx;
+	int w = 6; /* "server" */
+	for (int i = 0; i < sim->nhosts; i++) {
+		int l = (int)strlen(sim->hosts[i].decl->name);
+		if (l > w)
+			w = l;
+	}
+	sim->rep.hostw = w;
+}
+
+static void emit(ts_sim *sim, const char *s, size_t n)
+{
+	ts_report *r = &sim->rep;
+	if (!r->sink)
+		return;
+	if (r->holding) {
+		if (r->held_len + n > r->held_cap) {
+			size_t nc = r->held_cap ? r->held_cap : 4096;
+			while (nc < r->held_len + n)
+				nc *= 2;
+			char *nb = realloc(r->held, nc);
+			if (!nb) {
+				/* No room to hold: keep the order we can. */
+				ts_rep_release(sim);
+				r->sink(r->ctx, s, n);
+				return;
+			}
+			r->held = nb;
+			r->held_cap = nc;
+		}
+		memcpy(r->held + r->held_len, s, n);
+		r->held_len += n;
+		return;
+	}
+	r->sink(r->ctx, s, n);
+}
+
+void ts_rep_hold(ts_sim *sim)
+{
+	sim->rep.holding = 1;
+}
+
+void ts_rep_release(ts_sim *sim)
+{
+	ts_report *r = &sim->rep;
+	r->holding = 0;
+	if (r->held_len && r->sink)
+		r->sink(r->ctx, r->held, r->held_len);
+	r->held_len = 0;
+}
+
+void ts_rep_free(ts_sim *sim)
+{
+	free(sim->rep.held);
+	sim->rep.held = NULL;
+	sim->rep.held_len = sim->rep.held_cap = 0;
+}
+
+void ts_rep_raw(ts_sim *sim, const char *fmt, ...)
+{
+	char buf[LINE_MAX_LEN];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof buf)
+		n = (int)sizeof buf - 1;
+	emit(sim, buf, (size_t)n);
+}
+
+void ts_rep_event(ts_sim *sim, int host, const char *what, const char *fmt, ...)
+{
+	char buf[LINE_MAX_LEN], tb[32];
+	const char *hn = host >= 0 ? sim->hosts[host].decl->name : "-";
+	int n = snprintf(buf, sizeof buf, "%11s  %-*s  %-6s  ",
+			 ts_time_fmt(sim->now, tb, sizeof tb), sim->rep.hostw,
+			 hn, what);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int m = vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	size_t len = (size_t)n + (size_t)m;
+	if (len > sizeof buf - 2)
+		len = sizeof buf - 2;
+	while (len && buf[len - 1] == ' ')
+		len--;
+	buf[len++] = '\n';
+	emit(sim, buf, len);
+}
+
+char *ts_rep_flags(uint8_t f, char *buf, size_t n)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} names[] = {{TS_SYN, "SYN"},
+		     {TS_FIN, "FIN"},
+		     {TS_RST, "RST"},
+		     {TS_PSH, "PSH"},
+		     {TS_ACK, "ACK"}};
+	size_t l = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (f & names[i].bit)
+			l +=
+			    (size_t)snprintf(buf + l, n > l ? n - l : 0, "%s%s",
+					     l ? "|" : "", names[i].name);
+	if (!l)
+		snprintf(buf, n, "none");
+	return buf;
+}
+
+char *ts_rep_endpoint(ts_sim *sim, uint32_t addr, uint16_t port, char *buf,
+		      size_t n)
+{
+	int h = ts_sim_host_by_addr(sim, addr);
+	if (h >= 0)
+		snprintf(buf, n, "%s:%u", sim->hosts[h].decl->name, port);
+	else
+		snprintf(buf, n, "%u.%u.%u.%u:%u", addr >> 24,
+			 (addr >> 16) & 255, (addr >> 8) & 255, addr & 255,
+			 port);
+	return buf;
+}
+
+char *ts_rep_seg(ts_sim *sim, const ts_seg *s, char *buf, size_t n)
+{
+	(void)sim;
+	char fb[32];
+	int l = snprintf(buf, n, "%-7s seq=%u ack=%u len=%u win=%u",
+			 ts_rep_flags(s->flags, fb, sizeof fb), s->seq, s->ack,
+			 s->len, s->win);
+	if (s->mss && l > 0 && (size_t)l < n)
+		snprintf(buf + l, n - (size_t)l, " mss=%u", s->mss);
+	return buf;
+}
+
+void ts_rep_header(ts_sim *sim)
+{
+	const ts_trace *t = sim->trace;
+	ts_rep_raw(sim, "# tcpsim %s: %s (profile %s", PACKAGE_VERSION,
+		   t->filename, t->profile);
+	if (sim->opts.seed)
+		ts_rep_raw(sim, ", seed %llu",
+			   (unsigned long long)sim->opts.seed);
+	ts_rep_raw(sim, ")\n# hosts:");
+	for (int i = 0; i < sim->nhosts; i++) {
+		uint32_t a = sim->hosts[i].addr;
+		ts_rep_raw(sim, "%s %s %u.%u.%u.%u", i ? "," : "",
+			   sim->hosts[i].decl->name, a >> 24, (a >> 16) & 255,
+			   (a >> 8) & 255, a & 255);
+	}
+	ts_rep_raw(sim, "\n# links:");
+	int any = 0;
+	for (int a = 0; a < sim->nhosts; a++)
+		for (int b = a + 1; b < sim->nhosts; b++) {
+			char d[32];
+			ts_rep_raw(sim, "%s %s-%s %s", any ? "," : "",
+				   sim->hosts[a].decl->name,
+				   sim->hosts[b].decl->name,
+				   ts_dur_fmt(ts_trace_link_delay(t, a, b), d,
+					      sizeof d));
+			any = 1;
+		}
+	if (!any)
+		ts_rep_raw(sim, " none");
+	ts_rep_raw(sim, "\n%11s  %-*s  %-6s  %s\n", "TIME", sim->rep.hostw,
+		   "HOST", "EVENT", "DETAIL");
+}
+
+static void final_sock(ts_sim *sim, ts_host *h, const char *name,
+		       const ts_sock *sk)
+{
+	char l[48], r[48];
+	const char *st = sk ? ts_state_name(sk->state) : "CLOSED";
+	if (!sk) {
+		ts_rep_raw(sim, "  %-*s  %-10s  %s\n", sim->rep.hostw,
+			   h->decl->name, name, st);
+		return;
+	}
+	snprintf(l, sizeof l, "%u.%u.%u.%u:%u",
+		 (sk->laddr ? sk->laddr : 0) >> 24, (sk->laddr >> 16) & 255,
+		 (sk->laddr >> 8) & 255, sk->laddr & 255, sk->lport);
+	if (sk->raddr)
+		snprintf(r, sizeof r, " > %u.%u.%u.%u:%u", sk->raddr >> 24,
+			 (sk->raddr >> 16) & 255, (sk->raddr >> 8) & 255,
+			 sk->raddr & 255, sk->rport);
+	else
+		r[0] = 0;
+	ts_rep_raw(sim, "  %-*s  %-10s  %-12s %s%s%s\n", sim->rep.hostw,
+		   h->decl->name, name, st, l, r,
+		   sk->orphan ? "  (closed by the application)" : "");
+}
+
+void ts_rep_final(ts_sim *sim)
+{
+	char tb[32];
+	ts_rep_raw(sim, "# final state at %s\n",
+		   ts_time_fmt(sim->now, tb, sizeof tb));
+	for (int i = 0; i < sim->nhosts; i++) {
+		ts_host *h = &sim->hosts[i];
+		const ts_host_decl *d = h->decl;
+		if (h->proc.terminated)
+			ts_rep_raw(sim, "  %-*s  process terminated\n",
+				   sim->rep.hostw, d->name);
+		if (!h->up)
+			ts_rep_raw(sim, "  %-*s  host down\n", sim->rep.hostw,
+				   d->name);
+		for (int v = 0; v < d->nvars; v++) {
+			ts_var *var = &h->proc.vars[v];
+			if (!var->bound)
+				continue;
+			final_sock(sim, h, d->vars[v],
+				   ts_sockref_get(var->ref));
+		}
+		/* Sockets no variable names (children not yet accepted). */
+		for (int ci = 0; ci < sim->nsock_chunks; ci++)
+			for (int k = 0; k < TS_SOCK_CHUNK; k++) {
+				ts_sock *sk = &sim->sock_chunks[ci][k];
+				if (!sk->in_use || sk->host != h ||
+				    sk->var >= 0)
+					continue;
+				char lb[64];
+				final_sock(sim, h,
+					   ts_tcp_label(sim, sk, lb, sizeof lb),
+					   sk);
+			}
+	}
+}

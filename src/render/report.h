@@ -1,0 +1,55 @@
+/*
+ * report.h - the text report: one event per line, time first, aligned
+ * columns:
+ *
+ *     TIME        HOST    WHAT    DETAIL
+ *     0.010000    server  recv    #1 SYN ...
+ *
+ * The library never prints: every line goes to the sink the caller gave.
+ */
+#ifndef TS_REPORT_H
+#define TS_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/net.h"
+
+struct ts_sim;
+struct ts_sock;
+
+typedef void (*ts_report_sink)(void *ctx, const char *data, size_t len);
+
+typedef struct ts_report {
+	ts_report_sink sink;
+	void *ctx;
+	int hostw; /* width of the host column */
+	/* Lines held back while a call runs, so that the call's own line
+	 * comes before what the call caused. */
+	int holding;
+	char *held;
+	size_t held_len, held_cap;
+} ts_report;
+
+void ts_rep_init(struct ts_sim *sim, ts_report_sink sink, void *ctx);
+/* Raw text. */
+void ts_rep_raw(struct ts_sim *sim, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* One event line at sim->now. HOST -1 prints "net" / "-". */
+void ts_rep_event(struct ts_sim *sim, int host, const char *what,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* "SYN|ACK" style flags into buf. */
+char *ts_rep_flags(uint8_t flags, char *buf, size_t n);
+/* "10.0.0.1:40000" or "client:40000" */
+char *ts_rep_endpoint(struct ts_sim *sim, uint32_t addr, uint16_t port,
+		      char *buf, size_t n);
+/* The header fields of a segment: "SYN|ACK seq=... ack=... len=0 win=..." */
+char *ts_rep_seg(struct ts_sim *sim, const ts_seg *s, char *buf, size_t n);
+void ts_rep_header(struct ts_sim *sim);
+/* Start holding lines back; ts_rep_release() writes them out. */
+void ts_rep_hold(struct ts_sim *sim);
+void ts_rep_release(struct ts_sim *sim);
+void ts_rep_free(struct ts_sim *sim);
+void ts_rep_final(struct ts_sim *sim);
+
+#endif

@@ -1,0 +1,889 @@
+/*
+ * sock.c - socket calls with Linux's semantics. Each call is one function
+ * returning through the ts_result it fills; errno rules cite the Linux
+ * function they come from (net/ipv4/af_inet.c, tcp.c, net/core/stream.c).
+ *
+ * The pending error (sk->err, Linux sk_err) is handed out once, by
+ * take_error() (Linux sock_error()), to whichever call reaches it first.
+ */
+#include <stdlib.h>
+
+#include "render/report.h"
+#include "sock/sock.h"
+#include "tcp/tcp.h"
+
+#define SOMAXCONN    4096 /* Linux net.core.somaxconn default */
+#define EPHEMERAL_LO 40000
+#define EPHEMERAL_HI 60999
+
+static void fail(ts_result *r, ts_errno e)
+{
+	r->ret = -1;
+	r->err = e;
+}
+
+static void ok(ts_result *r, int64_t v)
+{
+	r->ret = v;
+	r->err = TS_OK;
+}
+
+/* Linux sock_error(): take the pending error, once. */
+static ts_errno take_error(ts_sock *sk)
+{
+	ts_errno e = sk->err;
+	sk->err = TS_OK;
+	return e;
+}
+
+ts_tcp_state ts_sock_app_state(const ts_sock *sk)
+{
+	if (sk->state == TS_TIME_WAIT)
+		return TS_CLOSED;
+	return sk->state;
+}
+
+static int fd_alloc(ts_proc *p, ts_sock *sk)
+{
+	int fd = 3; /* 0, 1 and 2 are the standard streams */
+	while (fd < p->nfds && p->fds[fd])
+		fd++;
+	if (fd >= p->nfds) {
+		int n = p->nfds ? p->nfds * 2 : 16;
+		while (n <= fd)
+			n *= 2;
+		ts_sock **f = realloc(p->fds, (size_t)n * sizeof *f);
+		if (!f)
+			return -1;
+		for (int i = p->nfds; i < n; i++)
+			f[i] = NULL;
+		p->fds = f;
+		p->nfds = n;
+	}
+	p->fds[fd] = sk;
+	sk->fd = fd;
+	sk->has_fd = 1;
+	return fd;
+}
+
+static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
+{
+	(void)sim;
+	if (!port) {
+		/* Deterministic ephemeral ports: the next free one from
+		 * 40000 (doc/model.md). */
+		for (int i = 0; i <= EPHEMERAL_HI - EPHEMERAL_LO; i++) {
+			uint16_t p = h->next_port;
+			h->next_port = p >= EPHEMERAL_HI ? EPHEMERAL_LO : p + 1;
+			if (!ts_hmap_get(&h->ports, p)) {
+				port = p;
+				break;
+			}
+		}
+		if (!port)
+			return -1;
+	} else if (ts_tcp_port_in_use(h, port, sk->reuseaddr)) {
+		return -1;
+	}
+	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, port);
+	if (ts_hmap_put(&h->ports, port, (void *)(n + 1)) < 0)
+		return -1;
+	sk->lport = port;
+	sk->bound = 1;
+	return 0;
+}
+
+/* ---- socket(), bind(), listen() ---- */
+
+static void do_socket(ts_sim *sim, ts_host *h, ts_result *r)
+{
+	ts_sock *sk = ts_tcp_alloc(sim, h);
+	if (!sk) {
+		fail(r, TS_ENOBUFS);
+		return;
+	}
+	int fd = fd_alloc(&h->proc, sk);
+	if (fd < 0) {
+		ts_tcp_free(sim, sk);
+		fail(r, TS_EMFILE);
+		return;
+	}
+	r->sk = sk;
+	ok(r, fd);
+}
+
+/* Linux inet_bind -> __inet_bind, inet_csk_get_port. */
+static void do_bind(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t port,
+		    ts_result *r)
+{
+	if (sk->bound || ts_sock_app_state(sk) != TS_CLOSED) {
+		fail(r, TS_EINVAL); /* __inet_bind: already bound */
+		return;
+	}
+	if (get_port(sim, h, sk, (uint16_t)port) < 0) {
+		/* inet_csk_get_port: the port is taken (also by TIME_WAIT) */
+		fail(r, port ? TS_EADDRINUSE : TS_EADDRNOTAVAIL);
+		return;
+	}
+	ok(r, 0);
+}
+
+/* Linux inet_listen -> inet_csk_listen_start. */
+static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
+		      ts_result *r)
+{
+	if (sk->ss != TS_SS_UNCONNECTED ||
+	    (sk->state != TS_CLOSED && sk->state != TS_LISTEN)) {
+		fail(r, TS_EINVAL); /* inet_listen: not unconnected */
+		return;
+	}
+	if (backlog > SOMAXCONN)
+		backlog = SOMAXCONN;
+	if (backlog < 0)
+		backlog = 0;
+	sk->backlog = (int32_t)backlog;
+	if (sk->state == TS_LISTEN) {
+		ok(r, 0); /* only the backlog changes */
+		return;
+	}
+	if (!sk->bound && get_port(sim, h, sk, 0) < 0) {
+		fail(r, TS_EADDRINUSE);
+		return;
+	}
+	ts_sock *other = ts_tcp_lookup_listener(h, sk->lport);
+	if (other) {
+		fail(r, TS_EADDRINUSE); /* inet_csk_get_port at listen */
+		return;
+	}
+	if (ts_hmap_put(&h->listeners, sk->lport, sk) < 0) {
+		fail(r, TS_ENOBUFS);
+		return;
+	}
+	sk->listening = 1;
+	ts_tcp_set_state(sim, sk, TS_LISTEN, "listen()");
+	ok(r, 0);
+}
+
+/* ---- connect() (Linux __inet_stream_connect) ---- */
+
+static void connect_result(ts_sim *sim, ts_sock *sk, ts_result *r)
+{
+	switch (ts_sock_app_state(sk)) {
+	case TS_SYN_SENT:
+	case TS_SYN_RECEIVED:
+		r->block = 1;
+		return;
+	case TS_CLOSED: {
+		/* sock_error: the pending error, else ECONNABORTED; then
+		 * tcp_disconnect, so the socket can connect again. */
+		ts_errno e = take_error(sk);
+		sk->ss = TS_SS_UNCONNECTED;
+		ts_tcp_unhash(sk);
+		sk->shutdown = 0;
+		sk->done = 0;
+		sk->rcvq = 0;
+		fail(r, e ? e : TS_ECONNABORTED);
+		(void)sim;
+		return;
+	}
+	case TS_LISTEN:
+	case TS_ESTABLISHED:
+	case TS_FIN_WAIT_1:
+	case TS_FIN_WAIT_2:
+	case TS_CLOSE_WAIT:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+	case TS_TIME_WAIT:
+		sk->ss = TS_SS_CONNECTED;
+		ok(r, 0);
+		return;
+	}
+}
+
+static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
+		       ts_result *r)
+{
+	if (ctx->waiting) {
+		connect_result(sim, sk, r);
+		return;
+	}
+	switch (sk->ss) {
+	case TS_SS_CONNECTED:
+		fail(r, TS_EISCONN);
+		return;
+	case TS_SS_CONNECTING:
+		/* A second connect() while the first is in progress:
+		 * EALREADY when non-blocking, else wait again; once done, 0. */
+		if (ts_sock_app_state(sk) == TS_SYN_SENT ||
+		    ts_sock_app_state(sk) == TS_SYN_RECEIVED) {
+			if (sk->nonblock)
+				fail(r, TS_EALREADY);
+			else
+				r->block = 1;
+			return;
+		}
+		connect_result(sim, sk, r);
+		return;
+	default:
+		break;
+	}
+	if (sk->state != TS_CLOSED) {
+		fail(r, TS_EISCONN); /* SS_UNCONNECTED but not CLOSE: LISTEN */
+		return;
+	}
+	const ts_call *c = &ctx->st->u.call;
+	ts_host *peer = &sim->hosts[c->peer_host];
+	if (!sk->bound && get_port(sim, h, sk, 0) < 0) {
+		fail(r, TS_EADDRNOTAVAIL); /* inet_hash_connect */
+		return;
+	}
+	sk->laddr = h->addr;
+	sk->raddr = peer->addr;
+	sk->rport = (uint16_t)c->a;
+	sk->peer = peer->index;
+	if (ts_tcp_lookup(h, sk->lport, sk->raddr, sk->rport)) {
+		fail(r, TS_EADDRNOTAVAIL); /* the 4-tuple is taken */
+		return;
+	}
+	sk->iss = ts_tcp_next_isn(sim, h);
+	sk->snd_una = sk->snd_nxt = sk->write_seq = sk->iss;
+	sk->snd_sml = sk->iss;
+	sk->fin_queued = 0;
+	sk->err = TS_OK;
+	sk->shutdown = 0;
+	sk->done = 0;
+	sk->rto = TS_TCP_RTO_INIT;
+	sk->srtt = sk->rttvar = 0;
+	sk->retransmits = sk->total_rto = 0;
+	if (ts_tcp_hash(sim, sk) < 0) {
+		fail(r, TS_ENOBUFS);
+		return;
+	}
+	ts_tcp_set_state(sim, sk, TS_SYN_SENT, "connect()");
+	sk->ss = TS_SS_CONNECTING;
+	ts_tcp_send_syn(sim, sk);
+	if (sk->nonblock) {
+		fail(r, TS_EINPROGRESS);
+		return;
+	}
+	r->block = 1;
+}
+
+/* ---- accept() (Linux inet_csk_accept) ---- */
+
+static void do_accept(ts_sim *sim, ts_host *h, ts_sock *sk, ts_result *r)
+{
+	(void)sim;
+	if (sk->state != TS_LISTEN) {
+		fail(r, TS_EINVAL);
+		return;
+	}
+	ts_sock *c = sk->aq_head;
+	if (!c) {
+		if (sk->nonblock)
+			fail(r, TS_EAGAIN);
+		else
+			r->block = 1;
+		return;
+	}
+	int fd = fd_alloc(&h->proc, c);
+	if (fd < 0) {
+		fail(r, TS_EMFILE);
+		return;
+	}
+	sk->aq_head = c->aq_next;
+	if (!sk->aq_head)
+		sk->aq_tail = NULL;
+	sk->aq_len--;
+	c->aq_next = NULL;
+	c->parent = NULL;
+	sk->nchildren--;
+	c->ss = TS_SS_CONNECTED;
+	/* The child owns a reference to the port from now on. */
+	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, c->lport);
+	ts_hmap_put(&h->ports, c->lport, (void *)(n + 1));
+	c->bound = 1;
+	r->sk = c;
+	ok(r, fd);
+}
+
+/* ---- write()/send() (Linux tcp_sendmsg_locked, sk_stream_*) ---- */
+
+static uint32_t send_space(const ts_sock *sk)
+{
+	uint32_t queued = sk->write_seq - sk->snd_una;
+	return queued >= TS_TCP_SNDBUF ? 0 : TS_TCP_SNDBUF - queued;
+}
+
+/* Linux sk_stream_error(): an EPIPE gives way to a pending error, and
+ * raises SIGPIPE unless MSG_NOSIGNAL. */
+static void stream_error(ts_sock *sk, ts_errno e, int flags, ts_result *r)
+{
+	if (e == TS_EPIPE) {
+		ts_errno p = take_error(sk);
+		if (p)
+			e = p;
+	}
+	if (e == TS_EPIPE && !(flags & TS_MSG_NOSIGNAL))
+		r->sigpipe = 1;
+	fail(r, e);
+}
+
+static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
+		    int flags, ts_result *r)
+{
+	int nonblock = sk->nonblock || (flags & TS_MSG_DONTWAIT);
+	ts_tcp_state st = ts_sock_app_state(sk);
+	if (st != TS_ESTABLISHED && st != TS_CLOSE_WAIT) {
+		/* Linux sk_stream_wait_connect() */
+		if (sk->err) {
+			stream_error(sk, take_error(sk), flags, r);
+			return;
+		}
+		if (st != TS_SYN_SENT && st != TS_SYN_RECEIVED) {
+			if (ctx->done) {
+				ok(r, ctx->done);
+				return;
+			}
+			stream_error(sk, TS_EPIPE, flags, r);
+			return;
+		}
+		if (nonblock) {
+			if (ctx->done)
+				ok(r, ctx->done);
+			else
+				fail(r, TS_EAGAIN);
+			return;
+		}
+		r->block = 1;
+		return;
+	}
+	/* Linux tcp_sendmsg_locked: an error or SEND_SHUTDOWN is EPIPE. */
+	if (sk->err || (sk->shutdown & TS_SEND_SHUTDOWN)) {
+		if (ctx->done) {
+			ok(r, ctx->done);
+			return;
+		}
+		stream_error(sk, TS_EPIPE, flags, r);
+		return;
+	}
+	int64_t want = n - ctx->done;
+	uint32_t space = send_space(sk);
+	int64_t copy = want < (int64_t)space ? want : (int64_t)space;
+	if (copy > 0) {
+		sk->write_seq += (uint32_t)copy;
+		ctx->done += copy;
+		ts_tcp_push(sim, sk);
+	}
+	if (ctx->done == n) {
+		ok(r, n);
+		return;
+	}
+	if (nonblock) {
+		if (ctx->done)
+			ok(r, ctx->done);
+		else
+			fail(r, TS_EAGAIN);
+		return;
+	}
+	r->block = 1; /* sk_stream_wait_memory */
+}
+
+/* ---- read()/recv() (Linux tcp_recvmsg_locked) ---- */
+
+static void cleanup_rbuf(ts_sim *sim, ts_sock *sk)
+{
+	/* Linux tcp_cleanup_rbuf(): after a read, announce a window that
+	 * at least doubled. */
+	if (sk->shutdown & TS_RCV_SHUTDOWN)
+		return;
+	ts_tcp_state st = sk->state;
+	if (st != TS_ESTABLISHED && st != TS_FIN_WAIT_1 && st != TS_FIN_WAIT_2)
+		return;
+	uint32_t now = 0;
+	if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
+		now = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
+	if (2 * now > 65535)
+		return;
+	uint32_t free = sk->rcvbuf - sk->rcvq;
+	uint32_t nw = free - free % TS_TCP_MSS;
+	if (nw > 65535)
+		nw = 65535;
+	if (nw && nw >= 2 * now)
+		ts_tcp_send_ack(sim, sk);
+}
+
+static void do_recv(ts_sim *sim, ts_sock *sk, int64_t n, int flags,
+		    ts_result *r)
+{
+	int nonblock = sk->nonblock || (flags & TS_MSG_DONTWAIT);
+	ts_tcp_state st = ts_sock_app_state(sk);
+	if (st == TS_LISTEN) {
+		fail(r, TS_ENOTCONN);
+		return;
+	}
+	if (n == 0) {
+		ok(r, 0);
+		return;
+	}
+	if (sk->rcvq) {
+		/* Queued data first, also after FIN, RST or timeout. */
+		uint32_t got = sk->rcvq < n ? sk->rcvq : (uint32_t)n;
+		if (!(flags & TS_MSG_PEEK)) {
+			sk->rcvq -= got;
+			cleanup_rbuf(sim, sk);
+		}
+		ok(r, got);
+		return;
+	}
+	if (sk->done) {
+		ok(r, 0); /* SOCK_DONE: end of stream */
+		return;
+	}
+	if (sk->err) {
+		fail(r, take_error(sk));
+		return;
+	}
+	if (sk->shutdown & TS_RCV_SHUTDOWN) {
+		ok(r, 0);
+		return;
+	}
+	if (st == TS_CLOSED) {
+		fail(r, TS_ENOTCONN);
+		return;
+	}
+	if (nonblock) {
+		fail(r, TS_EAGAIN);
+		return;
+	}
+	r->block = 1;
+}
+
+/* ---- shutdown() (Linux inet_shutdown, tcp_shutdown) ---- */
+
+static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk);
+
+/* Linux tcp_need_reset(): the states in which an abort sends RST. */
+static int need_reset(ts_tcp_state s)
+{
+	switch (s) {
+	case TS_ESTABLISHED:
+	case TS_CLOSE_WAIT:
+	case TS_FIN_WAIT_1:
+	case TS_FIN_WAIT_2:
+	case TS_SYN_RECEIVED:
+		return 1;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+	case TS_TIME_WAIT:
+		return 0;
+	}
+	return 0;
+}
+
+/* Linux tcp_disconnect(): abort, RST when tcp_need_reset() says so (or
+ * CLOSING/LAST_ACK with unsent data). */
+static void disconnect(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
+		       const char *cause)
+{
+	ts_tcp_state old = sk->state;
+	int unsent = ts_seq_lt(sk->snd_nxt, sk->write_seq);
+	ts_tcp_set_state(sim, sk, TS_CLOSED, cause);
+	if (need_reset(old) ||
+	    ((old == TS_CLOSING || old == TS_LAST_ACK) && unsent)) {
+		ts_tcp_send_active_reset(sim, sk, why);
+		sk->err = TS_ECONNRESET; /* tcp_disconnect */
+	} else if (old == TS_SYN_SENT) {
+		sk->err = TS_ECONNRESET; /* tcp_disconnect */
+	}
+	ts_tcp_timer_clear_all(sim, sk);
+	sk->rcvq = 0;
+	sk->nofo = 0;
+	sk->write_seq = sk->snd_nxt;
+	sk->fin_queued = 0;
+}
+
+/* Linux tcp_close_state(): the state close() or shutdown(SHUT_WR) moves
+ * to; 1 when a FIN must be sent. */
+static int close_state(ts_sim *sim, ts_sock *sk, const char *cause)
+{
+	switch (sk->state) {
+	case TS_ESTABLISHED:
+	case TS_SYN_RECEIVED:
+		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_1, cause);
+		return 1;
+	case TS_CLOSE_WAIT:
+		ts_tcp_set_state(sim, sk, TS_LAST_ACK, cause);
+		return 1;
+	case TS_SYN_SENT:
+		ts_tcp_set_state(sim, sk, TS_CLOSED, cause);
+		ts_tcp_timer_clear_all(sim, sk);
+		return 0;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_FIN_WAIT_1:
+	case TS_FIN_WAIT_2:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+	case TS_TIME_WAIT:
+		return 0;
+	}
+	return 0;
+}
+
+static void do_shutdown(ts_sim *sim, ts_host *h, ts_sock *sk, int how,
+			ts_result *r)
+{
+	int bits = how + 1; /* SHUT_RD -> RCV_SHUTDOWN ... (inet_shutdown) */
+	if (sk->ss == TS_SS_CONNECTING) {
+		ts_tcp_state s = sk->state;
+		sk->ss =
+		    (s == TS_SYN_SENT || s == TS_SYN_RECEIVED || s == TS_CLOSED)
+			? TS_SS_UNCONNECTED
+			: TS_SS_CONNECTED;
+	}
+	switch (ts_sock_app_state(sk)) {
+	case TS_CLOSED:
+		/* inet_shutdown: ENOTCONN, yet the bits are set. */
+		sk->shutdown |= (uint8_t)bits;
+		fail(r, TS_ENOTCONN);
+		return;
+	case TS_LISTEN:
+		if (bits & TS_RCV_SHUTDOWN)
+			stop_listening(sim, h, sk);
+		ok(r, 0);
+		return;
+	case TS_SYN_SENT:
+		/* inet_shutdown -> tcp_disconnect: no RST, ECONNRESET
+		 * pending. */
+		disconnect(sim, sk, TS_RST_LINGER_ZERO,
+			   "shutdown() in SYN_SENT");
+		sk->ss = TS_SS_UNCONNECTED;
+		ok(r, 0);
+		return;
+	case TS_SYN_RECEIVED:
+	case TS_ESTABLISHED:
+	case TS_FIN_WAIT_1:
+	case TS_FIN_WAIT_2:
+	case TS_CLOSE_WAIT:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+	case TS_TIME_WAIT:
+		break;
+	}
+	sk->shutdown |= (uint8_t)bits;
+	ts_tcp_wake(sk);
+	if ((bits & TS_SEND_SHUTDOWN) &&
+	    (sk->state == TS_ESTABLISHED || sk->state == TS_SYN_RECEIVED ||
+	     sk->state == TS_CLOSE_WAIT)) {
+		if (close_state(sim, sk, "shutdown(SHUT_WR)"))
+			ts_tcp_queue_fin(sim, sk);
+	}
+	ok(r, 0);
+}
+
+/* ---- close() (Linux inet_release -> __tcp_close) ---- */
+
+/* Linux inet_csk_listen_stop(): children not yet accepted are aborted
+ * (RST from the established ones), requests dropped. */
+static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
+{
+	while (sk->aq_head) {
+		ts_sock *c = sk->aq_head;
+		sk->aq_head = c->aq_next;
+		c->aq_next = NULL;
+		sk->aq_len--;
+		disconnect(sim, c, TS_RST_LISTENER_CLOSED, "listener closed");
+		ts_tcp_free(sim, c);
+	}
+	sk->aq_tail = NULL;
+	/* Requests (SYN_RECEIVED children) are dropped silently; the peer's
+	 * next segment meets no socket. */
+	if (sk->nchildren) {
+		for (int ci = 0; ci < sim->nsock_chunks; ci++)
+			for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+				ts_sock *c = &sim->sock_chunks[ci][i];
+				if (c->in_use && c->parent == sk) {
+					ts_tcp_set_state(sim, c, TS_CLOSED,
+							 "listener closed");
+					ts_tcp_free(sim, c);
+				}
+			}
+	}
+	if (sk->listening) {
+		ts_hmap_del(&h->listeners, sk->lport);
+		sk->listening = 0;
+	}
+	ts_tcp_set_state(sim, sk, TS_CLOSED, "listener closed");
+}
+
+static void release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
+{
+	ts_proc *p = &h->proc;
+	if (sk->fd >= 0 && sk->fd < p->nfds)
+		p->fds[sk->fd] = NULL;
+	sk->fd = -1;
+	sk->has_fd = 0;
+	sk->shutdown = TS_SHUTDOWN_MASK;
+	if (sk->state == TS_LISTEN) {
+		stop_listening(sim, h, sk);
+		ts_tcp_free(sim, sk);
+		return;
+	}
+	uint32_t unread = sk->rcvq;
+	sk->rcvq = 0;
+	sk->nofo = 0;
+	sk->orphan = 1;
+	if (ts_sock_app_state(sk) == TS_CLOSED) {
+		if (sk->state == TS_CLOSED)
+			ts_tcp_free(sim, sk);
+		return; /* a TIME_WAIT goes on by itself */
+	}
+	if (unread) {
+		/* Linux __tcp_close: unread data -> CLOSE, then RST
+		 * (RFC 2525 §2.17). */
+		ts_tcp_set_state(sim, sk, TS_CLOSED,
+				 "close() with unread data");
+		ts_tcp_send_active_reset(sim, sk, TS_RST_CLOSE_UNREAD);
+		ts_tcp_free(sim, sk);
+		return;
+	}
+	if (sk->linger_on && sk->linger_s == 0) {
+		/* Linux __tcp_close -> tcp_disconnect (SO_LINGER {1, 0}). */
+		disconnect(sim, sk, TS_RST_LINGER_ZERO,
+			   "close() with SO_LINGER {1, 0}");
+		ts_tcp_free(sim, sk);
+		return;
+	}
+	if (close_state(sim, sk, exiting ? "process exit" : "close()"))
+		ts_tcp_queue_fin(sim, sk);
+	if (!sk->in_use)
+		return;
+	switch (sk->state) {
+	case TS_CLOSED:
+		ts_tcp_free(sim, sk);
+		return;
+	case TS_FIN_WAIT_2: {
+		/* Orphaned FIN_WAIT_2 (after shutdown(SHUT_WR)): Linux moves
+		 * it to a time-wait record for tcp_fin_time(). */
+		ts_time t = TS_SEC(h->knob[TS_KNOB_TCP_FIN_TIMEOUT]);
+		if (t < sk->rto * 7 / 2)
+			t = sk->rto * 7 / 2;
+		ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE, sim->now + t);
+		return;
+	}
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_SYN_RECEIVED:
+	case TS_ESTABLISHED:
+	case TS_FIN_WAIT_1:
+	case TS_CLOSE_WAIT:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+	case TS_TIME_WAIT:
+		return;
+	}
+}
+
+static void do_close(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
+		     ts_result *r)
+{
+	if (!ctx->waiting) {
+		int linger = sk->linger_on && sk->linger_s > 0;
+		release(sim, h, sk, 0);
+		ctx->sk = linger && sk->in_use ? sk : NULL;
+	}
+	/* SO_LINGER {1, t}: wait until our FIN is acknowledged or t runs
+	 * out (Linux sk_stream_wait_close); close() returns 0 either way. */
+	ts_sock *w = ctx->sk;
+	if (w && w->in_use && !ctx->timed_out &&
+	    (w->state == TS_FIN_WAIT_1 || w->state == TS_CLOSING ||
+	     w->state == TS_LAST_ACK)) {
+		r->block = 1;
+		return;
+	}
+	ok(r, 0);
+}
+
+/* ---- options and the rest ---- */
+
+static void do_setsockopt(ts_sock *sk, const ts_call *c, ts_result *r)
+{
+	switch ((ts_sockopt)c->opt) {
+	case TS_OPT_SO_LINGER:
+		sk->linger_on = c->a != 0;
+		sk->linger_s = (uint32_t)c->b;
+		break;
+	case TS_OPT_SO_KEEPALIVE:
+		sk->keepalive = c->a != 0;
+		break;
+	case TS_OPT_SO_REUSEADDR:
+		sk->reuseaddr = c->a != 0;
+		break;
+	case TS_OPT_TCP_KEEPIDLE:
+	case TS_OPT_TCP_KEEPINTVL:
+		/* Linux do_tcp_setsockopt: 1..MAX_TCP_KEEPIDLE (32767) */
+		if (c->a < 1 || c->a > 32767) {
+			fail(r, TS_EINVAL);
+			return;
+		}
+		if (c->opt == TS_OPT_TCP_KEEPIDLE)
+			sk->keepidle = (uint32_t)c->a;
+		else
+			sk->keepintvl = (uint32_t)c->a;
+		break;
+	case TS_OPT_TCP_KEEPCNT:
+		if (c->a < 1 || c->a > 127) { /* MAX_TCP_KEEPCNT */
+			fail(r, TS_EINVAL);
+			return;
+		}
+		sk->keepcnt = (uint32_t)c->a;
+		break;
+	case TS_OPT_TCP_USER_TIMEOUT:
+		if (c->a < 0 || c->a > 2147483647) {
+			fail(r, TS_EINVAL);
+			return;
+		}
+		sk->user_timeout_ms = (uint32_t)c->a;
+		break;
+	case TS_OPT_SO_ERROR:
+		fail(r, TS_ENOPROTOOPT); /* SO_ERROR is read-only */
+		return;
+	}
+	ok(r, 0);
+}
+
+/* Linux tcp_poll(). */
+uint32_t ts_sock_poll_mask(const ts_sock *sk)
+{
+	ts_tcp_state st = ts_sock_app_state(sk);
+	uint32_t mask = 0;
+	if (st == TS_LISTEN)
+		return sk->aq_head ? TS_POLLIN : 0;
+	if (sk->shutdown == TS_SHUTDOWN_MASK || st == TS_CLOSED)
+		mask |= TS_POLLHUP;
+	if (sk->shutdown & TS_RCV_SHUTDOWN)
+		mask |= TS_POLLIN | TS_POLLRDHUP;
+	if (st != TS_SYN_SENT && st != TS_SYN_RECEIVED) {
+		if (sk->rcvq)
+			mask |= TS_POLLIN;
+		if (!(sk->shutdown & TS_SEND_SHUTDOWN)) {
+			/* sk_stream_is_writeable: free >= queued / 2 */
+			uint32_t queued = sk->write_seq - sk->snd_una;
+			if (send_space(sk) >= queued / 2)
+				mask |= TS_POLLOUT;
+		} else {
+			mask |= TS_POLLOUT;
+		}
+	}
+	if (sk->err)
+		mask |= TS_POLLERR;
+	return mask;
+}
+
+static void do_poll(ts_callctx *ctx, ts_sock *sk, const ts_call *c,
+		    ts_result *r)
+{
+	uint32_t want = (uint32_t)c->flags | TS_POLLERR | TS_POLLHUP;
+	uint32_t got = ts_sock_poll_mask(sk) & want;
+	if (got || c->a == 0 || ctx->timed_out) {
+		ok(r, got);
+		return;
+	}
+	r->block = 1;
+}
+
+void ts_sock_call(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
+		  ts_result *r)
+{
+	const ts_call *c = &ctx->st->u.call;
+	r->ret = 0;
+	r->err = TS_OK;
+	r->block = 0;
+	r->sigpipe = 0;
+	r->has_addr = 0;
+	r->sk = NULL;
+	switch (c->id) {
+	case TS_CALL_SOCKET:
+		do_socket(sim, h, r);
+		return;
+	case TS_CALL_BIND:
+		do_bind(sim, h, sk, c->a, r);
+		return;
+	case TS_CALL_LISTEN:
+		do_listen(sim, h, sk, c->a, r);
+		return;
+	case TS_CALL_CONNECT:
+		do_connect(sim, h, ctx, sk, r);
+		return;
+	case TS_CALL_ACCEPT:
+		do_accept(sim, h, sk, r);
+		return;
+	case TS_CALL_WRITE:
+		do_send(sim, ctx, sk, c->a, 0, r);
+		return;
+	case TS_CALL_SEND:
+		do_send(sim, ctx, sk, c->a, c->flags, r);
+		return;
+	case TS_CALL_READ:
+		do_recv(sim, sk, c->a, 0, r);
+		return;
+	case TS_CALL_RECV:
+		do_recv(sim, sk, c->a, c->flags, r);
+		return;
+	case TS_CALL_SHUTDOWN:
+		do_shutdown(sim, h, sk, c->opt, r);
+		return;
+	case TS_CALL_CLOSE:
+		do_close(sim, h, ctx, sk, r);
+		return;
+	case TS_CALL_SETSOCKOPT:
+		do_setsockopt(sk, c, r);
+		return;
+	case TS_CALL_GETSOCKOPT:
+		/* net/core/sock.c SO_ERROR: the pending error, cleared. */
+		ok(r, take_error(sk));
+		return;
+	case TS_CALL_FCNTL:
+		sk->nonblock = 1;
+		ok(r, 0);
+		return;
+	case TS_CALL_GETPEERNAME: {
+		/* Linux inet_getname(peer): ENOTCONN in CLOSE and SYN_SENT */
+		ts_tcp_state st = ts_sock_app_state(sk);
+		if (!sk->rport || st == TS_CLOSED || st == TS_SYN_SENT) {
+			fail(r, TS_ENOTCONN);
+			return;
+		}
+		r->has_addr = 1;
+		r->addr = sk->raddr;
+		r->port = sk->rport;
+		ok(r, 0);
+		return;
+	}
+	case TS_CALL_GETSOCKNAME:
+		r->has_addr = 1;
+		r->addr = sk->laddr;
+		r->port = sk->lport;
+		ok(r, 0);
+		return;
+	case TS_CALL_POLL:
+		do_poll(ctx, sk, c, r);
+		return;
+	case TS_CALL_SIGNAL:
+		h->proc.sigpipe_ignored = c->a != 0;
+		ok(r, 0);
+		return;
+	}
+}
+
+void ts_sock_exit(ts_sim *sim, ts_host *h)
+{
+	ts_proc *p = &h->proc;
+	for (int fd = 0; fd < p->nfds; fd++)
+		if (p->fds[fd])
+			release(sim, h, p->fds[fd], 1);
+}

@@ -1,0 +1,254 @@
+/*
+ * tcp.h - the TCP endpoint: one ts_sock per socket, holding both the
+ * sockets-layer fields (as Linux's struct sock does) and the TCP control
+ * block.
+ *
+ * Call order through this folder:
+ *   tcp_in.c    ts_tcp_input(): a segment arrives; lookup, then RFC 9293
+ *               §3.10.7 step by step (one function per step).
+ *   tcp_out.c   everything that leaves: data, SYN, FIN, ACK, the two RST
+ *               builders (reply RST from a segment, active RST from a socket).
+ *   tcp_timer.c the per-socket timers: retransmission, TIME_WAIT, FIN_WAIT_2.
+ *   tcp_conn.c  socket life cycle: allocation, lookup tables, ISNs, the one
+ *               function that changes state (ts_tcp_set_state), tcp_done,
+ *               tcp_reset.
+ * The sockets layer (src/sock) calls in through the ts_tcp_* functions.
+ */
+#ifndef TS_TCP_H
+#define TS_TCP_H
+
+#include <stdint.h>
+
+#include "base/errno_tab.h"
+#include "engine/evq.h"
+#include "net/net.h"
+#include "trace/trace.h"
+
+struct ts_sim;
+struct ts_host;
+
+/* Linux constants (include/net/tcp.h). */
+#define TS_TCP_RTO_INIT         TS_SEC(1) /* TCP_TIMEOUT_INIT, RFC 6298 §2.1 */
+#define TS_TCP_RTO_MIN          TS_MS(200)  /* TCP_RTO_MIN */
+#define TS_TCP_RTO_MAX          TS_SEC(120) /* TCP_RTO_MAX */
+#define TS_TCP_TIMEOUT_FALLBACK TS_SEC(3)   /* RFC 6298 §5.7 */
+#define TS_TCP_TIMEWAIT_LEN     TS_SEC(60)  /* TCP_TIMEWAIT_LEN, fixed */
+#define TS_TCP_MSS              1460        /* Ethernet MTU 1500 - 40 */
+#define TS_TCP_DEFAULT_MSS      536   /* RFC 9293 §3.7.1: no MSS option */
+#define TS_TCP_RCVBUF           65535 /* receive buffer (no window scaling) */
+#define TS_TCP_SNDBUF           65536 /* send buffer */
+
+#define TS_SOCK_CHUNK  256 /* sockets per pool chunk */
+#define TS_TCP_MAX_OFO 4   /* out-of-order intervals kept */
+
+/* Socket states of the sockets layer (Linux socket.state). */
+enum { TS_SS_UNCONNECTED, TS_SS_CONNECTING, TS_SS_CONNECTED };
+
+/* sk_shutdown bits (Linux include/net/sock.h) */
+enum { TS_RCV_SHUTDOWN = 1, TS_SEND_SHUTDOWN = 2, TS_SHUTDOWN_MASK = 3 };
+
+/* Per-socket timers: each an absolute deadline, TS_TIME_NEVER when off (BSD
+ * t_timers[]); one queue event per socket sits at the earliest deadline. */
+typedef enum ts_timer {
+	TS_TIMER_RTX,   /* retransmission of SYN, SYN-ACK, data or FIN */
+	TS_TIMER_CLOSE, /* TIME_WAIT expiry, or orphaned FIN_WAIT_2 timeout */
+	TS_NTIMERS
+} ts_timer;
+
+/* Why an RST was sent: each names its rule in the report. */
+typedef enum ts_rst_reason {
+	TS_RST_NO_SOCKET,        /* segment for no connection */
+	TS_RST_LISTEN_ACK,       /* ACK reached a listener */
+	TS_RST_SYNSENT_BAD_ACK,  /* SYN_SENT: ACK of something never sent */
+	TS_RST_SYNRECV_BAD_ACK,  /* SYN_RECEIVED: unacceptable ACK */
+	TS_RST_SYNRECV_SYN,      /* SYN_RECEIVED: a new SYN in window */
+	TS_RST_CLOSE_UNREAD,     /* close() with unread data */
+	TS_RST_LINGER_ZERO,      /* close() with SO_LINGER {1, 0} */
+	TS_RST_DATA_AFTER_CLOSE, /* data after the receive side was shut */
+	TS_RST_FIN_WAIT_2_DATA,  /* orphaned FIN_WAIT_2: new data arrived */
+	TS_RST_LISTEN_OVERFLOW,  /* accept queue full, tcp_abort_on_overflow */
+	TS_RST_LISTENER_CLOSED,  /* listener closed with unaccepted children */
+	TS_NRST
+} ts_rst_reason;
+
+typedef struct ts_rst_info {
+	const char *why;  /* plain words */
+	const char *rule; /* RFC section and/or Linux function */
+} ts_rst_info;
+extern const ts_rst_info ts_rst_reasons[TS_NRST];
+
+typedef struct ts_sock {
+	struct ts_host *host;
+	uint32_t id;  /* per host, 1-based, for the report */
+	uint32_t gen; /* bumped when freed: stale handles read CLOSED */
+	ts_tcp_state state;
+
+	/* ---- sockets layer ---- */
+	uint8_t in_use;
+	uint8_t has_fd;     /* an fd of the process refers to it */
+	uint8_t orphan;     /* closed by the application (Linux SOCK_DEAD) */
+	uint8_t shutdown;   /* TS_RCV_SHUTDOWN | TS_SEND_SHUTDOWN */
+	uint8_t done;       /* in-sequence FIN received (Linux SOCK_DONE) */
+	uint8_t connecting; /* connect() started, result not yet reported */
+	uint8_t nonblock;
+	uint8_t reuseaddr;
+	uint8_t linger_on;
+	uint8_t bound;      /* has a local port */
+	uint8_t hashed;     /* in the host's connection table */
+	uint8_t listening;  /* in the host's listener table */
+	uint8_t fin_queued; /* FIN to send after the queued data */
+	uint8_t in_recovery;
+	uint8_t ss; /* socket state (Linux SS_*), see TS_SS_* */
+	uint8_t keepalive;
+	uint8_t nofo; /* out-of-order intervals held */
+	ts_errno err; /* pending error (Linux sk_err), handed out once */
+	uint32_t linger_s;
+	uint32_t keepidle, keepintvl, keepcnt; /* 0: the host's knobs */
+	uint32_t user_timeout_ms;
+	int32_t fd;  /* -1 when none */
+	int32_t var; /* variable naming it, -1 when none */
+
+	uint16_t lport, rport;
+	uint32_t laddr; /* 0 until connected (INADDR_ANY) */
+	uint32_t raddr;
+	int32_t peer; /* host index of the peer, -1 */
+
+	/* listener: accept queue of established children */
+	struct ts_sock *parent; /* the listener of a passive child */
+	struct ts_sock *aq_head, *aq_tail, *aq_next;
+	int32_t backlog;
+	int32_t aq_len;
+	int32_t nchildren;      /* children not yet accepted (in any state) */
+	uint8_t acked_overflow; /* final ACK dropped on overflow (N6) */
+
+	/* ---- send sequence space (RFC 9293 §3.3.1) ---- */
+	uint32_t iss;
+	uint32_t snd_una, snd_nxt;
+	uint32_t snd_wnd, snd_wl1, snd_wl2;
+	uint32_t write_seq; /* end of the data queued by the application */
+	uint32_t snd_sml;   /* end of the last small segment sent (Minshall) */
+	uint32_t recover;   /* snd_nxt when loss recovery began */
+	uint16_t mss;       /* the peer's MSS, our segment size */
+	uint32_t max_window;
+
+	/* ---- receive sequence space ---- */
+	uint32_t irs;
+	uint32_t rcv_nxt, rcv_wnd, rcv_wup;
+	uint32_t rcvq; /* in-order bytes not yet read */
+	uint32_t rcvbuf;
+	/* out-of-order data, reassembled when the gap fills */
+	uint32_t ofo_seq[TS_TCP_MAX_OFO], ofo_end[TS_TCP_MAX_OFO];
+	uint8_t ofo_fin[TS_TCP_MAX_OFO];
+	ts_time last_oow; /* last rate-limited ACK (tcp_invalid_ratelimit) */
+
+	/* ---- retransmission (RFC 6298, Linux tcp_retransmit_timer) ---- */
+	ts_time rto, srtt, rttvar;
+	ts_time rtt_time; /* when rtt_seq was sent, TS_TIME_NEVER: none */
+	uint32_t rtt_seq;
+	uint32_t retransmits;  /* icsk_retransmits */
+	uint32_t total_rto;    /* RTO expiries of this episode */
+	ts_time retrans_stamp; /* first transmission of the oldest unacked */
+	ts_time first_tx;      /* when the oldest unacked segment was sent */
+
+	/* ---- timers ---- */
+	ts_time tdl[TS_NTIMERS];
+	ts_event tev; /* TS_EV_SOCK_TIMER at min(tdl) */
+
+	struct ts_sock *next_free;
+} ts_sock;
+
+/* Socket handle that survives the socket: reads CLOSED once it is gone. */
+typedef struct ts_sockref {
+	ts_sock *sk;
+	uint32_t gen;
+} ts_sockref;
+
+static inline ts_sock *ts_sockref_get(ts_sockref r)
+{
+	return (r.sk && r.sk->in_use && r.sk->gen == r.gen) ? r.sk : NULL;
+}
+
+/* ---- tcp_conn.c ---- */
+ts_sock *ts_tcp_alloc(struct ts_sim *sim, struct ts_host *h);
+void ts_tcp_free(struct ts_sim *sim, ts_sock *sk);
+/* The one place a state changes; CAUSE goes to the report. */
+void ts_tcp_set_state(struct ts_sim *sim, ts_sock *sk, ts_tcp_state st,
+		      const char *cause);
+/* Linux tcp_done(): CLOSED, both directions shut, timers stopped; an
+ * orphan is freed. */
+void ts_tcp_done(struct ts_sim *sim, ts_sock *sk, const char *cause);
+/* Linux tcp_reset(): an accepted RST. */
+void ts_tcp_reset(struct ts_sim *sim, ts_sock *sk, const char *cause);
+int ts_tcp_hash(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_unhash(ts_sock *sk);
+ts_sock *ts_tcp_lookup(struct ts_host *h, uint16_t lport, uint32_t raddr,
+		       uint16_t rport);
+ts_sock *ts_tcp_lookup_listener(struct ts_host *h, uint16_t lport);
+int ts_tcp_port_in_use(struct ts_host *h, uint16_t port, int reuse);
+uint32_t ts_tcp_next_isn(struct ts_sim *sim, struct ts_host *h);
+/* Mark the socket's process as worth waking (state, data, error changed). */
+void ts_tcp_wake(ts_sock *sk);
+/* Receive window to advertise now (Linux tcp_select_window, simplified). */
+uint32_t ts_tcp_select_window(ts_sock *sk);
+/* The label of a socket in the report: its variable, or its ports. */
+const char *ts_tcp_label(struct ts_sim *sim, const ts_sock *sk, char *buf,
+			 size_t n);
+
+/* ---- tcp_out.c ---- */
+void ts_tcp_send_syn(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_send_synack(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_send_ack(struct ts_sim *sim, ts_sock *sk);
+/* Send what the window and Nagle allow of the queued data and FIN. */
+void ts_tcp_push(struct ts_sim *sim, ts_sock *sk);
+/* Retransmit the oldest unacknowledged segment. */
+void ts_tcp_retransmit_head(struct ts_sim *sim, ts_sock *sk);
+/* Linux tcp_send_active_reset(): RST|ACK from the socket's own state. */
+void ts_tcp_send_active_reset(struct ts_sim *sim, ts_sock *sk,
+			      ts_rst_reason why);
+/* Linux tcp_v4_send_reset(): RST in reply to segment IN, received by H
+ * (for socket SK, or NULL when none matched). */
+void ts_tcp_send_reply_reset(struct ts_sim *sim, struct ts_host *h,
+			     const ts_sock *sk, const ts_seg *in,
+			     ts_rst_reason why);
+/* Queue a FIN after the data (Linux tcp_send_fin). */
+void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk);
+
+/* ---- tcp_in.c ---- */
+void ts_tcp_input(struct ts_sim *sim, struct ts_host *h, const ts_seg *seg,
+		  uint32_t num);
+
+/* ---- tcp_timer.c ---- */
+void ts_tcp_timer_set(struct ts_sim *sim, ts_sock *sk, ts_timer t,
+		      ts_time when);
+void ts_tcp_timer_clear(struct ts_sim *sim, ts_sock *sk, ts_timer t);
+void ts_tcp_timer_clear_all(struct ts_sim *sim, ts_sock *sk);
+/* (Re)arm the retransmission timer for the current RTO, if anything is
+ * outstanding; stop it otherwise. */
+void ts_tcp_rearm_rtx(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_timer_fire(struct ts_sim *sim, ts_event *ev);
+/* RFC 6298 §2 with Linux's floor: a new RTT sample. */
+void ts_tcp_rtt_sample(ts_sock *sk, ts_time rtt);
+/* RTO from SRTT and RTTVAR, dropping any backoff. */
+void ts_tcp_set_rto(ts_sock *sk);
+/* Enter TIME_WAIT (Linux tcp_time_wait) for 60 s. */
+void ts_tcp_time_wait(struct ts_sim *sim, ts_sock *sk, const char *cause);
+
+/* Wraparound-safe sequence comparison (RFC 9293 §3.4). */
+static inline int ts_seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+static inline int ts_seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+static inline int ts_seq_gt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+static inline int ts_seq_ge(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) >= 0;
+}
+
+#endif

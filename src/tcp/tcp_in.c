@@ -1,0 +1,774 @@
+/*
+ * tcp_in.c - segment arrival. ts_tcp_input() finds the socket (connection
+ * table, then listener, else the RST of RFC 9293 §3.10.7.1) and hands the
+ * segment to the processing for its state:
+ *
+ *   listen_input       LISTEN                 (RFC 9293 §3.10.7.2)
+ *   request_input      passive SYN_RECEIVED   (Linux tcp_check_req)
+ *   synsent_input      SYN_SENT               (RFC 9293 §3.10.7.3)
+ *   timewait_input     TIME_WAIT              (tcp_timewait_state_process)
+ *   sync_input         the other states       (RFC 9293 §3.10.7.4)
+ *
+ * sync_input follows the RFC's steps, one function each, each returning a
+ * verdict: check_seq, check_rst, check_syn, check_ack, then data and FIN.
+ */
+#include <stdio.h>
+
+#include "engine/engine.h"
+#include "render/report.h"
+#include "tcp/tcp.h"
+
+typedef enum verdict { GO_ON, DROP } verdict;
+
+static ts_time invalid_ratelimit(const ts_sock *sk)
+{
+	return TS_MS(sk->host->knob[TS_KNOB_TCP_INVALID_RATELIMIT]);
+}
+
+/* Linux tcp_oow_rate_limited(): ACKs answering out-of-window segments and
+ * challenge ACKs go out at most once per tcp_invalid_ratelimit per socket;
+ * segments carrying data are always answered. */
+static int oow_rate_limited(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
+{
+	if (seg->len && !(seg->flags & TS_SYN))
+		return 0;
+	if (sk->last_oow && sim->now - sk->last_oow < invalid_ratelimit(sk))
+		return 1;
+	sk->last_oow = sim->now ? sim->now : 1;
+	return 0;
+}
+
+/* RFC 5961 challenge ACK (Linux tcp_send_challenge_ack): an ordinary ACK,
+ * rate limited per socket. */
+static void challenge_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			  const char *why)
+{
+	char lb[64];
+	ts_tcp_label(sim, sk, lb, sizeof lb);
+	if (oow_rate_limited(sim, sk, seg)) {
+		ts_rep_event(
+		    sim, sk->host->index, "drop",
+		    "%s %s: challenge ACK suppressed by the rate limit "
+		    "(tcp_invalid_ratelimit)",
+		    lb, why);
+		return;
+	}
+	ts_rep_event(sim, sk->host->index, "drop",
+		     "%s %s: challenge ACK (RFC 5961)", lb, why);
+	ts_tcp_send_ack(sim, sk);
+}
+
+static void dup_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+		    const char *why)
+{
+	char lb[64];
+	ts_tcp_label(sim, sk, lb, sizeof lb);
+	if (oow_rate_limited(sim, sk, seg)) {
+		ts_rep_event(sim, sk->host->index, "drop",
+			     "%s %s: dropped, ACK suppressed by the rate limit",
+			     lb, why);
+		return;
+	}
+	ts_rep_event(sim, sk->host->index, "drop",
+		     "%s %s: dropped, duplicate ACK sent (RFC 9293 "
+		     "§3.10.7.4)",
+		     lb, why);
+	ts_tcp_send_ack(sim, sk);
+}
+
+static void note_drop(ts_sim *sim, ts_sock *sk, const char *why)
+{
+	char lb[64];
+	ts_rep_event(sim, sk->host->index, "drop", "%s %s",
+		     ts_tcp_label(sim, sk, lb, sizeof lb), why);
+}
+
+/* ---------------- LISTEN ---------------- */
+
+static int aq_full(const ts_sock *l)
+{
+	/* Linux sk_acceptq_is_full(): backlog + 1 connections fit. */
+	return l->aq_len > l->backlog;
+}
+
+static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg)
+{
+	ts_host *h = l->host;
+	char lb[64];
+	/* Linux tcp_rcv_state_process (LISTEN): ACK first, then RST, SYN. */
+	if (seg->flags & TS_ACK) {
+		ts_tcp_send_reply_reset(sim, h, l, seg, TS_RST_LISTEN_ACK);
+		return;
+	}
+	if (seg->flags & TS_RST)
+		return; /* RFC 9293 §3.10.7.2: an RST is ignored */
+	if (!(seg->flags & TS_SYN)) {
+		note_drop(sim, l,
+			  "segment without SYN or ACK: ignored "
+			  "(RFC 9293 §3.10.7.2)");
+		return;
+	}
+	if (aq_full(l)) {
+		/* Linux tcp_conn_request(): SYN dropped, nothing sent. */
+		ts_rep_event(sim, h->index, "drop",
+			     "%s SYN dropped: accept queue full (%d of backlog "
+			     "%d + 1), nothing sent",
+			     ts_tcp_label(sim, l, lb, sizeof lb), l->aq_len,
+			     l->backlog);
+		return;
+	}
+	ts_sock *c = ts_tcp_alloc(sim, h);
+	if (!c) {
+		ts_sim_abort(sim, 0, "out of memory");
+		return;
+	}
+	c->parent = l;
+	l->nchildren++;
+	c->state = TS_LISTEN;
+	c->lport = l->lport;
+	c->laddr = h->addr;
+	c->raddr = seg->saddr;
+	c->rport = seg->sport;
+	c->peer = ts_sim_host_by_addr(sim, seg->saddr);
+	c->bound = 0; /* shares the listener's port */
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->iss = ts_tcp_next_isn(sim, h);
+	c->snd_una = c->snd_nxt = c->write_seq = c->iss;
+	c->snd_wnd = seg->win;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = 0;
+	c->max_window = seg->win;
+	c->mss = seg->mss ? seg->mss : TS_TCP_DEFAULT_MSS;
+	if (c->mss > TS_TCP_MSS)
+		c->mss = TS_TCP_MSS;
+	c->nonblock = 0;
+	if (ts_tcp_hash(sim, c) < 0) {
+		ts_tcp_free(sim, c);
+		ts_sim_abort(sim, 0, "out of memory");
+		return;
+	}
+	char cause[96];
+	snprintf(cause, sizeof cause, "SYN received by listening socket %s",
+		 ts_tcp_label(sim, l, lb, sizeof lb));
+	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, cause);
+	ts_tcp_send_synack(sim, c);
+}
+
+/* ---------------- shared steps ---------------- */
+
+/* Linux tcp_in_window() (tcp_minisocks.c). */
+static int in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win,
+		     uint32_t e_win)
+{
+	if (seq == s_win)
+		return 1;
+	if (ts_seq_gt(end_seq, s_win) && ts_seq_lt(seq, e_win))
+		return 1;
+	return seq == e_win && seq == end_seq;
+}
+
+/* Out-of-order queue: intervals kept sorted, merged when they touch. */
+static void ofo_add(ts_sock *sk, uint32_t seq, uint32_t end, int fin)
+{
+	int n = sk->nofo;
+	for (int i = 0; i < n; i++) {
+		if (ts_seq_le(seq, sk->ofo_end[i]) &&
+		    ts_seq_ge(end, sk->ofo_seq[i])) {
+			if (ts_seq_lt(seq, sk->ofo_seq[i]))
+				sk->ofo_seq[i] = seq;
+			if (ts_seq_gt(end, sk->ofo_end[i]))
+				sk->ofo_end[i] = end;
+			sk->ofo_fin[i] |= (uint8_t)fin;
+			return;
+		}
+	}
+	if (n == TS_TCP_MAX_OFO)
+		return; /* full: the sender will retransmit */
+	int i = n;
+	while (i > 0 && ts_seq_gt(sk->ofo_seq[i - 1], seq)) {
+		sk->ofo_seq[i] = sk->ofo_seq[i - 1];
+		sk->ofo_end[i] = sk->ofo_end[i - 1];
+		sk->ofo_fin[i] = sk->ofo_fin[i - 1];
+		i--;
+	}
+	sk->ofo_seq[i] = seq;
+	sk->ofo_end[i] = end;
+	sk->ofo_fin[i] = (uint8_t)fin;
+	sk->nofo++;
+}
+
+static void tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num);
+
+/* Move what the out-of-order queue now continues into the receive queue. */
+static void ofo_drain(ts_sim *sim, ts_sock *sk, uint32_t num)
+{
+	while (sk->nofo && ts_seq_le(sk->ofo_seq[0], sk->rcv_nxt)) {
+		int fin = 0;
+		if (ts_seq_gt(sk->ofo_end[0], sk->rcv_nxt)) {
+			sk->rcvq += sk->ofo_end[0] - sk->rcv_nxt;
+			sk->rcv_nxt = sk->ofo_end[0];
+			fin = sk->ofo_fin[0];
+		}
+		for (int i = 1; i < sk->nofo; i++) {
+			sk->ofo_seq[i - 1] = sk->ofo_seq[i];
+			sk->ofo_end[i - 1] = sk->ofo_end[i];
+			sk->ofo_fin[i - 1] = sk->ofo_fin[i];
+		}
+		sk->nofo--;
+		if (fin)
+			tcp_fin(sim, sk, num);
+	}
+}
+
+/* Linux tcp_fin(): an in-sequence FIN. */
+static void tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
+{
+	char cause[64];
+	snprintf(cause, sizeof cause, "FIN #%u received", num);
+	sk->rcv_nxt++;
+	sk->shutdown |= TS_RCV_SHUTDOWN;
+	sk->done = 1;
+	ts_tcp_wake(sk);
+	switch (sk->state) {
+	case TS_SYN_RECEIVED:
+	case TS_ESTABLISHED:
+		ts_tcp_set_state(sim, sk, TS_CLOSE_WAIT, cause);
+		break;
+	case TS_FIN_WAIT_1:
+		/* Simultaneous close: our FIN is not yet acknowledged. */
+		ts_tcp_set_state(sim, sk, TS_CLOSING, cause);
+		break;
+	case TS_FIN_WAIT_2:
+		ts_tcp_time_wait(sim, sk, cause);
+		break;
+	case TS_CLOSE_WAIT:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+	case TS_TIME_WAIT:
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+		break;
+	}
+}
+
+/* RFC 9293 §3.10.7.4 "sixth" and "eighth": queue the text, process FIN.
+ * Returns 1 if an ACK is due. */
+static int data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg, uint32_t num)
+{
+	uint32_t seq = seg->seq + !!(seg->flags & TS_SYN);
+	uint32_t end = seq + seg->len;
+	int fin = !!(seg->flags & TS_FIN);
+	if (!seg->len && !fin)
+		return 0;
+	if (ts_seq_le(end, sk->rcv_nxt) && !(fin && end == sk->rcv_nxt)) {
+		/* Old duplicate: nothing new, ACK at once (Linux
+		 * tcp_data_queue -> tcp_dsack_set, quick ACK). */
+		note_drop(sim, sk, "duplicate data: nothing new, ACK at once");
+		return 1;
+	}
+	uint32_t right = sk->rcv_wup + sk->rcv_wnd;
+	if (ts_seq_gt(seq, sk->rcv_nxt)) {
+		/* Out of order: keep it, ACK what we have (RFC 9293
+		 * §3.10.7.4 sixth; RFC 5681 §4.2 immediate duplicate ACK). */
+		uint32_t e = ts_seq_gt(end, right) ? right : end;
+		if (ts_seq_gt(e, seq))
+			ofo_add(sk, seq, e, fin && e == end);
+		note_drop(sim, sk, "out-of-order data queued, duplicate ACK");
+		return 1;
+	}
+	/* In order (perhaps overlapping what we have): take the new part,
+	 * trimmed to the window. */
+	uint32_t take_end = end;
+	if (ts_seq_gt(take_end, right)) {
+		take_end = right;
+		fin = 0;
+	}
+	if (ts_seq_gt(take_end, sk->rcv_nxt)) {
+		sk->rcvq += take_end - sk->rcv_nxt;
+		sk->rcv_nxt = take_end;
+		ts_tcp_wake(sk);
+	}
+	if (fin && take_end == end)
+		tcp_fin(sim, sk, num);
+	ofo_drain(sim, sk, num);
+	return 1;
+}
+
+/* ---------------- SYN_SENT (RFC 9293 §3.10.7.3) ---------------- */
+
+static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			  uint32_t num)
+{
+	char cause[96];
+	if (seg->flags & TS_ACK) {
+		if (ts_seq_le(seg->ack, sk->iss) ||
+		    ts_seq_gt(seg->ack, sk->snd_nxt)) {
+			/* Unacceptable ACK: RST unless it is one (Linux
+			 * tcp_rcv_synsent_state_process, reset_and_undo). */
+			if (seg->flags & TS_RST)
+				return;
+			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
+						TS_RST_SYNSENT_BAD_ACK);
+			return;
+		}
+	}
+	if (seg->flags & TS_RST) {
+		if (!(seg->flags & TS_ACK)) {
+			note_drop(sim, sk,
+				  "RST without ACK in SYN_SENT: "
+				  "ignored (RFC 9293 §3.10.7.3)");
+			return;
+		}
+		/* Linux tcp_reset() in SYN_SENT: ECONNREFUSED. */
+		snprintf(cause, sizeof cause, "RST #%u: connection refused",
+			 num);
+		ts_tcp_reset(sim, sk, cause);
+		return;
+	}
+	if (!(seg->flags & TS_SYN))
+		return;
+	sk->irs = seg->seq;
+	sk->rcv_nxt = seg->seq + 1;
+	sk->rcv_wup = sk->rcv_nxt;
+	sk->mss = seg->mss ? seg->mss : TS_TCP_DEFAULT_MSS;
+	if (sk->mss > TS_TCP_MSS)
+		sk->mss = TS_TCP_MSS;
+	sk->snd_wnd = seg->win;
+	sk->max_window = seg->win;
+	sk->snd_wl1 = seg->seq;
+	sk->snd_wl2 = seg->ack;
+	if (seg->flags & TS_ACK) {
+		sk->snd_una = seg->ack;
+		if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
+			ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
+		else if (!sk->srtt)
+			sk->rto = TS_TCP_TIMEOUT_FALLBACK; /* RFC 6298 §5.7 */
+		sk->rtt_time = TS_TIME_NEVER;
+		sk->retransmits = 0;
+		sk->total_rto = 0;
+		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+		snprintf(cause, sizeof cause, "SYN-ACK #%u received", num);
+		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
+		ts_tcp_send_ack(sim, sk);
+		ts_tcp_push(sim, sk);
+		return;
+	}
+	/* Simultaneous open (RFC 9293 §3.10.7.3 fourth): SYN_RECEIVED and a
+	 * SYN-ACK with our original ISS. */
+	snprintf(cause, sizeof cause, "SYN #%u received: simultaneous open",
+		 num);
+	ts_tcp_set_state(sim, sk, TS_SYN_RECEIVED, cause);
+	ts_tcp_send_synack(sim, sk);
+}
+
+/* ---------------- TIME_WAIT (Linux tcp_timewait_state_process) -------- */
+
+static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			   uint32_t num)
+{
+	ts_host *h = sk->host;
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	char cause[96];
+	if (seg->seq == sk->rcv_nxt &&
+	    (seg->seq == end || (seg->flags & TS_RST))) {
+		if (seg->flags & TS_RST) {
+			if (!h->knob[TS_KNOB_TCP_RFC1337]) {
+				/* RFC 9293 §3.10.7.4: RST closes TIME_WAIT
+				 * (TIME-WAIT assassination, RFC 1337). */
+				snprintf(cause, sizeof cause,
+					 "RST #%u in TIME_WAIT "
+					 "(tcp_rfc1337 0)",
+					 num);
+				ts_tcp_done(sim, sk, cause);
+			} else {
+				note_drop(sim, sk,
+					  "RST in TIME_WAIT ignored "
+					  "(tcp_rfc1337 1, RFC 1337)");
+			}
+			return;
+		}
+		/* A bare ACK restarts the 60 s. */
+		ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE,
+				 sim->now + TS_TCP_TIMEWAIT_LEN);
+		return;
+	}
+	if ((seg->flags & TS_SYN) && !(seg->flags & (TS_RST | TS_ACK)) &&
+	    ts_seq_gt(seg->seq, sk->rcv_nxt)) {
+		ts_sock *l = ts_tcp_lookup_listener(h, seg->dport);
+		if (l) {
+			/* Linux TCP_TW_SYN: the new SYN reopens the
+			 * connection through the listener (RFC 1122
+			 * §4.2.2.13). */
+			snprintf(cause, sizeof cause,
+				 "new SYN #%u reuses the connection", num);
+			ts_tcp_done(sim, sk, cause);
+			listen_input(sim, l, seg);
+			return;
+		}
+	}
+	if (seg->flags & TS_RST)
+		return; /* any other RST: ignored */
+	if (seg->flags & TS_ACK)
+		ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE,
+				 sim->now + TS_TCP_TIMEWAIT_LEN);
+	if (oow_rate_limited(sim, sk, seg))
+		return;
+	/* Linux TCP_TW_ACK: everything else is answered with an ACK. */
+	ts_tcp_send_ack(sim, sk);
+}
+
+/* ---------------- passive SYN_RECEIVED (Linux tcp_check_req) ---------- */
+
+static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+		       uint32_t num);
+
+static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			  uint32_t num)
+{
+	ts_host *h = sk->host;
+	ts_sock *l = sk->parent;
+	char cause[96];
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	if (seg->flags == TS_SYN && seg->seq == sk->irs) {
+		/* The peer's SYN again: our SYN-ACK was lost. */
+		ts_tcp_send_synack(sim, sk);
+		return;
+	}
+	if (!in_window(seg->seq, end, sk->rcv_nxt,
+		       sk->rcv_nxt + ts_tcp_select_window(sk))) {
+		if (!(seg->flags & TS_RST) && !oow_rate_limited(sim, sk, seg))
+			ts_tcp_send_ack(sim, sk);
+		return;
+	}
+	if (seg->flags & TS_RST) {
+		/* Linux tcp_check_req: an in-window RST removes the request
+		 * silently. */
+		snprintf(cause, sizeof cause, "RST #%u", num);
+		ts_tcp_done(sim, sk, cause);
+		return;
+	}
+	if (seg->flags & TS_SYN) {
+		ts_tcp_send_reply_reset(sim, h, sk, seg, TS_RST_SYNRECV_SYN);
+		snprintf(cause, sizeof cause, "SYN #%u in window", num);
+		ts_tcp_done(sim, sk, cause);
+		return;
+	}
+	if (!(seg->flags & TS_ACK))
+		return;
+	if (seg->ack != sk->iss + 1) {
+		/* Linux: handed back to the listener, which resets (R3). */
+		ts_tcp_send_reply_reset(sim, h, sk, seg,
+					TS_RST_SYNRECV_BAD_ACK);
+		return;
+	}
+	if (!l || aq_full(l)) {
+		if (l && h->knob[TS_KNOB_TCP_ABORT_ON_OVERFLOW]) {
+			ts_tcp_send_reply_reset(sim, h, sk, seg,
+						TS_RST_LISTEN_OVERFLOW);
+			ts_tcp_done(sim, sk, "accept queue overflow");
+			return;
+		}
+		/* Linux tcp_check_req (listen_overflow), abort_on_overflow
+		 * 0: the ACK is dropped; the SYN-ACK timer keeps going. */
+		sk->acked_overflow = 1;
+		note_drop(sim, sk,
+			  "final ACK dropped: accept queue full "
+			  "(tcp_abort_on_overflow 0)");
+		return;
+	}
+	/* The handshake completes: the child joins the accept queue. */
+	sk->snd_una = seg->ack;
+	if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
+		ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
+	else if (!sk->srtt)
+		sk->rto = TS_TCP_TIMEOUT_FALLBACK; /* RFC 6298 §5.7 */
+	sk->rtt_time = TS_TIME_NEVER;
+	sk->retransmits = 0;
+	sk->total_rto = 0;
+	sk->snd_wnd = seg->win;
+	sk->snd_wl1 = seg->seq;
+	sk->snd_wl2 = seg->ack;
+	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+	snprintf(cause, sizeof cause, "ACK #%u completes the handshake", num);
+	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
+	sk->aq_next = NULL;
+	if (l->aq_tail)
+		l->aq_tail->aq_next = sk;
+	else
+		l->aq_head = sk;
+	l->aq_tail = sk;
+	l->aq_len++;
+	ts_tcp_wake(l);
+	/* Data or FIN riding on the ACK (Linux tcp_child_process). */
+	if (seg->len || (seg->flags & TS_FIN))
+		sync_input(sim, sk, seg, num);
+}
+
+/* ---------------- synchronized states (RFC 9293 §3.10.7.4) ------------ */
+
+/* First: sequence number (Linux tcp_sequence, tcp_validate_incoming). */
+static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			 uint32_t num)
+{
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	uint32_t right = sk->rcv_wup + sk->rcv_wnd;
+	if (ts_seq_ge(end, sk->rcv_wup) && ts_seq_le(seg->seq, right))
+		return GO_ON;
+	if (seg->flags & TS_RST) {
+		/* Linux tcp_reset_check(): RCV.NXT - 1 after a FIN resets
+		 * too. */
+		if (seg->seq == sk->rcv_nxt - 1 &&
+		    (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
+		     sk->state == TS_CLOSING)) {
+			char cause[64];
+			snprintf(cause, sizeof cause, "RST #%u at RCV.NXT-1",
+				 num);
+			ts_tcp_reset(sim, sk, cause);
+			return DROP;
+		}
+		note_drop(sim, sk,
+			  "RST outside the window: ignored "
+			  "(RFC 5961 §3.2)");
+		return DROP;
+	}
+	if (seg->flags & TS_SYN) {
+		challenge_ack(sim, sk, seg, "SYN outside the window");
+		return DROP;
+	}
+	dup_ack(sim, sk, seg, "segment outside the receive window");
+	return DROP;
+}
+
+/* Second: RST (RFC 5961 §3.2 as Linux applies it). */
+static verdict check_rst(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			 uint32_t num)
+{
+	if (!(seg->flags & TS_RST))
+		return GO_ON;
+	if (seg->seq == sk->rcv_nxt) {
+		char cause[64];
+		snprintf(cause, sizeof cause, "RST #%u received", num);
+		ts_tcp_reset(sim, sk, cause);
+		return DROP;
+	}
+	challenge_ack(sim, sk, seg, "RST in the window but not at RCV.NXT");
+	return DROP;
+}
+
+/* Fourth: SYN in a synchronized state (RFC 5961 §4.2). */
+static verdict check_syn(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
+{
+	if (!(seg->flags & TS_SYN))
+		return GO_ON;
+	challenge_ack(sim, sk, seg, "SYN on a synchronized connection");
+	return DROP;
+}
+
+static int our_fin_acked(const ts_sock *sk)
+{
+	return sk->fin_queued && sk->snd_una == sk->write_seq + 1;
+}
+
+/* Fifth: the ACK field (Linux tcp_ack and the state switch of
+ * tcp_rcv_state_process). */
+static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			 uint32_t num)
+{
+	char cause[96];
+	if (!(seg->flags & TS_ACK))
+		return DROP; /* RFC 9293 §3.10.7.4 fifth: no ACK, drop */
+	if (sk->state == TS_SYN_RECEIVED) {
+		/* A full socket in SYN_RECEIVED: simultaneous open. */
+		if (ts_seq_le(seg->ack, sk->snd_una) ||
+		    ts_seq_gt(seg->ack, sk->snd_nxt)) {
+			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
+						TS_RST_SYNRECV_BAD_ACK);
+			return DROP;
+		}
+		snprintf(cause, sizeof cause, "ACK #%u of our SYN", num);
+		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
+	}
+	if (ts_seq_gt(seg->ack, sk->snd_nxt)) {
+		/* Acknowledges something never sent: ESTABLISHED drops it
+		 * silently, the closing states answer with a challenge ACK
+		 * (Linux tcp_ack, tcp_rcv_state_process). */
+		if (sk->state == TS_ESTABLISHED)
+			note_drop(sim, sk, "ACK of unsent data: dropped");
+		else
+			challenge_ack(sim, sk, seg, "ACK of unsent data");
+		return DROP;
+	}
+	if (ts_seq_lt(seg->ack, sk->snd_una - sk->max_window)) {
+		challenge_ack(sim, sk, seg, "ACK too old (RFC 5961 §5.2)");
+		return DROP;
+	}
+	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). */
+	if (ts_seq_lt(sk->snd_wl1, seg->seq) ||
+	    (sk->snd_wl1 == seg->seq && ts_seq_le(sk->snd_wl2, seg->ack))) {
+		sk->snd_wnd = seg->win;
+		sk->snd_wl1 = seg->seq;
+		sk->snd_wl2 = seg->ack;
+		if (seg->win > sk->max_window)
+			sk->max_window = seg->win;
+	}
+	if (ts_seq_gt(seg->ack, sk->snd_una)) {
+		sk->snd_una = seg->ack;
+		if (sk->rtt_time != TS_TIME_NEVER &&
+		    ts_seq_ge(seg->ack, sk->rtt_seq)) {
+			ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
+			sk->rtt_time = TS_TIME_NEVER;
+		}
+		sk->retransmits = 0;
+		sk->total_rto = 0;
+		ts_tcp_set_rto(sk); /* new data acked: undo the backoff */
+		if (sk->snd_una != sk->snd_nxt)
+			sk->first_tx = sim->now;
+		ts_tcp_rearm_rtx(sim, sk);
+		ts_tcp_wake(sk);
+		if (sk->in_recovery) {
+			if (ts_seq_lt(sk->snd_una, sk->recover))
+				ts_tcp_retransmit_head(sim, sk); /* partial */
+			else
+				sk->in_recovery = 0;
+		}
+	}
+	if (!our_fin_acked(sk))
+		return GO_ON;
+	switch (sk->state) {
+	case TS_FIN_WAIT_1:
+		snprintf(cause, sizeof cause, "ACK #%u of our FIN", num);
+		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_2, cause);
+		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+		if (sk->orphan) {
+			/* Linux: an orphaned FIN_WAIT_2 waits tcp_fin_time()
+			 * = max(tcp_fin_timeout, 3.5 RTO), then goes. */
+			ts_time t =
+			    TS_SEC(sk->host->knob[TS_KNOB_TCP_FIN_TIMEOUT]);
+			ts_time min = sk->rto * 7 / 2;
+			if (t < min)
+				t = min;
+			ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE, sim->now + t);
+		}
+		break;
+	case TS_CLOSING:
+		snprintf(cause, sizeof cause, "ACK #%u of our FIN", num);
+		ts_tcp_time_wait(sim, sk, cause);
+		return DROP;
+	case TS_LAST_ACK:
+		snprintf(cause, sizeof cause, "ACK #%u of our FIN", num);
+		ts_tcp_done(sim, sk, cause);
+		return DROP;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_SYN_RECEIVED:
+	case TS_ESTABLISHED:
+	case TS_FIN_WAIT_2:
+	case TS_CLOSE_WAIT:
+	case TS_TIME_WAIT:
+		break;
+	}
+	return GO_ON;
+}
+
+/* Seventh: the text (Linux tcp_rcv_state_process, step 7). */
+static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			  uint32_t num)
+{
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	switch (sk->state) {
+	case TS_CLOSE_WAIT:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+		/* The peer's FIN came already: nothing after it counts. */
+		if (ts_seq_ge(seg->seq, sk->rcv_nxt))
+			return GO_ON;
+		/* fall through: it starts before RCV.NXT */
+		/* FALLTHRU */
+	case TS_FIN_WAIT_1:
+	case TS_FIN_WAIT_2:
+		/* RFC 1122 §4.2.2.13: new data for a receive side the
+		 * application has shut is answered with RST (Linux: only
+		 * when RCV_SHUTDOWN is set, TCPAbortOnData). */
+		if ((sk->shutdown & TS_RCV_SHUTDOWN) && end != seg->seq &&
+		    ts_seq_gt(end - !!(seg->flags & TS_FIN), sk->rcv_nxt)) {
+			char cause[80];
+			snprintf(cause, sizeof cause,
+				 "data #%u after the application closed", num);
+			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
+						TS_RST_DATA_AFTER_CLOSE);
+			ts_tcp_reset(sim, sk, cause);
+			return DROP;
+		}
+		break;
+	case TS_ESTABLISHED:
+	case TS_SYN_RECEIVED:
+		break;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_TIME_WAIT:
+		return DROP;
+	}
+	if (data_queue(sim, sk, seg, num) && sk->in_use)
+		ts_tcp_send_ack(sim, sk);
+	return GO_ON;
+}
+
+static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+		       uint32_t num)
+{
+	if (check_seq(sim, sk, seg, num) == DROP)
+		return;
+	if (check_rst(sim, sk, seg, num) == DROP)
+		return;
+	if (check_syn(sim, sk, seg) == DROP)
+		return;
+	if (check_ack(sim, sk, seg, num) == DROP || !sk->in_use)
+		return;
+	if (check_text(sim, sk, seg, num) == DROP || !sk->in_use)
+		return;
+	ts_tcp_push(sim, sk);
+}
+
+void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
+{
+	ts_sock *sk = ts_tcp_lookup(h, seg->dport, seg->saddr, seg->sport);
+	if (sk) {
+		switch (sk->state) {
+		case TS_TIME_WAIT:
+			timewait_input(sim, sk, seg, num);
+			return;
+		case TS_SYN_SENT:
+			synsent_input(sim, sk, seg, num);
+			return;
+		case TS_SYN_RECEIVED:
+			if (sk->parent && !sk->has_fd && !sk->orphan) {
+				request_input(sim, sk, seg, num);
+				return;
+			}
+			sync_input(sim, sk, seg, num);
+			return;
+		case TS_ESTABLISHED:
+		case TS_FIN_WAIT_1:
+		case TS_FIN_WAIT_2:
+		case TS_CLOSE_WAIT:
+		case TS_CLOSING:
+		case TS_LAST_ACK:
+			sync_input(sim, sk, seg, num);
+			return;
+		case TS_CLOSED:
+		case TS_LISTEN:
+			break; /* not in the connection table */
+		}
+	}
+	ts_sock *l = ts_tcp_lookup_listener(h, seg->dport);
+	if (l) {
+		listen_input(sim, l, seg);
+		return;
+	}
+	/* RFC 9293 §3.10.7.1, Linux tcp_v4_rcv no_tcp_socket. */
+	ts_tcp_send_reply_reset(sim, h, NULL, seg, TS_RST_NO_SOCKET);
+}

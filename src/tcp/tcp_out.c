@@ -1,0 +1,277 @@
+/*
+ * tcp_out.c - everything a TCP endpoint sends: SYN, SYN-ACK, ACK, data and
+ * FIN (with MSS segmentation, the peer's window and Nagle's rule), and the
+ * two RST builders Linux has: the reply RST built from an offending segment
+ * (tcp_v4_send_reset) and the active RST built from a socket's own state
+ * (tcp_send_active_reset). Each segment leaves through ts_net_send().
+ */
+#include <stdio.h>
+
+#include "engine/engine.h"
+#include "render/report.h"
+#include "tcp/tcp.h"
+
+/* Linux tcp_select_window(), simplified: the free receive space, rounded
+ * down to whole segments (receiver SWS avoidance, RFC 9293 §3.8.6.2.2),
+ * never moving the right edge back (RFC 9293 §3.8.6). */
+uint32_t ts_tcp_select_window(ts_sock *sk)
+{
+	uint32_t free = sk->rcvbuf > sk->rcvq ? sk->rcvbuf - sk->rcvq : 0;
+	uint32_t win = free - free % TS_TCP_MSS;
+	uint32_t cur = 0;
+	if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
+		cur = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
+	if (win < cur)
+		win = cur;
+	if (win > 65535)
+		win = 65535;
+	sk->rcv_wnd = win;
+	sk->rcv_wup = sk->rcv_nxt;
+	return win;
+}
+
+static void fill(ts_sock *sk, ts_seg *s, uint8_t flags, uint32_t seq,
+		 uint32_t len)
+{
+	s->saddr = sk->host->addr;
+	s->daddr = sk->raddr;
+	s->sport = sk->lport;
+	s->dport = sk->rport;
+	s->seq = seq;
+	s->flags = flags;
+	s->ack = (flags & TS_ACK) ? sk->rcv_nxt : 0;
+	s->len = len;
+	s->mss = (flags & TS_SYN) ? TS_TCP_MSS : 0;
+	s->win = (uint16_t)ts_tcp_select_window(sk);
+}
+
+static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s)
+{
+	int to = ts_sim_host_by_addr(sim, s->daddr);
+	if (to >= 0)
+		ts_net_send(sim, sk->host->index, to, s, 0);
+}
+
+void ts_tcp_send_syn(ts_sim *sim, ts_sock *sk)
+{
+	ts_seg s;
+	fill(sk, &s, TS_SYN, sk->iss, 0);
+	if (sk->snd_nxt == sk->iss) {
+		sk->snd_nxt = sk->iss + 1;
+		sk->write_seq = sk->snd_nxt;
+		sk->snd_sml = sk->snd_nxt;
+		sk->first_tx = sim->now;
+		sk->rtt_seq = sk->snd_nxt;
+		sk->rtt_time = sim->now;
+	}
+	xmit(sim, sk, &s);
+	if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
+		ts_tcp_rearm_rtx(sim, sk);
+}
+
+void ts_tcp_send_synack(ts_sim *sim, ts_sock *sk)
+{
+	ts_seg s;
+	fill(sk, &s, TS_SYN | TS_ACK, sk->iss, 0);
+	if (sk->snd_nxt == sk->iss) {
+		sk->snd_nxt = sk->iss + 1;
+		sk->write_seq = sk->snd_nxt;
+		sk->snd_sml = sk->snd_nxt;
+		sk->first_tx = sim->now;
+		sk->rtt_seq = sk->snd_nxt;
+		sk->rtt_time = sim->now;
+	}
+	xmit(sim, sk, &s);
+	if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
+		ts_tcp_rearm_rtx(sim, sk);
+}
+
+void ts_tcp_send_ack(ts_sim *sim, ts_sock *sk)
+{
+	ts_seg s;
+	fill(sk, &s, TS_ACK, sk->snd_nxt, 0);
+	xmit(sim, sk, &s);
+}
+
+static int fin_sent(const ts_sock *sk)
+{
+	return sk->fin_queued && sk->snd_nxt == sk->write_seq + 1;
+}
+
+void ts_tcp_queue_fin(ts_sim *sim, ts_sock *sk)
+{
+	sk->fin_queued = 1;
+	ts_tcp_push(sim, sk);
+}
+
+/* Send one segment of [seq, seq+len), with FIN when it ends the stream. */
+static void send_data(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t len,
+		      int fin)
+{
+	ts_seg s;
+	uint8_t flags = TS_ACK;
+	/* Linux marks the last segment of what the application wrote with
+	 * PSH (tcp_mark_push). */
+	if (len && seq + len == sk->write_seq)
+		flags |= TS_PSH;
+	if (fin)
+		flags |= TS_FIN;
+	fill(sk, &s, flags, seq, len);
+	xmit(sim, sk, &s);
+}
+
+void ts_tcp_push(ts_sim *sim, ts_sock *sk)
+{
+	switch (sk->state) {
+	case TS_ESTABLISHED:
+	case TS_CLOSE_WAIT:
+	case TS_FIN_WAIT_1:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+		break;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_SYN_RECEIVED:
+	case TS_FIN_WAIT_2:
+	case TS_TIME_WAIT:
+		return;
+	}
+	int sent = 0;
+	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
+		uint32_t avail = sk->write_seq - sk->snd_nxt;
+		uint32_t wnd_end = sk->snd_una + sk->snd_wnd;
+		uint32_t room =
+		    ts_seq_gt(wnd_end, sk->snd_nxt) ? wnd_end - sk->snd_nxt : 0;
+		uint32_t len = avail;
+		if (len > sk->mss)
+			len = sk->mss;
+		if (len > room)
+			len = room;
+		if (!len)
+			break; /* window closed */
+		/* Nagle with Minshall's change (Linux tcp_nagle_check): hold a
+		 * partial segment while an earlier small one is unacked. */
+		if (len < sk->mss && ts_seq_gt(sk->snd_sml, sk->snd_una) &&
+		    ts_seq_le(sk->snd_sml, sk->snd_nxt))
+			break;
+		if (sk->snd_una == sk->snd_nxt)
+			sk->first_tx = sim->now;
+		uint32_t seq = sk->snd_nxt;
+		int fin = sk->fin_queued && seq + len == sk->write_seq &&
+			  ts_seq_ge(wnd_end, seq + len);
+		sk->snd_nxt = seq + len + (fin ? 1 : 0);
+		if (len < sk->mss)
+			sk->snd_sml = sk->snd_nxt;
+		if (sk->rtt_time == TS_TIME_NEVER) {
+			sk->rtt_seq = sk->snd_nxt;
+			sk->rtt_time = sim->now;
+		}
+		send_data(sim, sk, seq, len, fin);
+		sent = 1;
+	}
+	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk)) {
+		/* A FIN alone (Linux tcp_send_fin): it needs no window. */
+		if (sk->snd_una == sk->snd_nxt)
+			sk->first_tx = sim->now;
+		uint32_t seq = sk->snd_nxt;
+		sk->snd_nxt = seq + 1;
+		if (sk->rtt_time == TS_TIME_NEVER) {
+			sk->rtt_seq = sk->snd_nxt;
+			sk->rtt_time = sim->now;
+		}
+		send_data(sim, sk, seq, 0, 1);
+		sent = 1;
+	}
+	if (sent && sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
+		ts_tcp_rearm_rtx(sim, sk);
+}
+
+void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)
+{
+	switch (sk->state) {
+	case TS_SYN_SENT:
+		ts_tcp_send_syn(sim, sk);
+		return;
+	case TS_SYN_RECEIVED:
+		ts_tcp_send_synack(sim, sk);
+		return;
+	case TS_ESTABLISHED:
+	case TS_CLOSE_WAIT:
+	case TS_FIN_WAIT_1:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+		break;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_FIN_WAIT_2:
+	case TS_TIME_WAIT:
+		return;
+	}
+	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
+	uint32_t len =
+	    ts_seq_gt(data_end, sk->snd_una) ? data_end - sk->snd_una : 0;
+	if (len > sk->mss)
+		len = sk->mss;
+	int fin = fin_sent(sk) && sk->snd_una + len == data_end;
+	if (!len && !fin)
+		return;
+	send_data(sim, sk, sk->snd_una, len, fin);
+}
+
+static void rst_event(ts_sim *sim, int host, const char *who, ts_rst_reason why)
+{
+	ts_rep_event(sim, host, "reset", "%s sends RST: %s [%s]", who,
+		     ts_rst_reasons[why].why, ts_rst_reasons[why].rule);
+}
+
+/* Linux tcp_send_active_reset() (tcp_output.c): RST|ACK, SEQ = SND.NXT,
+ * ACK = RCV.NXT, never retransmitted. */
+void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why)
+{
+	char lb[64];
+	rst_event(sim, sk->host->index, ts_tcp_label(sim, sk, lb, sizeof lb),
+		  why);
+	ts_seg s = {0};
+	s.saddr = sk->host->addr;
+	s.daddr = sk->raddr;
+	s.sport = sk->lport;
+	s.dport = sk->rport;
+	s.seq = sk->snd_nxt;
+	s.ack = sk->rcv_nxt;
+	s.flags = TS_RST | TS_ACK;
+	xmit(sim, sk, &s);
+}
+
+/* Linux tcp_v4_send_reset() (tcp_ipv4.c), RFC 9293 §3.10.7.1: never in
+ * reply to an RST; if the segment had ACK: <SEQ=SEG.ACK><CTL=RST>, else
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; window 0. */
+void ts_tcp_send_reply_reset(ts_sim *sim, ts_host *h, const ts_sock *sk,
+			     const ts_seg *in, ts_rst_reason why)
+{
+	if (in->flags & TS_RST)
+		return;
+	char who[64];
+	if (sk)
+		ts_tcp_label(sim, sk, who, sizeof who);
+	else
+		snprintf(who, sizeof who, "port %u", in->dport);
+	rst_event(sim, h->index, who, why);
+	ts_seg s = {0};
+	s.saddr = h->addr;
+	s.daddr = in->saddr;
+	s.sport = in->dport;
+	s.dport = in->sport;
+	if (in->flags & TS_ACK) {
+		s.seq = in->ack;
+		s.flags = TS_RST;
+	} else {
+		s.seq = 0;
+		s.ack = in->seq + ts_seg_seqlen(in);
+		s.flags = TS_RST | TS_ACK;
+	}
+	int to = ts_sim_host_by_addr(sim, in->saddr);
+	if (to < 0)
+		return; /* Linux: no RST to a destination that is not local */
+	ts_net_send(sim, h->index, to, &s, 0);
+}

@@ -1,0 +1,287 @@
+/*
+ * tcp_timer.c - per-socket timers: an array of absolute deadlines and one
+ * queue event at the earliest (BSD t_timers[]). Handlers: retransmission
+ * (Linux tcp_retransmit_timer, tcp_write_timeout; request sockets:
+ * reqsk_timer_handler) and the close timer (TIME_WAIT expiry, orphaned
+ * FIN_WAIT_2 timeout).
+ */
+#include <stdio.h>
+
+#include "engine/engine.h"
+#include "render/report.h"
+#include "tcp/tcp.h"
+
+static void resched(ts_sim *sim, ts_sock *sk)
+{
+	ts_time first = TS_TIME_NEVER;
+	for (int t = 0; t < TS_NTIMERS; t++)
+		if (sk->tdl[t] < first)
+			first = sk->tdl[t];
+	if (first == TS_TIME_NEVER)
+		ts_evq_cancel(&sim->q, &sk->tev);
+	else if (!ts_event_queued(&sk->tev) || sk->tev.when != first)
+		ts_evq_schedule(&sim->q, &sk->tev, first);
+}
+
+void ts_tcp_timer_set(ts_sim *sim, ts_sock *sk, ts_timer t, ts_time when)
+{
+	sk->tdl[t] = when;
+	resched(sim, sk);
+}
+
+void ts_tcp_timer_clear(ts_sim *sim, ts_sock *sk, ts_timer t)
+{
+	sk->tdl[t] = TS_TIME_NEVER;
+	resched(sim, sk);
+}
+
+void ts_tcp_timer_clear_all(ts_sim *sim, ts_sock *sk)
+{
+	for (int t = 0; t < TS_NTIMERS; t++)
+		sk->tdl[t] = TS_TIME_NEVER;
+	ts_evq_cancel(&sim->q, &sk->tev);
+}
+
+void ts_tcp_rearm_rtx(ts_sim *sim, ts_sock *sk)
+{
+	if (sk->snd_una != sk->snd_nxt)
+		ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + sk->rto);
+	else
+		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+}
+
+/* RFC 6298 §2.2-2.3 with Linux's floor (tcp_rtt_estimator, __tcp_set_rto):
+ * RTO = SRTT + max(4 * RTTVAR, TCP_RTO_MIN), at most TCP_RTO_MAX. */
+void ts_tcp_rtt_sample(ts_sock *sk, ts_time r)
+{
+	if (r < 1)
+		r = 1;
+	if (!sk->srtt) {
+		sk->srtt = r;
+		sk->rttvar = r / 2;
+	} else {
+		ts_time d = sk->srtt > r ? sk->srtt - r : r - sk->srtt;
+		sk->rttvar = (3 * sk->rttvar + d) / 4;
+		sk->srtt = (7 * sk->srtt + r) / 8;
+	}
+	ts_tcp_set_rto(sk);
+}
+
+void ts_tcp_set_rto(ts_sock *sk)
+{
+	if (!sk->srtt)
+		return;
+	ts_time var = 4 * sk->rttvar;
+	if (var < TS_TCP_RTO_MIN)
+		var = TS_TCP_RTO_MIN;
+	sk->rto = sk->srtt + var;
+	if (sk->rto > TS_TCP_RTO_MAX)
+		sk->rto = TS_TCP_RTO_MAX;
+}
+
+/* Linux tcp_model_timeout(): how long BOUNDARY retransmissions take when
+ * the RTO starts at RTO_BASE and doubles up to TCP_RTO_MAX. */
+static ts_time model_timeout(int64_t boundary, ts_time rto_base)
+{
+	int64_t thresh = 0;
+	while ((rto_base << (thresh + 1)) <= TS_TCP_RTO_MAX)
+		thresh++; /* ilog2(TCP_RTO_MAX / rto_base) */
+	if (boundary <= thresh)
+		return ((2LL << boundary) - 1) * rto_base;
+	return ((2LL << thresh) - 1) * rto_base +
+	       (boundary - thresh) * TS_TCP_RTO_MAX;
+}
+
+/* Linux retransmits_timed_out(): checked only when the timer fires. */
+static int timed_out(ts_sim *sim, ts_sock *sk, int64_t boundary,
+		     ts_time rto_base)
+{
+	if (!sk->retransmits)
+		return 0;
+	ts_time limit = sk->user_timeout_ms ? TS_MS(sk->user_timeout_ms)
+					    : model_timeout(boundary, rto_base);
+	return sim->now - sk->retrans_stamp >= limit;
+}
+
+/* Linux tcp_orphan_retries(): 0 means 8 while the RTO is below its max. */
+static int64_t orphan_retries(ts_sock *sk)
+{
+	int64_t r = sk->host->knob[TS_KNOB_TCP_ORPHAN_RETRIES];
+	if (r == 0 && sk->rto < TS_TCP_RTO_MAX)
+		r = 8;
+	return r;
+}
+
+/* Linux tcp_write_err(): give up. The pending error is ETIMEDOUT and no
+ * RST is sent (RFC 9293 §3.10.8; Linux tcp_write_timeout). */
+static void write_err(ts_sim *sim, ts_sock *sk, const char *why)
+{
+	sk->err = TS_ETIMEDOUT; /* Linux tcp_write_err */
+	ts_tcp_done(sim, sk, why);
+}
+
+/* Request socket (passive SYN_RECEIVED): Linux reqsk_timer_handler. */
+static void synack_timer(ts_sim *sim, ts_sock *sk)
+{
+	char lb[64];
+	int64_t max = sk->host->knob[TS_KNOB_TCP_SYNACK_RETRIES];
+	if ((int64_t)sk->retransmits >= max) {
+		ts_rep_event(sim, sk->host->index, "timer",
+			     "%s SYN-ACK retransmitted %u times "
+			     "(tcp_synack_retries %lld): connection request "
+			     "dropped, no RST",
+			     ts_tcp_label(sim, sk, lb, sizeof lb),
+			     sk->retransmits, (long long)max);
+		ts_tcp_done(sim, sk, "SYN-ACK retries exhausted");
+		return;
+	}
+	sk->retransmits++;
+	ts_time next = TS_TCP_RTO_INIT << sk->retransmits;
+	if (next > TS_TCP_RTO_MAX)
+		next = TS_TCP_RTO_MAX;
+	char d[32];
+	ts_rep_event(sim, sk->host->index, "timer",
+		     "%s retransmission timeout: SYN-ACK again (retry %u of "
+		     "%lld, next in %s)",
+		     ts_tcp_label(sim, sk, lb, sizeof lb), sk->retransmits,
+		     (long long)max, ts_dur_fmt(next, d, sizeof d));
+	ts_tcp_send_synack(sim, sk);
+	ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + next);
+}
+
+static void rtx_timer(ts_sim *sim, ts_sock *sk)
+{
+	char lb[64], d[32];
+	int h = sk->host->index;
+	ts_tcp_label(sim, sk, lb, sizeof lb);
+	if (sk->state == TS_SYN_RECEIVED && sk->parent && !sk->has_fd) {
+		synack_timer(sim, sk);
+		return;
+	}
+	if (sk->snd_una == sk->snd_nxt)
+		return;
+	/* Linux tcp_write_timeout() */
+	int syn = sk->state == TS_SYN_SENT || sk->state == TS_SYN_RECEIVED;
+	int expired;
+	const char *knob;
+	int64_t limit;
+	if (syn) {
+		knob = "tcp_syn_retries";
+		limit = sk->host->knob[TS_KNOB_TCP_SYN_RETRIES];
+		expired = timed_out(sim, sk, limit, TS_TCP_RTO_INIT);
+	} else if (sk->orphan) {
+		knob = "tcp_orphan_retries";
+		limit = orphan_retries(sk);
+		expired = timed_out(sim, sk, limit, TS_TCP_RTO_MIN);
+	} else {
+		knob = "tcp_retries2";
+		limit = sk->host->knob[TS_KNOB_TCP_RETRIES2];
+		expired = timed_out(sim, sk, limit, TS_TCP_RTO_MIN);
+	}
+	if (expired) {
+		if (sk->user_timeout_ms)
+			ts_rep_event(
+			    sim, h, "timer",
+			    "%s retransmission timeout: TCP_USER_TIMEOUT "
+			    "%ums passed, giving up (ETIMEDOUT, no RST)",
+			    lb, sk->user_timeout_ms);
+		else
+			ts_rep_event(sim, h, "timer",
+				     "%s retransmission timeout: %s %lld used "
+				     "up after %u retransmissions, giving up "
+				     "(ETIMEDOUT, no RST)",
+				     lb, knob, (long long)limit,
+				     sk->retransmits);
+		write_err(sim, sk, "retransmissions timed out");
+		return;
+	}
+	if (!sk->retransmits)
+		sk->retrans_stamp = sk->first_tx;
+	sk->retransmits++;
+	sk->total_rto++;
+	/* Linux tcp_retransmit_timer(): exponential backoff, except the first
+	 * tcp_syn_linear_timeouts RTOs of an active open. */
+	ts_time old = sk->rto;
+	if (sk->state != TS_SYN_SENT ||
+	    sk->total_rto >
+		(uint32_t)sk->host->knob[TS_KNOB_TCP_SYN_LINEAR_TIMEOUTS]) {
+		sk->rto *= 2;
+		if (sk->rto > TS_TCP_RTO_MAX)
+			sk->rto = TS_TCP_RTO_MAX;
+	}
+	char d2[32];
+	ts_rep_event(sim, h, "timer",
+		     "%s retransmission timeout after %s (retransmission %u); "
+		     "next RTO %s",
+		     lb, ts_dur_fmt(old, d, sizeof d), sk->retransmits,
+		     ts_dur_fmt(sk->rto, d2, sizeof d2));
+	sk->rtt_time =
+	    TS_TIME_NEVER; /* Karn: no sample from a retransmission */
+	sk->in_recovery = 1;
+	sk->recover = sk->snd_nxt;
+	ts_tcp_retransmit_head(sim, sk);
+	ts_time next = sk->rto;
+	if (sk->user_timeout_ms) {
+		/* Linux tcp_clamp_rto_to_user_timeout() */
+		ts_time left =
+		    sk->retrans_stamp + TS_MS(sk->user_timeout_ms) - sim->now;
+		if (left < 1)
+			left = 1;
+		if (left < next)
+			next = left;
+	}
+	ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + next);
+}
+
+static void close_timer(ts_sim *sim, ts_sock *sk)
+{
+	char lb[64];
+	ts_tcp_label(sim, sk, lb, sizeof lb);
+	if (sk->state == TS_TIME_WAIT) {
+		ts_rep_event(sim, sk->host->index, "timer",
+			     "%s TIME_WAIT over (60s): connection closed", lb);
+		ts_tcp_done(sim, sk, "TIME_WAIT timer expired");
+	} else if (sk->state == TS_FIN_WAIT_2) {
+		/* Linux: orphaned FIN_WAIT_2 ends silently (tcp_fin_timeout).
+		 */
+		ts_rep_event(
+		    sim, sk->host->index, "timer",
+		    "%s orphaned FIN_WAIT_2 timed out (tcp_fin_timeout "
+		    "%llds): connection dropped, no segment sent",
+		    lb, (long long)sk->host->knob[TS_KNOB_TCP_FIN_TIMEOUT]);
+		ts_tcp_done(sim, sk, "FIN_WAIT_2 timer expired");
+	}
+}
+
+void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
+{
+	ts_sock *sk = (ts_sock *)((char *)ev - offsetof(ts_sock, tev));
+	for (int t = 0; t < TS_NTIMERS && sk->in_use; t++) {
+		if (sk->tdl[t] > sim->now)
+			continue;
+		sk->tdl[t] = TS_TIME_NEVER;
+		switch ((ts_timer)t) {
+		case TS_TIMER_RTX:
+			rtx_timer(sim, sk);
+			break;
+		case TS_TIMER_CLOSE:
+			close_timer(sim, sk);
+			break;
+		case TS_NTIMERS:
+			break;
+		}
+	}
+	if (sk->in_use)
+		resched(sim, sk);
+}
+
+/* Linux tcp_time_wait(): TIME_WAIT lasts TCP_TIMEWAIT_LEN, 60 s, whatever
+ * tcp_fin_timeout says. */
+void ts_tcp_time_wait(ts_sim *sim, ts_sock *sk, const char *cause)
+{
+	ts_tcp_set_state(sim, sk, TS_TIME_WAIT, cause);
+	sk->tdl[TS_TIMER_RTX] = TS_TIME_NEVER;
+	sk->shutdown = TS_SHUTDOWN_MASK;
+	ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE,
+			 sim->now + TS_TCP_TIMEWAIT_LEN);
+}

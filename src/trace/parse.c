@@ -1,0 +1,2095 @@
+/*
+ * parse.c - the trace language's lexer and recursive-descent parser.
+ *
+ * Pipeline: trace text -> parser (this file) -> ts_trace -> engine.
+ *
+ * The language is line oriented, so the lexer is too: each line is scanned
+ * from a position (struct parser.pos), one token at a time, and the parser
+ * asks for the token it needs next. That lets it step over raw text where the
+ * language has some (the "(Broken pipe)" after a call result).
+ *
+ * The file is read in three passes, and the first error stops everything:
+ *   1. bytes: file size, line length, UTF-8 (no NUL), line count;
+ *   2. "host" declarations, so that hosts are global: a host may be used
+ *      above the line that declares it;
+ *   3. every other line in file order: "link", "profile", "set" (global
+ *      too, but they name hosts), and the timed lines, whose names
+ *      (variables, errnos, states) are resolved here and whose times are
+ *      made absolute.
+ *
+ * No file-scope mutable state: everything lives in a struct parser that
+ * each ts_trace_parse() call allocates, so parses can run side by side.
+ */
+#include "trace/trace.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Limits: any input beyond them is an error, never a crash or a huge
+ * allocation. */
+#define TS_PARSE_MAX_LINE  4096    /* bytes per line, without "\n"/"\r\n" */
+#define TS_PARSE_MAX_STMTS 1000000 /* timed lines */
+#define TS_PARSE_MAX_HOSTS 256
+#define TS_PARSE_MAX_VARS  4096              /* variables per host */
+#define TS_PARSE_MAX_NAME  (TS_NAME_MAX - 1) /* host and variable names */
+/* bytes: keeps line numbers within an int */
+#define TS_PARSE_MAX_FILE ((size_t)1 << 30)
+
+/* Longest token quoted in an error message. */
+#define QUOTE_MAX 40
+
+/* Integers beyond this saturate while parsing: every range is smaller. */
+#define INT_SATURATE ((int64_t)1000000000000000000)
+
+enum tok_kind {
+	TK_END,   /* end of line, or a '#' comment */
+	TK_WORD,  /* [A-Za-z_][A-Za-z0-9_-]* */
+	TK_NUM,   /* [+-]?[0-9][0-9A-Za-z_.]* : times, integers, addresses */
+	TK_PUNCT, /* any other single character */
+};
+
+struct tok {
+	enum tok_kind kind;
+	size_t pos, len; /* in the current line */
+};
+
+/* A name table entry: a host (owner -1) or a variable of host OWNER. */
+struct name_ent {
+	int owner, idx; /* idx -1: empty slot */
+};
+
+struct parser {
+	ts_trace *t;
+	ts_error *err;
+	const char *src;
+	size_t len;
+	size_t body; /* offset of line 1: after a UTF-8 byte order mark */
+
+	/* the current line */
+	size_t next_off; /* offset of the next line in src */
+	const char *line;
+	size_t llen;
+	int lineno;
+	size_t pos;      /* scan position */
+	size_t last_end; /* end of the last token consumed */
+
+	ts_time prev; /* scheduled time of the previous timed line */
+	size_t stmt_cap, host_cap, link_cap;
+	int var_cap[TS_PARSE_MAX_HOSTS];
+	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
+	char *textp; /* where the next statement text goes */
+
+	struct name_ent *names; /* open addressing, size a power of two */
+	size_t names_cap, names_used;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Errors */
+
+/* Copy a line for ts_error.source: cut at a character boundary, tabs shown
+ * as one space and other control or invalid bytes as '?', so that the caret
+ * printed under byte column COL lines up. */
+static void copy_source(char *dst, size_t cap, const char *s, size_t n);
+static size_t utf8_len(const char *s, size_t n);
+
+__attribute__((format(printf, 3, 4))) static int
+fail(struct parser *p, size_t pos, const char *fmt, ...)
+{
+	ts_error *e = p->err;
+	va_list ap;
+
+	e->line = p->lineno;
+	e->col = p->lineno > 0 ? (int)pos + 1 : 0;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	if (p->lineno > 0)
+		copy_source(e->source, sizeof e->source, p->line, p->llen);
+	else
+		e->source[0] = '\0';
+	return -1;
+}
+
+static int oom(struct parser *p)
+{
+	return fail(p, 0, "out of memory");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Characters */
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_word_start(int c)
+{
+	return is_alpha(c) || c == '_';
+}
+
+static int is_word_char(int c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
+}
+
+static int is_num_char(int c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_' || c == '.';
+}
+
+/* Length of the valid UTF-8 sequence at S (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when invalid. */
+static size_t utf8_len(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		k = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		k = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	if (n < k || u[1] < lo || u[1] > hi)
+		return 0;
+	for (size_t i = 2; i < k; i++)
+		if (u[i] < 0x80 || u[i] > 0xbf)
+			return 0;
+	return k;
+}
+
+static void copy_source(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t o = 0, i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = utf8_len(s + i, n - i);
+
+		if (k <= 1 || c < 0x20 || c == 0x7f) {
+			if (o + 1 >= cap)
+				break;
+			if (c == '\t')
+				dst[o++] = ' ';
+			else if (k == 0 || c < 0x20 || c == 0x7f)
+				dst[o++] = '?';
+			else
+				dst[o++] = (char)c;
+			i++;
+			continue;
+		}
+		if (o + k >= cap)
+			break;
+		memcpy(dst + o, s + i, k);
+		o += k;
+		i += k;
+	}
+	dst[o] = '\0';
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lines */
+
+static void lines_rewind(struct parser *p)
+{
+	p->next_off = p->body;
+	p->lineno = 0;
+}
+
+static int line_next(struct parser *p)
+{
+	const char *s, *nl;
+	size_t rest, n;
+
+	if (p->next_off >= p->len)
+		return 0;
+	s = p->src + p->next_off;
+	rest = p->len - p->next_off;
+	nl = memchr(s, '\n', rest);
+	n = nl ? (size_t)(nl - s) : rest;
+	p->next_off += n + (nl ? 1 : 0);
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	p->line = s;
+	p->llen = n;
+	p->lineno++;
+	p->pos = 0;
+	p->last_end = 0;
+	return 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lexer */
+
+static struct tok peek_at(const struct parser *p, size_t i)
+{
+	const char *l = p->line;
+	struct tok t;
+	int c;
+
+	while (i < p->llen && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	t.kind = TK_END;
+	t.pos = i;
+	t.len = 0;
+	if (i >= p->llen || l[i] == '#')
+		return t;
+	c = (unsigned char)l[i];
+	if (is_word_start(c)) {
+		t.kind = TK_WORD;
+		while (i + t.len < p->llen && is_word_char(l[i + t.len]))
+			t.len++;
+	} else if (is_digit(c) || ((c == '+' || c == '-') && i + 1 < p->llen &&
+				   is_digit(l[i + 1]))) {
+		t.kind = TK_NUM;
+		t.len = 1;
+		while (i + t.len < p->llen && is_num_char(l[i + t.len]))
+			t.len++;
+	} else {
+		t.kind = TK_PUNCT;
+		t.len = utf8_len(l + i, p->llen - i);
+		if (t.len == 0)
+			t.len = 1;
+	}
+	return t;
+}
+
+static struct tok peek(const struct parser *p)
+{
+	return peek_at(p, p->pos);
+}
+
+static struct tok next(struct parser *p)
+{
+	struct tok t = peek(p);
+
+	p->pos = t.pos + t.len;
+	if (t.kind != TK_END)
+		p->last_end = p->pos;
+	return t;
+}
+
+static int tok_eq(const struct parser *p, struct tok t, const char *s)
+{
+	size_t n = strlen(s);
+
+	return t.kind != TK_END && t.len == n &&
+	       memcmp(p->line + t.pos, s, n) == 0;
+}
+
+static int is_word(const struct parser *p, struct tok t, const char *s)
+{
+	return t.kind == TK_WORD && tok_eq(p, t, s);
+}
+
+static int is_punct(const struct parser *p, struct tok t, char c)
+{
+	return t.kind == TK_PUNCT && t.len == 1 && p->line[t.pos] == c;
+}
+
+static const char *tok_text(const struct parser *p, struct tok t)
+{
+	return p->line + t.pos;
+}
+
+/* A token for an error message: 'text' (cut, control bytes escaped), or
+ * "the end of the line". */
+struct quoted {
+	char s[QUOTE_MAX * 4 + 16];
+};
+
+static struct quoted quote(const struct parser *p, struct tok t)
+{
+	struct quoted q;
+	size_t o = 0, n = t.len;
+	const char *s = tok_text(p, t);
+
+	if (t.kind == TK_END) {
+		snprintf(q.s, sizeof q.s, "the end of the line");
+		return q;
+	}
+	if (n > QUOTE_MAX)
+		n = QUOTE_MAX; /* only words and numbers are long: ASCII */
+	q.s[o++] = '\'';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(q.s + o, sizeof q.s - o,
+					      "\\x%02x", c);
+		else
+			q.s[o++] = (char)c;
+	}
+	if (n < t.len) {
+		memcpy(q.s + o, "...", 3);
+		o += 3;
+	}
+	q.s[o++] = '\'';
+	q.s[o] = '\0';
+	return q;
+}
+
+static int expect_end(struct parser *p)
+{
+	struct tok t = peek(p);
+
+	if (t.kind == TK_END)
+		return 0;
+	return fail(p, t.pos, "unexpected %s at the end of the statement",
+		    quote(p, t).s);
+}
+
+/* "CTX: expected WHAT, found TOKEN" */
+static int expected(struct parser *p, struct tok t, const char *ctx,
+		    const char *what)
+{
+	return fail(p, t.pos, "%s: expected %s, found %s", ctx, what,
+		    quote(p, t).s);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Numbers, times, addresses */
+
+/* A decimal integer token, [-]digits; saturates at +-INT_SATURATE.
+ * Returns -1 when the token is not one. */
+static int tok_int(const struct parser *p, struct tok t, int64_t *v)
+{
+	const char *s = tok_text(p, t);
+	size_t i = 0;
+	int64_t x = 0;
+	int neg = 0;
+
+	if (t.kind != TK_NUM)
+		return -1;
+	if (s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i >= t.len)
+		return -1;
+	for (; i < t.len; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		if (x <= (INT_SATURATE - 9) / 10)
+			x = x * 10 + (s[i] - '0');
+		else
+			x = INT_SATURATE;
+	}
+	*v = neg ? -x : x;
+	return 0;
+}
+
+/*
+ * Read an integer in [MIN, MAX]. Errors:
+ *   CTX: expected WHAT, found TOKEN
+ *   invalid number 'TOKEN'
+ *   CTX: NAME TOKEN is out of range (MIN..MAX)
+ */
+static int read_int(struct parser *p, const char *ctx, const char *what,
+		    const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	struct tok t = next(p);
+	int64_t v;
+
+	if (t.kind != TK_NUM)
+		return expected(p, t, ctx, what);
+	if (tok_int(p, t, &v) < 0)
+		return fail(p, t.pos, "invalid number %s", quote(p, t).s);
+	if (v < min || v > max)
+		return fail(p, t.pos,
+			    "%s: %s %s is out of range (%" PRId64 "..%" PRId64
+			    ")",
+			    ctx, name, quote(p, t).s, min, max);
+	*out = v;
+	return 0;
+}
+
+/*
+ * A time or a duration token: [+]DIGITS[.DIGITS][us|ms|s], a bare number
+ * being seconds. NOUN is "time" or "duration"; only times take '+', which
+ * sets *REL. The value is exact in microseconds and at most TS_TIME_MAX.
+ */
+static int tok_time(struct parser *p, struct tok t, const char *noun,
+		    int allow_rel, ts_time *out, int *rel)
+{
+	const char *s = tok_text(p, t);
+	size_t n = t.len, i = 0, f0 = 0, fn = 0, rest;
+	int64_t ip = 0, frac = 0, mult;
+	int neg = 0, big = 0, places;
+	char buf[32];
+
+	*rel = 0;
+	if (s[0] == '+' && allow_rel) {
+		*rel = 1;
+		i = 1;
+	} else if (s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i >= n || !is_digit(s[i]))
+		goto invalid;
+	for (; i < n && is_digit(s[i]); i++) {
+		if (ip > TS_TIME_MAX)
+			big = 1;
+		else
+			ip = ip * 10 + (s[i] - '0');
+	}
+	if (i < n && s[i] == '.') {
+		f0 = ++i;
+		while (i < n && is_digit(s[i]))
+			i++;
+		fn = i - f0;
+		if (fn == 0)
+			goto invalid;
+	}
+	rest = n - i;
+	if (rest == 0 || (rest == 1 && s[i] == 's')) {
+		places = 6;
+		mult = 1000000;
+	} else if (rest == 2 && s[i] == 'm' && s[i + 1] == 's') {
+		places = 3;
+		mult = 1000;
+	} else if (rest == 2 && s[i] == 'u' && s[i + 1] == 's') {
+		places = 0;
+		mult = 1;
+	} else {
+		goto invalid;
+	}
+	if (neg)
+		return fail(p, t.pos, "%s %s is negative", noun, quote(p, t).s);
+	for (size_t k = 0; k < fn; k++) {
+		int d = s[f0 + k] - '0';
+
+		if ((int)k < places)
+			frac = frac * 10 + d;
+		else if (d != 0)
+			return fail(p, t.pos,
+				    "%s %s is finer than a microsecond", noun,
+				    quote(p, t).s);
+	}
+	for (int k = (int)fn; k < places; k++)
+		frac *= 10;
+	if (big || ip > TS_TIME_MAX / mult || ip * mult + frac > TS_TIME_MAX)
+		return fail(p, t.pos, "%s %s is too large (the largest is %s)",
+			    noun, quote(p, t).s,
+			    ts_dur_fmt(TS_TIME_MAX, buf, sizeof buf));
+	*out = ip * mult + frac;
+	return 0;
+invalid:
+	return fail(p, t.pos, "invalid %s %s", noun, quote(p, t).s);
+}
+
+/* A duration (link delay, net delay): "CTX: expected DUR, found ..." when
+ * the next token is not a number. */
+static int read_dur(struct parser *p, const char *ctx, ts_time *out)
+{
+	struct tok t = next(p);
+	int rel;
+
+	if (t.kind != TK_NUM)
+		return expected(p, t, ctx, "DUR");
+	return tok_time(p, t, "duration", 0, out, &rel);
+}
+
+/* Dotted-quad IPv4, each part 0..255 in decimal without leading zeros. */
+static int tok_ipv4(const struct parser *p, struct tok t, uint32_t *out)
+{
+	const char *s = tok_text(p, t);
+	size_t i = 0;
+	uint32_t a = 0;
+
+	if (t.kind != TK_NUM)
+		return -1;
+	for (int part = 0; part < 4; part++) {
+		size_t d0 = i;
+		unsigned v = 0;
+
+		if (part > 0) {
+			if (i >= t.len || s[i] != '.')
+				return -1;
+			d0 = ++i;
+		}
+		while (i < t.len && is_digit(s[i]) && i - d0 < 3)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == d0 || v > 255 || (s[d0] == '0' && i - d0 > 1))
+			return -1;
+		a = a << 8 | v;
+	}
+	if (i != t.len)
+		return -1;
+	*out = a;
+	return 0;
+}
+
+static void fmt_ipv4(uint32_t a, char *buf, size_t n)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", (unsigned)(a >> 24),
+		 (unsigned)(a >> 16 & 255), (unsigned)(a >> 8 & 255),
+		 (unsigned)(a & 255));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Names: hosts and per-host variables, in one hash table */
+
+static const char *ent_name(const struct parser *p, struct name_ent e)
+{
+	if (e.owner < 0)
+		return p->t->hosts[e.idx].name;
+	return p->t->hosts[e.owner].vars[e.idx];
+}
+
+static size_t name_hash(int owner, const char *s, size_t n)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)owner;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Index of the host (OWNER -1) or variable named S, or -1. */
+static int name_find(const struct parser *p, int owner, const char *s, size_t n)
+{
+	size_t mask;
+
+	if (p->names_cap == 0 || n > TS_PARSE_MAX_NAME)
+		return -1;
+	mask = p->names_cap - 1;
+	for (size_t i = name_hash(owner, s, n) & mask;; i = (i + 1) & mask) {
+		struct name_ent e = p->names[i];
+		const char *name;
+
+		if (e.idx < 0)
+			return -1;
+		if (e.owner != owner)
+			continue;
+		name = ent_name(p, e);
+		if (strlen(name) == n && memcmp(name, s, n) == 0)
+			return e.idx;
+	}
+}
+
+static void name_put(struct name_ent *tab, size_t cap, size_t h,
+		     struct name_ent e)
+{
+	size_t i = h & (cap - 1);
+
+	while (tab[i].idx >= 0)
+		i = (i + 1) & (cap - 1);
+	tab[i] = e;
+}
+
+/* Enter an already stored name. */
+static int name_add(struct parser *p, int owner, int idx)
+{
+	struct name_ent e = {owner, idx};
+	const char *s;
+
+	if ((p->names_used + 1) * 2 > p->names_cap) {
+		size_t cap = p->names_cap ? p->names_cap * 2 : 64;
+		struct name_ent *tab = malloc(cap * sizeof *tab);
+
+		if (!tab)
+			return oom(p);
+		for (size_t i = 0; i < cap; i++)
+			tab[i].idx = -1;
+		for (size_t i = 0; i < p->names_cap; i++) {
+			struct name_ent o = p->names[i];
+
+			if (o.idx < 0)
+				continue;
+			s = ent_name(p, o);
+			name_put(tab, cap, name_hash(o.owner, s, strlen(s)), o);
+		}
+		free(p->names);
+		p->names = tab;
+		p->names_cap = cap;
+	}
+	s = ent_name(p, e);
+	name_put(p->names, p->names_cap, name_hash(owner, s, strlen(s)), e);
+	p->names_used++;
+	return 0;
+}
+
+static int add_host(struct parser *p, const char *name, size_t n, uint32_t addr)
+{
+	ts_trace *t = p->t;
+	ts_host_decl *h;
+
+	if ((size_t)t->nhosts == p->host_cap) {
+		size_t cap = p->host_cap ? p->host_cap * 2 : 4;
+		ts_host_decl *nh = realloc(t->hosts, cap * sizeof *nh);
+
+		if (!nh)
+			return oom(p);
+		t->hosts = nh;
+		p->host_cap = cap;
+	}
+	h = &t->hosts[t->nhosts];
+	memset(h, 0, sizeof *h);
+	memcpy(h->name, name, n);
+	h->name[n] = '\0';
+	h->addr = addr;
+	for (int k = 0; k < TS_NKNOBS; k++)
+		h->knobs[k] = ts_knobs[k].def;
+	t->nhosts++;
+	return name_add(p, -1, t->nhosts - 1);
+}
+
+static int host_by_addr(const struct parser *p, uint32_t addr)
+{
+	for (int i = 0; i < p->t->nhosts; i++)
+		if (p->t->hosts[i].addr == addr)
+			return i;
+	return -1;
+}
+
+/* The next token names a declared host. */
+static int read_host(struct parser *p, const char *ctx, int *out)
+{
+	struct tok t = next(p);
+
+	if (t.kind != TK_WORD)
+		return expected(p, t, ctx, "a host name");
+	*out = name_find(p, -1, tok_text(p, t), t.len);
+	if (*out < 0)
+		return fail(p, t.pos, "unknown host %s", quote(p, t).s);
+	return 0;
+}
+
+/* The variable named by token T on HOST, bound by an earlier line. */
+static int resolve_var(struct parser *p, int host, struct tok t, int *out)
+{
+	*out = name_find(p, host, tok_text(p, t), t.len);
+	if (*out < 0)
+		return fail(p, t.pos, "unknown variable %s on host '%s'",
+			    quote(p, t).s, p->t->hosts[host].name);
+	return 0;
+}
+
+/* Bind the variable named by T on HOST: a new one, or the same index as
+ * the earlier binding of that name (after a reboot, say). */
+static int bind_var(struct parser *p, int host, struct tok t, int *out)
+{
+	ts_host_decl *h = &p->t->hosts[host];
+
+	*out = name_find(p, host, tok_text(p, t), t.len);
+	if (*out >= 0)
+		return 0;
+	if (h->nvars >= TS_PARSE_MAX_VARS)
+		return fail(p, t.pos,
+			    "too many variables on host '%s' (limit %d)",
+			    h->name, TS_PARSE_MAX_VARS);
+	if (h->nvars == p->var_cap[host]) {
+		int cap = p->var_cap[host] ? p->var_cap[host] * 2 : 8;
+		char(*nv)[TS_NAME_MAX] =
+		    realloc(h->vars, (size_t)cap * sizeof *nv);
+
+		if (!nv)
+			return oom(p);
+		h->vars = nv;
+		p->var_cap[host] = cap;
+	}
+	memcpy(h->vars[h->nvars], tok_text(p, t), t.len);
+	h->vars[h->nvars][t.len] = '\0';
+	*out = h->nvars++;
+	return name_add(p, host, *out);
+}
+
+static int check_name_len(struct parser *p, struct tok t)
+{
+	if (t.len > TS_PARSE_MAX_NAME)
+		return fail(p, t.pos, "name longer than %d characters",
+			    TS_PARSE_MAX_NAME);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Declarations */
+
+static int is_host_name(const char *s, size_t n)
+{
+	if (n == 0 || s[0] < 'a' || s[0] > 'z')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || is_digit(s[i]) ||
+		      s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* host NAME ADDR */
+static int parse_host_decl(struct parser *p)
+{
+	struct tok kw = next(p), nt, at;
+	char buf[16];
+	uint32_t addr;
+	int other;
+
+	if (p->t->nhosts >= TS_PARSE_MAX_HOSTS)
+		return fail(p, kw.pos, "too many hosts (limit %d)",
+			    TS_PARSE_MAX_HOSTS);
+	nt = next(p);
+	if (nt.kind != TK_WORD)
+		return expected(p, nt, "host", "a host name");
+	if (check_name_len(p, nt) < 0)
+		return -1;
+	if (!is_host_name(tok_text(p, nt), nt.len))
+		return fail(p, nt.pos,
+			    "invalid host name %s (a host name is "
+			    "[a-z][a-z0-9_-]*)",
+			    quote(p, nt).s);
+	if (is_word(p, nt, "net"))
+		return fail(p, nt.pos, "the host name 'net' is reserved");
+	if (name_find(p, -1, tok_text(p, nt), nt.len) >= 0)
+		return fail(p, nt.pos, "duplicate host name %s",
+			    quote(p, nt).s);
+	at = next(p);
+	if (at.kind != TK_NUM)
+		return expected(p, at, "host", "an IPv4 address");
+	if (tok_ipv4(p, at, &addr) < 0)
+		return fail(p, at.pos, "invalid IPv4 address %s",
+			    quote(p, at).s);
+	other = host_by_addr(p, addr);
+	if (other >= 0) {
+		fmt_ipv4(addr, buf, sizeof buf);
+		return fail(p, at.pos,
+			    "address %s is already used by host '%s'", buf,
+			    p->t->hosts[other].name);
+	}
+	if (expect_end(p) < 0)
+		return -1;
+	return add_host(p, tok_text(p, nt), nt.len, addr);
+}
+
+/* link A B delay DUR */
+static int parse_link(struct parser *p)
+{
+	ts_trace *t = p->t;
+	struct tok bt, kw;
+	int a, b;
+	size_t bit;
+	ts_time d;
+
+	next(p);
+	if (read_host(p, "link", &a) < 0)
+		return -1;
+	bt = peek(p);
+	if (read_host(p, "link", &b) < 0)
+		return -1;
+	if (a == b)
+		return fail(p, bt.pos, "link: the two hosts must differ");
+	if (a > b) {
+		int x = a;
+		a = b;
+		b = x;
+	}
+	bit = (size_t)a * TS_PARSE_MAX_HOSTS + (size_t)b;
+	if (p->linked[bit / 8] & (1u << (bit % 8)))
+		return fail(p, bt.pos, "duplicate link between '%s' and '%s'",
+			    t->hosts[a].name, t->hosts[b].name);
+	kw = next(p);
+	if (!is_word(p, kw, "delay"))
+		return expected(p, kw, "link", "'delay'");
+	if (read_dur(p, "link", &d) < 0 || expect_end(p) < 0)
+		return -1;
+	if ((size_t)t->nlinks == p->link_cap) {
+		size_t cap = p->link_cap ? p->link_cap * 2 : 8;
+		ts_link_decl *nl = realloc(t->links, cap * sizeof *nl);
+
+		if (!nl)
+			return oom(p);
+		t->links = nl;
+		p->link_cap = cap;
+	}
+	t->links[t->nlinks].a = a;
+	t->links[t->nlinks].b = b;
+	t->links[t->nlinks].delay = d;
+	t->nlinks++;
+	p->linked[bit / 8] |= (unsigned char)(1u << (bit % 8));
+	return 0;
+}
+
+/* profile NAME */
+static int parse_profile(struct parser *p)
+{
+	struct tok t;
+
+	next(p);
+	t = next(p);
+	if (t.kind != TK_WORD)
+		return expected(p, t, "profile", "a profile name");
+	if (!is_word(p, t, "linux"))
+		return fail(p, t.pos,
+			    "unknown profile %s (only 'linux' exists)",
+			    quote(p, t).s);
+	return expect_end(p);
+}
+
+/* set HOST KNOB VALUE, KNOB optionally written net.ipv4.KNOB */
+static int parse_set(struct parser *p)
+{
+	static const char prefix[] = "net.ipv4.";
+	const size_t plen = sizeof prefix - 1;
+	struct tok kt, name;
+	char what[64];
+	int host, k;
+	int64_t v;
+
+	next(p);
+	if (read_host(p, "set", &host) < 0)
+		return -1;
+	kt = peek(p);
+	name = kt;
+	if (kt.kind == TK_WORD && p->llen - kt.pos > plen &&
+	    memcmp(tok_text(p, kt), prefix, plen) == 0) {
+		name = peek_at(p, kt.pos + plen);
+		if (name.pos != kt.pos + plen || name.kind != TK_WORD)
+			name = kt; /* "net.ipv4. x": reported as unknown */
+	}
+	p->pos = name.pos + name.len;
+	p->last_end = p->pos;
+	if (kt.kind != TK_WORD)
+		return expected(p, kt, "set", "a knob name");
+	kt.len = name.pos + name.len - kt.pos;
+	for (k = 0; k < TS_NKNOBS; k++)
+		if (name.kind == TK_WORD && tok_eq(p, name, ts_knobs[k].name))
+			break;
+	if (k == TS_NKNOBS)
+		return fail(p, kt.pos, "unknown knob %s", quote(p, kt).s);
+	snprintf(what, sizeof what, "a value for %s", ts_knobs[k].name);
+	if (read_int(p, "set", what, ts_knobs[k].name, ts_knobs[k].min,
+		     ts_knobs[k].max, &v) < 0 ||
+	    expect_end(p) < 0)
+		return -1;
+	p->t->hosts[host].knobs[k] = v;
+	p->t->hosts[host].knob_set[k] = 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Statements */
+
+static int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
+{
+	ts_trace *t = p->t;
+	size_t n = p->last_end - start;
+
+	if (t->nstmts >= TS_PARSE_MAX_STMTS)
+		return fail(p, start, "too many statements (limit %d)",
+			    TS_PARSE_MAX_STMTS);
+	if ((size_t)t->nstmts == p->stmt_cap) {
+		size_t cap = p->stmt_cap ? p->stmt_cap * 2 : 64;
+		ts_stmt *ns;
+
+		if (cap > TS_PARSE_MAX_STMTS)
+			cap = TS_PARSE_MAX_STMTS;
+		ns = realloc(t->stmts, cap * sizeof *ns);
+		if (!ns)
+			return oom(p);
+		t->stmts = ns;
+		p->stmt_cap = cap;
+	}
+	/* The text area holds len + nlines + 1 bytes: each statement's text
+	 * is part of one line, plus its NUL. */
+	memcpy(p->textp, p->line + start, n);
+	p->textp[n] = '\0';
+	t->stmts[t->nstmts] = *st;
+	t->stmts[t->nstmts].text = p->textp;
+	p->textp += n + 1;
+	t->nstmts++;
+	return 0;
+}
+
+static int seg_kind(const struct parser *p, struct tok t, ts_seg_kind *out)
+{
+	static const ts_seg_kind kinds[] = {TS_SEGKIND_SYN, TS_SEGKIND_FIN,
+					    TS_SEGKIND_RST, TS_SEGKIND_ACK,
+					    TS_SEGKIND_DATA};
+
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (is_word(p, t, ts_segkind_name(kinds[i]))) {
+			*out = kinds[i];
+			return 0;
+		}
+	return -1;
+}
+
+#define SEGKINDS "SYN, FIN, RST, ACK or DATA"
+
+/* A>B, or with ports A:PORT>B:PORT (ports only when PORTS is given). */
+static int read_pair(struct parser *p, const char *ctx, int *from, int *to,
+		     int *from_port, int *to_port)
+{
+	struct tok a, gt, bt;
+	int64_t v;
+
+	a = peek(p);
+	if (read_host(p, ctx, from) < 0)
+		return -1;
+	if (from_port && is_punct(p, peek(p), ':')) {
+		next(p);
+		if (read_int(p, ctx, "PORT", "PORT", 1, 65535, &v) < 0)
+			return -1;
+		*from_port = (int)v;
+	}
+	gt = next(p);
+	if (!is_punct(p, gt, '>'))
+		return fail(p, gt.pos, "%s: expected '>' after %s, found %s",
+			    ctx, quote(p, a).s, quote(p, gt).s);
+	bt = peek(p);
+	if (read_host(p, ctx, to) < 0)
+		return -1;
+	if (to_port && is_punct(p, peek(p), ':')) {
+		next(p);
+		if (read_int(p, ctx, "PORT", "PORT", 1, 65535, &v) < 0)
+			return -1;
+		*to_port = (int)v;
+	}
+	if (*from == *to)
+		return fail(p, bt.pos, "%s: the two hosts must differ", ctx);
+	return 0;
+}
+
+/* [COUNT] [KIND] after drop, dup, delay; only [KIND] after "drop A>B all" */
+static int read_count_kind(struct parser *p, const char *ctx, ts_net *n)
+{
+	struct tok t = peek(p);
+	int64_t v;
+
+	if (t.kind == TK_NUM && !n->all) {
+		if (read_int(p, ctx, "COUNT", "COUNT", 1, UINT32_MAX, &v) < 0)
+			return -1;
+		n->count = (uint32_t)v;
+		t = peek(p);
+	}
+	if (t.kind == TK_WORD) {
+		next(p);
+		if (seg_kind(p, t, &n->kind) < 0)
+			return fail(
+			    p, t.pos,
+			    "%s: unknown segment kind %s (expected " SEGKINDS
+			    ")",
+			    ctx, quote(p, t).s);
+	}
+	return 0;
+}
+
+static int read_tcp_flags(struct parser *p, uint8_t *out)
+{
+	static const struct {
+		const char *name;
+		uint8_t bit;
+	} flags[] = {{"SYN", TS_SYN},
+		     {"ACK", TS_ACK},
+		     {"FIN", TS_FIN},
+		     {"RST", TS_RST},
+		     {"PSH", TS_PSH}};
+
+	*out = 0;
+	for (;;) {
+		struct tok t = next(p);
+		size_t i;
+
+		for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
+			if (is_word(p, t, flags[i].name))
+				break;
+		if (i == sizeof flags / sizeof flags[0])
+			return expected(p, t, "inject",
+					"FLAGS (SYN, ACK, FIN, RST, PSH, "
+					"joined by '|')");
+		*out |= flags[i].bit;
+		if (!is_punct(p, peek(p), '|'))
+			return 0;
+		next(p);
+	}
+}
+
+/* inject A>B FLAGS seq S ack K [len L] [win W] */
+static int parse_inject(struct parser *p, ts_net *n)
+{
+	int64_t v;
+	int had_len = 0, had_win = 0;
+	struct tok t;
+
+	if (read_pair(p, "inject", &n->from, &n->to, &n->from_port,
+		      &n->to_port) < 0 ||
+	    read_tcp_flags(p, &n->tcp_flags) < 0)
+		return -1;
+	t = next(p);
+	if (!is_word(p, t, "seq"))
+		return expected(p, t, "inject", "'seq'");
+	if (read_int(p, "inject", "a sequence number", "seq", 0, UINT32_MAX,
+		     &v) < 0)
+		return -1;
+	n->seq = (uint32_t)v;
+	t = next(p);
+	if (!is_word(p, t, "ack"))
+		return expected(p, t, "inject", "'ack'");
+	if (read_int(p, "inject", "an acknowledgment number", "ack", 0,
+		     UINT32_MAX, &v) < 0)
+		return -1;
+	n->ack = (uint32_t)v;
+	for (;;) {
+		t = next(p);
+		if (t.kind == TK_END)
+			return 0;
+		if (is_word(p, t, "len") && !had_len) {
+			if (read_int(p, "inject", "a length", "len", 0, 1048576,
+				     &v) < 0)
+				return -1;
+			n->len = (uint32_t)v;
+			had_len = 1;
+		} else if (is_word(p, t, "win") && !had_win) {
+			if (read_int(p, "inject", "a window", "win", 0, 65535,
+				     &v) < 0)
+				return -1;
+			n->win = (uint32_t)v;
+			n->has_win = 1;
+			had_win = 1;
+		} else if (is_word(p, t, "len") || is_word(p, t, "win")) {
+			return fail(p, t.pos, "inject: %s given twice",
+				    quote(p, t).s);
+		} else {
+			return expected(p, t, "inject",
+					"len, win or the end of the line");
+		}
+	}
+}
+
+/* net: drop|dup|delay|replay|inject|heal ... */
+static int parse_net(struct parser *p, ts_stmt *st)
+{
+	ts_net *n = &st->u.net;
+	struct tok op = next(p), t;
+	int64_t v;
+
+	st->kind = TS_STMT_NET;
+	n->from = n->to = -1;
+	n->count = 1;
+	n->kind = TS_SEGKIND_ANY;
+	n->from_port = n->to_port = -1;
+	n->win = 65535;
+	if (is_word(p, op, "drop")) {
+		n->op = TS_NET_DROP;
+		if (read_pair(p, "drop", &n->from, &n->to, NULL, NULL) < 0)
+			return -1;
+		if (is_word(p, peek(p), "all")) {
+			next(p);
+			n->all = 1; /* count stays 1, unused */
+		}
+		if (read_count_kind(p, "drop", n) < 0)
+			return -1;
+	} else if (is_word(p, op, "dup")) {
+		n->op = TS_NET_DUP;
+		if (read_pair(p, "dup", &n->from, &n->to, NULL, NULL) < 0 ||
+		    read_count_kind(p, "dup", n) < 0)
+			return -1;
+	} else if (is_word(p, op, "delay")) {
+		n->op = TS_NET_DELAY;
+		if (read_pair(p, "delay", &n->from, &n->to, NULL, NULL) < 0 ||
+		    read_dur(p, "delay", &n->delay) < 0 ||
+		    read_count_kind(p, "delay", n) < 0)
+			return -1;
+	} else if (is_word(p, op, "replay")) {
+		n->op = TS_NET_REPLAY;
+		if (read_int(p, "replay", "N", "N", 1, UINT32_MAX, &v) < 0)
+			return -1;
+		n->segno = (uint32_t)v;
+	} else if (is_word(p, op, "inject")) {
+		n->op = TS_NET_INJECT;
+		if (parse_inject(p, n) < 0)
+			return -1;
+	} else if (is_word(p, op, "heal")) {
+		n->op = TS_NET_HEAL;
+		if (peek(p).kind != TK_END) {
+			if (read_host(p, "heal", &n->from) < 0)
+				return -1;
+			t = peek(p);
+			if (read_host(p, "heal", &n->to) < 0)
+				return -1;
+			if (n->from == n->to)
+				return fail(p, t.pos,
+					    "heal: the two hosts must differ");
+		}
+	} else {
+		return expected(p, op, "net",
+				"drop, dup, delay, replay, inject or heal");
+	}
+	return expect_end(p);
+}
+
+/* expect [no] A>B KIND | expect HOST VAR state STATE | expect HOST
+ * terminated */
+static int parse_expect(struct parser *p, ts_stmt *st)
+{
+	ts_expect *e = &st->u.expect;
+	struct tok t, ht, a;
+	int host;
+
+	st->kind = TS_STMT_EXPECT;
+	e->from = e->to = e->host = e->var = -1;
+	next(p); /* "expect" */
+	t = peek(p);
+	if (is_word(p, t, "no")) {
+		/* "no" is a negation unless it is a host's name used as one */
+		struct tok w = peek_at(p, t.pos + t.len);
+
+		if (name_find(p, -1, "no", 2) < 0 ||
+		    (w.kind == TK_WORD &&
+		     is_punct(p, peek_at(p, w.pos + w.len), '>'))) {
+			e->negate = 1;
+			next(p);
+		}
+	}
+	ht = peek(p);
+	if (read_host(p, "expect", &host) < 0)
+		return -1;
+	a = next(p);
+	if (is_punct(p, a, '>')) {
+		struct tok bt = peek(p), k;
+
+		e->op = TS_EXP_WIRE;
+		e->from = host;
+		if (read_host(p, "expect", &e->to) < 0)
+			return -1;
+		if (e->from == e->to)
+			return fail(p, bt.pos,
+				    "expect: the two hosts must differ");
+		k = next(p);
+		if (seg_kind(p, k, &e->kind) < 0)
+			return expected(p, k, "expect",
+					"a segment kind (" SEGKINDS ")");
+	} else if (e->negate) {
+		return fail(p, a.pos, "expect: expected '>' after %s, found %s",
+			    quote(p, ht).s, quote(p, a).s);
+	} else if (is_word(p, a, "terminated") && peek(p).kind == TK_END) {
+		e->op = TS_EXP_TERMINATED;
+		e->host = host;
+	} else if (a.kind == TK_WORD) {
+		struct tok s, k;
+		int i;
+
+		e->op = TS_EXP_STATE;
+		e->host = host;
+		if (resolve_var(p, host, a, &e->var) < 0)
+			return -1;
+		s = next(p);
+		if (!is_word(p, s, "state"))
+			return fail(p, s.pos,
+				    "expect: expected 'state' after %s, found "
+				    "%s",
+				    quote(p, a).s, quote(p, s).s);
+		k = next(p);
+		for (i = 0; i < TS_TCP_NSTATES; i++)
+			if (is_word(p, k, ts_state_name((ts_tcp_state)i)))
+				break;
+		if (i == TS_TCP_NSTATES)
+			return expected(
+			    p, k, "expect",
+			    "a state (CLOSED, LISTEN, SYN_SENT, "
+			    "SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, "
+			    "FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, "
+			    "TIME_WAIT)");
+		e->state = (ts_tcp_state)i;
+	} else {
+		return fail(p, a.pos,
+			    "expect: expected '>', a variable or 'terminated' "
+			    "after %s, found %s",
+			    quote(p, ht).s, quote(p, a).s);
+	}
+	return expect_end(p);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Calls */
+
+/* Where we are in an argument list, for the messages. */
+struct args {
+	const char *call; /* "bind" */
+	const char *sig;  /* "bind(fd, PORT)" */
+	char ctx[24];     /* "bind()" */
+	int i;            /* arguments read so far */
+	const char *prev; /* name of the last one, "fd" */
+};
+
+/* Before argument number a->i: a ',' after the previous one. */
+static int arg_next(struct parser *p, struct args *a, const char *name)
+{
+	struct tok t = peek(p);
+
+	if (a->i > 0) {
+		next(p);
+		if (is_punct(p, t, ')'))
+			return fail(p, t.pos,
+				    "too few arguments to %s(): expected %s",
+				    a->call, a->sig);
+		if (!is_punct(p, t, ','))
+			return fail(p, t.pos,
+				    "expected ',' after the %s argument of "
+				    "%s()",
+				    a->prev, a->call);
+	} else if (is_punct(p, t, ')')) {
+		return fail(p, t.pos, "too few arguments to %s(): expected %s",
+			    a->call, a->sig);
+	}
+	a->i++;
+	a->prev = name;
+	return 0;
+}
+
+/* The ')' after the last argument. */
+static int arg_close(struct parser *p, struct args *a)
+{
+	struct tok t = next(p);
+
+	if (is_punct(p, t, ')'))
+		return 0;
+	if (is_punct(p, t, ',') || a->i == 0)
+		return fail(p, t.pos, "too many arguments to %s(): expected %s",
+			    a->call, a->sig);
+	return fail(p, t.pos, "expected ')' after the %s argument of %s()",
+		    a->prev, a->call);
+}
+
+static int arg_fd(struct parser *p, struct args *a, int host, int *var)
+{
+	struct tok t;
+
+	if (arg_next(p, a, "fd") < 0)
+		return -1;
+	t = next(p);
+	if (t.kind != TK_WORD)
+		return fail(p, t.pos,
+			    "%s: the fd argument must be a variable, found %s",
+			    a->ctx, quote(p, t).s);
+	return resolve_var(p, host, t, var);
+}
+
+static int arg_int(struct parser *p, struct args *a, const char *argname,
+		   const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	if (arg_next(p, a, argname) < 0)
+		return -1;
+	return read_int(p, a->ctx, name, name, min, max, out);
+}
+
+/* One word out of NAMES (NULL-terminated); its index in *OUT. */
+static int arg_word(struct parser *p, struct args *a, const char *argname,
+		    const char *const *names, const char *what, int *out)
+{
+	struct tok t;
+
+	if (arg_next(p, a, argname) < 0)
+		return -1;
+	t = next(p);
+	for (int i = 0; names[i]; i++)
+		if (is_word(p, t, names[i])) {
+			*out = i;
+			return 0;
+		}
+	return expected(p, t, a->ctx, what);
+}
+
+/* A '|' list of flag names (and 0), ORed into *OUT. When ZERO_ALONE, 0 is
+ * only allowed as the whole list (poll events). */
+static int arg_flags(struct parser *p, struct args *a, const char *argname,
+		     const char *const *names, const int *bits, int zero_alone,
+		     const char *what, int *out)
+{
+	if (arg_next(p, a, argname) < 0)
+		return -1;
+	*out = 0;
+	if (zero_alone && tok_eq(p, peek(p), "0")) {
+		next(p);
+		return 0;
+	}
+	for (;;) {
+		struct tok t = next(p);
+		int i;
+
+		for (i = 0; names[i]; i++)
+			if (is_word(p, t, names[i]))
+				break;
+		if (names[i])
+			*out |= bits[i];
+		else if (zero_alone || !(t.kind == TK_NUM && tok_eq(p, t, "0")))
+			return expected(p, t, a->ctx, what);
+		if (!is_punct(p, peek(p), '|'))
+			return 0;
+		next(p);
+	}
+}
+
+/* connect()'s HOST:PORT, HOST a name or the address of a declared host. */
+static int arg_hostport(struct parser *p, struct args *a, ts_call *c)
+{
+	struct tok t, colon;
+	uint32_t addr;
+	int64_t v;
+
+	if (arg_next(p, a, "address") < 0)
+		return -1;
+	t = peek(p);
+	if (t.kind == TK_WORD) {
+		if (read_host(p, a->ctx, &c->peer_host) < 0)
+			return -1;
+	} else if (t.kind == TK_NUM) {
+		char buf[16];
+
+		next(p);
+		if (tok_ipv4(p, t, &addr) < 0)
+			return fail(p, t.pos, "invalid IPv4 address %s",
+				    quote(p, t).s);
+		c->peer_host = host_by_addr(p, addr);
+		if (c->peer_host < 0) {
+			fmt_ipv4(addr, buf, sizeof buf);
+			return fail(p, t.pos, "no host has the address %s",
+				    buf);
+		}
+	} else {
+		next(p);
+		return expected(p, t, a->ctx, "HOST:PORT");
+	}
+	colon = next(p);
+	if (!is_punct(p, colon, ':'))
+		return fail(p, colon.pos,
+			    "%s: expected ':' and a port after %s, found %s",
+			    a->ctx, quote(p, t).s, quote(p, colon).s);
+	if (read_int(p, a->ctx, "PORT", "PORT", 1, 65535, &v) < 0)
+		return -1;
+	c->a = v;
+	return 0;
+}
+
+/* setsockopt(fd, OPTION, VALUE...): the values depend on the option. */
+static int args_setsockopt(struct parser *p, struct args *a, ts_call *c)
+{
+	static const struct {
+		ts_sockopt opt;
+		int n;
+		const char *takes; /* for the message on a wrong count */
+		const char *name[2];
+		int64_t min[2], max[2];
+	} opts[] = {
+	    {TS_OPT_SO_LINGER,
+	     2,
+	     "ONOFF and SECONDS",
+	     {"ONOFF", "SECONDS"},
+	     {0, 0},
+	     {1, INT32_MAX}},
+	    {TS_OPT_SO_KEEPALIVE, 1, "one value, 0 or 1", {"VALUE"}, {0}, {1}},
+	    {TS_OPT_SO_REUSEADDR, 1, "one value, 0 or 1", {"VALUE"}, {0}, {1}},
+	    /* Any int: Linux answers EINVAL outside its range, and a
+	     * trace may assert that. */
+	    {TS_OPT_TCP_KEEPIDLE,
+	     1,
+	     "one value, SECONDS",
+	     {"SECONDS"},
+	     {INT32_MIN},
+	     {INT32_MAX}},
+	    {TS_OPT_TCP_KEEPINTVL,
+	     1,
+	     "one value, SECONDS",
+	     {"SECONDS"},
+	     {INT32_MIN},
+	     {INT32_MAX}},
+	    {TS_OPT_TCP_KEEPCNT,
+	     1,
+	     "one value, COUNT",
+	     {"COUNT"},
+	     {INT32_MIN},
+	     {INT32_MAX}},
+	    {TS_OPT_TCP_USER_TIMEOUT,
+	     1,
+	     "one value, MS",
+	     {"MS"},
+	     {INT32_MIN},
+	     {INT32_MAX}},
+	};
+	const size_t nopts = sizeof opts / sizeof opts[0];
+	struct tok ot, t;
+	size_t o;
+	int n = 0;
+
+	if (arg_next(p, a, "option") < 0)
+		return -1;
+	ot = next(p);
+	for (o = 0; o < nopts; o++)
+		if (is_word(p, ot, ts_sockopt_name(opts[o].opt)))
+			break;
+	if (o == nopts)
+		return expected(p, ot, a->ctx,
+				"SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, "
+				"TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT or "
+				"TCP_USER_TIMEOUT");
+	c->opt = (int)opts[o].opt;
+	for (;;) {
+		int64_t v;
+
+		t = next(p);
+		if (is_punct(p, t, ')'))
+			break;
+		if (!is_punct(p, t, ','))
+			return fail(p, t.pos,
+				    "expected '%c' after the %s argument of "
+				    "%s()",
+				    n < opts[o].n ? ',' : ')', a->prev,
+				    a->call);
+		if (n >= opts[o].n)
+			return fail(p, ot.pos, "%s: %s takes %s", a->ctx,
+				    ts_sockopt_name(opts[o].opt),
+				    opts[o].takes);
+		if (read_int(p, a->ctx, opts[o].name[n], opts[o].name[n],
+			     opts[o].min[n], opts[o].max[n], &v) < 0)
+			return -1;
+		if (n == 0)
+			c->a = v;
+		else
+			c->b = v;
+		a->prev = "value";
+		n++;
+	}
+	if (n != opts[o].n)
+		return fail(p, ot.pos, "%s: %s takes %s", a->ctx,
+			    ts_sockopt_name(opts[o].opt), opts[o].takes);
+	return 0;
+}
+
+static int call_args(struct parser *p, struct args *a, int host, ts_call *c)
+{
+	static const char *const send_flags[] = {"MSG_NOSIGNAL", "MSG_DONTWAIT",
+						 NULL};
+	static const int send_bits[] = {TS_MSG_NOSIGNAL, TS_MSG_DONTWAIT};
+	static const char *const recv_flags[] = {"MSG_NOSIGNAL", "MSG_DONTWAIT",
+						 "MSG_PEEK", NULL};
+	static const int recv_bits[] = {TS_MSG_NOSIGNAL, TS_MSG_DONTWAIT,
+					TS_MSG_PEEK};
+	static const char *const events[] = {"POLLIN", "POLLOUT", "POLLRDHUP",
+					     NULL};
+	static const int event_bits[] = {TS_POLLIN, TS_POLLOUT, TS_POLLRDHUP};
+	static const char *const hows[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR",
+					   NULL};
+	static const char *const so_error[] = {"SO_ERROR", NULL};
+	static const char *const nonblock[] = {"O_NONBLOCK", NULL};
+	static const char *const sigpipe[] = {"SIGPIPE", NULL};
+	static const char *const handlers[] = {"SIG_DFL", "SIG_IGN", NULL};
+	const int64_t nbytes_max = INT32_MAX;
+	int w;
+
+	switch (c->id) {
+	case TS_CALL_SOCKET:
+		break;
+	case TS_CALL_BIND:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_int(p, a, "port", "PORT", 0, 65535, &c->a) < 0)
+			return -1;
+		break;
+	case TS_CALL_LISTEN:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_int(p, a, "backlog", "BACKLOG", 0, INT32_MAX, &c->a) <
+			0)
+			return -1;
+		break;
+	case TS_CALL_CONNECT:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_hostport(p, a, c) < 0)
+			return -1;
+		break;
+	case TS_CALL_ACCEPT:
+	case TS_CALL_CLOSE:
+	case TS_CALL_GETPEERNAME:
+	case TS_CALL_GETSOCKNAME:
+		if (arg_fd(p, a, host, &c->fd_var) < 0)
+			return -1;
+		break;
+	case TS_CALL_WRITE:
+	case TS_CALL_READ:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_int(p, a, "nbytes", "NBYTES", 0, nbytes_max, &c->a) < 0)
+			return -1;
+		break;
+	case TS_CALL_SEND:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_int(p, a, "nbytes", "NBYTES", 0, nbytes_max, &c->a) <
+			0 ||
+		    arg_flags(p, a, "flags", send_flags, send_bits, 0,
+			      "FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, joined "
+			      "by '|')",
+			      &c->flags) < 0)
+			return -1;
+		break;
+	case TS_CALL_RECV:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_int(p, a, "nbytes", "NBYTES", 0, nbytes_max, &c->a) <
+			0 ||
+		    arg_flags(p, a, "flags", recv_flags, recv_bits, 0,
+			      "FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, "
+			      "MSG_PEEK, joined by '|')",
+			      &c->flags) < 0)
+			return -1;
+		break;
+	case TS_CALL_SHUTDOWN:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_word(p, a, "how", hows, "SHUT_RD, SHUT_WR or SHUT_RDWR",
+			     &w) < 0)
+			return -1;
+		/* hows[] is in Linux's order: SHUT_RD 0, SHUT_WR 1, ... */
+		c->opt = w;
+		break;
+	case TS_CALL_SETSOCKOPT:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    args_setsockopt(p, a, c) < 0)
+			return -1;
+		return 0; /* it read its ')' */
+	case TS_CALL_GETSOCKOPT:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_word(p, a, "option", so_error, "SO_ERROR", &w) < 0)
+			return -1;
+		c->opt = TS_OPT_SO_ERROR;
+		break;
+	case TS_CALL_FCNTL:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_word(p, a, "command", nonblock, "O_NONBLOCK", &w) < 0)
+			return -1;
+		break;
+	case TS_CALL_POLL:
+		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
+		    arg_flags(p, a, "events", events, event_bits, 1,
+			      "EVENTS (POLLIN, POLLOUT, POLLRDHUP, joined by "
+			      "'|', or 0)",
+			      &c->flags) < 0 ||
+		    arg_int(p, a, "timeout", "TIMEOUT_MS", -1, INT32_MAX,
+			    &c->a) < 0)
+			return -1;
+		break;
+	case TS_CALL_SIGNAL:
+		if (arg_word(p, a, "signal", sigpipe, "SIGPIPE", &w) < 0 ||
+		    arg_word(p, a, "handler", handlers, "SIG_IGN or SIG_DFL",
+			     &w) < 0)
+			return -1;
+		c->a = w; /* 1 for SIG_IGN */
+		break;
+	}
+	return arg_close(p, a);
+}
+
+static const char *const call_sigs[TS_NCALLS] = {
+    [TS_CALL_SOCKET] = "socket()",
+    [TS_CALL_BIND] = "bind(fd, PORT)",
+    [TS_CALL_LISTEN] = "listen(fd, BACKLOG)",
+    [TS_CALL_CONNECT] = "connect(fd, HOST:PORT)",
+    [TS_CALL_ACCEPT] = "accept(fd)",
+    [TS_CALL_WRITE] = "write(fd, NBYTES)",
+    [TS_CALL_SEND] = "send(fd, NBYTES, FLAGS)",
+    [TS_CALL_READ] = "read(fd, NBYTES)",
+    [TS_CALL_RECV] = "recv(fd, NBYTES, FLAGS)",
+    [TS_CALL_SHUTDOWN] = "shutdown(fd, HOW)",
+    [TS_CALL_CLOSE] = "close(fd)",
+    [TS_CALL_SETSOCKOPT] = "setsockopt(fd, OPTION, VALUE...)",
+    [TS_CALL_GETSOCKOPT] = "getsockopt(fd, SO_ERROR)",
+    [TS_CALL_FCNTL] = "fcntl(fd, O_NONBLOCK)",
+    [TS_CALL_GETPEERNAME] = "getpeername(fd)",
+    [TS_CALL_GETSOCKNAME] = "getsockname(fd)",
+    [TS_CALL_POLL] = "poll(fd, EVENTS, TIMEOUT_MS)",
+    [TS_CALL_SIGNAL] = "signal(SIGPIPE, SIG_IGN|SIG_DFL)",
+};
+
+static int find_call(const struct parser *p, struct tok t)
+{
+	for (int i = 0; i < TS_NCALLS; i++)
+		if (is_word(p, t, ts_call_name((ts_call_id)i)))
+			return i;
+	return -1;
+}
+
+/* Skip "(any text)" after a result; parentheses nest. */
+static int skip_paren_text(struct parser *p, struct tok open)
+{
+	int depth = 0;
+
+	for (size_t i = open.pos; i < p->llen; i++) {
+		if (p->line[i] == '(')
+			depth++;
+		else if (p->line[i] == ')' && --depth == 0) {
+			p->pos = p->last_end = i + 1;
+			return 0;
+		}
+	}
+	return fail(p, open.pos, "unterminated '('");
+}
+
+/* The RESULT after '=': what the line asserts. */
+static int parse_result(struct parser *p, ts_call *c, const char *ctx)
+{
+	struct tok t = next(p);
+	int64_t v;
+
+	if (tok_eq(p, t, "-1") && t.kind == TK_NUM) {
+		struct tok e = next(p);
+		int err;
+
+		if (e.kind != TK_WORD)
+			return fail(p, e.pos,
+				    "expected an errno name after '-1', found "
+				    "%s",
+				    quote(p, e).s);
+		err = ts_errno_lookup(tok_text(p, e), (int)e.len);
+		if (err < 0)
+			return fail(p, e.pos, "unknown errno name %s",
+				    quote(p, e).s);
+		c->expect = TS_EXPECT_ERRNO;
+		c->err = (ts_errno)err;
+		c->value = -1;
+	} else if (t.kind == TK_NUM && tok_text(p, t)[0] == '-' &&
+		   tok_int(p, t, &v) == 0) {
+		return fail(p, t.pos,
+			    "invalid result %s (a failing call is written -1 "
+			    "and an errno name)",
+			    quote(p, t).s);
+	} else if (c->id == TS_CALL_GETPEERNAME ||
+		   c->id == TS_CALL_GETSOCKNAME) {
+		struct tok colon;
+
+		if (t.kind != TK_NUM || !memchr(tok_text(p, t), '.', t.len))
+			return expected(p, t, ctx,
+					"ADDR:PORT, or -1 and an errno name");
+		if (tok_ipv4(p, t, &c->addr) < 0)
+			return fail(p, t.pos, "invalid IPv4 address %s",
+				    quote(p, t).s);
+		colon = next(p);
+		if (!is_punct(p, colon, ':'))
+			return fail(p, colon.pos,
+				    "%s: expected ':' and a port after %s, "
+				    "found %s",
+				    ctx, quote(p, t).s, quote(p, colon).s);
+		if (read_int(p, ctx, "PORT", "PORT", 0, 65535, &v) < 0)
+			return -1;
+		c->port = (uint16_t)v;
+		c->expect = TS_EXPECT_ADDR;
+	} else if (c->id == TS_CALL_POLL) {
+		static const struct {
+			const char *name;
+			int bit;
+		} ev[] = {{"POLLIN", TS_POLLIN},
+			  {"POLLOUT", TS_POLLOUT},
+			  {"POLLRDHUP", TS_POLLRDHUP},
+			  {"POLLERR", TS_POLLERR},
+			  {"POLLHUP", TS_POLLHUP}};
+		const size_t nev = sizeof ev / sizeof ev[0];
+
+		c->expect = TS_EXPECT_POLL;
+		c->value = 0;
+		if (!(t.kind == TK_NUM && tok_eq(p, t, "0"))) {
+			for (;;) {
+				size_t i;
+
+				for (i = 0; i < nev; i++)
+					if (is_word(p, t, ev[i].name))
+						break;
+				if (i == nev)
+					return expected(
+					    p, t, ctx,
+					    "POLLIN, POLLOUT, POLLRDHUP, "
+					    "POLLERR, POLLHUP joined by "
+					    "'|', or 0");
+				c->value |= ev[i].bit;
+				if (!is_punct(p, peek(p), '|'))
+					break;
+				next(p);
+				t = next(p);
+			}
+		}
+	} else {
+		if (t.kind != TK_NUM)
+			return fail(p, t.pos,
+				    "expected an integer, or -1 and an errno "
+				    "name, after '=', found %s",
+				    quote(p, t).s);
+		if (tok_int(p, t, &v) < 0)
+			return fail(p, t.pos, "invalid number %s",
+				    quote(p, t).s);
+		if (v > INT32_MAX)
+			return fail(p, t.pos,
+				    "result %s is out of range (0..2147483647)",
+				    quote(p, t).s);
+		c->expect = TS_EXPECT_INT;
+		c->value = v;
+	}
+	if ((c->expect == TS_EXPECT_INT || c->expect == TS_EXPECT_ERRNO) &&
+	    is_punct(p, peek(p), '+')) {
+		struct tok s;
+
+		next(p);
+		s = next(p);
+		if (!is_word(p, s, "SIGPIPE"))
+			return fail(p, s.pos,
+				    "expected SIGPIPE after '+', found %s",
+				    quote(p, s).s);
+		c->sigpipe = 1;
+	}
+	t = peek(p);
+	if (is_punct(p, t, '('))
+		return skip_paren_text(p, t);
+	return 0;
+}
+
+/* [VAR =] CALL(ARGS) [= RESULT]; VAR is NULL when absent. */
+static int parse_call(struct parser *p, ts_stmt *st, int host,
+		      const struct tok *var, struct tok name)
+{
+	ts_call *c = &st->u.call;
+	struct args a;
+	struct tok t;
+	int id = find_call(p, name);
+
+	st->kind = TS_STMT_CALL;
+	c->bind_var = c->fd_var = c->peer_host = -1;
+	c->expect = TS_EXPECT_NONE;
+	if (id < 0)
+		return fail(p, name.pos, "unknown call %s", quote(p, name).s);
+	c->id = (ts_call_id)id;
+	memset(&a, 0, sizeof a);
+	a.call = ts_call_name(c->id);
+	a.sig = call_sigs[id];
+	snprintf(a.ctx, sizeof a.ctx, "%s()", a.call);
+	if (var && c->id != TS_CALL_SOCKET && c->id != TS_CALL_ACCEPT)
+		return fail(p, var->pos,
+			    "only socket() and accept() can bind a variable, "
+			    "not %s",
+			    a.ctx);
+	t = next(p);
+	if (!is_punct(p, t, '('))
+		return fail(p, t.pos, "expected '(' after '%s', found %s",
+			    a.call, quote(p, t).s);
+	if (call_args(p, &a, host, c) < 0)
+		return -1;
+	t = peek(p);
+	if (is_punct(p, t, '=')) {
+		next(p);
+		if (parse_result(p, c, a.ctx) < 0)
+			return -1;
+	}
+	if (expect_end(p) < 0)
+		return -1;
+	/* bound after the arguments: "s = accept(s)" uses the old s */
+	if (var && bind_var(p, host, *var, &c->bind_var) < 0)
+		return -1;
+	return 0;
+}
+
+/* HOST: kill|crash|reboot, or HOST: [VAR =] CALL(...) */
+static int parse_host_stmt(struct parser *p, ts_stmt *st, int host)
+{
+	struct tok w = next(p), a = peek(p);
+
+	st->host = host;
+	if (w.kind == TK_WORD && is_punct(p, a, '=')) {
+		struct tok name;
+
+		if (check_name_len(p, w) < 0)
+			return -1;
+		next(p);
+		name = next(p);
+		if (name.kind != TK_WORD)
+			return fail(p, name.pos,
+				    "expected a call after '=', found %s",
+				    quote(p, name).s);
+		return parse_call(p, st, host, &w, name);
+	}
+	if (is_word(p, w, "kill") || is_word(p, w, "crash") ||
+	    is_word(p, w, "reboot")) {
+		st->kind = TS_STMT_HOST;
+		st->u.host_op = is_word(p, w, "kill")    ? TS_HOST_KILL
+				: is_word(p, w, "crash") ? TS_HOST_CRASH
+							 : TS_HOST_REBOOT;
+		return expect_end(p);
+	}
+	if (w.kind == TK_WORD && (find_call(p, w) >= 0 || is_punct(p, a, '(')))
+		return parse_call(p, st, host, NULL, w);
+	return fail(p, w.pos,
+		    "expected a call, kill, crash or reboot after '%s:', found "
+		    "%s",
+		    p->t->hosts[host].name, quote(p, w).s);
+}
+
+static int is_decl_word(const struct parser *p, struct tok t)
+{
+	return is_word(p, t, "host") || is_word(p, t, "link") ||
+	       is_word(p, t, "profile") || is_word(p, t, "set");
+}
+
+/* TIME, then HOST: ..., net: ... or expect ... */
+static int parse_timed(struct parser *p, size_t start)
+{
+	struct tok tt = next(p), w, a;
+	ts_stmt st;
+	ts_time v;
+	int rel, host;
+	char b1[32];
+
+	if (tok_time(p, tt, "time", 1, &v, &rel) < 0)
+		return -1;
+	if (rel) {
+		v += p->prev; /* both <= TS_TIME_MAX: no overflow */
+		if (v > TS_TIME_MAX)
+			return fail(p, tt.pos,
+				    "time %s is too large (the largest is %s)",
+				    quote(p, tt).s,
+				    ts_dur_fmt(TS_TIME_MAX, b1, sizeof b1));
+	} else if (v < p->prev) {
+		return fail(p, tt.pos,
+			    "time %.*s is earlier than the previous line's %s",
+			    (int)(tt.len < QUOTE_MAX ? tt.len : QUOTE_MAX),
+			    tok_text(p, tt),
+			    ts_time_fmt(p->prev, b1, sizeof b1));
+	}
+	p->prev = v;
+	memset(&st, 0, sizeof st);
+	st.at = v;
+	st.line = p->lineno;
+	st.host = -1;
+	w = next(p);
+	a = peek(p);
+	if (w.kind == TK_WORD && is_punct(p, a, ':')) {
+		next(p);
+		if (is_word(p, w, "net")) {
+			if (parse_net(p, &st) < 0)
+				return -1;
+		} else {
+			host = name_find(p, -1, tok_text(p, w), w.len);
+			if (host < 0)
+				return fail(p, w.pos, "unknown host %s",
+					    quote(p, w).s);
+			if (parse_host_stmt(p, &st, host) < 0)
+				return -1;
+		}
+	} else if (is_word(p, w, "expect")) {
+		p->pos = w.pos; /* parse_expect reads "expect" again */
+		if (parse_expect(p, &st) < 0)
+			return -1;
+	} else if (is_decl_word(p, w)) {
+		return fail(p, w.pos, "%s is a declaration and takes no time",
+			    quote(p, w).s);
+	} else {
+		return fail(p, w.pos,
+			    "expected HOST:, net: or expect after the time, "
+			    "found %s",
+			    quote(p, w).s);
+	}
+	return push_stmt(p, &st, start);
+}
+
+/* One line of pass 3. */
+static int parse_line(struct parser *p)
+{
+	struct tok t = peek(p), a;
+	ts_stmt st;
+
+	if (t.kind == TK_END)
+		return 0;
+	if (t.kind == TK_NUM)
+		return parse_timed(p, t.pos);
+	if (t.kind != TK_WORD)
+		return fail(p, t.pos,
+			    "expected a time, a declaration or 'expect', found "
+			    "%s",
+			    quote(p, t).s);
+	a = peek_at(p, t.pos + t.len);
+	if (is_punct(p, a, ':'))
+		return fail(p, t.pos, "expected a time before %s",
+			    quote(p, t).s);
+	if (is_word(p, t, "host"))
+		return 0; /* pass 2 read it */
+	if (is_word(p, t, "link"))
+		return parse_link(p);
+	if (is_word(p, t, "profile"))
+		return parse_profile(p);
+	if (is_word(p, t, "set"))
+		return parse_set(p);
+	if (is_word(p, t, "expect")) {
+		/* checked at the previous timed line's time */
+		memset(&st, 0, sizeof st);
+		st.at = p->prev;
+		st.line = p->lineno;
+		st.host = -1;
+		if (parse_expect(p, &st) < 0)
+			return -1;
+		return push_stmt(p, &st, t.pos);
+	}
+	return fail(p, t.pos,
+		    "expected a time, a declaration or 'expect', found %s",
+		    quote(p, t).s);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Passes */
+
+/* Pass 1: the bytes. Returns the number of lines, or -1. */
+static long check_bytes(struct parser *p)
+{
+	long n = 0;
+
+	lines_rewind(p);
+	while (line_next(p)) {
+		n++;
+		if (p->llen > TS_PARSE_MAX_LINE)
+			return fail(p, TS_PARSE_MAX_LINE,
+				    "line longer than %d bytes",
+				    TS_PARSE_MAX_LINE);
+		for (size_t i = 0; i < p->llen;) {
+			size_t k = utf8_len(p->line + i, p->llen - i);
+
+			if (p->line[i] == '\0')
+				return fail(p, i, "NUL byte in the file");
+			if (k == 0)
+				return fail(p, i, "invalid UTF-8");
+			i += k;
+		}
+	}
+	return n;
+}
+
+static int is_host_decl(const struct parser *p)
+{
+	struct tok t = peek(p);
+
+	return is_word(p, t, "host") &&
+	       !is_punct(p, peek_at(p, t.pos + t.len), ':');
+}
+
+/* Pass 2: host declarations, then the default pair when there is none. */
+static int read_hosts(struct parser *p)
+{
+	lines_rewind(p);
+	while (line_next(p))
+		if (is_host_decl(p) && parse_host_decl(p) < 0)
+			return -1;
+	p->lineno = 0;
+	if (p->t->nhosts == 0 && (add_host(p, "client", 6, 0x0a000001) < 0 ||
+				  add_host(p, "server", 6, 0x0a000002) < 0))
+		return -1;
+	return 0;
+}
+
+void ts_trace_free(ts_trace *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < t->nhosts; i++)
+		free(t->hosts[i].vars);
+	free(t->hosts);
+	free(t->links);
+	free(t->stmts);
+	free(t->text);
+	free(t->profile);
+	free(t->filename);
+	free(t);
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
+			 ts_error *err)
+{
+	struct parser *p;
+	ts_error dummy;
+	ts_trace *t = NULL;
+	long nlines;
+	int r = -1;
+
+	if (!err)
+		err = &dummy;
+	memset(err, 0, sizeof *err);
+	if (!filename)
+		filename = "";
+	snprintf(err->file, sizeof err->file, "%s", filename);
+	if (!text)
+		len = 0;
+	/* struct parser is 9 KiB: keep it off small stacks */
+	p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		return NULL;
+	}
+	p->err = err;
+	p->src = text;
+	p->len = len;
+	if (len > TS_PARSE_MAX_FILE) {
+		fail(p, 0, "file larger than %zu bytes", TS_PARSE_MAX_FILE);
+		goto out;
+	}
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		p->body = 3;
+	nlines = check_bytes(p);
+	if (nlines < 0)
+		goto out;
+	p->lineno = 0;
+	t = calloc(1, sizeof *t);
+	if (!t) {
+		oom(p);
+		goto out;
+	}
+	p->t = t;
+	t->filename = dup_str(filename);
+	t->profile = dup_str("linux");
+	/* the source, then room for every statement's text */
+	t->text = malloc(len + 1 + len + (size_t)nlines + 1);
+	if (!t->filename || !t->profile || !t->text) {
+		oom(p);
+		goto out;
+	}
+	if (len)
+		memcpy(t->text, text, len);
+	t->text[len] = '\0';
+	t->textlen = len;
+	p->textp = t->text + len + 1;
+	if (read_hosts(p) < 0)
+		goto out;
+	lines_rewind(p);
+	while (line_next(p))
+		if (parse_line(p) < 0)
+			goto out;
+	r = 0;
+out:
+	free(p->names);
+	free(p);
+	if (r < 0) {
+		ts_trace_free(t);
+		return NULL;
+	}
+	return t;
+}
