@@ -68,7 +68,6 @@ static int fd_alloc(ts_proc *p, ts_sock *sk)
 
 static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
 {
-	(void)sim;
 	if (!port) {
 		/* Deterministic ephemeral ports: the next free one from
 		 * 40000 (doc/model.md). */
@@ -82,7 +81,7 @@ static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
 		}
 		if (!port)
 			return -1;
-	} else if (ts_tcp_port_in_use(h, port, sk->reuseaddr)) {
+	} else if (ts_tcp_port_in_use(sim, h, port, sk)) {
 		return -1;
 	}
 	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, port);
@@ -125,6 +124,7 @@ static void do_bind(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t port,
 		fail(r, port ? TS_EADDRINUSE : TS_EADDRNOTAVAIL);
 		return;
 	}
+	sk->bind_lock = 1;
 	ok(r, 0);
 }
 
@@ -241,11 +241,19 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 	sk->raddr = peer->addr;
 	sk->rport = (uint16_t)c->a;
 	sk->peer = peer->index;
-	if (ts_tcp_lookup(h, sk->lport, sk->raddr, sk->rport)) {
+	uint32_t isn = ts_tcp_next_isn(sim, h);
+	ts_sock *old = ts_tcp_lookup(h, sk->lport, sk->raddr, sk->rport);
+	if (old && old->state == TS_TIME_WAIT) {
+		/* Linux tcp_twsk_unique(): a TIME_WAIT of the same 4-tuple is
+		 * recycled (timestamps are on by default); the new ISN
+		 * continues past the old connection's. */
+		isn = old->snd_nxt + 65535 + 2;
+		ts_tcp_done(sim, old, "TIME_WAIT recycled by a new connect()");
+	} else if (old) {
 		fail(r, TS_EADDRNOTAVAIL); /* the 4-tuple is taken */
 		return;
 	}
-	sk->iss = ts_tcp_next_isn(sim, h);
+	sk->iss = isn;
 	sk->snd_una = sk->snd_nxt = sk->write_seq = sk->iss;
 	sk->snd_sml = sk->iss;
 	sk->fin_queued = 0;
@@ -303,6 +311,7 @@ static void do_accept(ts_sim *sim, ts_host *h, ts_sock *sk, ts_result *r)
 	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, c->lport);
 	ts_hmap_put(&h->ports, c->lport, (void *)(n + 1));
 	c->bound = 1;
+	c->bind_lock = sk->bind_lock;
 	r->sk = c;
 	ok(r, fd);
 }
@@ -710,7 +719,8 @@ static void do_close(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 
 /* ---- options and the rest ---- */
 
-static void do_setsockopt(ts_sock *sk, const ts_call *c, ts_result *r)
+static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
+			  ts_result *r)
 {
 	switch ((ts_sockopt)c->opt) {
 	case TS_OPT_SO_LINGER:
@@ -719,6 +729,7 @@ static void do_setsockopt(ts_sock *sk, const ts_call *c, ts_result *r)
 		break;
 	case TS_OPT_SO_KEEPALIVE:
 		sk->keepalive = c->a != 0;
+		ts_tcp_keepalive_arm(sim, sk);
 		break;
 	case TS_OPT_SO_REUSEADDR:
 		sk->reuseaddr = c->a != 0;
@@ -730,10 +741,12 @@ static void do_setsockopt(ts_sock *sk, const ts_call *c, ts_result *r)
 			fail(r, TS_EINVAL);
 			return;
 		}
-		if (c->opt == TS_OPT_TCP_KEEPIDLE)
+		if (c->opt == TS_OPT_TCP_KEEPIDLE) {
 			sk->keepidle = (uint32_t)c->a;
-		else
+			ts_tcp_keepalive_arm(sim, sk);
+		} else {
 			sk->keepintvl = (uint32_t)c->a;
+		}
 		break;
 	case TS_OPT_TCP_KEEPCNT:
 		if (c->a < 1 || c->a > 127) { /* MAX_TCP_KEEPCNT */
@@ -841,7 +854,7 @@ void ts_sock_call(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		do_close(sim, h, ctx, sk, r);
 		return;
 	case TS_CALL_SETSOCKOPT:
-		do_setsockopt(sk, c, r);
+		do_setsockopt(sim, sk, c, r);
 		return;
 	case TS_CALL_GETSOCKOPT:
 		/* net/core/sock.c SO_ERROR: the pending error, cleared. */

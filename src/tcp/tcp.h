@@ -52,6 +52,8 @@ enum { TS_RCV_SHUTDOWN = 1, TS_SEND_SHUTDOWN = 2, TS_SHUTDOWN_MASK = 3 };
 typedef enum ts_timer {
 	TS_TIMER_RTX,   /* retransmission of SYN, SYN-ACK, data or FIN */
 	TS_TIMER_CLOSE, /* TIME_WAIT expiry, or orphaned FIN_WAIT_2 timeout */
+	TS_TIMER_KEEPALIVE, /* keepalive probes (SO_KEEPALIVE) */
+	TS_TIMER_PERSIST,   /* zero-window probes */
 	TS_NTIMERS
 } ts_timer;
 
@@ -68,6 +70,7 @@ typedef enum ts_rst_reason {
 	TS_RST_FIN_WAIT_2_DATA,  /* orphaned FIN_WAIT_2: new data arrived */
 	TS_RST_LISTEN_OVERFLOW,  /* accept queue full, tcp_abort_on_overflow */
 	TS_RST_LISTENER_CLOSED,  /* listener closed with unaccepted children */
+	TS_RST_KEEPALIVE,        /* keepalive probes unanswered */
 	TS_NRST
 } ts_rst_reason;
 
@@ -94,6 +97,11 @@ typedef struct ts_sock {
 	uint8_t reuseaddr;
 	uint8_t linger_on;
 	uint8_t bound;      /* has a local port */
+	uint8_t bind_lock;  /* bound by bind(): kept when CLOSED (Linux
+			       SOCK_BINDPORT_LOCK) */
+	uint8_t dupacks;    /* duplicate ACKs in a row */
+	uint8_t probes_out; /* keepalive or zero-window probes unanswered */
+	uint8_t probe_backoff;
 	uint8_t hashed;     /* in the host's connection table */
 	uint8_t listening;  /* in the host's listener table */
 	uint8_t fin_queued; /* FIN to send after the queued data */
@@ -149,6 +157,8 @@ typedef struct ts_sock {
 	uint32_t total_rto;    /* RTO expiries of this episode */
 	ts_time retrans_stamp; /* first transmission of the oldest unacked */
 	ts_time first_tx;      /* when the oldest unacked segment was sent */
+	ts_time last_rcv;      /* when a segment last arrived (keepalive) */
+	ts_time probe_start;   /* first unanswered zero-window probe */
 
 	/* ---- timers ---- */
 	ts_time tdl[TS_NTIMERS];
@@ -184,7 +194,9 @@ void ts_tcp_unhash(ts_sock *sk);
 ts_sock *ts_tcp_lookup(struct ts_host *h, uint16_t lport, uint32_t raddr,
 		       uint16_t rport);
 ts_sock *ts_tcp_lookup_listener(struct ts_host *h, uint16_t lport);
-int ts_tcp_port_in_use(struct ts_host *h, uint16_t port, int reuse);
+/* Linux inet_csk_bind_conflict(): may SK bind PORT? */
+int ts_tcp_port_in_use(struct ts_sim *sim, struct ts_host *h, uint16_t port,
+		       const ts_sock *sk);
 uint32_t ts_tcp_next_isn(struct ts_sim *sim, struct ts_host *h);
 /* Mark the socket's process as worth waking (state, data, error changed). */
 void ts_tcp_wake(ts_sock *sk);
@@ -216,6 +228,9 @@ void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk);
 /* ---- tcp_in.c ---- */
 void ts_tcp_input(struct ts_sim *sim, struct ts_host *h, const ts_seg *seg,
 		  uint32_t num);
+/* Linux tcp_xmit_probe_skb(): an ACK with SEQ = SND.UNA - 1, which the
+ * peer must answer (keepalive and zero-window probes). */
+void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk);
 
 /* ---- tcp_timer.c ---- */
 void ts_tcp_timer_set(struct ts_sim *sim, ts_sock *sk, ts_timer t,
@@ -230,6 +245,12 @@ void ts_tcp_timer_fire(struct ts_sim *sim, ts_event *ev);
 void ts_tcp_rtt_sample(ts_sock *sk, ts_time rtt);
 /* RTO from SRTT and RTTVAR, dropping any backoff. */
 void ts_tcp_set_rto(ts_sock *sk);
+/* (Re)arm or stop the keepalive timer after SO_KEEPALIVE, TCP_KEEPIDLE or
+ * a state change (Linux tcp_set_keepalive, inet_csk_reset_keepalive_timer). */
+void ts_tcp_keepalive_arm(struct ts_sim *sim, ts_sock *sk);
+/* Start zero-window probing when the window is shut and nothing is in
+ * flight (Linux tcp_check_probe_timer). */
+void ts_tcp_check_probe_timer(struct ts_sim *sim, ts_sock *sk);
 /* Enter TIME_WAIT (Linux tcp_time_wait) for 60 s. */
 void ts_tcp_time_wait(struct ts_sim *sim, ts_sock *sk, const char *cause);
 

@@ -170,15 +170,25 @@ ts_sock *ts_tcp_lookup_listener(ts_host *h, uint16_t lport)
 	return ts_hmap_get(&h->listeners, lport);
 }
 
-int ts_tcp_port_in_use(ts_host *h, uint16_t port, int reuse)
+int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
+		       const ts_sock *sk)
 {
 	if (!ts_hmap_get(&h->ports, port))
 		return 0;
-	/* Linux inet_csk_bind_conflict(): with SO_REUSEADDR a port may be
-	 * shared unless a socket on it is listening. */
-	if (reuse && !ts_hmap_get(&h->listeners, port))
-		return 0;
-	return 1;
+	/* Linux inet_csk_bind_conflict(): a port is shared only when both
+	 * sockets set SO_REUSEADDR and the other one is not listening; a
+	 * TIME_WAIT keeps the flag of the socket it came from. */
+	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+			const ts_sock *o = &sim->sock_chunks[ci][i];
+			if (!o->in_use || o == sk || o->host != h ||
+			    !o->bound || o->lport != port)
+				continue;
+			if (!sk->reuseaddr || !o->reuseaddr ||
+			    o->state == TS_LISTEN)
+				return 1;
+		}
+	return 0;
 }
 
 static uint32_t mix32(uint64_t x)
@@ -251,8 +261,16 @@ void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		     ts_tcp_label(sim, sk, lb, sizeof lb),
 		     ts_state_name(sk->state), ts_state_name(st), cause);
 	sk->state = st;
-	if (st == TS_CLOSED)
+	if (st == TS_CLOSED) {
 		ts_tcp_unhash(sk);
+		/* Linux tcp_set_state(CLOSE): a port the socket did not bind
+		 * itself goes back (inet_put_port). */
+		if (sk->bound && !sk->bind_lock) {
+			port_put(sk->host, sk->lport);
+			sk->bound = 0;
+		}
+	}
+	ts_tcp_keepalive_arm(sim, sk);
 	ts_tcp_wake(sk);
 }
 

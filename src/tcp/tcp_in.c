@@ -25,17 +25,23 @@ static ts_time invalid_ratelimit(const ts_sock *sk)
 	return TS_MS(sk->host->knob[TS_KNOB_TCP_INVALID_RATELIMIT]);
 }
 
+/* Linux __tcp_oow_rate_limited(): one per tcp_invalid_ratelimit. */
+static int rate_limited(ts_sim *sim, ts_sock *sk)
+{
+	if (sk->last_oow && sim->now - sk->last_oow < invalid_ratelimit(sk))
+		return 1;
+	sk->last_oow = sim->now ? sim->now : 1;
+	return 0;
+}
+
 /* Linux tcp_oow_rate_limited(): ACKs answering out-of-window segments and
  * challenge ACKs go out at most once per tcp_invalid_ratelimit per socket;
  * segments carrying data are always answered. */
 static int oow_rate_limited(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
 {
-	if (seg->len && !(seg->flags & TS_SYN))
+	if (ts_seg_seqlen(seg) && !(seg->flags & TS_SYN))
 		return 0;
-	if (sk->last_oow && sim->now - sk->last_oow < invalid_ratelimit(sk))
-		return 1;
-	sk->last_oow = sim->now ? sim->now : 1;
-	return 0;
+	return rate_limited(sim, sk);
 }
 
 /* RFC 5961 challenge ACK (Linux tcp_send_challenge_ack): an ordinary ACK,
@@ -45,7 +51,8 @@ static void challenge_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 {
 	char lb[64];
 	ts_tcp_label(sim, sk, lb, sizeof lb);
-	if (oow_rate_limited(sim, sk, seg)) {
+	(void)seg;
+	if (rate_limited(sim, sk)) {
 		ts_rep_event(
 		    sim, sk->host->index, "drop",
 		    "%s %s: challenge ACK suppressed by the rate limit "
@@ -91,7 +98,8 @@ static int aq_full(const ts_sock *l)
 	return l->aq_len > l->backlog;
 }
 
-static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg)
+static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
+			 uint32_t isn)
 {
 	ts_host *h = l->host;
 	char lb[64];
@@ -133,7 +141,14 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg)
 	c->bound = 0; /* shares the listener's port */
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
-	c->iss = ts_tcp_next_isn(sim, h);
+	c->iss = isn ? isn : ts_tcp_next_isn(sim, h);
+	c->reuseaddr = l->reuseaddr; /* sk_clone_lock copies sk_reuse */
+	c->keepalive = l->keepalive;
+	c->keepidle = l->keepidle;
+	c->keepintvl = l->keepintvl;
+	c->keepcnt = l->keepcnt;
+	c->user_timeout_ms = l->user_timeout_ms;
+	c->last_rcv = sim->now;
 	c->snd_una = c->snd_nxt = c->write_seq = c->iss;
 	c->snd_wnd = seg->win;
 	c->snd_wl1 = seg->seq;
@@ -332,6 +347,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->irs = seg->seq;
 	sk->rcv_nxt = seg->seq + 1;
 	sk->rcv_wup = sk->rcv_nxt;
+	sk->last_rcv = sim->now;
 	sk->mss = seg->mss ? seg->mss : TS_TCP_DEFAULT_MSS;
 	if (sk->mss > TS_TCP_MSS)
 		sk->mss = TS_TCP_MSS;
@@ -403,8 +419,10 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			 * §4.2.2.13). */
 			snprintf(cause, sizeof cause,
 				 "new SYN #%u reuses the connection", num);
+			/* Linux: ISN = the old SND.NXT + 65535 + 2. */
+			uint32_t isn = sk->snd_nxt + 65535 + 2;
 			ts_tcp_done(sim, sk, cause);
-			listen_input(sim, l, seg);
+			listen_input(sim, l, seg, isn ? isn : 1);
 			return;
 		}
 	}
@@ -480,6 +498,7 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	}
 	/* The handshake completes: the child joins the accept queue. */
 	sk->snd_una = seg->ack;
+	sk->last_rcv = sim->now;
 	if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
 		ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
 	else if (!sk->srtt)
@@ -562,6 +581,11 @@ static verdict check_syn(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
 {
 	if (!(seg->flags & TS_SYN))
 		return GO_ON;
+	/* Linux tcp_validate_incoming(): in a simultaneous open the peer's
+	 * SYN-ACK is expected in SYN_RECEIVED. */
+	if (sk->state == TS_SYN_RECEIVED && (seg->flags & TS_ACK) &&
+	    seg->seq + 1 == sk->rcv_nxt && seg->ack == sk->snd_nxt)
+		return GO_ON;
 	challenge_ack(sim, sk, seg, "SYN on a synchronized connection");
 	return DROP;
 }
@@ -613,7 +637,26 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		if (seg->win > sk->max_window)
 			sk->max_window = seg->win;
 	}
+	sk->probes_out = 0; /* Linux tcp_ack: the peer is alive */
+	if (seg->ack == sk->snd_una && !seg->len &&
+	    !(seg->flags & (TS_SYN | TS_FIN)) && sk->snd_una != sk->snd_nxt &&
+	    seg->win == sk->snd_wnd) {
+		/* RFC 5681 §3.2: the third duplicate ACK triggers a fast
+		 * retransmit (Linux tcp_fastretrans_alert, NewReno). */
+		if (++sk->dupacks == 3 && !sk->in_recovery) {
+			char lb[64];
+			ts_rep_event(sim, sk->host->index, "rexmit",
+				     "%s fast retransmit: 3 duplicate ACKs "
+				     "(RFC 5681 §3.2)",
+				     ts_tcp_label(sim, sk, lb, sizeof lb));
+			sk->in_recovery = 1;
+			sk->recover = sk->snd_nxt;
+			sk->rtt_time = TS_TIME_NEVER;
+			ts_tcp_retransmit_head(sim, sk);
+		}
+	}
 	if (ts_seq_gt(seg->ack, sk->snd_una)) {
+		sk->dupacks = 0;
 		sk->snd_una = seg->ack;
 		if (sk->rtt_time != TS_TIME_NEVER &&
 		    ts_seq_ge(seg->ack, sk->rtt_seq)) {
@@ -697,8 +740,14 @@ static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			char cause[80];
 			snprintf(cause, sizeof cause,
 				 "data #%u after the application closed", num);
+			/* An orphan in FIN_WAIT_2 is a time-wait record in
+			 * Linux: tcp_timewait_state_process answers new data
+			 * with TCP_TW_RST. */
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
-						TS_RST_DATA_AFTER_CLOSE);
+						sk->orphan && sk->state ==
+								  TS_FIN_WAIT_2
+						    ? TS_RST_FIN_WAIT_2_DATA
+						    : TS_RST_DATA_AFTER_CLOSE);
 			ts_tcp_reset(sim, sk, cause);
 			return DROP;
 		}
@@ -722,6 +771,7 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 {
 	if (check_seq(sim, sk, seg, num) == DROP)
 		return;
+	sk->last_rcv = sim->now;
 	if (check_rst(sim, sk, seg, num) == DROP)
 		return;
 	if (check_syn(sim, sk, seg) == DROP)
@@ -766,7 +816,7 @@ void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
 	}
 	ts_sock *l = ts_tcp_lookup_listener(h, seg->dport);
 	if (l) {
-		listen_input(sim, l, seg);
+		listen_input(sim, l, seg, 0);
 		return;
 	}
 	/* RFC 9293 §3.10.7.1, Linux tcp_v4_rcv no_tcp_socket. */

@@ -93,6 +93,13 @@ void ts_tcp_send_ack(ts_sim *sim, ts_sock *sk)
 	xmit(sim, sk, &s);
 }
 
+void ts_tcp_send_probe(ts_sim *sim, ts_sock *sk)
+{
+	ts_seg s;
+	fill(sk, &s, TS_ACK, sk->snd_una - 1, 0);
+	xmit(sim, sk, &s);
+}
+
 static int fin_sent(const ts_sock *sk)
 {
 	return sk->fin_queued && sk->snd_nxt == sk->write_seq + 1;
@@ -185,6 +192,7 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 	}
 	if (sent && sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
 		ts_tcp_rearm_rtx(sim, sk);
+	ts_tcp_check_probe_timer(sim, sk);
 }
 
 void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)

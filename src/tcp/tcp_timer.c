@@ -253,6 +253,160 @@ static void close_timer(ts_sim *sim, ts_sock *sk)
 	}
 }
 
+static ts_time keepalive_time(const ts_sock *sk)
+{
+	return TS_SEC(sk->keepidle
+			  ? sk->keepidle
+			  : sk->host->knob[TS_KNOB_TCP_KEEPALIVE_TIME]);
+}
+
+static ts_time keepalive_intvl(const ts_sock *sk)
+{
+	return TS_SEC(sk->keepintvl
+			  ? sk->keepintvl
+			  : sk->host->knob[TS_KNOB_TCP_KEEPALIVE_INTVL]);
+}
+
+static uint32_t keepalive_probes(const ts_sock *sk)
+{
+	return sk->keepcnt
+		   ? sk->keepcnt
+		   : (uint32_t)sk->host->knob[TS_KNOB_TCP_KEEPALIVE_PROBES];
+}
+
+static int keepalive_state(ts_tcp_state st)
+{
+	switch (st) {
+	case TS_SYN_RECEIVED:
+	case TS_ESTABLISHED:
+	case TS_FIN_WAIT_1:
+	case TS_FIN_WAIT_2:
+	case TS_CLOSE_WAIT:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+		return 1;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_TIME_WAIT:
+		return 0;
+	}
+	return 0;
+}
+
+void ts_tcp_keepalive_arm(ts_sim *sim, ts_sock *sk)
+{
+	if (!sk->keepalive || !keepalive_state(sk->state)) {
+		if (sk->tdl[TS_TIMER_KEEPALIVE] != TS_TIME_NEVER)
+			ts_tcp_timer_clear(sim, sk, TS_TIMER_KEEPALIVE);
+		return;
+	}
+	/* Linux keepalive_time_elapsed(): idle since the last segment. */
+	ts_time last = sk->last_rcv;
+	ts_time when = last + keepalive_time(sk);
+	if (when < sim->now)
+		when = sim->now;
+	if (sk->probes_out == 0 || sk->tdl[TS_TIMER_KEEPALIVE] == TS_TIME_NEVER)
+		ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE, when);
+}
+
+/* Linux tcp_keepalive_timer(). */
+static void keepalive_timer(ts_sim *sim, ts_sock *sk)
+{
+	char lb[64];
+	int h = sk->host->index;
+	if (!sk->keepalive || !keepalive_state(sk->state))
+		return;
+	ts_tcp_label(sim, sk, lb, sizeof lb);
+	if (sk->snd_una != sk->snd_nxt || sk->snd_nxt != sk->write_seq) {
+		/* Alive without keepalive: data is in flight. */
+		ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE,
+				 sim->now + keepalive_time(sk));
+		return;
+	}
+	ts_time last = sk->last_rcv;
+	ts_time elapsed = sim->now - last;
+	if (elapsed < keepalive_time(sk)) {
+		ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE,
+				 last + keepalive_time(sk));
+		return;
+	}
+	if ((sk->user_timeout_ms && elapsed >= TS_MS(sk->user_timeout_ms) &&
+	     sk->probes_out > 0) ||
+	    (!sk->user_timeout_ms && sk->probes_out >= keepalive_probes(sk))) {
+		ts_rep_event(sim, h, "timer",
+			     "%s keepalive: %u probes unanswered, giving up "
+			     "(RST, ETIMEDOUT)",
+			     lb, sk->probes_out);
+		ts_tcp_send_active_reset(sim, sk, TS_RST_KEEPALIVE);
+		write_err(sim, sk, "keepalive timed out");
+		return;
+	}
+	sk->probes_out++;
+	ts_rep_event(sim, h, "timer", "%s keepalive probe %u of %u", lb,
+		     sk->probes_out, keepalive_probes(sk));
+	ts_tcp_send_probe(sim, sk);
+	ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE,
+			 sim->now + keepalive_intvl(sk));
+}
+
+void ts_tcp_check_probe_timer(ts_sim *sim, ts_sock *sk)
+{
+	if (sk->snd_wnd == 0 && sk->snd_una == sk->snd_nxt &&
+	    ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
+		if (sk->tdl[TS_TIMER_PERSIST] == TS_TIME_NEVER) {
+			ts_time base =
+			    sk->rto > TS_TCP_RTO_MIN ? sk->rto : TS_TCP_RTO_MIN;
+			ts_tcp_timer_set(sim, sk, TS_TIMER_PERSIST,
+					 sim->now + base);
+		}
+	} else if (sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER) {
+		sk->probes_out = 0;
+		sk->probe_backoff = 0;
+		ts_tcp_timer_clear(sim, sk, TS_TIMER_PERSIST);
+	}
+}
+
+/* Linux tcp_probe_timer(): zero-window probes go on while answered
+ * (RFC 1122 §4.2.2.17); tcp_retries2 unanswered ones give up. */
+static void persist_timer(ts_sim *sim, ts_sock *sk)
+{
+	char lb[64], d[32];
+	int h = sk->host->index;
+	if (sk->snd_wnd != 0 || sk->snd_una != sk->snd_nxt ||
+	    !ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
+		sk->probes_out = 0;
+		return;
+	}
+	ts_tcp_label(sim, sk, lb, sizeof lb);
+	if (!sk->probes_out)
+		sk->probe_start = sim->now;
+	int64_t max = sk->orphan ? orphan_retries(sk)
+				 : sk->host->knob[TS_KNOB_TCP_RETRIES2];
+	if ((sk->user_timeout_ms && sk->probes_out &&
+	     sim->now - sk->probe_start > TS_MS(sk->user_timeout_ms)) ||
+	    (int64_t)sk->probes_out >= max) {
+		ts_rep_event(sim, h, "timer",
+			     "%s zero-window probes: %u unanswered, giving up "
+			     "(ETIMEDOUT, no RST)",
+			     lb, sk->probes_out);
+		write_err(sim, sk, "zero-window probes timed out");
+		return;
+	}
+	sk->probes_out++;
+	if (sk->probe_backoff < 20)
+		sk->probe_backoff++;
+	ts_time base = sk->rto > TS_TCP_RTO_MIN ? sk->rto : TS_TCP_RTO_MIN;
+	ts_time next = base << sk->probe_backoff;
+	if (next > TS_TCP_RTO_MAX)
+		next = TS_TCP_RTO_MAX;
+	ts_rep_event(sim, h, "timer",
+		     "%s zero-window probe %u (peer window 0), next in %s", lb,
+		     sk->probes_out, ts_dur_fmt(next, d, sizeof d));
+	ts_tcp_send_probe(sim, sk);
+	ts_tcp_timer_set(sim, sk, TS_TIMER_PERSIST, sim->now + next);
+}
+
 void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
 {
 	ts_sock *sk = (ts_sock *)((char *)ev - offsetof(ts_sock, tev));
@@ -266,6 +420,12 @@ void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
 			break;
 		case TS_TIMER_CLOSE:
 			close_timer(sim, sk);
+			break;
+		case TS_TIMER_KEEPALIVE:
+			keepalive_timer(sim, sk);
+			break;
+		case TS_TIMER_PERSIST:
+			persist_timer(sim, sk);
 			break;
 		case TS_NTIMERS:
 			break;
