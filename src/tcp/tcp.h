@@ -37,6 +37,10 @@ struct ts_host;
 #define TS_TCP_DEFAULT_MSS      536   /* RFC 9293 §3.7.1: no MSS option */
 #define TS_TCP_RCVBUF           65535 /* receive buffer (no window scaling) */
 #define TS_TCP_SNDBUF           65536 /* send buffer */
+#define TS_TCP_ATO_MIN          TS_MS(40)  /* TCP_ATO_MIN, TCP_DELACK_MIN */
+#define TS_TCP_DELACK_MAX       TS_MS(200) /* TCP_DELACK_MAX */
+#define TS_TCP_JIFFY            TS_MS(4)   /* one timer tick at HZ=250 */
+#define TS_TCP_MAX_QUICKACKS    16         /* TCP_MAX_QUICKACKS */
 
 #define TS_SOCK_CHUNK  256 /* sockets per pool chunk */
 #define TS_TCP_MAX_OFO 4   /* out-of-order intervals kept */
@@ -52,8 +56,10 @@ enum { TS_RCV_SHUTDOWN = 1, TS_SEND_SHUTDOWN = 2, TS_SHUTDOWN_MASK = 3 };
 typedef enum ts_timer {
 	TS_TIMER_RTX,   /* retransmission of SYN, SYN-ACK, data or FIN */
 	TS_TIMER_CLOSE, /* TIME_WAIT expiry, or orphaned FIN_WAIT_2 timeout */
-	TS_TIMER_KEEPALIVE, /* keepalive probes (SO_KEEPALIVE) */
-	TS_TIMER_PERSIST,   /* zero-window probes */
+	TS_TIMER_KEEPALIVE,
+	/* keepalive probes (SO_KEEPALIVE) */ TS_TIMER_PERSIST, /* zero-window
+								   probes */
+	TS_TIMER_DELACK, /* delayed ACK */
 	TS_NTIMERS
 } ts_timer;
 
@@ -102,9 +108,12 @@ typedef struct ts_sock {
 	uint8_t dupacks;    /* duplicate ACKs in a row */
 	uint8_t probes_out; /* keepalive or zero-window probes unanswered */
 	uint8_t probe_backoff;
-	uint8_t hashed;     /* in the host's connection table */
-	uint8_t listening;  /* in the host's listener table */
-	uint8_t fin_queued; /* FIN to send after the queued data */
+	uint8_t quick;       /* quick ACKs left (Linux icsk_ack.quick) */
+	uint8_t pingpong;    /* interactive mode: ACKs wait for data */
+	uint8_t ack_pending; /* a delayed ACK is scheduled */
+	uint8_t hashed;      /* in the host's connection table */
+	uint8_t listening;   /* in the host's listener table */
+	uint8_t fin_queued;  /* FIN to send after the queued data */
 	uint8_t in_recovery;
 	uint8_t ss; /* socket state (Linux SS_*), see TS_SS_* */
 	uint8_t keepalive;
@@ -159,6 +168,9 @@ typedef struct ts_sock {
 	ts_time first_tx;      /* when the oldest unacked segment was sent */
 	ts_time last_rcv;      /* when a segment last arrived (keepalive) */
 	ts_time probe_start;   /* first unanswered zero-window probe */
+	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
+	ts_time lrcvtime;      /* when data last arrived */
+	uint32_t rcv_mss;      /* estimate of the peer's segment size */
 
 	/* ---- timers ---- */
 	ts_time tdl[TS_NTIMERS];
@@ -231,6 +243,9 @@ void ts_tcp_input(struct ts_sim *sim, struct ts_host *h, const ts_seg *seg,
 /* Linux tcp_xmit_probe_skb(): an ACK with SEQ = SND.UNA - 1, which the
  * peer must answer (keepalive and zero-window probes). */
 void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk);
+/* After data or a FIN arrived: ACK now or schedule a delayed ACK (Linux
+ * __tcp_ack_snd_check); NOW forces an immediate one. */
+void ts_tcp_ack_snd_check(struct ts_sim *sim, ts_sock *sk, int now);
 
 /* ---- tcp_timer.c ---- */
 void ts_tcp_timer_set(struct ts_sim *sim, ts_sock *sk, ts_timer t,

@@ -97,6 +97,7 @@ ts_sock *ts_tcp_alloc(ts_sim *sim, ts_host *h)
 	sk->mss = TS_TCP_DEFAULT_MSS;
 	sk->rto = TS_TCP_RTO_INIT;
 	sk->rtt_time = TS_TIME_NEVER;
+	sk->rcv_mss = TS_TCP_DEFAULT_MSS; /* tcp_initialize_rcv_mss */
 	for (int t = 0; t < TS_NTIMERS; t++)
 		sk->tdl[t] = TS_TIME_NEVER;
 	sk->tev.kind = TS_EV_SOCK_TIMER;

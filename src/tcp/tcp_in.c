@@ -213,7 +213,98 @@ static void ofo_add(ts_sock *sk, uint32_t seq, uint32_t end, int fin)
 	sk->nofo++;
 }
 
-static void tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num);
+/* How an arriving segment is to be acknowledged. */
+typedef enum ack_mode { ACK_NONE, ACK_NORMAL, ACK_NOW } ack_mode;
+
+static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num);
+
+/* Linux tcp_incr_quickack(). */
+static void incr_quickack(ts_sock *sk)
+{
+	uint32_t q = sk->rcv_wnd / (2 * sk->rcv_mss);
+	if (!q)
+		q = 2;
+	if (q > TS_TCP_MAX_QUICKACKS)
+		q = TS_TCP_MAX_QUICKACKS;
+	if (q > sk->quick)
+		sk->quick = (uint8_t)q;
+}
+
+/* Linux tcp_enter_quickack_mode(): out-of-order or duplicate data. */
+static void enter_quickack(ts_sock *sk)
+{
+	incr_quickack(sk);
+	sk->pingpong = 0;
+	sk->ato = TS_TCP_ATO_MIN;
+}
+
+/* Linux tcp_event_data_recv() and tcp_measure_rcv_mss(): new in-order
+ * data adapts the delayed-ACK timeout to the arrival pattern. */
+static void event_data_recv(ts_sim *sim, ts_sock *sk, uint32_t len)
+{
+	if (len > sk->rcv_mss)
+		sk->rcv_mss = len < TS_TCP_MSS ? len : TS_TCP_MSS;
+	if (!sk->ato) {
+		incr_quickack(sk);
+		sk->ato = TS_TCP_ATO_MIN;
+	} else {
+		ts_time m = sim->now - sk->lrcvtime;
+		if (m <= TS_TCP_ATO_MIN / 2) {
+			sk->ato = sk->ato / 2 + TS_TCP_ATO_MIN / 2;
+		} else if (m < sk->ato) {
+			sk->ato = sk->ato / 2 + m;
+			if (sk->ato > sk->rto)
+				sk->ato = sk->rto;
+		} else if (m > sk->rto) {
+			incr_quickack(sk);
+		}
+	}
+	sk->lrcvtime = sim->now;
+}
+
+/* Linux tcp_send_delayed_ack(). */
+static void send_delayed_ack(ts_sim *sim, ts_sock *sk)
+{
+	ts_time ato = sk->ato;
+	if (ato > TS_TCP_ATO_MIN) {
+		ts_time max_ato = sk->pingpong ? TS_TCP_DELACK_MAX : TS_MS(500);
+		if (sk->srtt) {
+			ts_time rtt = sk->srtt > TS_TCP_ATO_MIN
+					  ? sk->srtt
+					  : TS_TCP_ATO_MIN;
+			if (rtt < max_ato)
+				max_ato = rtt;
+		}
+		if (ato > max_ato)
+			ato = max_ato;
+	}
+	if (ato < TS_TCP_JIFFY)
+		ato = TS_TCP_JIFFY; /* the next timer tick */
+	ts_time when = sim->now + ato;
+	if (sk->ack_pending) {
+		ts_time due = sk->tdl[TS_TIMER_DELACK];
+		if (due <= sim->now + ato / 4) {
+			ts_tcp_send_ack(sim, sk);
+			return;
+		}
+		if (due < when)
+			when = due;
+	}
+	sk->ack_pending = 1;
+	ts_tcp_timer_set(sim, sk, TS_TIMER_DELACK, when);
+}
+
+void ts_tcp_ack_snd_check(ts_sim *sim, ts_sock *sk, int now)
+{
+	/* More than one full segment unacknowledged, quick-ACK mode, or a
+	 * reason to answer at once: ACK now; otherwise later. */
+	if (now || sk->rcv_nxt - sk->rcv_wup > sk->rcv_mss ||
+	    (sk->quick && !sk->pingpong)) {
+		ts_tcp_send_ack(sim, sk);
+		return;
+	}
+	send_delayed_ack(sim, sk);
+}
 
 /* Move what the out-of-order queue now continues into the receive queue. */
 static void ofo_drain(ts_sim *sim, ts_sock *sk, uint32_t num)
@@ -237,7 +328,7 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk, uint32_t num)
 }
 
 /* Linux tcp_fin(): an in-sequence FIN. */
-static void tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
+static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 {
 	char cause[64];
 	snprintf(cause, sizeof cause, "FIN #%u received", num);
@@ -249,14 +340,15 @@ static void tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 	case TS_SYN_RECEIVED:
 	case TS_ESTABLISHED:
 		ts_tcp_set_state(sim, sk, TS_CLOSE_WAIT, cause);
-		break;
+		sk->pingpong = 1; /* the ACK may ride on our reply */
+		return ACK_NORMAL;
 	case TS_FIN_WAIT_1:
 		/* Simultaneous close: our FIN is not yet acknowledged. */
 		ts_tcp_set_state(sim, sk, TS_CLOSING, cause);
-		break;
+		return ACK_NOW;
 	case TS_FIN_WAIT_2:
 		ts_tcp_time_wait(sim, sk, cause);
-		break;
+		return ACK_NOW;
 	case TS_CLOSE_WAIT:
 	case TS_CLOSING:
 	case TS_LAST_ACK:
@@ -266,22 +358,25 @@ static void tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 	case TS_SYN_SENT:
 		break;
 	}
+	return ACK_NORMAL;
 }
 
-/* RFC 9293 §3.10.7.4 "sixth" and "eighth": queue the text, process FIN.
- * Returns 1 if an ACK is due. */
-static int data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg, uint32_t num)
+/* RFC 9293 §3.10.7.4 "sixth" and "eighth": queue the text, process FIN
+ * (Linux tcp_data_queue). Returns how to acknowledge it. */
+static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			   uint32_t num)
 {
 	uint32_t seq = seg->seq + !!(seg->flags & TS_SYN);
 	uint32_t end = seq + seg->len;
 	int fin = !!(seg->flags & TS_FIN);
 	if (!seg->len && !fin)
-		return 0;
+		return ACK_NONE;
 	if (ts_seq_le(end, sk->rcv_nxt) && !(fin && end == sk->rcv_nxt)) {
 		/* Old duplicate: nothing new, ACK at once (Linux
-		 * tcp_data_queue -> tcp_dsack_set, quick ACK). */
+		 * tcp_data_queue: out_of_window, quick-ACK mode, D-SACK). */
 		note_drop(sim, sk, "duplicate data: nothing new, ACK at once");
-		return 1;
+		enter_quickack(sk);
+		return ACK_NOW;
 	}
 	uint32_t right = sk->rcv_wup + sk->rcv_wnd;
 	if (ts_seq_gt(seq, sk->rcv_nxt)) {
@@ -291,24 +386,30 @@ static int data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg, uint32_t num)
 		if (ts_seq_gt(e, seq))
 			ofo_add(sk, seq, e, fin && e == end);
 		note_drop(sim, sk, "out-of-order data queued, duplicate ACK");
-		return 1;
+		enter_quickack(sk);
+		return ACK_NOW;
 	}
 	/* In order (perhaps overlapping what we have): take the new part,
 	 * trimmed to the window. */
+	ack_mode mode = ACK_NORMAL;
 	uint32_t take_end = end;
 	if (ts_seq_gt(take_end, right)) {
 		take_end = right;
 		fin = 0;
 	}
 	if (ts_seq_gt(take_end, sk->rcv_nxt)) {
+		event_data_recv(sim, sk, take_end - sk->rcv_nxt);
 		sk->rcvq += take_end - sk->rcv_nxt;
 		sk->rcv_nxt = take_end;
 		ts_tcp_wake(sk);
 	}
 	if (fin && take_end == end)
-		tcp_fin(sim, sk, num);
+		mode = tcp_fin(sim, sk, num);
+	int had_ofo = sk->nofo;
 	ofo_drain(sim, sk, num);
-	return 1;
+	if (had_ofo && !sk->nofo)
+		mode = ACK_NOW; /* the gap is filled (Linux ICSK_ACK_NOW) */
+	return mode;
 }
 
 /* ---------------- SYN_SENT (RFC 9293 §3.10.7.3) ---------------- */
@@ -761,8 +862,9 @@ static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	case TS_TIME_WAIT:
 		return DROP;
 	}
-	if (data_queue(sim, sk, seg, num) && sk->in_use)
-		ts_tcp_send_ack(sim, sk);
+	ack_mode mode = data_queue(sim, sk, seg, num);
+	if (mode != ACK_NONE && sk->in_use)
+		ts_tcp_ack_snd_check(sim, sk, mode == ACK_NOW);
 	return GO_ON;
 }
 

@@ -47,6 +47,18 @@ static void fill(ts_sock *sk, ts_seg *s, uint8_t flags, uint32_t seq,
 
 static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s)
 {
+	if (s->flags & TS_ACK) {
+		/* Linux tcp_event_ack_sent(): this ACK is the one that was
+		 * due; a quick ACK is used up. */
+		if (sk->ack_pending) {
+			sk->ack_pending = 0;
+			ts_tcp_timer_clear(sim, sk, TS_TIMER_DELACK);
+		}
+		if (sk->quick)
+			sk->quick--;
+	}
+	if (s->len && sim->now - sk->lrcvtime < sk->ato)
+		sk->pingpong = 1; /* Linux tcp_event_data_sent: a reply */
 	int to = ts_sim_host_by_addr(sim, s->daddr);
 	if (to >= 0)
 		ts_net_send(sim, sk->host->index, to, s, 0);

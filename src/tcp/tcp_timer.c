@@ -407,6 +407,30 @@ static void persist_timer(ts_sim *sim, ts_sock *sk)
 	ts_tcp_timer_set(sim, sk, TS_TIMER_PERSIST, sim->now + next);
 }
 
+/* Linux tcp_delack_timer_handler(). */
+static void delack_timer(ts_sim *sim, ts_sock *sk)
+{
+	char lb[64], d[32];
+	if (!sk->ack_pending)
+		return;
+	if (!sk->pingpong) {
+		/* Delayed ACK missed: inflate the ATO. */
+		sk->ato *= 2;
+		if (sk->ato > sk->rto)
+			sk->ato = sk->rto;
+		if (sk->ato < TS_TCP_ATO_MIN)
+			sk->ato = TS_TCP_ATO_MIN;
+	} else {
+		sk->pingpong = 0;
+		sk->ato = TS_TCP_ATO_MIN;
+	}
+	ts_rep_event(sim, sk->host->index, "timer",
+		     "%s delayed ACK (next ATO %s)",
+		     ts_tcp_label(sim, sk, lb, sizeof lb),
+		     ts_dur_fmt(sk->ato, d, sizeof d));
+	ts_tcp_send_ack(sim, sk);
+}
+
 void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
 {
 	ts_sock *sk = (ts_sock *)((char *)ev - offsetof(ts_sock, tev));
@@ -426,6 +450,9 @@ void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
 			break;
 		case TS_TIMER_PERSIST:
 			persist_timer(sim, sk);
+			break;
+		case TS_TIMER_DELACK:
+			delack_timer(sim, sk);
 			break;
 		case TS_NTIMERS:
 			break;
