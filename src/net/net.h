@@ -28,6 +28,7 @@ typedef struct ts_seg {
 	uint16_t win;
 	uint16_t mss;  /* MSS option (SYN segments), 0 when absent */
 	uint8_t flags; /* TS_SYN ... */
+	uint8_t ts;    /* SYN: the timestamps option is offered */
 } ts_seg;
 
 /* Sequence space taken by a segment: payload plus SYN and FIN. */

@@ -158,7 +158,9 @@ char *ts_rep_seg(ts_sim *sim, const ts_seg *s, char *buf, size_t n)
 			 ts_rep_flags(s->flags, fb, sizeof fb), s->seq, s->ack,
 			 s->len, s->win);
 	if (s->mss && l > 0 && (size_t)l < n)
-		snprintf(buf + l, n - (size_t)l, " mss=%u", s->mss);
+		l += snprintf(buf + l, n - (size_t)l, " mss=%u", s->mss);
+	if (s->ts && l > 0 && (size_t)l < n)
+		snprintf(buf + l, n - (size_t)l, " ts");
 	return buf;
 }
 

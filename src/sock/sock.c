@@ -178,6 +178,10 @@ static void connect_result(ts_sim *sim, ts_sock *sk, ts_result *r)
 		 * tcp_disconnect, so the socket can connect again. */
 		ts_errno e = take_error(sk);
 		sk->ss = TS_SS_UNCONNECTED;
+		/* tcp_disconnect(): write_seq += max_window + 2 */
+		sk->next_isn = sk->snd_nxt + sk->max_window + 2;
+		if (!sk->next_isn)
+			sk->next_isn = 1;
 		ts_tcp_unhash(sk);
 		sk->shutdown = 0;
 		sk->done = 0;
@@ -240,8 +244,12 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 	sk->laddr = h->addr;
 	sk->raddr = peer->addr;
 	sk->rport = (uint16_t)c->a;
-	sk->peer = peer->index;
-	uint32_t isn = ts_tcp_next_isn(sim, h);
+	sk->peer =
+	    peer->index; /* After a failed attempt, Linux tcp_disconnect() left
+			  * write_seq for the next one (tcp_v4_connect keeps a
+			  * non-zero write_seq). */
+	uint32_t isn = sk->next_isn ? sk->next_isn : ts_tcp_next_isn(sim, h);
+	sk->next_isn = 0;
 	ts_sock *old = ts_tcp_lookup(h, sk->lport, sk->raddr, sk->rport);
 	if (old && old->state == TS_TIME_WAIT) {
 		/* Linux tcp_twsk_unique(): a TIME_WAIT of the same 4-tuple is

@@ -35,6 +35,7 @@ struct ts_host;
 #define TS_TCP_TIMEWAIT_LEN     TS_SEC(60)  /* TCP_TIMEWAIT_LEN, fixed */
 #define TS_TCP_MSS              1460        /* Ethernet MTU 1500 - 40 */
 #define TS_TCP_DEFAULT_MSS      536   /* RFC 9293 §3.7.1: no MSS option */
+#define TS_TCP_TSOPT_LEN        12    /* TCPOLEN_TSTAMP_ALIGNED */
 #define TS_TCP_RCVBUF           65535 /* receive buffer (no window scaling) */
 #define TS_TCP_SNDBUF           65536 /* send buffer */
 #define TS_TCP_ATO_MIN          TS_MS(40)  /* TCP_ATO_MIN, TCP_DELACK_MIN */
@@ -111,6 +112,8 @@ typedef struct ts_sock {
 	uint8_t quick;       /* quick ACKs left (Linux icsk_ack.quick) */
 	uint8_t pingpong;    /* interactive mode: ACKs wait for data */
 	uint8_t ack_pending; /* a delayed ACK is scheduled */
+	uint8_t rtx_tlp;     /* the RTX timer is a tail loss probe */
+	uint8_t ts_ok;       /* the peer's SYN offered timestamps */
 	uint8_t hashed;      /* in the host's connection table */
 	uint8_t listening;   /* in the host's listener table */
 	uint8_t fin_queued;  /* FIN to send after the queued data */
@@ -171,6 +174,8 @@ typedef struct ts_sock {
 	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
 	ts_time lrcvtime;      /* when data last arrived */
 	uint32_t rcv_mss;      /* estimate of the peer's segment size */
+	uint32_t tlp_high;     /* SND.NXT when a loss probe went out, or 0 */
+	uint32_t next_isn;     /* ISN for the next connect() (tcp_disconnect) */
 
 	/* ---- timers ---- */
 	ts_time tdl[TS_NTIMERS];
@@ -224,6 +229,8 @@ void ts_tcp_send_synack(struct ts_sim *sim, ts_sock *sk);
 void ts_tcp_send_ack(struct ts_sim *sim, ts_sock *sk);
 /* Send what the window and Nagle allow of the queued data and FIN. */
 void ts_tcp_push(struct ts_sim *sim, ts_sock *sk);
+/* Send the newest segment again (a tail loss probe). */
+void ts_tcp_retransmit_tail(struct ts_sim *sim, ts_sock *sk);
 /* Retransmit the oldest unacknowledged segment. */
 void ts_tcp_retransmit_head(struct ts_sim *sim, ts_sock *sk);
 /* Linux tcp_send_active_reset(): RST|ACK from the socket's own state. */
@@ -255,6 +262,10 @@ void ts_tcp_timer_clear_all(struct ts_sim *sim, ts_sock *sk);
 /* (Re)arm the retransmission timer for the current RTO, if anything is
  * outstanding; stop it otherwise. */
 void ts_tcp_rearm_rtx(struct ts_sim *sim, ts_sock *sk);
+/* Linux tcp_schedule_loss_probe() (RFC 8985 §7): arm a tail loss probe
+ * instead of the RTO when allowed; 0 when not. ADVANCING: an ACK just moved
+ * SND.UNA (the RTO would restart). */
+int ts_tcp_schedule_tlp(struct ts_sim *sim, ts_sock *sk, int advancing);
 void ts_tcp_timer_fire(struct ts_sim *sim, ts_event *ev);
 /* RFC 6298 §2 with Linux's floor: a new RTT sample. */
 void ts_tcp_rtt_sample(ts_sock *sk, ts_time rtt);

@@ -90,6 +90,19 @@ static void note_drop(ts_sim *sim, ts_sock *sk, const char *why)
 		     ts_tcp_label(sim, sk, lb, sizeof lb), why);
 }
 
+/* Segment size from the peer's MSS option (RFC 9293 §3.7.1: 536 without
+ * one), less the 12 bytes of the timestamps option on every segment when
+ * both SYNs carried it, as Linux's mss_cache is (tcp_sync_mss). */
+static uint16_t send_mss(const ts_seg *syn, int ts)
+{
+	uint32_t mss = syn->mss ? syn->mss : TS_TCP_DEFAULT_MSS;
+	if (mss > TS_TCP_MSS)
+		mss = TS_TCP_MSS;
+	if (ts)
+		mss -= TS_TCP_TSOPT_LEN;
+	return (uint16_t)mss;
+}
+
 /* ---------------- LISTEN ---------------- */
 
 static int aq_full(const ts_sock *l)
@@ -154,9 +167,8 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = 0;
 	c->max_window = seg->win;
-	c->mss = seg->mss ? seg->mss : TS_TCP_DEFAULT_MSS;
-	if (c->mss > TS_TCP_MSS)
-		c->mss = TS_TCP_MSS;
+	c->ts_ok = seg->ts;
+	c->mss = send_mss(seg, seg->ts);
 	c->nonblock = 0;
 	if (ts_tcp_hash(sim, c) < 0) {
 		ts_tcp_free(sim, c);
@@ -449,9 +461,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->rcv_nxt = seg->seq + 1;
 	sk->rcv_wup = sk->rcv_nxt;
 	sk->last_rcv = sim->now;
-	sk->mss = seg->mss ? seg->mss : TS_TCP_DEFAULT_MSS;
-	if (sk->mss > TS_TCP_MSS)
-		sk->mss = TS_TCP_MSS;
+	sk->mss = send_mss(seg, seg->ts);
 	sk->snd_wnd = seg->win;
 	sk->max_window = seg->win;
 	sk->snd_wl1 = seg->seq;
@@ -769,7 +779,11 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		ts_tcp_set_rto(sk); /* new data acked: undo the backoff */
 		if (sk->snd_una != sk->snd_nxt)
 			sk->first_tx = sim->now;
-		ts_tcp_rearm_rtx(sim, sk);
+		if (sk->tlp_high && ts_seq_ge(seg->ack, sk->tlp_high))
+			sk->tlp_high = 0; /* the probe's episode is over */
+		/* Linux tcp_set_xmit_timer(): a loss probe, else the RTO. */
+		if (!ts_tcp_schedule_tlp(sim, sk, 1))
+			ts_tcp_rearm_rtx(sim, sk);
 		ts_tcp_wake(sk);
 		if (sk->in_recovery) {
 			if (ts_seq_lt(sk->snd_una, sk->recover))

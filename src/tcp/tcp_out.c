@@ -42,6 +42,8 @@ static void fill(ts_sock *sk, ts_seg *s, uint8_t flags, uint32_t seq,
 	s->ack = (flags & TS_ACK) ? sk->rcv_nxt : 0;
 	s->len = len;
 	s->mss = (flags & TS_SYN) ? TS_TCP_MSS : 0;
+	/* Linux offers timestamps (tcp_timestamps 1) and answers them. */
+	s->ts = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->ts_ok);
 	s->win = (uint16_t)ts_tcp_select_window(sk);
 }
 
@@ -202,9 +204,26 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 		send_data(sim, sk, seq, 0, 1);
 		sent = 1;
 	}
-	if (sent && sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
-		ts_tcp_rearm_rtx(sim, sk);
+	if (sent) {
+		/* Linux tcp_event_new_data_sent(), then
+		 * tcp_schedule_loss_probe() at the end of tcp_write_xmit. */
+		if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER || sk->rtx_tlp)
+			ts_tcp_rearm_rtx(sim, sk);
+		ts_tcp_schedule_tlp(sim, sk, 0);
+	}
 	ts_tcp_check_probe_timer(sim, sk);
+}
+
+void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk)
+{
+	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
+	uint32_t len =
+	    ts_seq_gt(data_end, sk->snd_una) ? data_end - sk->snd_una : 0;
+	if (len > sk->mss)
+		len = sk->mss;
+	if (!len && !fin_sent(sk))
+		return;
+	send_data(sim, sk, data_end - len, len, fin_sent(sk));
 }
 
 void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)

@@ -44,10 +44,64 @@ void ts_tcp_timer_clear_all(ts_sim *sim, ts_sock *sk)
 
 void ts_tcp_rearm_rtx(ts_sim *sim, ts_sock *sk)
 {
+	sk->rtx_tlp = 0;
 	if (sk->snd_una != sk->snd_nxt)
 		ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + sk->rto);
 	else
 		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+}
+
+int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
+{
+	switch (sk->state) {
+	case TS_ESTABLISHED:
+	case TS_CLOSE_WAIT:
+	case TS_FIN_WAIT_1:
+	case TS_CLOSING:
+	case TS_LAST_ACK:
+		break;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_SYN_RECEIVED:
+	case TS_FIN_WAIT_2:
+	case TS_TIME_WAIT:
+		return 0;
+	}
+	if (sk->snd_una == sk->snd_nxt || sk->retransmits || sk->in_recovery ||
+	    sk->tlp_high)
+		return 0;
+	/* PTO = 2 SRTT, plus TCP_RTO_MIN when one segment is in flight (to
+	 * cover a delayed ACK), plus two ticks otherwise. */
+	ts_time pto = TS_TCP_RTO_INIT;
+	if (sk->srtt)
+		pto = 2 * sk->srtt + (sk->snd_nxt - sk->snd_una <= sk->mss
+					  ? TS_TCP_RTO_MIN
+					  : 2 * TS_TCP_JIFFY);
+	/* If the RTO would come first, probe then. */
+	ts_time rto_left =
+	    advancing ? sk->rto : sk->first_tx + sk->rto - sim->now;
+	if (rto_left > 0 && rto_left < pto)
+		pto = rto_left;
+	ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + pto);
+	sk->rtx_tlp = 1;
+	return 1;
+}
+
+/* Linux tcp_send_loss_probe(): send new data if the window allows, else
+ * the last segment again; then the RTO. */
+static void tlp_timer(ts_sim *sim, ts_sock *sk)
+{
+	char lb[64];
+	sk->rtx_tlp = 0;
+	ts_rep_event(sim, sk->host->index, "timer",
+		     "%s tail loss probe (RFC 8985 §7.3): the last segment "
+		     "again",
+		     ts_tcp_label(sim, sk, lb, sizeof lb));
+	ts_tcp_retransmit_tail(sim, sk);
+	sk->tlp_high = sk->snd_nxt ? sk->snd_nxt : 1;
+	sk->rtt_time = TS_TIME_NEVER;
+	ts_tcp_rearm_rtx(sim, sk);
 }
 
 /* RFC 6298 §2.2-2.3 with Linux's floor (tcp_rtt_estimator, __tcp_set_rto):
@@ -160,6 +214,11 @@ static void rtx_timer(ts_sim *sim, ts_sock *sk)
 	}
 	if (sk->snd_una == sk->snd_nxt)
 		return;
+	if (sk->rtx_tlp) {
+		tlp_timer(sim, sk);
+		return;
+	}
+	sk->tlp_high = 0;
 	/* Linux tcp_write_timeout() */
 	int syn = sk->state == TS_SYN_SENT || sk->state == TS_SYN_RECEIVED;
 	int expired;
