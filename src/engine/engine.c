@@ -379,6 +379,7 @@ static void terminate(ts_sim *sim, ts_host *h, const char *why)
 			     why);
 		failure(sim, p->call.st->line,
 			"expected the call to return, got: %s", why);
+		ts_sock_close_abandon(sim, h, &p->call);
 		p->call.st = NULL;
 		ts_evq_cancel(&sim->q, &p->tev);
 	}

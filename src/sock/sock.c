@@ -604,6 +604,13 @@ static void do_shutdown(ts_sim *sim, ts_host *h, ts_sock *sk, int how,
 
 /* ---- close() (Linux inet_release -> __tcp_close) ---- */
 
+/* States in which a lingering close() still waits for its FIN's ACK. */
+static int lingering(const ts_sock *sk)
+{
+	return sk->state == TS_FIN_WAIT_1 || sk->state == TS_CLOSING ||
+	       sk->state == TS_LAST_ACK;
+}
+
 /* Linux inet_csk_listen_stop(): children not yet accepted are aborted
  * (RST from the established ones), requests dropped. */
 static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
@@ -637,55 +644,18 @@ static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
 	ts_tcp_set_state(sim, sk, TS_CLOSED, "listener closed");
 }
 
-static void release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
+/* The end of __tcp_close, after any lingering: the socket is orphaned
+ * (Linux sock_orphan) and goes on alone. */
+static void orphan(ts_sim *sim, ts_host *h, ts_sock *sk)
 {
-	ts_proc *p = &h->proc;
-	if (sk->fd >= 0 && sk->fd < p->nfds)
-		p->fds[sk->fd] = NULL;
-	sk->fd = -1;
-	sk->has_fd = 0;
-	sk->shutdown = TS_SHUTDOWN_MASK;
-	if (sk->state == TS_LISTEN) {
-		stop_listening(sim, h, sk);
-		ts_tcp_free(sim, sk);
-		return;
-	}
-	uint32_t unread = sk->rcvq;
-	sk->rcvq = 0;
-	sk->nofo = 0;
 	sk->orphan = 1;
-	if (ts_sock_app_state(sk) == TS_CLOSED) {
-		if (sk->state == TS_CLOSED)
-			ts_tcp_free(sim, sk);
-		return; /* a TIME_WAIT goes on by itself */
-	}
-	if (unread) {
-		/* Linux __tcp_close: unread data -> CLOSE, then RST
-		 * (RFC 2525 §2.17). */
-		ts_tcp_set_state(sim, sk, TS_CLOSED,
-				 "close() with unread data");
-		ts_tcp_send_active_reset(sim, sk, TS_RST_CLOSE_UNREAD);
-		ts_tcp_free(sim, sk);
-		return;
-	}
-	if (sk->linger_on && sk->linger_s == 0) {
-		/* Linux __tcp_close -> tcp_disconnect (SO_LINGER {1, 0}). */
-		disconnect(sim, sk, TS_RST_LINGER_ZERO,
-			   "close() with SO_LINGER {1, 0}");
-		ts_tcp_free(sim, sk);
-		return;
-	}
-	if (close_state(sim, sk, exiting ? "process exit" : "close()"))
-		ts_tcp_queue_fin(sim, sk);
-	if (!sk->in_use)
-		return;
 	switch (sk->state) {
 	case TS_CLOSED:
 		ts_tcp_free(sim, sk);
 		return;
 	case TS_FIN_WAIT_2: {
-		/* Orphaned FIN_WAIT_2 (after shutdown(SHUT_WR)): Linux moves
-		 * it to a time-wait record for tcp_fin_time(). */
+		/* Orphaned FIN_WAIT_2: Linux moves it to a time-wait record
+		 * for tcp_fin_time() = max(tcp_fin_timeout, 3.5 RTO). */
 		ts_time t = TS_SEC(h->knob[TS_KNOB_TCP_FIN_TIMEOUT]);
 		if (t < sk->rto * 7 / 2)
 			t = sk->rto * 7 / 2;
@@ -705,24 +675,83 @@ static void release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
 	}
 }
 
+/* Linux __tcp_close(). Returns 1 when close() must linger (SO_LINGER with
+ * a time, our FIN not yet acknowledged): orphan() comes after the wait. */
+static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
+{
+	ts_proc *p = &h->proc;
+	if (sk->fd >= 0 && sk->fd < p->nfds)
+		p->fds[sk->fd] = NULL;
+	sk->fd = -1;
+	sk->has_fd = 0;
+	sk->shutdown = TS_SHUTDOWN_MASK;
+	if (sk->state == TS_LISTEN) {
+		stop_listening(sim, h, sk);
+		ts_tcp_free(sim, sk);
+		return 0;
+	}
+	uint32_t unread = sk->rcvq;
+	sk->rcvq = 0;
+	sk->nofo = 0;
+	if (ts_sock_app_state(sk) == TS_CLOSED) {
+		orphan(sim, h, sk); /* a TIME_WAIT goes on by itself */
+		return 0;
+	}
+	if (unread) {
+		/* Linux __tcp_close: unread data -> CLOSE, then RST
+		 * (RFC 2525 §2.17). */
+		ts_tcp_set_state(sim, sk, TS_CLOSED,
+				 "close() with unread data");
+		ts_tcp_send_active_reset(sim, sk, TS_RST_CLOSE_UNREAD);
+		ts_tcp_free(sim, sk);
+		return 0;
+	}
+	if (sk->linger_on && sk->linger_s == 0) {
+		/* Linux __tcp_close -> tcp_disconnect (SO_LINGER {1, 0}). */
+		disconnect(sim, sk, TS_RST_LINGER_ZERO,
+			   "close() with SO_LINGER {1, 0}");
+		ts_tcp_free(sim, sk);
+		return 0;
+	}
+	if (close_state(sim, sk, exiting ? "process exit" : "close()"))
+		ts_tcp_queue_fin(sim, sk);
+	if (!sk->in_use)
+		return 0;
+	/* sk_stream_wait_close(): never when the process is exiting. */
+	if (!exiting && sk->linger_on && lingering(sk))
+		return 1;
+	orphan(sim, h, sk);
+	return 0;
+}
+
 static void do_close(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		     ts_result *r)
 {
 	if (!ctx->waiting) {
-		int linger = sk->linger_on && sk->linger_s > 0;
-		release(sim, h, sk, 0);
-		ctx->sk = linger && sk->in_use ? sk : NULL;
+		ctx->sk = release(sim, h, sk, 0) ? sk : NULL;
+		if (!ctx->sk) {
+			ok(r, 0);
+			return;
+		}
 	}
 	/* SO_LINGER {1, t}: wait until our FIN is acknowledged or t runs
 	 * out (Linux sk_stream_wait_close); close() returns 0 either way. */
 	ts_sock *w = ctx->sk;
-	if (w && w->in_use && !ctx->timed_out &&
-	    (w->state == TS_FIN_WAIT_1 || w->state == TS_CLOSING ||
-	     w->state == TS_LAST_ACK)) {
+	if (!ctx->timed_out && lingering(w)) {
 		r->block = 1;
 		return;
 	}
+	ctx->sk = NULL;
+	orphan(sim, h, w);
 	ok(r, 0);
+}
+
+void ts_sock_close_abandon(ts_sim *sim, ts_host *h, ts_callctx *ctx)
+{
+	if (ctx->st && ctx->st->u.call.id == TS_CALL_CLOSE && ctx->sk) {
+		orphan(sim, h, ctx->sk);
+		ctx->sk = NULL;
+	}
 }
 
 /* ---- options and the rest ---- */
@@ -906,5 +935,5 @@ void ts_sock_exit(ts_sim *sim, ts_host *h)
 	ts_proc *p = &h->proc;
 	for (int fd = 0; fd < p->nfds; fd++)
 		if (p->fds[fd])
-			release(sim, h, p->fds[fd], 1);
+			(void)release(sim, h, p->fds[fd], 1);
 }

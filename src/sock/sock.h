@@ -15,6 +15,9 @@
  * the fd argument (NULL for socket() and signal()). */
 void ts_sock_call(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		  ts_result *r);
+/* A close() still lingering when its process dies: the socket is orphaned
+ * at once. */
+void ts_sock_close_abandon(ts_sim *sim, ts_host *h, ts_callctx *ctx);
 /* Process exit: every descriptor closed as close() would, no lingering. */
 void ts_sock_exit(ts_sim *sim, ts_host *h);
 /* What a poll() on SK reports (Linux tcp_poll). */
