@@ -99,6 +99,7 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 		memcpy(h->knob, t->hosts[i].knobs, sizeof h->knob);
 		h->up = 1;
 		h->next_port = 40000;
+		h->challenge_second = -1;
 		ts_hmap_init(&h->conns);
 		ts_hmap_init(&h->listeners);
 		ts_hmap_init(&h->ports);

@@ -74,9 +74,11 @@ typedef struct ts_host {
 	uint32_t nconn; /* connections started this boot (ISN series) */
 	uint32_t next_sock_id;
 	uint16_t next_port;
-	ts_hmap conns;     /* (lport, raddr, rport) -> ts_sock */
-	ts_hmap listeners; /* lport -> listening ts_sock */
-	ts_hmap ports;     /* lport -> number of sockets bound to it */
+	ts_hmap conns;            /* (lport, raddr, rport) -> ts_sock */
+	ts_hmap listeners;        /* lport -> listening ts_sock */
+	ts_hmap ports;            /* lport -> number of sockets bound to it */
+	int64_t challenge_second; /* tcp_challenge_ack_limit accounting */
+	int64_t challenge_left;
 	ts_proc proc;
 } ts_host;
 

@@ -34,6 +34,26 @@ static int rate_limited(ts_sim *sim, ts_sock *sk)
 	return 0;
 }
 
+/* Linux tcp_send_challenge_ack(): a per-host budget of
+ * tcp_challenge_ack_limit challenge ACKs a second (Linux randomizes it
+ * within [limit/2, 1.5 limit); tcpsim keeps it exact, so runs repeat). */
+static int challenge_budget_spent(ts_sim *sim, ts_sock *sk)
+{
+	ts_host *h = sk->host;
+	int64_t limit = h->knob[TS_KNOB_TCP_CHALLENGE_ACK_LIMIT];
+	if (limit >= INT32_MAX)
+		return 0; /* the default: no global limit */
+	int64_t second = sim->now / TS_SEC(1);
+	if (second != h->challenge_second) {
+		h->challenge_second = second;
+		h->challenge_left = limit;
+	}
+	if (h->challenge_left <= 0)
+		return 1;
+	h->challenge_left--;
+	return 0;
+}
+
 /* Linux tcp_oow_rate_limited(): ACKs answering out-of-window segments and
  * challenge ACKs go out at most once per tcp_invalid_ratelimit per socket;
  * segments carrying data are always answered. */
@@ -52,7 +72,7 @@ static void challenge_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	char lb[64];
 	ts_tcp_label(sim, sk, lb, sizeof lb);
 	(void)seg;
-	if (rate_limited(sim, sk)) {
+	if (rate_limited(sim, sk) || challenge_budget_spent(sim, sk)) {
 		ts_rep_event(
 		    sim, sk->host->index, "drop",
 		    "%s %s: challenge ACK suppressed by the rate limit "
@@ -439,6 +459,11 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 				return;
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
 						TS_RST_SYNSENT_BAD_ACK);
+			/* Linux reset_and_undo: if no SYN was retransmitted
+			 * yet, the next one goes two ticks later. */
+			if (!sk->retransmits)
+				ts_tcp_timer_set(sim, sk, TS_TIMER_RTX,
+						 sim->now + 2 * TS_TCP_JIFFY);
 			return;
 		}
 	}
@@ -545,6 +570,51 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (oow_rate_limited(sim, sk, seg))
 		return;
 	/* Linux TCP_TW_ACK: everything else is answered with an ACK. */
+	ts_tcp_send_ack(sim, sk);
+}
+
+/* An orphan in FIN_WAIT_2 is a time-wait record in Linux, substate
+ * FIN_WAIT2 (tcp_time_wait from tcp_rcv_state_process), and segments get
+ * tcp_timewait_state_process's rules. */
+static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+				uint32_t num)
+{
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	char cause[80];
+	if (!in_window(seg->seq, end, sk->rcv_nxt, sk->rcv_nxt + sk->rcv_wnd)) {
+		/* Out of window: an ACK, rate limited. */
+		if (!(seg->flags & TS_RST) && !oow_rate_limited(sim, sk, seg))
+			ts_tcp_send_ack(sim, sk);
+		return;
+	}
+	if (seg->flags & TS_RST) {
+		snprintf(cause, sizeof cause, "RST #%u in orphaned FIN_WAIT_2",
+			 num);
+		ts_tcp_done(sim, sk, cause); /* killed silently */
+		return;
+	}
+	int rst = 0;
+	if ((seg->flags & TS_SYN) && ts_seq_ge(seg->seq, sk->rcv_nxt))
+		rst = 1; /* TCP_TW_RST */
+	else if (!(seg->flags & TS_ACK) || !ts_seq_gt(end, sk->rcv_nxt) ||
+		 end == seg->seq)
+		return; /* a duplicate or pure ACK: ignored */
+	else if (!(seg->flags & TS_FIN) || end != sk->rcv_nxt + 1)
+		rst = 1; /* new data after a half-duplex close: TCP_TW_RST */
+	if (rst) {
+		ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
+					TS_RST_FIN_WAIT_2_DATA);
+		snprintf(cause, sizeof cause,
+			 "segment #%u after the application closed", num);
+		ts_tcp_done(sim, sk, cause);
+		return;
+	}
+	/* The FIN at RCV.NXT: TIME_WAIT, and its ACK. */
+	sk->last_rcv = sim->now;
+	sk->rcv_nxt = end;
+	sk->done = 1;
+	snprintf(cause, sizeof cause, "FIN #%u received", num);
+	ts_tcp_time_wait(sim, sk, cause);
 	ts_tcp_send_ack(sim, sk);
 }
 
@@ -855,14 +925,8 @@ static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			char cause[80];
 			snprintf(cause, sizeof cause,
 				 "data #%u after the application closed", num);
-			/* An orphan in FIN_WAIT_2 is a time-wait record in
-			 * Linux: tcp_timewait_state_process answers new data
-			 * with TCP_TW_RST. */
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
-						sk->orphan && sk->state ==
-								  TS_FIN_WAIT_2
-						    ? TS_RST_FIN_WAIT_2_DATA
-						    : TS_RST_DATA_AFTER_CLOSE);
+						TS_RST_DATA_AFTER_CLOSE);
 			ts_tcp_reset(sim, sk, cause);
 			return DROP;
 		}
@@ -907,6 +971,13 @@ void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
 		case TS_TIME_WAIT:
 			timewait_input(sim, sk, seg, num);
 			return;
+		case TS_FIN_WAIT_2:
+			if (sk->orphan) {
+				fin_wait_2_tw_input(sim, sk, seg, num);
+				return;
+			}
+			sync_input(sim, sk, seg, num);
+			return;
 		case TS_SYN_SENT:
 			synsent_input(sim, sk, seg, num);
 			return;
@@ -919,7 +990,6 @@ void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
 			return;
 		case TS_ESTABLISHED:
 		case TS_FIN_WAIT_1:
-		case TS_FIN_WAIT_2:
 		case TS_CLOSE_WAIT:
 		case TS_CLOSING:
 		case TS_LAST_ACK:
