@@ -811,6 +811,14 @@ void ts_sim_advance(ts_sim *sim, ts_time until)
 		sim->now = until;
 }
 
+static int any_blocked(const ts_sim *sim)
+{
+	for (int i = 0; i < sim->nhosts; i++)
+		if (sim->hosts[i].proc.call.st)
+			return 1;
+	return 0;
+}
+
 int ts_sim_run(ts_sim *sim)
 {
 	const ts_trace *t = sim->trace;
@@ -820,6 +828,16 @@ int ts_sim_run(ts_sim *sim)
 		ts_event *ev = ts_evq_peek(&sim->q);
 		int have_line = sim->next_stmt < t->nstmts;
 		ts_time next;
+		if (!have_line && ev && sim->q.n == sim->ka_only &&
+		    !any_blocked(sim)) {
+			/* Keepalive would probe a live peer forever: after the
+			 * last line it keeps nothing going (doc/trace-format).
+			 */
+			ts_rep_event(sim, -1, "end",
+				     "only keepalive timers are left: the run "
+				     "ends");
+			break;
+		}
 		if (have_line &&
 		    (!ev || t->stmts[sim->next_stmt].at <= ev->when))
 			next = t->stmts[sim->next_stmt].at;

@@ -120,6 +120,7 @@ typedef struct ts_sim {
 	ts_sock **sock_chunks;
 	int nsock_chunks;
 	uint64_t live_socks;
+	uint64_t ka_only; /* sockets with only a keepalive timer queued */
 } ts_sim;
 
 ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,

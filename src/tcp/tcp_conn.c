@@ -54,6 +54,9 @@ const ts_rst_info ts_rst_reasons[TS_NRST] = {
 				"connection was accepted",
 				"Linux inet_csk_listen_stop -> "
 				"tcp_disconnect"},
+    [TS_RST_KEEPALIVE] =
+	{"keepalive probes went unanswered",
+	 "Linux tcp_keepalive_timer (RST, then tcp_write_err)"},
 };
 
 static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)

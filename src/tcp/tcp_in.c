@@ -794,6 +794,10 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		}
 		snprintf(cause, sizeof cause, "ACK #%u of our SYN", num);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
+		/* A simultaneous open's SYN-ACK carries the peer's SYN
+		 * again: answered with an ACK (Linux: duplicate, D-SACK). */
+		if (seg->flags & TS_SYN)
+			ts_tcp_send_ack(sim, sk);
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_nxt)) {
 		/* Acknowledges something never sent: ESTABLISHED drops it

@@ -21,6 +21,20 @@ static void resched(ts_sim *sim, ts_sock *sk)
 		ts_evq_cancel(&sim->q, &sk->tev);
 	else if (!ts_event_queued(&sk->tev) || sk->tev.when != first)
 		ts_evq_schedule(&sim->q, &sk->tev, first);
+	/* Sockets waiting on nothing but keepalive: they alone do not keep
+	 * a run going once the trace's lines are done. */
+	int only =
+	    first != TS_TIME_NEVER && first == sk->tdl[TS_TIMER_KEEPALIVE];
+	for (int t = 0; only && t < TS_NTIMERS; t++)
+		if (t != TS_TIMER_KEEPALIVE && sk->tdl[t] != TS_TIME_NEVER)
+			only = 0;
+	if (only != sk->ka_only) {
+		sk->ka_only = (uint8_t)only;
+		if (only)
+			sim->ka_only++;
+		else
+			sim->ka_only--;
+	}
 }
 
 void ts_tcp_timer_set(ts_sim *sim, ts_sock *sk, ts_timer t, ts_time when)
@@ -40,6 +54,10 @@ void ts_tcp_timer_clear_all(ts_sim *sim, ts_sock *sk)
 	for (int t = 0; t < TS_NTIMERS; t++)
 		sk->tdl[t] = TS_TIME_NEVER;
 	ts_evq_cancel(&sim->q, &sk->tev);
+	if (sk->ka_only) {
+		sk->ka_only = 0;
+		sim->ka_only--;
+	}
 }
 
 void ts_tcp_rearm_rtx(ts_sim *sim, ts_sock *sk)
