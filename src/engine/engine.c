@@ -151,41 +151,22 @@ static const char *var_name(const ts_sim *sim, int host, int var)
 
 static char *poll_fmt(int64_t m, char *buf, size_t n)
 {
-	static const struct {
-		int bit;
-		const char *name;
-	} bits[] = {{TS_POLLIN, "POLLIN"},
-		    {TS_POLLOUT, "POLLOUT"},
-		    {TS_POLLRDHUP, "POLLRDHUP"},
-		    {TS_POLLERR, "POLLERR"},
-		    {TS_POLLHUP, "POLLHUP"}};
-	size_t l = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-		if (m & bits[i].bit)
-			l +=
-			    (size_t)snprintf(buf + l, n > l ? n - l : 0, "%s%s",
-					     l ? "|" : "", bits[i].name);
-	if (!l)
-		snprintf(buf, n, "0");
-	return buf;
+	static const ts_bitname bits[] = {{TS_POLLIN, "POLLIN"},
+					  {TS_POLLOUT, "POLLOUT"},
+					  {TS_POLLRDHUP, "POLLRDHUP"},
+					  {TS_POLLERR, "POLLERR"},
+					  {TS_POLLHUP, "POLLHUP"}};
+	return ts_rep_bits((uint32_t)m, bits, sizeof bits / sizeof bits[0], "0",
+			   buf, n);
 }
 
 static char *flags_fmt(int f, char *buf, size_t n)
 {
-	size_t l = 0;
-	buf[0] = 0;
-	if (f & TS_MSG_NOSIGNAL)
-		l += (size_t)snprintf(buf + l, n - l, "MSG_NOSIGNAL");
-	if ((f & TS_MSG_DONTWAIT) && l < n)
-		l += (size_t)snprintf(buf + l, n - l, "%sMSG_DONTWAIT",
-				      l ? "|" : "");
-	if ((f & TS_MSG_PEEK) && l < n)
-		l += (size_t)snprintf(buf + l, n - l, "%sMSG_PEEK",
-				      l ? "|" : "");
-	if (!l)
-		snprintf(buf, n, "0");
-	return buf;
+	static const ts_bitname bits[] = {{TS_MSG_NOSIGNAL, "MSG_NOSIGNAL"},
+					  {TS_MSG_DONTWAIT, "MSG_DONTWAIT"},
+					  {TS_MSG_PEEK, "MSG_PEEK"}};
+	return ts_rep_bits((uint32_t)f, bits, sizeof bits / sizeof bits[0], "0",
+			   buf, n);
 }
 
 static void call_fmt(const ts_sim *sim, const ts_stmt *st, char *buf, size_t n)

@@ -115,26 +115,30 @@ void ts_rep_event(ts_sim *sim, int host, const char *what, const char *fmt, ...)
 	emit(sim, buf, len);
 }
 
-char *ts_rep_flags(uint8_t f, char *buf, size_t n)
+char *ts_rep_bits(uint32_t v, const ts_bitname *names, size_t count,
+		  const char *none, char *buf, size_t n)
 {
-	static const struct {
-		uint8_t bit;
-		const char *name;
-	} names[] = {{TS_SYN, "SYN"},
-		     {TS_FIN, "FIN"},
-		     {TS_RST, "RST"},
-		     {TS_PSH, "PSH"},
-		     {TS_ACK, "ACK"}};
 	size_t l = 0;
 	buf[0] = 0;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (f & names[i].bit)
+	for (size_t i = 0; i < count; i++)
+		if (v & names[i].bit)
 			l +=
 			    (size_t)snprintf(buf + l, n > l ? n - l : 0, "%s%s",
 					     l ? "|" : "", names[i].name);
 	if (!l)
-		snprintf(buf, n, "none");
+		snprintf(buf, n, "%s", none);
 	return buf;
+}
+
+char *ts_rep_flags(uint8_t f, char *buf, size_t n)
+{
+	static const ts_bitname names[] = {{TS_SYN, "SYN"},
+					   {TS_FIN, "FIN"},
+					   {TS_RST, "RST"},
+					   {TS_PSH, "PSH"},
+					   {TS_ACK, "ACK"}};
+	return ts_rep_bits(f, names, sizeof names / sizeof names[0], "none",
+			   buf, n);
 }
 
 char *ts_rep_endpoint(ts_sim *sim, uint32_t addr, uint16_t port, char *buf,

@@ -38,6 +38,13 @@ void ts_rep_raw(struct ts_sim *sim, const char *fmt, ...)
 /* One event line at sim->now. HOST -1 prints "net" / "-". */
 void ts_rep_event(struct ts_sim *sim, int host, const char *what,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A bit set as "A|B|C" (NONE when empty), in the table's order. */
+typedef struct ts_bitname {
+	uint32_t bit;
+	const char *name;
+} ts_bitname;
+char *ts_rep_bits(uint32_t v, const ts_bitname *names, size_t count,
+		  const char *none, char *buf, size_t n);
 /* "SYN|ACK" style flags into buf. */
 char *ts_rep_flags(uint8_t flags, char *buf, size_t n);
 /* "10.0.0.1:40000" or "client:40000" */

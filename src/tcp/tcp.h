@@ -228,6 +228,8 @@ const char *ts_tcp_label(struct ts_sim *sim, const ts_sock *sk, char *buf,
 void ts_tcp_send_syn(struct ts_sim *sim, ts_sock *sk);
 void ts_tcp_send_synack(struct ts_sim *sim, ts_sock *sk);
 void ts_tcp_send_ack(struct ts_sim *sim, ts_sock *sk);
+/* States in which queued data or our FIN may still be (re)sent. */
+int ts_tcp_may_send(ts_tcp_state st);
 /* Send what the window and Nagle allow of the queued data and FIN. */
 void ts_tcp_push(struct ts_sim *sim, ts_sock *sk);
 /* Send the newest segment again (a tail loss probe). */

@@ -66,10 +66,11 @@ static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s)
 		ts_net_send(sim, sk->host->index, to, s, 0);
 }
 
-void ts_tcp_send_syn(ts_sim *sim, ts_sock *sk)
+/* SYN or SYN-ACK: ISS, and SND.NXT = ISS + 1 the first time. */
+static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags)
 {
 	ts_seg s;
-	fill(sk, &s, TS_SYN, sk->iss, 0);
+	fill(sk, &s, flags, sk->iss, 0);
 	if (sk->snd_nxt == sk->iss) {
 		sk->snd_nxt = sk->iss + 1;
 		sk->write_seq = sk->snd_nxt;
@@ -83,21 +84,14 @@ void ts_tcp_send_syn(ts_sim *sim, ts_sock *sk)
 		ts_tcp_rearm_rtx(sim, sk);
 }
 
+void ts_tcp_send_syn(ts_sim *sim, ts_sock *sk)
+{
+	send_syn_flags(sim, sk, TS_SYN);
+}
+
 void ts_tcp_send_synack(ts_sim *sim, ts_sock *sk)
 {
-	ts_seg s;
-	fill(sk, &s, TS_SYN | TS_ACK, sk->iss, 0);
-	if (sk->snd_nxt == sk->iss) {
-		sk->snd_nxt = sk->iss + 1;
-		sk->write_seq = sk->snd_nxt;
-		sk->snd_sml = sk->snd_nxt;
-		sk->first_tx = sim->now;
-		sk->rtt_seq = sk->snd_nxt;
-		sk->rtt_time = sim->now;
-	}
-	xmit(sim, sk, &s);
-	if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
-		ts_tcp_rearm_rtx(sim, sk);
+	send_syn_flags(sim, sk, TS_SYN | TS_ACK);
 }
 
 void ts_tcp_send_ack(ts_sim *sim, ts_sock *sk)
@@ -141,23 +135,31 @@ static void send_data(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t len,
 	xmit(sim, sk, &s);
 }
 
-void ts_tcp_push(ts_sim *sim, ts_sock *sk)
+/* States in which queued data or our FIN may still be (re)sent. */
+int ts_tcp_may_send(ts_tcp_state st)
 {
-	switch (sk->state) {
+	switch (st) {
 	case TS_ESTABLISHED:
 	case TS_CLOSE_WAIT:
 	case TS_FIN_WAIT_1:
 	case TS_CLOSING:
 	case TS_LAST_ACK:
-		break;
+		return 1;
 	case TS_CLOSED:
 	case TS_LISTEN:
 	case TS_SYN_SENT:
 	case TS_SYN_RECEIVED:
 	case TS_FIN_WAIT_2:
 	case TS_TIME_WAIT:
-		return;
+		return 0;
 	}
+	return 0;
+}
+
+void ts_tcp_push(ts_sim *sim, ts_sock *sk)
+{
+	if (!ts_tcp_may_send(sk->state))
+		return;
 	int sent = 0;
 	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
 		uint32_t avail = sk->write_seq - sk->snd_nxt;

@@ -71,21 +71,8 @@ void ts_tcp_rearm_rtx(ts_sim *sim, ts_sock *sk)
 
 int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
 {
-	switch (sk->state) {
-	case TS_ESTABLISHED:
-	case TS_CLOSE_WAIT:
-	case TS_FIN_WAIT_1:
-	case TS_CLOSING:
-	case TS_LAST_ACK:
-		break;
-	case TS_CLOSED:
-	case TS_LISTEN:
-	case TS_SYN_SENT:
-	case TS_SYN_RECEIVED:
-	case TS_FIN_WAIT_2:
-	case TS_TIME_WAIT:
+	if (!ts_tcp_may_send(sk->state))
 		return 0;
-	}
 	if (sk->snd_una == sk->snd_nxt || sk->retransmits || sk->in_recovery ||
 	    sk->tlp_high)
 		return 0;
