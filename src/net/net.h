@@ -29,6 +29,7 @@ typedef struct ts_seg {
 	uint16_t mss;  /* MSS option (SYN segments), 0 when absent */
 	uint8_t flags; /* TS_SYN ... */
 	uint8_t ts;    /* SYN: the timestamps option is offered */
+	uint8_t sack;  /* SYN: SACK is permitted (the SACK-permitted option) */
 } ts_seg;
 
 /* Sequence space taken by a segment: payload plus SYN and FIN. */

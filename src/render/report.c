@@ -163,6 +163,8 @@ char *ts_rep_seg(ts_sim *sim, const ts_seg *s, char *buf, size_t n)
 			 s->len, s->win);
 	if (s->mss && l > 0 && (size_t)l < n)
 		l += snprintf(buf + l, n - (size_t)l, " mss=%u", s->mss);
+	if (s->sack && l > 0 && (size_t)l < n)
+		l += snprintf(buf + l, n - (size_t)l, " sack");
 	if (s->ts && l > 0 && (size_t)l < n)
 		snprintf(buf + l, n - (size_t)l, " ts");
 	return buf;

@@ -114,6 +114,7 @@ typedef struct ts_sock {
 	uint8_t ack_pending; /* a delayed ACK is scheduled */
 	uint8_t rtx_tlp;     /* the RTX timer is a tail loss probe */
 	uint8_t ts_ok;       /* the peer's SYN offered timestamps */
+	uint8_t sack_ok;     /* both SYNs permitted SACK */
 	uint8_t ka_only;     /* counted in sim->ka_only (see resched) */
 	uint8_t hashed;      /* in the host's connection table */
 	uint8_t listening;   /* in the host's listener table */

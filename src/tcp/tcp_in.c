@@ -188,6 +188,7 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->snd_wl2 = 0;
 	c->max_window = seg->win;
 	c->ts_ok = seg->ts;
+	c->sack_ok = seg->sack;
 	c->mss = send_mss(seg, seg->ts);
 	c->nonblock = 0;
 	if (ts_tcp_hash(sim, c) < 0) {
@@ -429,6 +430,15 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		take_end = right;
 		fin = 0;
 	}
+	if (seg->len && take_end == sk->rcv_nxt && seq == sk->rcv_nxt) {
+		/* Linux tcp_data_queue: no room at all (TCPZeroWindowDrop):
+		 * dropped, and the ACK repeating the zero window goes at once.
+		 */
+		note_drop(sim, sk,
+			  "data into a zero window: dropped, ACK at once");
+		enter_quickack(sk);
+		return ACK_NOW;
+	}
 	if (ts_seq_gt(take_end, sk->rcv_nxt)) {
 		event_data_recv(sim, sk, take_end - sk->rcv_nxt);
 		sk->rcvq += take_end - sk->rcv_nxt;
@@ -485,8 +495,9 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->irs = seg->seq;
 	sk->rcv_nxt = seg->seq + 1;
 	sk->rcv_wup = sk->rcv_nxt;
-	sk->last_rcv = sim->now;
-	sk->mss = send_mss(seg, seg->ts);
+	sk->last_rcv = sim->now;	sk->mss = send_mss(seg, seg->ts);
+	sk->ts_ok = seg->ts;
+	sk->sack_ok = seg->sack;
 	sk->snd_wnd = seg->win;
 	sk->max_window = seg->win;
 	sk->snd_wl1 = seg->seq;
@@ -631,8 +642,24 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	char cause[96];
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
 	if (seg->flags == TS_SYN && seg->seq == sk->irs) {
-		/* The peer's SYN again: our SYN-ACK was lost. */
-		ts_tcp_send_synack(sim, sk);
+		/* The peer's SYN again: our SYN-ACK was lost. Answered at most
+		 * once per tcp_invalid_ratelimit, and the SYN-ACK timer starts
+		 * over (mod_timer_pending, "Reset timer after retransmitting
+		 * SYNACK"). */
+		if (!rate_limited(sim, sk)) {
+			ts_tcp_send_synack(sim, sk);
+			ts_time t = TS_TCP_RTO_INIT << sk->retransmits;
+			if (t > TS_TCP_RTO_MAX)
+				t = TS_TCP_RTO_MAX;
+			ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + t);
+		}
+		return;
+	}
+	if ((seg->flags & TS_ACK) && seg->ack != sk->iss + 1) {
+		/* Linux tcp_check_req checks the ACK first: a wrong one is
+		 * handed back to the listener, which resets (R3). */
+		ts_tcp_send_reply_reset(sim, h, sk, seg,
+					TS_RST_SYNRECV_BAD_ACK);
 		return;
 	}
 	if (!in_window(seg->seq, end, sk->rcv_nxt,
@@ -656,12 +683,6 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	}
 	if (!(seg->flags & TS_ACK))
 		return;
-	if (seg->ack != sk->iss + 1) {
-		/* Linux: handed back to the listener, which resets (R3). */
-		ts_tcp_send_reply_reset(sim, h, sk, seg,
-					TS_RST_SYNRECV_BAD_ACK);
-		return;
-	}
 	if (!l || aq_full(l)) {
 		if (l && h->knob[TS_KNOB_TCP_ABORT_ON_OVERFLOW]) {
 			ts_tcp_send_reply_reset(sim, h, sk, seg,

@@ -42,8 +42,10 @@ static void fill(ts_sock *sk, ts_seg *s, uint8_t flags, uint32_t seq,
 	s->ack = (flags & TS_ACK) ? sk->rcv_nxt : 0;
 	s->len = len;
 	s->mss = (flags & TS_SYN) ? TS_TCP_MSS : 0;
-	/* Linux offers timestamps (tcp_timestamps 1) and answers them. */
-	s->ts = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->ts_ok);
+	/* Linux offers timestamps (tcp_timestamps 1) and answers them. */ s
+	    ->ts = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->ts_ok);
+	/* ... and SACK (tcp_sack 1), which tail loss probes need. */
+	s->sack = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->sack_ok);
 	s->win = (uint16_t)ts_tcp_select_window(sk);
 }
 
@@ -272,15 +274,10 @@ void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why)
 {
 	char lb[64];
 	rst_event(sim, sk->host->index, ts_tcp_label(sim, sk, lb, sizeof lb),
-		  why);
-	ts_seg s = {0};
-	s.saddr = sk->host->addr;
-	s.daddr = sk->raddr;
-	s.sport = sk->lport;
-	s.dport = sk->rport;
-	s.seq = sk->snd_nxt;
-	s.ack = sk->rcv_nxt;
-	s.flags = TS_RST | TS_ACK;
+		  why); /* Through __tcp_transmit_skb, so it carries the current
+			   window. */
+	ts_seg s;
+	fill(sk, &s, TS_RST | TS_ACK, sk->snd_nxt, 0);
 	xmit(sim, sk, &s);
 }
 

@@ -72,9 +72,10 @@ void ts_tcp_rearm_rtx(ts_sim *sim, ts_sock *sk)
 int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
 {
 	if (!ts_tcp_may_send(sk->state))
-		return 0;
-	if (sk->snd_una == sk->snd_nxt || sk->retransmits || sk->in_recovery ||
-	    sk->tlp_high)
+		return 0; /* Linux: only on SACK connections, outside loss
+			   * recovery, one probe at a time. */
+	if (!sk->sack_ok || sk->snd_una == sk->snd_nxt || sk->retransmits ||
+	    sk->in_recovery || sk->tlp_high)
 		return 0;
 	/* PTO = 2 SRTT, plus TCP_RTO_MIN when one segment is in flight (to
 	 * cover a delayed ACK), plus two ticks otherwise. */
