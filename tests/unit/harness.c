@@ -1,0 +1,733 @@
+/*
+ * harness.c - see harness.h. Builds simulations from trace text, runs single
+ * lines and crafted segments through them, captures what the stacks send,
+ * and puts connections into any state (the chained fixtures).
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/report.h"
+#include "sock/sock.h"
+
+/* Harnesses still alive, for th_teardown(). Test-only state: each check
+ * test runs in its own process, and two harnesses can still live side by
+ * side in one test. */
+static th *live;
+
+/* ---- report and tap ---- */
+
+static void sink(void *ctx, const char *data, size_t len)
+{
+	th *t = ctx;
+	if (t->echo)
+		fwrite(data, 1, len, stderr);
+	if (t->replen + len + 1 > t->repcap) {
+		size_t cap = t->repcap ? t->repcap : 4096;
+		while (t->replen + len + 1 > cap)
+			cap *= 2;
+		char *r = realloc(t->rep, cap);
+		ck_assert_msg(r != NULL, "out of memory");
+		t->rep = r;
+		t->repcap = cap;
+	}
+	memcpy(t->rep + t->replen, data, len);
+	t->replen += len;
+	t->rep[t->replen] = '\0';
+}
+
+static void tap(void *ctx, const ts_pkt *p)
+{
+	th *t = ctx;
+	if (t->ncaps == t->capcap) {
+		int cap = t->capcap ? t->capcap * 2 : 64;
+		th_cap *c = realloc(t->caps, (size_t)cap * sizeof *c);
+		ck_assert_msg(c != NULL, "out of memory");
+		t->caps = c;
+		t->capcap = cap;
+	}
+	th_cap *c = &t->caps[t->ncaps++];
+	c->seg = p->seg;
+	c->num = p->num;
+	c->from = p->from;
+	c->to = p->to;
+	c->injected = p->injected;
+	c->at = t->sim->now;
+}
+
+/* ---- building and freeing ---- */
+
+static ts_trace *parse(const char *text, const char *what)
+{
+	ts_error err;
+	ts_trace *tr = ts_trace_parse("test.trace", text, strlen(text), &err);
+	ck_assert_msg(tr != NULL, "%s: test.trace:%d:%d: %s\n  %s", what,
+		      err.line, err.col, err.msg, err.source);
+	return tr;
+}
+
+th *th_new(const char *text, int swallow)
+{
+	th *t = calloc(1, sizeof *t);
+	ck_assert_msg(t != NULL, "out of memory");
+	size_t n = strlen(text);
+	t->base = malloc(n + 2);
+	ck_assert_msg(t->base != NULL, "out of memory");
+	memcpy(t->base, text, n + 1);
+	if (n && text[n - 1] != '\n') {
+		t->base[n] = '\n';
+		t->base[n + 1] = '\0';
+	}
+	for (const char *p = t->base; *p; p++)
+		if (*p == '\n')
+			t->base_lines++;
+	t->trace = parse(t->base, "the base text");
+	t->echo = getenv("TH_VERBOSE") != NULL;
+	ts_sim_opts o = {
+	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
+	t->sim = ts_sim_new(t->trace, &o, sink, t);
+	ck_assert_msg(t->sim != NULL, "ts_sim_new failed");
+	t->sim->tap = tap;
+	t->sim->tap_ctx = t;
+	t->sim->tap_swallow = swallow;
+	t->next_live = live;
+	live = t;
+	return t;
+}
+
+void th_free(th *t)
+{
+	if (!t)
+		return;
+	for (th **pp = &live; *pp; pp = &(*pp)->next_live)
+		if (*pp == t) {
+			*pp = t->next_live;
+			break;
+		}
+	ts_sim_free(t->sim);
+	ts_trace_free(t->trace);
+	for (int i = 0; i < t->nextra; i++)
+		ts_trace_free(t->extra[i]);
+	free(t->extra);
+	free(t->caps);
+	free(t->rep);
+	free(t->base);
+	free(t);
+}
+
+void th_teardown(void)
+{
+	while (live)
+		th_free(live);
+}
+
+/* ---- running lines ---- */
+
+/* Blocked calls are re-tried after each step of the engine; a step of a
+ * test (a crafted segment) ends the same way, through ts_sim_exec() of a
+ * statement that does nothing: "heal" of the pair (a, a), which has no
+ * fault to end. */
+static void wake(th *t)
+{
+	static const ts_stmt nop = {
+	    .kind = TS_STMT_NET,
+	    .line = 0,
+	    .host = -1,
+	    .u.net = {.op = TS_NET_HEAL, .from = 0, .to = 0}};
+	ts_sim_exec(t->sim, &nop);
+}
+
+static th_res result_of(th *t, const ts_stmt *st)
+{
+	th_res r = {0};
+	if (st->kind != TS_STMT_CALL)
+		return r;
+	const ts_proc *p = &t->sim->hosts[st->host].proc;
+	r.host = st->host;
+	r.line = st->line;
+	if (p->call.st && p->call.st->line == st->line) {
+		r.blocked = 1;
+		return r;
+	}
+	if (t->sim->last_line != st->line) {
+		/* Not run (process terminated, host down): no result. */
+		r.ret = -2;
+		return r;
+	}
+	r.ret = t->sim->last.ret;
+	r.err = t->sim->last.err;
+	r.sigpipe = t->sim->last.sigpipe;
+	return r;
+}
+
+static void no_new_failure(th *t, int before, const char *line)
+{
+	if (t->sim->nfailed == before)
+		return;
+	const char *f = t->rep ? strstr(t->rep, "FAIL    ") : NULL;
+	ck_abort_msg("line \"%s\": the engine reported a failed expectation: "
+		     "%.200s",
+		     line, f ? f : "(no report)");
+}
+
+th_res th_do(th *t, const char *line)
+{
+	/* The line goes after the base text, on a line of its own number
+	 * (blank lines before it), so that its result can be told apart. */
+	int k = t->nextra + 1;
+	size_t bl = strlen(t->base), ll = strlen(line);
+	char *text = malloc(bl + (size_t)k + ll + 8);
+	ck_assert_msg(text != NULL, "out of memory");
+	memcpy(text, t->base, bl);
+	memset(text + bl, '\n', (size_t)k - 1);
+	snprintf(text + bl + k - 1, ll + 8, "+0 %s\n", line);
+	ts_trace *x = parse(text, line);
+	free(text);
+	if (t->nextra == t->extracap) {
+		int cap = t->extracap ? t->extracap * 2 : 16;
+		ts_trace **e = realloc(t->extra, (size_t)cap * sizeof *e);
+		ck_assert_msg(e != NULL, "out of memory");
+		t->extra = e;
+		t->extracap = cap;
+	}
+	t->extra[t->nextra++] = x;
+	const ts_stmt *st = &x->stmts[x->nstmts - 1];
+	if (st->kind == TS_STMT_CALL) {
+		const ts_proc *p = &t->sim->hosts[st->host].proc;
+		ck_assert_msg(!p->call.st,
+			      "\"%s\": the process of host %d is blocked in "
+			      "line %d",
+			      line, st->host,
+			      p->call.st ? p->call.st->line : 0);
+	}
+	int before = t->sim->nfailed;
+	ts_sim_exec(t->sim, st);
+	no_new_failure(t, before, line);
+	return result_of(t, st);
+}
+
+th_res th_line(th *t, int line)
+{
+	for (int i = 0; i < t->trace->nstmts; i++) {
+		const ts_stmt *st = &t->trace->stmts[i];
+		if (st->line != line)
+			continue;
+		ts_sim_exec(t->sim, st);
+		return result_of(t, st);
+	}
+	ck_abort_msg("no statement on line %d of the base text", line);
+	return (th_res){0};
+}
+
+th_res th_result(th *t, th_res r)
+{
+	if (!r.blocked)
+		return r;
+	const ts_proc *p = &t->sim->hosts[r.host].proc;
+	if (p->call.st && p->call.st->line == r.line)
+		return r;
+	ck_assert_msg(t->sim->last_line == r.line,
+		      "the call of line %d returned, but another call "
+		      "returned after it",
+		      r.line);
+	r.blocked = 0;
+	r.ret = t->sim->last.ret;
+	r.err = t->sim->last.err;
+	r.sigpipe = t->sim->last.sigpipe;
+	return r;
+}
+
+void th_advance(th *t, ts_time dt)
+{
+	ts_sim_advance(t->sim, t->sim->now + dt);
+}
+
+void th_advance_to(th *t, ts_time at)
+{
+	ck_assert_msg(at >= t->sim->now, "time cannot go back");
+	ts_sim_advance(t->sim, at);
+}
+
+int th_run(th *t)
+{
+	return ts_sim_run(t->sim);
+}
+
+void th_input_host(th *t, int host, const ts_seg *seg)
+{
+	ts_sim *sim = t->sim;
+	ts_host *h = &sim->hosts[host];
+	uint32_t num = sim->net.nextnum++;
+	char sb[160];
+	ts_rep_event(sim, host, "recv", "#%-3u %s  (test input)", num,
+		     ts_rep_seg(sim, seg, sb, sizeof sb));
+	if (h->up)
+		ts_tcp_input(sim, h, seg, num);
+	wake(t);
+}
+
+uint32_t th_net_send(th *t, int from, int to, const ts_seg *seg)
+{
+	return ts_net_send(t->sim, from, to, seg, 0);
+}
+
+/* ---- captures ---- */
+
+int th_pending(const th *t)
+{
+	return t->ncaps - t->next;
+}
+
+const th_cap *th_take(th *t)
+{
+	if (t->next >= t->ncaps)
+		return NULL;
+	return &t->caps[t->next++];
+}
+
+void th_drop_captures(th *t)
+{
+	t->next = t->ncaps;
+}
+
+void th_quiet(th *t)
+{
+	t->sim->rep.sink = NULL;
+}
+
+const char *th_report(const th *t)
+{
+	return t->rep ? t->rep : "";
+}
+
+int th_report_has(const th *t, const char *needle)
+{
+	return strstr(th_report(t), needle) != NULL;
+}
+
+int th_report_count(const th *t, const char *needle)
+{
+	int n = 0;
+	size_t l = strlen(needle);
+	for (const char *p = th_report(t); l && (p = strstr(p, needle)); p += l)
+		n++;
+	return n;
+}
+
+ts_time th_report_time(const th *t, const char *needle)
+{
+	char line[400];
+	th_report_line(t, needle, line, sizeof line);
+	if (!line[0])
+		return -1;
+	/* "   3.540000  a  ..." : seconds and six decimals */
+	long long sec = 0, us = 0;
+	if (sscanf(line, " %lld.%6lld", &sec, &us) != 2)
+		return -1;
+	return TS_SEC(sec) + us;
+}
+
+const char *th_report_line(const th *t, const char *needle, char *buf, size_t n)
+{
+	const char *r = th_report(t), *p = strstr(r, needle);
+	buf[0] = '\0';
+	if (!p || !n)
+		return buf;
+	while (p > r && p[-1] != '\n')
+		p--;
+	size_t l = strcspn(p, "\n");
+	if (l >= n)
+		l = n - 1;
+	memcpy(buf, p, l);
+	buf[l] = '\0';
+	return buf;
+}
+
+int th_queued(const th *t, uint32_t num, const ts_pkt **out, int max)
+{
+	const ts_evq *q = &t->sim->q;
+	int n = 0;
+	for (uint32_t i = 0; i < q->n; i++) {
+		const ts_event *ev = q->heap[i];
+		if (ev->kind != TS_EV_DELIVER)
+			continue;
+		const ts_pkt *p = (const ts_pkt *)ev;
+		if (p->num != num)
+			continue;
+		if (n < max) {
+			/* keep OUT in arrival order */
+			int j = n;
+			while (j > 0 && (out[j - 1]->ev.when > ev->when ||
+					 (out[j - 1]->ev.when == ev->when &&
+					  out[j - 1]->ev.seq > ev->seq))) {
+				out[j] = out[j - 1];
+				j--;
+			}
+			out[j] = p;
+		}
+		n++;
+	}
+	return n;
+}
+
+ts_sock *th_var_sock(const th *t, int host, const char *var)
+{
+	const ts_host *h = &t->sim->hosts[host];
+	for (int v = 0; v < h->decl->nvars; v++)
+		if (strcmp(h->decl->vars[v], var) == 0)
+			return h->proc.vars[v].bound
+				   ? ts_sockref_get(h->proc.vars[v].ref)
+				   : NULL;
+	ck_abort_msg("host %s has no variable %s", h->decl->name, var);
+	return NULL;
+}
+
+/* ---- segments ---- */
+
+static char *addr_str(uint32_t a, char *buf, size_t n)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255);
+	return buf;
+}
+
+char *th_seg_str(const ts_seg *s, char *buf, size_t n)
+{
+	char fb[40], sa[20], da[20];
+	int l = snprintf(buf, n, "%s %s:%u>%s:%u seq=%u ack=%u len=%u win=%u",
+			 ts_rep_flags(s->flags, fb, sizeof fb),
+			 addr_str(s->saddr, sa, sizeof sa), s->sport,
+			 addr_str(s->daddr, da, sizeof da), s->dport, s->seq,
+			 s->ack, s->len, s->win);
+	if (s->mss && l > 0 && (size_t)l < n)
+		l += snprintf(buf + l, n - (size_t)l, " mss=%u", s->mss);
+	if (s->ts && l > 0 && (size_t)l < n)
+		snprintf(buf + l, n - (size_t)l, " ts");
+	return buf;
+}
+
+static int seg_cmp(const ts_seg *got, const ts_seg *want, int win, char *msg,
+		   size_t n)
+{
+	char diff[120] = "";
+	size_t l = 0;
+#define FIELD(f)                                                               \
+	if (got->f != want->f)                                                 \
+	l += (size_t)snprintf(diff + l, sizeof diff - l, "%s%s",               \
+			      l ? ", " : "", #f)
+	FIELD(flags);
+	FIELD(saddr);
+	FIELD(daddr);
+	FIELD(sport);
+	FIELD(dport);
+	FIELD(seq);
+	FIELD(ack);
+	FIELD(len);
+	FIELD(mss);
+	FIELD(ts);
+	if (win)
+		FIELD(win);
+#undef FIELD
+	if (!l)
+		return 1;
+	char gb[200], wb[200];
+	snprintf(msg, n, "segments differ in %s:\n  expected %s\n  got      %s",
+		 diff, th_seg_str(want, wb, sizeof wb),
+		 th_seg_str(got, gb, sizeof gb));
+	return 0;
+}
+
+int th_seg_eq(const ts_seg *got, const ts_seg *want, char *msg, size_t n)
+{
+	return seg_cmp(got, want, 1, msg, n);
+}
+
+int th_seg_eq_nowin(const ts_seg *got, const ts_seg *want, char *msg, size_t n)
+{
+	return seg_cmp(got, want, 0, msg, n);
+}
+
+ts_seg th_seg(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
+	      uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len,
+	      uint16_t win)
+{
+	ts_seg s;
+	memset(&s, 0, sizeof s);
+	s.saddr = saddr;
+	s.daddr = daddr;
+	s.sport = sport;
+	s.dport = dport;
+	s.flags = flags;
+	s.seq = seq;
+	s.ack = ack;
+	s.len = len;
+	s.win = win;
+	s.mss = (flags & TS_SYN) ? TS_TCP_MSS : 0;
+	return s;
+}
+
+static uint16_t win_of(int32_t w, uint16_t def)
+{
+	if (w == TH_WIN_ZERO)
+		return 0;
+	return w ? (uint16_t)w : def;
+}
+
+ts_seg th_in(const th_conn *c, th_rel r)
+{
+	ts_seg s = th_seg(c->raddr, c->rport, c->laddr, c->lport, r.flags,
+			  r.abs ? r.seq : c->irs + r.seq, r.ack, r.len,
+			  win_of(r.win, WIN_IN));
+	if ((r.flags & TS_ACK) && !r.abs)
+		s.ack = c->iss + r.ack;
+	if (r.mss)
+		s.mss = r.mss;
+	s.ts = r.ts == TH_TS_ON;
+	return s;
+}
+
+ts_seg th_out(const th_conn *c, th_rel r)
+{
+	ts_seg s = th_seg(c->laddr, c->lport, c->raddr, c->rport, r.flags,
+			  r.abs ? r.seq : c->iss + r.seq, r.ack, r.len,
+			  win_of(r.win, WIN_OUT));
+	if ((r.flags & TS_ACK) && !r.abs)
+		s.ack = c->irs + r.ack;
+	if (r.mss)
+		s.mss = r.mss;
+	/* Linux offers timestamps in its SYN (tcp_timestamps 1); a SYN-ACK
+	 * carries them only when the peer's SYN did. */
+	if (r.ts)
+		s.ts = r.ts == TH_TS_ON;
+	else
+		s.ts = (r.flags & TS_SYN) && !(r.flags & TS_ACK);
+	return s;
+}
+
+char *th_res_str(const th_res *r, char *buf, size_t n)
+{
+	if (r->blocked)
+		snprintf(buf, n, "a call still blocked");
+	else if (r->ret == -2)
+		snprintf(buf, n, "a call that did not run");
+	else if (r->ret < 0)
+		snprintf(buf, n, "= -1 %s%s", ts_errno_name(r->err),
+			 r->sigpipe ? " +SIGPIPE" : "");
+	else
+		snprintf(buf, n, "= %lld%s%s", (long long)r->ret,
+			 r->err ? " with an errno" : "",
+			 r->sigpipe ? " +SIGPIPE" : "");
+	return buf;
+}
+
+/* ---- connections ---- */
+
+void th_input(const th_conn *c, const ts_seg *seg)
+{
+	th_input_host(c->t, c->host, seg);
+}
+
+ts_sock *th_sk(const th_conn *c)
+{
+	return ts_sockref_get(c->ref);
+}
+
+ts_tcp_state th_state(const th_conn *c)
+{
+	ts_sock *sk = th_sk(c);
+	return sk ? sk->state : TS_CLOSED;
+}
+
+static ts_sockref ref_of(ts_sock *sk)
+{
+	ck_assert_msg(sk != NULL, "no socket");
+	return (ts_sockref){.sk = sk, .gen = sk->gen};
+}
+
+/* ---- fixtures ---- */
+
+/* Host a is the stack under test, b the peer the test plays. Every
+ * variable a fixture or a test uses is bound here (the lines are never
+ * run: they declare the variables th_do() lines refer to). */
+static const char FX_TEXT[] = "host a 10.0.0.1\n"
+			      "host b 10.0.0.2\n"
+			      "set a isn 1000\n"
+			      "0 a: s = socket()\n"
+			      "0 a: c = socket()\n"
+			      "0 a: x = accept(s)\n"
+			      "0 a: y = accept(s)\n";
+
+static th_conn conn_new(th *t)
+{
+	th_conn c;
+	memset(&c, 0, sizeof c);
+	c.t = t;
+	c.host = 0;
+	c.peer = 1;
+	c.laddr = LOCAL_ADDR;
+	c.raddr = REMOTE_ADDR;
+	c.lport = LOCAL_PORT;
+	c.rport = REMOTE_PORT;
+	c.iss = LOCAL_ISS;
+	c.irs = REMOTE_ISS;
+	return c;
+}
+
+th_conn listening(void)
+{
+	th *t = th_new(FX_TEXT, 1);
+	th_conn c = conn_new(t);
+	ck_ret(th_do(t, "a: s = socket()"), 3);
+	ck_ret(th_do(t, "a: bind(s, 80)"), 0);
+	ck_ret(th_do(t, "a: listen(s, 8)"), 0);
+	c.ref = ref_of(th_var_sock(t, 0, "s"));
+	ck_state(c, TS_LISTEN);
+	ck_no_send(t);
+	return c;
+}
+
+th_conn syn_received(void)
+{
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	c.ref = ref_of(ts_tcp_lookup(&c.t->sim->hosts[0], LOCAL_PORT,
+				     REMOTE_ADDR, REMOTE_PORT));
+	ck_state(c, TS_SYN_RECEIVED);
+	return c;
+}
+
+th_conn established(void)
+{
+	th_conn c = syn_received();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_assert_ptr_eq(th_var_sock(c.t, 0, "x"), th_sk(&c));
+	return c;
+}
+
+th_conn fin_wait_1(void)
+{
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	ck_state(c, TS_FIN_WAIT_1);
+	return c;
+}
+
+th_conn fin_wait_1_shut(void)
+{
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: shutdown(x, SHUT_WR)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	ck_state(c, TS_FIN_WAIT_1);
+	return c;
+}
+
+static th_conn fin_acked(th_conn c)
+{
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_FIN_WAIT_2);
+	return c;
+}
+
+th_conn fin_wait_2(void)
+{
+	return fin_acked(fin_wait_1());
+}
+
+th_conn fin_wait_2_shut(void)
+{
+	return fin_acked(fin_wait_1_shut());
+}
+
+th_conn time_wait(void)
+{
+	th_conn c = fin_wait_2();
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_state(c, TS_TIME_WAIT);
+	return c;
+}
+
+th_conn closing(void)
+{
+	th_conn c = fin_wait_1();
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_state(c, TS_CLOSING);
+	return c;
+}
+
+th_conn close_wait(void)
+{
+	th_conn c = established();
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1);
+	/* A FIN in ESTABLISHED enters interactive mode: its ACK is delayed,
+	 * here (no data yet, no ATO) to the next timer tick (Linux tcp_fin,
+	 * __tcp_ack_snd_check, tcp_send_delayed_ack). */
+	ck_no_send(c.t);
+	th_advance(c.t, FX_DELACK_TICK);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 2));
+	ck_state(c, TS_CLOSE_WAIT);
+	return c;
+}
+
+th_conn last_ack(void)
+{
+	th_conn c = close_wait();
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2));
+	ck_state(c, TS_LAST_ACK);
+	return c;
+}
+
+th_conn syn_sent(void)
+{
+	th *t = th_new(FX_TEXT, 1);
+	th_conn c = conn_new(t);
+	ck_ret(th_do(t, "a: c = socket()"), 3);
+	c.call = th_do(t, "a: connect(c, b:80)");
+	ck_blocked(c.call);
+	c.ref = ref_of(th_var_sock(t, 0, "c"));
+	/* Deterministic ephemeral ports start at 40000. */
+	c.lport = 40000;
+	c.rport = 80;
+	ck_send(t, OUT(c, .flags = TS_SYN, .seq = 0));
+	ck_state(c, TS_SYN_SENT);
+	return c;
+}
+
+th_conn syn_sent_nonblock(void)
+{
+	th *t = th_new(FX_TEXT, 1);
+	th_conn c = conn_new(t);
+	ck_ret(th_do(t, "a: c = socket()"), 3);
+	ck_ret(th_do(t, "a: fcntl(c, O_NONBLOCK)"), 0);
+	ck_errno(th_do(t, "a: connect(c, b:80)"), TS_EINPROGRESS, 0);
+	c.ref = ref_of(th_var_sock(t, 0, "c"));
+	c.lport = 40000;
+	c.rport = 80;
+	ck_send(t, OUT(c, .flags = TS_SYN, .seq = 0));
+	ck_state(c, TS_SYN_SENT);
+	return c;
+}
+
+th_conn established_active(void)
+{
+	th_conn c = syn_sent();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_result(c.t, c.call), 0);
+	c.call = (th_res){0};
+	return c;
+}

@@ -1,0 +1,584 @@
+/*
+ * test_evq.c - the engine's event queue (src/engine/evq.c): order by time,
+ * ties broken by scheduling order, reschedule, cancel anywhere, and the heap
+ * against a reference model under many seeded random operations.
+ *
+ * Pipeline: every timer and segment in flight of a run goes through this
+ * queue, so its order is the order of the report.
+ */
+#include "engine/evq.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NEV 8
+
+/* Events of a test, each with a name to tell them apart. */
+typedef struct tev {
+	ts_event ev; /* first member: the queue hands back &ev */
+	int id;
+} tev;
+
+static void init_events(tev *e, int n)
+{
+	memset(e, 0, (size_t)n * sizeof *e);
+	for (int i = 0; i < n; i++) {
+		e[i].ev.kind = TS_EV_SOCK_TIMER;
+		e[i].id = i;
+	}
+}
+
+static int pop_id(ts_evq *q)
+{
+	ts_event *ev = ts_evq_pop(q);
+	return ev ? ((tev *)ev)->id : -1;
+}
+
+/* The heap property and the slot back-pointers, checked whole. */
+static void check_heap(const ts_evq *q)
+{
+	for (uint32_t i = 0; i < q->n; i++) {
+		const ts_event *e = q->heap[i];
+		ck_assert_uint_eq(e->slot, i + 1);
+		if (i == 0)
+			continue;
+		const ts_event *p = q->heap[(i - 1) / 2];
+		ck_assert_msg(p->when < e->when ||
+				  (p->when == e->when && p->seq < e->seq),
+			      "heap order broken at %u", i);
+	}
+}
+
+/* Pop everything; the ids must come out as WANT (-1 terminated). */
+static void ck_pops(ts_evq *q, const int *want)
+{
+	for (int i = 0; want[i] >= 0; i++) {
+		int got = pop_id(q);
+		ck_assert_msg(got == want[i],
+			      "pop %d: expected event %d, got %d", i, want[i],
+			      got);
+		check_heap(q);
+	}
+	ck_assert_ptr_null(ts_evq_peek(q));
+}
+
+/* ---------------------------------------------------------------------- */
+/* An empty queue */
+
+START_TEST(empty_pop_peek)
+{
+	ts_evq q;
+	ts_evq_init(&q);
+	ck_assert_ptr_null(ts_evq_peek(&q));
+	ck_assert_ptr_null(ts_evq_pop(&q));
+	ck_assert_uint_eq(q.n, 0);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(empty_after_last_pop)
+{
+	ts_evq q;
+	tev e[1];
+	ts_evq_init(&q);
+	init_events(e, 1);
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 5), 0);
+	ck_assert_ptr_eq(ts_evq_pop(&q), &e[0].ev);
+	ck_assert_ptr_null(ts_evq_pop(&q));
+	ck_assert_ptr_null(ts_evq_peek(&q));
+	ck_assert(!ts_event_queued(&e[0].ev));
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(empty_cancel_unqueued_is_noop)
+{
+	ts_evq q;
+	tev e[2];
+	ts_evq_init(&q);
+	init_events(e, 2);
+	ts_evq_cancel(&q, &e[0].ev); /* never queued */
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[1].ev, 1), 0);
+	ts_evq_cancel(&q, &e[0].ev);
+	ck_assert_uint_eq(q.n, 1);
+	ck_assert_ptr_eq(ts_evq_peek(&q), &e[1].ev);
+	ts_evq_free(&q);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Order */
+
+START_TEST(order_by_time)
+{
+	ts_evq q;
+	tev e[NEV];
+	static const ts_time when[NEV] = {70, 10, 50, 30, 80, 20, 60, 40};
+	ts_evq_init(&q);
+	init_events(e, NEV);
+	for (int i = 0; i < NEV; i++) {
+		ck_assert_int_eq(ts_evq_schedule(&q, &e[i].ev, when[i]), 0);
+		check_heap(&q);
+	}
+	ck_assert_ptr_eq(ts_evq_peek(&q), &e[1].ev);
+	static const int want[] = {1, 5, 3, 7, 2, 6, 0, 4, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(order_equal_times_fifo)
+{
+	ts_evq q;
+	tev e[NEV];
+	ts_evq_init(&q);
+	init_events(e, NEV);
+	for (int i = 0; i < NEV; i++)
+		ck_assert_int_eq(ts_evq_schedule(&q, &e[i].ev, 100), 0);
+	static const int want[] = {0, 1, 2, 3, 4, 5, 6, 7, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(order_equal_times_interleaved)
+{
+	/* Ties keep scheduling order even when earlier and later events are
+	 * scheduled in between. */
+	ts_evq q;
+	tev e[6];
+	ts_evq_init(&q);
+	init_events(e, 6);
+	ts_evq_schedule(&q, &e[0].ev, 20);
+	ts_evq_schedule(&q, &e[1].ev, 10);
+	ts_evq_schedule(&q, &e[2].ev, 20);
+	ts_evq_schedule(&q, &e[3].ev, 30);
+	ts_evq_schedule(&q, &e[4].ev, 20);
+	ts_evq_schedule(&q, &e[5].ev, 10);
+	static const int want[] = {1, 5, 0, 2, 4, 3, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(order_pop_returns_the_event_itself)
+{
+	ts_evq q;
+	tev e[2];
+	ts_evq_init(&q);
+	init_events(e, 2);
+	ts_evq_schedule(&q, &e[1].ev, 3);
+	ts_evq_schedule(&q, &e[0].ev, 4);
+	ts_event *ev = ts_evq_pop(&q);
+	ck_assert_ptr_eq(ev, &e[1].ev);
+	ck_assert_int_eq(ev->when, 3);
+	ck_assert_uint_eq(ev->slot, 0);
+	ck_assert(ts_event_queued(&e[0].ev));
+	ts_evq_free(&q);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Reschedule */
+
+START_TEST(reschedule_earlier)
+{
+	ts_evq q;
+	tev e[4];
+	ts_evq_init(&q);
+	init_events(e, 4);
+	for (int i = 0; i < 4; i++)
+		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[3].ev, 5), 0);
+	check_heap(&q);
+	ck_assert_uint_eq(q.n, 4); /* moved, not added twice */
+	static const int want[] = {3, 0, 1, 2, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(reschedule_later)
+{
+	ts_evq q;
+	tev e[4];
+	ts_evq_init(&q);
+	init_events(e, 4);
+	for (int i = 0; i < 4; i++)
+		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 35), 0);
+	check_heap(&q);
+	ck_assert_uint_eq(q.n, 4);
+	ck_assert_int_eq(e[0].ev.when, 35);
+	static const int want[] = {1, 2, 0, 3, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(reschedule_same_time_goes_last)
+{
+	/* Rescheduling is scheduling anew: among equal times it now comes
+	 * after those scheduled before it. */
+	ts_evq q;
+	tev e[3];
+	ts_evq_init(&q);
+	init_events(e, 3);
+	for (int i = 0; i < 3; i++)
+		ts_evq_schedule(&q, &e[i].ev, 10);
+	ts_evq_schedule(&q, &e[0].ev, 10);
+	static const int want[] = {1, 2, 0, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(reschedule_after_pop)
+{
+	ts_evq q;
+	tev e[2];
+	ts_evq_init(&q);
+	init_events(e, 2);
+	ts_evq_schedule(&q, &e[0].ev, 1);
+	ts_evq_schedule(&q, &e[1].ev, 2);
+	ck_assert_int_eq(pop_id(&q), 0);
+	ts_evq_schedule(&q, &e[0].ev, 3);
+	static const int want[] = {1, 0, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Cancel */
+
+static void seven(ts_evq *q, tev *e)
+{
+	ts_evq_init(q);
+	init_events(e, 7);
+	/* times 10..70: e[0] is the head, e[6] the last */
+	static const int order[] = {3, 1, 5, 0, 2, 4, 6};
+	for (int i = 0; i < 7; i++)
+		ts_evq_schedule(q, &e[order[i]].ev, 10 * (order[i] + 1));
+	check_heap(q);
+}
+
+START_TEST(cancel_head)
+{
+	ts_evq q;
+	tev e[7];
+	seven(&q, e);
+	ck_assert_ptr_eq(ts_evq_peek(&q), &e[0].ev);
+	ts_evq_cancel(&q, &e[0].ev);
+	ck_assert(!ts_event_queued(&e[0].ev));
+	check_heap(&q);
+	static const int want[] = {1, 2, 3, 4, 5, 6, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(cancel_middle)
+{
+	ts_evq q;
+	tev e[7];
+	seven(&q, e);
+	ts_evq_cancel(&q, &e[3].ev);
+	ts_evq_cancel(&q, &e[4].ev);
+	ck_assert_uint_eq(q.n, 5);
+	check_heap(&q);
+	static const int want[] = {0, 1, 2, 5, 6, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(cancel_last_slot)
+{
+	/* The event in the last array slot: removing it moves nothing. */
+	ts_evq q;
+	tev e[7];
+	seven(&q, e);
+	ts_event *last = q.heap[q.n - 1];
+	int id = ((tev *)last)->id;
+	ts_evq_cancel(&q, last);
+	ck_assert_uint_eq(q.n, 6);
+	check_heap(&q);
+	int want[7], k = 0;
+	for (int i = 0; i < 7; i++)
+		if (i != id)
+			want[k++] = i;
+	want[k] = -1;
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(cancel_latest)
+{
+	ts_evq q;
+	tev e[7];
+	seven(&q, e);
+	ts_evq_cancel(&q, &e[6].ev);
+	static const int want[] = {0, 1, 2, 3, 4, 5, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(cancel_twice)
+{
+	ts_evq q;
+	tev e[7];
+	seven(&q, e);
+	ts_evq_cancel(&q, &e[2].ev);
+	ts_evq_cancel(&q, &e[2].ev);
+	ck_assert_uint_eq(q.n, 6);
+	static const int want[] = {0, 1, 3, 4, 5, 6, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(cancel_moved_up_replacement)
+{
+	/* Removing an event from a deep slot whose replacement (the last
+	 * event) is earlier than the removed one's parent: it must sift up.
+	 *   heap: 0:[1] 1:[50] 2:[2] 3:[60] 4:[70] 5:[3] 6:[4]
+	 * cancelling 60 (slot 3) moves 4 into slot 3, below 50. */
+	ts_evq q;
+	tev e[7];
+	static const ts_time when[7] = {1, 50, 2, 60, 70, 3, 4};
+	ts_evq_init(&q);
+	init_events(e, 7);
+	for (int i = 0; i < 7; i++)
+		ts_evq_schedule(&q, &e[i].ev, when[i]);
+	check_heap(&q);
+	ts_evq_cancel(&q, &e[3].ev);
+	check_heap(&q);
+	static const int want[] = {0, 2, 5, 6, 1, 4, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(free_unqueues_everything)
+{
+	ts_evq q;
+	tev e[7];
+	seven(&q, e);
+	ts_evq_free(&q);
+	for (int i = 0; i < 7; i++)
+		ck_assert(!ts_event_queued(&e[i].ev));
+	ck_assert_uint_eq(q.n, 0);
+	ck_assert_ptr_null(ts_evq_peek(&q));
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Against a reference model */
+
+#define MODEL_N   300
+#define MODEL_OPS 40000
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* xorshift64*, seeded: the same sequence on every run */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+typedef struct model {
+	int queued[MODEL_N];
+	ts_time when[MODEL_N];
+	uint64_t order[MODEL_N];
+	uint64_t next_order;
+	int n;
+} model;
+
+static int model_min(const model *m)
+{
+	int best = -1;
+	for (int i = 0; i < MODEL_N; i++) {
+		if (!m->queued[i])
+			continue;
+		if (best < 0 || m->when[i] < m->when[best] ||
+		    (m->when[i] == m->when[best] &&
+		     m->order[i] < m->order[best]))
+			best = i;
+	}
+	return best;
+}
+
+/* In the loop, plain comparisons and ck_abort_msg: in fork mode every
+ * passing ck_assert sends a message to the parent, too slow here. */
+static void check_heap_fast(const ts_evq *q, int op)
+{
+	for (uint32_t i = 0; i < q->n; i++) {
+		const ts_event *e = q->heap[i];
+		if (e->slot != i + 1)
+			ck_abort_msg("op %d: heap slot %u holds slot %u", op, i,
+				     e->slot - 1);
+		if (i == 0)
+			continue;
+		const ts_event *p = q->heap[(i - 1) / 2];
+		if (!(p->when < e->when ||
+		      (p->when == e->when && p->seq < e->seq)))
+			ck_abort_msg("op %d: heap order broken at %u", op, i);
+	}
+}
+
+static void run_model(uint64_t seed, ts_time span)
+{
+	ts_evq q;
+	tev e[MODEL_N];
+	model m;
+	memset(&m, 0, sizeof m);
+	ts_evq_init(&q);
+	init_events(e, MODEL_N);
+	uint64_t s = seed;
+	int pops = 0, cancels = 0, rescheds = 0;
+	for (int op = 0; op < MODEL_OPS; op++) {
+		uint64_t r = rng_next(&s);
+		int i = (int)(r % MODEL_N);
+		ts_time when = (ts_time)((r >> 20) % (uint64_t)span);
+		int want;
+		ts_event *got;
+		switch ((r >> 8) % 8) {
+		case 0:
+		case 1:
+		case 2: /* schedule or reschedule */
+			if (m.queued[i])
+				rescheds++;
+			else
+				m.n++;
+			if (ts_evq_schedule(&q, &e[i].ev, when) < 0)
+				ck_abort_msg("op %d: schedule failed", op);
+			m.queued[i] = 1;
+			m.when[i] = when;
+			m.order[i] = m.next_order++;
+			break;
+		case 3: /* cancel, queued or not */
+			if (m.queued[i]) {
+				m.queued[i] = 0;
+				m.n--;
+				cancels++;
+			}
+			ts_evq_cancel(&q, &e[i].ev);
+			break;
+		case 4:
+		case 5: /* pop */
+			want = model_min(&m);
+			got = ts_evq_pop(&q);
+			if (got != (want < 0 ? NULL : &e[want].ev))
+				ck_abort_msg("op %d: pop: expected event %d, "
+					     "got %d",
+					     op, want,
+					     got ? ((tev *)got)->id : -1);
+			if (want >= 0) {
+				m.queued[want] = 0;
+				m.n--;
+				pops++;
+			}
+			break;
+		default: /* peek */
+			want = model_min(&m);
+			got = ts_evq_peek(&q);
+			if (got != (want < 0 ? NULL : &e[want].ev))
+				ck_abort_msg("op %d: peek: expected event %d, "
+					     "got %d",
+					     op, want,
+					     got ? ((tev *)got)->id : -1);
+			break;
+		}
+		if (q.n != (uint32_t)m.n)
+			ck_abort_msg("op %d: %u queued, the model has %d", op,
+				     q.n, m.n);
+		for (int k = 0; k < MODEL_N; k++)
+			if (ts_event_queued(&e[k].ev) != m.queued[k])
+				ck_abort_msg("op %d: event %d queued: %d, the "
+					     "model: %d",
+					     op, k, ts_event_queued(&e[k].ev),
+					     m.queued[k]);
+		check_heap_fast(&q, op);
+	}
+	/* Every kind of operation really happened. */
+	ck_assert_int_gt(pops, 1000);
+	ck_assert_int_gt(cancels, 1000);
+	ck_assert_int_gt(rescheds, 1000);
+	/* Drain: the rest comes out in model order. */
+	for (int want; (want = model_min(&m)) >= 0;) {
+		if (ts_evq_pop(&q) != &e[want].ev)
+			ck_abort_msg("drain: expected event %d", want);
+		m.queued[want] = 0;
+	}
+	ck_assert_ptr_null(ts_evq_pop(&q));
+	ts_evq_free(&q);
+}
+
+START_TEST(model_random_ops)
+{
+	run_model(0x9e3779b97f4a7c15ULL, 1000000);
+}
+END_TEST
+
+START_TEST(model_random_ops_many_ties)
+{
+	/* Eight distinct times only: most comparisons are tie-breaks. */
+	run_model(42, 8);
+}
+END_TEST
+
+static Suite *evq_suite(void)
+{
+	Suite *s = suite_create("evq");
+	TCase *tc = tcase_create("empty");
+	tcase_add_test(tc, empty_pop_peek);
+	tcase_add_test(tc, empty_after_last_pop);
+	tcase_add_test(tc, empty_cancel_unqueued_is_noop);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("order");
+	tcase_add_test(tc, order_by_time);
+	tcase_add_test(tc, order_equal_times_fifo);
+	tcase_add_test(tc, order_equal_times_interleaved);
+	tcase_add_test(tc, order_pop_returns_the_event_itself);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reschedule");
+	tcase_add_test(tc, reschedule_earlier);
+	tcase_add_test(tc, reschedule_later);
+	tcase_add_test(tc, reschedule_same_time_goes_last);
+	tcase_add_test(tc, reschedule_after_pop);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cancel");
+	tcase_add_test(tc, cancel_head);
+	tcase_add_test(tc, cancel_middle);
+	tcase_add_test(tc, cancel_last_slot);
+	tcase_add_test(tc, cancel_latest);
+	tcase_add_test(tc, cancel_twice);
+	tcase_add_test(tc, cancel_moved_up_replacement);
+	tcase_add_test(tc, free_unqueues_everything);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("model");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, model_random_ops);
+	tcase_add_test(tc, model_random_ops_many_ties);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(evq_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,2403 @@
+/*
+ * test_tcp.c - the TCP endpoint (src/tcp) and the socket calls on top of it
+ * (src/sock), state by state, against Linux's behaviour
+ * (/work/shared/reference/linux-tcp-teardown.md) and RFC 9293.
+ *
+ * Pipeline: the test plays the remote peer. It puts a connection of host a
+ * into a state with a chained fixture (harness.h), hands it crafted
+ * segments (IN, INPUT) and socket calls (th_do), moves the virtual clock,
+ * and compares every segment host a sends, whole, with the expected one
+ * (OUT, ck_send). A few whole-trace tests at the end run two real hosts.
+ *
+ * Numbers: host a's ISS is LOCAL_ISS (1000), the peer's REMOTE_ISS (5000);
+ * IN/OUT sequence numbers are offsets from them (1 = the first byte after
+ * the SYN). The passive fixtures measure one 20 ms RTT, so the RTO of an
+ * established connection is 220 ms; the connection is established at
+ * 20 ms.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define T_EST TS_MS(20)  /* when the fixtures' connection is established */
+#define RTO   TS_MS(220) /* its RTO: 20 ms + max(4 * 10 ms, 200 ms) */
+
+static void set_knob(th_conn *c, ts_knob k, int64_t v)
+{
+	c->t->sim->hosts[c->host].knob[k] = v;
+}
+
+/* Take every segment sent so far; the last one, or NULL. */
+static const th_cap *last_sent(th *t)
+{
+	const th_cap *last = NULL;
+	for (const th_cap *c; (c = th_take(t));)
+		last = c;
+	return last;
+}
+
+/* The socket of host a on (port, peer port), or NULL. */
+static ts_sock *lookup(th *t, uint16_t lport, uint16_t rport)
+{
+	return ts_tcp_lookup(&t->sim->hosts[0], lport, REMOTE_ADDR, rport);
+}
+
+/* Take every segment sent so far: each must be WANT; their times into AT
+ * (up to MAX); returns how many. */
+static int take_copies(th *t, const ts_seg *want, ts_time *at, int max)
+{
+	int n = 0;
+	for (const th_cap *k; (k = th_take(t));) {
+		char m[600];
+		ck_assert_msg(th_seg_eq(&k->seg, want, m, sizeof m),
+			      "copy %d: %s", n, m);
+		if (n < max)
+			at[n] = k->at;
+		n++;
+	}
+	return n;
+}
+
+/* The last three gaps between the times in AT[0..n) each double the one
+ * before: the RTO backs off exponentially (RFC 6298 §5.5). */
+static void ck_backoff(const ts_time *at, int n)
+{
+	ck_assert_int_ge(n, 4);
+	ts_time g1 = at[n - 3] - at[n - 4], g2 = at[n - 2] - at[n - 3],
+		g3 = at[n - 1] - at[n - 2];
+	ck_assert_msg(g2 == 2 * g1 && g3 == 2 * g2,
+		      "expected doubling gaps, got %lld, %lld, %lld us",
+		      (long long)g1, (long long)g2, (long long)g3);
+}
+
+/* ====================================================================== */
+/* LISTEN                                                                 */
+/* ====================================================================== */
+
+START_TEST(listen_syn)
+{
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	/* RFC 9293 §3.10.7.2: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, with our
+	 * MSS option. */
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_LISTEN);
+	ts_sock *child = lookup(c.t, LOCAL_PORT, REMOTE_PORT);
+	ck_assert_ptr_nonnull(child);
+	ck_assert_int_eq(child->state, TS_SYN_RECEIVED);
+	ck_assert_uint_eq(child->irs, REMOTE_ISS);
+	ck_assert_uint_eq(child->iss, LOCAL_ISS);
+}
+END_TEST
+
+START_TEST(listen_syn_with_data_ignored)
+{
+	/* Data in a SYN is not kept (no TCP Fast Open): the SYN-ACK
+	 * acknowledges the SYN alone. */
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN, .seq = 0, .len = 10);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(listen_ack_gets_rst)
+{
+	/* RFC 9293 §3.10.7.2, Linux R2: <SEQ=SEG.ACK><CTL=RST>. */
+	th_conn c = listening();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 77);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 77, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_LISTEN);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
+	ck_report(c.t, "an ACK reached a listening socket with no handshake "
+		       "in progress [RFC 9293 §3.10.7.2");
+}
+END_TEST
+
+START_TEST(listen_syn_ack_gets_rst)
+{
+	/* The ACK is looked at first (Linux tcp_rcv_state_process). */
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 9);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 9, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
+}
+END_TEST
+
+START_TEST(listen_rst_ignored)
+{
+	th_conn c = listening();
+	INPUT(c, .flags = TS_RST, .seq = 0);
+	INPUT(c, .flags = TS_RST | TS_ACK, .seq = 0, .ack = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_LISTEN);
+}
+END_TEST
+
+START_TEST(listen_no_syn_no_ack_ignored)
+{
+	th_conn c = listening();
+	INPUT(c, .flags = TS_FIN, .seq = 0);
+	INPUT(c, .flags = TS_PSH, .seq = 0, .len = 10);
+	ck_no_send(c.t);
+	ck_state(c, TS_LISTEN);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
+}
+END_TEST
+
+START_TEST(listen_syn_accept_queue_full)
+{
+	/* Linux tcp_conn_request (N7): a SYN while the accept queue is full
+	 * is dropped, nothing sent. backlog 0 holds one connection. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: listen(s, 0)"), 0);
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_no_send(c.t);
+	th_conn d = c;
+	d.rport = REMOTE_PORT + 1;
+	INPUT(d, .flags = TS_SYN, .seq = 0);
+	ck_no_send(c.t);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT + 1));
+	/* Once accepted, there is room again. */
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(d, .flags = TS_SYN, .seq = 0);
+	d.iss = LOCAL_ISS + 64000; /* the host's next ISN */
+	ck_send(c.t, OUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+}
+END_TEST
+
+START_TEST(listen_close_resets_unaccepted_child)
+{
+	/* Linux inet_csk_listen_stop -> tcp_disconnect (R12): an established
+	 * child nobody accepted gets RST|ACK <SEQ=SND.NXT><ACK=RCV.NXT>. */
+	th_conn c = syn_received();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 10);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 11));
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_do(c.t, "a: close(s)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 11));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "the listener was closed before this connection was "
+		       "accepted [Linux inet_csk_listen_stop");
+	/* The peer's next segment meets no socket (R1). */
+	INPUT(c, .flags = TS_ACK, .seq = 11, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+}
+END_TEST
+
+START_TEST(listen_close_drops_request_silently)
+{
+	/* Unfinished requests are dropped without RST; a later ACK meets no
+	 * socket and gets one (R1). */
+	th_conn c = syn_received();
+	ck_ret(th_do(c.t, "a: close(s)"), 0);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+	ck_report(c.t, "no socket matches this segment");
+}
+END_TEST
+
+START_TEST(listen_accept_nonblocking_empty)
+{
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: fcntl(s, O_NONBLOCK)"), 0);
+	ck_errno(th_do(c.t, "a: accept(s)"), TS_EAGAIN, 0);
+}
+END_TEST
+
+/* ====================================================================== */
+/* SYN_RECEIVED (passive: Linux's request socket)                        */
+/* ====================================================================== */
+
+START_TEST(syn_received_ack)
+{
+	th_conn c = syn_received();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_ret(th_do(c.t, "a: getpeername(x)"), 0);
+	ck_assert_uint_eq(c.t->sim->last.addr, REMOTE_ADDR);
+	ck_assert_uint_eq(c.t->sim->last.port, REMOTE_PORT);
+	/* The handshake gave one RTT sample: 20 ms + max(4 x 10 ms, 200). */
+	ck_assert_int_eq(th_sk(&c)->rto, RTO);
+}
+END_TEST
+
+START_TEST(syn_received_accept_blocks_until_ack)
+{
+	th_conn c = syn_received();
+	th_res r = th_do(c.t, "a: x = accept(s)");
+	ck_blocked(r);
+	th_advance(c.t, FX_RTT);
+	ck_blocked(th_result(c.t, r));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_result(c.t, r), 4);
+}
+END_TEST
+
+START_TEST(syn_received_syn_retransmitted)
+{
+	/* The peer's SYN again (our SYN-ACK was lost): the same SYN-ACK. */
+	th_conn c = syn_received();
+	th_advance(c.t, TS_MS(500));
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_RECEIVED);
+}
+END_TEST
+
+START_TEST(syn_received_bad_ack_gets_rst)
+{
+	/* Linux R3: SEG.ACK != ISS + 1 -> RST <SEQ=SEG.ACK>; the request
+	 * survives and the right ACK still completes it. */
+	th_conn c = syn_received();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 5);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 5, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_RECEIVED);
+	ck_report(c.t, "SYN_RECEIVED got an unacceptable ACK");
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_state(c, TS_ESTABLISHED);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(syn_received_rst_removes_request)
+{
+	/* Linux tcp_check_req: an in-window RST deletes the request
+	 * silently; the peer's ACK then reaches the listener (R2). */
+	th_conn c = syn_received();
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+}
+END_TEST
+
+START_TEST(syn_received_new_syn_in_window_gets_rst)
+{
+	/* Linux R4 (tcp_check_req, embryonic_reset): a SYN in the window that
+	 * is not the original: reply RST to a segment without ACK,
+	 * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; the request goes. */
+	th_conn c = syn_received();
+	INPUT(c, .flags = TS_SYN, .seq = 10);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .abs = 1, .seq = 0,
+			 .ack = REMOTE_ISS + 11, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "a new SYN in the window of a connection in "
+		       "SYN_RECEIVED");
+}
+END_TEST
+
+START_TEST(syn_received_ack_with_data)
+{
+	/* The final ACK may carry data: the child is established and the
+	 * data queued and acknowledged (Linux tcp_child_process). */
+	th_conn c = syn_received();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 100);
+}
+END_TEST
+
+START_TEST(syn_received_synack_timeouts)
+{
+	/* Linux reqsk_timer_handler: SYN-ACK again at 1, 3, 7 ... s (RTO
+	 * 1 s doubling); after tcp_synack_retries the request is dropped
+	 * silently (N5). */
+	th_conn c = syn_received();
+	set_knob(&c, TS_KNOB_TCP_SYNACK_RETRIES, 2);
+	ts_seg synack = OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	th_advance_to(c.t, TS_SEC(1) - 1);
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_SEC(10));
+	ck_send_at(c.t, TS_SEC(1), synack);
+	ck_send_at(c.t, TS_SEC(3), synack);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "7.000000  a       timer   [80<b:50000] SYN-ACK "
+		       "retransmitted 2 times (tcp_synack_retries 2): "
+		       "connection request dropped, no RST");
+	/* The peer's late ACK reaches the listener: RST (R2). */
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+}
+END_TEST
+
+START_TEST(syn_received_synack_timeouts_default)
+{
+	/* tcp_synack_retries 5: SYN-ACKs at 0, 1, 3, 7, 15, 31 s, the request
+	 * dropped at 63 s. */
+	th_conn c = syn_received();
+	ts_seg synack = OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	th_advance_to(c.t, TS_SEC(62));
+	static const int at[] = {1, 3, 7, 15, 31};
+	for (int i = 0; i < 5; i++)
+		ck_send_at(c.t, TS_SEC(at[i]), synack);
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_RECEIVED);
+	th_advance_to(c.t, TS_SEC(63));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(syn_received_final_ack_on_full_queue_dropped)
+{
+	/* Linux tcp_check_req, tcp_abort_on_overflow 0 (N6): the final ACK is
+	 * dropped while the accept queue is full; the SYN-ACK timer goes on,
+	 * and a later ACK completes the connection. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: listen(s, 0)"), 0);
+	th_conn d = c;
+	d.rport = REMOTE_PORT + 1;
+	d.iss = LOCAL_ISS + 64000;
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	INPUT(d, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_send(c.t, OUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_no_send(c.t);
+	d.ref.sk = lookup(c.t, LOCAL_PORT, REMOTE_PORT + 1);
+	ck_assert_ptr_nonnull(d.ref.sk);
+	d.ref.gen = d.ref.sk->gen;
+	ck_state(d, TS_SYN_RECEIVED);
+	ck_report(c.t, "final ACK dropped: accept queue full");
+	th_advance_to(c.t, TS_SEC(1));
+	ck_send_at(c.t, TS_SEC(1),
+		   OUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_state(d, TS_ESTABLISHED);
+	ck_ret(th_do(c.t, "a: y = accept(s)"), 5);
+}
+END_TEST
+
+START_TEST(syn_received_final_ack_on_full_queue_abort)
+{
+	/* tcp_abort_on_overflow 1 (R5): RST <SEQ=SEG.ACK>, request gone. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: listen(s, 0)"), 0);
+	set_knob(&c, TS_KNOB_TCP_ABORT_ON_OVERFLOW, 1);
+	th_conn d = c;
+	d.rport = REMOTE_PORT + 1;
+	d.iss = LOCAL_ISS + 64000;
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	INPUT(d, .flags = TS_SYN, .seq = 0);
+	th_drop_captures(c.t);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_send(c.t, OUT(d, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT + 1));
+	ck_report(c.t, "accept queue full and tcp_abort_on_overflow is 1");
+}
+END_TEST
+
+/* ====================================================================== */
+/* SYN_SENT                                                               */
+/* ====================================================================== */
+
+START_TEST(syn_sent_syn_ack)
+{
+	th_conn c = syn_sent();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	/* RFC 9293 §3.10.7.3: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_result(c.t, c.call), 0);
+	ck_assert_int_eq(th_sk(&c)->rto, RTO);
+}
+END_TEST
+
+START_TEST(syn_sent_rst_ack_refused)
+{
+	/* Linux tcp_reset in SYN_SENT: ECONNREFUSED; nothing answers the
+	 * RST (N9). */
+	th_conn c = syn_sent();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_RST | TS_ACK, .abs = 1, .seq = 0,
+	      .ack = LOCAL_ISS + 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_result(c.t, c.call), TS_ECONNREFUSED, 0);
+	/* The error was handed out once (Linux sock_error). */
+	ck_ret(th_do(c.t, "a: getsockopt(c, SO_ERROR)"), 0);
+}
+END_TEST
+
+START_TEST(syn_sent_rst_without_ack_ignored)
+{
+	/* RFC 9293 §3.10.7.3: an RST is acceptable only with an acceptable
+	 * ACK; otherwise it is dropped. */
+	th_conn c = syn_sent();
+	INPUT(c, .flags = TS_RST, .seq = 0);
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_SENT);
+	ck_blocked(th_result(c.t, c.call));
+}
+END_TEST
+
+START_TEST(syn_sent_bad_ack_gets_rst)
+{
+	/* SEG.ACK =< ISS or > SND.NXT: <SEQ=SEG.ACK><CTL=RST>, stay (R7). */
+	th_conn c = syn_sent();
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 0, .win = TH_WIN_ZERO));
+	INPUT(c, .flags = TS_ACK, .seq = 0, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 2, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_SENT);
+	ck_blocked(th_result(c.t, c.call));
+	ck_report(c.t, "SYN_SENT got an ACK for a sequence number never sent");
+}
+END_TEST
+
+START_TEST(syn_sent_bad_ack_resends_syn_soon)
+{
+	/* Linux tcp_rcv_synsent_state_process (R7): "Previous FIN/ACK or
+	 * RST/ACK might be ignored": with no retransmission yet, the SYN
+	 * timer is re-armed to TCP_TIMEOUT_MIN (2 jiffies, 8 ms at HZ 250),
+	 * so a fresh SYN follows the RST almost at once. */
+	th_conn c = syn_sent();
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 0, .ack = 7);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 7, .win = TH_WIN_ZERO));
+	th_advance(c.t, TS_MS(8));
+	ck_send_at(c.t, FX_RTT + TS_MS(8), OUT(c, .flags = TS_SYN, .seq = 0));
+}
+END_TEST
+
+START_TEST(syn_sent_bad_ack_with_rst_dropped)
+{
+	th_conn c = syn_sent();
+	INPUT(c, .flags = TS_RST | TS_ACK, .seq = 0, .ack = 7);
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_SENT);
+	ck_blocked(th_result(c.t, c.call));
+}
+END_TEST
+
+START_TEST(syn_sent_ack_without_syn_dropped)
+{
+	/* An acceptable ACK without SYN: nothing to do. */
+	th_conn c = syn_sent();
+	INPUT(c, .flags = TS_ACK, .seq = 0, .ack = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_SENT);
+}
+END_TEST
+
+START_TEST(syn_sent_simultaneous_open)
+{
+	/* RFC 9293 §3.10.7.3 fourth: a SYN without ACK -> SYN_RECEIVED and
+	 * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; the ACK of our SYN then
+	 * establishes the connection and connect() returns 0. */
+	th_conn c = syn_sent();
+	th_advance(c.t, TS_MS(10));
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_RECEIVED);
+	ck_blocked(th_result(c.t, c.call));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_result(c.t, c.call), 0);
+}
+END_TEST
+
+START_TEST(syn_sent_simultaneous_open_rst_is_reset)
+{
+	/* RST in SYN_RECEIVED of an active open: ECONNRESET (only SYN_SENT
+	 * maps to ECONNREFUSED; Linux tcp_reset). */
+	th_conn c = syn_sent();
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_result(c.t, c.call), TS_ECONNRESET, 0);
+}
+END_TEST
+
+START_TEST(syn_sent_timeout_syn_retries_2)
+{
+	/* tcp_syn_retries 2 with tcp_syn_linear_timeouts 4 (Linux
+	 * tcp_write_timeout, retransmits_timed_out): SYNs at 0, 1, 2, 3, 4,
+	 * 5 s, connect() fails with ETIMEDOUT at 7 s, no RST. */
+	th_conn c = syn_sent();
+	set_knob(&c, TS_KNOB_TCP_SYN_RETRIES, 2);
+	ts_seg syn = OUT(c, .flags = TS_SYN, .seq = 0);
+	th_advance_to(c.t, TS_SEC(7) - 1);
+	for (int s = 1; s <= 5; s++)
+		ck_send_at(c.t, TS_SEC(s), syn);
+	ck_no_send(c.t);
+	ck_blocked(th_result(c.t, c.call));
+	ck_state(c, TS_SYN_SENT);
+	th_advance_to(c.t, TS_SEC(7));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_result(c.t, c.call), TS_ETIMEDOUT, 0);
+	th_advance_to(c.t, TS_SEC(1000));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(syn_sent_timeout_default)
+{
+	/* tcp_syn_retries 6, linear timeouts 4: ten retransmissions at 1, 2,
+	 * 3, 4, 5, 7, 11, 19, 35, 67 s, ETIMEDOUT at 131 s. */
+	th_conn c = syn_sent();
+	ts_seg syn = OUT(c, .flags = TS_SYN, .seq = 0);
+	th_advance_to(c.t, TS_SEC(131) - 1);
+	static const int at[] = {1, 2, 3, 4, 5, 7, 11, 19, 35, 67};
+	for (int i = 0; i < 10; i++)
+		ck_send_at(c.t, TS_SEC(at[i]), syn);
+	ck_no_send(c.t);
+	ck_blocked(th_result(c.t, c.call));
+	th_advance_to(c.t, TS_SEC(131));
+	ck_no_send(c.t);
+	ck_errno(th_result(c.t, c.call), TS_ETIMEDOUT, 0);
+}
+END_TEST
+
+START_TEST(syn_sent_timeout_exponential)
+{
+	/* Without linear timeouts (older kernels): SYNs at 0, 1, 3, 7, 15,
+	 * 31, 63 s, ETIMEDOUT at 127 s. */
+	th_conn c = syn_sent();
+	set_knob(&c, TS_KNOB_TCP_SYN_LINEAR_TIMEOUTS, 0);
+	ts_seg syn = OUT(c, .flags = TS_SYN, .seq = 0);
+	th_advance_to(c.t, TS_SEC(127) - 1);
+	static const int at[] = {1, 3, 7, 15, 31, 63};
+	for (int i = 0; i < 6; i++)
+		ck_send_at(c.t, TS_SEC(at[i]), syn);
+	ck_no_send(c.t);
+	ck_blocked(th_result(c.t, c.call));
+	th_advance_to(c.t, TS_SEC(127));
+	ck_errno(th_result(c.t, c.call), TS_ETIMEDOUT, 0);
+}
+END_TEST
+
+START_TEST(syn_sent_retransmitted_syn_rto_fallback)
+{
+	/* RFC 6298 §5.7 (Linux TCP_TIMEOUT_FALLBACK): after a retransmitted
+	 * SYN, no RTT sample (Karn): the data RTO is 3 s. */
+	th_conn c = syn_sent();
+	th_advance_to(c.t, TS_SEC(1));
+	ck_send_at(c.t, TS_SEC(1), OUT(c, .flags = TS_SYN, .seq = 0));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_ret(th_result(c.t, c.call), 0);
+	ck_ret(th_do(c.t, "a: write(c, 10)"), 10);
+	ts_seg data =
+	    OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 10);
+	ck_send(c.t, data);
+	th_advance(c.t, TS_SEC(3) - 1);
+	ck_no_send(c.t);
+	th_advance(c.t, 1);
+	ck_send_at(c.t, TS_SEC(1) + FX_RTT + TS_SEC(3), data);
+}
+END_TEST
+
+START_TEST(syn_sent_close_silent_then_rst)
+{
+	/* close() in SYN_SENT sends nothing (Linux new_state[SYN_SENT] =
+	 * CLOSE); the SYN-ACK that comes later meets no socket (R1). */
+	th_conn c = syn_sent_nonblock();
+	ck_ret(th_do(c.t, "a: close(c)"), 0);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	th_advance(c.t, TS_SEC(5));
+	ck_no_send(c.t); /* no retransmission either */
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+}
+END_TEST
+
+START_TEST(syn_sent_linger_zero_close_silent)
+{
+	/* SO_LINGER {1, 0} in SYN_SENT: aborted without RST (Linux
+	 * tcp_need_reset is false for SYN_SENT). */
+	th_conn c = syn_sent_nonblock();
+	ck_ret(th_do(c.t, "a: setsockopt(c, SO_LINGER, 1, 0)"), 0);
+	ck_ret(th_do(c.t, "a: close(c)"), 0);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(syn_sent_nonblocking_calls)
+{
+	/* While connecting: write EAGAIN, a second connect EALREADY, poll
+	 * nothing; once established, connect() reports 0 (Linux
+	 * __inet_stream_connect), then EISCONN. */
+	th_conn c = syn_sent_nonblock();
+	ck_errno(th_do(c.t, "a: write(c, 10)"), TS_EAGAIN, 0);
+	ck_errno(th_do(c.t, "a: connect(c, b:80)"), TS_EALREADY, 0);
+	ck_ret(th_do(c.t, "a: poll(c, POLLOUT, 0)"), 0);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_ret(th_do(c.t, "a: poll(c, POLLOUT, 0)"), TS_POLLOUT);
+	ck_ret(th_do(c.t, "a: connect(c, b:80)"), 0);
+	ck_errno(th_do(c.t, "a: connect(c, b:80)"), TS_EISCONN, 0);
+}
+END_TEST
+
+START_TEST(syn_sent_nonblocking_refused_poll_so_error)
+{
+	/* A refused non-blocking connect (Linux tcp_poll, sock_error):
+	 * POLLIN|POLLOUT|POLLERR|POLLHUP|POLLRDHUP; SO_ERROR hands out
+	 * ECONNREFUSED once, and POLLERR goes with it. */
+	th_conn c = syn_sent_nonblock();
+	ck_ret(th_do(c.t, "a: poll(c, POLLIN|POLLOUT, 0)"), 0);
+	INPUT(c, .flags = TS_RST | TS_ACK, .abs = 1, .seq = 0,
+	      .ack = LOCAL_ISS + 1);
+	ck_no_send(c.t);
+	ck_ret(th_do(c.t, "a: poll(c, POLLIN|POLLOUT|POLLRDHUP, 0)"),
+	       TS_POLLIN | TS_POLLOUT | TS_POLLERR | TS_POLLHUP | TS_POLLRDHUP);
+	ck_ret(th_do(c.t, "a: getsockopt(c, SO_ERROR)"), TS_ECONNREFUSED);
+	ck_ret(th_do(c.t, "a: getsockopt(c, SO_ERROR)"), 0);
+	ck_ret(th_do(c.t, "a: poll(c, POLLIN|POLLOUT|POLLRDHUP, 0)"),
+	       TS_POLLIN | TS_POLLOUT | TS_POLLHUP | TS_POLLRDHUP);
+}
+END_TEST
+
+START_TEST(syn_sent_shutdown_disconnects_silently)
+{
+	/* shutdown() in SYN_SENT (Linux inet_shutdown -> tcp_disconnect,
+	 * N15): no RST, the connection is dropped, ECONNRESET pending. */
+	th_conn c = syn_sent_nonblock();
+	ck_ret(th_do(c.t, "a: shutdown(c, SHUT_WR)"), 0);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_ret(th_do(c.t, "a: getsockopt(c, SO_ERROR)"), TS_ECONNRESET);
+	th_advance(c.t, TS_SEC(5));
+	ck_no_send(c.t);
+}
+END_TEST
+
+/* ====================================================================== */
+/* ESTABLISHED                                                            */
+/* ====================================================================== */
+
+START_TEST(established_data_in)
+{
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	/* The first segments are acknowledged at once (quick-ACK mode). */
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 100);
+	ck_no_send(c.t);
+	/* Nothing more to read: a blocking read waits. */
+	th_res r = th_do(c.t, "a: read(x, 1000)");
+	ck_blocked(r);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 101, .ack = 1, .len = 7);
+	ck_ret(th_result(c.t, r), 7);
+}
+END_TEST
+
+START_TEST(established_write_mss_segmentation)
+{
+	/* A 4000-byte write with MSS 1460: 1460 + 1460 + 1080, PSH on the
+	 * last (Linux tcp_mark_push). */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 4000)"), 4000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1460));
+	ck_send(c.t,
+		OUT(c, .flags = TS_ACK, .seq = 1461, .ack = 1, .len = 1460));
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 2921, .ack = 1,
+			 .len = 1080));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_write_segmentation_with_timestamps)
+{
+	/* The peer's SYN offers timestamps: the SYN-ACK accepts them, and
+	 * every segment carries the 12-byte option, so a segment holds
+	 * 1460 - 12 = 1448 bytes (Linux tcp_current_mss). */
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN, .seq = 0, .ts = TH_TS_ON);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1,
+			 .ts = TH_TS_ON));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_ret(th_do(c.t, "a: write(x, 4000)"), 4000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1448));
+	ck_send(c.t,
+		OUT(c, .flags = TS_ACK, .seq = 1449, .ack = 1, .len = 1448));
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 2897, .ack = 1,
+			 .len = 1104));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_write_peer_without_mss)
+{
+	/* A SYN without the MSS option means 536 (RFC 9293 §3.7.1). */
+	th_conn c = listening();
+	ts_seg syn = IN(c, .flags = TS_SYN, .seq = 0);
+	syn.mss = 0; /* IN() puts 1460 on a SYN */
+	th_input(&c, &syn);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_ret(th_do(c.t, "a: write(x, 1000)"), 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 536));
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 537, .ack = 1,
+			 .len = 464));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_write_zero_window_waits)
+{
+	/* The peer's window is 0: nothing is sent until it opens. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_no_send(c.t);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 100));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_ack_stops_retransmission)
+{
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 100));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101);
+	ck_no_send(c.t);
+	th_advance(c.t, TS_SEC(100));
+	ck_no_send(c.t);
+	ck_assert_uint_eq(th_sk(&c)->snd_una, LOCAL_ISS + 101);
+}
+END_TEST
+
+START_TEST(established_rto_exponential_backoff)
+{
+	/* The lost segment is sent again first after one RTO (220 ms: a
+	 * tail loss probe is capped at the RTO, tcp_schedule_loss_probe),
+	 * then on each expiry with the RTO doubled (RFC 6298 §5.5, Linux
+	 * tcp_retransmit_timer). Nothing else is sent. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ts_seg data =
+	    OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send_at(c.t, T_EST, data);
+	th_advance_to(c.t, T_EST + TS_SEC(8));
+	ts_time at[16];
+	int n = take_copies(c.t, &data, at, 16);
+	ck_assert_int_le(n, 16);
+	ck_assert_int_eq(at[0], T_EST + RTO);
+	ck_backoff(at, n);
+	ck_assert_int_eq(at[n - 1] - at[n - 2], th_sk(&c)->rto / 2);
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(established_retries2_gives_up)
+{
+	/* tcp_retries2 3: the budget is the model time of 3 doubling RTOs
+	 * from 200 ms, (2^4 - 1) x 200 ms = 3 s (Linux tcp_model_timeout),
+	 * checked when the timer fires (retransmits_timed_out): the last
+	 * copy goes before 3 s have passed, the connection is given up one
+	 * doubled RTO later, at or after 3 s. No RST (RFC 9293 §3.10.8,
+	 * Linux tcp_write_err, N1); ETIMEDOUT once, then EPIPE + SIGPIPE. */
+	th_conn c = established();
+	set_knob(&c, TS_KNOB_TCP_RETRIES2, 3);
+	ck_ret(th_do(c.t, "a: signal(SIGPIPE, SIG_IGN)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ts_seg data =
+	    OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	th_advance_to(c.t, T_EST + TS_SEC(20));
+	ts_time at[16];
+	int n = take_copies(c.t, &data, at, 16);
+	ck_assert_int_ge(n, 4); /* the original and at least 3 more */
+	ck_assert_int_le(n, 16);
+	ts_time gave_up = th_report_time(c.t, "retransmissions timed out");
+	ck_assert_int_ge(gave_up, 0);
+	ck_assert_int_lt(at[n - 1], T_EST + TS_SEC(3));
+	ck_assert_int_ge(gave_up, T_EST + TS_SEC(3));
+	ck_assert_int_eq(gave_up - at[n - 1], 2 * (at[n - 1] - at[n - 2]));
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_ETIMEDOUT, 0);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_EPIPE, 1);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_rto_capped_at_120s)
+{
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_drop_captures(c.t);
+	th_quiet(c.t);
+	/* 220 ms doubled 10 times would be 225 s: capped at 120 s. */
+	th_advance(c.t, TS_SEC(500));
+	ts_time prev = T_EST, gap = 0;
+	for (const th_cap *k; (k = th_take(c.t));) {
+		gap = k->at - prev;
+		prev = k->at;
+		ck_assert_int_le(gap, TS_SEC(120));
+	}
+	ck_assert_int_eq(gap, TS_SEC(120));
+	ck_assert_int_eq(th_sk(&c)->rto, TS_SEC(120));
+}
+END_TEST
+
+START_TEST(established_retries2_read_timedout_then_eof)
+{
+	/* Linux tcp_recvmsg: the pending ETIMEDOUT once, then 0. */
+	th_conn c = established();
+	set_knob(&c, TS_KNOB_TCP_RETRIES2, 1);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance(c.t, TS_SEC(10));
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ETIMEDOUT, 0);
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+}
+END_TEST
+
+START_TEST(established_fin)
+{
+	/* The peer closes: CLOSE_WAIT, the ACK delayed (interactive mode),
+	 * read() returns 0 at the end of the stream. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1);
+	ck_state(c, TS_CLOSE_WAIT);
+	ck_no_send(c.t);
+	th_advance(c.t, TS_MS(10));
+	ck_send_at(c.t, T_EST + FX_DELACK_TICK,
+		   OUT(c, .flags = TS_ACK, .seq = 1, .ack = 2));
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+}
+END_TEST
+
+START_TEST(established_data_then_fin_readable_then_eof)
+{
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH | TS_FIN, .seq = 1, .ack = 1,
+	      .len = 50);
+	ck_state(c, TS_CLOSE_WAIT);
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 10);
+	ck_ret(th_do(c.t, "a: read(x, 100)"), 40);
+	ck_ret(th_do(c.t, "a: read(x, 100)"), 0);
+}
+END_TEST
+
+START_TEST(established_rst_at_rcv_nxt)
+{
+	/* RFC 5961 §3.2: an RST exactly at RCV.NXT resets. Linux: the first
+	 * call gets ECONNRESET (no SIGPIPE), later writes EPIPE + SIGPIPE. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: signal(SIGPIPE, SIG_IGN)"), 0);
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_ECONNRESET, 0);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_EPIPE, 1);
+	ck_errno(th_do(c.t, "a: send(x, 10, MSG_NOSIGNAL)"), TS_EPIPE, 0);
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_rst_poll)
+{
+	/* After an RST (Linux tcp_poll): POLLIN POLLOUT POLLERR POLLHUP
+	 * POLLRDHUP. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: poll(x, POLLIN|POLLOUT|POLLRDHUP, 0)"),
+	       TS_POLLOUT);
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_ret(th_do(c.t, "a: poll(x, POLLIN|POLLOUT|POLLRDHUP, 0)"),
+	       TS_POLLIN | TS_POLLOUT | TS_POLLERR | TS_POLLHUP | TS_POLLRDHUP);
+}
+END_TEST
+
+START_TEST(established_rst_read_reset_then_eof)
+{
+	/* Queued data first, then ECONNRESET once, then 0 (Linux
+	 * tcp_recvmsg_locked). */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	INPUT(c, .flags = TS_RST | TS_ACK, .seq = 101, .ack = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 100);
+	ck_errno(th_do(c.t, "a: read(x, 1000)"), TS_ECONNRESET, 0);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(x, SO_ERROR)"), 0);
+}
+END_TEST
+
+START_TEST(established_rst_sigpipe_terminates)
+{
+	/* With SIGPIPE's default action the EPIPE write ends the process. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_ECONNRESET, 0);
+	ck_assert(!c.t->sim->hosts[0].proc.terminated);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_EPIPE, 1);
+	ck_assert(c.t->sim->hosts[0].proc.terminated);
+	ck_report(c.t, "SIGPIPE: default action terminates the process");
+}
+END_TEST
+
+START_TEST(established_rst_in_window_challenge_ack)
+{
+	/* RFC 5961 §3.2: an RST in the window but not at RCV.NXT gets a
+	 * challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>, and nothing changes. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_RST, .seq = 1 + 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	ck_report(c.t, "RST in the window but not at RCV.NXT: challenge ACK "
+		       "(RFC 5961)");
+	ck_ret(th_do(c.t, "a: write(x, 10)"), 10);
+}
+END_TEST
+
+START_TEST(established_rst_challenge_ack_rate_limited)
+{
+	/* One challenge ACK per tcp_invalid_ratelimit (500 ms) per socket
+	 * (Linux tcp_send_challenge_ack, __tcp_oow_rate_limited). */
+	th_conn c = established();
+	ts_seg ack = OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	INPUT(c, .flags = TS_RST, .seq = 1 + 1000);
+	ck_send(c.t, ack);
+	th_advance(c.t, TS_MS(499));
+	INPUT(c, .flags = TS_RST, .seq = 1 + 2000);
+	ck_no_send(c.t);
+	th_advance(c.t, TS_MS(1));
+	INPUT(c, .flags = TS_RST, .seq = 1 + 3000);
+	ck_send(c.t, ack);
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(established_rst_out_of_window_ignored)
+{
+	th_conn c = established();
+	INPUT(c, .flags = TS_RST, .seq = 1 + 100000);
+	INPUT(c, .flags = TS_RST, .seq = 0); /* RCV.NXT - 1 */
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(established_syn_challenge_ack)
+{
+	/* RFC 5961 §4.2 (Linux tcp_validate_incoming): a SYN on a
+	 * synchronized connection, in the window or not, gets a challenge
+	 * ACK, never an RST, and the connection stays. */
+	th_conn c = established();
+	ts_seg ack = OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	INPUT(c, .flags = TS_SYN, .seq = 1 + 500);
+	ck_send(c.t, ack);
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	ck_report(c.t, "SYN on a synchronized connection: challenge ACK");
+	th_advance(c.t, TS_SEC(1));
+	INPUT(c, .flags = TS_SYN, .seq = 0xF0000000u);
+	ck_send(c.t, ack);
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(established_ack_of_unsent_data_dropped)
+{
+	/* SEG.ACK > SND.NXT in ESTABLISHED: dropped silently (Linux tcp_ack,
+	 * before the 2026 change); SND.UNA does not move. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 500);
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_do(c.t, "a: write(x, 10)"), 10);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 10));
+}
+END_TEST
+
+START_TEST(established_data_outside_window_dup_ack)
+{
+	/* RFC 9293 §3.10.7.4 first: an unacceptable segment gets
+	 * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1 + 70000, .ack = 1,
+	      .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_no_send(c.t);
+	ck_assert_uint_eq(th_sk(&c)->rcvq, 0);
+}
+END_TEST
+
+START_TEST(established_duplicate_data_acked_at_once)
+{
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_no_send(c.t);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 100);
+}
+END_TEST
+
+START_TEST(established_out_of_order_then_gap_filled)
+{
+	/* Out-of-order data: a duplicate ACK at once (RFC 5681 §4.2); the
+	 * segment filling the gap is acknowledged at once, covering both. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 101, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 201));
+	ck_no_send(c.t);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 200);
+}
+END_TEST
+
+START_TEST(established_receive_window_closes_and_reopens)
+{
+	/* The receive buffer (65535) fills with unread data: the window
+	 * shrinks without moving its right edge back, reaches 0, and a read
+	 * that frees the buffer sends a window update. */
+	th_conn c = established();
+	for (uint32_t i = 0; i < 44; i++)
+		INPUT(c, .flags = TS_ACK, .seq = 1 + i * 1460, .ack = 1,
+		      .len = 1460);
+	th_advance(c.t, TS_MS(500)); /* let any delayed ACK go */
+	const th_cap *k = last_sent(c.t);
+	ck_assert_ptr_nonnull(k);
+	char m[600];
+	ts_seg want = OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 64240,
+			  .win = TH_WIN_ZERO);
+	ck_assert_msg(th_seg_eq(&k->seg, &want, m, sizeof m), "%s", m);
+	ck_ret(th_do(c.t, "a: read(x, 65535)"), 64240);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 64240));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_close)
+{
+	/* close(): FIN_WAIT_1 and <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK>;
+	 * the descriptor is gone (EBADF). */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_FIN_WAIT_1);
+	ck_errno(th_do(c.t, "a: write(x, 1)"), TS_EBADF, 0);
+}
+END_TEST
+
+START_TEST(established_close_after_write_fin_follows_data)
+{
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 100));
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 101, .ack = 1));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_close_with_unread_data_rst)
+{
+	/* RFC 2525 §2.17, Linux __tcp_close (R9): unread data -> RST|ACK
+	 * <SEQ=SND.NXT><ACK=RCV.NXT>, CLOSED, no FIN. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 101));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "x sends RST: close() with unread data in the receive "
+		       "queue [RFC 2525 §2.17, RFC 1122 §4.2.2.13; Linux "
+		       "__tcp_close]");
+	/* The peer's next segment meets no connection: the listener on the
+	 * port answers its ACK with an RST (R2). */
+	INPUT(c, .flags = TS_ACK, .seq = 101, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+}
+END_TEST
+
+START_TEST(established_close_linger_zero_rst)
+{
+	/* SO_LINGER {1, 0} (R10, RFC 9293 §3.10.5 ABORT): RST|ACK
+	 * <SEQ=SND.NXT><ACK=RCV.NXT>. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_LINGER, 1, 0)"), 0);
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "x sends RST: close() with SO_LINGER {1, 0} aborts the "
+		       "connection [RFC 9293 §3.10.5 (ABORT)");
+}
+END_TEST
+
+START_TEST(established_close_linger_waits_for_ack)
+{
+	/* SO_LINGER {1, t}: close() blocks until our FIN is acknowledged,
+	 * then returns 0 (Linux sk_stream_wait_close). */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_LINGER, 1, 5)"), 0);
+	th_res r = th_do(c.t, "a: close(x)");
+	ck_blocked(r);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	th_advance(c.t, FX_RTT);
+	ck_blocked(th_result(c.t, r));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	ck_ret(th_result(c.t, r), 0);
+	ck_state(c, TS_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(established_shutdown_wr_then_write_epipe)
+{
+	/* After shutdown(SHUT_WR): EPIPE, with SIGPIPE unless
+	 * MSG_NOSIGNAL (Linux tcp_sendmsg_locked, sk_stream_error). */
+	th_conn c = fin_wait_1_shut();
+	ck_ret(th_do(c.t, "a: signal(SIGPIPE, SIG_IGN)"), 0);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_EPIPE, 1);
+	ck_errno(th_do(c.t, "a: send(x, 10, MSG_NOSIGNAL)"), TS_EPIPE, 0);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_kill_closes_as_close)
+{
+	/* kill: the kernel closes the descriptor as close() would. */
+	th_conn c = established();
+	th_do(c.t, "a: kill");
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	ck_state(c, TS_FIN_WAIT_1);
+	ck_assert(c.t->sim->hosts[0].proc.terminated);
+}
+END_TEST
+
+START_TEST(established_rst_before_accept)
+{
+	/* A queued connection reset before accept(): accept() still returns
+	 * it; the first read gives ECONNRESET (Linux __inet_accept). */
+	th_conn c = syn_received();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_no_send(c.t);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ECONNRESET, 0);
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+}
+END_TEST
+
+START_TEST(established_shut_rd_data_still_accepted)
+{
+	/* SHUT_RD in ESTABLISHED sets RCV_SHUTDOWN but Linux still queues
+	 * and acknowledges data (no R13 outside FIN_WAIT_1/2). */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: shutdown(x, SHUT_RD)"), 0);
+	ck_no_send(c.t);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_state(c, TS_ESTABLISHED);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 100);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 0);
+}
+END_TEST
+
+/* ====================================================================== */
+/* FIN_WAIT_1                                                             */
+/* ====================================================================== */
+
+START_TEST(fin_wait_1_ack)
+{
+	th_conn c = fin_wait_1();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(fin_wait_1_ack_of_part_stays)
+{
+	/* An ACK that does not cover the FIN leaves us in FIN_WAIT_1. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	th_drop_captures(c.t);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101);
+	ck_no_send(c.t);
+	ck_state(c, TS_FIN_WAIT_1);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 102);
+	ck_state(c, TS_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(fin_wait_1_fin_simultaneous_close)
+{
+	/* The peer's FIN before the ACK of ours: CLOSING, and ACK at once
+	 * (Linux tcp_fin: FIN_WAIT1 -> tcp_send_ack, CLOSING). */
+	th_conn c = fin_wait_1();
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSING);
+}
+END_TEST
+
+START_TEST(fin_wait_1_fin_ack)
+{
+	/* FIN acknowledging ours: TIME_WAIT at once, ACK sent. */
+	th_conn c = fin_wait_1();
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(fin_wait_1_data_after_close_rst)
+{
+	/* The application closed (RCV_SHUTDOWN): new data is answered with
+	 * an RST (RFC 1122 §4.2.2.13, Linux R13): a reply to a segment with
+	 * ACK, <SEQ=SEG.ACK><CTL=RST>; the connection is reset. */
+	th_conn c = fin_wait_1();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "x sends RST: data arrived after the application closed "
+		       "its receive side [RFC 1122 §4.2.2.13");
+}
+END_TEST
+
+START_TEST(fin_wait_1_shut_data_accepted)
+{
+	/* After shutdown(SHUT_WR) the receive side is open: data is queued,
+	 * acknowledged, readable. */
+	th_conn c = fin_wait_1_shut();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 101));
+	ck_no_send(c.t);
+	ck_state(c, TS_FIN_WAIT_1);
+	ck_ret(th_do(c.t, "a: read(x, 1000)"), 100);
+}
+END_TEST
+
+START_TEST(fin_wait_1_fin_retransmitted)
+{
+	/* The FIN is sent again after one RTO, then with the RTO doubling. */
+	th_conn c = fin_wait_1();
+	ts_seg fin = OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1);
+	th_advance_to(c.t, T_EST + TS_SEC(8));
+	ts_time at[16];
+	int n = take_copies(c.t, &fin, at, 16);
+	ck_assert_int_le(n, 16);
+	ck_assert_int_eq(at[0], T_EST + RTO);
+	ck_backoff(at, n);
+	ck_state(c, TS_FIN_WAIT_1);
+}
+END_TEST
+
+START_TEST(fin_wait_1_rst)
+{
+	th_conn c = fin_wait_1();
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	th_advance(c.t, TS_SEC(10));
+	ck_no_send(c.t); /* no FIN retransmission */
+}
+END_TEST
+
+START_TEST(fin_wait_1_shut_rst_read_reset)
+{
+	/* Not an orphan: the RST leaves ECONNRESET for the next call. */
+	th_conn c = fin_wait_1_shut();
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ECONNRESET, 0);
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+}
+END_TEST
+
+/* ====================================================================== */
+/* FIN_WAIT_2                                                             */
+/* ====================================================================== */
+
+START_TEST(fin_wait_2_fin)
+{
+	/* RFC 9293 §3.10.7.4 eighth: ACK the FIN, TIME_WAIT (Linux tcp_fin:
+	 * tcp_send_ack, tcp_time_wait). */
+	th_conn c = fin_wait_2();
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(fin_wait_2_orphan_timeout)
+{
+	/* An orphaned FIN_WAIT_2 lasts tcp_fin_timeout (60 s) from the ACK
+	 * of our FIN, then goes silently (Linux N8). */
+	th_conn c = fin_wait_2();
+	ts_time acked = T_EST + FX_RTT;
+	th_advance_to(c.t, acked + TS_SEC(60) - 1);
+	ck_state(c, TS_FIN_WAIT_2);
+	th_advance_to(c.t, acked + TS_SEC(60));
+	ck_state(c, TS_CLOSED);
+	ck_no_send(c.t);
+	ck_report(c.t, "orphaned FIN_WAIT_2 timed out");
+	/* Gone: the peer's FIN now meets the listener: RST (R2). */
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 2, .win = TH_WIN_ZERO));
+}
+END_TEST
+
+START_TEST(fin_wait_2_orphan_timeout_knob)
+{
+	th_conn c = fin_wait_1();
+	set_knob(&c, TS_KNOB_TCP_FIN_TIMEOUT, 5);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	ts_time acked = T_EST + FX_RTT;
+	th_advance_to(c.t, acked + TS_SEC(5) - 1);
+	ck_state(c, TS_FIN_WAIT_2);
+	th_advance_to(c.t, acked + TS_SEC(5));
+	ck_state(c, TS_CLOSED);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(fin_wait_2_orphan_data_rst)
+{
+	/* Linux R15b: the orphan's time-wait record answers new data with
+	 * an RST <SEQ=SEG.ACK> and goes. */
+	th_conn c = fin_wait_2();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 2, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 2, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "new data arrived for an orphaned connection in "
+		       "FIN_WAIT_2");
+}
+END_TEST
+
+START_TEST(fin_wait_2_orphan_syn_gets_rst)
+{
+	/* Linux tcp_timewait_state_process, FIN_WAIT2 substate (R15b): a SYN
+	 * at or above RCV.NXT -> TCP_TW_RST, a reply RST to a segment without
+	 * ACK, and the connection is gone. */
+	th_conn c = fin_wait_2();
+	INPUT(c, .flags = TS_SYN, .seq = 1 + 100);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .abs = 1, .seq = 0,
+			 .ack = REMOTE_ISS + 1 + 100 + 1, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(fin_wait_2_orphan_rst_in_window_kills)
+{
+	/* Linux tcp_timewait_state_process, FIN_WAIT2 substate: any RST in
+	 * the window kills the connection silently (no RFC 5961 check, no
+	 * challenge ACK; reference table 1.3). */
+	th_conn c = fin_wait_2();
+	INPUT(c, .flags = TS_RST, .seq = 1 + 100);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(fin_wait_2_orphan_ack_ignored)
+{
+	/* Linux tcp_timewait_state_process, FIN_WAIT2 substate: a segment
+	 * with no new data ("Dup ACK?") is ignored, whatever its ACK field
+	 * says; no challenge ACK. */
+	th_conn c = fin_wait_2();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 500);
+	ck_no_send(c.t);
+	ck_state(c, TS_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(fin_wait_2_ack_of_unsent_challenge_ack)
+{
+	/* SEG.ACK > SND.NXT in a closing state of a full socket: challenge
+	 * ACK (Linux tcp_rcv_state_process). */
+	th_conn c = fin_wait_2_shut();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 500);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(fin_wait_2_shut_waits_forever)
+{
+	/* Not an orphan (shutdown, not close): no FIN_WAIT_2 timeout. */
+	th_conn c = fin_wait_2_shut();
+	th_advance(c.t, TS_SEC(100000));
+	ck_state(c, TS_FIN_WAIT_2);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(fin_wait_2_shut_data_readable)
+{
+	th_conn c = fin_wait_2_shut();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 2, .len = 30);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 31));
+	ck_ret(th_do(c.t, "a: read(x, 100)"), 30);
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 31, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 32));
+	ck_state(c, TS_TIME_WAIT);
+	ck_ret(th_do(c.t, "a: read(x, 100)"), 0);
+}
+END_TEST
+
+START_TEST(fin_wait_2_shut_peer_fin_poll_hup)
+{
+	/* Our SHUT_WR done and the peer's FIN received: both directions
+	 * shut, so POLLHUP joins POLLIN|POLLOUT|POLLRDHUP (Linux tcp_poll). */
+	th_conn c = fin_wait_2_shut();
+	ck_ret(th_do(c.t, "a: poll(x, POLLIN|POLLOUT|POLLRDHUP, 0)"),
+	       TS_POLLOUT);
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_ret(th_do(c.t, "a: poll(x, POLLIN|POLLOUT|POLLRDHUP, 0)"),
+	       TS_POLLIN | TS_POLLOUT | TS_POLLHUP | TS_POLLRDHUP);
+}
+END_TEST
+
+/* ====================================================================== */
+/* CLOSE_WAIT                                                             */
+/* ====================================================================== */
+
+START_TEST(close_wait_read_eof)
+{
+	th_conn c = close_wait();
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+	ck_ret(th_do(c.t, "a: recv(x, 10, 0)"), 0);
+	ck_ret(th_do(c.t, "a: poll(x, POLLIN|POLLOUT|POLLRDHUP, 0)"),
+	       TS_POLLIN | TS_POLLOUT | TS_POLLRDHUP);
+}
+END_TEST
+
+START_TEST(close_wait_write)
+{
+	/* Our side is still open: data flows. */
+	th_conn c = close_wait();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 2,
+			 .len = 100));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(close_wait_close)
+{
+	th_conn c = close_wait();
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_LAST_ACK);
+}
+END_TEST
+
+START_TEST(close_wait_shutdown_wr)
+{
+	th_conn c = close_wait();
+	ck_ret(th_do(c.t, "a: shutdown(x, SHUT_WR)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2));
+	ck_state(c, TS_LAST_ACK);
+}
+END_TEST
+
+START_TEST(close_wait_rst_epipe)
+{
+	/* Linux tcp_reset in CLOSE_WAIT: the pending error is EPIPE, so the
+	 * first write already fails with EPIPE + SIGPIPE; read still sees
+	 * the end of the stream (0). */
+	th_conn c = close_wait();
+	ck_ret(th_do(c.t, "a: signal(SIGPIPE, SIG_IGN)"), 0);
+	INPUT(c, .flags = TS_RST, .seq = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_ret(th_do(c.t, "a: read(x, 10)"), 0);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_EPIPE, 1);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_EPIPE, 1);
+}
+END_TEST
+
+START_TEST(close_wait_rst_at_rcv_nxt_minus_1)
+{
+	/* Linux tcp_reset_check: after the peer's FIN, an RST at RCV.NXT - 1
+	 * resets too. */
+	th_conn c = close_wait();
+	INPUT(c, .flags = TS_RST, .seq = 1);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(close_wait_write_to_closed_peer)
+{
+	/* The peer closed and then answers our data with RST: the next
+	 * write fails with EPIPE (the classic broken pipe). */
+	th_conn c = close_wait();
+	ck_ret(th_do(c.t, "a: signal(SIGPIPE, SIG_IGN)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 2,
+			 .len = 100));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_RST, .seq = 2);
+	ck_errno(th_do(c.t, "a: write(x, 100)"), TS_EPIPE, 1);
+}
+END_TEST
+
+START_TEST(close_wait_close_with_unread_data_rst)
+{
+	/* R9 applies in CLOSE_WAIT too: the data before the FIN was never
+	 * read -> RST|ACK <SEQ=SND.NXT><ACK=RCV.NXT> (the FIN counted). */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH | TS_FIN, .seq = 1, .ack = 1,
+	      .len = 20);
+	ck_state(c, TS_CLOSE_WAIT);
+	th_drop_captures(c.t);
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 22));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+/* ====================================================================== */
+/* CLOSING                                                                */
+/* ====================================================================== */
+
+START_TEST(closing_ack)
+{
+	th_conn c = closing();
+	INPUT(c, .flags = TS_ACK, .seq = 2, .ack = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(closing_fin_retransmitted)
+{
+	th_conn c = closing();
+	th_advance_to(c.t, T_EST + RTO);
+	ck_send_at(c.t, T_EST + RTO,
+		   OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSING);
+}
+END_TEST
+
+START_TEST(closing_rst)
+{
+	th_conn c = closing();
+	INPUT(c, .flags = TS_RST, .seq = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+/* ====================================================================== */
+/* LAST_ACK                                                               */
+/* ====================================================================== */
+
+START_TEST(last_ack_ack)
+{
+	/* RFC 9293 §3.10.7.4 fifth, LAST-ACK: our FIN acknowledged, the
+	 * connection is deleted. */
+	th_conn c = last_ack();
+	INPUT(c, .flags = TS_ACK, .seq = 2, .ack = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_assert_ptr_null(th_sk(&c));
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
+}
+END_TEST
+
+START_TEST(last_ack_fin_retransmitted)
+{
+	th_conn c = last_ack();
+	ts_time closed = T_EST + FX_DELACK_TICK;
+	th_advance_to(c.t, closed + RTO);
+	ck_send_at(c.t, closed + RTO,
+		   OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_LAST_ACK);
+}
+END_TEST
+
+START_TEST(last_ack_rst)
+{
+	th_conn c = last_ack();
+	INPUT(c, .flags = TS_RST, .seq = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(last_ack_gone_then_segment_gets_rst)
+{
+	th_conn c = last_ack();
+	INPUT(c, .flags = TS_ACK, .seq = 2, .ack = 2);
+	/* The peer's FIN again: no connection; the listener resets it. */
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 2, .win = TH_WIN_ZERO));
+}
+END_TEST
+
+/* ====================================================================== */
+/* TIME_WAIT                                                              */
+/* ====================================================================== */
+
+START_TEST(time_wait_timeout)
+{
+	/* TIME_WAIT lasts 60 s (TCP_TIMEWAIT_LEN), whatever tcp_fin_timeout
+	 * says, then the connection goes silently. */
+	th_conn c = time_wait();
+	set_knob(&c, TS_KNOB_TCP_FIN_TIMEOUT, 5);
+	ts_time entered = T_EST + FX_RTT;
+	th_advance_to(c.t, entered + TS_SEC(60) - 1);
+	ck_state(c, TS_TIME_WAIT);
+	th_advance_to(c.t, entered + TS_SEC(60));
+	ck_state(c, TS_CLOSED);
+	ck_no_send(c.t);
+	ck_report(c.t, "TIME_WAIT over (60s)");
+}
+END_TEST
+
+START_TEST(time_wait_fin_retransmitted_acked_and_restarts)
+{
+	/* Linux tcp_timewait_state_process: a retransmitted FIN is ACKed and
+	 * restarts the 60 s. */
+	th_conn c = time_wait();
+	th_advance_to(c.t, TS_SEC(1));
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_SEC(61) - 1);
+	ck_state(c, TS_TIME_WAIT);
+	th_advance_to(c.t, TS_SEC(61));
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(time_wait_fins_not_rate_limited)
+{
+	/* A FIN occupies sequence space: Linux tcp_oow_rate_limited never
+	 * limits the ACK of a segment with END_SEQ != SEQ. */
+	th_conn c = time_wait();
+	ts_seg ack = OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2);
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, ack);
+	th_advance(c.t, TS_MS(100));
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, ack);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(time_wait_rst_closes)
+{
+	/* tcp_rfc1337 0 (Linux default): an RST at RCV.NXT kills TIME_WAIT
+	 * (RFC 9293 §3.10.7.4). */
+	th_conn c = time_wait();
+	INPUT(c, .flags = TS_RST, .seq = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+START_TEST(time_wait_rst_ignored_rfc1337)
+{
+	th_conn c = time_wait();
+	set_knob(&c, TS_KNOB_TCP_RFC1337, 1);
+	INPUT(c, .flags = TS_RST, .seq = 2);
+	ck_no_send(c.t);
+	ck_state(c, TS_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(time_wait_syn_reopens)
+{
+	/* Linux TCP_TW_SYN: a SYN above RCV.NXT with a listener on the port
+	 * ends TIME_WAIT and opens a new connection, ISN = old SND.NXT +
+	 * 65537. */
+	th_conn c = time_wait();
+	uint32_t syn_seq = REMOTE_ISS + 100000;
+	INPUT(c, .flags = TS_SYN, .abs = 1, .seq = syn_seq);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .abs = 1,
+			 .seq = LOCAL_ISS + 2 + 65537, .ack = syn_seq + 1));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED); /* the old one */
+	ts_sock *n = lookup(c.t, LOCAL_PORT, REMOTE_PORT);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(n->state, TS_SYN_RECEIVED);
+}
+END_TEST
+
+START_TEST(time_wait_old_syn_acked)
+{
+	/* A SYN at or below RCV.NXT: TIME_WAIT answers with an ACK, never
+	 * an RST. */
+	th_conn c = time_wait();
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(time_wait_syn_without_listener_acked)
+{
+	/* No listener: the new SYN is answered with an ACK, not an RST. */
+	th_conn c = time_wait();
+	ck_ret(th_do(c.t, "a: close(s)"), 0);
+	INPUT(c, .flags = TS_SYN, .seq = 100000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(time_wait_data_acked)
+{
+	th_conn c = time_wait();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 2, .ack = 2, .len = 10);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_no_send(c.t);
+	ck_state(c, TS_TIME_WAIT);
+}
+END_TEST
+
+START_TEST(time_wait_bare_ack_silent)
+{
+	/* A bare ACK at RCV.NXT restarts the timer, no reply. */
+	th_conn c = time_wait();
+	th_advance_to(c.t, TS_SEC(30));
+	INPUT(c, .flags = TS_ACK, .seq = 2, .ack = 2);
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_SEC(90) - 1);
+	ck_state(c, TS_TIME_WAIT);
+	th_advance_to(c.t, TS_SEC(90));
+	ck_state(c, TS_CLOSED);
+}
+END_TEST
+
+/* ====================================================================== */
+/* CLOSED: no socket for the segment                                      */
+/* ====================================================================== */
+
+/* Host a listens on 80; port 81 has no socket. */
+#define NOSOCK_PORT 81
+
+static ts_seg to_port81(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+	ts_seg s = th_seg(REMOTE_ADDR, REMOTE_PORT, LOCAL_ADDR, NOSOCK_PORT,
+			  flags, seq, ack, len, 65535);
+	return s;
+}
+
+static ts_seg rst_from_port81(uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	return th_seg(LOCAL_ADDR, NOSOCK_PORT, REMOTE_ADDR, REMOTE_PORT, flags,
+		      seq, ack, 0, 0);
+}
+
+START_TEST(closed_syn_gets_rst_ack)
+{
+	/* RFC 9293 §3.10.7.1, Linux R1: no ACK in the segment ->
+	 * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (the SYN counts). */
+	th_conn c = listening();
+	ts_seg s = to_port81(TS_SYN, 7000, 0, 0);
+	th_input(&c, &s);
+	ck_send(c.t, rst_from_port81(TS_RST | TS_ACK, 0, 7001));
+	ck_no_send(c.t);
+	ck_report(c.t,
+		  "port 81 sends RST: no socket matches this segment "
+		  "[RFC 9293 §3.10.7.1; Linux tcp_v4_rcv (no_tcp_socket)]");
+}
+END_TEST
+
+START_TEST(closed_ack_gets_rst_seq_ack)
+{
+	/* The segment had ACK: <SEQ=SEG.ACK><CTL=RST>. */
+	th_conn c = listening();
+	ts_seg s = to_port81(TS_ACK, 7000, 4242, 0);
+	th_input(&c, &s);
+	ck_send(c.t, rst_from_port81(TS_RST, 4242, 0));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(closed_data_without_ack_gets_rst_ack)
+{
+	th_conn c = listening();
+	ts_seg s = to_port81(TS_PSH, 7000, 0, 100);
+	th_input(&c, &s);
+	ck_send(c.t, rst_from_port81(TS_RST | TS_ACK, 0, 7100));
+	s = to_port81(TS_FIN, 7000, 0, 10); /* the FIN counts too */
+	th_input(&c, &s);
+	ck_send(c.t, rst_from_port81(TS_RST | TS_ACK, 0, 7011));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(closed_data_with_ack_gets_rst)
+{
+	th_conn c = listening();
+	ts_seg s = to_port81(TS_ACK | TS_PSH | TS_FIN, 7000, 99, 100);
+	th_input(&c, &s);
+	ck_send(c.t, rst_from_port81(TS_RST, 99, 0));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(closed_rst_not_answered)
+{
+	/* Never answer an RST (RFC 9293 §3.10.7.1, Linux N9). */
+	th_conn c = listening();
+	ts_seg s = to_port81(TS_RST, 7000, 0, 0);
+	th_input(&c, &s);
+	s = to_port81(TS_RST | TS_ACK, 7000, 5, 0);
+	th_input(&c, &s);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(closed_bound_not_listening)
+{
+	/* A socket bound to the port but not listening matches nothing. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: c = socket()"), 4);
+	ck_ret(th_do(c.t, "a: bind(c, 81)"), 0);
+	ts_seg s = to_port81(TS_SYN, 7000, 0, 0);
+	th_input(&c, &s);
+	ck_send(c.t, rst_from_port81(TS_RST | TS_ACK, 0, 7001));
+}
+END_TEST
+
+START_TEST(closed_connect_refused_errno)
+{
+	/* The whole story on the socket: RST|ACK to our SYN ->
+	 * ECONNREFUSED; the socket can connect again afterwards (Linux
+	 * __inet_stream_connect runs tcp_disconnect). */
+	th_conn c = syn_sent();
+	INPUT(c, .flags = TS_RST | TS_ACK, .abs = 1, .seq = 0,
+	      .ack = LOCAL_ISS + 1);
+	ck_errno(th_result(c.t, c.call), TS_ECONNREFUSED, 0);
+	ck_errno(th_do(c.t, "a: getpeername(c)"), TS_ENOTCONN, 0);
+	th_res r = th_do(c.t, "a: connect(c, b:80)");
+	ck_blocked(r);
+	/* A new ephemeral port (the first went back at CLOSE, Linux
+	 * tcp_set_state -> inet_put_port; ports are handed out in turn from
+	 * 40000), and the ISN the failed attempt's tcp_disconnect() left:
+	 * write_seq + max_window + 2 = (ISS + 1) + 0 + 2. */
+	c.iss = LOCAL_ISS + 3;
+	c.lport = 40001;
+	ck_send(c.t, OUT(c, .flags = TS_SYN, .seq = 0));
+}
+END_TEST
+
+START_TEST(closed_calls_on_unconnected_socket)
+{
+	/* Linux errno results on a socket that never connected: write EPIPE
+	 * + SIGPIPE (not ENOTCONN), read ENOTCONN, shutdown ENOTCONN,
+	 * getpeername ENOTCONN; accept on it EINVAL; connect on a listener
+	 * EISCONN; read on a listener ENOTCONN. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: signal(SIGPIPE, SIG_IGN)"), 0);
+	ck_ret(th_do(c.t, "a: c = socket()"), 4);
+	ck_errno(th_do(c.t, "a: write(c, 10)"), TS_EPIPE, 1);
+	ck_errno(th_do(c.t, "a: read(c, 10)"), TS_ENOTCONN, 0);
+	ck_errno(th_do(c.t, "a: shutdown(c, SHUT_WR)"), TS_ENOTCONN, 0);
+	ck_errno(th_do(c.t, "a: getpeername(c)"), TS_ENOTCONN, 0);
+	ck_errno(th_do(c.t, "a: accept(c)"), TS_EINVAL, 0);
+	ck_errno(th_do(c.t, "a: connect(s, b:80)"), TS_EISCONN, 0);
+	ck_errno(th_do(c.t, "a: read(s, 10)"), TS_ENOTCONN, 0);
+	ck_errno(th_do(c.t, "a: write(s, 10)"), TS_EPIPE, 1);
+	ck_no_send(c.t);
+}
+END_TEST
+
+/* ====================================================================== */
+/* Whole traces: two simulated hosts                                      */
+/* ====================================================================== */
+
+static th *run_trace(const char *text)
+{
+	th *t = th_new(text, 0);
+	int st = th_run(t);
+	if (st != 0) {
+		const char *f = strstr(th_report(t), "FAIL    ");
+		ck_abort_msg(
+		    "trace status %d: %s", st,
+		    f ? f : (t->sim->aborted ? t->sim->abort_err.msg : "?"));
+	}
+	return t;
+}
+
+START_TEST(trace_handshake_data_orderly_close)
+{
+	th *t = run_trace("host client 10.0.0.1\n"
+			  "host server 10.0.0.2\n"
+			  "0 server: s = socket()\n"
+			  "+0 server: bind(s, 80) = 0\n"
+			  "+0 server: listen(s, 8) = 0\n"
+			  "+0 client: c = socket()\n"
+			  "+0 client: connect(c, server:80) = 0\n"
+			  "+0 server: a = accept(s) = 4\n"
+			  "+0.1 expect client c state ESTABLISHED\n"
+			  "expect server a state ESTABLISHED\n"
+			  "+0 client: write(c, 3000) = 3000\n"
+			  "+0.1 server: read(a, 5000) = 3000\n"
+			  "+0 client: close(c) = 0\n"
+			  "+0.1 expect client c state FIN_WAIT_2\n"
+			  "expect server a state CLOSE_WAIT\n"
+			  "+0 server: read(a, 10) = 0\n"
+			  "+0 server: close(a) = 0\n"
+			  "+0.1 expect client c state TIME_WAIT\n"
+			  "expect server a state CLOSED\n"
+			  "+59 expect client c state TIME_WAIT\n"
+			  "+1 expect client c state CLOSED\n"
+			  "expect no client>server RST\n"
+			  "expect no server>client RST\n");
+	/* The handshake, whole. */
+	const uint32_t C = TH_ADDR(10, 0, 0, 1), S = TH_ADDR(10, 0, 0, 2);
+	/* Linux offers timestamps and the other Linux accepts them. */
+	ts_seg syn = th_seg(C, 40000, S, 80, TS_SYN, 1000, 0, 0, WIN_OUT);
+	ts_seg synack =
+	    th_seg(S, 80, C, 40000, TS_SYN | TS_ACK, 2000, 1001, 0, WIN_OUT);
+	syn.ts = synack.ts = 1;
+	ck_send(t, syn);
+	ck_send(t, synack);
+	ck_send(t, th_seg(C, 40000, S, 80, TS_ACK, 1001, 2001, 0, WIN_OUT));
+}
+END_TEST
+
+START_TEST(trace_simultaneous_open)
+{
+	/* Both ends connect to each other at once: the SYNs cross, both go
+	 * through SYN_RECEIVED to ESTABLISHED, both connects return 0. */
+	th *t = run_trace("host a 10.0.0.1\n"
+			  "host b 10.0.0.2\n"
+			  "0 a: x = socket()\n"
+			  "+0 a: bind(x, 1000) = 0\n"
+			  "+0 b: y = socket()\n"
+			  "+0 b: bind(y, 2000) = 0\n"
+			  "+0 a: connect(x, b:2000) = 0\n"
+			  "+0 b: connect(y, a:1000) = 0\n"
+			  "+1 expect a x state ESTABLISHED\n"
+			  "expect b y state ESTABLISHED\n"
+			  "expect no a>b RST\n"
+			  "expect no b>a RST\n");
+	ck_report(t, "SYN #2 received: simultaneous open");
+	ck_report(t, "SYN #1 received: simultaneous open");
+}
+END_TEST
+
+START_TEST(trace_connect_refused)
+{
+	th *t = run_trace("host client 10.0.0.1\n"
+			  "host server 10.0.0.2\n"
+			  "0 client: c = socket()\n"
+			  "+0 client: connect(c, server:80) = -1 ECONNREFUSED\n"
+			  "+0.1 expect server>client RST\n");
+	ck_report(t, "0.020000  client  return  connect(c, server:80) = -1 "
+		     "ECONNREFUSED (Connection refused)");
+}
+END_TEST
+
+START_TEST(trace_tail_loss_probe_then_rto_backoff)
+{
+	/* Two Linux hosts negotiate SACK by default, so a lost tail gets a
+	 * loss probe (RFC 8985 §7, Linux tcp_schedule_loss_probe): PTO =
+	 * 2 SRTT + 200 ms (one segment in flight) capped at the RTO left
+	 * (220 ms), then the RTO from the probe, doubling on each expiry.
+	 * The data written at 1 s is lost every time. */
+	th *t = run_trace("host client 10.0.0.1\n"
+			  "host server 10.0.0.2\n"
+			  "0 server: s = socket()\n"
+			  "+0 server: bind(s, 80) = 0\n"
+			  "+0 server: listen(s, 8) = 0\n"
+			  "+0 client: c = socket()\n"
+			  "+0 client: connect(c, server:80) = 0\n"
+			  "+0 server: a = accept(s)\n"
+			  "1 net: drop client>server all DATA\n"
+			  "+0 client: write(c, 100) = 100\n"
+			  "+10 expect no client>server RST\n");
+	static const int at_ms[] = {1000, 1220, 1440, 1880, 2760, 4520};
+	int k = 0;
+	for (const th_cap *c; (c = th_take(t)) && k < 6;) {
+		if (c->from != 0 || !c->seg.len)
+			continue;
+		ck_assert_msg(c->at == TS_MS(at_ms[k]),
+			      "copy %d: expected at %d ms, sent at %lld us", k,
+			      at_ms[k], (long long)c->at);
+		ck_assert_uint_eq(c->seg.seq, 1001);
+		k++;
+	}
+	ck_assert_int_eq(k, 6);
+	ck_report(t, "tail loss probe");
+}
+END_TEST
+
+START_TEST(syn_received_syn_retransmitted_rate_limited)
+{
+	/* Linux tcp_check_req: the retransmitted SYN is answered through
+	 * tcp_oow_rate_limited(), one SYN-ACK per tcp_invalid_ratelimit. */
+	th_conn c = syn_received();
+	ts_seg synack = OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	th_advance(c.t, TS_MS(300));
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, synack);
+	th_advance(c.t, TS_MS(100));
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(syn_received_syn_retransmitted_restarts_timer)
+{
+	/* Linux tcp_check_req: mod_timer_pending() after the SYN-ACK. */
+	th_conn c = syn_received();
+	ts_seg synack = OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	th_advance_to(c.t, TS_MS(500));
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send_at(c.t, TS_MS(500), synack);
+	th_advance_to(c.t, TS_MS(1499));
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_MS(1500));
+	ck_send_at(c.t, TS_MS(1500), synack);
+}
+END_TEST
+
+START_TEST(syn_received_bad_ack_out_of_window_gets_rst)
+{
+	/* Linux tcp_check_req checks the ACK before the window (R3). */
+	th_conn c = syn_received();
+	INPUT(c, .flags = TS_ACK, .seq = 1 + 100000, .ack = 5);
+	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 5, .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+	ck_state(c, TS_SYN_RECEIVED);
+}
+END_TEST
+
+START_TEST(established_rto_no_tlp_without_sack)
+{
+	/* Linux tcp_schedule_loss_probe: no probe unless SACK was agreed. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ts_seg data =
+	    OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send_at(c.t, T_EST, data);
+	th_advance_to(c.t, T_EST + TS_MS(6820));
+	static const int at_ms[] = {220, 660, 1540, 3300, 6820};
+	for (int i = 0; i < 5; i++)
+		ck_send_at(c.t, T_EST + TS_MS(at_ms[i]), data);
+	ck_no_send(c.t);
+	ck_assert_int_eq(th_sk(&c)->rto, 32 * RTO);
+}
+END_TEST
+
+START_TEST(established_retries2_no_tlp_without_sack)
+{
+	th_conn c = established();
+	set_knob(&c, TS_KNOB_TCP_RETRIES2, 3);
+	ck_ret(th_do(c.t, "a: signal(SIGPIPE, SIG_IGN)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ts_seg data =
+	    OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, data);
+	th_advance_to(c.t, T_EST + TS_MS(3300) - 1);
+	ck_send_at(c.t, T_EST + TS_MS(220), data);
+	ck_send_at(c.t, T_EST + TS_MS(660), data);
+	ck_send_at(c.t, T_EST + TS_MS(1540), data);
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+	th_advance_to(c.t, T_EST + TS_MS(3300));
+	ck_no_send(c.t);
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_ETIMEDOUT, 0);
+	ck_errno(th_do(c.t, "a: write(x, 10)"), TS_EPIPE, 1);
+}
+END_TEST
+
+START_TEST(established_data_into_zero_window_acked_at_once)
+{
+	/* Linux tcp_data_queue: TCPZeroWindowDrop -> out_of_window, quick
+	 * ACK. */
+	th_conn c = established();
+	for (uint32_t i = 0; i < 44; i++)
+		INPUT(c, .flags = TS_ACK, .seq = 1 + i * 1460, .ack = 1,
+		      .len = 1460);
+	th_advance(c.t, TS_MS(500));
+	th_drop_captures(c.t);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1 + 64240, .ack = 1,
+	      .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 64240,
+			 .win = TH_WIN_ZERO));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_close_with_unread_data_rst_window)
+{
+	/* Linux tcp_send_active_reset goes through __tcp_transmit_skb, which
+	 * sets the current window. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 101));
+}
+END_TEST
+
+START_TEST(fin_wait_1_fin_no_tlp_without_sack)
+{
+	th_conn c = fin_wait_1();
+	ts_seg fin = OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1);
+	th_advance_to(c.t, T_EST + 3 * RTO);
+	ck_send_at(c.t, T_EST + RTO, fin);
+	ck_send_at(c.t, T_EST + 3 * RTO, fin);
+	ck_no_send(c.t);
+}
+END_TEST
+
+static Suite *tcp_suite(void)
+{
+	Suite *s = suite_create("tcp");
+	TCase *tc;
+
+#define GROUP(name)                                                            \
+	tc = tcase_create(name);                                               \
+	tcase_add_checked_fixture(tc, NULL, th_teardown);                      \
+	suite_add_tcase(s, tc)
+
+	GROUP("LISTEN");
+	tcase_add_test(tc, listen_syn);
+	tcase_add_test(tc, listen_syn_with_data_ignored);
+	tcase_add_test(tc, listen_ack_gets_rst);
+	tcase_add_test(tc, listen_syn_ack_gets_rst);
+	tcase_add_test(tc, listen_rst_ignored);
+	tcase_add_test(tc, listen_no_syn_no_ack_ignored);
+	tcase_add_test(tc, listen_syn_accept_queue_full);
+	tcase_add_test(tc, listen_close_resets_unaccepted_child);
+	tcase_add_test(tc, listen_close_drops_request_silently);
+	tcase_add_test(tc, listen_accept_nonblocking_empty);
+
+	GROUP("SYN_RECEIVED");
+	tcase_add_test(tc, syn_received_ack);
+	tcase_add_test(tc, syn_received_accept_blocks_until_ack);
+	tcase_add_test(tc, syn_received_syn_retransmitted);
+	tcase_add_test(tc, syn_received_syn_retransmitted_rate_limited);
+	tcase_add_test(tc, syn_received_syn_retransmitted_restarts_timer);
+	tcase_add_test(tc, syn_received_bad_ack_out_of_window_gets_rst);
+	tcase_add_test(tc, syn_received_bad_ack_gets_rst);
+	tcase_add_test(tc, syn_received_rst_removes_request);
+	tcase_add_test(tc, syn_received_new_syn_in_window_gets_rst);
+	tcase_add_test(tc, syn_received_ack_with_data);
+	tcase_add_test(tc, syn_received_synack_timeouts);
+	tcase_add_test(tc, syn_received_synack_timeouts_default);
+	tcase_add_test(tc, syn_received_final_ack_on_full_queue_dropped);
+	tcase_add_test(tc, syn_received_final_ack_on_full_queue_abort);
+
+	GROUP("SYN_SENT");
+	tcase_add_test(tc, syn_sent_syn_ack);
+	tcase_add_test(tc, syn_sent_rst_ack_refused);
+	tcase_add_test(tc, syn_sent_rst_without_ack_ignored);
+	tcase_add_test(tc, syn_sent_bad_ack_gets_rst);
+	tcase_add_test(tc, syn_sent_bad_ack_resends_syn_soon);
+	tcase_add_test(tc, syn_sent_bad_ack_with_rst_dropped);
+	tcase_add_test(tc, syn_sent_ack_without_syn_dropped);
+	tcase_add_test(tc, syn_sent_simultaneous_open);
+	tcase_add_test(tc, syn_sent_simultaneous_open_rst_is_reset);
+	tcase_add_test(tc, syn_sent_timeout_syn_retries_2);
+	tcase_add_test(tc, syn_sent_timeout_default);
+	tcase_add_test(tc, syn_sent_timeout_exponential);
+	tcase_add_test(tc, syn_sent_retransmitted_syn_rto_fallback);
+	tcase_add_test(tc, syn_sent_close_silent_then_rst);
+	tcase_add_test(tc, syn_sent_linger_zero_close_silent);
+	tcase_add_test(tc, syn_sent_nonblocking_calls);
+	tcase_add_test(tc, syn_sent_nonblocking_refused_poll_so_error);
+	tcase_add_test(tc, syn_sent_shutdown_disconnects_silently);
+
+	GROUP("ESTABLISHED");
+	tcase_add_test(tc, established_data_in);
+	tcase_add_test(tc, established_write_mss_segmentation);
+	tcase_add_test(tc, established_write_segmentation_with_timestamps);
+	tcase_add_test(tc, established_write_peer_without_mss);
+	tcase_add_test(tc, established_write_zero_window_waits);
+	tcase_add_test(tc, established_ack_stops_retransmission);
+	tcase_add_test(tc, established_rto_exponential_backoff);
+	tcase_add_test(tc, established_rto_no_tlp_without_sack);
+	tcase_add_test(tc, established_retries2_no_tlp_without_sack);
+	tcase_add_test(tc, established_data_into_zero_window_acked_at_once);
+	tcase_add_test(tc, established_rto_capped_at_120s);
+	tcase_add_test(tc, established_retries2_gives_up);
+	tcase_add_test(tc, established_retries2_read_timedout_then_eof);
+	tcase_add_test(tc, established_fin);
+	tcase_add_test(tc, established_data_then_fin_readable_then_eof);
+	tcase_add_test(tc, established_rst_at_rcv_nxt);
+	tcase_add_test(tc, established_rst_poll);
+	tcase_add_test(tc, established_rst_read_reset_then_eof);
+	tcase_add_test(tc, established_rst_sigpipe_terminates);
+	tcase_add_test(tc, established_rst_in_window_challenge_ack);
+	tcase_add_test(tc, established_rst_challenge_ack_rate_limited);
+	tcase_add_test(tc, established_rst_out_of_window_ignored);
+	tcase_add_test(tc, established_syn_challenge_ack);
+	tcase_add_test(tc, established_ack_of_unsent_data_dropped);
+	tcase_add_test(tc, established_data_outside_window_dup_ack);
+	tcase_add_test(tc, established_duplicate_data_acked_at_once);
+	tcase_add_test(tc, established_out_of_order_then_gap_filled);
+	tcase_add_test(tc, established_receive_window_closes_and_reopens);
+	tcase_add_test(tc, established_close);
+	tcase_add_test(tc, established_close_after_write_fin_follows_data);
+	tcase_add_test(tc, established_close_with_unread_data_rst);
+	tcase_add_test(tc, established_close_with_unread_data_rst_window);
+	tcase_add_test(tc, established_close_linger_zero_rst);
+	tcase_add_test(tc, established_close_linger_waits_for_ack);
+	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
+	tcase_add_test(tc, established_kill_closes_as_close);
+	tcase_add_test(tc, established_rst_before_accept);
+	tcase_add_test(tc, established_shut_rd_data_still_accepted);
+
+	GROUP("FIN_WAIT_1");
+	tcase_add_test(tc, fin_wait_1_ack);
+	tcase_add_test(tc, fin_wait_1_ack_of_part_stays);
+	tcase_add_test(tc, fin_wait_1_fin_simultaneous_close);
+	tcase_add_test(tc, fin_wait_1_fin_ack);
+	tcase_add_test(tc, fin_wait_1_data_after_close_rst);
+	tcase_add_test(tc, fin_wait_1_shut_data_accepted);
+	tcase_add_test(tc, fin_wait_1_fin_retransmitted);
+	tcase_add_test(tc, fin_wait_1_fin_no_tlp_without_sack);
+	tcase_add_test(tc, fin_wait_1_rst);
+	tcase_add_test(tc, fin_wait_1_shut_rst_read_reset);
+
+	GROUP("FIN_WAIT_2");
+	tcase_add_test(tc, fin_wait_2_fin);
+	tcase_add_test(tc, fin_wait_2_orphan_timeout);
+	tcase_add_test(tc, fin_wait_2_orphan_timeout_knob);
+	tcase_add_test(tc, fin_wait_2_orphan_data_rst);
+	tcase_add_test(tc, fin_wait_2_orphan_syn_gets_rst);
+	tcase_add_test(tc, fin_wait_2_orphan_rst_in_window_kills);
+	tcase_add_test(tc, fin_wait_2_orphan_ack_ignored);
+	tcase_add_test(tc, fin_wait_2_ack_of_unsent_challenge_ack);
+	tcase_add_test(tc, fin_wait_2_shut_waits_forever);
+	tcase_add_test(tc, fin_wait_2_shut_data_readable);
+	tcase_add_test(tc, fin_wait_2_shut_peer_fin_poll_hup);
+
+	GROUP("CLOSE_WAIT");
+	tcase_add_test(tc, close_wait_read_eof);
+	tcase_add_test(tc, close_wait_write);
+	tcase_add_test(tc, close_wait_close);
+	tcase_add_test(tc, close_wait_shutdown_wr);
+	tcase_add_test(tc, close_wait_rst_epipe);
+	tcase_add_test(tc, close_wait_rst_at_rcv_nxt_minus_1);
+	tcase_add_test(tc, close_wait_write_to_closed_peer);
+	tcase_add_test(tc, close_wait_close_with_unread_data_rst);
+
+	GROUP("CLOSING");
+	tcase_add_test(tc, closing_ack);
+	tcase_add_test(tc, closing_fin_retransmitted);
+	tcase_add_test(tc, closing_rst);
+
+	GROUP("LAST_ACK");
+	tcase_add_test(tc, last_ack_ack);
+	tcase_add_test(tc, last_ack_fin_retransmitted);
+	tcase_add_test(tc, last_ack_rst);
+	tcase_add_test(tc, last_ack_gone_then_segment_gets_rst);
+
+	GROUP("TIME_WAIT");
+	tcase_add_test(tc, time_wait_timeout);
+	tcase_add_test(tc, time_wait_fin_retransmitted_acked_and_restarts);
+	tcase_add_test(tc, time_wait_fins_not_rate_limited);
+	tcase_add_test(tc, time_wait_rst_closes);
+	tcase_add_test(tc, time_wait_rst_ignored_rfc1337);
+	tcase_add_test(tc, time_wait_syn_reopens);
+	tcase_add_test(tc, time_wait_old_syn_acked);
+	tcase_add_test(tc, time_wait_syn_without_listener_acked);
+	tcase_add_test(tc, time_wait_data_acked);
+	tcase_add_test(tc, time_wait_bare_ack_silent);
+
+	GROUP("CLOSED");
+	tcase_add_test(tc, closed_syn_gets_rst_ack);
+	tcase_add_test(tc, closed_ack_gets_rst_seq_ack);
+	tcase_add_test(tc, closed_data_without_ack_gets_rst_ack);
+	tcase_add_test(tc, closed_data_with_ack_gets_rst);
+	tcase_add_test(tc, closed_rst_not_answered);
+	tcase_add_test(tc, closed_bound_not_listening);
+	tcase_add_test(tc, closed_connect_refused_errno);
+	tcase_add_test(tc, closed_calls_on_unconnected_socket);
+
+	GROUP("traces");
+	tcase_add_test(tc, trace_handshake_data_orderly_close);
+	tcase_add_test(tc, trace_simultaneous_open);
+	tcase_add_test(tc, trace_connect_refused);
+	tcase_add_test(tc, trace_tail_loss_probe_then_rto_backoff);
+#undef GROUP
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(tcp_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
