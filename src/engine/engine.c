@@ -98,7 +98,7 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 		h->addr = t->hosts[i].addr;
 		memcpy(h->knob, t->hosts[i].knobs, sizeof h->knob);
 		h->up = 1;
-		h->next_port = 40000;
+		h->next_port = (uint16_t)h->knob[TS_KNOB_IP_LOCAL_PORT_LOW];
 		h->challenge_second = -1;
 		ts_hmap_init(&h->conns);
 		ts_hmap_init(&h->listeners);
@@ -569,7 +569,7 @@ static void run_host_event(ts_sim *sim, ts_host *h, const ts_stmt *st)
 		}
 		h->boot++;
 		h->nconn = 0;
-		h->next_port = 40000;
+		h->next_port = (uint16_t)h->knob[TS_KNOB_IP_LOCAL_PORT_LOW];
 		h->up = 1;
 		host_reset_proc(h);
 		ts_rep_event(sim, h->index, "host",

@@ -12,9 +12,7 @@
 #include "sock/sock.h"
 #include "tcp/tcp.h"
 
-#define SOMAXCONN    4096 /* Linux net.core.somaxconn default */
-#define EPHEMERAL_LO 40000
-#define EPHEMERAL_HI 60999
+#define SOMAXCONN 4096 /* Linux net.core.somaxconn default */
 
 static void fail(ts_result *r, ts_errno e)
 {
@@ -69,13 +67,17 @@ static int fd_alloc(ts_proc *p, ts_sock *sk)
 static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
 {
 	if (!port) {
-		/* Deterministic ephemeral ports: the next free one from
-		 * 40000 (doc/model.md). */
-		for (int i = 0; i <= EPHEMERAL_HI - EPHEMERAL_LO; i++) {
-			uint16_t p = h->next_port;
-			h->next_port = p >= EPHEMERAL_HI ? EPHEMERAL_LO : p + 1;
-			if (!ts_hmap_get(&h->ports, p)) {
-				port = p;
+		/* Deterministic ephemeral ports: the next free one of
+		 * ip_local_port_range, from its low end (doc/model.md). */
+		int lo = (int)h->knob[TS_KNOB_IP_LOCAL_PORT_LOW];
+		int hi = (int)h->knob[TS_KNOB_IP_LOCAL_PORT_HIGH];
+		for (int i = 0; i <= hi - lo; i++) {
+			int p = h->next_port;
+			if (p < lo || p > hi)
+				p = lo;
+			h->next_port = (uint16_t)(p >= hi ? lo : p + 1);
+			if (!ts_hmap_get(&h->ports, (uint64_t)p)) {
+				port = (uint16_t)p;
 				break;
 			}
 		}
@@ -204,6 +206,43 @@ static void connect_result(ts_sim *sim, ts_sock *sk, ts_result *r)
 	}
 }
 
+static int is_loopback(uint32_t a)
+{
+	return (a >> 24) == 127;
+}
+
+/* No ephemeral port is free: Linux __inet_hash_connect may still take one
+ * whose only user is a TIME_WAIT of the same destination, if tcp_tw_reuse
+ * allows (2: loopback only) and the TIME_WAIT is older than
+ * tcp_tw_reuse_delay (tcp_twsk_unique). Returns 1 when one was recycled. */
+static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
+			     uint16_t rport)
+{
+	int64_t reuse = h->knob[TS_KNOB_TCP_TW_REUSE];
+	int64_t lo = h->knob[TS_KNOB_IP_LOCAL_PORT_LOW];
+	int64_t hi = h->knob[TS_KNOB_IP_LOCAL_PORT_HIGH];
+	ts_time delay = TS_MS(h->knob[TS_KNOB_TCP_TW_REUSE_DELAY]);
+	if (reuse == 2 && !is_loopback(raddr) && !is_loopback(h->addr))
+		reuse = 0;
+	if (!reuse)
+		return 0;
+	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+			ts_sock *tw = &sim->sock_chunks[ci][i];
+			if (!tw->in_use || tw->host != h ||
+			    tw->state != TS_TIME_WAIT || tw->raddr != raddr ||
+			    tw->rport != rport || tw->lport < lo ||
+			    tw->lport > hi || sim->now - tw->last_rcv <= delay)
+				continue;
+			h->next_port = tw->lport;
+			ts_tcp_done(sim, tw,
+				    "TIME_WAIT reused by connect() "
+				    "(tcp_tw_reuse)");
+			return 1;
+		}
+	return 0;
+}
+
 static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		       ts_result *r)
 {
@@ -237,8 +276,10 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 	}
 	const ts_call *c = &ctx->st->u.call;
 	ts_host *peer = &sim->hosts[c->peer_host];
-	if (!sk->bound && get_port(sim, h, sk, 0) < 0) {
-		fail(r, TS_EADDRNOTAVAIL); /* inet_hash_connect */
+	if (!sk->bound && get_port(sim, h, sk, 0) < 0 &&
+	    (!recycle_time_wait(sim, h, peer->addr, (uint16_t)c->a) ||
+	     get_port(sim, h, sk, 0) < 0)) {
+		fail(r, TS_EADDRNOTAVAIL); /* __inet_hash_connect: no port */
 		return;
 	}
 	sk->laddr = h->addr;

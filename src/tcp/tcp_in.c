@@ -495,7 +495,8 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->irs = seg->seq;
 	sk->rcv_nxt = seg->seq + 1;
 	sk->rcv_wup = sk->rcv_nxt;
-	sk->last_rcv = sim->now;	sk->mss = send_mss(seg, seg->ts);
+	sk->last_rcv = sim->now;
+	sk->mss = send_mss(seg, seg->ts);
 	sk->ts_ok = seg->ts;
 	sk->sack_ok = seg->sack;
 	sk->snd_wnd = seg->win;

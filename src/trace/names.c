@@ -36,6 +36,14 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
 					 0, 2147483647},
     /* not a sysctl: -1 means "not set", the engine derives the ISN */
     [TS_KNOB_ISN] = {"isn", -1, 0, 4294967295},
+    /* milliseconds */
+    [TS_KNOB_TCP_TW_REUSE_DELAY] = {"tcp_tw_reuse_delay", 1000, 1, 2147483647},
+    /* Two values, LOW HIGH. Default: tcpsim's deterministic stand-in for
+     * Linux's 32768 60999 (doc/model.md). */
+    [TS_KNOB_IP_LOCAL_PORT_LOW] = {"ip_local_port_range", 40000, 1, 65535},
+    /* not settable by name: the second value of ip_local_port_range */
+    [TS_KNOB_IP_LOCAL_PORT_HIGH] = {"ip_local_port_range.high", 60999, 1,
+				    65535},
 };
 
 const char *ts_state_name(ts_tcp_state s)

@@ -884,8 +884,18 @@ static int parse_set(struct parser *p)
 		return fail(p, kt.pos, "unknown knob %s", quote(p, kt).s);
 	snprintf(what, sizeof what, "a value for %s", ts_knobs[k].name);
 	if (read_int(p, "set", what, ts_knobs[k].name, ts_knobs[k].min,
-		     ts_knobs[k].max, &v) < 0 ||
-	    expect_end(p) < 0)
+		     ts_knobs[k].max, &v) < 0)
+		return -1;
+	if (k == TS_KNOB_IP_LOCAL_PORT_LOW) {
+		/* Two values, as the sysctl: LOW HIGH, LOW <= HIGH. */
+		int64_t hi;
+		if (read_int(p, "set", "the high end of ip_local_port_range",
+			     "ip_local_port_range", v, 65535, &hi) < 0)
+			return -1;
+		p->t->hosts[host].knobs[TS_KNOB_IP_LOCAL_PORT_HIGH] = hi;
+		p->t->hosts[host].knob_set[TS_KNOB_IP_LOCAL_PORT_HIGH] = 1;
+	}
+	if (expect_end(p) < 0)
 		return -1;
 	p->t->hosts[host].knobs[k] = v;
 	p->t->hosts[host].knob_set[k] = 1;

@@ -220,9 +220,12 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_SYN_LINEAR_TIMEOUTS,
 	TS_KNOB_TCP_INVALID_RATELIMIT,
 	TS_KNOB_TCP_CHALLENGE_ACK_LIMIT,
-	TS_KNOB_ISN
+	TS_KNOB_ISN,
+	TS_KNOB_TCP_TW_REUSE_DELAY, /* ms */
+	TS_KNOB_IP_LOCAL_PORT_LOW,  /* "set H ip_local_port_range LOW HIGH" */
+	TS_KNOB_IP_LOCAL_PORT_HIGH  /* (set with the line above only) */
 } ts_knob;
-#define TS_NKNOBS 15
+#define TS_NKNOBS 18
 
 typedef struct ts_knob_info {
 	const char *name;

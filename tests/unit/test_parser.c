@@ -376,6 +376,11 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_CHALLENGE_ACK_LIMIT, "tcp_challenge_ack_limit",
 	     2147483647, 0, 2147483647},
 	    {TS_KNOB_ISN, "isn", -1, 0, 4294967295},
+	    {TS_KNOB_TCP_TW_REUSE_DELAY, "tcp_tw_reuse_delay", 1000, 1,
+	     2147483647},
+	    {TS_KNOB_IP_LOCAL_PORT_LOW, "ip_local_port_range", 40000, 1, 65535},
+	    {TS_KNOB_IP_LOCAL_PORT_HIGH, "ip_local_port_range.high", 60999, 1,
+	     65535},
 	};
 
 	ck_assert_int_eq(sizeof want / sizeof want[0], TS_NKNOBS);
@@ -387,6 +392,18 @@ START_TEST(parse_knob_table)
 		ck_assert_int_eq(k->min, want[i].min);
 		ck_assert_int_eq(k->max, want[i].max);
 	}
+}
+END_TEST
+
+START_TEST(parse_set_port_range)
+{
+	ts_trace *t = parse_ok("set client ip_local_port_range 40000 40010\n");
+
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_IP_LOCAL_PORT_LOW], 40000);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_IP_LOCAL_PORT_HIGH], 40010);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_IP_LOCAL_PORT_LOW], 40000);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_IP_LOCAL_PORT_HIGH], 60999);
+	ts_trace_free(t);
 }
 END_TEST
 
@@ -416,16 +433,20 @@ START_TEST(parse_set)
 	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_ISN], 4294967295);
 	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_SYN_RETRIES], 2);
 	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_RETRIES2], 15);
-	ts_trace_free(t);
-
-	/* every knob, at both ends of its range */
+	ts_trace_free(
+	    t); /* every knob, at both ends of its range (ip_local_port_range
+		 * takes two values; its high end has no name of its own) */
 	for (int k = 0; k < TS_NKNOBS; k++) {
-		char buf[128];
+		char buf[160];
+		const char *two =
+		    k == TS_KNOB_IP_LOCAL_PORT_LOW ? " 65535" : "";
 
+		if (k == TS_KNOB_IP_LOCAL_PORT_HIGH)
+			continue;
 		snprintf(buf, sizeof buf,
-			 "set client %s %lld\nset server %s %lld\n",
-			 ts_knobs[k].name, (long long)ts_knobs[k].min,
-			 ts_knobs[k].name, (long long)ts_knobs[k].max);
+			 "set client %s %lld%s\nset server %s %lld%s\n",
+			 ts_knobs[k].name, (long long)ts_knobs[k].min, two,
+			 ts_knobs[k].name, (long long)ts_knobs[k].max, two);
 		t = parse_ok(buf);
 		ck_assert_int_eq(t->hosts[0].knobs[k], ts_knobs[k].min);
 		ck_assert_int_eq(t->hosts[1].knobs[k], ts_knobs[k].max);
@@ -1440,6 +1461,8 @@ END_TEST
 	X(error_set_value_missing, "set client tcp_retries2\n", 1, 24, "set: expected a value for tcp_retries2, found the end of the line") \
 	X(error_set_value_invalid, "set client tcp_retries2 3x\n", 1, 25, "invalid number '3x'") \
 	X(error_set_value_range, "set client tcp_retries2 256\n", 1, 25, "set: tcp_retries2 '256' is out of range (0..255)") \
+	X(error_set_port_range_order, "set client ip_local_port_range 5 4\n", 1, 34, "set: ip_local_port_range '4' is out of range (5..65535)") \
+	X(error_set_port_range_one, "set client ip_local_port_range 5\n", 1, 33, "set: expected the high end of ip_local_port_range, found the end of the line") \
 	X(error_set_value_negative, "set client tcp_syn_retries -1\n", 1, 28, "set: tcp_syn_retries '-1' is out of range (1..127)") \
 	X(error_set_isn_range, "set client isn 4294967296\n", 1, 16, "set: isn '4294967296' is out of range (0..4294967295)") \
 	/* host lines */ \
@@ -1657,6 +1680,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_profile);
 	tcase_add_test(tc, parse_knob_table);
 	tcase_add_test(tc, parse_set);
+	tcase_add_test(tc, parse_set_port_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("time");
