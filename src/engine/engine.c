@@ -102,6 +102,7 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 		h->challenge_second = -1;
 		ts_hmap_init(&h->conns);
 		ts_hmap_init(&h->listeners);
+		ts_hmap_init(&h->cookies);
 		ts_hmap_init(&h->ports);
 		h->proc.vars =
 		    calloc((size_t)(h->decl->nvars + 1), sizeof *h->proc.vars);
@@ -126,6 +127,7 @@ void ts_sim_free(ts_sim *sim)
 		ts_hmap_free(&h->conns);
 		ts_hmap_free(&h->listeners);
 		ts_hmap_free(&h->ports);
+		ts_tcp_cookies_free(h);
 		free(h->proc.fds);
 		free(h->proc.vars);
 		free(h->proc.queue);
@@ -528,6 +530,7 @@ static void crash_host(ts_sim *sim, ts_host *h)
 			if (sk->in_use && sk->host == h)
 				ts_tcp_free(sim, sk);
 		}
+	ts_tcp_cookies_free(h);
 	h->up = 0;
 	p->alive = 0;
 }

@@ -75,6 +75,7 @@ typedef struct ts_host {
 	uint32_t next_sock_id;
 	uint16_t next_port;
 	ts_hmap conns;            /* (lport, raddr, rport) -> ts_sock */
+	ts_hmap cookies;          /* SYN cookies sent: (lport, raddr, rport) */
 	ts_hmap listeners;        /* lport -> listening ts_sock */
 	ts_hmap ports;            /* lport -> number of sockets bound to it */
 	int64_t challenge_second; /* tcp_challenge_ack_limit accounting */

@@ -251,6 +251,8 @@ void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk);
 /* ---- tcp_in.c ---- */
 void ts_tcp_input(struct ts_sim *sim, struct ts_host *h, const ts_seg *seg,
 		  uint32_t num);
+/* Forget every SYN cookie a host sent (crash, end of run). */
+void ts_tcp_cookies_free(struct ts_host *h);
 /* Linux tcp_xmit_probe_skb(): an ACK with SEQ = SND.UNA - 1, which the
  * peer must answer (keepalive and zero-window probes). */
 void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk);

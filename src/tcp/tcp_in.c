@@ -13,6 +13,7 @@
  * verdict: check_seq, check_rst, check_syn, check_ack, then data and FIN.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "engine/engine.h"
 #include "render/report.h"
@@ -125,43 +126,29 @@ static uint16_t send_mss(const ts_seg *syn, int ts)
 
 /* ---------------- LISTEN ---------------- */
 
+static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn);
+static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
+			   const ts_seg *seg, uint32_t num);
+static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
+			uint32_t num);
+
 static int aq_full(const ts_sock *l)
 {
 	/* Linux sk_acceptq_is_full(): backlog + 1 connections fit. */
 	return l->aq_len > l->backlog;
 }
 
-static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
-			 uint32_t isn)
+/* A child socket for a SYN that reached listener L (Linux
+ * tcp_create_openreq_child): it inherits the listener's options. NULL (and
+ * the run aborted) when out of memory. */
+static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
+			   uint32_t isn)
 {
 	ts_host *h = l->host;
-	char lb[64];
-	/* Linux tcp_rcv_state_process (LISTEN): ACK first, then RST, SYN. */
-	if (seg->flags & TS_ACK) {
-		ts_tcp_send_reply_reset(sim, h, l, seg, TS_RST_LISTEN_ACK);
-		return;
-	}
-	if (seg->flags & TS_RST)
-		return; /* RFC 9293 §3.10.7.2: an RST is ignored */
-	if (!(seg->flags & TS_SYN)) {
-		note_drop(sim, l,
-			  "segment without SYN or ACK: ignored "
-			  "(RFC 9293 §3.10.7.2)");
-		return;
-	}
-	if (aq_full(l)) {
-		/* Linux tcp_conn_request(): SYN dropped, nothing sent. */
-		ts_rep_event(sim, h->index, "drop",
-			     "%s SYN dropped: accept queue full (%d of backlog "
-			     "%d + 1), nothing sent",
-			     ts_tcp_label(sim, l, lb, sizeof lb), l->aq_len,
-			     l->backlog);
-		return;
-	}
 	ts_sock *c = ts_tcp_alloc(sim, h);
 	if (!c) {
 		ts_sim_abort(sim, 0, "out of memory");
-		return;
+		return NULL;
 	}
 	c->parent = l;
 	l->nchildren++;
@@ -194,8 +181,68 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	if (ts_tcp_hash(sim, c) < 0) {
 		ts_tcp_free(sim, c);
 		ts_sim_abort(sim, 0, "out of memory");
+		return NULL;
+	}
+	return c;
+}
+
+static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
+			 uint32_t num, uint32_t isn)
+{
+	ts_host *h = l->host;
+	char lb[64];
+	/* Linux tcp_v4_do_rcv: an ACK may complete a SYN-cookie handshake
+	 * (tcp_v4_cookie_check); then tcp_rcv_state_process (LISTEN): ACK
+	 * first, then RST, SYN. */
+	if ((seg->flags & TS_ACK) && !(seg->flags & (TS_RST | TS_SYN)) &&
+	    cookie_check(sim, l, seg, num))
+		return;
+	if (seg->flags & TS_ACK) {
+		ts_tcp_send_reply_reset(sim, h, l, seg, TS_RST_LISTEN_ACK);
 		return;
 	}
+	if (seg->flags & TS_RST)
+		return; /* RFC 9293 §3.10.7.2: an RST is ignored */
+	if (!(seg->flags & TS_SYN)) {
+		note_drop(sim, l,
+			  "segment without SYN or ACK: ignored "
+			  "(RFC 9293 §3.10.7.2)");
+		return;
+	}
+	/* Linux tcp_conn_request(): with more handshakes pending than the
+	 * backlog (inet_csk_reqsk_queue_is_full, '>' since 6.x), a SYN is
+	 * answered with a
+	 * SYN cookie and no state is kept (tcp_syncookies 1), or dropped
+	 * (tcp_syncookies 0); tcp_syncookies 2 always uses cookies. */
+	int64_t cookies = h->knob[TS_KNOB_TCP_SYNCOOKIES];
+	int want_cookie = 0;
+	if (!isn && (cookies == 2 || l->nchildren - l->aq_len > l->backlog)) {
+		if (!cookies) {
+			ts_rep_event(sim, h->index, "drop",
+				     "%s SYN dropped: %d handshakes pending "
+				     "(backlog %d) and tcp_syncookies 0",
+				     ts_tcp_label(sim, l, lb, sizeof lb),
+				     l->nchildren - l->aq_len, l->backlog);
+			return;
+		}
+		want_cookie = 1;
+	}
+	if (aq_full(l)) {
+		/* Linux tcp_conn_request(): SYN dropped, nothing sent. */
+		ts_rep_event(sim, h->index, "drop",
+			     "%s SYN dropped: accept queue full (%d of backlog "
+			     "%d + 1), nothing sent",
+			     ts_tcp_label(sim, l, lb, sizeof lb), l->aq_len,
+			     l->backlog);
+		return;
+	}
+	if (want_cookie) {
+		send_cookie(sim, l, seg);
+		return;
+	}
+	ts_sock *c = make_child(sim, l, seg, isn);
+	if (!c)
+		return;
 	char cause[96];
 	snprintf(cause, sizeof cause, "SYN received by listening socket %s",
 		 ts_tcp_label(sim, l, lb, sizeof lb));
@@ -570,7 +617,7 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			/* Linux: ISN = the old SND.NXT + 65535 + 2. */
 			uint32_t isn = sk->snd_nxt + 65535 + 2;
 			ts_tcp_done(sim, sk, cause);
-			listen_input(sim, l, seg, isn ? isn : 1);
+			listen_input(sim, l, seg, num, isn ? isn : 1);
 			return;
 		}
 	}
@@ -630,10 +677,165 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	ts_tcp_send_ack(sim, sk);
 }
 
+/* ---------------- SYN cookies (Linux syncookies.c) ---------------- */
+
+/* What a SYN cookie lets the listener rebuild when the final ACK comes:
+ * tcpsim keeps it in a table instead of encoding it in the ISN, with the
+ * same effect (no request socket, no SYN-ACK retransmission). */
+typedef struct ts_cookie {
+	uint32_t iss, irs;
+	uint16_t mss, win;
+	uint8_t ts, sack;
+	ts_time at;
+} ts_cookie;
+
+#define TS_COOKIE_AGE TS_SEC(120) /* MAX_SYNCOOKIE_AGE: about 2 minutes */
+
+static uint64_t cookie_key(uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	return ((uint64_t)lport << 48) | ((uint64_t)raddr << 16) | rport;
+}
+
+void ts_tcp_cookies_free(ts_host *h)
+{
+	for (size_t i = 0; h->cookies.slots && i <= h->cookies.mask; i++)
+		free(h->cookies.slots[i].val);
+	ts_hmap_free(&h->cookies);
+}
+
+static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn)
+{
+	ts_host *h = l->host;
+	char lb[64];
+	uint64_t key = cookie_key(l->lport, syn->saddr, syn->sport);
+	ts_cookie *ck = ts_hmap_get(&h->cookies, key);
+	if (!ck) {
+		ck = calloc(1, sizeof *ck);
+		if (!ck || ts_hmap_put(&h->cookies, key, ck) < 0) {
+			free(ck);
+			ts_sim_abort(sim, 0, "out of memory");
+			return;
+		}
+	}
+	ck->iss = ts_tcp_next_isn(sim, h);
+	ck->irs = syn->seq;
+	/* The cookie encodes the largest of 536, 1300, 1440, 1460 that does
+	 * not exceed the peer's MSS (msstab). */
+	static const uint16_t msstab[] = {536, 1300, 1440, 1460};
+	uint16_t peer = syn->mss ? syn->mss : TS_TCP_DEFAULT_MSS;
+	ck->mss = msstab[0];
+	for (size_t i = 0; i < sizeof msstab / sizeof msstab[0]; i++)
+		if (msstab[i] <= peer)
+			ck->mss = msstab[i];
+	ck->win = syn->win;
+	ck->ts = syn->ts;
+	ck->sack = syn->sack;
+	ck->at = sim->now;
+	ts_rep_event(
+	    sim, h->index, "drop",
+	    "%s SYN queue full (%d pending, backlog %d): answered with "
+	    "a SYN cookie, no state kept (tcp_syncookies %lld)",
+	    ts_tcp_label(sim, l, lb, sizeof lb), l->nchildren - l->aq_len,
+	    l->backlog, (long long)h->knob[TS_KNOB_TCP_SYNCOOKIES]);
+	ts_seg s = {0};
+	s.saddr = h->addr;
+	s.daddr = syn->saddr;
+	s.sport = l->lport;
+	s.dport = syn->sport;
+	s.seq = ck->iss;
+	s.ack = syn->seq + 1;
+	s.flags = TS_SYN | TS_ACK;
+	s.win = 64240;
+	s.mss = TS_TCP_MSS;
+	s.ts = syn->ts; /* with timestamps the options survive in TSval */
+	s.sack = syn->sack && syn->ts;
+	int to = ts_sim_host_by_addr(sim, syn->saddr);
+	if (to >= 0)
+		ts_net_send(sim, h->index, to, &s, 0);
+}
+
+/* Linux cookie_v4_check(): 1 when the ACK was a cookie's (handled: a child
+ * made, or dropped because the accept queue is full), 0 to go on (RST). */
+static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
+			uint32_t num)
+{
+	ts_host *h = l->host;
+	char lb[64];
+	uint64_t key = cookie_key(l->lport, seg->saddr, seg->sport);
+	ts_cookie *ck = ts_hmap_get(&h->cookies, key);
+	if (!ck || seg->ack != ck->iss + 1 || seg->seq != ck->irs + 1)
+		return 0;
+	if (sim->now - ck->at > TS_COOKIE_AGE) {
+		free(ts_hmap_del(&h->cookies, key));
+		return 0;
+	}
+	if (aq_full(l)) {
+		/* tcp_get_cookie_sock: no child, the ACK is dropped, no RST. */
+		ts_rep_event(sim, h->index, "drop",
+			     "%s SYN-cookie ACK #%u dropped: accept queue full",
+			     ts_tcp_label(sim, l, lb, sizeof lb), num);
+		return 1;
+	}
+	ts_seg syn = {0};
+	syn.saddr = seg->saddr;
+	syn.sport = seg->sport;
+	syn.seq = ck->irs;
+	syn.win = ck->win;
+	syn.mss = ck->mss;
+	syn.ts = ck->ts;
+	syn.sack = ck->sack && ck->ts;
+	uint32_t iss = ck->iss;
+	free(ts_hmap_del(&h->cookies, key));
+	ts_sock *c = make_child(sim, l, &syn, iss);
+	if (!c)
+		return 1;
+	c->snd_nxt = c->write_seq = c->snd_sml = iss + 1;
+	c->rtt_time = TS_TIME_NEVER;
+	char cause[80];
+	snprintf(cause, sizeof cause, "valid SYN cookie in ACK #%u", num);
+	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, cause);
+	complete_child(sim, c, l, seg, num);
+	return 1;
+}
+
 /* ---------------- passive SYN_RECEIVED (Linux tcp_check_req) ---------- */
 
 static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		       uint32_t num);
+
+/* The final ACK of a handshake: the child is ESTABLISHED and joins its
+ * listener's accept queue (Linux tcp_check_req -> syn_recv_sock,
+ * inet_csk_complete_hashdance; data riding on the ACK: tcp_child_process). */
+static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
+			   const ts_seg *seg, uint32_t num)
+{
+	char cause[96];
+	sk->snd_una = seg->ack;
+	sk->last_rcv = sim->now;
+	if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
+		ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
+	else if (!sk->srtt)
+		sk->rto = TS_TCP_TIMEOUT_FALLBACK; /* RFC 6298 §5.7 */
+	sk->rtt_time = TS_TIME_NEVER;
+	sk->retransmits = 0;
+	sk->total_rto = 0;
+	sk->snd_wnd = seg->win;
+	sk->snd_wl1 = seg->seq;
+	sk->snd_wl2 = seg->ack;
+	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+	snprintf(cause, sizeof cause, "ACK #%u completes the handshake", num);
+	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
+	sk->aq_next = NULL;
+	if (l->aq_tail)
+		l->aq_tail->aq_next = sk;
+	else
+		l->aq_head = sk;
+	l->aq_tail = sk;
+	l->aq_len++;
+	ts_tcp_wake(l);
+	if (seg->len || (seg->flags & TS_FIN))
+		sync_input(sim, sk, seg, num);
+}
 
 static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			  uint32_t num)
@@ -699,33 +901,7 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			  "(tcp_abort_on_overflow 0)");
 		return;
 	}
-	/* The handshake completes: the child joins the accept queue. */
-	sk->snd_una = seg->ack;
-	sk->last_rcv = sim->now;
-	if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
-		ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
-	else if (!sk->srtt)
-		sk->rto = TS_TCP_TIMEOUT_FALLBACK; /* RFC 6298 §5.7 */
-	sk->rtt_time = TS_TIME_NEVER;
-	sk->retransmits = 0;
-	sk->total_rto = 0;
-	sk->snd_wnd = seg->win;
-	sk->snd_wl1 = seg->seq;
-	sk->snd_wl2 = seg->ack;
-	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
-	snprintf(cause, sizeof cause, "ACK #%u completes the handshake", num);
-	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
-	sk->aq_next = NULL;
-	if (l->aq_tail)
-		l->aq_tail->aq_next = sk;
-	else
-		l->aq_head = sk;
-	l->aq_tail = sk;
-	l->aq_len++;
-	ts_tcp_wake(l);
-	/* Data or FIN riding on the ACK (Linux tcp_child_process). */
-	if (seg->len || (seg->flags & TS_FIN))
-		sync_input(sim, sk, seg, num);
+	complete_child(sim, sk, l, seg, num);
 }
 
 /* ---------------- synchronized states (RFC 9293 §3.10.7.4) ------------ */
@@ -1028,7 +1204,7 @@ void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
 	}
 	ts_sock *l = ts_tcp_lookup_listener(h, seg->dport);
 	if (l) {
-		listen_input(sim, l, seg, 0);
+		listen_input(sim, l, seg, num, 0);
 		return;
 	}
 	/* RFC 9293 §3.10.7.1, Linux tcp_v4_rcv no_tcp_socket. */

@@ -42,6 +42,7 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
      * Linux's 32768 60999 (doc/model.md). */
     [TS_KNOB_IP_LOCAL_PORT_LOW] = {"ip_local_port_range", 40000, 1, 65535},
     /* not settable by name: the second value of ip_local_port_range */
+    [TS_KNOB_TCP_SYNCOOKIES] = {"tcp_syncookies", 1, 0, 2},
     [TS_KNOB_IP_LOCAL_PORT_HIGH] = {"ip_local_port_range.high", 60999, 1,
 				    65535},
 };

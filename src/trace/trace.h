@@ -223,9 +223,10 @@ typedef enum ts_knob {
 	TS_KNOB_ISN,
 	TS_KNOB_TCP_TW_REUSE_DELAY, /* ms */
 	TS_KNOB_IP_LOCAL_PORT_LOW,  /* "set H ip_local_port_range LOW HIGH" */
-	TS_KNOB_IP_LOCAL_PORT_HIGH  /* (set with the line above only) */
+	TS_KNOB_IP_LOCAL_PORT_HIGH, /* (set with the line above only) */
+	TS_KNOB_TCP_SYNCOOKIES
 } ts_knob;
-#define TS_NKNOBS 18
+#define TS_NKNOBS 19
 
 typedef struct ts_knob_info {
 	const char *name;

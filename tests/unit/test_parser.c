@@ -379,6 +379,7 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_TW_REUSE_DELAY, "tcp_tw_reuse_delay", 1000, 1,
 	     2147483647},
 	    {TS_KNOB_IP_LOCAL_PORT_LOW, "ip_local_port_range", 40000, 1, 65535},
+	    {TS_KNOB_TCP_SYNCOOKIES, "tcp_syncookies", 1, 0, 2},
 	    {TS_KNOB_IP_LOCAL_PORT_HIGH, "ip_local_port_range.high", 60999, 1,
 	     65535},
 	};

@@ -367,16 +367,20 @@ START_TEST(syn_received_final_ack_on_full_queue_dropped)
 {
 	/* Linux tcp_check_req, tcp_abort_on_overflow 0 (N6): the final ACK is
 	 * dropped while the accept queue is full; the SYN-ACK timer goes on,
-	 * and a later ACK completes the connection. */
+	 * and a later ACK completes the connection. listen(s, 1) holds two
+	 * connections; e fills one place, c the other, then d's ACK comes. */
 	th_conn c = listening();
-	ck_ret(th_do(c.t, "a: listen(s, 0)"), 0);
-	th_conn d = c;
+	ck_ret(th_do(c.t, "a: listen(s, 1)"), 0);
+	th_conn e = c, d = c;
+	e.rport = REMOTE_PORT + 2;
+	c.iss = LOCAL_ISS + 64000;
 	d.rport = REMOTE_PORT + 1;
-	d.iss = LOCAL_ISS + 64000;
+	d.iss = LOCAL_ISS + 128000;
+	INPUT(e, .flags = TS_SYN, .seq = 0);
+	INPUT(e, .flags = TS_ACK, .seq = 1, .ack = 1);
 	INPUT(c, .flags = TS_SYN, .seq = 0);
 	INPUT(d, .flags = TS_SYN, .seq = 0);
-	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
-	ck_send(c.t, OUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	th_drop_captures(c.t);
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
 	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
 	ck_no_send(c.t);
@@ -395,15 +399,51 @@ START_TEST(syn_received_final_ack_on_full_queue_dropped)
 }
 END_TEST
 
-START_TEST(syn_received_final_ack_on_full_queue_abort)
+START_TEST(syn_received_two_pending_with_backlog_0_gets_cookie)
 {
-	/* tcp_abort_on_overflow 1 (R5): RST <SEQ=SEG.ACK>, request gone. */
+	/* listen(s, 0): a second pending handshake is one more than the
+	 * backlog (inet_csk_reqsk_queue_is_full), so that SYN gets a SYN
+	 * cookie: no request socket, no SYN-ACK retransmission; its ACK, with
+	 * the accept queue full, is dropped without RST even under
+	 * tcp_abort_on_overflow 1 (tcp_get_cookie_sock). */
 	th_conn c = listening();
 	ck_ret(th_do(c.t, "a: listen(s, 0)"), 0);
 	set_knob(&c, TS_KNOB_TCP_ABORT_ON_OVERFLOW, 1);
 	th_conn d = c;
 	d.rport = REMOTE_PORT + 1;
 	d.iss = LOCAL_ISS + 64000;
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	INPUT(d, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_send(c.t, OUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_report(c.t, "answered with a SYN cookie");
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT + 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_no_send(c.t);
+	ck_report(c.t, "SYN-cookie ACK #");
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT + 1));
+	/* Room again: the same ACK (its data, say) completes it. */
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(d, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 5);
+	ck_assert_ptr_nonnull(lookup(c.t, LOCAL_PORT, REMOTE_PORT + 1));
+	ck_ret(th_do(c.t, "a: y = accept(s)"), 5);
+}
+END_TEST
+
+START_TEST(syn_received_final_ack_on_full_queue_abort)
+{
+	/* tcp_abort_on_overflow 1 (R5): RST <SEQ=SEG.ACK>, request gone. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: listen(s, 1)"), 0);
+	set_knob(&c, TS_KNOB_TCP_ABORT_ON_OVERFLOW, 1);
+	th_conn e = c, d = c;
+	e.rport = REMOTE_PORT + 2;
+	c.iss = LOCAL_ISS + 64000;
+	d.rport = REMOTE_PORT + 1;
+	d.iss = LOCAL_ISS + 128000;
+	INPUT(e, .flags = TS_SYN, .seq = 0);
+	INPUT(e, .flags = TS_ACK, .seq = 1, .ack = 1);
 	INPUT(c, .flags = TS_SYN, .seq = 0);
 	INPUT(d, .flags = TS_SYN, .seq = 0);
 	th_drop_captures(c.t);
@@ -2254,6 +2294,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_synack_timeouts);
 	tcase_add_test(tc, syn_received_synack_timeouts_default);
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_dropped);
+	tcase_add_test(tc, syn_received_two_pending_with_backlog_0_gets_cookie);
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_abort);
 
 	GROUP("SYN_SENT");
