@@ -36,14 +36,6 @@ typedef struct tcpsim_error {
 /* Receives the report, in pieces of whole lines. */
 typedef void (*tcpsim_write_fn)(void *ctx, const char *data, size_t len);
 
-typedef struct tcpsim_options {
-	uint64_t seed;         /* 0: the default, documented ISN series */
-	int64_t max_time_us;   /* virtual-time limit of a run */
-	uint64_t max_events;   /* event limit of a run */
-	tcpsim_write_fn write; /* NULL: the report is discarded */
-	void *write_ctx;
-} tcpsim_options;
-
 /* TCP states, as the trace language names them. */
 typedef enum tcpsim_state {
 	TCPSIM_CLOSED,
@@ -61,6 +53,94 @@ typedef enum tcpsim_state {
 
 typedef struct tcpsim_sim tcpsim_sim;
 
+/* TCP flag bits of tcpsim_segment.flags, as on the wire. */
+#define TCPSIM_FIN 0x01
+#define TCPSIM_SYN 0x02
+#define TCPSIM_RST 0x04
+#define TCPSIM_PSH 0x08
+#define TCPSIM_ACK 0x10
+
+/* A TCP segment's header as tcpsim models it (addresses in host order). */
+typedef struct tcpsim_segment {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint32_t len; /* payload bytes */
+	uint16_t win;
+	uint16_t mss;    /* MSS option (SYN segments), 0 when absent */
+	uint8_t flags;   /* TCPSIM_SYN ... */
+	uint8_t sack_ok; /* SYN: SACK-permitted option */
+	uint8_t ts;      /* SYN: timestamps option */
+} tcpsim_segment;
+
+/* What an event is; the report's EVENT column names it (kind_name). */
+typedef enum tcpsim_event_kind {
+	TCPSIM_EV_CALL,   /* a call that returned at once ("call") */
+	TCPSIM_EV_BLOCK,  /* a call that must wait ("call ... blocks") */
+	TCPSIM_EV_RETURN, /* a blocked call returning */
+	TCPSIM_EV_STATE,  /* a socket's state change */
+	TCPSIM_EV_SEND,   /* a segment leaving a host's stack */
+	TCPSIM_EV_INJECT, /* a forged segment (net: inject) */
+	TCPSIM_EV_REPLAY, /* an old segment again (net: replay) */
+	TCPSIM_EV_RECV,   /* a segment arriving */
+	TCPSIM_EV_LOST,   /* a segment arriving at a host that is down */
+	TCPSIM_EV_RESET,  /* who sends an RST, why, and the rule */
+	TCPSIM_EV_DROP,   /* a segment ignored or answered only with ACK */
+	TCPSIM_EV_TIMER,  /* a timer firing */
+	TCPSIM_EV_REXMIT, /* a fast retransmit */
+	TCPSIM_EV_SIGNAL, /* SIGPIPE */
+	TCPSIM_EV_PROC,   /* the process killed, or a call never returning */
+	TCPSIM_EV_HOST,   /* a host crashing or rebooting */
+	TCPSIM_EV_SKIP,   /* a line that could not run */
+	TCPSIM_EV_EXPECT, /* an expect line checked */
+	TCPSIM_EV_FAIL,   /* a failed expectation or line */
+	TCPSIM_EV_END     /* the run ends early (only keepalive left) */
+} tcpsim_event_kind;
+
+/* One event of a run. Fields that do not apply to KIND are 0 or NULL. The
+ * strings live only during the callback. */
+typedef struct tcpsim_event {
+	tcpsim_event_kind kind;
+	const char *kind_name; /* "call", "state", "send" ... */
+	int64_t time_us;       /* virtual time */
+	const char *host;      /* where it happened; NULL for the network */
+	const char *detail;    /* the report's DETAIL column */
+	int line;              /* the trace line (calls, expect, FAIL) */
+	const char *socket;    /* the socket's label (variable name) */
+	/* TCPSIM_EV_STATE */
+	int old_state, new_state; /* tcpsim_state values */
+	const char *cause;
+	/* segments: SEND, INJECT, REPLAY, RECV, LOST */
+	uint32_t segno; /* its number in the report */
+	const tcpsim_segment *segment;
+	const char *from_host, *to_host;
+	int dropped, duplicated; /* SEND/INJECT: what the network did */
+	int64_t delay_us;        /* SEND/INJECT: extra delay */
+	uint32_t replay_of;      /* REPLAY: the number copied */
+	/* CALL, BLOCK, RETURN */
+	const char *call;       /* "write(c, 100)" */
+	int64_t result;         /* the return value (-1 on failure) */
+	const char *errno_name; /* "EPIPE", NULL on success */
+	int sigpipe;            /* the call raised SIGPIPE */
+	int64_t began_us;       /* RETURN: when the call began */
+	/* TCPSIM_EV_RESET */
+	const char *reason, *rule;
+	/* TCPSIM_EV_EXPECT */
+	int ok;
+} tcpsim_event;
+
+/* Receives every event of a run, in order. */
+typedef void (*tcpsim_event_fn)(void *ctx, const tcpsim_event *ev);
+
+typedef struct tcpsim_options {
+	uint64_t seed;         /* 0: the default, documented ISN series */
+	int64_t max_time_us;   /* virtual-time limit of a run */
+	uint64_t max_events;   /* event limit of a run */
+	tcpsim_write_fn write; /* NULL: the report is discarded */
+	void *write_ctx;
+	tcpsim_event_fn event; /* NULL: no events */
+	void *event_ctx;
+} tcpsim_options;
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *tcpsim_version(void);
 
@@ -80,6 +160,13 @@ int tcpsim_run(tcpsim_sim *sim, tcpsim_error *err);
 /* After a run: how many expectations and lines failed. */
 int tcpsim_failures(const tcpsim_sim *sim);
 
+/* The hosts of a simulation, in the order the trace declares them. */
+int tcpsim_host_count(const tcpsim_sim *sim);
+const char *tcpsim_host_name(const tcpsim_sim *sim, int index);
+
+/* After a run: how many expectations were checked. */
+int tcpsim_checked(const tcpsim_sim *sim);
+
 /* After a run: the state of the connection a host's variable names (as
  * "expect HOST VAR state" sees it); -1 for an unknown host or variable. */
 int tcpsim_var_state(const tcpsim_sim *sim, const char *host, const char *var);
@@ -88,6 +175,18 @@ int tcpsim_var_state(const tcpsim_sim *sim, const char *host, const char *var);
 const char *tcpsim_state_name(int state);
 
 void tcpsim_free(tcpsim_sim *sim);
+
+/* EV as one line of JSON (no newline), schema in doc/json.md; SEQ is the
+ * event's index in its run. The caller frees the string with free(); NULL
+ * when out of memory. */
+char *tcpsim_event_json(const tcpsim_event *ev, unsigned long long seq);
+
+/* The segment of EV (SEND, INJECT, REPLAY, RECV, LOST) as an IPv4 packet
+ * with a TCP header, options and checksums, its payload a pattern of the
+ * sequence numbers. Writes at most CAP bytes to BUF; returns the packet's
+ * length, or 0 when EV has no segment or CAP is too small. */
+size_t tcpsim_event_packet(const tcpsim_event *ev, unsigned char *buf,
+			   size_t cap);
 
 /* Load and run in one call: the status of tcpsim_run, or TCPSIM_ERROR. */
 int tcpsim_run_trace(const char *filename, const char *text, size_t len,

@@ -1,45 +1,155 @@
 /*
  * main.c - the tcpsim command: reads trace files, runs each through
- * libtcpsim, writes the report to standard output and errors to standard
- * error as FILE:LINE:COL: message. Exit status: 0 all held, 1 an
- * expectation failed, 2 a trace could not be run or a bad option.
+ * libtcpsim, and writes what was asked: the text report (default), a
+ * ladder diagram, JSON Lines, a pcap file, or, with --quiet, only the
+ * failures. Errors go to standard error as FILE:LINE:COL: message.
+ * "tcpsim test PATH..." runs traces as a test suite.
+ * Exit status: 0 all held, 1 an expectation failed, 2 a trace could not be
+ * run or a bad option.
  */
+#define _GNU_SOURCE /* memmem */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cli/ladder.h"
 #include "tcpsim.h"
 
 #define MAX_TRACE_BYTES (256u << 20)
 
+typedef struct cli {
+	tcpsim_options opts;
+	int json;   /* JSON Lines on standard output */
+	int quiet;  /* only failures and a summary */
+	int ladder; /* the ladder diagram instead of the report */
+	int ascii;  /* ladder in plain ASCII */
+	int color;  /* ANSI colours */
+	const char *pcap_path;
+	const char *svg_path;
+	/* per run */
+	unsigned long long nev;
+	pcap_t *pcap;
+	pcap_dumper_t *dumper;
+	ts_ladder *lad;
+	ts_ladder *svg;
+	int failed_io;
+} cli;
+
 static void usage(FILE *f)
 {
-	fputs("usage: tcpsim [OPTION]... FILE...\n"
-	      "Run TCP traces in virtual time and report every segment, state\n"
-	      "change, timer, RST and call result. FILE '-' is standard "
-	      "input.\n"
-	      "\n"
-	      "  --seed N          seed for the initial sequence numbers "
-	      "(default 0)\n"
-	      "  --max-time DUR    stop a run past this virtual time "
-	      "(default 10000000s)\n"
-	      "  --max-events N    stop a run after N events (default "
-	      "100000000)\n"
-	      "  --help            show this help and exit\n"
-	      "  --version         show the version and exit\n"
-	      "\n"
-	      "Exit status: 0 every expectation held, 1 an expectation "
-	      "failed,\n"
-	      "2 a trace could not be run or an option was wrong.\n",
-	      f);
+	fputs(
+	    "usage: tcpsim [OPTION]... FILE...\n"
+	    "       tcpsim test [OPTION]... PATH...\n"
+	    "Run TCP traces in virtual time and report every segment, state\n"
+	    "change, timer, RST and call result. FILE '-' is standard "
+	    "input.\n"
+	    "'tcpsim test' runs every trace under the PATHs as a test suite.\n"
+	    "\n"
+	    "  --ladder          a ladder diagram instead of the report\n"
+	    "  --ascii           the ladder in plain ASCII\n"
+	    "  --svg FILE        the ladder diagram as an SVG file\n"
+	    "  --pcap FILE       every segment as an IPv4 packet in a pcap "
+	    "file\n"
+	    "  --json            one JSON object per event (JSON Lines) "
+	    "instead\n"
+	    "                    of the report (doc/json.md)\n"
+	    "  --quiet           only failed expectations and a summary\n"
+	    "  --color=WHEN      colour: auto (default), always, never\n"
+	    "  --seed N          seed for the initial sequence numbers "
+	    "(default 0)\n"
+	    "  --max-time DUR    stop a run past this virtual time "
+	    "(default 10000000s)\n"
+	    "  --max-events N    stop a run after N events (default "
+	    "100000000)\n"
+	    "  --help            show this help and exit\n"
+	    "  --version         show the version and exit\n"
+	    "\n"
+	    "Exit status: 0 every expectation held, 1 an expectation "
+	    "failed,\n"
+	    "2 a trace could not be run or an option was wrong.\n",
+	    f);
 }
 
-static void write_out(void *ctx, const char *data, size_t len)
+static const char *RED = "\033[31m", *OFF = "\033[0m";
+
+/* The text report, coloured when asked: FAIL lines and errnos in red. */
+static void write_report(void *ctx, const char *data, size_t len)
 {
-	fwrite(data, 1, len, (FILE *)ctx);
+	cli *c = ctx;
+	if (!c->color) {
+		fwrite(data, 1, len, stdout);
+		return;
+	}
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		const char *fail = memmem(p, n, "  FAIL  ", 8);
+		const char *err = memmem(p, n, "= -1 E", 6);
+		if (fail) {
+			fputs(RED, stdout);
+			fwrite(p, 1, n - (nl ? 1 : 0), stdout);
+			fputs(OFF, stdout);
+			if (nl)
+				fputc('\n', stdout);
+		} else if (err) {
+			const char *e = err + 5;
+			const char *stop = memchr(e, ')', (size_t)(p + n - e));
+			stop = stop ? stop + 1 : p + n - (nl ? 1 : 0);
+			fwrite(p, 1, (size_t)(e - p), stdout);
+			fputs(RED, stdout);
+			fwrite(e, 1, (size_t)(stop - e), stdout);
+			fputs(OFF, stdout);
+			fwrite(stop, 1, (size_t)(p + n - stop), stdout);
+		} else {
+			fwrite(p, 1, n, stdout);
+		}
+		p += n;
+	}
+}
+
+static void on_event(void *ctx, const tcpsim_event *ev)
+{
+	cli *c = ctx;
+	unsigned long long seq = c->nev++;
+	if (c->json) {
+		char *line = tcpsim_event_json(ev, seq);
+		if (line) {
+			fputs(line, stdout);
+			fputc('\n', stdout);
+			free(line);
+		} else {
+			c->failed_io = 1;
+		}
+	}
+	if (c->quiet && ev->kind == TCPSIM_EV_FAIL)
+		printf("%s%s%s\n", c->color ? RED : "", ev->detail,
+		       c->color ? OFF : "");
+	if (c->lad)
+		ts_ladder_event(c->lad, ev);
+	if (c->svg)
+		ts_ladder_event(c->svg, ev);
+	if (c->dumper &&
+	    (ev->kind == TCPSIM_EV_SEND || ev->kind == TCPSIM_EV_INJECT ||
+	     ev->kind == TCPSIM_EV_REPLAY)) {
+		static unsigned char pkt[70000];
+		size_t n = tcpsim_event_packet(ev, pkt, sizeof pkt);
+		if (n) {
+			struct pcap_pkthdr h;
+			memset(&h, 0, sizeof h);
+			h.ts.tv_sec = (time_t)(ev->time_us / 1000000);
+			h.ts.tv_usec = (suseconds_t)(ev->time_us % 1000000);
+			h.caplen = h.len = (bpf_u_int32)n;
+			pcap_dump((u_char *)c->dumper, &h, pkt);
+		}
+	}
 }
 
 static void print_error(const tcpsim_error *e)
@@ -141,36 +251,224 @@ static int parse_dur(const char *s, int64_t *out)
 	return 0;
 }
 
-static int run_file(const char *path, const tcpsim_options *opts)
+static char *read_trace(const char *path, size_t *len, tcpsim_error *err)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	tcpsim_error err;
-	memset(&err, 0, sizeof err);
+	memset(err, 0, sizeof *err);
+	snprintf(err->file, sizeof err->file, "%s", path);
 	if (!f) {
-		snprintf(err.file, sizeof err.file, "%s", path);
-		snprintf(err.message, sizeof err.message, "cannot open: %s",
+		snprintf(err->message, sizeof err->message, "cannot open: %s",
 			 strerror(errno));
-		print_error(&err);
-		return TCPSIM_ERROR;
+		return NULL;
 	}
-	size_t len = 0;
 	const char *why = NULL;
-	char *text = slurp(f, &len, &why);
+	char *text = slurp(f, len, &why);
 	if (f != stdin)
 		fclose(f);
-	if (!text) {
-		snprintf(err.file, sizeof err.file, "%s", path);
-		snprintf(err.message, sizeof err.message, "cannot read: %s",
+	if (!text)
+		snprintf(err->message, sizeof err->message, "cannot read: %s",
 			 why);
-		print_error(&err);
+	return text;
+}
+
+/* Run one trace with the outputs C asks for. *SIM receives the finished
+ * simulation when SIM is not NULL (the caller frees it). */
+static int run_one(cli *c, const char *path, tcpsim_error *err,
+		   tcpsim_sim **keep)
+{
+	size_t len = 0;
+	char *text = read_trace(path, &len, err);
+	if (!text)
 		return TCPSIM_ERROR;
-	}
-	int rc = tcpsim_run_trace(path, text, len, opts, &err);
+	tcpsim_options o = c->opts;
+	int report = !c->json && !c->quiet && !c->ladder;
+	o.write = report ? write_report : NULL;
+	o.write_ctx = c;
+	o.event = on_event;
+	o.event_ctx = c;
+	c->nev = 0;
+	tcpsim_sim *sim = tcpsim_load(path, text, len, &o, err);
 	free(text);
-	fflush(stdout);
-	if (rc == TCPSIM_ERROR)
-		print_error(&err);
+	if (!sim)
+		return TCPSIM_ERROR;
+	if (c->pcap_path) {
+		c->pcap = pcap_open_dead(DLT_RAW, 65535);
+		c->dumper =
+		    c->pcap ? pcap_dump_open(c->pcap, c->pcap_path) : NULL;
+		if (!c->dumper) {
+			snprintf(err->message, sizeof err->message,
+				 "cannot write %s: %s", c->pcap_path,
+				 c->pcap ? pcap_geterr(c->pcap) : "pcap");
+			err->line = 0;
+			if (c->pcap)
+				pcap_close(c->pcap);
+			c->pcap = NULL;
+			tcpsim_free(sim);
+			return TCPSIM_ERROR;
+		}
+	}
+	if (c->ladder)
+		c->lad = ts_ladder_new(path, c->ascii, c->color);
+	if (c->svg_path)
+		c->svg = ts_ladder_new(path, 0, 0);
+	for (int h = 0; h < tcpsim_host_count(sim); h++) {
+		if (c->lad)
+			ts_ladder_host(c->lad, tcpsim_host_name(sim, h));
+		if (c->svg)
+			ts_ladder_host(c->svg, tcpsim_host_name(sim, h));
+	}
+	int rc = tcpsim_run(sim, err);
+	if (c->dumper) {
+		pcap_dump_close(c->dumper);
+		pcap_close(c->pcap);
+		c->dumper = NULL;
+		c->pcap = NULL;
+	}
+	if (c->lad) {
+		ts_ladder_print(c->lad, stdout);
+		ts_ladder_free(c->lad);
+		c->lad = NULL;
+	}
+	if (c->svg) {
+		FILE *f = fopen(c->svg_path, "w");
+		if (!f || ts_ladder_svg(c->svg, f) < 0 || fclose(f) != 0) {
+			snprintf(err->message, sizeof err->message,
+				 "cannot write %s", c->svg_path);
+			err->line = 0;
+			rc = TCPSIM_ERROR;
+		}
+		ts_ladder_free(c->svg);
+		c->svg = NULL;
+	}
+	if (c->quiet && rc != TCPSIM_ERROR)
+		printf("%s: %d expectations checked, %d failed\n", path,
+		       tcpsim_checked(sim), tcpsim_failures(sim));
+	if (keep)
+		*keep = sim;
+	else
+		tcpsim_free(sim);
 	return rc;
+}
+
+/* ---- tcpsim test ---- */
+
+typedef struct pathlist {
+	char **v;
+	size_t n, cap;
+} pathlist;
+
+static int add_path(pathlist *l, const char *p)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, nc * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = nc;
+	}
+	l->v[l->n] = strdup(p);
+	return l->v[l->n] ? (int)++l->n : -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.trace under DIR (depth-limited), or DIR itself if a file. */
+static int collect(pathlist *l, const char *path, int depth)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return add_path(l, path) < 0 ? -1 : 0;
+	if (depth > 32)
+		return 0;
+	DIR *d = opendir(path);
+	if (!d)
+		return add_path(l, path) < 0 ? -1 : 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sub[4096];
+		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+		struct stat s2;
+		if (stat(sub, &s2) < 0)
+			continue;
+		size_t n = strlen(e->d_name);
+		if (S_ISDIR(s2.st_mode)) {
+			if (collect(l, sub, depth + 1) < 0) {
+				closedir(d);
+				return -1;
+			}
+		} else if (n > 6 && !strcmp(e->d_name + n - 6, ".trace")) {
+			if (add_path(l, sub) < 0) {
+				closedir(d);
+				return -1;
+			}
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static void first_fail(void *ctx, const tcpsim_event *ev)
+{
+	char *first = ctx;
+	if (ev->kind == TCPSIM_EV_FAIL && !first[0])
+		snprintf(first, 512, "%s", ev->detail);
+}
+
+static int run_tests(cli *c, int argc, char **argv)
+{
+	pathlist l = {0};
+	for (int i = 0; i < argc; i++) {
+		size_t before = l.n;
+		if (collect(&l, argv[i], 0) < 0) {
+			fprintf(stderr, "tcpsim: out of memory\n");
+			return 2;
+		}
+		if (l.n > before)
+			qsort(l.v + before, l.n - before, sizeof *l.v, cmp_str);
+	}
+	int passed = 0, failed = 0, errors = 0;
+	for (size_t i = 0; i < l.n; i++) {
+		tcpsim_error err;
+		size_t len = 0;
+		char first[512] = "";
+		char *text = read_trace(l.v[i], &len, &err);
+		int rc = TCPSIM_ERROR;
+		if (text) {
+			tcpsim_options o = c->opts;
+			o.write = NULL;
+			o.event = first_fail;
+			o.event_ctx = first;
+			rc = tcpsim_run_trace(l.v[i], text, len, &o, &err);
+			free(text);
+		}
+		if (rc == TCPSIM_OK) {
+			printf("PASS  %s\n", l.v[i]);
+			passed++;
+		} else if (rc == TCPSIM_FAILED) {
+			printf("%sFAIL%s  %s  %s\n", c->color ? RED : "",
+			       c->color ? OFF : "", l.v[i], first);
+			failed++;
+		} else {
+			printf("%sERROR%s %s  %s%s%s\n", c->color ? RED : "",
+			       c->color ? OFF : "", l.v[i], err.file,
+			       err.line ? ":" : "", err.message);
+			errors++;
+		}
+		free(l.v[i]);
+	}
+	free(l.v);
+	if (errors)
+		printf("%d passed, %d failed, %d could not run\n", passed,
+		       failed, errors);
+	else
+		printf("%d passed, %d failed\n", passed, failed);
+	return errors ? 2 : failed ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -181,14 +479,27 @@ int main(int argc, char **argv)
 	    {"seed", required_argument, NULL, 's'},
 	    {"max-time", required_argument, NULL, 't'},
 	    {"max-events", required_argument, NULL, 'e'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"pcap", required_argument, NULL, 'p'},
+	    {"svg", required_argument, NULL, 'g'},
+	    {"ladder", no_argument, NULL, 'l'},
+	    {"ascii", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"color", required_argument, NULL, 'c'},
+	    {"colour", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0}};
-	tcpsim_options opts;
-	tcpsim_options_init(&opts);
-	opts.write = write_out;
-	opts.write_ctx = stdout;
-	int c;
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
+	cli c;
+	memset(&c, 0, sizeof c);
+	tcpsim_options_init(&c.opts);
+	const char *color = "auto";
+	int test = argc > 1 && !strcmp(argv[1], "test");
+	if (test) {
+		argv++;
+		argc--;
+	}
+	int opt;
+	while ((opt = getopt_long(argc, argv, "hVq", longopts, NULL)) != -1) {
+		switch (opt) {
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -196,7 +507,7 @@ int main(int argc, char **argv)
 			printf("tcpsim %s\n", tcpsim_version());
 			return 0;
 		case 's':
-			if (parse_u64(optarg, &opts.seed) < 0) {
+			if (parse_u64(optarg, &c.opts.seed) < 0) {
 				fprintf(stderr,
 					"tcpsim: --seed: not a number: "
 					"'%s'\n",
@@ -205,8 +516,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 't':
-			if (parse_dur(optarg, &opts.max_time_us) < 0 ||
-			    opts.max_time_us <= 0) {
+			if (parse_dur(optarg, &c.opts.max_time_us) < 0 ||
+			    c.opts.max_time_us <= 0) {
 				fprintf(stderr,
 					"tcpsim: --max-time: not a duration: "
 					"'%s'\n",
@@ -215,11 +526,40 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'e':
-			if (parse_u64(optarg, &opts.max_events) < 0 ||
-			    !opts.max_events) {
+			if (parse_u64(optarg, &c.opts.max_events) < 0 ||
+			    !c.opts.max_events) {
 				fprintf(stderr,
 					"tcpsim: --max-events: not a "
 					"positive number: '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			c.json = 1;
+			break;
+		case 'p':
+			c.pcap_path = optarg;
+			break;
+		case 'g':
+			c.svg_path = optarg;
+			break;
+		case 'l':
+			c.ladder = 1;
+			break;
+		case 'a':
+			c.ascii = 1;
+			break;
+		case 'q':
+			c.quiet = 1;
+			break;
+		case 'c':
+			color = optarg;
+			if (strcmp(color, "auto") && strcmp(color, "always") &&
+			    strcmp(color, "never")) {
+				fprintf(stderr,
+					"tcpsim: --color: auto, always or "
+					"never, not '%s'\n",
 					optarg);
 				return 2;
 			}
@@ -229,18 +569,45 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (c.json + c.ladder + c.quiet > 1) {
+		fprintf(stderr, "tcpsim: --json, --ladder and --quiet each "
+				"take standard output; choose one\n");
+		return 2;
+	}
+	if (!strcmp(color, "always"))
+		c.color = 1;
+	else if (!strcmp(color, "auto"))
+		c.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+			  (!getenv("TERM") || strcmp(getenv("TERM"), "dumb"));
+	if (c.json)
+		c.color = 0;
 	if (optind >= argc) {
 		fprintf(stderr, "tcpsim: no trace file given\n");
 		usage(stderr);
 		return 2;
 	}
+	if (test)
+		return run_tests(&c, argc - optind, argv + optind);
+	if ((c.pcap_path || c.svg_path) && argc - optind > 1) {
+		fprintf(stderr, "tcpsim: --pcap and --svg take one trace\n");
+		return 2;
+	}
 	int status = 0;
 	for (int i = optind; i < argc; i++) {
-		if (i > optind)
+		if (i > optind && !c.json && !c.quiet)
 			fputc('\n', stdout);
-		int rc = run_file(argv[i], &opts);
+		tcpsim_error err;
+		memset(&err, 0, sizeof err);
+		int rc = run_one(&c, argv[i], &err, NULL);
+		fflush(stdout);
+		if (rc == TCPSIM_ERROR)
+			print_error(&err);
 		if (rc > status)
 			status = rc;
+	}
+	if (c.failed_io) {
+		fprintf(stderr, "tcpsim: out of memory writing JSON\n");
+		return 2;
 	}
 	return status;
 }

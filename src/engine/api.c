@@ -76,6 +76,10 @@ tcpsim_sim *tcpsim_load(const char *filename, const char *text, size_t len,
 	    .max_events = opts->max_events ? opts->max_events : UINT64_MAX};
 	if (s)
 		s->sim = ts_sim_new(t, &so, opts->write, opts->write_ctx);
+	if (s && s->sim) {
+		s->sim->rep.observer = opts->event;
+		s->sim->rep.observer_ctx = opts->event_ctx;
+	}
 	if (!s || !s->sim) {
 		free(s);
 		ts_trace_free(t);
@@ -105,6 +109,23 @@ int tcpsim_run(tcpsim_sim *s, tcpsim_error *err)
 int tcpsim_failures(const tcpsim_sim *s)
 {
 	return s ? s->sim->nfailed : 0;
+}
+
+int tcpsim_host_count(const tcpsim_sim *s)
+{
+	return s ? s->trace->nhosts : 0;
+}
+
+const char *tcpsim_host_name(const tcpsim_sim *s, int i)
+{
+	if (!s || i < 0 || i >= s->trace->nhosts)
+		return NULL;
+	return s->trace->hosts[i].name;
+}
+
+int tcpsim_checked(const tcpsim_sim *s)
+{
+	return s ? s->sim->nchecked : 0;
 }
 
 int tcpsim_var_state(const tcpsim_sim *s, const char *host, const char *var)

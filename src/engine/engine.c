@@ -344,6 +344,7 @@ static void failure(ts_sim *sim, int line, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	sim->nfailed++;
+	sim->rep.ev.line = line;
 	ts_rep_event(sim, -1, "FAIL", "%s:%d: %s", sim->trace->filename, line,
 		     msg);
 }
@@ -387,6 +388,21 @@ static void drain(ts_sim *sim, ts_host *h)
 	p->draining = 0;
 }
 
+/* The structured side of a call's line (R NULL: the call blocks). */
+static void call_event(ts_sim *sim, const ts_stmt *st, const char *text,
+		       const ts_result *r, ts_time began)
+{
+	tcpsim_event *ev = &sim->rep.ev;
+	ev->line = st->line;
+	ev->call = text;
+	ev->began_us = began;
+	if (r) {
+		ev->result = r->ret;
+		ev->errno_name = r->ret < 0 ? ts_errno_name(r->err) : NULL;
+		ev->sigpipe = r->sigpipe;
+	}
+}
+
 static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 {
 	ts_proc *p = &h->proc;
@@ -409,6 +425,7 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 		p->vars[c->fd_var].fd = -1;
 	call_fmt(sim, st, cb, sizeof cb);
 	result_fmt(c, r, rb, sizeof rb);
+	call_event(sim, st, cb, r, ctx->began);
 	if (ctx->waiting) {
 		ts_rep_event(sim, h->index, "return",
 			     "%s = %s  (blocked since %s)", cb, rb,
@@ -460,6 +477,7 @@ static void attempt(ts_sim *sim, ts_host *h)
 	char cb[160];
 	call_fmt(sim, ctx->st, cb, sizeof cb);
 	sim->rep.holding = 0;
+	call_event(sim, ctx->st, cb, NULL, ctx->began);
 	ts_rep_event(sim, h->index, "call", "%s ... blocks", cb);
 	ts_rep_release(sim);
 	const ts_call *c = &ctx->st->u.call;
@@ -607,6 +625,8 @@ static void check_wire(ts_sim *sim, const ts_stmt *st)
 	const char *k = ts_segkind_name(x->kind);
 	int ok = x->negate ? n == 0 : n > 0;
 	sim->nchecked++;
+	sim->rep.ev.line = st->line;
+	sim->rep.ev.ok = ok;
 	ts_rep_event(sim, -1, "expect", "%s%s>%s %s: %s (%llu sent)",
 		     x->negate ? "no " : "", from, to, k, ok ? "ok" : "FAILED",
 		     (unsigned long long)n);
@@ -641,6 +661,8 @@ static void run_expect(ts_sim *sim, const ts_stmt *st)
 		const char *hn = sim->hosts[x->host].decl->name;
 		const char *vn = var_name(sim, x->host, x->var);
 		sim->nchecked++;
+		sim->rep.ev.line = st->line;
+		sim->rep.ev.ok = s == x->state;
 		ts_rep_event(sim, -1, "expect", "%s %s state %s: %s", hn, vn,
 			     ts_state_name(x->state),
 			     s == x->state ? "ok" : "FAILED");
@@ -653,6 +675,8 @@ static void run_expect(ts_sim *sim, const ts_stmt *st)
 	case TS_EXP_TERMINATED: {
 		ts_host *h = &sim->hosts[x->host];
 		sim->nchecked++;
+		sim->rep.ev.line = st->line;
+		sim->rep.ev.ok = h->proc.terminated;
 		ts_rep_event(sim, -1, "expect", "%s terminated: %s",
 			     h->decl->name,
 			     h->proc.terminated ? "ok" : "FAILED");

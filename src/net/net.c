@@ -253,6 +253,10 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 	}
 	ts_rep_endpoint(sim, seg->saddr, seg->sport, src, sizeof src);
 	ts_rep_endpoint(sim, seg->daddr, seg->dport, dst, sizeof dst);
+	ts_rep_ev_seg(sim, seg, num, from, to);
+	sim->rep.ev.dropped = dropped;
+	sim->rep.ev.duplicated = dup;
+	sim->rep.ev.delay_us = dropped ? 0 : extra;
 	ts_rep_event(sim, from, injected ? "inject" : "send",
 		     "#%-3u %s > %s  %s%s", num, src, dst,
 		     ts_rep_seg(sim, seg, sb, sizeof sb), fate);
@@ -285,10 +289,13 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 					 : "";
 	n->in_flight--;
 	if (!h->up) {
+		ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
 		ts_rep_event(sim, p->to, "lost", "#%-3u %s: %s is down", p->num,
 			     ts_rep_flags(p->seg.flags, sb, sizeof sb),
 			     h->decl->name);
 	} else {
+		ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
+		sim->rep.ev.duplicated = p->copy;
 		ts_rep_event(sim, p->to, "recv", "#%-3u %s%s", p->num,
 			     ts_rep_seg(sim, &p->seg, sb, sizeof sb), what);
 		ts_seg seg = p->seg;
@@ -383,6 +390,8 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 		}
 		uint32_t num = n->nextnum++;
 		char sb[160];
+		ts_rep_ev_seg(sim, &k->seg, num, k->from, k->to);
+		sim->rep.ev.replay_of = k->num;
 		ts_rep_event(sim, -1, "replay", "#%-3u copy of #%u %s", num,
 			     k->num, ts_rep_seg(sim, &k->seg, sb, sizeof sb));
 		return schedule(sim, k->from, k->to, &k->seg, num, sim->now, 0,

@@ -29,6 +29,119 @@ void ts_rep_init(ts_sim *sim, ts_report_sink sink, void *ctx)
 	sim->rep.hostw = w;
 }
 
+/* An event held back with its line (see ts_rep_hold): a deep copy. */
+struct ts_held_ev {
+	tcpsim_event ev;
+	tcpsim_segment seg;
+	char *str[4]; /* detail, socket, cause, call */
+};
+
+static const struct {
+	const char *name;
+	tcpsim_event_kind kind;
+} kinds[] = {
+    {"call", TCPSIM_EV_CALL},     {"return", TCPSIM_EV_RETURN},
+    {"state", TCPSIM_EV_STATE},   {"send", TCPSIM_EV_SEND},
+    {"inject", TCPSIM_EV_INJECT}, {"replay", TCPSIM_EV_REPLAY},
+    {"recv", TCPSIM_EV_RECV},     {"lost", TCPSIM_EV_LOST},
+    {"reset", TCPSIM_EV_RESET},   {"drop", TCPSIM_EV_DROP},
+    {"timer", TCPSIM_EV_TIMER},   {"rexmit", TCPSIM_EV_REXMIT},
+    {"signal", TCPSIM_EV_SIGNAL}, {"proc", TCPSIM_EV_PROC},
+    {"host", TCPSIM_EV_HOST},     {"skip", TCPSIM_EV_SKIP},
+    {"expect", TCPSIM_EV_EXPECT}, {"FAIL", TCPSIM_EV_FAIL},
+    {"end", TCPSIM_EV_END},
+};
+
+static tcpsim_event_kind kind_of(const char *what)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (!strcmp(kinds[i].name, what))
+			return kinds[i].kind;
+	return TCPSIM_EV_PROC;
+}
+
+static char *dup_str(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* Send the prepared event to the observer, or hold a copy of it. */
+static void observe(ts_sim *sim, const tcpsim_event *ev)
+{
+	ts_report *r = &sim->rep;
+	if (!r->observer)
+		return;
+	if (!r->holding) {
+		r->observer(r->observer_ctx, ev);
+		return;
+	}
+	if (r->nheld_ev == r->held_ev_cap) {
+		size_t nc = r->held_ev_cap ? r->held_ev_cap * 2 : 16;
+		struct ts_held_ev *h = realloc(r->held_ev, nc * sizeof *h);
+		if (!h) {
+			r->observer(r->observer_ctx, ev);
+			return;
+		}
+		r->held_ev = h;
+		r->held_ev_cap = nc;
+	}
+	struct ts_held_ev *h = &r->held_ev[r->nheld_ev++];
+	h->ev = *ev;
+	if (ev->segment) {
+		h->seg = *ev->segment;
+		h->ev.segment = &h->seg;
+	}
+	h->ev.detail = h->str[0] = dup_str(ev->detail);
+	h->ev.socket = h->str[1] = dup_str(ev->socket);
+	h->ev.cause = h->str[2] = dup_str(ev->cause);
+	h->ev.call = h->str[3] = dup_str(ev->call);
+}
+
+static void release_events(ts_sim *sim)
+{
+	ts_report *r = &sim->rep;
+	for (size_t i = 0; i < r->nheld_ev; i++) {
+		struct ts_held_ev *h = &r->held_ev[i];
+		if (r->observer)
+			r->observer(r->observer_ctx, &h->ev);
+		for (int k = 0; k < 4; k++)
+			free(h->str[k]);
+	}
+	r->nheld_ev = 0;
+}
+
+void ts_rep_ev_seg(ts_sim *sim, const ts_seg *s, uint32_t num, int from, int to)
+{
+	ts_report *r = &sim->rep;
+	r->seg.saddr = s->saddr;
+	r->seg.daddr = s->daddr;
+	r->seg.sport = s->sport;
+	r->seg.dport = s->dport;
+	r->seg.seq = s->seq;
+	r->seg.ack = s->ack;
+	r->seg.len = s->len;
+	r->seg.win = s->win;
+	r->seg.mss = s->mss;
+	r->seg.flags = s->flags;
+	r->seg.sack_ok = s->sack;
+	r->seg.ts = s->ts;
+	r->ev.segment = &r->seg;
+	r->ev.segno = num;
+	r->ev.from_host = from >= 0 ? sim->hosts[from].decl->name : NULL;
+	r->ev.to_host = to >= 0 ? sim->hosts[to].decl->name : NULL;
+}
+
+void ts_rep_ev_socket(ts_sim *sim, const char *label)
+{
+	sim->rep.ev.socket = label;
+}
+
 static void emit(ts_sim *sim, const char *s, size_t n)
 {
 	ts_report *r = &sim->rep;
@@ -65,6 +178,7 @@ void ts_rep_release(ts_sim *sim)
 {
 	ts_report *r = &sim->rep;
 	r->holding = 0;
+	release_events(sim);
 	if (r->held_len && r->sink)
 		r->sink(r->ctx, r->held, r->held_len);
 	r->held_len = 0;
@@ -72,6 +186,10 @@ void ts_rep_release(ts_sim *sim)
 
 void ts_rep_free(ts_sim *sim)
 {
+	release_events(sim);
+	free(sim->rep.held_ev);
+	sim->rep.held_ev = NULL;
+	sim->rep.held_ev_cap = 0;
 	free(sim->rep.held);
 	sim->rep.held = NULL;
 	sim->rep.held_len = sim->rep.held_cap = 0;
@@ -111,6 +229,18 @@ void ts_rep_event(ts_sim *sim, int host, const char *what, const char *fmt, ...)
 		len = sizeof buf - 2;
 	while (len && buf[len - 1] == ' ')
 		len--;
+	buf[len] = 0;
+	tcpsim_event *ev = &sim->rep.ev;
+	ev->kind = kind_of(what);
+	if (ev->kind == TCPSIM_EV_CALL && len >= 10 &&
+	    !strcmp(buf + len - 10, "... blocks"))
+		ev->kind = TCPSIM_EV_BLOCK;
+	ev->kind_name = what;
+	ev->time_us = sim->now;
+	ev->host = host >= 0 ? sim->hosts[host].decl->name : NULL;
+	ev->detail = buf + n;
+	observe(sim, ev);
+	memset(ev, 0, sizeof *ev);
 	buf[len++] = '\n';
 	emit(sim, buf, len);
 }

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "net/net.h"
-
+#include "tcpsim.h"
 struct ts_sim;
 struct ts_sock;
 
@@ -29,9 +29,21 @@ typedef struct ts_report {
 	int holding;
 	char *held;
 	size_t held_len, held_cap;
+	/* The structured side of the next event: set by the caller with the
+	 * ts_rep_ev_* helpers, sent with the line, then cleared. */
+	tcpsim_event_fn observer;
+	void *observer_ctx;
+	tcpsim_event ev;
+	tcpsim_segment seg;
+	struct ts_held_ev *held_ev; /* events held back with the lines */
+	size_t nheld_ev, held_ev_cap;
 } ts_report;
 
 void ts_rep_init(struct ts_sim *sim, ts_report_sink sink, void *ctx);
+/* Typed fields of the next ts_rep_event(). */
+void ts_rep_ev_seg(struct ts_sim *sim, const ts_seg *s, uint32_t num, int from,
+		   int to);
+void ts_rep_ev_socket(struct ts_sim *sim, const char *label);
 /* Raw text. */
 void ts_rep_raw(struct ts_sim *sim, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

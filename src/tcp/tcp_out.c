@@ -264,6 +264,9 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)
 
 static void rst_event(ts_sim *sim, int host, const char *who, ts_rst_reason why)
 {
+	ts_rep_ev_socket(sim, who);
+	sim->rep.ev.reason = ts_rst_reasons[why].why;
+	sim->rep.ev.rule = ts_rst_reasons[why].rule;
 	ts_rep_event(sim, host, "reset", "%s sends RST: %s [%s]", who,
 		     ts_rst_reasons[why].why, ts_rst_reasons[why].rule);
 }

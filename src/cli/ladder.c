@@ -1,0 +1,500 @@
+/*
+ * ladder.c - ladder diagrams from a run's events (see ladder.h). Rows are
+ * collected during the run and drawn at the end, when every host is known.
+ */
+#include "cli/ladder.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXH    64
+#define TIMEW   11 /* "  0.000000 " */
+#define MARGIN  26 /* the first host's notes, left of its line */
+#define GAP     35 /* from one host line to the next */
+#define RMARGIN 27 /* the last host's notes, right of its line */
+
+typedef enum row_kind { ROW_ARROW, ROW_NOTE, ROW_FULL } row_kind;
+
+typedef struct row {
+	row_kind kind;
+	int64_t t;
+	int host;     /* ROW_NOTE */
+	int from, to; /* ROW_ARROW */
+	int lost, red;
+	uint32_t segno;
+	int recv_row; /* ROW_ARROW: the row its arrival precedes, -1 */
+	char *text;
+} row;
+
+struct ts_ladder {
+	char *title;
+	int ascii, color;
+	char *hosts[MAXH];
+	int nhosts;
+	row *rows;
+	size_t n, cap;
+};
+
+ts_ladder *ts_ladder_new(const char *title, int ascii, int color)
+{
+	ts_ladder *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->title = strdup(title ? title : "");
+	l->ascii = ascii;
+	l->color = color;
+	return l;
+}
+
+void ts_ladder_free(ts_ladder *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->rows[i].text);
+	for (int i = 0; i < l->nhosts; i++)
+		free(l->hosts[i]);
+	free(l->rows);
+	free(l->title);
+	free(l);
+}
+
+static int host_index(ts_ladder *l, const char *name)
+{
+	if (!name)
+		return -1;
+	for (int i = 0; i < l->nhosts; i++)
+		if (!strcmp(l->hosts[i], name))
+			return i;
+	if (l->nhosts == MAXH)
+		return MAXH - 1;
+	l->hosts[l->nhosts] = strdup(name);
+	return l->nhosts++;
+}
+
+void ts_ladder_host(ts_ladder *l, const char *name)
+{
+	(void)host_index(l, name);
+}
+
+static row *add_row(ts_ladder *l, row_kind k, int64_t t, const char *text)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 256;
+		row *r = realloc(l->rows, nc * sizeof *r);
+		if (!r)
+			return NULL;
+		l->rows = r;
+		l->cap = nc;
+	}
+	row *r = &l->rows[l->n++];
+	memset(r, 0, sizeof *r);
+	r->kind = k;
+	r->t = t;
+	r->host = r->from = r->to = -1;
+	r->recv_row = -1;
+	r->text = strdup(text ? text : "");
+	return r;
+}
+
+/* tcpdump-style flags: S F R P . */
+static void seg_label(const tcpsim_event *ev, char *buf, size_t n)
+{
+	const tcpsim_segment *s = ev->segment;
+	char f[8];
+	size_t k = 0;
+	if (s->flags & TCPSIM_SYN)
+		f[k++] = 'S';
+	if (s->flags & TCPSIM_FIN)
+		f[k++] = 'F';
+	if (s->flags & TCPSIM_RST)
+		f[k++] = 'R';
+	if (s->flags & TCPSIM_PSH)
+		f[k++] = 'P';
+	if (s->flags & TCPSIM_ACK)
+		f[k++] = '.';
+	f[k] = 0;
+	size_t len =
+	    (size_t)snprintf(buf, n, "#%u [%s] %u", ev->segno, f, s->seq);
+	if (s->len && len < n)
+		len += (size_t)snprintf(buf + len, n - len, ":%u",
+					s->seq + s->len);
+	if ((s->flags & TCPSIM_ACK) && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " ack %u", s->ack);
+	if (ev->duplicated && ev->kind != TCPSIM_EV_RECV && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " x2");
+	if (ev->delay_us && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " +%" PRId64 "ms",
+					ev->delay_us / 1000);
+	if (ev->kind == TCPSIM_EV_INJECT && len < n)
+		snprintf(buf + len, n - len, " forged");
+	else if (ev->kind == TCPSIM_EV_REPLAY && len < n)
+		snprintf(buf + len, n - len, " =#%u", ev->replay_of);
+}
+
+void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev)
+{
+	char b[256];
+	int h = host_index(l, ev->host);
+	row *r = NULL;
+	switch (ev->kind) {
+	case TCPSIM_EV_SEND:
+	case TCPSIM_EV_INJECT:
+	case TCPSIM_EV_REPLAY:
+		seg_label(ev, b, sizeof b);
+		r = add_row(l, ROW_ARROW, ev->time_us, b);
+		if (!r)
+			return;
+		r->from = host_index(l, ev->from_host);
+		r->to = host_index(l, ev->to_host);
+		r->lost = ev->dropped;
+		r->red = !!(ev->segment->flags & TCPSIM_RST);
+		r->segno = ev->segno;
+		return;
+	case TCPSIM_EV_RECV:
+		/* The arrow of this segment ends here (SVG). */
+		for (size_t i = l->n; i-- > 0;)
+			if (l->rows[i].kind == ROW_ARROW &&
+			    l->rows[i].segno == ev->segno &&
+			    l->rows[i].recv_row < 0) {
+				l->rows[i].recv_row = (int)l->n;
+				break;
+			}
+		return;
+	case TCPSIM_EV_LOST:
+		snprintf(b, sizeof b, "#%u lost: host down", ev->segno);
+		break;
+	case TCPSIM_EV_STATE:
+		snprintf(b, sizeof b, "%s %s %s %s",
+			 ev->socket ? ev->socket : "",
+			 tcpsim_state_name(ev->old_state),
+			 l->ascii ? "->" : "\xe2\x86\x92",
+			 tcpsim_state_name(ev->new_state));
+		break;
+	case TCPSIM_EV_CALL:
+	case TCPSIM_EV_RETURN:
+		if (ev->errno_name)
+			snprintf(b, sizeof b, "%s = -1 %s%s", ev->call,
+				 ev->errno_name,
+				 ev->sigpipe ? " +SIGPIPE" : "");
+		else
+			snprintf(b, sizeof b, "%s = %" PRId64, ev->call,
+				 ev->result);
+		break;
+	case TCPSIM_EV_BLOCK:
+		snprintf(b, sizeof b, "%s ...", ev->call);
+		break;
+	case TCPSIM_EV_RESET:
+		snprintf(b, sizeof b, "RST: %s", ev->reason);
+		break;
+	case TCPSIM_EV_EXPECT:
+	case TCPSIM_EV_FAIL:
+	case TCPSIM_EV_END:
+		snprintf(b, sizeof b, "%s %s", ev->kind_name, ev->detail);
+		r = add_row(l, ROW_FULL, ev->time_us, b);
+		if (r)
+			r->red = ev->kind == TCPSIM_EV_FAIL ||
+				 (ev->kind == TCPSIM_EV_EXPECT && !ev->ok);
+		return;
+	case TCPSIM_EV_DROP:
+	case TCPSIM_EV_TIMER:
+	case TCPSIM_EV_REXMIT:
+	case TCPSIM_EV_SIGNAL:
+	case TCPSIM_EV_PROC:
+	case TCPSIM_EV_HOST:
+	case TCPSIM_EV_SKIP:
+		snprintf(b, sizeof b, "%s", ev->detail);
+		break;
+	}
+	if (h < 0) {
+		r = add_row(l, ROW_FULL, ev->time_us, b);
+		return;
+	}
+	r = add_row(l, ROW_NOTE, ev->time_us, b);
+	if (!r)
+		return;
+	r->host = h;
+	r->red = ev->errno_name != NULL || ev->kind == TCPSIM_EV_RESET;
+}
+
+/* ---- terminal ---- */
+
+typedef struct cell {
+	const char *g; /* glyph (UTF-8), NULL: the character c */
+	char c;
+	char red;
+} cell;
+
+static int col_of(const ts_ladder *l, int h)
+{
+	(void)l;
+	return TIMEW + MARGIN + h * GAP;
+}
+
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Text into cells from AT, at most MAX columns ("~" or an ellipsis when
+ * cut); the only multi-byte character the notes use is the arrow. */
+static void put_text(cell *c, int w, int at, const char *s, int max, int red,
+		     int ascii)
+{
+	int n = (int)text_width(s);
+	for (int col = 0; *s && col < max && at + col < w; col++) {
+		if (at + col < 0) {
+			s++;
+			continue;
+		}
+		cell *x = &c[at + col];
+		x->red = (char)red;
+		if (col == max - 1 && n > max) {
+			x->g = ascii ? NULL : "\xe2\x80\xa6";
+			x->c = '~';
+			return;
+		}
+		if ((unsigned char)*s >= 0x80) {
+			x->g = !strncmp(s, "\xe2\x86\x92", 3) ? "\xe2\x86\x92"
+							      : NULL;
+			x->c = '?';
+			s++;
+			while (((unsigned char)*s & 0xc0) == 0x80)
+				s++;
+			continue;
+		}
+		x->g = NULL;
+		x->c = *s++;
+	}
+}
+
+void ts_ladder_print(ts_ladder *l, FILE *f)
+{
+	int nh = l->nhosts ? l->nhosts : 1;
+	int w = TIMEW + MARGIN + (nh - 1) * GAP + 1 + RMARGIN;
+	cell *c = calloc((size_t)w, sizeof *c);
+	if (!c)
+		return;
+	const char *vline = l->ascii ? "|" : "\xe2\x94\x82";
+	const char *hline = l->ascii ? "-" : "\xe2\x94\x80";
+	const char *right = l->ascii ? ">" : "\xe2\x96\xb6";
+	const char *left = l->ascii ? "<" : "\xe2\x97\x80";
+	const char *cross = l->ascii ? "X" : "\xe2\x9c\x95";
+	fprintf(f, "%s\n", l->title);
+	/* Host names, centred on their lines. */
+	for (int i = 0; i < w; i++)
+		c[i] = (cell){NULL, ' ', 0};
+	for (int h = 0; h < l->nhosts; h++) {
+		int n = (int)strlen(l->hosts[h]);
+		put_text(c, w, col_of(l, h) - n / 2, l->hosts[h], n, 0, 1);
+	}
+	put_text(c, w, 0, "       TIME", TIMEW, 0, 1);
+	for (size_t r = 0; r <= l->n; r++) {
+		int last = w;
+		while (last > 0 && !c[last - 1].g && c[last - 1].c == ' ')
+			last--;
+		int red = 0;
+		for (int i = 0; i < last; i++) {
+			if (l->color && c[i].red != red) {
+				fputs(c[i].red ? "\033[31m" : "\033[0m", f);
+				red = c[i].red;
+			}
+			if (c[i].g)
+				fputs(c[i].g, f);
+			else
+				fputc(c[i].c, f);
+		}
+		if (red)
+			fputs("\033[0m", f);
+		fputc('\n', f);
+		if (r == l->n)
+			break;
+		const row *rw = &l->rows[r];
+		for (int i = 0; i < w; i++)
+			c[i] = (cell){NULL, ' ', 0};
+		char tb[32];
+		snprintf(tb, sizeof tb, "%4" PRId64 ".%06" PRId64,
+			 rw->t / 1000000, rw->t % 1000000);
+		put_text(c, w, TIMEW - 1 - (int)strlen(tb), tb, TIMEW, 0, 1);
+		for (int h = 0; h < l->nhosts; h++)
+			c[col_of(l, h)].g = vline;
+		switch (rw->kind) {
+		case ROW_ARROW: {
+			if (rw->from < 0 || rw->to < 0)
+				break;
+			int a = col_of(l, rw->from), b = col_of(l, rw->to);
+			int dir = b > a ? 1 : -1;
+			int end = rw->lost ? a + (b - a) / 2 : b - dir;
+			for (int x = a + dir; x != end + dir; x += dir) {
+				c[x].g = hline;
+				c[x].red = (char)rw->red;
+			}
+			c[end].g = rw->lost ? cross : (dir > 0 ? right : left);
+			if (a == b)
+				c[a].g = vline;
+			int lo = (a < end ? a : end) + 2;
+			int span = (a < end ? end - a : a - end) - 3;
+			int tl = (int)strlen(rw->text);
+			if (span > 2)
+				put_text(c, w,
+					 lo + (tl < span ? (span - tl) / 2 : 0),
+					 rw->text, span, rw->red, l->ascii);
+			break;
+		}
+		case ROW_NOTE: {
+			int x = col_of(l, rw->host);
+			int tw = (int)text_width(rw->text);
+			if (rw->host == 0 && l->nhosts > 1) {
+				int at =
+				    x - 2 - (tw < MARGIN - 1 ? tw : MARGIN - 1);
+				put_text(c, w, at < TIMEW ? TIMEW : at,
+					 rw->text, MARGIN - 1, rw->red,
+					 l->ascii);
+			} else {
+				int room = rw->host == l->nhosts - 1
+					       ? RMARGIN - 2
+					       : GAP - 3;
+				put_text(c, w, x + 2, rw->text, room, rw->red,
+					 l->ascii);
+			}
+			break;
+		}
+		case ROW_FULL:
+			put_text(c, w, TIMEW, rw->text, w - TIMEW, rw->red,
+				 l->ascii);
+			break;
+		}
+	}
+	free(c);
+}
+
+/* ---- SVG ---- */
+
+static void xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+int ts_ladder_svg(ts_ladder *l, FILE *f)
+{
+	const int rowh = 18, top = 60, left = 90, gap = 330, note = 300;
+	int nh = l->nhosts ? l->nhosts : 1;
+	int width = left + note + (nh - 1) * gap + note;
+	int height = top + (int)(l->n + 1) * rowh + 20;
+	fprintf(
+	    f,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"monospace\" "
+	    "font-size=\"11\">\n"
+	    "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+	    "<defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" "
+	    "refX=\"7\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 "
+	    "L0,8 z\" fill=\"context-stroke\"/></marker></defs>\n"
+	    "<text x=\"10\" y=\"20\" font-size=\"13\">",
+	    width, height, width, height);
+	xml_text(f, l->title);
+	fputs("</text>\n", f);
+	for (int h = 0; h < l->nhosts; h++) {
+		int x = left + note + h * gap;
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+			"font-weight=\"bold\" font-size=\"13\">",
+			x, top - 20);
+		xml_text(f, l->hosts[h]);
+		fprintf(
+		    f,
+		    "</text>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+		    "stroke=\"#444\"/>\n",
+		    x, top - 10, x, height - 10);
+	}
+	for (size_t r = 0; r < l->n; r++) {
+		const row *rw = &l->rows[r];
+		int y = top + (int)r * rowh + rowh / 2;
+		const char *fill = rw->red ? "#c00" : "#000";
+		fprintf(f,
+			"<text x=\"10\" y=\"%d\" fill=\"#666\">%" PRId64
+			".%06" PRId64 "</text>\n",
+			y + 4, rw->t / 1000000, rw->t % 1000000);
+		switch (rw->kind) {
+		case ROW_ARROW: {
+			if (rw->from < 0 || rw->to < 0)
+				break;
+			int x1 = left + note + rw->from * gap;
+			int x2 = left + note + rw->to * gap;
+			int y2 = rw->recv_row >= 0
+				     ? top + rw->recv_row * rowh + rowh / 2
+				     : y + rowh;
+			if (rw->lost) {
+				x2 = (x1 + x2) / 2;
+				y2 = y + rowh;
+			}
+			fprintf(f,
+				"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+				"stroke=\"%s\" stroke-width=\"%s\"%s/>\n",
+				x1, y, x2, y2, rw->red ? "#c00" : "#246",
+				rw->red ? "2" : "1.2",
+				rw->lost ? "" : " marker-end=\"url(#arrow)\"");
+			if (rw->lost)
+				fprintf(
+				    f,
+				    "<text x=\"%d\" y=\"%d\" fill=\"#c00\" "
+				    "text-anchor=\"middle\" font-size=\"14\">"
+				    "x</text>\n",
+				    x2, y2 + 5);
+			fprintf(
+			    f,
+			    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+			    "fill=\"%s\">",
+			    (x1 + (rw->lost ? 2 * x2 - x1 : x2)) / 2, y - 3,
+			    fill);
+			xml_text(f, rw->text);
+			fputs("</text>\n", f);
+			break;
+		}
+		case ROW_NOTE: {
+			int x = left + note + rw->host * gap;
+			int first = rw->host == 0 && l->nhosts > 1;
+			fprintf(f,
+				"<text x=\"%d\" y=\"%d\" text-anchor=\"%s\" "
+				"fill=\"%s\"%s>",
+				first ? x - 8 : x + 8, y + 4,
+				first ? "end" : "start", fill,
+				rw->red ? " font-weight=\"bold\"" : "");
+			xml_text(f, rw->text);
+			fputs("</text>\n", f);
+			break;
+		}
+		case ROW_FULL:
+			fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"%s\">", left,
+				y + 4, rw->red ? "#c00" : "#070");
+			xml_text(f, rw->text);
+			fputs("</text>\n", f);
+			break;
+		}
+	}
+	fputs("</svg>\n", f);
+	return ferror(f) ? -1 : 0;
+}
