@@ -1,0 +1,121 @@
+#!/bin/sh
+# The outputs other tools read: JSON Lines (each line parsed by jq, fields
+# checked against the report), pcap (read back by tcpdump: packets, flags,
+# sequence numbers, checksums), the terminal ladder (against its expected
+# rendering), SVG (well-formed XML, rendered by headless Chromium to a
+# picture that is not blank, its labels in the page), --quiet, --color and
+# 'tcpsim test'. A missing tool makes the test SKIP (status 77).
+set -u
+LC_ALL=C
+export LC_ALL
+: "${TCPSIM:?set TCPSIM to the tcpsim binary}"
+: "${TOP_SRCDIR:?set TOP_SRCDIR to the source tree}"
+cd "$TOP_SRCDIR" || exit 99
+for tool in jq tcpdump xmllint convert chromium; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: no $tool"; exit 77; }
+done
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+t=traces/close/broken-pipe.trace
+
+# JSON Lines: every line an object of schema 1, one per report event.
+"$TCPSIM" --json "$t" >"$tmp/j" || bad "--json exit status"
+"$TCPSIM" "$t" >"$tmp/r"
+check "every JSON line parses" "jq -e . <'$tmp/j' >/dev/null"
+check "schema version 1 on every line" \
+	"[ \"\$(jq -r 'select(.v != 1)' <'$tmp/j' | wc -l)\" -eq 0 ]"
+events=$(grep -c '^ *[0-9]*\.[0-9]\{6\}  ' "$tmp/r")
+check "one JSON object per report event ($events)" \
+	"[ \"\$(wc -l <'$tmp/j')\" -eq '$events' ]"
+check "seq numbers the events in order" \
+	"[ \"\$(jq -r .seq <'$tmp/j' | tail -n 1)\" -eq \$(($events - 1)) ]"
+check "the second write failed with EPIPE and SIGPIPE" \
+	"jq -e -s 'map(select(.kind == \"call\" and .call == \"write(c, 100)\" and .errno == \"EPIPE\" and .sigpipe)) | length > 0' <'$tmp/j' >/dev/null"
+check "the RST names its reason and rule" \
+	"jq -e -s 'map(select(.kind == \"reset\" and (.rule | test(\"tcp_timewait_state_process\")))) | length > 0' <'$tmp/j' >/dev/null"
+check "segments carry flags and numbers" \
+	"jq -e -s 'map(select(.kind == \"send\" and .segno == 1 and .segment.flags == [\"SYN\"] and .segment.seq == 1000)) | length > 0' <'$tmp/j' >/dev/null"
+check "state changes carry both states" \
+	"jq -e -s 'map(select(.kind == \"state\" and .old_state == \"CLOSE_WAIT\" and .new_state == \"CLOSED\")) | length > 0' <'$tmp/j' >/dev/null"
+
+# pcap: one packet per segment sent, as the report numbers them.
+"$TCPSIM" --pcap "$tmp/p.pcap" "$t" >/dev/null || bad "--pcap exit status"
+tcpdump -r "$tmp/p.pcap" -nn -vv -S 2>/dev/null >"$tmp/d"
+sent=$(grep -c '  \(send\|inject\|replay\)  ' "$tmp/r")
+check "one packet per segment sent ($sent)" \
+	"[ \"\$(grep -c '^[0-9][0-9]:' '$tmp/d')\" -eq '$sent' ]"
+check "every TCP checksum is correct" \
+	"[ \"\$(grep -c 'cksum 0x[0-9a-f]* (correct)' '$tmp/d')\" -eq '$sent' ] && ! grep -q incorrect '$tmp/d'"
+check "the SYN as the report has it" \
+	"grep -q '10.0.0.1.40000 > 10.0.0.2.80: Flags \[S\], cksum 0x[0-9a-f]* (correct), seq 1000, win 64240, options \[mss 1460,sackOK,TS val 0 ecr 0\]' '$tmp/d'"
+check "the RST as the report has it" \
+	"grep -q '10.0.0.2.80 > 10.0.0.1.40000: Flags \[R\], cksum 0x[0-9a-f]* (correct), seq 2002, win 0, length 0' '$tmp/d'"
+check "virtual timestamps" "grep -q '^00:00:00.210000 IP' '$tmp/d'"
+
+# The terminal ladder, against its expected rendering.
+for f in tests/outputs/*.ladder; do
+	name=$(basename "$f" .ladder)
+	trace=$(find traces -name "$name.trace" | head -n 1)
+	case "$name" in *-ascii) trace=$(find traces -name "${name%-ascii}.trace" | head -n 1); opt=--ascii ;; *) opt= ;; esac
+	"$TCPSIM" --ladder $opt --color=never "$trace" >"$tmp/l"
+	[ "${REGEN:-0}" = 1 ] && cp "$tmp/l" "$f"
+	if cmp -s "$tmp/l" "$f"; then ok "ladder $name"; else bad "ladder $name"; diff -u "$f" "$tmp/l" | head -20; fi
+done
+check "two hosts fit in 100 columns" \
+	"[ \"\$(\"$TCPSIM\" --ladder --ascii --color=never $t | awk '{ if (length > m) m = length } END { print m }')\" -le 100 ]"
+check "--color=always paints errnos red" \
+	"\"$TCPSIM\" --ladder --color=always $t | grep -q \"\$(printf '\\033\\[31m')\""
+check "--color=never paints nothing" \
+	"! \"$TCPSIM\" --ladder --color=never $t | grep -q \"\$(printf '\\033')\""
+
+# SVG: well-formed, rendered by Chromium, not blank, labels in the page.
+"$TCPSIM" --svg "$tmp/s.svg" "$t" >/dev/null || bad "--svg exit status"
+check "the SVG is well-formed XML" "xmllint --noout '$tmp/s.svg'"
+chrome() {
+	chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--user-data-dir="$tmp/chrome" "$@" 2>/dev/null
+}
+chrome --window-size=1100,1000 --screenshot="$tmp/s.png" "file://$tmp/s.svg" >/dev/null
+check "Chromium renders it" "[ -s '$tmp/s.png' ]"
+colors=$(convert "$tmp/s.png" -format %k info: 2>/dev/null || echo 0)
+check "the picture is not blank ($colors colours)" "[ '$colors' -gt 4 ]"
+check "red is used (the RST, the failed call)" \
+	"convert '$tmp/s.png' -fuzz 20% -fill black +opaque '#c00000' -format %k info: | grep -qv '^1\$'"
+chrome --dump-dom "file://$tmp/s.svg" >"$tmp/dom"
+for label in 'client' 'server' '#1 [S] 1000' 'write(c, 100) = -1 EPIPE' 'RST: new data arrived'; do
+	check "the page holds '$label'" "grep -qF '$label' '$tmp/dom'"
+done
+
+# --quiet: the failures and one summary line.
+"$TCPSIM" --quiet "$t" >"$tmp/q"
+check "--quiet on a passing trace prints only the summary" \
+	"[ \"\$(cat '$tmp/q')\" = '$t: 12 expectations checked, 0 failed' ]"
+
+# tcpsim test: one line a trace, the closing count, the exit status.
+mkdir -p "$tmp/suite/sub"
+cp "$t" "$tmp/suite/a.trace"
+sed 's/= -1 EPIPE/= -1 ECONNRESET/' "$t" >"$tmp/suite/sub/b.trace"
+printf '0 client: frobnicate()\n' >"$tmp/suite/sub/c.trace"
+"$TCPSIM" test "$tmp/suite" >"$tmp/t"
+st=$?
+check "tcpsim test: exit 2 when a trace cannot run" "[ $st -eq 2 ]"
+check "tcpsim test: one line each" "[ \"\$(grep -c '^\(PASS\|FAIL\|ERROR\)' '$tmp/t')\" -eq 3 ]"
+check "tcpsim test: the failure says where" \
+	"grep -q 'FAIL  $tmp/suite/sub/b.trace  .*b.trace:21: expected write(c, 100) = -1 ECONNRESET' '$tmp/t'"
+check "tcpsim test: closing line" "tail -n 1 '$tmp/t' | grep -qx '1 passed, 1 failed, 1 could not run'"
+rm "$tmp/suite/sub/c.trace"
+"$TCPSIM" test "$tmp/suite" >/dev/null
+check "tcpsim test: exit 1 when one failed" "[ \$? -eq 1 ]"
+"$TCPSIM" test traces >"$tmp/all"
+check "tcpsim test traces: all pass" "[ \$? -eq 0 ] && tail -n 1 '$tmp/all' | grep -q ' passed, 0 failed\$'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
