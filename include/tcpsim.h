@@ -188,6 +188,45 @@ char *tcpsim_event_json(const tcpsim_event *ev, unsigned long long seq);
 size_t tcpsim_event_packet(const tcpsim_event *ev, unsigned char *buf,
 			   size_t cap);
 
+/* ---- Building a simulation step by step ----
+ *
+ * tcpsim_new() makes an empty simulation; tcpsim_declare() adds what a
+ * trace's declarations say ("host client 10.0.0.1", "link client server
+ * delay 5ms", "set client tcp_retries2 3"); then tcpsim_do() runs one line
+ * of the trace language at the current virtual time, without a time
+ * prefix ("client: c = socket()", "client: write(c, 100) = 100",
+ * "net: drop client>server 1 DATA", "server: crash", "expect client c
+ * state ESTABLISHED"), and tcpsim_advance() lets virtual time pass. The
+ * events come to opts->event, the report to opts->write. tcpsim_run()
+ * ends it: what is still to happen happens, then the final state.
+ */
+
+/* The result of a call line. */
+typedef struct tcpsim_result {
+	int done;               /* 0: the call blocks; it returns later */
+	int line;               /* the line's number in the simulation's text */
+	int64_t value;          /* the return value, -1 on failure */
+	const char *errno_name; /* "EPIPE", NULL on success */
+	int sigpipe;            /* the call raised SIGPIPE */
+} tcpsim_result;
+
+tcpsim_sim *tcpsim_new(const tcpsim_options *opts);
+/* TCPSIM_OK, or TCPSIM_ERROR with *ERR (a bad declaration, or after the
+ * first line). */
+int tcpsim_declare(tcpsim_sim *sim, const char *decl, tcpsim_error *err);
+/* Run LINE now. TCPSIM_OK; TCPSIM_FAILED when its expectation failed;
+ * TCPSIM_ERROR with *ERR when it could not be run. *RES (may be NULL)
+ * gets the result of a call line. */
+int tcpsim_do(tcpsim_sim *sim, const char *line, tcpsim_result *res,
+	      tcpsim_error *err);
+/* Let US microseconds of virtual time pass. */
+int tcpsim_advance(tcpsim_sim *sim, int64_t us, tcpsim_error *err);
+/* The current virtual time. */
+int64_t tcpsim_now(const tcpsim_sim *sim);
+/* The result of the call that returned last (a blocked one included);
+ * -1 when none has. */
+int tcpsim_last_result(const tcpsim_sim *sim, tcpsim_result *res);
+
 /* Load and run in one call: the status of tcpsim_run, or TCPSIM_ERROR. */
 int tcpsim_run_trace(const char *filename, const char *text, size_t len,
 		     const tcpsim_options *opts, tcpsim_error *err);

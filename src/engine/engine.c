@@ -819,7 +819,7 @@ void ts_sim_advance(ts_sim *sim, ts_time until)
 		sim->now = until;
 }
 
-static int any_blocked(const ts_sim *sim)
+int ts_sim_blocked(const ts_sim *sim)
 {
 	for (int i = 0; i < sim->nhosts; i++)
 		if (sim->hosts[i].proc.call.st)
@@ -837,7 +837,7 @@ int ts_sim_run(ts_sim *sim)
 		int have_line = sim->next_stmt < t->nstmts;
 		ts_time next;
 		if (!have_line && ev && sim->q.n == sim->ka_only &&
-		    !any_blocked(sim)) {
+		    !ts_sim_blocked(sim)) {
 			/* Keepalive would probe a live peer forever: after the
 			 * last line it keeps nothing going (doc/trace-format).
 			 */
@@ -876,6 +876,12 @@ int ts_sim_run(ts_sim *sim)
 			dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);
 	}
+	return ts_sim_finish(sim);
+}
+
+int ts_sim_finish(ts_sim *sim)
+{
+	const ts_trace *t = sim->trace;
 	if (sim->aborted)
 		return 2;
 	/* Calls still blocked, and lines that never got to run. */

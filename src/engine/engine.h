@@ -130,6 +130,11 @@ void ts_sim_free(ts_sim *sim);
 /* Run to the end. Returns 0 (all held), 1 (an expectation failed) or 2
  * (the run was aborted: sim->abort_err). */
 int ts_sim_run(ts_sim *sim);
+/* 1 when some process waits in a call. */
+int ts_sim_blocked(const ts_sim *sim);
+/* The end of a run: calls still blocked, the final state, the summary.
+ * Returns as ts_sim_run does. */
+int ts_sim_finish(ts_sim *sim);
 /* Run statement ST now, as if it came due (tests, embedders). */
 void ts_sim_exec(ts_sim *sim, const ts_stmt *st);
 /* Process every event up to time UNTIL, then set the clock to UNTIL. */

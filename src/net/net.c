@@ -66,6 +66,7 @@ int ts_net_init(ts_network *n, const ts_trace *t)
 	if (nrep) {
 		uint32_t *nums = malloc((size_t)nrep * sizeof *nums);
 		n->kept = calloc((size_t)nrep, sizeof *n->kept);
+		n->kept_cap = nrep;
 		if (!nums || !n->kept) {
 			free(nums);
 			return -1;
@@ -186,6 +187,18 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 	uint32_t num = n->nextnum++;
 	ts_dir *d = ts_net_dir(n, from, to);
 	char sb[160], fate[128], src[48], dst[48];
+	if (n->keep_all) {
+		if (n->nkept == n->kept_cap) {
+			int nc = n->kept_cap ? n->kept_cap * 2 : 64;
+			ts_kept *nk = realloc(n->kept, (size_t)nc * sizeof *nk);
+			if (nk) {
+				n->kept = nk;
+				n->kept_cap = nc;
+			}
+		}
+		if (n->nkept < n->kept_cap)
+			n->kept[n->nkept++].num = num;
+	}
 	ts_kept *k = kept_find(n, num);
 	if (k) {
 		k->from = from;

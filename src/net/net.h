@@ -88,6 +88,8 @@ typedef struct ts_network {
 	int nchunks;
 	ts_kept *kept; /* numbers named by replay lines, sorted */
 	int nkept;
+	int keep_all; /* keep every segment (lines come one by one) */
+	int kept_cap;
 	uint64_t in_flight;
 } ts_network;
 
