@@ -94,7 +94,8 @@ typedef enum tcpsim_event_kind {
 	TCPSIM_EV_SKIP,   /* a line that could not run */
 	TCPSIM_EV_EXPECT, /* an expect line checked */
 	TCPSIM_EV_FAIL,   /* a failed expectation or line */
-	TCPSIM_EV_END     /* the run ends early (only keepalive left) */
+	TCPSIM_EV_END,    /* the run ends early (only keepalive left) */
+	TCPSIM_EV_WHY     /* --why: the causes of a failed call or an RST */
 } tcpsim_event_kind;
 
 /* One event of a run. Fields that do not apply to KIND are 0 or NULL. The
@@ -140,6 +141,8 @@ typedef struct tcpsim_options {
 	void *write_ctx;
 	tcpsim_event_fn event; /* NULL: no events */
 	void *event_ctx;
+	int why; /* 1: a "why" event after each failed call
+		  * and each RST, with its causal chain */
 } tcpsim_options;
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *tcpsim_version(void);

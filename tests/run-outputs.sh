@@ -94,6 +94,15 @@ for label in 'client' 'server' '#1 [S] 1000' 'write(c, 100) = -1 EPIPE' 'RST: ne
 	check "the page holds '$label'" "grep -qF '$label' '$tmp/dom'"
 done
 
+# --why: the causal chain behind a failed call and an RST.
+"$TCPSIM" --why "$t" >"$tmp/w"
+check "--why explains the EPIPE" \
+	"grep -q 'why     write(c, 100) = -1 EPIPE ← pending error set when segment #7 (RST) arrived in CLOSE_WAIT ← #7 (RST) sent by server: new data arrived for an orphaned connection in FIN_WAIT_2 \[RFC 1122 §4.2.2.13; Linux tcp_timewait_state_process\] ← in reply to #6 (PSH|ACK) sent by client for line 20 (client: write(c, 100) = 100)' '$tmp/w'"
+check "--why explains each RST" \
+	"[ \"\$(grep -c '  why     #[0-9]* (RST' '$tmp/w')\" -eq \"\$(grep -c '  send  .*  RST' '$tmp/w')\" ]"
+check "--why leaves the rest of the report as it is" \
+	"[ \"\$(grep -v '  why  ' '$tmp/w')\" = \"\$(cat '$tmp/r')\" ]"
+
 # --quiet: the failures and one summary line.
 "$TCPSIM" --quiet "$t" >"$tmp/q"
 check "--quiet on a passing trace prints only the summary" \

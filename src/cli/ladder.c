@@ -152,6 +152,8 @@ void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev)
 		r->red = !!(ev->segment->flags & TCPSIM_RST);
 		r->segno = ev->segno;
 		return;
+	case TCPSIM_EV_WHY:
+		return; /* too long for a margin: see --why in the report */
 	case TCPSIM_EV_RECV:
 		/* The arrow of this segment ends here (SVG). */
 		for (size_t i = l->n; i-- > 0;)

@@ -60,6 +60,9 @@ static void usage(FILE *f)
 	    "  --json            one JSON object per event (JSON Lines) "
 	    "instead\n"
 	    "                    of the report (doc/json.md)\n"
+	    "  --why             after each failed call and each RST, the "
+	    "chain of\n"
+	    "                    causes behind it\n"
 	    "  --quiet           only failed expectations and a summary\n"
 	    "  --color=WHEN      colour: auto (default), always, never\n"
 	    "  --seed N          seed for the initial sequence numbers "
@@ -485,6 +488,7 @@ int main(int argc, char **argv)
 	    {"ladder", no_argument, NULL, 'l'},
 	    {"ascii", no_argument, NULL, 'a'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"why", no_argument, NULL, 'w'},
 	    {"color", required_argument, NULL, 'c'},
 	    {"colour", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0}};
@@ -552,6 +556,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			c.quiet = 1;
+			break;
+		case 'w':
+			c.opts.why = 1;
 			break;
 		case 'c':
 			color = optarg;

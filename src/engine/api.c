@@ -105,6 +105,7 @@ tcpsim_sim *tcpsim_load(const char *filename, const char *text, size_t len,
 	if (s && s->sim) {
 		s->sim->rep.observer = opts->event;
 		s->sim->rep.observer_ctx = opts->event_ctx;
+		s->sim->why = opts->why;
 	}
 	if (!s || !s->sim) {
 		free(s);
@@ -284,6 +285,7 @@ static int start(tcpsim_sim *s, tcpsim_error *err)
 	s->trace = t;
 	s->sim->rep.observer = s->opts.event;
 	s->sim->rep.observer_ctx = s->opts.event_ctx;
+	s->sim->why = s->opts.why;
 	s->sim->net.keep_all = 1;
 	ts_rep_header(s->sim);
 	return 0;

@@ -79,6 +79,7 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 		return NULL;
 	sim->trace = t;
 	sim->opts = *o;
+	sim->cur_rst = -1;
 	ts_evq_init(&sim->q);
 	sim->nhosts = t->nhosts;
 	sim->hosts =
@@ -140,6 +141,7 @@ void ts_sim_free(ts_sim *sim)
 	free(sim->sock_chunks);
 	free(sim->span_base);
 	free(sim->span_mark);
+	free(sim->origins);
 	free(sim);
 }
 
@@ -436,6 +438,9 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 		ts_rep_event(sim, h->index, "call", "%s = %s", cb, rb);
 		ts_rep_release(sim);
 	}
+	if (sim->why && r->ret < 0 && r->why[0])
+		ts_rep_event(sim, h->index, "why", "%s = -1 %s \u2190 %s", cb,
+			     ts_errno_name(r->err), r->why);
 	if (c->expect != TS_EXPECT_NONE || c->bind_var >= 0 || c->sigpipe) {
 		sim->nchecked++;
 		if (!result_matches(c, r)) {
@@ -466,7 +471,10 @@ static void attempt(ts_sim *sim, ts_host *h)
 	ts_result r;
 	if (!ctx->waiting)
 		ts_rep_hold(sim);
+	int saved = sim->cur_line;
+	sim->cur_line = ctx->st->line;
 	ts_sock_call(sim, h, ctx, ctx->arg, &r);
+	sim->cur_line = saved;
 	if (!r.block) {
 		finish_call(sim, h, &r);
 		return;
@@ -533,6 +541,8 @@ static void run_call(ts_sim *sim, ts_host *h, const ts_stmt *st)
 	attempt(sim, h);
 }
 
+static void run_host_event_now(ts_sim *sim, ts_host *h, const ts_stmt *st);
+
 static void crash_host(ts_sim *sim, ts_host *h)
 {
 	ts_proc *p = &h->proc;
@@ -554,6 +564,13 @@ static void crash_host(ts_sim *sim, ts_host *h)
 }
 
 static void run_host_event(ts_sim *sim, ts_host *h, const ts_stmt *st)
+{
+	sim->cur_line = st->line;
+	run_host_event_now(sim, h, st);
+	sim->cur_line = 0;
+}
+
+static void run_host_event_now(ts_sim *sim, ts_host *h, const ts_stmt *st)
 {
 	switch (st->u.host_op) {
 	case TS_HOST_KILL:
@@ -724,7 +741,10 @@ static void run_stmt_ptr(ts_sim *sim, const ts_stmt *st)
 		return;
 	case TS_STMT_NET: {
 		char msg[200];
-		if (ts_net_apply(sim, st, msg, sizeof msg) < 0)
+		sim->cur_line = st->line;
+		int rc = ts_net_apply(sim, st, msg, sizeof msg);
+		sim->cur_line = 0;
+		if (rc < 0)
 			ts_sim_abort(sim, st->line, "%s", msg);
 		return;
 	}
@@ -906,4 +926,123 @@ int ts_sim_finish(ts_sim *sim)
 	ts_rep_raw(sim, "# %d expectations checked, %d failed\n", sim->nchecked,
 		   sim->nfailed);
 	return sim->nfailed ? 1 : 0;
+}
+
+/* ---- --why: causes ---- */
+
+void ts_sim_origin(ts_sim *sim, uint32_t num, int from, uint8_t flags,
+		   int injected)
+{
+	if (!sim->why)
+		return;
+	if (num >= sim->norigins) {
+		uint32_t n = sim->norigins ? sim->norigins : 256;
+		while (n <= num)
+			n *= 2;
+		ts_origin *o = realloc(sim->origins, n * sizeof *o);
+		if (!o)
+			return;
+		memset(o + sim->norigins, 0, (n - sim->norigins) * sizeof *o);
+		sim->origins = o;
+		sim->norigins = n;
+	}
+	ts_origin *o = &sim->origins[num];
+	o->from = (int16_t)from;
+	o->flags = flags;
+	o->rst = (int8_t)sim->cur_rst;
+	o->timer = NULL;
+	if (injected) {
+		o->kind = TS_ORIG_INJECT;
+		o->val = (uint32_t)sim->cur_line;
+	} else if (sim->cur_in) {
+		o->kind = TS_ORIG_INPUT;
+		o->val = sim->cur_in;
+	} else if (sim->cur_timer) {
+		o->kind = TS_ORIG_TIMER;
+		o->timer = sim->cur_timer;
+	} else if (sim->cur_line) {
+		o->kind = TS_ORIG_CALL;
+		o->val = (uint32_t)sim->cur_line;
+	} else {
+		o->kind = TS_ORIG_NONE;
+	}
+}
+
+static const char *line_text(ts_sim *sim, int line)
+{
+	for (int i = 0; i < sim->trace->nstmts; i++) {
+		const char *t = sim->trace->stmts[i].text;
+		if (sim->trace->stmts[i].line != line)
+			continue;
+		/* Without its time: "client: write(c, 100) = 100". */
+		if (*t == '+' || (*t >= '0' && *t <= '9')) {
+			while (*t && *t != ' ' && *t != '\t')
+				t++;
+			while (*t == ' ' || *t == '\t')
+				t++;
+		}
+		return t;
+	}
+	return "";
+}
+
+char *ts_sim_cause(ts_sim *sim, int kind, uint32_t val, const char *timer,
+		   char *buf, size_t n)
+{
+	switch (kind) {
+	case TS_ORIG_CALL:
+		snprintf(buf, n, "line %u (%s)", val, line_text(sim, (int)val));
+		break;
+	case TS_ORIG_INJECT:
+		snprintf(buf, n, "forged by line %u (%s)", val,
+			 line_text(sim, (int)val));
+		break;
+	case TS_ORIG_TIMER:
+		snprintf(buf, n, "the %s timer", timer ? timer : "");
+		break;
+	case TS_ORIG_INPUT: {
+		char fb[32];
+		const ts_origin *o =
+		    val < sim->norigins ? &sim->origins[val] : NULL;
+		snprintf(buf, n, "segment #%u (%s) arrived", val,
+			 o ? ts_rep_flags(o->flags, fb, sizeof fb) : "?");
+		break;
+	}
+	default:
+		snprintf(buf, n, "the start");
+		break;
+	}
+	return buf;
+}
+
+char *ts_sim_seg_chain(ts_sim *sim, uint32_t num, char *buf, size_t n)
+{
+	size_t l = 0;
+	buf[0] = 0;
+	for (int depth = 0; depth < 4 && num && num < sim->norigins; depth++) {
+		const ts_origin *o = &sim->origins[num];
+		char fb[32], cb[200];
+		const char *who =
+		    o->from >= 0 ? sim->hosts[o->from].decl->name : "?";
+		l += (size_t)snprintf(
+		    buf + l, n > l ? n - l : 0, "%s#%u (%s) sent by %s",
+		    depth ? " \u2190 in reply to " : "", num,
+		    ts_rep_flags(o->flags, fb, sizeof fb), who);
+		if (o->rst >= 0 && o->rst < TS_NRST)
+			l += (size_t)snprintf(buf + l, n > l ? n - l : 0,
+					      ": %s [%s]",
+					      ts_rst_reasons[o->rst].why,
+					      ts_rst_reasons[o->rst].rule);
+		if (o->kind == TS_ORIG_INPUT) {
+			num = o->val;
+			continue;
+		}
+		if (o->kind != TS_ORIG_NONE)
+			l += (size_t)snprintf(
+			    buf + l, n > l ? n - l : 0, " for %s",
+			    ts_sim_cause(sim, o->kind, o->val, o->timer, cb,
+					 sizeof cb));
+		break;
+	}
+	return buf;
 }

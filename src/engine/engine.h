@@ -27,7 +27,8 @@ typedef struct ts_result {
 	int has_addr; /* getpeername/getsockname: addr and port */
 	uint32_t addr;
 	uint16_t port;
-	ts_sock *sk; /* socket()/accept(): the new socket */
+	ts_sock *sk;   /* socket()/accept(): the new socket */
+	char why[320]; /* a failure: where its errno came from (--why) */
 } ts_result;
 
 /* What the next attempt of a blocking call needs to know. */
@@ -110,6 +111,15 @@ typedef struct ts_sim {
 	/* a run that cannot go on (limits, bad runtime reference) */
 	int aborted;
 	ts_error abort_err;
+	/* --why: what caused each segment (indexed by its number), and what
+	 * is running now */
+	int why;
+	struct ts_origin *origins;
+	uint32_t norigins;
+	uint32_t cur_in;       /* the segment being processed, 0: none */
+	int cur_line;          /* the trace line being run, 0: none */
+	const char *cur_timer; /* the timer firing, NULL: none */
+	int cur_rst;           /* the reason of the RST being sent, -1 */
 	/* for tests and embedders: every segment sent, and the last result */
 	void (*tap)(void *ctx, const ts_pkt *p);
 	void *tap_ctx;
@@ -142,6 +152,32 @@ void ts_sim_advance(ts_sim *sim, ts_time until);
 /* Abort the run with an error tied to trace line LINE. */
 void ts_sim_abort(ts_sim *sim, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Where a segment came from, for --why. */
+typedef struct ts_origin {
+	int16_t from; /* sending host */
+	uint8_t flags;
+	int8_t rst;   /* ts_rst_reason, -1 */
+	uint8_t kind; /* TS_ORIG_* */
+	uint32_t val; /* line or segment number */
+	const char *timer;
+} ts_origin;
+enum {
+	TS_ORIG_NONE,
+	TS_ORIG_CALL,
+	TS_ORIG_INPUT,
+	TS_ORIG_TIMER,
+	TS_ORIG_INJECT
+};
+
+/* Record the origin of segment NUM (--why). */
+void ts_sim_origin(ts_sim *sim, uint32_t num, int from, uint8_t flags,
+		   int injected);
+/* "#7 sent by server: ... <- in reply to #6 ..." into BUF. */
+char *ts_sim_seg_chain(ts_sim *sim, uint32_t num, char *buf, size_t n);
+/* What a cause (TS_ORIG_* with its value) was, for --why. */
+char *ts_sim_cause(ts_sim *sim, int kind, uint32_t val, const char *timer,
+		   char *buf, size_t n);
+
 /* State of a host's variable's connection, as "expect ... state" sees it. */
 ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var);
 /* Host index for an address, or -1. */

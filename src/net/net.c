@@ -273,6 +273,12 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 	ts_rep_event(sim, from, injected ? "inject" : "send",
 		     "#%-3u %s > %s  %s%s", num, src, dst,
 		     ts_rep_seg(sim, seg, sb, sizeof sb), fate);
+	ts_sim_origin(sim, num, from, seg->flags, injected);
+	if (sim->why && (seg->flags & TS_RST)) {
+		char cb[600];
+		ts_rep_event(sim, from, "why", "%s",
+			     ts_sim_seg_chain(sim, num, cb, sizeof cb));
+	}
 	if (sim->tap) {
 		ts_pkt tp = {.seg = *seg, .num = num};
 		tp.from = (int16_t)from;
@@ -314,7 +320,10 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 		ts_seg seg = p->seg;
 		uint32_t num = p->num;
 		pkt_put(n, p);
+		uint32_t saved = sim->cur_in;
+		sim->cur_in = num;
 		ts_tcp_input(sim, h, &seg, num);
+		sim->cur_in = saved;
 		return;
 	}
 	pkt_put(n, p);

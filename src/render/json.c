@@ -144,6 +144,7 @@ char *tcpsim_event_json(const tcpsim_event *ev, unsigned long long seq)
 	case TCPSIM_EV_SKIP:
 	case TCPSIM_EV_FAIL:
 	case TCPSIM_EV_END:
+	case TCPSIM_EV_WHY:
 		break;
 	}
 	char *out = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);

@@ -49,7 +49,7 @@ static const struct {
     {"signal", TCPSIM_EV_SIGNAL}, {"proc", TCPSIM_EV_PROC},
     {"host", TCPSIM_EV_HOST},     {"skip", TCPSIM_EV_SKIP},
     {"expect", TCPSIM_EV_EXPECT}, {"FAIL", TCPSIM_EV_FAIL},
-    {"end", TCPSIM_EV_END},
+    {"end", TCPSIM_EV_END},       {"why", TCPSIM_EV_WHY},
 };
 
 static tcpsim_event_kind kind_of(const char *what)

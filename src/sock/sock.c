@@ -6,6 +6,7 @@
  * The pending error (sk->err, Linux sk_err) is handed out once, by
  * take_error() (Linux sock_error()), to whichever call reaches it first.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "render/report.h"
@@ -31,7 +32,47 @@ static ts_errno take_error(ts_sock *sk)
 {
 	ts_errno e = sk->err;
 	sk->err = TS_OK;
+	if (e)
+		sk->taken = 1;
 	return e;
+}
+
+/* --why: where the failure of the call in R came from. */
+static void explain(ts_sim *sim, ts_sock *sk, ts_result *r)
+{
+	char cause[200], chain[600];
+	size_t n = sizeof r->why;
+	chain[0] = 0;
+	if (!sk) {
+		snprintf(r->why, n, "no socket");
+		return;
+	}
+	if (sk->taken) {
+		ts_sim_cause(sim, sk->err_kind, sk->err_val, sk->err_timer,
+			     cause, sizeof cause);
+		if (sk->err_kind == TS_ORIG_INPUT)
+			ts_sim_seg_chain(sim, sk->err_val, chain, sizeof chain);
+		snprintf(r->why, n, "pending error set when %s in %s%s%s",
+			 cause, ts_state_name((ts_tcp_state)sk->err_state),
+			 chain[0] ? " \u2190 " : "", chain);
+		return;
+	}
+	ts_tcp_state st = ts_sock_app_state(sk);
+	if (st == TS_CLOSED && sk->close_kind != TS_ORIG_NONE) {
+		ts_sim_cause(sim, sk->close_kind, sk->close_val,
+			     sk->close_timer, cause, sizeof cause);
+		if (sk->close_kind == TS_ORIG_INPUT)
+			ts_sim_seg_chain(sim, sk->close_val, chain,
+					 sizeof chain);
+		snprintf(r->why, n,
+			 "the connection closed (from %s) when %s%s%s",
+			 ts_state_name((ts_tcp_state)sk->close_state), cause,
+			 chain[0] ? " \u2190 " : "", chain);
+		return;
+	}
+	snprintf(r->why, n, "the socket is %s%s", ts_state_name(st),
+		 (sk->shutdown & TS_SEND_SHUTDOWN) ? ", its sending side shut"
+						   : "");
 }
 
 ts_tcp_state ts_sock_app_state(const ts_sock *sk)
@@ -887,16 +928,30 @@ static void do_poll(ts_callctx *ctx, ts_sock *sk, const ts_call *c,
 	r->block = 1;
 }
 
+static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
+		     ts_result *r);
+
 void ts_sock_call(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		  ts_result *r)
 {
-	const ts_call *c = &ctx->st->u.call;
 	r->ret = 0;
 	r->err = TS_OK;
 	r->block = 0;
 	r->sigpipe = 0;
 	r->has_addr = 0;
 	r->sk = NULL;
+	r->why[0] = 0;
+	if (sk)
+		sk->taken = 0;
+	dispatch(sim, h, ctx, sk, r);
+	if (r->ret < 0 && sim->why && r->err != TS_EINPROGRESS)
+		explain(sim, sk, r);
+}
+
+static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
+		     ts_result *r)
+{
+	const ts_call *c = &ctx->st->u.call;
 	switch (c->id) {
 	case TS_CALL_SOCKET:
 		do_socket(sim, h, r);

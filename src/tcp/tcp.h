@@ -124,6 +124,12 @@ typedef struct ts_sock {
 	uint8_t keepalive;
 	uint8_t nofo; /* out-of-order intervals held */
 	ts_errno err; /* pending error (Linux sk_err), handed out once */
+	/* --why: what set the pending error, and what closed the socket
+	 * (TS_ORIG_* kind, value, the state it was in, the timer) */
+	uint8_t err_kind, err_state, close_kind, close_state;
+	uint32_t err_val, close_val;
+	const char *err_timer, *close_timer;
+	uint8_t taken; /* the running call took the pending error */
 	uint32_t linger_s;
 	uint32_t keepidle, keepintvl, keepcnt; /* 0: the host's knobs */
 	uint32_t user_timeout_ms;
@@ -200,6 +206,9 @@ static inline ts_sock *ts_sockref_get(ts_sockref r)
 /* ---- tcp_conn.c ---- */
 ts_sock *ts_tcp_alloc(struct ts_sim *sim, struct ts_host *h);
 void ts_tcp_free(struct ts_sim *sim, ts_sock *sk);
+/* What is happening now (a segment, a timer, a line), for --why. */
+void ts_tcp_note_cause(struct ts_sim *sim, const ts_sock *sk, uint8_t *kind,
+		       uint32_t *val, const char **timer, uint8_t *state);
 /* The one place a state changes; CAUSE goes to the report. */
 void ts_tcp_set_state(struct ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		      const char *cause);

@@ -255,6 +255,26 @@ const char *ts_tcp_label(ts_sim *sim, const ts_sock *sk, char *buf, size_t n)
 	return buf;
 }
 
+void ts_tcp_note_cause(ts_sim *sim, const ts_sock *sk, uint8_t *kind,
+		       uint32_t *val, const char **timer, uint8_t *state)
+{
+	*state = (uint8_t)sk->state;
+	*timer = NULL;
+	*val = 0;
+	if (sim->cur_in) {
+		*kind = TS_ORIG_INPUT;
+		*val = sim->cur_in;
+	} else if (sim->cur_timer) {
+		*kind = TS_ORIG_TIMER;
+		*timer = sim->cur_timer;
+	} else if (sim->cur_line) {
+		*kind = TS_ORIG_CALL;
+		*val = (uint32_t)sim->cur_line;
+	} else {
+		*kind = TS_ORIG_NONE;
+	}
+}
+
 void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		      const char *cause)
 {
@@ -268,6 +288,9 @@ void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 	ts_rep_event(sim, sk->host->index, "state", "%s %s -> %s (%s)",
 		     ts_tcp_label(sim, sk, lb, sizeof lb),
 		     ts_state_name(sk->state), ts_state_name(st), cause);
+	if (st == TS_CLOSED)
+		ts_tcp_note_cause(sim, sk, &sk->close_kind, &sk->close_val,
+				  &sk->close_timer, &sk->close_state);
 	sk->state = st;
 	if (st == TS_CLOSED) {
 		ts_tcp_unhash(sk);
@@ -324,6 +347,8 @@ void ts_tcp_done(ts_sim *sim, ts_sock *sk, const char *cause)
  * the RST found. */
 void ts_tcp_reset(ts_sim *sim, ts_sock *sk, const char *cause)
 {
+	ts_tcp_note_cause(sim, sk, &sk->err_kind, &sk->err_val, &sk->err_timer,
+			  &sk->err_state);
 	switch (sk->state) {
 	case TS_SYN_SENT:
 		sk->err = TS_ECONNREFUSED; /* Linux tcp_reset: SYN_SENT */

@@ -277,11 +277,13 @@ void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why)
 {
 	char lb[64];
 	rst_event(sim, sk->host->index, ts_tcp_label(sim, sk, lb, sizeof lb),
-		  why); /* Through __tcp_transmit_skb, so it carries the current
-			   window. */
+		  why);
+	/* Through __tcp_transmit_skb, so it carries the current window. */
 	ts_seg s;
 	fill(sk, &s, TS_RST | TS_ACK, sk->snd_nxt, 0);
+	sim->cur_rst = (int)why;
 	xmit(sim, sk, &s);
+	sim->cur_rst = -1;
 }
 
 /* Linux tcp_v4_send_reset() (tcp_ipv4.c), RFC 9293 §3.10.7.1: never in
@@ -314,5 +316,7 @@ void ts_tcp_send_reply_reset(ts_sim *sim, ts_host *h, const ts_sock *sk,
 	int to = ts_sim_host_by_addr(sim, in->saddr);
 	if (to < 0)
 		return; /* Linux: no RST to a destination that is not local */
+	sim->cur_rst = (int)why;
 	ts_net_send(sim, h->index, to, &s, 0);
+	sim->cur_rst = -1;
 }

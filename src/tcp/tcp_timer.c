@@ -176,6 +176,8 @@ static int64_t orphan_retries(ts_sock *sk)
  * RST is sent (RFC 9293 §3.10.8; Linux tcp_write_timeout). */
 static void write_err(ts_sim *sim, ts_sock *sk, const char *why)
 {
+	ts_tcp_note_cause(sim, sk, &sk->err_kind, &sk->err_val, &sk->err_timer,
+			  &sk->err_state);
 	sk->err = TS_ETIMEDOUT; /* Linux tcp_write_err */
 	ts_tcp_done(sim, sk, why);
 }
@@ -503,6 +505,10 @@ void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
 		if (sk->tdl[t] > sim->now)
 			continue;
 		sk->tdl[t] = TS_TIME_NEVER;
+		static const char *const names[TS_NTIMERS] = {
+		    "retransmission", "TIME_WAIT or FIN_WAIT_2", "keepalive",
+		    "zero-window probe", "delayed ACK"};
+		sim->cur_timer = names[t];
 		switch ((ts_timer)t) {
 		case TS_TIMER_RTX:
 			rtx_timer(sim, sk);
@@ -523,6 +529,7 @@ void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
 			break;
 		}
 	}
+	sim->cur_timer = NULL;
 	if (sk->in_use)
 		resched(sim, sk);
 }
