@@ -94,6 +94,15 @@ for label in 'client' 'server' '#1 [S] 1000' 'write(c, 100) = -1 EPIPE' 'RST: ne
 	check "the page holds '$label'" "grep -qF '$label' '$tmp/dom'"
 done
 
+# Every trace draws, as a ladder and as SVG, without a crash.
+drawn=0
+for f in $(find traces -name '*.trace' | sort); do
+	"$TCPSIM" --ladder --ascii --svg "$tmp/all.svg" "$f" >/dev/null 2>&1
+	st=$?
+	if [ $st -gt 1 ]; then bad "drawing $f (exit $st)"; else drawn=$((drawn + 1)); fi
+done
+check "every trace drawn ($drawn)" "[ $drawn -gt 60 ]"
+
 # --why: the causal chain behind a failed call and an RST.
 "$TCPSIM" --why "$t" >"$tmp/w"
 check "--why explains the EPIPE" \

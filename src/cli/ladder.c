@@ -262,8 +262,9 @@ static void put_text(cell *c, int w, int at, const char *s, int max, int red,
 			return;
 		}
 		if ((unsigned char)*s >= 0x80) {
-			x->g = !strncmp(s, "\xe2\x86\x92", 3) ? "\xe2\x86\x92"
-							      : NULL;
+			x->g = !strncmp(s, "\xe2\x86\x92", 3)   ? "\xe2\x86\x92"
+			       : !strncmp(s, "\xe2\x86\xba", 3) ? "\xe2\x86\xba"
+								: NULL;
 			x->c = '?';
 			s++;
 			while (((unsigned char)*s & 0xc0) == 0x80)
@@ -330,6 +331,19 @@ void ts_ladder_print(ts_ladder *l, FILE *f)
 			if (rw->from < 0 || rw->to < 0)
 				break;
 			int a = col_of(l, rw->from), b = col_of(l, rw->to);
+			if (a == b) {
+				/* A host sending to itself (loopback): a label
+				 * beside its line. */
+				char lb[300];
+				snprintf(lb, sizeof lb, "%s %s",
+					 l->ascii ? "<>" : "\xe2\x86\xba",
+					 rw->text);
+				put_text(c, w, a + 2, lb,
+					 rw->to == l->nhosts - 1 ? RMARGIN - 2
+								 : GAP - 3,
+					 rw->red, l->ascii);
+				break;
+			}
 			int dir = b > a ? 1 : -1;
 			int end = rw->lost ? a + (b - a) / 2 : b - dir;
 			for (int x = a + dir; x != end + dir; x += dir) {
@@ -337,8 +351,6 @@ void ts_ladder_print(ts_ladder *l, FILE *f)
 				c[x].red = (char)rw->red;
 			}
 			c[end].g = rw->lost ? cross : (dir > 0 ? right : left);
-			if (a == b)
-				c[a].g = vline;
 			int lo = (a < end ? a : end) + 2;
 			int span = (a < end ? end - a : a - end) - 3;
 			int tl = (int)strlen(rw->text);
