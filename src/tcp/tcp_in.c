@@ -201,8 +201,12 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 		ts_tcp_send_reply_reset(sim, h, l, seg, TS_RST_LISTEN_ACK);
 		return;
 	}
-	if (seg->flags & TS_RST)
-		return; /* RFC 9293 §3.10.7.2: an RST is ignored */
+	if (seg->flags & TS_RST) {
+		note_drop(sim, l,
+			  "RST on a listening socket: ignored (RFC 9293 "
+			  "§3.10.7.2)");
+		return;
+	}
 	if (!(seg->flags & TS_SYN)) {
 		note_drop(sim, l,
 			  "segment without SYN or ACK: ignored "
@@ -1208,5 +1212,13 @@ void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
 		return;
 	}
 	/* RFC 9293 §3.10.7.1, Linux tcp_v4_rcv no_tcp_socket. */
+	if (seg->flags & TS_RST) {
+		ts_rep_event(
+		    sim, h->index, "drop",
+		    "port %u: RST for no connection: ignored, an RST is "
+		    "never answered (RFC 9293 §3.10.7.1)",
+		    seg->dport);
+		return;
+	}
 	ts_tcp_send_reply_reset(sim, h, NULL, seg, TS_RST_NO_SOCKET);
 }
