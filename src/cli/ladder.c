@@ -180,9 +180,12 @@ void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev)
 			snprintf(b, sizeof b, "%s = -1 %s%s", ev->call,
 				 ev->errno_name,
 				 ev->sigpipe ? " +SIGPIPE" : "");
-		else
-			snprintf(b, sizeof b, "%s = %" PRId64, ev->call,
-				 ev->result);
+		else { /* the report's form: POLLIN|POLLOUT, 10.0.0.2:80 */
+			snprintf(b, sizeof b, "%s", ev->detail);
+			char *cut = strstr(b, "  (blocked since");
+			if (cut)
+				*cut = 0;
+		}
 		break;
 	case TCPSIM_EV_BLOCK:
 		snprintf(b, sizeof b, "%s ...", ev->call);

@@ -395,7 +395,9 @@ static int collect(pathlist *l, const char *path, int depth)
 		if (e->d_name[0] == '.')
 			continue;
 		char sub[4096];
-		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+		size_t pl = strlen(path);
+		snprintf(sub, sizeof sub, "%s%s%s", path,
+			 pl && path[pl - 1] == '/' ? "" : "/", e->d_name);
 		struct stat s2;
 		if (stat(sub, &s2) < 0)
 			continue;
@@ -458,9 +460,18 @@ static int run_tests(cli *c, int argc, char **argv)
 			       c->color ? OFF : "", l.v[i], first);
 			failed++;
 		} else {
-			printf("%sERROR%s %s  %s%s%s\n", c->color ? RED : "",
-			       c->color ? OFF : "", l.v[i], err.file,
-			       err.line ? ":" : "", err.message);
+			char where[300];
+			if (err.line > 0 && err.col > 0)
+				snprintf(where, sizeof where,
+					 "%s:%d:%d: ", err.file, err.line,
+					 err.col);
+			else if (err.line > 0)
+				snprintf(where, sizeof where,
+					 "%s:%d: ", err.file, err.line);
+			else
+				snprintf(where, sizeof where, "%s: ", err.file);
+			printf("%sERROR%s %s  %s%s\n", c->color ? RED : "",
+			       c->color ? OFF : "", l.v[i], where, err.message);
 			errors++;
 		}
 		free(l.v[i]);

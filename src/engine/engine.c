@@ -356,6 +356,8 @@ static void failure(ts_sim *sim, int line, const char *fmt, ...)
 static void run_stmt(ts_sim *sim, int i);
 static void attempt(ts_sim *sim, ts_host *h);
 
+static void drain(ts_sim *sim, ts_host *h);
+
 static void terminate(ts_sim *sim, ts_host *h, const char *why)
 {
 	ts_proc *p = &h->proc;
@@ -373,6 +375,7 @@ static void terminate(ts_sim *sim, ts_host *h, const char *why)
 	p->alive = 0;
 	p->terminated = 1;
 	ts_sock_exit(sim, h);
+	drain(sim, h); /* lines waiting for the process: not run */
 }
 
 static void drain(ts_sim *sim, ts_host *h)
@@ -597,6 +600,7 @@ static void run_host_event_now(ts_sim *sim, ts_host *h, const ts_stmt *st)
 			     "crashes: the process and every connection "
 			     "vanish, nothing is sent");
 		crash_host(sim, h);
+		drain(sim, h); /* lines waiting for the process: not run */
 		return;
 	case TS_HOST_REBOOT:
 		if (h->up) {

@@ -215,17 +215,24 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 	int dropped = 0, dup = 0;
 	ts_time extra = 0;
 	int drop_line = 0, dup_line = 0, delay_line = 0;
-	for (int i = 0; i < d->nfaults; i++) {
+	/* A dropped segment is not delivered: drop rules are looked at
+	 * first, and dup or delay rules only count delivered segments. */
+	for (int i = 0; i < d->nfaults && !dropped; i++) {
+		ts_fault *f = &d->faults[i];
+		if (f->op != TS_NET_DROP || !ts_seg_is_kind(seg, f->kind))
+			continue;
+		dropped = 1;
+		drop_line = f->line;
+		if (!f->all && --f->left == 0)
+			remove_fault(d, i);
+	}
+	for (int i = 0; i < d->nfaults && !dropped; i++) {
 		ts_fault *f = &d->faults[i];
 		if (!ts_seg_is_kind(seg, f->kind))
 			continue;
 		switch (f->op) {
 		case TS_NET_DROP:
-			if (dropped)
-				continue;
-			dropped = 1;
-			drop_line = f->line;
-			break;
+			continue;
 		case TS_NET_DUP:
 			if (dup)
 				continue;
@@ -331,9 +338,12 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 
 /* The only connection between FROM and TO, for "net: inject" without
  * ports. */
+/* The only connection between FROM and TO whose ports match the ones
+ * given (-1: any); 0 and the ports, or -1 when none or several. */
 static int find_ports(ts_sim *sim, int from, int to, int *fport, int *tport)
 {
 	int found = 0;
+	int want_f = *fport, want_t = *tport;
 	ts_host *a = &sim->hosts[from], *b = &sim->hosts[to];
 	for (int ci = 0; ci < sim->nsock_chunks; ci++)
 		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
@@ -351,6 +361,9 @@ static int find_ports(ts_sim *sim, int from, int to, int *fport, int *tport)
 			} else {
 				continue;
 			}
+			if ((want_f >= 0 && fp != want_f) ||
+			    (want_t >= 0 && tp != want_t))
+				continue;
 			if (found && (fp != *fport || tp != *tport))
 				return -1; /* more than one */
 			*fport = fp;

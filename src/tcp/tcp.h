@@ -254,6 +254,9 @@ void ts_tcp_send_active_reset(struct ts_sim *sim, ts_sock *sk,
 void ts_tcp_send_reply_reset(struct ts_sim *sim, struct ts_host *h,
 			     const ts_sock *sk, const ts_seg *in,
 			     ts_rst_reason why);
+/* Linux tcp_xmit_probe_skb(): an ACK with SEQ = SND.UNA - 1, which the
+ * peer must answer (keepalive and zero-window probes). */
+void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk);
 /* Queue a FIN after the data (Linux tcp_send_fin). */
 void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk);
 
@@ -262,9 +265,6 @@ void ts_tcp_input(struct ts_sim *sim, struct ts_host *h, const ts_seg *seg,
 		  uint32_t num);
 /* Forget every SYN cookie a host sent (crash, end of run). */
 void ts_tcp_cookies_free(struct ts_host *h);
-/* Linux tcp_xmit_probe_skb(): an ACK with SEQ = SND.UNA - 1, which the
- * peer must answer (keepalive and zero-window probes). */
-void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk);
 /* After data or a FIN arrived: ACK now or schedule a delayed ACK (Linux
  * __tcp_ack_snd_check); NOW forces an immediate one. */
 void ts_tcp_ack_snd_check(struct ts_sim *sim, ts_sock *sk, int now);

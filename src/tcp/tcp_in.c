@@ -164,6 +164,8 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->iss = isn ? isn : ts_tcp_next_isn(sim, h);
 	c->reuseaddr = l->reuseaddr; /* sk_clone_lock copies sk_reuse */
 	c->keepalive = l->keepalive;
+	c->linger_on = l->linger_on; /* sk_clone_lock copies sk_lingertime */
+	c->linger_s = l->linger_s;
 	c->keepidle = l->keepidle;
 	c->keepintvl = l->keepintvl;
 	c->keepcnt = l->keepcnt;

@@ -1655,6 +1655,23 @@ static int skip_paren_text(struct parser *p, struct tok open)
 }
 
 /* The RESULT after '=': what the line asserts. */
+/* An optional "+SIGPIPE" after an integer or errno result. */
+static int parse_sigpipe(struct parser *p, ts_call *c)
+{
+	struct tok s;
+
+	if ((c->expect != TS_EXPECT_INT && c->expect != TS_EXPECT_ERRNO) ||
+	    !is_punct(p, peek(p), '+'))
+		return 0;
+	next(p);
+	s = next(p);
+	if (!is_word(p, s, "SIGPIPE"))
+		return fail(p, s.pos, "expected SIGPIPE after '+', found %s",
+			    quote(p, s).s);
+	c->sigpipe = 1;
+	return 0;
+}
+
 static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 {
 	struct tok t = next(p);
@@ -1751,21 +1768,17 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 		c->expect = TS_EXPECT_INT;
 		c->value = v;
 	}
-	if ((c->expect == TS_EXPECT_INT || c->expect == TS_EXPECT_ERRNO) &&
-	    is_punct(p, peek(p), '+')) {
-		struct tok s;
-
-		next(p);
-		s = next(p);
-		if (!is_word(p, s, "SIGPIPE"))
-			return fail(p, s.pos,
-				    "expected SIGPIPE after '+', found %s",
-				    quote(p, s).s);
-		c->sigpipe = 1;
-	}
+	if (parse_sigpipe(p, c) < 0)
+		return -1;
 	t = peek(p);
-	if (is_punct(p, t, '('))
-		return skip_paren_text(p, t);
+	if (is_punct(p, t, '(')) {
+		/* The report's order, "-1 EPIPE (Broken pipe) +SIGPIPE", is
+		 * accepted too, so a result can be copied from it. */
+		if (skip_paren_text(p, t) < 0)
+			return -1;
+		if (!c->sigpipe && parse_sigpipe(p, c) < 0)
+			return -1;
+	}
 	return 0;
 }
 

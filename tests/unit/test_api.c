@@ -144,6 +144,31 @@ START_TEST(api_deterministic)
 }
 END_TEST
 
+START_TEST(api_lines_behind_a_crash_are_not_run)
+{
+	/* accept() blocks; the host crashes; the line waiting behind it is
+	 * reported as not run at the crash, not forgotten. */
+	static const char text[] = "0 server: s = socket()\n"
+				   "+0 server: bind(s, 80) = 0\n"
+				   "+0 server: listen(s, 8) = 0\n"
+				   "+0 server: a = accept(s)\n"
+				   "+0 server: close(s) = 0\n"
+				   "+1 server: crash\n";
+	struct buf b = {0};
+	tcpsim_options o;
+	tcpsim_error e;
+	tcpsim_options_init(&o);
+	o.write = sink;
+	o.write_ctx = &b;
+	ck_assert_int_eq(
+	    tcpsim_run_trace("c.trace", text, sizeof text - 1, &o, &e),
+	    TCPSIM_FAILED);
+	ck_assert_ptr_nonnull(strstr(b.data, "   1.000000  server  skip    "
+					     "close(s) not run: host is down"));
+	free(b.data);
+}
+END_TEST
+
 START_TEST(api_names_and_version)
 {
 	ck_assert_str_eq(tcpsim_state_name(TCPSIM_TIME_WAIT), "TIME_WAIT");
@@ -163,6 +188,7 @@ int main(void)
 	tcase_add_test(tc, api_limits);
 	tcase_add_test(tc, api_deterministic);
 	tcase_add_test(tc, api_names_and_version);
+	tcase_add_test(tc, api_lines_behind_a_crash_are_not_run);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -347,6 +347,21 @@ START_TEST(dup_count_kind)
 }
 END_TEST
 
+START_TEST(dup_not_used_up_by_a_drop)
+{
+	/* A dropped segment is not delivered, so it does not count for a
+	 * "dup" rule written after the drop. */
+	th *t = th_new(NET_TEXT, 0);
+	th_do(t, "net: drop a>b 1 RST");
+	th_do(t, "net: dup a>b 1 RST");
+	ts_seg rst = seg_rst(A, B);
+	const ts_pkt *q[4];
+	ck_assert_int_eq(th_queued(t, th_net_send(t, HA, HB, &rst), q, 4), 0);
+	ck_assert_int_eq(th_queued(t, th_net_send(t, HA, HB, &rst), q, 4), 2);
+	ck_assert_int_eq(th_queued(t, th_net_send(t, HA, HB, &rst), q, 4), 1);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* delay */
 
@@ -525,6 +540,27 @@ START_TEST(inject_only_connection)
 }
 END_TEST
 
+START_TEST(inject_one_port_picks_the_connection)
+{
+	/* With two connections, a port given on one side chooses between
+	 * them; the other side's port comes from that connection. */
+	th *t = run(CONN_TEXT "+0 client: d = socket()\n"
+			      "+0 client: bind(d, 40007) = 0\n"
+			      "+0 client: connect(d, server:80) = 0\n"
+			      "+0 server: b = accept(s)\n"
+			      "+0.5 net: inject client:40007>server ACK seq 5 "
+			      "ack 6\n",
+		    0);
+	const th_cap *c = NULL;
+	for (const th_cap *k; (k = th_take(t));)
+		if (k->injected)
+			c = k;
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->seg.sport, 40007);
+	ck_assert_int_eq(c->seg.dport, 80);
+}
+END_TEST
+
 START_TEST(inject_ambiguous_is_an_error)
 {
 	th *t =
@@ -695,6 +731,7 @@ static Suite *net_suite(void)
 	tcase_add_checked_fixture(tc, NULL, th_teardown);
 	tcase_add_test(tc, dup_delivered_twice_same_number);
 	tcase_add_test(tc, dup_count_kind);
+	tcase_add_test(tc, dup_not_used_up_by_a_drop);
 	tcase_add_test(tc, delay_arrives_late);
 	tcase_add_test(tc, delay_reorders);
 	tcase_add_test(tc, delay_count_kind);
@@ -712,6 +749,7 @@ static Suite *net_suite(void)
 	tcase_add_checked_fixture(tc, NULL, th_teardown);
 	tcase_add_test(tc, inject_explicit_ports);
 	tcase_add_test(tc, inject_only_connection);
+	tcase_add_test(tc, inject_one_port_picks_the_connection);
 	tcase_add_test(tc, inject_ambiguous_is_an_error);
 	tcase_add_test(tc, inject_without_connection_is_an_error);
 	tcase_add_test(tc, inject_faults_apply);

@@ -810,6 +810,19 @@ START_TEST(parse_call_poll)
 }
 END_TEST
 
+START_TEST(parse_result_report_order)
+{
+	/* The report's own order: the message, then +SIGPIPE. */
+	ts_trace *t = parse_ok("0 client: c = socket()\n"
+			       "0 client: write(c, 1) = -1 EPIPE (Broken pipe) "
+			       "+SIGPIPE\n");
+	ck_assert_int_eq(t->stmts[1].u.call.expect, TS_EXPECT_ERRNO);
+	ck_assert_int_eq(t->stmts[1].u.call.err, TS_EPIPE);
+	ck_assert_int_eq(t->stmts[1].u.call.sigpipe, 1);
+	ts_trace_free(t);
+}
+END_TEST
+
 START_TEST(parse_results)
 {
 	ts_call c = call3("0 client: write(c, 1) = -1 EPIPE");
@@ -1682,6 +1695,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_knob_table);
 	tcase_add_test(tc, parse_set);
 	tcase_add_test(tc, parse_set_port_range);
+	tcase_add_test(tc, parse_result_report_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("time");
