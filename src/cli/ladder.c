@@ -118,8 +118,8 @@ static void seg_label(const tcpsim_event *ev, char *buf, size_t n)
 	size_t len =
 	    (size_t)snprintf(buf, n, "#%u [%s] %u", ev->segno, f, s->seq);
 	if (s->len && len < n)
-		len += (size_t)snprintf(buf + len, n - len, ":%u",
-					s->seq + s->len);
+		len += (size_t)snprintf(buf + len, n - len, ":%u(%u)",
+					s->seq + s->len, s->len);
 	if ((s->flags & TCPSIM_ACK) && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " ack %u", s->ack);
 	if (ev->duplicated && ev->kind != TCPSIM_EV_RECV && len < n)
