@@ -141,8 +141,11 @@ typedef struct tcpsim_options {
 	void *write_ctx;
 	tcpsim_event_fn event; /* NULL: no events */
 	void *event_ctx;
-	int why; /* 1: a "why" event after each failed call
-		  * and each RST, with its causal chain */
+	int check; /* 1: check TCP invariants and byte integrity
+		    * after every event; a violation stops the
+		    * run with TCPSIM_ERROR */
+	int why;   /* 1: a "why" event after each failed call
+		    * and each RST, with its causal chain */
 } tcpsim_options;
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *tcpsim_version(void);

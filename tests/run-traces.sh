@@ -17,7 +17,8 @@ for t in $(find traces -name '*.trace' | sort); do
 	base=${t%.trace}
 	want_status=0
 	[ -f "$base.status" ] && want_status=$(cat "$base.status")
-	"$TCPSIM" "$t" >"$tmp/out" 2>"$tmp/err"
+	# The checking mode is on: invariants after every event.
+	"$TCPSIM" --check "$t" >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	if [ "${REGEN:-0}" = 1 ]; then
 		cp "$tmp/out" "$base.out"

@@ -63,6 +63,9 @@ static void usage(FILE *f)
 	    "  --why             after each failed call and each RST, the "
 	    "chain of\n"
 	    "                    causes behind it\n"
+	    "  --check           check TCP invariants and byte integrity "
+	    "after\n"
+	    "                    every event (a violation is an error)\n"
 	    "  --quiet           only failed expectations and a summary\n"
 	    "  --color=WHEN      colour: auto (default), always, never\n"
 	    "  --seed N          seed for the initial sequence numbers "
@@ -500,6 +503,7 @@ int main(int argc, char **argv)
 	    {"ascii", no_argument, NULL, 'a'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"why", no_argument, NULL, 'w'},
+	    {"check", no_argument, NULL, 'k'},
 	    {"color", required_argument, NULL, 'c'},
 	    {"colour", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0}};
@@ -570,6 +574,9 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			c.opts.why = 1;
+			break;
+		case 'k':
+			c.opts.check = 1;
 			break;
 		case 'c':
 			color = optarg;

@@ -106,6 +106,7 @@ tcpsim_sim *tcpsim_load(const char *filename, const char *text, size_t len,
 		s->sim->rep.observer = opts->event;
 		s->sim->rep.observer_ctx = opts->event_ctx;
 		s->sim->why = opts->why;
+		s->sim->check = opts->check;
 	}
 	if (!s || !s->sim) {
 		free(s);
@@ -286,6 +287,7 @@ static int start(tcpsim_sim *s, tcpsim_error *err)
 	s->sim->rep.observer = s->opts.event;
 	s->sim->rep.observer_ctx = s->opts.event_ctx;
 	s->sim->why = s->opts.why;
+	s->sim->check = s->opts.check;
 	s->sim->net.keep_all = 1;
 	ts_rep_header(s->sim);
 	return 0;

@@ -142,6 +142,7 @@ void ts_sim_free(ts_sim *sim)
 	free(sim->span_base);
 	free(sim->span_mark);
 	free(sim->origins);
+	ts_hmap_free(&sim->ledger);
 	free(sim);
 }
 
@@ -838,6 +839,7 @@ void ts_sim_advance(ts_sim *sim, ts_time until)
 		sim->now = ev->when;
 		dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);
+		ts_check(sim);
 	}
 	if (until > sim->now)
 		sim->now = until;
@@ -899,6 +901,7 @@ int ts_sim_run(ts_sim *sim)
 		else
 			dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);
+		ts_check(sim);
 	}
 	return ts_sim_finish(sim);
 }
@@ -906,6 +909,8 @@ int ts_sim_run(ts_sim *sim)
 int ts_sim_finish(ts_sim *sim)
 {
 	const ts_trace *t = sim->trace;
+	if (!sim->aborted && !ts_sim_blocked(sim))
+		ts_check_end(sim);
 	if (sim->aborted)
 		return 2;
 	/* Calls still blocked, and lines that never got to run. */

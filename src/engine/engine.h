@@ -114,6 +114,9 @@ typedef struct ts_sim {
 	/* --why: what caused each segment (indexed by its number), and what
 	 * is running now */
 	int why;
+	int check;        /* checking mode: invariants after every event */
+	ts_hmap ledger;   /* bytes written per connection (checking mode) */
+	int cur_injected; /* the segment being processed was forged */
 	struct ts_origin *origins;
 	uint32_t norigins;
 	uint32_t cur_in;       /* the segment being processed, 0: none */
@@ -140,6 +143,11 @@ void ts_sim_free(ts_sim *sim);
 /* Run to the end. Returns 0 (all held), 1 (an expectation failed) or 2
  * (the run was aborted: sim->abort_err). */
 int ts_sim_run(ts_sim *sim);
+/* Checking mode (check.c): after an event; at the end; after a write. */
+int ts_check(ts_sim *sim);
+int ts_check_end(ts_sim *sim);
+void ts_check_written(ts_sim *sim, ts_sock *sk);
+
 /* 1 when some process waits in a call. */
 int ts_sim_blocked(const ts_sim *sim);
 /* The end of a run: calls still blocked, the final state, the summary.

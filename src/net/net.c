@@ -326,11 +326,15 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 			     ts_rep_seg(sim, &p->seg, sb, sizeof sb), what);
 		ts_seg seg = p->seg;
 		uint32_t num = p->num;
+		int injected = p->injected;
 		pkt_put(n, p);
 		uint32_t saved = sim->cur_in;
+		int saved_inj = sim->cur_injected;
 		sim->cur_in = num;
+		sim->cur_injected = injected;
 		ts_tcp_input(sim, h, &seg, num);
 		sim->cur_in = saved;
+		sim->cur_injected = saved_inj;
 		return;
 	}
 	pkt_put(n, p);

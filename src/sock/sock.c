@@ -228,6 +228,7 @@ static void connect_result(ts_sim *sim, ts_sock *sk, ts_result *r)
 		ts_tcp_unhash(sk);
 		sk->shutdown = 0;
 		sk->done = 0;
+		sk->discarded += sk->rcvq;
 		sk->rcvq = 0;
 		fail(r, e ? e : TS_ECONNABORTED);
 		(void)sim;
@@ -471,6 +472,8 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 	int64_t copy = want < (int64_t)space ? want : (int64_t)space;
 	if (copy > 0) {
 		sk->write_seq += (uint32_t)copy;
+		sk->app_written += (uint64_t)copy;
+		ts_check_written(sim, sk);
 		ctx->done += copy;
 		ts_tcp_push(sim, sk);
 	}
@@ -530,6 +533,7 @@ static void do_recv(ts_sim *sim, ts_sock *sk, int64_t n, int flags,
 		uint32_t got = sk->rcvq < n ? sk->rcvq : (uint32_t)n;
 		if (!(flags & TS_MSG_PEEK)) {
 			sk->rcvq -= got;
+			sk->app_read += got;
 			cleanup_rbuf(sim, sk);
 		}
 		ok(r, got);
@@ -599,6 +603,7 @@ static void disconnect(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
 		sk->err = TS_ECONNRESET; /* tcp_disconnect */
 	}
 	ts_tcp_timer_clear_all(sim, sk);
+	sk->discarded += sk->rcvq;
 	sk->rcvq = 0;
 	sk->nofo = 0;
 	sk->write_seq = sk->snd_nxt;
@@ -773,6 +778,7 @@ static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
 		return 0;
 	}
 	uint32_t unread = sk->rcvq;
+	sk->discarded += sk->rcvq;
 	sk->rcvq = 0;
 	sk->nofo = 0;
 	if (ts_sock_app_state(sk) == TS_CLOSED) {

@@ -130,6 +130,12 @@ typedef struct ts_sock {
 	uint32_t err_val, close_val;
 	const char *err_timer, *close_timer;
 	uint8_t taken; /* the running call took the pending error */
+	/* Byte accounting, for the checking mode: bytes the application
+	 * wrote, bytes put in the receive queue, read, and thrown away. */
+	uint64_t app_written, rcv_total, app_read, discarded;
+	uint32_t chk_rcv_nxt; /* RCV.NXT at the last check */
+	uint8_t chk_synced;   /* chk_rcv_nxt is set */
+	uint8_t tainted;      /* took forged bytes: no integrity check */
 	uint32_t linger_s;
 	uint32_t keepidle, keepintvl, keepcnt; /* 0: the host's knobs */
 	uint32_t user_timeout_ms;

@@ -399,6 +399,7 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk, uint32_t num)
 		int fin = 0;
 		if (ts_seq_gt(sk->ofo_end[0], sk->rcv_nxt)) {
 			sk->rcvq += sk->ofo_end[0] - sk->rcv_nxt;
+			sk->rcv_total += sk->ofo_end[0] - sk->rcv_nxt;
 			sk->rcv_nxt = sk->ofo_end[0];
 			fin = sk->ofo_fin[0];
 		}
@@ -471,6 +472,8 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		uint32_t e = ts_seq_gt(end, right) ? right : end;
 		if (ts_seq_gt(e, seq))
 			ofo_add(sk, seq, e, fin && e == end);
+		if (sim->cur_injected)
+			sk->tainted = 1;
 		note_drop(sim, sk, "out-of-order data queued, duplicate ACK");
 		enter_quickack(sk);
 		return ACK_NOW;
@@ -495,6 +498,9 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (ts_seq_gt(take_end, sk->rcv_nxt)) {
 		event_data_recv(sim, sk, take_end - sk->rcv_nxt);
 		sk->rcvq += take_end - sk->rcv_nxt;
+		sk->rcv_total += take_end - sk->rcv_nxt;
+		if (sim->cur_injected)
+			sk->tainted = 1;
 		sk->rcv_nxt = take_end;
 		ts_tcp_wake(sk);
 	}

@@ -89,6 +89,7 @@ th *th_new(const char *text, int swallow)
 	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
 	t->sim = ts_sim_new(t->trace, &o, sink, t);
 	ck_assert_msg(t->sim != NULL, "ts_sim_new failed");
+	t->sim->check = 1; /* invariants after every event, in every test */
 	t->sim->tap = tap;
 	t->sim->tap_ctx = t;
 	t->sim->tap_swallow = swallow;

@@ -44,6 +44,7 @@ START_TEST(api_run_passing_trace)
 	tcpsim_error e;
 	struct buf b = {0};
 	tcpsim_options_init(&o);
+	o.check = 1;
 	o.write = sink;
 	o.write_ctx = &b;
 	tcpsim_sim *s = tcpsim_load("bp.trace", broken_pipe,
@@ -77,6 +78,7 @@ START_TEST(api_failed_expectation)
 	tcpsim_options o;
 	tcpsim_error e;
 	tcpsim_options_init(&o);
+	o.check = 1;
 	o.write = sink;
 	o.write_ctx = &b;
 	ck_assert_int_eq(
@@ -111,12 +113,14 @@ START_TEST(api_limits)
 	tcpsim_options o;
 	tcpsim_error e;
 	tcpsim_options_init(&o);
+	o.check = 1;
 	o.max_events = 3;
 	ck_assert_int_eq(tcpsim_run_trace("bp.trace", broken_pipe,
 					  sizeof broken_pipe - 1, &o, &e),
 			 TCPSIM_ERROR);
 	ck_assert_ptr_nonnull(strstr(e.message, "event limit of 3 exceeded"));
 	tcpsim_options_init(&o);
+	o.check = 1;
 	o.max_time_us = 50000;
 	ck_assert_int_eq(tcpsim_run_trace("bp.trace", broken_pipe,
 					  sizeof broken_pipe - 1, &o, &e),
@@ -130,6 +134,7 @@ START_TEST(api_deterministic)
 	struct buf a = {0}, b = {0};
 	tcpsim_options o;
 	tcpsim_options_init(&o);
+	o.check = 1;
 	o.write = sink;
 	o.write_ctx = &a;
 	tcpsim_run_trace("bp.trace", broken_pipe, sizeof broken_pipe - 1, &o,
@@ -158,6 +163,7 @@ START_TEST(api_lines_behind_a_crash_are_not_run)
 	tcpsim_options o;
 	tcpsim_error e;
 	tcpsim_options_init(&o);
+	o.check = 1;
 	o.write = sink;
 	o.write_ctx = &b;
 	ck_assert_int_eq(

@@ -656,6 +656,7 @@ static void run_row(const row *r, const char *expect, outcome *o)
 	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
 	ts_sim *sim = ts_sim_new(tr, &opts, sink, &o->report);
 	ck_assert_msg(sim != NULL, "ts_sim_new failed");
+	sim->check = 1; /* invariants after every event */
 	o->status = ts_sim_run(sim);
 	o->nfailed = sim->nfailed;
 	o->ran = sim->last_line == o->line;
