@@ -28,7 +28,7 @@ typedef struct ts_result {
 	uint32_t addr;
 	uint16_t port;
 	ts_sock *sk;   /* socket()/accept(): the new socket */
-	char why[320]; /* a failure: where its errno came from (--why) */
+	char why[768]; /* a failure: where its errno came from (--why) */
 } ts_result;
 
 /* What the next attempt of a blocking call needs to know. */

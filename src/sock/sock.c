@@ -52,9 +52,10 @@ static void explain(ts_sim *sim, ts_sock *sk, ts_result *r)
 			     cause, sizeof cause);
 		if (sk->err_kind == TS_ORIG_INPUT)
 			ts_sim_seg_chain(sim, sk->err_val, chain, sizeof chain);
-		snprintf(r->why, n, "pending error set when %s in %s%s%s",
-			 cause, ts_state_name((ts_tcp_state)sk->err_state),
-			 chain[0] ? " \u2190 " : "", chain);
+		if (snprintf(r->why, n, "pending error set when %s in %s%s%s",
+			     cause, ts_state_name((ts_tcp_state)sk->err_state),
+			     chain[0] ? " \u2190 " : "", chain) >= (int)n)
+			r->why[n - 1] = 0; /* cut: the report shows the rest */
 		return;
 	}
 	ts_tcp_state st = ts_sock_app_state(sk);
@@ -64,10 +65,12 @@ static void explain(ts_sim *sim, ts_sock *sk, ts_result *r)
 		if (sk->close_kind == TS_ORIG_INPUT)
 			ts_sim_seg_chain(sim, sk->close_val, chain,
 					 sizeof chain);
-		snprintf(r->why, n,
-			 "the connection closed (from %s) when %s%s%s",
-			 ts_state_name((ts_tcp_state)sk->close_state), cause,
-			 chain[0] ? " \u2190 " : "", chain);
+		if (snprintf(r->why, n,
+			     "the connection closed (from %s) when %s%s%s",
+			     ts_state_name((ts_tcp_state)sk->close_state),
+			     cause, chain[0] ? " \u2190 " : "",
+			     chain) >= (int)n)
+			r->why[n - 1] = 0;
 		return;
 	}
 	snprintf(r->why, n, "the socket is %s%s", ts_state_name(st),
