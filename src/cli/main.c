@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/gen.h"
 #include "cli/ladder.h"
 #include "tcpsim.h"
 
@@ -47,10 +48,13 @@ static void usage(FILE *f)
 	fputs(
 	    "usage: tcpsim [OPTION]... FILE...\n"
 	    "       tcpsim test [OPTION]... PATH...\n"
+	    "       tcpsim gen --seed N\n"
 	    "Run TCP traces in virtual time and report every segment, state\n"
 	    "change, timer, RST and call result. FILE '-' is standard "
 	    "input.\n"
 	    "'tcpsim test' runs every trace under the PATHs as a test suite.\n"
+	    "'tcpsim gen' writes a random trace (faults, data, close) for "
+	    "seed N.\n"
 	    "\n"
 	    "  --ladder          a ladder diagram instead of the report\n"
 	    "  --ascii           the ladder in plain ASCII\n"
@@ -511,6 +515,17 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	tcpsim_options_init(&c.opts);
 	const char *color = "auto";
+	if (argc > 1 && !strcmp(argv[1], "gen")) {
+		/* tcpsim gen --seed N: a random trace on standard output. */
+		uint64_t seed = 0;
+		if (argc != 4 || strcmp(argv[2], "--seed") ||
+		    parse_u64(argv[3], &seed) < 0) {
+			fprintf(stderr, "usage: tcpsim gen --seed N\n");
+			return 2;
+		}
+		ts_gen_trace(stdout, seed);
+		return 0;
+	}
 	int test = argc > 1 && !strcmp(argv[1], "test");
 	if (test) {
 		argv++;
