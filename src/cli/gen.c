@@ -7,6 +7,11 @@
  * (splitmix64, no other randomness). tests/run-random.sh checks, over
  * thousands of seeds, that every byte arrives once and in order or an
  * application sees an error, and that nothing hangs.
+ *
+ * Both ends use keepalive. Without it a run may rightly hang: a client in
+ * FIN_WAIT_2 that still has its descriptor has no timer at all (Linux
+ * tcp_fin_timeout applies to orphans only), so when every FIN of a
+ * vanished server is lost its read() waits forever, as on Linux.
  */
 #include "cli/gen.h"
 
@@ -72,13 +77,21 @@ void ts_gen_trace(FILE *f, uint64_t seed)
 		"set client tcp_syn_retries 4\n"
 		"set client tcp_fin_timeout 5\n"
 		"set server tcp_fin_timeout 5\n"
+		"set client tcp_keepalive_time 60\n"
+		"set server tcp_keepalive_time 60\n"
+		"set client tcp_keepalive_intvl 5\n"
+		"set server tcp_keepalive_intvl 5\n"
+		"set client tcp_keepalive_probes 3\n"
+		"set server tcp_keepalive_probes 3\n"
 		"\n"
 		"0      server: s = socket()\n"
+		"+0     server: setsockopt(s, SO_KEEPALIVE, 1) = 0\n"
 		"+0     server: bind(s, 80) = 0\n"
 		"+0     server: listen(s, 8) = 0\n"
 		"+0     server: signal(SIGPIPE, SIG_IGN) = 0\n"
 		"+0     client: signal(SIGPIPE, SIG_IGN) = 0\n"
-		"+0     client: c = socket()\n",
+		"+0     client: c = socket()\n"
+		"+0     client: setsockopt(c, SO_KEEPALIVE, 1) = 0\n",
 		seed, nwrites, delay);
 	unsigned nfaults = pick(&s, 0, 6);
 	int cut = 0;

@@ -385,8 +385,12 @@ static void keepalive_timer(ts_sim *sim, ts_sock *sk)
 	if (!sk->keepalive || !keepalive_state(sk->state))
 		return;
 	ts_tcp_label(sim, sk, lb, sizeof lb);
-	if (sk->snd_una != sk->snd_nxt || sk->snd_nxt != sk->write_seq) {
-		/* Alive without keepalive: data is in flight. */
+	/* Linux: packets_out || !tcp_write_queue_empty(sk). A FIN counts
+	 * in sequence space but not in write_seq: in FIN_WAIT_2 everything,
+	 * FIN included, is acknowledged and the probes go out. */
+	uint32_t end = sk->write_seq + (sk->fin_queued ? 1u : 0u);
+	if (sk->snd_una != sk->snd_nxt || sk->snd_nxt != end) {
+		/* Alive without keepalive: data is in flight or queued. */
 		ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE,
 				 sim->now + keepalive_time(sk));
 		return;
