@@ -60,6 +60,7 @@ static void host_reset_proc(ts_host *h)
 	free(p->fds);
 	p->fds = NULL;
 	p->nfds = 0;
+	p->fdlow = 0;
 	memset(p->vars, 0, (size_t)h->decl->nvars * sizeof *p->vars);
 	for (int v = 0; v < h->decl->nvars; v++)
 		p->vars[v].fd = -1;
@@ -913,7 +914,8 @@ int ts_sim_finish(ts_sim *sim)
 		ts_check_end(sim);
 	if (sim->aborted)
 		return 2;
-	/* Calls still blocked, and lines that never got to run. */
+	/* Calls still blocked, and lines that never got to run: each was
+	 * expected to, and counts as an expectation that failed. */
 	for (int i = 0; i < sim->nhosts; i++) {
 		ts_proc *p = &sim->hosts[i].proc;
 		if (p->call.st) {
@@ -922,14 +924,17 @@ int ts_sim_finish(ts_sim *sim)
 			ts_rep_event(sim, i, "proc",
 				     "%s still blocked: nothing left to happen",
 				     cb);
+			sim->nchecked++;
 			failure(sim, p->call.st->line,
 				"expected the call to return, got: still "
 				"blocked at the end of the run");
 		}
-		for (int q = p->qhead; q < p->qtail; q++)
+		for (int q = p->qhead; q < p->qtail; q++) {
+			sim->nchecked++;
 			failure(sim, t->stmts[p->queue[q]].line,
 				"expected the line to run, got: its process "
 				"stayed blocked");
+		}
 	}
 	ts_rep_final(sim);
 	ts_rep_raw(sim, "# %d expectations checked, %d failed\n", sim->nchecked,

@@ -175,6 +175,34 @@ START_TEST(api_lines_behind_a_crash_are_not_run)
 }
 END_TEST
 
+START_TEST(api_blocked_at_the_end)
+{
+	/* accept() blocks to the end of the run: it, and the line behind it,
+	 * each fail an expectation that counts among those checked. */
+	static const char text[] = "0 server: s = socket()\n"
+				   "+0 server: bind(s, 80) = 0\n"
+				   "+0 server: listen(s, 8) = 0\n"
+				   "+0 server: a = accept(s)\n"
+				   "+0 server: close(s)\n";
+	struct buf b = {0};
+	tcpsim_options o;
+	tcpsim_error e;
+	tcpsim_options_init(&o);
+	o.check = 1;
+	o.write = sink;
+	o.write_ctx = &b;
+	tcpsim_sim *s = tcpsim_load("b.trace", text, sizeof text - 1, &o, &e);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_FAILED);
+	ck_assert_int_eq(tcpsim_failures(s), 2);
+	ck_assert_int_eq(tcpsim_checked(s), 5);
+	ck_assert_ptr_nonnull(strstr(b.data, "# 5 expectations checked, "
+					     "2 failed\n"));
+	tcpsim_free(s);
+	free(b.data);
+}
+END_TEST
+
 START_TEST(api_names_and_version)
 {
 	ck_assert_str_eq(tcpsim_state_name(TCPSIM_TIME_WAIT), "TIME_WAIT");
@@ -195,6 +223,7 @@ int main(void)
 	tcase_add_test(tc, api_deterministic);
 	tcase_add_test(tc, api_names_and_version);
 	tcase_add_test(tc, api_lines_behind_a_crash_are_not_run);
+	tcase_add_test(tc, api_blocked_at_the_end);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
