@@ -56,6 +56,7 @@ typedef struct ts_proc {
 	int sigpipe_ignored;
 	ts_sock **fds; /* fd table: fds[fd] or NULL */
 	int nfds;
+	int fdlow;       /* no free fd below it */
 	ts_var *vars;    /* per the host's declared variables */
 	ts_callctx call; /* the blocked call, if any */
 	ts_event tev;    /* TS_EV_PROC_TIMER for the blocked call */

@@ -357,11 +357,53 @@ static void final_sock(ts_sim *sim, ts_host *h, const char *name,
 		   sk->orphan ? "  (closed by the application)" : "");
 }
 
+/* Sockets no variable names (children not yet accepted), grouped by host
+ * in one pass over all sockets, in their order within each host. Returns
+ * the array, with start[i]..start[i + 1] the sockets of host i, and their
+ * number in *total; NULL when there are none or memory runs out. */
+static ts_sock **unnamed_by_host(ts_sim *sim, size_t *start, size_t *total)
+{
+	size_t n = 0;
+	memset(start, 0, (size_t)(sim->nhosts + 1) * sizeof *start);
+	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
+			ts_sock *sk = &sim->sock_chunks[ci][k];
+			if (sk->in_use && sk->host && sk->var < 0) {
+				start[sk->host - sim->hosts + 1]++;
+				n++;
+			}
+		}
+	*total = n;
+	if (!n)
+		return NULL;
+	ts_sock **un = malloc(n * sizeof *un);
+	size_t *next = malloc((size_t)sim->nhosts * sizeof *next);
+	if (!un || !next) {
+		free(un);
+		free(next);
+		return NULL;
+	}
+	for (int i = 0; i < sim->nhosts; i++)
+		start[i + 1] += start[i];
+	memcpy(next, start, (size_t)sim->nhosts * sizeof *next);
+	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
+			ts_sock *sk = &sim->sock_chunks[ci][k];
+			if (sk->in_use && sk->host && sk->var < 0)
+				un[next[sk->host - sim->hosts]++] = sk;
+		}
+	free(next);
+	return un;
+}
+
 void ts_rep_final(ts_sim *sim)
 {
 	char tb[32];
 	ts_rep_raw(sim, "# final state at %s\n",
 		   ts_time_fmt(sim->now, tb, sizeof tb));
+	size_t *start = malloc((size_t)(sim->nhosts + 1) * sizeof *start);
+	size_t total = 1; /* unknown: every host is searched */
+	ts_sock **un = start ? unnamed_by_host(sim, start, &total) : NULL;
 	for (int i = 0; i < sim->nhosts; i++) {
 		ts_host *h = &sim->hosts[i];
 		const ts_host_decl *d = h->decl;
@@ -378,17 +420,28 @@ void ts_rep_final(ts_sim *sim)
 			final_sock(sim, h, d->vars[v],
 				   ts_sockref_get(var->ref));
 		}
-		/* Sockets no variable names (children not yet accepted). */
+		char lb[64];
+		if (un) {
+			for (size_t j = start[i]; j < start[i + 1]; j++)
+				final_sock(
+				    sim, h,
+				    ts_tcp_label(sim, un[j], lb, sizeof lb),
+				    un[j]);
+			continue;
+		}
+		if (!total)
+			continue; /* none at all */
 		for (int ci = 0; ci < sim->nsock_chunks; ci++)
 			for (int k = 0; k < TS_SOCK_CHUNK; k++) {
 				ts_sock *sk = &sim->sock_chunks[ci][k];
 				if (!sk->in_use || sk->host != h ||
 				    sk->var >= 0)
 					continue;
-				char lb[64];
 				final_sock(sim, h,
 					   ts_tcp_label(sim, sk, lb, sizeof lb),
 					   sk);
 			}
 	}
+	free(un);
+	free(start);
 }

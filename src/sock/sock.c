@@ -87,7 +87,9 @@ ts_tcp_state ts_sock_app_state(const ts_sock *sk)
 
 static int fd_alloc(ts_proc *p, ts_sock *sk)
 {
-	int fd = 3; /* 0, 1 and 2 are the standard streams */
+	/* The lowest free fd, as POSIX requires; 0, 1 and 2 are the
+	 * standard streams. */
+	int fd = p->fdlow > 3 ? p->fdlow : 3;
 	while (fd < p->nfds && p->fds[fd])
 		fd++;
 	if (fd >= p->nfds) {
@@ -103,6 +105,7 @@ static int fd_alloc(ts_proc *p, ts_sock *sk)
 		p->nfds = n;
 	}
 	p->fds[fd] = sk;
+	p->fdlow = fd + 1;
 	sk->fd = fd;
 	sk->has_fd = 1;
 	return fd;
@@ -770,8 +773,11 @@ static void orphan(ts_sim *sim, ts_host *h, ts_sock *sk)
 static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
 {
 	ts_proc *p = &h->proc;
-	if (sk->fd >= 0 && sk->fd < p->nfds)
+	if (sk->fd >= 0 && sk->fd < p->nfds) {
 		p->fds[sk->fd] = NULL;
+		if (sk->fd < p->fdlow)
+			p->fdlow = sk->fd;
+	}
 	sk->fd = -1;
 	sk->has_fd = 0;
 	sk->shutdown = TS_SHUTDOWN_MASK;
