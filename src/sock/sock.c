@@ -441,24 +441,24 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 	int nonblock = sk->nonblock || (flags & TS_MSG_DONTWAIT);
 	ts_tcp_state st = ts_sock_app_state(sk);
 	if (st != TS_ESTABLISHED && st != TS_CLOSE_WAIT) {
+		/* A write that blocked after queueing bytes returns their
+		 * count; a pending error waits for the next call (Linux
+		 * tcp_sendmsg_locked, do_error: "if (copied) goto out"). */
+		if (ctx->done) {
+			ok(r, ctx->done);
+			return;
+		}
 		/* Linux sk_stream_wait_connect() */
 		if (sk->err) {
 			stream_error(sk, take_error(sk), flags, r);
 			return;
 		}
 		if (st != TS_SYN_SENT && st != TS_SYN_RECEIVED) {
-			if (ctx->done) {
-				ok(r, ctx->done);
-				return;
-			}
 			stream_error(sk, TS_EPIPE, flags, r);
 			return;
 		}
 		if (nonblock) {
-			if (ctx->done)
-				ok(r, ctx->done);
-			else
-				fail(r, TS_EAGAIN);
+			fail(r, TS_EAGAIN);
 			return;
 		}
 		r->block = 1;
