@@ -164,6 +164,7 @@ typedef struct ts_sock {
 	uint32_t recover;   /* snd_nxt when loss recovery began */
 	uint16_t mss;       /* the peer's MSS, our segment size */
 	uint32_t max_window;
+	uint64_t bytes_acked; /* Linux tp->bytes_acked (RFC 4898) */
 
 	/* ---- receive sequence space ---- */
 	uint32_t irs;

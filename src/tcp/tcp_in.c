@@ -396,13 +396,13 @@ void ts_tcp_ack_snd_check(ts_sim *sim, ts_sock *sk, int now)
 static void ofo_drain(ts_sim *sim, ts_sock *sk, uint32_t num)
 {
 	while (sk->nofo && ts_seq_le(sk->ofo_seq[0], sk->rcv_nxt)) {
-		int fin = 0;
 		if (ts_seq_gt(sk->ofo_end[0], sk->rcv_nxt)) {
 			sk->rcvq += sk->ofo_end[0] - sk->rcv_nxt;
 			sk->rcv_total += sk->ofo_end[0] - sk->rcv_nxt;
 			sk->rcv_nxt = sk->ofo_end[0];
-			fin = sk->ofo_fin[0];
 		}
+		/* The FIN is next in sequence, after data or alone. */
+		int fin = sk->ofo_fin[0] && sk->ofo_end[0] == sk->rcv_nxt;
 		for (int i = 1; i < sk->nofo; i++) {
 			sk->ofo_seq[i - 1] = sk->ofo_seq[i];
 			sk->ofo_end[i - 1] = sk->ofo_end[i];
@@ -470,7 +470,9 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* Out of order: keep it, ACK what we have (RFC 9293
 		 * §3.10.7.4 sixth; RFC 5681 §4.2 immediate duplicate ACK). */
 		uint32_t e = ts_seq_gt(end, right) ? right : end;
-		if (ts_seq_gt(e, seq))
+		/* A FIN without data is queued too (Linux
+		 * tcp_data_queue_ofo takes any in-window skb). */
+		if (ts_seq_gt(e, seq) || (fin && e == end))
 			ofo_add(sk, seq, e, fin && e == end);
 		if (sim->cur_injected)
 			sk->tainted = 1;
@@ -563,6 +565,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
 	if (seg->flags & TS_ACK) {
+		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
 			ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
@@ -995,8 +998,11 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (!(seg->flags & TS_ACK))
 		return DROP; /* RFC 9293 §3.10.7.4 fifth: no ACK, drop */
 	if (sk->state == TS_SYN_RECEIVED) {
-		/* A full socket in SYN_RECEIVED: simultaneous open. */
-		if (ts_seq_le(seg->ack, sk->snd_una) ||
+		/* A full socket in SYN_RECEIVED: simultaneous open. Linux
+		 * tcp_ack accepts SND.UNA <= SEG.ACK <= SND.NXT, so an ACK
+		 * of ISS too (RFC 9293 §3.10.7.4 wants SND.UNA < SEG.ACK);
+		 * anything else makes tcp_rcv_state_process reset (R8). */
+		if (ts_seq_lt(seg->ack, sk->snd_una) ||
 		    ts_seq_gt(seg->ack, sk->snd_nxt)) {
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
 						TS_RST_SYNRECV_BAD_ACK);
@@ -1019,7 +1025,12 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			challenge_ack(sim, sk, seg, "ACK of unsent data");
 		return DROP;
 	}
-	if (ts_seq_lt(seg->ack, sk->snd_una - sk->max_window)) {
+	/* RFC 5961 §5.2, Linux tcp_ack: older than SND.UNA minus the
+	 * smaller of MAX.SND.WND and the bytes acknowledged so far. */
+	uint32_t old_win = sk->bytes_acked < sk->max_window
+			       ? (uint32_t)sk->bytes_acked
+			       : sk->max_window;
+	if (ts_seq_lt(seg->ack, sk->snd_una - old_win)) {
 		challenge_ack(sim, sk, seg, "ACK too old (RFC 5961 §5.2)");
 		return DROP;
 	}
@@ -1052,6 +1063,7 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_una)) {
 		sk->dupacks = 0;
+		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (sk->rtt_time != TS_TIME_NEVER &&
 		    ts_seq_ge(seg->ack, sk->rtt_seq)) {

@@ -251,6 +251,13 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)
 	case TS_TIME_WAIT:
 		return;
 	}
+	if (sk->snd_una == sk->iss) {
+		/* Our SYN is still unacknowledged: a simultaneous open that
+		 * took an ACK of ISS (Linux tcp_ack accepts SEG.ACK ==
+		 * SND.UNA) keeps its SYN-ACK in the retransmit queue. */
+		ts_tcp_send_synack(sim, sk);
+		return;
+	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
 	uint32_t len =
 	    ts_seq_gt(data_end, sk->snd_una) ? data_end - sk->snd_una : 0;
