@@ -1,0 +1,1380 @@
+/*
+ * test_cover.c - what the rest of the suite leaves out, found with
+ * "make coverage": the public interface's error paths and the step-by-step
+ * API, every parser error the other tests miss, failed expectations and
+ * failed lines as the report words them, --why chains, rare calls and
+ * errnos, the report's and the packet writer's formatting, and the tcpsim
+ * command's options (run as $TCPSIM, which "make check" sets).
+ *
+ * Everything goes through <tcpsim.h> alone: a trace text in, the report
+ * text, the events and the status out.
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tcpsim.h"
+
+/* ---------------------------------------------------------------------- */
+/* Helpers */
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static void sink(void *ctx, const char *data, size_t len)
+{
+	struct buf *b = ctx;
+	b->data = realloc(b->data, b->len + len + 1);
+	ck_assert_ptr_nonnull(b->data);
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = 0;
+}
+
+/* Run TEXT; *OUT gets the report. Returns the status. */
+static int run_why(const char *text, struct buf *out, tcpsim_error *e, int why)
+{
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	o.write = sink;
+	o.write_ctx = out;
+	o.why = why;
+	return tcpsim_run_trace("t.trace", text, strlen(text), &o, e);
+}
+
+static int run(const char *text, struct buf *out, tcpsim_error *e)
+{
+	return run_why(text, out, e, 0);
+}
+
+/* Appends to a trace text being built in BUF (CAP bytes). */
+static void addf(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void addf(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+	va_start(ap, fmt);
+	int m = vsnprintf(buf + n, cap - n, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(m >= 0 && (size_t)m < cap - n, "trace text too long");
+}
+
+#define HAS(b, s)                                                              \
+	ck_assert_msg(strstr((b)->data, (s)) != NULL,                          \
+		      "report lacks \"%s\":\n%s", (s), (b)->data)
+#define HASNT(b, s)                                                            \
+	ck_assert_msg(strstr((b)->data, (s)) == NULL,                          \
+		      "report has \"%s\":\n%s", (s), (b)->data)
+
+/* A trace that must not load: its error. */
+static tcpsim_error load_error(const char *text)
+{
+	tcpsim_error e;
+	tcpsim_sim *s = tcpsim_load("t.trace", text, strlen(text), NULL, &e);
+	if (s)
+		tcpsim_free(s);
+	ck_assert_msg(s == NULL, "loaded, expected an error:\n%s", text);
+	ck_assert_str_eq(e.file, "t.trace");
+	return e;
+}
+
+static void check_error(const char *text, int line, int col, const char *msg)
+{
+	tcpsim_error e = load_error(text);
+	ck_assert_str_eq(e.message, msg);
+	ck_assert_int_eq(e.line, line);
+	ck_assert_int_eq(e.col, col);
+}
+
+/* A listener s and an accepted a on the server, a connected c on the
+ * client (port 40000), all done at 0.03 s; the next line is line 7. */
+#define BASE                                                                   \
+	"0      server: s = socket()\n"                                        \
+	"+0     server: bind(s, 80) = 0\n"                                     \
+	"+0     server: listen(s, 8) = 0\n"                                    \
+	"+0     client: c = socket()\n"                                        \
+	"+0     client: connect(c, server:80) = 0\n"                           \
+	"+0     server: a = accept(s)\n"
+
+/* ---------------------------------------------------------------------- */
+/* Parser: the error paths test_parser.c leaves out */
+
+START_TEST(parse_time_earlier_long_token_is_cut)
+{
+	/* The token is quoted at most QUOTE_MAX (40) characters long. */
+	check_error("10 client: c = socket()\n"
+		    "5.0000000000000000000000000000000000000000000000000 "
+		    "client: close(c)\n",
+		    2, 1,
+		    "time 5.00000000000000000000000000000000000000 is earlier "
+		    "than the previous line's 10.000000");
+}
+END_TEST
+
+START_TEST(parse_declaration_with_a_time)
+{
+	check_error("0 link client server delay 1ms\n", 1, 3,
+		    "'link' is a declaration and takes no time");
+	check_error("0 profile linux\n", 1, 3,
+		    "'profile' is a declaration and takes no time");
+	check_error("0 set client isn 5\n", 1, 3,
+		    "'set' is a declaration and takes no time");
+}
+END_TEST
+
+START_TEST(parse_inject_win_twice)
+{
+	check_error("0 net: inject client:1>server:2 ACK seq 1 ack 1 win 5 "
+		    "win 6\n",
+		    1, 55, "inject: 'win' given twice");
+}
+END_TEST
+
+START_TEST(parse_sigpipe_after_parenthesis)
+{
+	/* The report's order, "(Broken pipe) +SIGPIPE", is accepted; what
+	 * follows the '+' must then be SIGPIPE. */
+	check_error("0 client: c = socket()\n"
+		    "+0 client: write(c, 1) = -1 EPIPE (Broken pipe) +FOO\n",
+		    2, 50, "expected SIGPIPE after '+', found 'FOO'");
+}
+END_TEST
+
+START_TEST(parse_del_character_is_escaped)
+{
+	/* DEL is shown as \x7f in the message and '?' in the source line. */
+	tcpsim_error e = load_error("0 client: c = socket()\x7f\n");
+	ck_assert_str_eq(e.message,
+			 "unexpected '\\x7f' at the end of the statement");
+	ck_assert_str_eq(e.source, "0 client: c = socket()?");
+	ck_assert_int_eq(e.col, 23);
+}
+END_TEST
+
+START_TEST(parse_knob_name_not_a_word)
+{
+	check_error("set client 5 1\n", 1, 12,
+		    "set: expected a knob name, found '5'");
+}
+END_TEST
+
+START_TEST(parse_multibyte_punctuation)
+{
+	/* A multi-byte character where one-byte punctuation is expected. */
+	check_error("0 client: c = socket()\n"
+		    "+0 client: connect(c, server\xe2\x86\x92"
+		    "80)\n",
+		    2, 29,
+		    "connect(): expected ':' and a port after 'server', found "
+		    "'\xe2\x86\x92'");
+}
+END_TEST
+
+START_TEST(parse_many_links_and_hosts)
+{
+	/* More hosts and links than the parser's first tables hold: five
+	 * hosts, all ten links, each with its own delay. */
+	static const char text[] = "host h1 10.0.0.1\n"
+				   "host h2 10.0.0.2\n"
+				   "host h3 10.0.0.3\n"
+				   "host h4 10.0.0.4\n"
+				   "host h5 10.0.0.5\n"
+				   "link h1 h2 delay 1ms\n"
+				   "link h1 h3 delay 2ms\n"
+				   "link h1 h4 delay 3ms\n"
+				   "link h1 h5 delay 4ms\n"
+				   "link h2 h3 delay 5ms\n"
+				   "link h2 h4 delay 6ms\n"
+				   "link h2 h5 delay 7ms\n"
+				   "link h3 h4 delay 8ms\n"
+				   "link h3 h5 delay 9ms\n"
+				   "link h4 h5 delay 10ms\n"
+				   "0 h5: l = socket()\n"
+				   "+0 h5: bind(l, 7) = 0\n"
+				   "+0 h5: listen(l, 1) = 0\n"
+				   "+0 h4: c = socket()\n"
+				   "+0 h4: connect(c, h5:7) = 0\n"
+				   "+0 h5: a = accept(l)\n"
+				   "+1 expect h4 c state ESTABLISHED\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "# links: h1-h2 1ms, h1-h3 2ms, h1-h4 3ms, h1-h5 4ms, "
+		"h2-h3 5ms, h2-h4 6ms, h2-h5 7ms, h3-h4 8ms, h3-h5 9ms, "
+		"h4-h5 10ms");
+	/* The handshake takes one round trip of the 10 ms link, and its
+	 * third segment one more delay: 30 ms. */
+	HAS(&b, "   0.030000  h5      return  a = accept(l) = 4");
+	free(b.data);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* The public interface: errors, and the step-by-step API */
+
+START_TEST(api_null_arguments)
+{
+	tcpsim_error e;
+	/* Text NULL with a length: an error naming the file. */
+	ck_assert_ptr_null(tcpsim_load("x.trace", NULL, 5, NULL, &e));
+	ck_assert_str_eq(e.file, "x.trace");
+	ck_assert_str_eq(e.message, "no trace text");
+	ck_assert_int_eq(e.line, 0);
+	/* An empty trace with no name: "-". */
+	tcpsim_sim *s = tcpsim_load(NULL, NULL, 0, NULL, &e);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tcpsim_host_count(s), 2);
+	ck_assert_str_eq(tcpsim_host_name(s, 0), "client");
+	ck_assert_str_eq(tcpsim_host_name(s, 1), "server");
+	ck_assert_ptr_null(tcpsim_host_name(s, 2));
+	ck_assert_ptr_null(tcpsim_host_name(s, -1));
+	ck_assert_int_eq(tcpsim_var_state(s, NULL, "c"), -1);
+	ck_assert_int_eq(tcpsim_var_state(s, "client", NULL), -1);
+	ck_assert_int_eq(tcpsim_run(s, NULL), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.file, "-");
+	ck_assert_str_eq(e.message, "a simulation runs only once");
+	tcpsim_free(s);
+	/* Queries on no simulation. */
+	ck_assert_int_eq(tcpsim_run(NULL, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.file, "<api>");
+	ck_assert_int_eq(tcpsim_failures(NULL), 0);
+	ck_assert_int_eq(tcpsim_checked(NULL), 0);
+	ck_assert_int_eq(tcpsim_host_count(NULL), 0);
+	ck_assert_ptr_null(tcpsim_host_name(NULL, 0));
+	ck_assert_int_eq(tcpsim_var_state(NULL, "client", "c"), -1);
+	ck_assert_int_eq(tcpsim_now(NULL), 0);
+	tcpsim_free(NULL);
+	/* NULL error pointers are allowed everywhere. */
+	ck_assert_ptr_null(
+	    tcpsim_load("x", "0 nohost: kill\n", 15, NULL, NULL));
+	ck_assert_int_eq(tcpsim_run(NULL, NULL), TCPSIM_ERROR);
+}
+END_TEST
+
+START_TEST(api_var_state_of_a_variable_never_bound)
+{
+	/* "c" is a variable of the client (line 2 names it), but the line
+	 * that binds it never runs: its state reads CLOSED, as "expect"
+	 * reads it. */
+	static const char text[] = "0 client: crash\n"
+				   "+0 client: c = socket()\n";
+	tcpsim_sim *s = tcpsim_load("t", text, sizeof text - 1, NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tcpsim_run(s, NULL), TCPSIM_FAILED);
+	ck_assert_int_eq(tcpsim_var_state(s, "client", "c"), TCPSIM_CLOSED);
+	ck_assert_int_eq(tcpsim_failures(s), 1);
+	tcpsim_free(s);
+}
+END_TEST
+
+static tcpsim_sim *step_new(struct buf *b)
+{
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	o.write = sink;
+	o.write_ctx = b;
+	return tcpsim_new(&o);
+}
+
+START_TEST(api_step_declarations)
+{
+	tcpsim_error e;
+	tcpsim_sim *s = tcpsim_new(NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(tcpsim_declare(NULL, "host a 10.0.0.1", &e),
+			 TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_declare(s, NULL, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "declarations come before the first line");
+	ck_assert_int_eq(tcpsim_declare(s, "host a 10.0.0.1", &e), TCPSIM_OK);
+	/* A bad declaration is refused and forgotten: the next one still
+	 * goes in. */
+	ck_assert_int_eq(tcpsim_declare(s, "host b 10.0.0.1", &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.file, "<api>");
+	ck_assert_int_eq(e.line, 2);
+	ck_assert_str_eq(e.message,
+			 "address 10.0.0.1 is already used by host 'a'");
+	ck_assert_int_eq(tcpsim_declare(s, "0 a: x = socket()", &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "not a declaration");
+	ck_assert_int_eq(tcpsim_declare(s, "host b 10.0.0.2", &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_declare(s, "link a b delay 1ms", &e),
+			 TCPSIM_OK);
+	tcpsim_result r;
+	ck_assert_int_eq(tcpsim_do(s, "a: x = socket()", &r, &e), TCPSIM_OK);
+	ck_assert_int_eq(r.value, 3);
+	/* After the first line, no more declarations. */
+	ck_assert_int_eq(tcpsim_declare(s, "host c 10.0.0.3", &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "declarations come before the first line");
+	ck_assert_int_eq(tcpsim_host_count(s), 2);
+	ck_assert_str_eq(tcpsim_host_name(s, 1), "b");
+	tcpsim_free(s);
+}
+END_TEST
+
+START_TEST(api_step_misuse)
+{
+	tcpsim_error e;
+	tcpsim_result r;
+	/* A loaded trace is not built step by step. */
+	tcpsim_sim *l = tcpsim_load("t", "", 0, NULL, &e);
+	ck_assert_int_eq(tcpsim_do(l, "client: c = socket()", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "not a simulation built with tcpsim_new");
+	ck_assert_int_eq(tcpsim_advance(l, 5, &e), TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_do(NULL, "x", NULL, &e), TCPSIM_ERROR);
+	tcpsim_free(l);
+
+	struct buf b = {0};
+	tcpsim_sim *s = step_new(&b);
+	ck_assert_int_eq(tcpsim_do(s, NULL, &r, &e), TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_advance(s, -1, &e), TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_last_result(s, &r), -1); /* nothing yet */
+	ck_assert_int_eq(tcpsim_last_result(s, NULL), -1);
+	ck_assert_int_eq(tcpsim_last_result(NULL, &r), -1);
+	/* Lines are one line each, without a time, and parse. */
+	ck_assert_int_eq(tcpsim_do(s,
+				   "client: c = socket()\n"
+				   "0 client: d = socket()",
+				   &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "expected one line: a call, a host or net "
+				    "event, or expect");
+	ck_assert_int_eq(tcpsim_do(s, "host x 10.0.0.9", &r, &e), TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_do(s, "client: c = sock()", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "unknown call 'sock'");
+	ck_assert_str_eq(e.file, "<api>");
+	/* The failed lines left nothing behind: this is line 1's socket. */
+	ck_assert_int_eq(tcpsim_do(s, "client: c = socket()", &r, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(r.done, 1);
+	ck_assert_int_eq(r.value, 3);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_OK);
+	/* After the run, nothing more. */
+	ck_assert_int_eq(tcpsim_do(s, "client: close(c)", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_advance(s, 1, &e), TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_ERROR);
+	tcpsim_free(s);
+	free(b.data);
+}
+END_TEST
+
+START_TEST(api_step_blocking_call_returns_later)
+{
+	/* accept() blocks; the client's connect() completes the handshake
+	 * one round trip (and one more delay for the ACK) later. */
+	struct buf b = {0};
+	tcpsim_error e;
+	tcpsim_result r;
+	tcpsim_sim *s = step_new(&b);
+	ck_assert_int_eq(tcpsim_now(s), 0);
+	ck_assert_int_eq(tcpsim_do(s, "server: s = socket()", &r, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_do(s, "server: bind(s, 80) = 0", &r, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_do(s, "server: listen(s, 1) = 0", &r, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_do(s, "server: a = accept(s)", &r, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(r.done, 0);
+	ck_assert_int_eq(r.line, 4);
+	ck_assert_int_eq(tcpsim_last_result(s, &r), 0);
+	ck_assert_int_eq(r.line, 3); /* listen() returned last */
+	/* The client's connect() blocks too. */
+	ck_assert_int_eq(tcpsim_do(s, "client: c = socket()", &r, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(
+	    tcpsim_do(s, "client: connect(c, server:80) = 0", &r, &e),
+	    TCPSIM_OK);
+	ck_assert_int_eq(r.done, 0);
+	ck_assert_int_eq(tcpsim_advance(s, 20000, &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_now(s), 20000);
+	ck_assert_int_eq(tcpsim_last_result(s, &r), 0);
+	ck_assert_int_eq(r.line, 6); /* connect() returned at 20 ms */
+	ck_assert_int_eq(r.value, 0);
+	ck_assert_int_eq(tcpsim_advance(s, 10000, &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_last_result(s, &r), 0);
+	ck_assert_int_eq(r.line, 4); /* accept() at 30 ms */
+	ck_assert_int_eq(r.value, 4);
+	ck_assert_ptr_null(r.errno_name);
+	ck_assert_int_eq(tcpsim_var_state(s, "server", "a"),
+			 TCPSIM_ESTABLISHED);
+	/* A variable first named after the first line. */
+	ck_assert_int_eq(tcpsim_do(s, "client: d = socket()", &r, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(r.value, 4);
+	/* A failing call: its errno, and TCPSIM_FAILED for the
+	 * expectation it breaks. */
+	ck_assert_int_eq(
+	    tcpsim_do(s, "client: connect(c, server:80) = 0", &r, &e),
+	    TCPSIM_FAILED);
+	ck_assert_int_eq(r.done, 1);
+	ck_assert_int_eq(r.value, -1);
+	ck_assert_str_eq(r.errno_name, "EISCONN");
+	ck_assert_int_eq(tcpsim_failures(s), 1);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_FAILED);
+	HAS(&b, "   0.030000  server  return  a = accept(s) = 4  (blocked "
+		"since 0.000000)");
+	HAS(&b, "<api>:8: expected connect(c, server:80) = 0, got -1 EISCONN");
+	free(b.data);
+	tcpsim_free(s);
+}
+END_TEST
+
+START_TEST(api_step_run_stops_at_keepalive)
+{
+	/* tcpsim_run() after steps runs what is left; keepalive probes to a
+	 * live peer would go on forever, so they do not keep it going. */
+	struct buf b = {0};
+	tcpsim_error e;
+	tcpsim_sim *s = step_new(&b);
+	static const char *const lines[] = {
+	    "server: s = socket()",
+	    "server: bind(s, 80) = 0",
+	    "server: listen(s, 1) = 0",
+	    "client: c = socket()",
+	    "client: setsockopt(c, SO_KEEPALIVE, 1) = 0",
+	    "client: setsockopt(c, TCP_KEEPIDLE, 10) = 0",
+	    "client: connect(c, server:80) = 0",
+	    "server: a = accept(s)"};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		ck_assert_int_eq(tcpsim_do(s, lines[i], NULL, &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_OK);
+	/* The run ends with the handshake, not 10 s later at the first
+	 * probe. */
+	HAS(&b, "# final state at 0.030000\n");
+	HASNT(&b, "keepalive probe");
+	free(b.data);
+	tcpsim_free(s);
+}
+END_TEST
+
+START_TEST(api_step_time_limit)
+{
+	/* A connect() to a host that never answers: SYN retransmissions
+	 * outlast a 2 s limit. */
+	tcpsim_options o;
+	tcpsim_error e;
+	tcpsim_options_init(&o);
+	o.max_time_us = 2000000;
+	tcpsim_sim *s = tcpsim_new(&o);
+	ck_assert_int_eq(tcpsim_do(s, "server: crash", NULL, &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_do(s, "client: c = socket()", NULL, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(
+	    tcpsim_do(s, "client: connect(c, server:80)", NULL, &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message,
+			 "virtual time limit exceeded (max_time_us)");
+	tcpsim_free(s);
+}
+END_TEST
+
+START_TEST(api_step_abort_is_sticky)
+{
+	/* A replay of a segment not yet sent stops the run (status 2), and
+	 * every later step reports that error. */
+	tcpsim_error e;
+	tcpsim_sim *s = tcpsim_new(NULL);
+	ck_assert_int_eq(tcpsim_do(s, "net: replay 5", NULL, &e), TCPSIM_ERROR);
+	ck_assert_int_eq(e.line, 1);
+	char first[256];
+	memcpy(first, e.message, sizeof first);
+	ck_assert_ptr_nonnull(strstr(first, "#5"));
+	ck_assert_int_eq(tcpsim_do(s, "client: c = socket()", NULL, &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, first);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, first);
+	tcpsim_free(s);
+}
+END_TEST
+
+START_TEST(api_step_advance_before_any_line)
+{
+	tcpsim_error e;
+	tcpsim_sim *s = tcpsim_new(NULL);
+	ck_assert_int_eq(tcpsim_advance(s, 1500, &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_now(s), 1500);
+	/* The next line runs at the time reached. */
+	ck_assert_int_eq(tcpsim_do(s, "client: c = socket()", NULL, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_now(s), 1500);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_OK);
+	tcpsim_free(s);
+
+	/* A run with no line at all: the declarations, then the end. */
+	struct buf b = {0};
+	s = step_new(&b);
+	ck_assert_int_eq(tcpsim_declare(s, "host solo 10.1.2.3", &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_OK);
+	HAS(&b, "# hosts: solo 10.1.2.3\n");
+	HAS(&b, "# 0 expectations checked, 0 failed\n");
+	free(b.data);
+	tcpsim_free(s);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Failed expectations and failed lines, as the report words them */
+
+START_TEST(fail_expect_lines)
+{
+	static const char text[] = BASE "+0.1   expect client c state CLOSED\n"
+					"expect client terminated\n"
+					"expect no client>server ACK\n"
+					"expect server>client RST\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_FAILED);
+	HAS(&b, "expect  client c state CLOSED: FAILED\n");
+	HAS(&b, "FAIL    t.trace:7: expected client c state CLOSED, got "
+		"ESTABLISHED\n");
+	HAS(&b, "FAIL    t.trace:8: expected client terminated, got a running "
+		"process\n");
+	/* The handshake's third segment is the client's one ACK. */
+	HAS(&b, "expect  no client>server ACK: FAILED (1 sent)\n");
+	HAS(&b, "FAIL    t.trace:9: expected no client>server ACK, got 1\n");
+	HAS(&b, "FAIL    t.trace:10: expected server>client RST, got none\n");
+	HAS(&b, "# 10 expectations checked, 4 failed\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(fail_host_events)
+{
+	/* kill with no process, crash of a host that is down, reboot of a
+	 * host that is up, a call on a host that is down, and a call on a
+	 * variable of the process before the reboot. */
+	static const char text[] = BASE "+0.1   server: kill\n"
+					"+0     server: kill\n"
+					"+0     client: crash\n"
+					"+0     client: crash\n"
+					"+0     server: reboot\n"
+					"+0     client: x = socket()\n"
+					"+1     client: reboot\n"
+					"+0     client: close(c)\n"
+					"expect client terminated\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_FAILED);
+	HAS(&b, "server  skip    kill not run: no process\n");
+	HAS(&b, "FAIL    t.trace:8: expected a process to kill, got none\n");
+	HAS(&b, "FAIL    t.trace:10: expected client to be up, got down\n");
+	HAS(&b, "FAIL    t.trace:11: expected server to be down for reboot, "
+		"got up\n");
+	HAS(&b, "client  skip    x = socket() not run: host is down\n");
+	HAS(&b, "FAIL    t.trace:12: expected x = socket() to run, got: host "
+		"is down\n");
+	HAS(&b, "client  skip    close(c) not run: variable c is not bound\n");
+	HAS(&b, "FAIL    t.trace:14: expected variable c to name a socket, "
+		"got none (its binding call failed, or its process was "
+		"restarted)\n");
+	/* The rebooted host runs a fresh process. */
+	HAS(&b, "FAIL    t.trace:15: expected client terminated, got a running "
+		"process\n");
+	free(b.data);
+
+	/* A crashed host is not "terminated" either. */
+	b = (struct buf){0};
+	ck_assert_int_eq(
+	    run("0 client: crash\nexpect client terminated\n", &b, &e),
+	    TCPSIM_FAILED);
+	HAS(&b, "expected client terminated, got a crashed host\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(fail_result_forms)
+{
+	/* Each form of RESULT, failed: an address, a poll set, a count, a
+	 * SIGPIPE that did not come, and a binding call that failed
+	 * (accept() on a connected socket: EINVAL, Linux inet_accept). */
+	static const char text[] =
+	    BASE "+0.1   client: getsockname(c) = 10.0.0.1:1\n"
+		 "+0     client: poll(c, POLLIN, 0) = POLLIN\n"
+		 "+0     client: write(c, 10) = 5\n"
+		 "+0     client: write(c, 10) = 10 +SIGPIPE\n"
+		 "+0     server: b = accept(a)\n"
+		 "+0     client: getpeername(c) = -1 ENOTCONN\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_FAILED);
+	HAS(&b, "t.trace:7: expected getsockname(c) = 10.0.0.1:1, got "
+		"10.0.0.1:40000\n");
+	HAS(&b, "t.trace:8: expected poll(c, POLLIN, 0) = POLLIN, got 0\n");
+	HAS(&b, "t.trace:9: expected write(c, 10) = 5, got 10\n");
+	HAS(&b, "t.trace:10: expected write(c, 10) = 10 +SIGPIPE, got 10\n");
+	HAS(&b, "t.trace:11: expected b = accept(a) = success, got -1 EINVAL "
+		"(Invalid argument)\n");
+	HAS(&b, "t.trace:12: expected getpeername(c) = -1 ENOTCONN, got "
+		"10.0.0.2:80\n");
+	HAS(&b, "# 12 expectations checked, 6 failed\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(fail_blocked_calls)
+{
+	/* A call blocked when its process is killed never returns; one
+	 * blocked at the end of the run is still blocked, and the lines
+	 * queued behind it never run. */
+	static const char killed[] = BASE "+0.1   server: x = accept(s)\n"
+					  "+1     server: kill\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(killed, &b, &e), TCPSIM_FAILED);
+	HAS(&b, "   1.100000  server  proc    x = accept(s) never returns: "
+		"killed\n");
+	HAS(&b, "FAIL    t.trace:7: expected the call to return, got: "
+		"killed\n");
+	/* The kernel closes a as close() would: no unread data, so a FIN
+	 * (Linux __tcp_close). */
+	HAS(&b, "server  state   a ESTABLISHED -> FIN_WAIT_1 (process exit)");
+	free(b.data);
+
+	static const char stuck[] = BASE "+0.1   server: x = accept(s)\n"
+					 "+0     server: close(a) = 0\n"
+					 "+0     server: y = socket()\n"
+					 "+0     client: read(c, 1)\n";
+	b = (struct buf){0};
+	ck_assert_int_eq(run(stuck, &b, &e), TCPSIM_FAILED);
+	HAS(&b, "server  proc    x = accept(s) still blocked: nothing left to "
+		"happen\n");
+	HAS(&b, "t.trace:7: expected the call to return, got: still blocked "
+		"at the end of the run\n");
+	HAS(&b, "t.trace:8: expected the line to run, got: its process stayed "
+		"blocked\n");
+	HAS(&b, "t.trace:9: expected the line to run, got: its process stayed "
+		"blocked\n");
+	HAS(&b, "client  proc    read(c, 1) still blocked");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(fail_many_lines_behind_a_blocked_call)
+{
+	/* Forty lines queue behind a blocked read(): the queue grows, then
+	 * is compacted as the lines run; they run in file order once the
+	 * data arrives. */
+	char text[8192] = BASE "+0.1   server: read(a, 10) = 10\n";
+	for (int i = 0; i < 40; i++)
+		addf(text, sizeof text,
+		     "+0     server: getsockopt(a, SO_ERROR) = 0\n");
+	addf(text, sizeof text,
+	     "+1     client: write(c, 10) = 10\n"
+	     "+0.1   server: read(a, 10) = 10\n");
+	for (int i = 0; i < 20; i++)
+		addf(text, sizeof text,
+		     "+0     server: getsockname(a) = 10.0.0.2:80\n");
+	addf(text, sizeof text, "+1     client: write(c, 10) = 10\n");
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "   1.110000  server  return  read(a, 10) = 10  (blocked "
+		"since 0.100000)\n");
+	HAS(&b, "   2.210000  server  return  read(a, 10) = 10  (blocked "
+		"since 1.200000)\n");
+	HAS(&b, "# 70 expectations checked, 0 failed\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(fail_kill_during_lingering_close)
+{
+	/* close() with SO_LINGER {1, 10} waits for the ACK of its FIN, which
+	 * the network drops. SIGKILL ends the wait: the call never returns,
+	 * and the connection goes on as an orphan (Linux __tcp_close: after
+	 * sk_stream_wait_close the socket is orphaned either way), its FIN
+	 * retransmitted until the ACK gets through. */
+	static const char text[] =
+	    BASE "+0.1   net: drop server>client all\n"
+		 "+0     client: setsockopt(c, SO_LINGER, 1, 10) = 0\n"
+		 "+0     client: close(c)\n"
+		 "+1     client: kill\n"
+		 "+0     expect client c state FIN_WAIT_1\n"
+		 "+0     net: heal\n"
+		 "+2     expect client c state FIN_WAIT_2\n"
+		 "expect client terminated\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_FAILED);
+	HAS(&b,
+	    "   1.100000  client  proc    close(c) never returns: killed\n");
+	HAS(&b, "t.trace:9: expected the call to return, got: killed\n");
+	HAS(&b, "client  state   c FIN_WAIT_1 -> FIN_WAIT_2 (ACK #13 of our "
+		"FIN)\n");
+	HAS(&b, "client  timer   c orphaned FIN_WAIT_2 timed out");
+	HAS(&b, "# 10 expectations checked, 1 failed\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(fail_queue_compacted_while_blocked)
+{
+	/* Sixteen lines wait behind a blocked read(); when it returns, the
+	 * next read() blocks again with fifteen still queued, and more lines
+	 * queue behind them: the queue is compacted, not grown, and every
+	 * line still runs in file order. */
+	char text[8192] = BASE "+0.1   server: read(a, 10) = 10\n"
+			       "+0     server: read(a, 10) = 10\n";
+	for (int i = 0; i < 15; i++)
+		addf(text, sizeof text,
+		     "+0     server: getsockopt(a, SO_ERROR) = 0\n");
+	addf(text, sizeof text, "+1     client: write(c, 10) = 10\n");
+	for (int i = 0; i < 5; i++)
+		addf(text, sizeof text,
+		     "+0     server: getsockname(a) = 10.0.0.2:80\n");
+	addf(text, sizeof text,
+	     "+0     server: close(a) = 0\n"
+	     "+1     client: write(c, 10) = 10\n");
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "   2.110000  server  return  read(a, 10) = 10  (blocked "
+		"since 1.110000)\n");
+	HAS(&b, "   2.110000  server  call    close(a) = 0\n");
+	free(b.data);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Calls: the errnos and corner cases the traces leave out */
+
+START_TEST(call_setsockopt_ranges)
+{
+	/* Linux do_tcp_setsockopt: TCP_KEEPIDLE and TCP_KEEPINTVL 1..32767,
+	 * TCP_KEEPCNT 1..127, TCP_USER_TIMEOUT >= 0; SO_ERROR is read-only
+	 * (sk_setsockopt: ENOPROTOOPT). */
+	static const char text[] =
+	    BASE "+0.1   client: setsockopt(c, TCP_KEEPIDLE, 32767) = 0\n"
+		 "+0     client: setsockopt(c, TCP_KEEPIDLE, 32768) = -1 "
+		 "EINVAL\n"
+		 "+0     client: setsockopt(c, TCP_KEEPINTVL, 0) = -1 EINVAL\n"
+		 "+0     client: setsockopt(c, TCP_KEEPINTVL, 1) = 0\n"
+		 "+0     client: setsockopt(c, TCP_KEEPCNT, 127) = 0\n"
+		 "+0     client: setsockopt(c, TCP_KEEPCNT, 128) = -1 EINVAL\n"
+		 "+0     client: setsockopt(c, TCP_USER_TIMEOUT, 0) = 0\n"
+		 "+0     client: setsockopt(c, TCP_USER_TIMEOUT, -1) = -1 "
+		 "EINVAL\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "# 14 expectations checked, 0 failed\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_read_zero_bytes_and_large_backlog)
+{
+	/* Linux tcp_recvmsg: a read of 0 bytes returns 0 at once, data or
+	 * not. listen() caps the backlog at somaxconn (4096) silently, and
+	 * a second listen() only changes it. */
+	static const char text[] = BASE "+0.1   client: read(c, 0) = 0\n"
+					"+0     server: listen(s, 100000) = 0\n"
+					"+0     server: listen(s, 0) = 0\n"
+					"expect server s state LISTEN\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_connect_four_tuple_taken)
+{
+	/* Two sockets share port 5000 with SO_REUSEADDR; the second
+	 * connect() to the same server port finds the 4-tuple in use:
+	 * EADDRNOTAVAIL (Linux __inet_hash_connect -> __inet_check_
+	 * established). */
+	static const char text[] =
+	    "0      server: s = socket()\n"
+	    "+0     server: bind(s, 80) = 0\n"
+	    "+0     server: listen(s, 8) = 0\n"
+	    "+0     client: c = socket()\n"
+	    "+0     client: setsockopt(c, SO_REUSEADDR, 1) = 0\n"
+	    "+0     client: bind(c, 5000) = 0\n"
+	    "+0     client: d = socket()\n"
+	    "+0     client: setsockopt(d, SO_REUSEADDR, 1) = 0\n"
+	    "+0     client: bind(d, 5000) = 0\n"
+	    "+0     client: connect(c, server:80) = 0\n"
+	    "+0     client: connect(d, server:80) = -1 EADDRNOTAVAIL\n"
+	    "expect client d state CLOSED\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "connect(d, server:80) = -1 EADDRNOTAVAIL (Cannot assign "
+		"requested address)\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_listen_port_already_listening)
+{
+	/* SO_REUSEADDR lets both bind port 80, but only one may listen
+	 * (Linux inet_csk_get_port at listen: EADDRINUSE). */
+	static const char text[] =
+	    "0      server: s = socket()\n"
+	    "+0     server: setsockopt(s, SO_REUSEADDR, 1) = 0\n"
+	    "+0     server: bind(s, 80) = 0\n"
+	    "+0     server: t = socket()\n"
+	    "+0     server: setsockopt(t, SO_REUSEADDR, 1) = 0\n"
+	    "+0     server: bind(t, 80) = 0\n"
+	    "+0     server: listen(s, 8) = 0\n"
+	    "+0     server: listen(t, 8) = -1 EADDRINUSE\n"
+	    "expect server t state CLOSED\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_many_descriptors)
+{
+	/* Descriptors are the lowest free ones from 3, as on Linux, past the
+	 * first table of 16, 32 and 64. */
+	char text[8192] = "";
+	for (int i = 0; i < 70; i++)
+		addf(text, sizeof text, "0 client: s%d = socket() = %d\n", i,
+		     i + 3);
+	addf(text, sizeof text,
+	     "0 client: close(s10) = 0\n"
+	     "0 client: x = socket() = 13\n");
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "# 72 expectations checked, 0 failed\n");
+	free(b.data);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* --why: the causes behind a failed call and an RST */
+
+START_TEST(why_forged_rst)
+{
+	/* A forged RST at RCV.NXT resets the client (RFC 5961 §3.2); the
+	 * read reports the pending error once (Linux sock_error), the write
+	 * after it finds a closed socket: EPIPE. */
+	static const char text[] = BASE
+	    "+0.1   net: inject server:80>client:40000 RST seq 2001 ack 0\n"
+	    "+0.1   client: signal(SIGPIPE, SIG_IGN) = 0\n"
+	    "+0     client: read(c, 10) = -1 ECONNRESET\n"
+	    "+0     client: write(c, 10) = -1 EPIPE\n"
+	    "+0     server: shutdown(a, SHUT_WR) = 0\n"
+	    "+0     server: signal(SIGPIPE, SIG_IGN) = 0\n"
+	    "+0     server: write(a, 10) = -1 EPIPE\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run_why(text, &b, &e, 1), TCPSIM_OK);
+	HAS(&b, "client  why     read(c, 10) = -1 ECONNRESET \xe2\x86\x90 "
+		"pending error set when segment #4 (RST) arrived in "
+		"ESTABLISHED");
+	HAS(&b, "forged by line 7 (net: inject server:80>client:40000 RST "
+		"seq 2001 ack 0)");
+	HAS(&b, "client  why     write(c, 10) = -1 EPIPE \xe2\x86\x90 the "
+		"connection closed (from ESTABLISHED) when segment #4 (RST) "
+		"arrived");
+	HAS(&b, "server  why     write(a, 10) = -1 EPIPE \xe2\x86\x90 the "
+		"socket is FIN_WAIT_1, its sending side shut\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(why_timer_and_many_segments)
+{
+	/* More than 512 segments (the table of causes grows), then a
+	 * retransmission timeout that ends the connection: the error
+	 * comes from the timer (RFC 9293 §3.10.8: no RST). */
+	char text[16384] = "set client tcp_retries2 2\n" BASE;
+	for (int i = 0; i < 300; i++)
+		addf(text, sizeof text, "+0.1 client: write(c, 1) = 1\n");
+	addf(text, sizeof text,
+	     "+0.1   server: crash\n"
+	     "+0     client: write(c, 1) = 1\n"
+	     "+10    client: read(c, 1) = -1 ETIMEDOUT\n");
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run_why(text, &b, &e, 1), TCPSIM_OK);
+	HAS(&b, "read(c, 1) = -1 ETIMEDOUT \xe2\x86\x90 pending error set "
+		"when the retransmission timer in ESTABLISHED");
+	HASNT(&b, "sends RST");
+	free(b.data);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* The report: header, widths, addresses */
+
+START_TEST(report_seed_and_long_host_names)
+{
+	/* The header names a seed when one is given; the HOST column is as
+	 * wide as the longest host name. */
+	static const char text[] = "host frontend-proxy 10.0.0.1\n"
+				   "host db 10.0.0.2\n"
+				   "0 frontend-proxy: c = socket()\n";
+	struct buf b = {0};
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	o.write = sink;
+	o.write_ctx = &b;
+	o.seed = 42;
+	ck_assert_int_eq(
+	    tcpsim_run_trace("t.trace", text, sizeof text - 1, &o, NULL),
+	    TCPSIM_OK);
+	HAS(&b, "# tcpsim ");
+	HAS(&b, ": t.trace (profile linux, seed 42)\n");
+	HAS(&b, "       TIME  HOST            EVENT   DETAIL\n");
+	HAS(&b, "   0.000000  frontend-proxy  call    c = socket() = 3\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(report_seed_changes_isn)
+{
+	/* --seed moves the initial sequence numbers off the documented
+	 * series, deterministically. */
+	static const char text[] = BASE;
+	struct buf a = {0}, b = {0}, c = {0};
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	o.write = sink;
+	o.write_ctx = &a;
+	tcpsim_run_trace("t", text, sizeof text - 1, &o, NULL);
+	o.seed = 7;
+	o.write_ctx = &b;
+	tcpsim_run_trace("t", text, sizeof text - 1, &o, NULL);
+	o.write_ctx = &c;
+	tcpsim_run_trace("t", text, sizeof text - 1, &o, NULL);
+	HAS(&a, "SYN     seq=1000 ack=0");
+	HASNT(&b, "SYN     seq=1000 ack=0");
+	ck_assert_str_eq(b.data, c.data);
+	free(a.data);
+	free(b.data);
+	free(c.data);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Events: JSON and packets */
+
+struct evlog {
+	int n, replays;
+	char json[4096];
+	unsigned char pkt[2048];
+	size_t pktlen;
+};
+
+static void collect_replay(void *ctx, const tcpsim_event *ev)
+{
+	struct evlog *l = ctx;
+	l->n++;
+	if (ev->kind == TCPSIM_EV_REPLAY) {
+		char *j = tcpsim_event_json(ev, (unsigned long long)l->n);
+		ck_assert_ptr_nonnull(j);
+		snprintf(l->json, sizeof l->json, "%s", j);
+		free(j);
+		l->pktlen = tcpsim_event_packet(ev, l->pkt, sizeof l->pkt);
+		l->replays++;
+	}
+}
+
+START_TEST(event_replay_json)
+{
+	static const char text[] = BASE "+0.1   net: replay 1\n";
+	struct evlog l;
+	memset(&l, 0, sizeof l);
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	o.event = collect_replay;
+	o.event_ctx = &l;
+	ck_assert_int_eq(tcpsim_run_trace("t", text, sizeof text - 1, &o, NULL),
+			 TCPSIM_OK);
+	ck_assert_int_eq(l.replays, 1);
+	ck_assert_ptr_nonnull(strstr(l.json, "\"replay_of\":1"));
+	/* The copy of the SYN: MSS, SACK-permitted, timestamps. */
+	ck_assert_uint_eq(l.pktlen, 20 + 20 + 4 + 2 + 10);
+}
+END_TEST
+
+/* The TCP checksum of a packet from tcpsim_event_packet, over the
+ * pseudo-header: 0 when right. */
+static unsigned tcp_sum(const unsigned char *p, size_t n)
+{
+	uint32_t acc = 0;
+	const unsigned char *tcp = p + 20;
+	size_t tl = n - 20;
+	for (int i = 12; i < 20; i += 2)
+		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+	acc += 6 + (uint32_t)tl;
+	for (size_t i = 0; i + 1 < tl; i += 2)
+		acc += (uint32_t)(tcp[i] << 8 | tcp[i + 1]);
+	if (tl & 1)
+		acc += (uint32_t)tcp[tl - 1] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (~acc) & 0xffff;
+}
+
+START_TEST(event_packet_options_and_checksum)
+{
+	tcpsim_segment s;
+	memset(&s, 0, sizeof s);
+	s.saddr = 0x0a000001;
+	s.daddr = 0x0a000002;
+	s.sport = 40000;
+	s.dport = 80;
+	s.seq = 1000;
+	s.win = 65535;
+	tcpsim_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = TCPSIM_EV_INJECT;
+	ev.time_us = 1234567;
+	unsigned char p[256];
+
+	/* No segment: nothing. */
+	ck_assert_uint_eq(tcpsim_event_packet(&ev, p, sizeof p), 0);
+	ev.segment = &s;
+
+	/* SYN with timestamps but no SACK-permitted: NOP, NOP before the
+	 * timestamps option, aligning it (RFC 7323 Appendix A). */
+	s.flags = TCPSIM_SYN;
+	s.mss = 1460;
+	s.ts = 1;
+	size_t n = tcpsim_event_packet(&ev, p, sizeof p);
+	ck_assert_uint_eq(n, 20 + 20 + 4 + 12);
+	ck_assert_int_eq(p[20 + 12] >> 4, 9); /* data offset: 36 bytes */
+	static const unsigned char opts[] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10};
+	ck_assert_int_eq(memcmp(p + 40, opts, sizeof opts), 0);
+	/* TSval: the time in ms. */
+	ck_assert_int_eq(p[48] << 24 | p[49] << 16 | p[50] << 8 | p[51], 1234);
+	ck_assert_uint_eq(tcp_sum(p, n), 0);
+
+	/* SYN with SACK-permitted alone: padded with NOPs to 4 bytes. */
+	s.mss = 0;
+	s.ts = 0;
+	s.sack_ok = 1;
+	n = tcpsim_event_packet(&ev, p, sizeof p);
+	ck_assert_uint_eq(n, 20 + 20 + 4);
+	static const unsigned char sack[] = {4, 2, 1, 1};
+	ck_assert_int_eq(memcmp(p + 40, sack, sizeof sack), 0);
+	ck_assert_uint_eq(tcp_sum(p, n), 0);
+
+	/* Data of odd length: the checksum pads the last byte. */
+	s.flags = TCPSIM_ACK | TCPSIM_PSH;
+	s.sack_ok = 0;
+	s.len = 7;
+	n = tcpsim_event_packet(&ev, p, sizeof p);
+	ck_assert_uint_eq(n, 20 + 20 + 7);
+	ck_assert_uint_eq(tcp_sum(p, n), 0);
+
+	/* Too small a buffer, or more than an IPv4 packet holds: 0. */
+	ck_assert_uint_eq(tcpsim_event_packet(&ev, p, 46), 0);
+	s.len = 65535;
+	ck_assert_uint_eq(tcpsim_event_packet(&ev, p, sizeof p), 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* The tcpsim command ($TCPSIM) */
+
+static const char *tcpsim_bin(void)
+{
+	const char *t = getenv("TCPSIM");
+	return t && *t && access(t, X_OK) == 0 ? t : NULL;
+}
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/tcpsim-cover-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Writes TEXT to tmpdir/NAME; returns the path in a static buffer. */
+static const char *put_file(const char *name, const char *text)
+{
+	static char path[128];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* Runs "$TCPSIM ARGS" in tmpdir with stderr on stdout; *OUT gets the
+ * output. Returns the exit status. */
+static int cli(const char *args, struct buf *out)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>&1", tmpdir,
+		 tcpsim_bin(), args);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	char chunk[4096];
+	size_t n;
+	*out = (struct buf){0};
+	sink(out, "", 0);
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		sink(out, chunk, n);
+	int st = pclose(p);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static const char failing[] =
+    BASE "+0.1   server: close(a) = 0\n"
+	 "+0     client: signal(SIGPIPE, SIG_IGN) = 0\n"
+	 "+0.1   client: write(c, 100) = 100\n"
+	 "+0.1   client: write(c, 100) = -1 ECONNRESET\n";
+
+START_TEST(cli_color_always)
+{
+	if (!tcpsim_bin())
+		return; /* not under "make check" */
+	make_tmpdir();
+	put_file("f.trace", failing);
+	struct buf b;
+	ck_assert_int_eq(cli("--color=always f.trace", &b), 1);
+	/* The FAIL line in red, and an errno and its message in red. */
+	HAS(&b, "\033[31m   0.300000  -       FAIL    f.trace:10: expected "
+		"write(c, 100) = -1 ECONNRESET, got -1 EPIPE (Broken pipe) "
+		"+SIGPIPE\033[0m\n");
+	HAS(&b, "write(c, 100) = -1 \033[31mEPIPE (Broken pipe)\033[0m "
+		"+SIGPIPE\n");
+	free(b.data);
+	/* --quiet: the failures alone, in red, and a summary. */
+	ck_assert_int_eq(cli("--quiet --colour=always f.trace", &b), 1);
+	ck_assert_str_eq(b.data,
+			 "\033[31mf.trace:10: expected write(c, 100) = -1 "
+			 "ECONNRESET, got -1 EPIPE (Broken pipe) "
+			 "+SIGPIPE\033[0m\n"
+			 "f.trace: 10 expectations checked, 1 failed\n");
+	free(b.data);
+	/* tcpsim test: FAIL in red with its first failure. */
+	ck_assert_int_eq(cli("test --color=always .", &b), 1);
+	ck_assert_str_eq(b.data,
+			 "\033[31mFAIL\033[0m  ./f.trace  ./f.trace:10: "
+			 "expected write(c, 100) = -1 ECONNRESET, got "
+			 "-1 EPIPE (Broken pipe) +SIGPIPE\n"
+			 "0 passed, 1 failed\n");
+	free(b.data);
+	remove_tmpdir();
+}
+END_TEST
+
+START_TEST(cli_several_traces)
+{
+	if (!tcpsim_bin())
+		return;
+	make_tmpdir();
+	put_file("a.trace", "0 client: c = socket() = 3\n");
+	put_file("b.trace", "0 client: c = socket() = 4\n");
+	struct buf b;
+	/* The reports one after the other, a blank line between; the status
+	 * is the worst one. */
+	ck_assert_int_eq(cli("a.trace b.trace", &b), 1);
+	HAS(&b, "# 1 expectations checked, 0 failed\n\n# tcpsim ");
+	HAS(&b, "b.trace:1: expected c = socket() = 4, got 3\n");
+	free(b.data);
+	/* --pcap and --svg take one trace. */
+	ck_assert_int_eq(cli("--pcap x.pcap a.trace b.trace", &b), 2);
+	ck_assert_str_eq(b.data, "tcpsim: --pcap and --svg take one trace\n");
+	free(b.data);
+	/* The three outputs that take standard output exclude each other. */
+	ck_assert_int_eq(cli("--json --quiet a.trace", &b), 2);
+	ck_assert_str_eq(b.data, "tcpsim: --json, --ladder and --quiet each "
+				 "take standard output; choose one\n");
+	free(b.data);
+	remove_tmpdir();
+}
+END_TEST
+
+START_TEST(cli_bad_options)
+{
+	if (!tcpsim_bin())
+		return;
+	make_tmpdir();
+	put_file("a.trace", "0 client: c = socket() = 3\n");
+	struct buf b;
+	ck_assert_int_eq(cli("--max-events 0 a.trace", &b), 2);
+	ck_assert_str_eq(b.data, "tcpsim: --max-events: not a positive "
+				 "number: '0'\n");
+	free(b.data);
+	ck_assert_int_eq(cli("--max-events 99999999999999999999 a.trace", &b),
+			 2);
+	free(b.data);
+	ck_assert_int_eq(cli("--color=blue a.trace", &b), 2);
+	ck_assert_str_eq(
+	    b.data, "tcpsim: --color: auto, always or never, not 'blue'\n");
+	free(b.data);
+	ck_assert_int_eq(cli("--max-time 1500us a.trace", &b), 0);
+	free(b.data);
+	ck_assert_int_eq(cli("--max-time 12345678901234567890s a.trace", &b),
+			 2);
+	free(b.data);
+	ck_assert_int_eq(cli("--max-time '' a.trace", &b), 2);
+	free(b.data);
+	/* --color=auto: never when standard output is not a terminal. */
+	ck_assert_int_eq(cli("--color=auto a.trace", &b), 0);
+	HASNT(&b, "\033[");
+	free(b.data);
+	remove_tmpdir();
+}
+END_TEST
+
+START_TEST(cli_errors_and_files)
+{
+	if (!tcpsim_bin())
+		return;
+	make_tmpdir();
+	/* An error found only when the run gets there: a replay of a
+	 * segment not yet sent. */
+	put_file("r.trace", "0 net: replay 9\n");
+	struct buf b;
+	ck_assert_int_eq(cli("r.trace", &b), 2);
+	HAS(&b, "r.trace:1:1: segment #9 has not been sent yet\n"
+		"    1 | 0 net: replay 9\n"
+		"      | ^\n");
+	free(b.data);
+	ck_assert_int_eq(cli("test r.trace", &b), 2);
+	HAS(&b, "ERROR r.trace  r.trace:1:1: segment #9 has not been sent "
+		"yet\n");
+	HAS(&b, "0 passed, 0 failed, 1 could not run\n");
+	free(b.data);
+	/* An error with no line: a file that does not exist. */
+	ck_assert_int_eq(cli("test --color=always missing.trace", &b), 2);
+	HAS(&b, "\033[31mERROR\033[0m missing.trace  missing.trace: cannot "
+		"open: ");
+	free(b.data);
+	/* A large trace from standard input: read in several pieces. */
+	char *big = malloc(200000);
+	ck_assert_ptr_nonnull(big);
+	size_t n = 0;
+	for (int i = 0; n < 150000; i++)
+		n += (size_t)snprintf(big + n, 200000 - n,
+				      "# comment line %d, long enough to fill "
+				      "the buffer quickly\n",
+				      i);
+	snprintf(big + n, 200000 - n, "0 client: c = socket() = 3\n");
+	put_file("big.trace", big);
+	free(big);
+	ck_assert_int_eq(cli("--quiet - < big.trace", &b), 0);
+	ck_assert_str_eq(b.data, "-: 1 expectations checked, 0 failed\n");
+	free(b.data);
+	/* tcpsim test walks directories, skipping files that are not
+	 * traces; a path that is no directory is taken as a trace. */
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s/d/e' && cp '%s/big.trace' "
+		 "'%s/d/e/' && touch '%s/d/notes.txt'",
+		 tmpdir, tmpdir, tmpdir, tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(cli("test d", &b), 0);
+	ck_assert_str_eq(b.data, "PASS  d/e/big.trace\n1 passed, 0 failed\n");
+	free(b.data);
+	/* --svg into a directory that does not exist. */
+	ck_assert_int_eq(cli("--svg nodir/x.svg big.trace", &b), 2);
+	HAS(&b, "big.trace: cannot write nodir/x.svg\n");
+	free(b.data);
+	/* --pcap into a directory that does not exist. */
+	ck_assert_int_eq(cli("--pcap nodir/x.pcap big.trace", &b), 2);
+	HAS(&b, "big.trace: cannot write nodir/x.pcap: ");
+	free(b.data);
+	remove_tmpdir();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cover");
+	TCase *tc = tcase_create("parser");
+	tcase_add_test(tc, parse_time_earlier_long_token_is_cut);
+	tcase_add_test(tc, parse_declaration_with_a_time);
+	tcase_add_test(tc, parse_inject_win_twice);
+	tcase_add_test(tc, parse_sigpipe_after_parenthesis);
+	tcase_add_test(tc, parse_del_character_is_escaped);
+	tcase_add_test(tc, parse_knob_name_not_a_word);
+	tcase_add_test(tc, parse_multibyte_punctuation);
+	tcase_add_test(tc, parse_many_links_and_hosts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("api");
+	tcase_add_test(tc, api_null_arguments);
+	tcase_add_test(tc, api_var_state_of_a_variable_never_bound);
+	tcase_add_test(tc, api_step_declarations);
+	tcase_add_test(tc, api_step_misuse);
+	tcase_add_test(tc, api_step_blocking_call_returns_later);
+	tcase_add_test(tc, api_step_run_stops_at_keepalive);
+	tcase_add_test(tc, api_step_time_limit);
+	tcase_add_test(tc, api_step_abort_is_sticky);
+	tcase_add_test(tc, api_step_advance_before_any_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("failures");
+	tcase_add_test(tc, fail_expect_lines);
+	tcase_add_test(tc, fail_host_events);
+	tcase_add_test(tc, fail_result_forms);
+	tcase_add_test(tc, fail_blocked_calls);
+	tcase_add_test(tc, fail_many_lines_behind_a_blocked_call);
+	tcase_add_test(tc, fail_kill_during_lingering_close);
+	tcase_add_test(tc, fail_queue_compacted_while_blocked);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("calls");
+	tcase_add_test(tc, call_setsockopt_ranges);
+	tcase_add_test(tc, call_read_zero_bytes_and_large_backlog);
+	tcase_add_test(tc, call_connect_four_tuple_taken);
+	tcase_add_test(tc, call_listen_port_already_listening);
+	tcase_add_test(tc, call_many_descriptors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("why");
+	tcase_add_test(tc, why_forged_rst);
+	tcase_add_test(tc, why_timer_and_many_segments);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("report");
+	tcase_add_test(tc, report_seed_and_long_host_names);
+	tcase_add_test(tc, report_seed_changes_isn);
+	tcase_add_test(tc, event_replay_json);
+	tcase_add_test(tc, event_packet_options_and_checksum);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cli");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, cli_color_always);
+	tcase_add_test(tc, cli_several_traces);
+	tcase_add_test(tc, cli_bad_options);
+	tcase_add_test(tc, cli_errors_and_files);
+	suite_add_tcase(s, tc);
+
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
