@@ -73,12 +73,15 @@ static void challenge_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	char lb[64];
 	ts_tcp_label(sim, sk, lb, sizeof lb);
 	(void)seg;
-	if (rate_limited(sim, sk) || challenge_budget_spent(sim, sk)) {
-		ts_rep_event(
-		    sim, sk->host->index, "drop",
-		    "%s %s: challenge ACK suppressed by the rate limit "
-		    "(tcp_invalid_ratelimit)",
-		    lb, why);
+	const char *limit = NULL;
+	if (rate_limited(sim, sk))
+		limit = "the socket's rate limit (tcp_invalid_ratelimit)";
+	else if (challenge_budget_spent(sim, sk))
+		limit = "the host's budget (tcp_challenge_ack_limit)";
+	if (limit) {
+		ts_rep_event(sim, sk->host->index, "drop",
+			     "%s %s: challenge ACK suppressed by %s", lb, why,
+			     limit);
 		return;
 	}
 	ts_rep_event(sim, sk->host->index, "drop",

@@ -1047,6 +1047,8 @@ START_TEST(established_rst_challenge_ack_rate_limited)
 	th_advance(c.t, TS_MS(499));
 	INPUT(c, .flags = TS_RST, .seq = 1 + 2000);
 	ck_no_send(c.t);
+	ck_report(c.t, "challenge ACK suppressed by the socket's rate limit "
+		       "(tcp_invalid_ratelimit)");
 	th_advance(c.t, TS_MS(1));
 	INPUT(c, .flags = TS_RST, .seq = 1 + 3000);
 	ck_send(c.t, ack);
@@ -1060,6 +1062,29 @@ START_TEST(established_rst_out_of_window_ignored)
 	INPUT(c, .flags = TS_RST, .seq = 1 + 100000);
 	INPUT(c, .flags = TS_RST, .seq = 0); /* RCV.NXT - 1 */
 	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(established_challenge_ack_host_budget)
+{
+	/* Past the socket's limit, a host-wide budget of
+	 * tcp_challenge_ack_limit a second (Linux tcp_send_challenge_ack);
+	 * the report names the limit that held the ACK back. */
+	th_conn c = established();
+	c.t->sim->hosts[0].knob[TS_KNOB_TCP_INVALID_RATELIMIT] = 0;
+	c.t->sim->hosts[0].knob[TS_KNOB_TCP_CHALLENGE_ACK_LIMIT] = 1;
+	ts_seg ack = OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	INPUT(c, .flags = TS_RST, .seq = 1 + 1000);
+	ck_send(c.t, ack);
+	th_advance(c.t, TS_MS(1));
+	INPUT(c, .flags = TS_RST, .seq = 1 + 2000);
+	ck_no_send(c.t);
+	ck_report(c.t, "challenge ACK suppressed by the host's budget "
+		       "(tcp_challenge_ack_limit)");
+	th_advance(c.t, TS_SEC(1));
+	INPUT(c, .flags = TS_RST, .seq = 1 + 3000);
+	ck_send(c.t, ack);
 	ck_state(c, TS_ESTABLISHED);
 }
 END_TEST
@@ -2341,6 +2366,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_rst_challenge_ack_rate_limited);
 	tcase_add_test(tc, established_rst_out_of_window_ignored);
 	tcase_add_test(tc, established_syn_challenge_ack);
+	tcase_add_test(tc, established_challenge_ack_host_budget);
 	tcase_add_test(tc, established_ack_of_unsent_data_dropped);
 	tcase_add_test(tc, established_data_outside_window_dup_ack);
 	tcase_add_test(tc, established_duplicate_data_acked_at_once);
