@@ -1005,14 +1005,15 @@ char *ts_sim_cause(ts_sim *sim, int kind, uint32_t val, const char *timer,
 {
 	switch (kind) {
 	case TS_ORIG_CALL:
-		snprintf(buf, n, "line %u (%s)", val, line_text(sim, (int)val));
+		snprintf(buf, n, "line %u (%s) ran", val,
+			 line_text(sim, (int)val));
 		break;
 	case TS_ORIG_INJECT:
-		snprintf(buf, n, "forged by line %u (%s)", val,
+		snprintf(buf, n, "line %u (%s) forged it", val,
 			 line_text(sim, (int)val));
 		break;
 	case TS_ORIG_TIMER:
-		snprintf(buf, n, "the %s timer", timer ? timer : "");
+		snprintf(buf, n, "the %s timer fired", timer ? timer : "");
 		break;
 	case TS_ORIG_INPUT: {
 		char fb[32];
@@ -1023,7 +1024,7 @@ char *ts_sim_cause(ts_sim *sim, int kind, uint32_t val, const char *timer,
 		break;
 	}
 	default:
-		snprintf(buf, n, "the start");
+		snprintf(buf, n, "the run started");
 		break;
 	}
 	return buf;
@@ -1053,7 +1054,7 @@ char *ts_sim_seg_chain(ts_sim *sim, uint32_t num, char *buf, size_t n)
 		}
 		if (o->kind != TS_ORIG_NONE)
 			l += (size_t)snprintf(
-			    buf + l, n > l ? n - l : 0, " for %s",
+			    buf + l, n > l ? n - l : 0, " when %s",
 			    ts_sim_cause(sim, o->kind, o->val, o->timer, cb,
 					 sizeof cb));
 		break;

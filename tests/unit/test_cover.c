@@ -884,8 +884,8 @@ START_TEST(why_forged_rst)
 	HAS(&b, "client  why     read(c, 10) = -1 ECONNRESET \xe2\x86\x90 "
 		"pending error set when segment #4 (RST) arrived in "
 		"ESTABLISHED");
-	HAS(&b, "forged by line 7 (net: inject server:80>client:40000 RST "
-		"seq 2001 ack 0)");
+	HAS(&b, "#4 (RST) sent by server when line 7 (net: inject "
+		"server:80>client:40000 RST seq 2001 ack 0) forged it");
 	HAS(&b, "client  why     write(c, 10) = -1 EPIPE \xe2\x86\x90 the "
 		"connection closed (from ESTABLISHED) when segment #4 (RST) "
 		"arrived");
@@ -911,7 +911,7 @@ START_TEST(why_timer_and_many_segments)
 	tcpsim_error e;
 	ck_assert_int_eq(run_why(text, &b, &e, 1), TCPSIM_OK);
 	HAS(&b, "read(c, 1) = -1 ETIMEDOUT \xe2\x86\x90 pending error set "
-		"when the retransmission timer in ESTABLISHED");
+		"when the retransmission timer fired in ESTABLISHED");
 	HASNT(&b, "sends RST");
 	free(b.data);
 }
