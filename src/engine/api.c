@@ -136,9 +136,10 @@ int tcpsim_run(tcpsim_sim *s, tcpsim_error *err)
 		ts_sim *sim = s->sim;
 		ts_event *ev;
 		while ((ev = ts_evq_peek(&sim->q)) && !sim->aborted) {
-			if (sim->q.n == sim->ka_only && !ts_sim_blocked(sim))
-				break; /* only keepalive left (see ts_sim_run)
-					*/
+			if (sim->q.n == sim->ka_only && !ts_sim_blocked(sim)) {
+				ts_sim_end_keepalive(sim); /* as ts_sim_run */
+				break;
+			}
 			if (ev->when > sim->opts.max_time) {
 				ts_sim_abort(sim, 0,
 					     "virtual time limit exceeded "

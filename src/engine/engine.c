@@ -865,12 +865,7 @@ int ts_sim_run(ts_sim *sim)
 		ts_time next;
 		if (!have_line && ev && sim->q.n == sim->ka_only &&
 		    !ts_sim_blocked(sim)) {
-			/* Keepalive would probe a live peer forever: after the
-			 * last line it keeps nothing going (doc/trace-format).
-			 */
-			ts_rep_event(sim, -1, "end",
-				     "only keepalive timers are left: the run "
-				     "ends");
+			ts_sim_end_keepalive(sim);
 			break;
 		}
 		if (have_line &&
@@ -905,6 +900,14 @@ int ts_sim_run(ts_sim *sim)
 		ts_check(sim);
 	}
 	return ts_sim_finish(sim);
+}
+
+/* Keepalive would probe a live peer forever: after the last line it keeps
+ * nothing going (doc/trace-format.md), and the report says so. */
+void ts_sim_end_keepalive(ts_sim *sim)
+{
+	ts_rep_event(sim, -1, "end",
+		     "only keepalive timers are left: the run ends");
 }
 
 int ts_sim_finish(ts_sim *sim)

@@ -184,6 +184,7 @@ void ts_sim_origin(ts_sim *sim, uint32_t num, int from, uint8_t flags,
 /* "#7 sent by server: ... <- in reply to #6 ..." into BUF. */
 char *ts_sim_seg_chain(ts_sim *sim, uint32_t num, char *buf, size_t n);
 /* What a cause (TS_ORIG_* with its value) was, for --why. */
+void ts_sim_end_keepalive(ts_sim *sim);
 char *ts_sim_cause(ts_sim *sim, int kind, uint32_t val, const char *timer,
 		   char *buf, size_t n);
 

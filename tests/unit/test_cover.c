@@ -455,6 +455,7 @@ START_TEST(api_step_run_stops_at_keepalive)
 	/* The run ends with the handshake, not 10 s later at the first
 	 * probe. */
 	HAS(&b, "# final state at 0.030000\n");
+	HAS(&b, "only keepalive timers are left: the run ends");
 	HASNT(&b, "keepalive probe");
 	free(b.data);
 	tcpsim_free(s);
