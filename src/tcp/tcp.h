@@ -161,6 +161,8 @@ typedef struct ts_sock {
 	uint32_t snd_wnd, snd_wl1, snd_wl2;
 	uint32_t write_seq; /* end of the data queued by the application */
 	uint32_t snd_sml;   /* end of the last small segment sent (Minshall) */
+	uint32_t last_seq;  /* where the last new segment sent began */
+	uint8_t fin_alone;  /* our FIN went out in a segment of its own */
 	uint32_t recover;   /* snd_nxt when loss recovery began */
 	uint16_t mss;       /* the peer's MSS, our segment size */
 	uint32_t max_window;

@@ -192,6 +192,8 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 			sk->rtt_seq = sk->snd_nxt;
 			sk->rtt_time = sim->now;
 		}
+		sk->last_seq = seq;
+		sk->fin_alone = 0;
 		send_data(sim, sk, seq, len, fin);
 		sent = 1;
 	}
@@ -205,6 +207,8 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 			sk->rtt_seq = sk->snd_nxt;
 			sk->rtt_time = sim->now;
 		}
+		sk->last_seq = seq;
+		sk->fin_alone = 1;
 		send_data(sim, sk, seq, 0, 1);
 		sent = 1;
 	}
@@ -218,16 +222,25 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 	ts_tcp_check_probe_timer(sim, sk);
 }
 
+/* Linux tcp_send_loss_probe(): the last segment sent again, as it was
+ * sent: the tail of the last skb of the retransmit queue (split at an MSS
+ * boundary), which is a FIN alone when the FIN went out on its own. */
 void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk)
 {
+	if (fin_sent(sk) && sk->fin_alone) {
+		send_data(sim, sk, sk->snd_nxt - 1, 0, 1);
+		return;
+	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
-	uint32_t len =
-	    ts_seq_gt(data_end, sk->snd_una) ? data_end - sk->snd_una : 0;
-	if (len > sk->mss)
-		len = sk->mss;
+	uint32_t start = sk->last_seq;
+	if (ts_seq_lt(start, sk->snd_una))
+		start = sk->snd_una;
+	if (ts_seq_gt(data_end, start) && data_end - start > sk->mss)
+		start = data_end - sk->mss;
+	uint32_t len = ts_seq_gt(data_end, start) ? data_end - start : 0;
 	if (!len && !fin_sent(sk))
 		return;
-	send_data(sim, sk, data_end - len, len, fin_sent(sk));
+	send_data(sim, sk, start, len, fin_sent(sk));
 }
 
 void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)
