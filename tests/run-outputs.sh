@@ -24,6 +24,15 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 t=traces/close/broken-pipe.trace
 
+# One call that sends many segments (more than the 16 events first held
+# back with it): each segment's numbers as the report prints them.
+r=tests/fuzz/regressions/held-events-realloc.trace
+"$TCPSIM" --json "$r" >"$tmp/hj" || bad "--json exit status ($r)"
+check "held events keep their segments ($r)" \
+	"jq -r 'select(.kind == \"send\") | \"seq=\\(.segment.seq) ack=\\(.segment.ack) len=\\(.segment.len)\"' <'$tmp/hj' >'$tmp/hj.seg' &&
+	 jq -r 'select(.kind == \"send\") | .detail' <'$tmp/hj' |
+	 sed 's/.* \\(seq=[0-9]* ack=[0-9]* len=[0-9]*\\).*/\\1/' | cmp -s - '$tmp/hj.seg'"
+
 # JSON Lines: every line an object of schema 1, one per report event.
 "$TCPSIM" --json "$t" >"$tmp/j" || bad "--json exit status"
 "$TCPSIM" "$t" >"$tmp/r"

@@ -108,6 +108,10 @@ static void release_events(ts_sim *sim)
 	ts_report *r = &sim->rep;
 	for (size_t i = 0; i < r->nheld_ev; i++) {
 		struct ts_held_ev *h = &r->held_ev[i];
+		/* The array may have moved since (realloc): the segment is
+		 * pointed at where it is now. */
+		if (h->ev.segment)
+			h->ev.segment = &h->seg;
 		if (r->observer)
 			r->observer(r->observer_ctx, &h->ev);
 		for (int k = 0; k < 4; k++)
