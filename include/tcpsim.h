@@ -33,7 +33,8 @@ typedef struct tcpsim_error {
 	char source[256]; /* the offending line, "" when none */
 } tcpsim_error;
 
-/* Receives the report, in pieces of whole lines. */
+/* Receives the report in order, in pieces: a line may come in several
+ * (the header does), and a finished report ends with a line end. */
 typedef void (*tcpsim_write_fn)(void *ctx, const char *data, size_t len);
 
 /* TCP states, as the trace language names them. */
