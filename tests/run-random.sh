@@ -1,10 +1,12 @@
 #!/bin/sh
 # Randomized fault schedules: for each seed, 'tcpsim gen --seed N' makes a
-# trace in which a client writes random chunks to a server through random
-# drops, duplicates, delays and cuts; it runs in the checking mode. The
-# property: either the server reads every byte the client wrote, exactly
-# once, and sees the end of the stream, with no error anywhere; or some
-# call fails with an error and the server read no more than was written.
+# trace in which a client and a server write random chunks to each other
+# through random drops, duplicates, delays and cuts; it runs in the
+# checking mode, which verifies every byte read against what was written
+# (exactly once, in order). The property: either each side reads every
+# byte the other wrote and sees the end of the stream, with no error
+# anywhere; or some call fails with an error and neither side read more
+# than was written.
 # Never a violated invariant (status 2), never a call left hanging without
 # an error. A failing seed prints the command that reproduces it.
 # SEEDS (default 2000) and FIRST (default 1) choose the seeds.
@@ -27,16 +29,20 @@ while [ "$seed" -lt $((first + n)) ]; do
 	verdict=$(jq -r -s '
 		def calls(p): map(select((.kind == "call" or .kind == "return")
 			and (.call | startswith(p))));
-		(calls("write(c") | map(select(.result > 0) | .result) | add // 0) as $w
-		| (calls("read(a") | map(select(.result > 0) | .result) | add // 0) as $r
-		| (calls("read(a") | map(select(.result == 0)) | length > 0) as $eof
+		def sum(p): calls(p) | map(select(.result > 0) | .result) | add // 0;
+		def eof(p): calls(p) | map(select(.result == 0)) | length > 0;
+		sum("write(c") as $w | sum("read(a") as $r | eof("read(a") as $eof
+		| sum("write(a") as $wb | sum("read(c") as $rb | eof("read(c") as $eofb
 		| (map(select((.kind == "call" or .kind == "return") and .errno != null))
 			| length) as $errors
 		| (map(select(.kind == "proc" and (.detail | test("still blocked"))))
 			| length) as $hung
 		| if $r > $w then "read \($r) bytes of \($w) written"
+		  elif $rb > $wb then "client read \($rb) bytes of \($wb) written"
 		  elif $errors == 0 and ($eof | not) then "no error, but no end of stream"
+		  elif $errors == 0 and ($eofb | not) then "no error, but the client saw no end of stream"
 		  elif $errors == 0 and $r != $w then "no error, but \($r) bytes read of \($w)"
+		  elif $errors == 0 and $rb != $wb then "no error, but the client read \($rb) bytes of \($wb)"
 		  elif $errors == 0 and $hung > 0 then "no error, but a call hangs"
 		  else "ok" end' <"$tmp/j" 2>&1)
 	if [ "$st" -gt 1 ]; then

@@ -1,11 +1,12 @@
 /*
  * gen.c - "tcpsim gen --seed N": a random trace for property testing. A
- * client writes a few random-sized chunks to a server across a link with
- * random delay, through random faults in both directions (drops, all of
- * one kind until a heal, duplicates, delays that reorder), half-closes,
- * and the server reads until the end. The same seed gives the same trace
- * (splitmix64, no other randomness). tests/run-random.sh checks, over
- * thousands of seeds, that every byte arrives once and in order or an
+ * client writes a few random-sized chunks to a server, and the server a few
+ * back, across a link with random delay, through random faults in both
+ * directions (drops, all of one kind until a heal, duplicates, delays that
+ * reorder); the client half-closes, the server reads to the end and
+ * closes, and the client reads to the end and closes. The same seed gives the
+ * same trace (splitmix64, no other randomness). tests/run-random.sh checks,
+ * over thousands of seeds, that every byte arrives once and in order or an
  * application sees an error, and that nothing hangs.
  *
  * Both ends use keepalive. Without it a run may rightly hang: a client in
@@ -94,7 +95,7 @@ void ts_gen_trace(FILE *f, uint64_t seed)
 		"+0     client: setsockopt(c, SO_KEEPALIVE, 1) = 0\n",
 		seed, nwrites, delay);
 	unsigned nfaults = pick(&s, 0, 6);
-	int cut = 0;
+	unsigned nback = 0;
 	for (unsigned i = 0; i < nfaults; i++)
 		fault(f, &s,
 		      pick(&s, 0, 1) ? "client>server" : "server>client");
@@ -103,16 +104,20 @@ void ts_gen_trace(FILE *f, uint64_t seed)
 	for (unsigned i = 0; i < nwrites; i++) {
 		fprintf(f, "+%u.%03u  client: write(c, %u)\n", pick(&s, 0, 1),
 			pick(&s, 0, 999), pick(&s, 1, 20000));
-		if (pick(&s, 0, 3) == 0) {
+		/* The server answers now and then (at most 45000 bytes: the
+		 * client reads only at the end). */
+		if (nback < 3 && pick(&s, 0, 1) == 0) {
+			fprintf(f, "+0     server: write(a, %u)\n",
+				pick(&s, 1, 15000));
+			nback++;
+		}
+		if (pick(&s, 0, 3) == 0)
 			fault(f, &s,
 			      pick(&s, 0, 1) ? "client>server"
 					     : "server>client");
-			cut = 1;
-		}
 	}
 	/* Every "drop ... all" ends: the path heals, mostly soon, sometimes
 	 * after the senders may have given up. */
-	(void)cut;
 	if (pick(&s, 0, 3) == 0)
 		fprintf(f, "+%u     net: heal\n", pick(&s, 5, 40));
 	else
@@ -122,7 +127,8 @@ void ts_gen_trace(FILE *f, uint64_t seed)
 	 * at the end, or an error. */
 	for (unsigned i = 0; i < 120; i++)
 		fprintf(f, "+0     server: read(a, 100000)\n");
-	fprintf(f, "+0     server: close(a)\n"
-		   "+0     client: read(c, 100)\n"
-		   "+0     client: close(c)\n");
+	fprintf(f, "+0     server: close(a)\n");
+	for (unsigned i = 0; i < 60; i++)
+		fprintf(f, "+0     client: read(c, 100000)\n");
+	fprintf(f, "+0     client: close(c)\n");
 }
