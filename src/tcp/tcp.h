@@ -176,6 +176,7 @@ typedef struct ts_sock {
 	/* out-of-order data, reassembled when the gap fills */
 	uint32_t ofo_seq[TS_TCP_MAX_OFO], ofo_end[TS_TCP_MAX_OFO];
 	uint8_t ofo_fin[TS_TCP_MAX_OFO];
+	uint32_t ofo_fin_num; /* the queued FIN's segment number */
 	ts_time last_oow; /* last rate-limited ACK (tcp_invalid_ratelimit) */
 
 	/* ---- retransmission (RFC 6298, Linux tcp_retransmit_timer) ---- */

@@ -273,9 +273,12 @@ static int in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win,
 }
 
 /* Out-of-order queue: intervals kept sorted, merged when they touch. */
-static void ofo_add(ts_sock *sk, uint32_t seq, uint32_t end, int fin)
+static void ofo_add(ts_sock *sk, uint32_t seq, uint32_t end, int fin,
+		    uint32_t num)
 {
 	int n = sk->nofo;
+	if (fin)
+		sk->ofo_fin_num = num;
 	for (int i = 0; i < n; i++) {
 		if (ts_seq_le(seq, sk->ofo_end[i]) &&
 		    ts_seq_ge(end, sk->ofo_seq[i])) {
@@ -396,7 +399,7 @@ void ts_tcp_ack_snd_check(ts_sim *sim, ts_sock *sk, int now)
 }
 
 /* Move what the out-of-order queue now continues into the receive queue. */
-static void ofo_drain(ts_sim *sim, ts_sock *sk, uint32_t num)
+static void ofo_drain(ts_sim *sim, ts_sock *sk)
 {
 	while (sk->nofo && ts_seq_le(sk->ofo_seq[0], sk->rcv_nxt)) {
 		if (ts_seq_gt(sk->ofo_end[0], sk->rcv_nxt)) {
@@ -413,7 +416,7 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk, uint32_t num)
 		}
 		sk->nofo--;
 		if (fin)
-			tcp_fin(sim, sk, num);
+			tcp_fin(sim, sk, sk->ofo_fin_num);
 	}
 }
 
@@ -476,7 +479,7 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* A FIN without data is queued too (Linux
 		 * tcp_data_queue_ofo takes any in-window skb). */
 		if (ts_seq_gt(e, seq) || (fin && e == end))
-			ofo_add(sk, seq, e, fin && e == end);
+			ofo_add(sk, seq, e, fin && e == end, num);
 		if (sim->cur_injected)
 			sk->tainted = 1;
 		note_drop(sim, sk, "out-of-order data queued, duplicate ACK");
@@ -512,7 +515,7 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (fin && take_end == end)
 		mode = tcp_fin(sim, sk, num);
 	int had_ofo = sk->nofo;
-	ofo_drain(sim, sk, num);
+	ofo_drain(sim, sk);
 	if (had_ofo && !sk->nofo)
 		mode = ACK_NOW; /* the gap is filled (Linux ICSK_ACK_NOW) */
 	return mode;
