@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sink.h"
 #include "tcpsim.h"
-
 static const char broken_pipe[] =
     "host client 10.0.0.1\n"
     "host server 10.0.0.2\n"
@@ -22,21 +22,6 @@ static const char broken_pipe[] =
     "+0.1   client: write(c, 100) = 100\n"
     "+0.1   client: write(c, 100) = -1 EPIPE (Broken pipe)\n"
     "expect server>client RST\n";
-
-struct buf {
-	char *data;
-	size_t len;
-};
-
-static void sink(void *ctx, const char *data, size_t len)
-{
-	struct buf *b = ctx;
-	b->data = realloc(b->data, b->len + len + 1);
-	ck_assert_ptr_nonnull(b->data);
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = 0;
-}
 
 START_TEST(api_run_passing_trace)
 {

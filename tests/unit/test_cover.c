@@ -18,25 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sink.h"
 #include "tcpsim.h"
-
 /* ---------------------------------------------------------------------- */
 /* Helpers */
-
-struct buf {
-	char *data;
-	size_t len;
-};
-
-static void sink(void *ctx, const char *data, size_t len)
-{
-	struct buf *b = ctx;
-	b->data = realloc(b->data, b->len + len + 1);
-	ck_assert_ptr_nonnull(b->data);
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = 0;
-}
 
 /* Run TEXT; *OUT gets the report. Returns the status. */
 static int run_why(const char *text, struct buf *out, tcpsim_error *e, int why)
