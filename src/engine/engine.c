@@ -863,7 +863,7 @@ int ts_sim_run(ts_sim *sim)
 		ts_event *ev = ts_evq_peek(&sim->q);
 		int have_line = sim->next_stmt < t->nstmts;
 		ts_time next;
-		if (!have_line && ev && sim->q.n == sim->ka_only &&
+		if (!have_line && ev && ts_evq_len(&sim->q) == sim->ka_only &&
 		    !ts_sim_blocked(sim)) {
 			ts_sim_end_keepalive(sim);
 			break;

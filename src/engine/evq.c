@@ -1,51 +1,53 @@
 /*
- * evq.c - indexed binary heap ordered by (when, seq).
+ * evq.c - the event queue: an indexed binary heap ordered by (when, seq) for
+ * what is near, and a ring of unsorted one-slice buckets for what is far
+ * (see evq.h).
  */
 #include "engine/evq.h"
 
 #include <stdlib.h>
 
-static int before(const ts_event *a, const ts_event *b)
+static int before(const ts_evq_ent *a, const ts_evq_ent *b)
 {
 	if (a->when != b->when)
 		return a->when < b->when;
 	return a->seq < b->seq;
 }
 
-static void place(ts_evq *q, uint32_t i, ts_event *ev)
+static void place(ts_evq *q, uint32_t i, ts_evq_ent e)
 {
-	q->heap[i] = ev;
-	ev->slot = i + 1;
+	q->heap[i] = e;
+	e.ev->slot = i + 1;
 }
 
 static void sift_up(ts_evq *q, uint32_t i)
 {
-	ts_event *ev = q->heap[i];
+	ts_evq_ent e = q->heap[i];
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
-		if (!before(ev, q->heap[parent]))
+		if (!before(&e, &q->heap[parent]))
 			break;
 		place(q, i, q->heap[parent]);
 		i = parent;
 	}
-	place(q, i, ev);
+	place(q, i, e);
 }
 
 static void sift_down(ts_evq *q, uint32_t i)
 {
-	ts_event *ev = q->heap[i];
+	ts_evq_ent e = q->heap[i];
 	for (;;) {
 		uint32_t c = 2 * i + 1;
 		if (c >= q->n)
 			break;
-		if (c + 1 < q->n && before(q->heap[c + 1], q->heap[c]))
+		if (c + 1 < q->n && before(&q->heap[c + 1], &q->heap[c]))
 			c++;
-		if (!before(q->heap[c], ev))
+		if (!before(&q->heap[c], &e))
 			break;
 		place(q, i, q->heap[c]);
 		i = c;
 	}
-	place(q, i, ev);
+	place(q, i, e);
 }
 
 void ts_evq_init(ts_evq *q)
@@ -53,24 +55,35 @@ void ts_evq_init(ts_evq *q)
 	q->heap = NULL;
 	q->n = q->cap = 0;
 	q->seq = 0;
+	q->horizon = 0;
+	q->far = NULL;
+	q->nfar = 0;
 }
 
 void ts_evq_free(ts_evq *q)
 {
 	for (uint32_t i = 0; i < q->n; i++)
-		q->heap[i]->slot = 0;
+		q->heap[i].ev->slot = 0;
+	if (q->far) {
+		for (uint32_t b = 0; b < TS_EVQ_NBUCKETS; b++) {
+			for (uint32_t i = 0; i < q->far[b].n; i++)
+				q->far[b].ev[i]->fslot = 0;
+			free(q->far[b].ev);
+		}
+	}
+	free(q->far);
 	free(q->heap);
 	ts_evq_init(q);
 }
 
 static void remove_at(ts_evq *q, uint32_t i)
 {
-	ts_event *gone = q->heap[i];
+	ts_event *gone = q->heap[i].ev;
 	q->n--;
 	if (i != q->n) {
-		ts_event *last = q->heap[q->n];
+		ts_evq_ent last = q->heap[q->n];
 		place(q, i, last);
-		if (i > 0 && before(last, q->heap[(i - 1) / 2]))
+		if (i > 0 && before(&last, &q->heap[(i - 1) / 2]))
 			sift_up(q, i);
 		else
 			sift_down(q, i);
@@ -78,42 +91,139 @@ static void remove_at(ts_evq *q, uint32_t i)
 	gone->slot = 0;
 }
 
-int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when)
+/* Room for N events in the heap. */
+static int reserve(ts_evq *q, uint64_t n)
 {
-	if (ev->slot)
-		remove_at(q, ev->slot - 1);
-	if (q->n == q->cap) {
-		uint32_t ncap = q->cap ? q->cap * 2 : 64;
-		ts_event **h = realloc(q->heap, ncap * sizeof *h);
-		if (!h)
-			return -1;
-		q->heap = h;
-		q->cap = ncap;
-	}
-	ev->when = when;
-	ev->seq = q->seq++;
-	place(q, q->n, ev);
+	if (n <= q->cap)
+		return 0;
+	if (n > UINT32_MAX / 2)
+		return -1;
+	uint32_t ncap = q->cap ? q->cap : 64;
+	while (ncap < n)
+		ncap *= 2;
+	ts_evq_ent *h = realloc(q->heap, ncap * sizeof *h);
+	if (!h)
+		return -1;
+	q->heap = h;
+	q->cap = ncap;
+	return 0;
+}
+
+static int heap_push(ts_evq *q, ts_event *ev)
+{
+	if (reserve(q, (uint64_t)q->n + 1) < 0)
+		return -1;
+	place(q, q->n, (ts_evq_ent){ev->when, ev->seq, ev});
 	q->n++;
 	sift_up(q, q->n - 1);
 	return 0;
 }
 
+#define SLICE ((ts_time)1 << TS_EVQ_SLICE_BITS)
+#define SPAN  (SLICE * TS_EVQ_NBUCKETS)
+
+static ts_evq_bucket *bucket_of(ts_evq *q, ts_time when)
+{
+	return &q->far[(uint64_t)(when >> TS_EVQ_SLICE_BITS) &
+		       (TS_EVQ_NBUCKETS - 1)];
+}
+
+static void far_remove(ts_evq *q, ts_event *ev)
+{
+	ts_evq_bucket *b = bucket_of(q, ev->when);
+	uint32_t i = ev->fslot - 1;
+	ts_event *last = b->ev[--b->n];
+	b->ev[i] = last;
+	last->fslot = i + 1;
+	ev->fslot = 0;
+	q->nfar--;
+}
+
+/* The heap's earliest event must come before every far one: pour the far
+ * slices into the heap until it does. */
+static int settle(ts_evq *q)
+{
+	while (q->nfar && (!q->n || q->heap[0].when >= q->horizon)) {
+		ts_evq_bucket *b = bucket_of(q, q->horizon);
+		if (reserve(q, (uint64_t)q->n + b->n) < 0)
+			return -1; /* nothing moved: the order still holds */
+		q->horizon += SLICE;
+		while (b->n) {
+			ts_event *ev = b->ev[--b->n];
+			ev->fslot = 0;
+			q->nfar--;
+			heap_push(q, ev);
+		}
+	}
+	return 0;
+}
+
+int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when)
+{
+	ts_evq_cancel(q, ev);
+	ev->when = when;
+	ev->seq = q->seq++;
+	if (!q->nfar && when > q->horizon)
+		q->horizon = when & ~(SLICE - 1);
+	if (when >= q->horizon && when - q->horizon < SPAN) {
+		if (!q->far) {
+			q->far = calloc(TS_EVQ_NBUCKETS, sizeof *q->far);
+			if (!q->far)
+				return heap_push(q, ev);
+		}
+		ts_evq_bucket *b = bucket_of(q, when);
+		if (b->n == b->cap) {
+			uint32_t nc = b->cap ? b->cap * 2 : 16;
+			ts_event **nb = realloc(b->ev, nc * sizeof *nb);
+			if (!nb)
+				return heap_push(q, ev);
+			b->ev = nb;
+			b->cap = nc;
+		}
+		b->ev[b->n++] = ev;
+		ev->fslot = b->n;
+		q->nfar++;
+		return settle(q);
+	}
+	return heap_push(q, ev);
+}
+
 void ts_evq_cancel(ts_evq *q, ts_event *ev)
 {
-	if (ev->slot)
+	if (ev->slot) {
 		remove_at(q, ev->slot - 1);
+		settle(q);
+	} else if (ev->fslot) {
+		far_remove(q, ev);
+	}
 }
 
 ts_event *ts_evq_peek(const ts_evq *q)
 {
-	return q->n ? q->heap[0] : NULL;
+	return q->n ? q->heap[0].ev : NULL;
 }
 
 ts_event *ts_evq_pop(ts_evq *q)
 {
 	if (!q->n)
 		return NULL;
-	ts_event *ev = q->heap[0];
+	ts_event *ev = q->heap[0].ev;
 	remove_at(q, 0);
+	settle(q);
 	return ev;
+}
+
+uint64_t ts_evq_len(const ts_evq *q)
+{
+	return q->n + q->nfar;
+}
+
+void ts_evq_each(const ts_evq *q, void (*fn)(void *ctx, const ts_event *ev),
+		 void *ctx)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		fn(ctx, q->heap[i].ev);
+	for (uint32_t b = 0; q->far && b < TS_EVQ_NBUCKETS; b++)
+		for (uint32_t i = 0; i < q->far[b].n; i++)
+			fn(ctx, q->far[b].ev[i]);
 }

@@ -1,11 +1,19 @@
 /*
  * evq.h - the engine's single event queue.
  *
- * An indexed binary min-heap of intrusive events: each event lives inside the
- * object it belongs to (a socket's timer, a segment in flight, a blocked
- * process's timeout), so scheduling never allocates per event, and an event
- * can be moved or cancelled in O(log n). Ties on time are broken by the order
+ * Intrusive events: each event lives inside the object it belongs to (a
+ * socket's timer, a segment in flight, a blocked process's timeout), so
+ * scheduling never allocates per event. Ties on time are broken by the order
  * in which events were scheduled, which makes every run deterministic.
+ *
+ * Two tiers. Events due before the horizon sit in an indexed binary min-heap
+ * (O(log n) to add, move or cancel); events further ahead go unsorted into
+ * the bucket of their 2^20 us (about 1 s) slice, in a ring of 4096 slices
+ * (O(1) to add or cancel). When the heap's earliest event reaches the
+ * horizon, the next slice's bucket is poured into the heap. So the heap
+ * holds only about a second of events, however many timers wait further
+ * out (a million TIME_WAIT sockets, say); events beyond the ring's ~71
+ * minutes go straight into the heap.
  */
 #ifndef TS_EVQ_H
 #define TS_EVQ_H
@@ -24,15 +32,35 @@ typedef enum ts_ev_kind {
 typedef struct ts_event {
 	ts_time when;
 	uint64_t seq;  /* scheduling order: the tie-break */
-	uint32_t slot; /* position in the heap + 1; 0 when not queued */
+	uint32_t slot;  /* position in the heap + 1; 0 when not in it */
+	uint32_t fslot; /* position in its far bucket + 1; 0 when not in one */
 	uint8_t kind;  /* ts_ev_kind */
 	uint8_t sub;   /* kind-specific (which timer) */
 } ts_event;
 
-typedef struct ts_evq {
-	ts_event **heap;
-	uint32_t n, cap;
+/* A heap entry: the key is kept beside the pointer, so that ordering the
+ * heap reads only the array. */
+typedef struct ts_evq_ent {
+	ts_time when;
 	uint64_t seq;
+	ts_event *ev;
+} ts_evq_ent;
+
+#define TS_EVQ_SLICE_BITS 20 /* a far bucket spans 2^20 us */
+#define TS_EVQ_NBUCKETS   4096
+
+typedef struct ts_evq_bucket {
+	ts_event **ev;
+	uint32_t n, cap;
+} ts_evq_bucket;
+
+typedef struct ts_evq {
+	ts_evq_ent *heap;
+	uint32_t n, cap; /* events in the heap */
+	uint64_t seq;
+	ts_time horizon;     /* start of the first far slice */
+	ts_evq_bucket *far;  /* TS_EVQ_NBUCKETS, allocated on first use */
+	uint64_t nfar;       /* events in far buckets */
 } ts_evq;
 
 void ts_evq_init(ts_evq *q);
@@ -45,10 +73,15 @@ void ts_evq_cancel(ts_evq *q, ts_event *ev);
 ts_event *ts_evq_peek(const ts_evq *q);
 /* Remove and return the earliest event, or NULL. */
 ts_event *ts_evq_pop(ts_evq *q);
+/* How many events are queued. */
+uint64_t ts_evq_len(const ts_evq *q);
+/* Call FN on every queued event, in no particular order. */
+void ts_evq_each(const ts_evq *q, void (*fn)(void *ctx, const ts_event *ev),
+		 void *ctx);
 
 static inline int ts_event_queued(const ts_event *ev)
 {
-	return ev->slot != 0;
+	return ev->slot != 0 || ev->fslot != 0;
 }
 
 #endif

@@ -346,31 +346,39 @@ const char *th_report_line(const th *t, const char *needle, char *buf, size_t n)
 	return buf;
 }
 
+typedef struct queued_ctx {
+	uint32_t num;
+	const ts_pkt **out;
+	int max, n;
+} queued_ctx;
+
+static void queued_one(void *ctx, const ts_event *ev)
+{
+	queued_ctx *c = ctx;
+	if (ev->kind != TS_EV_DELIVER)
+		return;
+	const ts_pkt *p = (const ts_pkt *)ev;
+	if (p->num != c->num)
+		return;
+	if (c->n < c->max) {
+		/* keep OUT in arrival order */
+		int j = c->n;
+		while (j > 0 && (c->out[j - 1]->ev.when > ev->when ||
+				 (c->out[j - 1]->ev.when == ev->when &&
+				  c->out[j - 1]->ev.seq > ev->seq))) {
+			c->out[j] = c->out[j - 1];
+			j--;
+		}
+		c->out[j] = p;
+	}
+	c->n++;
+}
+
 int th_queued(const th *t, uint32_t num, const ts_pkt **out, int max)
 {
-	const ts_evq *q = &t->sim->q;
-	int n = 0;
-	for (uint32_t i = 0; i < q->n; i++) {
-		const ts_event *ev = q->heap[i];
-		if (ev->kind != TS_EV_DELIVER)
-			continue;
-		const ts_pkt *p = (const ts_pkt *)ev;
-		if (p->num != num)
-			continue;
-		if (n < max) {
-			/* keep OUT in arrival order */
-			int j = n;
-			while (j > 0 && (out[j - 1]->ev.when > ev->when ||
-					 (out[j - 1]->ev.when == ev->when &&
-					  out[j - 1]->ev.seq > ev->seq))) {
-				out[j] = out[j - 1];
-				j--;
-			}
-			out[j] = p;
-		}
-		n++;
-	}
-	return n;
+	queued_ctx c = {num, out, max, 0};
+	ts_evq_each(&t->sim->q, queued_one, &c);
+	return c.n;
 }
 
 ts_sock *th_var_sock(const th *t, int host, const char *var)

@@ -40,11 +40,13 @@ static int pop_id(ts_evq *q)
 static void check_heap(const ts_evq *q)
 {
 	for (uint32_t i = 0; i < q->n; i++) {
-		const ts_event *e = q->heap[i];
+		const ts_event *e = q->heap[i].ev;
+		ck_assert(q->heap[i].when == e->when &&
+			  q->heap[i].seq == e->seq);
 		ck_assert_uint_eq(e->slot, i + 1);
 		if (i == 0)
 			continue;
-		const ts_event *p = q->heap[(i - 1) / 2];
+		const ts_event *p = q->heap[(i - 1) / 2].ev;
 		ck_assert_msg(p->when < e->when ||
 				  (p->when == e->when && p->seq < e->seq),
 			      "heap order broken at %u", i);
@@ -73,7 +75,7 @@ START_TEST(empty_pop_peek)
 	ts_evq_init(&q);
 	ck_assert_ptr_null(ts_evq_peek(&q));
 	ck_assert_ptr_null(ts_evq_pop(&q));
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(ts_evq_len(&q), 0);
 	ts_evq_free(&q);
 }
 END_TEST
@@ -102,7 +104,7 @@ START_TEST(empty_cancel_unqueued_is_noop)
 	ts_evq_cancel(&q, &e[0].ev); /* never queued */
 	ck_assert_int_eq(ts_evq_schedule(&q, &e[1].ev, 1), 0);
 	ts_evq_cancel(&q, &e[0].ev);
-	ck_assert_uint_eq(q.n, 1);
+	ck_assert_uint_eq(ts_evq_len(&q), 1);
 	ck_assert_ptr_eq(ts_evq_peek(&q), &e[1].ev);
 	ts_evq_free(&q);
 }
@@ -193,7 +195,7 @@ START_TEST(reschedule_earlier)
 		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
 	ck_assert_int_eq(ts_evq_schedule(&q, &e[3].ev, 5), 0);
 	check_heap(&q);
-	ck_assert_uint_eq(q.n, 4); /* moved, not added twice */
+	ck_assert_uint_eq(ts_evq_len(&q), 4); /* moved, not added twice */
 	static const int want[] = {3, 0, 1, 2, -1};
 	ck_pops(&q, want);
 	ts_evq_free(&q);
@@ -210,7 +212,7 @@ START_TEST(reschedule_later)
 		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
 	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 35), 0);
 	check_heap(&q);
-	ck_assert_uint_eq(q.n, 4);
+	ck_assert_uint_eq(ts_evq_len(&q), 4);
 	ck_assert_int_eq(e[0].ev.when, 35);
 	static const int want[] = {1, 2, 0, 3, -1};
 	ck_pops(&q, want);
@@ -287,7 +289,7 @@ START_TEST(cancel_middle)
 	seven(&q, e);
 	ts_evq_cancel(&q, &e[3].ev);
 	ts_evq_cancel(&q, &e[4].ev);
-	ck_assert_uint_eq(q.n, 5);
+	ck_assert_uint_eq(ts_evq_len(&q), 5);
 	check_heap(&q);
 	static const int want[] = {0, 1, 2, 5, 6, -1};
 	ck_pops(&q, want);
@@ -301,10 +303,10 @@ START_TEST(cancel_last_slot)
 	ts_evq q;
 	tev e[7];
 	seven(&q, e);
-	ts_event *last = q.heap[q.n - 1];
+	ts_event *last = q.heap[q.n - 1].ev;
 	int id = ((tev *)last)->id;
 	ts_evq_cancel(&q, last);
-	ck_assert_uint_eq(q.n, 6);
+	ck_assert_uint_eq(ts_evq_len(&q), 6);
 	check_heap(&q);
 	int want[7], k = 0;
 	for (int i = 0; i < 7; i++)
@@ -335,7 +337,7 @@ START_TEST(cancel_twice)
 	seven(&q, e);
 	ts_evq_cancel(&q, &e[2].ev);
 	ts_evq_cancel(&q, &e[2].ev);
-	ck_assert_uint_eq(q.n, 6);
+	ck_assert_uint_eq(ts_evq_len(&q), 6);
 	static const int want[] = {0, 1, 3, 4, 5, 6, -1};
 	ck_pops(&q, want);
 	ts_evq_free(&q);
@@ -372,7 +374,7 @@ START_TEST(free_unqueues_everything)
 	ts_evq_free(&q);
 	for (int i = 0; i < 7; i++)
 		ck_assert(!ts_event_queued(&e[i].ev));
-	ck_assert_uint_eq(q.n, 0);
+	ck_assert_uint_eq(ts_evq_len(&q), 0);
 	ck_assert_ptr_null(ts_evq_peek(&q));
 }
 END_TEST
@@ -419,21 +421,27 @@ static int model_min(const model *m)
 static void check_heap_fast(const ts_evq *q, int op)
 {
 	for (uint32_t i = 0; i < q->n; i++) {
-		const ts_event *e = q->heap[i];
+		const ts_event *e = q->heap[i].ev;
+		if (q->heap[i].when != e->when || q->heap[i].seq != e->seq)
+			ck_abort_msg("op %d: heap key %u differs", op, i);
 		if (e->slot != i + 1)
 			ck_abort_msg("op %d: heap slot %u holds slot %u", op, i,
 				     e->slot - 1);
 		if (i == 0)
 			continue;
-		const ts_event *p = q->heap[(i - 1) / 2];
+		const ts_event *p = q->heap[(i - 1) / 2].ev;
 		if (!(p->when < e->when ||
 		      (p->when == e->when && p->seq < e->seq)))
 			ck_abort_msg("op %d: heap order broken at %u", op, i);
 	}
 }
 
-static void run_model(uint64_t seed, ts_time span)
+/* Random operations checked against a model. CLOCKED: times are a delay
+ * after the last event popped, as in a simulation; otherwise anywhere in
+ * [0, SPAN). */
+static void run_model_at(uint64_t seed, ts_time span, int clocked)
 {
+	ts_time now = 0;
 	ts_evq q;
 	tev e[MODEL_N];
 	model m;
@@ -446,6 +454,8 @@ static void run_model(uint64_t seed, ts_time span)
 		uint64_t r = rng_next(&s);
 		int i = (int)(r % MODEL_N);
 		ts_time when = (ts_time)((r >> 20) % (uint64_t)span);
+		if (clocked)
+			when += now;
 		int want;
 		ts_event *got;
 		switch ((r >> 8) % 8) {
@@ -483,6 +493,7 @@ static void run_model(uint64_t seed, ts_time span)
 				m.queued[want] = 0;
 				m.n--;
 				pops++;
+				now = m.when[want];
 			}
 			break;
 		default: /* peek */
@@ -495,9 +506,9 @@ static void run_model(uint64_t seed, ts_time span)
 					     got ? ((tev *)got)->id : -1);
 			break;
 		}
-		if (q.n != (uint32_t)m.n)
-			ck_abort_msg("op %d: %u queued, the model has %d", op,
-				     q.n, m.n);
+		if (ts_evq_len(&q) != (uint64_t)m.n)
+			ck_abort_msg("op %d: %llu queued, the model has %d", op,
+				     (unsigned long long)ts_evq_len(&q), m.n);
 		for (int k = 0; k < MODEL_N; k++)
 			if (ts_event_queued(&e[k].ev) != m.queued[k])
 				ck_abort_msg("op %d: event %d queued: %d, the "
@@ -520,6 +531,11 @@ static void run_model(uint64_t seed, ts_time span)
 	ts_evq_free(&q);
 }
 
+static void run_model(uint64_t seed, ts_time span)
+{
+	run_model_at(seed, span, 0);
+}
+
 START_TEST(model_random_ops)
 {
 	run_model(0x9e3779b97f4a7c15ULL, 1000000);
@@ -530,6 +546,67 @@ START_TEST(model_random_ops_many_ties)
 {
 	/* Eight distinct times only: most comparisons are tie-breaks. */
 	run_model(42, 8);
+}
+END_TEST
+
+START_TEST(model_random_ops_far)
+{
+	/* Up to 3000 s ahead: most events wait in the far buckets, and are
+	 * poured into the heap as the horizon moves. */
+	run_model(7, TS_SEC(3000));
+	run_model_at(7, TS_SEC(3000), 1);
+	run_model_at(8, TS_SEC(100), 1);
+}
+END_TEST
+
+START_TEST(model_random_ops_beyond_ring)
+{
+	/* Up to 20000 s: some events lie beyond the ring of buckets (about
+	 * 4295 s) and go straight into the heap. */
+	run_model(11, TS_SEC(20000));
+	run_model_at(11, TS_SEC(20000), 1);
+}
+END_TEST
+
+START_TEST(far_events_in_order)
+{
+	/* A million microseconds apart and more: each in its own slice,
+	 * scheduled in reverse, popped in order; ties in one slice keep the
+	 * scheduling order. */
+	ts_evq q;
+	tev e[6];
+	ts_evq_init(&q);
+	init_events(e, 6);
+	ts_evq_schedule(&q, &e[0].ev, TS_MS(1)); /* near */
+	ts_evq_schedule(&q, &e[5].ev, TS_SEC(60) + 7);
+	ts_evq_schedule(&q, &e[4].ev, TS_SEC(60) + 7);
+	ts_evq_schedule(&q, &e[3].ev, TS_SEC(60));
+	ts_evq_schedule(&q, &e[2].ev, TS_SEC(5));
+	ts_evq_schedule(&q, &e[1].ev, TS_SEC(2));
+	ck_assert_uint_eq(ts_evq_len(&q), 6);
+	ck_assert(ts_event_queued(&e[3].ev));
+	static const int want[] = {0, 1, 2, 3, 5, 4, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+START_TEST(far_cancel_and_free)
+{
+	ts_evq q;
+	tev e[4];
+	ts_evq_init(&q);
+	init_events(e, 4);
+	ts_evq_schedule(&q, &e[0].ev, TS_MS(1));
+	ts_evq_schedule(&q, &e[1].ev, TS_SEC(60));
+	ts_evq_schedule(&q, &e[2].ev, TS_SEC(60));
+	ts_evq_schedule(&q, &e[3].ev, TS_SEC(61));
+	ts_evq_cancel(&q, &e[1].ev); /* the first of its bucket */
+	ck_assert(!ts_event_queued(&e[1].ev));
+	ck_assert_uint_eq(ts_evq_len(&q), 3);
+	ts_evq_free(&q);
+	for (int i = 0; i < 4; i++)
+		ck_assert(!ts_event_queued(&e[i].ev));
 }
 END_TEST
 
@@ -570,6 +647,10 @@ static Suite *evq_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, model_random_ops);
 	tcase_add_test(tc, model_random_ops_many_ties);
+	tcase_add_test(tc, model_random_ops_far);
+	tcase_add_test(tc, model_random_ops_beyond_ring);
+	tcase_add_test(tc, far_events_in_order);
+	tcase_add_test(tc, far_cancel_and_free);
 	suite_add_tcase(s, tc);
 	return s;
 }
