@@ -343,11 +343,13 @@ static void failure(ts_sim *sim, int line, const char *fmt, ...)
 static void failure(ts_sim *sim, int line, const char *fmt, ...)
 {
 	char msg[512];
+	sim->nfailed++;
+	if (!ts_rep_on(sim))
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	sim->nfailed++;
 	sim->rep.ev.line = line;
 	ts_rep_event(sim, -1, "FAIL", "%s:%d: %s", sim->trace->filename, line,
 		     msg);
@@ -430,9 +432,13 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 	}
 	if (c->id == TS_CALL_CLOSE && r->ret == 0 && c->fd_var >= 0)
 		p->vars[c->fd_var].fd = -1;
-	call_fmt(sim, st, cb, sizeof cb);
-	result_fmt(c, r, rb, sizeof rb);
-	call_event(sim, st, cb, r, ctx->began);
+	/* The call's text is needed by the report, and by a failure. */
+	int on = ts_rep_on(sim);
+	if (on) {
+		call_fmt(sim, st, cb, sizeof cb);
+		result_fmt(c, r, rb, sizeof rb);
+		call_event(sim, st, cb, r, ctx->began);
+	}
 	if (ctx->waiting) {
 		ts_rep_event(sim, h->index, "return",
 			     "%s = %s  (blocked since %s)", cb, rb,
@@ -449,6 +455,10 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 	if (c->expect != TS_EXPECT_NONE || c->bind_var >= 0 || c->sigpipe) {
 		sim->nchecked++;
 		if (!result_matches(c, r)) {
+			if (!on) {
+				call_fmt(sim, st, cb, sizeof cb);
+				result_fmt(c, r, rb, sizeof rb);
+			}
 			expected_fmt(c, eb, sizeof eb);
 			failure(sim, st->line, "expected %s = %s, got %s", cb,
 				eb, rb);
@@ -487,11 +497,13 @@ static void attempt(ts_sim *sim, ts_host *h)
 	if (ctx->waiting)
 		return;
 	ctx->waiting = 1;
-	char cb[160];
-	call_fmt(sim, ctx->st, cb, sizeof cb);
 	sim->rep.holding = 0;
-	call_event(sim, ctx->st, cb, NULL, ctx->began);
-	ts_rep_event(sim, h->index, "call", "%s ... blocks", cb);
+	if (ts_rep_on(sim)) {
+		char cb[160];
+		call_fmt(sim, ctx->st, cb, sizeof cb);
+		call_event(sim, ctx->st, cb, NULL, ctx->began);
+		ts_rep_event(sim, h->index, "call", "%s ... blocks", cb);
+	}
 	ts_rep_release(sim);
 	const ts_call *c = &ctx->st->u.call;
 	ts_time deadline = TS_TIME_NEVER;

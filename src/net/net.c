@@ -256,7 +256,9 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 		}
 	}
 	fate[0] = 0;
-	if (dropped) {
+	if (!ts_rep_on(sim)) {
+		/* nobody reads the text below */
+	} else if (dropped) {
 		snprintf(fate, sizeof fate,
 			 "  DROPPED by the network (line %d)", drop_line);
 	} else {
@@ -271,15 +273,17 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 				 "  delayed +%s (line %d)",
 				 ts_dur_fmt(extra, db, sizeof db), delay_line);
 	}
-	ts_rep_endpoint(sim, seg->saddr, seg->sport, src, sizeof src);
-	ts_rep_endpoint(sim, seg->daddr, seg->dport, dst, sizeof dst);
-	ts_rep_ev_seg(sim, seg, num, from, to);
-	sim->rep.ev.dropped = dropped;
-	sim->rep.ev.duplicated = dup;
-	sim->rep.ev.delay_us = dropped ? 0 : extra;
-	ts_rep_event(sim, from, injected ? "inject" : "send",
-		     "#%-3u %s > %s  %s%s", num, src, dst,
-		     ts_rep_seg(sim, seg, sb, sizeof sb), fate);
+	if (ts_rep_on(sim)) {
+		ts_rep_endpoint(sim, seg->saddr, seg->sport, src, sizeof src);
+		ts_rep_endpoint(sim, seg->daddr, seg->dport, dst, sizeof dst);
+		ts_rep_ev_seg(sim, seg, num, from, to);
+		sim->rep.ev.dropped = dropped;
+		sim->rep.ev.duplicated = dup;
+		sim->rep.ev.delay_us = dropped ? 0 : extra;
+		ts_rep_event(sim, from, injected ? "inject" : "send",
+			     "#%-3u %s > %s  %s%s", num, src, dst,
+			     ts_rep_seg(sim, seg, sb, sizeof sb), fate);
+	}
 	ts_sim_origin(sim, num, from, seg->flags, injected);
 	if (sim->why && (seg->flags & TS_RST)) {
 		char cb[600];

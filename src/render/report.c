@@ -213,7 +213,8 @@ void ts_rep_raw(ts_sim *sim, const char *fmt, ...)
 	emit(sim, buf, (size_t)n);
 }
 
-void ts_rep_event(ts_sim *sim, int host, const char *what, const char *fmt, ...)
+void ts_rep_event_line(ts_sim *sim, int host, const char *what,
+		       const char *fmt, ...)
 {
 	char buf[LINE_MAX_LEN], tb[32];
 	const char *hn = host >= 0 ? sim->hosts[host].decl->name : "-";

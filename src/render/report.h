@@ -47,9 +47,19 @@ void ts_rep_ev_socket(struct ts_sim *sim, const char *label);
 /* Raw text. */
 void ts_rep_raw(struct ts_sim *sim, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* One event line at sim->now. HOST -1 prints "net" / "-". */
-void ts_rep_event(struct ts_sim *sim, int host, const char *what,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Whether anyone takes the report: the text or the events. When no one
+ * does, nothing is formatted (callers test it before building text). */
+#define ts_rep_on(sim) ((sim)->rep.sink || (sim)->rep.observer)
+/* One event line at sim->now. HOST -1 prints "net" / "-". The arguments
+ * are evaluated only when the report is on. */
+void ts_rep_event_line(struct ts_sim *sim, int host, const char *what,
+		       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define ts_rep_event(sim, ...)                                                 \
+	do {                                                                   \
+		if (ts_rep_on(sim))                                            \
+			ts_rep_event_line((sim), __VA_ARGS__);                 \
+	} while (0)
 /* A bit set as "A|B|C" (NONE when empty), in the table's order. */
 typedef struct ts_bitname {
 	uint32_t bit;

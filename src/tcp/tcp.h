@@ -305,6 +305,16 @@ void ts_tcp_check_probe_timer(struct ts_sim *sim, ts_sock *sk);
 /* Enter TIME_WAIT (Linux tcp_time_wait) for 60 s. */
 void ts_tcp_time_wait(struct ts_sim *sim, ts_sock *sk, const char *cause);
 
+/* Format the cause of a state change into the char array BUF, only when
+ * the report is on (nothing else reads it). */
+#define TS_CAUSE(sim, buf, ...)                                                \
+	do {                                                                   \
+		if (ts_rep_on(sim))                                            \
+			snprintf(buf, sizeof buf, __VA_ARGS__);                \
+		else                                                           \
+			buf[0] = 0;                                            \
+	} while (0)
+
 /* Wraparound-safe sequence comparison (RFC 9293 §3.4). */
 static inline int ts_seq_lt(uint32_t a, uint32_t b)
 {

@@ -253,7 +253,7 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	if (!c)
 		return;
 	char cause[96];
-	snprintf(cause, sizeof cause, "SYN received by listening socket %s",
+	TS_CAUSE(sim, cause, "SYN received by listening socket %s",
 		 ts_tcp_label(sim, l, lb, sizeof lb));
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, cause);
 	ts_tcp_send_synack(sim, c);
@@ -424,7 +424,7 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk)
 static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 {
 	char cause[64];
-	snprintf(cause, sizeof cause, "FIN #%u received", num);
+	TS_CAUSE(sim, cause, "FIN #%u received", num);
 	sk->rcv_nxt++;
 	sk->shutdown |= TS_RCV_SHUTDOWN;
 	sk->done = 1;
@@ -552,7 +552,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			return;
 		}
 		/* Linux tcp_reset() in SYN_SENT: ECONNREFUSED. */
-		snprintf(cause, sizeof cause, "RST #%u: connection refused",
+		TS_CAUSE(sim, cause, "RST #%u: connection refused",
 			 num);
 		ts_tcp_reset(sim, sk, cause);
 		return;
@@ -581,7 +581,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		sk->retransmits = 0;
 		sk->total_rto = 0;
 		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
-		snprintf(cause, sizeof cause, "SYN-ACK #%u received", num);
+		TS_CAUSE(sim, cause, "SYN-ACK #%u received", num);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
 		ts_tcp_send_ack(sim, sk);
 		ts_tcp_push(sim, sk);
@@ -589,7 +589,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	}
 	/* Simultaneous open (RFC 9293 §3.10.7.3 fourth): SYN_RECEIVED and a
 	 * SYN-ACK with our original ISS. */
-	snprintf(cause, sizeof cause, "SYN #%u received: simultaneous open",
+	TS_CAUSE(sim, cause, "SYN #%u received: simultaneous open",
 		 num);
 	ts_tcp_set_state(sim, sk, TS_SYN_RECEIVED, cause);
 	ts_tcp_send_synack(sim, sk);
@@ -609,7 +609,7 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			if (!h->knob[TS_KNOB_TCP_RFC1337]) {
 				/* RFC 9293 §3.10.7.4: RST closes TIME_WAIT
 				 * (TIME-WAIT assassination, RFC 1337). */
-				snprintf(cause, sizeof cause,
+				TS_CAUSE(sim, cause,
 					 "RST #%u in TIME_WAIT "
 					 "(tcp_rfc1337 0)",
 					 num);
@@ -633,7 +633,7 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			/* Linux TCP_TW_SYN: the new SYN reopens the
 			 * connection through the listener (RFC 1122
 			 * §4.2.2.13). */
-			snprintf(cause, sizeof cause,
+			TS_CAUSE(sim, cause,
 				 "new SYN #%u reuses the connection", num);
 			/* Linux: ISN = the old SND.NXT + 65535 + 2. */
 			uint32_t isn = sk->snd_nxt + 65535 + 2;
@@ -668,7 +668,7 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return;
 	}
 	if (seg->flags & TS_RST) {
-		snprintf(cause, sizeof cause, "RST #%u in orphaned FIN_WAIT_2",
+		TS_CAUSE(sim, cause, "RST #%u in orphaned FIN_WAIT_2",
 			 num);
 		ts_tcp_done(sim, sk, cause); /* killed silently */
 		return;
@@ -684,7 +684,7 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (rst) {
 		ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
 					TS_RST_FIN_WAIT_2_DATA);
-		snprintf(cause, sizeof cause,
+		TS_CAUSE(sim, cause,
 			 "segment #%u after the application closed", num);
 		ts_tcp_done(sim, sk, cause);
 		return;
@@ -693,7 +693,7 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->last_rcv = sim->now;
 	sk->rcv_nxt = end;
 	sk->done = 1;
-	snprintf(cause, sizeof cause, "FIN #%u received", num);
+	TS_CAUSE(sim, cause, "FIN #%u received", num);
 	ts_tcp_time_wait(sim, sk, cause);
 	ts_tcp_send_ack(sim, sk);
 }
@@ -813,7 +813,7 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->snd_nxt = c->write_seq = c->snd_sml = iss + 1;
 	c->rtt_time = TS_TIME_NEVER;
 	char cause[80];
-	snprintf(cause, sizeof cause, "valid SYN cookie in ACK #%u", num);
+	TS_CAUSE(sim, cause, "valid SYN cookie in ACK #%u", num);
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, cause);
 	complete_child(sim, c, l, seg, num);
 	return 1;
@@ -844,7 +844,7 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
 	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
-	snprintf(cause, sizeof cause, "ACK #%u completes the handshake", num);
+	TS_CAUSE(sim, cause, "ACK #%u completes the handshake", num);
 	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
 	sk->aq_next = NULL;
 	if (l->aq_tail)
@@ -895,13 +895,13 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (seg->flags & TS_RST) {
 		/* Linux tcp_check_req: an in-window RST removes the request
 		 * silently. */
-		snprintf(cause, sizeof cause, "RST #%u", num);
+		TS_CAUSE(sim, cause, "RST #%u", num);
 		ts_tcp_done(sim, sk, cause);
 		return;
 	}
 	if (seg->flags & TS_SYN) {
 		ts_tcp_send_reply_reset(sim, h, sk, seg, TS_RST_SYNRECV_SYN);
-		snprintf(cause, sizeof cause, "SYN #%u in window", num);
+		TS_CAUSE(sim, cause, "SYN #%u in window", num);
 		ts_tcp_done(sim, sk, cause);
 		return;
 	}
@@ -942,7 +942,7 @@ static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		    (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
 		     sk->state == TS_CLOSING)) {
 			char cause[64];
-			snprintf(cause, sizeof cause, "RST #%u at RCV.NXT-1",
+			TS_CAUSE(sim, cause, "RST #%u at RCV.NXT-1",
 				 num);
 			ts_tcp_reset(sim, sk, cause);
 			return DROP;
@@ -968,7 +968,7 @@ static verdict check_rst(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return GO_ON;
 	if (seg->seq == sk->rcv_nxt) {
 		char cause[64];
-		snprintf(cause, sizeof cause, "RST #%u received", num);
+		TS_CAUSE(sim, cause, "RST #%u received", num);
 		ts_tcp_reset(sim, sk, cause);
 		return DROP;
 	}
@@ -1014,7 +1014,7 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 						TS_RST_SYNRECV_BAD_ACK);
 			return DROP;
 		}
-		snprintf(cause, sizeof cause, "ACK #%u of our SYN", num);
+		TS_CAUSE(sim, cause, "ACK #%u of our SYN", num);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
 		/* A simultaneous open's SYN-ACK carries the peer's SYN
 		 * again: answered with an ACK (Linux: duplicate, D-SACK). */
@@ -1098,7 +1098,7 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return GO_ON;
 	switch (sk->state) {
 	case TS_FIN_WAIT_1:
-		snprintf(cause, sizeof cause, "ACK #%u of our FIN", num);
+		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
 		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_2, cause);
 		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
 		if (sk->orphan) {
@@ -1113,11 +1113,11 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		}
 		break;
 	case TS_CLOSING:
-		snprintf(cause, sizeof cause, "ACK #%u of our FIN", num);
+		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
 		ts_tcp_time_wait(sim, sk, cause);
 		return DROP;
 	case TS_LAST_ACK:
-		snprintf(cause, sizeof cause, "ACK #%u of our FIN", num);
+		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
 		ts_tcp_done(sim, sk, cause);
 		return DROP;
 	case TS_CLOSED:
@@ -1155,7 +1155,7 @@ static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		if ((sk->shutdown & TS_RCV_SHUTDOWN) && end != seg->seq &&
 		    ts_seq_gt(end - !!(seg->flags & TS_FIN), sk->rcv_nxt)) {
 			char cause[80];
-			snprintf(cause, sizeof cause,
+			TS_CAUSE(sim, cause,
 				 "data #%u after the application closed", num);
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
 						TS_RST_DATA_AFTER_CLOSE);
