@@ -711,6 +711,7 @@ typedef struct ts_cookie {
 } ts_cookie;
 
 #define TS_COOKIE_AGE TS_SEC(120) /* MAX_SYNCOOKIE_AGE: about 2 minutes */
+#define TS_COOKIE_WIN 64240 /* the window a cookie's SYN-ACK advertises */
 
 static uint64_t cookie_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -766,7 +767,7 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn)
 	s.seq = ck->iss;
 	s.ack = syn->seq + 1;
 	s.flags = TS_SYN | TS_ACK;
-	s.win = 64240;
+	s.win = TS_COOKIE_WIN;
 	s.mss = TS_TCP_MSS;
 	s.ts = syn->ts; /* with timestamps the options survive in TSval */
 	s.sack = syn->sack && syn->ts;
@@ -812,6 +813,11 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 		return 1;
 	c->snd_nxt = c->write_seq = c->snd_sml = iss + 1;
 	c->rtt_time = TS_TIME_NEVER;
+	/* The receive window is the one the SYN-ACK advertised (Linux
+	 * tcp_create_openreq_child: rcv_wnd = req->rsk_rcv_wnd, rcv_wup =
+	 * rcv_nxt): data right behind the ACK is in the window. */
+	c->rcv_wup = c->rcv_nxt;
+	c->rcv_wnd = TS_COOKIE_WIN;
 	char cause[80];
 	TS_CAUSE(sim, cause, "valid SYN cookie in ACK #%u", num);
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, cause);
