@@ -7,6 +7,7 @@
  * blocked call.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,7 @@ static void failure(ts_sim *sim, int line, const char *fmt, ...)
 /* ---- processes ---- */
 
 static void run_stmt(ts_sim *sim, int i);
+static void run_stmt_ptr(ts_sim *sim, const ts_stmt *st);
 static void attempt(ts_sim *sim, ts_host *h);
 
 static void drain(ts_sim *sim, ts_host *h);
@@ -388,11 +390,21 @@ static void drain(ts_sim *sim, ts_host *h)
 	if (p->draining)
 		return; /* the loop below, further up the stack, goes on */
 	p->draining = 1;
-	while (!p->call.st && p->qhead != p->qtail && !sim->aborted) {
-		int i = p->queue[p->qhead++];
-		if (p->qhead == p->qtail)
-			p->qhead = p->qtail = 0;
-		run_stmt(sim, i);
+	while (!p->call.st && !sim->aborted) {
+		if (p->qhead != p->qtail) {
+			int i = p->queue[p->qhead++];
+			if (p->qhead == p->qtail)
+				p->qhead = p->qtail = 0;
+			run_stmt(sim, i);
+			continue;
+		}
+		const ts_stmt *st =
+		    sim->feed && p->alive && h->up
+			? sim->feed(sim->feed_ctx, sim, h->index)
+			: NULL;
+		if (!st)
+			break;
+		run_stmt_ptr(sim, st);
 	}
 	p->draining = 0;
 }
@@ -420,7 +432,9 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 	const ts_call *c = &st->u.call;
 	char cb[160], rb[96], eb[96], tb[32];
 	ts_evq_cancel(&sim->q, &p->tev);
-	sim->last = *r;
+	/* The result without its --why text (which is reported above). */
+	memcpy(&sim->last, r, offsetof(ts_result, why));
+	sim->last.why[0] = 0;
 	sim->last_line = st->line;
 	if (r->ret >= 0 && r->sk && c->bind_var >= 0) {
 		ts_var *v = &p->vars[c->bind_var];
@@ -843,12 +857,19 @@ void ts_sim_exec(ts_sim *sim, const ts_stmt *st)
 	wake_all(sim);
 }
 
+void ts_sim_feed(ts_sim *sim, int host)
+{
+	drain(sim, &sim->hosts[host]);
+	wake_all(sim);
+}
+
 void ts_sim_advance(ts_sim *sim, ts_time until)
 {
 	for (;;) {
 		ts_event *ev = ts_evq_peek(&sim->q);
 		if (!ev || ev->when > until || sim->aborted)
 			break;
+		sim->nevents++;
 		sim->now = ev->when;
 		dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);

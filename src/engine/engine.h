@@ -136,6 +136,12 @@ typedef struct ts_sim {
 	int nsock_chunks;
 	uint64_t live_socks;
 	uint64_t ka_only; /* sockets with only a keepalive timer queued */
+	/* A source of lines besides the trace (the benchmark's workloads):
+	 * asked for host HOST's next line whenever its process is idle and
+	 * nothing is queued; returns one that is due now, or NULL. The line
+	 * must stay valid until its call returns. */
+	const ts_stmt *(*feed)(void *ctx, struct ts_sim *sim, int host);
+	void *feed_ctx;
 } ts_sim;
 
 ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
@@ -156,6 +162,8 @@ int ts_sim_blocked(const ts_sim *sim);
 int ts_sim_finish(ts_sim *sim);
 /* Run statement ST now, as if it came due (tests, embedders). */
 void ts_sim_exec(ts_sim *sim, const ts_stmt *st);
+/* Let host HOST's idle process run what sim->feed has due for it now. */
+void ts_sim_feed(ts_sim *sim, int host);
 /* Process every event up to time UNTIL, then set the clock to UNTIL. */
 void ts_sim_advance(ts_sim *sim, ts_time until);
 /* Abort the run with an error tied to trace line LINE. */

@@ -255,9 +255,19 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 			i--;
 		}
 	}
+	int lost = 0;
+	if (!dropped && !injected && n->loss) {
+		ts_pkt lp = {.seg = *seg, .num = num};
+		lp.from = (int16_t)from;
+		lp.to = (int16_t)to;
+		lost = dropped = n->loss(n->loss_ctx, &lp);
+		n->nlost += (uint64_t)lost;
+	}
 	fate[0] = 0;
 	if (!ts_rep_on(sim)) {
 		/* nobody reads the text below */
+	} else if (lost) {
+		snprintf(fate, sizeof fate, "  DROPPED by random loss");
 	} else if (dropped) {
 		snprintf(fate, sizeof fate,
 			 "  DROPPED by the network (line %d)", drop_line);

@@ -91,6 +91,11 @@ typedef struct ts_network {
 	int keep_all; /* keep every segment (lines come one by one) */
 	int kept_cap;
 	uint64_t in_flight;
+	/* Random loss (the benchmark's lossy workload): asked about each
+	 * segment a stack sends; 1 drops it. NULL: none. */
+	int (*loss)(void *ctx, const ts_pkt *p);
+	void *loss_ctx;
+	uint64_t nlost; /* segments the loss function dropped */
 } ts_network;
 
 int ts_net_init(ts_network *n, const ts_trace *t);
