@@ -1,0 +1,202 @@
+#!/bin/sh
+# bench/run.sh - "make bench": runs the workloads of doc/performance.md on
+# tcpsim (bench/tcpsim-bench) and, when Debian's libns3-dev is installed,
+# the same workloads on ns-3 (bench/ns3/), one after the other in this run,
+# and prints one table with the ratios, then the instruction counts
+# (callgrind) and the targets.
+#
+#   BENCH_QUICK=1   small sizes only (a few seconds; no ns-3 run over 10 s)
+#   BENCH_NS3=0     do not build or run ns-3
+#   BENCH_OUT=DIR   keep every run's output there (default: a temp dir)
+set -u
+LC_ALL=C
+export LC_ALL
+: "${TCPSIM_BENCH:?set TCPSIM_BENCH to bench/tcpsim-bench}"
+: "${TOP_SRCDIR:?set TOP_SRCDIR to the source tree}"
+QUICK=${BENCH_QUICK:-0}
+OUT=${BENCH_OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
+NS3_BIN=${NS3_BIN:-$OUT/ns3-bin}
+
+# ---- ns-3: build the three programs if the library is there ----
+NS3=0
+if [ "${BENCH_NS3:-1}" != 0 ] && command -v g++ >/dev/null 2>&1 &&
+	pkg-config --exists ns3-core ns3-network ns3-internet \
+		ns3-point-to-point ns3-traffic-control 2>/dev/null; then
+	if make -s -f "$TOP_SRCDIR/bench/ns3/Makefile" \
+		SRC="$TOP_SRCDIR/bench/ns3" OUT="$NS3_BIN" >"$OUT/ns3-build.log" 2>&1; then
+		NS3=1
+	else
+		echo "ns-3 programs did not build (see $OUT/ns3-build.log)" >&2
+	fi
+else
+	echo "# ns-3 columns empty: libns3-dev not installed (apt-get install libns3-dev g++)" >&2
+fi
+TIME=
+if [ -x /usr/bin/time ]; then
+	TIME=/usr/bin/time
+fi
+
+# KEY's value in FILE (key=value words).
+kv() {
+	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p" | head -n 1
+}
+
+# Run ns-3 program PROG with ARGS into NAME.ns3 (+ NAME.ns3time).
+ns3() {
+	name=$1
+	shift
+	[ "$NS3" = 1 ] || return 1
+	if [ -n "$TIME" ]; then
+		"$TIME" -f 'maxrss_kb=%M' -o "$OUT/$name.ns3time" \
+			"$NS3_BIN/$@" >"$OUT/$name.ns3" 2>&1
+	else
+		"$NS3_BIN/$@" >"$OUT/$name.ns3" 2>&1
+		echo "maxrss_kb=" >"$OUT/$name.ns3time"
+	fi
+}
+
+ROWS=$OUT/rows
+: >"$ROWS"
+
+# row NAME LABEL N: one line of the table from NAME.ts (and NAME.ns3).
+row() {
+	name=$1 label=$2 n=$3
+	f=$OUT/$name.ts
+	wall=$(kv wall_run_s "$f")
+	segs=$(kv segments "$f")
+	evs=$(kv events "$f")
+	peak=$(kv rss_peak "$f")
+	rss0=$(kv rss_start "$f")
+	rssall=$(kv rss_all_accepted "$f")
+	failed=$(kv failed "$f")
+	nwall=- nsegs=- npeak=- nbase=-
+	if [ -s "$OUT/$name.ns3" ]; then
+		nwall=$(kv wall_run_s "$OUT/$name.ns3")
+		nsegs=$(sed -n 's/.* total=\([0-9]*\).*/\1/p' "$OUT/$name.ns3" | head -n 1)
+		[ -z "$nsegs" ] && nsegs=$(kv segments "$OUT/$name.ns3")
+		npeak=$(kv maxrss_kb "$OUT/$name.ns3time")
+		[ -z "$npeak" ] && npeak=-
+		[ -s "$OUT/ns3-empty.ns3time" ] &&
+			nbase=$(kv maxrss_kb "$OUT/ns3-empty.ns3time")
+	fi
+	echo "$label|$n|$wall|$segs|$evs|$peak|$rss0|$rssall|${failed:-0}|$nwall|${nsegs:--}|$npeak|${nbase:--}" >>"$ROWS"
+}
+
+# tcpsim NAME ARGS...: run tcpsim-bench into NAME.ts
+ts() {
+	name=$1
+	shift
+	"$TCPSIM_BENCH" "$@" >"$OUT/$name.ts" 2>&1 ||
+		echo "tcpsim-bench $* failed (see $OUT/$name.ts)" >&2
+}
+
+if [ "$QUICK" = 1 ]; then
+	W1_SIZES="1000 10000"
+	NS3_W1_MAX=10000
+	W2_SIZES="100"
+else
+	W1_SIZES="1000 10000 100000 1000000"
+	NS3_W1_MAX=100000
+	W2_SIZES="100 1000"
+fi
+
+echo "# running the workloads (output in $OUT)" >&2
+ns3 ns3-empty w1_short --n=0 || true
+for n in $W1_SIZES; do
+	ts w1-$n w1 --n "$n"
+	[ "$n" -le "$NS3_W1_MAX" ] && ns3 w1-$n w1_short --n="$n"
+	row w1-$n "W1 staggered (20 ms)" "$n"
+done
+for n in $W1_SIZES; do
+	ts w1cc-$n w1 --n "$n" --interval 0
+	# ns-3 keeps each TIME_WAIT socket's port: at most 16,384 at once.
+	[ "$n" -le 10000 ] && ns3 w1cc-$n w1_short --n="$n" --interval=0ms
+	row w1cc-$n "W1 all open at once" "$n"
+done
+for n in $W1_SIZES; do
+	ts w1tw-$n w1 --n "$n" --interval 50us
+	[ "$n" -le 10000 ] && ns3 w1tw-$n w1_short --n="$n" --interval=50us
+	row w1tw-$n "W1 every TIME_WAIT overlapping (50 us)" "$n"
+done
+for mb in $W2_SIZES; do
+	ts w2-$mb w2 --mb "$mb"
+	# the same window as tcpsim's: 64 KiB buffers
+	ns3 w2-$mb w2_bulk --mb="$mb" --buf=65535
+	row w2-$mb "W2 bulk, MB" "$mb"
+done
+ts w3 w1 --n 10000 --loss 0.01 --seed 1
+ns3 w3 w1_short --n=10000 --loss=0.01
+row w3 "W3 lossy (1%)" 10000
+ts w4 w4 --retries 15
+ns3 w4 w4_timeout --mode=data --retries=15
+row w4 "W4 retries until give-up" 1
+ts w5 w5 "$TOP_SRCDIR/traces"
+row w5 "W5 traces/ catalogue" "$(kv traces "$OUT/w5.ts")"
+
+# ---- the table ----
+awk -F'|' -v quick="$QUICK" '
+function mib(b) { return b == "-" || b == "" ? "-" : sprintf("%.1f", b / 1048576) }
+function num(x) {
+	if (x == "-" || x == "") return "-"
+	if (x >= 1e9) return sprintf("%.2fG", x / 1e9)
+	if (x >= 1e6) return sprintf("%.2fM", x / 1e6)
+	if (x >= 1e3) return sprintf("%.1fk", x / 1e3)
+	return sprintf("%.0f", x)
+}
+function sec(x) { return x == "-" || x == "" ? "-" : (x < 0.01 ? sprintf("%.2f ms", x * 1000) : sprintf("%.3f s", x)) }
+BEGIN {
+	print "| workload | N | tcpsim wall | per conn | segments | segments/s | events/s | peak RSS MiB | bytes/conn | ns-3 wall | ns-3 per conn | ns-3 segments | ns-3 peak MiB | ns-3 bytes/conn | tcpsim faster |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+}
+{
+	label = $1; n = $2; wall = $3; segs = $4; evs = $5; peak = $6
+	rss0 = $7; rssall = $8; failed = $9; nwall = $10; nsegs = $11
+	npeak = $12; nbase = $13
+	isconn = (label ~ /^W1|^W3/)
+	per = isconn && wall > 0 ? sprintf("%.2f us", wall * 1e6 / n) : "-"
+	bpc = "-"
+	if (isconn) {
+		if (label ~ /at once/ && rssall > 0) bpc = sprintf("%.0f", (rssall - rss0) / n)
+		else bpc = sprintf("%.0f", (peak - rss0) / n)
+	}
+	nper = "-"; nbpc = "-"; ratio = "-"; npk = "-"
+	if (nwall != "-" && nwall != "") {
+		if (isconn) nper = sprintf("%.1f us", nwall * 1e6 / n)
+		if (npeak != "-") npk = sprintf("%.1f", npeak / 1024)
+		if (isconn && npeak != "-" && nbase != "-") nbpc = sprintf("%.0f", (npeak - nbase) * 1024 / n)
+		ratio = wall > 0 ? sprintf("%.0fx", nwall / wall) : "-"
+	}
+	if (failed != 0) label = label " (FAILED: " failed ")"
+	printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+		label, num(n), sec(wall), per, num(segs), \
+		(wall > 0 ? num(segs / wall) : "-"), (wall > 0 ? num(evs / wall) : "-"), \
+		mib(peak), bpc, sec(nwall), nper, num(nsegs), npk, nbpc, ratio
+}' "$ROWS"
+
+# ---- instructions per simulated segment (callgrind: repeatable) ----
+if command -v valgrind >/dev/null 2>&1; then
+	echo
+	echo "| workload | instructions (timed part) | segments | instructions per segment | per connection |"
+	echo "|---|---|---|---|---|"
+	for cfg in "W1 staggered, N=10000|w1 --n 10000|10000" \
+		"W1 all open at once, N=10000|w1 --n 10000 --interval 0|10000" \
+		"W2 bulk, 100 MB|w2 --mb 100|0"; do
+		label=${cfg%%|*}
+		rest=${cfg#*|}
+		args=${rest%%|*}
+		conns=${rest#*|}
+		# shellcheck disable=SC2086
+		valgrind --tool=callgrind --toggle-collect='bench_timed_*' \
+			--callgrind-out-file="$OUT/cg.out" "$TCPSIM_BENCH" $args \
+			>"$OUT/cg.txt" 2>"$OUT/cg.err"
+		ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$OUT/cg.err")
+		segs=$(kv segments "$OUT/cg.txt")
+		awk -v l="$label" -v ir="$ir" -v s="$segs" -v c="$conns" 'BEGIN {
+			printf "| %s | %.1fM | %d | %.0f | %s |\n", l, ir / 1e6, s, ir / s, \
+				(c > 0 ? sprintf("%.0f", ir / c) : "-") }'
+	done
+fi
+echo
+echo "(every run ended with all its expectations met unless a row says FAILED;"
+echo " raw outputs: $OUT)"
