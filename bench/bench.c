@@ -28,7 +28,7 @@
 #include "engine/engine.h"
 #include "tcpsim.h"
 
-#define MAX_CLIENTS 64
+#define MAX_CLIENTS      64
 #define CONNS_PER_CLIENT 60000 /* ephemeral ports 1024-65535 leave room */
 
 static double wall(void)
@@ -84,7 +84,7 @@ typedef struct params {
 	int clients;          /* w1: client hosts (0: as N needs) */
 	int print_trace;      /* w1: print the equivalent trace */
 	int print_template;
-	int report; /* print the report (slow: for looking, not timing) */
+	int report;      /* print the report (slow: for looking, not timing) */
 	const char *dir; /* w5 */
 } params;
 
@@ -132,8 +132,8 @@ static uint64_t parse_u(const char *s)
 enum { CL_A = 3, CL_B = 3, SV_A = 1, SV_B = 3 };
 
 typedef struct hostcur {
-	uint64_t n;      /* connections on this host */
-	uint64_t a, b;   /* next connection of phase A and of phase B */
+	uint64_t n;    /* connections on this host */
+	uint64_t a, b; /* next connection of phase A and of phase B */
 	int astep, bstep;
 	uint64_t nvars;  /* distinct connection variables */
 	int var0;        /* the first of them */
@@ -211,9 +211,8 @@ static const ts_stmt *w1_feed(void *ctx, ts_sim *sim, int h)
 	return st;
 }
 
-static const char w1_decls[] =
-    "host server 10.0.0.250\n"
-    "set server ip_local_port_range 1024 65535\n";
+static const char w1_decls[] = "host server 10.0.0.250\n"
+			       "set server ip_local_port_range 1024 65535\n";
 
 static const char w1_lines[] =
     "0 server: l = socket()\n"
@@ -334,9 +333,8 @@ static void print_w1_trace(const params *p, int k)
 }
 
 /* The timed part of W1 (callgrind counts the bench_timed_* functions). */
-__attribute__((noinline)) static int bench_timed_w1(w1 *w, ts_sim *sim,
-						    int setup,
-						    uint64_t *rss_all)
+__attribute__((noinline)) static int
+bench_timed_w1(w1 *w, ts_sim *sim, int setup, uint64_t *rss_all)
 {
 	const ts_trace *t = sim->trace;
 	for (int i = 0; i < setup; i++)
@@ -415,18 +413,17 @@ static int run_w1(const params *p)
 	for (int h = 0; h <= k; h++) {
 		hostcur *c = &w.cur[h];
 		c->n = h == k ? p->n
-			      : p->n / (uint64_t)k + ((uint64_t)h < p->n % (uint64_t)k);
+			      : p->n / (uint64_t)k +
+				    ((uint64_t)h < p->n % (uint64_t)k);
 		c->nvars = p->interval == 0 && c->n ? c->n : 1;
 		c->var0 = h == k ? 1 : 0;
 		add_vars(t, h, c->var0, c->nvars, h == k ? "s" : "c");
 	}
-	ts_sim_opts so = {.seed = 0,
-			  .max_time = TS_TIME_MAX,
-			  .max_events = UINT64_MAX};
+	ts_sim_opts so = {
+	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
 	uint64_t rss0 = rss_now();
 	double t0 = wall();
-	ts_sim *sim =
-	    ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
+	ts_sim *sim = ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
 	if (!sim)
 		die("", "out of memory");
 	sim->feed = w1_feed;
@@ -450,8 +447,8 @@ static int run_w1(const params *p)
 	       rc);
 	printf("segments=%" PRIu64 " per_conn=%.2f lost=%" PRIu64
 	       " sim_end_s=%.3f\n",
-	       segs, p->n ? (double)segs / (double)p->n : 0.0,
-	       sim->net.nlost, (double)sim->now / 1e6);
+	       segs, p->n ? (double)segs / (double)p->n : 0.0, sim->net.nlost,
+	       (double)sim->now / 1e6);
 	printf("events=%" PRIu64 " events_per_conn=%.1f\n", events,
 	       p->n ? (double)events / (double)p->n : 0.0);
 	printf("wall_run_s=%.4f us_per_conn_run=%.3f events_per_s_run=%.0f "
@@ -556,13 +553,11 @@ static int run_w2(const params *p)
 	w.cl = &t->stmts[6];
 	/* The client's lines are due at 1 ms; the server's at 0. */
 	t->nstmts = 0;
-	ts_sim_opts so = {.seed = 0,
-			  .max_time = TS_TIME_MAX,
-			  .max_events = UINT64_MAX};
+	ts_sim_opts so = {
+	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
 	uint64_t rss0 = rss_now();
 	double t0 = wall();
-	ts_sim *sim =
-	    ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
+	ts_sim *sim = ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
 	if (!sim)
 		die("", "out of memory");
 	sim->feed = w2_feed;
@@ -579,9 +574,10 @@ static int run_w2(const params *p)
 	printf("segments=%" PRIu64 " sim_end_s=%.3f\n", segs,
 	       (double)sim->now / 1e6);
 	printf("events=%" PRIu64 "\n", events);
-	printf("wall_run_s=%.4f segments_per_s_run=%.0f events_per_s_run=%.0f\n",
-	       run, run > 0 ? (double)segs / run : 0.0,
-	       run > 0 ? (double)events / run : 0.0);
+	printf(
+	    "wall_run_s=%.4f segments_per_s_run=%.0f events_per_s_run=%.0f\n",
+	    run, run > 0 ? (double)segs / run : 0.0,
+	    run > 0 ? (double)events / run : 0.0);
 	printf("rss_start=%" PRIu64 " rss_peak=%" PRIu64 "\n", rss0,
 	       rss_peak());
 	ts_sim_free(sim);
@@ -604,9 +600,8 @@ bench_timed_text(const char *name, const char *text, size_t len, tally *ty)
 		fprintf(stderr, "%s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
 		return 2;
 	}
-	ts_sim_opts so = {.seed = 0,
-			  .max_time = TS_SEC(10000000),
-			  .max_events = 100000000};
+	ts_sim_opts so = {
+	    .seed = 0, .max_time = TS_SEC(10000000), .max_events = 100000000};
 	ts_sim *sim = ts_sim_new(t, &so, NULL, NULL);
 	if (!sim)
 		die("", "out of memory");

@@ -136,7 +136,8 @@ int tcpsim_run(tcpsim_sim *s, tcpsim_error *err)
 		ts_sim *sim = s->sim;
 		ts_event *ev;
 		while ((ev = ts_evq_peek(&sim->q)) && !sim->aborted) {
-			if (ts_evq_len(&sim->q) == sim->ka_only && !ts_sim_blocked(sim)) {
+			if (ts_evq_len(&sim->q) == sim->ka_only &&
+			    !ts_sim_blocked(sim)) {
 				ts_sim_end_keepalive(sim); /* as ts_sim_run */
 				break;
 			}

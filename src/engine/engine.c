@@ -141,6 +141,7 @@ void ts_sim_free(ts_sim *sim)
 	for (int i = 0; i < sim->nsock_chunks; i++)
 		free(sim->sock_chunks[i]);
 	free(sim->sock_chunks);
+	ts_tw_free_all(sim);
 	free(sim->span_base);
 	free(sim->span_mark);
 	free(sim->origins);
@@ -589,6 +590,7 @@ static void crash_host(ts_sim *sim, ts_host *h)
 			if (sk->in_use && sk->host == h)
 				ts_tcp_free(sim, sk);
 		}
+	ts_tw_drop_host(sim, h);
 	ts_tcp_cookies_free(h);
 	h->up = 0;
 	p->alive = 0;
@@ -694,7 +696,10 @@ ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var)
 	ts_host *h = &sim->hosts[host];
 	if (var < 0 || var >= h->decl->nvars || !h->proc.vars[var].bound)
 		return TS_CLOSED;
-	ts_sock *sk = ts_sockref_get(h->proc.vars[var].ref);
+	const ts_var *v = &h->proc.vars[var];
+	ts_sock *sk = ts_sockref_get(v->ref);
+	if (!sk && v->tw && v->tw->in_use && v->tw->gen == v->twgen)
+		return TS_TIME_WAIT; /* a time-wait record */
 	return sk ? sk->state : TS_CLOSED;
 }
 
@@ -834,6 +839,9 @@ static void dispatch(ts_sim *sim, ts_event *ev)
 	case TS_EV_SOCK_TIMER:
 		ts_tcp_timer_fire(sim, ev);
 		return;
+	case TS_EV_TW:
+		ts_tw_fire(sim, ev);
+		return;
 	case TS_EV_PROC_TIMER: {
 		ts_proc *p = (ts_proc *)((char *)ev - offsetof(ts_proc, tev));
 		ts_host *h = (ts_host *)((char *)p - offsetof(ts_host, proc));
@@ -855,12 +863,14 @@ void ts_sim_exec(ts_sim *sim, const ts_stmt *st)
 		run_stmt_ptr(sim, st);
 	}
 	wake_all(sim);
+	ts_tw_compact(sim);
 }
 
 void ts_sim_feed(ts_sim *sim, int host)
 {
 	drain(sim, &sim->hosts[host]);
 	wake_all(sim);
+	ts_tw_compact(sim);
 }
 
 void ts_sim_advance(ts_sim *sim, ts_time until)
@@ -873,6 +883,7 @@ void ts_sim_advance(ts_sim *sim, ts_time until)
 		sim->now = ev->when;
 		dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);
+		ts_tw_compact(sim);
 		ts_check(sim);
 	}
 	if (until > sim->now)
@@ -930,6 +941,7 @@ int ts_sim_run(ts_sim *sim)
 		else
 			dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);
+		ts_tw_compact(sim);
 		ts_check(sim);
 	}
 	return ts_sim_finish(sim);

@@ -48,6 +48,9 @@ typedef struct ts_var {
 	int bound; /* 1 once a binding line succeeded */
 	int fd;    /* -1 after close() */
 	ts_sockref ref;
+	/* its connection, when that is now a time-wait record (tcp_tw.c) */
+	ts_tw *tw;
+	uint32_t twgen;
 } ts_var;
 
 typedef struct ts_proc {
@@ -136,6 +139,14 @@ typedef struct ts_sim {
 	int nsock_chunks;
 	uint64_t live_socks;
 	uint64_t ka_only; /* sockets with only a keepalive timer queued */
+	/* time-wait records (tcp_tw.c): their pool, and the sockets to look
+	 * at after the current event */
+	ts_tw *free_tw;
+	ts_tw **tw_chunks;
+	int ntw_chunks;
+	uint64_t live_tw;
+	ts_sockref *pending_tw;
+	uint32_t npending_tw, pending_tw_cap;
 	/* A source of lines besides the trace (the benchmark's workloads):
 	 * asked for host HOST's next line whenever its process is idle and
 	 * nothing is queued; returns one that is due now, or NULL. The line

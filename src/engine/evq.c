@@ -161,8 +161,14 @@ static int settle(ts_evq *q)
 int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when)
 {
 	ts_evq_cancel(q, ev);
+	return ts_evq_schedule_seq(q, ev, when, q->seq++);
+}
+
+int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
+{
+	ts_evq_cancel(q, ev);
 	ev->when = when;
-	ev->seq = q->seq++;
+	ev->seq = seq;
 	if (!q->nfar && when > q->horizon)
 		q->horizon = when & ~(SLICE - 1);
 	if (when >= q->horizon && when - q->horizon < SPAN) {

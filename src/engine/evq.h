@@ -26,16 +26,17 @@ typedef enum ts_ev_kind {
 	TS_EV_DELIVER,    /* a segment reaches its destination host */
 	TS_EV_SOCK_TIMER, /* one of a socket's timers (ts_event.sub says which)
 			   */
-	TS_EV_PROC_TIMER  /* a blocked call's timeout (poll, linger) */
+	TS_EV_PROC_TIMER, /* a blocked call's timeout (poll, linger) */
+	TS_EV_TW          /* the end of a time-wait record's TIME_WAIT */
 } ts_ev_kind;
 
 typedef struct ts_event {
 	ts_time when;
-	uint64_t seq;  /* scheduling order: the tie-break */
+	uint64_t seq;   /* scheduling order: the tie-break */
 	uint32_t slot;  /* position in the heap + 1; 0 when not in it */
 	uint32_t fslot; /* position in its far bucket + 1; 0 when not in one */
-	uint8_t kind;  /* ts_ev_kind */
-	uint8_t sub;   /* kind-specific (which timer) */
+	uint8_t kind;   /* ts_ev_kind */
+	uint8_t sub;    /* kind-specific (which timer) */
 } ts_event;
 
 /* A heap entry: the key is kept beside the pointer, so that ordering the
@@ -58,15 +59,18 @@ typedef struct ts_evq {
 	ts_evq_ent *heap;
 	uint32_t n, cap; /* events in the heap */
 	uint64_t seq;
-	ts_time horizon;     /* start of the first far slice */
-	ts_evq_bucket *far;  /* TS_EVQ_NBUCKETS, allocated on first use */
-	uint64_t nfar;       /* events in far buckets */
+	ts_time horizon;    /* start of the first far slice */
+	ts_evq_bucket *far; /* TS_EVQ_NBUCKETS, allocated on first use */
+	uint64_t nfar;      /* events in far buckets */
 } ts_evq;
 
 void ts_evq_init(ts_evq *q);
 void ts_evq_free(ts_evq *q);
 /* Schedule EV at WHEN (re-scheduling it if already queued). -1: no memory. */
 int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when);
+/* Schedule EV at WHEN with the tie-break SEQ it had before (an event that
+ * moves from one object to another keeps its place). -1: no memory. */
+int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq);
 /* Remove EV if it is queued. */
 void ts_evq_cancel(ts_evq *q, ts_event *ev);
 /* The earliest event, or NULL. */

@@ -213,8 +213,8 @@ void ts_rep_raw(ts_sim *sim, const char *fmt, ...)
 	emit(sim, buf, (size_t)n);
 }
 
-void ts_rep_event_line(ts_sim *sim, int host, const char *what,
-		       const char *fmt, ...)
+void ts_rep_event_line(ts_sim *sim, int host, const char *what, const char *fmt,
+		       ...)
 {
 	char buf[LINE_MAX_LEN], tb[32];
 	const char *hn = host >= 0 ? sim->hosts[host].decl->name : "-";
@@ -338,77 +338,123 @@ void ts_rep_header(ts_sim *sim)
 		   "HOST", "EVENT", "DETAIL");
 }
 
-static void final_sock(ts_sim *sim, ts_host *h, const char *name,
-		       const ts_sock *sk)
+static void final_line(ts_sim *sim, const ts_host *h, const char *name,
+		       ts_tcp_state state, uint32_t laddr, uint16_t lport,
+		       uint32_t raddr, uint16_t rport, int orphan)
 {
 	char l[48], r[48];
-	const char *st = sk ? ts_state_name(sk->state) : "CLOSED";
-	if (!sk) {
-		ts_rep_raw(sim, "  %-*s  %-10s  %s\n", sim->rep.hostw,
-			   h->decl->name, name, st);
-		return;
-	}
-	snprintf(l, sizeof l, "%u.%u.%u.%u:%u",
-		 (sk->laddr ? sk->laddr : 0) >> 24, (sk->laddr >> 16) & 255,
-		 (sk->laddr >> 8) & 255, sk->laddr & 255, sk->lport);
-	if (sk->raddr)
-		snprintf(r, sizeof r, " > %u.%u.%u.%u:%u", sk->raddr >> 24,
-			 (sk->raddr >> 16) & 255, (sk->raddr >> 8) & 255,
-			 sk->raddr & 255, sk->rport);
+	snprintf(l, sizeof l, "%u.%u.%u.%u:%u", laddr >> 24,
+		 (laddr >> 16) & 255, (laddr >> 8) & 255, laddr & 255, lport);
+	if (raddr)
+		snprintf(r, sizeof r, " > %u.%u.%u.%u:%u", raddr >> 24,
+			 (raddr >> 16) & 255, (raddr >> 8) & 255, raddr & 255,
+			 rport);
 	else
 		r[0] = 0;
 	ts_rep_raw(sim, "  %-*s  %-10s  %-12s %s%s%s\n", sim->rep.hostw,
-		   h->decl->name, name, st, l, r,
-		   sk->orphan ? "  (closed by the application)" : "");
+		   h->decl->name, name, ts_state_name(state), l, r,
+		   orphan ? "  (closed by the application)" : "");
 }
 
-/* Sockets no variable names (children not yet accepted), grouped by host
- * in one pass over all sockets, in their order within each host. Returns
- * the array, with start[i]..start[i + 1] the sockets of host i, and their
- * number in *total; NULL when there are none or memory runs out. */
-static ts_sock **unnamed_by_host(ts_sim *sim, size_t *start, size_t *total)
+static void final_sock(ts_sim *sim, const ts_host *h, const char *name,
+		       const ts_sock *sk)
 {
-	size_t n = 0;
-	memset(start, 0, (size_t)(sim->nhosts + 1) * sizeof *start);
-	for (int ci = 0; ci < sim->nsock_chunks; ci++)
-		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
-			ts_sock *sk = &sim->sock_chunks[ci][k];
-			if (sk->in_use && sk->host && sk->var < 0) {
-				start[sk->host - sim->hosts + 1]++;
-				n++;
-			}
-		}
-	*total = n;
-	if (!n)
-		return NULL;
-	ts_sock **un = malloc(n * sizeof *un);
-	size_t *next = malloc((size_t)sim->nhosts * sizeof *next);
-	if (!un || !next) {
-		free(un);
-		free(next);
-		return NULL;
+	if (!sk) {
+		ts_rep_raw(sim, "  %-*s  %-10s  %s\n", sim->rep.hostw,
+			   h->decl->name, name, "CLOSED");
+		return;
 	}
-	for (int i = 0; i < sim->nhosts; i++)
-		start[i + 1] += start[i];
-	memcpy(next, start, (size_t)sim->nhosts * sizeof *next);
+	final_line(sim, h, name, sk->state, sk->laddr, sk->lport, sk->raddr,
+		   sk->rport, sk->orphan);
+}
+
+/* A time-wait record's line: as its socket's was. */
+static void final_tw(ts_sim *sim, const ts_host *h, const char *name,
+		     const ts_tw *tw)
+{
+	final_line(sim, h, name, TS_TIME_WAIT, tw->laddr, tw->lport, tw->raddr,
+		   tw->rport, 1);
+}
+
+/* A connection no variable names (a child not yet accepted, an orphan):
+ * a socket or a time-wait record. */
+typedef struct unnamed {
+	int host;
+	uint32_t id;
+	const ts_sock *sk;
+	const ts_tw *tw;
+} unnamed;
+
+typedef struct unnamed_list {
+	unnamed *v;
+	size_t n, cap;
+	int failed;
+} unnamed_list;
+
+static void unnamed_add(unnamed_list *u, int host, uint32_t id,
+			const ts_sock *sk, const ts_tw *tw)
+{
+	if (u->n == u->cap) {
+		size_t nc = u->cap ? u->cap * 2 : 64;
+		unnamed *v = realloc(u->v, nc * sizeof *v);
+		if (!v) {
+			u->failed = 1;
+			return;
+		}
+		u->v = v;
+		u->cap = nc;
+	}
+	u->v[u->n++] = (unnamed){host, id, sk, tw};
+}
+
+static void unnamed_tw(void *ctx, ts_tw *tw)
+{
+	unnamed_list *u = ((void **)ctx)[0];
+	ts_sim *sim = ((void **)ctx)[1];
+	if (tw->var < 0)
+		unnamed_add(u, (int)(tw->host - sim->hosts), tw->id, NULL, tw);
+}
+
+static int unnamed_cmp(const void *a, const void *b)
+{
+	const unnamed *x = a, *y = b;
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Every unnamed connection, by host, in the order they were made (their
+ * socket ids); NULL with u->failed when memory runs out. */
+static void unnamed_all(ts_sim *sim, unnamed_list *u)
+{
 	for (int ci = 0; ci < sim->nsock_chunks; ci++)
 		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
-			ts_sock *sk = &sim->sock_chunks[ci][k];
+			const ts_sock *sk = &sim->sock_chunks[ci][k];
 			if (sk->in_use && sk->host && sk->var < 0)
-				un[next[sk->host - sim->hosts]++] = sk;
+				unnamed_add(u, (int)(sk->host - sim->hosts),
+					    sk->id, sk, NULL);
 		}
-	free(next);
-	return un;
+	void *ctx[2] = {u, sim};
+	ts_tw_each(sim, unnamed_tw, ctx);
+	if (!u->failed && u->n)
+		qsort(u->v, u->n, sizeof *u->v, unnamed_cmp);
 }
 
 void ts_rep_final(ts_sim *sim)
 {
-	char tb[32];
+	char tb[32], lb[64];
+	if (!sim->rep.sink)
+		return; /* lines only: nobody reads them */
 	ts_rep_raw(sim, "# final state at %s\n",
 		   ts_time_fmt(sim->now, tb, sizeof tb));
-	size_t *start = malloc((size_t)(sim->nhosts + 1) * sizeof *start);
-	size_t total = 1; /* unknown: every host is searched */
-	ts_sock **un = start ? unnamed_by_host(sim, start, &total) : NULL;
+	unnamed_list u = {0};
+	unnamed_all(sim, &u);
+	if (u.failed) {
+		ts_rep_raw(sim, "# (out of memory: unnamed connections not "
+				"listed)\n");
+		u.n = 0;
+	}
+	size_t j = 0;
 	for (int i = 0; i < sim->nhosts; i++) {
 		ts_host *h = &sim->hosts[i];
 		const ts_host_decl *d = h->decl;
@@ -422,31 +468,29 @@ void ts_rep_final(ts_sim *sim)
 			ts_var *var = &h->proc.vars[v];
 			if (!var->bound)
 				continue;
-			final_sock(sim, h, d->vars[v],
-				   ts_sockref_get(var->ref));
+			ts_sock *sk = ts_sockref_get(var->ref);
+			if (!sk && var->tw && var->tw->in_use &&
+			    var->tw->gen == var->twgen)
+				final_tw(sim, h, d->vars[v], var->tw);
+			else
+				final_sock(sim, h, d->vars[v], sk);
 		}
-		char lb[64];
-		if (un) {
-			for (size_t j = start[i]; j < start[i + 1]; j++)
+		for (; j < u.n && u.v[j].host == i; j++) {
+			const unnamed *e = &u.v[j];
+			if (e->sk) {
 				final_sock(
 				    sim, h,
-				    ts_tcp_label(sim, un[j], lb, sizeof lb),
-				    un[j]);
-			continue;
-		}
-		if (!total)
-			continue; /* none at all */
-		for (int ci = 0; ci < sim->nsock_chunks; ci++)
-			for (int k = 0; k < TS_SOCK_CHUNK; k++) {
-				ts_sock *sk = &sim->sock_chunks[ci][k];
-				if (!sk->in_use || sk->host != h ||
-				    sk->var >= 0)
-					continue;
-				final_sock(sim, h,
-					   ts_tcp_label(sim, sk, lb, sizeof lb),
-					   sk);
+				    ts_tcp_label(sim, e->sk, lb, sizeof lb),
+				    e->sk);
+			} else {
+				/* the label its socket had: its ports */
+				final_tw(sim, h,
+					 ts_tcp_label_ports(
+					     sim, e->tw->lport, e->tw->raddr,
+					     e->tw->rport, lb, sizeof lb),
+					 e->tw);
 			}
+		}
 	}
-	free(un);
-	free(start);
+	free(u.v);
 }

@@ -288,6 +288,23 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 				    "(tcp_tw_reuse)");
 			return 1;
 		}
+	for (int ci = 0; ci < sim->ntw_chunks; ci++)
+		for (int i = 0; i < TS_TW_CHUNK; i++) {
+			ts_tw *tw = &sim->tw_chunks[ci][i];
+			if (!tw->in_use || tw->host != h ||
+			    tw->raddr != raddr || tw->rport != rport ||
+			    tw->lport < lo || tw->lport > hi ||
+			    sim->now - tw->last_rcv <= delay)
+				continue;
+			ts_sock *sk = ts_tw_inflate(sim, tw);
+			if (!sk)
+				return 0;
+			h->next_port = sk->lport;
+			ts_tcp_done(sim, sk,
+				    "TIME_WAIT reused by connect() "
+				    "(tcp_tw_reuse)");
+			return 1;
+		}
 	return 0;
 }
 
@@ -339,7 +356,7 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 			  * non-zero write_seq). */
 	uint32_t isn = sk->next_isn ? sk->next_isn : ts_tcp_next_isn(sim, h);
 	sk->next_isn = 0;
-	ts_sock *old = ts_tcp_lookup(h, sk->lport, sk->raddr, sk->rport);
+	ts_sock *old = ts_tcp_lookup(sim, h, sk->lport, sk->raddr, sk->rport);
 	if (old && old->state == TS_TIME_WAIT) {
 		/* Linux tcp_twsk_unique(): a TIME_WAIT of the same 4-tuple is
 		 * recycled (timestamps are on by default); the new ISN

@@ -43,8 +43,9 @@ struct ts_host;
 #define TS_TCP_JIFFY            TS_MS(4)   /* one timer tick at HZ=250 */
 #define TS_TCP_MAX_QUICKACKS    16         /* TCP_MAX_QUICKACKS */
 
-#define TS_SOCK_CHUNK  256 /* sockets per pool chunk */
-#define TS_TCP_MAX_OFO 4   /* out-of-order intervals kept */
+#define TS_SOCK_CHUNK  256  /* sockets per pool chunk */
+#define TS_TW_CHUNK    1024 /* time-wait records per pool chunk */
+#define TS_TCP_MAX_OFO 4    /* out-of-order intervals kept */
 
 /* Socket states of the sockets layer (Linux socket.state). */
 enum { TS_SS_UNCONNECTED, TS_SS_CONNECTING, TS_SS_CONNECTED };
@@ -202,6 +203,25 @@ typedef struct ts_sock {
 	struct ts_sock *next_free;
 } ts_sock;
 
+/* A time-wait record (tcp_tw.c): what a connection in TIME_WAIT keeps once
+ * no application holds it (Linux inet_timewait_sock). */
+typedef struct ts_tw {
+	ts_event ev; /* TS_EV_TW: the end of TIME_WAIT; first member */
+	struct ts_host *host;
+	struct ts_tw *next_free;
+	ts_time last_oow, last_rcv;
+	uint64_t app_written, rcv_total, app_read, discarded;
+	uint32_t id, gen;
+	uint32_t iss, irs, snd_nxt, write_seq, snd_wnd;
+	uint32_t rcv_nxt, rcv_wnd, rcv_wup, chk_rcv_nxt;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	int32_t var, peer;
+	uint16_t mss;
+	uint8_t in_use, bound, bind_lock, reuseaddr, done, fin_queued,
+	    chk_synced, tainted, ts_ok, sack_ok, ss;
+} ts_tw;
+
 /* Socket handle that survives the socket: reads CLOSED once it is gone. */
 typedef struct ts_sockref {
 	ts_sock *sk;
@@ -216,6 +236,12 @@ static inline ts_sock *ts_sockref_get(ts_sockref r)
 /* ---- tcp_conn.c ---- */
 ts_sock *ts_tcp_alloc(struct ts_sim *sim, struct ts_host *h);
 void ts_tcp_free(struct ts_sim *sim, ts_sock *sk);
+/* A socket from the pool with every field at its default, no id given;
+ * and a socket back to the pool as it is (tcp_tw.c). */
+ts_sock *ts_tcp_take(struct ts_sim *sim, struct ts_host *h);
+void ts_tcp_release(struct ts_sim *sim, ts_sock *sk);
+/* One user fewer of a local port. */
+void ts_tcp_port_put(struct ts_host *h, uint16_t port);
 /* What is happening now (a segment, a timer, a line), for --why. */
 void ts_tcp_note_cause(struct ts_sim *sim, const ts_sock *sk, uint8_t *kind,
 		       uint32_t *val, const char **timer, uint8_t *state);
@@ -229,8 +255,10 @@ void ts_tcp_done(struct ts_sim *sim, ts_sock *sk, const char *cause);
 void ts_tcp_reset(struct ts_sim *sim, ts_sock *sk, const char *cause);
 int ts_tcp_hash(struct ts_sim *sim, ts_sock *sk);
 void ts_tcp_unhash(ts_sock *sk);
-ts_sock *ts_tcp_lookup(struct ts_host *h, uint16_t lport, uint32_t raddr,
-		       uint16_t rport);
+/* The connection (lport, raddr, rport) of host H, as a socket (a time-wait
+ * record is made a socket again). */
+ts_sock *ts_tcp_lookup(struct ts_sim *sim, struct ts_host *h, uint16_t lport,
+		       uint32_t raddr, uint16_t rport);
 ts_sock *ts_tcp_lookup_listener(struct ts_host *h, uint16_t lport);
 /* Linux inet_csk_bind_conflict(): may SK bind PORT? */
 int ts_tcp_port_in_use(struct ts_sim *sim, struct ts_host *h, uint16_t port,
@@ -243,6 +271,10 @@ uint32_t ts_tcp_select_window(ts_sock *sk);
 /* The label of a socket in the report: its variable, or its ports. */
 const char *ts_tcp_label(struct ts_sim *sim, const ts_sock *sk, char *buf,
 			 size_t n);
+/* The label of a connection no variable names: "[LPORT<HOST:RPORT]". */
+const char *ts_tcp_label_ports(struct ts_sim *sim, uint16_t lport,
+			       uint32_t raddr, uint16_t rport, char *buf,
+			       size_t n);
 
 /* ---- tcp_out.c ---- */
 void ts_tcp_send_syn(struct ts_sim *sim, ts_sock *sk);
@@ -278,6 +310,23 @@ void ts_tcp_cookies_free(struct ts_host *h);
 /* After data or a FIN arrived: ACK now or schedule a delayed ACK (Linux
  * __tcp_ack_snd_check); NOW forces an immediate one. */
 void ts_tcp_ack_snd_check(struct ts_sim *sim, ts_sock *sk, int now);
+
+/* ---- tcp_tw.c ---- */
+/* SK entered TIME_WAIT, or was made a socket again: ts_tw_compact() will
+ * look at it. */
+void ts_tw_note(struct ts_sim *sim, ts_sock *sk);
+/* Make records of the noted sockets that may be (after each event). */
+void ts_tw_compact(struct ts_sim *sim);
+/* The record TW as a socket again, in its place. */
+ts_sock *ts_tw_inflate(struct ts_sim *sim, ts_tw *tw);
+/* TS_EV_TW: the record's TIME_WAIT is over. */
+void ts_tw_fire(struct ts_sim *sim, ts_event *ev);
+/* Every record, in pool order. */
+void ts_tw_each(struct ts_sim *sim, void (*fn)(void *ctx, ts_tw *tw),
+		void *ctx);
+/* A host crashed: its records are gone, silently. */
+void ts_tw_drop_host(struct ts_sim *sim, struct ts_host *h);
+void ts_tw_free_all(struct ts_sim *sim);
 
 /* ---- tcp_timer.c ---- */
 void ts_tcp_timer_set(struct ts_sim *sim, ts_sock *sk, ts_timer t,

@@ -64,7 +64,7 @@ static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 	return ((uint64_t)lport << 48) | ((uint64_t)raddr << 16) | rport;
 }
 
-ts_sock *ts_tcp_alloc(ts_sim *sim, ts_host *h)
+ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 {
 	if (!sim->free_socks) {
 		ts_sock *chunk = calloc(TS_SOCK_CHUNK, sizeof *chunk);
@@ -91,7 +91,6 @@ ts_sock *ts_tcp_alloc(ts_sim *sim, ts_host *h)
 	sk->gen = gen;
 	sk->in_use = 1;
 	sk->host = h;
-	sk->id = ++h->next_sock_id;
 	sk->state = TS_CLOSED;
 	sk->fd = -1;
 	sk->var = -1;
@@ -108,7 +107,24 @@ ts_sock *ts_tcp_alloc(ts_sim *sim, ts_host *h)
 	return sk;
 }
 
-static void port_put(ts_host *h, uint16_t port)
+ts_sock *ts_tcp_alloc(ts_sim *sim, ts_host *h)
+{
+	ts_sock *sk = ts_tcp_take(sim, h);
+	if (sk)
+		sk->id = ++h->next_sock_id;
+	return sk;
+}
+
+void ts_tcp_release(ts_sim *sim, ts_sock *sk)
+{
+	sk->in_use = 0;
+	sk->gen++;
+	sk->next_free = sim->free_socks;
+	sim->free_socks = sk;
+	sim->live_socks--;
+}
+
+void ts_tcp_port_put(ts_host *h, uint16_t port)
 {
 	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, port);
 	if (n <= 1)
@@ -128,18 +144,14 @@ void ts_tcp_free(ts_sim *sim, ts_sock *sk)
 		sk->listening = 0;
 	}
 	if (sk->bound) {
-		port_put(sk->host, sk->lport);
+		ts_tcp_port_put(sk->host, sk->lport);
 		sk->bound = 0;
 	}
 	if (sk->parent) {
 		sk->parent->nchildren--;
 		sk->parent = NULL;
 	}
-	sk->in_use = 0;
-	sk->gen++;
-	sk->next_free = sim->free_socks;
-	sim->free_socks = sk;
-	sim->live_socks--;
+	ts_tcp_release(sim, sk);
 }
 
 int ts_tcp_hash(ts_sim *sim, ts_sock *sk)
@@ -163,10 +175,13 @@ void ts_tcp_unhash(ts_sock *sk)
 	sk->hashed = 0;
 }
 
-ts_sock *ts_tcp_lookup(ts_host *h, uint16_t lport, uint32_t raddr,
+ts_sock *ts_tcp_lookup(ts_sim *sim, ts_host *h, uint16_t lport, uint32_t raddr,
 		       uint16_t rport)
 {
-	return ts_hmap_get(&h->conns, conn_key(lport, raddr, rport));
+	void *v = ts_hmap_get(&h->conns, conn_key(lport, raddr, rport));
+	if ((uintptr_t)v & 1) /* a time-wait record (tcp_tw.c) */
+		return ts_tw_inflate(sim, (ts_tw *)((uintptr_t)v - 1));
+	return v;
 }
 
 ts_sock *ts_tcp_lookup_listener(ts_host *h, uint16_t lport)
@@ -190,6 +205,15 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 				continue;
 			if (!sk->reuseaddr || !o->reuseaddr ||
 			    o->state == TS_LISTEN)
+				return 1;
+		}
+	/* time-wait records: never listening */
+	for (int ci = 0; ci < sim->ntw_chunks; ci++)
+		for (int i = 0; i < TS_TW_CHUNK; i++) {
+			const ts_tw *o = &sim->tw_chunks[ci][i];
+			if (o->in_use && o->host == h && o->bound &&
+			    o->lport == port &&
+			    (!sk->reuseaddr || !o->reuseaddr))
 				return 1;
 		}
 	return 0;
@@ -248,14 +272,20 @@ const char *ts_tcp_label(ts_sim *sim, const ts_sock *sk, char *buf, size_t n)
 		snprintf(buf, n, "[sock %u]", sk->id);
 		return buf;
 	}
-	int peer = ts_sim_host_by_addr(sim, sk->raddr);
+	return ts_tcp_label_ports(sim, sk->lport, sk->raddr, sk->rport, buf, n);
+}
+
+const char *ts_tcp_label_ports(ts_sim *sim, uint16_t lport, uint32_t raddr,
+			       uint16_t rport, char *buf, size_t n)
+{
+	int peer = ts_sim_host_by_addr(sim, raddr);
 	if (peer >= 0)
-		snprintf(buf, n, "[%u<%s:%u]", sk->lport,
-			 sim->hosts[peer].decl->name, sk->rport);
+		snprintf(buf, n, "[%u<%s:%u]", lport,
+			 sim->hosts[peer].decl->name, rport);
 	else
-		snprintf(buf, n, "[%u<%u.%u.%u.%u:%u]", sk->lport,
-			 sk->raddr >> 24, (sk->raddr >> 16) & 255,
-			 (sk->raddr >> 8) & 255, sk->raddr & 255, sk->rport);
+		snprintf(buf, n, "[%u<%u.%u.%u.%u:%u]", lport, raddr >> 24,
+			 (raddr >> 16) & 255, (raddr >> 8) & 255, raddr & 255,
+			 rport);
 	return buf;
 }
 
@@ -301,7 +331,7 @@ void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		/* Linux tcp_set_state(CLOSE): a port the socket did not bind
 		 * itself goes back (inet_put_port). */
 		if (sk->bound && !sk->bind_lock) {
-			port_put(sk->host, sk->lport);
+			ts_tcp_port_put(sk->host, sk->lport);
 			sk->bound = 0;
 		}
 	}

@@ -552,8 +552,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			return;
 		}
 		/* Linux tcp_reset() in SYN_SENT: ECONNREFUSED. */
-		TS_CAUSE(sim, cause, "RST #%u: connection refused",
-			 num);
+		TS_CAUSE(sim, cause, "RST #%u: connection refused", num);
 		ts_tcp_reset(sim, sk, cause);
 		return;
 	}
@@ -589,8 +588,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	}
 	/* Simultaneous open (RFC 9293 §3.10.7.3 fourth): SYN_RECEIVED and a
 	 * SYN-ACK with our original ISS. */
-	TS_CAUSE(sim, cause, "SYN #%u received: simultaneous open",
-		 num);
+	TS_CAUSE(sim, cause, "SYN #%u received: simultaneous open", num);
 	ts_tcp_set_state(sim, sk, TS_SYN_RECEIVED, cause);
 	ts_tcp_send_synack(sim, sk);
 }
@@ -668,8 +666,7 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return;
 	}
 	if (seg->flags & TS_RST) {
-		TS_CAUSE(sim, cause, "RST #%u in orphaned FIN_WAIT_2",
-			 num);
+		TS_CAUSE(sim, cause, "RST #%u in orphaned FIN_WAIT_2", num);
 		ts_tcp_done(sim, sk, cause); /* killed silently */
 		return;
 	}
@@ -684,8 +681,8 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (rst) {
 		ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
 					TS_RST_FIN_WAIT_2_DATA);
-		TS_CAUSE(sim, cause,
-			 "segment #%u after the application closed", num);
+		TS_CAUSE(sim, cause, "segment #%u after the application closed",
+			 num);
 		ts_tcp_done(sim, sk, cause);
 		return;
 	}
@@ -711,7 +708,7 @@ typedef struct ts_cookie {
 } ts_cookie;
 
 #define TS_COOKIE_AGE TS_SEC(120) /* MAX_SYNCOOKIE_AGE: about 2 minutes */
-#define TS_COOKIE_WIN 64240 /* the window a cookie's SYN-ACK advertises */
+#define TS_COOKIE_WIN 64240       /* the window a cookie's SYN-ACK advertises */
 
 static uint64_t cookie_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -948,8 +945,7 @@ static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		    (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
 		     sk->state == TS_CLOSING)) {
 			char cause[64];
-			TS_CAUSE(sim, cause, "RST #%u at RCV.NXT-1",
-				 num);
+			TS_CAUSE(sim, cause, "RST #%u at RCV.NXT-1", num);
 			ts_tcp_reset(sim, sk, cause);
 			return DROP;
 		}
@@ -1203,7 +1199,7 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 
 void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
 {
-	ts_sock *sk = ts_tcp_lookup(h, seg->dport, seg->saddr, seg->sport);
+	ts_sock *sk = ts_tcp_lookup(sim, h, seg->dport, seg->saddr, seg->sport);
 	if (sk) {
 		switch (sk->state) {
 		case TS_TIME_WAIT:

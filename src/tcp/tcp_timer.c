@@ -547,4 +547,5 @@ void ts_tcp_time_wait(ts_sim *sim, ts_sock *sk, const char *cause)
 	sk->shutdown = TS_SHUTDOWN_MASK;
 	ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE,
 			 sim->now + TS_TCP_TIMEWAIT_LEN);
+	ts_tw_note(sim, sk); /* may become a time-wait record */
 }

@@ -267,6 +267,7 @@ void th_input_host(th *t, int host, const ts_seg *seg)
 	if (h->up)
 		ts_tcp_input(sim, h, seg, num);
 	wake(t);
+	ts_tw_compact(sim); /* after an event, as the engine does */
 }
 
 uint32_t th_net_send(th *t, int from, int to, const ts_seg *seg)
@@ -538,14 +539,41 @@ void th_input(const th_conn *c, const ts_seg *seg)
 	th_input_host(c->t, c->host, seg);
 }
 
+/* The connection under test: its socket, or (*TW) its time-wait record
+ * (tcp_tw.c). After a record, or a record made a socket again, it is the
+ * one with the same id in the table (whose key is tcp_conn.c's). */
+static ts_sock *th_find(const th_conn *c, ts_tw **tw)
+{
+	*tw = NULL;
+	ts_sock *sk = ts_sockref_get(c->ref);
+	if (sk)
+		return sk;
+	ts_host *h = &c->t->sim->hosts[c->host];
+	uintptr_t v = (uintptr_t)ts_hmap_get(
+	    &h->conns,
+	    ((uint64_t)c->lport << 48) | ((uint64_t)c->raddr << 16) | c->rport);
+	if (v & 1) {
+		ts_tw *r = (ts_tw *)(v - 1);
+		*tw = r->id == c->id ? r : NULL;
+		return NULL;
+	}
+	sk = (ts_sock *)v;
+	return sk && sk->id == c->id ? sk : NULL;
+}
+
 ts_sock *th_sk(const th_conn *c)
 {
-	return ts_sockref_get(c->ref);
+	ts_tw *tw;
+	ts_sock *sk = th_find(c, &tw);
+	return tw ? ts_tw_inflate(c->t->sim, tw) : sk;
 }
 
 ts_tcp_state th_state(const th_conn *c)
 {
-	ts_sock *sk = th_sk(c);
+	ts_tw *tw;
+	ts_sock *sk = th_find(c, &tw);
+	if (tw)
+		return TS_TIME_WAIT;
 	return sk ? sk->state : TS_CLOSED;
 }
 
@@ -592,6 +620,7 @@ th_conn listening(void)
 	ck_ret(th_do(t, "a: bind(s, 80)"), 0);
 	ck_ret(th_do(t, "a: listen(s, 8)"), 0);
 	c.ref = ref_of(th_var_sock(t, 0, "s"));
+	c.id = c.ref.sk->id;
 	ck_state(c, TS_LISTEN);
 	ck_no_send(t);
 	return c;
@@ -602,8 +631,9 @@ th_conn syn_received(void)
 	th_conn c = listening();
 	INPUT(c, .flags = TS_SYN, .seq = 0);
 	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
-	c.ref = ref_of(ts_tcp_lookup(&c.t->sim->hosts[0], LOCAL_PORT,
+	c.ref = ref_of(ts_tcp_lookup(c.t->sim, &c.t->sim->hosts[0], LOCAL_PORT,
 				     REMOTE_ADDR, REMOTE_PORT));
+	c.id = c.ref.sk->id;
 	ck_state(c, TS_SYN_RECEIVED);
 	return c;
 }
@@ -706,6 +736,7 @@ th_conn syn_sent(void)
 	c.call = th_do(t, "a: connect(c, b:80)");
 	ck_blocked(c.call);
 	c.ref = ref_of(th_var_sock(t, 0, "c"));
+	c.id = c.ref.sk->id;
 	/* Deterministic ephemeral ports start at 40000. */
 	c.lport = 40000;
 	c.rport = 80;
@@ -722,6 +753,7 @@ th_conn syn_sent_nonblock(void)
 	ck_ret(th_do(t, "a: fcntl(c, O_NONBLOCK)"), 0);
 	ck_errno(th_do(t, "a: connect(c, b:80)"), TS_EINPROGRESS, 0);
 	c.ref = ref_of(th_var_sock(t, 0, "c"));
+	c.id = c.ref.sk->id;
 	c.lport = 40000;
 	c.rport = 80;
 	ck_send(t, OUT(c, .flags = TS_SYN, .seq = 0));

@@ -182,6 +182,8 @@ typedef struct th_conn {
 	th *t;
 	int host, peer; /* a = 0, b = 1 */
 	ts_sockref ref; /* the socket under test */
+	uint32_t id;    /* its id: the same connection once a time-wait
+			 * record, or a socket again */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	uint32_t iss; /* the socket's initial sequence number */

@@ -17,6 +17,7 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,8 @@ static const th_cap *last_sent(th *t)
 /* The socket of host a on (port, peer port), or NULL. */
 static ts_sock *lookup(th *t, uint16_t lport, uint16_t rport)
 {
-	return ts_tcp_lookup(&t->sim->hosts[0], lport, REMOTE_ADDR, rport);
+	return ts_tcp_lookup(t->sim, &t->sim->hosts[0], lport, REMOTE_ADDR,
+			     rport);
 }
 
 /* Take every segment sent so far: each must be WANT; their times into AT
@@ -1889,6 +1891,87 @@ START_TEST(time_wait_data_acked)
 }
 END_TEST
 
+/* The variable index of NAME on host 0. */
+static int var_index(const th_conn *c, const char *name)
+{
+	const ts_host_decl *d = c->t->sim->hosts[0].decl;
+	for (int v = 0; v < d->nvars; v++)
+		if (!strcmp(d->vars[v], name))
+			return v;
+	ck_abort_msg("no variable %s", name);
+	return -1;
+}
+
+START_TEST(time_wait_record_keeps_the_connection)
+{
+	/* Once the event that brought it to TIME_WAIT is over, a closed
+	 * connection keeps only a time-wait record (Linux tcp_time_wait:
+	 * inet_timewait_sock). Its variable still reads TIME_WAIT; a
+	 * retransmitted FIN is answered as before and restarts the 60 s;
+	 * then it is a record again, until the end of TIME_WAIT. */
+	th_conn c = time_wait();
+	ts_sim *sim = c.t->sim;
+	int x = var_index(&c, "x");
+	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_ptr_null(ts_sockref_get(c.ref));
+	ck_assert_int_eq(ts_sim_var_state(sim, 0, x), TS_TIME_WAIT);
+	uint64_t socks = sim->live_socks;
+	th_advance_to(c.t, TS_SEC(1));
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_uint_eq(sim->live_socks, socks);
+	th_advance_to(c.t, TS_SEC(61) - 1);
+	ck_assert_int_eq(ts_sim_var_state(sim, 0, x), TS_TIME_WAIT);
+	ck_assert_uint_eq(sim->live_tw, 1);
+	th_advance_to(c.t, TS_SEC(61));
+	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert_int_eq(ts_sim_var_state(sim, 0, x), TS_CLOSED);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
+	ck_assert(th_report_has(c.t, "x TIME_WAIT over (60s)"));
+}
+END_TEST
+
+START_TEST(time_wait_record_holds_its_port)
+{
+	/* A record keeps its local port bound, as the TIME_WAIT socket did
+	 * (Linux inet_twsk_bind_unhash at its end): bind() to it fails until
+	 * the record goes. An active open's port here. */
+	th_conn c = established_active();
+	ck_ret(th_do(c.t, "a: close(c)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ts_sim *sim = c.t->sim;
+	ck_assert_uint_eq(sim->live_tw, 1);
+	ts_host *h = &sim->hosts[0];
+	ck_assert(ts_hmap_get(&h->ports, c.lport) != NULL);
+	ck_ret(th_do(c.t, "a: y = socket()"), 3);
+	char line[64];
+	snprintf(line, sizeof line, "a: bind(y, %u)", c.lport);
+	ck_errno(th_do(c.t, line), TS_EADDRINUSE, 0);
+	th_advance_to(c.t, TS_SEC(70));
+	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert(ts_hmap_get(&h->ports, c.lport) == NULL);
+	ck_ret(th_do(c.t, line), 0);
+}
+END_TEST
+
+START_TEST(time_wait_record_dies_with_its_host)
+{
+	/* A crash takes the records with it, silently. */
+	th_conn c = time_wait();
+	ts_sim *sim = c.t->sim;
+	ck_assert_uint_eq(sim->live_tw, 1);
+	th_do(c.t, "a: crash");
+	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
+	th_advance_to(c.t, TS_SEC(70));
+	ck_assert(!th_report_has(c.t, "TIME_WAIT over"));
+}
+END_TEST
+
 START_TEST(time_wait_bare_ack_silent)
 {
 	/* A bare ACK at RCV.NXT restarts the timer, no reply. */
@@ -2440,6 +2523,9 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, time_wait_syn_without_listener_acked);
 	tcase_add_test(tc, time_wait_data_acked);
 	tcase_add_test(tc, time_wait_bare_ack_silent);
+	tcase_add_test(tc, time_wait_record_keeps_the_connection);
+	tcase_add_test(tc, time_wait_record_holds_its_port);
+	tcase_add_test(tc, time_wait_record_dies_with_its_host);
 
 	GROUP("CLOSED");
 	tcase_add_test(tc, closed_syn_gets_rst_ack);
