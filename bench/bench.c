@@ -76,6 +76,8 @@ typedef struct params {
 	const char *workload; /* w1 w2 w4 w5 */
 	uint64_t n;           /* w1: connections */
 	ts_time interval;     /* w1: between connection starts */
+	ts_time hold;         /* w1: how long a connection stays idle once
+				 open, before it is used and closed */
 	ts_time delay;        /* one-way link delay */
 	double loss;          /* w1: per-segment loss, both directions */
 	uint64_t seed;        /* loss: the random series */
@@ -127,6 +129,8 @@ static uint64_t parse_u(const char *s)
  * callback, on the peer's FIN). A host runs the A lines of a connection
  * before the B lines of any connection that starts later or at the same
  * time, so with interval 0 every connection is opened before any is used.
+ * With --hold, phase B comes that much later: every connection opened
+ * within the hold is open and idle at once.
  */
 
 enum { CL_A = 3, CL_B = 3, SV_A = 1, SV_B = 3 };
@@ -163,7 +167,7 @@ static int next_of(const w1 *w, int h, ts_time *at)
 	if (!a_ok && !b_ok)
 		return -1;
 	ts_time ta = a_ok ? conn_time(w, h, c->a) : TS_TIME_NEVER;
-	ts_time tb = b_ok ? conn_time(w, h, c->b) : TS_TIME_NEVER;
+	ts_time tb = b_ok ? conn_time(w, h, c->b) + w->p->hold : TS_TIME_NEVER;
 	if (a_ok && (!b_ok || ta <= tb)) {
 		*at = ta;
 		return 0;
@@ -372,19 +376,22 @@ static int run_w1(const params *p)
 		 * a few seconds of teardown overlap. */
 		uint64_t open = p->n;
 		if (p->interval > 0 &&
-		    (uint64_t)(TS_SEC(70) / p->interval + 1) < open)
-			open = (uint64_t)(TS_SEC(70) / p->interval + 1);
+		    (uint64_t)((TS_SEC(70) + p->hold) / p->interval + 1) < open)
+			open = (uint64_t)((TS_SEC(70) + p->hold) / p->interval +
+					  1);
 		k = (int)((open + CONNS_PER_CLIENT - 1) / CONNS_PER_CLIENT);
 	}
 	if (k < 1)
 		k = 1;
 	if (k > MAX_CLIENTS)
 		die("", "too many client hosts");
-	if (p->interval == 0 && p->n / (uint64_t)k > CONNS_PER_CLIENT)
+	if ((p->interval == 0 || p->hold) &&
+	    p->n / (uint64_t)k > CONNS_PER_CLIENT)
 		die("", "more concurrent connections than ports per client");
 	if (p->print_trace) {
-		if (p->interval == 0 || p->n > 10000)
-			die("", "--trace: only interval > 0 and N <= 10000");
+		if (p->interval == 0 || p->hold || p->n > 10000)
+			die("", "--trace: only interval > 0, no hold and N "
+				"<= 10000");
 		print_w1_trace(p, k);
 		return 0;
 	}
@@ -415,7 +422,14 @@ static int run_w1(const params *p)
 		c->n = h == k ? p->n
 			      : p->n / (uint64_t)k +
 				    ((uint64_t)h < p->n % (uint64_t)k);
-		c->nvars = p->interval == 0 && c->n ? c->n : 1;
+		/* One variable per connection open at once. */
+		c->nvars = 1;
+		if (p->interval == 0)
+			c->nvars = c->n;
+		else if (p->hold)
+			c->nvars = (uint64_t)(p->hold / p->interval) + 2;
+		if (c->nvars > c->n)
+			c->nvars = c->n ? c->n : 1;
 		c->var0 = h == k ? 1 : 0;
 		add_vars(t, h, c->var0, c->nvars, h == k ? "s" : "c");
 	}
@@ -441,8 +455,9 @@ static int run_w1(const params *p)
 	uint64_t events = sim->nevents + w.lines + (uint64_t)setup;
 	double run = t1 - t0;
 	printf("workload=w1 n=%" PRIu64 " interval_us=%" PRId64
-	       " delay_us=%" PRId64 " loss=%g clients=%d\n",
-	       p->n, (int64_t)p->interval, (int64_t)p->delay, p->loss, k);
+	       " hold_us=%" PRId64 " delay_us=%" PRId64 " loss=%g clients=%d\n",
+	       p->n, (int64_t)p->interval, (int64_t)p->hold, (int64_t)p->delay,
+	       p->loss, k);
 	printf("checked=%d failed=%d result=%d\n", sim->nchecked, sim->nfailed,
 	       rc);
 	printf("segments=%" PRIu64 " per_conn=%.2f lost=%" PRIu64
@@ -749,7 +764,8 @@ static int run_w5(const params *p)
 
 static void usage(void)
 {
-	fputs("usage: tcpsim-bench w1 [--n N] [--interval DUR] [--delay DUR]\n"
+	fputs("usage: tcpsim-bench w1 [--n N] [--interval DUR] [--hold DUR]\n"
+	      "                       [--delay DUR]\n"
 	      "                       [--loss P] [--seed S] [--clients K]\n"
 	      "                       [--trace | --template | --report]\n"
 	      "       tcpsim-bench w2 [--mb M] [--delay DUR] [--template]\n"
@@ -802,6 +818,8 @@ int main(int argc, char **argv)
 			p.n = parse_u(v);
 		else if (!strcmp(a, "--interval"))
 			p.interval = parse_dur(v);
+		else if (!strcmp(a, "--hold"))
+			p.hold = parse_dur(v);
 		else if (!strcmp(a, "--delay"))
 			p.delay = parse_dur(v);
 		else if (!strcmp(a, "--loss"))

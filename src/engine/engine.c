@@ -441,6 +441,7 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 		ts_var *v = &p->vars[c->bind_var];
 		v->bound = 1;
 		v->fd = (int)r->ret;
+		v->is_tw = 0;
 		v->ref.sk = r->sk;
 		v->ref.gen = r->sk->gen;
 		r->sk->var = c->bind_var;
@@ -697,8 +698,8 @@ ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var)
 	if (var < 0 || var >= h->decl->nvars || !h->proc.vars[var].bound)
 		return TS_CLOSED;
 	const ts_var *v = &h->proc.vars[var];
-	ts_sock *sk = ts_sockref_get(v->ref);
-	if (!sk && v->tw && v->tw->in_use && v->tw->gen == v->twgen)
+	ts_sock *sk = ts_var_sock(v);
+	if (ts_var_tw(v))
 		return TS_TIME_WAIT; /* a time-wait record */
 	return sk ? sk->state : TS_CLOSED;
 }

@@ -45,13 +45,29 @@ typedef struct ts_callctx {
 /* A variable of a process: names a descriptor, and keeps naming its
  * connection after close(). */
 typedef struct ts_var {
-	int bound; /* 1 once a binding line succeeded */
-	int fd;    /* -1 after close() */
-	ts_sockref ref;
-	/* its connection, when that is now a time-wait record (tcp_tw.c) */
-	ts_tw *tw;
-	uint32_t twgen;
+	int32_t fd;    /* -1 after close() */
+	uint8_t bound; /* 1 once a binding line succeeded */
+	uint8_t is_tw; /* its connection is now a time-wait record */
+	union {
+		ts_sockref ref; /* !is_tw */
+		struct {        /* is_tw (tcp_tw.c) */
+			ts_tw *tw;
+			uint32_t twgen;
+		};
+	};
 } ts_var;
+
+/* A variable's connection: its socket, or (ts_var_tw) its record; NULL
+ * once gone. */
+static inline ts_sock *ts_var_sock(const ts_var *v)
+{
+	return v->is_tw ? NULL : ts_sockref_get(v->ref);
+}
+static inline ts_tw *ts_var_tw(const ts_var *v)
+{
+	return v->is_tw && v->tw->in_use && v->tw->gen == v->twgen ? v->tw
+								   : NULL;
+}
 
 typedef struct ts_proc {
 	int alive;      /* 0 once terminated or its host crashed */

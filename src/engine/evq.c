@@ -67,7 +67,7 @@ void ts_evq_free(ts_evq *q)
 	if (q->far) {
 		for (uint32_t b = 0; b < TS_EVQ_NBUCKETS; b++) {
 			for (uint32_t i = 0; i < q->far[b].n; i++)
-				q->far[b].ev[i]->fslot = 0;
+				q->far[b].ev[i]->slot = 0;
 			free(q->far[b].ev);
 		}
 	}
@@ -131,11 +131,11 @@ static ts_evq_bucket *bucket_of(ts_evq *q, ts_time when)
 static void far_remove(ts_evq *q, ts_event *ev)
 {
 	ts_evq_bucket *b = bucket_of(q, ev->when);
-	uint32_t i = ev->fslot - 1;
+	uint32_t i = (ev->slot & ~TS_EVQ_FAR) - 1;
 	ts_event *last = b->ev[--b->n];
 	b->ev[i] = last;
-	last->fslot = i + 1;
-	ev->fslot = 0;
+	last->slot = (i + 1) | TS_EVQ_FAR;
+	ev->slot = 0;
 	q->nfar--;
 }
 
@@ -150,7 +150,7 @@ static int settle(ts_evq *q)
 		q->horizon += SLICE;
 		while (b->n) {
 			ts_event *ev = b->ev[--b->n];
-			ev->fslot = 0;
+			ev->slot = 0;
 			q->nfar--;
 			heap_push(q, ev);
 		}
@@ -186,8 +186,10 @@ int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 			b->ev = nb;
 			b->cap = nc;
 		}
+		if (b->n >= ~TS_EVQ_FAR)
+			return heap_push(q, ev);
 		b->ev[b->n++] = ev;
-		ev->fslot = b->n;
+		ev->slot = b->n | TS_EVQ_FAR;
 		q->nfar++;
 		return settle(q);
 	}
@@ -196,11 +198,11 @@ int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 
 void ts_evq_cancel(ts_evq *q, ts_event *ev)
 {
-	if (ev->slot) {
+	if (ev->slot & TS_EVQ_FAR) {
+		far_remove(q, ev);
+	} else if (ev->slot) {
 		remove_at(q, ev->slot - 1);
 		settle(q);
-	} else if (ev->fslot) {
-		far_remove(q, ev);
 	}
 }
 

@@ -32,11 +32,11 @@ typedef enum ts_ev_kind {
 
 typedef struct ts_event {
 	ts_time when;
-	uint64_t seq;   /* scheduling order: the tie-break */
-	uint32_t slot;  /* position in the heap + 1; 0 when not in it */
-	uint32_t fslot; /* position in its far bucket + 1; 0 when not in one */
-	uint8_t kind;   /* ts_ev_kind */
-	uint8_t sub;    /* kind-specific (which timer) */
+	uint64_t seq;  /* scheduling order: the tie-break */
+	uint32_t slot; /* position + 1 in the heap, or in its far bucket with
+			* TS_EVQ_FAR set; 0 when not queued */
+	uint8_t kind;  /* ts_ev_kind */
+	uint8_t sub;   /* kind-specific (which timer) */
 } ts_event;
 
 /* A heap entry: the key is kept beside the pointer, so that ordering the
@@ -48,6 +48,7 @@ typedef struct ts_evq_ent {
 } ts_evq_ent;
 
 #define TS_EVQ_SLICE_BITS 20 /* a far bucket spans 2^20 us */
+#define TS_EVQ_FAR        0x80000000u
 #define TS_EVQ_NBUCKETS   4096
 
 typedef struct ts_evq_bucket {
@@ -85,7 +86,7 @@ void ts_evq_each(const ts_evq *q, void (*fn)(void *ctx, const ts_event *ev),
 
 static inline int ts_event_queued(const ts_event *ev)
 {
-	return ev->slot != 0 || ev->fslot != 0;
+	return ev->slot != 0;
 }
 
 #endif

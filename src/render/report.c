@@ -468,12 +468,11 @@ void ts_rep_final(ts_sim *sim)
 			ts_var *var = &h->proc.vars[v];
 			if (!var->bound)
 				continue;
-			ts_sock *sk = ts_sockref_get(var->ref);
-			if (!sk && var->tw && var->tw->in_use &&
-			    var->tw->gen == var->twgen)
+			if (ts_var_tw(var))
 				final_tw(sim, h, d->vars[v], var->tw);
 			else
-				final_sock(sim, h, d->vars[v], sk);
+				final_sock(sim, h, d->vars[v],
+					   ts_var_sock(var));
 		}
 		for (; j < u.n && u.v[j].host == i; j++) {
 			const unnamed *e = &u.v[j];

@@ -94,7 +94,8 @@ typedef struct ts_sock {
 	uint32_t gen; /* bumped when freed: stale handles read CLOSED */
 	ts_tcp_state state;
 
-	/* ---- sockets layer ---- */
+	/* ---- one-byte fields, together (no padding between them) ---- */
+	/* sockets layer */
 	uint8_t in_use;
 	uint8_t has_fd;     /* an fd of the process refers to it */
 	uint8_t orphan;     /* closed by the application (Linux SOCK_DEAD) */
@@ -104,9 +105,19 @@ typedef struct ts_sock {
 	uint8_t nonblock;
 	uint8_t reuseaddr;
 	uint8_t linger_on;
-	uint8_t bound;      /* has a local port */
-	uint8_t bind_lock;  /* bound by bind(): kept when CLOSED (Linux
-			       SOCK_BINDPORT_LOCK) */
+	uint8_t bound;     /* has a local port */
+	uint8_t bind_lock; /* bound by bind(): kept when CLOSED (Linux
+			      SOCK_BINDPORT_LOCK) */
+	uint8_t ss;        /* socket state (Linux SS_*), see TS_SS_* */
+	uint8_t keepalive;
+	uint8_t hashed;         /* in the host's connection table */
+	uint8_t listening;      /* in the host's listener table */
+	uint8_t ka_only;        /* counted in sim->ka_only (see resched) */
+	uint8_t taken;          /* the running call took the pending error */
+	uint8_t chk_synced;     /* chk_rcv_nxt is set (checking mode) */
+	uint8_t tainted;        /* took forged bytes: no integrity check */
+	uint8_t acked_overflow; /* final ACK dropped on overflow (N6) */
+	/* TCP */
 	uint8_t dupacks;    /* duplicate ACKs in a row */
 	uint8_t probes_out; /* keepalive or zero-window probes unanswered */
 	uint8_t probe_backoff;
@@ -116,27 +127,24 @@ typedef struct ts_sock {
 	uint8_t rtx_tlp;     /* the RTX timer is a tail loss probe */
 	uint8_t ts_ok;       /* the peer's SYN offered timestamps */
 	uint8_t sack_ok;     /* both SYNs permitted SACK */
-	uint8_t ka_only;     /* counted in sim->ka_only (see resched) */
-	uint8_t hashed;      /* in the host's connection table */
-	uint8_t listening;   /* in the host's listener table */
 	uint8_t fin_queued;  /* FIN to send after the queued data */
+	uint8_t fin_alone;   /* our FIN went out in a segment of its own */
 	uint8_t in_recovery;
-	uint8_t ss; /* socket state (Linux SS_*), see TS_SS_* */
-	uint8_t keepalive;
 	uint8_t nofo; /* out-of-order intervals held */
-	ts_errno err; /* pending error (Linux sk_err), handed out once */
+	uint8_t ofo_fin[TS_TCP_MAX_OFO];
 	/* --why: what set the pending error, and what closed the socket
-	 * (TS_ORIG_* kind, value, the state it was in, the timer) */
+	 * (TS_ORIG_* kind, the state it was in; value and timer below) */
 	uint8_t err_kind, err_state, close_kind, close_state;
+	uint16_t mss; /* the peer's MSS, our segment size */
+
+	/* ---- sockets layer ---- */
+	ts_errno err; /* pending error (Linux sk_err), handed out once */
 	uint32_t err_val, close_val;
+	uint32_t chk_rcv_nxt; /* RCV.NXT at the last check */
 	const char *err_timer, *close_timer;
-	uint8_t taken; /* the running call took the pending error */
 	/* Byte accounting, for the checking mode: bytes the application
 	 * wrote, bytes put in the receive queue, read, and thrown away. */
 	uint64_t app_written, rcv_total, app_read, discarded;
-	uint32_t chk_rcv_nxt; /* RCV.NXT at the last check */
-	uint8_t chk_synced;   /* chk_rcv_nxt is set */
-	uint8_t tainted;      /* took forged bytes: no integrity check */
 	uint32_t linger_s;
 	uint32_t keepidle, keepintvl, keepcnt; /* 0: the host's knobs */
 	uint32_t user_timeout_ms;
@@ -150,11 +158,14 @@ typedef struct ts_sock {
 
 	/* listener: accept queue of established children */
 	struct ts_sock *parent; /* the listener of a passive child */
-	struct ts_sock *aq_head, *aq_tail, *aq_next;
+	struct ts_sock *aq_head, *aq_tail;
+	union {
+		struct ts_sock *aq_next;   /* in its listener's queue */
+		struct ts_sock *next_free; /* in the pool, when not in use */
+	};
 	int32_t backlog;
 	int32_t aq_len;
-	int32_t nchildren;      /* children not yet accepted (in any state) */
-	uint8_t acked_overflow; /* final ACK dropped on overflow (N6) */
+	int32_t nchildren; /* children not yet accepted (in any state) */
 
 	/* ---- send sequence space (RFC 9293 §3.3.1) ---- */
 	uint32_t iss;
@@ -163,9 +174,7 @@ typedef struct ts_sock {
 	uint32_t write_seq; /* end of the data queued by the application */
 	uint32_t snd_sml;   /* end of the last small segment sent (Minshall) */
 	uint32_t last_seq;  /* where the last new segment sent began */
-	uint8_t fin_alone;  /* our FIN went out in a segment of its own */
 	uint32_t recover;   /* snd_nxt when loss recovery began */
-	uint16_t mss;       /* the peer's MSS, our segment size */
 	uint32_t max_window;
 	uint64_t bytes_acked; /* Linux tp->bytes_acked (RFC 4898) */
 
@@ -174,33 +183,31 @@ typedef struct ts_sock {
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup;
 	uint32_t rcvq; /* in-order bytes not yet read */
 	uint32_t rcvbuf;
-	/* out-of-order data, reassembled when the gap fills */
+	/* out-of-order data, reassembled when the gap fills (the FIN flags
+	 * are with the one-byte fields) */
 	uint32_t ofo_seq[TS_TCP_MAX_OFO], ofo_end[TS_TCP_MAX_OFO];
-	uint8_t ofo_fin[TS_TCP_MAX_OFO];
 	uint32_t ofo_fin_num; /* the queued FIN's segment number */
+	uint32_t rcv_mss;     /* estimate of the peer's segment size */
 	ts_time last_oow; /* last rate-limited ACK (tcp_invalid_ratelimit) */
 
 	/* ---- retransmission (RFC 6298, Linux tcp_retransmit_timer) ---- */
 	ts_time rto, srtt, rttvar;
-	ts_time rtt_time; /* when rtt_seq was sent, TS_TIME_NEVER: none */
-	uint32_t rtt_seq;
-	uint32_t retransmits;  /* icsk_retransmits */
-	uint32_t total_rto;    /* RTO expiries of this episode */
+	ts_time rtt_time;      /* when rtt_seq was sent, TS_TIME_NEVER: none */
 	ts_time retrans_stamp; /* first transmission of the oldest unacked */
 	ts_time first_tx;      /* when the oldest unacked segment was sent */
 	ts_time last_rcv;      /* when a segment last arrived (keepalive) */
 	ts_time probe_start;   /* first unanswered zero-window probe */
 	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
 	ts_time lrcvtime;      /* when data last arrived */
-	uint32_t rcv_mss;      /* estimate of the peer's segment size */
-	uint32_t tlp_high;     /* SND.NXT when a loss probe went out, or 0 */
-	uint32_t next_isn;     /* ISN for the next connect() (tcp_disconnect) */
+	uint32_t rtt_seq;
+	uint32_t retransmits; /* icsk_retransmits */
+	uint32_t total_rto;   /* RTO expiries of this episode */
+	uint32_t tlp_high;    /* SND.NXT when a loss probe went out, or 0 */
+	uint32_t next_isn;    /* ISN for the next connect() (tcp_disconnect) */
 
 	/* ---- timers ---- */
 	ts_time tdl[TS_NTIMERS];
 	ts_event tev; /* TS_EV_SOCK_TIMER at min(tdl) */
-
-	struct ts_sock *next_free;
 } ts_sock;
 
 /* A time-wait record (tcp_tw.c): what a connection in TIME_WAIT keeps once

@@ -166,8 +166,8 @@ static void compact(ts_sim *sim, ts_sock *sk)
 	ts_hmap_put(&h->conns, conn_key(sk->lport, sk->raddr, sk->rport),
 		    (void *)((uintptr_t)tw | 1));
 	ts_var *v = var_of(sk);
-	if (v && v->ref.sk == sk && v->ref.gen == sk->gen) {
-		v->ref.sk = NULL;
+	if (v && ts_var_sock(v) == sk) {
+		v->is_tw = 1;
 		v->tw = tw;
 		v->twgen = tw->gen;
 	}
@@ -242,8 +242,8 @@ ts_sock *ts_tw_inflate(ts_sim *sim, ts_tw *tw)
 	ts_evq_schedule_seq(&sim->q, &sk->tev, when, seq);
 	ts_hmap_put(&h->conns, conn_key(sk->lport, sk->raddr, sk->rport), sk);
 	ts_var *v = var_of(sk);
-	if (v && v->tw == tw && v->twgen == tw->gen) {
-		v->tw = NULL;
+	if (v && ts_var_tw(v) == tw) {
+		v->is_tw = 0;
 		v->ref.sk = sk;
 		v->ref.gen = sk->gen;
 	}

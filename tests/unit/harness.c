@@ -388,7 +388,7 @@ ts_sock *th_var_sock(const th *t, int host, const char *var)
 	for (int v = 0; v < h->decl->nvars; v++)
 		if (strcmp(h->decl->vars[v], var) == 0)
 			return h->proc.vars[v].bound
-				   ? ts_sockref_get(h->proc.vars[v].ref)
+				   ? ts_var_sock(&h->proc.vars[v])
 				   : NULL;
 	ck_abort_msg("host %s has no variable %s", h->decl->name, var);
 	return NULL;
