@@ -143,6 +143,8 @@ typedef struct hostcur {
 	int var0;        /* the first of them */
 	ts_stmt slot[4]; /* lines handed out, valid until they return */
 	int si;
+	int ph;     /* next_of(), kept up to date: the next phase */
+	ts_time at; /* and when */
 } hostcur;
 
 typedef struct w1 {
@@ -185,8 +187,8 @@ static const ts_stmt *w1_feed(void *ctx, ts_sim *sim, int h)
 {
 	w1 *w = ctx;
 	hostcur *c = &w->cur[h];
-	ts_time at;
-	int ph = next_of(w, h, &at);
+	ts_time at = c->at;
+	int ph = c->ph;
 	if (ph < 0 || at > sim->now)
 		return NULL;
 	int srv = h == w->k;
@@ -211,6 +213,7 @@ static const ts_stmt *w1_feed(void *ctx, ts_sim *sim, int h)
 		c->astep = 0;
 		c->a++;
 	}
+	c->ph = next_of(w, h, &c->at);
 	w->lines++;
 	return st;
 }
@@ -286,11 +289,10 @@ static ts_time next_line_time(w1 *w, ts_sim *sim)
 	ts_time best = TS_TIME_NEVER;
 	for (int h = 0; h <= w->k; h++) {
 		const ts_proc *pr = &sim->hosts[h].proc;
-		ts_time at;
 		if (pr->call.st || pr->qhead != pr->qtail)
 			continue;
-		if (next_of(w, h, &at) >= 0 && at < best)
-			best = at;
+		if (w->cur[h].ph >= 0 && w->cur[h].at < best)
+			best = w->cur[h].at;
 	}
 	return best;
 }
@@ -432,6 +434,7 @@ static int run_w1(const params *p)
 			c->nvars = c->n ? c->n : 1;
 		c->var0 = h == k ? 1 : 0;
 		add_vars(t, h, c->var0, c->nvars, h == k ? "s" : "c");
+		c->ph = next_of(&w, h, &c->at);
 	}
 	ts_sim_opts so = {
 	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
@@ -604,6 +607,7 @@ static int run_w2(const params *p)
 
 typedef struct tally {
 	uint64_t traces, segs, events, failed;
+	ts_time end; /* virtual time at the end of the last run */
 } tally;
 
 __attribute__((noinline)) static int
@@ -625,6 +629,7 @@ bench_timed_text(const char *name, const char *text, size_t len, tally *ty)
 	ty->segs += sim->net.nextnum - 1;
 	ty->events += sim->nevents;
 	ty->failed += rc != 0;
+	ty->end = sim->now;
 	ts_sim_free(sim);
 	ts_trace_free(t);
 	return rc;
@@ -660,8 +665,9 @@ static int run_w4(const params *p)
 	double run = wall() - t0;
 	printf("workload=w4 retries2=%d delay_us=%" PRId64 "\n", p->retries,
 	       (int64_t)p->delay);
-	printf("result=%d segments=%" PRIu64 " events=%" PRIu64 "\n", rc,
-	       ty.segs, ty.events);
+	printf("result=%d segments=%" PRIu64 " events=%" PRIu64
+	       " sim_end_s=%.3f\n",
+	       rc, ty.segs, ty.events, (double)ty.end / 1e6);
 	printf("wall_run_s=%.6f wall_run_ms=%.3f\n", run, run * 1e3);
 	printf("rss_start=%" PRIu64 " rss_peak=%" PRIu64 "\n", rss0,
 	       rss_peak());

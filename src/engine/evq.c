@@ -160,12 +160,26 @@ static int settle(ts_evq *q)
 
 int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when)
 {
-	ts_evq_cancel(q, ev);
 	return ts_evq_schedule_seq(q, ev, when, q->seq++);
 }
 
 int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 {
+	if (ev->slot && !(ev->slot & TS_EVQ_FAR) &&
+	    (when < q->horizon || (q->nfar && when - q->horizon >= SPAN))) {
+		/* In the heap and staying there: moved in place, one sift. */
+		uint32_t i = ev->slot - 1;
+		ts_evq_ent e = {when, seq, ev};
+		int up = before(&e, &q->heap[i]);
+		ev->when = when;
+		ev->seq = seq;
+		q->heap[i] = e;
+		if (up)
+			sift_up(q, i);
+		else
+			sift_down(q, i);
+		return settle(q);
+	}
 	ts_evq_cancel(q, ev);
 	ev->when = when;
 	ev->seq = seq;

@@ -206,10 +206,16 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 		k->seg = *seg;
 		k->have = 1;
 	}
-	if (!injected)
-		for (int kind = 0; kind < 6; kind++)
-			if (ts_seg_is_kind(seg, (ts_seg_kind)kind))
-				d->sent[kind]++;
+	if (!injected) {
+		/* by kind, as ts_seg_is_kind() defines them */
+		d->sent[TS_SEGKIND_ANY]++;
+		d->sent[TS_SEGKIND_SYN] += !!(seg->flags & TS_SYN);
+		d->sent[TS_SEGKIND_FIN] += !!(seg->flags & TS_FIN);
+		d->sent[TS_SEGKIND_RST] += !!(seg->flags & TS_RST);
+		d->sent[TS_SEGKIND_ACK] +=
+		    !seg->len && !(seg->flags & (TS_SYN | TS_FIN | TS_RST));
+		d->sent[TS_SEGKIND_DATA] += seg->len > 0;
+	}
 	/* Which rules apply: the first drop rule that matches wins; dup and
 	 * delay rules combine. */
 	int dropped = 0, dup = 0;
@@ -334,10 +340,13 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 			     ts_rep_flags(p->seg.flags, sb, sizeof sb),
 			     h->decl->name);
 	} else {
-		ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
-		sim->rep.ev.duplicated = p->copy;
-		ts_rep_event(sim, p->to, "recv", "#%-3u %s%s", p->num,
-			     ts_rep_seg(sim, &p->seg, sb, sizeof sb), what);
+		if (ts_rep_on(sim)) {
+			ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
+			sim->rep.ev.duplicated = p->copy;
+			ts_rep_event(sim, p->to, "recv", "#%-3u %s%s", p->num,
+				     ts_rep_seg(sim, &p->seg, sb, sizeof sb),
+				     what);
+		}
 		ts_seg seg = p->seg;
 		uint32_t num = p->num;
 		int injected = p->injected;

@@ -255,6 +255,19 @@ ts_sock *ts_tw_inflate(ts_sim *sim, ts_tw *tw)
 void ts_tw_fire(ts_sim *sim, ts_event *ev)
 {
 	ts_tw *tw = (ts_tw *)((char *)ev - offsetof(ts_tw, ev));
+	if (!ts_rep_on(sim) && !sim->check) {
+		/* Nobody watches: what ts_tcp_done does for the socket,
+		 * without making one (TIME_WAIT -> CLOSED, its port back,
+		 * its process told, gone). */
+		ts_host *h = tw->host;
+		ts_hmap_del(&h->conns,
+			    conn_key(tw->lport, tw->raddr, tw->rport));
+		if (tw->bound)
+			ts_tcp_port_put(h, tw->lport);
+		h->proc.wake = 1;
+		tw_release(sim, tw);
+		return;
+	}
 	/* The record's time is up: as a socket, its timer fires now. */
 	ts_sock *sk = ts_tw_inflate(sim, tw);
 	if (!sk)
