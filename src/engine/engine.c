@@ -138,8 +138,12 @@ void ts_sim_free(ts_sim *sim)
 	free(sim->hosts);
 	ts_net_free(&sim->net);
 	ts_rep_free(sim);
-	for (int i = 0; i < sim->nsock_chunks; i++)
+	for (int i = 0; i < sim->nsock_chunks; i++) {
+		for (int k = 0; k < TS_SOCK_CHUNK; k++)
+			if (sim->sock_chunks[i][k].in_use)
+				free(sim->sock_chunks[i][k].x);
 		free(sim->sock_chunks[i]);
+	}
 	free(sim->sock_chunks);
 	ts_tw_free_all(sim);
 	free(sim->span_base);

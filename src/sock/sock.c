@@ -47,29 +47,29 @@ static void explain(ts_sim *sim, ts_sock *sk, ts_result *r)
 		snprintf(r->why, n, "no socket");
 		return;
 	}
+	const ts_sock_ext *x = ts_tcp_ext_ro(sk);
 	if (sk->taken) {
-		ts_sim_cause(sim, sk->err_kind, sk->err_val, sk->err_timer,
-			     cause, sizeof cause);
-		if (sk->err_kind == TS_ORIG_INPUT)
-			ts_sim_seg_chain(sim, sk->err_val, chain, sizeof chain);
+		ts_sim_cause(sim, x->err.kind, x->err.val, x->err.timer, cause,
+			     sizeof cause);
+		if (x->err.kind == TS_ORIG_INPUT)
+			ts_sim_seg_chain(sim, x->err.val, chain, sizeof chain);
 		if (snprintf(r->why, n, "pending error set when %s in %s%s%s",
-			     cause, ts_state_name((ts_tcp_state)sk->err_state),
+			     cause, ts_state_name((ts_tcp_state)x->err.state),
 			     chain[0] ? " \u2190 " : "", chain) >= (int)n)
 			r->why[n - 1] = 0; /* cut: the report shows the rest */
 		return;
 	}
 	ts_tcp_state st = ts_sock_app_state(sk);
-	if (st == TS_CLOSED && sk->close_kind != TS_ORIG_NONE) {
-		ts_sim_cause(sim, sk->close_kind, sk->close_val,
-			     sk->close_timer, cause, sizeof cause);
-		if (sk->close_kind == TS_ORIG_INPUT)
-			ts_sim_seg_chain(sim, sk->close_val, chain,
+	if (st == TS_CLOSED && x->close.kind != TS_ORIG_NONE) {
+		ts_sim_cause(sim, x->close.kind, x->close.val, x->close.timer,
+			     cause, sizeof cause);
+		if (x->close.kind == TS_ORIG_INPUT)
+			ts_sim_seg_chain(sim, x->close.val, chain,
 					 sizeof chain);
 		if (snprintf(r->why, n,
 			     "the connection closed (from %s) when %s%s%s",
-			     ts_state_name((ts_tcp_state)sk->close_state),
-			     cause, chain[0] ? " \u2190 " : "",
-			     chain) >= (int)n)
+			     ts_state_name((ts_tcp_state)x->close.state), cause,
+			     chain[0] ? " \u2190 " : "", chain) >= (int)n)
 			r->why[n - 1] = 0;
 		return;
 	}
@@ -190,7 +190,7 @@ static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
 		backlog = SOMAXCONN;
 	if (backlog < 0)
 		backlog = 0;
-	sk->backlog = (int32_t)backlog;
+	ts_tcp_ext(sim, sk)->backlog = (int32_t)backlog;
 	if (sk->state == TS_LISTEN) {
 		ok(r, 0); /* only the backlog changes */
 		return;
@@ -400,7 +400,8 @@ static void do_accept(ts_sim *sim, ts_host *h, ts_sock *sk, ts_result *r)
 		fail(r, TS_EINVAL);
 		return;
 	}
-	ts_sock *c = sk->aq_head;
+	ts_sock_ext *lx = ts_tcp_ext(sim, sk);
+	ts_sock *c = lx->aq_head;
 	if (!c) {
 		if (sk->nonblock)
 			fail(r, TS_EAGAIN);
@@ -413,13 +414,13 @@ static void do_accept(ts_sim *sim, ts_host *h, ts_sock *sk, ts_result *r)
 		fail(r, TS_EMFILE);
 		return;
 	}
-	sk->aq_head = c->aq_next;
-	if (!sk->aq_head)
-		sk->aq_tail = NULL;
-	sk->aq_len--;
+	lx->aq_head = c->aq_next;
+	if (!lx->aq_head)
+		lx->aq_tail = NULL;
+	lx->aq_len--;
 	c->aq_next = NULL;
 	c->parent = NULL;
-	sk->nchildren--;
+	lx->nchildren--;
 	c->ss = TS_SS_CONNECTED;
 	/* The child owns a reference to the port from now on. */
 	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, c->lport);
@@ -725,18 +726,21 @@ static int lingering(const ts_sock *sk)
  * (RST from the established ones), requests dropped. */
 static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
 {
-	while (sk->aq_head) {
-		ts_sock *c = sk->aq_head;
-		sk->aq_head = c->aq_next;
+	ts_sock_ext *lx = sk->x;
+	if (!lx)
+		return; /* it never listened */
+	while (lx->aq_head) {
+		ts_sock *c = lx->aq_head;
+		lx->aq_head = c->aq_next;
 		c->aq_next = NULL;
-		sk->aq_len--;
+		lx->aq_len--;
 		disconnect(sim, c, TS_RST_LISTENER_CLOSED, "listener closed");
 		ts_tcp_free(sim, c);
 	}
-	sk->aq_tail = NULL;
+	lx->aq_tail = NULL;
 	/* Requests (SYN_RECEIVED children) are dropped silently; the peer's
 	 * next segment meets no socket. */
-	if (sk->nchildren) {
+	if (lx->nchildren) {
 		for (int ci = 0; ci < sim->nsock_chunks; ci++)
 			for (int i = 0; i < TS_SOCK_CHUNK; i++) {
 				ts_sock *c = &sim->sock_chunks[ci][i];
@@ -926,7 +930,7 @@ uint32_t ts_sock_poll_mask(const ts_sock *sk)
 	ts_tcp_state st = ts_sock_app_state(sk);
 	uint32_t mask = 0;
 	if (st == TS_LISTEN)
-		return sk->aq_head ? TS_POLLIN : 0;
+		return ts_tcp_ext_ro(sk)->aq_head ? TS_POLLIN : 0;
 	if (sk->shutdown == TS_SHUTDOWN_MASK || st == TS_CLOSED)
 		mask |= TS_POLLHUP;
 	if (sk->shutdown & TS_RCV_SHUTDOWN)

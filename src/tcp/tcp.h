@@ -130,18 +130,13 @@ typedef struct ts_sock {
 	uint8_t fin_queued;  /* FIN to send after the queued data */
 	uint8_t fin_alone;   /* our FIN went out in a segment of its own */
 	uint8_t in_recovery;
-	uint8_t nofo; /* out-of-order intervals held */
-	uint8_t ofo_fin[TS_TCP_MAX_OFO];
-	/* --why: what set the pending error, and what closed the socket
-	 * (TS_ORIG_* kind, the state it was in; value and timer below) */
-	uint8_t err_kind, err_state, close_kind, close_state;
+	uint8_t nofo; /* out-of-order intervals held (in x) */
 	uint16_t mss; /* the peer's MSS, our segment size */
 
 	/* ---- sockets layer ---- */
 	ts_errno err; /* pending error (Linux sk_err), handed out once */
-	uint32_t err_val, close_val;
-	uint32_t chk_rcv_nxt; /* RCV.NXT at the last check */
-	const char *err_timer, *close_timer;
+	uint32_t chk_rcv_nxt;  /* RCV.NXT at the last check */
+	struct ts_sock_ext *x; /* what few sockets need, or NULL (below) */
 	/* Byte accounting, for the checking mode: bytes the application
 	 * wrote, bytes put in the receive queue, read, and thrown away. */
 	uint64_t app_written, rcv_total, app_read, discarded;
@@ -154,18 +149,16 @@ typedef struct ts_sock {
 	uint16_t lport, rport;
 	uint32_t laddr; /* 0 until connected (INADDR_ANY) */
 	uint32_t raddr;
-	int32_t peer; /* host index of the peer, -1 */
+	int32_t peer;      /* host index of the peer, -1 */
+	uint32_t tlp_high; /* SND.NXT when a loss probe went out, or 0 */
 
-	/* listener: accept queue of established children */
-	struct ts_sock *parent; /* the listener of a passive child */
-	struct ts_sock *aq_head, *aq_tail;
+	/* a passive child: its listener, and its place in the accept queue
+	 * (the queue itself is the listener's x) */
+	struct ts_sock *parent;
 	union {
 		struct ts_sock *aq_next;   /* in its listener's queue */
 		struct ts_sock *next_free; /* in the pool, when not in use */
 	};
-	int32_t backlog;
-	int32_t aq_len;
-	int32_t nchildren; /* children not yet accepted (in any state) */
 
 	/* ---- send sequence space (RFC 9293 §3.3.1) ---- */
 	uint32_t iss;
@@ -176,6 +169,7 @@ typedef struct ts_sock {
 	uint32_t last_seq;  /* where the last new segment sent began */
 	uint32_t recover;   /* snd_nxt when loss recovery began */
 	uint32_t max_window;
+	uint32_t next_isn;    /* ISN for the next connect() (tcp_disconnect) */
 	uint64_t bytes_acked; /* Linux tp->bytes_acked (RFC 4898) */
 
 	/* ---- receive sequence space ---- */
@@ -183,14 +177,11 @@ typedef struct ts_sock {
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup;
 	uint32_t rcvq; /* in-order bytes not yet read */
 	uint32_t rcvbuf;
-	/* out-of-order data, reassembled when the gap fills (the FIN flags
-	 * are with the one-byte fields) */
-	uint32_t ofo_seq[TS_TCP_MAX_OFO], ofo_end[TS_TCP_MAX_OFO];
-	uint32_t ofo_fin_num; /* the queued FIN's segment number */
-	uint32_t rcv_mss;     /* estimate of the peer's segment size */
-	ts_time last_oow; /* last rate-limited ACK (tcp_invalid_ratelimit) */
+	uint32_t rcv_mss; /* estimate of the peer's segment size */
 
 	/* ---- retransmission (RFC 6298, Linux tcp_retransmit_timer) ---- */
+	uint32_t rtt_seq;
+	ts_time last_oow; /* last rate-limited ACK (tcp_invalid_ratelimit) */
 	ts_time rto, srtt, rttvar;
 	ts_time rtt_time;      /* when rtt_seq was sent, TS_TIME_NEVER: none */
 	ts_time retrans_stamp; /* first transmission of the oldest unacked */
@@ -199,16 +190,38 @@ typedef struct ts_sock {
 	ts_time probe_start;   /* first unanswered zero-window probe */
 	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
 	ts_time lrcvtime;      /* when data last arrived */
-	uint32_t rtt_seq;
-	uint32_t retransmits; /* icsk_retransmits */
-	uint32_t total_rto;   /* RTO expiries of this episode */
-	uint32_t tlp_high;    /* SND.NXT when a loss probe went out, or 0 */
-	uint32_t next_isn;    /* ISN for the next connect() (tcp_disconnect) */
+	uint32_t retransmits;  /* icsk_retransmits */
+	uint32_t total_rto;    /* RTO expiries of this episode */
 
 	/* ---- timers ---- */
 	ts_time tdl[TS_NTIMERS];
 	ts_event tev; /* TS_EV_SOCK_TIMER at min(tdl) */
 } ts_sock;
+
+/* --why: what happened to a socket (TS_ORIG_* kind, value, the state it
+ * was in, the timer). */
+typedef struct ts_cause {
+	uint8_t kind, state;
+	uint32_t val;
+	const char *timer;
+} ts_cause;
+
+/* What most sockets never need, allocated the first time one does
+ * (ts_tcp_ext) and freed with the socket: a listener's accept queue,
+ * out-of-order data, and the causes --why reports. */
+typedef struct ts_sock_ext {
+	/* listener: accept queue of established children */
+	struct ts_sock *aq_head, *aq_tail;
+	int32_t backlog;
+	int32_t aq_len;
+	int32_t nchildren; /* children not yet accepted (in any state) */
+	/* out-of-order data, reassembled when the gap fills */
+	uint32_t ofo_seq[TS_TCP_MAX_OFO], ofo_end[TS_TCP_MAX_OFO];
+	uint8_t ofo_fin[TS_TCP_MAX_OFO];
+	uint32_t ofo_fin_num; /* the queued FIN's segment number */
+	/* --why: what set the pending error, what closed the socket */
+	ts_cause err, close;
+} ts_sock_ext;
 
 /* A time-wait record (tcp_tw.c): what a connection in TIME_WAIT keeps once
  * no application holds it (Linux inet_timewait_sock). */
@@ -249,9 +262,14 @@ ts_sock *ts_tcp_take(struct ts_sim *sim, struct ts_host *h);
 void ts_tcp_release(struct ts_sim *sim, ts_sock *sk);
 /* One user fewer of a local port. */
 void ts_tcp_port_put(struct ts_host *h, uint16_t port);
-/* What is happening now (a segment, a timer, a line), for --why. */
-void ts_tcp_note_cause(struct ts_sim *sim, const ts_sock *sk, uint8_t *kind,
-		       uint32_t *val, const char **timer, uint8_t *state);
+/* SK's ext, made when it has none; on no memory the run is aborted and a
+ * scratch one comes back. */
+ts_sock_ext *ts_tcp_ext(struct ts_sim *sim, ts_sock *sk);
+/* SK's ext to read: all zero when it has none. */
+const ts_sock_ext *ts_tcp_ext_ro(const ts_sock *sk);
+/* What is happening now (a segment, a timer, a line), for --why: into
+ * SK's C (only with --why, the one reader). */
+void ts_tcp_note_cause(struct ts_sim *sim, ts_sock *sk, int close);
 /* The one place a state changes; CAUSE goes to the report. */
 void ts_tcp_set_state(struct ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		      const char *cause);

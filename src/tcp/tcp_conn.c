@@ -117,6 +117,8 @@ ts_sock *ts_tcp_alloc(ts_sim *sim, ts_host *h)
 
 void ts_tcp_release(ts_sim *sim, ts_sock *sk)
 {
+	free(sk->x);
+	sk->x = NULL;
 	sk->in_use = 0;
 	sk->gen++;
 	sk->next_free = sim->free_socks;
@@ -148,7 +150,7 @@ void ts_tcp_free(ts_sim *sim, ts_sock *sk)
 		sk->bound = 0;
 	}
 	if (sk->parent) {
-		sk->parent->nchildren--;
+		ts_tcp_ext(sim, sk->parent)->nchildren--;
 		sk->parent = NULL;
 	}
 	ts_tcp_release(sim, sk);
@@ -289,23 +291,46 @@ const char *ts_tcp_label_ports(ts_sim *sim, uint16_t lport, uint32_t raddr,
 	return buf;
 }
 
-void ts_tcp_note_cause(ts_sim *sim, const ts_sock *sk, uint8_t *kind,
-		       uint32_t *val, const char **timer, uint8_t *state)
+ts_sock_ext *ts_tcp_ext(ts_sim *sim, ts_sock *sk)
 {
-	*state = (uint8_t)sk->state;
-	*timer = NULL;
-	*val = 0;
+	static ts_sock_ext scratch;
+	if (!sk->x) {
+		sk->x = calloc(1, sizeof *sk->x);
+		if (!sk->x) {
+			ts_sim_abort(sim, 0, "out of memory");
+			memset(&scratch, 0, sizeof scratch);
+			return &scratch;
+		}
+	}
+	return sk->x;
+}
+
+const ts_sock_ext *ts_tcp_ext_ro(const ts_sock *sk)
+{
+	static const ts_sock_ext none;
+	return sk->x ? sk->x : &none;
+}
+
+void ts_tcp_note_cause(ts_sim *sim, ts_sock *sk, int close)
+{
+	if (!sim->why)
+		return;
+	ts_cause *c =
+	    close ? &ts_tcp_ext(sim, sk)->close : &ts_tcp_ext(sim, sk)->err;
+	c->state = (uint8_t)sk->state;
+	c->timer = NULL;
+	c->val = 0;
 	if (sim->cur_in) {
-		*kind = TS_ORIG_INPUT;
-		*val = sim->cur_in;
+		c->kind = TS_ORIG_INPUT;
+		c->val = sim->cur_in;
 	} else if (sim->cur_timer) {
-		*kind = TS_ORIG_TIMER;
-		*timer = sim->cur_timer;
+		c->kind = TS_ORIG_TIMER;
+		c->timer = sim->cur_timer;
 	} else if (sim->cur_line) {
-		*kind = TS_ORIG_CALL;
-		*val = (uint32_t)sim->cur_line;
+		c->kind = TS_ORIG_CALL;
+		c->val = (uint32_t)sim->cur_line;
 	} else {
-		*kind = TS_ORIG_NONE;
+		c->kind = TS_ORIG_NONE;
 	}
 }
 
@@ -323,8 +348,7 @@ void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		     ts_tcp_label(sim, sk, lb, sizeof lb),
 		     ts_state_name(sk->state), ts_state_name(st), cause);
 	if (st == TS_CLOSED)
-		ts_tcp_note_cause(sim, sk, &sk->close_kind, &sk->close_val,
-				  &sk->close_timer, &sk->close_state);
+		ts_tcp_note_cause(sim, sk, 1);
 	sk->state = st;
 	if (st == TS_CLOSED) {
 		ts_tcp_unhash(sk);
@@ -345,7 +369,10 @@ static void aq_remove(ts_sock *sk)
 	ts_sock *l = sk->parent;
 	if (!l)
 		return;
-	ts_sock **pp = &l->aq_head, *prev = NULL;
+	ts_sock_ext *x = l->x;
+	if (!x)
+		return;
+	ts_sock **pp = &x->aq_head, *prev = NULL;
 	while (*pp && *pp != sk) {
 		prev = *pp;
 		pp = &(*pp)->aq_next;
@@ -353,9 +380,9 @@ static void aq_remove(ts_sock *sk)
 	if (!*pp)
 		return;
 	*pp = sk->aq_next;
-	if (l->aq_tail == sk)
-		l->aq_tail = prev;
-	l->aq_len--;
+	if (x->aq_tail == sk)
+		x->aq_tail = prev;
+	x->aq_len--;
 	sk->aq_next = NULL;
 }
 
@@ -381,8 +408,7 @@ void ts_tcp_done(ts_sim *sim, ts_sock *sk, const char *cause)
  * the RST found. */
 void ts_tcp_reset(ts_sim *sim, ts_sock *sk, const char *cause)
 {
-	ts_tcp_note_cause(sim, sk, &sk->err_kind, &sk->err_val, &sk->err_timer,
-			  &sk->err_state);
+	ts_tcp_note_cause(sim, sk, 0);
 	switch (sk->state) {
 	case TS_SYN_SENT:
 		sk->err = TS_ECONNREFUSED; /* Linux tcp_reset: SYN_SENT */

@@ -138,7 +138,8 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 static int aq_full(const ts_sock *l)
 {
 	/* Linux sk_acceptq_is_full(): backlog + 1 connections fit. */
-	return l->aq_len > l->backlog;
+	const ts_sock_ext *x = ts_tcp_ext_ro(l);
+	return x->aq_len > x->backlog;
 }
 
 /* A child socket for a SYN that reached listener L (Linux
@@ -154,7 +155,7 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 		return NULL;
 	}
 	c->parent = l;
-	l->nchildren++;
+	ts_tcp_ext(sim, l)->nchildren++;
 	c->state = TS_LISTEN;
 	c->lport = l->lport;
 	c->laddr = h->addr;
@@ -224,14 +225,16 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	 * SYN cookie and no state is kept (tcp_syncookies 1), or dropped
 	 * (tcp_syncookies 0); tcp_syncookies 2 always uses cookies. */
 	int64_t cookies = h->knob[TS_KNOB_TCP_SYNCOOKIES];
+	const ts_sock_ext *lx = ts_tcp_ext_ro(l);
 	int want_cookie = 0;
-	if (!isn && (cookies == 2 || l->nchildren - l->aq_len > l->backlog)) {
+	if (!isn &&
+	    (cookies == 2 || lx->nchildren - lx->aq_len > lx->backlog)) {
 		if (!cookies) {
 			ts_rep_event(sim, h->index, "drop",
 				     "%s SYN dropped: %d handshakes pending "
 				     "(backlog %d) and tcp_syncookies 0",
 				     ts_tcp_label(sim, l, lb, sizeof lb),
-				     l->nchildren - l->aq_len, l->backlog);
+				     lx->nchildren - lx->aq_len, lx->backlog);
 			return;
 		}
 		want_cookie = 1;
@@ -241,8 +244,8 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 		ts_rep_event(sim, h->index, "drop",
 			     "%s SYN dropped: accept queue full (%d of backlog "
 			     "%d + 1), nothing sent",
-			     ts_tcp_label(sim, l, lb, sizeof lb), l->aq_len,
-			     l->backlog);
+			     ts_tcp_label(sim, l, lb, sizeof lb), lx->aq_len,
+			     lx->backlog);
 		return;
 	}
 	if (want_cookie) {
@@ -273,35 +276,36 @@ static int in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win,
 }
 
 /* Out-of-order queue: intervals kept sorted, merged when they touch. */
-static void ofo_add(ts_sock *sk, uint32_t seq, uint32_t end, int fin,
-		    uint32_t num)
+static void ofo_add(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t end,
+		    int fin, uint32_t num)
 {
+	ts_sock_ext *x = ts_tcp_ext(sim, sk);
 	int n = sk->nofo;
 	if (fin)
-		sk->ofo_fin_num = num;
+		x->ofo_fin_num = num;
 	for (int i = 0; i < n; i++) {
-		if (ts_seq_le(seq, sk->ofo_end[i]) &&
-		    ts_seq_ge(end, sk->ofo_seq[i])) {
-			if (ts_seq_lt(seq, sk->ofo_seq[i]))
-				sk->ofo_seq[i] = seq;
-			if (ts_seq_gt(end, sk->ofo_end[i]))
-				sk->ofo_end[i] = end;
-			sk->ofo_fin[i] |= (uint8_t)fin;
+		if (ts_seq_le(seq, x->ofo_end[i]) &&
+		    ts_seq_ge(end, x->ofo_seq[i])) {
+			if (ts_seq_lt(seq, x->ofo_seq[i]))
+				x->ofo_seq[i] = seq;
+			if (ts_seq_gt(end, x->ofo_end[i]))
+				x->ofo_end[i] = end;
+			x->ofo_fin[i] |= (uint8_t)fin;
 			return;
 		}
 	}
 	if (n == TS_TCP_MAX_OFO)
 		return; /* full: the sender will retransmit */
 	int i = n;
-	while (i > 0 && ts_seq_gt(sk->ofo_seq[i - 1], seq)) {
-		sk->ofo_seq[i] = sk->ofo_seq[i - 1];
-		sk->ofo_end[i] = sk->ofo_end[i - 1];
-		sk->ofo_fin[i] = sk->ofo_fin[i - 1];
+	while (i > 0 && ts_seq_gt(x->ofo_seq[i - 1], seq)) {
+		x->ofo_seq[i] = x->ofo_seq[i - 1];
+		x->ofo_end[i] = x->ofo_end[i - 1];
+		x->ofo_fin[i] = x->ofo_fin[i - 1];
 		i--;
 	}
-	sk->ofo_seq[i] = seq;
-	sk->ofo_end[i] = end;
-	sk->ofo_fin[i] = (uint8_t)fin;
+	x->ofo_seq[i] = seq;
+	x->ofo_end[i] = end;
+	x->ofo_fin[i] = (uint8_t)fin;
 	sk->nofo++;
 }
 
@@ -401,22 +405,23 @@ void ts_tcp_ack_snd_check(ts_sim *sim, ts_sock *sk, int now)
 /* Move what the out-of-order queue now continues into the receive queue. */
 static void ofo_drain(ts_sim *sim, ts_sock *sk)
 {
-	while (sk->nofo && ts_seq_le(sk->ofo_seq[0], sk->rcv_nxt)) {
-		if (ts_seq_gt(sk->ofo_end[0], sk->rcv_nxt)) {
-			sk->rcvq += sk->ofo_end[0] - sk->rcv_nxt;
-			sk->rcv_total += sk->ofo_end[0] - sk->rcv_nxt;
-			sk->rcv_nxt = sk->ofo_end[0];
+	ts_sock_ext *x = sk->x;
+	while (sk->nofo && ts_seq_le(x->ofo_seq[0], sk->rcv_nxt)) {
+		if (ts_seq_gt(x->ofo_end[0], sk->rcv_nxt)) {
+			sk->rcvq += x->ofo_end[0] - sk->rcv_nxt;
+			sk->rcv_total += x->ofo_end[0] - sk->rcv_nxt;
+			sk->rcv_nxt = x->ofo_end[0];
 		}
 		/* The FIN is next in sequence, after data or alone. */
-		int fin = sk->ofo_fin[0] && sk->ofo_end[0] == sk->rcv_nxt;
+		int fin = x->ofo_fin[0] && x->ofo_end[0] == sk->rcv_nxt;
 		for (int i = 1; i < sk->nofo; i++) {
-			sk->ofo_seq[i - 1] = sk->ofo_seq[i];
-			sk->ofo_end[i - 1] = sk->ofo_end[i];
-			sk->ofo_fin[i - 1] = sk->ofo_fin[i];
+			x->ofo_seq[i - 1] = x->ofo_seq[i];
+			x->ofo_end[i - 1] = x->ofo_end[i];
+			x->ofo_fin[i - 1] = x->ofo_fin[i];
 		}
 		sk->nofo--;
 		if (fin)
-			tcp_fin(sim, sk, sk->ofo_fin_num);
+			tcp_fin(sim, sk, x->ofo_fin_num);
 	}
 }
 
@@ -479,7 +484,7 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* A FIN without data is queued too (Linux
 		 * tcp_data_queue_ofo takes any in-window skb). */
 		if (ts_seq_gt(e, seq) || (fin && e == end))
-			ofo_add(sk, seq, e, fin && e == end, num);
+			ofo_add(sim, sk, seq, e, fin && e == end, num);
 		if (sim->cur_injected)
 			sk->tainted = 1;
 		note_drop(sim, sk, "out-of-order data queued, duplicate ACK");
@@ -754,8 +759,10 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn)
 	    sim, h->index, "drop",
 	    "%s SYN queue full (%d pending, backlog %d): answered with "
 	    "a SYN cookie, no state kept (tcp_syncookies %lld)",
-	    ts_tcp_label(sim, l, lb, sizeof lb), l->nchildren - l->aq_len,
-	    l->backlog, (long long)h->knob[TS_KNOB_TCP_SYNCOOKIES]);
+	    ts_tcp_label(sim, l, lb, sizeof lb),
+	    ts_tcp_ext_ro(l)->nchildren - ts_tcp_ext_ro(l)->aq_len,
+	    ts_tcp_ext_ro(l)->backlog,
+	    (long long)h->knob[TS_KNOB_TCP_SYNCOOKIES]);
 	ts_seg s = {0};
 	s.saddr = h->addr;
 	s.daddr = syn->saddr;
@@ -850,12 +857,13 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	TS_CAUSE(sim, cause, "ACK #%u completes the handshake", num);
 	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
 	sk->aq_next = NULL;
-	if (l->aq_tail)
-		l->aq_tail->aq_next = sk;
+	ts_sock_ext *lx = ts_tcp_ext(sim, l);
+	if (lx->aq_tail)
+		lx->aq_tail->aq_next = sk;
 	else
-		l->aq_head = sk;
-	l->aq_tail = sk;
-	l->aq_len++;
+		lx->aq_head = sk;
+	lx->aq_tail = sk;
+	lx->aq_len++;
 	ts_tcp_wake(l);
 	if (seg->len || (seg->flags & TS_FIN))
 		sync_input(sim, sk, seg, num);

@@ -176,8 +176,7 @@ static int64_t orphan_retries(ts_sock *sk)
  * RST is sent (RFC 9293 §3.10.8; Linux tcp_write_timeout). */
 static void write_err(ts_sim *sim, ts_sock *sk, const char *why)
 {
-	ts_tcp_note_cause(sim, sk, &sk->err_kind, &sk->err_val, &sk->err_timer,
-			  &sk->err_state);
+	ts_tcp_note_cause(sim, sk, 0);
 	sk->err = TS_ETIMEDOUT; /* Linux tcp_write_err */
 	ts_tcp_done(sim, sk, why);
 }

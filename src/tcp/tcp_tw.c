@@ -72,8 +72,7 @@ static int tw_compactable(const ts_sim *sim, const ts_sock *sk)
 	if (!sk->in_use || sk->state != TS_TIME_WAIT || !sk->orphan ||
 	    sk->has_fd || sk->fd >= 0 || sim->why || !sk->hashed)
 		return 0;
-	if (sk->parent || sk->listening || sk->aq_head || sk->nchildren ||
-	    sk->acked_overflow)
+	if (sk->parent || sk->listening || sk->acked_overflow)
 		return 0;
 	if (sk->shutdown != TS_SHUTDOWN_MASK || sk->rcvq || sk->nofo ||
 	    sk->ack_pending || sk->ka_only || sk->err ||
