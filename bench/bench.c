@@ -118,6 +118,23 @@ static uint64_t parse_u(const char *s)
 	return v;
 }
 
+/* A simulation of T without limits, its lines coming from FEED, its
+ * report (header first) on stderr with --report. */
+static ts_sim *
+feed_sim(const ts_trace *t, const params *p,
+	 const ts_stmt *(*feed)(void *ctx, ts_sim *sim, int host), void *ctx)
+{
+	ts_sim_opts so = {
+	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
+	ts_sim *sim = ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
+	if (!sim)
+		die("", "out of memory");
+	sim->feed = feed;
+	sim->feed_ctx = ctx;
+	ts_rep_header(sim);
+	return sim;
+}
+
 /* ---- the many-connections workloads (W1, W3) ----
  *
  * Connection i starts at 1 ms + i * interval on client host i mod K.
@@ -436,21 +453,14 @@ static int run_w1(const params *p)
 		add_vars(t, h, c->var0, c->nvars, h == k ? "s" : "c");
 		c->ph = next_of(&w, h, &c->at);
 	}
-	ts_sim_opts so = {
-	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
 	uint64_t rss0 = rss_now();
 	double t0 = wall();
-	ts_sim *sim = ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
-	if (!sim)
-		die("", "out of memory");
-	sim->feed = w1_feed;
-	sim->feed_ctx = &w;
+	ts_sim *sim = feed_sim(t, p, w1_feed, &w);
 	if (p->loss > 0) {
 		rng_state = p->seed;
 		loss_rate = p->loss;
 		sim->net.loss = lossy;
 	}
-	ts_rep_header(sim);
 	uint64_t rss_est = 0;
 	int rc = bench_timed_w1(&w, sim, setup, &rss_est);
 	double t1 = wall();
@@ -571,16 +581,9 @@ static int run_w2(const params *p)
 	w.cl = &t->stmts[6];
 	/* The client's lines are due at 1 ms; the server's at 0. */
 	t->nstmts = 0;
-	ts_sim_opts so = {
-	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
 	uint64_t rss0 = rss_now();
 	double t0 = wall();
-	ts_sim *sim = ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
-	if (!sim)
-		die("", "out of memory");
-	sim->feed = w2_feed;
-	sim->feed_ctx = &w;
-	ts_rep_header(sim);
+	ts_sim *sim = feed_sim(t, p, w2_feed, &w);
 	int rc = bench_timed_w2(sim);
 	double run = wall() - t0;
 	uint64_t segs = sim->net.nextnum - 1;

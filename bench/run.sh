@@ -77,7 +77,11 @@ row() {
 	if [ -s "$OUT/$name.ns3" ]; then
 		nwall=$(kv wall_run_s "$OUT/$name.ns3")
 		nsegs=$(sed -n 's/.* total=\([0-9]*\).*/\1/p' "$OUT/$name.ns3" | head -n 1)
-		[ -z "$nsegs" ] && nsegs=$(kv segments "$OUT/$name.ns3")
+		if [ -z "$nsegs" ]; then # w4_timeout: what each side sent
+			c=$(kv client_tx_segs "$OUT/$name.ns3")
+			sv=$(kv server_tx_segs "$OUT/$name.ns3")
+			[ -n "$c" ] && nsegs=$((c + ${sv:-0}))
+		fi
 		npeak=$(kv maxrss_kb "$OUT/$name.ns3time")
 		[ -z "$npeak" ] && npeak=-
 		[ -s "$OUT/ns3-empty.ns3time" ] &&
