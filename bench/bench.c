@@ -162,6 +162,9 @@ typedef struct hostcur {
 	int si;
 	int ph;     /* next_of(), kept up to date: the next phase */
 	ts_time at; /* and when */
+	/* with one variable, the host's lines are always the same ones:
+	 * phase A's, then phase B's, made once */
+	ts_stmt fixed[CL_A + CL_B];
 } hostcur;
 
 typedef struct w1 {
@@ -200,6 +203,22 @@ static int patch_var(int v, int tvar, int base)
 	return v == tvar ? base : v;
 }
 
+/* Host H's line STEP of phase PH for its connection J. */
+static ts_stmt *make_line(w1 *w, hostcur *c, int h, int ph, int step,
+			  uint64_t j)
+{
+	int srv = h == w->k;
+	const ts_stmt *t = (ph ? w->tmpl_b : w->tmpl_a)[srv] + step;
+	ts_stmt *st = &c->slot[c->si++ & 3];
+	*st = *t;
+	st->host = h;
+	int var = c->var0 + (int)(j % c->nvars);
+	int tvar = srv ? 1 : 0; /* "s" on the server ("l" is 0), "c" */
+	st->u.call.bind_var = patch_var(st->u.call.bind_var, tvar, var);
+	st->u.call.fd_var = patch_var(st->u.call.fd_var, tvar, var);
+	return st;
+}
+
 static const ts_stmt *w1_feed(void *ctx, ts_sim *sim, int h)
 {
 	w1 *w = ctx;
@@ -211,16 +230,12 @@ static const ts_stmt *w1_feed(void *ctx, ts_sim *sim, int h)
 	int srv = h == w->k;
 	uint64_t j = ph ? c->b : c->a;
 	int step = ph ? c->bstep : c->astep;
-	const ts_stmt *t = (ph ? w->tmpl_b : w->tmpl_a)[srv] + step;
-	ts_stmt *st = &c->slot[c->si++ & 3];
-	*st = *t;
-	st->at = at;
-	st->host = h;
-	int var = c->var0 + (int)(j % c->nvars);
-	int tvar = srv ? 1 : 0; /* "s" on the server ("l" is 0), "c" */
-	st->u.call.bind_var = patch_var(st->u.call.bind_var, tvar, var);
-	st->u.call.fd_var = patch_var(st->u.call.fd_var, tvar, var);
 	int nsteps = ph ? (srv ? SV_B : CL_B) : (srv ? SV_A : CL_A);
+	const ts_stmt *st;
+	if (c->nvars == 1)
+		st = &c->fixed[(ph ? (srv ? SV_A : CL_A) : 0) + step];
+	else
+		st = make_line(w, c, h, ph, step, j);
 	if (ph) {
 		if (++c->bstep == nsteps) {
 			c->bstep = 0;
@@ -452,6 +467,11 @@ static int run_w1(const params *p)
 		c->var0 = h == k ? 1 : 0;
 		add_vars(t, h, c->var0, c->nvars, h == k ? "s" : "c");
 		c->ph = next_of(&w, h, &c->at);
+		int na = h == k ? SV_A : CL_A, nb = h == k ? SV_B : CL_B;
+		for (int i = 0; c->nvars == 1 && i < na + nb; i++) {
+			c->fixed[i] = *make_line(&w, c, h, i >= na,
+						 i >= na ? i - na : i, 0);
+		}
 	}
 	uint64_t rss0 = rss_now();
 	double t0 = wall();

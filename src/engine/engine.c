@@ -868,14 +868,14 @@ void ts_sim_exec(ts_sim *sim, const ts_stmt *st)
 		run_stmt_ptr(sim, st);
 	}
 	wake_all(sim);
-	ts_tw_compact(sim);
+	ts_sim_compact(sim);
 }
 
 void ts_sim_feed(ts_sim *sim, int host)
 {
 	drain(sim, &sim->hosts[host]);
 	wake_all(sim);
-	ts_tw_compact(sim);
+	ts_sim_compact(sim);
 }
 
 void ts_sim_advance(ts_sim *sim, ts_time until)
@@ -888,7 +888,7 @@ void ts_sim_advance(ts_sim *sim, ts_time until)
 		sim->now = ev->when;
 		dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);
-		ts_tw_compact(sim);
+		ts_sim_compact(sim);
 		ts_check(sim);
 	}
 	if (until > sim->now)
@@ -946,7 +946,7 @@ int ts_sim_run(ts_sim *sim)
 		else
 			dispatch(sim, ts_evq_pop(&sim->q));
 		wake_all(sim);
-		ts_tw_compact(sim);
+		ts_sim_compact(sim);
 		ts_check(sim);
 	}
 	return ts_sim_finish(sim);

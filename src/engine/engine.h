@@ -189,6 +189,12 @@ int ts_sim_blocked(const ts_sim *sim);
 int ts_sim_finish(ts_sim *sim);
 /* Run statement ST now, as if it came due (tests, embedders). */
 void ts_sim_exec(ts_sim *sim, const ts_stmt *st);
+/* After an event: the sockets it left in TIME_WAIT become records. */
+static inline void ts_sim_compact(ts_sim *sim)
+{
+	if (sim->npending_tw)
+		ts_tw_compact(sim);
+}
 /* Let host HOST's idle process run what sim->feed has due for it now. */
 void ts_sim_feed(ts_sim *sim, int host);
 /* Process every event up to time UNTIL, then set the clock to UNTIL. */
