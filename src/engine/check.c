@@ -157,9 +157,9 @@ int ts_check(ts_sim *sim)
 			     "past");
 		return -1;
 	}
-	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+	for (int ci = 0; ci < sim->socks.nchunks; ci++)
 		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
-			ts_sock *sk = &sim->sock_chunks[ci][i];
+			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use)
 				continue;
 			if (check_sock(sim, sk, msg, sizeof msg) < 0) {
@@ -177,9 +177,9 @@ int ts_check_end(ts_sim *sim)
 		return 0;
 	/* A socket nobody holds, no queue holds, and that waits for nothing
 	 * should have been freed. */
-	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+	for (int ci = 0; ci < sim->socks.nchunks; ci++)
 		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
-			ts_sock *sk = &sim->sock_chunks[ci][i];
+			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use || sk->has_fd || sk->parent)
 				continue;
 			int timers = 0;

@@ -83,6 +83,10 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 	sim->opts = *o;
 	sim->cur_rst = -1;
 	ts_evq_init(&sim->q);
+	ts_pool_init(&sim->socks, sizeof(ts_sock), offsetof(ts_sock, next_free),
+		     TS_SOCK_CHUNK);
+	ts_pool_init(&sim->tws, sizeof(ts_tw), offsetof(ts_tw, next_free),
+		     TS_TW_CHUNK);
 	sim->nhosts = t->nhosts;
 	sim->hosts =
 	    calloc((size_t)(t->nhosts ? t->nhosts : 1), sizeof *sim->hosts);
@@ -138,13 +142,11 @@ void ts_sim_free(ts_sim *sim)
 	free(sim->hosts);
 	ts_net_free(&sim->net);
 	ts_rep_free(sim);
-	for (int i = 0; i < sim->nsock_chunks; i++) {
+	for (int i = 0; i < sim->socks.nchunks; i++)
 		for (int k = 0; k < TS_SOCK_CHUNK; k++)
-			if (sim->sock_chunks[i][k].in_use)
-				free(sim->sock_chunks[i][k].x);
-		free(sim->sock_chunks[i]);
-	}
-	free(sim->sock_chunks);
+			if (ts_sim_sock(sim, i, k)->in_use)
+				free(ts_sim_sock(sim, i, k)->x);
+	ts_pool_free(&sim->socks);
 	ts_tw_free_all(sim);
 	free(sim->span_base);
 	free(sim->span_mark);
@@ -589,9 +591,9 @@ static void crash_host(ts_sim *sim, ts_host *h)
 		p->call.st = NULL;
 	}
 	ts_evq_cancel(&sim->q, &p->tev);
-	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+	for (int ci = 0; ci < sim->socks.nchunks; ci++)
 		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
-			ts_sock *sk = &sim->sock_chunks[ci][k];
+			ts_sock *sk = ts_sim_sock(sim, ci, k);
 			if (sk->in_use && sk->host == h)
 				ts_tcp_free(sim, sk);
 		}

@@ -150,16 +150,12 @@ typedef struct ts_sim {
 	ts_result last;
 	int last_line; /* the line whose call returned last */
 	/* socket pool */
-	ts_sock *free_socks;
-	ts_sock **sock_chunks;
-	int nsock_chunks;
+	ts_pool socks; /* of ts_sock, TS_SOCK_CHUNK a chunk */
 	uint64_t live_socks;
 	uint64_t ka_only; /* sockets with only a keepalive timer queued */
 	/* time-wait records (tcp_tw.c): their pool, and the sockets to look
 	 * at after the current event */
-	ts_tw *free_tw;
-	ts_tw **tw_chunks;
-	int ntw_chunks;
+	ts_pool tws; /* of ts_tw, TS_TW_CHUNK a chunk */
 	uint64_t live_tw;
 	ts_sockref *pending_tw;
 	uint32_t npending_tw, pending_tw_cap;
@@ -189,6 +185,17 @@ int ts_sim_blocked(const ts_sim *sim);
 int ts_sim_finish(ts_sim *sim);
 /* Run statement ST now, as if it came due (tests, embedders). */
 void ts_sim_exec(ts_sim *sim, const ts_stmt *st);
+/* Socket I of chunk C of the pool (in use or not: see in_use). */
+static inline ts_sock *ts_sim_sock(const ts_sim *sim, int c, unsigned i)
+{
+	return ts_pool_at(&sim->socks, c, i);
+}
+/* Time-wait record I of chunk C. */
+static inline ts_tw *ts_sim_tw(const ts_sim *sim, int c, unsigned i)
+{
+	return ts_pool_at(&sim->tws, c, i);
+}
+
 /* After an event: the sockets it left in TIME_WAIT become records. */
 static inline void ts_sim_compact(ts_sim *sim)
 {

@@ -7,6 +7,7 @@
  * duplicate arrives twice; a delayed one arrives late (and so may overtake
  * nothing but be overtaken: reordering).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,8 @@ int ts_net_init(ts_network *n, const ts_trace *t)
 			n->delay[a * t->nhosts + b] =
 			    a == b ? 0 : ts_trace_link_delay(t, a, b);
 	n->nextnum = 1;
+	ts_pool_init(&n->pkts, sizeof(ts_pkt), offsetof(ts_pkt, next_free),
+		     PKT_CHUNK);
 	/* Keep a copy of exactly the segments that replay lines name. */
 	int nrep = 0;
 	for (int i = 0; i < t->nstmts; i++)
@@ -92,9 +95,7 @@ void ts_net_free(ts_network *n)
 			free(n->dirs[i].faults);
 	free(n->dirs);
 	free(n->delay);
-	for (int i = 0; i < n->nchunks; i++)
-		free(n->chunks[i]);
-	free(n->chunks);
+	ts_pool_free(&n->pkts);
 	free(n->kept);
 	memset(n, 0, sizeof *n);
 }
@@ -106,25 +107,9 @@ ts_dir *ts_net_dir(ts_network *n, int from, int to)
 
 static ts_pkt *pkt_get(ts_network *n)
 {
-	if (!n->free_pkts) {
-		ts_pkt *chunk = calloc(PKT_CHUNK, sizeof *chunk);
-		ts_pkt **chunks = realloc(n->chunks, (size_t)(n->nchunks + 1) *
-							 sizeof *chunks);
-		if (!chunk || !chunks) {
-			free(chunk);
-			if (chunks)
-				n->chunks = chunks;
-			return NULL;
-		}
-		n->chunks = chunks;
-		n->chunks[n->nchunks++] = chunk;
-		for (int i = PKT_CHUNK - 1; i >= 0; i--) {
-			chunk[i].next_free = n->free_pkts;
-			n->free_pkts = &chunk[i];
-		}
-	}
-	ts_pkt *p = n->free_pkts;
-	n->free_pkts = p->next_free;
+	ts_pkt *p = ts_pool_get(&n->pkts);
+	if (!p)
+		return NULL;
 	memset(p, 0, sizeof *p);
 	p->ev.kind = TS_EV_DELIVER;
 	return p;
@@ -132,8 +117,7 @@ static ts_pkt *pkt_get(ts_network *n)
 
 static void pkt_put(ts_network *n, ts_pkt *p)
 {
-	p->next_free = n->free_pkts;
-	n->free_pkts = p;
+	ts_pool_put(&n->pkts, p);
 }
 
 static ts_kept *kept_find(ts_network *n, uint32_t num)
@@ -372,9 +356,9 @@ static int find_ports(ts_sim *sim, int from, int to, int *fport, int *tport)
 	int found = 0;
 	int want_f = *fport, want_t = *tport;
 	ts_host *a = &sim->hosts[from], *b = &sim->hosts[to];
-	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+	for (int ci = 0; ci < sim->socks.nchunks; ci++)
 		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
-			ts_sock *sk = &sim->sock_chunks[ci][i];
+			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use || sk->state == TS_LISTEN ||
 			    sk->state == TS_CLOSED)
 				continue;

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "base/pool.h"
 #include "engine/evq.h"
 #include "trace/trace.h"
 
@@ -83,9 +84,7 @@ typedef struct ts_network {
 	ts_time *delay; /* nhosts x nhosts one-way delays */
 	ts_dir *dirs;   /* nhosts x nhosts directions */
 	uint32_t nextnum;
-	ts_pkt *free_pkts;
-	ts_pkt **chunks; /* allocation chunks of packets */
-	int nchunks;
+	ts_pool pkts;  /* the segments in flight */
 	ts_kept *kept; /* numbers named by replay lines, sorted */
 	int nkept;
 	int keep_all; /* keep every segment (lines come one by one) */

@@ -274,9 +274,9 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 		reuse = 0;
 	if (!reuse)
 		return 0;
-	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+	for (int ci = 0; ci < sim->socks.nchunks; ci++)
 		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
-			ts_sock *tw = &sim->sock_chunks[ci][i];
+			ts_sock *tw = ts_sim_sock(sim, ci, i);
 			if (!tw->in_use || tw->host != h ||
 			    tw->state != TS_TIME_WAIT || tw->raddr != raddr ||
 			    tw->rport != rport || tw->lport < lo ||
@@ -288,9 +288,9 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 				    "(tcp_tw_reuse)");
 			return 1;
 		}
-	for (int ci = 0; ci < sim->ntw_chunks; ci++)
+	for (int ci = 0; ci < sim->tws.nchunks; ci++)
 		for (int i = 0; i < TS_TW_CHUNK; i++) {
-			ts_tw *tw = &sim->tw_chunks[ci][i];
+			ts_tw *tw = ts_sim_tw(sim, ci, i);
 			if (!tw->in_use || tw->host != h ||
 			    tw->raddr != raddr || tw->rport != rport ||
 			    tw->lport < lo || tw->lport > hi ||
@@ -741,9 +741,9 @@ static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
 	/* Requests (SYN_RECEIVED children) are dropped silently; the peer's
 	 * next segment meets no socket. */
 	if (lx->nchildren) {
-		for (int ci = 0; ci < sim->nsock_chunks; ci++)
+		for (int ci = 0; ci < sim->socks.nchunks; ci++)
 			for (int i = 0; i < TS_SOCK_CHUNK; i++) {
-				ts_sock *c = &sim->sock_chunks[ci][i];
+				ts_sock *c = ts_sim_sock(sim, ci, i);
 				if (c->in_use && c->parent == sk) {
 					ts_tcp_set_state(sim, c, TS_CLOSED,
 							 "listener closed");

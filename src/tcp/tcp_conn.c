@@ -66,26 +66,9 @@ static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 
 ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 {
-	if (!sim->free_socks) {
-		ts_sock *chunk = calloc(TS_SOCK_CHUNK, sizeof *chunk);
-		ts_sock **chunks =
-		    realloc(sim->sock_chunks,
-			    (size_t)(sim->nsock_chunks + 1) * sizeof *chunks);
-		if (!chunk || !chunks) {
-			free(chunk);
-			if (chunks)
-				sim->sock_chunks = chunks;
-			return NULL;
-		}
-		sim->sock_chunks = chunks;
-		sim->sock_chunks[sim->nsock_chunks++] = chunk;
-		for (int i = TS_SOCK_CHUNK - 1; i >= 0; i--) {
-			chunk[i].next_free = sim->free_socks;
-			sim->free_socks = &chunk[i];
-		}
-	}
-	ts_sock *sk = sim->free_socks;
-	sim->free_socks = sk->next_free;
+	ts_sock *sk = ts_pool_get(&sim->socks);
+	if (!sk)
+		return NULL;
 	uint32_t gen = sk->gen;
 	memset(sk, 0, sizeof *sk);
 	sk->gen = gen;
@@ -121,8 +104,7 @@ void ts_tcp_release(ts_sim *sim, ts_sock *sk)
 	sk->x = NULL;
 	sk->in_use = 0;
 	sk->gen++;
-	sk->next_free = sim->free_socks;
-	sim->free_socks = sk;
+	ts_pool_put(&sim->socks, sk);
 	sim->live_socks--;
 }
 
@@ -199,9 +181,9 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 	/* Linux inet_csk_bind_conflict(): a port is shared only when both
 	 * sockets set SO_REUSEADDR and the other one is not listening; a
 	 * TIME_WAIT keeps the flag of the socket it came from. */
-	for (int ci = 0; ci < sim->nsock_chunks; ci++)
+	for (int ci = 0; ci < sim->socks.nchunks; ci++)
 		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
-			const ts_sock *o = &sim->sock_chunks[ci][i];
+			const ts_sock *o = ts_sim_sock(sim, ci, i);
 			if (!o->in_use || o == sk || o->host != h ||
 			    !o->bound || o->lport != port)
 				continue;
@@ -210,9 +192,9 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 				return 1;
 		}
 	/* time-wait records: never listening */
-	for (int ci = 0; ci < sim->ntw_chunks; ci++)
+	for (int ci = 0; ci < sim->tws.nchunks; ci++)
 		for (int i = 0; i < TS_TW_CHUNK; i++) {
-			const ts_tw *o = &sim->tw_chunks[ci][i];
+			const ts_tw *o = ts_sim_tw(sim, ci, i);
 			if (o->in_use && o->host == h && o->bound &&
 			    o->lport == port &&
 			    (!sk->reuseaddr || !o->reuseaddr))

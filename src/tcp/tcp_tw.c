@@ -26,26 +26,9 @@ static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 
 static ts_tw *tw_alloc(ts_sim *sim)
 {
-	if (!sim->free_tw) {
-		ts_tw *chunk = calloc(TS_TW_CHUNK, sizeof *chunk);
-		ts_tw **chunks =
-		    realloc(sim->tw_chunks,
-			    (size_t)(sim->ntw_chunks + 1) * sizeof *chunks);
-		if (!chunk || !chunks) {
-			free(chunk);
-			if (chunks)
-				sim->tw_chunks = chunks;
-			return NULL;
-		}
-		sim->tw_chunks = chunks;
-		sim->tw_chunks[sim->ntw_chunks++] = chunk;
-		for (int i = TS_TW_CHUNK - 1; i >= 0; i--) {
-			chunk[i].next_free = sim->free_tw;
-			sim->free_tw = &chunk[i];
-		}
-	}
-	ts_tw *tw = sim->free_tw;
-	sim->free_tw = tw->next_free;
+	ts_tw *tw = ts_pool_get(&sim->tws);
+	if (!tw)
+		return NULL;
 	uint32_t gen = tw->gen;
 	memset(tw, 0, sizeof *tw);
 	tw->gen = gen;
@@ -59,8 +42,7 @@ static void tw_release(ts_sim *sim, ts_tw *tw)
 {
 	tw->in_use = 0;
 	tw->gen++;
-	tw->next_free = sim->free_tw;
-	sim->free_tw = tw;
+	ts_pool_put(&sim->tws, tw);
 	sim->live_tw--;
 }
 
@@ -277,17 +259,17 @@ void ts_tw_fire(ts_sim *sim, ts_event *ev)
 
 void ts_tw_each(ts_sim *sim, void (*fn)(void *ctx, ts_tw *tw), void *ctx)
 {
-	for (int ci = 0; ci < sim->ntw_chunks; ci++)
+	for (int ci = 0; ci < sim->tws.nchunks; ci++)
 		for (int k = 0; k < TS_TW_CHUNK; k++)
-			if (sim->tw_chunks[ci][k].in_use)
-				fn(ctx, &sim->tw_chunks[ci][k]);
+			if (ts_sim_tw(sim, ci, k)->in_use)
+				fn(ctx, ts_sim_tw(sim, ci, k));
 }
 
 void ts_tw_drop_host(ts_sim *sim, ts_host *h)
 {
-	for (int ci = 0; ci < sim->ntw_chunks; ci++)
+	for (int ci = 0; ci < sim->tws.nchunks; ci++)
 		for (int k = 0; k < TS_TW_CHUNK; k++) {
-			ts_tw *tw = &sim->tw_chunks[ci][k];
+			ts_tw *tw = ts_sim_tw(sim, ci, k);
 			if (!tw->in_use || tw->host != h)
 				continue;
 			/* as ts_tcp_free does for a socket */
@@ -302,13 +284,8 @@ void ts_tw_drop_host(ts_sim *sim, ts_host *h)
 
 void ts_tw_free_all(ts_sim *sim)
 {
-	for (int ci = 0; ci < sim->ntw_chunks; ci++)
-		free(sim->tw_chunks[ci]);
-	free(sim->tw_chunks);
+	ts_pool_free(&sim->tws);
 	free(sim->pending_tw);
-	sim->tw_chunks = NULL;
-	sim->ntw_chunks = 0;
-	sim->free_tw = NULL;
 	sim->pending_tw = NULL;
 	sim->npending_tw = sim->pending_tw_cap = 0;
 }

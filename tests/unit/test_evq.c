@@ -6,9 +6,11 @@
  * Pipeline: every timer and segment in flight of a run goes through this
  * queue, so its order is the order of the report.
  */
+#include "base/pool.h"
 #include "engine/evq.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,6 +612,43 @@ START_TEST(far_cancel_and_free)
 }
 END_TEST
 
+/* ---- the object pool (base/pool.c), on which the queue's users live ---- */
+
+typedef struct pobj {
+	uint64_t a;
+	struct pobj *link; /* the free-list pointer */
+	uint32_t b;
+} pobj;
+
+START_TEST(pool_in_order_and_reused)
+{
+	/* A new chunk is handed out first object first, zeroed; a put object
+	 * comes back first (LIFO); chunks never move. */
+	ts_pool p;
+	ts_pool_init(&p, sizeof(pobj), offsetof(pobj, link), 4);
+	pobj *o[6];
+	for (int i = 0; i < 6; i++) {
+		o[i] = ts_pool_get(&p);
+		ck_assert_ptr_nonnull(o[i]);
+		ck_assert(o[i]->a == 0 && o[i]->b == 0);
+		o[i]->a = (uint64_t)i + 1;
+	}
+	ck_assert_int_eq(p.nchunks, 2);
+	for (int i = 0; i < 4; i++)
+		ck_assert_ptr_eq(o[i], ts_pool_at(&p, 0, (unsigned)i));
+	ck_assert_ptr_eq(o[4], ts_pool_at(&p, 1, 0));
+	ts_pool_put(&p, o[2]);
+	ts_pool_put(&p, o[0]);
+	ck_assert_ptr_eq(ts_pool_get(&p), o[0]);
+	ck_assert_ptr_eq(ts_pool_get(&p), o[2]);
+	ck_assert(o[2]->a == 3); /* as put back: the caller resets it */
+	ck_assert_ptr_eq(ts_pool_get(&p), ts_pool_at(&p, 1, 2));
+	ts_pool_free(&p);
+	ck_assert_int_eq(p.nchunks, 0);
+	ck_assert_ptr_null(p.free);
+}
+END_TEST
+
 static Suite *evq_suite(void)
 {
 	Suite *s = suite_create("evq");
@@ -651,6 +690,10 @@ static Suite *evq_suite(void)
 	tcase_add_test(tc, model_random_ops_beyond_ring);
 	tcase_add_test(tc, far_events_in_order);
 	tcase_add_test(tc, far_cancel_and_free);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pool");
+	tcase_add_test(tc, pool_in_order_and_reused);
 	suite_add_tcase(s, tc);
 	return s;
 }

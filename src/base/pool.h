@@ -1,0 +1,37 @@
+/*
+ * pool.h - objects of one size, in chunks that never move, handed out from
+ * a free list threaded through the free objects. Sockets, segments in
+ * flight and time-wait records live in pools: no allocation per object,
+ * pointers that stay valid, and a pool can be walked chunk by chunk.
+ */
+#ifndef TS_POOL_H
+#define TS_POOL_H
+
+#include <stddef.h>
+
+typedef struct ts_pool {
+	size_t size;        /* one object */
+	size_t link;        /* offset of its free-list pointer */
+	unsigned per_chunk; /* objects per chunk */
+	void *free;         /* the first free object */
+	void **chunks;
+	int nchunks;
+} ts_pool;
+
+/* Objects of SIZE bytes whose pointer at offset LINK links the free list
+ * (it may share its place with fields of objects in use). */
+void ts_pool_init(ts_pool *p, size_t size, size_t link, unsigned per_chunk);
+/* A free object: zeroed when new, else as ts_pool_put() left it (the
+ * caller resets it); NULL when memory runs out. */
+void *ts_pool_get(ts_pool *p);
+void ts_pool_put(ts_pool *p, void *obj);
+/* Every chunk freed. */
+void ts_pool_free(ts_pool *p);
+
+/* Object I of chunk C. */
+static inline void *ts_pool_at(const ts_pool *p, int c, unsigned i)
+{
+	return (char *)p->chunks[c] + (size_t)i * p->size;
+}
+
+#endif
