@@ -8,6 +8,7 @@
 #define TS_POOL_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct ts_pool {
 	size_t size;        /* one object */
@@ -21,12 +22,29 @@ typedef struct ts_pool {
 /* Objects of SIZE bytes whose pointer at offset LINK links the free list
  * (it may share its place with fields of objects in use). */
 void ts_pool_init(ts_pool *p, size_t size, size_t link, unsigned per_chunk);
-/* A free object: zeroed when new, else as ts_pool_put() left it (the
- * caller resets it); NULL when memory runs out. */
-void *ts_pool_get(ts_pool *p);
-void ts_pool_put(ts_pool *p, void *obj);
+/* Add a chunk to an empty free list; -1 when memory runs out. */
+int ts_pool_grow(ts_pool *p);
 /* Every chunk freed. */
 void ts_pool_free(ts_pool *p);
+
+/* The free-list link lives inside objects of other types: read and
+ * written with memcpy. */
+static inline void ts_pool_put(ts_pool *p, void *obj)
+{
+	memcpy((char *)obj + p->link, &p->free, sizeof p->free);
+	p->free = obj;
+}
+
+/* A free object: zeroed when new, else as ts_pool_put() left it (the
+ * caller resets it); NULL when memory runs out. */
+static inline void *ts_pool_get(ts_pool *p)
+{
+	if (!p->free && ts_pool_grow(p) < 0)
+		return NULL;
+	void *obj = p->free;
+	memcpy(&p->free, (char *)obj + p->link, sizeof p->free);
+	return obj;
+}
 
 /* Object I of chunk C. */
 static inline void *ts_pool_at(const ts_pool *p, int c, unsigned i)
