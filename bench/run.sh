@@ -99,6 +99,16 @@ ts() {
 	shift
 	"$TCPSIM_BENCH" "$@" >"$OUT/$name.ts" 2>&1 ||
 		echo "tcpsim-bench $* failed (see $OUT/$name.ts)" >&2
+	# A run under half a second is noisy: the median of three.
+	if awk -v w="$(kv wall_run_s "$OUT/$name.ts")" 'BEGIN { exit !(w < 0.5) }'; then
+		cp "$OUT/$name.ts" "$OUT/$name.ts.1"
+		"$TCPSIM_BENCH" "$@" >"$OUT/$name.ts.2" 2>&1
+		"$TCPSIM_BENCH" "$@" >"$OUT/$name.ts.3" 2>&1
+		med=$(for r in 1 2 3; do
+			echo "$(kv wall_run_s "$OUT/$name.ts.$r") $r"
+		done | sort -g | sed -n 2p | cut -d' ' -f2)
+		cp "$OUT/$name.ts.$med" "$OUT/$name.ts"
+	fi
 	n=$(kv n "$OUT/$name.ts")
 	mb=$(kv mb "$OUT/$name.ts")
 	if command -v valgrind >/dev/null 2>&1 &&
@@ -232,8 +242,10 @@ END {
 		printf "| W1: 1,000,000 connections in under 5 s | %.2f s | %s |\n", w1w1, yes(w1w1 < 5)
 	else
 		printf "| W1: 1,000,000 connections in under 5 s | not run (largest N %d) | - |\n", w1n1
-	printf "| at most 256 bytes per connection in TIME_WAIT | %.0f bytes (%d at once) | %s |\n", twb, twn, yes(twb <= 256)
-	printf "| at most 1 KiB per established connection (both ends) | %.0f bytes (%d at once) | %s |\n", esb, esn, yes(esb <= 1024)
+	# memory per connection: measured where the connections, not the
+	# fixed costs, fill the memory (a million at once)
+	printf "| at most 256 bytes per connection in TIME_WAIT | %.0f bytes (%d at once) | %s |\n", twb, twn, (twn >= 1000000 ? yes(twb <= 256) : "- (measured at a million)")
+	printf "| at most 1 KiB per established connection (both ends) | %.0f bytes (%d at once) | %s |\n", esb, esn, (esn >= 1000000 ? yes(esb <= 1024) : "- (measured at a million)")
 	if (esn >= 1000000)
 		printf "| 1,000,000 established connections in under 1.5 GiB | %.2f GiB | %s |\n", esr / 1073741824, yes(esr < 1.5 * 1073741824)
 	else
