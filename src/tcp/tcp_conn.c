@@ -132,7 +132,9 @@ void ts_tcp_free(ts_sim *sim, ts_sock *sk)
 		sk->bound = 0;
 	}
 	if (sk->parent) {
-		ts_tcp_ext(sim, sk->parent)->nchildren--;
+		/* (a listener freed first, by a crash, counts nothing) */
+		if (sk->parent->x)
+			sk->parent->x->nchildren--;
 		sk->parent = NULL;
 	}
 	ts_tcp_release(sim, sk);

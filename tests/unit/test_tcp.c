@@ -1958,6 +1958,21 @@ START_TEST(time_wait_record_holds_its_port)
 }
 END_TEST
 
+START_TEST(crash_frees_listener_then_child)
+{
+	/* A crash frees the listener before its child still in SYN_RECEIVED
+	 * (pool order): the child, freed next, must not give the freed
+	 * listener a new extension (found leaking by fuzz_run). */
+	th_conn c = syn_received();
+	ts_sock *l = th_var_sock(c.t, 0, "s");
+	ck_assert_ptr_nonnull(l->x);
+	th_do(c.t, "a: crash");
+	ck_assert(!l->in_use);
+	ck_assert_ptr_null(l->x);
+	ck_assert_uint_eq(c.t->sim->live_socks, 0);
+}
+END_TEST
+
 START_TEST(time_wait_record_dies_with_its_host)
 {
 	/* A crash takes the records with it, silently. */
@@ -2526,6 +2541,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, time_wait_record_keeps_the_connection);
 	tcase_add_test(tc, time_wait_record_holds_its_port);
 	tcase_add_test(tc, time_wait_record_dies_with_its_host);
+	tcase_add_test(tc, crash_frees_listener_then_child);
 
 	GROUP("CLOSED");
 	tcase_add_test(tc, closed_syn_gets_rst_ack);
