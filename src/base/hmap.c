@@ -64,7 +64,7 @@ static int grow(ts_hmap *m)
 
 int ts_hmap_put(ts_hmap *m, uint64_t key, void *val)
 {
-	if (!m->slots || (m->n + 1) * 4 > (m->mask + 1) * 3)
+	if (!m->slots || (m->n + 1) * 2 > m->mask + 1)
 		if (grow(m) < 0)
 			return -1;
 	size_t i = hash(key) & m->mask;
