@@ -165,6 +165,12 @@ int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when)
 
 int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 {
+	if (!ev->slot && when < q->horizon) {
+		/* The common case (a segment sent): new, and near. */
+		ev->when = when;
+		ev->seq = seq;
+		return heap_push(q, ev);
+	}
 	if (ev->slot && !(ev->slot & TS_EVQ_FAR) &&
 	    (when < q->horizon || (q->nfar && when - q->horizon >= SPAN))) {
 		/* In the heap and staying there: moved in place, one sift. */
