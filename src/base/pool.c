@@ -26,9 +26,8 @@ int ts_pool_grow(ts_pool *p)
 		return -1;
 	}
 	p->chunks[p->nchunks++] = chunk;
-	/* The first object of the chunk is handed out first. */
-	for (unsigned i = p->per_chunk; i-- > 0;)
-		ts_pool_put(p, (char *)chunk + (size_t)i * p->size);
+	p->fresh = chunk; /* handed out first object first */
+	p->nfresh = p->per_chunk;
 	return 0;
 }
 
@@ -40,4 +39,6 @@ void ts_pool_free(ts_pool *p)
 	p->chunks = NULL;
 	p->nchunks = 0;
 	p->free = NULL;
+	p->fresh = NULL;
+	p->nfresh = 0;
 }

@@ -1,8 +1,10 @@
 /*
  * pool.h - objects of one size, in chunks that never move, handed out from
- * a free list threaded through the free objects. Sockets, segments in
- * flight and time-wait records live in pools: no allocation per object,
- * pointers that stay valid, and a pool can be walked chunk by chunk.
+ * a free list threaded through the objects put back, else in order from
+ * the newest chunk (whose untouched objects cost no page until used).
+ * Sockets, segments in flight and time-wait records live in pools: no
+ * allocation per object, pointers that stay valid, and a pool can be
+ * walked chunk by chunk.
  */
 #ifndef TS_POOL_H
 #define TS_POOL_H
@@ -14,7 +16,9 @@ typedef struct ts_pool {
 	size_t size;        /* one object */
 	size_t link;        /* offset of its free-list pointer */
 	unsigned per_chunk; /* objects per chunk */
-	void *free;         /* the first free object */
+	void *free;         /* the object put back last */
+	char *fresh;        /* the newest chunk's first object never used */
+	unsigned nfresh;    /* and how many follow it, itself included */
 	void **chunks;
 	int nchunks;
 } ts_pool;
@@ -22,7 +26,7 @@ typedef struct ts_pool {
 /* Objects of SIZE bytes whose pointer at offset LINK links the free list
  * (it may share its place with fields of objects in use). */
 void ts_pool_init(ts_pool *p, size_t size, size_t link, unsigned per_chunk);
-/* Add a chunk to an empty free list; -1 when memory runs out. */
+/* Add a chunk, when no object is free; -1 when memory runs out. */
 int ts_pool_grow(ts_pool *p);
 /* Every chunk freed. */
 void ts_pool_free(ts_pool *p);
@@ -39,10 +43,16 @@ static inline void ts_pool_put(ts_pool *p, void *obj)
  * caller resets it); NULL when memory runs out. */
 static inline void *ts_pool_get(ts_pool *p)
 {
-	if (!p->free && ts_pool_grow(p) < 0)
-		return NULL;
 	void *obj = p->free;
-	memcpy(&p->free, (char *)obj + p->link, sizeof p->free);
+	if (obj) {
+		memcpy(&p->free, (char *)obj + p->link, sizeof p->free);
+		return obj;
+	}
+	if (!p->nfresh && ts_pool_grow(p) < 0)
+		return NULL;
+	obj = p->fresh;
+	p->fresh += p->size;
+	p->nfresh--;
 	return obj;
 }
 
