@@ -17,6 +17,14 @@ static void ck_violation(th_conn *c, const char *what)
 		      "expected '%s' in '%s'", what, c->t->sim->abort_err.msg);
 }
 
+/* The connection's socket, which these tests break on purpose. */
+static ts_sock *sk_of(const th_conn *c)
+{
+	ts_sock *sk = th_sk(c);
+	ck_assert_ptr_nonnull(sk);
+	return sk;
+}
+
 START_TEST(check_sound_connection_passes)
 {
 	th_conn c = established();
@@ -28,7 +36,7 @@ END_TEST
 START_TEST(check_snd_una_beyond_snd_nxt)
 {
 	th_conn c = established();
-	th_sk(&c)->snd_una = th_sk(&c)->snd_nxt + 10;
+	sk_of(&c)->snd_una = sk_of(&c)->snd_nxt + 10;
 	ck_violation(&c, "SND.UNA");
 }
 END_TEST
@@ -37,7 +45,7 @@ START_TEST(check_rcv_nxt_moves_back)
 {
 	th_conn c = established();
 	ts_check(c.t->sim);
-	th_sk(&c)->rcv_nxt -= 5;
+	sk_of(&c)->rcv_nxt -= 5;
 	ck_violation(&c, "RCV.NXT moved back");
 }
 END_TEST
@@ -45,7 +53,7 @@ END_TEST
 START_TEST(check_byte_delivered_twice)
 {
 	th_conn c = established();
-	th_sk(&c)->rcvq += 10; /* ten bytes that never arrived */
+	sk_of(&c)->rcvq += 10; /* ten bytes that never arrived */
 	ck_violation(&c, "bytes received");
 }
 END_TEST
@@ -84,8 +92,8 @@ END_TEST
 START_TEST(check_timer_in_the_past)
 {
 	th_conn c = established();
-	th_sk(&c)->tdl[TS_TIMER_KEEPALIVE] = c.t->sim->now - 1;
-	th_sk(&c)->keepalive = 1;
+	sk_of(&c)->tdl[TS_TIMER_KEEPALIVE] = c.t->sim->now - 1;
+	sk_of(&c)->keepalive = 1;
 	ck_violation(&c, "in the past");
 }
 END_TEST
@@ -93,7 +101,7 @@ END_TEST
 START_TEST(check_retransmission_timer_with_nothing_outstanding)
 {
 	th_conn c = established();
-	th_sk(&c)->tdl[TS_TIMER_RTX] = c.t->sim->now + TS_SEC(1);
+	sk_of(&c)->tdl[TS_TIMER_RTX] = c.t->sim->now + TS_SEC(1);
 	ck_violation(&c, "nothing to retransmit");
 }
 END_TEST
@@ -101,7 +109,7 @@ END_TEST
 START_TEST(check_time_wait_without_timer)
 {
 	th_conn c = established();
-	th_sk(&c)->state = TS_TIME_WAIT;
+	sk_of(&c)->state = TS_TIME_WAIT;
 	ck_violation(&c, "TIME_WAIT without its timer");
 }
 END_TEST
@@ -109,7 +117,7 @@ END_TEST
 START_TEST(check_keepalive_timer_without_option)
 {
 	th_conn c = established();
-	th_sk(&c)->tdl[TS_TIMER_KEEPALIVE] = c.t->sim->now + TS_SEC(5);
+	sk_of(&c)->tdl[TS_TIMER_KEEPALIVE] = c.t->sim->now + TS_SEC(5);
 	ck_violation(&c, "keepalive timer without SO_KEEPALIVE");
 }
 END_TEST

@@ -117,6 +117,7 @@ START_TEST(numbers_in_send_order)
 	ck_assert_int_eq(th_pending(t), 3);
 	for (uint32_t n = 1; n <= 3; n++) {
 		const th_cap *c = th_take(t);
+		ck_assert_ptr_nonnull(c);
 		ck_assert_uint_eq(c->num, n);
 		ck_assert_int_eq(c->injected, 0);
 	}
