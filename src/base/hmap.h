@@ -1,7 +1,8 @@
 /*
  * hmap.h - a hash map from 64-bit keys to pointers (open addressing, linear
- * probing, backward-shift deletion). Used for connection lookup: O(1) per
- * segment however many connections a host holds.
+ * probing, backward-shift deletion, at most half full so that probe runs
+ * stay short). Used for connection lookup: O(1) per segment however many
+ * connections a host holds.
  */
 #ifndef TS_HMAP_H
 #define TS_HMAP_H
