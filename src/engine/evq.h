@@ -8,12 +8,13 @@
  *
  * Two tiers. Events due before the horizon sit in an indexed binary min-heap
  * (O(log n) to add, move or cancel); events further ahead go unsorted into
- * the bucket of their 2^16 us (about 65 ms) slice, in a ring of 16384
+ * the bucket of their 2^16 us (about 65 ms) slice, in a ring of 4096
  * slices (O(1) to add or cancel). When the heap's earliest event reaches
  * the horizon, the next slice's bucket is poured into the heap. So the
  * heap holds only the next tens of milliseconds of events, however many
  * timers wait further out (a million TIME_WAIT sockets, say); events
- * beyond the ring's ~18 minutes go straight into the heap.
+ * beyond the ring's ~4.5 minutes (keepalive's two hours) go straight into
+ * the heap.
  */
 #ifndef TS_EVQ_H
 #define TS_EVQ_H
@@ -49,7 +50,7 @@ typedef struct ts_evq_ent {
 
 #define TS_EVQ_SLICE_BITS 16 /* a far bucket spans 2^16 us */
 #define TS_EVQ_FAR        0x80000000u
-#define TS_EVQ_NBUCKETS   16384
+#define TS_EVQ_NBUCKETS   4096
 
 typedef struct ts_evq_bucket {
 	ts_event **ev;
