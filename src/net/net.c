@@ -58,7 +58,7 @@ int ts_net_init(ts_network *n, const ts_trace *t)
 			n->delay[a * t->nhosts + b] =
 			    a == b ? 0 : ts_trace_link_delay(t, a, b);
 	n->nextnum = 1;
-	ts_pool_init(&n->pkts, sizeof(ts_pkt), offsetof(ts_pkt, next_free),
+	ts_pool_init(&n->pkts, sizeof(ts_pkt), offsetof(ts_pkt, next),
 		     PKT_CHUNK);
 	/* Keep a copy of exactly the segments that replay lines name. */
 	int nrep = 0;
@@ -140,11 +140,24 @@ static int schedule(ts_sim *sim, int from, int to, const ts_seg *seg,
 		    uint8_t replayed)
 {
 	ts_pkt *p = pkt_get(&sim->net);
-	if (!p || ts_evq_schedule(&sim->q, &p->ev, at) < 0) {
+	ts_dir *d = ts_net_dir(&sim->net, from, to);
+	/* Its place in the order of events, whether queued now or when it
+	 * comes to the head of its lane. */
+	uint64_t seq = sim->q.seq++;
+	if (p && d->lane_tail && at >= d->lane_tail->ev.when) {
+		p->ev.when = at;
+		p->ev.seq = seq;
+		p->in_lane = 1;
+		d->lane_tail->next = p;
+		d->lane_tail = p;
+	} else if (!p || ts_evq_schedule_seq(&sim->q, &p->ev, at, seq) < 0) {
 		if (p)
 			pkt_put(&sim->net, p);
 		ts_sim_abort(sim, 0, "out of memory");
 		return -1;
+	} else if (!d->lane_tail) {
+		p->in_lane = 1;
+		d->lane_head = d->lane_tail = p;
 	}
 	p->seg = *seg;
 	p->num = num;
@@ -318,6 +331,17 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 			   : p->replayed ? " (replayed copy)"
 					 : "";
 	n->in_flight--;
+	if (p->in_lane) {
+		/* The next of the lane takes its place in the queue. */
+		ts_dir *d = ts_net_dir(n, p->from, p->to);
+		d->lane_head = p->next;
+		if (!d->lane_head)
+			d->lane_tail = NULL;
+		else if (ts_evq_schedule_seq(&sim->q, &d->lane_head->ev,
+					     d->lane_head->ev.when,
+					     d->lane_head->ev.seq) < 0)
+			ts_sim_abort(sim, 0, "out of memory");
+	}
 	if (!h->up) {
 		ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
 		ts_rep_event(sim, p->to, "lost", "#%-3u %s: %s is down", p->num,

@@ -50,7 +50,9 @@ typedef struct ts_pkt {
 	uint8_t injected; /* forged by "net: inject" */
 	uint8_t copy;     /* 0 original, 1 the network's duplicate */
 	uint8_t replayed; /* a "net: replay" copy */
-	struct ts_pkt *next_free;
+	uint8_t in_lane;  /* in its direction's lane (ts_dir) */
+	/* In flight: the next in its lane. Free: the pool's free list. */
+	struct ts_pkt *next;
 } ts_pkt;
 
 /* An active fault rule for one direction. */
@@ -69,6 +71,13 @@ typedef struct ts_dir {
 	/* Segments the hosts' stacks sent, by kind (ts_seg_kind index):
 	 * what "expect A>B KIND" counts. */
 	uint64_t sent[6];
+	/* The lane: segments in flight in the order they arrive, only the
+	 * first of them in the event queue. With one delay per link,
+	 * arrivals keep the sending order, so the queue holds one event per
+	 * busy direction instead of one per segment. A segment that would
+	 * arrive before the last of the lane (a delay rule ended) is queued
+	 * on its own. */
+	ts_pkt *lane_head, *lane_tail;
 } ts_dir;
 
 /* A segment kept for "net: replay N". */

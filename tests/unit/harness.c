@@ -379,6 +379,12 @@ int th_queued(const th *t, uint32_t num, const ts_pkt **out, int max)
 {
 	queued_ctx c = {num, out, max, 0};
 	ts_evq_each(&t->sim->q, queued_one, &c);
+	/* Behind the head of each lane, segments wait out of the queue. */
+	const ts_network *n = &t->sim->net;
+	for (int d = 0; d < n->nhosts * n->nhosts; d++)
+		for (const ts_pkt *p = n->dirs[d].lane_head; p && p->next;
+		     p = p->next)
+			queued_one(&c, &p->next->ev);
 	return c.n;
 }
 

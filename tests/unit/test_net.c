@@ -399,6 +399,57 @@ START_TEST(delay_reorders)
 }
 END_TEST
 
+START_TEST(lane_one_event_per_direction)
+{
+	/* Segments of one direction wait in its lane: one queued event per
+	 * busy direction, and they arrive in the order they were sent. */
+	th *t = th_new(NET_TEXT, 0);
+	ts_seg ab = seg_rst(A, B), ba = seg_rst(B, A);
+	for (int i = 0; i < 3; i++)
+		ck_queued_once(t, th_net_send(t, HA, HB, &ab), TS_MS(30));
+	for (int i = 0; i < 2; i++)
+		ck_queued_once(t, th_net_send(t, HB, HA, &ba), TS_MS(30));
+	ck_assert_uint_eq(ts_evq_len(&t->sim->q), 2);
+	ck_assert_uint_eq(t->sim->net.in_flight, 5);
+	th_advance(t, TS_MS(30));
+	const char *r = th_report(t);
+	const char *at[6];
+	for (int i = 1; i <= 5; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "recv    #%d ", i);
+		at[i] = strstr(r, k);
+		ck_assert_ptr_nonnull(at[i]);
+		if (i > 1)
+			ck_assert_msg(at[i - 1] < at[i], "#%d before #%d",
+				      i - 1, i);
+	}
+	ck_assert_uint_eq(ts_evq_len(&t->sim->q), 0);
+	ck_assert_ptr_null(ts_net_dir(&t->sim->net, HA, HB)->lane_head);
+}
+END_TEST
+
+START_TEST(lane_bypassed_by_an_earlier_arrival)
+{
+	/* Behind a delayed segment, the next one arrives first: it is
+	 * queued on its own, and the lane goes on after it. */
+	th *t = th_new(NET_TEXT, 0);
+	th_do(t, "net: delay a>b 50ms 1");
+	ts_seg s = seg_rst(A, B);
+	ck_queued_once(t, th_net_send(t, HA, HB, &s), TS_MS(80));
+	ck_queued_once(t, th_net_send(t, HA, HB, &s), TS_MS(30));
+	ck_queued_once(t, th_net_send(t, HA, HB, &s), TS_MS(30));
+	th_advance(t, TS_MS(30));
+	ck_assert(th_report_has(t, "0.030000  b       recv    #2 "));
+	ck_assert(th_report_has(t, "0.030000  b       recv    #3 "));
+	ck_queued_once(t, th_net_send(t, HA, HB, &s), TS_MS(60));
+	th_advance(t, TS_MS(100));
+	const char *r = th_report(t);
+	ck_assert_ptr_nonnull(strstr(r, "0.060000  b       recv    #4 "));
+	ck_assert_ptr_nonnull(strstr(r, "0.080000  b       recv    #1 "));
+	ck_assert_uint_eq(t->sim->net.in_flight, 0);
+}
+END_TEST
+
 START_TEST(delay_count_kind)
 {
 	th *t = th_new(NET_TEXT, 0);
@@ -735,6 +786,8 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, dup_not_used_up_by_a_drop);
 	tcase_add_test(tc, delay_arrives_late);
 	tcase_add_test(tc, delay_reorders);
+	tcase_add_test(tc, lane_one_event_per_direction);
+	tcase_add_test(tc, lane_bypassed_by_an_earlier_arrival);
 	tcase_add_test(tc, delay_count_kind);
 	suite_add_tcase(s, tc);
 
