@@ -100,11 +100,6 @@ void ts_net_free(ts_network *n)
 	memset(n, 0, sizeof *n);
 }
 
-ts_dir *ts_net_dir(ts_network *n, int from, int to)
-{
-	return &n->dirs[from * n->nhosts + to];
-}
-
 static ts_pkt *pkt_get(ts_network *n)
 {
 	ts_pkt *p = ts_pool_get(&n->pkts);

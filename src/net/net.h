@@ -119,7 +119,10 @@ int ts_net_apply(struct ts_sim *sim, const ts_stmt *st, char *msg,
 /* Handle a TS_EV_DELIVER event: the segment arrives (or is lost). */
 void ts_net_deliver(struct ts_sim *sim, ts_pkt *p);
 /* The direction record FROM>TO. */
-ts_dir *ts_net_dir(ts_network *n, int from, int to);
+static inline ts_dir *ts_net_dir(ts_network *n, int from, int to)
+{
+	return &n->dirs[from * n->nhosts + to];
+}
 /* Host index owning ADDR, or -1. */
 int ts_net_host_of(const struct ts_sim *sim, uint32_t addr);
 
