@@ -17,7 +17,7 @@
 #include "render/report.h"
 #include "tcp/tcp.h"
 
-#define PKT_CHUNK 1024
+#define PKT_CHUNK 256
 
 int ts_seg_is_kind(const ts_seg *s, ts_seg_kind k)
 {
