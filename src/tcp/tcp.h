@@ -43,7 +43,7 @@ struct ts_host;
 #define TS_TCP_JIFFY            TS_MS(4)   /* one timer tick at HZ=250 */
 #define TS_TCP_MAX_QUICKACKS    16         /* TCP_MAX_QUICKACKS */
 
-#define TS_SOCK_CHUNK  64   /* sockets per pool chunk */
+#define TS_SOCK_CHUNK  256  /* sockets per pool chunk */
 #define TS_TW_CHUNK    256  /* time-wait records per pool chunk */
 #define TS_TCP_MAX_OFO 4    /* out-of-order intervals kept */
 
