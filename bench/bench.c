@@ -384,7 +384,8 @@ bench_timed_w1(w1 *w, ts_sim *sim, int setup, uint64_t *rss_all)
 			if (tl > sim->now)
 				sim->now = tl;
 			for (int h = 0; h <= w->k; h++)
-				if (w->cur[h].ph >= 0 && w->cur[h].at <= sim->now)
+				if (w->cur[h].ph >= 0 &&
+				    w->cur[h].at <= sim->now)
 					ts_sim_feed(sim, h);
 			continue;
 		}

@@ -121,7 +121,7 @@ typedef struct ts_sim {
 	ts_host *hosts;
 	ts_report rep;
 	uint64_t nevents;
-	int woken; /* some process's wake may be set (wake_all clears it) */
+	int woken;     /* some process's wake may be set (wake_all clears it) */
 	int next_stmt; /* next timed line to run */
 	int nfailed;   /* failed expectations and failed lines */
 	int nchecked;  /* expectations checked */

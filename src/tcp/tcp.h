@@ -43,9 +43,9 @@ struct ts_host;
 #define TS_TCP_JIFFY            TS_MS(4)   /* one timer tick at HZ=250 */
 #define TS_TCP_MAX_QUICKACKS    16         /* TCP_MAX_QUICKACKS */
 
-#define TS_SOCK_CHUNK  256  /* sockets per pool chunk */
-#define TS_TW_CHUNK    256  /* time-wait records per pool chunk */
-#define TS_TCP_MAX_OFO 4    /* out-of-order intervals kept */
+#define TS_SOCK_CHUNK  256 /* sockets per pool chunk */
+#define TS_TW_CHUNK    256 /* time-wait records per pool chunk */
+#define TS_TCP_MAX_OFO 4   /* out-of-order intervals kept */
 
 /* Socket states of the sockets layer (Linux socket.state). */
 enum { TS_SS_UNCONNECTED, TS_SS_CONNECTING, TS_SS_CONNECTED };
