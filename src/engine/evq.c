@@ -207,7 +207,7 @@ int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 		}
 		ts_evq_bucket *b = bucket_of(q, when);
 		if (b->n == b->cap) {
-			uint32_t nc = b->cap ? b->cap * 2 : 16;
+			uint32_t nc = b->cap ? b->cap * 2 : 4;
 			ts_event **nb = realloc(b->ev, nc * sizeof *nb);
 			if (!nb)
 				return heap_push(q, ev);
