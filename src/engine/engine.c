@@ -101,7 +101,6 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 	for (int i = 0; i < t->nhosts; i++) {
 		ts_host *h = &sim->hosts[i];
 		h->index = i;
-		h->woken = &sim->woken;
 		h->decl = &t->hosts[i];
 		h->addr = t->hosts[i].addr;
 		memcpy(h->knob, t->hosts[i].knobs, sizeof h->knob);
@@ -821,8 +820,6 @@ static void line_due(ts_sim *sim, int i)
 
 static void wake_all(ts_sim *sim)
 {
-	if (!sim->woken)
-		return;
 	for (int pass = 0; pass < 64; pass++) {
 		int any = 0;
 		for (int i = 0; i < sim->nhosts && !sim->aborted; i++) {
@@ -835,10 +832,8 @@ static void wake_all(ts_sim *sim)
 				any = 1;
 			}
 		}
-		if (!any) {
-			sim->woken = 0; /* every wake seen and cleared */
+		if (!any)
 			return;
-		}
 	}
 }
 

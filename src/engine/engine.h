@@ -102,7 +102,6 @@ typedef struct ts_host {
 	int64_t challenge_second; /* tcp_challenge_ack_limit accounting */
 	int64_t challenge_left;
 	ts_proc proc;
-	int *woken; /* the simulation's: set with proc.wake */
 } ts_host;
 
 typedef struct ts_sim_opts {
@@ -121,7 +120,6 @@ typedef struct ts_sim {
 	ts_host *hosts;
 	ts_report rep;
 	uint64_t nevents;
-	int woken;     /* some process's wake may be set (wake_all clears it) */
 	int next_stmt; /* next timed line to run */
 	int nfailed;   /* failed expectations and failed lines */
 	int nchecked;  /* expectations checked */

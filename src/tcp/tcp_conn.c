@@ -239,11 +239,8 @@ uint32_t ts_tcp_next_isn(ts_sim *sim, ts_host *h)
 void ts_tcp_wake(ts_sock *sk)
 {
 	sk->host->proc.wake = 1;
-	*sk->host->woken = 1;
-	if (sk->parent) {
+	if (sk->parent)
 		sk->parent->host->proc.wake = 1;
-		*sk->parent->host->woken = 1;
-	}
 }
 
 const char *ts_tcp_label(ts_sim *sim, const ts_sock *sk, char *buf, size_t n)

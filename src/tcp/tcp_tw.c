@@ -246,7 +246,6 @@ void ts_tw_fire(ts_sim *sim, ts_event *ev)
 		if (tw->bound)
 			ts_tcp_port_put(h, tw->lport);
 		h->proc.wake = 1;
-		sim->woken = 1;
 		tw_release(sim, tw);
 		return;
 	}
