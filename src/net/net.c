@@ -135,23 +135,26 @@ static int schedule(ts_sim *sim, int from, int to, const ts_seg *seg,
 		    uint8_t replayed)
 {
 	ts_pkt *p = pkt_get(&sim->net);
+	if (!p) {
+		ts_sim_abort(sim, 0, "out of memory");
+		return -1;
+	}
 	ts_dir *d = ts_net_dir(&sim->net, from, to);
 	/* Its place in the order of events, whether queued now or when it
 	 * comes to the head of its lane. */
 	uint64_t seq = sim->q.seq++;
-	if (p && d->lane_tail && at >= d->lane_tail->ev.when) {
-		p->ev.when = at;
+	if (d->lane_tail && at >= d->lane_tail->ev.when) {
+		p->ev.when = at; /* behind the lane's last: waits */
 		p->ev.seq = seq;
 		p->in_lane = 1;
 		d->lane_tail->next = p;
 		d->lane_tail = p;
-	} else if (!p || ts_evq_schedule_seq(&sim->q, &p->ev, at, seq) < 0) {
-		if (p)
-			pkt_put(&sim->net, p);
+	} else if (ts_evq_schedule_seq(&sim->q, &p->ev, at, seq) < 0) {
+		pkt_put(&sim->net, p);
 		ts_sim_abort(sim, 0, "out of memory");
 		return -1;
 	} else if (!d->lane_tail) {
-		p->in_lane = 1;
+		p->in_lane = 1; /* queued, and the head of a new lane */
 		d->lane_head = d->lane_tail = p;
 	}
 	p->seg = *seg;
