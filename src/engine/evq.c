@@ -58,12 +58,16 @@ void ts_evq_init(ts_evq *q)
 	q->horizon = 0;
 	q->far = NULL;
 	q->nfar = 0;
+	q->nidle = 0;
+	q->top_ok = 0;
 }
 
 void ts_evq_free(ts_evq *q)
 {
-	for (uint32_t i = 0; i < q->n; i++)
+	for (uint32_t i = 0; i < q->n; i++) {
 		q->heap[i].ev->slot = 0;
+		q->heap[i].ev->idle = 0;
+	}
 	if (q->far) {
 		for (uint32_t b = 0; b < TS_EVQ_NBUCKETS; b++) {
 			for (uint32_t i = 0; i < q->far[b].n; i++)
@@ -79,6 +83,7 @@ void ts_evq_free(ts_evq *q)
 static void remove_at(ts_evq *q, uint32_t i)
 {
 	ts_event *gone = q->heap[i].ev;
+	q->top_ok = 0;
 	q->n--;
 	if (i != q->n) {
 		ts_evq_ent last = q->heap[q->n];
@@ -113,6 +118,7 @@ static int heap_push(ts_evq *q, ts_event *ev)
 {
 	if (reserve(q, (uint64_t)q->n + 1) < 0)
 		return -1;
+	q->top_ok = 0;
 	place(q, q->n, (ts_evq_ent){ev->when, ev->seq, ev});
 	q->n++;
 	sift_up(q, q->n - 1);
@@ -179,20 +185,24 @@ int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 		ev->seq = seq;
 		return heap_push(q, ev);
 	}
-	if (ev->slot && !(ev->slot & TS_EVQ_FAR) &&
-	    (when < q->horizon || (q->nfar && when - q->horizon >= SPAN))) {
-		/* In the heap and staying there: moved in place, one sift. */
+	if (ev->slot && !(ev->slot & TS_EVQ_FAR)) {
+		/* In the heap, it stays there. Later than its entry: the
+		 * entry waits (a lazy move, see evq.h). Earlier: moved in
+		 * place. */
 		uint32_t i = ev->slot - 1;
 		ts_evq_ent e = {when, seq, ev};
-		int up = before(&e, &q->heap[i]);
+		if (ev->idle) {
+			ev->idle = 0;
+			q->nidle--;
+		}
 		ev->when = when;
 		ev->seq = seq;
+		q->top_ok = 0;
+		if (!before(&e, &q->heap[i]))
+			return 0;
 		q->heap[i] = e;
-		if (up)
-			sift_up(q, i);
-		else
-			sift_down(q, i);
-		return settle(q);
+		sift_up(q, i);
+		return 0;
 	}
 	ts_evq_cancel(q, ev);
 	ev->when = when;
@@ -229,36 +239,76 @@ void ts_evq_cancel(ts_evq *q, ts_event *ev)
 	if (ev->slot & TS_EVQ_FAR) {
 		far_remove(q, ev);
 	} else if (ev->slot) {
+		if (ev->idle) {
+			ev->idle = 0;
+			q->nidle--;
+		}
 		remove_at(q, ev->slot - 1);
 		settle(q);
 	}
 }
 
-ts_event *ts_evq_peek(const ts_evq *q)
+void ts_evq_idle(ts_evq *q, ts_event *ev)
 {
-	return q->n ? q->heap[0].ev : NULL;
+	if (ev->slot & TS_EVQ_FAR) {
+		far_remove(q, ev);
+	} else if (ev->slot && !ev->idle) {
+		ev->idle = 1;
+		q->nidle++;
+		q->top_ok = 0;
+	}
+}
+
+/* Put the top right (see evq.h): drop an idle event's entry, give a moved
+ * event's entry its event's key, pour the far slices in when the top
+ * reaches the horizon; until the top is the earliest event. */
+ts_event *ts_evq_top(ts_evq *q)
+{
+	for (;;) {
+		if (!q->n) {
+			if (!q->nfar || pour(q) < 0)
+				return NULL;
+			continue;
+		}
+		ts_evq_ent *top = &q->heap[0];
+		ts_event *ev = top->ev;
+		if (ev->idle) {
+			ev->idle = 0;
+			q->nidle--;
+			remove_at(q, 0);
+		} else if (top->when != ev->when || top->seq != ev->seq) {
+			top->when = ev->when;
+			top->seq = ev->seq;
+			sift_down(q, 0);
+		} else if (q->nfar && top->when >= q->horizon) {
+			if (pour(q) < 0)
+				return ev; /* out of memory: the best it has */
+		} else {
+			q->top_ok = 1;
+			return ev;
+		}
+	}
 }
 
 ts_event *ts_evq_pop(ts_evq *q)
 {
-	if (!q->n)
-		return NULL;
-	ts_event *ev = q->heap[0].ev;
-	remove_at(q, 0);
-	settle(q);
+	ts_event *ev = ts_evq_peek(q);
+	if (ev)
+		remove_at(q, 0);
 	return ev;
 }
 
 uint64_t ts_evq_len(const ts_evq *q)
 {
-	return q->n + q->nfar;
+	return q->n + q->nfar - q->nidle;
 }
 
 void ts_evq_each(const ts_evq *q, void (*fn)(void *ctx, const ts_event *ev),
 		 void *ctx)
 {
 	for (uint32_t i = 0; i < q->n; i++)
-		fn(ctx, q->heap[i].ev);
+		if (!q->heap[i].ev->idle)
+			fn(ctx, q->heap[i].ev);
 	for (uint32_t b = 0; q->far && b < TS_EVQ_NBUCKETS; b++)
 		for (uint32_t i = 0; i < q->far[b].n; i++)
 			fn(ctx, q->far[b].ev[i]);

@@ -15,6 +15,17 @@
  * timers wait further out (a million TIME_WAIT sockets, say); events
  * beyond the ring's ~4.5 minutes (keepalive's two hours) go straight into
  * the heap.
+ *
+ * Lazy moves. A socket's retransmission timer moves later on every ACK,
+ * and its delayed-ACK timer is cleared and set again every other segment.
+ * So an event in the heap that moves later keeps its entry, with the old
+ * (earlier) key: only the event's own when and seq change. An event
+ * made idle (ts_evq_idle) keeps its entry too, marked idle. An entry's
+ * key is never after its event's, so the heap's top is found by putting
+ * right the top entry until it is neither stale nor idle: each moved
+ * event is sifted once when its old time comes, not once per move. The
+ * order in which events come out is the order of their own (when, seq),
+ * exactly as if every move had been made at once.
  */
 #ifndef TS_EVQ_H
 #define TS_EVQ_H
@@ -38,6 +49,7 @@ typedef struct ts_event {
 			* TS_EVQ_FAR set; 0 when not queued */
 	uint8_t kind;  /* ts_ev_kind */
 	uint8_t sub;   /* kind-specific (which timer) */
+	uint8_t idle;  /* made idle: its heap entry waits to be dropped */
 } ts_event;
 
 /* A heap entry: the key is kept beside the pointer, so that ordering the
@@ -64,6 +76,9 @@ typedef struct ts_evq {
 	ts_time horizon;    /* start of the first far slice */
 	ts_evq_bucket *far; /* TS_EVQ_NBUCKETS, allocated on first use */
 	uint64_t nfar;      /* events in far buckets */
+	uint32_t nidle;     /* heap entries of idle events */
+	int top_ok;         /* the top entry is the earliest event (as
+			     * ts_evq_peek leaves it) and nothing moved it */
 } ts_evq;
 
 void ts_evq_init(ts_evq *q);
@@ -73,10 +88,19 @@ int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when);
 /* Schedule EV at WHEN with the tie-break SEQ it had before (an event that
  * moves from one object to another keeps its place). -1: no memory. */
 int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq);
-/* Remove EV if it is queued. */
+/* Remove EV if it is queued (or idle): afterwards the queue holds no
+ * pointer to it, and it may be freed. */
 void ts_evq_cancel(ts_evq *q, ts_event *ev);
+/* Take EV off the queue as ts_evq_cancel does, except that its heap entry
+ * may stay until its time comes or EV is scheduled again: EV must stay
+ * alive until then or until ts_evq_cancel. */
+void ts_evq_idle(ts_evq *q, ts_event *ev);
 /* The earliest event, or NULL. */
-ts_event *ts_evq_peek(const ts_evq *q);
+ts_event *ts_evq_top(ts_evq *q);
+static inline ts_event *ts_evq_peek(ts_evq *q)
+{
+	return q->top_ok ? q->heap[0].ev : ts_evq_top(q);
+}
 /* Remove and return the earliest event, or NULL. */
 ts_event *ts_evq_pop(ts_evq *q);
 /* How many events are queued. */
@@ -87,7 +111,7 @@ void ts_evq_each(const ts_evq *q, void (*fn)(void *ctx, const ts_event *ev),
 
 static inline int ts_event_queued(const ts_event *ev)
 {
-	return ev->slot != 0;
+	return ev->slot != 0 && !ev->idle;
 }
 
 #endif

@@ -18,7 +18,7 @@ static void resched(ts_sim *sim, ts_sock *sk)
 		if (sk->tdl[t] < first)
 			first = sk->tdl[t];
 	if (first == TS_TIME_NEVER)
-		ts_evq_cancel(&sim->q, &sk->tev);
+		ts_evq_idle(&sim->q, &sk->tev);
 	else if (!ts_event_queued(&sk->tev) || sk->tev.when != first)
 		ts_evq_schedule(&sim->q, &sk->tev, first);
 	/* Sockets waiting on nothing but keepalive: they alone do not keep

@@ -38,21 +38,41 @@ static int pop_id(ts_evq *q)
 	return ev ? ((tev *)ev)->id : -1;
 }
 
-/* The heap property and the slot back-pointers, checked whole. */
+static int ent_before(const ts_evq_ent *a, const ts_evq_ent *b)
+{
+	return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+}
+
+/* The heap property on the entries' keys, no entry after its event (a lazy
+ * move leaves it earlier), the slot back-pointers, the idle count; checked
+ * whole. In the loop, plain comparisons and ck_abort_msg: in fork mode
+ * every passing ck_assert sends a message to the parent, too slow for the
+ * model test. */
+static void check_heap_fast(const ts_evq *q, int op)
+{
+	uint32_t idle = 0;
+	for (uint32_t i = 0; i < q->n; i++) {
+		const ts_evq_ent *x = &q->heap[i];
+		const ts_event *e = x->ev;
+		ts_evq_ent own = {e->when, e->seq, NULL};
+		idle += e->idle;
+		if (!e->idle && ent_before(&own, x))
+			ck_abort_msg("op %d: heap entry %u after its event", op,
+				     i);
+		if (e->slot != i + 1)
+			ck_abort_msg("op %d: heap slot %u holds slot %u", op, i,
+				     e->slot - 1);
+		if (i > 0 && ent_before(x, &q->heap[(i - 1) / 2]))
+			ck_abort_msg("op %d: heap order broken at %u", op, i);
+	}
+	if (idle != q->nidle)
+		ck_abort_msg("op %d: %u idle entries, the count says %u", op,
+			     idle, q->nidle);
+}
+
 static void check_heap(const ts_evq *q)
 {
-	for (uint32_t i = 0; i < q->n; i++) {
-		const ts_event *e = q->heap[i].ev;
-		ck_assert(q->heap[i].when == e->when &&
-			  q->heap[i].seq == e->seq);
-		ck_assert_uint_eq(e->slot, i + 1);
-		if (i == 0)
-			continue;
-		const ts_event *p = q->heap[(i - 1) / 2].ev;
-		ck_assert_msg(p->when < e->when ||
-				  (p->when == e->when && p->seq < e->seq),
-			      "heap order broken at %u", i);
-	}
+	check_heap_fast(q, -1);
 }
 
 /* Pop everything; the ids must come out as WANT (-1 terminated). */
@@ -217,6 +237,93 @@ START_TEST(reschedule_later)
 	ck_assert_uint_eq(ts_evq_len(&q), 4);
 	ck_assert_int_eq(e[0].ev.when, 35);
 	static const int want[] = {1, 2, 0, 3, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+/* A move later leaves the entry where it was, with its old key; the entry
+ * takes the event's key only when it reaches the top. */
+START_TEST(reschedule_later_is_lazy)
+{
+	ts_evq q;
+	tev e[4];
+	ts_evq_init(&q);
+	init_events(e, 4);
+	for (int i = 0; i < 4; i++)
+		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 35), 0);
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 45), 0);
+	ck_assert_uint_eq(e[0].ev.slot, 1); /* still the top entry */
+	ck_assert_int_eq(q.heap[0].when, 10);
+	ck_assert_int_eq(e[0].ev.when, 45);
+	check_heap(&q);
+	ck_assert_ptr_eq(ts_evq_peek(&q), &e[1].ev);
+	ck_assert_int_eq(q.heap[0].when, 20); /* e0's entry has its key */
+	check_heap(&q);
+	/* Moved back earlier than its entry: moved in place at once. */
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[2].ev, 31), 0);
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[3].ev, 15), 0);
+	ck_assert_uint_eq(e[3].ev.slot, 1);
+	static const int want[] = {3, 1, 2, 0, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+/* An idle event is not queued; its entry goes when its time comes, or
+ * serves again when the event is scheduled again. */
+START_TEST(idle_dropped_or_revived)
+{
+	ts_evq q;
+	tev e[4];
+	ts_evq_init(&q);
+	init_events(e, 4);
+	for (int i = 0; i < 4; i++)
+		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	ts_evq_idle(&q, &e[0].ev);
+	ts_evq_idle(&q, &e[0].ev); /* twice: counted once */
+	ts_evq_idle(&q, &e[2].ev);
+	ck_assert(!ts_event_queued(&e[0].ev));
+	ck_assert(!ts_event_queued(&e[2].ev));
+	ck_assert_uint_eq(ts_evq_len(&q), 2);
+	ck_assert_uint_eq(q.nidle, 2);
+	check_heap(&q);
+	/* e2 again, later: the same entry, no longer idle. */
+	uint32_t slot = e[2].ev.slot;
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[2].ev, 50), 0);
+	ck_assert_uint_eq(e[2].ev.slot, slot);
+	ck_assert(ts_event_queued(&e[2].ev));
+	ck_assert_uint_eq(ts_evq_len(&q), 3);
+	check_heap(&q);
+	/* e0's entry is dropped on the way to e1. */
+	ck_assert_ptr_eq(ts_evq_pop(&q), &e[1].ev);
+	ck_assert_uint_eq(e[0].ev.slot, 0);
+	ck_assert_uint_eq(q.nidle, 0);
+	static const int want[] = {3, 2, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
+/* Cancel takes an idle event's entry out at once: its object may then be
+ * freed. */
+START_TEST(cancel_idle_removes_its_entry)
+{
+	ts_evq q;
+	tev e[3];
+	ts_evq_init(&q);
+	init_events(e, 3);
+	for (int i = 0; i < 3; i++)
+		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	ts_evq_idle(&q, &e[1].ev);
+	ts_evq_cancel(&q, &e[1].ev);
+	ck_assert_uint_eq(e[1].ev.slot, 0);
+	ck_assert_uint_eq(e[1].ev.idle, 0);
+	ck_assert_uint_eq(q.n, 2);
+	ck_assert_uint_eq(q.nidle, 0);
+	check_heap(&q);
+	static const int want[] = {0, 2, -1};
 	ck_pops(&q, want);
 	ts_evq_free(&q);
 }
@@ -418,26 +525,6 @@ static int model_min(const model *m)
 	return best;
 }
 
-/* In the loop, plain comparisons and ck_abort_msg: in fork mode every
- * passing ck_assert sends a message to the parent, too slow here. */
-static void check_heap_fast(const ts_evq *q, int op)
-{
-	for (uint32_t i = 0; i < q->n; i++) {
-		const ts_event *e = q->heap[i].ev;
-		if (q->heap[i].when != e->when || q->heap[i].seq != e->seq)
-			ck_abort_msg("op %d: heap key %u differs", op, i);
-		if (e->slot != i + 1)
-			ck_abort_msg("op %d: heap slot %u holds slot %u", op, i,
-				     e->slot - 1);
-		if (i == 0)
-			continue;
-		const ts_event *p = q->heap[(i - 1) / 2].ev;
-		if (!(p->when < e->when ||
-		      (p->when == e->when && p->seq < e->seq)))
-			ck_abort_msg("op %d: heap order broken at %u", op, i);
-	}
-}
-
 /* Random operations checked against a model. CLOCKED: times are a delay
  * after the last event popped, as in a simulation; otherwise anywhere in
  * [0, SPAN). */
@@ -451,7 +538,7 @@ static void run_model_at(uint64_t seed, ts_time span, int clocked)
 	ts_evq_init(&q);
 	init_events(e, MODEL_N);
 	uint64_t s = seed;
-	int pops = 0, cancels = 0, rescheds = 0;
+	int pops = 0, cancels = 0, rescheds = 0, idles = 0, laters = 0;
 	for (int op = 0; op < MODEL_OPS; op++) {
 		uint64_t r = rng_next(&s);
 		int i = (int)(r % MODEL_N);
@@ -468,19 +555,26 @@ static void run_model_at(uint64_t seed, ts_time span, int clocked)
 				rescheds++;
 			else
 				m.n++;
+			if (m.queued[i] && when > m.when[i])
+				laters++;
 			if (ts_evq_schedule(&q, &e[i].ev, when) < 0)
 				ck_abort_msg("op %d: schedule failed", op);
 			m.queued[i] = 1;
 			m.when[i] = when;
 			m.order[i] = m.next_order++;
 			break;
-		case 3: /* cancel, queued or not */
+		case 3: /* cancel or make idle, queued or not */
 			if (m.queued[i]) {
 				m.queued[i] = 0;
 				m.n--;
 				cancels++;
 			}
-			ts_evq_cancel(&q, &e[i].ev);
+			if ((r >> 11) & 1) {
+				ts_evq_idle(&q, &e[i].ev);
+				idles++;
+			} else {
+				ts_evq_cancel(&q, &e[i].ev);
+			}
 			break;
 		case 4:
 		case 5: /* pop */
@@ -523,6 +617,8 @@ static void run_model_at(uint64_t seed, ts_time span, int clocked)
 	ck_assert_int_gt(pops, 1000);
 	ck_assert_int_gt(cancels, 1000);
 	ck_assert_int_gt(rescheds, 1000);
+	ck_assert_int_gt(idles, 500);
+	ck_assert_int_gt(laters, 300);
 	/* Drain: the rest comes out in model order. */
 	for (int want; (want = model_min(&m)) >= 0;) {
 		if (ts_evq_pop(&q) != &e[want].ev)
@@ -668,6 +764,9 @@ static Suite *evq_suite(void)
 	tc = tcase_create("reschedule");
 	tcase_add_test(tc, reschedule_earlier);
 	tcase_add_test(tc, reschedule_later);
+	tcase_add_test(tc, reschedule_later_is_lazy);
+	tcase_add_test(tc, idle_dropped_or_revived);
+	tcase_add_test(tc, cancel_idle_removes_its_entry);
 	tcase_add_test(tc, reschedule_same_time_goes_last);
 	tcase_add_test(tc, reschedule_after_pop);
 	suite_add_tcase(s, tc);
