@@ -175,11 +175,14 @@ static void remove_fault(ts_dir *d, int i)
 	d->nfaults--;
 }
 
-uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
-		     int injected)
+/* What happens to segment NUM on its way, when a rule, random loss, the
+ * report, --why, a tap or a kept copy has a say: sets *DUP and *EXTRA;
+ * returns nonzero if it does not go on. */
+static int send_watched(ts_sim *sim, int from, int to, const ts_seg *seg,
+			int injected, uint32_t num, int *dup_out,
+			ts_time *extra_out)
 {
 	ts_network *n = &sim->net;
-	uint32_t num = n->nextnum++;
 	ts_dir *d = ts_net_dir(n, from, to);
 	char sb[160], fate[128], src[48], dst[48];
 	if (n->keep_all) {
@@ -200,16 +203,6 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 		k->to = to;
 		k->seg = *seg;
 		k->have = 1;
-	}
-	if (!injected) {
-		/* by kind, as ts_seg_is_kind() defines them */
-		d->sent[TS_SEGKIND_ANY]++;
-		d->sent[TS_SEGKIND_SYN] += !!(seg->flags & TS_SYN);
-		d->sent[TS_SEGKIND_FIN] += !!(seg->flags & TS_FIN);
-		d->sent[TS_SEGKIND_RST] += !!(seg->flags & TS_RST);
-		d->sent[TS_SEGKIND_ACK] +=
-		    !seg->len && !(seg->flags & (TS_SYN | TS_FIN | TS_RST));
-		d->sent[TS_SEGKIND_DATA] += seg->len > 0;
 	}
 	/* Which rules apply: the first drop rule that matches wins; dup and
 	 * delay rules combine. */
@@ -308,9 +301,36 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 		tp.injected = (uint8_t)injected;
 		sim->tap(sim->tap_ctx, &tp);
 		if (sim->tap_swallow)
-			return num;
+			return 1;
 	}
-	if (dropped)
+	*dup_out = dup;
+	*extra_out = extra;
+	return dropped;
+}
+
+uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
+		     int injected)
+{
+	ts_network *n = &sim->net;
+	uint32_t num = n->nextnum++;
+	ts_dir *d = ts_net_dir(n, from, to);
+	if (!injected) {
+		/* by kind, as ts_seg_is_kind() defines them */
+		d->sent[TS_SEGKIND_ANY]++;
+		d->sent[TS_SEGKIND_SYN] += !!(seg->flags & TS_SYN);
+		d->sent[TS_SEGKIND_FIN] += !!(seg->flags & TS_FIN);
+		d->sent[TS_SEGKIND_RST] += !!(seg->flags & TS_RST);
+		d->sent[TS_SEGKIND_ACK] +=
+		    !seg->len && !(seg->flags & (TS_SYN | TS_FIN | TS_RST));
+		d->sent[TS_SEGKIND_DATA] += seg->len > 0;
+	}
+	int dup = 0;
+	ts_time extra = 0;
+	/* Without rules on this direction, loss, kept copies, a report,
+	 * --why or a tap, a segment goes straight on. */
+	if ((d->nfaults || n->loss || n->nkept || n->keep_all ||
+	     ts_rep_on(sim) || sim->why || sim->tap) &&
+	    send_watched(sim, from, to, seg, injected, num, &dup, &extra))
 		return num;
 	ts_time at = sim->now + n->delay[from * n->nhosts + to] + extra;
 	if (schedule(sim, from, to, seg, num, at, (uint8_t)injected, 0, 0) < 0)
