@@ -861,6 +861,17 @@ static void dispatch(ts_sim *sim, ts_event *ev)
 	}
 }
 
+/* The earliest event out of the queue; a segment's successor in its lane
+ * takes its place there. */
+static ts_event *take_next(ts_sim *sim)
+{
+	ts_event *ev = ts_evq_peek(&sim->q);
+	ts_event *next = ev && ev->kind == TS_EV_DELIVER
+			     ? ts_net_lane_pass(&sim->net, (ts_pkt *)ev)
+			     : NULL;
+	return ts_evq_pop_replace(&sim->q, next);
+}
+
 void ts_sim_exec(ts_sim *sim, const ts_stmt *st)
 {
 	int i = (int)(st - sim->trace->stmts);
@@ -888,7 +899,7 @@ void ts_sim_advance(ts_sim *sim, ts_time until)
 			break;
 		sim->nevents++;
 		sim->now = ev->when;
-		dispatch(sim, ts_evq_pop(&sim->q));
+		dispatch(sim, take_next(sim));
 		wake_all(sim);
 		ts_sim_compact(sim);
 		ts_check(sim);
@@ -946,7 +957,7 @@ int ts_sim_run(ts_sim *sim)
 		    (!ev || t->stmts[sim->next_stmt].at <= ev->when))
 			line_due(sim, sim->next_stmt++);
 		else
-			dispatch(sim, ts_evq_pop(&sim->q));
+			dispatch(sim, take_next(sim));
 		wake_all(sim);
 		ts_sim_compact(sim);
 		ts_check(sim);

@@ -298,6 +298,21 @@ ts_event *ts_evq_pop(ts_evq *q)
 	return ev;
 }
 
+ts_event *ts_evq_pop_replace(ts_evq *q, ts_event *next)
+{
+	ts_event *ev = ts_evq_peek(q);
+	if (!ev || !next) {
+		if (ev)
+			remove_at(q, 0);
+		return ev;
+	}
+	ev->slot = 0;
+	q->top_ok = 0;
+	place(q, 0, (ts_evq_ent){next->when, next->seq, next});
+	sift_down(q, 0);
+	return ev;
+}
+
 uint64_t ts_evq_len(const ts_evq *q)
 {
 	return q->n + q->nfar - q->nidle;

@@ -103,6 +103,11 @@ static inline ts_event *ts_evq_peek(ts_evq *q)
 }
 /* Remove and return the earliest event, or NULL. */
 ts_event *ts_evq_pop(ts_evq *q);
+/* The same, and NEXT (NULL, or an event without an entry, not even an
+ * idle one) is scheduled at its own when and seq in the place the
+ * earliest leaves: one sift instead of two (the next segment of a lane).
+ */
+ts_event *ts_evq_pop_replace(ts_evq *q, ts_event *next);
 /* How many events are queued. */
 uint64_t ts_evq_len(const ts_evq *q);
 /* Call FN on every queued event, in no particular order. */

@@ -340,6 +340,19 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 	return num;
 }
 
+ts_event *ts_net_lane_pass(ts_network *n, ts_pkt *p)
+{
+	if (!p->in_lane)
+		return NULL;
+	ts_dir *d = ts_net_dir(n, p->from, p->to);
+	d->lane_head = p->next;
+	if (!d->lane_head) {
+		d->lane_tail = NULL;
+		return NULL;
+	}
+	return &d->lane_head->ev;
+}
+
 void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 {
 	ts_network *n = &sim->net;
@@ -349,17 +362,6 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 			   : p->replayed ? " (replayed copy)"
 					 : "";
 	n->in_flight--;
-	if (p->in_lane) {
-		/* The next of the lane takes its place in the queue. */
-		ts_dir *d = ts_net_dir(n, p->from, p->to);
-		d->lane_head = p->next;
-		if (!d->lane_head)
-			d->lane_tail = NULL;
-		else if (ts_evq_schedule_seq(&sim->q, &d->lane_head->ev,
-					     d->lane_head->ev.when,
-					     d->lane_head->ev.seq) < 0)
-			ts_sim_abort(sim, 0, "out of memory");
-	}
 	if (!h->up) {
 		ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
 		ts_rep_event(sim, p->to, "lost", "#%-3u %s: %s is down", p->num,

@@ -117,6 +117,10 @@ uint32_t ts_net_send(struct ts_sim *sim, int from, int to, const ts_seg *seg,
 int ts_net_apply(struct ts_sim *sim, const ts_stmt *st, char *msg,
 		 size_t msglen);
 /* Handle a TS_EV_DELIVER event: the segment arrives (or is lost). */
+/* P, the head of its lane if it is in one, is taken out of the queue: the
+ * next of the lane, to be queued in its place (ts_evq_pop_replace), or
+ * NULL. */
+ts_event *ts_net_lane_pass(ts_network *n, ts_pkt *p);
 void ts_net_deliver(struct ts_sim *sim, ts_pkt *p);
 /* The direction record FROM>TO. */
 static inline ts_dir *ts_net_dir(ts_network *n, int from, int to)

@@ -539,6 +539,7 @@ static void run_model_at(uint64_t seed, ts_time span, int clocked)
 	init_events(e, MODEL_N);
 	uint64_t s = seed;
 	int pops = 0, cancels = 0, rescheds = 0, idles = 0, laters = 0;
+	int replaces = 0;
 	for (int op = 0; op < MODEL_OPS; op++) {
 		uint64_t r = rng_next(&s);
 		int i = (int)(r % MODEL_N);
@@ -577,9 +578,18 @@ static void run_model_at(uint64_t seed, ts_time span, int clocked)
 			}
 			break;
 		case 4:
-		case 5: /* pop */
+		case 5: /* pop; or pop and queue event I in its place, as the
+			 * next segment of a lane is (with its own seq) */
 			want = model_min(&m);
-			got = ts_evq_pop(&q);
+			int repl = (r >> 8) % 8 == 5 && want >= 0 &&
+				   i != want && !e[i].ev.slot;
+			if (repl) {
+				e[i].ev.when = when;
+				e[i].ev.seq = q.seq++;
+				got = ts_evq_pop_replace(&q, &e[i].ev);
+			} else {
+				got = ts_evq_pop(&q);
+			}
 			if (got != (want < 0 ? NULL : &e[want].ev))
 				ck_abort_msg("op %d: pop: expected event %d, "
 					     "got %d",
@@ -590,6 +600,13 @@ static void run_model_at(uint64_t seed, ts_time span, int clocked)
 				m.n--;
 				pops++;
 				now = m.when[want];
+			}
+			if (repl) {
+				m.queued[i] = 1;
+				m.n++;
+				m.when[i] = when;
+				m.order[i] = m.next_order++;
+				replaces++;
 			}
 			break;
 		default: /* peek */
@@ -619,6 +636,7 @@ static void run_model_at(uint64_t seed, ts_time span, int clocked)
 	ck_assert_int_gt(rescheds, 1000);
 	ck_assert_int_gt(idles, 500);
 	ck_assert_int_gt(laters, 300);
+	ck_assert_int_gt(replaces, 300);
 	/* Drain: the rest comes out in model order. */
 	for (int want; (want = model_min(&m)) >= 0;) {
 		if (ts_evq_pop(&q) != &e[want].ev)
