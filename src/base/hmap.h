@@ -17,7 +17,9 @@ typedef struct ts_hmap_slot {
 
 typedef struct ts_hmap {
 	ts_hmap_slot *slots;
-	size_t mask; /* capacity - 1; capacity is a power of two */
+	size_t mask;    /* capacity - 1; capacity is a power of two */
+	unsigned shift; /* 64 - log2(capacity): a key's home is the top
+			 * bits of its product with the golden ratio */
 	size_t n;
 } ts_hmap;
 

@@ -1,11 +1,13 @@
 /*
  * test_evq.c - the engine's event queue (src/engine/evq.c): order by time,
  * ties broken by scheduling order, reschedule, cancel anywhere, and the heap
- * against a reference model under many seeded random operations.
+ * against a reference model under many seeded random operations. Also the
+ * object pool and the hash map (src/base) that the engine's hot paths use.
  *
  * Pipeline: every timer and segment in flight of a run goes through this
  * queue, so its order is the order of the report.
  */
+#include "base/hmap.h"
 #include "base/pool.h"
 #include "engine/evq.h"
 
@@ -763,6 +765,94 @@ START_TEST(pool_in_order_and_reused)
 }
 END_TEST
 
+/* ---- the hash map (base/hmap.c): sockets by connection, ports ---- */
+
+/* A connection's key as tcp_conn.c makes it: local port, remote address,
+ * remote port. */
+static uint64_t ckey(uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	return ((uint64_t)lport << 48) | ((uint64_t)raddr << 16) | rport;
+}
+
+/* The farthest any key sits from its home slot. */
+static size_t worst_probe(const ts_hmap *m)
+{
+	size_t worst = 0;
+	for (size_t i = 0; i <= m->mask; i++) {
+		if (!m->slots[i].val)
+			continue;
+		size_t home =
+		    (size_t)((m->slots[i].key * 0x9e3779b97f4a7c15ULL) >>
+			     m->shift);
+		size_t d = (i - home) & m->mask;
+		if (d > worst)
+			worst = d;
+	}
+	return worst;
+}
+
+/* Key I of SHAPE: differing only in the local port (a client's
+ * connections), only in the remote port (a server's), or in both. */
+static uint64_t shaped_key(int shape, uint32_t i)
+{
+	uint16_t a = (uint16_t)(1024 + i);
+	if (shape == 0)
+		return ckey(a, 0x0a000002, 5000);
+	if (shape == 1)
+		return ckey(5000, 0x0a000001, a);
+	return ckey(a, 0x0a000001, a);
+}
+
+/* Each key finds its value, the deleted ones are gone, and no key sits
+ * far from home. Plain comparisons in the loops (see check_heap_fast). */
+START_TEST(hmap_connection_keys)
+{
+	enum { N = 60000 };
+	for (int shape = 0; shape < 3; shape++) {
+		ts_hmap m;
+		ts_hmap_init(&m);
+		for (uint32_t i = 0; i < N; i++)
+			if (ts_hmap_put(&m, shaped_key(shape, i),
+					(void *)(uintptr_t)(i + 1)) < 0)
+				ck_abort_msg("shape %d: put %u failed", shape,
+					     i);
+		ck_assert_uint_eq(m.n, N);
+		ck_assert_uint_le(worst_probe(&m), 64);
+		for (uint32_t i = 0; i < N; i += 2)
+			if (ts_hmap_del(&m, shaped_key(shape, i)) !=
+			    (void *)(uintptr_t)(i + 1))
+				ck_abort_msg("shape %d: del %u", shape, i);
+		for (uint32_t i = 0; i < N; i++) {
+			void *want = i % 2 ? (void *)(uintptr_t)(i + 1) : NULL;
+			if (ts_hmap_get(&m, shaped_key(shape, i)) != want)
+				ck_abort_msg("shape %d: get %u", shape, i);
+		}
+		ck_assert_uint_eq(m.n, N / 2);
+		ts_hmap_free(&m);
+	}
+}
+END_TEST
+
+/* Small keys (ports): put replaces, del of an absent key is NULL. */
+START_TEST(hmap_ports)
+{
+	ts_hmap m;
+	ts_hmap_init(&m);
+	ck_assert_ptr_null(ts_hmap_get(&m, 80));
+	ck_assert_ptr_null(ts_hmap_del(&m, 80));
+	for (uintptr_t p = 1; p <= 100; p++)
+		ck_assert_int_eq(ts_hmap_put(&m, p, (void *)p), 0);
+	ck_assert_int_eq(ts_hmap_put(&m, 7, (void *)(uintptr_t)70), 0);
+	ck_assert_uint_eq(m.n, 100);
+	ck_assert_ptr_eq(ts_hmap_get(&m, 7), (void *)(uintptr_t)70);
+	ck_assert_ptr_eq(ts_hmap_get(&m, 100), (void *)(uintptr_t)100);
+	ck_assert_ptr_null(ts_hmap_get(&m, 101));
+	ck_assert_ptr_null(ts_hmap_del(&m, 101));
+	ck_assert_uint_le(worst_probe(&m), 16);
+	ts_hmap_free(&m);
+}
+END_TEST
+
 static Suite *evq_suite(void)
 {
 	Suite *s = suite_create("evq");
@@ -811,6 +901,11 @@ static Suite *evq_suite(void)
 
 	tc = tcase_create("pool");
 	tcase_add_test(tc, pool_in_order_and_reused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hmap");
+	tcase_add_test(tc, hmap_connection_keys);
+	tcase_add_test(tc, hmap_ports);
 	suite_add_tcase(s, tc);
 	return s;
 }
