@@ -3,6 +3,7 @@
  */
 #include "base/pool.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,11 @@ void ts_pool_init(ts_pool *p, size_t size, size_t link, unsigned per_chunk)
 
 int ts_pool_grow(ts_pool *p)
 {
-	void *chunk = calloc(p->per_chunk, p->size);
+	/* Not zeroed here: each object is when first handed out, so the
+	 * pages of a chunk are touched only as it fills. */
+	if (p->size && p->per_chunk > SIZE_MAX / p->size)
+		return -1;
+	void *chunk = malloc(p->per_chunk * p->size);
 	void **chunks =
 	    realloc(p->chunks, (size_t)(p->nchunks + 1) * sizeof *chunks);
 	if (chunks)

@@ -4,7 +4,7 @@
  * the newest chunk (whose untouched objects cost no page until used).
  * Sockets, segments in flight and time-wait records live in pools: no
  * allocation per object, pointers that stay valid, and a pool can be
- * walked chunk by chunk.
+ * walked chunk by chunk, over the objects ts_pool_used() counts.
  */
 #ifndef TS_POOL_H
 #define TS_POOL_H
@@ -53,7 +53,17 @@ static inline void *ts_pool_get(ts_pool *p)
 	obj = p->fresh;
 	p->fresh += p->size;
 	p->nfresh--;
+	memset(obj, 0, p->size);
 	return obj;
+}
+
+/* How many objects of chunk C were ever handed out: all of them but in the
+ * newest chunk, whose rest was never touched (not even zeroed). Walks
+ * over a pool's objects stop there. */
+static inline int ts_pool_used(const ts_pool *p, int c)
+{
+	return (int)(c == p->nchunks - 1 ? p->per_chunk - p->nfresh
+					 : p->per_chunk);
 }
 
 /* Object I of chunk C. */

@@ -158,7 +158,7 @@ int ts_check(ts_sim *sim)
 		return -1;
 	}
 	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use)
 				continue;
@@ -178,7 +178,7 @@ int ts_check_end(ts_sim *sim)
 	/* A socket nobody holds, no queue holds, and that waits for nothing
 	 * should have been freed. */
 	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use || sk->has_fd || sk->parent)
 				continue;

@@ -143,7 +143,7 @@ void ts_sim_free(ts_sim *sim)
 	ts_net_free(&sim->net);
 	ts_rep_free(sim);
 	for (int i = 0; i < sim->socks.nchunks; i++)
-		for (int k = 0; k < TS_SOCK_CHUNK; k++)
+		for (int k = 0; k < ts_pool_used(&sim->socks, i); k++)
 			if (ts_sim_sock(sim, i, k)->in_use)
 				free(ts_sim_sock(sim, i, k)->x);
 	ts_pool_free(&sim->socks);
@@ -592,7 +592,7 @@ static void crash_host(ts_sim *sim, ts_host *h)
 	}
 	ts_evq_cancel(&sim->q, &p->tev);
 	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
+		for (int k = 0; k < ts_pool_used(&sim->socks, ci); k++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, k);
 			if (sk->in_use && sk->host == h)
 				ts_tcp_free(sim, sk);

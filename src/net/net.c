@@ -401,7 +401,7 @@ static int find_ports(ts_sim *sim, int from, int to, int *fport, int *tport)
 	int want_f = *fport, want_t = *tport;
 	ts_host *a = &sim->hosts[from], *b = &sim->hosts[to];
 	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use || sk->state == TS_LISTEN ||
 			    sk->state == TS_CLOSED)

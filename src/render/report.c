@@ -428,7 +428,7 @@ static int unnamed_cmp(const void *a, const void *b)
 static void unnamed_all(ts_sim *sim, unnamed_list *u)
 {
 	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int k = 0; k < TS_SOCK_CHUNK; k++) {
+		for (int k = 0; k < ts_pool_used(&sim->socks, ci); k++) {
 			const ts_sock *sk = ts_sim_sock(sim, ci, k);
 			if (sk->in_use && sk->host && sk->var < 0)
 				unnamed_add(u, (int)(sk->host - sim->hosts),

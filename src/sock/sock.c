@@ -275,7 +275,7 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 	if (!reuse)
 		return 0;
 	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
 			ts_sock *tw = ts_sim_sock(sim, ci, i);
 			if (!tw->in_use || tw->host != h ||
 			    tw->state != TS_TIME_WAIT || tw->raddr != raddr ||
@@ -289,7 +289,7 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 			return 1;
 		}
 	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int i = 0; i < TS_TW_CHUNK; i++) {
+		for (int i = 0; i < ts_pool_used(&sim->tws, ci); i++) {
 			ts_tw *tw = ts_sim_tw(sim, ci, i);
 			if (!tw->in_use || tw->host != h ||
 			    tw->raddr != raddr || tw->rport != rport ||
@@ -742,7 +742,8 @@ static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
 	 * next segment meets no socket. */
 	if (lx->nchildren) {
 		for (int ci = 0; ci < sim->socks.nchunks; ci++)
-			for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+			for (int i = 0; i < ts_pool_used(&sim->socks, ci);
+			     i++) {
 				ts_sock *c = ts_sim_sock(sim, ci, i);
 				if (c->in_use && c->parent == sk) {
 					ts_tcp_set_state(sim, c, TS_CLOSED,

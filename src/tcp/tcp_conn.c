@@ -184,7 +184,7 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 	 * sockets set SO_REUSEADDR and the other one is not listening; a
 	 * TIME_WAIT keeps the flag of the socket it came from. */
 	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < TS_SOCK_CHUNK; i++) {
+		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
 			const ts_sock *o = ts_sim_sock(sim, ci, i);
 			if (!o->in_use || o == sk || o->host != h ||
 			    !o->bound || o->lport != port)
@@ -195,7 +195,7 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 		}
 	/* time-wait records: never listening */
 	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int i = 0; i < TS_TW_CHUNK; i++) {
+		for (int i = 0; i < ts_pool_used(&sim->tws, ci); i++) {
 			const ts_tw *o = ts_sim_tw(sim, ci, i);
 			if (o->in_use && o->host == h && o->bound &&
 			    o->lport == port &&

@@ -260,7 +260,7 @@ void ts_tw_fire(ts_sim *sim, ts_event *ev)
 void ts_tw_each(ts_sim *sim, void (*fn)(void *ctx, ts_tw *tw), void *ctx)
 {
 	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int k = 0; k < TS_TW_CHUNK; k++)
+		for (int k = 0; k < ts_pool_used(&sim->tws, ci); k++)
 			if (ts_sim_tw(sim, ci, k)->in_use)
 				fn(ctx, ts_sim_tw(sim, ci, k));
 }
@@ -268,7 +268,7 @@ void ts_tw_each(ts_sim *sim, void (*fn)(void *ctx, ts_tw *tw), void *ctx)
 void ts_tw_drop_host(ts_sim *sim, ts_host *h)
 {
 	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int k = 0; k < TS_TW_CHUNK; k++) {
+		for (int k = 0; k < ts_pool_used(&sim->tws, ci); k++) {
 			ts_tw *tw = ts_sim_tw(sim, ci, k);
 			if (!tw->in_use || tw->host != h)
 				continue;

@@ -750,6 +750,8 @@ START_TEST(pool_in_order_and_reused)
 		o[i]->a = (uint64_t)i + 1;
 	}
 	ck_assert_int_eq(p.nchunks, 2);
+	ck_assert_int_eq(ts_pool_used(&p, 0), 4);
+	ck_assert_int_eq(ts_pool_used(&p, 1), 2); /* the rest never handed */
 	for (int i = 0; i < 4; i++)
 		ck_assert_ptr_eq(o[i], ts_pool_at(&p, 0, (unsigned)i));
 	ck_assert_ptr_eq(o[4], ts_pool_at(&p, 1, 0));
@@ -758,7 +760,10 @@ START_TEST(pool_in_order_and_reused)
 	ck_assert_ptr_eq(ts_pool_get(&p), o[0]);
 	ck_assert_ptr_eq(ts_pool_get(&p), o[2]);
 	ck_assert(o[2]->a == 3); /* as put back: the caller resets it */
-	ck_assert_ptr_eq(ts_pool_get(&p), ts_pool_at(&p, 1, 2));
+	pobj *n = ts_pool_get(&p);
+	ck_assert_ptr_eq(n, ts_pool_at(&p, 1, 2));
+	ck_assert(n->a == 0 && n->b == 0); /* zeroed as it is handed out */
+	ck_assert_int_eq(ts_pool_used(&p, 1), 3);
 	ts_pool_free(&p);
 	ck_assert_int_eq(p.nchunks, 0);
 	ck_assert_ptr_null(p.free);
