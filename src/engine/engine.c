@@ -438,7 +438,8 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 	const ts_stmt *st = ctx->st;
 	const ts_call *c = &st->u.call;
 	char cb[160], rb[96], eb[96], tb[32];
-	ts_evq_cancel(&sim->q, &p->tev);
+	if (p->tev.slot)
+		ts_evq_cancel(&sim->q, &p->tev);
 	/* The result without its --why text (which is reported above). */
 	memcpy(&sim->last, r, offsetof(ts_result, why));
 	sim->last.why[0] = 0;

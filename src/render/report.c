@@ -178,7 +178,7 @@ void ts_rep_hold(ts_sim *sim)
 	sim->rep.holding = 1;
 }
 
-void ts_rep_release(ts_sim *sim)
+void ts_rep_release_held(ts_sim *sim)
 {
 	ts_report *r = &sim->rep;
 	r->holding = 0;

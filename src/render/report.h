@@ -77,7 +77,16 @@ char *ts_rep_seg(struct ts_sim *sim, const ts_seg *s, char *buf, size_t n);
 void ts_rep_header(struct ts_sim *sim);
 /* Start holding lines back; ts_rep_release() writes them out. */
 void ts_rep_hold(struct ts_sim *sim);
-void ts_rep_release(struct ts_sim *sim);
+void ts_rep_release_held(struct ts_sim *sim);
+/* (A macro, as ts_rep_on: struct ts_sim is not complete here.) Nothing
+ * held is the common case. */
+#define ts_rep_release(sim)                                                    \
+	do {                                                                   \
+		if ((sim)->rep.held_len || (sim)->rep.nheld_ev)                \
+			ts_rep_release_held(sim);                              \
+		else                                                           \
+			(sim)->rep.holding = 0;                                \
+	} while (0)
 void ts_rep_free(struct ts_sim *sim);
 void ts_rep_final(struct ts_sim *sim);
 
