@@ -940,9 +940,7 @@ uint32_t ts_sock_poll_mask(const ts_sock *sk)
 		if (sk->rcvq)
 			mask |= TS_POLLIN;
 		if (!(sk->shutdown & TS_SEND_SHUTDOWN)) {
-			/* sk_stream_is_writeable: free >= queued / 2 */
-			uint32_t queued = sk->write_seq - sk->snd_una;
-			if (send_space(sk) >= queued / 2)
+			if (ts_tcp_writeable(sk))
 				mask |= TS_POLLOUT;
 		} else {
 			mask |= TS_POLLOUT;

@@ -407,4 +407,15 @@ static inline int ts_seq_ge(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) >= 0;
 }
 
+/* Linux sk_stream_is_writeable(): free send space at least half of what
+ * is queued (a third of the buffer). poll() reports POLLOUT then, and
+ * only then does an ACK wake a writer waiting for memory
+ * (sk_stream_write_space). */
+static inline int ts_tcp_writeable(const ts_sock *sk)
+{
+	uint32_t queued = sk->write_seq - sk->snd_una;
+	uint32_t free = queued >= TS_TCP_SNDBUF ? 0 : TS_TCP_SNDBUF - queued;
+	return free >= queued / 2;
+}
+
 #endif

@@ -1096,7 +1096,11 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* Linux tcp_set_xmit_timer(): a loss probe, else the RTO. */
 		if (!ts_tcp_schedule_tlp(sim, sk, 1))
 			ts_tcp_rearm_rtx(sim, sk);
-		ts_tcp_wake(sk);
+		/* Linux tcp_check_space() -> sk_stream_write_space(): the
+		 * freed space wakes a writer only when a third of the buffer
+		 * is free; other wakes (data, state) come as they come. */
+		if (ts_tcp_writeable(sk))
+			ts_tcp_wake(sk);
 		if (sk->in_recovery) {
 			if (ts_seq_lt(sk->snd_una, sk->recover))
 				ts_tcp_retransmit_head(sim, sk); /* partial */

@@ -1264,6 +1264,37 @@ START_TEST(established_close_linger_waits_for_ack)
 }
 END_TEST
 
+START_TEST(established_blocked_write_wakes_at_a_third_free)
+{
+	/* A write blocked on a full send buffer (65536) is woken by an ACK
+	 * only when a third of the buffer is free: free space at least half
+	 * of what is still queued (Linux tcp_check_space ->
+	 * sk_stream_write_space, __sk_stream_is_writeable). It then takes
+	 * what fits. */
+	th_conn c = established();
+	th_res r = th_do(c.t, "a: write(x, 100000)");
+	ck_blocked(r);
+	ts_sock *sk = th_sk(&c);
+	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
+	th_drop_captures(c.t);
+	/* 2 segments acked: 2920 free, 62616 queued. */
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 2 * 1460);
+	ck_blocked(th_result(c.t, r));
+	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
+	/* 14: 20440 free, 45096 queued: still under half. */
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 14 * 1460);
+	ck_blocked(th_result(c.t, r));
+	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
+	/* 16: 23360 free, 42176 queued: the writer wakes and fills it. */
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 16 * 1460);
+	ck_blocked(th_result(c.t, r));
+	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536 + 16 * 1460);
+	/* All acked: the rest fits, and the write returns. */
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
+	ck_ret(th_result(c.t, r), 100000);
+}
+END_TEST
+
 START_TEST(established_shutdown_wr_then_write_epipe)
 {
 	/* After shutdown(SHUT_WR): EPIPE, with SIGPIPE unless
@@ -2476,6 +2507,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_with_unread_data_rst_window);
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
+	tcase_add_test(tc, established_blocked_write_wakes_at_a_third_free);
 	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
 	tcase_add_test(tc, established_kill_closes_as_close);
 	tcase_add_test(tc, established_rst_before_accept);
