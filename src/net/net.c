@@ -357,28 +357,35 @@ ts_event *ts_net_lane_pass(ts_network *n, ts_pkt *p)
 	return &d->lane_head->ev;
 }
 
+/* The report's line for P's arrival at H, or for its loss when H is down.
+ * Out of line, as send_watched(). */
+__attribute__((noinline)) static void
+deliver_report(ts_sim *sim, const ts_pkt *p, const ts_host *h)
+{
+	char sb[160];
+	ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
+	if (!h->up) {
+		ts_rep_event(sim, p->to, "lost", "#%-3u %s: %s is down", p->num,
+			     ts_rep_flags(p->seg.flags, sb, sizeof sb),
+			     h->decl->name);
+		return;
+	}
+	const char *what = p->copy       ? " (the duplicate)"
+			   : p->replayed ? " (replayed copy)"
+					 : "";
+	sim->rep.ev.duplicated = p->copy;
+	ts_rep_event(sim, p->to, "recv", "#%-3u %s%s", p->num,
+		     ts_rep_seg(sim, &p->seg, sb, sizeof sb), what);
+}
+
 void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 {
 	ts_network *n = &sim->net;
 	ts_host *h = &sim->hosts[p->to];
-	char sb[160];
-	const char *what = p->copy       ? " (the duplicate)"
-			   : p->replayed ? " (replayed copy)"
-					 : "";
 	n->in_flight--;
-	if (!h->up) {
-		ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
-		ts_rep_event(sim, p->to, "lost", "#%-3u %s: %s is down", p->num,
-			     ts_rep_flags(p->seg.flags, sb, sizeof sb),
-			     h->decl->name);
-	} else {
-		if (ts_rep_on(sim)) {
-			ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
-			sim->rep.ev.duplicated = p->copy;
-			ts_rep_event(sim, p->to, "recv", "#%-3u %s%s", p->num,
-				     ts_rep_seg(sim, &p->seg, sb, sizeof sb),
-				     what);
-		}
+	if (!h->up || ts_rep_on(sim))
+		deliver_report(sim, p, h);
+	if (h->up) {
 		ts_seg seg = p->seg;
 		uint32_t num = p->num;
 		int injected = p->injected;
