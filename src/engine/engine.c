@@ -431,13 +431,49 @@ static void call_event(ts_sim *sim, const ts_stmt *st, const char *text,
 	}
 }
 
+/* The report's lines for the result R of host H's call (the report is
+ * on). Out of line, as everything that formats text on a hot path. */
+__attribute__((noinline)) static void report_result(ts_sim *sim, ts_host *h,
+						    const ts_result *r)
+{
+	ts_callctx *ctx = &h->proc.call;
+	const ts_stmt *st = ctx->st;
+	char cb[160], rb[96], tb[32];
+	call_fmt(sim, st, cb, sizeof cb);
+	result_fmt(&st->u.call, r, rb, sizeof rb);
+	call_event(sim, st, cb, r, ctx->began);
+	if (ctx->waiting) {
+		ts_rep_event(sim, h->index, "return",
+			     "%s = %s  (blocked since %s)", cb, rb,
+			     ts_time_fmt(ctx->began, tb, sizeof tb));
+	} else {
+		/* The call first, then what it caused (held back). */
+		sim->rep.holding = 0;
+		ts_rep_event(sim, h->index, "call", "%s = %s", cb, rb);
+		ts_rep_release(sim);
+	}
+	if (sim->why && r->ret < 0 && r->why[0])
+		ts_rep_event(sim, h->index, "why", "%s = -1 %s \u2190 %s", cb,
+			     ts_errno_name(r->err), r->why);
+}
+
+/* The call's line expected something else than R: a failure. */
+__attribute__((noinline)) static void
+result_failure(ts_sim *sim, const ts_stmt *st, const ts_result *r)
+{
+	char cb[160], rb[96], eb[96];
+	call_fmt(sim, st, cb, sizeof cb);
+	result_fmt(&st->u.call, r, rb, sizeof rb);
+	expected_fmt(&st->u.call, eb, sizeof eb);
+	failure(sim, st->line, "expected %s = %s, got %s", cb, eb, rb);
+}
+
 static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 {
 	ts_proc *p = &h->proc;
 	ts_callctx *ctx = &p->call;
 	const ts_stmt *st = ctx->st;
 	const ts_call *c = &st->u.call;
-	char cb[160], rb[96], eb[96], tb[32];
 	if (p->tev.slot)
 		ts_evq_cancel(&sim->q, &p->tev);
 	/* The result without its --why text (which is reported above). */
@@ -455,37 +491,14 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 	}
 	if (c->id == TS_CALL_CLOSE && r->ret == 0 && c->fd_var >= 0)
 		p->vars[c->fd_var].fd = -1;
-	/* The call's text is needed by the report, and by a failure. */
-	int on = ts_rep_on(sim);
-	if (on) {
-		call_fmt(sim, st, cb, sizeof cb);
-		result_fmt(c, r, rb, sizeof rb);
-		call_event(sim, st, cb, r, ctx->began);
-	}
-	if (ctx->waiting) {
-		ts_rep_event(sim, h->index, "return",
-			     "%s = %s  (blocked since %s)", cb, rb,
-			     ts_time_fmt(ctx->began, tb, sizeof tb));
-	} else {
-		/* The call first, then what it caused (held back). */
-		sim->rep.holding = 0;
-		ts_rep_event(sim, h->index, "call", "%s = %s", cb, rb);
-		ts_rep_release(sim);
-	}
-	if (sim->why && r->ret < 0 && r->why[0])
-		ts_rep_event(sim, h->index, "why", "%s = -1 %s \u2190 %s", cb,
-			     ts_errno_name(r->err), r->why);
+	if (ts_rep_on(sim))
+		report_result(sim, h, r);
+	else if (!ctx->waiting)
+		ts_rep_release(sim); /* nothing is held: holding ends */
 	if (c->expect != TS_EXPECT_NONE || c->bind_var >= 0 || c->sigpipe) {
 		sim->nchecked++;
-		if (!result_matches(c, r)) {
-			if (!on) {
-				call_fmt(sim, st, cb, sizeof cb);
-				result_fmt(c, r, rb, sizeof rb);
-			}
-			expected_fmt(c, eb, sizeof eb);
-			failure(sim, st->line, "expected %s = %s, got %s", cb,
-				eb, rb);
-		}
+		if (!result_matches(c, r))
+			result_failure(sim, st, r);
 	}
 	ctx->st = NULL;
 	if (r->sigpipe) {
