@@ -56,7 +56,8 @@ void ts_evq_init(ts_evq *q)
 	q->n = q->cap = 0;
 	q->seq = 0;
 	q->horizon = 0;
-	q->far = NULL;
+	for (int i = 0; i < TS_EVQ_NBUCKETS / TS_EVQ_PAGE; i++)
+		q->far[i] = NULL;
 	q->nfar = 0;
 	q->nidle = 0;
 	q->top_ok = 0;
@@ -68,14 +69,15 @@ void ts_evq_free(ts_evq *q)
 		q->heap[i].ev->slot = 0;
 		q->heap[i].ev->idle = 0;
 	}
-	if (q->far) {
-		for (uint32_t b = 0; b < TS_EVQ_NBUCKETS; b++) {
-			for (uint32_t i = 0; i < q->far[b].n; i++)
-				q->far[b].ev[i]->slot = 0;
-			free(q->far[b].ev);
+	for (int pg = 0; pg < TS_EVQ_NBUCKETS / TS_EVQ_PAGE; pg++) {
+		ts_evq_bucket *page = q->far[pg];
+		for (uint32_t b = 0; page && b < TS_EVQ_PAGE; b++) {
+			for (uint32_t i = 0; i < page[b].n; i++)
+				page[b].ev[i]->slot = 0;
+			free(page[b].ev);
 		}
+		free(page);
 	}
-	free(q->far);
 	free(q->heap);
 	ts_evq_init(q);
 }
@@ -128,15 +130,26 @@ static int heap_push(ts_evq *q, ts_event *ev)
 #define SLICE ((ts_time)1 << TS_EVQ_SLICE_BITS)
 #define SPAN  (SLICE * TS_EVQ_NBUCKETS)
 
+/* Where WHEN's slice is in the ring. */
+static uint32_t ring_index(ts_time when)
+{
+	return (uint32_t)((uint64_t)(when >> TS_EVQ_SLICE_BITS) &
+			  (TS_EVQ_NBUCKETS - 1));
+}
+
+/* The bucket of WHEN's slice; NULL while its page was never needed. */
 static ts_evq_bucket *bucket_of(ts_evq *q, ts_time when)
 {
-	return &q->far[(uint64_t)(when >> TS_EVQ_SLICE_BITS) &
-		       (TS_EVQ_NBUCKETS - 1)];
+	uint32_t b = ring_index(when);
+	ts_evq_bucket *page = q->far[b / TS_EVQ_PAGE];
+	return page ? &page[b % TS_EVQ_PAGE] : NULL;
 }
 
 static void far_remove(ts_evq *q, ts_event *ev)
 {
-	ts_evq_bucket *b = bucket_of(q, ev->when);
+	/* Its page is there: the event is in it. */
+	uint32_t r = ring_index(ev->when);
+	ts_evq_bucket *b = &q->far[r / TS_EVQ_PAGE][r % TS_EVQ_PAGE];
 	uint32_t i = (ev->slot & ~TS_EVQ_FAR) - 1;
 	ts_event *last = b->ev[--b->n];
 	b->ev[i] = last;
@@ -151,10 +164,10 @@ static int pour(ts_evq *q)
 {
 	while (q->nfar && (!q->n || q->heap[0].when >= q->horizon)) {
 		ts_evq_bucket *b = bucket_of(q, q->horizon);
-		if (reserve(q, (uint64_t)q->n + b->n) < 0)
+		if (b && reserve(q, (uint64_t)q->n + b->n) < 0)
 			return -1; /* nothing moved: the order still holds */
 		q->horizon += SLICE;
-		while (b->n) {
+		while (b && b->n) {
 			ts_event *ev = b->ev[--b->n];
 			ev->slot = 0;
 			q->nfar--;
@@ -210,12 +223,14 @@ int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 	if (!q->nfar && when > q->horizon)
 		q->horizon = when & ~(SLICE - 1);
 	if (when >= q->horizon && when - q->horizon < SPAN) {
-		if (!q->far) {
-			q->far = calloc(TS_EVQ_NBUCKETS, sizeof *q->far);
-			if (!q->far)
-				return heap_push(q, ev);
-		}
 		ts_evq_bucket *b = bucket_of(q, when);
+		if (!b) {
+			uint32_t pg = ring_index(when) / TS_EVQ_PAGE;
+			q->far[pg] = calloc(TS_EVQ_PAGE, sizeof *q->far[pg]);
+			if (!q->far[pg])
+				return heap_push(q, ev);
+			b = bucket_of(q, when);
+		}
 		if (b->n == b->cap) {
 			uint32_t nc = b->cap ? b->cap * 2 : 4;
 			ts_event **nb = realloc(b->ev, nc * sizeof *nb);
@@ -324,7 +339,8 @@ void ts_evq_each(const ts_evq *q, void (*fn)(void *ctx, const ts_event *ev),
 	for (uint32_t i = 0; i < q->n; i++)
 		if (!q->heap[i].ev->idle)
 			fn(ctx, q->heap[i].ev);
-	for (uint32_t b = 0; q->far && b < TS_EVQ_NBUCKETS; b++)
-		for (uint32_t i = 0; i < q->far[b].n; i++)
-			fn(ctx, q->far[b].ev[i]);
+	for (int pg = 0; pg < TS_EVQ_NBUCKETS / TS_EVQ_PAGE; pg++)
+		for (uint32_t b = 0; q->far[pg] && b < TS_EVQ_PAGE; b++)
+			for (uint32_t i = 0; i < q->far[pg][b].n; i++)
+				fn(ctx, q->far[pg][b].ev[i]);
 }

@@ -63,6 +63,7 @@ typedef struct ts_evq_ent {
 #define TS_EVQ_SLICE_BITS 16 /* a far bucket spans 2^16 us */
 #define TS_EVQ_FAR        0x80000000u
 #define TS_EVQ_NBUCKETS   4096
+#define TS_EVQ_PAGE       256 /* buckets per page of the ring (4 KiB) */
 
 typedef struct ts_evq_bucket {
 	ts_event **ev;
@@ -73,12 +74,14 @@ typedef struct ts_evq {
 	ts_evq_ent *heap;
 	uint32_t n, cap; /* events in the heap */
 	uint64_t seq;
-	ts_time horizon;    /* start of the first far slice */
-	ts_evq_bucket *far; /* TS_EVQ_NBUCKETS, allocated on first use */
-	uint64_t nfar;      /* events in far buckets */
-	uint32_t nidle;     /* heap entries of idle events */
-	int top_ok;         /* the top entry is the earliest event (as
-			     * ts_evq_peek leaves it) and nothing moved it */
+	ts_time horizon; /* start of the first far slice */
+	/* The ring, TS_EVQ_NBUCKETS buckets in pages allocated on first use:
+	 * a run touches only the pages of the slices it uses. */
+	ts_evq_bucket *far[TS_EVQ_NBUCKETS / TS_EVQ_PAGE];
+	uint64_t nfar;  /* events in far buckets */
+	uint32_t nidle; /* heap entries of idle events */
+	int top_ok;     /* the top entry is the earliest event (as
+			 * ts_evq_peek leaves it) and nothing moved it */
 } ts_evq;
 
 void ts_evq_init(ts_evq *q);
