@@ -1206,7 +1206,12 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return;
 	if (check_text(sim, sk, seg, num) == DROP || !sk->in_use)
 		return;
-	ts_tcp_push(sim, sk);
+	/* Linux tcp_data_snd_check(): send what may go now. With nothing
+	 * queued, no FIN to send and no zero-window probe armed, ts_tcp_push
+	 * would do nothing (most segments a receiver gets). */
+	if (ts_seq_lt(sk->snd_nxt, sk->write_seq) || sk->fin_queued ||
+	    sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER)
+		ts_tcp_push(sim, sk);
 }
 
 void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
