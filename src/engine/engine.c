@@ -832,22 +832,20 @@ static void line_due(ts_sim *sim, int i)
 	run_stmt(sim, i);
 }
 
+/* Every woken process with a call in progress tries it again, in host
+ * order, pass after pass while an attempt wakes another. */
 static void wake_all(ts_sim *sim)
 {
-	for (int pass = 0; pass < 64; pass++) {
-		int any = 0;
+	for (int pass = 0; pass < 64 && sim->nwake; pass++) {
+		sim->nwake = 0;
 		for (int i = 0; i < sim->nhosts && !sim->aborted; i++) {
 			ts_proc *p = &sim->hosts[i].proc;
 			if (!p->wake)
 				continue;
 			p->wake = 0;
-			if (p->call.st) {
+			if (p->call.st)
 				attempt(sim, &sim->hosts[i]);
-				any = 1;
-			}
 		}
-		if (!any)
-			return;
 	}
 }
 

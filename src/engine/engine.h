@@ -117,6 +117,8 @@ typedef struct ts_sim {
 	ts_evq q;
 	ts_network net;
 	int nhosts;
+	int nwake; /* processes woken since wake_all() last looked (at
+		    * least: a process reset may clear its flag) */
 	ts_host *hosts;
 	ts_report rep;
 	uint64_t nevents;
@@ -197,6 +199,15 @@ static inline ts_tw *ts_sim_tw(const ts_sim *sim, int c, unsigned i)
 }
 
 /* After an event: the sockets it left in TIME_WAIT become records. */
+/* Something process P may wait on changed: wake_all() lets it try again. */
+static inline void ts_proc_wake(ts_sim *sim, ts_proc *p)
+{
+	if (!p->wake) {
+		p->wake = 1;
+		sim->nwake++;
+	}
+}
+
 static inline void ts_sim_compact(ts_sim *sim)
 {
 	if (sim->npending_tw)

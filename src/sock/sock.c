@@ -703,7 +703,7 @@ static void do_shutdown(ts_sim *sim, ts_host *h, ts_sock *sk, int how,
 		break;
 	}
 	sk->shutdown |= (uint8_t)bits;
-	ts_tcp_wake(sk);
+	ts_tcp_wake(sim, sk);
 	if ((bits & TS_SEND_SHUTDOWN) &&
 	    (sk->state == TS_ESTABLISHED || sk->state == TS_SYN_RECEIVED ||
 	     sk->state == TS_CLOSE_WAIT)) {

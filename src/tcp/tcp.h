@@ -290,7 +290,7 @@ int ts_tcp_port_in_use(struct ts_sim *sim, struct ts_host *h, uint16_t port,
 		       const ts_sock *sk);
 uint32_t ts_tcp_next_isn(struct ts_sim *sim, struct ts_host *h);
 /* Mark the socket's process as worth waking (state, data, error changed). */
-void ts_tcp_wake(ts_sock *sk);
+void ts_tcp_wake(struct ts_sim *sim, ts_sock *sk);
 /* Receive window to advertise now (Linux tcp_select_window, simplified). */
 uint32_t ts_tcp_select_window(ts_sock *sk);
 /* The label of a socket in the report: its variable, or its ports. */

@@ -236,11 +236,11 @@ uint32_t ts_tcp_next_isn(ts_sim *sim, ts_host *h)
 	return base + h->nconn++ * 64000u;
 }
 
-void ts_tcp_wake(ts_sock *sk)
+void ts_tcp_wake(ts_sim *sim, ts_sock *sk)
 {
-	sk->host->proc.wake = 1;
+	ts_proc_wake(sim, &sk->host->proc);
 	if (sk->parent)
-		sk->parent->host->proc.wake = 1;
+		ts_proc_wake(sim, &sk->parent->host->proc);
 }
 
 const char *ts_tcp_label(ts_sim *sim, const ts_sock *sk, char *buf, size_t n)
@@ -346,7 +346,7 @@ void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		}
 	}
 	ts_tcp_keepalive_arm(sim, sk);
-	ts_tcp_wake(sk);
+	ts_tcp_wake(sim, sk);
 }
 
 /* Remove a child from its listener's accept queue, if it is there. */
@@ -382,7 +382,7 @@ void ts_tcp_done(ts_sim *sim, ts_sock *sk, const char *cause)
 	sk->shutdown = TS_SHUTDOWN_MASK;
 	sk->fin_queued = 0;
 	sk->write_seq = sk->snd_nxt;
-	ts_tcp_wake(sk);
+	ts_tcp_wake(sim, sk);
 	/* A request socket, or an orphan, has nobody left to tell. */
 	if (was_request || sk->orphan) {
 		aq_remove(sk);

@@ -433,7 +433,7 @@ static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 	sk->rcv_nxt++;
 	sk->shutdown |= TS_RCV_SHUTDOWN;
 	sk->done = 1;
-	ts_tcp_wake(sk);
+	ts_tcp_wake(sim, sk);
 	switch (sk->state) {
 	case TS_SYN_RECEIVED:
 	case TS_ESTABLISHED:
@@ -515,7 +515,7 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		if (sim->cur_injected)
 			sk->tainted = 1;
 		sk->rcv_nxt = take_end;
-		ts_tcp_wake(sk);
+		ts_tcp_wake(sim, sk);
 	}
 	if (fin && take_end == end)
 		mode = tcp_fin(sim, sk, num);
@@ -864,7 +864,7 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 		lx->aq_head = sk;
 	lx->aq_tail = sk;
 	lx->aq_len++;
-	ts_tcp_wake(l);
+	ts_tcp_wake(sim, l);
 	if (seg->len || (seg->flags & TS_FIN))
 		sync_input(sim, sk, seg, num);
 }
@@ -1100,7 +1100,7 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		 * freed space wakes a writer only when a third of the buffer
 		 * is free; other wakes (data, state) come as they come. */
 		if (ts_tcp_writeable(sk))
-			ts_tcp_wake(sk);
+			ts_tcp_wake(sim, sk);
 		if (sk->in_recovery) {
 			if (ts_seq_lt(sk->snd_una, sk->recover))
 				ts_tcp_retransmit_head(sim, sk); /* partial */

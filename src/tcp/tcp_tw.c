@@ -245,7 +245,7 @@ void ts_tw_fire(ts_sim *sim, ts_event *ev)
 			    conn_key(tw->lport, tw->raddr, tw->rport));
 		if (tw->bound)
 			ts_tcp_port_put(h, tw->lport);
-		h->proc.wake = 1;
+		ts_proc_wake(sim, &h->proc);
 		tw_release(sim, tw);
 		return;
 	}
