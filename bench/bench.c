@@ -503,7 +503,7 @@ static int run_w1(const params *p)
 	       (double)sim->now / 1e6);
 	printf("events=%" PRIu64 " events_per_conn=%.1f\n", events,
 	       p->n ? (double)events / (double)p->n : 0.0);
-	printf("wall_run_s=%.4f us_per_conn_run=%.3f events_per_s_run=%.0f "
+	printf("wall_run_s=%.6f us_per_conn_run=%.3f events_per_s_run=%.0f "
 	       "segments_per_s_run=%.0f\n",
 	       run, p->n ? run * 1e6 / (double)p->n : 0.0,
 	       run > 0 ? (double)events / run : 0.0,
@@ -618,7 +618,7 @@ static int run_w2(const params *p)
 	       (double)sim->now / 1e6);
 	printf("events=%" PRIu64 "\n", events);
 	printf(
-	    "wall_run_s=%.4f segments_per_s_run=%.0f events_per_s_run=%.0f\n",
+	    "wall_run_s=%.6f segments_per_s_run=%.0f events_per_s_run=%.0f\n",
 	    run, run > 0 ? (double)segs / run : 0.0,
 	    run > 0 ? (double)events / run : 0.0);
 	printf("rss_start=%" PRIu64 " rss_peak=%" PRIu64 "\n", rss0,
@@ -780,7 +780,7 @@ static int run_w5(const params *p)
 	printf("traces=%" PRIu64 " failed=%" PRIu64 " segments=%" PRIu64
 	       " events=%" PRIu64 "\n",
 	       ty.traces, ty.failed, ty.segs, ty.events);
-	printf("wall_run_s=%.4f ms_per_trace=%.3f\n", run,
+	printf("wall_run_s=%.6f ms_per_trace=%.3f\n", run,
 	       run * 1e3 / (double)n);
 	printf("rss_peak=%" PRIu64 "\n", rss_peak());
 	for (size_t i = 0; i < n; i++) {

@@ -243,8 +243,11 @@ function has(x) { return x != "-" && x != "" }
 		}
 	}
 	if (label ~ /held open/ && n >= esn) { esn = n; esb = (rssall - rss0) / n; esr = rssall }
-	if (label ~ /^W2/ && wall > 0 && segs / wall > w2r) {
+	# W2: the slower of its runs (100 MB and 1 GB) is the one that
+	# counts, as the worst N does for W1
+	if (label ~ /^W2/ && wall > 0 && (!w2n || segs / wall < w2r)) {
 		w2r = segs / wall
+		w2n = n
 		n2r = has(nwall) ? $11 / nwall : 0
 	}
 	if (label ~ /^W4/) { w4 = wall; n4 = nwall }
@@ -272,7 +275,7 @@ END {
 	else
 		printf "| 1,000,000 established connections in under 1.5 GiB | not run (largest N %d) | - | - |\n", esn
 	ns = n2r ? sprintf("%.0f thousand (tcpsim %.0fx faster)", n2r / 1e3, w2r / n2r) : "-"
-	printf "| W2: at least 20 million segments per wall second | %.1f million | %s | %s |\n", w2r / 1e6, yes(w2r >= 20e6), ns
+	printf "| W2: at least 20 million segments per wall second | %.1f million at worst (%d MB) | %s | %s |\n", w2r / 1e6, w2n, yes(w2r >= 20e6), ns
 	ns = has(n4) ? sprintf("%.2f ms (tcpsim %.0fx faster)", n4 * 1000, n4 / w4) : "-"
 	printf "| W4: under 1 ms of wall time | %.3f ms | %s | %s |\n", w4 * 1000, yes(w4 < 0.001), ns
 	printf "| W5: the whole catalogue in under 1 s | %.1f ms | %s | - |\n", w5 * 1000, yes(w5 < 1)
