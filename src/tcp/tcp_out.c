@@ -213,11 +213,14 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 		sent = 1;
 	}
 	if (sent) {
-		/* Linux tcp_event_new_data_sent(), then
-		 * tcp_schedule_loss_probe() at the end of tcp_write_xmit. */
-		if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER || sk->rtx_tlp)
+		/* Linux tcp_event_new_data_sent() arms the RTO, then
+		 * tcp_schedule_loss_probe() at the end of tcp_write_xmit
+		 * replaces it with a loss probe when it may: the probe first,
+		 * so that the timer is set once (neither depends on what the
+		 * other sets). */
+		if (!ts_tcp_schedule_tlp(sim, sk, 0) &&
+		    (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER || sk->rtx_tlp))
 			ts_tcp_rearm_rtx(sim, sk);
-		ts_tcp_schedule_tlp(sim, sk, 0);
 	}
 	ts_tcp_check_probe_timer(sim, sk);
 }
