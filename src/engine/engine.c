@@ -515,6 +515,16 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 	drain(sim, h);
 }
 
+/* The report's line for host H's call that blocks (the report is on). */
+__attribute__((noinline)) static void report_blocks(ts_sim *sim, ts_host *h)
+{
+	ts_callctx *ctx = &h->proc.call;
+	char cb[160];
+	call_fmt(sim, ctx->st, cb, sizeof cb);
+	call_event(sim, ctx->st, cb, NULL, ctx->began);
+	ts_rep_event(sim, h->index, "call", "%s ... blocks", cb);
+}
+
 static void attempt(ts_sim *sim, ts_host *h)
 {
 	ts_proc *p = &h->proc;
@@ -534,12 +544,8 @@ static void attempt(ts_sim *sim, ts_host *h)
 		return;
 	ctx->waiting = 1;
 	sim->rep.holding = 0;
-	if (ts_rep_on(sim)) {
-		char cb[160];
-		call_fmt(sim, ctx->st, cb, sizeof cb);
-		call_event(sim, ctx->st, cb, NULL, ctx->began);
-		ts_rep_event(sim, h->index, "call", "%s ... blocks", cb);
-	}
+	if (ts_rep_on(sim))
+		report_blocks(sim, h);
 	ts_rep_release(sim);
 	const ts_call *c = &ctx->st->u.call;
 	ts_time deadline = TS_TIME_NEVER;
@@ -551,17 +557,36 @@ static void attempt(ts_sim *sim, ts_host *h)
 		ts_evq_schedule(&sim->q, &p->tev, deadline);
 }
 
+/* Host H's line ST is not run: its host is down or its process gone, or
+ * (UNBOUND) its socket variable names no socket. */
+__attribute__((noinline)) static void skip_call(ts_sim *sim, ts_host *h,
+						const ts_stmt *st, int unbound)
+{
+	char cb[160];
+	call_fmt(sim, st, cb, sizeof cb);
+	if (unbound) {
+		int var = st->u.call.fd_var;
+		ts_rep_event(sim, h->index, "skip",
+			     "%s not run: variable %s is not bound", cb,
+			     var_name(sim, h->index, var));
+		failure(sim, st->line,
+			"expected variable %s to name a socket, got "
+			"none (its binding call failed, or its "
+			"process was restarted)",
+			var_name(sim, h->index, var));
+		return;
+	}
+	const char *why = !h->up ? "host is down" : "process terminated";
+	ts_rep_event(sim, h->index, "skip", "%s not run: %s", cb, why);
+	failure(sim, st->line, "expected %s to run, got: %s", cb, why);
+}
+
 static void run_call(ts_sim *sim, ts_host *h, const ts_stmt *st)
 {
 	ts_proc *p = &h->proc;
 	const ts_call *c = &st->u.call;
-	char cb[160];
 	if (!h->up || !p->alive) {
-		call_fmt(sim, st, cb, sizeof cb);
-		const char *why =
-		    !h->up ? "host is down" : "process terminated";
-		ts_rep_event(sim, h->index, "skip", "%s not run: %s", cb, why);
-		failure(sim, st->line, "expected %s to run, got: %s", cb, why);
+		skip_call(sim, h, st, 0);
 		return;
 	}
 	ts_callctx *ctx = &p->call;
@@ -571,15 +596,7 @@ static void run_call(ts_sim *sim, ts_host *h, const ts_stmt *st)
 	if (c->fd_var >= 0) {
 		ts_var *v = &p->vars[c->fd_var];
 		if (!v->bound) {
-			call_fmt(sim, st, cb, sizeof cb);
-			ts_rep_event(sim, h->index, "skip",
-				     "%s not run: variable %s is not bound", cb,
-				     var_name(sim, h->index, c->fd_var));
-			failure(sim, st->line,
-				"expected variable %s to name a socket, got "
-				"none (its binding call failed, or its "
-				"process was restarted)",
-				var_name(sim, h->index, c->fd_var));
+			skip_call(sim, h, st, 1);
 			ctx->st = NULL;
 			return;
 		}
