@@ -34,6 +34,15 @@ static void init_events(tev *e, int n)
 	}
 }
 
+/* A queue Q with events E[0..N-1] (made here) at times 10, 20, 30 ... */
+static void queue_tens(ts_evq *q, tev *e, int n)
+{
+	ts_evq_init(q);
+	init_events(e, n);
+	for (int i = 0; i < n; i++)
+		ts_evq_schedule(q, &e[i].ev, 10 * (i + 1));
+}
+
 static int pop_id(ts_evq *q)
 {
 	ts_event *ev = ts_evq_pop(q);
@@ -213,10 +222,7 @@ START_TEST(reschedule_earlier)
 {
 	ts_evq q;
 	tev e[4];
-	ts_evq_init(&q);
-	init_events(e, 4);
-	for (int i = 0; i < 4; i++)
-		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	queue_tens(&q, e, 4);
 	ck_assert_int_eq(ts_evq_schedule(&q, &e[3].ev, 5), 0);
 	check_heap(&q);
 	ck_assert_uint_eq(ts_evq_len(&q), 4); /* moved, not added twice */
@@ -230,10 +236,7 @@ START_TEST(reschedule_later)
 {
 	ts_evq q;
 	tev e[4];
-	ts_evq_init(&q);
-	init_events(e, 4);
-	for (int i = 0; i < 4; i++)
-		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	queue_tens(&q, e, 4);
 	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 35), 0);
 	check_heap(&q);
 	ck_assert_uint_eq(ts_evq_len(&q), 4);
@@ -250,10 +253,7 @@ START_TEST(reschedule_later_is_lazy)
 {
 	ts_evq q;
 	tev e[4];
-	ts_evq_init(&q);
-	init_events(e, 4);
-	for (int i = 0; i < 4; i++)
-		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	queue_tens(&q, e, 4);
 	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 35), 0);
 	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, 45), 0);
 	ck_assert_uint_eq(e[0].ev.slot, 1); /* still the top entry */
@@ -279,10 +279,7 @@ START_TEST(idle_dropped_or_revived)
 {
 	ts_evq q;
 	tev e[4];
-	ts_evq_init(&q);
-	init_events(e, 4);
-	for (int i = 0; i < 4; i++)
-		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	queue_tens(&q, e, 4);
 	ts_evq_idle(&q, &e[0].ev);
 	ts_evq_idle(&q, &e[0].ev); /* twice: counted once */
 	ts_evq_idle(&q, &e[2].ev);
@@ -314,10 +311,7 @@ START_TEST(cancel_idle_removes_its_entry)
 {
 	ts_evq q;
 	tev e[3];
-	ts_evq_init(&q);
-	init_events(e, 3);
-	for (int i = 0; i < 3; i++)
-		ts_evq_schedule(&q, &e[i].ev, 10 * (i + 1));
+	queue_tens(&q, e, 3);
 	ts_evq_idle(&q, &e[1].ev);
 	ts_evq_cancel(&q, &e[1].ev);
 	ck_assert_uint_eq(e[1].ev.slot, 0);
