@@ -190,6 +190,8 @@ int ts_evq_schedule(ts_evq *q, ts_event *ev, ts_time when)
 	return ts_evq_schedule_seq(q, ev, when, q->seq++);
 }
 
+static int place_new(ts_evq *q, ts_event *ev);
+
 int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 {
 	if (!ev->slot && when < q->horizon) {
@@ -220,6 +222,14 @@ int ts_evq_schedule_seq(ts_evq *q, ts_event *ev, ts_time when, uint64_t seq)
 	ts_evq_cancel(q, ev);
 	ev->when = when;
 	ev->seq = seq;
+	return place_new(q, ev);
+}
+
+/* EV, in no tier, at its when and seq: in its slice's bucket when that is
+ * in the ring, else in the heap. */
+static int place_new(ts_evq *q, ts_event *ev)
+{
+	ts_time when = ev->when;
 	if (!q->nfar && when > q->horizon)
 		q->horizon = when & ~(SLICE - 1);
 	if (when >= q->horizon && when - q->horizon < SPAN) {
@@ -292,9 +302,16 @@ ts_event *ts_evq_top(ts_evq *q)
 			q->nidle--;
 			remove_at(q, 0);
 		} else if (top->when != ev->when || top->seq != ev->seq) {
-			top->when = ev->when;
-			top->seq = ev->seq;
-			sift_down(q, 0);
+			if (ev->when >= q->horizon) {
+				/* Moved out to the far tier's time: there it
+				 * goes, as if scheduled now. */
+				remove_at(q, 0);
+				place_new(q, ev);
+			} else {
+				top->when = ev->when;
+				top->seq = ev->seq;
+				sift_down(q, 0);
+			}
 		} else if (q->nfar && top->when >= q->horizon) {
 			if (pour(q) < 0)
 				return ev; /* out of memory: the best it has */

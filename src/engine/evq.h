@@ -23,9 +23,10 @@
  * made idle (ts_evq_idle) keeps its entry too, marked idle. An entry's
  * key is never after its event's, so the heap's top is found by putting
  * right the top entry until it is neither stale nor idle: each moved
- * event is sifted once when its old time comes, not once per move. The
- * order in which events come out is the order of their own (when, seq),
- * exactly as if every move had been made at once.
+ * event is sifted once when its old time comes, not once per move (or,
+ * moved past the horizon, goes to its far bucket then). The order in
+ * which events come out is the order of their own (when, seq), exactly
+ * as if every move had been made at once.
  */
 #ifndef TS_EVQ_H
 #define TS_EVQ_H

@@ -273,6 +273,30 @@ START_TEST(reschedule_later_is_lazy)
 }
 END_TEST
 
+/* An event moved lazily past the horizon goes to the far tier when its
+ * entry reaches the top, as if scheduled then: the heap keeps only what
+ * is near. */
+START_TEST(reschedule_later_past_the_horizon)
+{
+	ts_evq q;
+	tev e[3];
+	queue_tens(&q, e, 2);
+	init_events(e + 2, 1);
+	e[2].id = 2;
+	ts_evq_schedule(&q, &e[2].ev, TS_SEC(1)); /* far: sets a horizon */
+	ck_assert(e[2].ev.slot & TS_EVQ_FAR);
+	ck_assert_int_eq(ts_evq_schedule(&q, &e[0].ev, TS_SEC(2)), 0);
+	ck_assert(!(e[0].ev.slot & TS_EVQ_FAR)); /* lazy: still in the heap */
+	ck_assert_ptr_eq(ts_evq_peek(&q), &e[1].ev);
+	ck_assert(e[0].ev.slot & TS_EVQ_FAR); /* moved out at the top */
+	ck_assert_uint_eq(ts_evq_len(&q), 3);
+	check_heap(&q);
+	static const int want[] = {1, 2, 0, -1};
+	ck_pops(&q, want);
+	ts_evq_free(&q);
+}
+END_TEST
+
 /* An idle event is not queued; its entry goes when its time comes, or
  * serves again when the event is scheduled again. */
 START_TEST(idle_dropped_or_revived)
@@ -872,6 +896,7 @@ static Suite *evq_suite(void)
 	tcase_add_test(tc, reschedule_earlier);
 	tcase_add_test(tc, reschedule_later);
 	tcase_add_test(tc, reschedule_later_is_lazy);
+	tcase_add_test(tc, reschedule_later_past_the_horizon);
 	tcase_add_test(tc, idle_dropped_or_revived);
 	tcase_add_test(tc, cancel_idle_removes_its_entry);
 	tcase_add_test(tc, reschedule_same_time_goes_last);
