@@ -236,16 +236,20 @@ static const ts_stmt *w1_feed(void *ctx, ts_sim *sim, int h)
 		st = &c->fixed[(ph ? (srv ? SV_A : CL_A) : 0) + step];
 	else
 		st = make_line(w, c, h, ph, step, j);
+	/* Within a phase the next line is the same phase's, at the same
+	 * time (next_of depends on a and b only); after its last line,
+	 * which phase is next. */
 	if (ph) {
 		if (++c->bstep == nsteps) {
 			c->bstep = 0;
 			c->b++;
+			c->ph = next_of(w, h, &c->at);
 		}
 	} else if (++c->astep == nsteps) {
 		c->astep = 0;
 		c->a++;
+		c->ph = next_of(w, h, &c->at);
 	}
-	c->ph = next_of(w, h, &c->at);
 	w->lines++;
 	return st;
 }
