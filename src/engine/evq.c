@@ -339,9 +339,12 @@ ts_event *ts_evq_pop_replace(ts_evq *q, ts_event *next)
 		return ev;
 	}
 	ev->slot = 0;
-	q->top_ok = 0;
 	place(q, 0, (ts_evq_ent){next->when, next->seq, next});
 	sift_down(q, 0);
+	/* NEXT's entry is its own key, never idle: if it stayed on top, the
+	 * top is right unless a far slice is due. */
+	q->top_ok =
+	    q->heap[0].ev == next && !(q->nfar && next->when >= q->horizon);
 	return ev;
 }
 
