@@ -407,6 +407,14 @@ static inline int ts_seq_ge(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) >= 0;
 }
 
+/* Whether ts_tcp_push() has anything to do: data not yet sent, a FIN, or
+ * a zero-window probe armed (which it may clear). */
+static inline int ts_tcp_push_pending(const ts_sock *sk)
+{
+	return ts_seq_lt(sk->snd_nxt, sk->write_seq) || sk->fin_queued ||
+	       sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER;
+}
+
 /* Linux sk_stream_is_writeable(): free send space at least half of what
  * is queued (a third of the buffer). poll() reports POLLOUT then, and
  * only then does an ACK wake a writer waiting for memory

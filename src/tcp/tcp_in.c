@@ -1206,11 +1206,9 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return;
 	if (check_text(sim, sk, seg, num) == DROP || !sk->in_use)
 		return;
-	/* Linux tcp_data_snd_check(): send what may go now. With nothing
-	 * queued, no FIN to send and no zero-window probe armed, ts_tcp_push
-	 * would do nothing (most segments a receiver gets). */
-	if (ts_seq_lt(sk->snd_nxt, sk->write_seq) || sk->fin_queued ||
-	    sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER)
+	/* Linux tcp_data_snd_check(); most segments a receiver gets leave
+	 * nothing to push, and cost no call. */
+	if (ts_tcp_push_pending(sk))
 		ts_tcp_push(sim, sk);
 }
 

@@ -160,7 +160,7 @@ int ts_tcp_may_send(ts_tcp_state st)
 
 void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 {
-	if (!ts_tcp_may_send(sk->state))
+	if (!ts_tcp_push_pending(sk) || !ts_tcp_may_send(sk->state))
 		return;
 	int sent = 0;
 	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
