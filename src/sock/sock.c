@@ -433,12 +433,6 @@ static void do_accept(ts_sim *sim, ts_host *h, ts_sock *sk, ts_result *r)
 
 /* ---- write()/send() (Linux tcp_sendmsg_locked, sk_stream_*) ---- */
 
-static uint32_t send_space(const ts_sock *sk)
-{
-	uint32_t queued = sk->write_seq - sk->snd_una;
-	return queued >= TS_TCP_SNDBUF ? 0 : TS_TCP_SNDBUF - queued;
-}
-
 /* Linux sk_stream_error(): an EPIPE gives way to a pending error, and
  * raises SIGPIPE unless MSG_NOSIGNAL. */
 static void stream_error(ts_sock *sk, ts_errno e, int flags, ts_result *r)
@@ -492,7 +486,7 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 		return;
 	}
 	int64_t want = n - ctx->done;
-	uint32_t space = send_space(sk);
+	uint32_t space = ts_tcp_send_space(sk);
 	int64_t copy = want < (int64_t)space ? want : (int64_t)space;
 	if (copy > 0) {
 		sk->write_seq += (uint32_t)copy;

@@ -415,15 +415,20 @@ static inline int ts_tcp_push_pending(const ts_sock *sk)
 	       sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER;
 }
 
+/* Room left in the send buffer (TS_TCP_SNDBUF) for bytes written. */
+static inline uint32_t ts_tcp_send_space(const ts_sock *sk)
+{
+	uint32_t queued = sk->write_seq - sk->snd_una;
+	return queued >= TS_TCP_SNDBUF ? 0 : TS_TCP_SNDBUF - queued;
+}
+
 /* Linux sk_stream_is_writeable(): free send space at least half of what
  * is queued (a third of the buffer). poll() reports POLLOUT then, and
  * only then does an ACK wake a writer waiting for memory
  * (sk_stream_write_space). */
 static inline int ts_tcp_writeable(const ts_sock *sk)
 {
-	uint32_t queued = sk->write_seq - sk->snd_una;
-	uint32_t free = queued >= TS_TCP_SNDBUF ? 0 : TS_TCP_SNDBUF - queued;
-	return free >= queued / 2;
+	return ts_tcp_send_space(sk) >= (sk->write_seq - sk->snd_una) / 2;
 }
 
 #endif
