@@ -63,7 +63,11 @@ static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s)
 	}
 	if (s->len && sim->now - sk->lrcvtime < sk->ato)
 		sk->pingpong = 1; /* Linux tcp_event_data_sent: a reply */
-	int to = ts_sim_host_by_addr(sim, s->daddr);
+	/* The peer's host index is kept with its address (sk->peer); the
+	 * search over the hosts is for a socket without one. */
+	int to = sk->peer;
+	if (to < 0 || sim->hosts[to].addr != s->daddr)
+		to = ts_sim_host_by_addr(sim, s->daddr);
 	if (to >= 0)
 		ts_net_send(sim, sk->host->index, to, s, 0);
 }
