@@ -11,20 +11,11 @@
 #include "render/report.h"
 #include "tcp/tcp.h"
 
-static void resched(ts_sim *sim, ts_sock *sk)
+/* Sockets waiting on nothing but keepalive: they alone do not keep a run
+ * going once the trace's lines are done (sim->ka_only counts them). */
+__attribute__((noinline)) static void ka_only_update(ts_sim *sim, ts_sock *sk)
 {
-	ts_time first = TS_TIME_NEVER;
-	for (int t = 0; t < TS_NTIMERS; t++)
-		if (sk->tdl[t] < first)
-			first = sk->tdl[t];
-	if (first == TS_TIME_NEVER)
-		ts_evq_idle(&sim->q, &sk->tev);
-	else if (!ts_event_queued(&sk->tev) || sk->tev.when != first)
-		ts_evq_schedule(&sim->q, &sk->tev, first);
-	/* Sockets waiting on nothing but keepalive: they alone do not keep
-	 * a run going once the trace's lines are done. */
-	int only =
-	    first != TS_TIME_NEVER && first == sk->tdl[TS_TIMER_KEEPALIVE];
+	int only = sk->tdl[TS_TIMER_KEEPALIVE] != TS_TIME_NEVER;
 	for (int t = 0; only && t < TS_NTIMERS; t++)
 		if (t != TS_TIMER_KEEPALIVE && sk->tdl[t] != TS_TIME_NEVER)
 			only = 0;
@@ -35,6 +26,21 @@ static void resched(ts_sim *sim, ts_sock *sk)
 		else
 			sim->ka_only--;
 	}
+}
+
+static void resched(ts_sim *sim, ts_sock *sk)
+{
+	ts_time first = TS_TIME_NEVER;
+	for (int t = 0; t < TS_NTIMERS; t++)
+		if (sk->tdl[t] < first)
+			first = sk->tdl[t];
+	if (first == TS_TIME_NEVER)
+		ts_evq_idle(&sim->q, &sk->tev);
+	else if (!ts_event_queued(&sk->tev) || sk->tev.when != first)
+		ts_evq_schedule(&sim->q, &sk->tev, first);
+	/* Without a keepalive timer, a socket is not waiting on it alone. */
+	if (sk->ka_only || sk->tdl[TS_TIMER_KEEPALIVE] != TS_TIME_NEVER)
+		ka_only_update(sim, sk);
 }
 
 /* Setting a timer to what it is changes nothing: the queue already holds
