@@ -137,6 +137,9 @@ typedef struct ts_sim {
 	 * is running now */
 	int why;
 	int check;        /* checking mode: invariants after every event */
+	int full_input;   /* TCP input never takes its fast path (the tests
+			   * compare the two) */
+	uint64_t nfast;   /* segments the fast path took */
 	ts_hmap ledger;   /* bytes written per connection (checking mode) */
 	int cur_injected; /* the segment being processed was forged */
 	struct ts_origin *origins;

@@ -459,6 +459,18 @@ static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 	return ACK_NORMAL;
 }
 
+/* LEN new bytes at RCV.NXT into the receive queue. */
+static void take_text(ts_sim *sim, ts_sock *sk, uint32_t len)
+{
+	event_data_recv(sim, sk, len);
+	sk->rcvq += len;
+	sk->rcv_total += len;
+	if (sim->cur_injected)
+		sk->tainted = 1;
+	sk->rcv_nxt += len;
+	ts_tcp_wake(sim, sk);
+}
+
 /* RFC 9293 §3.10.7.4 "sixth" and "eighth": queue the text, process FIN
  * (Linux tcp_data_queue). Returns how to acknowledge it. */
 static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
@@ -508,15 +520,8 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		enter_quickack(sk);
 		return ACK_NOW;
 	}
-	if (ts_seq_gt(take_end, sk->rcv_nxt)) {
-		event_data_recv(sim, sk, take_end - sk->rcv_nxt);
-		sk->rcvq += take_end - sk->rcv_nxt;
-		sk->rcv_total += take_end - sk->rcv_nxt;
-		if (sim->cur_injected)
-			sk->tainted = 1;
-		sk->rcv_nxt = take_end;
-		ts_tcp_wake(sim, sk);
-	}
+	if (ts_seq_gt(take_end, sk->rcv_nxt))
+		take_text(sim, sk, take_end - sk->rcv_nxt);
 	if (fin && take_end == end)
 		mode = tcp_fin(sim, sk, num);
 	int had_ofo = sk->nofo;
@@ -1005,6 +1010,8 @@ static int our_fin_acked(const ts_sock *sk)
 	return sk->fin_queued && sk->snd_una == sk->write_seq + 1;
 }
 
+static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg);
+
 /* Fifth: the ACK field (Linux tcp_ack and the state switch of
  * tcp_rcv_state_process). */
 static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
@@ -1050,6 +1057,50 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		challenge_ack(sim, sk, seg, "ACK too old (RFC 5961 §5.2)");
 		return DROP;
 	}
+	ack_update(sim, sk, seg);
+	if (!our_fin_acked(sk))
+		return GO_ON;
+	switch (sk->state) {
+	case TS_FIN_WAIT_1:
+		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
+		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_2, cause);
+		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+		if (sk->orphan) {
+			/* Linux: an orphaned FIN_WAIT_2 waits tcp_fin_time()
+			 * = max(tcp_fin_timeout, 3.5 RTO), then goes. */
+			ts_time t =
+			    TS_SEC(sk->host->knob[TS_KNOB_TCP_FIN_TIMEOUT]);
+			ts_time min = sk->rto * 7 / 2;
+			if (t < min)
+				t = min;
+			ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE, sim->now + t);
+		}
+		break;
+	case TS_CLOSING:
+		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
+		ts_tcp_time_wait(sim, sk, cause);
+		return DROP;
+	case TS_LAST_ACK:
+		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
+		ts_tcp_done(sim, sk, cause);
+		return DROP;
+	case TS_CLOSED:
+	case TS_LISTEN:
+	case TS_SYN_SENT:
+	case TS_SYN_RECEIVED:
+	case TS_ESTABLISHED:
+	case TS_FIN_WAIT_2:
+	case TS_CLOSE_WAIT:
+	case TS_TIME_WAIT:
+		break;
+	}
+	return GO_ON;
+}
+
+/* An acceptable ACK field (SND.UNA - window <= SEG.ACK <= SND.NXT): the
+ * window, duplicate ACKs, and what it newly acknowledges (Linux tcp_ack). */
+static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
+{
 	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). */
 	if (ts_seq_lt(sk->snd_wl1, seg->seq) ||
 	    (sk->snd_wl1 == seg->seq && ts_seq_le(sk->snd_wl2, seg->ack))) {
@@ -1108,43 +1159,6 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 				sk->in_recovery = 0;
 		}
 	}
-	if (!our_fin_acked(sk))
-		return GO_ON;
-	switch (sk->state) {
-	case TS_FIN_WAIT_1:
-		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
-		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_2, cause);
-		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
-		if (sk->orphan) {
-			/* Linux: an orphaned FIN_WAIT_2 waits tcp_fin_time()
-			 * = max(tcp_fin_timeout, 3.5 RTO), then goes. */
-			ts_time t =
-			    TS_SEC(sk->host->knob[TS_KNOB_TCP_FIN_TIMEOUT]);
-			ts_time min = sk->rto * 7 / 2;
-			if (t < min)
-				t = min;
-			ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE, sim->now + t);
-		}
-		break;
-	case TS_CLOSING:
-		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
-		ts_tcp_time_wait(sim, sk, cause);
-		return DROP;
-	case TS_LAST_ACK:
-		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
-		ts_tcp_done(sim, sk, cause);
-		return DROP;
-	case TS_CLOSED:
-	case TS_LISTEN:
-	case TS_SYN_SENT:
-	case TS_SYN_RECEIVED:
-	case TS_ESTABLISHED:
-	case TS_FIN_WAIT_2:
-	case TS_CLOSE_WAIT:
-	case TS_TIME_WAIT:
-		break;
-	}
-	return GO_ON;
 }
 
 /* Seventh: the text (Linux tcp_rcv_state_process, step 7). */
@@ -1192,9 +1206,40 @@ static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	return GO_ON;
 }
 
+/* Linux tcp_rcv_established()'s fast path (header prediction): in
+ * ESTABLISHED, a segment with ACK set and no SYN, FIN or RST, at RCV.NXT and
+ * inside the window, acknowledging nothing unsent (SND.UNA <= SEG.ACK <=
+ * SND.NXT), with nothing queued out of order. Every check of the full path
+ * below passes for it, and what is left of it is the ACK's update and the
+ * in-order text: the same functions, called in the same order. */
+static int predicted(const ts_sock *sk, const ts_seg *seg)
+{
+	return sk->state == TS_ESTABLISHED &&
+	       (seg->flags & (TS_SYN | TS_FIN | TS_RST | TS_ACK)) == TS_ACK &&
+	       seg->seq == sk->rcv_nxt && !sk->nofo &&
+	       ts_seq_le(sk->snd_una, seg->ack) &&
+	       ts_seq_le(seg->ack, sk->snd_nxt) &&
+	       ts_seq_le(sk->rcv_wup, seg->seq) &&
+	       ts_seq_le(seg->seq + seg->len, sk->rcv_wup + sk->rcv_wnd);
+}
+
 static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		       uint32_t num)
 {
+	if (predicted(sk, seg) && !sim->full_input) {
+		sim->nfast++;
+		sk->last_rcv = sim->now;
+		ack_update(sim, sk, seg);
+		/* A retransmission ack_update() sent may have moved the
+		 * window's right edge, never back: the text still fits. */
+		if (seg->len) {
+			take_text(sim, sk, seg->len);
+			ts_tcp_ack_snd_check(sim, sk, 0);
+		}
+		if (ts_tcp_push_pending(sk))
+			ts_tcp_push(sim, sk);
+		return;
+	}
 	if (check_seq(sim, sk, seg, num) == DROP)
 		return;
 	sk->last_rcv = sim->now;

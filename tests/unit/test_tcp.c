@@ -16,12 +16,16 @@
  * 20 ms.
  */
 #include <check.h>
+#include <glob.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/gen.h"
 #include "harness.h"
+#include "sink.h"
 
 #define T_EST TS_MS(20)  /* when the fixtures' connection is established */
 #define RTO   TS_MS(220) /* its RTO: 20 ms + max(4 * 10 ms, 200 ms) */
@@ -2412,6 +2416,154 @@ START_TEST(fin_wait_1_fin_no_tlp_without_sack)
 }
 END_TEST
 
+/* ---- the fast path decides nothing ----
+ *
+ * The input fast path (tcp_in.c predicted(), Linux header prediction)
+ * only skips checks that pass: every trace of the catalogue and a few
+ * hundred generated ones (random drops, duplicates, delays and cuts: out
+ * of order data, duplicate ACKs, retransmissions) give the same report,
+ * byte for byte, and the same status, with it and without it; in the
+ * checking mode, with and without --why. */
+
+/* TEXT's report, with the fast path or without it (FULL). */
+static uint64_t nfast; /* segments the fast path took, over the runs */
+
+static struct buf run_report(const char *name, const char *text, int full,
+			     int why, int *status)
+{
+	ts_error err;
+	ts_trace *tr = ts_trace_parse(name, text, strlen(text), &err);
+	ck_assert_msg(tr != NULL, "%s:%d:%d: %s", name, err.line, err.col,
+		      err.msg);
+	ts_sim_opts opts = {
+	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
+	struct buf b = {NULL, 0};
+	ts_sim *sim = ts_sim_new(tr, &opts, sink, &b);
+	ck_assert_ptr_nonnull(sim);
+	sim->check = 1;
+	sim->why = why;
+	sim->full_input = full;
+	*status = ts_sim_run(sim);
+	ck_assert(!full || sim->nfast == 0);
+	nfast += sim->nfast;
+	ts_sim_free(sim);
+	ts_trace_free(tr);
+	if (!b.data)
+		sink(&b, "", 0);
+	return b;
+}
+
+/* The first line where A and B differ, for the failure message. */
+static int first_diff_line(const char *a, const char *b)
+{
+	int line = 1;
+	for (; *a && *a == *b; a++, b++)
+		if (*a == '\n')
+			line++;
+	return line;
+}
+
+static void same_both_ways(const char *name, const char *text)
+{
+	for (int why = 0; why <= 1; why++) {
+		int s_fast, s_full;
+		struct buf fast = run_report(name, text, 0, why, &s_fast);
+		struct buf full = run_report(name, text, 1, why, &s_full);
+		ck_assert_msg(s_fast == s_full && !strcmp(fast.data, full.data),
+			      "%s (why %d): the fast path changes the report "
+			      "(status %d vs %d), first at line %d",
+			      name, why, s_fast, s_full,
+			      first_diff_line(fast.data, full.data));
+		free(fast.data);
+		free(full.data);
+	}
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	struct buf b = {NULL, 0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sink(&b, chunk, n);
+	fclose(f);
+	if (!b.data)
+		sink(&b, "", 0);
+	return b.data;
+}
+
+START_TEST(fast_path_same_report_catalogue)
+{
+	const char *top = getenv("TOP_SRCDIR");
+	char pat[4096];
+	snprintf(pat, sizeof pat, "%s/traces/*/*.trace", top ? top : ".");
+	glob_t g;
+	nfast = 0;
+	ck_assert_int_eq(glob(pat, 0, NULL, &g), 0);
+	ck_assert_uint_ge(g.gl_pathc, 50); /* the whole catalogue */
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *text = read_file(g.gl_pathv[i]);
+		same_both_ways(g.gl_pathv[i], text);
+		free(text);
+	}
+	globfree(&g);
+	ck_assert_uint_gt(nfast, 0); /* it was put to the test */
+}
+END_TEST
+
+START_TEST(fast_path_same_report_generated)
+{
+	nfast = 0;
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		ck_assert_ptr_nonnull(f);
+		ts_gen_trace(f, seed);
+		fclose(f);
+		char name[32];
+		snprintf(name, sizeof name, "gen-%" PRIu64 ".trace", seed);
+		same_both_ways(name, text);
+		free(text);
+	}
+	ck_assert_uint_gt(nfast, 0);
+}
+END_TEST
+
+/* Bulk data in one direction (a window full, read, then the rest): the
+ * data segments and their ACKs take the fast path. */
+START_TEST(fast_path_taken_for_bulk_data)
+{
+	static const char text[] = "host a 10.0.0.1\n"
+				   "host b 10.0.0.2\n"
+				   "link a b delay 10ms\n"
+				   "0 b: l = socket()\n"
+				   "+0 b: bind(l, 80) = 0\n"
+				   "+0 b: listen(l, 1) = 0\n"
+				   "+0 b: s = accept(l)\n"
+				   "+0 a: c = socket()\n"
+				   "+0 a: connect(c, b:80) = 0\n"
+				   "+0 a: write(c, 100000) = 100000\n"
+				   "+1s b: read(s, 200000) = 65532\n"
+				   "+1s b: read(s, 200000) = 34468\n";
+	int s_fast, s_full;
+	nfast = 0;
+	struct buf fast = run_report("bulk.trace", text, 0, 0, &s_fast);
+	uint64_t taken = nfast;
+	struct buf full = run_report("bulk.trace", text, 1, 0, &s_full);
+	ck_assert_int_eq(s_fast, 0);
+	ck_assert_msg(!strcmp(fast.data, full.data),
+		      "the fast path changes the report, first at line %d",
+		      first_diff_line(fast.data, full.data));
+	free(fast.data);
+	free(full.data);
+	/* 100000 bytes: 70 segments of 1448 and their ACKs, one per two */
+	ck_assert_uint_ge(taken, 100);
+}
+END_TEST
+
 static Suite *tcp_suite(void)
 {
 	Suite *s = suite_create("tcp");
@@ -2590,6 +2742,11 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, trace_simultaneous_open);
 	tcase_add_test(tc, trace_connect_refused);
 	tcase_add_test(tc, trace_tail_loss_probe_then_rto_backoff);
+
+	GROUP("fast path");
+	tcase_add_test(tc, fast_path_same_report_catalogue);
+	tcase_add_test(tc, fast_path_same_report_generated);
+	tcase_add_test(tc, fast_path_taken_for_bulk_data);
 #undef GROUP
 	return s;
 }
