@@ -110,7 +110,6 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 		ts_hmap_init(&h->conns);
 		ts_hmap_init(&h->listeners);
 		ts_hmap_init(&h->cookies);
-		ts_hmap_init(&h->ports);
 		h->proc.vars =
 		    calloc((size_t)(h->decl->nvars + 1), sizeof *h->proc.vars);
 		if (!h->proc.vars) {
@@ -133,7 +132,7 @@ void ts_sim_free(ts_sim *sim)
 		ts_host *h = &sim->hosts[i];
 		ts_hmap_free(&h->conns);
 		ts_hmap_free(&h->listeners);
-		ts_hmap_free(&h->ports);
+		ts_portmap_free(&h->ports);
 		ts_tcp_cookies_free(h);
 		free(h->proc.fds);
 		free(h->proc.vars);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/hmap.h"
+#include "base/portmap.h"
 #include "engine/evq.h"
 #include "net/net.h"
 #include "render/report.h"
@@ -98,7 +99,7 @@ typedef struct ts_host {
 	ts_hmap conns;            /* (lport, raddr, rport) -> ts_sock */
 	ts_hmap cookies;          /* SYN cookies sent: (lport, raddr, rport) */
 	ts_hmap listeners;        /* lport -> listening ts_sock */
-	ts_hmap ports;            /* lport -> number of sockets bound to it */
+	ts_portmap ports;         /* sockets bound to each local port */
 	int64_t challenge_second; /* tcp_challenge_ack_limit accounting */
 	int64_t challenge_left;
 	ts_proc proc;

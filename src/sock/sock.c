@@ -123,7 +123,7 @@ static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
 			if (p < lo || p > hi)
 				p = lo;
 			h->next_port = (uint16_t)(p >= hi ? lo : p + 1);
-			if (!ts_hmap_get(&h->ports, (uint64_t)p)) {
+			if (!ts_portmap_get(&h->ports, (uint16_t)p)) {
 				port = (uint16_t)p;
 				break;
 			}
@@ -133,8 +133,7 @@ static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
 	} else if (ts_tcp_port_in_use(sim, h, port, sk)) {
 		return -1;
 	}
-	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, port);
-	if (ts_hmap_put(&h->ports, port, (void *)(n + 1)) < 0)
+	if (ts_portmap_take(&h->ports, port) < 0)
 		return -1;
 	sk->lport = port;
 	sk->bound = 1;
@@ -422,9 +421,9 @@ static void do_accept(ts_sim *sim, ts_host *h, ts_sock *sk, ts_result *r)
 	c->parent = NULL;
 	lx->nchildren--;
 	c->ss = TS_SS_CONNECTED;
-	/* The child owns a reference to the port from now on. */
-	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, c->lport);
-	ts_hmap_put(&h->ports, c->lport, (void *)(n + 1));
+	/* The child owns a reference to the port from now on (its page is
+	 * there: the listener holds the port). */
+	ts_portmap_take(&h->ports, c->lport);
 	c->bound = 1;
 	c->bind_lock = sk->bind_lock;
 	r->sk = c;

@@ -110,11 +110,7 @@ void ts_tcp_release(ts_sim *sim, ts_sock *sk)
 
 void ts_tcp_port_put(ts_host *h, uint16_t port)
 {
-	uintptr_t n = (uintptr_t)ts_hmap_get(&h->ports, port);
-	if (n <= 1)
-		ts_hmap_del(&h->ports, port);
-	else
-		ts_hmap_put(&h->ports, port, (void *)(n - 1));
+	ts_portmap_put(&h->ports, port);
 }
 
 void ts_tcp_free(ts_sim *sim, ts_sock *sk)
@@ -178,7 +174,7 @@ ts_sock *ts_tcp_lookup_listener(ts_host *h, uint16_t lport)
 int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 		       const ts_sock *sk)
 {
-	if (!ts_hmap_get(&h->ports, port))
+	if (!ts_portmap_get(&h->ports, port))
 		return 0;
 	/* Linux inet_csk_bind_conflict(): a port is shared only when both
 	 * sockets set SO_REUSEADDR and the other one is not listening; a

@@ -9,6 +9,7 @@
  */
 #include "base/hmap.h"
 #include "base/pool.h"
+#include "base/portmap.h"
 #include "engine/evq.h"
 
 #include <check.h>
@@ -876,6 +877,45 @@ START_TEST(hmap_ports)
 }
 END_TEST
 
+/* ---- bound-port counters (base/portmap.c) ---- */
+
+/* Counts go up and down per port, ports apart do not mix (the ends of the
+ * range and the edges of a page included), and a page is made only for a
+ * port bound in it. */
+START_TEST(portmap_counts)
+{
+	ts_portmap m = {0};
+	static const uint16_t ports[] = {0,     1,     255,   256,
+					 32768, 65279, 65280, 65535};
+	size_t n = sizeof ports / sizeof ports[0];
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(ts_portmap_get(&m, ports[i]), 0);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k <= i; k++)
+			ck_assert_int_eq(ts_portmap_take(&m, ports[i]), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(ts_portmap_get(&m, ports[i]), i + 1);
+	ck_assert_uint_eq(ts_portmap_get(&m, 2), 0);
+	ck_assert_uint_eq(ts_portmap_get(&m, 32769), 0);
+	ck_assert_uint_eq(ts_portmap_get(&m, 65534), 0);
+	ck_assert_ptr_null(m.page[2]); /* ports 512-767: none bound */
+	ck_assert_ptr_nonnull(m.page[32768 / TS_PORTMAP_PAGE]);
+	for (size_t i = 0; i < n; i++) {
+		ts_portmap_put(&m, ports[i]);
+		ck_assert_uint_eq(ts_portmap_get(&m, ports[i]), i);
+	}
+	ts_portmap_put(&m, 0); /* the last user of port 0 */
+	ts_portmap_put(&m, 0); /* none left: stays at zero */
+	ts_portmap_put(&m, 9); /* on a page never made */
+	ck_assert_uint_eq(ts_portmap_get(&m, 0), 0);
+	ck_assert_uint_eq(ts_portmap_get(&m, 9), 0);
+	ck_assert_uint_eq(ts_portmap_get(&m, 65535), n - 1);
+	ts_portmap_free(&m);
+	ck_assert_uint_eq(ts_portmap_get(&m, 65535), 0);
+	ck_assert_ptr_null(m.page[65535 / TS_PORTMAP_PAGE]);
+}
+END_TEST
+
 static Suite *evq_suite(void)
 {
 	Suite *s = suite_create("evq");
@@ -930,6 +970,10 @@ static Suite *evq_suite(void)
 	tc = tcase_create("hmap");
 	tcase_add_test(tc, hmap_connection_keys);
 	tcase_add_test(tc, hmap_ports);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("portmap");
+	tcase_add_test(tc, portmap_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }
