@@ -85,7 +85,7 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 	ts_evq_init(&sim->q);
 	ts_pool_init(&sim->socks, sizeof(ts_sock), offsetof(ts_sock, next_free),
 		     TS_SOCK_CHUNK);
-	ts_pool_init(&sim->tws, sizeof(ts_tw), offsetof(ts_tw, next_free),
+	ts_pool_init(&sim->tws, sizeof(ts_tw), offsetof(ts_tw, ev.when),
 		     TS_TW_CHUNK);
 	sim->nhosts = t->nhosts;
 	sim->hosts =

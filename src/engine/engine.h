@@ -163,6 +163,8 @@ typedef struct ts_sim {
 	 * at after the current event */
 	ts_pool tws; /* of ts_tw, TS_TW_CHUNK a chunk */
 	uint64_t live_tw;
+	uint64_t ntw; /* records made */
+	int no_tw;    /* no socket is made a record (the tests compare) */
 	ts_sockref *pending_tw;
 	uint32_t npending_tw, pending_tw_cap;
 	/* A source of lines besides the trace (the benchmark's workloads):

@@ -409,10 +409,9 @@ static void unnamed_add(unnamed_list *u, int host, uint32_t id,
 
 static void unnamed_tw(void *ctx, ts_tw *tw)
 {
-	unnamed_list *u = ((void **)ctx)[0];
-	ts_sim *sim = ((void **)ctx)[1];
+	unnamed_list *u = ctx;
 	if (tw->var < 0)
-		unnamed_add(u, (int)(tw->host - sim->hosts), tw->id, NULL, tw);
+		unnamed_add(u, tw->host, tw->id, NULL, tw);
 }
 
 static int unnamed_cmp(const void *a, const void *b)
@@ -434,8 +433,7 @@ static void unnamed_all(ts_sim *sim, unnamed_list *u)
 				unnamed_add(u, (int)(sk->host - sim->hosts),
 					    sk->id, sk, NULL);
 		}
-	void *ctx[2] = {u, sim};
-	ts_tw_each(sim, unnamed_tw, ctx);
+	ts_tw_each(sim, unnamed_tw, u);
 	if (!u->failed && u->n)
 		qsort(u->v, u->n, sizeof *u->v, unnamed_cmp);
 }

@@ -290,7 +290,7 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 	for (int ci = 0; ci < sim->tws.nchunks; ci++)
 		for (int i = 0; i < ts_pool_used(&sim->tws, ci); i++) {
 			ts_tw *tw = ts_sim_tw(sim, ci, i);
-			if (!tw->in_use || tw->host != h ||
+			if (!tw->in_use || tw->host != h->index ||
 			    tw->raddr != raddr || tw->rport != rport ||
 			    tw->lport < lo || tw->lport > hi ||
 			    sim->now - tw->last_rcv <= delay)

@@ -224,22 +224,26 @@ typedef struct ts_sock_ext {
 } ts_sock_ext;
 
 /* A time-wait record (tcp_tw.c): what a connection in TIME_WAIT keeps once
- * no application holds it (Linux inet_timewait_sock). */
+ * no application holds it (Linux inet_timewait_sock), in 128 bytes: a
+ * free record's pool link is its event's time; the host is its index;
+ * byte counts take 32 bits (a socket whose counts do not fit stays
+ * whole); flags take a bit. */
 typedef struct ts_tw {
 	ts_event ev; /* TS_EV_TW: the end of TIME_WAIT; first member */
-	struct ts_host *host;
-	struct ts_tw *next_free;
 	ts_time last_oow, last_rcv;
-	uint64_t app_written, rcv_total, app_read, discarded;
 	uint32_t id, gen;
 	uint32_t iss, irs, snd_nxt, write_seq, snd_wnd;
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup, chk_rcv_nxt;
 	uint32_t laddr, raddr;
+	int32_t var;
+	uint32_t app_written, rcv_total, app_read, discarded;
+	uint16_t host; /* index in sim->hosts */
+	int16_t peer;
 	uint16_t lport, rport;
-	int32_t var, peer;
 	uint16_t mss;
-	uint8_t in_use, bound, bind_lock, reuseaddr, done, fin_queued,
-	    chk_synced, tainted, ts_ok, sack_ok, ss;
+	uint8_t ss;
+	unsigned in_use : 1, bound : 1, bind_lock : 1, reuseaddr : 1, done : 1,
+	    fin_queued : 1, chk_synced : 1, tainted : 1, ts_ok : 1, sack_ok : 1;
 } ts_tw;
 
 /* Socket handle that survives the socket: reads CLOSED once it is gone. */

@@ -193,7 +193,7 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 	for (int ci = 0; ci < sim->tws.nchunks; ci++)
 		for (int i = 0; i < ts_pool_used(&sim->tws, ci); i++) {
 			const ts_tw *o = ts_sim_tw(sim, ci, i);
-			if (o->in_use && o->host == h && o->bound &&
+			if (o->in_use && o->host == h->index && o->bound &&
 			    o->lport == port &&
 			    (!sk->reuseaddr || !o->reuseaddr))
 				return 1;

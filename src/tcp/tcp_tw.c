@@ -13,11 +13,15 @@
  * order of events is unchanged.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "tcp/tcp.h"
+
+/* A thousand records in 32 pages. */
+_Static_assert(sizeof(ts_tw) <= 128, "a time-wait record takes 128 bytes");
 
 static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -35,6 +39,7 @@ static ts_tw *tw_alloc(ts_sim *sim)
 	tw->in_use = 1;
 	tw->ev.kind = TS_EV_TW;
 	sim->live_tw++;
+	sim->ntw++;
 	return tw;
 }
 
@@ -52,10 +57,15 @@ static void tw_release(ts_sim *sim, ts_tw *tw)
 static int tw_compactable(const ts_sim *sim, const ts_sock *sk)
 {
 	if (!sk->in_use || sk->state != TS_TIME_WAIT || !sk->orphan ||
-	    sk->has_fd || sk->fd >= 0 || sim->why || !sk->hashed)
+	    sk->has_fd || sk->fd >= 0 || sim->why || sim->no_tw || !sk->hashed)
 		return 0;
 	if (sk->parent || sk->listening || sk->acked_overflow)
 		return 0;
+	if ((sk->app_written | sk->rcv_total | sk->app_read | sk->discarded) >>
+	    32)
+		return 0; /* counts a record's 32 bits do not hold */
+	if (sk->host->index > UINT16_MAX || sk->peer > INT16_MAX)
+		return 0; /* (more hosts than a trace may declare) */
 	if (sk->shutdown != TS_SHUTDOWN_MASK || sk->rcvq || sk->nofo ||
 	    sk->ack_pending || sk->ka_only || sk->err ||
 	    sk->rcvbuf != TS_TCP_RCVBUF || sk->connecting ||
@@ -100,10 +110,10 @@ static void compact(ts_sim *sim, ts_sock *sk)
 	if (!tw)
 		return;
 	ts_host *h = sk->host;
-	tw->host = h;
+	tw->host = (uint16_t)h->index;
 	tw->id = sk->id;
 	tw->var = sk->var;
-	tw->peer = sk->peer;
+	tw->peer = (int16_t)sk->peer;
 	tw->laddr = sk->laddr;
 	tw->raddr = sk->raddr;
 	tw->lport = sk->lport;
@@ -118,10 +128,10 @@ static void compact(ts_sim *sim, ts_sock *sk)
 	tw->rcv_wup = sk->rcv_wup;
 	tw->last_oow = sk->last_oow;
 	tw->last_rcv = sk->last_rcv;
-	tw->app_written = sk->app_written;
-	tw->rcv_total = sk->rcv_total;
-	tw->app_read = sk->app_read;
-	tw->discarded = sk->discarded;
+	tw->app_written = (uint32_t)sk->app_written; /* fit: tw_compactable */
+	tw->rcv_total = (uint32_t)sk->rcv_total;
+	tw->app_read = (uint32_t)sk->app_read;
+	tw->discarded = (uint32_t)sk->discarded;
 	tw->chk_rcv_nxt = sk->chk_rcv_nxt;
 	tw->mss = sk->mss;
 	tw->bound = sk->bound;
@@ -173,7 +183,7 @@ void ts_tw_compact(ts_sim *sim)
 
 ts_sock *ts_tw_inflate(ts_sim *sim, ts_tw *tw)
 {
-	ts_host *h = tw->host;
+	ts_host *h = &sim->hosts[tw->host];
 	ts_sock *sk = ts_tcp_take(sim, h);
 	if (!sk) {
 		ts_sim_abort(sim, 0, "out of memory");
@@ -240,7 +250,7 @@ void ts_tw_fire(ts_sim *sim, ts_event *ev)
 		/* Nobody watches: what ts_tcp_done does for the socket,
 		 * without making one (TIME_WAIT -> CLOSED, its port back,
 		 * its process told, gone). */
-		ts_host *h = tw->host;
+		ts_host *h = &sim->hosts[tw->host];
 		ts_hmap_del(&h->conns,
 			    conn_key(tw->lport, tw->raddr, tw->rport));
 		if (tw->bound)
@@ -270,7 +280,7 @@ void ts_tw_drop_host(ts_sim *sim, ts_host *h)
 	for (int ci = 0; ci < sim->tws.nchunks; ci++)
 		for (int k = 0; k < ts_pool_used(&sim->tws, ci); k++) {
 			ts_tw *tw = ts_sim_tw(sim, ci, k);
-			if (!tw->in_use || tw->host != h)
+			if (!tw->in_use || tw->host != h->index)
 				continue;
 			/* as ts_tcp_free does for a socket */
 			ts_evq_cancel(&sim->q, &tw->ev);

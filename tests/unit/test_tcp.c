@@ -1967,6 +1967,107 @@ START_TEST(time_wait_record_keeps_the_connection)
 }
 END_TEST
 
+START_TEST(time_wait_record_round_trip)
+{
+	/* Socket -> record -> socket gives back every field the record
+	 * keeps, at the edges of the widths it keeps them in (32-bit counts
+	 * near their top, every flag set). */
+	th_conn c = time_wait();
+	ts_sim *sim = c.t->sim;
+	ck_assert_uint_eq(sim->live_tw, 1);
+	ts_sock *sk = lookup(c.t, LOCAL_PORT, REMOTE_PORT); /* a socket */
+	ck_assert_ptr_nonnull(sk);
+	ck_assert_uint_eq(sim->live_tw, 0);
+	sk->app_written = UINT32_MAX;
+	sk->rcv_total = UINT32_MAX - 1;
+	sk->app_read = UINT32_MAX - 3;
+	sk->discarded = 2;
+	sk->last_oow = TS_SEC(12345) + 7;
+	sk->last_rcv = TS_SEC(3) + 1;
+	sk->chk_rcv_nxt = 0xfedcba98u;
+	sk->rcv_wup = sk->rcv_nxt - 1;
+	sk->bind_lock = sk->reuseaddr = sk->fin_queued = 1;
+	sk->chk_synced = sk->tainted = sk->ts_ok = sk->sack_ok = 1;
+	sk->ss = TS_SS_CONNECTED;
+	sk->mss = 65535;
+	ts_sock was = *sk;
+	ts_tw_compact(sim); /* a record again, as after the event */
+	ck_assert_uint_eq(sim->live_tw, 1);
+	ts_sock *now = lookup(c.t, LOCAL_PORT, REMOTE_PORT);
+	ck_assert_ptr_nonnull(now);
+#define SAME(f) ck_assert_msg(now->f == was.f, "%s changed", #f)
+	SAME(id);
+	SAME(var);
+	SAME(peer);
+	SAME(host);
+	SAME(laddr);
+	SAME(raddr);
+	SAME(lport);
+	SAME(rport);
+	SAME(iss);
+	SAME(irs);
+	SAME(snd_una);
+	SAME(snd_nxt);
+	SAME(write_seq);
+	SAME(snd_wnd);
+	SAME(rcv_nxt);
+	SAME(rcv_wnd);
+	SAME(rcv_wup);
+	SAME(last_oow);
+	SAME(last_rcv);
+	SAME(app_written);
+	SAME(rcv_total);
+	SAME(app_read);
+	SAME(discarded);
+	SAME(chk_rcv_nxt);
+	SAME(mss);
+	SAME(bound);
+	SAME(bind_lock);
+	SAME(reuseaddr);
+	SAME(done);
+	SAME(fin_queued);
+	SAME(chk_synced);
+	SAME(tainted);
+	SAME(ts_ok);
+	SAME(sack_ok);
+	SAME(ss);
+	SAME(state);
+	SAME(orphan);
+	SAME(shutdown);
+	SAME(hashed);
+	SAME(tdl[TS_TIMER_CLOSE]);
+	SAME(tev.when);
+	SAME(tev.seq);
+#undef SAME
+}
+END_TEST
+
+START_TEST(time_wait_record_not_made_for_counts_over_32_bits)
+{
+	/* A record keeps byte counts in 32 bits: a connection that read
+	 * 4 GiB or more stays a whole socket in TIME_WAIT, and its
+	 * TIME_WAIT runs as a record's would. */
+	th_conn c = established_active();
+	ts_sock *sk = ts_sockref_get(c.ref);
+	ck_assert_ptr_nonnull(sk);
+	sk->rcv_total += UINT64_C(1) << 32; /* as if 4 GiB were read */
+	sk->app_read += UINT64_C(1) << 32;
+	ck_ret(th_do(c.t, "a: close(c)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
+	ts_sim *sim = c.t->sim;
+	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert_uint_eq(sim->ntw, 0);
+	ck_assert_ptr_eq(lookup(c.t, c.lport, c.rport), sk);
+	ck_assert_int_eq(sk->state, TS_TIME_WAIT);
+	ck_assert_uint_eq(sk->app_read, UINT64_C(1) << 32);
+	th_advance_to(c.t, TS_SEC(70));
+	ck_assert_ptr_null(lookup(c.t, c.lport, c.rport));
+}
+END_TEST
+
 START_TEST(time_wait_record_holds_its_port)
 {
 	/* A record keeps its local port bound, as the TIME_WAIT socket did
@@ -2425,11 +2526,18 @@ END_TEST
  * byte for byte, and the same status, with it and without it; in the
  * checking mode, with and without --why. */
 
-/* TEXT's report, with the fast path or without it (FULL). */
-static uint64_t nfast; /* segments the fast path took, over the runs */
+/* How a test runs a trace: without the fast path (FULL), with --why, with
+ * no time-wait record (NO_TW). */
+struct run_mode {
+	int full, why, no_tw;
+};
 
-static struct buf run_report(const char *name, const char *text, int full,
-			     int why, int *status)
+/* TEXT's report, run as M says. */
+static uint64_t nfast; /* segments the fast path took, over the runs */
+static uint64_t ntw;   /* time-wait records made, over the runs */
+
+static struct buf run_report(const char *name, const char *text,
+			     struct run_mode m, int *status)
 {
 	ts_error err;
 	ts_trace *tr = ts_trace_parse(name, text, strlen(text), &err);
@@ -2441,11 +2549,14 @@ static struct buf run_report(const char *name, const char *text, int full,
 	ts_sim *sim = ts_sim_new(tr, &opts, sink, &b);
 	ck_assert_ptr_nonnull(sim);
 	sim->check = 1;
-	sim->why = why;
-	sim->full_input = full;
+	sim->why = m.why;
+	sim->full_input = m.full;
+	sim->no_tw = m.no_tw;
 	*status = ts_sim_run(sim);
-	ck_assert(!full || sim->nfast == 0);
+	ck_assert(!m.full || sim->nfast == 0);
+	ck_assert(!m.no_tw || sim->ntw == 0);
 	nfast += sim->nfast;
+	ntw += sim->ntw;
 	ts_sim_free(sim);
 	ts_trace_free(tr);
 	if (!b.data)
@@ -2467,8 +2578,10 @@ static void same_both_ways(const char *name, const char *text)
 {
 	for (int why = 0; why <= 1; why++) {
 		int s_fast, s_full;
-		struct buf fast = run_report(name, text, 0, why, &s_fast);
-		struct buf full = run_report(name, text, 1, why, &s_full);
+		struct buf fast = run_report(
+		    name, text, (struct run_mode){0, why, 0}, &s_fast);
+		struct buf full = run_report(
+		    name, text, (struct run_mode){1, why, 0}, &s_full);
 		ck_assert_msg(s_fast == s_full && !strcmp(fast.data, full.data),
 			      "%s (why %d): the fast path changes the report "
 			      "(status %d vs %d), first at line %d",
@@ -2494,28 +2607,26 @@ static char *read_file(const char *path)
 	return b.data;
 }
 
-START_TEST(fast_path_same_report_catalogue)
+/* FN on every trace of the catalogue. */
+static void each_catalogue_trace(void (*fn)(const char *name, const char *text))
 {
 	const char *top = getenv("TOP_SRCDIR");
 	char pat[4096];
 	snprintf(pat, sizeof pat, "%s/traces/*/*.trace", top ? top : ".");
 	glob_t g;
-	nfast = 0;
 	ck_assert_int_eq(glob(pat, 0, NULL, &g), 0);
 	ck_assert_uint_ge(g.gl_pathc, 50); /* the whole catalogue */
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char *text = read_file(g.gl_pathv[i]);
-		same_both_ways(g.gl_pathv[i], text);
+		fn(g.gl_pathv[i], text);
 		free(text);
 	}
 	globfree(&g);
-	ck_assert_uint_gt(nfast, 0); /* it was put to the test */
 }
-END_TEST
 
-START_TEST(fast_path_same_report_generated)
+/* FN on the traces `tcpsim gen` makes from seeds 1 to 300. */
+static void each_generated_trace(void (*fn)(const char *name, const char *text))
 {
-	nfast = 0;
 	for (uint64_t seed = 1; seed <= 300; seed++) {
 		char *text = NULL;
 		size_t len = 0;
@@ -2525,9 +2636,23 @@ START_TEST(fast_path_same_report_generated)
 		fclose(f);
 		char name[32];
 		snprintf(name, sizeof name, "gen-%" PRIu64 ".trace", seed);
-		same_both_ways(name, text);
+		fn(name, text);
 		free(text);
 	}
+}
+
+START_TEST(fast_path_same_report_catalogue)
+{
+	nfast = 0;
+	each_catalogue_trace(same_both_ways);
+	ck_assert_uint_gt(nfast, 0); /* it was put to the test */
+}
+END_TEST
+
+START_TEST(fast_path_same_report_generated)
+{
+	nfast = 0;
+	each_generated_trace(same_both_ways);
 	ck_assert_uint_gt(nfast, 0);
 }
 END_TEST
@@ -2550,9 +2675,11 @@ START_TEST(fast_path_taken_for_bulk_data)
 				   "+1s b: read(s, 200000) = 34468\n";
 	int s_fast, s_full;
 	nfast = 0;
-	struct buf fast = run_report("bulk.trace", text, 0, 0, &s_fast);
+	struct buf fast =
+	    run_report("bulk.trace", text, (struct run_mode){0, 0, 0}, &s_fast);
 	uint64_t taken = nfast;
-	struct buf full = run_report("bulk.trace", text, 1, 0, &s_full);
+	struct buf full =
+	    run_report("bulk.trace", text, (struct run_mode){1, 0, 0}, &s_full);
 	ck_assert_int_eq(s_fast, 0);
 	ck_assert_msg(!strcmp(fast.data, full.data),
 		      "the fast path changes the report, first at line %d",
@@ -2561,6 +2688,46 @@ START_TEST(fast_path_taken_for_bulk_data)
 	free(full.data);
 	/* 100000 bytes: 70 segments of 1448 and their ACKs, one per two */
 	ck_assert_uint_ge(taken, 100);
+}
+END_TEST
+
+/* ---- time-wait records decide nothing ----
+ *
+ * A connection in TIME_WAIT that no application holds becomes a record
+ * (tcp_tw.c) and a socket again whenever something needs one: every trace
+ * of the catalogue and the generated ones give the same report, byte for
+ * byte, and the same status, with records and without them (in the
+ * checking mode; --why keeps sockets whole). */
+
+static void same_with_records(const char *name, const char *text)
+{
+	int s_rec, s_none;
+	struct buf rec =
+	    run_report(name, text, (struct run_mode){0, 0, 0}, &s_rec);
+	struct buf none =
+	    run_report(name, text, (struct run_mode){0, 0, 1}, &s_none);
+	ck_assert_msg(s_rec == s_none && !strcmp(rec.data, none.data),
+		      "%s: time-wait records change the report (status %d vs "
+		      "%d), first at line %d",
+		      name, s_rec, s_none,
+		      first_diff_line(rec.data, none.data));
+	free(rec.data);
+	free(none.data);
+}
+
+START_TEST(time_wait_records_same_report_catalogue)
+{
+	ntw = 0;
+	each_catalogue_trace(same_with_records);
+	ck_assert_uint_ge(ntw, 10); /* records were put to the test */
+}
+END_TEST
+
+START_TEST(time_wait_records_same_report_generated)
+{
+	ntw = 0;
+	each_generated_trace(same_with_records);
+	ck_assert_uint_gt(ntw, 0);
 }
 END_TEST
 
@@ -2724,6 +2891,8 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, time_wait_bare_ack_silent);
 	tcase_add_test(tc, time_wait_record_keeps_the_connection);
 	tcase_add_test(tc, time_wait_record_holds_its_port);
+	tcase_add_test(tc, time_wait_record_not_made_for_counts_over_32_bits);
+	tcase_add_test(tc, time_wait_record_round_trip);
 	tcase_add_test(tc, time_wait_record_dies_with_its_host);
 	tcase_add_test(tc, crash_frees_listener_then_child);
 
@@ -2742,6 +2911,10 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, trace_simultaneous_open);
 	tcase_add_test(tc, trace_connect_refused);
 	tcase_add_test(tc, trace_tail_loss_probe_then_rto_backoff);
+
+	GROUP("time-wait records");
+	tcase_add_test(tc, time_wait_records_same_report_catalogue);
+	tcase_add_test(tc, time_wait_records_same_report_generated);
 
 	GROUP("fast path");
 	tcase_add_test(tc, fast_path_same_report_catalogue);
