@@ -852,15 +852,16 @@ static void line_due(ts_sim *sim, int i)
  * order, pass after pass while an attempt wakes another. */
 static void wake_all(ts_sim *sim)
 {
+	ts_host *hosts = sim->hosts, *end = hosts + sim->nhosts;
 	for (int pass = 0; pass < 64 && sim->nwake; pass++) {
 		sim->nwake = 0;
-		for (int i = 0; i < sim->nhosts && !sim->aborted; i++) {
-			ts_proc *p = &sim->hosts[i].proc;
+		for (ts_host *h = hosts; h < end && !sim->aborted; h++) {
+			ts_proc *p = &h->proc;
 			if (!p->wake)
 				continue;
 			p->wake = 0;
 			if (p->call.st)
-				attempt(sim, &sim->hosts[i]);
+				attempt(sim, h);
 		}
 	}
 }

@@ -314,21 +314,27 @@ void ts_tcp_note_cause(ts_sim *sim, ts_sock *sk, int close)
 	}
 }
 
+/* The report's line for SK going to ST (the report is on). Out of line, as
+ * everything that formats text on a hot path. */
+__attribute__((noinline)) static void
+report_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st, const char *cause)
+{
+	char lb[64];
+	ts_rep_ev_socket(sim, ts_tcp_label(sim, sk, lb, sizeof lb));
+	sim->rep.ev.old_state = (int)sk->state;
+	sim->rep.ev.new_state = (int)st;
+	sim->rep.ev.cause = cause;
+	ts_rep_event(sim, sk->host->index, "state", "%s %s -> %s (%s)", lb,
+		     ts_state_name(sk->state), ts_state_name(st), cause);
+}
+
 void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 		      const char *cause)
 {
 	if (sk->state == st)
 		return;
-	if (ts_rep_on(sim)) {
-		char lb[64];
-		ts_rep_ev_socket(sim, ts_tcp_label(sim, sk, lb, sizeof lb));
-		sim->rep.ev.old_state = (int)sk->state;
-		sim->rep.ev.new_state = (int)st;
-		sim->rep.ev.cause = cause;
-		ts_rep_event(sim, sk->host->index, "state", "%s %s -> %s (%s)",
-			     lb, ts_state_name(sk->state), ts_state_name(st),
-			     cause);
-	}
+	if (ts_rep_on(sim))
+		report_state(sim, sk, st, cause);
 	if (st == TS_CLOSED)
 		ts_tcp_note_cause(sim, sk, 1);
 	sk->state = st;
