@@ -130,9 +130,10 @@ static ts_kept *kept_find(ts_network *n, uint32_t num)
 	return NULL;
 }
 
-static int schedule(ts_sim *sim, int from, int to, const ts_seg *seg,
-		    uint32_t num, ts_time at, uint8_t injected, uint8_t copy,
-		    uint8_t replayed)
+/* Inlined: once per segment sent, the one path every segment takes. */
+static inline __attribute__((always_inline)) int
+schedule(ts_sim *sim, int from, int to, const ts_seg *seg, uint32_t num,
+	 ts_time at, uint8_t injected, uint8_t copy, uint8_t replayed)
 {
 	ts_pkt *p = pkt_get(&sim->net);
 	if (!p) {
