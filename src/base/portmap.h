@@ -26,7 +26,7 @@ static inline uint32_t ts_portmap_get(const ts_portmap *m, uint16_t port)
 
 /* One socket more bound to PORT; -1: no memory (nothing changed). */
 int ts_portmap_take(ts_portmap *m, uint16_t port);
-/* One socket fewer bound to PORT (which has one at least). */
+/* One socket fewer bound to PORT (a port with none keeps none). */
 void ts_portmap_put(ts_portmap *m, uint16_t port);
 /* Every page freed: no port is bound. */
 void ts_portmap_free(ts_portmap *m);

@@ -22,6 +22,8 @@
 
 /* A thousand records in 32 pages. */
 _Static_assert(sizeof(ts_tw) <= 128, "a time-wait record takes 128 bytes");
+/* A record's host and peer are 16-bit host indexes. */
+_Static_assert(TS_MAX_HOSTS <= INT16_MAX, "host indexes fit in 16 bits");
 
 static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -64,8 +66,6 @@ static int tw_compactable(const ts_sim *sim, const ts_sock *sk)
 	if ((sk->app_written | sk->rcv_total | sk->app_read | sk->discarded) >>
 	    32)
 		return 0; /* counts a record's 32 bits do not hold */
-	if (sk->host->index > UINT16_MAX || sk->peer > INT16_MAX)
-		return 0; /* (more hosts than a trace may declare) */
 	if (sk->shutdown != TS_SHUTDOWN_MASK || sk->rcvq || sk->nofo ||
 	    sk->ack_pending || sk->ka_only || sk->err ||
 	    sk->rcvbuf != TS_TCP_RCVBUF || sk->connecting ||

@@ -33,7 +33,7 @@
  * allocation. */
 #define TS_PARSE_MAX_LINE  4096    /* bytes per line, without "\n"/"\r\n" */
 #define TS_PARSE_MAX_STMTS 1000000 /* timed lines */
-#define TS_PARSE_MAX_HOSTS 256
+#define TS_PARSE_MAX_HOSTS TS_MAX_HOSTS
 #define TS_PARSE_MAX_VARS  4096              /* variables per host */
 #define TS_PARSE_MAX_NAME  (TS_NAME_MAX - 1) /* host and variable names */
 /* bytes: keeps line numbers within an int */

@@ -16,7 +16,8 @@
 #include "base/errno_tab.h"
 #include "base/time.h"
 
-#define TS_NAME_MAX 32
+#define TS_NAME_MAX  32
+#define TS_MAX_HOSTS 256 /* hosts a trace may declare */
 
 /* Segment kinds used by net: drop/dup/delay and expect A>B KIND. */
 typedef enum ts_seg_kind {
