@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "engine/engine.h"
+#include "render/report.h"
 #include "tcpsim.h"
 
 #define MAX_CLIENTS      64
@@ -118,6 +119,9 @@ static uint64_t parse_u(const char *s)
 	return v;
 }
 
+/* The report of --report, on stderr. */
+static ts_report *report;
+
 /* A simulation of T without limits, its lines coming from FEED, its
  * report (header first) on stderr with --report. */
 static ts_sim *
@@ -126,13 +130,27 @@ feed_sim(const ts_trace *t, const params *p,
 {
 	ts_sim_opts so = {
 	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
-	ts_sim *sim = ts_sim_new(t, &so, p->report ? to_stderr : NULL, NULL);
+	ts_sim *sim = ts_sim_new(t, &so);
 	if (!sim)
 		die("", "out of memory");
-	sim->feed = feed;
-	sim->feed_ctx = ctx;
-	ts_rep_header(sim);
+	sim->run.feed = feed;
+	sim->run.feed_ctx = ctx;
+	if (p->report) {
+		report = ts_report_new(t, 0, 0, to_stderr, NULL);
+		if (!report)
+			die("", "out of memory");
+		ts_stream_add(&sim->out, ts_report_event, report, 0);
+		ts_report_begin(report);
+	}
 	return sim;
+}
+
+/* The end of a simulation of feed_sim(). */
+static void feed_sim_free(ts_sim *sim)
+{
+	ts_sim_free(sim);
+	ts_report_free(report);
+	report = NULL;
 }
 
 /* ---- the many-connections workloads (W1, W3) ----
@@ -299,25 +317,24 @@ static char *w1_text(const params *p, int k, int with_lines)
 
 /* Give host H's process NV connection variables named PREFIX0 ... after
  * the template's own. */
+/* Give host H's process NV connection variables from number BASE on: the
+ * template's own (its name kept) or PREFIX, then PREFIX1, PREFIX2 ... */
 static void add_vars(ts_trace *t, int h, int base, uint64_t nv,
 		     const char *prefix)
 {
-	ts_host_decl *d = &t->hosts[h];
-	size_t total = (size_t)base + nv;
-	if (total > INT32_MAX)
+	if ((uint64_t)base + nv > INT32_MAX)
 		die("", "too many connections");
-	char(*v)[TS_NAME_MAX] = realloc(d->vars, total * sizeof *v);
-	if (!v)
-		die("", "out of memory");
 	for (uint64_t i = 0; i < nv; i++) {
-		if (nv == 1) /* as in the equivalent trace (--trace) */
-			snprintf(v[base + i], TS_NAME_MAX, "%s", prefix);
+		char name[TS_NAME_MAX];
+		if (base + (int)i < t->hosts[h].nvars)
+			continue; /* the template's own */
+		if (i == 0)       /* as in the equivalent trace (--trace) */
+			snprintf(name, sizeof name, "%s", prefix);
 		else
-			snprintf(v[base + i], TS_NAME_MAX, "%s%" PRIu64, prefix,
-				 i);
+			snprintf(name, sizeof name, "%s%" PRIu64, prefix, i);
+		if (ts_trace_add_var(t, h, name, NULL) != base + (int)i)
+			die("", "cannot add a variable");
 	}
-	d->vars = v;
-	d->nvars = (int)total;
 }
 
 static ts_time next_line_time(w1 *w, ts_sim *sim)
@@ -393,7 +410,7 @@ bench_timed_w1(w1 *w, ts_sim *sim, int setup, uint64_t *rss_all)
 					ts_sim_feed(sim, h);
 			continue;
 		}
-		if (!ev || sim->aborted)
+		if (!ev || sim->run.aborted)
 			break;
 		ts_sim_advance(sim, ev->when);
 		if (!*rss_all && (w->p->interval == 0 || w->p->hold) &&
@@ -499,8 +516,8 @@ static int run_w1(const params *p)
 	       " hold_us=%" PRId64 " delay_us=%" PRId64 " loss=%g clients=%d\n",
 	       p->n, (int64_t)p->interval, (int64_t)p->hold, (int64_t)p->delay,
 	       p->loss, k);
-	printf("checked=%d failed=%d result=%d\n", sim->nchecked, sim->nfailed,
-	       rc);
+	printf("checked=%d failed=%d result=%d\n", sim->exp.nchecked,
+	       sim->exp.nfailed, rc);
 	printf("segments=%" PRIu64 " per_conn=%.2f lost=%" PRIu64
 	       " sim_end_s=%.3f\n",
 	       segs, p->n ? (double)segs / (double)p->n : 0.0, sim->net.nlost,
@@ -517,7 +534,7 @@ static int run_w1(const params *p)
 	       " rss_peak=%" PRIu64 " bytes_per_conn=%.0f\n",
 	       rss0, rss_est, peak,
 	       p->n ? (double)(peak - rss0) / (double)p->n : 0.0);
-	ts_sim_free(sim);
+	feed_sim_free(sim);
 	ts_trace_free(t);
 	return rc ? 1 : 0;
 }
@@ -545,7 +562,7 @@ static const ts_stmt *w2_feed(void *ctx, ts_sim *sim, int h)
 		 * 0 (EOF), then close */
 		if (w->si == 6)
 			return NULL;
-		if (w->si == 4 && w->reads && sim->last.ret == 0)
+		if (w->si == 4 && w->reads && sim->exp.last.ret == 0)
 			w->si = 5;
 		t = &w->sv[w->si];
 		if (w->si == 4)
@@ -567,7 +584,7 @@ __attribute__((noinline)) static int bench_timed_w2(ts_sim *sim)
 	sim->now = TS_MS(1);
 	ts_sim_feed(sim, 0);
 	ts_event *ev;
-	while ((ev = ts_evq_peek(&sim->q)) && !sim->aborted)
+	while ((ev = ts_evq_peek(&sim->q)) && !sim->run.aborted)
 		ts_sim_advance(sim, ev->when);
 	return ts_sim_finish(sim);
 }
@@ -617,7 +634,7 @@ static int run_w2(const params *p)
 	printf("workload=w2 mb=%" PRIu64 " delay_us=%" PRId64 "\n", p->mb,
 	       (int64_t)p->delay);
 	printf("checked=%d failed=%d result=%d reads=%" PRIu64 "\n",
-	       sim->nchecked, sim->nfailed, rc, w.reads);
+	       sim->exp.nchecked, sim->exp.nfailed, rc, w.reads);
 	printf("segments=%" PRIu64 " sim_end_s=%.3f\n", segs,
 	       (double)sim->now / 1e6);
 	printf("events=%" PRIu64 "\n", events);
@@ -627,7 +644,7 @@ static int run_w2(const params *p)
 	    run > 0 ? (double)events / run : 0.0);
 	printf("rss_start=%" PRIu64 " rss_peak=%" PRIu64 "\n", rss0,
 	       rss_peak());
-	ts_sim_free(sim);
+	feed_sim_free(sim);
 	ts_trace_free(t);
 	return rc ? 1 : 0;
 }
@@ -650,7 +667,7 @@ bench_timed_text(const char *name, const char *text, size_t len, tally *ty)
 	}
 	ts_sim_opts so = {
 	    .seed = 0, .max_time = TS_SEC(10000000), .max_events = 100000000};
-	ts_sim *sim = ts_sim_new(t, &so, NULL, NULL);
+	ts_sim *sim = ts_sim_new(t, &so);
 	if (!sim)
 		die("", "out of memory");
 	int rc = ts_sim_run(sim);

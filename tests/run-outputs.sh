@@ -33,15 +33,22 @@ check "held events keep their segments ($r)" \
 	 jq -r 'select(.kind == \"send\") | .detail' <'$tmp/hj' |
 	 sed 's/.* \\(seq=[0-9]* ack=[0-9]* len=[0-9]*\\).*/\\1/' | cmp -s - '$tmp/hj.seg'"
 
-# JSON Lines: every line an object of schema 1, one per report event.
+# JSON Lines: every line an object of schema 1, one per report event,
+# then one per line of the final state and the count of expectations.
 "$TCPSIM" --json "$t" >"$tmp/j" || bad "--json exit status"
 "$TCPSIM" "$t" >"$tmp/r"
 check "every JSON line parses" "jq -e . <'$tmp/j' >/dev/null"
 check "schema version 1 on every line" \
 	"[ \"\$(jq -r 'select(.v != 1)' <'$tmp/j' | wc -l)\" -eq 0 ]"
-events=$(grep -c '^ *[0-9]*\.[0-9]\{6\}  ' "$tmp/r")
-check "one JSON object per report event ($events)" \
+lines=$(grep -c '^ *[0-9]*\.[0-9]\{6\}  ' "$tmp/r")
+finals=$(grep -c '^  [a-z]' "$tmp/r")
+events=$((lines + finals + 1))
+check "one JSON object per report event ($lines), final line ($finals) and the count" \
 	"[ \"\$(wc -l <'$tmp/j')\" -eq '$events' ]"
+check "the final state as the report has it" \
+	"[ \"\$(jq -r 'select(.kind == \"final\") | \"\\(.host) \\(.socket) \\(.state)\"' <'$tmp/j' | tr '\\n' ' ')\" = \"\$(grep '^  [a-z]' '$tmp/r' | awk '{ print \$1, \$2, \$3 }' | tr '\\n' ' ')\" ]"
+check "the count of expectations" \
+	"jq -e -s 'map(select(.kind == \"done\" and .checked == 12 and .failed == 0)) | length == 1' <'$tmp/j' >/dev/null"
 check "seq numbers the events in order" \
 	"[ \"\$(jq -r .seq <'$tmp/j' | tail -n 1)\" -eq \$(($events - 1)) ]"
 check "the second write failed with EPIPE and SIGPIPE" \

@@ -87,8 +87,8 @@ struct rst_count {
 static void on_event(void *ctx, const tcpsim_event *ev)
 {
 	struct rst_count *c = ctx;
-	if (ev->kind == TCPSIM_EV_SEND && (ev->segment->flags & TCPSIM_RST) &&
-	    !strcmp(ev->from_host, "server"))
+	if (ev->kind == TCPSIM_EV_SEND && (ev->u.seg.seg.flags & TCPSIM_RST) &&
+	    !strcmp(ev->u.seg.from_name, "server"))
 		c->from_server++;
 }
 

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sb.h"
+#include "render/text.h"
+#include "trace/trace.h"
+
 #define MAXH    64
 #define TIMEW   11 /* "  0.000000 " */
 #define MARGIN  26 /* the first host's notes, left of its line */
@@ -101,7 +105,7 @@ static row *add_row(ts_ladder *l, row_kind k, int64_t t, const char *text)
 /* tcpdump-style flags: S F R P . */
 static void seg_label(const tcpsim_event *ev, char *buf, size_t n)
 {
-	const tcpsim_segment *s = ev->segment;
+	const tcpsim_segment *s = &ev->u.seg.seg;
 	char f[8];
 	size_t k = 0;
 	if (s->flags & TCPSIM_SYN)
@@ -116,27 +120,47 @@ static void seg_label(const tcpsim_event *ev, char *buf, size_t n)
 		f[k++] = '.';
 	f[k] = 0;
 	size_t len =
-	    (size_t)snprintf(buf, n, "#%u [%s] %u", ev->segno, f, s->seq);
+	    (size_t)snprintf(buf, n, "#%u [%s] %u", ev->u.seg.segno, f, s->seq);
 	if (s->len && len < n)
 		len += (size_t)snprintf(buf + len, n - len, ":%u(%u)",
 					s->seq + s->len, s->len);
 	if ((s->flags & TCPSIM_ACK) && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " ack %u", s->ack);
-	if (ev->duplicated && ev->kind != TCPSIM_EV_RECV && len < n)
+	if (ev->u.seg.duplicated && ev->kind != TCPSIM_EV_RECV && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " x2");
-	if (ev->delay_us && len < n)
+	if (ev->u.seg.delay_us && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " +%" PRId64 "ms",
-					ev->delay_us / 1000);
+					ev->u.seg.delay_us / 1000);
 	if (ev->kind == TCPSIM_EV_INJECT && len < n)
 		snprintf(buf + len, n - len, " forged");
 	else if (ev->kind == TCPSIM_EV_REPLAY && len < n)
-		snprintf(buf + len, n - len, " =#%u", ev->replay_of);
+		snprintf(buf + len, n - len, " =#%u", ev->u.seg.replay_of);
+}
+
+/* EV's words (the report's DETAIL column), or part of them, into B. */
+typedef enum { WORDS_DETAIL, WORDS_RESULT } words_what;
+static void words(const tcpsim_event *ev, words_what what, char *b, size_t n)
+{
+	char local[512];
+	ts_sb sb;
+	ts_sb_init(&sb, local, sizeof local);
+	if (what == WORDS_RESULT) {
+		/* "call = result", without "(blocked since ...)" */
+		ts_call_fmt(&sb, ev->u.call.call);
+		ts_sb_putn(&sb, " = ", 3);
+		ts_text_result(&sb, &ev->u.call);
+	} else {
+		ts_text_detail(&sb, ev);
+	}
+	ts_sb_copy_out(&sb, b, n);
+	ts_sb_free(&sb);
 }
 
 void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev)
 {
-	char b[256];
-	int h = host_index(l, ev->host);
+	char b[512], c[256];
+	ts_sb sb;
+	int h = host_index(l, ev->host_name);
 	row *r = NULL;
 	switch (ev->kind) {
 	case TCPSIM_EV_SEND:
@@ -146,62 +170,73 @@ void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev)
 		r = add_row(l, ROW_ARROW, ev->time_us, b);
 		if (!r)
 			return;
-		r->from = host_index(l, ev->from_host);
-		r->to = host_index(l, ev->to_host);
-		r->lost = ev->dropped;
-		r->red = !!(ev->segment->flags & TCPSIM_RST);
-		r->segno = ev->segno;
+		r->from = host_index(l, ev->u.seg.from_name);
+		r->to = host_index(l, ev->u.seg.to_name);
+		r->lost = ev->u.seg.dropped;
+		r->red = !!(ev->u.seg.seg.flags & TCPSIM_RST);
+		r->segno = ev->u.seg.segno;
 		return;
 	case TCPSIM_EV_WHY:
-		return; /* too long for a margin: see --why in the report */
+	case TCPSIM_EV_FINAL:
+	case TCPSIM_EV_DONE:
+		return; /* too long for a margin: see the report */
 	case TCPSIM_EV_RECV:
 		/* The arrow of this segment ends here (SVG). */
 		for (size_t i = l->n; i-- > 0;)
 			if (l->rows[i].kind == ROW_ARROW &&
-			    l->rows[i].segno == ev->segno &&
+			    l->rows[i].segno == ev->u.seg.segno &&
 			    l->rows[i].recv_row < 0) {
 				l->rows[i].recv_row = (int)l->n;
 				break;
 			}
 		return;
 	case TCPSIM_EV_LOST:
-		snprintf(b, sizeof b, "#%u lost: host down", ev->segno);
+		snprintf(b, sizeof b, "#%u lost: host down", ev->u.seg.segno);
 		break;
 	case TCPSIM_EV_STATE:
-		snprintf(b, sizeof b, "%s %s %s %s",
-			 ev->socket ? ev->socket : "",
-			 tcpsim_state_name(ev->old_state),
+		ts_sb_init(&sb, c, sizeof c);
+		ts_sb_sock(&sb, &ev->u.state.sock);
+		ts_sb_copy_out(&sb, c, sizeof c);
+		ts_sb_free(&sb);
+		snprintf(b, sizeof b, "%s %s %s %s", c,
+			 tcpsim_state_name((int)ev->u.state.old_state),
 			 l->ascii ? "->" : "\xe2\x86\x92",
-			 tcpsim_state_name(ev->new_state));
+			 tcpsim_state_name((int)ev->u.state.new_state));
 		break;
 	case TCPSIM_EV_CALL:
 	case TCPSIM_EV_RETURN:
-		if (ev->errno_name)
-			snprintf(b, sizeof b, "%s = -1 %s%s", ev->call,
-				 ev->errno_name,
-				 ev->sigpipe ? " +SIGPIPE" : "");
-		else { /* the report's form: POLLIN|POLLOUT, 10.0.0.2:80 */
-			snprintf(b, sizeof b, "%s", ev->detail);
-			char *cut = strstr(b, "  (blocked since");
-			if (cut)
-				*cut = 0;
+		if (ev->u.call.errno_name) {
+			tcpsim_call_text(ev->u.call.call, c, sizeof c);
+			snprintf(b, sizeof b, "%s = -1 %s%s", c,
+				 ev->u.call.errno_name,
+				 ev->u.call.sigpipe ? " +SIGPIPE" : "");
+		} else { /* the report's form: POLLIN|POLLOUT, 10.0.0.2:80 */
+			words(ev, WORDS_RESULT, b, sizeof b);
 		}
 		break;
 	case TCPSIM_EV_BLOCK:
-		snprintf(b, sizeof b, "%s ...", ev->call);
+		tcpsim_call_text(ev->u.call.call, c, sizeof c);
+		snprintf(b, sizeof b, "%s ...", c);
 		break;
 	case TCPSIM_EV_RESET:
-		snprintf(b, sizeof b, "RST: %s", ev->reason);
+		snprintf(
+		    b, sizeof b, "RST: %s",
+		    tcpsim_reason_text(TCPSIM_EV_RESET, ev->u.reset.reason));
 		break;
 	case TCPSIM_EV_EXPECT:
 	case TCPSIM_EV_FAIL:
-	case TCPSIM_EV_END:
-		snprintf(b, sizeof b, "%s %s", ev->kind_name, ev->detail);
+	case TCPSIM_EV_END: {
+		char d[480];
+		words(ev, WORDS_DETAIL, d, sizeof d);
+		snprintf(b, sizeof b, "%s %s", tcpsim_event_kind_name(ev->kind),
+			 d);
 		r = add_row(l, ROW_FULL, ev->time_us, b);
 		if (r)
-			r->red = ev->kind == TCPSIM_EV_FAIL ||
-				 (ev->kind == TCPSIM_EV_EXPECT && !ev->ok);
+			r->red =
+			    ev->kind == TCPSIM_EV_FAIL ||
+			    (ev->kind == TCPSIM_EV_EXPECT && !ev->u.expect.ok);
 		return;
+	}
 	case TCPSIM_EV_DROP:
 	case TCPSIM_EV_TIMER:
 	case TCPSIM_EV_REXMIT:
@@ -209,7 +244,7 @@ void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev)
 	case TCPSIM_EV_PROC:
 	case TCPSIM_EV_HOST:
 	case TCPSIM_EV_SKIP:
-		snprintf(b, sizeof b, "%s", ev->detail);
+		words(ev, WORDS_DETAIL, b, sizeof b);
 		break;
 	}
 	if (h < 0) {
@@ -220,7 +255,10 @@ void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev)
 	if (!r)
 		return;
 	r->host = h;
-	r->red = ev->errno_name != NULL || ev->kind == TCPSIM_EV_RESET;
+	r->red =
+	    ((ev->kind == TCPSIM_EV_CALL || ev->kind == TCPSIM_EV_RETURN) &&
+	     ev->u.call.errno_name != NULL) ||
+	    ev->kind == TCPSIM_EV_RESET;
 }
 
 /* ---- terminal ---- */

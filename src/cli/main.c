@@ -7,7 +7,6 @@
  * Exit status: 0 all held, 1 an expectation failed, 2 a trace could not be
  * run or a bad option.
  */
-#define _GNU_SOURCE /* memmem */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -19,8 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/sb.h"
 #include "cli/gen.h"
 #include "cli/ladder.h"
+#include "render/json.h"
 #include "tcpsim.h"
 
 #define MAX_TRACE_BYTES (256u << 20)
@@ -36,6 +37,7 @@ typedef struct cli {
 	const char *svg_path;
 	/* per run */
 	unsigned long long nev;
+	ts_sb json_line; /* one JSON object, reused */
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
 	ts_ladder *lad;
@@ -89,40 +91,11 @@ static void usage(FILE *f)
 
 static const char *RED = "\033[31m", *OFF = "\033[0m";
 
-/* The text report, coloured when asked: FAIL lines and errnos in red. */
+/* The text report, as the library writes it (in colour when asked). */
 static void write_report(void *ctx, const char *data, size_t len)
 {
-	cli *c = ctx;
-	if (!c->color) {
-		fwrite(data, 1, len, stdout);
-		return;
-	}
-	const char *p = data, *end = data + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		const char *fail = memmem(p, n, "  FAIL  ", 8);
-		const char *err = memmem(p, n, "= -1 E", 6);
-		if (fail) {
-			fputs(RED, stdout);
-			fwrite(p, 1, n - (nl ? 1 : 0), stdout);
-			fputs(OFF, stdout);
-			if (nl)
-				fputc('\n', stdout);
-		} else if (err) {
-			const char *e = err + 5;
-			const char *stop = memchr(e, ')', (size_t)(p + n - e));
-			stop = stop ? stop + 1 : p + n - (nl ? 1 : 0);
-			fwrite(p, 1, (size_t)(e - p), stdout);
-			fputs(RED, stdout);
-			fwrite(e, 1, (size_t)(stop - e), stdout);
-			fputs(OFF, stdout);
-			fwrite(stop, 1, (size_t)(p + n - stop), stdout);
-		} else {
-			fwrite(p, 1, n, stdout);
-		}
-		p += n;
-	}
+	(void)ctx;
+	fwrite(data, 1, len, stdout);
 }
 
 static void on_event(void *ctx, const tcpsim_event *ev)
@@ -130,18 +103,19 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 	cli *c = ctx;
 	unsigned long long seq = c->nev++;
 	if (c->json) {
-		char *line = tcpsim_event_json(ev, seq);
-		if (line) {
-			fputs(line, stdout);
-			fputc('\n', stdout);
-			free(line);
-		} else {
+		c->json_line.len = 0;
+		ts_json_event(&c->json_line, ev, seq);
+		ts_sb_putc(&c->json_line, '\n');
+		if (c->json_line.failed)
 			c->failed_io = 1;
-		}
+		else
+			fwrite(c->json_line.buf, 1, c->json_line.len, stdout);
 	}
-	if (c->quiet && ev->kind == TCPSIM_EV_FAIL)
-		printf("%s%s%s\n", c->color ? RED : "", ev->detail,
-		       c->color ? OFF : "");
+	if (c->quiet && ev->kind == TCPSIM_EV_FAIL) {
+		char b[1024];
+		tcpsim_event_text(ev, b, sizeof b);
+		printf("%s%s%s\n", c->color ? RED : "", b, c->color ? OFF : "");
+	}
 	if (c->lad)
 		ts_ladder_event(c->lad, ev);
 	if (c->svg)
@@ -160,6 +134,21 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 			pcap_dump((u_char *)c->dumper, &h, pkt);
 		}
 	}
+}
+
+/* The kinds of events the outputs chosen read (0: none). */
+static uint32_t wanted(const cli *c)
+{
+	uint32_t all = (1u << TCPSIM_NEV) - 1, m = 0;
+	if (c->json || c->ladder || c->svg_path)
+		m = all;
+	if (c->pcap_path)
+		m |= TCPSIM_EV_BIT(TCPSIM_EV_SEND) |
+		     TCPSIM_EV_BIT(TCPSIM_EV_INJECT) |
+		     TCPSIM_EV_BIT(TCPSIM_EV_REPLAY);
+	if (c->quiet)
+		m |= TCPSIM_EV_BIT(TCPSIM_EV_FAIL);
+	return m;
 }
 
 static void print_error(const tcpsim_error *e)
@@ -294,7 +283,9 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 	int report = !c->json && !c->quiet && !c->ladder;
 	o.write = report ? write_report : NULL;
 	o.write_ctx = c;
-	o.event = on_event;
+	o.color = report && c->color;
+	o.event_mask = wanted(c);
+	o.event = o.event_mask ? on_event : NULL;
 	o.event_ctx = c;
 	c->nev = 0;
 	tcpsim_sim *sim = tcpsim_load(path, text, len, &o, err);
@@ -429,7 +420,7 @@ static void first_fail(void *ctx, const tcpsim_event *ev)
 {
 	char *first = ctx;
 	if (ev->kind == TCPSIM_EV_FAIL && !first[0])
-		snprintf(first, 512, "%s", ev->detail);
+		tcpsim_event_text(ev, first, 512);
 }
 
 static int run_tests(cli *c, int argc, char **argv)
@@ -456,6 +447,7 @@ static int run_tests(cli *c, int argc, char **argv)
 			o.write = NULL;
 			o.event = first_fail;
 			o.event_ctx = first;
+			o.event_mask = TCPSIM_EV_BIT(TCPSIM_EV_FAIL);
 			rc = tcpsim_run_trace(l.v[i], text, len, &o, &err);
 			free(text);
 		}
@@ -514,6 +506,7 @@ int main(int argc, char **argv)
 	cli c;
 	memset(&c, 0, sizeof c);
 	tcpsim_options_init(&c.opts);
+	ts_sb_init(&c.json_line, NULL, 0);
 	const char *color = "auto";
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
@@ -645,6 +638,7 @@ int main(int argc, char **argv)
 		if (rc > status)
 			status = rc;
 	}
+	ts_sb_free(&c.json_line);
 	if (c.failed_io) {
 		fprintf(stderr, "tcpsim: out of memory writing JSON\n");
 		return 2;

@@ -8,8 +8,23 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "base/sb.h"
 #include "engine/engine.h"
 #include "sock/sock.h"
+
+/* SK's name, as the report gives it, into BUF (for the messages). */
+static const char *label(const ts_sim *sim, const ts_sock *sk, char buf[64])
+{
+	tcpsim_sock d;
+	char tmp[64];
+	ts_sb sb;
+	ts_tcp_describe(sim, sk, &d);
+	ts_sb_init(&sb, tmp, sizeof tmp);
+	ts_sb_sock(&sb, &d);
+	ts_sb_copy_out(&sb, buf, 64);
+	ts_sb_free(&sb);
+	return buf;
+}
 
 static uint64_t conn_id(uint32_t saddr, uint16_t sport, uint32_t daddr,
 			uint16_t dport, uint32_t isn)
@@ -24,12 +39,13 @@ static uint64_t conn_id(uint32_t saddr, uint16_t sport, uint32_t daddr,
 
 void ts_check_written(ts_sim *sim, ts_sock *sk)
 {
-	if (!sim->check)
+	if (!sim->chk.on)
 		return;
 	uint64_t id =
 	    conn_id(sk->host->addr, sk->lport, sk->raddr, sk->rport, sk->iss);
 	/* Stored + 1 so that 0 written is not an empty slot. */
-	ts_hmap_put(&sim->ledger, id, (void *)(uintptr_t)(sk->app_written + 1));
+	ts_hmap_put(&sim->chk.ledger, id,
+		    (void *)(uintptr_t)(sk->app_written + 1));
 }
 
 static int synced(ts_tcp_state st)
@@ -61,7 +77,7 @@ static int synced(ts_tcp_state st)
 static int check_sock(ts_sim *sim, ts_sock *sk, char *msg, size_t n)
 {
 	char lb[64];
-	const char *who = ts_tcp_label(sim, sk, lb, sizeof lb);
+	const char *who = label(sim, sk, lb);
 	const char *h = sk->host->decl->name;
 	if (synced(sk->state)) {
 		if (ts_seq_gt(sk->snd_una, sk->snd_nxt))
@@ -135,7 +151,7 @@ static int check_sock(ts_sim *sim, ts_sock *sk, char *msg, size_t n)
 	if (synced(sk->state) && !sk->tainted) {
 		uint64_t id = conn_id(sk->raddr, sk->rport, sk->host->addr,
 				      sk->lport, sk->irs);
-		uintptr_t w = (uintptr_t)ts_hmap_get(&sim->ledger, id);
+		uintptr_t w = (uintptr_t)ts_hmap_get(&sim->chk.ledger, id);
 		if (w && sk->rcv_total > w - 1)
 			FAILED("%s %s: %" PRIu64
 			       " bytes received, but the peer "
@@ -148,7 +164,7 @@ static int check_sock(ts_sim *sim, ts_sock *sk, char *msg, size_t n)
 int ts_check(ts_sim *sim)
 {
 	char msg[300];
-	if (!sim->check || sim->aborted)
+	if (!sim->chk.on || sim->run.aborted)
 		return 0;
 	const ts_event *ev = ts_evq_peek(&sim->q);
 	if (ev && ev->when < sim->now) {
@@ -157,8 +173,8 @@ int ts_check(ts_sim *sim)
 			     "past");
 		return -1;
 	}
-	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
+	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+		for (int i = 0; i < ts_pool_used(&sim->socks.pool, ci); i++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use)
 				continue;
@@ -173,12 +189,12 @@ int ts_check(ts_sim *sim)
 int ts_check_end(ts_sim *sim)
 {
 	char lb[64];
-	if (!sim->check || sim->aborted)
+	if (!sim->chk.on || sim->run.aborted)
 		return 0;
 	/* A socket nobody holds, no queue holds, and that waits for nothing
 	 * should have been freed. */
-	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
+	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+		for (int i = 0; i < ts_pool_used(&sim->socks.pool, ci); i++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use || sk->has_fd || sk->parent)
 				continue;
@@ -192,8 +208,7 @@ int ts_check_end(ts_sim *sim)
 				    sim, 0,
 				    "invariant: socket %s on %s leaked "
 				    "(%s, no descriptor)",
-				    ts_tcp_label(sim, sk, lb, sizeof lb),
-				    sk->host->decl->name,
+				    label(sim, sk, lb), sk->host->decl->name,
 				    ts_state_name(sk->state));
 				return -1;
 			}

@@ -5,6 +5,10 @@
  * call at a time: a call that blocks holds the lines after it until it
  * returns. After each step, processes whose sockets changed re-try their
  * blocked call.
+ *
+ * What happens is told as typed events (src/event/stream.h): calls and
+ * their results, host events, expectations, failures, the final state.
+ * Nothing here formats text but the errors that stop a run.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +17,6 @@
 #include <string.h>
 
 #include "engine/engine.h"
-#include "render/report.h"
 #include "sock/sock.h"
 
 int ts_sim_host_by_addr(const ts_sim *sim, uint32_t addr)
@@ -24,12 +27,20 @@ int ts_sim_host_by_addr(const ts_sim *sim, uint32_t addr)
 	return -1;
 }
 
+const char *ts_sim_host_name_of(const ts_sim *sim, uint32_t addr, int hint)
+{
+	if (hint >= 0 && hint < sim->nhosts && sim->hosts[hint].addr == addr)
+		return sim->hosts[hint].decl->name;
+	int h = ts_sim_host_by_addr(sim, addr);
+	return h >= 0 ? sim->hosts[h].decl->name : NULL;
+}
+
 void ts_sim_abort(ts_sim *sim, int line, const char *fmt, ...)
 {
-	if (sim->aborted)
+	if (sim->run.aborted)
 		return;
-	sim->aborted = 1;
-	ts_error *e = &sim->abort_err;
+	sim->run.aborted = 1;
+	ts_error *e = &sim->run.err;
 	memset(e, 0, sizeof *e);
 	snprintf(e->file, sizeof e->file, "%s", sim->trace->filename);
 	e->line = line;
@@ -73,27 +84,26 @@ static void host_reset_proc(ts_host *h)
 	p->qhead = p->qtail = 0;
 }
 
-ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
-		   void *sink_ctx)
+ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o)
 {
 	ts_sim *sim = calloc(1, sizeof *sim);
 	if (!sim)
 		return NULL;
 	sim->trace = t;
 	sim->opts = *o;
-	sim->cur_rst = -1;
 	ts_evq_init(&sim->q);
-	ts_pool_init(&sim->socks, sizeof(ts_sock), offsetof(ts_sock, next_free),
-		     TS_SOCK_CHUNK);
-	ts_pool_init(&sim->tws, sizeof(ts_tw), offsetof(ts_tw, ev.when),
+	ts_stream_init(&sim->out);
+	ts_pool_init(&sim->socks.pool, sizeof(ts_sock),
+		     offsetof(ts_sock, next_free), TS_SOCK_CHUNK);
+	ts_pool_init(&sim->tw.pool, sizeof(ts_tw), offsetof(ts_tw, ev.when),
 		     TS_TW_CHUNK);
 	sim->nhosts = t->nhosts;
 	sim->hosts =
 	    calloc((size_t)(t->nhosts ? t->nhosts : 1), sizeof *sim->hosts);
-	size_t ndirs = (size_t)t->nhosts * (size_t)t->nhosts * 6 + 1;
-	sim->span_base = calloc(ndirs, sizeof *sim->span_base);
-	sim->span_mark = calloc(ndirs, sizeof *sim->span_mark);
-	if (!sim->hosts || !sim->span_base || !sim->span_mark ||
+	size_t ndirs = (size_t)t->nhosts * (size_t)t->nhosts * TS_NSEGKINDS + 1;
+	sim->exp.span_base = calloc(ndirs, sizeof *sim->exp.span_base);
+	sim->exp.span_mark = calloc(ndirs, sizeof *sim->exp.span_mark);
+	if (!sim->hosts || !sim->exp.span_base || !sim->exp.span_mark ||
 	    ts_net_init(&sim->net, t) < 0) {
 		ts_sim_free(sim);
 		return NULL;
@@ -110,8 +120,9 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 		ts_hmap_init(&h->conns);
 		ts_hmap_init(&h->listeners);
 		ts_hmap_init(&h->cookies);
+		h->proc.nvars_cap = h->decl->nvars + 1;
 		h->proc.vars =
-		    calloc((size_t)(h->decl->nvars + 1), sizeof *h->proc.vars);
+		    calloc((size_t)h->proc.nvars_cap, sizeof *h->proc.vars);
 		if (!h->proc.vars) {
 			ts_sim_free(sim);
 			return NULL;
@@ -119,8 +130,29 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
 		h->proc.tev.kind = TS_EV_PROC_TIMER;
 		host_reset_proc(h);
 	}
-	ts_rep_init(sim, sink, sink_ctx);
 	return sim;
+}
+
+int ts_sim_vars_grow(ts_sim *sim)
+{
+	for (int i = 0; i < sim->nhosts; i++) {
+		ts_proc *p = &sim->hosts[i].proc;
+		int now = sim->hosts[i].decl->nvars;
+		if (now < p->nvars_cap)
+			continue;
+		int cap =
+		    p->nvars_cap * 2 > now + 1 ? p->nvars_cap * 2 : now + 1;
+		ts_var *v = realloc(p->vars, (size_t)cap * sizeof *v);
+		if (!v)
+			return -1;
+		for (int k = p->nvars_cap; k < cap; k++) {
+			memset(&v[k], 0, sizeof v[k]);
+			v[k].fd = -1;
+		}
+		p->vars = v;
+		p->nvars_cap = cap;
+	}
+	return 0;
 }
 
 void ts_sim_free(ts_sim *sim)
@@ -140,188 +172,145 @@ void ts_sim_free(ts_sim *sim)
 	}
 	free(sim->hosts);
 	ts_net_free(&sim->net);
-	ts_rep_free(sim);
-	for (int i = 0; i < sim->socks.nchunks; i++)
-		for (int k = 0; k < ts_pool_used(&sim->socks, i); k++)
+	ts_stream_free(&sim->out);
+	for (int i = 0; i < sim->socks.pool.nchunks; i++)
+		for (int k = 0; k < ts_pool_used(&sim->socks.pool, i); k++)
 			if (ts_sim_sock(sim, i, k)->in_use)
 				free(ts_sim_sock(sim, i, k)->x);
-	ts_pool_free(&sim->socks);
+	ts_pool_free(&sim->socks.pool);
 	ts_tw_free_all(sim);
-	free(sim->span_base);
-	free(sim->span_mark);
-	free(sim->origins);
-	ts_hmap_free(&sim->ledger);
+	free(sim->exp.span_base);
+	free(sim->exp.span_mark);
+	free(sim->why.origins);
+	free(sim->why.lines);
+	ts_hmap_free(&sim->chk.ledger);
 	free(sim);
 }
 
-/* ---- formatting calls and results ---- */
+/* ---- events ---- */
 
-static const char *var_name(const ts_sim *sim, int host, int var)
+void ts_ev_begin(const ts_sim *sim, tcpsim_event *ev, tcpsim_event_kind kind,
+		 int host)
 {
-	const ts_host_decl *d = sim->hosts[host].decl;
-	return var >= 0 && var < d->nvars ? d->vars[var] : "?";
+	memset(ev, 0, sizeof *ev);
+	ev->kind = kind;
+	ev->time_us = sim->now;
+	ev->host = host;
+	ev->host_name = host >= 0 ? sim->hosts[host].decl->name : NULL;
 }
 
-static char *poll_fmt(int64_t m, char *buf, size_t n)
+const char *ts_stmt_text(const ts_stmt *st)
 {
-	static const ts_bitname bits[] = {{TS_POLLIN, "POLLIN"},
-					  {TS_POLLOUT, "POLLOUT"},
-					  {TS_POLLRDHUP, "POLLRDHUP"},
-					  {TS_POLLERR, "POLLERR"},
-					  {TS_POLLHUP, "POLLHUP"}};
-	return ts_rep_bits((uint32_t)m, bits, sizeof bits / sizeof bits[0], "0",
-			   buf, n);
+	const char *t = st->text;
+	/* Without its time: "client: write(c, 100) = 100". */
+	if (*t == '+' || (*t >= '0' && *t <= '9')) {
+		while (*t && *t != ' ' && *t != '\t')
+			t++;
+		while (*t == ' ' || *t == '\t')
+			t++;
+	}
+	return t;
 }
 
-static char *flags_fmt(int f, char *buf, size_t n)
+/* The statement of line LINE: the trace's, or one given on its own
+ * (kept with --why); NULL when none is known. */
+static const ts_stmt *stmt_at(const ts_sim *sim, uint32_t line)
 {
-	static const ts_bitname bits[] = {{TS_MSG_NOSIGNAL, "MSG_NOSIGNAL"},
-					  {TS_MSG_DONTWAIT, "MSG_DONTWAIT"},
-					  {TS_MSG_PEEK, "MSG_PEEK"}};
-	return ts_rep_bits((uint32_t)f, bits, sizeof bits / sizeof bits[0], "0",
-			   buf, n);
-}
-
-static void call_fmt(const ts_sim *sim, const ts_stmt *st, char *buf, size_t n)
-{
-	const ts_call *c = &st->u.call;
-	char fb[64];
-	const char *fd = var_name(sim, st->host, c->fd_var);
-	const char *name = ts_call_name(c->id);
-	size_t l = 0;
-	if (c->bind_var >= 0)
-		l = (size_t)snprintf(
-		    buf, n, "%s = ", var_name(sim, st->host, c->bind_var));
-	char *p = buf + l;
-	size_t m = n - l;
-	switch (c->id) {
-	case TS_CALL_SOCKET:
-		snprintf(p, m, "socket()");
-		break;
-	case TS_CALL_ACCEPT:
-	case TS_CALL_CLOSE:
-	case TS_CALL_GETPEERNAME:
-	case TS_CALL_GETSOCKNAME:
-		snprintf(p, m, "%s(%s)", name, fd);
-		break;
-	case TS_CALL_BIND:
-	case TS_CALL_LISTEN:
-	case TS_CALL_WRITE:
-	case TS_CALL_READ:
-		snprintf(p, m, "%s(%s, %lld)", name, fd, (long long)c->a);
-		break;
-	case TS_CALL_SEND:
-	case TS_CALL_RECV:
-		snprintf(p, m, "%s(%s, %lld, %s)", name, fd, (long long)c->a,
-			 flags_fmt(c->flags, fb, sizeof fb));
-		break;
-	case TS_CALL_CONNECT:
-		snprintf(p, m, "connect(%s, %s:%lld)", fd,
-			 sim->hosts[c->peer_host].decl->name, (long long)c->a);
-		break;
-	case TS_CALL_SHUTDOWN:
-		snprintf(p, m, "shutdown(%s, %s)", fd,
-			 c->opt == TS_SHUT_RD   ? "SHUT_RD"
-			 : c->opt == TS_SHUT_WR ? "SHUT_WR"
-						: "SHUT_RDWR");
-		break;
-	case TS_CALL_SETSOCKOPT:
-		if (c->opt == TS_OPT_SO_LINGER)
-			snprintf(p, m, "setsockopt(%s, SO_LINGER, %lld, %lld)",
-				 fd, (long long)c->a, (long long)c->b);
+	const ts_stmt *v = sim->trace->stmts;
+	int lo = 0, hi = sim->trace->nstmts - 1;
+	while (lo <= hi) { /* the trace's lines are in file order */
+		int mid = lo + (hi - lo) / 2;
+		if ((uint32_t)v[mid].line == line)
+			return &v[mid];
+		if ((uint32_t)v[mid].line < line)
+			lo = mid + 1;
 		else
-			snprintf(p, m, "setsockopt(%s, %s, %lld)", fd,
-				 ts_sockopt_name((ts_sockopt)c->opt),
-				 (long long)c->a);
-		break;
-	case TS_CALL_GETSOCKOPT:
-		snprintf(p, m, "getsockopt(%s, SO_ERROR)", fd);
-		break;
-	case TS_CALL_FCNTL:
-		snprintf(p, m, "fcntl(%s, O_NONBLOCK)", fd);
-		break;
-	case TS_CALL_POLL:
-		snprintf(p, m, "poll(%s, %s, %lld)", fd,
-			 poll_fmt(c->flags, fb, sizeof fb), (long long)c->a);
-		break;
-	case TS_CALL_SIGNAL:
-		snprintf(p, m, "signal(SIGPIPE, %s)",
-			 c->a ? "SIG_IGN" : "SIG_DFL");
-		break;
+			hi = mid - 1;
 	}
-}
-
-static void addr_fmt(uint32_t a, uint16_t port, char *buf, size_t n)
-{
-	snprintf(buf, n, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255,
-		 (a >> 8) & 255, a & 255, port);
-}
-
-static void result_fmt(const ts_call *c, const ts_result *r, char *buf,
-		       size_t n)
-{
-	char b[64];
-	if (r->ret < 0) {
-		snprintf(buf, n, "-1 %s (%s)%s", ts_errno_name(r->err),
-			 ts_errno_msg(r->err), r->sigpipe ? " +SIGPIPE" : "");
-		return;
-	}
-	switch (c->id) {
-	case TS_CALL_POLL:
-		snprintf(buf, n, "%s", poll_fmt(r->ret, b, sizeof b));
-		return;
-	case TS_CALL_GETPEERNAME:
-	case TS_CALL_GETSOCKNAME:
-		addr_fmt(r->addr, r->port, buf, n);
-		return;
-	case TS_CALL_GETSOCKOPT:
-		if (r->ret)
-			snprintf(buf, n, "%lld (%s)", (long long)r->ret,
-				 ts_errno_name((ts_errno)r->ret));
+	const ts_stmt **w = sim->why.lines;
+	lo = 0;
+	hi = sim->why.nlines - 1;
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		if ((uint32_t)w[mid]->line == line)
+			return w[mid];
+		if ((uint32_t)w[mid]->line < line)
+			lo = mid + 1;
 		else
-			snprintf(buf, n, "0");
-		return;
-	case TS_CALL_SOCKET:
-	case TS_CALL_BIND:
-	case TS_CALL_LISTEN:
-	case TS_CALL_CONNECT:
-	case TS_CALL_ACCEPT:
-	case TS_CALL_WRITE:
-	case TS_CALL_SEND:
-	case TS_CALL_READ:
-	case TS_CALL_RECV:
-	case TS_CALL_SHUTDOWN:
-	case TS_CALL_CLOSE:
-	case TS_CALL_SETSOCKOPT:
-	case TS_CALL_FCNTL:
-	case TS_CALL_SIGNAL:
-		break;
+			hi = mid - 1;
 	}
-	snprintf(buf, n, "%lld%s", (long long)r->ret,
-		 r->sigpipe ? " +SIGPIPE" : "");
+	return NULL;
 }
 
-static void expected_fmt(const ts_call *c, char *buf, size_t n)
+tcpsim_cause ts_sim_cause_of(const ts_sim *sim, ts_cause c, int text)
 {
-	char b[64];
-	const char *sig = c->sigpipe ? " +SIGPIPE" : "";
-	switch (c->expect) {
-	case TS_EXPECT_NONE:
-		snprintf(buf, n, "success");
-		return;
-	case TS_EXPECT_INT:
-		snprintf(buf, n, "%lld%s", (long long)c->value, sig);
-		return;
-	case TS_EXPECT_ERRNO:
-		snprintf(buf, n, "-1 %s%s", ts_errno_name(c->err), sig);
-		return;
-	case TS_EXPECT_ADDR:
-		addr_fmt(c->addr, c->port, buf, n);
-		return;
-	case TS_EXPECT_POLL:
-		snprintf(buf, n, "%s", poll_fmt(c->value, b, sizeof b));
-		return;
+	tcpsim_cause o;
+	memset(&o, 0, sizeof o);
+	o.kind = (tcpsim_cause_kind)c.kind;
+	o.value = c.val;
+	o.timer = (tcpsim_timer)c.timer;
+	o.flags = -1;
+	switch ((tcpsim_cause_kind)c.kind) {
+	case TCPSIM_CAUSE_SEGMENT:
+		if (c.val < sim->why.norigins)
+			o.flags = sim->why.origins[c.val].flags;
+		break;
+	case TCPSIM_CAUSE_LINE:
+	case TCPSIM_CAUSE_FORGED:
+		if (text) {
+			const ts_stmt *st = stmt_at(sim, c.val);
+			o.text = st ? ts_stmt_text(st) : "";
+		}
+		break;
+	case TCPSIM_CAUSE_NONE:
+	case TCPSIM_CAUSE_TIMER:
+		break;
 	}
+	return o;
+}
+
+/* A call's result, for an event (R NULL: it has none yet). */
+static void call_result(tcpsim_call_result *cr, const ts_stmt *st,
+			const ts_result *r, ts_time began)
+{
+	cr->call = &st->u.call;
+	cr->began_us = began;
+	if (!r)
+		return;
+	cr->value = r->ret;
+	cr->err = r->ret < 0 ? (int)r->err : 0;
+	cr->errno_name = r->ret < 0 ? ts_errno_name(r->err) : NULL;
+	cr->sigpipe = r->sigpipe;
+	cr->has_addr = r->has_addr;
+	cr->addr = r->addr;
+	cr->port = r->port;
+}
+
+/* One more failed expectation or line: 1 when someone takes its FAIL
+ * event, which EV then begins. */
+static int failed(ts_sim *sim, tcpsim_event *ev, int line,
+		  tcpsim_fail_reason reason)
+{
+	sim->exp.nfailed++;
+	if (!ts_ev_on(sim, TCPSIM_EV_FAIL))
+		return 0;
+	ts_ev_begin(sim, ev, TCPSIM_EV_FAIL, -1);
+	ev->line = line;
+	ev->u.fail.reason = reason;
+	ev->u.fail.file = sim->trace->filename;
+	return 1;
+}
+
+/* The FAIL of a call line ST that never returned or could not run. */
+static void call_failed(ts_sim *sim, const ts_stmt *st,
+			tcpsim_fail_reason reason, tcpsim_stop stop)
+{
+	tcpsim_event ev;
+	if (!failed(sim, &ev, st->line, reason))
+		return;
+	call_result(&ev.u.fail.call, st, NULL, 0);
+	ev.u.fail.stop = stop;
+	ts_ev_emit(sim, &ev);
 }
 
 static int result_matches(const ts_call *c, const ts_result *r)
@@ -329,64 +318,50 @@ static int result_matches(const ts_call *c, const ts_result *r)
 	if (c->sigpipe && !r->sigpipe)
 		return 0;
 	switch (c->expect) {
-	case TS_EXPECT_NONE:
+	case TCPSIM_EXPECT_NONE:
 		return c->bind_var < 0 || r->ret >= 0;
-	case TS_EXPECT_INT:
+	case TCPSIM_EXPECT_INT:
 		return r->ret >= 0 && r->ret == c->value;
-	case TS_EXPECT_ERRNO:
-		return r->ret < 0 && r->err == c->err;
-	case TS_EXPECT_ADDR:
+	case TCPSIM_EXPECT_ERRNO:
+		return r->ret < 0 && (int)r->err == c->err;
+	case TCPSIM_EXPECT_ADDR:
 		return r->ret >= 0 && r->has_addr && r->addr == c->addr &&
 		       r->port == c->port;
-	case TS_EXPECT_POLL:
+	case TCPSIM_EXPECT_POLL:
 		return r->ret >= 0 && r->ret == c->value;
 	}
 	return 0;
 }
 
-/* A failed expectation or line: FILE:LINE: expected ..., got ... */
-static void failure(ts_sim *sim, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void failure(ts_sim *sim, int line, const char *fmt, ...)
-{
-	char msg[512];
-	sim->nfailed++;
-	if (!ts_rep_on(sim))
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	sim->rep.ev.line = line;
-	ts_rep_event(sim, -1, "FAIL", "%s:%d: %s", sim->trace->filename, line,
-		     msg);
-}
-
 /* ---- processes ---- */
 
-static void run_stmt(ts_sim *sim, int i);
-static void run_stmt_ptr(ts_sim *sim, const ts_stmt *st);
+static void run_stmt(ts_sim *sim, const ts_stmt *st);
 static void attempt(ts_sim *sim, ts_host *h);
-
 static void drain(ts_sim *sim, ts_host *h);
 
-static void terminate(ts_sim *sim, ts_host *h, const char *why)
+/* The process of H ends (killed, or SIGPIPE: STOP); CAUSE is what the
+ * segments its sockets then send are sent for. */
+static void terminate(ts_sim *sim, ts_host *h, tcpsim_stop stop, ts_cause cause)
 {
 	ts_proc *p = &h->proc;
 	if (p->call.st) {
-		char cb[160];
-		call_fmt(sim, p->call.st, cb, sizeof cb);
-		ts_rep_event(sim, h->index, "proc", "%s never returns: %s", cb,
-			     why);
-		failure(sim, p->call.st->line,
-			"expected the call to return, got: %s", why);
+		const ts_stmt *st = p->call.st;
+		if (ts_ev_on(sim, TCPSIM_EV_PROC)) {
+			tcpsim_event ev;
+			ts_ev_begin(sim, &ev, TCPSIM_EV_PROC, h->index);
+			ev.u.proc.reason = TCPSIM_PROC_NEVER_RETURNS;
+			ev.u.proc.call = &st->u.call;
+			ev.u.proc.stop = stop;
+			ts_ev_emit(sim, &ev);
+		}
+		call_failed(sim, st, TCPSIM_FAIL_NO_RETURN, stop);
 		ts_sock_close_abandon(sim, h, &p->call);
 		p->call.st = NULL;
 		ts_evq_cancel(&sim->q, &p->tev);
 	}
 	p->alive = 0;
 	p->terminated = 1;
-	ts_sock_exit(sim, h);
+	ts_sock_exit(sim, h, cause);
 	drain(sim, h); /* lines waiting for the process: not run */
 }
 
@@ -396,75 +371,81 @@ static void drain(ts_sim *sim, ts_host *h)
 	if (p->draining)
 		return; /* the loop below, further up the stack, goes on */
 	p->draining = 1;
-	while (!p->call.st && !sim->aborted) {
+	while (!p->call.st && !sim->run.aborted) {
 		if (p->qhead != p->qtail) {
-			int i = p->queue[p->qhead++];
+			const ts_stmt *st = p->queue[p->qhead++];
 			if (p->qhead == p->qtail)
 				p->qhead = p->qtail = 0;
-			run_stmt(sim, i);
+			run_stmt(sim, st);
 			continue;
 		}
 		const ts_stmt *st =
-		    sim->feed && p->alive && h->up
-			? sim->feed(sim->feed_ctx, sim, h->index)
+		    sim->run.feed && p->alive && h->up
+			? sim->run.feed(sim->run.feed_ctx, sim, h->index)
 			: NULL;
 		if (!st)
 			break;
-		run_stmt_ptr(sim, st);
+		run_stmt(sim, st);
 	}
 	p->draining = 0;
 }
 
-/* The structured side of a call's line (R NULL: the call blocks). */
-static void call_event(ts_sim *sim, const ts_stmt *st, const char *text,
-		       const ts_result *r, ts_time began)
-{
-	tcpsim_event *ev = &sim->rep.ev;
-	ev->line = st->line;
-	ev->call = text;
-	ev->began_us = began;
-	if (r) {
-		ev->result = r->ret;
-		ev->errno_name = r->ret < 0 ? ts_errno_name(r->err) : NULL;
-		ev->sigpipe = r->sigpipe;
-	}
-}
-
-/* The report's lines for the result R of host H's call (the report is
- * on). Out of line, as everything that formats text on a hot path. */
+/* The events of the result R of host H's call: its own (CALL, or RETURN
+ * when it had blocked), then what it caused, held back until now, then
+ * --why's account of a failure. */
 __attribute__((noinline)) static void report_result(ts_sim *sim, ts_host *h,
 						    const ts_result *r)
 {
 	ts_callctx *ctx = &h->proc.call;
-	const ts_stmt *st = ctx->st;
-	char cb[160], rb[96], tb[32];
-	call_fmt(sim, st, cb, sizeof cb);
-	result_fmt(&st->u.call, r, rb, sizeof rb);
-	call_event(sim, st, cb, r, ctx->began);
-	if (ctx->waiting) {
-		ts_rep_event(sim, h->index, "return",
-			     "%s = %s  (blocked since %s)", cb, rb,
-			     ts_time_fmt(ctx->began, tb, sizeof tb));
-	} else {
-		/* The call first, then what it caused (held back). */
-		sim->rep.holding = 0;
-		ts_rep_event(sim, h->index, "call", "%s = %s", cb, rb);
-		ts_rep_release(sim);
+	tcpsim_event_kind kind =
+	    ctx->waiting ? TCPSIM_EV_RETURN : TCPSIM_EV_CALL;
+	if (!ctx->waiting)
+		ts_stream_unhold(&sim->out);
+	if (ts_ev_on(sim, kind)) {
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, kind, h->index);
+		ev.line = ctx->st->line;
+		call_result(&ev.u.call, ctx->st, r, ctx->began);
+		ts_ev_emit(sim, &ev);
 	}
-	if (sim->why && r->ret < 0 && r->why[0])
-		ts_rep_event(sim, h->index, "why", "%s = -1 %s \u2190 %s", cb,
-			     ts_errno_name(r->err), r->why);
+	if (!ctx->waiting)
+		ts_stream_release(&sim->out);
+	if (r->ret < 0 && r->has_why && ts_ev_on(sim, TCPSIM_EV_WHY)) {
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, TCPSIM_EV_WHY, h->index);
+		ev.u.why.source = r->why.source;
+		ev.u.why.call = &ctx->st->u.call;
+		ev.u.why.errno_name = ts_errno_name(r->err);
+		ev.u.why.cause = ts_sim_cause_of(sim, r->why.cause, 1);
+		ev.u.why.state = (tcpsim_state)r->why.state;
+		ev.u.why.send_shut = r->why.send_shut;
+		if (r->why.cause.kind == TCPSIM_CAUSE_SEGMENT &&
+		    (r->why.source == TCPSIM_WHY_PENDING_ERROR ||
+		     r->why.source == TCPSIM_WHY_CLOSED))
+			ts_sim_why_chain(sim, r->why.cause.val, &ev);
+		ts_ev_emit(sim, &ev);
+	}
 }
 
 /* The call's line expected something else than R: a failure. */
-__attribute__((noinline)) static void
-result_failure(ts_sim *sim, const ts_stmt *st, const ts_result *r)
+static void result_failure(ts_sim *sim, const ts_stmt *st, const ts_result *r,
+			   ts_time began)
 {
-	char cb[160], rb[96], eb[96];
-	call_fmt(sim, st, cb, sizeof cb);
-	result_fmt(&st->u.call, r, rb, sizeof rb);
-	expected_fmt(&st->u.call, eb, sizeof eb);
-	failure(sim, st->line, "expected %s = %s, got %s", cb, eb, rb);
+	tcpsim_event ev;
+	if (!failed(sim, &ev, st->line, TCPSIM_FAIL_RESULT))
+		return;
+	call_result(&ev.u.fail.call, st, r, began);
+	ts_ev_emit(sim, &ev);
+}
+
+static void signal_event(ts_sim *sim, ts_host *h, tcpsim_signal_reason why)
+{
+	if (!ts_ev_on(sim, TCPSIM_EV_SIGNAL))
+		return;
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_SIGNAL, h->index);
+	ev.u.signal = why;
+	ts_ev_emit(sim, &ev);
 }
 
 static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
@@ -475,10 +456,14 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 	const ts_call *c = &st->u.call;
 	if (p->tev.slot)
 		ts_evq_cancel(&sim->q, &p->tev);
-	/* The result without its --why text (which is reported above). */
-	memcpy(&sim->last, r, offsetof(ts_result, why));
-	sim->last.why[0] = 0;
-	sim->last_line = st->line;
+	/* The result without --why's account (events take that). */
+	sim->exp.last.ret = r->ret;
+	sim->exp.last.err = r->err;
+	sim->exp.last.sigpipe = r->sigpipe;
+	sim->exp.last.has_addr = r->has_addr;
+	sim->exp.last.addr = r->addr;
+	sim->exp.last.port = r->port;
+	sim->exp.last_line = st->line;
 	if (r->ret >= 0 && r->sk && c->bind_var >= 0) {
 		ts_var *v = &p->vars[c->bind_var];
 		v->bound = 1;
@@ -488,40 +473,28 @@ static void finish_call(ts_sim *sim, ts_host *h, const ts_result *r)
 		v->ref.gen = r->sk->gen;
 		r->sk->var = c->bind_var;
 	}
-	if (c->id == TS_CALL_CLOSE && r->ret == 0 && c->fd_var >= 0)
+	if (c->id == TCPSIM_CALL_CLOSE && r->ret == 0 && c->fd_var >= 0)
 		p->vars[c->fd_var].fd = -1;
-	if (ts_rep_on(sim))
+	if (sim->out.mask)
 		report_result(sim, h, r);
-	else if (!ctx->waiting)
-		ts_rep_release(sim); /* nothing is held: holding ends */
-	if (c->expect != TS_EXPECT_NONE || c->bind_var >= 0 || c->sigpipe) {
-		sim->nchecked++;
+	else
+		ts_stream_release(&sim->out); /* nothing held: holding ends */
+	if (c->expect != TCPSIM_EXPECT_NONE || c->bind_var >= 0 || c->sigpipe) {
+		sim->exp.nchecked++;
 		if (!result_matches(c, r))
-			result_failure(sim, st, r);
+			result_failure(sim, st, r, ctx->began);
 	}
 	ctx->st = NULL;
 	if (r->sigpipe) {
 		if (p->sigpipe_ignored) {
-			ts_rep_event(sim, h->index, "signal",
-				     "SIGPIPE ignored (SIG_IGN)");
+			signal_event(sim, h, TCPSIM_SIGPIPE_IGNORED);
 		} else {
-			ts_rep_event(sim, h->index, "signal",
-				     "SIGPIPE: default action terminates the "
-				     "process; the kernel closes its sockets");
-			terminate(sim, h, "terminated by SIGPIPE");
+			signal_event(sim, h, TCPSIM_SIGPIPE_TERMINATES);
+			terminate(sim, h, TCPSIM_STOP_SIGPIPE,
+				  ts_cause_line(st));
 		}
 	}
 	drain(sim, h);
-}
-
-/* The report's line for host H's call that blocks (the report is on). */
-__attribute__((noinline)) static void report_blocks(ts_sim *sim, ts_host *h)
-{
-	ts_callctx *ctx = &h->proc.call;
-	char cb[160];
-	call_fmt(sim, ctx->st, cb, sizeof cb);
-	call_event(sim, ctx->st, cb, NULL, ctx->began);
-	ts_rep_event(sim, h->index, "call", "%s ... blocks", cb);
 }
 
 static void attempt(ts_sim *sim, ts_host *h)
@@ -530,11 +503,8 @@ static void attempt(ts_sim *sim, ts_host *h)
 	ts_callctx *ctx = &p->call;
 	ts_result r;
 	if (!ctx->waiting)
-		ts_rep_hold(sim);
-	int saved = sim->cur_line;
-	sim->cur_line = ctx->st->line;
+		ts_stream_hold(&sim->out);
 	ts_sock_call(sim, h, ctx, ctx->arg, &r);
-	sim->cur_line = saved;
 	if (!r.block) {
 		finish_call(sim, h, &r);
 		return;
@@ -542,15 +512,20 @@ static void attempt(ts_sim *sim, ts_host *h)
 	if (ctx->waiting)
 		return;
 	ctx->waiting = 1;
-	sim->rep.holding = 0;
-	if (ts_rep_on(sim))
-		report_blocks(sim, h);
-	ts_rep_release(sim);
+	ts_stream_unhold(&sim->out);
+	if (ts_ev_on(sim, TCPSIM_EV_BLOCK)) {
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, TCPSIM_EV_BLOCK, h->index);
+		ev.line = ctx->st->line;
+		call_result(&ev.u.call, ctx->st, NULL, ctx->began);
+		ts_ev_emit(sim, &ev);
+	}
+	ts_stream_release(&sim->out);
 	const ts_call *c = &ctx->st->u.call;
 	ts_time deadline = TS_TIME_NEVER;
-	if (c->id == TS_CALL_POLL && c->a > 0)
+	if (c->id == TCPSIM_CALL_POLL && c->a > 0)
 		deadline = ctx->began + TS_MS(c->a);
-	else if (c->id == TS_CALL_CLOSE && ctx->sk)
+	else if (c->id == TCPSIM_CALL_CLOSE && ctx->sk)
 		deadline = ctx->began + TS_SEC(ctx->sk->linger_s);
 	if (deadline != TS_TIME_NEVER)
 		ts_evq_schedule(&sim->q, &p->tev, deadline);
@@ -561,23 +536,19 @@ static void attempt(ts_sim *sim, ts_host *h)
 __attribute__((noinline)) static void skip_call(ts_sim *sim, ts_host *h,
 						const ts_stmt *st, int unbound)
 {
-	char cb[160];
-	call_fmt(sim, st, cb, sizeof cb);
-	if (unbound) {
-		int var = st->u.call.fd_var;
-		ts_rep_event(sim, h->index, "skip",
-			     "%s not run: variable %s is not bound", cb,
-			     var_name(sim, h->index, var));
-		failure(sim, st->line,
-			"expected variable %s to name a socket, got "
-			"none (its binding call failed, or its "
-			"process was restarted)",
-			var_name(sim, h->index, var));
-		return;
+	tcpsim_stop stop =
+	    !h->up ? TCPSIM_STOP_HOST_DOWN : TCPSIM_STOP_PROCESS_TERMINATED;
+	if (ts_ev_on(sim, TCPSIM_EV_SKIP)) {
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, TCPSIM_EV_SKIP, h->index);
+		ev.u.skip.reason =
+		    unbound ? TCPSIM_SKIP_UNBOUND : TCPSIM_SKIP_CALL;
+		ev.u.skip.call = &st->u.call;
+		ev.u.skip.stop = stop;
+		ts_ev_emit(sim, &ev);
 	}
-	const char *why = !h->up ? "host is down" : "process terminated";
-	ts_rep_event(sim, h->index, "skip", "%s not run: %s", cb, why);
-	failure(sim, st->line, "expected %s to run, got: %s", cb, why);
+	call_failed(sim, st,
+		    unbound ? TCPSIM_FAIL_UNBOUND : TCPSIM_FAIL_SKIPPED, stop);
 }
 
 static void run_call(ts_sim *sim, ts_host *h, const ts_stmt *st)
@@ -601,7 +572,10 @@ static void run_call(ts_sim *sim, ts_host *h, const ts_stmt *st)
 		}
 		if (v->fd < 0) {
 			/* A closed descriptor (Linux: EBADF). */
-			ts_result r = {.ret = -1, .err = TS_EBADF};
+			ts_result r;
+			memset(&r, 0, sizeof r);
+			r.ret = -1;
+			r.err = TS_EBADF;
 			finish_call(sim, h, &r);
 			return;
 		}
@@ -610,19 +584,17 @@ static void run_call(ts_sim *sim, ts_host *h, const ts_stmt *st)
 	attempt(sim, h);
 }
 
-static void run_host_event_now(ts_sim *sim, ts_host *h, const ts_stmt *st);
-
 static void crash_host(ts_sim *sim, ts_host *h)
 {
 	ts_proc *p = &h->proc;
 	if (p->call.st) {
-		failure(sim, p->call.st->line,
-			"expected the call to return, got: host crashed");
+		call_failed(sim, p->call.st, TCPSIM_FAIL_NO_RETURN,
+			    TCPSIM_STOP_HOST_CRASHED);
 		p->call.st = NULL;
 	}
 	ts_evq_cancel(&sim->q, &p->tev);
-	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int k = 0; k < ts_pool_used(&sim->socks, ci); k++) {
+	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+		for (int k = 0; k < ts_pool_used(&sim->socks.pool, ci); k++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, k);
 			if (sk->in_use && sk->host == h)
 				ts_tcp_free(sim, sk);
@@ -633,47 +605,57 @@ static void crash_host(ts_sim *sim, ts_host *h)
 	p->alive = 0;
 }
 
-static void run_host_event(ts_sim *sim, ts_host *h, const ts_stmt *st)
+static void host_event(ts_sim *sim, ts_host *h, tcpsim_event_kind kind,
+		       int reason)
 {
-	sim->cur_line = st->line;
-	run_host_event_now(sim, h, st);
-	sim->cur_line = 0;
+	if (!ts_ev_on(sim, kind))
+		return;
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, kind, h->index);
+	if (kind == TCPSIM_EV_PROC)
+		ev.u.proc.reason = (tcpsim_proc_reason)reason;
+	else if (kind == TCPSIM_EV_SKIP)
+		ev.u.skip.reason = (tcpsim_skip_reason)reason;
+	else
+		ev.u.host = (tcpsim_host_reason)reason;
+	ts_ev_emit(sim, &ev);
 }
 
-static void run_host_event_now(ts_sim *sim, ts_host *h, const ts_stmt *st)
+/* A host line's FAIL: kill, crash or reboot could not be done. */
+static void host_failed(ts_sim *sim, ts_host *h, const ts_stmt *st,
+			tcpsim_fail_reason reason)
+{
+	tcpsim_event ev;
+	if (!failed(sim, &ev, st->line, reason))
+		return;
+	ev.u.fail.host = h->decl->name;
+	ts_ev_emit(sim, &ev);
+}
+
+static void run_host_event(ts_sim *sim, ts_host *h, const ts_stmt *st)
 {
 	switch (st->u.host_op) {
 	case TS_HOST_KILL:
 		if (!h->up || !h->proc.alive) {
-			ts_rep_event(sim, h->index, "skip",
-				     "kill not run: no process");
-			failure(sim, st->line,
-				"expected a process to kill, got "
-				"none");
+			host_event(sim, h, TCPSIM_EV_SKIP, TCPSIM_SKIP_KILL);
+			host_failed(sim, h, st, TCPSIM_FAIL_KILL_NOTHING);
 			return;
 		}
-		ts_rep_event(sim, h->index, "proc",
-			     "killed (SIGKILL): the kernel closes its sockets "
-			     "as close() would");
-		terminate(sim, h, "killed");
+		host_event(sim, h, TCPSIM_EV_PROC, TCPSIM_PROC_KILLED);
+		terminate(sim, h, TCPSIM_STOP_KILLED, ts_cause_line(st));
 		return;
 	case TS_HOST_CRASH:
 		if (!h->up) {
-			failure(sim, st->line, "expected %s to be up, got down",
-				h->decl->name);
+			host_failed(sim, h, st, TCPSIM_FAIL_CRASH_DOWN);
 			return;
 		}
-		ts_rep_event(sim, h->index, "host",
-			     "crashes: the process and every connection "
-			     "vanish, nothing is sent");
+		host_event(sim, h, TCPSIM_EV_HOST, TCPSIM_HOST_CRASHES);
 		crash_host(sim, h);
 		drain(sim, h); /* lines waiting for the process: not run */
 		return;
 	case TS_HOST_REBOOT:
 		if (h->up) {
-			failure(sim, st->line,
-				"expected %s to be down for reboot, got up",
-				h->decl->name);
+			host_failed(sim, h, st, TCPSIM_FAIL_REBOOT_UP);
 			return;
 		}
 		h->boot++;
@@ -681,51 +663,62 @@ static void run_host_event_now(ts_sim *sim, ts_host *h, const ts_stmt *st)
 		h->next_port = (uint16_t)h->knob[TS_KNOB_IP_LOCAL_PORT_LOW];
 		h->up = 1;
 		host_reset_proc(h);
-		ts_rep_event(sim, h->index, "host",
-			     "reboots: empty stack, new ISN series, new "
-			     "process");
+		host_event(sim, h, TCPSIM_EV_HOST, TCPSIM_HOST_REBOOTS);
 		return;
 	}
 }
 
 /* ---- expectations ---- */
 
+/* An expect line's result X: its EXPECT event, and a FAIL when it did not
+ * hold. */
+static void expect_done(ts_sim *sim, const ts_stmt *st,
+			const tcpsim_expect_result *x)
+{
+	sim->exp.nchecked++;
+	if (ts_ev_on(sim, TCPSIM_EV_EXPECT)) {
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, TCPSIM_EV_EXPECT, -1);
+		ev.line = st->line;
+		ev.u.expect = *x;
+		ts_ev_emit(sim, &ev);
+	}
+	tcpsim_event ev;
+	if (!x->ok && failed(sim, &ev, st->line, TCPSIM_FAIL_EXPECT)) {
+		ev.u.fail.expect = *x;
+		ts_ev_emit(sim, &ev);
+	}
+}
+
 static void check_wire(ts_sim *sim, const ts_stmt *st)
 {
-	const ts_expect *x = &st->u.expect;
-	int nd = sim->nhosts * sim->nhosts * 6;
-	if (!sim->span_started || sim->span_at != sim->now) {
+	const ts_expect *e = &st->u.expect;
+	int nd = sim->nhosts * sim->nhosts * TS_NSEGKINDS;
+	if (!sim->exp.span_started || sim->exp.span_at != sim->now) {
 		/* A new span: it starts where the last checked one ended. */
-		memcpy(sim->span_base, sim->span_mark,
-		       (size_t)nd * sizeof *sim->span_base);
-		sim->span_at = sim->now;
-		sim->span_started = 1;
+		memcpy(sim->exp.span_base, sim->exp.span_mark,
+		       (size_t)nd * sizeof *sim->exp.span_base);
+		sim->exp.span_at = sim->now;
+		sim->exp.span_started = 1;
 	}
 	for (int a = 0; a < sim->nhosts; a++)
 		for (int b = 0; b < sim->nhosts; b++)
-			memcpy(&sim->span_mark[(a * sim->nhosts + b) * 6],
+			memcpy(&sim->exp.span_mark[(a * sim->nhosts + b) *
+						   TS_NSEGKINDS],
 			       ts_net_dir(&sim->net, a, b)->sent,
-			       6 * sizeof(uint64_t));
-	int i = (x->from * sim->nhosts + x->to) * 6 + (int)x->kind;
-	uint64_t n = sim->span_mark[i] - sim->span_base[i];
-	const char *from = sim->hosts[x->from].decl->name;
-	const char *to = sim->hosts[x->to].decl->name;
-	const char *k = ts_segkind_name(x->kind);
-	int ok = x->negate ? n == 0 : n > 0;
-	sim->nchecked++;
-	sim->rep.ev.line = st->line;
-	sim->rep.ev.ok = ok;
-	ts_rep_event(sim, -1, "expect", "%s%s>%s %s: %s (%llu sent)",
-		     x->negate ? "no " : "", from, to, k, ok ? "ok" : "FAILED",
-		     (unsigned long long)n);
-	if (!ok) {
-		if (x->negate)
-			failure(sim, st->line, "expected no %s>%s %s, got %llu",
-				from, to, k, (unsigned long long)n);
-		else
-			failure(sim, st->line, "expected %s>%s %s, got none",
-				from, to, k);
-	}
+			       TS_NSEGKINDS * sizeof(uint64_t));
+	int i = (e->from * sim->nhosts + e->to) * TS_NSEGKINDS + (int)e->kind;
+	uint64_t n = sim->exp.span_mark[i] - sim->exp.span_base[i];
+	tcpsim_expect_result x;
+	memset(&x, 0, sizeof x);
+	x.op = TCPSIM_EXPECT_WIRE;
+	x.negate = e->negate;
+	x.from = sim->hosts[e->from].decl->name;
+	x.to = sim->hosts[e->to].decl->name;
+	x.seg_kind = e->kind;
+	x.count = n;
+	x.ok = e->negate ? n == 0 : n > 0;
+	expect_done(sim, st, &x);
 }
 
 ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var)
@@ -742,39 +735,32 @@ ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var)
 
 static void run_expect(ts_sim *sim, const ts_stmt *st)
 {
-	const ts_expect *x = &st->u.expect;
-	switch (x->op) {
-	case TS_EXP_WIRE:
+	const ts_expect *e = &st->u.expect;
+	tcpsim_expect_result x;
+	memset(&x, 0, sizeof x);
+	x.op = e->op;
+	switch (e->op) {
+	case TCPSIM_EXPECT_WIRE:
 		check_wire(sim, st);
 		return;
-	case TS_EXP_STATE: {
-		ts_tcp_state s = ts_sim_var_state(sim, x->host, x->var);
-		const char *hn = sim->hosts[x->host].decl->name;
-		const char *vn = var_name(sim, x->host, x->var);
-		sim->nchecked++;
-		sim->rep.ev.line = st->line;
-		sim->rep.ev.ok = s == x->state;
-		ts_rep_event(sim, -1, "expect", "%s %s state %s: %s", hn, vn,
-			     ts_state_name(x->state),
-			     s == x->state ? "ok" : "FAILED");
-		if (s != x->state)
-			failure(sim, st->line,
-				"expected %s %s state %s, got %s", hn, vn,
-				ts_state_name(x->state), ts_state_name(s));
+	case TCPSIM_EXPECT_STATE: {
+		ts_tcp_state s = ts_sim_var_state(sim, e->host, e->var);
+		x.host = sim->hosts[e->host].decl->name;
+		x.var = e->var >= 0 && e->var < sim->hosts[e->host].decl->nvars
+			    ? sim->hosts[e->host].decl->vars[e->var]
+			    : "?";
+		x.want = (tcpsim_state)e->state;
+		x.got = (tcpsim_state)s;
+		x.ok = s == e->state;
+		expect_done(sim, st, &x);
 		return;
 	}
-	case TS_EXP_TERMINATED: {
-		ts_host *h = &sim->hosts[x->host];
-		sim->nchecked++;
-		sim->rep.ev.line = st->line;
-		sim->rep.ev.ok = h->proc.terminated;
-		ts_rep_event(sim, -1, "expect", "%s terminated: %s",
-			     h->decl->name,
-			     h->proc.terminated ? "ok" : "FAILED");
-		if (!h->proc.terminated)
-			failure(sim, st->line, "expected %s terminated, got %s",
-				h->decl->name,
-				h->up ? "a running process" : "a crashed host");
+	case TCPSIM_EXPECT_TERMINATED: {
+		ts_host *h = &sim->hosts[e->host];
+		x.host = h->decl->name;
+		x.host_up = h->up;
+		x.ok = h->proc.terminated;
+		expect_done(sim, st, &x);
 		return;
 	}
 	}
@@ -782,7 +768,7 @@ static void run_expect(ts_sim *sim, const ts_stmt *st)
 
 /* ---- the loop ---- */
 
-static int enqueue(ts_proc *p, int i)
+static int enqueue(ts_proc *p, const ts_stmt *st)
 {
 	if (p->qtail == p->qcap) {
 		if (p->qhead > 0) {
@@ -793,18 +779,19 @@ static int enqueue(ts_proc *p, int i)
 			p->qhead = 0;
 		} else {
 			int nc = p->qcap ? p->qcap * 2 : 16;
-			int *q = realloc(p->queue, (size_t)nc * sizeof *q);
+			const ts_stmt **q =
+			    realloc(p->queue, (size_t)nc * sizeof *q);
 			if (!q)
 				return -1;
 			p->queue = q;
 			p->qcap = nc;
 		}
 	}
-	p->queue[p->qtail++] = i;
+	p->queue[p->qtail++] = st;
 	return 0;
 }
 
-static void run_stmt_ptr(ts_sim *sim, const ts_stmt *st)
+static void run_stmt(ts_sim *sim, const ts_stmt *st)
 {
 	switch (st->kind) {
 	case TS_STMT_CALL:
@@ -815,10 +802,7 @@ static void run_stmt_ptr(ts_sim *sim, const ts_stmt *st)
 		return;
 	case TS_STMT_NET: {
 		char msg[200];
-		sim->cur_line = st->line;
-		int rc = ts_net_apply(sim, st, msg, sizeof msg);
-		sim->cur_line = 0;
-		if (rc < 0)
+		if (ts_net_apply(sim, st, msg, sizeof msg) < 0)
 			ts_sim_abort(sim, st->line, "%s", msg);
 		return;
 	}
@@ -828,24 +812,18 @@ static void run_stmt_ptr(ts_sim *sim, const ts_stmt *st)
 	}
 }
 
-static void run_stmt(ts_sim *sim, int i)
-{
-	run_stmt_ptr(sim, &sim->trace->stmts[i]);
-}
-
 /* A line comes due: to its host's process, or straight away. */
-static void line_due(ts_sim *sim, int i)
+static void line_due(ts_sim *sim, const ts_stmt *st)
 {
-	const ts_stmt *st = &sim->trace->stmts[i];
 	if (st->kind == TS_STMT_CALL) {
 		ts_proc *p = &sim->hosts[st->host].proc;
 		if (p->call.st || p->qhead != p->qtail) {
-			if (enqueue(p, i) < 0)
+			if (enqueue(p, st) < 0)
 				ts_sim_abort(sim, st->line, "out of memory");
 			return;
 		}
 	}
-	run_stmt(sim, i);
+	run_stmt(sim, st);
 }
 
 /* Every woken process with a call in progress tries it again, in host
@@ -853,9 +831,9 @@ static void line_due(ts_sim *sim, int i)
 static void wake_all(ts_sim *sim)
 {
 	ts_host *hosts = sim->hosts, *end = hosts + sim->nhosts;
-	for (int pass = 0; pass < 64 && sim->nwake; pass++) {
-		sim->nwake = 0;
-		for (ts_host *h = hosts; h < end && !sim->aborted; h++) {
+	for (int pass = 0; pass < 64 && sim->run.nwake; pass++) {
+		sim->run.nwake = 0;
+		for (ts_host *h = hosts; h < end && !sim->run.aborted; h++) {
 			ts_proc *p = &h->proc;
 			if (!p->wake)
 				continue;
@@ -903,14 +881,39 @@ static ts_event *take_next(ts_sim *sim)
 
 void ts_sim_exec(ts_sim *sim, const ts_stmt *st)
 {
-	int i = (int)(st - sim->trace->stmts);
-	if (i >= 0 && i < sim->trace->nstmts) {
-		line_due(sim, i);
-	} else {
-		run_stmt_ptr(sim, st);
+	if (sim->why.on && (st < sim->trace->stmts ||
+			    st >= sim->trace->stmts + sim->trace->nstmts)) {
+		/* a line given on its own: --why's causes may name it */
+		if (sim->why.nlines == sim->why.lines_cap) {
+			int nc =
+			    sim->why.lines_cap ? sim->why.lines_cap * 2 : 64;
+			const ts_stmt **v =
+			    realloc(sim->why.lines, (size_t)nc * sizeof *v);
+			if (!v) {
+				ts_sim_abort(sim, st->line, "out of memory");
+				return;
+			}
+			sim->why.lines = v;
+			sim->why.lines_cap = nc;
+		}
+		sim->why.lines[sim->why.nlines++] = st;
 	}
+	line_due(sim, st);
 	wake_all(sim);
 	ts_sim_compact(sim);
+}
+
+int ts_sim_uses(const ts_sim *sim, const ts_stmt *st)
+{
+	for (int i = 0; i < sim->nhosts; i++) {
+		const ts_proc *p = &sim->hosts[i].proc;
+		if (p->call.st == st)
+			return 1;
+		for (int q = p->qhead; q < p->qtail; q++)
+			if (p->queue[q] == st)
+				return 1;
+	}
+	return 0;
 }
 
 void ts_sim_feed(ts_sim *sim, int host)
@@ -920,11 +923,13 @@ void ts_sim_feed(ts_sim *sim, int host)
 	ts_sim_compact(sim);
 }
 
-void ts_sim_advance(ts_sim *sim, ts_time until)
+/* Events up to UNTIL (STRICT: before it), then the clock at UNTIL. */
+static void advance(ts_sim *sim, ts_time until, int strict)
 {
 	for (;;) {
 		ts_event *ev = ts_evq_peek(&sim->q);
-		if (!ev || ev->when > until || sim->aborted)
+		if (!ev || ev->when > until || (strict && ev->when == until) ||
+		    sim->run.aborted)
 			break;
 		sim->nevents++;
 		sim->now = ev->when;
@@ -935,6 +940,16 @@ void ts_sim_advance(ts_sim *sim, ts_time until)
 	}
 	if (until > sim->now)
 		sim->now = until;
+}
+
+void ts_sim_advance(ts_sim *sim, ts_time until)
+{
+	advance(sim, until, 0);
+}
+
+void ts_sim_advance_before(ts_sim *sim, ts_time until)
+{
+	advance(sim, until, 1);
 }
 
 int ts_sim_blocked(const ts_sim *sim)
@@ -949,19 +964,19 @@ int ts_sim_run(ts_sim *sim)
 {
 	const ts_trace *t = sim->trace;
 	char d[32];
-	ts_rep_header(sim);
-	while (!sim->aborted) {
+	while (!sim->run.aborted) {
 		ts_event *ev = ts_evq_peek(&sim->q);
-		int have_line = sim->next_stmt < t->nstmts;
+		int have_line = sim->run.next_stmt < t->nstmts;
 		ts_time next;
-		if (!have_line && ev && ts_evq_len(&sim->q) == sim->ka_only &&
+		if (!have_line && ev &&
+		    ts_evq_len(&sim->q) == sim->socks.ka_only &&
 		    !ts_sim_blocked(sim)) {
 			ts_sim_end_keepalive(sim);
 			break;
 		}
 		if (have_line &&
-		    (!ev || t->stmts[sim->next_stmt].at <= ev->when))
-			next = t->stmts[sim->next_stmt].at;
+		    (!ev || t->stmts[sim->run.next_stmt].at <= ev->when))
+			next = t->stmts[sim->run.next_stmt].at;
 		else if (ev)
 			next = ev->when;
 		else
@@ -983,8 +998,8 @@ int ts_sim_run(ts_sim *sim)
 		}
 		sim->now = next;
 		if (have_line &&
-		    (!ev || t->stmts[sim->next_stmt].at <= ev->when))
-			line_due(sim, sim->next_stmt++);
+		    (!ev || t->stmts[sim->run.next_stmt].at <= ev->when))
+			line_due(sim, &t->stmts[sim->run.next_stmt++]);
 		else
 			dispatch(sim, take_next(sim));
 		wake_all(sim);
@@ -995,164 +1010,228 @@ int ts_sim_run(ts_sim *sim)
 }
 
 /* Keepalive would probe a live peer forever: after the last line it keeps
- * nothing going (doc/trace-format.md), and the report says so. */
+ * nothing going (doc/trace-format.md), and the run says so. */
 void ts_sim_end_keepalive(ts_sim *sim)
 {
-	ts_rep_event(sim, -1, "end",
-		     "only keepalive timers are left: the run ends");
+	if (ts_ev_on(sim, TCPSIM_EV_END)) {
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, TCPSIM_EV_END, -1);
+		ts_ev_emit(sim, &ev);
+	}
+}
+
+/* ---- the final state ---- */
+
+/* A connection no variable names (a child not yet accepted, an orphan):
+ * a socket or a time-wait record. */
+typedef struct unnamed {
+	int host;
+	uint32_t id;
+	const ts_sock *sk;
+	const ts_tw *tw;
+} unnamed;
+
+typedef struct unnamed_list {
+	unnamed *v;
+	size_t n, cap;
+	int failed;
+} unnamed_list;
+
+static void unnamed_add(unnamed_list *u, int host, uint32_t id,
+			const ts_sock *sk, const ts_tw *tw)
+{
+	if (u->n == u->cap) {
+		size_t nc = u->cap ? u->cap * 2 : 64;
+		unnamed *v = realloc(u->v, nc * sizeof *v);
+		if (!v) {
+			u->failed = 1;
+			return;
+		}
+		u->v = v;
+		u->cap = nc;
+	}
+	u->v[u->n++] = (unnamed){host, id, sk, tw};
+}
+
+static void unnamed_tw(void *ctx, ts_tw *tw)
+{
+	unnamed_list *u = ctx;
+	if (tw->var < 0)
+		unnamed_add(u, tw->host, tw->id, NULL, tw);
+}
+
+static int unnamed_cmp(const void *a, const void *b)
+{
+	const unnamed *x = a, *y = b;
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Every unnamed connection, by host, in the order they were made (their
+ * socket ids); u->failed when memory runs out. */
+static void unnamed_all(ts_sim *sim, unnamed_list *u)
+{
+	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+		for (int k = 0; k < ts_pool_used(&sim->socks.pool, ci); k++) {
+			const ts_sock *sk = ts_sim_sock(sim, ci, k);
+			if (sk->in_use && sk->host && sk->var < 0)
+				unnamed_add(u, (int)(sk->host - sim->hosts),
+					    sk->id, sk, NULL);
+		}
+	ts_tw_each(sim, unnamed_tw, u);
+	if (!u->failed && u->n)
+		qsort(u->v, u->n, sizeof *u->v, unnamed_cmp);
+}
+
+static void final_event(ts_sim *sim, int host, tcpsim_final_reason reason,
+			const ts_sock *sk, const ts_tw *tw, const char *var)
+{
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_FINAL, host);
+	ev.u.final.reason = reason;
+	if (sk) {
+		ts_tcp_describe(sim, sk, &ev.u.final.sock);
+		ev.u.final.state = (tcpsim_state)sk->state;
+		ev.u.final.orphan = sk->orphan;
+	} else if (tw) {
+		/* as its socket was */
+		ts_tw_describe(sim, tw, &ev.u.final.sock);
+		ev.u.final.state = TCPSIM_TIME_WAIT;
+		ev.u.final.orphan = 1;
+	}
+	if (var)
+		ev.u.final.sock.var = var;
+	ts_ev_emit(sim, &ev);
+}
+
+/* FINAL events: for each host, its process or its being down, then each
+ * variable's connection, then the connections no variable names. */
+static void final_state(ts_sim *sim)
+{
+	unnamed_list u = {0};
+	unnamed_all(sim, &u);
+	if (u.failed) {
+		final_event(sim, -1, TCPSIM_FINAL_UNLISTED, NULL, NULL, NULL);
+		u.n = 0;
+	}
+	size_t j = 0;
+	for (int i = 0; i < sim->nhosts; i++) {
+		ts_host *h = &sim->hosts[i];
+		const ts_host_decl *d = h->decl;
+		if (h->proc.terminated)
+			final_event(sim, i, TCPSIM_FINAL_PROCESS_TERMINATED,
+				    NULL, NULL, NULL);
+		if (!h->up)
+			final_event(sim, i, TCPSIM_FINAL_HOST_DOWN, NULL, NULL,
+				    NULL);
+		for (int v = 0; v < d->nvars; v++) {
+			ts_var *var = &h->proc.vars[v];
+			if (!var->bound)
+				continue;
+			const ts_tw *tw = ts_var_tw(var);
+			const ts_sock *sk = tw ? NULL : ts_var_sock(var);
+			final_event(sim, i,
+				    sk || tw ? TCPSIM_FINAL_SOCKET
+					     : TCPSIM_FINAL_CLOSED,
+				    sk, tw, d->vars[v]);
+		}
+		for (; j < u.n && u.v[j].host == i; j++)
+			final_event(sim, i, TCPSIM_FINAL_SOCKET, u.v[j].sk,
+				    u.v[j].tw, NULL);
+	}
+	free(u.v);
 }
 
 int ts_sim_finish(ts_sim *sim)
 {
-	const ts_trace *t = sim->trace;
-	if (!sim->aborted && !ts_sim_blocked(sim))
+	if (!sim->run.aborted && !ts_sim_blocked(sim))
 		ts_check_end(sim);
-	if (sim->aborted)
+	if (sim->run.aborted)
 		return 2;
 	/* Calls still blocked, and lines that never got to run: each was
 	 * expected to, and counts as an expectation that failed. */
 	for (int i = 0; i < sim->nhosts; i++) {
 		ts_proc *p = &sim->hosts[i].proc;
 		if (p->call.st) {
-			char cb[160];
-			call_fmt(sim, p->call.st, cb, sizeof cb);
-			ts_rep_event(sim, i, "proc",
-				     "%s still blocked: nothing left to happen",
-				     cb);
-			sim->nchecked++;
-			failure(sim, p->call.st->line,
-				"expected the call to return, got: still "
-				"blocked at the end of the run");
+			if (ts_ev_on(sim, TCPSIM_EV_PROC)) {
+				tcpsim_event ev;
+				ts_ev_begin(sim, &ev, TCPSIM_EV_PROC, i);
+				ev.u.proc.reason = TCPSIM_PROC_STILL_BLOCKED;
+				ev.u.proc.call = &p->call.st->u.call;
+				ts_ev_emit(sim, &ev);
+			}
+			sim->exp.nchecked++;
+			call_failed(sim, p->call.st, TCPSIM_FAIL_NO_RETURN,
+				    TCPSIM_STOP_END_OF_RUN);
 		}
 		for (int q = p->qhead; q < p->qtail; q++) {
-			sim->nchecked++;
-			failure(sim, t->stmts[p->queue[q]].line,
-				"expected the line to run, got: its process "
-				"stayed blocked");
+			tcpsim_event ev;
+			sim->exp.nchecked++;
+			if (failed(sim, &ev, p->queue[q]->line,
+				   TCPSIM_FAIL_NOT_RUN))
+				ts_ev_emit(sim, &ev);
 		}
 	}
-	ts_rep_final(sim);
-	ts_rep_raw(sim, "# %d expectations checked, %d failed\n", sim->nchecked,
-		   sim->nfailed);
-	return sim->nfailed ? 1 : 0;
+	if (ts_ev_on(sim, TCPSIM_EV_FINAL))
+		final_state(sim);
+	if (ts_ev_on(sim, TCPSIM_EV_DONE)) {
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, TCPSIM_EV_DONE, -1);
+		ev.u.done.checked = sim->exp.nchecked;
+		ev.u.done.failed = sim->exp.nfailed;
+		ts_ev_emit(sim, &ev);
+	}
+	return sim->exp.nfailed ? 1 : 0;
 }
 
 /* ---- --why: causes ---- */
 
 void ts_sim_origin(ts_sim *sim, uint32_t num, int from, uint8_t flags,
-		   int injected)
+		   ts_cause cause, int rst)
 {
-	if (!sim->why)
+	if (!sim->why.on)
 		return;
-	if (num >= sim->norigins) {
-		uint32_t n = sim->norigins ? sim->norigins : 256;
+	if (num >= sim->why.norigins) {
+		uint32_t n = sim->why.norigins ? sim->why.norigins : 256;
 		while (n <= num)
 			n *= 2;
-		ts_origin *o = realloc(sim->origins, n * sizeof *o);
+		ts_origin *o = realloc(sim->why.origins, n * sizeof *o);
 		if (!o)
 			return;
-		memset(o + sim->norigins, 0, (n - sim->norigins) * sizeof *o);
-		sim->origins = o;
-		sim->norigins = n;
+		memset(o + sim->why.norigins, 0,
+		       (n - sim->why.norigins) * sizeof *o);
+		sim->why.origins = o;
+		sim->why.norigins = n;
 	}
-	ts_origin *o = &sim->origins[num];
+	ts_origin *o = &sim->why.origins[num];
 	o->from = (int16_t)from;
 	o->flags = flags;
-	o->rst = (int8_t)sim->cur_rst;
-	o->timer = NULL;
-	if (injected) {
-		o->kind = TS_ORIG_INJECT;
-		o->val = (uint32_t)sim->cur_line;
-	} else if (sim->cur_in) {
-		o->kind = TS_ORIG_INPUT;
-		o->val = sim->cur_in;
-	} else if (sim->cur_timer) {
-		o->kind = TS_ORIG_TIMER;
-		o->timer = sim->cur_timer;
-	} else if (sim->cur_line) {
-		o->kind = TS_ORIG_CALL;
-		o->val = (uint32_t)sim->cur_line;
-	} else {
-		o->kind = TS_ORIG_NONE;
-	}
+	o->rst = (int8_t)rst;
+	o->cause = cause;
 }
 
-static const char *line_text(ts_sim *sim, int line)
+void ts_sim_why_chain(const ts_sim *sim, uint32_t num, tcpsim_event *ev)
 {
-	for (int i = 0; i < sim->trace->nstmts; i++) {
-		const char *t = sim->trace->stmts[i].text;
-		if (sim->trace->stmts[i].line != line)
-			continue;
-		/* Without its time: "client: write(c, 100) = 100". */
-		if (*t == '+' || (*t >= '0' && *t <= '9')) {
-			while (*t && *t != ' ' && *t != '\t')
-				t++;
-			while (*t == ' ' || *t == '\t')
-				t++;
-		}
-		return t;
-	}
-	return "";
-}
-
-char *ts_sim_cause(ts_sim *sim, int kind, uint32_t val, const char *timer,
-		   char *buf, size_t n)
-{
-	switch (kind) {
-	case TS_ORIG_CALL:
-		snprintf(buf, n, "line %u (%s) ran", val,
-			 line_text(sim, (int)val));
-		break;
-	case TS_ORIG_INJECT:
-		snprintf(buf, n, "line %u (%s) forged it", val,
-			 line_text(sim, (int)val));
-		break;
-	case TS_ORIG_TIMER:
-		snprintf(buf, n, "the %s timer fired", timer ? timer : "");
-		break;
-	case TS_ORIG_INPUT: {
-		char fb[32];
-		const ts_origin *o =
-		    val < sim->norigins ? &sim->origins[val] : NULL;
-		snprintf(buf, n, "segment #%u (%s) arrived", val,
-			 o ? ts_rep_flags(o->flags, fb, sizeof fb) : "?");
-		break;
-	}
-	default:
-		snprintf(buf, n, "the run started");
-		break;
-	}
-	return buf;
-}
-
-char *ts_sim_seg_chain(ts_sim *sim, uint32_t num, char *buf, size_t n)
-{
-	size_t l = 0;
-	buf[0] = 0;
-	for (int depth = 0; depth < 4 && num && num < sim->norigins; depth++) {
-		const ts_origin *o = &sim->origins[num];
-		char fb[32], cb[200];
-		const char *who =
-		    o->from >= 0 ? sim->hosts[o->from].decl->name : "?";
-		l += (size_t)snprintf(
-		    buf + l, n > l ? n - l : 0, "%s#%u (%s) sent by %s",
-		    depth ? " \u2190 in reply to " : "", num,
-		    ts_rep_flags(o->flags, fb, sizeof fb), who);
-		if (o->rst >= 0 && o->rst < TS_NRST)
-			l += (size_t)snprintf(buf + l, n > l ? n - l : 0,
-					      ": %s [%s]",
-					      ts_rst_reasons[o->rst].why,
-					      ts_rst_reasons[o->rst].rule);
-		if (o->kind == TS_ORIG_INPUT) {
-			num = o->val;
+	int n = 0;
+	ev->u.why.origin.flags = -1;
+	for (int depth = 0;
+	     depth < TCPSIM_WHY_MAX && num && num < sim->why.norigins;
+	     depth++) {
+		const ts_origin *o = &sim->why.origins[num];
+		tcpsim_why_link *l = &ev->u.why.link[n++];
+		l->segno = num;
+		l->flags = o->flags;
+		l->from = o->from >= 0 && o->from < sim->nhosts
+			      ? sim->hosts[o->from].decl->name
+			      : NULL;
+		l->rst = o->rst;
+		if (o->cause.kind == TCPSIM_CAUSE_SEGMENT) {
+			num = o->cause.val;
 			continue;
 		}
-		if (o->kind != TS_ORIG_NONE)
-			l += (size_t)snprintf(
-			    buf + l, n > l ? n - l : 0, " when %s",
-			    ts_sim_cause(sim, o->kind, o->val, o->timer, cb,
-					 sizeof cb));
+		ev->u.why.origin = ts_sim_cause_of(sim, o->cause, 1);
 		break;
 	}
-	return buf;
+	ev->u.why.nlinks = n;
 }

@@ -4,8 +4,8 @@
  *
  * Pipeline: ts_trace (parser) -> ts_sim_run(): timed lines and queued events
  * in time order -> hosts (src/sock -> src/tcp) <-> network (src/net) ->
- * report (src/render). Everything hangs off ts_sim: two simulations can run
- * side by side in one process.
+ * typed events (src/event/stream.h) -> renderers (src/render). Everything
+ * hangs off ts_sim: two simulations can run side by side in one process.
  */
 #ifndef TS_ENGINE_H
 #define TS_ENGINE_H
@@ -14,11 +14,20 @@
 
 #include "base/hmap.h"
 #include "base/portmap.h"
+#include "engine/cause.h"
 #include "engine/evq.h"
+#include "event/stream.h"
 #include "net/net.h"
-#include "render/report.h"
 #include "tcp/tcp.h"
 #include "trace/trace.h"
+
+/* --why: where a failed call's errno came from, as the event tells it. */
+typedef struct ts_why {
+	tcpsim_why_source source;
+	ts_cause cause;     /* PENDING_ERROR, CLOSED */
+	ts_tcp_state state; /* the state it was set in, closed from, is in */
+	int send_shut;      /* STATE: the sending side is shut */
+} ts_why;
 
 typedef struct ts_result {
 	int64_t ret; /* the return value; -1 with err on failure */
@@ -28,8 +37,9 @@ typedef struct ts_result {
 	int has_addr; /* getpeername/getsockname: addr and port */
 	uint32_t addr;
 	uint16_t port;
-	ts_sock *sk;   /* socket()/accept(): the new socket */
-	char why[768]; /* a failure: where its errno came from (--why) */
+	ts_sock *sk; /* socket()/accept(): the new socket */
+	int has_why; /* a failure explained (--why): why */
+	ts_why why;
 } ts_result;
 
 /* What the next attempt of a blocking call needs to know. */
@@ -78,11 +88,13 @@ typedef struct ts_proc {
 	int nfds;
 	int fdlow;       /* no free fd below it */
 	ts_var *vars;    /* per the host's declared variables */
+	int nvars_cap;   /* room in vars (lines given one by one add some) */
 	ts_callctx call; /* the blocked call, if any */
 	ts_event tev;    /* TS_EV_PROC_TIMER for the blocked call */
 	int wake;        /* something it may wait on changed */
 	int draining;    /* running its queued lines */
-	int *queue;      /* statements due but waiting for the process */
+	/* lines due but waiting for the process */
+	const ts_stmt **queue;
 	int qhead, qtail, qcap;
 } ts_proc;
 
@@ -111,75 +123,107 @@ typedef struct ts_sim_opts {
 	uint64_t max_events;
 } ts_sim_opts;
 
+/* Where a segment came from, for --why. */
+typedef struct ts_origin {
+	int16_t from; /* sending host */
+	uint8_t flags;
+	int8_t rst; /* tcpsim_rst_reason, -1 */
+	ts_cause cause;
+} ts_origin;
+
 typedef struct ts_sim {
+	/* the trace and the options */
 	const ts_trace *trace;
 	ts_sim_opts opts;
+	/* virtual time, and the queue of what is due */
 	ts_time now;
 	ts_evq q;
-	ts_network net;
-	int nhosts;
-	int nwake; /* processes woken since wake_all() last looked (at
-		    * least: a process reset may clear its flag) */
-	ts_host *hosts;
-	ts_report rep;
 	uint64_t nevents;
-	int next_stmt; /* next timed line to run */
-	int nfailed;   /* failed expectations and failed lines */
-	int nchecked;  /* expectations checked */
-	/* wire expect spans */
-	uint64_t *span_base; /* sent counts at the start of the current span */
-	uint64_t *span_mark; /* sent counts at the last check */
-	ts_time span_at;
-	int span_started;
-	/* a run that cannot go on (limits, bad runtime reference) */
-	int aborted;
-	ts_error abort_err;
-	/* --why: what caused each segment (indexed by its number), and what
-	 * is running now */
-	int why;
-	int check;        /* checking mode: invariants after every event */
-	int full_input;   /* TCP input never takes its fast path (the tests
-			   * compare the two) */
-	uint64_t nfast;   /* segments the fast path took */
-	ts_hmap ledger;   /* bytes written per connection (checking mode) */
-	int cur_injected; /* the segment being processed was forged */
-	struct ts_origin *origins;
-	uint32_t norigins;
-	uint32_t cur_in;       /* the segment being processed, 0: none */
-	int cur_line;          /* the trace line being run, 0: none */
-	const char *cur_timer; /* the timer firing, NULL: none */
-	int cur_rst;           /* the reason of the RST being sent, -1 */
-	/* for tests and embedders: every segment sent, and the last result */
-	void (*tap)(void *ctx, const ts_pkt *p);
-	void *tap_ctx;
-	int tap_swallow; /* 1: tapped segments are not delivered */
-	ts_result last;
-	int last_line; /* the line whose call returned last */
-	/* socket pool */
-	ts_pool socks; /* of ts_sock, TS_SOCK_CHUNK a chunk */
-	uint64_t live_socks;
-	uint64_t ka_only; /* sockets with only a keepalive timer queued */
+	/* the hosts, and the network between them */
+	int nhosts;
+	ts_host *hosts;
+	ts_network net;
+	/* the run */
+	struct {
+		int next_stmt; /* next timed line of the trace to run */
+		int nwake;     /* processes woken since wake_all() last
+				* looked (at least: a process reset may
+				* clear its flag) */
+		int aborted;   /* the run cannot go on (limits, a bad
+				* runtime reference): err says why */
+		ts_error err;
+		/* A source of lines besides the trace (the benchmark's
+		 * workloads): asked for host HOST's next line whenever its
+		 * process is idle and nothing is queued; returns one that is
+		 * due now, or NULL. The line must stay valid until its call
+		 * returns. */
+		const ts_stmt *(*feed)(void *ctx, struct ts_sim *sim, int host);
+		void *feed_ctx;
+	} run;
+	/* expectations, and the result of the last call */
+	struct {
+		int nfailed;  /* failed expectations and failed lines */
+		int nchecked; /* expectations checked */
+		/* wire expect spans: sent counts at the start of the
+		 * current span and at the last check */
+		uint64_t *span_base, *span_mark;
+		ts_time span_at;
+		int span_started;
+		ts_result last; /* the call that returned last */
+		int last_line;  /* its line */
+	} exp;
+	/* the event stream: everything observable goes out through it */
+	ts_stream out;
+	/* sockets */
+	struct {
+		ts_pool pool;     /* of ts_sock, TS_SOCK_CHUNK a chunk */
+		uint64_t live;    /* in use */
+		uint64_t ka_only; /* with only a keepalive timer queued */
+		/* What ts_tcp_ext() hands out when memory runs out (the
+		 * run is aborted meanwhile). */
+		ts_sock_ext scratch;
+	} socks;
 	/* time-wait records (tcp_tw.c): their pool, and the sockets to look
 	 * at after the current event */
-	ts_pool tws; /* of ts_tw, TS_TW_CHUNK a chunk */
-	uint64_t live_tw;
-	uint64_t ntw; /* records made */
-	int no_tw;    /* no socket is made a record (the tests compare) */
-	ts_sockref *pending_tw;
-	uint32_t npending_tw, pending_tw_cap;
-	/* A source of lines besides the trace (the benchmark's workloads):
-	 * asked for host HOST's next line whenever its process is idle and
-	 * nothing is queued; returns one that is due now, or NULL. The line
-	 * must stay valid until its call returns. */
-	const ts_stmt *(*feed)(void *ctx, struct ts_sim *sim, int host);
-	void *feed_ctx;
+	struct {
+		ts_pool pool; /* of ts_tw, TS_TW_CHUNK a chunk */
+		uint64_t live;
+		uint64_t made;
+		int off; /* no socket is made a record (the tests compare) */
+		ts_sockref *pending;
+		uint32_t npending, pending_cap;
+	} tw;
+	/* --why: what caused each segment (indexed by its number), and the
+	 * lines run that are not the trace's (given one by one), by line,
+	 * for the causes' texts */
+	struct {
+		int on;
+		ts_origin *origins;
+		uint32_t norigins;
+		const ts_stmt **lines;
+		int nlines, lines_cap;
+	} why;
+	/* checking mode: invariants after every event */
+	struct {
+		int on;
+		ts_hmap ledger; /* bytes written per connection */
+	} chk;
+	/* for tests and embedders */
+	struct {
+		/* every segment sent; with swallow, they are not delivered */
+		void (*tap)(void *ctx, const ts_pkt *p);
+		void *tap_ctx;
+		int tap_swallow;
+		int full_input; /* TCP input never takes its fast path (the
+				 * tests compare the two) */
+		uint64_t nfast; /* segments the fast path took */
+	} test;
 } ts_sim;
 
-ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o, ts_report_sink sink,
-		   void *sink_ctx);
+ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o);
 void ts_sim_free(ts_sim *sim);
 /* Run to the end. Returns 0 (all held), 1 (an expectation failed) or 2
- * (the run was aborted: sim->abort_err). */
+ * (the run was aborted: sim->run.err). */
 int ts_sim_run(ts_sim *sim);
 /* Checking mode (check.c): after an event; at the end; after a write. */
 int ts_check(ts_sim *sim);
@@ -188,6 +232,9 @@ void ts_check_written(ts_sim *sim, ts_sock *sk);
 
 /* 1 when some process waits in a call. */
 int ts_sim_blocked(const ts_sim *sim);
+/* Whether the engine still needs line ST (a call waiting, or a line
+ * queued behind one): a line given one by one is kept until it does not. */
+int ts_sim_uses(const ts_sim *sim, const ts_stmt *st);
 /* The end of a run: calls still blocked, the final state, the summary.
  * Returns as ts_sim_run does. */
 int ts_sim_finish(ts_sim *sim);
@@ -196,66 +243,79 @@ void ts_sim_exec(ts_sim *sim, const ts_stmt *st);
 /* Socket I of chunk C of the pool (in use or not: see in_use). */
 static inline ts_sock *ts_sim_sock(const ts_sim *sim, int c, unsigned i)
 {
-	return ts_pool_at(&sim->socks, c, i);
+	return ts_pool_at(&sim->socks.pool, c, i);
 }
 /* Time-wait record I of chunk C. */
 static inline ts_tw *ts_sim_tw(const ts_sim *sim, int c, unsigned i)
 {
-	return ts_pool_at(&sim->tws, c, i);
+	return ts_pool_at(&sim->tw.pool, c, i);
 }
 
-/* After an event: the sockets it left in TIME_WAIT become records. */
 /* Something process P may wait on changed: wake_all() lets it try again. */
 static inline void ts_proc_wake(ts_sim *sim, ts_proc *p)
 {
 	if (!p->wake) {
 		p->wake = 1;
-		sim->nwake++;
+		sim->run.nwake++;
 	}
 }
 
+/* After an event: the sockets it left in TIME_WAIT become records. */
 static inline void ts_sim_compact(ts_sim *sim)
 {
-	if (sim->npending_tw)
+	if (sim->tw.npending)
 		ts_tw_compact(sim);
 }
-/* Let host HOST's idle process run what sim->feed has due for it now. */
+/* Let host HOST's idle process run what sim->run.feed has due for it. */
 void ts_sim_feed(ts_sim *sim, int host);
 /* Process every event up to time UNTIL, then set the clock to UNTIL. */
 void ts_sim_advance(ts_sim *sim, ts_time until);
+/* Process every event before time UNTIL, then set the clock to UNTIL:
+ * lines run at UNTIL come before the events due then, as in a trace. */
+void ts_sim_advance_before(ts_sim *sim, ts_time until);
 /* Abort the run with an error tied to trace line LINE. */
 void ts_sim_abort(ts_sim *sim, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Where a segment came from, for --why. */
-typedef struct ts_origin {
-	int16_t from; /* sending host */
-	uint8_t flags;
-	int8_t rst;   /* ts_rst_reason, -1 */
-	uint8_t kind; /* TS_ORIG_* */
-	uint32_t val; /* line or segment number */
-	const char *timer;
-} ts_origin;
-enum {
-	TS_ORIG_NONE,
-	TS_ORIG_CALL,
-	TS_ORIG_INPUT,
-	TS_ORIG_TIMER,
-	TS_ORIG_INJECT
-};
-
-/* Record the origin of segment NUM (--why). */
-void ts_sim_origin(ts_sim *sim, uint32_t num, int from, uint8_t flags,
-		   int injected);
-/* "#7 sent by server: ... <- in reply to #6 ..." into BUF. */
-char *ts_sim_seg_chain(ts_sim *sim, uint32_t num, char *buf, size_t n);
-/* What a cause (TS_ORIG_* with its value) was, for --why. */
+/* The end of a run with only keepalive timers left. */
 void ts_sim_end_keepalive(ts_sim *sim);
-char *ts_sim_cause(ts_sim *sim, int kind, uint32_t val, const char *timer,
-		   char *buf, size_t n);
+
+/* ---- events ---- */
+
+/* Whether someone takes events of KIND: build one only then. */
+static inline int ts_ev_on(const ts_sim *sim, tcpsim_event_kind kind)
+{
+	return ts_stream_wants(&sim->out, kind);
+}
+/* A new event of KIND at host HOST (-1: none) now, every field else 0. */
+void ts_ev_begin(const ts_sim *sim, tcpsim_event *ev, tcpsim_event_kind kind,
+		 int host);
+static inline void ts_ev_emit(ts_sim *sim, const tcpsim_event *ev)
+{
+	ts_stream_emit(&sim->out, ev);
+}
+/* CAUSE as an event tells it (the flags of a segment come from --why's
+ * records); TEXT: with the text of a line (--why's events). */
+tcpsim_cause ts_sim_cause_of(const ts_sim *sim, ts_cause cause, int text);
+/* The text of line ST without its time: "client: write(c, 100) = 100". */
+const char *ts_stmt_text(const ts_stmt *st);
+
+/* ---- --why ---- */
+
+/* Record the origin of segment NUM: sent by FROM because of CAUSE, an
+ * RST for reason RST (-1 when not). */
+void ts_sim_origin(ts_sim *sim, uint32_t num, int from, uint8_t flags,
+		   ts_cause cause, int rst);
+/* The chain of segments behind segment NUM, into a WHY event. */
+void ts_sim_why_chain(const ts_sim *sim, uint32_t num, tcpsim_event *ev);
 
 /* State of a host's variable's connection, as "expect ... state" sees it. */
 ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var);
 /* Host index for an address, or -1. */
 int ts_sim_host_by_addr(const ts_sim *sim, uint32_t addr);
+/* The name of the host with address ADDR, NULL when none has it. */
+const char *ts_sim_host_name_of(const ts_sim *sim, uint32_t addr, int hint);
+/* Make room in every process for the variables its host declares now
+ * (lines given one by one bind new ones); -1 when out of memory. */
+int ts_sim_vars_grow(ts_sim *sim);
 
 #endif

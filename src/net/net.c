@@ -14,7 +14,6 @@
 
 #include "engine/engine.h"
 #include "net/net.h"
-#include "render/report.h"
 #include "tcp/tcp.h"
 
 #define PKT_CHUNK 256
@@ -22,17 +21,17 @@
 int ts_seg_is_kind(const ts_seg *s, ts_seg_kind k)
 {
 	switch (k) {
-	case TS_SEGKIND_ANY:
+	case TCPSIM_SEG_ANY:
 		return 1;
-	case TS_SEGKIND_SYN:
+	case TCPSIM_SEG_SYN:
 		return !!(s->flags & TS_SYN);
-	case TS_SEGKIND_FIN:
+	case TCPSIM_SEG_FIN:
 		return !!(s->flags & TS_FIN);
-	case TS_SEGKIND_RST:
+	case TCPSIM_SEG_RST:
 		return !!(s->flags & TS_RST);
-	case TS_SEGKIND_ACK:
+	case TCPSIM_SEG_ACK:
 		return !s->len && !(s->flags & (TS_SYN | TS_FIN | TS_RST));
-	case TS_SEGKIND_DATA:
+	case TCPSIM_SEG_DATA:
 		return s->len > 0;
 	}
 	return 0;
@@ -117,6 +116,10 @@ static void pkt_put(ts_network *n, ts_pkt *p)
 
 static ts_kept *kept_find(ts_network *n, uint32_t num)
 {
+	if (n->keep_recent) {
+		ts_kept *k = n->kept ? &n->kept[num % TS_NET_RECENT] : NULL;
+		return k && k->num == num ? k : NULL;
+	}
 	int lo = 0, hi = n->nkept - 1;
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
@@ -176,36 +179,85 @@ static void remove_fault(ts_dir *d, int i)
 	d->nfaults--;
 }
 
-/* What happens to segment NUM on its way, when a rule, random loss, the
- * report, --why, a tap or a kept copy has a say: sets *DUP and *EXTRA;
+/* The SEND or INJECT event of segment NUM, with what the network did to
+ * it (someone takes it). */
+__attribute__((noinline)) static void
+send_event(ts_sim *sim, int from, int to, const ts_seg *seg, uint32_t num,
+	   ts_cause cause, int rst, const int fate[7], ts_time extra)
+{
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev,
+		    cause.kind == TCPSIM_CAUSE_FORGED ? TCPSIM_EV_INJECT
+						      : TCPSIM_EV_SEND,
+		    from);
+	ev.u.seg.segno = num;
+	ev.u.seg.from = from;
+	ev.u.seg.to = to;
+	ev.u.seg.from_name = sim->hosts[from].decl->name;
+	ev.u.seg.to_name = sim->hosts[to].decl->name;
+	ev.u.seg.src_name = ts_sim_host_name_of(sim, seg->saddr, from);
+	ev.u.seg.dst_name = ts_sim_host_name_of(sim, seg->daddr, to);
+	ev.u.seg.seg = *seg;
+	ev.u.seg.dropped = fate[0];
+	ev.u.seg.drop_line = fate[1];
+	ev.u.seg.duplicated = fate[2];
+	ev.u.seg.dup_line = fate[3];
+	ev.u.seg.delay_us = fate[0] ? 0 : extra;
+	ev.u.seg.delay_line = fate[4];
+	ev.u.seg.cause = ts_sim_cause_of(sim, cause, 0);
+	ev.u.seg.rst = rst;
+	ts_ev_emit(sim, &ev);
+}
+
+/* --why's WHY event after an RST: the chain of segments behind it. */
+__attribute__((noinline)) static void rst_why_event(ts_sim *sim, int from,
+						    uint32_t num)
+{
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_WHY, from);
+	ev.u.why.source = TCPSIM_WHY_RST;
+	ts_sim_why_chain(sim, num, &ev);
+	ts_ev_emit(sim, &ev);
+}
+
+/* Keep segment NUM for a later "net: replay". */
+static void keep(ts_network *n, uint32_t num, int from, int to,
+		 const ts_seg *seg)
+{
+	ts_kept *k;
+	if (n->keep_recent) {
+		if (!n->kept) {
+			n->kept = calloc(TS_NET_RECENT, sizeof *n->kept);
+			if (!n->kept)
+				return; /* nothing to replay: an error then */
+			n->kept_cap = TS_NET_RECENT;
+		}
+		k = &n->kept[num % TS_NET_RECENT];
+		k->num = num;
+	} else {
+		k = kept_find(n, num);
+		if (!k)
+			return;
+	}
+	k->from = from;
+	k->to = to;
+	k->seg = *seg;
+	k->have = 1;
+}
+
+/* What happens to segment NUM on its way, when a rule, random loss, an
+ * event, --why, a tap or a kept copy has a say: sets *DUP and *EXTRA;
  * returns nonzero if it does not go on. Kept out of line, so that a
  * segment that goes straight on does not pay for its stack frame. */
 __attribute__((noinline)) static int
-send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, int injected,
-	     uint32_t num, int *dup_out, ts_time *extra_out)
+send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, ts_cause cause,
+	     int rst, uint32_t num, int *dup_out, ts_time *extra_out)
 {
 	ts_network *n = &sim->net;
 	ts_dir *d = ts_net_dir(n, from, to);
-	char sb[160], fate[128], src[48], dst[48];
-	if (n->keep_all) {
-		if (n->nkept == n->kept_cap) {
-			int nc = n->kept_cap ? n->kept_cap * 2 : 64;
-			ts_kept *nk = realloc(n->kept, (size_t)nc * sizeof *nk);
-			if (nk) {
-				n->kept = nk;
-				n->kept_cap = nc;
-			}
-		}
-		if (n->nkept < n->kept_cap)
-			n->kept[n->nkept++].num = num;
-	}
-	ts_kept *k = kept_find(n, num);
-	if (k) {
-		k->from = from;
-		k->to = to;
-		k->seg = *seg;
-		k->have = 1;
-	}
+	int injected = cause.kind == TCPSIM_CAUSE_FORGED;
+	if (n->nkept || n->keep_recent)
+		keep(n, num, from, to, seg);
 	/* Which rules apply: the first drop rule that matches wins; dup and
 	 * delay rules combine. */
 	int dropped = 0, dup = 0;
@@ -259,50 +311,23 @@ send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, int injected,
 		lost = dropped = n->loss(n->loss_ctx, &lp);
 		n->nlost += (uint64_t)lost;
 	}
-	fate[0] = 0;
-	if (!ts_rep_on(sim)) {
-		/* nobody reads the text below */
-	} else if (lost) {
-		snprintf(fate, sizeof fate, "  DROPPED by random loss");
-	} else if (dropped) {
-		snprintf(fate, sizeof fate,
-			 "  DROPPED by the network (line %d)", drop_line);
-	} else {
-		char db[32];
-		size_t l = 0;
-		if (dup)
-			l += (size_t)snprintf(fate + l, sizeof fate - l,
-					      "  duplicated (line %d)",
-					      dup_line);
-		if (extra && l < sizeof fate)
-			snprintf(fate + l, sizeof fate - l,
-				 "  delayed +%s (line %d)",
-				 ts_dur_fmt(extra, db, sizeof db), delay_line);
+	if (ts_ev_on(sim, injected ? TCPSIM_EV_INJECT : TCPSIM_EV_SEND)) {
+		const int fate[7] = {
+		    lost ? 2 : dropped, drop_line, dup, dup_line,
+		    delay_line,         0,         0};
+		send_event(sim, from, to, seg, num, cause, rst, fate, extra);
 	}
-	if (ts_rep_on(sim)) {
-		ts_rep_endpoint(sim, seg->saddr, seg->sport, src, sizeof src);
-		ts_rep_endpoint(sim, seg->daddr, seg->dport, dst, sizeof dst);
-		ts_rep_ev_seg(sim, seg, num, from, to);
-		sim->rep.ev.dropped = dropped;
-		sim->rep.ev.duplicated = dup;
-		sim->rep.ev.delay_us = dropped ? 0 : extra;
-		ts_rep_event(sim, from, injected ? "inject" : "send",
-			     "#%-3u %s > %s  %s%s", num, src, dst,
-			     ts_rep_seg(sim, seg, sb, sizeof sb), fate);
-	}
-	ts_sim_origin(sim, num, from, seg->flags, injected);
-	if (sim->why && (seg->flags & TS_RST)) {
-		char cb[600];
-		ts_rep_event(sim, from, "why", "%s",
-			     ts_sim_seg_chain(sim, num, cb, sizeof cb));
-	}
-	if (sim->tap) {
+	ts_sim_origin(sim, num, from, seg->flags, cause, rst);
+	if (sim->why.on && (seg->flags & TS_RST) &&
+	    ts_ev_on(sim, TCPSIM_EV_WHY))
+		rst_why_event(sim, from, num);
+	if (sim->test.tap) {
 		ts_pkt tp = {.seg = *seg, .num = num};
 		tp.from = (int16_t)from;
 		tp.to = (int16_t)to;
 		tp.injected = (uint8_t)injected;
-		sim->tap(sim->tap_ctx, &tp);
-		if (sim->tap_swallow)
+		sim->test.tap(sim->test.tap_ctx, &tp);
+		if (sim->test.tap_swallow)
 			return 1;
 	}
 	*dup_out = dup;
@@ -311,31 +336,34 @@ send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, int injected,
 }
 
 uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
-		     int injected)
+		     ts_cause cause, int rst)
 {
 	ts_network *n = &sim->net;
 	uint32_t num = n->nextnum++;
 	ts_dir *d = ts_net_dir(n, from, to);
+	int injected = cause.kind == TCPSIM_CAUSE_FORGED;
 	if (!injected) {
 		/* by kind, as ts_seg_is_kind() defines them */
-		d->sent[TS_SEGKIND_ANY]++;
+		d->sent[TCPSIM_SEG_ANY]++;
 		if (seg->len)
-			d->sent[TS_SEGKIND_DATA]++;
+			d->sent[TCPSIM_SEG_DATA]++;
 		if (seg->flags & (TS_SYN | TS_FIN | TS_RST)) {
-			d->sent[TS_SEGKIND_SYN] += !!(seg->flags & TS_SYN);
-			d->sent[TS_SEGKIND_FIN] += !!(seg->flags & TS_FIN);
-			d->sent[TS_SEGKIND_RST] += !!(seg->flags & TS_RST);
+			d->sent[TCPSIM_SEG_SYN] += !!(seg->flags & TS_SYN);
+			d->sent[TCPSIM_SEG_FIN] += !!(seg->flags & TS_FIN);
+			d->sent[TCPSIM_SEG_RST] += !!(seg->flags & TS_RST);
 		} else if (!seg->len) {
-			d->sent[TS_SEGKIND_ACK]++;
+			d->sent[TCPSIM_SEG_ACK]++;
 		}
 	}
 	int dup = 0;
 	ts_time extra = 0;
-	/* Without rules on this direction, loss, kept copies, a report,
+	/* Without rules on this direction, loss, kept copies, an event,
 	 * --why or a tap, a segment goes straight on. */
-	if ((d->nfaults || n->loss || n->nkept || n->keep_all ||
-	     ts_rep_on(sim) || sim->why || sim->tap) &&
-	    send_watched(sim, from, to, seg, injected, num, &dup, &extra))
+	if ((d->nfaults || n->loss || n->nkept || n->keep_recent ||
+	     (sim->out.mask & (TCPSIM_EV_BIT(TCPSIM_EV_SEND) |
+			       TCPSIM_EV_BIT(TCPSIM_EV_INJECT))) ||
+	     sim->why.on || sim->test.tap) &&
+	    send_watched(sim, from, to, seg, cause, rst, num, &dup, &extra))
 		return num;
 	ts_time at = sim->now + n->delay[from * n->nhosts + to] + extra;
 	if (schedule(sim, from, to, seg, num, at, (uint8_t)injected, 0, 0) < 0)
@@ -358,25 +386,25 @@ ts_event *ts_net_lane_pass(ts_network *n, ts_pkt *p)
 	return &d->lane_head->ev;
 }
 
-/* The report's line for P's arrival at H, or for its loss when H is down.
- * Out of line, as send_watched(). */
+/* The event of P's arrival at H, or of its loss when H is down (someone
+ * takes it). Out of line, as send_watched(). */
 __attribute__((noinline)) static void
-deliver_report(ts_sim *sim, const ts_pkt *p, const ts_host *h)
+deliver_event(ts_sim *sim, const ts_pkt *p, const ts_host *h)
 {
-	char sb[160];
-	ts_rep_ev_seg(sim, &p->seg, p->num, p->from, p->to);
-	if (!h->up) {
-		ts_rep_event(sim, p->to, "lost", "#%-3u %s: %s is down", p->num,
-			     ts_rep_flags(p->seg.flags, sb, sizeof sb),
-			     h->decl->name);
-		return;
-	}
-	const char *what = p->copy       ? " (the duplicate)"
-			   : p->replayed ? " (replayed copy)"
-					 : "";
-	sim->rep.ev.duplicated = p->copy;
-	ts_rep_event(sim, p->to, "recv", "#%-3u %s%s", p->num,
-		     ts_rep_seg(sim, &p->seg, sb, sizeof sb), what);
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, h->up ? TCPSIM_EV_RECV : TCPSIM_EV_LOST, p->to);
+	ev.u.seg.segno = p->num;
+	ev.u.seg.from = p->from;
+	ev.u.seg.to = p->to;
+	ev.u.seg.from_name = sim->hosts[p->from].decl->name;
+	ev.u.seg.to_name = h->decl->name;
+	ev.u.seg.src_name = ts_sim_host_name_of(sim, p->seg.saddr, p->from);
+	ev.u.seg.dst_name = ts_sim_host_name_of(sim, p->seg.daddr, p->to);
+	ev.u.seg.seg = p->seg;
+	ev.u.seg.duplicated = p->copy;
+	ev.u.seg.replayed = p->replayed;
+	ev.u.seg.rst = -1;
+	ts_ev_emit(sim, &ev);
 }
 
 void ts_net_deliver(ts_sim *sim, ts_pkt *p)
@@ -384,27 +412,18 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 	ts_network *n = &sim->net;
 	ts_host *h = &sim->hosts[p->to];
 	n->in_flight--;
-	if (!h->up || ts_rep_on(sim))
-		deliver_report(sim, p, h);
+	if (ts_ev_on(sim, h->up ? TCPSIM_EV_RECV : TCPSIM_EV_LOST))
+		deliver_event(sim, p, h);
 	if (h->up) {
 		ts_seg seg = p->seg;
-		uint32_t num = p->num;
-		int injected = p->injected;
+		ts_cause cause = ts_cause_seg(p->num, p->injected);
 		pkt_put(n, p);
-		uint32_t saved = sim->cur_in;
-		int saved_inj = sim->cur_injected;
-		sim->cur_in = num;
-		sim->cur_injected = injected;
-		ts_tcp_input(sim, h, &seg, num);
-		sim->cur_in = saved;
-		sim->cur_injected = saved_inj;
+		ts_tcp_input(sim, h, &seg, cause);
 		return;
 	}
 	pkt_put(n, p);
 }
 
-/* The only connection between FROM and TO, for "net: inject" without
- * ports. */
 /* The only connection between FROM and TO whose ports match the ones
  * given (-1: any); 0 and the ports, or -1 when none or several. */
 static int find_ports(ts_sim *sim, int from, int to, int *fport, int *tport)
@@ -412,8 +431,8 @@ static int find_ports(ts_sim *sim, int from, int to, int *fport, int *tport)
 	int found = 0;
 	int want_f = *fport, want_t = *tport;
 	ts_host *a = &sim->hosts[from], *b = &sim->hosts[to];
-	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
+	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+		for (int i = 0; i < ts_pool_used(&sim->socks.pool, ci); i++) {
 			ts_sock *sk = ts_sim_sock(sim, ci, i);
 			if (!sk->in_use || sk->state == TS_LISTEN ||
 			    sk->state == TS_CLOSED)
@@ -486,16 +505,37 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 	case TS_NET_REPLAY: {
 		ts_kept *k = kept_find(n, x->segno);
 		if (!k || !k->have) {
-			snprintf(msg, msglen,
-				 "segment #%u has not been sent yet", x->segno);
+			if (n->keep_recent && x->segno < n->nextnum &&
+			    n->nextnum - x->segno > TS_NET_RECENT)
+				snprintf(msg, msglen,
+					 "segment #%u is too old to replay (a "
+					 "simulation built line by line keeps "
+					 "the last %d)",
+					 x->segno, TS_NET_RECENT);
+			else
+				snprintf(msg, msglen,
+					 "segment #%u has not been sent yet",
+					 x->segno);
 			return -1;
 		}
 		uint32_t num = n->nextnum++;
-		char sb[160];
-		ts_rep_ev_seg(sim, &k->seg, num, k->from, k->to);
-		sim->rep.ev.replay_of = k->num;
-		ts_rep_event(sim, -1, "replay", "#%-3u copy of #%u %s", num,
-			     k->num, ts_rep_seg(sim, &k->seg, sb, sizeof sb));
+		if (ts_ev_on(sim, TCPSIM_EV_REPLAY)) {
+			tcpsim_event ev;
+			ts_ev_begin(sim, &ev, TCPSIM_EV_REPLAY, -1);
+			ev.u.seg.segno = num;
+			ev.u.seg.replay_of = k->num;
+			ev.u.seg.from = k->from;
+			ev.u.seg.to = k->to;
+			ev.u.seg.from_name = sim->hosts[k->from].decl->name;
+			ev.u.seg.to_name = sim->hosts[k->to].decl->name;
+			ev.u.seg.src_name =
+			    ts_sim_host_name_of(sim, k->seg.saddr, k->from);
+			ev.u.seg.dst_name =
+			    ts_sim_host_name_of(sim, k->seg.daddr, k->to);
+			ev.u.seg.seg = k->seg;
+			ev.u.seg.rst = -1;
+			ts_ev_emit(sim, &ev);
+		}
 		return schedule(sim, k->from, k->to, &k->seg, num, sim->now, 0,
 				0, 1);
 	}
@@ -522,14 +562,9 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 		s.len = x->len;
 		s.win = (uint16_t)x->win;
 		s.flags = x->tcp_flags;
-		ts_net_send(sim, x->from, x->to, &s, 1);
+		ts_net_send(sim, x->from, x->to, &s, ts_cause_forged(st), -1);
 		return 0;
 	}
 	}
 	return 0;
-}
-
-int ts_net_host_of(const ts_sim *sim, uint32_t addr)
-{
-	return ts_sim_host_by_addr(sim, addr);
 }

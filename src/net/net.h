@@ -14,24 +14,16 @@
 #include <stdint.h>
 
 #include "base/pool.h"
+#include "engine/cause.h"
 #include "engine/evq.h"
 #include "trace/trace.h"
 
 struct ts_sim;
 
-/* A TCP segment, header fields only: payload bytes are never stored (a
- * connection's bytes follow a pattern that can regenerate them). */
-typedef struct ts_seg {
-	uint32_t saddr, daddr;
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint32_t len; /* payload length */
-	uint16_t win;
-	uint16_t mss;  /* MSS option (SYN segments), 0 when absent */
-	uint8_t flags; /* TS_SYN ... */
-	uint8_t ts;    /* SYN: the timestamps option is offered */
-	uint8_t sack;  /* SYN: SACK is permitted (the SACK-permitted option) */
-} ts_seg;
+/* A TCP segment, header fields only (the public tcpsim_segment): payload
+ * bytes are never stored (a connection's bytes follow a pattern that can
+ * regenerate them). */
+typedef tcpsim_segment ts_seg;
 
 /* Sequence space taken by a segment: payload plus SYN and FIN. */
 static inline uint32_t ts_seg_seqlen(const ts_seg *s)
@@ -70,7 +62,7 @@ typedef struct ts_dir {
 	int nfaults, cap;
 	/* Segments the hosts' stacks sent, by kind (ts_seg_kind index):
 	 * what "expect A>B KIND" counts. */
-	uint64_t sent[6];
+	uint64_t sent[TS_NSEGKINDS];
 	/* The lane: segments in flight in the order they arrive, only the
 	 * first of them in the event queue. With one delay per link,
 	 * arrivals keep the sending order, so the queue holds one event per
@@ -88,15 +80,20 @@ typedef struct ts_kept {
 	int have;
 } ts_kept;
 
+/* Lines given one by one (keep_recent) may replay any segment not too
+ * old: the network keeps the last TS_NET_RECENT. */
+#define TS_NET_RECENT 4096
+
 typedef struct ts_network {
 	int nhosts;
 	ts_time *delay; /* nhosts x nhosts one-way delays */
 	ts_dir *dirs;   /* nhosts x nhosts directions */
 	uint32_t nextnum;
 	ts_pool pkts;  /* the segments in flight */
-	ts_kept *kept; /* numbers named by replay lines, sorted */
+	ts_kept *kept; /* numbers named by replay lines, sorted; or, with
+			* keep_recent, a ring of the last TS_NET_RECENT */
 	int nkept;
-	int keep_all; /* keep every segment (lines come one by one) */
+	int keep_recent; /* lines come one by one: keep the recent ones */
 	int kept_cap;
 	uint64_t in_flight;
 	/* Random loss (the benchmark's lossy workload): asked about each
@@ -109,25 +106,24 @@ typedef struct ts_network {
 int ts_net_init(ts_network *n, const ts_trace *t);
 void ts_net_free(ts_network *n);
 
-/* Send a segment from host FROM (a stack's own, INJECTED = 0, or forged).
- * Returns its number. */
+/* Send a segment from host FROM: a stack's own, or forged (CAUSE of kind
+ * TCPSIM_CAUSE_FORGED). CAUSE is what made the host send it, RST the
+ * reason of an RST (-1 otherwise), both for --why. Returns its number. */
 uint32_t ts_net_send(struct ts_sim *sim, int from, int to, const ts_seg *seg,
-		     int injected);
-/* Apply a "net:" line. Returns 0, or -1 with a message in MSG. */
+		     ts_cause cause, int rst);
+/* Apply a "net:" line. Returns 0, or -1 with a message in MSG (an error
+ * of the run, not the report). */
 int ts_net_apply(struct ts_sim *sim, const ts_stmt *st, char *msg,
 		 size_t msglen);
-/* Handle a TS_EV_DELIVER event: the segment arrives (or is lost). */
 /* P, the head of its lane if it is in one, is taken out of the queue: the
  * next of the lane, to be queued in its place (ts_evq_pop_replace), or
  * NULL. */
 ts_event *ts_net_lane_pass(ts_network *n, ts_pkt *p);
+/* Handle a TS_EV_DELIVER event: the segment arrives (or is lost). */
 void ts_net_deliver(struct ts_sim *sim, ts_pkt *p);
 /* The direction record FROM>TO. */
 static inline ts_dir *ts_net_dir(ts_network *n, int from, int to)
 {
 	return &n->dirs[from * n->nhosts + to];
 }
-/* Host index owning ADDR, or -1. */
-int ts_net_host_of(const struct ts_sim *sim, uint32_t addr);
-
 #endif

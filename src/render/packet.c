@@ -40,12 +40,45 @@ static uint16_t fold(uint32_t acc)
 	return (uint16_t)~acc;
 }
 
+/* Whether events of KIND carry a segment. */
+static int has_segment(tcpsim_event_kind kind)
+{
+	switch (kind) {
+	case TCPSIM_EV_SEND:
+	case TCPSIM_EV_INJECT:
+	case TCPSIM_EV_REPLAY:
+	case TCPSIM_EV_RECV:
+	case TCPSIM_EV_LOST:
+		return 1;
+	case TCPSIM_EV_CALL:
+	case TCPSIM_EV_BLOCK:
+	case TCPSIM_EV_RETURN:
+	case TCPSIM_EV_STATE:
+	case TCPSIM_EV_RESET:
+	case TCPSIM_EV_DROP:
+	case TCPSIM_EV_TIMER:
+	case TCPSIM_EV_REXMIT:
+	case TCPSIM_EV_SIGNAL:
+	case TCPSIM_EV_PROC:
+	case TCPSIM_EV_HOST:
+	case TCPSIM_EV_SKIP:
+	case TCPSIM_EV_EXPECT:
+	case TCPSIM_EV_FAIL:
+	case TCPSIM_EV_END:
+	case TCPSIM_EV_WHY:
+	case TCPSIM_EV_FINAL:
+	case TCPSIM_EV_DONE:
+		return 0;
+	}
+	return 0;
+}
+
 size_t tcpsim_event_packet(const tcpsim_event *ev, unsigned char *buf,
 			   size_t cap)
 {
-	const tcpsim_segment *s = ev->segment;
-	if (!s)
+	if (!has_segment(ev->kind))
 		return 0;
+	const tcpsim_segment *s = &ev->u.seg.seg;
 	unsigned char opt[40];
 	size_t olen = 0;
 	if (s->flags & TCPSIM_SYN) {
@@ -81,10 +114,10 @@ size_t tcpsim_event_packet(const tcpsim_event *ev, unsigned char *buf,
 	memset(buf, 0, 20 + thl);
 	ip[0] = 0x45;
 	put16(ip + 2, (uint32_t)total);
-	put16(ip + 4, ev->segno & 0xffff); /* identification */
-	put16(ip + 6, 0x4000);             /* don't fragment */
-	ip[8] = 64;                        /* TTL */
-	ip[9] = 6;                         /* TCP */
+	put16(ip + 4, ev->u.seg.segno & 0xffff); /* identification */
+	put16(ip + 6, 0x4000);                   /* don't fragment */
+	ip[8] = 64;                              /* TTL */
+	ip[9] = 6;                               /* TCP */
 	put32(ip + 12, s->saddr);
 	put32(ip + 16, s->daddr);
 	put16(ip + 10, fold(sum16(0, ip, 20)));

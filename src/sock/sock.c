@@ -6,10 +6,9 @@
  * The pending error (sk->err, Linux sk_err) is handed out once, by
  * take_error() (Linux sock_error()), to whichever call reaches it first.
  */
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "render/report.h"
 #include "sock/sock.h"
 #include "tcp/tcp.h"
 
@@ -38,44 +37,33 @@ static ts_errno take_error(ts_sock *sk)
 }
 
 /* --why: where the failure of the call in R came from. */
-static void explain(ts_sim *sim, ts_sock *sk, ts_result *r)
+static void explain(ts_sock *sk, ts_result *r)
 {
-	char cause[200], chain[600];
-	size_t n = sizeof r->why;
-	chain[0] = 0;
+	ts_why *w = &r->why;
+	memset(w, 0, sizeof *w);
+	r->has_why = 1;
 	if (!sk) {
-		snprintf(r->why, n, "no socket");
+		w->source = TCPSIM_WHY_NO_SOCKET;
 		return;
 	}
 	const ts_sock_ext *x = ts_tcp_ext_ro(sk);
 	if (sk->taken) {
-		ts_sim_cause(sim, x->err.kind, x->err.val, x->err.timer, cause,
-			     sizeof cause);
-		if (x->err.kind == TS_ORIG_INPUT)
-			ts_sim_seg_chain(sim, x->err.val, chain, sizeof chain);
-		if (snprintf(r->why, n, "pending error set when %s in %s%s%s",
-			     cause, ts_state_name((ts_tcp_state)x->err.state),
-			     chain[0] ? " \u2190 " : "", chain) >= (int)n)
-			r->why[n - 1] = 0; /* cut: the report shows the rest */
+		w->source = TCPSIM_WHY_PENDING_ERROR;
+		w->cause = x->err.c;
+		w->state = (ts_tcp_state)x->err.state;
 		return;
 	}
 	ts_tcp_state st = ts_sock_app_state(sk);
-	if (st == TS_CLOSED && x->close.kind != TS_ORIG_NONE) {
-		ts_sim_cause(sim, x->close.kind, x->close.val, x->close.timer,
-			     cause, sizeof cause);
-		if (x->close.kind == TS_ORIG_INPUT)
-			ts_sim_seg_chain(sim, x->close.val, chain,
-					 sizeof chain);
-		if (snprintf(r->why, n,
-			     "the connection closed (from %s) when %s%s%s",
-			     ts_state_name((ts_tcp_state)x->close.state), cause,
-			     chain[0] ? " \u2190 " : "", chain) >= (int)n)
-			r->why[n - 1] = 0;
+	if (st == TS_CLOSED && x->close.set &&
+	    x->close.c.kind != TCPSIM_CAUSE_NONE) {
+		w->source = TCPSIM_WHY_CLOSED;
+		w->cause = x->close.c;
+		w->state = (ts_tcp_state)x->close.state;
 		return;
 	}
-	snprintf(r->why, n, "the socket is %s%s", ts_state_name(st),
-		 (sk->shutdown & TS_SEND_SHUTDOWN) ? ", its sending side shut"
-						   : "");
+	w->source = TCPSIM_WHY_STATE;
+	w->state = st;
+	w->send_shut = !!(sk->shutdown & TS_SEND_SHUTDOWN);
 }
 
 ts_tcp_state ts_sock_app_state(const ts_sock *sk)
@@ -178,7 +166,7 @@ static void do_bind(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t port,
 
 /* Linux inet_listen -> inet_csk_listen_start. */
 static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
-		      ts_result *r)
+		      ts_cause cause, ts_result *r)
 {
 	if (sk->ss != TS_SS_UNCONNECTED ||
 	    (sk->state != TS_CLOSED && sk->state != TS_LISTEN)) {
@@ -208,7 +196,7 @@ static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
 		return;
 	}
 	sk->listening = 1;
-	ts_tcp_set_state(sim, sk, TS_LISTEN, "listen()");
+	ts_tcp_set_state(sim, sk, TS_LISTEN, TCPSIM_BY_LISTEN, cause);
 	ok(r, 0);
 }
 
@@ -263,7 +251,7 @@ static int is_loopback(uint32_t a)
  * allows (2: loopback only) and the TIME_WAIT is older than
  * tcp_tw_reuse_delay (tcp_twsk_unique). Returns 1 when one was recycled. */
 static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
-			     uint16_t rport)
+			     uint16_t rport, ts_cause cause)
 {
 	int64_t reuse = h->knob[TS_KNOB_TCP_TW_REUSE];
 	int64_t lo = h->knob[TS_KNOB_IP_LOCAL_PORT_LOW];
@@ -273,8 +261,8 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 		reuse = 0;
 	if (!reuse)
 		return 0;
-	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
+	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+		for (int i = 0; i < ts_pool_used(&sim->socks.pool, ci); i++) {
 			ts_sock *tw = ts_sim_sock(sim, ci, i);
 			if (!tw->in_use || tw->host != h ||
 			    tw->state != TS_TIME_WAIT || tw->raddr != raddr ||
@@ -282,13 +270,11 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 			    tw->lport > hi || sim->now - tw->last_rcv <= delay)
 				continue;
 			h->next_port = tw->lport;
-			ts_tcp_done(sim, tw,
-				    "TIME_WAIT reused by connect() "
-				    "(tcp_tw_reuse)");
+			ts_tcp_done(sim, tw, TCPSIM_BY_TIME_WAIT_REUSED, cause);
 			return 1;
 		}
-	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int i = 0; i < ts_pool_used(&sim->tws, ci); i++) {
+	for (int ci = 0; ci < sim->tw.pool.nchunks; ci++)
+		for (int i = 0; i < ts_pool_used(&sim->tw.pool, ci); i++) {
 			ts_tw *tw = ts_sim_tw(sim, ci, i);
 			if (!tw->in_use || tw->host != h->index ||
 			    tw->raddr != raddr || tw->rport != rport ||
@@ -299,16 +285,14 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 			if (!sk)
 				return 0;
 			h->next_port = sk->lport;
-			ts_tcp_done(sim, sk,
-				    "TIME_WAIT reused by connect() "
-				    "(tcp_tw_reuse)");
+			ts_tcp_done(sim, sk, TCPSIM_BY_TIME_WAIT_REUSED, cause);
 			return 1;
 		}
 	return 0;
 }
 
 static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
-		       ts_result *r)
+		       ts_cause cause, ts_result *r)
 {
 	if (ctx->waiting) {
 		connect_result(sim, sk, r);
@@ -341,7 +325,7 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 	const ts_call *c = &ctx->st->u.call;
 	ts_host *peer = &sim->hosts[c->peer_host];
 	if (!sk->bound && get_port(sim, h, sk, 0) < 0 &&
-	    (!recycle_time_wait(sim, h, peer->addr, (uint16_t)c->a) ||
+	    (!recycle_time_wait(sim, h, peer->addr, (uint16_t)c->a, cause) ||
 	     get_port(sim, h, sk, 0) < 0)) {
 		fail(r, TS_EADDRNOTAVAIL); /* __inet_hash_connect: no port */
 		return;
@@ -349,10 +333,9 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 	sk->laddr = h->addr;
 	sk->raddr = peer->addr;
 	sk->rport = (uint16_t)c->a;
-	sk->peer =
-	    peer->index; /* After a failed attempt, Linux tcp_disconnect() left
-			  * write_seq for the next one (tcp_v4_connect keeps a
-			  * non-zero write_seq). */
+	sk->peer = peer->index;
+	/* After a failed attempt, Linux tcp_disconnect() left write_seq for
+	 * the next one (tcp_v4_connect keeps a non-zero write_seq). */
 	uint32_t isn = sk->next_isn ? sk->next_isn : ts_tcp_next_isn(sim, h);
 	sk->next_isn = 0;
 	ts_sock *old = ts_tcp_lookup(sim, h, sk->lport, sk->raddr, sk->rport);
@@ -361,7 +344,7 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		 * recycled (timestamps are on by default); the new ISN
 		 * continues past the old connection's. */
 		isn = old->snd_nxt + 65535 + 2;
-		ts_tcp_done(sim, old, "TIME_WAIT recycled by a new connect()");
+		ts_tcp_done(sim, old, TCPSIM_BY_TIME_WAIT_RECYCLED, cause);
 	} else if (old) {
 		fail(r, TS_EADDRNOTAVAIL); /* the 4-tuple is taken */
 		return;
@@ -380,9 +363,9 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		fail(r, TS_ENOBUFS);
 		return;
 	}
-	ts_tcp_set_state(sim, sk, TS_SYN_SENT, "connect()");
+	ts_tcp_set_state(sim, sk, TS_SYN_SENT, TCPSIM_BY_CONNECT, cause);
 	sk->ss = TS_SS_CONNECTING;
-	ts_tcp_send_syn(sim, sk);
+	ts_tcp_send_syn(sim, sk, cause);
 	if (sk->nonblock) {
 		fail(r, TS_EINPROGRESS);
 		return;
@@ -447,7 +430,7 @@ static void stream_error(ts_sock *sk, ts_errno e, int flags, ts_result *r)
 }
 
 static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
-		    int flags, ts_result *r)
+		    int flags, ts_cause cause, ts_result *r)
 {
 	int nonblock = sk->nonblock || (flags & TS_MSG_DONTWAIT);
 	ts_tcp_state st = ts_sock_app_state(sk);
@@ -492,7 +475,7 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 		sk->app_written += (uint64_t)copy;
 		ts_check_written(sim, sk);
 		ctx->done += copy;
-		ts_tcp_push(sim, sk);
+		ts_tcp_push(sim, sk, cause);
 	}
 	if (ctx->done == n) {
 		ok(r, n);
@@ -510,7 +493,7 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 
 /* ---- read()/recv() (Linux tcp_recvmsg_locked) ---- */
 
-static void cleanup_rbuf(ts_sim *sim, ts_sock *sk)
+static void cleanup_rbuf(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	/* Linux tcp_cleanup_rbuf(): after a read, announce a window that
 	 * at least doubled. */
@@ -529,11 +512,11 @@ static void cleanup_rbuf(ts_sim *sim, ts_sock *sk)
 	if (nw > 65535)
 		nw = 65535;
 	if (nw && nw >= 2 * now)
-		ts_tcp_send_ack(sim, sk);
+		ts_tcp_send_ack(sim, sk, cause);
 }
 
 static void do_recv(ts_sim *sim, ts_sock *sk, int64_t n, int flags,
-		    ts_result *r)
+		    ts_cause cause, ts_result *r)
 {
 	int nonblock = sk->nonblock || (flags & TS_MSG_DONTWAIT);
 	ts_tcp_state st = ts_sock_app_state(sk);
@@ -551,7 +534,7 @@ static void do_recv(ts_sim *sim, ts_sock *sk, int64_t n, int flags,
 		if (!(flags & TS_MSG_PEEK)) {
 			sk->rcvq -= got;
 			sk->app_read += got;
-			cleanup_rbuf(sim, sk);
+			cleanup_rbuf(sim, sk, cause);
 		}
 		ok(r, got);
 		return;
@@ -581,7 +564,8 @@ static void do_recv(ts_sim *sim, ts_sock *sk, int64_t n, int flags,
 
 /* ---- shutdown() (Linux inet_shutdown, tcp_shutdown) ---- */
 
-static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk);
+static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk,
+			   ts_cause cause);
 
 /* Linux tcp_need_reset(): the states in which an abort sends RST. */
 static int need_reset(ts_tcp_state s)
@@ -607,14 +591,14 @@ static int need_reset(ts_tcp_state s)
 /* Linux tcp_disconnect(): abort, RST when tcp_need_reset() says so (or
  * CLOSING/LAST_ACK with unsent data). */
 static void disconnect(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
-		       const char *cause)
+		       tcpsim_state_cause by, ts_cause cause)
 {
 	ts_tcp_state old = sk->state;
 	int unsent = ts_seq_lt(sk->snd_nxt, sk->write_seq);
-	ts_tcp_set_state(sim, sk, TS_CLOSED, cause);
+	ts_tcp_set_state(sim, sk, TS_CLOSED, by, cause);
 	if (need_reset(old) ||
 	    ((old == TS_CLOSING || old == TS_LAST_ACK) && unsent)) {
-		ts_tcp_send_active_reset(sim, sk, why);
+		ts_tcp_send_active_reset(sim, sk, why, cause);
 		sk->err = TS_ECONNRESET; /* tcp_disconnect */
 	} else if (old == TS_SYN_SENT) {
 		sk->err = TS_ECONNRESET; /* tcp_disconnect */
@@ -629,18 +613,19 @@ static void disconnect(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
 
 /* Linux tcp_close_state(): the state close() or shutdown(SHUT_WR) moves
  * to; 1 when a FIN must be sent. */
-static int close_state(ts_sim *sim, ts_sock *sk, const char *cause)
+static int close_state(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		       ts_cause cause)
 {
 	switch (sk->state) {
 	case TS_ESTABLISHED:
 	case TS_SYN_RECEIVED:
-		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_1, cause);
+		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_1, by, cause);
 		return 1;
 	case TS_CLOSE_WAIT:
-		ts_tcp_set_state(sim, sk, TS_LAST_ACK, cause);
+		ts_tcp_set_state(sim, sk, TS_LAST_ACK, by, cause);
 		return 1;
 	case TS_SYN_SENT:
-		ts_tcp_set_state(sim, sk, TS_CLOSED, cause);
+		ts_tcp_set_state(sim, sk, TS_CLOSED, by, cause);
 		ts_tcp_timer_clear_all(sim, sk);
 		return 0;
 	case TS_CLOSED:
@@ -656,7 +641,7 @@ static int close_state(ts_sim *sim, ts_sock *sk, const char *cause)
 }
 
 static void do_shutdown(ts_sim *sim, ts_host *h, ts_sock *sk, int how,
-			ts_result *r)
+			ts_cause cause, ts_result *r)
 {
 	int bits = how + 1; /* SHUT_RD -> RCV_SHUTDOWN ... (inet_shutdown) */
 	if (sk->ss == TS_SS_CONNECTING) {
@@ -674,14 +659,14 @@ static void do_shutdown(ts_sim *sim, ts_host *h, ts_sock *sk, int how,
 		return;
 	case TS_LISTEN:
 		if (bits & TS_RCV_SHUTDOWN)
-			stop_listening(sim, h, sk);
+			stop_listening(sim, h, sk, cause);
 		ok(r, 0);
 		return;
 	case TS_SYN_SENT:
 		/* inet_shutdown -> tcp_disconnect: no RST, ECONNRESET
 		 * pending. */
-		disconnect(sim, sk, TS_RST_LINGER_ZERO,
-			   "shutdown() in SYN_SENT");
+		disconnect(sim, sk, TCPSIM_RST_LINGER_ZERO,
+			   TCPSIM_BY_SHUTDOWN_SYN_SENT, cause);
 		sk->ss = TS_SS_UNCONNECTED;
 		ok(r, 0);
 		return;
@@ -700,8 +685,8 @@ static void do_shutdown(ts_sim *sim, ts_host *h, ts_sock *sk, int how,
 	if ((bits & TS_SEND_SHUTDOWN) &&
 	    (sk->state == TS_ESTABLISHED || sk->state == TS_SYN_RECEIVED ||
 	     sk->state == TS_CLOSE_WAIT)) {
-		if (close_state(sim, sk, "shutdown(SHUT_WR)"))
-			ts_tcp_queue_fin(sim, sk);
+		if (close_state(sim, sk, TCPSIM_BY_SHUTDOWN_WR, cause))
+			ts_tcp_queue_fin(sim, sk, cause);
 	}
 	ok(r, 0);
 }
@@ -717,7 +702,7 @@ static int lingering(const ts_sock *sk)
 
 /* Linux inet_csk_listen_stop(): children not yet accepted are aborted
  * (RST from the established ones), requests dropped. */
-static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
+static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk, ts_cause cause)
 {
 	ts_sock_ext *lx = sk->x;
 	if (!lx)
@@ -727,20 +712,22 @@ static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
 		lx->aq_head = c->aq_next;
 		c->aq_next = NULL;
 		lx->aq_len--;
-		disconnect(sim, c, TS_RST_LISTENER_CLOSED, "listener closed");
+		disconnect(sim, c, TCPSIM_RST_LISTENER_CLOSED,
+			   TCPSIM_BY_LISTENER_CLOSED, cause);
 		ts_tcp_free(sim, c);
 	}
 	lx->aq_tail = NULL;
 	/* Requests (SYN_RECEIVED children) are dropped silently; the peer's
 	 * next segment meets no socket. */
 	if (lx->nchildren) {
-		for (int ci = 0; ci < sim->socks.nchunks; ci++)
-			for (int i = 0; i < ts_pool_used(&sim->socks, ci);
+		for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+			for (int i = 0; i < ts_pool_used(&sim->socks.pool, ci);
 			     i++) {
 				ts_sock *c = ts_sim_sock(sim, ci, i);
 				if (c->in_use && c->parent == sk) {
-					ts_tcp_set_state(sim, c, TS_CLOSED,
-							 "listener closed");
+					ts_tcp_set_state(
+					    sim, c, TS_CLOSED,
+					    TCPSIM_BY_LISTENER_CLOSED, cause);
 					ts_tcp_free(sim, c);
 				}
 			}
@@ -749,7 +736,7 @@ static void stop_listening(ts_sim *sim, ts_host *h, ts_sock *sk)
 		ts_hmap_del(&h->listeners, sk->lport);
 		sk->listening = 0;
 	}
-	ts_tcp_set_state(sim, sk, TS_CLOSED, "listener closed");
+	ts_tcp_set_state(sim, sk, TS_CLOSED, TCPSIM_BY_LISTENER_CLOSED, cause);
 }
 
 /* The end of __tcp_close, after any lingering: the socket is orphaned
@@ -785,7 +772,8 @@ static void orphan(ts_sim *sim, ts_host *h, ts_sock *sk)
 
 /* Linux __tcp_close(). Returns 1 when close() must linger (SO_LINGER with
  * a time, our FIN not yet acknowledged): orphan() comes after the wait. */
-static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
+static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting,
+		   ts_cause cause)
 {
 	ts_proc *p = &h->proc;
 	if (sk->fd >= 0 && sk->fd < p->nfds) {
@@ -797,7 +785,7 @@ static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
 	sk->has_fd = 0;
 	sk->shutdown = TS_SHUTDOWN_MASK;
 	if (sk->state == TS_LISTEN) {
-		stop_listening(sim, h, sk);
+		stop_listening(sim, h, sk, cause);
 		ts_tcp_free(sim, sk);
 		return 0;
 	}
@@ -812,21 +800,24 @@ static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
 	if (unread) {
 		/* Linux __tcp_close: unread data -> CLOSE, then RST
 		 * (RFC 2525 §2.17). */
-		ts_tcp_set_state(sim, sk, TS_CLOSED,
-				 "close() with unread data");
-		ts_tcp_send_active_reset(sim, sk, TS_RST_CLOSE_UNREAD);
+		ts_tcp_set_state(sim, sk, TS_CLOSED, TCPSIM_BY_CLOSE_UNREAD,
+				 cause);
+		ts_tcp_send_active_reset(sim, sk, TCPSIM_RST_CLOSE_UNREAD,
+					 cause);
 		ts_tcp_free(sim, sk);
 		return 0;
 	}
 	if (sk->linger_on && sk->linger_s == 0) {
 		/* Linux __tcp_close -> tcp_disconnect (SO_LINGER {1, 0}). */
-		disconnect(sim, sk, TS_RST_LINGER_ZERO,
-			   "close() with SO_LINGER {1, 0}");
+		disconnect(sim, sk, TCPSIM_RST_LINGER_ZERO,
+			   TCPSIM_BY_CLOSE_LINGER_ZERO, cause);
 		ts_tcp_free(sim, sk);
 		return 0;
 	}
-	if (close_state(sim, sk, exiting ? "process exit" : "close()"))
-		ts_tcp_queue_fin(sim, sk);
+	if (close_state(sim, sk,
+			exiting ? TCPSIM_BY_PROCESS_EXIT : TCPSIM_BY_CLOSE,
+			cause))
+		ts_tcp_queue_fin(sim, sk, cause);
 	if (!sk->in_use)
 		return 0;
 	/* sk_stream_wait_close(): never when the process is exiting. */
@@ -837,10 +828,10 @@ static int release(ts_sim *sim, ts_host *h, ts_sock *sk, int exiting)
 }
 
 static void do_close(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
-		     ts_result *r)
+		     ts_cause cause, ts_result *r)
 {
 	if (!ctx->waiting) {
-		ctx->sk = release(sim, h, sk, 0) ? sk : NULL;
+		ctx->sk = release(sim, h, sk, 0, cause) ? sk : NULL;
 		if (!ctx->sk) {
 			ok(r, 0);
 			return;
@@ -860,7 +851,7 @@ static void do_close(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 
 void ts_sock_close_abandon(ts_sim *sim, ts_host *h, ts_callctx *ctx)
 {
-	if (ctx->st && ctx->st->u.call.id == TS_CALL_CLOSE && ctx->sk) {
+	if (ctx->st && ctx->st->u.call.id == TCPSIM_CALL_CLOSE && ctx->sk) {
 		orphan(sim, h, ctx->sk);
 		ctx->sk = NULL;
 	}
@@ -968,64 +959,66 @@ void ts_sock_call(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 	r->sigpipe = 0;
 	r->has_addr = 0;
 	r->sk = NULL;
-	r->why[0] = 0;
+	r->has_why = 0;
 	if (sk)
 		sk->taken = 0;
 	dispatch(sim, h, ctx, sk, r);
-	if (r->ret < 0 && sim->why && r->err != TS_EINPROGRESS)
-		explain(sim, sk, r);
+	if (r->ret < 0 && sim->why.on && r->err != TS_EINPROGRESS)
+		explain(sk, r);
 }
 
 static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		     ts_result *r)
 {
 	const ts_call *c = &ctx->st->u.call;
+	/* What the call sends or changes, it does because its line ran. */
+	ts_cause cause = ts_cause_line(ctx->st);
 	switch (c->id) {
-	case TS_CALL_SOCKET:
+	case TCPSIM_CALL_SOCKET:
 		do_socket(sim, h, r);
 		return;
-	case TS_CALL_BIND:
+	case TCPSIM_CALL_BIND:
 		do_bind(sim, h, sk, c->a, r);
 		return;
-	case TS_CALL_LISTEN:
-		do_listen(sim, h, sk, c->a, r);
+	case TCPSIM_CALL_LISTEN:
+		do_listen(sim, h, sk, c->a, cause, r);
 		return;
-	case TS_CALL_CONNECT:
-		do_connect(sim, h, ctx, sk, r);
+	case TCPSIM_CALL_CONNECT:
+		do_connect(sim, h, ctx, sk, cause, r);
 		return;
-	case TS_CALL_ACCEPT:
+	case TCPSIM_CALL_ACCEPT:
 		do_accept(sim, h, sk, r);
 		return;
-	case TS_CALL_WRITE:
-		do_send(sim, ctx, sk, c->a, 0, r);
+	case TCPSIM_CALL_WRITE:
+		do_send(sim, ctx, sk, c->a, 0, cause, r);
 		return;
-	case TS_CALL_SEND:
-		do_send(sim, ctx, sk, c->a, c->flags, r);
+	case TCPSIM_CALL_SEND:
+		do_send(sim, ctx, sk, c->a, c->flags, cause, r);
 		return;
-	case TS_CALL_READ:
-		do_recv(sim, sk, c->a, 0, r);
+	case TCPSIM_CALL_READ:
+		do_recv(sim, sk, c->a, 0, cause, r);
 		return;
-	case TS_CALL_RECV:
-		do_recv(sim, sk, c->a, c->flags, r);
+	case TCPSIM_CALL_RECV:
+		do_recv(sim, sk, c->a, c->flags, cause, r);
 		return;
-	case TS_CALL_SHUTDOWN:
-		do_shutdown(sim, h, sk, c->opt, r);
+	case TCPSIM_CALL_SHUTDOWN:
+		do_shutdown(sim, h, sk, c->opt, cause, r);
 		return;
-	case TS_CALL_CLOSE:
-		do_close(sim, h, ctx, sk, r);
+	case TCPSIM_CALL_CLOSE:
+		do_close(sim, h, ctx, sk, cause, r);
 		return;
-	case TS_CALL_SETSOCKOPT:
+	case TCPSIM_CALL_SETSOCKOPT:
 		do_setsockopt(sim, sk, c, r);
 		return;
-	case TS_CALL_GETSOCKOPT:
+	case TCPSIM_CALL_GETSOCKOPT:
 		/* net/core/sock.c SO_ERROR: the pending error, cleared. */
 		ok(r, take_error(sk));
 		return;
-	case TS_CALL_FCNTL:
+	case TCPSIM_CALL_FCNTL:
 		sk->nonblock = 1;
 		ok(r, 0);
 		return;
-	case TS_CALL_GETPEERNAME: {
+	case TCPSIM_CALL_GETPEERNAME: {
 		/* Linux inet_getname(peer): ENOTCONN in CLOSE and SYN_SENT */
 		ts_tcp_state st = ts_sock_app_state(sk);
 		if (!sk->rport || st == TS_CLOSED || st == TS_SYN_SENT) {
@@ -1038,26 +1031,26 @@ static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		ok(r, 0);
 		return;
 	}
-	case TS_CALL_GETSOCKNAME:
+	case TCPSIM_CALL_GETSOCKNAME:
 		r->has_addr = 1;
 		r->addr = sk->laddr;
 		r->port = sk->lport;
 		ok(r, 0);
 		return;
-	case TS_CALL_POLL:
+	case TCPSIM_CALL_POLL:
 		do_poll(ctx, sk, c, r);
 		return;
-	case TS_CALL_SIGNAL:
+	case TCPSIM_CALL_SIGNAL:
 		h->proc.sigpipe_ignored = c->a != 0;
 		ok(r, 0);
 		return;
 	}
 }
 
-void ts_sock_exit(ts_sim *sim, ts_host *h)
+void ts_sock_exit(ts_sim *sim, ts_host *h, ts_cause cause)
 {
 	ts_proc *p = &h->proc;
 	for (int fd = 0; fd < p->nfds; fd++)
 		if (p->fds[fd])
-			(void)release(sim, h, p->fds[fd], 1);
+			(void)release(sim, h, p->fds[fd], 1, cause);
 }

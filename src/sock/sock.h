@@ -18,8 +18,10 @@ void ts_sock_call(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 /* A close() still lingering when its process dies: the socket is orphaned
  * at once. */
 void ts_sock_close_abandon(ts_sim *sim, ts_host *h, ts_callctx *ctx);
-/* Process exit: every descriptor closed as close() would, no lingering. */
-void ts_sock_exit(ts_sim *sim, ts_host *h);
+/* Process exit: every descriptor closed as close() would, no lingering;
+ * CAUSE (the line that killed it, or the call that raised SIGPIPE) is
+ * what the segments it sends are sent for. */
+void ts_sock_exit(ts_sim *sim, ts_host *h, ts_cause cause);
 /* What a poll() on SK reports (Linux tcp_poll). */
 uint32_t ts_sock_poll_mask(const ts_sock *sk);
 /* The state the application's socket is in: Linux hands a connection over

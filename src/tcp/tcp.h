@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/errno_tab.h"
+#include "engine/cause.h"
 #include "engine/evq.h"
 #include "net/net.h"
 #include "trace/trace.h"
@@ -54,39 +55,22 @@ enum { TS_SS_UNCONNECTED, TS_SS_CONNECTING, TS_SS_CONNECTED };
 enum { TS_RCV_SHUTDOWN = 1, TS_SEND_SHUTDOWN = 2, TS_SHUTDOWN_MASK = 3 };
 
 /* Per-socket timers: each an absolute deadline, TS_TIME_NEVER when off (BSD
- * t_timers[]); one queue event per socket sits at the earliest deadline. */
+ * t_timers[]); one queue event per socket sits at the earliest deadline.
+ * The public tcpsim_timer names them, in this order. */
 typedef enum ts_timer {
-	TS_TIMER_RTX,   /* retransmission of SYN, SYN-ACK, data or FIN */
-	TS_TIMER_CLOSE, /* TIME_WAIT expiry, or orphaned FIN_WAIT_2 timeout */
-	TS_TIMER_KEEPALIVE,
-	/* keepalive probes (SO_KEEPALIVE) */ TS_TIMER_PERSIST, /* zero-window
-								   probes */
-	TS_TIMER_DELACK, /* delayed ACK */
-	TS_NTIMERS
+	TS_TIMER_RTX = TCPSIM_TIMER_RETRANSMISSION, /* SYN, SYN-ACK, data,
+						     * FIN again */
+	TS_TIMER_CLOSE = TCPSIM_TIMER_CLOSE, /* TIME_WAIT expiry, or orphaned
+					      * FIN_WAIT_2 timeout */
+	TS_TIMER_KEEPALIVE = TCPSIM_TIMER_KEEPALIVE, /* SO_KEEPALIVE probes */
+	TS_TIMER_PERSIST = TCPSIM_TIMER_ZERO_WINDOW_PROBE,
+	TS_TIMER_DELACK = TCPSIM_TIMER_DELAYED_ACK,
+	TS_NTIMERS = TCPSIM_NTIMERS
 } ts_timer;
 
-/* Why an RST was sent: each names its rule in the report. */
-typedef enum ts_rst_reason {
-	TS_RST_NO_SOCKET,        /* segment for no connection */
-	TS_RST_LISTEN_ACK,       /* ACK reached a listener */
-	TS_RST_SYNSENT_BAD_ACK,  /* SYN_SENT: ACK of something never sent */
-	TS_RST_SYNRECV_BAD_ACK,  /* SYN_RECEIVED: unacceptable ACK */
-	TS_RST_SYNRECV_SYN,      /* SYN_RECEIVED: a new SYN in window */
-	TS_RST_CLOSE_UNREAD,     /* close() with unread data */
-	TS_RST_LINGER_ZERO,      /* close() with SO_LINGER {1, 0} */
-	TS_RST_DATA_AFTER_CLOSE, /* data after the receive side was shut */
-	TS_RST_FIN_WAIT_2_DATA,  /* orphaned FIN_WAIT_2: new data arrived */
-	TS_RST_LISTEN_OVERFLOW,  /* accept queue full, tcp_abort_on_overflow */
-	TS_RST_LISTENER_CLOSED,  /* listener closed with unaccepted children */
-	TS_RST_KEEPALIVE,        /* keepalive probes unanswered */
-	TS_NRST
-} ts_rst_reason;
-
-typedef struct ts_rst_info {
-	const char *why;  /* plain words */
-	const char *rule; /* RFC section and/or Linux function */
-} ts_rst_info;
-extern const ts_rst_info ts_rst_reasons[TS_NRST];
+/* Why an RST is sent: the public tcpsim_rst_reason, each with its rule
+ * (TCPSIM_RST_REASONS in tcpsim.h). */
+typedef tcpsim_rst_reason ts_rst_reason;
 
 typedef struct ts_sock {
 	struct ts_host *host;
@@ -198,13 +182,12 @@ typedef struct ts_sock {
 	ts_event tev; /* TS_EV_SOCK_TIMER at min(tdl) */
 } ts_sock;
 
-/* --why: what happened to a socket (TS_ORIG_* kind, value, the state it
- * was in, the timer). */
-typedef struct ts_cause {
-	uint8_t kind, state;
-	uint32_t val;
-	const char *timer;
-} ts_cause;
+/* --why: what happened to a socket, and the state it was in. */
+typedef struct ts_sock_cause {
+	ts_cause c;
+	uint8_t state;
+	uint8_t set; /* recorded */
+} ts_sock_cause;
 
 /* What most sockets never need, allocated the first time one does
  * (ts_tcp_ext) and freed with the socket: a listener's accept queue,
@@ -220,7 +203,7 @@ typedef struct ts_sock_ext {
 	uint8_t ofo_fin[TS_TCP_MAX_OFO];
 	uint32_t ofo_fin_num; /* the queued FIN's segment number */
 	/* --why: what set the pending error, what closed the socket */
-	ts_cause err, close;
+	ts_sock_cause err, close;
 } ts_sock_ext;
 
 /* A time-wait record (tcp_tw.c): what a connection in TIME_WAIT keeps once
@@ -271,17 +254,19 @@ void ts_tcp_port_put(struct ts_host *h, uint16_t port);
 ts_sock_ext *ts_tcp_ext(struct ts_sim *sim, ts_sock *sk);
 /* SK's ext to read: all zero when it has none. */
 const ts_sock_ext *ts_tcp_ext_ro(const ts_sock *sk);
-/* What is happening now (a segment, a timer, a line), for --why: into
- * SK's C (only with --why, the one reader). */
-void ts_tcp_note_cause(struct ts_sim *sim, ts_sock *sk, int close);
-/* The one place a state changes; CAUSE goes to the report. */
+/* --why: CAUSE set SK's pending error (CLOSE 0) or closed it (1). */
+void ts_tcp_note_cause(struct ts_sim *sim, ts_sock *sk, int close,
+		       ts_cause cause);
+/* The one place a state changes; BY and CAUSE go to the event. */
 void ts_tcp_set_state(struct ts_sim *sim, ts_sock *sk, ts_tcp_state st,
-		      const char *cause);
+		      tcpsim_state_cause by, ts_cause cause);
 /* Linux tcp_done(): CLOSED, both directions shut, timers stopped; an
  * orphan is freed. */
-void ts_tcp_done(struct ts_sim *sim, ts_sock *sk, const char *cause);
+void ts_tcp_done(struct ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		 ts_cause cause);
 /* Linux tcp_reset(): an accepted RST. */
-void ts_tcp_reset(struct ts_sim *sim, ts_sock *sk, const char *cause);
+void ts_tcp_reset(struct ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		  ts_cause cause);
 int ts_tcp_hash(struct ts_sim *sim, ts_sock *sk);
 void ts_tcp_unhash(ts_sock *sk);
 /* The connection (lport, raddr, rport) of host H, as a socket (a time-wait
@@ -297,48 +282,49 @@ uint32_t ts_tcp_next_isn(struct ts_sim *sim, struct ts_host *h);
 void ts_tcp_wake(struct ts_sim *sim, ts_sock *sk);
 /* Receive window to advertise now (Linux tcp_select_window, simplified). */
 uint32_t ts_tcp_select_window(ts_sock *sk);
-/* The label of a socket in the report: its variable, or its ports. */
-const char *ts_tcp_label(struct ts_sim *sim, const ts_sock *sk, char *buf,
-			 size_t n);
-/* The label of a connection no variable names: "[LPORT<HOST:RPORT]". */
-const char *ts_tcp_label_ports(struct ts_sim *sim, uint16_t lport,
-			       uint32_t raddr, uint16_t rport, char *buf,
-			       size_t n);
+/* SK as an event names it. */
+void ts_tcp_describe(const struct ts_sim *sim, const ts_sock *sk,
+		     tcpsim_sock *out);
+/* A time-wait record as an event names its connection. */
+void ts_tw_describe(const struct ts_sim *sim, const ts_tw *tw,
+		    tcpsim_sock *out);
 
-/* ---- tcp_out.c ---- */
-void ts_tcp_send_syn(struct ts_sim *sim, ts_sock *sk);
-void ts_tcp_send_synack(struct ts_sim *sim, ts_sock *sk);
-void ts_tcp_send_ack(struct ts_sim *sim, ts_sock *sk);
+/* ---- tcp_out.c ---- (CAUSE: what makes the host send, for --why) */
+void ts_tcp_send_syn(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
+void ts_tcp_send_synack(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
+void ts_tcp_send_ack(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* States in which queued data or our FIN may still be (re)sent. */
 int ts_tcp_may_send(ts_tcp_state st);
 /* Send what the window and Nagle allow of the queued data and FIN. */
-void ts_tcp_push(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_push(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Send the newest segment again (a tail loss probe). */
-void ts_tcp_retransmit_tail(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_retransmit_tail(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Retransmit the oldest unacknowledged segment. */
-void ts_tcp_retransmit_head(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_retransmit_head(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Linux tcp_send_active_reset(): RST|ACK from the socket's own state. */
 void ts_tcp_send_active_reset(struct ts_sim *sim, ts_sock *sk,
-			      ts_rst_reason why);
+			      ts_rst_reason why, ts_cause cause);
 /* Linux tcp_v4_send_reset(): RST in reply to segment IN, received by H
  * (for socket SK, or NULL when none matched). */
 void ts_tcp_send_reply_reset(struct ts_sim *sim, struct ts_host *h,
 			     const ts_sock *sk, const ts_seg *in,
-			     ts_rst_reason why);
+			     ts_rst_reason why, ts_cause cause);
 /* Linux tcp_xmit_probe_skb(): an ACK with SEQ = SND.UNA - 1, which the
  * peer must answer (keepalive and zero-window probes). */
-void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Queue a FIN after the data (Linux tcp_send_fin). */
-void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk);
+void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 
 /* ---- tcp_in.c ---- */
+/* Segment SEG arrives at host H; CAUSE names it (its number, forged). */
 void ts_tcp_input(struct ts_sim *sim, struct ts_host *h, const ts_seg *seg,
-		  uint32_t num);
+		  ts_cause cause);
 /* Forget every SYN cookie a host sent (crash, end of run). */
 void ts_tcp_cookies_free(struct ts_host *h);
 /* After data or a FIN arrived: ACK now or schedule a delayed ACK (Linux
  * __tcp_ack_snd_check); NOW forces an immediate one. */
-void ts_tcp_ack_snd_check(struct ts_sim *sim, ts_sock *sk, int now);
+void ts_tcp_ack_snd_check(struct ts_sim *sim, ts_sock *sk, int now,
+			  ts_cause cause);
 
 /* ---- tcp_tw.c ---- */
 /* SK entered TIME_WAIT, or was made a socket again: ts_tw_compact() will
@@ -381,17 +367,8 @@ void ts_tcp_keepalive_arm(struct ts_sim *sim, ts_sock *sk);
  * flight (Linux tcp_check_probe_timer). */
 void ts_tcp_check_probe_timer(struct ts_sim *sim, ts_sock *sk);
 /* Enter TIME_WAIT (Linux tcp_time_wait) for 60 s. */
-void ts_tcp_time_wait(struct ts_sim *sim, ts_sock *sk, const char *cause);
-
-/* Format the cause of a state change into the char array BUF, only when
- * the report is on (nothing else reads it). */
-#define TS_CAUSE(sim, buf, ...)                                                \
-	do {                                                                   \
-		if (ts_rep_on(sim))                                            \
-			snprintf(buf, sizeof buf, __VA_ARGS__);                \
-		else                                                           \
-			buf[0] = 0;                                            \
-	} while (0)
+void ts_tcp_time_wait(struct ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		      ts_cause cause);
 
 /* Wraparound-safe sequence comparison (RFC 9293 §3.4). */
 static inline int ts_seq_lt(uint32_t a, uint32_t b)

@@ -10,54 +10,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
-#include "render/report.h"
 #include "tcp/tcp.h"
-
-const ts_rst_info ts_rst_reasons[TS_NRST] = {
-    [TS_RST_NO_SOCKET] = {"no socket matches this segment",
-			  "RFC 9293 §3.10.7.1; Linux tcp_v4_rcv "
-			  "(no_tcp_socket)"},
-    [TS_RST_LISTEN_ACK] = {"an ACK reached a listening socket with no "
-			   "handshake in progress",
-			   "RFC 9293 §3.10.7.2; Linux "
-			   "tcp_rcv_state_process (LISTEN)"},
-    [TS_RST_SYNSENT_BAD_ACK] = {"SYN_SENT got an ACK for a sequence number "
-				"never sent",
-				"RFC 9293 §3.10.7.3; Linux "
-				"tcp_rcv_synsent_state_process"},
-    [TS_RST_SYNRECV_BAD_ACK] = {"SYN_RECEIVED got an unacceptable ACK",
-				"RFC 9293 §3.10.7.4; Linux tcp_check_req"},
-    [TS_RST_SYNRECV_SYN] = {"a new SYN in the window of a connection in "
-			    "SYN_RECEIVED",
-			    "RFC 9293 §3.10.7.4; Linux tcp_check_req "
-			    "(embryonic_reset)"},
-    [TS_RST_CLOSE_UNREAD] = {"close() with unread data in the receive "
-			     "queue",
-			     "RFC 2525 §2.17, RFC 1122 §4.2.2.13; Linux "
-			     "__tcp_close"},
-    [TS_RST_LINGER_ZERO] = {"close() with SO_LINGER {1, 0} aborts the "
-			    "connection",
-			    "RFC 9293 §3.10.5 (ABORT); Linux __tcp_close "
-			    "-> tcp_disconnect"},
-    [TS_RST_DATA_AFTER_CLOSE] = {"data arrived after the application "
-				 "closed its receive side",
-				 "RFC 1122 §4.2.2.13; Linux "
-				 "tcp_rcv_state_process"},
-    [TS_RST_FIN_WAIT_2_DATA] = {"new data arrived for an orphaned "
-				"connection in FIN_WAIT_2",
-				"RFC 1122 §4.2.2.13; Linux "
-				"tcp_timewait_state_process"},
-    [TS_RST_LISTEN_OVERFLOW] = {"accept queue full and "
-				"tcp_abort_on_overflow is 1",
-				"Linux tcp_check_req (listen_overflow)"},
-    [TS_RST_LISTENER_CLOSED] = {"the listener was closed before this "
-				"connection was accepted",
-				"Linux inet_csk_listen_stop -> "
-				"tcp_disconnect"},
-    [TS_RST_KEEPALIVE] =
-	{"keepalive probes went unanswered",
-	 "Linux tcp_keepalive_timer (RST, then tcp_write_err)"},
-};
 
 static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -66,7 +19,7 @@ static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 
 ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 {
-	ts_sock *sk = ts_pool_get(&sim->socks);
+	ts_sock *sk = ts_pool_get(&sim->socks.pool);
 	if (!sk)
 		return NULL;
 	uint32_t gen = sk->gen;
@@ -86,7 +39,7 @@ ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 	for (int t = 0; t < TS_NTIMERS; t++)
 		sk->tdl[t] = TS_TIME_NEVER;
 	sk->tev.kind = TS_EV_SOCK_TIMER;
-	sim->live_socks++;
+	sim->socks.live++;
 	return sk;
 }
 
@@ -104,8 +57,8 @@ void ts_tcp_release(ts_sim *sim, ts_sock *sk)
 	sk->x = NULL;
 	sk->in_use = 0;
 	sk->gen++;
-	ts_pool_put(&sim->socks, sk);
-	sim->live_socks--;
+	ts_pool_put(&sim->socks.pool, sk);
+	sim->socks.live--;
 }
 
 void ts_tcp_port_put(ts_host *h, uint16_t port)
@@ -179,8 +132,8 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 	/* Linux inet_csk_bind_conflict(): a port is shared only when both
 	 * sockets set SO_REUSEADDR and the other one is not listening; a
 	 * TIME_WAIT keeps the flag of the socket it came from. */
-	for (int ci = 0; ci < sim->socks.nchunks; ci++)
-		for (int i = 0; i < ts_pool_used(&sim->socks, ci); i++) {
+	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
+		for (int i = 0; i < ts_pool_used(&sim->socks.pool, ci); i++) {
 			const ts_sock *o = ts_sim_sock(sim, ci, i);
 			if (!o->in_use || o == sk || o->host != h ||
 			    !o->bound || o->lport != port)
@@ -190,8 +143,8 @@ int ts_tcp_port_in_use(ts_sim *sim, ts_host *h, uint16_t port,
 				return 1;
 		}
 	/* time-wait records: never listening */
-	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int i = 0; i < ts_pool_used(&sim->tws, ci); i++) {
+	for (int ci = 0; ci < sim->tw.pool.nchunks; ci++)
+		for (int i = 0; i < ts_pool_used(&sim->tw.pool, ci); i++) {
 			const ts_tw *o = ts_sim_tw(sim, ci, i);
 			if (o->in_use && o->host == h->index && o->bound &&
 			    o->lport == port &&
@@ -239,47 +192,44 @@ void ts_tcp_wake(ts_sim *sim, ts_sock *sk)
 		ts_proc_wake(sim, &sk->parent->host->proc);
 }
 
-const char *ts_tcp_label(ts_sim *sim, const ts_sock *sk, char *buf, size_t n)
+void ts_tcp_describe(const ts_sim *sim, const ts_sock *sk, tcpsim_sock *o)
 {
 	const ts_host *h = sk->host;
-	if (!ts_rep_on(sim) && !sim->check) {
-		buf[0] = 0; /* nobody reads it */
-		return buf;
-	}
-	if (sk->var >= 0 && sk->var < h->decl->nvars) {
-		snprintf(buf, n, "%s", h->decl->vars[sk->var]);
-		return buf;
-	}
-	if (!sk->raddr) {
-		snprintf(buf, n, "[sock %u]", sk->id);
-		return buf;
-	}
-	return ts_tcp_label_ports(sim, sk->lport, sk->raddr, sk->rport, buf, n);
+	o->id = sk->id;
+	o->var = sk->var >= 0 && sk->var < h->decl->nvars
+		     ? h->decl->vars[sk->var]
+		     : NULL;
+	o->laddr = sk->laddr;
+	o->raddr = sk->raddr;
+	o->lport = sk->lport;
+	o->rport = sk->rport;
+	o->peer =
+	    sk->raddr ? ts_sim_host_name_of(sim, sk->raddr, sk->peer) : NULL;
 }
 
-const char *ts_tcp_label_ports(ts_sim *sim, uint16_t lport, uint32_t raddr,
-			       uint16_t rport, char *buf, size_t n)
+void ts_tw_describe(const ts_sim *sim, const ts_tw *tw, tcpsim_sock *o)
 {
-	int peer = ts_sim_host_by_addr(sim, raddr);
-	if (peer >= 0)
-		snprintf(buf, n, "[%u<%s:%u]", lport,
-			 sim->hosts[peer].decl->name, rport);
-	else
-		snprintf(buf, n, "[%u<%u.%u.%u.%u:%u]", lport, raddr >> 24,
-			 (raddr >> 16) & 255, (raddr >> 8) & 255, raddr & 255,
-			 rport);
-	return buf;
+	const ts_host_decl *d = sim->hosts[tw->host].decl;
+	o->id = tw->id;
+	o->var = tw->var >= 0 && tw->var < d->nvars ? d->vars[tw->var] : NULL;
+	o->laddr = tw->laddr;
+	o->raddr = tw->raddr;
+	o->lport = tw->lport;
+	o->rport = tw->rport;
+	o->peer = ts_sim_host_name_of(sim, tw->raddr, tw->peer);
 }
 
 ts_sock_ext *ts_tcp_ext(ts_sim *sim, ts_sock *sk)
 {
-	static ts_sock_ext scratch;
 	if (!sk->x) {
 		sk->x = calloc(1, sizeof *sk->x);
 		if (!sk->x) {
+			/* The run ends; until it does, writes go to the
+			 * simulation's scratch copy. */
 			ts_sim_abort(sim, 0, "out of memory");
-			memset(&scratch, 0, sizeof scratch);
-			return &scratch;
+			memset(&sim->socks.scratch, 0,
+			       sizeof sim->socks.scratch);
+			return &sim->socks.scratch;
 		}
 	}
 	return sk->x;
@@ -291,52 +241,47 @@ const ts_sock_ext *ts_tcp_ext_ro(const ts_sock *sk)
 	return sk->x ? sk->x : &none;
 }
 
-void ts_tcp_note_cause(ts_sim *sim, ts_sock *sk, int close)
+void ts_tcp_note_cause(ts_sim *sim, ts_sock *sk, int close, ts_cause cause)
 {
-	if (!sim->why)
+	if (!sim->why.on)
 		return;
-	ts_cause *c =
+	ts_sock_cause *c =
 	    close ? &ts_tcp_ext(sim, sk)->close : &ts_tcp_ext(sim, sk)->err;
+	c->c = cause;
 	c->state = (uint8_t)sk->state;
-	c->timer = NULL;
-	c->val = 0;
-	if (sim->cur_in) {
-		c->kind = TS_ORIG_INPUT;
-		c->val = sim->cur_in;
-	} else if (sim->cur_timer) {
-		c->kind = TS_ORIG_TIMER;
-		c->timer = sim->cur_timer;
-	} else if (sim->cur_line) {
-		c->kind = TS_ORIG_CALL;
-		c->val = (uint32_t)sim->cur_line;
-	} else {
-		c->kind = TS_ORIG_NONE;
-	}
+	c->set = 1;
 }
 
-/* The report's line for SK going to ST (the report is on). Out of line, as
- * everything that formats text on a hot path. */
-__attribute__((noinline)) static void
-report_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st, const char *cause)
+/* The event of SK going to ST (someone takes it). Out of line, as
+ * everything that only the views need. */
+__attribute__((noinline)) static void state_event(ts_sim *sim, ts_sock *sk,
+						  ts_tcp_state st,
+						  tcpsim_state_cause by,
+						  ts_cause cause)
 {
-	char lb[64];
-	ts_rep_ev_socket(sim, ts_tcp_label(sim, sk, lb, sizeof lb));
-	sim->rep.ev.old_state = (int)sk->state;
-	sim->rep.ev.new_state = (int)st;
-	sim->rep.ev.cause = cause;
-	ts_rep_event(sim, sk->host->index, "state", "%s %s -> %s (%s)", lb,
-		     ts_state_name(sk->state), ts_state_name(st), cause);
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_STATE, sk->host->index);
+	ts_tcp_describe(sim, sk, &ev.u.state.sock);
+	ev.u.state.old_state = (tcpsim_state)sk->state;
+	ev.u.state.new_state = (tcpsim_state)st;
+	ev.u.state.cause = by;
+	ev.u.state.segno = ts_cause_segno(cause);
+	if (by == TCPSIM_BY_SYN_TO_LISTENER && sk->parent)
+		ts_tcp_describe(sim, sk->parent, &ev.u.state.listener);
+	ts_ev_emit(sim, &ev);
 }
 
-void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
-		      const char *cause)
+/* A state change that someone watches, or to CLOSED: out of line, so
+ * that the common change costs its caller little. */
+__attribute__((noinline)) static void set_state_slow(ts_sim *sim, ts_sock *sk,
+						     ts_tcp_state st,
+						     tcpsim_state_cause by,
+						     ts_cause cause)
 {
-	if (sk->state == st)
-		return;
-	if (ts_rep_on(sim))
-		report_state(sim, sk, st, cause);
+	if (ts_ev_on(sim, TCPSIM_EV_STATE))
+		state_event(sim, sk, st, by, cause);
 	if (st == TS_CLOSED)
-		ts_tcp_note_cause(sim, sk, 1);
+		ts_tcp_note_cause(sim, sk, 1, cause);
 	sk->state = st;
 	if (st == TS_CLOSED) {
 		ts_tcp_unhash(sk);
@@ -347,6 +292,17 @@ void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 			sk->bound = 0;
 		}
 	}
+}
+
+void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
+		      tcpsim_state_cause by, ts_cause cause)
+{
+	if (sk->state == st)
+		return;
+	if (st == TS_CLOSED || ts_ev_on(sim, TCPSIM_EV_STATE))
+		set_state_slow(sim, sk, st, by, cause);
+	else
+		sk->state = st;
 	ts_tcp_keepalive_arm(sim, sk);
 	ts_tcp_wake(sim, sk);
 }
@@ -375,11 +331,12 @@ static void aq_remove(ts_sock *sk)
 }
 
 /* Linux tcp_done() (tcp.c). */
-void ts_tcp_done(ts_sim *sim, ts_sock *sk, const char *cause)
+void ts_tcp_done(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		 ts_cause cause)
 {
 	int was_request = sk->state == TS_SYN_RECEIVED && sk->parent &&
 			  !sk->has_fd && !sk->orphan;
-	ts_tcp_set_state(sim, sk, TS_CLOSED, cause);
+	ts_tcp_set_state(sim, sk, TS_CLOSED, by, cause);
 	ts_tcp_timer_clear_all(sim, sk);
 	sk->shutdown = TS_SHUTDOWN_MASK;
 	sk->fin_queued = 0;
@@ -394,9 +351,10 @@ void ts_tcp_done(ts_sim *sim, ts_sock *sk, const char *cause)
 
 /* Linux tcp_reset() (tcp_input.c): the pending error depends on the state
  * the RST found. */
-void ts_tcp_reset(ts_sim *sim, ts_sock *sk, const char *cause)
+void ts_tcp_reset(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		  ts_cause cause)
 {
-	ts_tcp_note_cause(sim, sk, 0);
+	ts_tcp_note_cause(sim, sk, 0, cause);
 	switch (sk->state) {
 	case TS_SYN_SENT:
 		sk->err = TS_ECONNREFUSED; /* Linux tcp_reset: SYN_SENT */
@@ -420,5 +378,5 @@ void ts_tcp_reset(ts_sim *sim, ts_sock *sk, const char *cause)
 		sk->err = TS_ECONNRESET; /* Linux tcp_reset: other states */
 		break;
 	}
-	ts_tcp_done(sim, sk, cause);
+	ts_tcp_done(sim, sk, by, cause);
 }

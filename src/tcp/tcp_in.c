@@ -12,11 +12,9 @@
  * sync_input follows the RFC's steps, one function each, each returning a
  * verdict: check_seq, check_rst, check_syn, check_ack, then data and FIN.
  */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "engine/engine.h"
-#include "render/report.h"
 #include "tcp/tcp.h"
 
 typedef enum verdict { GO_ON, DROP } verdict;
@@ -65,53 +63,76 @@ static int oow_rate_limited(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
 	return rate_limited(sim, sk);
 }
 
+/* The DROP event: SK (NULL: no socket, PORT) dropped segment SEGNO for
+ * WHY and answered with ANSWER (someone takes it). */
+__attribute__((noinline)) static void
+drop_event(ts_sim *sim, int host, const ts_sock *sk, uint16_t port,
+	   tcpsim_drop_reason why, tcpsim_drop_answer answer, uint32_t segno)
+{
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_DROP, host);
+	if (sk)
+		ts_tcp_describe(sim, sk, &ev.u.drop.sock);
+	else
+		ev.u.drop.sock.lport = port;
+	ev.u.drop.reason = why;
+	ev.u.drop.answer = answer;
+	ev.u.drop.segno = segno;
+	ts_ev_emit(sim, &ev);
+}
+
+/* SK dropped the segment of CAUSE for WHY, answering with ANSWER. */
+static void note_drop(ts_sim *sim, ts_sock *sk, tcpsim_drop_reason why,
+		      tcpsim_drop_answer answer, ts_cause cause)
+{
+	if (ts_ev_on(sim, TCPSIM_EV_DROP))
+		drop_event(sim, sk->host->index, sk, 0, why, answer,
+			   ts_cause_segno(cause));
+}
+
+/* A listener's drop, with its queues' numbers. */
+__attribute__((noinline)) static void listen_drop_event(ts_sim *sim, ts_sock *l,
+							tcpsim_drop_reason why,
+							ts_cause cause)
+{
+	const ts_sock_ext *x = ts_tcp_ext_ro(l);
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_DROP, l->host->index);
+	ts_tcp_describe(sim, l, &ev.u.drop.sock);
+	ev.u.drop.reason = why;
+	ev.u.drop.segno = ts_cause_segno(cause);
+	ev.u.drop.pending = x->nchildren - x->aq_len;
+	ev.u.drop.queued = x->aq_len;
+	ev.u.drop.backlog = x->backlog;
+	ev.u.drop.syncookies = (int)l->host->knob[TS_KNOB_TCP_SYNCOOKIES];
+	ts_ev_emit(sim, &ev);
+}
+
 /* RFC 5961 challenge ACK (Linux tcp_send_challenge_ack): an ordinary ACK,
  * rate limited per socket. */
-static void challenge_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			  const char *why)
+static void challenge_ack(ts_sim *sim, ts_sock *sk, tcpsim_drop_reason why,
+			  ts_cause cause)
 {
-	char lb[64];
-	ts_tcp_label(sim, sk, lb, sizeof lb);
-	(void)seg;
-	const char *limit = NULL;
+	tcpsim_drop_answer limit = TCPSIM_ANSWER_CHALLENGE_ACK;
 	if (rate_limited(sim, sk))
-		limit = "the socket's rate limit (tcp_invalid_ratelimit)";
+		limit = TCPSIM_ANSWER_CHALLENGE_ACK_RATE_LIMITED;
 	else if (challenge_budget_spent(sim, sk))
-		limit = "the host's budget (tcp_challenge_ack_limit)";
-	if (limit) {
-		ts_rep_event(sim, sk->host->index, "drop",
-			     "%s %s: challenge ACK suppressed by %s", lb, why,
-			     limit);
-		return;
-	}
-	ts_rep_event(sim, sk->host->index, "drop",
-		     "%s %s: challenge ACK (RFC 5961)", lb, why);
-	ts_tcp_send_ack(sim, sk);
+		limit = TCPSIM_ANSWER_CHALLENGE_ACK_BUDGET;
+	note_drop(sim, sk, why, limit, cause);
+	if (limit == TCPSIM_ANSWER_CHALLENGE_ACK)
+		ts_tcp_send_ack(sim, sk, cause);
 }
 
 static void dup_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-		    const char *why)
+		    tcpsim_drop_reason why, ts_cause cause)
 {
-	char lb[64];
-	ts_tcp_label(sim, sk, lb, sizeof lb);
 	if (oow_rate_limited(sim, sk, seg)) {
-		ts_rep_event(sim, sk->host->index, "drop",
-			     "%s %s: dropped, ACK suppressed by the rate limit",
-			     lb, why);
+		note_drop(sim, sk, why, TCPSIM_ANSWER_DUP_ACK_RATE_LIMITED,
+			  cause);
 		return;
 	}
-	ts_rep_event(sim, sk->host->index, "drop",
-		     "%s %s: dropped, duplicate ACK sent (RFC 9293 "
-		     "§3.10.7.4)",
-		     lb, why);
-	ts_tcp_send_ack(sim, sk);
-}
-
-static void note_drop(ts_sim *sim, ts_sock *sk, const char *why)
-{
-	char lb[64];
-	ts_rep_event(sim, sk->host->index, "drop", "%s %s",
-		     ts_tcp_label(sim, sk, lb, sizeof lb), why);
+	note_drop(sim, sk, why, TCPSIM_ANSWER_DUP_ACK, cause);
+	ts_tcp_send_ack(sim, sk, cause);
 }
 
 /* Segment size from the peer's MSS option (RFC 9293 §3.7.1: 536 without
@@ -129,11 +150,12 @@ static uint16_t send_mss(const ts_seg *syn, int ts)
 
 /* ---------------- LISTEN ---------------- */
 
-static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn);
+static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
+			ts_cause cause);
 static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
-			   const ts_seg *seg, uint32_t num);
+			   const ts_seg *seg, ts_cause cause);
 static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
-			uint32_t num);
+			ts_cause cause);
 
 static int aq_full(const ts_sock *l)
 {
@@ -181,7 +203,7 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->snd_wl2 = 0;
 	c->max_window = seg->win;
 	c->ts_ok = seg->ts;
-	c->sack_ok = seg->sack;
+	c->sack_ok = seg->sack_ok;
 	c->mss = send_mss(seg, seg->ts);
 	c->nonblock = 0;
 	if (ts_tcp_hash(sim, c) < 0) {
@@ -193,30 +215,28 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 }
 
 static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
-			 uint32_t num, uint32_t isn)
+			 ts_cause cause, uint32_t isn)
 {
 	ts_host *h = l->host;
-	char lb[64];
 	/* Linux tcp_v4_do_rcv: an ACK may complete a SYN-cookie handshake
 	 * (tcp_v4_cookie_check); then tcp_rcv_state_process (LISTEN): ACK
 	 * first, then RST, SYN. */
 	if ((seg->flags & TS_ACK) && !(seg->flags & (TS_RST | TS_SYN)) &&
-	    cookie_check(sim, l, seg, num))
+	    cookie_check(sim, l, seg, cause))
 		return;
 	if (seg->flags & TS_ACK) {
-		ts_tcp_send_reply_reset(sim, h, l, seg, TS_RST_LISTEN_ACK);
+		ts_tcp_send_reply_reset(sim, h, l, seg, TCPSIM_RST_LISTEN_ACK,
+					cause);
 		return;
 	}
 	if (seg->flags & TS_RST) {
-		note_drop(sim, l,
-			  "RST on a listening socket: ignored (RFC 9293 "
-			  "§3.10.7.2)");
+		note_drop(sim, l, TCPSIM_DROP_LISTEN_RST, TCPSIM_ANSWER_NONE,
+			  cause);
 		return;
 	}
 	if (!(seg->flags & TS_SYN)) {
-		note_drop(sim, l,
-			  "segment without SYN or ACK: ignored "
-			  "(RFC 9293 §3.10.7.2)");
+		note_drop(sim, l, TCPSIM_DROP_LISTEN_NO_SYN, TCPSIM_ANSWER_NONE,
+			  cause);
 		return;
 	}
 	/* Linux tcp_conn_request(): with more handshakes pending than the
@@ -230,36 +250,30 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	if (!isn &&
 	    (cookies == 2 || lx->nchildren - lx->aq_len > lx->backlog)) {
 		if (!cookies) {
-			ts_rep_event(sim, h->index, "drop",
-				     "%s SYN dropped: %d handshakes pending "
-				     "(backlog %d) and tcp_syncookies 0",
-				     ts_tcp_label(sim, l, lb, sizeof lb),
-				     lx->nchildren - lx->aq_len, lx->backlog);
+			if (ts_ev_on(sim, TCPSIM_EV_DROP))
+				listen_drop_event(
+				    sim, l, TCPSIM_DROP_SYN_NO_COOKIES, cause);
 			return;
 		}
 		want_cookie = 1;
 	}
 	if (aq_full(l)) {
 		/* Linux tcp_conn_request(): SYN dropped, nothing sent. */
-		ts_rep_event(sim, h->index, "drop",
-			     "%s SYN dropped: accept queue full (%d of backlog "
-			     "%d + 1), nothing sent",
-			     ts_tcp_label(sim, l, lb, sizeof lb), lx->aq_len,
-			     lx->backlog);
+		if (ts_ev_on(sim, TCPSIM_EV_DROP))
+			listen_drop_event(
+			    sim, l, TCPSIM_DROP_SYN_ACCEPT_QUEUE_FULL, cause);
 		return;
 	}
 	if (want_cookie) {
-		send_cookie(sim, l, seg);
+		send_cookie(sim, l, seg, cause);
 		return;
 	}
 	ts_sock *c = make_child(sim, l, seg, isn);
 	if (!c)
 		return;
-	char cause[96];
-	TS_CAUSE(sim, cause, "SYN received by listening socket %s",
-		 ts_tcp_label(sim, l, lb, sizeof lb));
-	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, cause);
-	ts_tcp_send_synack(sim, c);
+	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_SYN_TO_LISTENER,
+			 cause);
+	ts_tcp_send_synack(sim, c, cause);
 }
 
 /* ---------------- shared steps ---------------- */
@@ -277,12 +291,12 @@ static int in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win,
 
 /* Out-of-order queue: intervals kept sorted, merged when they touch. */
 static void ofo_add(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t end,
-		    int fin, uint32_t num)
+		    int fin, ts_cause cause)
 {
 	ts_sock_ext *x = ts_tcp_ext(sim, sk);
 	int n = sk->nofo;
 	if (fin)
-		x->ofo_fin_num = num;
+		x->ofo_fin_num = cause.val;
 	for (int i = 0; i < n; i++) {
 		if (ts_seq_le(seq, x->ofo_end[i]) &&
 		    ts_seq_ge(end, x->ofo_seq[i])) {
@@ -312,7 +326,7 @@ static void ofo_add(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t end,
 /* How an arriving segment is to be acknowledged. */
 typedef enum ack_mode { ACK_NONE, ACK_NORMAL, ACK_NOW } ack_mode;
 
-static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num);
+static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, ts_cause cause);
 
 /* Linux tcp_incr_quickack(). */
 static void incr_quickack(ts_sock *sk)
@@ -359,7 +373,7 @@ static void event_data_recv(ts_sim *sim, ts_sock *sk, uint32_t len)
 }
 
 /* Linux tcp_send_delayed_ack(). */
-static void send_delayed_ack(ts_sim *sim, ts_sock *sk)
+static void send_delayed_ack(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	ts_time ato = sk->ato;
 	if (ato > TS_TCP_ATO_MIN) {
@@ -380,7 +394,7 @@ static void send_delayed_ack(ts_sim *sim, ts_sock *sk)
 	if (sk->ack_pending) {
 		ts_time due = sk->tdl[TS_TIMER_DELACK];
 		if (due <= sim->now + ato / 4) {
-			ts_tcp_send_ack(sim, sk);
+			ts_tcp_send_ack(sim, sk, cause);
 			return;
 		}
 		if (due < when)
@@ -390,20 +404,20 @@ static void send_delayed_ack(ts_sim *sim, ts_sock *sk)
 	ts_tcp_timer_set(sim, sk, TS_TIMER_DELACK, when);
 }
 
-void ts_tcp_ack_snd_check(ts_sim *sim, ts_sock *sk, int now)
+void ts_tcp_ack_snd_check(ts_sim *sim, ts_sock *sk, int now, ts_cause cause)
 {
 	/* More than one full segment unacknowledged, quick-ACK mode, or a
 	 * reason to answer at once: ACK now; otherwise later. */
 	if (now || sk->rcv_nxt - sk->rcv_wup > sk->rcv_mss ||
 	    (sk->quick && !sk->pingpong)) {
-		ts_tcp_send_ack(sim, sk);
+		ts_tcp_send_ack(sim, sk, cause);
 		return;
 	}
-	send_delayed_ack(sim, sk);
+	send_delayed_ack(sim, sk, cause);
 }
 
 /* Move what the out-of-order queue now continues into the receive queue. */
-static void ofo_drain(ts_sim *sim, ts_sock *sk)
+static void ofo_drain(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	ts_sock_ext *x = sk->x;
 	while (sk->nofo && ts_seq_le(x->ofo_seq[0], sk->rcv_nxt)) {
@@ -420,16 +434,15 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk)
 			x->ofo_fin[i - 1] = x->ofo_fin[i];
 		}
 		sk->nofo--;
-		if (fin)
-			tcp_fin(sim, sk, x->ofo_fin_num);
+		if (fin) /* its cause: the segment that brought it */
+			tcp_fin(sim, sk,
+				ts_cause_seg(x->ofo_fin_num, cause.forged));
 	}
 }
 
 /* Linux tcp_fin(): an in-sequence FIN. */
-static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
+static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char cause[64];
-	TS_CAUSE(sim, cause, "FIN #%u received", num);
 	sk->rcv_nxt++;
 	sk->shutdown |= TS_RCV_SHUTDOWN;
 	sk->done = 1;
@@ -437,15 +450,17 @@ static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 	switch (sk->state) {
 	case TS_SYN_RECEIVED:
 	case TS_ESTABLISHED:
-		ts_tcp_set_state(sim, sk, TS_CLOSE_WAIT, cause);
+		ts_tcp_set_state(sim, sk, TS_CLOSE_WAIT, TCPSIM_BY_FIN_RECEIVED,
+				 cause);
 		sk->pingpong = 1; /* the ACK may ride on our reply */
 		return ACK_NORMAL;
 	case TS_FIN_WAIT_1:
 		/* Simultaneous close: our FIN is not yet acknowledged. */
-		ts_tcp_set_state(sim, sk, TS_CLOSING, cause);
+		ts_tcp_set_state(sim, sk, TS_CLOSING, TCPSIM_BY_FIN_RECEIVED,
+				 cause);
 		return ACK_NOW;
 	case TS_FIN_WAIT_2:
-		ts_tcp_time_wait(sim, sk, cause);
+		ts_tcp_time_wait(sim, sk, TCPSIM_BY_FIN_RECEIVED, cause);
 		return ACK_NOW;
 	case TS_CLOSE_WAIT:
 	case TS_CLOSING:
@@ -460,12 +475,12 @@ static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, uint32_t num)
 }
 
 /* LEN new bytes at RCV.NXT into the receive queue. */
-static void take_text(ts_sim *sim, ts_sock *sk, uint32_t len)
+static void take_text(ts_sim *sim, ts_sock *sk, uint32_t len, ts_cause cause)
 {
 	event_data_recv(sim, sk, len);
 	sk->rcvq += len;
 	sk->rcv_total += len;
-	if (sim->cur_injected)
+	if (cause.forged)
 		sk->tainted = 1;
 	sk->rcv_nxt += len;
 	ts_tcp_wake(sim, sk);
@@ -474,7 +489,7 @@ static void take_text(ts_sim *sim, ts_sock *sk, uint32_t len)
 /* RFC 9293 §3.10.7.4 "sixth" and "eighth": queue the text, process FIN
  * (Linux tcp_data_queue). Returns how to acknowledge it. */
 static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			   uint32_t num)
+			   ts_cause cause)
 {
 	uint32_t seq = seg->seq + !!(seg->flags & TS_SYN);
 	uint32_t end = seq + seg->len;
@@ -484,7 +499,8 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (ts_seq_le(end, sk->rcv_nxt) && !(fin && end == sk->rcv_nxt)) {
 		/* Old duplicate: nothing new, ACK at once (Linux
 		 * tcp_data_queue: out_of_window, quick-ACK mode, D-SACK). */
-		note_drop(sim, sk, "duplicate data: nothing new, ACK at once");
+		note_drop(sim, sk, TCPSIM_DROP_DUPLICATE_DATA,
+			  TCPSIM_ANSWER_NONE, cause);
 		enter_quickack(sk);
 		return ACK_NOW;
 	}
@@ -496,10 +512,11 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* A FIN without data is queued too (Linux
 		 * tcp_data_queue_ofo takes any in-window skb). */
 		if (ts_seq_gt(e, seq) || (fin && e == end))
-			ofo_add(sim, sk, seq, e, fin && e == end, num);
-		if (sim->cur_injected)
+			ofo_add(sim, sk, seq, e, fin && e == end, cause);
+		if (cause.forged)
 			sk->tainted = 1;
-		note_drop(sim, sk, "out-of-order data queued, duplicate ACK");
+		note_drop(sim, sk, TCPSIM_DROP_OUT_OF_ORDER, TCPSIM_ANSWER_NONE,
+			  cause);
 		enter_quickack(sk);
 		return ACK_NOW;
 	}
@@ -515,17 +532,17 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* Linux tcp_data_queue: no room at all (TCPZeroWindowDrop):
 		 * dropped, and the ACK repeating the zero window goes at once.
 		 */
-		note_drop(sim, sk,
-			  "data into a zero window: dropped, ACK at once");
+		note_drop(sim, sk, TCPSIM_DROP_ZERO_WINDOW, TCPSIM_ANSWER_NONE,
+			  cause);
 		enter_quickack(sk);
 		return ACK_NOW;
 	}
 	if (ts_seq_gt(take_end, sk->rcv_nxt))
-		take_text(sim, sk, take_end - sk->rcv_nxt);
+		take_text(sim, sk, take_end - sk->rcv_nxt, cause);
 	if (fin && take_end == end)
-		mode = tcp_fin(sim, sk, num);
+		mode = tcp_fin(sim, sk, cause);
 	int had_ofo = sk->nofo;
-	ofo_drain(sim, sk);
+	ofo_drain(sim, sk, cause);
 	if (had_ofo && !sk->nofo)
 		mode = ACK_NOW; /* the gap is filled (Linux ICSK_ACK_NOW) */
 	return mode;
@@ -534,9 +551,8 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 /* ---------------- SYN_SENT (RFC 9293 §3.10.7.3) ---------------- */
 
 static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			  uint32_t num)
+			  ts_cause cause)
 {
-	char cause[96];
 	if (seg->flags & TS_ACK) {
 		if (ts_seq_le(seg->ack, sk->iss) ||
 		    ts_seq_gt(seg->ack, sk->snd_nxt)) {
@@ -545,7 +561,8 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			if (seg->flags & TS_RST)
 				return;
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
-						TS_RST_SYNSENT_BAD_ACK);
+						TCPSIM_RST_SYNSENT_BAD_ACK,
+						cause);
 			/* Linux reset_and_undo: if no SYN was retransmitted
 			 * yet, the next one goes two ticks later. */
 			if (!sk->retransmits)
@@ -556,14 +573,12 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	}
 	if (seg->flags & TS_RST) {
 		if (!(seg->flags & TS_ACK)) {
-			note_drop(sim, sk,
-				  "RST without ACK in SYN_SENT: "
-				  "ignored (RFC 9293 §3.10.7.3)");
+			note_drop(sim, sk, TCPSIM_DROP_SYNSENT_RST_NO_ACK,
+				  TCPSIM_ANSWER_NONE, cause);
 			return;
 		}
 		/* Linux tcp_reset() in SYN_SENT: ECONNREFUSED. */
-		TS_CAUSE(sim, cause, "RST #%u: connection refused", num);
-		ts_tcp_reset(sim, sk, cause);
+		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_REFUSED, cause);
 		return;
 	}
 	if (!(seg->flags & TS_SYN))
@@ -574,7 +589,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->last_rcv = sim->now;
 	sk->mss = send_mss(seg, seg->ts);
 	sk->ts_ok = seg->ts;
-	sk->sack_ok = seg->sack;
+	sk->sack_ok = seg->sack_ok;
 	sk->snd_wnd = seg->win;
 	sk->max_window = seg->win;
 	sk->snd_wl1 = seg->seq;
@@ -590,42 +605,38 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		sk->retransmits = 0;
 		sk->total_rto = 0;
 		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
-		TS_CAUSE(sim, cause, "SYN-ACK #%u received", num);
-		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
-		ts_tcp_send_ack(sim, sk);
-		ts_tcp_push(sim, sk);
+		ts_tcp_set_state(sim, sk, TS_ESTABLISHED,
+				 TCPSIM_BY_SYN_ACK_RECEIVED, cause);
+		ts_tcp_send_ack(sim, sk, cause);
+		ts_tcp_push(sim, sk, cause);
 		return;
 	}
 	/* Simultaneous open (RFC 9293 §3.10.7.3 fourth): SYN_RECEIVED and a
 	 * SYN-ACK with our original ISS. */
-	TS_CAUSE(sim, cause, "SYN #%u received: simultaneous open", num);
-	ts_tcp_set_state(sim, sk, TS_SYN_RECEIVED, cause);
-	ts_tcp_send_synack(sim, sk);
+	ts_tcp_set_state(sim, sk, TS_SYN_RECEIVED,
+			 TCPSIM_BY_SYN_RECEIVED_SIMULTANEOUS, cause);
+	ts_tcp_send_synack(sim, sk, cause);
 }
 
 /* ---------------- TIME_WAIT (Linux tcp_timewait_state_process) -------- */
 
 static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			   uint32_t num)
+			   ts_cause cause)
 {
 	ts_host *h = sk->host;
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
-	char cause[96];
 	if (seg->seq == sk->rcv_nxt &&
 	    (seg->seq == end || (seg->flags & TS_RST))) {
 		if (seg->flags & TS_RST) {
 			if (!h->knob[TS_KNOB_TCP_RFC1337]) {
 				/* RFC 9293 §3.10.7.4: RST closes TIME_WAIT
 				 * (TIME-WAIT assassination, RFC 1337). */
-				TS_CAUSE(sim, cause,
-					 "RST #%u in TIME_WAIT "
-					 "(tcp_rfc1337 0)",
-					 num);
-				ts_tcp_done(sim, sk, cause);
+				ts_tcp_done(sim, sk, TCPSIM_BY_RST_IN_TIME_WAIT,
+					    cause);
 			} else {
 				note_drop(sim, sk,
-					  "RST in TIME_WAIT ignored "
-					  "(tcp_rfc1337 1, RFC 1337)");
+					  TCPSIM_DROP_TIME_WAIT_RST_RFC1337,
+					  TCPSIM_ANSWER_NONE, cause);
 			}
 			return;
 		}
@@ -641,12 +652,11 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			/* Linux TCP_TW_SYN: the new SYN reopens the
 			 * connection through the listener (RFC 1122
 			 * §4.2.2.13). */
-			TS_CAUSE(sim, cause,
-				 "new SYN #%u reuses the connection", num);
 			/* Linux: ISN = the old SND.NXT + 65535 + 2. */
 			uint32_t isn = sk->snd_nxt + 65535 + 2;
-			ts_tcp_done(sim, sk, cause);
-			listen_input(sim, l, seg, num, isn ? isn : 1);
+			ts_tcp_done(sim, sk, TCPSIM_BY_SYN_REUSES_TIME_WAIT,
+				    cause);
+			listen_input(sim, l, seg, cause, isn ? isn : 1);
 			return;
 		}
 	}
@@ -658,26 +668,25 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (oow_rate_limited(sim, sk, seg))
 		return;
 	/* Linux TCP_TW_ACK: everything else is answered with an ACK. */
-	ts_tcp_send_ack(sim, sk);
+	ts_tcp_send_ack(sim, sk, cause);
 }
 
 /* An orphan in FIN_WAIT_2 is a time-wait record in Linux, substate
  * FIN_WAIT2 (tcp_time_wait from tcp_rcv_state_process), and segments get
  * tcp_timewait_state_process's rules. */
 static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-				uint32_t num)
+				ts_cause cause)
 {
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
-	char cause[80];
 	if (!in_window(seg->seq, end, sk->rcv_nxt, sk->rcv_nxt + sk->rcv_wnd)) {
 		/* Out of window: an ACK, rate limited. */
 		if (!(seg->flags & TS_RST) && !oow_rate_limited(sim, sk, seg))
-			ts_tcp_send_ack(sim, sk);
+			ts_tcp_send_ack(sim, sk, cause);
 		return;
 	}
 	if (seg->flags & TS_RST) {
-		TS_CAUSE(sim, cause, "RST #%u in orphaned FIN_WAIT_2", num);
-		ts_tcp_done(sim, sk, cause); /* killed silently */
+		/* killed silently */
+		ts_tcp_done(sim, sk, TCPSIM_BY_RST_IN_FIN_WAIT_2, cause);
 		return;
 	}
 	int rst = 0;
@@ -690,19 +699,16 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		rst = 1; /* new data after a half-duplex close: TCP_TW_RST */
 	if (rst) {
 		ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
-					TS_RST_FIN_WAIT_2_DATA);
-		TS_CAUSE(sim, cause, "segment #%u after the application closed",
-			 num);
-		ts_tcp_done(sim, sk, cause);
+					TCPSIM_RST_FIN_WAIT_2_DATA, cause);
+		ts_tcp_done(sim, sk, TCPSIM_BY_SEGMENT_AFTER_CLOSE, cause);
 		return;
 	}
 	/* The FIN at RCV.NXT: TIME_WAIT, and its ACK. */
 	sk->last_rcv = sim->now;
 	sk->rcv_nxt = end;
 	sk->done = 1;
-	TS_CAUSE(sim, cause, "FIN #%u received", num);
-	ts_tcp_time_wait(sim, sk, cause);
-	ts_tcp_send_ack(sim, sk);
+	ts_tcp_time_wait(sim, sk, TCPSIM_BY_FIN_RECEIVED, cause);
+	ts_tcp_send_ack(sim, sk, cause);
 }
 
 /* ---------------- SYN cookies (Linux syncookies.c) ---------------- */
@@ -732,10 +738,10 @@ void ts_tcp_cookies_free(ts_host *h)
 	ts_hmap_free(&h->cookies);
 }
 
-static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn)
+static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
+			ts_cause cause)
 {
 	ts_host *h = l->host;
-	char lb[64];
 	uint64_t key = cookie_key(l->lport, syn->saddr, syn->sport);
 	ts_cookie *ck = ts_hmap_get(&h->cookies, key);
 	if (!ck) {
@@ -758,16 +764,10 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn)
 			ck->mss = msstab[i];
 	ck->win = syn->win;
 	ck->ts = syn->ts;
-	ck->sack = syn->sack;
+	ck->sack = syn->sack_ok;
 	ck->at = sim->now;
-	ts_rep_event(
-	    sim, h->index, "drop",
-	    "%s SYN queue full (%d pending, backlog %d): answered with "
-	    "a SYN cookie, no state kept (tcp_syncookies %lld)",
-	    ts_tcp_label(sim, l, lb, sizeof lb),
-	    ts_tcp_ext_ro(l)->nchildren - ts_tcp_ext_ro(l)->aq_len,
-	    ts_tcp_ext_ro(l)->backlog,
-	    (long long)h->knob[TS_KNOB_TCP_SYNCOOKIES]);
+	if (ts_ev_on(sim, TCPSIM_EV_DROP))
+		listen_drop_event(sim, l, TCPSIM_DROP_SYN_COOKIE, cause);
 	ts_seg s = {0};
 	s.saddr = h->addr;
 	s.daddr = syn->saddr;
@@ -779,19 +779,18 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn)
 	s.win = TS_COOKIE_WIN;
 	s.mss = TS_TCP_MSS;
 	s.ts = syn->ts; /* with timestamps the options survive in TSval */
-	s.sack = syn->sack && syn->ts;
+	s.sack_ok = syn->sack_ok && syn->ts;
 	int to = ts_sim_host_by_addr(sim, syn->saddr);
 	if (to >= 0)
-		ts_net_send(sim, h->index, to, &s, 0);
+		ts_net_send(sim, h->index, to, &s, cause, -1);
 }
 
 /* Linux cookie_v4_check(): 1 when the ACK was a cookie's (handled: a child
  * made, or dropped because the accept queue is full), 0 to go on (RST). */
 static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
-			uint32_t num)
+			ts_cause cause)
 {
 	ts_host *h = l->host;
-	char lb[64];
 	uint64_t key = cookie_key(l->lport, seg->saddr, seg->sport);
 	ts_cookie *ck = ts_hmap_get(&h->cookies, key);
 	if (!ck || seg->ack != ck->iss + 1 || seg->seq != ck->irs + 1)
@@ -802,9 +801,9 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	}
 	if (aq_full(l)) {
 		/* tcp_get_cookie_sock: no child, the ACK is dropped, no RST. */
-		ts_rep_event(sim, h->index, "drop",
-			     "%s SYN-cookie ACK #%u dropped: accept queue full",
-			     ts_tcp_label(sim, l, lb, sizeof lb), num);
+		if (ts_ev_on(sim, TCPSIM_EV_DROP))
+			listen_drop_event(
+			    sim, l, TCPSIM_DROP_COOKIE_ACK_QUEUE_FULL, cause);
 		return 1;
 	}
 	ts_seg syn = {0};
@@ -814,7 +813,7 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	syn.win = ck->win;
 	syn.mss = ck->mss;
 	syn.ts = ck->ts;
-	syn.sack = ck->sack && ck->ts;
+	syn.sack_ok = ck->sack && ck->ts;
 	uint32_t iss = ck->iss;
 	free(ts_hmap_del(&h->cookies, key));
 	ts_sock *c = make_child(sim, l, &syn, iss);
@@ -827,25 +826,22 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	 * rcv_nxt): data right behind the ACK is in the window. */
 	c->rcv_wup = c->rcv_nxt;
 	c->rcv_wnd = TS_COOKIE_WIN;
-	char cause[80];
-	TS_CAUSE(sim, cause, "valid SYN cookie in ACK #%u", num);
-	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, cause);
-	complete_child(sim, c, l, seg, num);
+	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_COOKIE_ACK, cause);
+	complete_child(sim, c, l, seg, cause);
 	return 1;
 }
 
 /* ---------------- passive SYN_RECEIVED (Linux tcp_check_req) ---------- */
 
 static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-		       uint32_t num);
+		       ts_cause cause);
 
 /* The final ACK of a handshake: the child is ESTABLISHED and joins its
  * listener's accept queue (Linux tcp_check_req -> syn_recv_sock,
  * inet_csk_complete_hashdance; data riding on the ACK: tcp_child_process). */
 static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
-			   const ts_seg *seg, uint32_t num)
+			   const ts_seg *seg, ts_cause cause)
 {
-	char cause[96];
 	sk->snd_una = seg->ack;
 	sk->last_rcv = sim->now;
 	if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
@@ -859,8 +855,8 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
 	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
-	TS_CAUSE(sim, cause, "ACK #%u completes the handshake", num);
-	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
+	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_HANDSHAKE_ACK,
+			 cause);
 	sk->aq_next = NULL;
 	ts_sock_ext *lx = ts_tcp_ext(sim, l);
 	if (lx->aq_tail)
@@ -871,15 +867,14 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	lx->aq_len++;
 	ts_tcp_wake(sim, l);
 	if (seg->len || (seg->flags & TS_FIN))
-		sync_input(sim, sk, seg, num);
+		sync_input(sim, sk, seg, cause);
 }
 
 static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			  uint32_t num)
+			  ts_cause cause)
 {
 	ts_host *h = sk->host;
 	ts_sock *l = sk->parent;
-	char cause[96];
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
 	if (seg->flags == TS_SYN && seg->seq == sk->irs) {
 		/* The peer's SYN again: our SYN-ACK was lost. Answered at most
@@ -887,7 +882,7 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		 * over (mod_timer_pending, "Reset timer after retransmitting
 		 * SYNACK"). */
 		if (!rate_limited(sim, sk)) {
-			ts_tcp_send_synack(sim, sk);
+			ts_tcp_send_synack(sim, sk, cause);
 			ts_time t = TS_TCP_RTO_INIT << sk->retransmits;
 			if (t > TS_TCP_RTO_MAX)
 				t = TS_TCP_RTO_MAX;
@@ -899,53 +894,52 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* Linux tcp_check_req checks the ACK first: a wrong one is
 		 * handed back to the listener, which resets (R3). */
 		ts_tcp_send_reply_reset(sim, h, sk, seg,
-					TS_RST_SYNRECV_BAD_ACK);
+					TCPSIM_RST_SYNRECV_BAD_ACK, cause);
 		return;
 	}
 	if (!in_window(seg->seq, end, sk->rcv_nxt,
 		       sk->rcv_nxt + ts_tcp_select_window(sk))) {
 		if (!(seg->flags & TS_RST) && !oow_rate_limited(sim, sk, seg))
-			ts_tcp_send_ack(sim, sk);
+			ts_tcp_send_ack(sim, sk, cause);
 		return;
 	}
 	if (seg->flags & TS_RST) {
 		/* Linux tcp_check_req: an in-window RST removes the request
 		 * silently. */
-		TS_CAUSE(sim, cause, "RST #%u", num);
-		ts_tcp_done(sim, sk, cause);
+		ts_tcp_done(sim, sk, TCPSIM_BY_RST_TO_REQUEST, cause);
 		return;
 	}
 	if (seg->flags & TS_SYN) {
-		ts_tcp_send_reply_reset(sim, h, sk, seg, TS_RST_SYNRECV_SYN);
-		TS_CAUSE(sim, cause, "SYN #%u in window", num);
-		ts_tcp_done(sim, sk, cause);
+		ts_tcp_send_reply_reset(sim, h, sk, seg, TCPSIM_RST_SYNRECV_SYN,
+					cause);
+		ts_tcp_done(sim, sk, TCPSIM_BY_SYN_TO_REQUEST, cause);
 		return;
 	}
 	if (!(seg->flags & TS_ACK))
 		return;
 	if (!l || aq_full(l)) {
 		if (l && h->knob[TS_KNOB_TCP_ABORT_ON_OVERFLOW]) {
-			ts_tcp_send_reply_reset(sim, h, sk, seg,
-						TS_RST_LISTEN_OVERFLOW);
-			ts_tcp_done(sim, sk, "accept queue overflow");
+			ts_tcp_send_reply_reset(
+			    sim, h, sk, seg, TCPSIM_RST_LISTEN_OVERFLOW, cause);
+			ts_tcp_done(sim, sk, TCPSIM_BY_ACCEPT_QUEUE_OVERFLOW,
+				    cause);
 			return;
 		}
 		/* Linux tcp_check_req (listen_overflow), abort_on_overflow
 		 * 0: the ACK is dropped; the SYN-ACK timer keeps going. */
 		sk->acked_overflow = 1;
-		note_drop(sim, sk,
-			  "final ACK dropped: accept queue full "
-			  "(tcp_abort_on_overflow 0)");
+		note_drop(sim, sk, TCPSIM_DROP_FINAL_ACK_OVERFLOW,
+			  TCPSIM_ANSWER_NONE, cause);
 		return;
 	}
-	complete_child(sim, sk, l, seg, num);
+	complete_child(sim, sk, l, seg, cause);
 }
 
 /* ---------------- synchronized states (RFC 9293 §3.10.7.4) ------------ */
 
 /* First: sequence number (Linux tcp_sequence, tcp_validate_incoming). */
 static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			 uint32_t num)
+			 ts_cause cause)
 {
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
 	uint32_t right = sk->rcv_wup + sk->rcv_wnd;
@@ -957,42 +951,39 @@ static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		if (seg->seq == sk->rcv_nxt - 1 &&
 		    (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
 		     sk->state == TS_CLOSING)) {
-			char cause[64];
-			TS_CAUSE(sim, cause, "RST #%u at RCV.NXT-1", num);
-			ts_tcp_reset(sim, sk, cause);
+			ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1,
+				     cause);
 			return DROP;
 		}
-		note_drop(sim, sk,
-			  "RST outside the window: ignored "
-			  "(RFC 5961 §3.2)");
+		note_drop(sim, sk, TCPSIM_DROP_RST_OUT_OF_WINDOW,
+			  TCPSIM_ANSWER_NONE, cause);
 		return DROP;
 	}
 	if (seg->flags & TS_SYN) {
-		challenge_ack(sim, sk, seg, "SYN outside the window");
+		challenge_ack(sim, sk, TCPSIM_DROP_SYN_OUT_OF_WINDOW, cause);
 		return DROP;
 	}
-	dup_ack(sim, sk, seg, "segment outside the receive window");
+	dup_ack(sim, sk, seg, TCPSIM_DROP_OUT_OF_WINDOW, cause);
 	return DROP;
 }
 
 /* Second: RST (RFC 5961 §3.2 as Linux applies it). */
 static verdict check_rst(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			 uint32_t num)
+			 ts_cause cause)
 {
 	if (!(seg->flags & TS_RST))
 		return GO_ON;
 	if (seg->seq == sk->rcv_nxt) {
-		char cause[64];
-		TS_CAUSE(sim, cause, "RST #%u received", num);
-		ts_tcp_reset(sim, sk, cause);
+		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_RECEIVED, cause);
 		return DROP;
 	}
-	challenge_ack(sim, sk, seg, "RST in the window but not at RCV.NXT");
+	challenge_ack(sim, sk, TCPSIM_DROP_RST_NOT_AT_RCV_NXT, cause);
 	return DROP;
 }
 
 /* Fourth: SYN in a synchronized state (RFC 5961 §4.2). */
-static verdict check_syn(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
+static verdict check_syn(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			 ts_cause cause)
 {
 	if (!(seg->flags & TS_SYN))
 		return GO_ON;
@@ -1001,7 +992,7 @@ static verdict check_syn(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
 	if (sk->state == TS_SYN_RECEIVED && (seg->flags & TS_ACK) &&
 	    seg->seq + 1 == sk->rcv_nxt && seg->ack == sk->snd_nxt)
 		return GO_ON;
-	challenge_ack(sim, sk, seg, "SYN on a synchronized connection");
+	challenge_ack(sim, sk, TCPSIM_DROP_SYN_SYNCHRONIZED, cause);
 	return DROP;
 }
 
@@ -1010,14 +1001,14 @@ static int our_fin_acked(const ts_sock *sk)
 	return sk->fin_queued && sk->snd_una == sk->write_seq + 1;
 }
 
-static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg);
+static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+		       ts_cause cause);
 
 /* Fifth: the ACK field (Linux tcp_ack and the state switch of
  * tcp_rcv_state_process). */
 static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			 uint32_t num)
+			 ts_cause cause)
 {
-	char cause[96];
 	if (!(seg->flags & TS_ACK))
 		return DROP; /* RFC 9293 §3.10.7.4 fifth: no ACK, drop */
 	if (sk->state == TS_SYN_RECEIVED) {
@@ -1028,24 +1019,27 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		if (ts_seq_lt(seg->ack, sk->snd_una) ||
 		    ts_seq_gt(seg->ack, sk->snd_nxt)) {
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
-						TS_RST_SYNRECV_BAD_ACK);
+						TCPSIM_RST_SYNRECV_BAD_ACK,
+						cause);
 			return DROP;
 		}
-		TS_CAUSE(sim, cause, "ACK #%u of our SYN", num);
-		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, cause);
+		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_ACK_OF_SYN,
+				 cause);
 		/* A simultaneous open's SYN-ACK carries the peer's SYN
 		 * again: answered with an ACK (Linux: duplicate, D-SACK). */
 		if (seg->flags & TS_SYN)
-			ts_tcp_send_ack(sim, sk);
+			ts_tcp_send_ack(sim, sk, cause);
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_nxt)) {
 		/* Acknowledges something never sent: ESTABLISHED drops it
 		 * silently, the closing states answer with a challenge ACK
 		 * (Linux tcp_ack, tcp_rcv_state_process). */
 		if (sk->state == TS_ESTABLISHED)
-			note_drop(sim, sk, "ACK of unsent data: dropped");
+			note_drop(sim, sk, TCPSIM_DROP_ACK_UNSENT_DATA,
+				  TCPSIM_ANSWER_NOTHING, cause);
 		else
-			challenge_ack(sim, sk, seg, "ACK of unsent data");
+			challenge_ack(sim, sk, TCPSIM_DROP_ACK_UNSENT_DATA,
+				      cause);
 		return DROP;
 	}
 	/* RFC 5961 §5.2, Linux tcp_ack: older than SND.UNA minus the
@@ -1054,16 +1048,16 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			       ? (uint32_t)sk->bytes_acked
 			       : sk->max_window;
 	if (ts_seq_lt(seg->ack, sk->snd_una - old_win)) {
-		challenge_ack(sim, sk, seg, "ACK too old (RFC 5961 §5.2)");
+		challenge_ack(sim, sk, TCPSIM_DROP_ACK_TOO_OLD, cause);
 		return DROP;
 	}
-	ack_update(sim, sk, seg);
+	ack_update(sim, sk, seg, cause);
 	if (!our_fin_acked(sk))
 		return GO_ON;
 	switch (sk->state) {
 	case TS_FIN_WAIT_1:
-		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
-		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_2, cause);
+		ts_tcp_set_state(sim, sk, TS_FIN_WAIT_2, TCPSIM_BY_ACK_OF_FIN,
+				 cause);
 		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
 		if (sk->orphan) {
 			/* Linux: an orphaned FIN_WAIT_2 waits tcp_fin_time()
@@ -1077,12 +1071,10 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		}
 		break;
 	case TS_CLOSING:
-		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
-		ts_tcp_time_wait(sim, sk, cause);
+		ts_tcp_time_wait(sim, sk, TCPSIM_BY_ACK_OF_FIN, cause);
 		return DROP;
 	case TS_LAST_ACK:
-		TS_CAUSE(sim, cause, "ACK #%u of our FIN", num);
-		ts_tcp_done(sim, sk, cause);
+		ts_tcp_done(sim, sk, TCPSIM_BY_ACK_OF_FIN, cause);
 		return DROP;
 	case TS_CLOSED:
 	case TS_LISTEN:
@@ -1097,9 +1089,19 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	return GO_ON;
 }
 
+/* The REXMIT event: SK retransmits fast (someone takes it). */
+__attribute__((noinline)) static void rexmit_event(ts_sim *sim, ts_sock *sk)
+{
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_REXMIT, sk->host->index);
+	ts_tcp_describe(sim, sk, &ev.u.rexmit.sock);
+	ts_ev_emit(sim, &ev);
+}
+
 /* An acceptable ACK field (SND.UNA - window <= SEG.ACK <= SND.NXT): the
  * window, duplicate ACKs, and what it newly acknowledges (Linux tcp_ack). */
-static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
+static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+		       ts_cause cause)
 {
 	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). */
 	if (ts_seq_lt(sk->snd_wl1, seg->seq) ||
@@ -1117,15 +1119,12 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
 		/* RFC 5681 §3.2: the third duplicate ACK triggers a fast
 		 * retransmit (Linux tcp_fastretrans_alert, NewReno). */
 		if (++sk->dupacks == 3 && !sk->in_recovery) {
-			char lb[64];
-			ts_rep_event(sim, sk->host->index, "rexmit",
-				     "%s fast retransmit: 3 duplicate ACKs "
-				     "(RFC 5681 §3.2)",
-				     ts_tcp_label(sim, sk, lb, sizeof lb));
+			if (ts_ev_on(sim, TCPSIM_EV_REXMIT))
+				rexmit_event(sim, sk);
 			sk->in_recovery = 1;
 			sk->recover = sk->snd_nxt;
 			sk->rtt_time = TS_TIME_NEVER;
-			ts_tcp_retransmit_head(sim, sk);
+			ts_tcp_retransmit_head(sim, sk, cause);
 		}
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_una)) {
@@ -1154,7 +1153,8 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
 			ts_tcp_wake(sim, sk);
 		if (sk->in_recovery) {
 			if (ts_seq_lt(sk->snd_una, sk->recover))
-				ts_tcp_retransmit_head(sim, sk); /* partial */
+				/* partial */
+				ts_tcp_retransmit_head(sim, sk, cause);
 			else
 				sk->in_recovery = 0;
 		}
@@ -1163,7 +1163,7 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
 
 /* Seventh: the text (Linux tcp_rcv_state_process, step 7). */
 static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-			  uint32_t num)
+			  ts_cause cause)
 {
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
 	switch (sk->state) {
@@ -1182,12 +1182,11 @@ static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		 * when RCV_SHUTDOWN is set, TCPAbortOnData). */
 		if ((sk->shutdown & TS_RCV_SHUTDOWN) && end != seg->seq &&
 		    ts_seq_gt(end - !!(seg->flags & TS_FIN), sk->rcv_nxt)) {
-			char cause[80];
-			TS_CAUSE(sim, cause,
-				 "data #%u after the application closed", num);
 			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
-						TS_RST_DATA_AFTER_CLOSE);
-			ts_tcp_reset(sim, sk, cause);
+						TCPSIM_RST_DATA_AFTER_CLOSE,
+						cause);
+			ts_tcp_reset(sim, sk, TCPSIM_BY_DATA_AFTER_CLOSE,
+				     cause);
 			return DROP;
 		}
 		break;
@@ -1200,9 +1199,9 @@ static verdict check_text(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	case TS_TIME_WAIT:
 		return DROP;
 	}
-	ack_mode mode = data_queue(sim, sk, seg, num);
+	ack_mode mode = data_queue(sim, sk, seg, cause);
 	if (mode != ACK_NONE && sk->in_use)
-		ts_tcp_ack_snd_check(sim, sk, mode == ACK_NOW);
+		ts_tcp_ack_snd_check(sim, sk, mode == ACK_NOW, cause);
 	return GO_ON;
 }
 
@@ -1224,70 +1223,70 @@ static int predicted(const ts_sock *sk, const ts_seg *seg)
 }
 
 static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
-		       uint32_t num)
+		       ts_cause cause)
 {
-	if (predicted(sk, seg) && !sim->full_input) {
-		sim->nfast++;
+	if (predicted(sk, seg) && !sim->test.full_input) {
+		sim->test.nfast++;
 		sk->last_rcv = sim->now;
-		ack_update(sim, sk, seg);
+		ack_update(sim, sk, seg, cause);
 		/* A retransmission ack_update() sent may have moved the
 		 * window's right edge, never back: the text still fits. */
 		if (seg->len) {
-			take_text(sim, sk, seg->len);
-			ts_tcp_ack_snd_check(sim, sk, 0);
+			take_text(sim, sk, seg->len, cause);
+			ts_tcp_ack_snd_check(sim, sk, 0, cause);
 		}
 		if (ts_tcp_push_pending(sk))
-			ts_tcp_push(sim, sk);
+			ts_tcp_push(sim, sk, cause);
 		return;
 	}
-	if (check_seq(sim, sk, seg, num) == DROP)
+	if (check_seq(sim, sk, seg, cause) == DROP)
 		return;
 	sk->last_rcv = sim->now;
-	if (check_rst(sim, sk, seg, num) == DROP)
+	if (check_rst(sim, sk, seg, cause) == DROP)
 		return;
-	if (check_syn(sim, sk, seg) == DROP)
+	if (check_syn(sim, sk, seg, cause) == DROP)
 		return;
-	if (check_ack(sim, sk, seg, num) == DROP || !sk->in_use)
+	if (check_ack(sim, sk, seg, cause) == DROP || !sk->in_use)
 		return;
-	if (check_text(sim, sk, seg, num) == DROP || !sk->in_use)
+	if (check_text(sim, sk, seg, cause) == DROP || !sk->in_use)
 		return;
 	/* Linux tcp_data_snd_check(); most segments a receiver gets leave
 	 * nothing to push, and cost no call. */
 	if (ts_tcp_push_pending(sk))
-		ts_tcp_push(sim, sk);
+		ts_tcp_push(sim, sk, cause);
 }
 
-void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
+void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, ts_cause cause)
 {
 	ts_sock *sk = ts_tcp_lookup(sim, h, seg->dport, seg->saddr, seg->sport);
 	if (sk) {
 		switch (sk->state) {
 		case TS_TIME_WAIT:
-			timewait_input(sim, sk, seg, num);
+			timewait_input(sim, sk, seg, cause);
 			return;
 		case TS_FIN_WAIT_2:
 			if (sk->orphan) {
-				fin_wait_2_tw_input(sim, sk, seg, num);
+				fin_wait_2_tw_input(sim, sk, seg, cause);
 				return;
 			}
-			sync_input(sim, sk, seg, num);
+			sync_input(sim, sk, seg, cause);
 			return;
 		case TS_SYN_SENT:
-			synsent_input(sim, sk, seg, num);
+			synsent_input(sim, sk, seg, cause);
 			return;
 		case TS_SYN_RECEIVED:
 			if (sk->parent && !sk->has_fd && !sk->orphan) {
-				request_input(sim, sk, seg, num);
+				request_input(sim, sk, seg, cause);
 				return;
 			}
-			sync_input(sim, sk, seg, num);
+			sync_input(sim, sk, seg, cause);
 			return;
 		case TS_ESTABLISHED:
 		case TS_FIN_WAIT_1:
 		case TS_CLOSE_WAIT:
 		case TS_CLOSING:
 		case TS_LAST_ACK:
-			sync_input(sim, sk, seg, num);
+			sync_input(sim, sk, seg, cause);
 			return;
 		case TS_CLOSED:
 		case TS_LISTEN:
@@ -1296,17 +1295,16 @@ void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, uint32_t num)
 	}
 	ts_sock *l = ts_tcp_lookup_listener(h, seg->dport);
 	if (l) {
-		listen_input(sim, l, seg, num, 0);
+		listen_input(sim, l, seg, cause, 0);
 		return;
 	}
 	/* RFC 9293 §3.10.7.1, Linux tcp_v4_rcv no_tcp_socket. */
 	if (seg->flags & TS_RST) {
-		ts_rep_event(
-		    sim, h->index, "drop",
-		    "port %u: RST for no connection: ignored, an RST is "
-		    "never answered (RFC 9293 §3.10.7.1)",
-		    seg->dport);
+		if (ts_ev_on(sim, TCPSIM_EV_DROP))
+			drop_event(sim, h->index, NULL, seg->dport,
+				   TCPSIM_DROP_NO_SOCKET_RST,
+				   TCPSIM_ANSWER_NONE, ts_cause_segno(cause));
 		return;
 	}
-	ts_tcp_send_reply_reset(sim, h, NULL, seg, TS_RST_NO_SOCKET);
+	ts_tcp_send_reply_reset(sim, h, NULL, seg, TCPSIM_RST_NO_SOCKET, cause);
 }

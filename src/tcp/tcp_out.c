@@ -5,10 +5,7 @@
  * (tcp_v4_send_reset) and the active RST built from a socket's own state
  * (tcp_send_active_reset). Each segment leaves through ts_net_send().
  */
-#include <stdio.h>
-
 #include "engine/engine.h"
-#include "render/report.h"
 #include "tcp/tcp.h"
 
 /* Linux tcp_select_window(), simplified: the free receive space, rounded
@@ -42,14 +39,15 @@ static void fill(ts_sock *sk, ts_seg *s, uint8_t flags, uint32_t seq,
 	s->ack = (flags & TS_ACK) ? sk->rcv_nxt : 0;
 	s->len = len;
 	s->mss = (flags & TS_SYN) ? TS_TCP_MSS : 0;
-	/* Linux offers timestamps (tcp_timestamps 1) and answers them. */ s
-	    ->ts = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->ts_ok);
+	/* Linux offers timestamps (tcp_timestamps 1) and answers them. */
+	s->ts = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->ts_ok);
 	/* ... and SACK (tcp_sack 1), which tail loss probes need. */
-	s->sack = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->sack_ok);
+	s->sack_ok = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->sack_ok);
 	s->win = (uint16_t)ts_tcp_select_window(sk);
 }
 
-static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s)
+static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s, ts_cause cause,
+		 int rst)
 {
 	if (s->flags & TS_ACK) {
 		/* Linux tcp_event_ack_sent(): this ACK is the one that was
@@ -69,11 +67,12 @@ static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s)
 	if (to < 0 || sim->hosts[to].addr != s->daddr)
 		to = ts_sim_host_by_addr(sim, s->daddr);
 	if (to >= 0)
-		ts_net_send(sim, sk->host->index, to, s, 0);
+		ts_net_send(sim, sk->host->index, to, s, cause, rst);
 }
 
 /* SYN or SYN-ACK: ISS, and SND.NXT = ISS + 1 the first time. */
-static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags)
+static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags,
+			   ts_cause cause)
 {
 	ts_seg s;
 	fill(sk, &s, flags, sk->iss, 0);
@@ -85,33 +84,33 @@ static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags)
 		sk->rtt_seq = sk->snd_nxt;
 		sk->rtt_time = sim->now;
 	}
-	xmit(sim, sk, &s);
+	xmit(sim, sk, &s, cause, -1);
 	if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
 		ts_tcp_rearm_rtx(sim, sk);
 }
 
-void ts_tcp_send_syn(ts_sim *sim, ts_sock *sk)
+void ts_tcp_send_syn(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	send_syn_flags(sim, sk, TS_SYN);
+	send_syn_flags(sim, sk, TS_SYN, cause);
 }
 
-void ts_tcp_send_synack(ts_sim *sim, ts_sock *sk)
+void ts_tcp_send_synack(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	send_syn_flags(sim, sk, TS_SYN | TS_ACK);
+	send_syn_flags(sim, sk, TS_SYN | TS_ACK, cause);
 }
 
-void ts_tcp_send_ack(ts_sim *sim, ts_sock *sk)
+void ts_tcp_send_ack(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	ts_seg s;
 	fill(sk, &s, TS_ACK, sk->snd_nxt, 0);
-	xmit(sim, sk, &s);
+	xmit(sim, sk, &s, cause, -1);
 }
 
-void ts_tcp_send_probe(ts_sim *sim, ts_sock *sk)
+void ts_tcp_send_probe(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	ts_seg s;
 	fill(sk, &s, TS_ACK, sk->snd_una - 1, 0);
-	xmit(sim, sk, &s);
+	xmit(sim, sk, &s, cause, -1);
 }
 
 static int fin_sent(const ts_sock *sk)
@@ -119,15 +118,15 @@ static int fin_sent(const ts_sock *sk)
 	return sk->fin_queued && sk->snd_nxt == sk->write_seq + 1;
 }
 
-void ts_tcp_queue_fin(ts_sim *sim, ts_sock *sk)
+void ts_tcp_queue_fin(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	sk->fin_queued = 1;
-	ts_tcp_push(sim, sk);
+	ts_tcp_push(sim, sk, cause);
 }
 
 /* Send one segment of [seq, seq+len), with FIN when it ends the stream. */
 static void send_data(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t len,
-		      int fin)
+		      int fin, ts_cause cause)
 {
 	ts_seg s;
 	uint8_t flags = TS_ACK;
@@ -138,7 +137,7 @@ static void send_data(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t len,
 	if (fin)
 		flags |= TS_FIN;
 	fill(sk, &s, flags, seq, len);
-	xmit(sim, sk, &s);
+	xmit(sim, sk, &s, cause, -1);
 }
 
 /* States in which queued data or our FIN may still be (re)sent. */
@@ -162,7 +161,7 @@ int ts_tcp_may_send(ts_tcp_state st)
 	return 0;
 }
 
-void ts_tcp_push(ts_sim *sim, ts_sock *sk)
+void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	if (!ts_tcp_push_pending(sk) || !ts_tcp_may_send(sk->state))
 		return;
@@ -198,7 +197,7 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 		}
 		sk->last_seq = seq;
 		sk->fin_alone = 0;
-		send_data(sim, sk, seq, len, fin);
+		send_data(sim, sk, seq, len, fin, cause);
 		sent = 1;
 	}
 	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk)) {
@@ -213,7 +212,7 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 		}
 		sk->last_seq = seq;
 		sk->fin_alone = 1;
-		send_data(sim, sk, seq, 0, 1);
+		send_data(sim, sk, seq, 0, 1, cause);
 		sent = 1;
 	}
 	if (sent) {
@@ -232,10 +231,10 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk)
 /* Linux tcp_send_loss_probe(): the last segment sent again, as it was
  * sent: the tail of the last skb of the retransmit queue (split at an MSS
  * boundary), which is a FIN alone when the FIN went out on its own. */
-void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk)
+void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	if (fin_sent(sk) && sk->fin_alone) {
-		send_data(sim, sk, sk->snd_nxt - 1, 0, 1);
+		send_data(sim, sk, sk->snd_nxt - 1, 0, 1, cause);
 		return;
 	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
@@ -247,17 +246,17 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk)
 	uint32_t len = ts_seq_gt(data_end, start) ? data_end - start : 0;
 	if (!len && !fin_sent(sk))
 		return;
-	send_data(sim, sk, start, len, fin_sent(sk));
+	send_data(sim, sk, start, len, fin_sent(sk), cause);
 }
 
-void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)
+void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	switch (sk->state) {
 	case TS_SYN_SENT:
-		ts_tcp_send_syn(sim, sk);
+		ts_tcp_send_syn(sim, sk, cause);
 		return;
 	case TS_SYN_RECEIVED:
-		ts_tcp_send_synack(sim, sk);
+		ts_tcp_send_synack(sim, sk, cause);
 		return;
 	case TS_ESTABLISHED:
 	case TS_CLOSE_WAIT:
@@ -275,7 +274,7 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)
 		/* Our SYN is still unacknowledged: a simultaneous open that
 		 * took an ACK of ISS (Linux tcp_ack accepts SEG.ACK ==
 		 * SND.UNA) keeps its SYN-ACK in the retransmit queue. */
-		ts_tcp_send_synack(sim, sk);
+		ts_tcp_send_synack(sim, sk, cause);
 		return;
 	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
@@ -286,47 +285,50 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk)
 	int fin = fin_sent(sk) && sk->snd_una + len == data_end;
 	if (!len && !fin)
 		return;
-	send_data(sim, sk, sk->snd_una, len, fin);
+	send_data(sim, sk, sk->snd_una, len, fin, cause);
 }
 
-static void rst_event(ts_sim *sim, int host, const char *who, ts_rst_reason why)
+/* The RESET event: host HOST's socket SK (NULL: none, an RST for PORT)
+ * sends an RST for reason WHY. */
+__attribute__((noinline)) static void rst_event(ts_sim *sim, int host,
+						const ts_sock *sk,
+						uint16_t port,
+						ts_rst_reason why)
 {
-	ts_rep_ev_socket(sim, who);
-	sim->rep.ev.reason = ts_rst_reasons[why].why;
-	sim->rep.ev.rule = ts_rst_reasons[why].rule;
-	ts_rep_event(sim, host, "reset", "%s sends RST: %s [%s]", who,
-		     ts_rst_reasons[why].why, ts_rst_reasons[why].rule);
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_RESET, host);
+	if (sk)
+		ts_tcp_describe(sim, sk, &ev.u.reset.sock);
+	else
+		ev.u.reset.sock.lport = port;
+	ev.u.reset.reason = why;
+	ts_ev_emit(sim, &ev);
 }
 
 /* Linux tcp_send_active_reset() (tcp_output.c): RST|ACK, SEQ = SND.NXT,
  * ACK = RCV.NXT, never retransmitted. */
-void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why)
+void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
+			      ts_cause cause)
 {
-	char lb[64];
-	rst_event(sim, sk->host->index, ts_tcp_label(sim, sk, lb, sizeof lb),
-		  why);
+	if (ts_ev_on(sim, TCPSIM_EV_RESET))
+		rst_event(sim, sk->host->index, sk, 0, why);
 	/* Through __tcp_transmit_skb, so it carries the current window. */
 	ts_seg s;
 	fill(sk, &s, TS_RST | TS_ACK, sk->snd_nxt, 0);
-	sim->cur_rst = (int)why;
-	xmit(sim, sk, &s);
-	sim->cur_rst = -1;
+	xmit(sim, sk, &s, cause, (int)why);
 }
 
 /* Linux tcp_v4_send_reset() (tcp_ipv4.c), RFC 9293 §3.10.7.1: never in
  * reply to an RST; if the segment had ACK: <SEQ=SEG.ACK><CTL=RST>, else
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; window 0. */
 void ts_tcp_send_reply_reset(ts_sim *sim, ts_host *h, const ts_sock *sk,
-			     const ts_seg *in, ts_rst_reason why)
+			     const ts_seg *in, ts_rst_reason why,
+			     ts_cause cause)
 {
 	if (in->flags & TS_RST)
 		return;
-	char who[64];
-	if (sk)
-		ts_tcp_label(sim, sk, who, sizeof who);
-	else
-		snprintf(who, sizeof who, "port %u", in->dport);
-	rst_event(sim, h->index, who, why);
+	if (ts_ev_on(sim, TCPSIM_EV_RESET))
+		rst_event(sim, h->index, sk, in->dport, why);
 	ts_seg s = {0};
 	s.saddr = h->addr;
 	s.daddr = in->saddr;
@@ -343,7 +345,5 @@ void ts_tcp_send_reply_reset(ts_sim *sim, ts_host *h, const ts_sock *sk,
 	int to = ts_sim_host_by_addr(sim, in->saddr);
 	if (to < 0)
 		return; /* Linux: no RST to a destination that is not local */
-	sim->cur_rst = (int)why;
-	ts_net_send(sim, h->index, to, &s, 0);
-	sim->cur_rst = -1;
+	ts_net_send(sim, h->index, to, &s, cause, (int)why);
 }

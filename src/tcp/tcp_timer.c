@@ -5,14 +5,36 @@
  * reqsk_timer_handler) and the close timer (TIME_WAIT expiry, orphaned
  * FIN_WAIT_2 timeout).
  */
-#include <stdio.h>
-
 #include "engine/engine.h"
-#include "render/report.h"
 #include "tcp/tcp.h"
 
+/* The TIMER event of SK (someone takes it): what the timer did, with its
+ * numbers (their meaning per WHAT: include/tcpsim.h). */
+__attribute__((noinline)) static void
+timer_event(ts_sim *sim, const ts_sock *sk, tcpsim_timer_event what,
+	    uint32_t count, int64_t limit, const char *knob, ts_time rto,
+	    ts_time next)
+{
+	tcpsim_event ev;
+	ts_ev_begin(sim, &ev, TCPSIM_EV_TIMER, sk->host->index);
+	ts_tcp_describe(sim, sk, &ev.u.timer.sock);
+	ev.u.timer.what = what;
+	ev.u.timer.count = count;
+	ev.u.timer.limit = limit;
+	ev.u.timer.knob = knob;
+	ev.u.timer.rto_us = rto;
+	ev.u.timer.next_us = next;
+	ts_ev_emit(sim, &ev);
+}
+
+#define TIMER_EVENT(sim, sk, ...)                                              \
+	do {                                                                   \
+		if (ts_ev_on(sim, TCPSIM_EV_TIMER))                            \
+			timer_event(sim, sk, __VA_ARGS__);                     \
+	} while (0)
+
 /* Sockets waiting on nothing but keepalive: they alone do not keep a run
- * going once the trace's lines are done (sim->ka_only counts them). */
+ * going once the trace's lines are done (sim->socks.ka_only counts them). */
 __attribute__((noinline)) static void ka_only_update(ts_sim *sim, ts_sock *sk)
 {
 	int only = sk->tdl[TS_TIMER_KEEPALIVE] != TS_TIME_NEVER;
@@ -22,9 +44,9 @@ __attribute__((noinline)) static void ka_only_update(ts_sim *sim, ts_sock *sk)
 	if (only != sk->ka_only) {
 		sk->ka_only = (uint8_t)only;
 		if (only)
-			sim->ka_only++;
+			sim->socks.ka_only++;
 		else
-			sim->ka_only--;
+			sim->socks.ka_only--;
 	}
 }
 
@@ -69,7 +91,7 @@ void ts_tcp_timer_clear_all(ts_sim *sim, ts_sock *sk)
 	ts_evq_cancel(&sim->q, &sk->tev);
 	if (sk->ka_only) {
 		sk->ka_only = 0;
-		sim->ka_only--;
+		sim->socks.ka_only--;
 	}
 }
 
@@ -109,15 +131,11 @@ int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
 
 /* Linux tcp_send_loss_probe(): send new data if the window allows, else
  * the last segment again; then the RTO. */
-static void tlp_timer(ts_sim *sim, ts_sock *sk)
+static void tlp_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char lb[64];
 	sk->rtx_tlp = 0;
-	ts_rep_event(sim, sk->host->index, "timer",
-		     "%s tail loss probe (RFC 8985 §7.3): the last segment "
-		     "again",
-		     ts_tcp_label(sim, sk, lb, sizeof lb));
-	ts_tcp_retransmit_tail(sim, sk);
+	TIMER_EVENT(sim, sk, TCPSIM_T_LOSS_PROBE, 0, 0, NULL, 0, 0);
+	ts_tcp_retransmit_tail(sim, sk, cause);
 	sk->tlp_high = sk->snd_nxt ? sk->snd_nxt : 1;
 	sk->rtt_time = TS_TIME_NEVER;
 	ts_tcp_rearm_rtx(sim, sk);
@@ -187,91 +205,74 @@ static int64_t orphan_retries(ts_sock *sk)
 
 /* Linux tcp_write_err(): give up. The pending error is ETIMEDOUT and no
  * RST is sent (RFC 9293 §3.10.8; Linux tcp_write_timeout). */
-static void write_err(ts_sim *sim, ts_sock *sk, const char *why)
+static void write_err(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		      ts_cause cause)
 {
-	ts_tcp_note_cause(sim, sk, 0);
+	ts_tcp_note_cause(sim, sk, 0, cause);
 	sk->err = TS_ETIMEDOUT; /* Linux tcp_write_err */
-	ts_tcp_done(sim, sk, why);
+	ts_tcp_done(sim, sk, by, cause);
 }
 
 /* Request socket (passive SYN_RECEIVED): Linux reqsk_timer_handler. */
-static void synack_timer(ts_sim *sim, ts_sock *sk)
+static void synack_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char lb[64];
 	int64_t max = sk->host->knob[TS_KNOB_TCP_SYNACK_RETRIES];
 	if ((int64_t)sk->retransmits >= max) {
-		ts_rep_event(sim, sk->host->index, "timer",
-			     "%s SYN-ACK retransmitted %u times "
-			     "(tcp_synack_retries %lld): connection request "
-			     "dropped, no RST",
-			     ts_tcp_label(sim, sk, lb, sizeof lb),
-			     sk->retransmits, (long long)max);
-		ts_tcp_done(sim, sk, "SYN-ACK retries exhausted");
+		TIMER_EVENT(sim, sk, TCPSIM_T_SYN_ACK_GIVE_UP, sk->retransmits,
+			    max, NULL, 0, 0);
+		ts_tcp_done(sim, sk, TCPSIM_BY_SYN_ACK_RETRIES, cause);
 		return;
 	}
 	sk->retransmits++;
 	ts_time next = TS_TCP_RTO_INIT << sk->retransmits;
 	if (next > TS_TCP_RTO_MAX)
 		next = TS_TCP_RTO_MAX;
-	char d[32];
-	ts_rep_event(sim, sk->host->index, "timer",
-		     "%s retransmission timeout: SYN-ACK again (retry %u of "
-		     "%lld, next in %s)",
-		     ts_tcp_label(sim, sk, lb, sizeof lb), sk->retransmits,
-		     (long long)max, ts_dur_fmt(next, d, sizeof d));
-	ts_tcp_send_synack(sim, sk);
+	TIMER_EVENT(sim, sk, TCPSIM_T_SYN_ACK_AGAIN, sk->retransmits, max, NULL,
+		    0, next);
+	ts_tcp_send_synack(sim, sk, cause);
 	ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + next);
 }
 
-static void rtx_timer(ts_sim *sim, ts_sock *sk)
+static void rtx_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char lb[64], d[32];
-	int h = sk->host->index;
-	ts_tcp_label(sim, sk, lb, sizeof lb);
 	if (sk->state == TS_SYN_RECEIVED && sk->parent && !sk->has_fd) {
-		synack_timer(sim, sk);
+		synack_timer(sim, sk, cause);
 		return;
 	}
 	if (sk->snd_una == sk->snd_nxt)
 		return;
 	if (sk->rtx_tlp) {
-		tlp_timer(sim, sk);
+		tlp_timer(sim, sk, cause);
 		return;
 	}
 	sk->tlp_high = 0;
 	/* Linux tcp_write_timeout() */
 	int syn = sk->state == TS_SYN_SENT || sk->state == TS_SYN_RECEIVED;
 	int expired;
-	const char *knob;
+	ts_knob knob;
 	int64_t limit;
 	if (syn) {
-		knob = "tcp_syn_retries";
-		limit = sk->host->knob[TS_KNOB_TCP_SYN_RETRIES];
+		knob = TS_KNOB_TCP_SYN_RETRIES;
+		limit = sk->host->knob[knob];
 		expired = timed_out(sim, sk, limit, TS_TCP_RTO_INIT);
 	} else if (sk->orphan) {
-		knob = "tcp_orphan_retries";
+		knob = TS_KNOB_TCP_ORPHAN_RETRIES;
 		limit = orphan_retries(sk);
 		expired = timed_out(sim, sk, limit, TS_TCP_RTO_MIN);
 	} else {
-		knob = "tcp_retries2";
-		limit = sk->host->knob[TS_KNOB_TCP_RETRIES2];
+		knob = TS_KNOB_TCP_RETRIES2;
+		limit = sk->host->knob[knob];
 		expired = timed_out(sim, sk, limit, TS_TCP_RTO_MIN);
 	}
 	if (expired) {
 		if (sk->user_timeout_ms)
-			ts_rep_event(
-			    sim, h, "timer",
-			    "%s retransmission timeout: TCP_USER_TIMEOUT "
-			    "%ums passed, giving up (ETIMEDOUT, no RST)",
-			    lb, sk->user_timeout_ms);
+			TIMER_EVENT(sim, sk, TCPSIM_T_USER_TIMEOUT, 0,
+				    sk->user_timeout_ms, NULL, 0, 0);
 		else
-			ts_rep_event(sim, h, "timer",
-				     "%s retransmission timeout: %s %lld used "
-				     "up after %u retransmissions, giving up "
-				     "(ETIMEDOUT, no RST)",
-				     lb, knob, (long long)limit,
-				     sk->retransmits);
-		write_err(sim, sk, "retransmissions timed out");
+			TIMER_EVENT(sim, sk, TCPSIM_T_RETRIES_USED_UP,
+				    sk->retransmits, limit, ts_knobs[knob].name,
+				    0, 0);
+		write_err(sim, sk, TCPSIM_BY_RETRANSMISSIONS_TIMED_OUT, cause);
 		return;
 	}
 	if (!sk->retransmits)
@@ -288,17 +289,13 @@ static void rtx_timer(ts_sim *sim, ts_sock *sk)
 		if (sk->rto > TS_TCP_RTO_MAX)
 			sk->rto = TS_TCP_RTO_MAX;
 	}
-	char d2[32];
-	ts_rep_event(sim, h, "timer",
-		     "%s retransmission timeout after %s (retransmission %u); "
-		     "next RTO %s",
-		     lb, ts_dur_fmt(old, d, sizeof d), sk->retransmits,
-		     ts_dur_fmt(sk->rto, d2, sizeof d2));
-	sk->rtt_time =
-	    TS_TIME_NEVER; /* Karn: no sample from a retransmission */
+	TIMER_EVENT(sim, sk, TCPSIM_T_RETRANSMIT, sk->retransmits, 0, NULL, old,
+		    sk->rto);
+	/* Karn: no sample from a retransmission */
+	sk->rtt_time = TS_TIME_NEVER;
 	sk->in_recovery = 1;
 	sk->recover = sk->snd_nxt;
-	ts_tcp_retransmit_head(sim, sk);
+	ts_tcp_retransmit_head(sim, sk, cause);
 	ts_time next = sk->rto;
 	if (sk->user_timeout_ms) {
 		/* Linux tcp_clamp_rto_to_user_timeout() */
@@ -312,23 +309,18 @@ static void rtx_timer(ts_sim *sim, ts_sock *sk)
 	ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + next);
 }
 
-static void close_timer(ts_sim *sim, ts_sock *sk)
+static void close_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char lb[64];
-	ts_tcp_label(sim, sk, lb, sizeof lb);
 	if (sk->state == TS_TIME_WAIT) {
-		ts_rep_event(sim, sk->host->index, "timer",
-			     "%s TIME_WAIT over (60s): connection closed", lb);
-		ts_tcp_done(sim, sk, "TIME_WAIT timer expired");
+		TIMER_EVENT(sim, sk, TCPSIM_T_TIME_WAIT_OVER, 0, 0, NULL, 0, 0);
+		ts_tcp_done(sim, sk, TCPSIM_BY_TIME_WAIT_EXPIRED, cause);
 	} else if (sk->state == TS_FIN_WAIT_2) {
 		/* Linux: orphaned FIN_WAIT_2 ends silently (tcp_fin_timeout).
 		 */
-		ts_rep_event(
-		    sim, sk->host->index, "timer",
-		    "%s orphaned FIN_WAIT_2 timed out (tcp_fin_timeout "
-		    "%llds): connection dropped, no segment sent",
-		    lb, (long long)sk->host->knob[TS_KNOB_TCP_FIN_TIMEOUT]);
-		ts_tcp_done(sim, sk, "FIN_WAIT_2 timer expired");
+		TIMER_EVENT(sim, sk, TCPSIM_T_FIN_WAIT_2_OVER, 0,
+			    sk->host->knob[TS_KNOB_TCP_FIN_TIMEOUT], NULL, 0,
+			    0);
+		ts_tcp_done(sim, sk, TCPSIM_BY_FIN_WAIT_2_EXPIRED, cause);
 	}
 }
 
@@ -390,13 +382,10 @@ void ts_tcp_keepalive_arm(ts_sim *sim, ts_sock *sk)
 }
 
 /* Linux tcp_keepalive_timer(). */
-static void keepalive_timer(ts_sim *sim, ts_sock *sk)
+static void keepalive_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char lb[64];
-	int h = sk->host->index;
 	if (!sk->keepalive || !keepalive_state(sk->state))
 		return;
-	ts_tcp_label(sim, sk, lb, sizeof lb);
 	/* Linux: packets_out || !tcp_write_queue_empty(sk). A FIN counts
 	 * in sequence space but not in write_seq: in FIN_WAIT_2 everything,
 	 * FIN included, is acknowledged and the probes go out. */
@@ -417,18 +406,16 @@ static void keepalive_timer(ts_sim *sim, ts_sock *sk)
 	if ((sk->user_timeout_ms && elapsed >= TS_MS(sk->user_timeout_ms) &&
 	     sk->probes_out > 0) ||
 	    (!sk->user_timeout_ms && sk->probes_out >= keepalive_probes(sk))) {
-		ts_rep_event(sim, h, "timer",
-			     "%s keepalive: %u probes unanswered, giving up "
-			     "(RST, ETIMEDOUT)",
-			     lb, sk->probes_out);
-		ts_tcp_send_active_reset(sim, sk, TS_RST_KEEPALIVE);
-		write_err(sim, sk, "keepalive timed out");
+		TIMER_EVENT(sim, sk, TCPSIM_T_KEEPALIVE_GIVE_UP, sk->probes_out,
+			    0, NULL, 0, 0);
+		ts_tcp_send_active_reset(sim, sk, TCPSIM_RST_KEEPALIVE, cause);
+		write_err(sim, sk, TCPSIM_BY_KEEPALIVE_TIMED_OUT, cause);
 		return;
 	}
 	sk->probes_out++;
-	ts_rep_event(sim, h, "timer", "%s keepalive probe %u of %u", lb,
-		     sk->probes_out, keepalive_probes(sk));
-	ts_tcp_send_probe(sim, sk);
+	TIMER_EVENT(sim, sk, TCPSIM_T_KEEPALIVE_PROBE, sk->probes_out,
+		    keepalive_probes(sk), NULL, 0, 0);
+	ts_tcp_send_probe(sim, sk, cause);
 	ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE,
 			 sim->now + keepalive_intvl(sk));
 }
@@ -452,16 +439,13 @@ void ts_tcp_check_probe_timer(ts_sim *sim, ts_sock *sk)
 
 /* Linux tcp_probe_timer(): zero-window probes go on while answered
  * (RFC 1122 §4.2.2.17); tcp_retries2 unanswered ones give up. */
-static void persist_timer(ts_sim *sim, ts_sock *sk)
+static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char lb[64], d[32];
-	int h = sk->host->index;
 	if (sk->snd_wnd != 0 || sk->snd_una != sk->snd_nxt ||
 	    !ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
 		sk->probes_out = 0;
 		return;
 	}
-	ts_tcp_label(sim, sk, lb, sizeof lb);
 	if (!sk->probes_out)
 		sk->probe_start = sim->now;
 	int64_t max = sk->orphan ? orphan_retries(sk)
@@ -469,11 +453,9 @@ static void persist_timer(ts_sim *sim, ts_sock *sk)
 	if ((sk->user_timeout_ms && sk->probes_out &&
 	     sim->now - sk->probe_start > TS_MS(sk->user_timeout_ms)) ||
 	    (int64_t)sk->probes_out >= max) {
-		ts_rep_event(sim, h, "timer",
-			     "%s zero-window probes: %u unanswered, giving up "
-			     "(ETIMEDOUT, no RST)",
-			     lb, sk->probes_out);
-		write_err(sim, sk, "zero-window probes timed out");
+		TIMER_EVENT(sim, sk, TCPSIM_T_ZERO_WINDOW_GIVE_UP,
+			    sk->probes_out, 0, NULL, 0, 0);
+		write_err(sim, sk, TCPSIM_BY_ZERO_WINDOW_TIMED_OUT, cause);
 		return;
 	}
 	sk->probes_out++;
@@ -483,17 +465,15 @@ static void persist_timer(ts_sim *sim, ts_sock *sk)
 	ts_time next = base << sk->probe_backoff;
 	if (next > TS_TCP_RTO_MAX)
 		next = TS_TCP_RTO_MAX;
-	ts_rep_event(sim, h, "timer",
-		     "%s zero-window probe %u (peer window 0), next in %s", lb,
-		     sk->probes_out, ts_dur_fmt(next, d, sizeof d));
-	ts_tcp_send_probe(sim, sk);
+	TIMER_EVENT(sim, sk, TCPSIM_T_ZERO_WINDOW_PROBE, sk->probes_out, 0,
+		    NULL, 0, next);
+	ts_tcp_send_probe(sim, sk, cause);
 	ts_tcp_timer_set(sim, sk, TS_TIMER_PERSIST, sim->now + next);
 }
 
 /* Linux tcp_delack_timer_handler(). */
-static void delack_timer(ts_sim *sim, ts_sock *sk)
+static void delack_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	char lb[64], d[32];
 	if (!sk->ack_pending)
 		return;
 	if (!sk->pingpong) {
@@ -507,11 +487,8 @@ static void delack_timer(ts_sim *sim, ts_sock *sk)
 		sk->pingpong = 0;
 		sk->ato = TS_TCP_ATO_MIN;
 	}
-	ts_rep_event(sim, sk->host->index, "timer",
-		     "%s delayed ACK (next ATO %s)",
-		     ts_tcp_label(sim, sk, lb, sizeof lb),
-		     ts_dur_fmt(sk->ato, d, sizeof d));
-	ts_tcp_send_ack(sim, sk);
+	TIMER_EVENT(sim, sk, TCPSIM_T_DELAYED_ACK, 0, 0, NULL, 0, sk->ato);
+	ts_tcp_send_ack(sim, sk, cause);
 }
 
 void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
@@ -521,40 +498,37 @@ void ts_tcp_timer_fire(ts_sim *sim, ts_event *ev)
 		if (sk->tdl[t] > sim->now)
 			continue;
 		sk->tdl[t] = TS_TIME_NEVER;
-		static const char *const names[TS_NTIMERS] = {
-		    "retransmission", "TIME_WAIT or FIN_WAIT_2", "keepalive",
-		    "zero-window probe", "delayed ACK"};
-		sim->cur_timer = names[t];
+		ts_cause cause = ts_cause_timer(t);
 		switch ((ts_timer)t) {
 		case TS_TIMER_RTX:
-			rtx_timer(sim, sk);
+			rtx_timer(sim, sk, cause);
 			break;
 		case TS_TIMER_CLOSE:
-			close_timer(sim, sk);
+			close_timer(sim, sk, cause);
 			break;
 		case TS_TIMER_KEEPALIVE:
-			keepalive_timer(sim, sk);
+			keepalive_timer(sim, sk, cause);
 			break;
 		case TS_TIMER_PERSIST:
-			persist_timer(sim, sk);
+			persist_timer(sim, sk, cause);
 			break;
 		case TS_TIMER_DELACK:
-			delack_timer(sim, sk);
+			delack_timer(sim, sk, cause);
 			break;
 		case TS_NTIMERS:
 			break;
 		}
 	}
-	sim->cur_timer = NULL;
 	if (sk->in_use)
 		resched(sim, sk);
 }
 
 /* Linux tcp_time_wait(): TIME_WAIT lasts TCP_TIMEWAIT_LEN, 60 s, whatever
  * tcp_fin_timeout says. */
-void ts_tcp_time_wait(ts_sim *sim, ts_sock *sk, const char *cause)
+void ts_tcp_time_wait(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
+		      ts_cause cause)
 {
-	ts_tcp_set_state(sim, sk, TS_TIME_WAIT, cause);
+	ts_tcp_set_state(sim, sk, TS_TIME_WAIT, by, cause);
 	sk->tdl[TS_TIMER_RTX] = TS_TIME_NEVER;
 	sk->shutdown = TS_SHUTDOWN_MASK;
 	ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE,

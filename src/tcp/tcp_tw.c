@@ -32,7 +32,7 @@ static uint64_t conn_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 
 static ts_tw *tw_alloc(ts_sim *sim)
 {
-	ts_tw *tw = ts_pool_get(&sim->tws);
+	ts_tw *tw = ts_pool_get(&sim->tw.pool);
 	if (!tw)
 		return NULL;
 	uint32_t gen = tw->gen;
@@ -40,8 +40,8 @@ static ts_tw *tw_alloc(ts_sim *sim)
 	tw->gen = gen;
 	tw->in_use = 1;
 	tw->ev.kind = TS_EV_TW;
-	sim->live_tw++;
-	sim->ntw++;
+	sim->tw.live++;
+	sim->tw.made++;
 	return tw;
 }
 
@@ -49,8 +49,8 @@ static void tw_release(ts_sim *sim, ts_tw *tw)
 {
 	tw->in_use = 0;
 	tw->gen++;
-	ts_pool_put(&sim->tws, tw);
-	sim->live_tw--;
+	ts_pool_put(&sim->tw.pool, tw);
+	sim->tw.live--;
 }
 
 /* Whether SK holds nothing but what a record keeps: an orphan in
@@ -59,7 +59,8 @@ static void tw_release(ts_sim *sim, ts_tw *tw)
 static int tw_compactable(const ts_sim *sim, const ts_sock *sk)
 {
 	if (!sk->in_use || sk->state != TS_TIME_WAIT || !sk->orphan ||
-	    sk->has_fd || sk->fd >= 0 || sim->why || sim->no_tw || !sk->hashed)
+	    sk->has_fd || sk->fd >= 0 || sim->why.on || sim->tw.off ||
+	    !sk->hashed)
 		return 0;
 	if (sk->parent || sk->listening || sk->acked_overflow)
 		return 0;
@@ -90,18 +91,18 @@ static ts_var *var_of(ts_sock *sk)
 
 void ts_tw_note(ts_sim *sim, ts_sock *sk)
 {
-	if (sim->npending_tw == sim->pending_tw_cap) {
+	if (sim->tw.npending == sim->tw.pending_cap) {
 		uint32_t nc =
-		    sim->pending_tw_cap ? sim->pending_tw_cap * 2 : 64;
-		ts_sockref *p = realloc(sim->pending_tw, nc * sizeof *p);
+		    sim->tw.pending_cap ? sim->tw.pending_cap * 2 : 64;
+		ts_sockref *p = realloc(sim->tw.pending, nc * sizeof *p);
 		if (!p)
 			return; /* stays a whole socket: correct, only bigger */
-		sim->pending_tw = p;
-		sim->pending_tw_cap = nc;
+		sim->tw.pending = p;
+		sim->tw.pending_cap = nc;
 	}
-	sim->pending_tw[sim->npending_tw].sk = sk;
-	sim->pending_tw[sim->npending_tw].gen = sk->gen;
-	sim->npending_tw++;
+	sim->tw.pending[sim->tw.npending].sk = sk;
+	sim->tw.pending[sim->tw.npending].gen = sk->gen;
+	sim->tw.npending++;
 }
 
 static void compact(ts_sim *sim, ts_sock *sk)
@@ -173,12 +174,12 @@ static void compact(ts_sim *sim, ts_sock *sk)
 
 void ts_tw_compact(ts_sim *sim)
 {
-	for (uint32_t i = 0; i < sim->npending_tw; i++) {
-		ts_sock *sk = ts_sockref_get(sim->pending_tw[i]);
+	for (uint32_t i = 0; i < sim->tw.npending; i++) {
+		ts_sock *sk = ts_sockref_get(sim->tw.pending[i]);
 		if (sk && tw_compactable(sim, sk))
 			compact(sim, sk);
 	}
-	sim->npending_tw = 0;
+	sim->tw.npending = 0;
 }
 
 ts_sock *ts_tw_inflate(ts_sim *sim, ts_tw *tw)
@@ -246,7 +247,8 @@ ts_sock *ts_tw_inflate(ts_sim *sim, ts_tw *tw)
 void ts_tw_fire(ts_sim *sim, ts_event *ev)
 {
 	ts_tw *tw = (ts_tw *)((char *)ev - offsetof(ts_tw, ev));
-	if (!ts_rep_on(sim) && !sim->check) {
+	if (!ts_ev_on(sim, TCPSIM_EV_TIMER) &&
+	    !ts_ev_on(sim, TCPSIM_EV_STATE) && !sim->chk.on) {
 		/* Nobody watches: what ts_tcp_done does for the socket,
 		 * without making one (TIME_WAIT -> CLOSED, its port back,
 		 * its process told, gone). */
@@ -269,16 +271,16 @@ void ts_tw_fire(ts_sim *sim, ts_event *ev)
 
 void ts_tw_each(ts_sim *sim, void (*fn)(void *ctx, ts_tw *tw), void *ctx)
 {
-	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int k = 0; k < ts_pool_used(&sim->tws, ci); k++)
+	for (int ci = 0; ci < sim->tw.pool.nchunks; ci++)
+		for (int k = 0; k < ts_pool_used(&sim->tw.pool, ci); k++)
 			if (ts_sim_tw(sim, ci, k)->in_use)
 				fn(ctx, ts_sim_tw(sim, ci, k));
 }
 
 void ts_tw_drop_host(ts_sim *sim, ts_host *h)
 {
-	for (int ci = 0; ci < sim->tws.nchunks; ci++)
-		for (int k = 0; k < ts_pool_used(&sim->tws, ci); k++) {
+	for (int ci = 0; ci < sim->tw.pool.nchunks; ci++)
+		for (int k = 0; k < ts_pool_used(&sim->tw.pool, ci); k++) {
 			ts_tw *tw = ts_sim_tw(sim, ci, k);
 			if (!tw->in_use || tw->host != h->index)
 				continue;
@@ -294,8 +296,8 @@ void ts_tw_drop_host(ts_sim *sim, ts_host *h)
 
 void ts_tw_free_all(ts_sim *sim)
 {
-	ts_pool_free(&sim->tws);
-	free(sim->pending_tw);
-	sim->pending_tw = NULL;
-	sim->npending_tw = sim->pending_tw_cap = 0;
+	ts_pool_free(&sim->tw.pool);
+	free(sim->tw.pending);
+	sim->tw.pending = NULL;
+	sim->tw.npending = sim->tw.pending_cap = 0;
 }

@@ -1,13 +1,17 @@
 /*
- * names.c - the names of the trace language's enums, and the kernel knob
- * table.
+ * names.c - the names of the trace language, each spelled once: states,
+ * segment kinds, flags, socket options, the kernel knobs, and the table
+ * of calls (their arguments, usage and result) that the parser, the
+ * report, JSON and the help text all use.
  *
  * Pipeline: trace text -> parser -> ts_trace -> engine. The parser looks
- * names up here (so each name is spelt once), and the report prints them.
+ * names up here, and the renderers print them from here.
  */
 #include "trace/trace.h"
 
 #include <stdint.h>
+
+#include "base/sb.h"
 
 /*
  * Linux 6.x defaults and the ranges the sysctl handlers accept
@@ -47,6 +51,361 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
 				    65535},
 };
 
+/* ---- flags and words ---- */
+
+const ts_name ts_tcp_flags[5] = {{TS_SYN, "SYN"},
+				 {TS_FIN, "FIN"},
+				 {TS_RST, "RST"},
+				 {TS_PSH, "PSH"},
+				 {TS_ACK, "ACK"}};
+
+const ts_name ts_msg_flags[3] = {{TS_MSG_NOSIGNAL, "MSG_NOSIGNAL"},
+				 {TS_MSG_DONTWAIT, "MSG_DONTWAIT"},
+				 {TS_MSG_PEEK, "MSG_PEEK"}};
+
+const ts_name ts_poll_bits[5] = {{TS_POLLIN, "POLLIN"},
+				 {TS_POLLOUT, "POLLOUT"},
+				 {TS_POLLRDHUP, "POLLRDHUP"},
+				 {TS_POLLERR, "POLLERR"},
+				 {TS_POLLHUP, "POLLHUP"}};
+
+/* Linux's values: SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2. */
+const ts_name ts_shut_hows[3] = {{TS_SHUT_RD, "SHUT_RD"},
+				 {TS_SHUT_WR, "SHUT_WR"},
+				 {TS_SHUT_RDWR, "SHUT_RDWR"}};
+
+/* 1 for SIG_IGN (ts_call.a). */
+const ts_name ts_sig_handlers[2] = {{1, "SIG_IGN"}, {0, "SIG_DFL"}};
+
+const ts_name ts_sockopt_names[TS_NSOCKOPTS] = {
+    {TS_OPT_SO_LINGER, "SO_LINGER"},
+    {TS_OPT_SO_KEEPALIVE, "SO_KEEPALIVE"},
+    {TS_OPT_SO_REUSEADDR, "SO_REUSEADDR"},
+    {TS_OPT_TCP_KEEPIDLE, "TCP_KEEPIDLE"},
+    {TS_OPT_TCP_KEEPINTVL, "TCP_KEEPINTVL"},
+    {TS_OPT_TCP_KEEPCNT, "TCP_KEEPCNT"},
+    {TS_OPT_TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT"},
+    {TS_OPT_SO_ERROR, "SO_ERROR"}};
+
+/* Linux's values (SIGPIPE 13, O_NONBLOCK 04000). */
+const ts_name ts_signals[1] = {{13, "SIGPIPE"}};
+const ts_name ts_fcntl_cmds[1] = {{04000, "O_NONBLOCK"}};
+
+/* Any int for the TCP_* options: Linux answers EINVAL outside its range,
+ * and a trace may assert that. */
+const ts_sockopt_values ts_sockopt_values_of[TS_NSOCKOPTS] = {
+    [TS_OPT_SO_LINGER] =
+	{2, "ONOFF and SECONDS", {"ONOFF", "SECONDS"}, {0, 0}, {1, INT32_MAX}},
+    [TS_OPT_SO_KEEPALIVE] = {1, "one value, 0 or 1", {"VALUE"}, {0}, {1}},
+    [TS_OPT_SO_REUSEADDR] = {1, "one value, 0 or 1", {"VALUE"}, {0}, {1}},
+    [TS_OPT_TCP_KEEPIDLE] =
+	{1, "one value, SECONDS", {"SECONDS"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_TCP_KEEPINTVL] =
+	{1, "one value, SECONDS", {"SECONDS"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_TCP_KEEPCNT] =
+	{1, "one value, COUNT", {"COUNT"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_TCP_USER_TIMEOUT] =
+	{1, "one value, MS", {"MS"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_SO_ERROR] = {0, "", {""}, {0}, {0}},
+};
+
+void ts_names_bits(ts_sb *sb, uint32_t v, const ts_name *table, size_t n,
+		   const char *none)
+{
+	int any = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v & table[i].value) {
+			if (any)
+				ts_sb_putc(sb, '|');
+			ts_sb_puts(sb, table[i].name);
+			any = 1;
+		}
+	if (!any)
+		ts_sb_puts(sb, none);
+}
+
+void ts_names_list(ts_sb *sb, const ts_name *table, size_t n, uint32_t mask,
+		   const char *last)
+{
+	size_t total = 0, k = 0;
+	for (size_t i = 0; i < n; i++)
+		total += mask >> i & 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		if (k)
+			ts_sb_puts(sb, k + 1 == total ? last : ", ");
+		ts_sb_puts(sb, table[i].name);
+		k++;
+	}
+}
+
+uint32_t ts_names_of_bits(const ts_name *table, size_t n, uint32_t bits)
+{
+	uint32_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (table[i].value & bits)
+			m |= 1u << i;
+	return m;
+}
+
+/* ---- the calls ---- */
+
+#define FD                                                                     \
+	{                                                                      \
+		TS_ARG_FD, "fd", NULL, 0, 0, NULL, 0, 0, 0                     \
+	}
+#define INT(n, w, lo, hi)                                                      \
+	{                                                                      \
+		TS_ARG_INT, n, w, lo, hi, NULL, 0, 0, 0                        \
+	}
+#define NBYTES   INT("nbytes", "NBYTES", 0, INT32_MAX)
+#define TABLE(t) t, sizeof t / sizeof t[0]
+
+/* A flags argument takes the table's bits in MASK; a choice, the entries
+ * whose bit (1 << index) is in MASK. */
+const ts_call_info ts_calls[TCPSIM_NCALLS] = {
+    [TCPSIM_CALL_SOCKET] = {"socket", "socket()", 0, {{0}}, TS_RESULT_INT, 1},
+    [TCPSIM_CALL_BIND] = {"bind",
+			  "bind(fd, PORT)",
+			  2,
+			  {FD, INT("port", "PORT", 0, 65535)},
+			  TS_RESULT_INT,
+			  0},
+    [TCPSIM_CALL_LISTEN] = {"listen",
+			    "listen(fd, BACKLOG)",
+			    2,
+			    {FD, INT("backlog", "BACKLOG", 0, INT32_MAX)},
+			    TS_RESULT_INT,
+			    0},
+    [TCPSIM_CALL_CONNECT] = {"connect",
+			     "connect(fd, HOST:PORT)",
+			     2,
+			     {FD,
+			      {TS_ARG_HOSTPORT, "address", NULL, 1, 65535, NULL,
+			       0, 0, 0}},
+			     TS_RESULT_INT,
+			     0},
+    [TCPSIM_CALL_ACCEPT] = {"accept", "accept(fd)", 1, {FD}, TS_RESULT_INT, 1},
+    [TCPSIM_CALL_WRITE] =
+	{"write", "write(fd, NBYTES)", 2, {FD, NBYTES}, TS_RESULT_INT, 0},
+    [TCPSIM_CALL_SEND] = {"send",
+			  "send(fd, NBYTES, FLAGS)",
+			  3,
+			  {FD,
+			   NBYTES,
+			   {TS_ARG_FLAGS, "flags", NULL, 0, 0,
+			    TABLE(ts_msg_flags),
+			    TS_MSG_NOSIGNAL | TS_MSG_DONTWAIT, 0}},
+			  TS_RESULT_INT,
+			  0},
+    [TCPSIM_CALL_READ] =
+	{"read", "read(fd, NBYTES)", 2, {FD, NBYTES}, TS_RESULT_INT, 0},
+    [TCPSIM_CALL_RECV] = {"recv",
+			  "recv(fd, NBYTES, FLAGS)",
+			  3,
+			  {FD,
+			   NBYTES,
+			   {TS_ARG_FLAGS, "flags", NULL, 0, 0,
+			    TABLE(ts_msg_flags),
+			    TS_MSG_NOSIGNAL | TS_MSG_DONTWAIT | TS_MSG_PEEK,
+			    0}},
+			  TS_RESULT_INT,
+			  0},
+    [TCPSIM_CALL_SHUTDOWN] = {"shutdown",
+			      "shutdown(fd, HOW)",
+			      2,
+			      {FD,
+			       {TS_ARG_CHOICE, "how", NULL, 0, 0,
+				TABLE(ts_shut_hows), ~0u, 0}},
+			      TS_RESULT_INT,
+			      0},
+    [TCPSIM_CALL_CLOSE] = {"close", "close(fd)", 1, {FD}, TS_RESULT_INT, 0},
+    [TCPSIM_CALL_SETSOCKOPT] = {"setsockopt",
+				"setsockopt(fd, OPTION, VALUE...)",
+				2,
+				{FD,
+				 {TS_ARG_SOCKOPT, "option", NULL, 0, 0,
+				  TABLE(ts_sockopt_names),
+				  ~(1u << TS_OPT_SO_ERROR), 0}},
+				TS_RESULT_INT,
+				0},
+    [TCPSIM_CALL_GETSOCKOPT] = {"getsockopt",
+				"getsockopt(fd, SO_ERROR)",
+				2,
+				{FD,
+				 {TS_ARG_CHOICE, "option", NULL, 0, 0,
+				  TABLE(ts_sockopt_names),
+				  1u << TS_OPT_SO_ERROR, 0}},
+				TS_RESULT_ERRNO,
+				0},
+    [TCPSIM_CALL_FCNTL] = {"fcntl",
+			   "fcntl(fd, O_NONBLOCK)",
+			   2,
+			   {FD,
+			    {TS_ARG_CHOICE, "command", NULL, 0, 0,
+			     TABLE(ts_fcntl_cmds), ~0u, 0}},
+			   TS_RESULT_INT,
+			   0},
+    [TCPSIM_CALL_GETPEERNAME] =
+	{"getpeername", "getpeername(fd)", 1, {FD}, TS_RESULT_ADDR, 0},
+    [TCPSIM_CALL_GETSOCKNAME] =
+	{"getsockname", "getsockname(fd)", 1, {FD}, TS_RESULT_ADDR, 0},
+    [TCPSIM_CALL_POLL] = {"poll",
+			  "poll(fd, EVENTS, TIMEOUT_MS)",
+			  3,
+			  {FD,
+			   {TS_ARG_EVENTS, "events", NULL, 0, 0,
+			    TABLE(ts_poll_bits),
+			    TS_POLLIN | TS_POLLOUT | TS_POLLRDHUP, 0},
+			   INT("timeout", "TIMEOUT_MS", -1, INT32_MAX)},
+			  TS_RESULT_POLL,
+			  0},
+    [TCPSIM_CALL_SIGNAL] = {"signal",
+			    "signal(SIGPIPE, SIG_IGN|SIG_DFL)",
+			    2,
+			    {{TS_ARG_CHOICE, "signal", NULL, 0, 0,
+			      TABLE(ts_signals), ~0u, 0},
+			     {TS_ARG_CHOICE, "handler", NULL, 0, 0,
+			      TABLE(ts_sig_handlers), ~0u, 1}},
+			    TS_RESULT_INT,
+			    0},
+};
+
+static const char *name_of(const ts_name *table, size_t n, uint32_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i].value == v)
+			return table[i].name;
+	return "?";
+}
+
+void ts_call_fmt(ts_sb *sb, const ts_call *c)
+{
+	const ts_call_info *ci = &ts_calls[c->id];
+	if (c->bind_var >= 0) {
+		ts_sb_puts(sb, c->bind_name ? c->bind_name : "?");
+		ts_sb_putn(sb, " = ", 3);
+	}
+	ts_sb_puts(sb, ci->name);
+	ts_sb_putc(sb, '(');
+	for (int i = 0; i < ci->nargs; i++) {
+		const ts_arg *a = &ci->arg[i];
+		if (i)
+			ts_sb_putn(sb, ", ", 2);
+		switch (a->kind) {
+		case TS_ARG_FD:
+			ts_sb_puts(sb, c->fd_name ? c->fd_name : "?");
+			break;
+		case TS_ARG_INT:
+			ts_sb_i64(sb, c->a);
+			break;
+		case TS_ARG_HOSTPORT:
+			ts_sb_puts(sb, c->peer_name ? c->peer_name : "?");
+			ts_sb_putc(sb, ':');
+			ts_sb_i64(sb, c->a);
+			break;
+		case TS_ARG_FLAGS:
+		case TS_ARG_EVENTS:
+			ts_names_bits(sb, (uint32_t)c->flags, a->table,
+				      a->ntable, "0");
+			break;
+		case TS_ARG_CHOICE:
+			ts_sb_puts(sb, name_of(a->table, a->ntable,
+					       a->into_a ? (uint32_t)c->a
+							 : (uint32_t)c->opt));
+			break;
+		case TS_ARG_SOCKOPT: {
+			const ts_sockopt_values *v =
+			    &ts_sockopt_values_of[c->opt];
+			ts_sb_puts(
+			    sb, name_of(a->table, a->ntable, (uint32_t)c->opt));
+			ts_sb_putn(sb, ", ", 2);
+			ts_sb_i64(sb, c->a);
+			if (v->n > 1) {
+				ts_sb_putn(sb, ", ", 2);
+				ts_sb_i64(sb, c->b);
+			}
+			break;
+		}
+		}
+	}
+	ts_sb_putc(sb, ')');
+}
+
+static void sigpipe_fmt(ts_sb *sb, int sigpipe)
+{
+	if (sigpipe)
+		ts_sb_putn(sb, " +SIGPIPE", 9);
+}
+
+void ts_result_fmt(ts_sb *sb, const ts_call *c, int64_t value, int err,
+		   int sigpipe, uint32_t addr, uint16_t port)
+{
+	if (value < 0) {
+		const char *name = ts_errno_name((ts_errno)err);
+		const char *msg = ts_errno_msg((ts_errno)err);
+		ts_sb_putn(sb, "-1 ", 3);
+		ts_sb_puts(sb, name ? name : "?");
+		ts_sb_putn(sb, " (", 2);
+		ts_sb_puts(sb, msg ? msg : "?");
+		ts_sb_putc(sb, ')');
+		sigpipe_fmt(sb, sigpipe);
+		return;
+	}
+	switch (ts_calls[c->id].result) {
+	case TS_RESULT_POLL:
+		ts_names_bits(sb, (uint32_t)value, TABLE(ts_poll_bits), "0");
+		return;
+	case TS_RESULT_ADDR:
+		ts_sb_ipv4_port(sb, addr, port);
+		return;
+	case TS_RESULT_ERRNO:
+		if (value) {
+			const char *name = ts_errno_name((ts_errno)value);
+			ts_sb_i64(sb, value);
+			ts_sb_putn(sb, " (", 2);
+			ts_sb_puts(sb, name ? name : "?");
+			ts_sb_putc(sb, ')');
+		} else {
+			ts_sb_putc(sb, '0');
+		}
+		return;
+	case TS_RESULT_INT:
+		break;
+	}
+	ts_sb_i64(sb, value);
+	sigpipe_fmt(sb, sigpipe);
+}
+
+void ts_expected_fmt(ts_sb *sb, const ts_call *c)
+{
+	switch (c->expect) {
+	case TCPSIM_EXPECT_NONE:
+		ts_sb_puts(sb, "success");
+		return;
+	case TCPSIM_EXPECT_INT:
+		ts_sb_i64(sb, c->value);
+		sigpipe_fmt(sb, c->sigpipe);
+		return;
+	case TCPSIM_EXPECT_ERRNO: {
+		const char *name = ts_errno_name((ts_errno)c->err);
+		ts_sb_putn(sb, "-1 ", 3);
+		ts_sb_puts(sb, name ? name : "?");
+		sigpipe_fmt(sb, c->sigpipe);
+		return;
+	}
+	case TCPSIM_EXPECT_ADDR:
+		ts_sb_ipv4_port(sb, c->addr, c->port);
+		return;
+	case TCPSIM_EXPECT_POLL:
+		ts_names_bits(sb, (uint32_t)c->value, TABLE(ts_poll_bits), "0");
+		return;
+	}
+}
+
+/* ---- names of enums ---- */
+
 const char *ts_state_name(ts_tcp_state s)
 {
 	switch (s) {
@@ -78,61 +437,23 @@ const char *ts_state_name(ts_tcp_state s)
 
 const char *ts_call_name(ts_call_id c)
 {
-	switch (c) {
-	case TS_CALL_SOCKET:
-		return "socket";
-	case TS_CALL_BIND:
-		return "bind";
-	case TS_CALL_LISTEN:
-		return "listen";
-	case TS_CALL_CONNECT:
-		return "connect";
-	case TS_CALL_ACCEPT:
-		return "accept";
-	case TS_CALL_WRITE:
-		return "write";
-	case TS_CALL_SEND:
-		return "send";
-	case TS_CALL_READ:
-		return "read";
-	case TS_CALL_RECV:
-		return "recv";
-	case TS_CALL_SHUTDOWN:
-		return "shutdown";
-	case TS_CALL_CLOSE:
-		return "close";
-	case TS_CALL_SETSOCKOPT:
-		return "setsockopt";
-	case TS_CALL_GETSOCKOPT:
-		return "getsockopt";
-	case TS_CALL_FCNTL:
-		return "fcntl";
-	case TS_CALL_GETPEERNAME:
-		return "getpeername";
-	case TS_CALL_GETSOCKNAME:
-		return "getsockname";
-	case TS_CALL_POLL:
-		return "poll";
-	case TS_CALL_SIGNAL:
-		return "signal";
-	}
-	return "?";
+	return (unsigned)c < TCPSIM_NCALLS ? ts_calls[c].name : "?";
 }
 
 const char *ts_segkind_name(ts_seg_kind k)
 {
 	switch (k) {
-	case TS_SEGKIND_ANY:
+	case TCPSIM_SEG_ANY:
 		return "ANY";
-	case TS_SEGKIND_SYN:
+	case TCPSIM_SEG_SYN:
 		return "SYN";
-	case TS_SEGKIND_FIN:
+	case TCPSIM_SEG_FIN:
 		return "FIN";
-	case TS_SEGKIND_RST:
+	case TCPSIM_SEG_RST:
 		return "RST";
-	case TS_SEGKIND_ACK:
+	case TCPSIM_SEG_ACK:
 		return "ACK";
-	case TS_SEGKIND_DATA:
+	case TCPSIM_SEG_DATA:
 		return "DATA";
 	}
 	return "?";
@@ -140,25 +461,7 @@ const char *ts_segkind_name(ts_seg_kind k)
 
 const char *ts_sockopt_name(ts_sockopt o)
 {
-	switch (o) {
-	case TS_OPT_SO_LINGER:
-		return "SO_LINGER";
-	case TS_OPT_SO_KEEPALIVE:
-		return "SO_KEEPALIVE";
-	case TS_OPT_SO_REUSEADDR:
-		return "SO_REUSEADDR";
-	case TS_OPT_TCP_KEEPIDLE:
-		return "TCP_KEEPIDLE";
-	case TS_OPT_TCP_KEEPINTVL:
-		return "TCP_KEEPINTVL";
-	case TS_OPT_TCP_KEEPCNT:
-		return "TCP_KEEPCNT";
-	case TS_OPT_TCP_USER_TIMEOUT:
-		return "TCP_USER_TIMEOUT";
-	case TS_OPT_SO_ERROR:
-		return "SO_ERROR";
-	}
-	return "?";
+	return (unsigned)o < TS_NSOCKOPTS ? ts_sockopt_names[o].name : "?";
 }
 
 ts_time ts_trace_link_delay(const ts_trace *t, int a, int b)

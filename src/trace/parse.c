@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sb.h"
+
 /* Limits: any input beyond them is an error, never a crash or a huge
  * allocation. */
 #define TS_PARSE_MAX_LINE  4096    /* bytes per line, without "\n"/"\r\n" */
@@ -79,12 +81,26 @@ struct parser {
 
 	ts_time prev; /* scheduled time of the previous timed line */
 	size_t stmt_cap, host_cap, link_cap;
-	int var_cap[TS_PARSE_MAX_HOSTS];
 	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
 	char *textp; /* where the next statement text goes */
 
+	struct ts_syms *syms; /* the trace's: names outlive the parse */
+};
+
+/* A block of names: a name, once kept, never moves. */
+struct name_block {
+	struct name_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+/* The names of a trace, kept with it so that a line can be parsed later
+ * (ts_trace_parse_line). */
+struct ts_syms {
 	struct name_ent *names; /* open addressing, size a power of two */
 	size_t names_cap, names_used;
+	int var_cap[TS_PARSE_MAX_HOSTS];
+	struct name_block *blocks;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -546,13 +562,6 @@ static int tok_ipv4(const struct parser *p, struct tok t, uint32_t *out)
 	return 0;
 }
 
-static void fmt_ipv4(uint32_t a, char *buf, size_t n)
-{
-	snprintf(buf, n, "%u.%u.%u.%u", (unsigned)(a >> 24),
-		 (unsigned)(a >> 16 & 255), (unsigned)(a >> 8 & 255),
-		 (unsigned)(a & 255));
-}
-
 /* ---------------------------------------------------------------------- */
 /* Names: hosts and per-host variables, in one hash table */
 
@@ -561,6 +570,27 @@ static const char *ent_name(const struct parser *p, struct name_ent e)
 	if (e.owner < 0)
 		return p->t->hosts[e.idx].name;
 	return p->t->hosts[e.owner].vars[e.idx];
+}
+
+/* N bytes of NAME kept for good, terminated; NULL when out of memory. */
+static char *keep_name(struct ts_syms *y, const char *name, size_t n)
+{
+	struct name_block *b = y->blocks;
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > 4000 ? n + 1 : 4000;
+		b = malloc(sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->next = y->blocks;
+		b->used = 0;
+		b->cap = cap;
+		y->blocks = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, name, n);
+	d[n] = '\0';
+	b->used += n + 1;
+	return d;
 }
 
 static size_t name_hash(int owner, const char *s, size_t n)
@@ -577,11 +607,11 @@ static int name_find(const struct parser *p, int owner, const char *s, size_t n)
 {
 	size_t mask;
 
-	if (p->names_cap == 0 || n > TS_PARSE_MAX_NAME)
+	if (p->syms->names_cap == 0 || n > TS_PARSE_MAX_NAME)
 		return -1;
-	mask = p->names_cap - 1;
+	mask = p->syms->names_cap - 1;
 	for (size_t i = name_hash(owner, s, n) & mask;; i = (i + 1) & mask) {
-		struct name_ent e = p->names[i];
+		struct name_ent e = p->syms->names[i];
 		const char *name;
 
 		if (e.idx < 0)
@@ -607,32 +637,33 @@ static void name_put(struct name_ent *tab, size_t cap, size_t h,
 /* Enter an already stored name. */
 static int name_add(struct parser *p, int owner, int idx)
 {
+	struct ts_syms *y = p->syms;
 	struct name_ent e = {owner, idx};
 	const char *s;
 
-	if ((p->names_used + 1) * 2 > p->names_cap) {
-		size_t cap = p->names_cap ? p->names_cap * 2 : 64;
+	if ((y->names_used + 1) * 2 > y->names_cap) {
+		size_t cap = y->names_cap ? y->names_cap * 2 : 64;
 		struct name_ent *tab = malloc(cap * sizeof *tab);
 
 		if (!tab)
 			return oom(p);
 		for (size_t i = 0; i < cap; i++)
 			tab[i].idx = -1;
-		for (size_t i = 0; i < p->names_cap; i++) {
-			struct name_ent o = p->names[i];
+		for (size_t i = 0; i < y->names_cap; i++) {
+			struct name_ent o = y->names[i];
 
 			if (o.idx < 0)
 				continue;
 			s = ent_name(p, o);
 			name_put(tab, cap, name_hash(o.owner, s, strlen(s)), o);
 		}
-		free(p->names);
-		p->names = tab;
-		p->names_cap = cap;
+		free(y->names);
+		y->names = tab;
+		y->names_cap = cap;
 	}
 	s = ent_name(p, e);
-	name_put(p->names, p->names_cap, name_hash(owner, s, strlen(s)), e);
-	p->names_used++;
+	name_put(y->names, y->names_cap, name_hash(owner, s, strlen(s)), e);
+	y->names_used++;
 	return 0;
 }
 
@@ -692,6 +723,29 @@ static int resolve_var(struct parser *p, int host, struct tok t, int *out)
 	return 0;
 }
 
+/* A new variable NAME (N bytes) of HOST's process: its number in *OUT. */
+static int add_var(struct parser *p, int host, const char *name, size_t n,
+		   int *out)
+{
+	ts_host_decl *h = &p->t->hosts[host];
+	int *cap = &p->syms->var_cap[host];
+
+	if (h->nvars == *cap) {
+		int nc = *cap ? *cap * 2 : 8;
+		char **nv = realloc(h->vars, (size_t)nc * sizeof *nv);
+
+		if (!nv)
+			return oom(p);
+		h->vars = nv;
+		*cap = nc;
+	}
+	h->vars[h->nvars] = keep_name(p->syms, name, n);
+	if (!h->vars[h->nvars])
+		return oom(p);
+	*out = h->nvars++;
+	return name_add(p, host, *out);
+}
+
 /* Bind the variable named by T on HOST: a new one, or the same index as
  * the earlier binding of that name (after a reboot, say). */
 static int bind_var(struct parser *p, int host, struct tok t, int *out)
@@ -705,20 +759,7 @@ static int bind_var(struct parser *p, int host, struct tok t, int *out)
 		return fail(p, t.pos,
 			    "too many variables on host '%s' (limit %d)",
 			    h->name, TS_PARSE_MAX_VARS);
-	if (h->nvars == p->var_cap[host]) {
-		int cap = p->var_cap[host] ? p->var_cap[host] * 2 : 8;
-		char(*nv)[TS_NAME_MAX] =
-		    realloc(h->vars, (size_t)cap * sizeof *nv);
-
-		if (!nv)
-			return oom(p);
-		h->vars = nv;
-		p->var_cap[host] = cap;
-	}
-	memcpy(h->vars[h->nvars], tok_text(p, t), t.len);
-	h->vars[h->nvars][t.len] = '\0';
-	*out = h->nvars++;
-	return name_add(p, host, *out);
+	return add_var(p, host, tok_text(p, t), t.len, out);
 }
 
 static int check_name_len(struct parser *p, struct tok t)
@@ -777,7 +818,7 @@ static int parse_host_decl(struct parser *p)
 			    quote(p, at).s);
 	other = host_by_addr(p, addr);
 	if (other >= 0) {
-		fmt_ipv4(addr, buf, sizeof buf);
+		ts_ipv4_fmt(addr, buf);
 		return fail(p, at.pos,
 			    "address %s is already used by host '%s'", buf,
 			    p->t->hosts[other].name);
@@ -938,19 +979,27 @@ static int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
 
 static int seg_kind(const struct parser *p, struct tok t, ts_seg_kind *out)
 {
-	static const ts_seg_kind kinds[] = {TS_SEGKIND_SYN, TS_SEGKIND_FIN,
-					    TS_SEGKIND_RST, TS_SEGKIND_ACK,
-					    TS_SEGKIND_DATA};
-
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (is_word(p, t, ts_segkind_name(kinds[i]))) {
-			*out = kinds[i];
+	for (int k = TCPSIM_SEG_SYN; k <= TCPSIM_SEG_DATA; k++)
+		if (is_word(p, t, ts_segkind_name((ts_seg_kind)k))) {
+			*out = (ts_seg_kind)k;
 			return 0;
 		}
 	return -1;
 }
 
-#define SEGKINDS "SYN, FIN, RST, ACK or DATA"
+/* "SYN, FIN, RST, ACK or DATA" into BUF. */
+static const char *segkinds(char buf[64])
+{
+	ts_sb sb;
+	ts_sb_init(&sb, buf, 64);
+	for (int k = TCPSIM_SEG_SYN; k <= TCPSIM_SEG_DATA; k++) {
+		if (k > TCPSIM_SEG_SYN)
+			ts_sb_puts(&sb, k == TCPSIM_SEG_DATA ? " or " : ", ");
+		ts_sb_puts(&sb, ts_segkind_name((ts_seg_kind)k));
+	}
+	sb.buf[sb.len] = '\0'; /* 27 bytes: never grows */
+	return buf;
+}
 
 /* A>B, or with ports A:PORT>B:PORT (ports only when PORTS is given). */
 static int read_pair(struct parser *p, const char *ctx, int *from, int *to,
@@ -1000,40 +1049,40 @@ static int read_count_kind(struct parser *p, const char *ctx, ts_net *n)
 	}
 	if (t.kind == TK_WORD) {
 		next(p);
+		char kinds[64];
 		if (seg_kind(p, t, &n->kind) < 0)
-			return fail(
-			    p, t.pos,
-			    "%s: unknown segment kind %s (expected " SEGKINDS
-			    ")",
-			    ctx, quote(p, t).s);
+			return fail(p, t.pos,
+				    "%s: unknown segment kind %s (expected %s)",
+				    ctx, quote(p, t).s, segkinds(kinds));
 	}
 	return 0;
 }
 
 static int read_tcp_flags(struct parser *p, uint8_t *out)
 {
-	static const struct {
-		const char *name;
-		uint8_t bit;
-	} flags[] = {{"SYN", TS_SYN},
-		     {"ACK", TS_ACK},
-		     {"FIN", TS_FIN},
-		     {"RST", TS_RST},
-		     {"PSH", TS_PSH}};
+	const size_t n = sizeof ts_tcp_flags / sizeof ts_tcp_flags[0];
 
 	*out = 0;
 	for (;;) {
 		struct tok t = next(p);
 		size_t i;
 
-		for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
-			if (is_word(p, t, flags[i].name))
+		for (i = 0; i < n; i++)
+			if (is_word(p, t, ts_tcp_flags[i].name))
 				break;
-		if (i == sizeof flags / sizeof flags[0])
-			return expected(p, t, "inject",
-					"FLAGS (SYN, ACK, FIN, RST, PSH, "
-					"joined by '|')");
-		*out |= flags[i].bit;
+		if (i == n) {
+			char what[80];
+			ts_sb sb;
+			ts_sb_init(&sb, what, sizeof what);
+			ts_sb_puts(&sb, "FLAGS (");
+			ts_names_list(&sb, ts_tcp_flags, n, ~0u, ", ");
+			ts_sb_puts(&sb, ", joined by '|')");
+			ts_sb_putc(&sb, '\0');
+			int r = expected(p, t, "inject", sb.buf);
+			ts_sb_free(&sb);
+			return r;
+		}
+		*out |= (uint8_t)ts_tcp_flags[i].value;
 		if (!is_punct(p, peek(p), '|'))
 			return 0;
 		next(p);
@@ -1102,7 +1151,7 @@ static int parse_net(struct parser *p, ts_stmt *st)
 	st->kind = TS_STMT_NET;
 	n->from = n->to = -1;
 	n->count = 1;
-	n->kind = TS_SEGKIND_ANY;
+	n->kind = TCPSIM_SEG_ANY;
 	n->from_port = n->to_port = -1;
 	n->win = 65535;
 	if (is_word(p, op, "drop")) {
@@ -1184,28 +1233,30 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 	if (is_punct(p, a, '>')) {
 		struct tok bt = peek(p), k;
 
-		e->op = TS_EXP_WIRE;
+		e->op = TCPSIM_EXPECT_WIRE;
 		e->from = host;
 		if (read_host(p, "expect", &e->to) < 0)
 			return -1;
 		if (e->from == e->to)
 			return fail(p, bt.pos,
 				    "expect: the two hosts must differ");
+		char what[80], kinds[64];
 		k = next(p);
+		snprintf(what, sizeof what, "a segment kind (%s)",
+			 segkinds(kinds));
 		if (seg_kind(p, k, &e->kind) < 0)
-			return expected(p, k, "expect",
-					"a segment kind (" SEGKINDS ")");
+			return expected(p, k, "expect", what);
 	} else if (e->negate) {
 		return fail(p, a.pos, "expect: expected '>' after %s, found %s",
 			    quote(p, ht).s, quote(p, a).s);
 	} else if (is_word(p, a, "terminated") && peek(p).kind == TK_END) {
-		e->op = TS_EXP_TERMINATED;
+		e->op = TCPSIM_EXPECT_TERMINATED;
 		e->host = host;
 	} else if (a.kind == TK_WORD) {
 		struct tok s, k;
 		int i;
 
-		e->op = TS_EXP_STATE;
+		e->op = TCPSIM_EXPECT_STATE;
 		e->host = host;
 		if (resolve_var(p, host, a, &e->var) < 0)
 			return -1;
@@ -1219,13 +1270,22 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 		for (i = 0; i < TS_TCP_NSTATES; i++)
 			if (is_word(p, k, ts_state_name((ts_tcp_state)i)))
 				break;
-		if (i == TS_TCP_NSTATES)
-			return expected(
-			    p, k, "expect",
-			    "a state (CLOSED, LISTEN, SYN_SENT, "
-			    "SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, "
-			    "FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, "
-			    "TIME_WAIT)");
+		if (i == TS_TCP_NSTATES) {
+			char what[200];
+			ts_sb sb;
+			ts_sb_init(&sb, what, sizeof what);
+			ts_sb_puts(&sb, "a state (");
+			for (int j = 0; j < TS_TCP_NSTATES; j++) {
+				if (j)
+					ts_sb_puts(&sb, ", ");
+				ts_sb_puts(&sb, ts_state_name((ts_tcp_state)j));
+			}
+			ts_sb_puts(&sb, ")");
+			ts_sb_putc(&sb, '\0');
+			int r = expected(p, k, "expect", sb.buf);
+			ts_sb_free(&sb);
+			return r;
+		}
 		e->state = (ts_tcp_state)i;
 	} else {
 		return fail(p, a.pos,
@@ -1309,30 +1369,39 @@ static int arg_int(struct parser *p, struct args *a, const char *argname,
 	return read_int(p, a->ctx, name, name, min, max, out);
 }
 
-/* One word out of NAMES (NULL-terminated); its index in *OUT. */
-static int arg_word(struct parser *p, struct args *a, const char *argname,
-		    const char *const *names, const char *what, int *out)
+/* One name of the argument's table (the entries in its mask): its value
+ * in *OUT. */
+static int arg_word(struct parser *p, struct args *a, const ts_arg *g,
+		    uint32_t *out)
 {
 	struct tok t;
 
-	if (arg_next(p, a, argname) < 0)
+	if (arg_next(p, a, g->name) < 0)
 		return -1;
 	t = next(p);
-	for (int i = 0; names[i]; i++)
-		if (is_word(p, t, names[i])) {
-			*out = i;
+	for (size_t i = 0; i < g->ntable; i++)
+		if ((g->mask >> i & 1) && is_word(p, t, g->table[i].name)) {
+			*out = g->table[i].value;
 			return 0;
 		}
-	return expected(p, t, a->ctx, what);
+	char what[200];
+	ts_sb sb;
+	ts_sb_init(&sb, what, sizeof what);
+	ts_names_list(&sb, g->table, g->ntable, g->mask, " or ");
+	ts_sb_putc(&sb, '\0');
+	int r = expected(p, t, a->ctx, sb.buf);
+	ts_sb_free(&sb);
+	return r;
 }
 
-/* A '|' list of flag names (and 0), ORed into *OUT. When ZERO_ALONE, 0 is
- * only allowed as the whole list (poll events). */
-static int arg_flags(struct parser *p, struct args *a, const char *argname,
-		     const char *const *names, const int *bits, int zero_alone,
-		     const char *what, int *out)
+/* A '|' list of the argument's flag names (and 0), ORed into *OUT. Poll's
+ * EVENTS take 0 only as the whole list. */
+static int arg_flags(struct parser *p, struct args *a, const ts_arg *g,
+		     int *out)
 {
-	if (arg_next(p, a, argname) < 0)
+	int zero_alone = g->kind == TS_ARG_EVENTS;
+
+	if (arg_next(p, a, g->name) < 0)
 		return -1;
 	*out = 0;
 	if (zero_alone && tok_eq(p, peek(p), "0")) {
@@ -1341,15 +1410,31 @@ static int arg_flags(struct parser *p, struct args *a, const char *argname,
 	}
 	for (;;) {
 		struct tok t = next(p);
-		int i;
+		size_t i;
 
-		for (i = 0; names[i]; i++)
-			if (is_word(p, t, names[i]))
+		for (i = 0; i < g->ntable; i++)
+			if ((g->table[i].value & g->mask) &&
+			    is_word(p, t, g->table[i].name))
 				break;
-		if (names[i])
-			*out |= bits[i];
-		else if (zero_alone || !(t.kind == TK_NUM && tok_eq(p, t, "0")))
-			return expected(p, t, a->ctx, what);
+		if (i < g->ntable) {
+			*out |= (int)g->table[i].value;
+		} else if (zero_alone ||
+			   !(t.kind == TK_NUM && tok_eq(p, t, "0"))) {
+			char what[200];
+			ts_sb sb;
+			ts_sb_init(&sb, what, sizeof what);
+			ts_sb_puts(&sb, zero_alone ? "EVENTS (" : "FLAGS (0, ");
+			ts_names_list(
+			    &sb, g->table, g->ntable,
+			    ts_names_of_bits(g->table, g->ntable, g->mask),
+			    ", ");
+			ts_sb_puts(&sb, zero_alone ? ", joined by '|', or 0)"
+						   : ", joined by '|')");
+			ts_sb_putc(&sb, '\0');
+			int r = expected(p, t, a->ctx, sb.buf);
+			ts_sb_free(&sb);
+			return r;
+		}
 		if (!is_punct(p, peek(p), '|'))
 			return 0;
 		next(p);
@@ -1378,7 +1463,7 @@ static int arg_hostport(struct parser *p, struct args *a, ts_call *c)
 				    quote(p, t).s);
 		c->peer_host = host_by_addr(p, addr);
 		if (c->peer_host < 0) {
-			fmt_ipv4(addr, buf, sizeof buf);
+			ts_ipv4_fmt(addr, buf);
 			return fail(p, t.pos, "no host has the address %s",
 				    buf);
 		}
@@ -1397,68 +1482,34 @@ static int arg_hostport(struct parser *p, struct args *a, ts_call *c)
 	return 0;
 }
 
-/* setsockopt(fd, OPTION, VALUE...): the values depend on the option. */
-static int args_setsockopt(struct parser *p, struct args *a, ts_call *c)
+/* setsockopt(fd, OPTION, VALUE...): the values depend on the option
+ * (ts_sockopt_values_of). Reads the closing ')'. */
+static int args_setsockopt(struct parser *p, struct args *a, const ts_arg *g,
+			   ts_call *c)
 {
-	static const struct {
-		ts_sockopt opt;
-		int n;
-		const char *takes; /* for the message on a wrong count */
-		const char *name[2];
-		int64_t min[2], max[2];
-	} opts[] = {
-	    {TS_OPT_SO_LINGER,
-	     2,
-	     "ONOFF and SECONDS",
-	     {"ONOFF", "SECONDS"},
-	     {0, 0},
-	     {1, INT32_MAX}},
-	    {TS_OPT_SO_KEEPALIVE, 1, "one value, 0 or 1", {"VALUE"}, {0}, {1}},
-	    {TS_OPT_SO_REUSEADDR, 1, "one value, 0 or 1", {"VALUE"}, {0}, {1}},
-	    /* Any int: Linux answers EINVAL outside its range, and a
-	     * trace may assert that. */
-	    {TS_OPT_TCP_KEEPIDLE,
-	     1,
-	     "one value, SECONDS",
-	     {"SECONDS"},
-	     {INT32_MIN},
-	     {INT32_MAX}},
-	    {TS_OPT_TCP_KEEPINTVL,
-	     1,
-	     "one value, SECONDS",
-	     {"SECONDS"},
-	     {INT32_MIN},
-	     {INT32_MAX}},
-	    {TS_OPT_TCP_KEEPCNT,
-	     1,
-	     "one value, COUNT",
-	     {"COUNT"},
-	     {INT32_MIN},
-	     {INT32_MAX}},
-	    {TS_OPT_TCP_USER_TIMEOUT,
-	     1,
-	     "one value, MS",
-	     {"MS"},
-	     {INT32_MIN},
-	     {INT32_MAX}},
-	};
-	const size_t nopts = sizeof opts / sizeof opts[0];
 	struct tok ot, t;
 	size_t o;
 	int n = 0;
 
-	if (arg_next(p, a, "option") < 0)
+	if (arg_next(p, a, g->name) < 0)
 		return -1;
 	ot = next(p);
-	for (o = 0; o < nopts; o++)
-		if (is_word(p, ot, ts_sockopt_name(opts[o].opt)))
+	for (o = 0; o < g->ntable; o++)
+		if ((g->mask >> o & 1) && is_word(p, ot, g->table[o].name))
 			break;
-	if (o == nopts)
-		return expected(p, ot, a->ctx,
-				"SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, "
-				"TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT or "
-				"TCP_USER_TIMEOUT");
-	c->opt = (int)opts[o].opt;
+	if (o == g->ntable) {
+		char what[200];
+		ts_sb sb;
+		ts_sb_init(&sb, what, sizeof what);
+		ts_names_list(&sb, g->table, g->ntable, g->mask, " or ");
+		ts_sb_putc(&sb, '\0');
+		int r = expected(p, ot, a->ctx, sb.buf);
+		ts_sb_free(&sb);
+		return r;
+	}
+	c->opt = (int)g->table[o].value;
+	const ts_sockopt_values *vs = &ts_sockopt_values_of[c->opt];
+	const char *oname = g->table[o].name;
 	for (;;) {
 		int64_t v;
 
@@ -1469,14 +1520,12 @@ static int args_setsockopt(struct parser *p, struct args *a, ts_call *c)
 			return fail(p, t.pos,
 				    "expected '%c' after the %s argument of "
 				    "%s()",
-				    n < opts[o].n ? ',' : ')', a->prev,
-				    a->call);
-		if (n >= opts[o].n)
-			return fail(p, ot.pos, "%s: %s takes %s", a->ctx,
-				    ts_sockopt_name(opts[o].opt),
-				    opts[o].takes);
-		if (read_int(p, a->ctx, opts[o].name[n], opts[o].name[n],
-			     opts[o].min[n], opts[o].max[n], &v) < 0)
+				    n < vs->n ? ',' : ')', a->prev, a->call);
+		if (n >= vs->n)
+			return fail(p, ot.pos, "%s: %s takes %s", a->ctx, oname,
+				    vs->takes);
+		if (read_int(p, a->ctx, vs->name[n], vs->name[n], vs->min[n],
+			     vs->max[n], &v) < 0)
 			return -1;
 		if (n == 0)
 			c->a = v;
@@ -1485,155 +1534,59 @@ static int args_setsockopt(struct parser *p, struct args *a, ts_call *c)
 		a->prev = "value";
 		n++;
 	}
-	if (n != opts[o].n)
-		return fail(p, ot.pos, "%s: %s takes %s", a->ctx,
-			    ts_sockopt_name(opts[o].opt), opts[o].takes);
+	if (n != vs->n)
+		return fail(p, ot.pos, "%s: %s takes %s", a->ctx, oname,
+			    vs->takes);
 	return 0;
 }
 
+/* The arguments of call C->id, as its entry of ts_calls[] lists them. */
 static int call_args(struct parser *p, struct args *a, int host, ts_call *c)
 {
-	static const char *const send_flags[] = {"MSG_NOSIGNAL", "MSG_DONTWAIT",
-						 NULL};
-	static const int send_bits[] = {TS_MSG_NOSIGNAL, TS_MSG_DONTWAIT};
-	static const char *const recv_flags[] = {"MSG_NOSIGNAL", "MSG_DONTWAIT",
-						 "MSG_PEEK", NULL};
-	static const int recv_bits[] = {TS_MSG_NOSIGNAL, TS_MSG_DONTWAIT,
-					TS_MSG_PEEK};
-	static const char *const events[] = {"POLLIN", "POLLOUT", "POLLRDHUP",
-					     NULL};
-	static const int event_bits[] = {TS_POLLIN, TS_POLLOUT, TS_POLLRDHUP};
-	static const char *const hows[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR",
-					   NULL};
-	static const char *const so_error[] = {"SO_ERROR", NULL};
-	static const char *const nonblock[] = {"O_NONBLOCK", NULL};
-	static const char *const sigpipe[] = {"SIGPIPE", NULL};
-	static const char *const handlers[] = {"SIG_DFL", "SIG_IGN", NULL};
-	const int64_t nbytes_max = INT32_MAX;
-	int w;
+	const ts_call_info *ci = &ts_calls[c->id];
+	uint32_t w = 0;
 
-	switch (c->id) {
-	case TS_CALL_SOCKET:
-		break;
-	case TS_CALL_BIND:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_int(p, a, "port", "PORT", 0, 65535, &c->a) < 0)
-			return -1;
-		break;
-	case TS_CALL_LISTEN:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_int(p, a, "backlog", "BACKLOG", 0, INT32_MAX, &c->a) <
-			0)
-			return -1;
-		break;
-	case TS_CALL_CONNECT:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_hostport(p, a, c) < 0)
-			return -1;
-		break;
-	case TS_CALL_ACCEPT:
-	case TS_CALL_CLOSE:
-	case TS_CALL_GETPEERNAME:
-	case TS_CALL_GETSOCKNAME:
-		if (arg_fd(p, a, host, &c->fd_var) < 0)
-			return -1;
-		break;
-	case TS_CALL_WRITE:
-	case TS_CALL_READ:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_int(p, a, "nbytes", "NBYTES", 0, nbytes_max, &c->a) < 0)
-			return -1;
-		break;
-	case TS_CALL_SEND:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_int(p, a, "nbytes", "NBYTES", 0, nbytes_max, &c->a) <
-			0 ||
-		    arg_flags(p, a, "flags", send_flags, send_bits, 0,
-			      "FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, joined "
-			      "by '|')",
-			      &c->flags) < 0)
-			return -1;
-		break;
-	case TS_CALL_RECV:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_int(p, a, "nbytes", "NBYTES", 0, nbytes_max, &c->a) <
-			0 ||
-		    arg_flags(p, a, "flags", recv_flags, recv_bits, 0,
-			      "FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, "
-			      "MSG_PEEK, joined by '|')",
-			      &c->flags) < 0)
-			return -1;
-		break;
-	case TS_CALL_SHUTDOWN:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_word(p, a, "how", hows, "SHUT_RD, SHUT_WR or SHUT_RDWR",
-			     &w) < 0)
-			return -1;
-		/* hows[] is in Linux's order: SHUT_RD 0, SHUT_WR 1, ... */
-		c->opt = w;
-		break;
-	case TS_CALL_SETSOCKOPT:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    args_setsockopt(p, a, c) < 0)
-			return -1;
-		return 0; /* it read its ')' */
-	case TS_CALL_GETSOCKOPT:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_word(p, a, "option", so_error, "SO_ERROR", &w) < 0)
-			return -1;
-		c->opt = TS_OPT_SO_ERROR;
-		break;
-	case TS_CALL_FCNTL:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_word(p, a, "command", nonblock, "O_NONBLOCK", &w) < 0)
-			return -1;
-		break;
-	case TS_CALL_POLL:
-		if (arg_fd(p, a, host, &c->fd_var) < 0 ||
-		    arg_flags(p, a, "events", events, event_bits, 1,
-			      "EVENTS (POLLIN, POLLOUT, POLLRDHUP, joined by "
-			      "'|', or 0)",
-			      &c->flags) < 0 ||
-		    arg_int(p, a, "timeout", "TIMEOUT_MS", -1, INT32_MAX,
-			    &c->a) < 0)
-			return -1;
-		break;
-	case TS_CALL_SIGNAL:
-		if (arg_word(p, a, "signal", sigpipe, "SIGPIPE", &w) < 0 ||
-		    arg_word(p, a, "handler", handlers, "SIG_IGN or SIG_DFL",
-			     &w) < 0)
-			return -1;
-		c->a = w; /* 1 for SIG_IGN */
-		break;
+	for (int i = 0; i < ci->nargs; i++) {
+		const ts_arg *g = &ci->arg[i];
+
+		switch (g->kind) {
+		case TS_ARG_FD:
+			if (arg_fd(p, a, host, &c->fd_var) < 0)
+				return -1;
+			break;
+		case TS_ARG_INT:
+			if (arg_int(p, a, g->name, g->what, g->min, g->max,
+				    &c->a) < 0)
+				return -1;
+			break;
+		case TS_ARG_HOSTPORT:
+			if (arg_hostport(p, a, c) < 0)
+				return -1;
+			break;
+		case TS_ARG_FLAGS:
+		case TS_ARG_EVENTS:
+			if (arg_flags(p, a, g, &c->flags) < 0)
+				return -1;
+			break;
+		case TS_ARG_CHOICE:
+			if (arg_word(p, a, g, &w) < 0)
+				return -1;
+			if (g->into_a)
+				c->a = w;
+			else
+				c->opt = (int)w;
+			break;
+		case TS_ARG_SOCKOPT:
+			return args_setsockopt(p, a, g, c); /* read its ')' */
+		}
 	}
 	return arg_close(p, a);
 }
 
-static const char *const call_sigs[TS_NCALLS] = {
-    [TS_CALL_SOCKET] = "socket()",
-    [TS_CALL_BIND] = "bind(fd, PORT)",
-    [TS_CALL_LISTEN] = "listen(fd, BACKLOG)",
-    [TS_CALL_CONNECT] = "connect(fd, HOST:PORT)",
-    [TS_CALL_ACCEPT] = "accept(fd)",
-    [TS_CALL_WRITE] = "write(fd, NBYTES)",
-    [TS_CALL_SEND] = "send(fd, NBYTES, FLAGS)",
-    [TS_CALL_READ] = "read(fd, NBYTES)",
-    [TS_CALL_RECV] = "recv(fd, NBYTES, FLAGS)",
-    [TS_CALL_SHUTDOWN] = "shutdown(fd, HOW)",
-    [TS_CALL_CLOSE] = "close(fd)",
-    [TS_CALL_SETSOCKOPT] = "setsockopt(fd, OPTION, VALUE...)",
-    [TS_CALL_GETSOCKOPT] = "getsockopt(fd, SO_ERROR)",
-    [TS_CALL_FCNTL] = "fcntl(fd, O_NONBLOCK)",
-    [TS_CALL_GETPEERNAME] = "getpeername(fd)",
-    [TS_CALL_GETSOCKNAME] = "getsockname(fd)",
-    [TS_CALL_POLL] = "poll(fd, EVENTS, TIMEOUT_MS)",
-    [TS_CALL_SIGNAL] = "signal(SIGPIPE, SIG_IGN|SIG_DFL)",
-};
-
 static int find_call(const struct parser *p, struct tok t)
 {
-	for (int i = 0; i < TS_NCALLS; i++)
-		if (is_word(p, t, ts_call_name((ts_call_id)i)))
+	for (int i = 0; i < TCPSIM_NCALLS; i++)
+		if (is_word(p, t, ts_calls[i].name))
 			return i;
 	return -1;
 }
@@ -1660,7 +1613,8 @@ static int parse_sigpipe(struct parser *p, ts_call *c)
 {
 	struct tok s;
 
-	if ((c->expect != TS_EXPECT_INT && c->expect != TS_EXPECT_ERRNO) ||
+	if ((c->expect != TCPSIM_EXPECT_INT &&
+	     c->expect != TCPSIM_EXPECT_ERRNO) ||
 	    !is_punct(p, peek(p), '+'))
 		return 0;
 	next(p);
@@ -1690,7 +1644,7 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 		if (err < 0)
 			return fail(p, e.pos, "unknown errno name %s",
 				    quote(p, e).s);
-		c->expect = TS_EXPECT_ERRNO;
+		c->expect = TCPSIM_EXPECT_ERRNO;
 		c->err = (ts_errno)err;
 		c->value = -1;
 	} else if (t.kind == TK_NUM && tok_text(p, t)[0] == '-' &&
@@ -1699,8 +1653,7 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 			    "invalid result %s (a failing call is written -1 "
 			    "and an errno name)",
 			    quote(p, t).s);
-	} else if (c->id == TS_CALL_GETPEERNAME ||
-		   c->id == TS_CALL_GETSOCKNAME) {
+	} else if (ts_calls[c->id].result == TS_RESULT_ADDR) {
 		struct tok colon;
 
 		if (t.kind != TK_NUM || !memchr(tok_text(p, t), '.', t.len))
@@ -1718,34 +1671,32 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 		if (read_int(p, ctx, "PORT", "PORT", 0, 65535, &v) < 0)
 			return -1;
 		c->port = (uint16_t)v;
-		c->expect = TS_EXPECT_ADDR;
-	} else if (c->id == TS_CALL_POLL) {
-		static const struct {
-			const char *name;
-			int bit;
-		} ev[] = {{"POLLIN", TS_POLLIN},
-			  {"POLLOUT", TS_POLLOUT},
-			  {"POLLRDHUP", TS_POLLRDHUP},
-			  {"POLLERR", TS_POLLERR},
-			  {"POLLHUP", TS_POLLHUP}};
-		const size_t nev = sizeof ev / sizeof ev[0];
+		c->expect = TCPSIM_EXPECT_ADDR;
+	} else if (ts_calls[c->id].result == TS_RESULT_POLL) {
+		const size_t nev = sizeof ts_poll_bits / sizeof ts_poll_bits[0];
 
-		c->expect = TS_EXPECT_POLL;
+		c->expect = TCPSIM_EXPECT_POLL;
 		c->value = 0;
 		if (!(t.kind == TK_NUM && tok_eq(p, t, "0"))) {
 			for (;;) {
 				size_t i;
 
 				for (i = 0; i < nev; i++)
-					if (is_word(p, t, ev[i].name))
+					if (is_word(p, t, ts_poll_bits[i].name))
 						break;
-				if (i == nev)
-					return expected(
-					    p, t, ctx,
-					    "POLLIN, POLLOUT, POLLRDHUP, "
-					    "POLLERR, POLLHUP joined by "
-					    "'|', or 0");
-				c->value |= ev[i].bit;
+				if (i == nev) {
+					char what[200];
+					ts_sb sb;
+					ts_sb_init(&sb, what, sizeof what);
+					ts_names_list(&sb, ts_poll_bits, nev,
+						      ~0u, ", ");
+					ts_sb_puts(&sb, " joined by '|', or 0");
+					ts_sb_putc(&sb, '\0');
+					int r = expected(p, t, ctx, sb.buf);
+					ts_sb_free(&sb);
+					return r;
+				}
+				c->value |= ts_poll_bits[i].value;
 				if (!is_punct(p, peek(p), '|'))
 					break;
 				next(p);
@@ -1765,7 +1716,7 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 			return fail(p, t.pos,
 				    "result %s is out of range (0..2147483647)",
 				    quote(p, t).s);
-		c->expect = TS_EXPECT_INT;
+		c->expect = TCPSIM_EXPECT_INT;
 		c->value = v;
 	}
 	if (parse_sigpipe(p, c) < 0)
@@ -1793,15 +1744,15 @@ static int parse_call(struct parser *p, ts_stmt *st, int host,
 
 	st->kind = TS_STMT_CALL;
 	c->bind_var = c->fd_var = c->peer_host = -1;
-	c->expect = TS_EXPECT_NONE;
+	c->expect = TCPSIM_EXPECT_NONE;
 	if (id < 0)
 		return fail(p, name.pos, "unknown call %s", quote(p, name).s);
 	c->id = (ts_call_id)id;
 	memset(&a, 0, sizeof a);
-	a.call = ts_call_name(c->id);
-	a.sig = call_sigs[id];
+	a.call = ts_calls[id].name;
+	a.sig = ts_calls[id].usage;
 	snprintf(a.ctx, sizeof a.ctx, "%s()", a.call);
-	if (var && c->id != TS_CALL_SOCKET && c->id != TS_CALL_ACCEPT)
+	if (var && !ts_calls[id].binds)
 		return fail(p, var->pos,
 			    "only socket() and accept() can bind a variable, "
 			    "not %s",
@@ -1823,6 +1774,12 @@ static int parse_call(struct parser *p, ts_stmt *st, int host,
 	/* bound after the arguments: "s = accept(s)" uses the old s */
 	if (var && bind_var(p, host, *var, &c->bind_var) < 0)
 		return -1;
+	/* The names, for the report (they never move). */
+	ts_host_decl *h = &p->t->hosts[host];
+	c->bind_name = c->bind_var >= 0 ? h->vars[c->bind_var] : NULL;
+	c->fd_name = c->fd_var >= 0 ? h->vars[c->fd_var] : NULL;
+	c->peer_name =
+	    c->peer_host >= 0 ? p->t->hosts[c->peer_host].name : NULL;
 	return 0;
 }
 
@@ -1867,13 +1824,40 @@ static int is_decl_word(const struct parser *p, struct tok t)
 	       is_word(p, t, "profile") || is_word(p, t, "set");
 }
 
+/* What follows a line's time: HOST: ..., net: ... or expect ... (WHERE
+ * says what came before, for the message). */
+static int parse_body(struct parser *p, ts_stmt *st, const char *where)
+{
+	struct tok w = next(p), a = peek(p);
+	int host;
+
+	if (w.kind == TK_WORD && is_punct(p, a, ':')) {
+		next(p);
+		if (is_word(p, w, "net"))
+			return parse_net(p, st);
+		host = name_find(p, -1, tok_text(p, w), w.len);
+		if (host < 0)
+			return fail(p, w.pos, "unknown host %s", quote(p, w).s);
+		return parse_host_stmt(p, st, host);
+	}
+	if (is_word(p, w, "expect")) {
+		p->pos = w.pos; /* parse_expect reads "expect" again */
+		return parse_expect(p, st);
+	}
+	if (is_decl_word(p, w))
+		return fail(p, w.pos, "%s is a declaration and takes no time",
+			    quote(p, w).s);
+	return fail(p, w.pos, "expected HOST:, net: or expect %s, found %s",
+		    where, quote(p, w).s);
+}
+
 /* TIME, then HOST: ..., net: ... or expect ... */
 static int parse_timed(struct parser *p, size_t start)
 {
-	struct tok tt = next(p), w, a;
+	struct tok tt = next(p);
 	ts_stmt st;
 	ts_time v;
-	int rel, host;
+	int rel;
 	char b1[32];
 
 	if (tok_time(p, tt, "time", 1, &v, &rel) < 0)
@@ -1897,34 +1881,8 @@ static int parse_timed(struct parser *p, size_t start)
 	st.at = v;
 	st.line = p->lineno;
 	st.host = -1;
-	w = next(p);
-	a = peek(p);
-	if (w.kind == TK_WORD && is_punct(p, a, ':')) {
-		next(p);
-		if (is_word(p, w, "net")) {
-			if (parse_net(p, &st) < 0)
-				return -1;
-		} else {
-			host = name_find(p, -1, tok_text(p, w), w.len);
-			if (host < 0)
-				return fail(p, w.pos, "unknown host %s",
-					    quote(p, w).s);
-			if (parse_host_stmt(p, &st, host) < 0)
-				return -1;
-		}
-	} else if (is_word(p, w, "expect")) {
-		p->pos = w.pos; /* parse_expect reads "expect" again */
-		if (parse_expect(p, &st) < 0)
-			return -1;
-	} else if (is_decl_word(p, w)) {
-		return fail(p, w.pos, "%s is a declaration and takes no time",
-			    quote(p, w).s);
-	} else {
-		return fail(p, w.pos,
-			    "expected HOST:, net: or expect after the time, "
-			    "found %s",
-			    quote(p, w).s);
-	}
+	if (parse_body(p, &st, "after the time") < 0)
+		return -1;
 	return push_stmt(p, &st, start);
 }
 
@@ -2020,6 +1978,19 @@ static int read_hosts(struct parser *p)
 	return 0;
 }
 
+static void syms_free(struct ts_syms *y)
+{
+	if (!y)
+		return;
+	while (y->blocks) {
+		struct name_block *b = y->blocks;
+		y->blocks = b->next;
+		free(b);
+	}
+	free(y->names);
+	free(y);
+}
+
 void ts_trace_free(ts_trace *t)
 {
 	if (!t)
@@ -2032,6 +2003,7 @@ void ts_trace_free(ts_trace *t)
 	free(t->text);
 	free(t->profile);
 	free(t->filename);
+	syms_free(t->syms);
 	free(t);
 }
 
@@ -2089,9 +2061,10 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 	p->t = t;
 	t->filename = dup_str(filename);
 	t->profile = dup_str("linux");
+	t->syms = p->syms = calloc(1, sizeof *t->syms);
 	/* the source, then room for every statement's text */
 	t->text = malloc(len + 1 + len + (size_t)nlines + 1);
-	if (!t->filename || !t->profile || !t->text) {
+	if (!t->filename || !t->profile || !t->text || !t->syms) {
 		oom(p);
 		goto out;
 	}
@@ -2108,11 +2081,112 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 			goto out;
 	r = 0;
 out:
-	free(p->names);
 	free(p);
 	if (r < 0) {
 		ts_trace_free(t);
 		return NULL;
 	}
 	return t;
+}
+
+int ts_trace_add_var(ts_trace *t, int host, const char *name, ts_error *err)
+{
+	struct parser p;
+	int v;
+
+	memset(&p, 0, sizeof p);
+	p.t = t;
+	p.syms = t->syms;
+	p.err = err;
+	size_t n = strlen(name);
+	v = name_find(&p, host, name, n);
+	if (v >= 0)
+		return v;
+	if (n > TS_PARSE_MAX_NAME || add_var(&p, host, name, n, &v) < 0) {
+		if (err)
+			snprintf(err->msg, sizeof err->msg,
+				 "cannot add variable '%.40s'", name);
+		return -1;
+	}
+	return v;
+}
+
+ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
+			     ts_time at, int lineno, ts_error *err)
+{
+	struct parser p;
+	ts_error dummy;
+	ts_stmt st;
+	struct tok first;
+
+	if (!err)
+		err = &dummy;
+	memset(err, 0, sizeof *err);
+	snprintf(err->file, sizeof err->file, "%s", t->filename);
+	memset(&p, 0, sizeof p);
+	p.t = t;
+	p.syms = t->syms;
+	p.err = err;
+	p.line = line;
+	p.llen = len;
+	p.lineno = lineno;
+	if (len > TS_PARSE_MAX_LINE) {
+		fail(&p, TS_PARSE_MAX_LINE, "line longer than %d bytes",
+		     TS_PARSE_MAX_LINE);
+		return NULL;
+	}
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_len(line + i, len - i);
+
+		if (line[i] == '\0' || line[i] == '\n' || line[i] == '\r') {
+			fail(&p, i, "one line, without a line end or NUL");
+			return NULL;
+		}
+		if (k == 0) {
+			fail(&p, i, "invalid UTF-8");
+			return NULL;
+		}
+		i += k;
+	}
+	first = peek(&p);
+	if (first.kind == TK_END) {
+		fail(&p, first.pos,
+		     "expected a line: a call, a host or net event, or "
+		     "expect");
+		return NULL;
+	}
+	if (first.kind == TK_NUM) {
+		fail(&p, first.pos,
+		     "a line given on its own runs now and takes no time: "
+		     "found %s (tcpsim_advance() lets time pass)",
+		     quote(&p, first).s);
+		return NULL;
+	}
+	if (is_decl_word(&p, first) &&
+	    !is_punct(&p, peek_at(&p, first.pos + first.len), ':')) {
+		fail(&p, first.pos,
+		     "%s is a declaration: declarations come before the "
+		     "first line",
+		     quote(&p, first).s);
+		return NULL;
+	}
+	memset(&st, 0, sizeof st);
+	st.at = at;
+	st.line = lineno;
+	st.host = -1;
+	if (parse_body(&p, &st, "at the start of the line") < 0)
+		return NULL;
+	/* The statement and its text in one block. */
+	size_t n = p.last_end - first.pos;
+	ts_stmt *out = malloc(sizeof *out + n + 1);
+	if (!out) {
+		oom(&p);
+		return NULL;
+	}
+	*out = st;
+	char *text = (char *)(out + 1);
+	memcpy(text, line + first.pos, n);
+	text[n] = '\0';
+	out->text = text;
+	return out;
 }

@@ -15,19 +15,15 @@
 
 #include "base/errno_tab.h"
 #include "base/time.h"
+#include "tcpsim.h"
 
 #define TS_NAME_MAX  32
 #define TS_MAX_HOSTS 256 /* hosts a trace may declare */
 
-/* Segment kinds used by net: drop/dup/delay and expect A>B KIND. */
-typedef enum ts_seg_kind {
-	TS_SEGKIND_ANY, /* no KIND given */
-	TS_SEGKIND_SYN,
-	TS_SEGKIND_FIN,
-	TS_SEGKIND_RST,
-	TS_SEGKIND_ACK, /* no payload and none of SYN, FIN, RST */
-	TS_SEGKIND_DATA /* payload */
-} ts_seg_kind;
+/* Segment kinds of net: drop/dup/delay and expect A>B KIND (the public
+ * TCPSIM_SEG_*: TCPSIM_SEG_ANY when no KIND is given). */
+typedef tcpsim_seg_kind ts_seg_kind;
+#define TS_NSEGKINDS 6
 
 /* TCP flag bits, as on the wire. */
 enum {
@@ -54,31 +50,10 @@ typedef enum ts_tcp_state {
 } ts_tcp_state;
 #define TS_TCP_NSTATES 11
 
-typedef enum ts_call_id {
-	TS_CALL_SOCKET,
-	TS_CALL_BIND,    /* bind(fd, PORT)                  a = port */
-	TS_CALL_LISTEN,  /* listen(fd, BACKLOG)             a = backlog */
-	TS_CALL_CONNECT, /* connect(fd, HOST:PORT)          peer_host, a = port
-			  */
-	TS_CALL_ACCEPT,  /* accept(fd) */
-	TS_CALL_WRITE,   /* write(fd, NBYTES)               a = nbytes */
-	TS_CALL_SEND,    /* send(fd, NBYTES, FLAGS)         a = nbytes, flags */
-	TS_CALL_READ,    /* read(fd, NBYTES)                a = nbytes */
-	TS_CALL_RECV,    /* recv(fd, NBYTES, FLAGS)         a = nbytes, flags */
-	TS_CALL_SHUTDOWN, /* shutdown(fd, HOW)               opt = TS_SHUT_* */
-	TS_CALL_CLOSE,    /* close(fd) */
-	TS_CALL_SETSOCKOPT,  /* setsockopt(fd, OPT, A[, B])     opt = TS_OPT_*,
-				a, b */
-	TS_CALL_GETSOCKOPT,  /* getsockopt(fd, SO_ERROR)        opt =
-				TS_OPT_SO_ERROR */
-	TS_CALL_FCNTL,       /* fcntl(fd, O_NONBLOCK) */
-	TS_CALL_GETPEERNAME, /* getpeername(fd) */
-	TS_CALL_GETSOCKNAME, /* getsockname(fd) */
-	TS_CALL_POLL,  /* poll(fd, EVENTS, TIMEOUT_MS)    flags = events, a = ms
-			*/
-	TS_CALL_SIGNAL /* signal(SIGPIPE, SIG_IGN|SIG_DFL) a = 1 for SIG_IGN */
-} ts_call_id;
-#define TS_NCALLS 18
+/* The calls (the public TCPSIM_CALL_*), and a call line as written
+ * (tcpsim_call: see ts_calls[] for the arguments each one takes). */
+typedef tcpsim_call_id ts_call_id;
+typedef tcpsim_call ts_call;
 
 /* send/recv flags, Linux values */
 enum {
@@ -100,6 +75,17 @@ typedef enum ts_sockopt {
 	TS_OPT_TCP_USER_TIMEOUT, /* a = ms */
 	TS_OPT_SO_ERROR          /* getsockopt only */
 } ts_sockopt;
+#define TS_NSOCKOPTS 8
+
+/* The values a socket option takes in setsockopt() (ts_sockopt order):
+ * how many, their names in messages, their ranges. */
+typedef struct ts_sockopt_values {
+	int n;             /* 0: not settable (SO_ERROR) */
+	const char *takes; /* "ONOFF and SECONDS", for the message */
+	const char *name[2];
+	int64_t min[2], max[2];
+} ts_sockopt_values;
+extern const ts_sockopt_values ts_sockopt_values_of[TS_NSOCKOPTS];
 
 /* poll event bits, Linux values */
 enum {
@@ -109,31 +95,6 @@ enum {
 	TS_POLLHUP = 0x010,
 	TS_POLLRDHUP = 0x2000
 };
-
-/* What a call line asserts about its result. */
-typedef enum ts_expect_kind {
-	TS_EXPECT_NONE,  /* nothing asserted (but see ts_call.bind_var) */
-	TS_EXPECT_INT,   /* = N           (value) */
-	TS_EXPECT_ERRNO, /* = -1 ENAME    (err) */
-	TS_EXPECT_ADDR,  /* = A.B.C.D:P   (addr, port) */
-	TS_EXPECT_POLL   /* = POLLIN|...  or = 0 (value = revents mask) */
-} ts_expect_kind;
-
-typedef struct ts_call {
-	ts_call_id id;
-	int bind_var; /* variable bound by "VAR =", -1 when none */
-	int fd_var; /* variable of the fd argument, -1 for socket()/signal() */
-	int peer_host; /* connect(): index of the target host */
-	int64_t a, b;  /* integer arguments, see ts_call_id */
-	int opt;       /* TS_SHUT_* or ts_sockopt */
-	int flags;     /* TS_MSG_* for send/recv, TS_POLL* for poll */
-	ts_expect_kind expect;
-	int64_t value; /* TS_EXPECT_INT, TS_EXPECT_POLL */
-	ts_errno err;  /* TS_EXPECT_ERRNO */
-	uint32_t addr; /* TS_EXPECT_ADDR, host byte order */
-	uint16_t port; /* TS_EXPECT_ADDR */
-	int sigpipe;   /* "+SIGPIPE" was written */
-} ts_call;
 
 typedef enum ts_net_op {
 	TS_NET_DROP,   /* drop A>B [COUNT|all] [KIND] */
@@ -167,18 +128,12 @@ typedef enum ts_host_op {
 	TS_HOST_REBOOT
 } ts_host_op;
 
-typedef enum ts_expect_op {
-	TS_EXP_WIRE,      /* expect [no] A>B KIND */
-	TS_EXP_STATE,     /* expect HOST VAR state STATE */
-	TS_EXP_TERMINATED /* expect HOST terminated */
-} ts_expect_op;
-
 typedef struct ts_expect {
-	ts_expect_op op;
-	int negate;       /* expect no ... */
-	int from, to;     /* TS_EXP_WIRE */
-	ts_seg_kind kind; /* TS_EXP_WIRE; never TS_SEGKIND_ANY */
-	int host, var;    /* TS_EXP_STATE, TS_EXP_TERMINATED (host only) */
+	tcpsim_expect_op op; /* TCPSIM_EXPECT_WIRE, _STATE, _TERMINATED */
+	int negate;          /* expect no ... */
+	int from, to;        /* WIRE */
+	ts_seg_kind kind;    /* WIRE; never TCPSIM_SEG_ANY */
+	int host, var;       /* STATE, TERMINATED (host only) */
 	ts_tcp_state state;
 } ts_expect;
 
@@ -240,11 +195,12 @@ extern const ts_knob_info ts_knobs[TS_NKNOBS];
 
 typedef struct ts_host_decl {
 	char name[TS_NAME_MAX];
-	uint32_t addr;             /* host byte order */
-	int64_t knobs[TS_NKNOBS];  /* defaults filled in, then "set" lines */
-	int knob_set[TS_NKNOBS];   /* 1 where a "set" line gave it */
-	int nvars;                 /* variables of this host's process */
-	char (*vars)[TS_NAME_MAX]; /* their names, index = variable number */
+	uint32_t addr;            /* host byte order */
+	int64_t knobs[TS_NKNOBS]; /* defaults filled in, then "set" lines */
+	int knob_set[TS_NKNOBS];  /* 1 where a "set" line gave it */
+	int nvars;                /* variables of this host's process */
+	char **vars; /* their names, index = variable number; a name never
+		      * moves once made (events point to it) */
 } ts_host_decl;
 
 typedef struct ts_link_decl {
@@ -263,6 +219,9 @@ typedef struct ts_trace {
 	ts_stmt *stmts; /* timed lines, in file order, times non-decreasing */
 	char *text;     /* owned copy of the source, for error lines */
 	size_t textlen;
+	/* What parsing one more line needs (ts_trace_parse_line): the name
+	 * table and where names are kept. */
+	struct ts_syms *syms;
 } ts_trace;
 
 /* A parse or run error: FILE:LINE:COL: message, with the offending line. */
@@ -281,6 +240,22 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 			 ts_error *err);
 void ts_trace_free(ts_trace *t);
 
+/*
+ * Parse LINE (LEN bytes, no line end), one timed line without its time
+ * ("client: write(c, 100) = 100", "net: drop a>b", "expect ..."), as if
+ * it came at time AT on line number LINENO after what T holds: it sees
+ * T's hosts and variables, and may bind a new variable. Returns the
+ * statement, its text with it, in one block the caller frees; NULL with
+ * *ERR filled in. The cost does not depend on the lines before.
+ */
+ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
+			     ts_time at, int lineno, ts_error *err);
+
+/* Give host HOST a variable NAME (or find it): its number, or -1 with
+ * ERR->msg filled (ERR may be NULL). For drivers that make lines
+ * themselves (the benchmark). */
+int ts_trace_add_var(ts_trace *t, int host, const char *name, ts_error *err);
+
 /* Names, for the report and for error messages. */
 const char *ts_state_name(ts_tcp_state s);
 const char *ts_call_name(ts_call_id c);
@@ -288,5 +263,92 @@ const char *ts_segkind_name(ts_seg_kind k);
 const char *ts_sockopt_name(ts_sockopt o);
 /* Index of the link delay between hosts a and b: the declared one, or 10ms. */
 ts_time ts_trace_link_delay(const ts_trace *t, int a, int b);
+
+/* ---- Names of the language, each spelled here once (names.c) ---- */
+
+/* A flag or a value and its name. */
+typedef struct ts_name {
+	uint32_t value;
+	const char *name;
+} ts_name;
+
+/* TCP flags in the order the report writes them (SYN|FIN|RST|PSH|ACK),
+ * the send/recv flags, poll's events, shutdown's how, SIGPIPE's handlers,
+ * socket options (value: ts_sockopt), the signal, fcntl's command. */
+extern const ts_name ts_tcp_flags[5];
+extern const ts_name ts_msg_flags[3];
+extern const ts_name ts_poll_bits[5];
+extern const ts_name ts_shut_hows[3];
+extern const ts_name ts_sig_handlers[2];
+extern const ts_name ts_sockopt_names[TS_NSOCKOPTS];
+extern const ts_name ts_signals[1];
+extern const ts_name ts_fcntl_cmds[1];
+
+/* The bits of V named from TABLE, joined by '|' in the table's order,
+ * into SB; NONE when there is none. */
+struct ts_sb;
+void ts_names_bits(struct ts_sb *sb, uint32_t v, const ts_name *table, size_t n,
+		   const char *none);
+/* The names of TABLE's entries in MASK (bit i for entry i), joined by
+ * ", ", the last two by LAST (" or "): "A, B or C". */
+void ts_names_list(struct ts_sb *sb, const ts_name *table, size_t n,
+		   uint32_t mask, const char *last);
+/* The entries of TABLE (bit i for entry i) whose value has a bit of BITS. */
+uint32_t ts_names_of_bits(const ts_name *table, size_t n, uint32_t bits);
+
+/* ---- The calls: one table for the parser, the report, JSON, help ---- */
+
+/* What an argument is. */
+typedef enum ts_arg_kind {
+	TS_ARG_FD,       /* a variable naming a socket: fd_var */
+	TS_ARG_INT,      /* an integer in [min, max]: a */
+	TS_ARG_HOSTPORT, /* HOST:PORT: peer_host, a */
+	TS_ARG_FLAGS,    /* a '|' list of names (or 0) of TABLE: flags */
+	TS_ARG_EVENTS,   /* poll's events, or 0 alone: flags */
+	TS_ARG_CHOICE,   /* one name of TABLE: its value in opt, or in a
+			  * when INTO_A */
+	TS_ARG_SOCKOPT   /* an option and its values: opt, a, b */
+} ts_arg_kind;
+
+typedef struct ts_arg {
+	ts_arg_kind kind;
+	const char *name; /* in messages: "the fd argument", "after the port" */
+	const char *what; /* TS_ARG_INT: its name, "PORT" */
+	int64_t min, max; /* TS_ARG_INT */
+	const ts_name *table; /* TS_ARG_FLAGS, _EVENTS, _CHOICE, _SOCKOPT */
+	size_t ntable;
+	uint32_t mask; /* FLAGS, EVENTS: the bits it takes; CHOICE, SOCKOPT:
+			* the entries (bit i for entry i) */
+	int into_a;    /* TS_ARG_CHOICE: the value goes to a, not opt */
+} ts_arg;
+
+/* How a call's result reads. */
+typedef enum ts_result_kind {
+	TS_RESULT_INT,  /* a count, 0, an fd */
+	TS_RESULT_POLL, /* revents: POLLIN|POLLOUT, or 0 */
+	TS_RESULT_ADDR, /* getpeername/getsockname: A.B.C.D:PORT */
+	TS_RESULT_ERRNO /* getsockopt(SO_ERROR): 0, or "104 (ECONNRESET)" */
+} ts_result_kind;
+
+typedef struct ts_call_info {
+	const char *name;  /* "bind" */
+	const char *usage; /* "bind(fd, PORT)" */
+	int nargs;
+	ts_arg arg[3];
+	ts_result_kind result;
+	int binds; /* "VAR = call()" binds a variable (socket, accept) */
+} ts_call_info;
+
+extern const ts_call_info ts_calls[TCPSIM_NCALLS];
+
+/* The call as the report writes it, "c = accept(s)", into SB. */
+void ts_call_fmt(struct ts_sb *sb, const ts_call *c);
+/* A result as the report writes it: "-1 EPIPE (Broken pipe) +SIGPIPE",
+ * "POLLIN|POLLOUT", "10.0.0.2:80", "100". */
+void ts_result_fmt(struct ts_sb *sb, const ts_call *c, int64_t value, int err,
+		   int sigpipe, uint32_t addr, uint16_t port);
+/* What the line expects, as the report writes it: "success", "100",
+ * "-1 EPIPE +SIGPIPE". */
+void ts_expected_fmt(struct ts_sb *sb, const ts_call *c);
 
 #endif

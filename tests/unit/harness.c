@@ -87,15 +87,47 @@ th *th_new(const char *text, int swallow)
 	t->echo = getenv("TH_VERBOSE") != NULL;
 	ts_sim_opts o = {
 	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
-	t->sim = ts_sim_new(t->trace, &o, sink, t);
+	t->sim = ts_sim_new(t->trace, &o);
 	ck_assert_msg(t->sim != NULL, "ts_sim_new failed");
-	t->sim->check = 1; /* invariants after every event, in every test */
-	t->sim->tap = tap;
-	t->sim->tap_ctx = t;
-	t->sim->tap_swallow = swallow;
+	/* The report, rendered from the events as the library does. */
+	t->report = ts_report_new(t->trace, 0, 0, sink, t);
+	ck_assert_msg(t->report != NULL, "out of memory");
+	ts_stream_add(&t->sim->out, ts_report_event, t->report, 0);
+	t->sim->chk.on = 1; /* invariants after every event, in every test */
+	t->sim->test.tap = tap;
+	t->sim->test.tap_ctx = t;
+	t->sim->test.tap_swallow = swallow;
 	t->next_live = live;
 	live = t;
 	return t;
+}
+
+ts_sim *th_sim_report(const ts_trace *tr, tcpsim_write_fn write, void *ctx)
+{
+	ts_sim_opts o = {
+	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
+	ts_sim *sim = ts_sim_new(tr, &o);
+	ck_assert_msg(sim != NULL, "ts_sim_new failed");
+	ts_report *r = ts_report_new(tr, 0, 0, write, ctx);
+	ck_assert_msg(r != NULL, "out of memory");
+	ts_stream_add(&sim->out, ts_report_event, r, 0);
+	return sim;
+}
+
+int th_sim_run(ts_sim *sim)
+{
+	ts_report *r = sim->out.sink[0].ctx;
+	ts_report_begin(r);
+	int status = ts_sim_run(sim);
+	ts_report_flush(r);
+	return status;
+}
+
+void th_sim_free(ts_sim *sim)
+{
+	ts_report *r = sim->out.nsinks ? sim->out.sink[0].ctx : NULL;
+	ts_sim_free(sim);
+	ts_report_free(r);
 }
 
 void th_free(th *t)
@@ -107,6 +139,7 @@ void th_free(th *t)
 			*pp = t->next_live;
 			break;
 		}
+	ts_report_free(t->report);
 	ts_sim_free(t->sim);
 	ts_trace_free(t->trace);
 	for (int i = 0; i < t->nextra; i++)
@@ -152,21 +185,22 @@ static th_res result_of(th *t, const ts_stmt *st)
 		r.blocked = 1;
 		return r;
 	}
-	if (t->sim->last_line != st->line) {
+	if (t->sim->exp.last_line != st->line) {
 		/* Not run (process terminated, host down): no result. */
 		r.ret = -2;
 		return r;
 	}
-	r.ret = t->sim->last.ret;
-	r.err = t->sim->last.err;
-	r.sigpipe = t->sim->last.sigpipe;
+	r.ret = t->sim->exp.last.ret;
+	r.err = t->sim->exp.last.err;
+	r.sigpipe = t->sim->exp.last.sigpipe;
 	return r;
 }
 
 static void no_new_failure(th *t, int before, const char *line)
 {
-	if (t->sim->nfailed == before)
+	if (t->sim->exp.nfailed == before)
 		return;
+	ts_report_flush(t->report);
 	const char *f = t->rep ? strstr(t->rep, "FAIL    ") : NULL;
 	ck_abort_msg("line \"%s\": the engine reported a failed expectation: "
 		     "%.200s",
@@ -203,7 +237,7 @@ th_res th_do(th *t, const char *line)
 			      line, st->host,
 			      p->call.st ? p->call.st->line : 0);
 	}
-	int before = t->sim->nfailed;
+	int before = t->sim->exp.nfailed;
 	ts_sim_exec(t->sim, st);
 	no_new_failure(t, before, line);
 	return result_of(t, st);
@@ -229,14 +263,14 @@ th_res th_result(th *t, th_res r)
 	const ts_proc *p = &t->sim->hosts[r.host].proc;
 	if (p->call.st && p->call.st->line == r.line)
 		return r;
-	ck_assert_msg(t->sim->last_line == r.line,
+	ck_assert_msg(t->sim->exp.last_line == r.line,
 		      "the call of line %d returned, but another call "
 		      "returned after it",
 		      r.line);
 	r.blocked = 0;
-	r.ret = t->sim->last.ret;
-	r.err = t->sim->last.err;
-	r.sigpipe = t->sim->last.sigpipe;
+	r.ret = t->sim->exp.last.ret;
+	r.err = t->sim->exp.last.err;
+	r.sigpipe = t->sim->exp.last.sigpipe;
 	return r;
 }
 
@@ -261,18 +295,25 @@ void th_input_host(th *t, int host, const ts_seg *seg)
 	ts_sim *sim = t->sim;
 	ts_host *h = &sim->hosts[host];
 	uint32_t num = sim->net.nextnum++;
-	char sb[160];
-	ts_rep_event(sim, host, "recv", "#%-3u %s  (test input)", num,
-		     ts_rep_seg(sim, seg, sb, sizeof sb));
+	if (ts_ev_on(sim, TCPSIM_EV_RECV)) {
+		/* its arrival, as if from the network */
+		tcpsim_event ev;
+		ts_ev_begin(sim, &ev, TCPSIM_EV_RECV, host);
+		ev.u.seg.segno = num;
+		ev.u.seg.from = ev.u.seg.to = host;
+		ev.u.seg.seg = *seg;
+		ev.u.seg.rst = -1;
+		ts_ev_emit(sim, &ev);
+	}
 	if (h->up)
-		ts_tcp_input(sim, h, seg, num);
+		ts_tcp_input(sim, h, seg, ts_cause_seg(num, 0));
 	wake(t);
 	ts_tw_compact(sim); /* after an event, as the engine does */
 }
 
 uint32_t th_net_send(th *t, int from, int to, const ts_seg *seg)
 {
-	return ts_net_send(t->sim, from, to, seg, 0);
+	return ts_net_send(t->sim, from, to, seg, ts_cause_none(), -1);
 }
 
 /* ---- captures ---- */
@@ -296,11 +337,14 @@ void th_drop_captures(th *t)
 
 void th_quiet(th *t)
 {
-	t->sim->rep.sink = NULL;
+	/* No sink: the model builds no event at all. */
+	t->sim->out.nsinks = 0;
+	t->sim->out.mask = 0;
 }
 
 const char *th_report(const th *t)
 {
+	ts_report_flush(t->report);
 	return t->rep ? t->rep : "";
 }
 
@@ -402,21 +446,17 @@ ts_sock *th_var_sock(const th *t, int host, const char *var)
 
 /* ---- segments ---- */
 
-static char *addr_str(uint32_t a, char *buf, size_t n)
-{
-	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
-		 (a >> 8) & 255, a & 255);
-	return buf;
-}
-
 char *th_seg_str(const ts_seg *s, char *buf, size_t n)
 {
 	char fb[40], sa[20], da[20];
+	ts_sb sb;
+	ts_sb_init(&sb, fb, sizeof fb);
+	ts_names_bits(&sb, s->flags, ts_tcp_flags, 5, "none");
+	ts_sb_putc(&sb, '\0');
 	int l = snprintf(buf, n, "%s %s:%u>%s:%u seq=%u ack=%u len=%u win=%u",
-			 ts_rep_flags(s->flags, fb, sizeof fb),
-			 addr_str(s->saddr, sa, sizeof sa), s->sport,
-			 addr_str(s->daddr, da, sizeof da), s->dport, s->seq,
-			 s->ack, s->len, s->win);
+			 fb, ts_ipv4_fmt(s->saddr, sa), s->sport,
+			 ts_ipv4_fmt(s->daddr, da), s->dport, s->seq, s->ack,
+			 s->len, s->win);
 	if (s->mss && l > 0 && (size_t)l < n)
 		l += snprintf(buf + l, n - (size_t)l, " mss=%u", s->mss);
 	if (s->ts && l > 0 && (size_t)l < n)

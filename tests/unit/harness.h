@@ -32,10 +32,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/sb.h"
 #include "engine/engine.h"
 #include "net/net.h"
+#include "render/report.h"
 #include "tcp/tcp.h"
 #include "trace/trace.h"
+
+/* ---- a whole run, its report as the library renders it ---- */
+
+/* A simulation of TR (no limits) whose events go to the report renderer,
+ * and the report to WRITE. */
+ts_sim *th_sim_report(const ts_trace *tr, tcpsim_write_fn write, void *ctx);
+/* The report's header, the run (its status), the report written out. */
+int th_sim_run(ts_sim *sim);
+void th_sim_free(ts_sim *sim);
 
 /* ---- the harness ---- */
 
@@ -57,8 +68,9 @@ typedef struct th {
 	ts_sim *sim;
 	th_cap *caps; /* every captured segment */
 	int ncaps, capcap;
-	int next;  /* first capture ck_send() has not taken yet */
-	char *rep; /* the report, when captured */
+	int next;          /* first capture ck_send() has not taken yet */
+	ts_report *report; /* the report renderer, a sink of the events */
+	char *rep;         /* the report, as rendered so far */
 	size_t replen, repcap;
 	int echo; /* TH_VERBOSE set: the report also goes to stderr */
 	struct th *next_live;

@@ -10,11 +10,11 @@
 
 static void ck_violation(th_conn *c, const char *what)
 {
-	ck_assert_int_eq(c->t->sim->aborted, 0);
+	ck_assert_int_eq(c->t->sim->run.aborted, 0);
 	ts_check(c->t->sim);
-	ck_assert_msg(c->t->sim->aborted, "no violation found: %s", what);
-	ck_assert_msg(strstr(c->t->sim->abort_err.msg, what) != NULL,
-		      "expected '%s' in '%s'", what, c->t->sim->abort_err.msg);
+	ck_assert_msg(c->t->sim->run.aborted, "no violation found: %s", what);
+	ck_assert_msg(strstr(c->t->sim->run.err.msg, what) != NULL,
+		      "expected '%s' in '%s'", what, c->t->sim->run.err.msg);
 }
 
 /* The connection's socket, which these tests break on purpose. */
@@ -29,7 +29,7 @@ START_TEST(check_sound_connection_passes)
 {
 	th_conn c = established();
 	ck_assert_int_eq(ts_check(c.t->sim), 0);
-	ck_assert_int_eq(c.t->sim->aborted, 0);
+	ck_assert_int_eq(c.t->sim->run.aborted, 0);
 }
 END_TEST
 
@@ -82,10 +82,9 @@ START_TEST(check_more_bytes_than_written)
 	w->app_written = 10; /* as if only ten bytes had been written */
 	ts_check_written(t->sim, w);
 	ts_check(t->sim);
-	ck_assert(t->sim->aborted);
-	ck_assert_ptr_nonnull(
-	    strstr(t->sim->abort_err.msg,
-		   "100 bytes received, but the peer wrote 10"));
+	ck_assert(t->sim->run.aborted);
+	ck_assert_ptr_nonnull(strstr(
+	    t->sim->run.err.msg, "100 bytes received, but the peer wrote 10"));
 }
 END_TEST
 
@@ -128,8 +127,8 @@ START_TEST(check_leaked_socket)
 	ts_sock *sk = ts_tcp_alloc(c.t->sim, &c.t->sim->hosts[0]);
 	ck_assert_ptr_nonnull(sk);
 	ts_check_end(c.t->sim);
-	ck_assert(c.t->sim->aborted);
-	ck_assert_ptr_nonnull(strstr(c.t->sim->abort_err.msg, "leaked"));
+	ck_assert(c.t->sim->run.aborted);
+	ck_assert_ptr_nonnull(strstr(c.t->sim->run.err.msg, "leaked"));
 }
 END_TEST
 

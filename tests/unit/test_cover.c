@@ -315,15 +315,22 @@ START_TEST(api_step_misuse)
 	tcpsim_sim *l = tcpsim_load("t", "", 0, NULL, &e);
 	ck_assert_int_eq(tcpsim_do(l, "client: c = socket()", &r, &e),
 			 TCPSIM_ERROR);
-	ck_assert_str_eq(e.message, "not a simulation built with tcpsim_new");
+	ck_assert_str_eq(e.message,
+			 "tcpsim_do: not a simulation built with tcpsim_new()");
 	ck_assert_int_eq(tcpsim_advance(l, 5, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(
+	    e.message,
+	    "tcpsim_advance: not a simulation built with tcpsim_new()");
 	ck_assert_int_eq(tcpsim_do(NULL, "x", NULL, &e), TCPSIM_ERROR);
 	tcpsim_free(l);
 
 	struct buf b = {0};
 	tcpsim_sim *s = step_new(&b);
 	ck_assert_int_eq(tcpsim_do(s, NULL, &r, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "tcpsim_do: no line");
 	ck_assert_int_eq(tcpsim_advance(s, -1, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "tcpsim_advance: time only goes forward, "
+				    "not by -1 us");
 	ck_assert_int_eq(tcpsim_last_result(s, &r), -1); /* nothing yet */
 	ck_assert_int_eq(tcpsim_last_result(s, NULL), -1);
 	ck_assert_int_eq(tcpsim_last_result(NULL, &r), -1);
@@ -333,9 +340,21 @@ START_TEST(api_step_misuse)
 				   "0 client: d = socket()",
 				   &r, &e),
 			 TCPSIM_ERROR);
-	ck_assert_str_eq(e.message, "expected one line: a call, a host or net "
-				    "event, or expect");
+	ck_assert_str_eq(e.message, "one line, without a line end or NUL");
+	/* A time prefix: lines given one by one run now. */
+	ck_assert_int_eq(tcpsim_do(s, "+0.1 client: d = socket()", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message,
+			 "a line given on its own runs now and takes no "
+			 "time: found '+0.1' (tcpsim_advance() lets time "
+			 "pass)");
+	ck_assert_int_eq(e.col, 1);
 	ck_assert_int_eq(tcpsim_do(s, "host x 10.0.0.9", &r, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "'host' is a declaration: declarations "
+				    "come before the first line");
+	ck_assert_int_eq(tcpsim_do(s, "", &r, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "expected a line: a call, a host or net "
+				    "event, or expect");
 	ck_assert_int_eq(tcpsim_do(s, "client: c = sock()", &r, &e),
 			 TCPSIM_ERROR);
 	ck_assert_str_eq(e.message, "unknown call 'sock'");
@@ -349,7 +368,11 @@ START_TEST(api_step_misuse)
 	/* After the run, nothing more. */
 	ck_assert_int_eq(tcpsim_do(s, "client: close(c)", &r, &e),
 			 TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "tcpsim_do: the simulation has run; "
+				    "tcpsim_run() ends it");
 	ck_assert_int_eq(tcpsim_advance(s, 1, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "tcpsim_advance: the simulation has run; "
+				    "tcpsim_run() ends it");
 	ck_assert_int_eq(tcpsim_run(s, &e), TCPSIM_ERROR);
 	tcpsim_free(s);
 	free(b.data);
@@ -386,6 +409,11 @@ START_TEST(api_step_blocking_call_returns_later)
 	ck_assert_int_eq(r.done, 0);
 	ck_assert_int_eq(tcpsim_advance(s, 20000, &e), TCPSIM_OK);
 	ck_assert_int_eq(tcpsim_now(s), 20000);
+	/* The SYN-ACK arrives at 20 ms: a line given now would come before
+	 * it, as every line at T comes before the events at T in a trace. */
+	ck_assert_int_eq(tcpsim_last_result(s, &r), 0);
+	ck_assert_int_eq(r.line, 5); /* socket() returned last */
+	ck_assert_int_eq(tcpsim_advance(s, 1, &e), TCPSIM_OK);
 	ck_assert_int_eq(tcpsim_last_result(s, &r), 0);
 	ck_assert_int_eq(r.line, 6); /* connect() returned at 20 ms */
 	ck_assert_int_eq(r.value, 0);
@@ -1018,23 +1046,23 @@ static unsigned tcp_sum(const unsigned char *p, size_t n)
 
 START_TEST(event_packet_options_and_checksum)
 {
-	tcpsim_segment s;
-	memset(&s, 0, sizeof s);
+	tcpsim_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = TCPSIM_EV_STATE;
+	ev.time_us = 1234567;
+	unsigned char p[256];
+
+	/* An event of a kind without a segment: nothing. */
+	ck_assert_uint_eq(tcpsim_event_packet(&ev, p, sizeof p), 0);
+	ev.kind = TCPSIM_EV_INJECT;
+	tcpsim_segment *sp = &ev.u.seg.seg;
+#define s (*sp)
 	s.saddr = 0x0a000001;
 	s.daddr = 0x0a000002;
 	s.sport = 40000;
 	s.dport = 80;
 	s.seq = 1000;
 	s.win = 65535;
-	tcpsim_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = TCPSIM_EV_INJECT;
-	ev.time_us = 1234567;
-	unsigned char p[256];
-
-	/* No segment: nothing. */
-	ck_assert_uint_eq(tcpsim_event_packet(&ev, p, sizeof p), 0);
-	ev.segment = &s;
 
 	/* SYN with timestamps but no SACK-permitted: NOP, NOP before the
 	 * timestamps option, aligning it (RFC 7323 Appendix A). */
@@ -1072,6 +1100,7 @@ START_TEST(event_packet_options_and_checksum)
 	ck_assert_uint_eq(tcpsim_event_packet(&ev, p, 46), 0);
 	s.len = 65535;
 	ck_assert_uint_eq(tcpsim_event_packet(&ev, p, sizeof p), 0);
+#undef s
 }
 END_TEST
 

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "harness.h"
 #include "trace/trace.h"
 
 /* ---- situations ---- */
@@ -652,16 +653,13 @@ static void run_row(const row *r, const char *expect, outcome *o)
 	ck_assert_msg(tr != NULL,
 		      "row.trace:%d:%d: %s\n  %s\n--- trace ---\n%s", err.line,
 		      err.col, err.msg, err.source, o->trace.data);
-	ts_sim_opts opts = {
-	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
-	ts_sim *sim = ts_sim_new(tr, &opts, sink, &o->report);
-	ck_assert_msg(sim != NULL, "ts_sim_new failed");
-	sim->check = 1; /* invariants after every event */
-	o->status = ts_sim_run(sim);
-	o->nfailed = sim->nfailed;
-	o->ran = sim->last_line == o->line;
-	o->sigpipe = o->ran && sim->last.sigpipe;
-	ts_sim_free(sim);
+	ts_sim *sim = th_sim_report(tr, sink, &o->report);
+	sim->chk.on = 1; /* invariants after every event */
+	o->status = th_sim_run(sim);
+	o->nfailed = sim->exp.nfailed;
+	o->ran = sim->exp.last_line == o->line;
+	o->sigpipe = o->ran && sim->exp.last.sigpipe;
+	th_sim_free(sim);
 	ts_trace_free(tr);
 	if (!o->report.data)
 		text_add(&o->report, "", 0);

@@ -85,7 +85,7 @@ static th *run(const char *text, int want)
 		const char *f = strstr(th_report(t), "FAIL    ");
 		ck_abort_msg("expected status %d, got %d (%s%s)", want, st,
 			     f ? f : "no failure line; ",
-			     t->sim->aborted ? t->sim->abort_err.msg : "");
+			     t->sim->run.aborted ? t->sim->run.err.msg : "");
 	}
 	return t;
 }
@@ -508,9 +508,9 @@ END_TEST
 START_TEST(replay_unsent_is_an_error)
 {
 	th *t = run(CONN_TEXT "+0.5 net: replay 99\n", 2);
-	ck_assert_str_eq(t->sim->abort_err.msg,
+	ck_assert_str_eq(t->sim->run.err.msg,
 			 "segment #99 has not been sent yet");
-	ck_assert_int_eq(t->sim->abort_err.line, 9);
+	ck_assert_int_eq(t->sim->run.err.line, 9);
 }
 END_TEST
 
@@ -611,10 +611,10 @@ START_TEST(inject_ambiguous_is_an_error)
 			  "+0 server: b = accept(s)\n"
 			  "+0.5 net: inject server>client RST seq 1 ack 0\n",
 		2);
-	ck_assert_str_eq(t->sim->abort_err.msg,
+	ck_assert_str_eq(t->sim->run.err.msg,
 			 "inject needs ports: there is not exactly one "
 			 "connection between server and client");
-	ck_assert_int_eq(t->sim->abort_err.line, 12);
+	ck_assert_int_eq(t->sim->run.err.line, 12);
 }
 END_TEST
 
@@ -624,7 +624,7 @@ START_TEST(inject_without_connection_is_an_error)
 		    "host server 10.0.0.2\n"
 		    "0 net: inject client>server SYN seq 1 ack 0\n",
 		    2);
-	ck_assert_str_eq(t->sim->abort_err.msg,
+	ck_assert_str_eq(t->sim->run.err.msg,
 			 "inject needs ports: there is not exactly one "
 			 "connection between client and server");
 }
@@ -697,12 +697,12 @@ START_TEST(expect_counts_kinds)
 	th_net_send(t, HA, HB, &ack);
 	th_net_send(t, HA, HB, &rst);
 	const ts_dir *d = ts_net_dir(&t->sim->net, HA, HB);
-	ck_assert_uint_eq(d->sent[TS_SEGKIND_ANY], 4);
-	ck_assert_uint_eq(d->sent[TS_SEGKIND_SYN], 1);
-	ck_assert_uint_eq(d->sent[TS_SEGKIND_FIN], 1);
-	ck_assert_uint_eq(d->sent[TS_SEGKIND_DATA], 1);
-	ck_assert_uint_eq(d->sent[TS_SEGKIND_ACK], 1); /* only the bare one */
-	ck_assert_uint_eq(d->sent[TS_SEGKIND_RST], 1);
+	ck_assert_uint_eq(d->sent[TCPSIM_SEG_ANY], 4);
+	ck_assert_uint_eq(d->sent[TCPSIM_SEG_SYN], 1);
+	ck_assert_uint_eq(d->sent[TCPSIM_SEG_FIN], 1);
+	ck_assert_uint_eq(d->sent[TCPSIM_SEG_DATA], 1);
+	ck_assert_uint_eq(d->sent[TCPSIM_SEG_ACK], 1); /* only the bare one */
+	ck_assert_uint_eq(d->sent[TCPSIM_SEG_RST], 1);
 	ck_assert_uint_eq(ts_net_dir(&t->sim->net, HB, HA)->sent[0], 0);
 }
 END_TEST
@@ -716,7 +716,7 @@ START_TEST(expect_ignores_injected)
 	ck_assert(
 	    th_report_has(t, "expect  no client>server RST: ok (0 sent)"));
 	const ts_dir *d = ts_net_dir(&t->sim->net, HA, HB);
-	ck_assert_uint_eq(d->sent[TS_SEGKIND_RST], 0);
+	ck_assert_uint_eq(d->sent[TCPSIM_SEG_RST], 0);
 }
 END_TEST
 
@@ -725,7 +725,7 @@ START_TEST(expect_injected_alone_fails)
 	th *t = run(CONN_TEXT "+0.5 net: inject client>server RST seq 1 ack 0\n"
 			      "expect client>server RST\n",
 		    1);
-	ck_assert_int_eq(t->sim->nfailed, 1);
+	ck_assert_int_eq(t->sim->exp.nfailed, 1);
 	ck_assert(th_report_has(t, "expected client>server RST, got none"));
 }
 END_TEST

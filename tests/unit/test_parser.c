@@ -303,11 +303,11 @@ START_TEST(parse_host_named_like_keywords)
 	ck_assert_int_eq(t->stmts[2].host, 2);
 	ck_assert_int_eq(t->stmts[2].kind, TS_STMT_HOST);
 	ck_assert_int_eq(t->stmts[3].host, 3);
-	ck_assert_int_eq(t->stmts[4].u.expect.op, TS_EXP_STATE);
+	ck_assert_int_eq(t->stmts[4].u.expect.op, TCPSIM_EXPECT_STATE);
 	ck_assert_int_eq(t->stmts[4].u.expect.host, 0);
 	ck_assert_int_eq(t->stmts[5].u.expect.host, 1);
 	ck_assert_int_eq(t->stmts[5].u.expect.negate, 0);
-	ck_assert_int_eq(t->stmts[6].u.expect.op, TS_EXP_TERMINATED);
+	ck_assert_int_eq(t->stmts[6].u.expect.op, TCPSIM_EXPECT_TERMINATED);
 	ck_assert_int_eq(t->stmts[6].u.expect.host, 1);
 	ck_assert_int_eq(t->stmts[7].u.expect.negate, 0);
 	ck_assert_int_eq(t->stmts[7].u.expect.from, 1);
@@ -546,23 +546,23 @@ START_TEST(parse_call_socket_accept)
 	c = &t->stmts[0].u.call;
 	ck_assert_int_eq(t->stmts[0].kind, TS_STMT_CALL);
 	ck_assert_int_eq(t->stmts[0].host, 1);
-	ck_assert_int_eq(c->id, TS_CALL_SOCKET);
+	ck_assert_int_eq(c->id, TCPSIM_CALL_SOCKET);
 	ck_assert_int_eq(c->bind_var, 0);
 	ck_assert_int_eq(c->fd_var, -1);
 	ck_assert_int_eq(c->peer_host, -1);
-	ck_assert_int_eq(c->expect, TS_EXPECT_NONE);
+	ck_assert_int_eq(c->expect, TCPSIM_EXPECT_NONE);
 	c = &t->stmts[1].u.call;
-	ck_assert_int_eq(c->id, TS_CALL_ACCEPT);
+	ck_assert_int_eq(c->id, TCPSIM_CALL_ACCEPT);
 	ck_assert_int_eq(c->fd_var, 0);
 	ck_assert_int_eq(c->bind_var, 1);
 	c = &t->stmts[2].u.call;
 	ck_assert_int_eq(c->bind_var, -1);
 	c = &t->stmts[3].u.call;
 	ck_assert_int_eq(c->bind_var, 2);
-	ck_assert_int_eq(c->expect, TS_EXPECT_INT);
+	ck_assert_int_eq(c->expect, TCPSIM_EXPECT_INT);
 	ck_assert_int_eq(c->value, 7);
 	c = &t->stmts[4].u.call;
-	ck_assert_int_eq(c->expect, TS_EXPECT_ERRNO);
+	ck_assert_int_eq(c->expect, TCPSIM_EXPECT_ERRNO);
 	ck_assert_int_eq(c->err, TS_EAGAIN);
 	/* "s = accept(s)": the argument is the old s, and the name keeps its
 	 * index */
@@ -604,17 +604,17 @@ START_TEST(parse_call_bind_listen)
 {
 	ts_call c = call3("0 server: bind(s, 80) = 0");
 
-	ck_assert_int_eq(c.id, TS_CALL_BIND);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_BIND);
 	ck_assert_int_eq(c.fd_var, 0);
 	ck_assert_int_eq(c.a, 80);
-	ck_assert_int_eq(c.expect, TS_EXPECT_INT);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_INT);
 	ck_assert_int_eq(c.value, 0);
 	ck_assert_int_eq(call3("0 server: bind(s, 0)").a, 0);
 	ck_assert_int_eq(call3("0 server: bind(s, 65535)").a, 65535);
 	c = call3("0 server: listen(s, 8)");
-	ck_assert_int_eq(c.id, TS_CALL_LISTEN);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_LISTEN);
 	ck_assert_int_eq(c.a, 8);
-	ck_assert_int_eq(c.expect, TS_EXPECT_NONE);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_NONE);
 	ck_assert_int_eq(call3("0 server: listen(s, 0)").a, 0);
 	ck_assert_int_eq(call3("0 server: listen(s, 2147483647)").a,
 			 2147483647);
@@ -625,7 +625,7 @@ START_TEST(parse_call_connect)
 {
 	ts_call c = call3("0 client: connect(c, server:80) = 0");
 
-	ck_assert_int_eq(c.id, TS_CALL_CONNECT);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_CONNECT);
 	ck_assert_int_eq(c.fd_var, 0);
 	ck_assert_int_eq(c.peer_host, 1);
 	ck_assert_int_eq(c.a, 80);
@@ -643,15 +643,15 @@ START_TEST(parse_call_write_read)
 {
 	ts_call c = call3("0 client: write(c, 100) = 100");
 
-	ck_assert_int_eq(c.id, TS_CALL_WRITE);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_WRITE);
 	ck_assert_int_eq(c.a, 100);
 	ck_assert_int_eq(c.value, 100);
 	ck_assert_int_eq(call3("0 client: write(c, 0)").a, 0);
 	ck_assert_int_eq(call3("0 client: write(c, 2147483647)").a, 2147483647);
 	c = call3("0 client: read(c, 4096) = 0");
-	ck_assert_int_eq(c.id, TS_CALL_READ);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_READ);
 	ck_assert_int_eq(c.a, 4096);
-	ck_assert_int_eq(c.expect, TS_EXPECT_INT);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_INT);
 }
 END_TEST
 
@@ -659,7 +659,7 @@ START_TEST(parse_call_send_recv)
 {
 	ts_call c = call3("0 client: send(c, 10, 0) = 10");
 
-	ck_assert_int_eq(c.id, TS_CALL_SEND);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_SEND);
 	ck_assert_int_eq(c.a, 10);
 	ck_assert_int_eq(c.flags, 0);
 	ck_assert_int_eq(call3("0 client: send(c, 1, MSG_NOSIGNAL)").flags,
@@ -670,7 +670,7 @@ START_TEST(parse_call_send_recv)
 	    call3("0 client: send(c, 1, MSG_DONTWAIT | MSG_NOSIGNAL)").flags,
 	    TS_MSG_DONTWAIT | TS_MSG_NOSIGNAL);
 	c = call3("0 client: recv(c, 5, 0) = 5");
-	ck_assert_int_eq(c.id, TS_CALL_RECV);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_RECV);
 	ck_assert_int_eq(c.a, 5);
 	ck_assert_int_eq(c.flags, 0);
 	ck_assert_int_eq(call3("0 client: recv(c, 1, MSG_NOSIGNAL)").flags,
@@ -689,14 +689,14 @@ START_TEST(parse_call_shutdown_close)
 {
 	ts_call c = call3("0 client: shutdown(c, SHUT_RD)");
 
-	ck_assert_int_eq(c.id, TS_CALL_SHUTDOWN);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_SHUTDOWN);
 	ck_assert_int_eq(c.opt, TS_SHUT_RD);
 	ck_assert_int_eq(call3("0 client: shutdown(c, SHUT_WR)").opt,
 			 TS_SHUT_WR);
 	ck_assert_int_eq(call3("0 client: shutdown(c, SHUT_RDWR) = 0").opt,
 			 TS_SHUT_RDWR);
 	c = call3("0 client: close(c) = 0");
-	ck_assert_int_eq(c.id, TS_CALL_CLOSE);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_CLOSE);
 	ck_assert_int_eq(c.fd_var, 0);
 	ck_assert_int_eq(call3("0 client: close(c) = -1 EBADF").err, TS_EBADF);
 }
@@ -706,7 +706,7 @@ START_TEST(parse_call_setsockopt)
 {
 	ts_call c = call3("0 client: setsockopt(c, SO_LINGER, 1, 0) = 0");
 
-	ck_assert_int_eq(c.id, TS_CALL_SETSOCKOPT);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_SETSOCKOPT);
 	ck_assert_int_eq(c.opt, TS_OPT_SO_LINGER);
 	ck_assert_int_eq(c.a, 1);
 	ck_assert_int_eq(c.b, 0);
@@ -744,14 +744,14 @@ START_TEST(parse_call_misc)
 {
 	ts_call c = call3("0 client: getsockopt(c, SO_ERROR) = 104");
 
-	ck_assert_int_eq(c.id, TS_CALL_GETSOCKOPT);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_GETSOCKOPT);
 	ck_assert_int_eq(c.opt, TS_OPT_SO_ERROR);
 	ck_assert_int_eq(c.value, 104);
 	c = call3("0 client: fcntl(c, O_NONBLOCK) = 0");
-	ck_assert_int_eq(c.id, TS_CALL_FCNTL);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_FCNTL);
 	ck_assert_int_eq(c.fd_var, 0);
 	c = call3("0 client: signal(SIGPIPE, SIG_IGN) = 0");
-	ck_assert_int_eq(c.id, TS_CALL_SIGNAL);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_SIGNAL);
 	ck_assert_int_eq(c.fd_var, -1);
 	ck_assert_int_eq(c.a, 1);
 	ck_assert_int_eq(call3("0 client: signal(SIGPIPE, SIG_DFL)").a, 0);
@@ -762,23 +762,23 @@ START_TEST(parse_call_names)
 {
 	ts_call c = call3("0 client: getpeername(c) = 10.0.0.2:80");
 
-	ck_assert_int_eq(c.id, TS_CALL_GETPEERNAME);
-	ck_assert_int_eq(c.expect, TS_EXPECT_ADDR);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_GETPEERNAME);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_ADDR);
 	ck_assert_uint_eq(c.addr, 0x0a000002);
 	ck_assert_uint_eq(c.port, 80);
 	c = call3("0 client: getsockname(c) = 0.0.0.0:0");
-	ck_assert_int_eq(c.id, TS_CALL_GETSOCKNAME);
-	ck_assert_int_eq(c.expect, TS_EXPECT_ADDR);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_GETSOCKNAME);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_ADDR);
 	ck_assert_uint_eq(c.addr, 0);
 	ck_assert_uint_eq(c.port, 0);
 	c = call3("0 client: getsockname(c) = 192.168.1.9:65535 (any text)");
 	ck_assert_uint_eq(c.addr, 0xc0a80109);
 	ck_assert_uint_eq(c.port, 65535);
 	c = call3("0 client: getpeername(c) = -1 ENOTCONN");
-	ck_assert_int_eq(c.expect, TS_EXPECT_ERRNO);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_ERRNO);
 	ck_assert_int_eq(c.err, TS_ENOTCONN);
 	c = call3("0 client: getpeername(c)");
-	ck_assert_int_eq(c.expect, TS_EXPECT_NONE);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_NONE);
 }
 END_TEST
 
@@ -786,26 +786,26 @@ START_TEST(parse_call_poll)
 {
 	ts_call c = call3("0 client: poll(c, POLLIN, 1000)");
 
-	ck_assert_int_eq(c.id, TS_CALL_POLL);
+	ck_assert_int_eq(c.id, TCPSIM_CALL_POLL);
 	ck_assert_int_eq(c.flags, TS_POLLIN);
 	ck_assert_int_eq(c.a, 1000);
-	ck_assert_int_eq(c.expect, TS_EXPECT_NONE);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_NONE);
 	c = call3("0 client: poll(c, POLLIN|POLLOUT | POLLRDHUP, -1)");
 	ck_assert_int_eq(c.flags, TS_POLLIN | TS_POLLOUT | TS_POLLRDHUP);
 	ck_assert_int_eq(c.a, -1);
 	c = call3("0 client: poll(c, 0, 0) = 0");
 	ck_assert_int_eq(c.flags, 0);
 	ck_assert_int_eq(c.a, 0);
-	ck_assert_int_eq(c.expect, TS_EXPECT_POLL);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_POLL);
 	ck_assert_int_eq(c.value, 0);
 	c = call3("0 client: poll(c, POLLIN, 0) = POLLRDHUP|POLLIN");
-	ck_assert_int_eq(c.expect, TS_EXPECT_POLL);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_POLL);
 	ck_assert_int_eq(c.value, TS_POLLIN | TS_POLLRDHUP);
 	c = call3("0 client: poll(c, POLLOUT, 0) = POLLOUT | POLLERR|POLLHUP "
 		  "(reset)");
 	ck_assert_int_eq(c.value, TS_POLLOUT | TS_POLLERR | TS_POLLHUP);
 	c = call3("0 client: poll(c, POLLOUT, 2147483647) = -1 EINTR");
-	ck_assert_int_eq(c.expect, TS_EXPECT_ERRNO);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_ERRNO);
 	ck_assert_int_eq(c.err, TS_EINTR);
 }
 END_TEST
@@ -816,7 +816,7 @@ START_TEST(parse_result_report_order)
 	ts_trace *t = parse_ok("0 client: c = socket()\n"
 			       "0 client: write(c, 1) = -1 EPIPE (Broken pipe) "
 			       "+SIGPIPE\n");
-	ck_assert_int_eq(t->stmts[1].u.call.expect, TS_EXPECT_ERRNO);
+	ck_assert_int_eq(t->stmts[1].u.call.expect, TCPSIM_EXPECT_ERRNO);
 	ck_assert_int_eq(t->stmts[1].u.call.err, TS_EPIPE);
 	ck_assert_int_eq(t->stmts[1].u.call.sigpipe, 1);
 	ts_trace_free(t);
@@ -827,7 +827,7 @@ START_TEST(parse_results)
 {
 	ts_call c = call3("0 client: write(c, 1) = -1 EPIPE");
 
-	ck_assert_int_eq(c.expect, TS_EXPECT_ERRNO);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_ERRNO);
 	ck_assert_int_eq(c.err, TS_EPIPE);
 	ck_assert_int_eq(c.sigpipe, 0);
 	c = call3("0 client: write(c, 1) = -1 EPIPE +SIGPIPE");
@@ -836,7 +836,7 @@ START_TEST(parse_results)
 	ck_assert_int_eq(c.sigpipe, 1);
 	ck_assert_int_eq(c.err, TS_EPIPE);
 	c = call3("0 client: write(c, 1) = 1 +SIGPIPE");
-	ck_assert_int_eq(c.expect, TS_EXPECT_INT);
+	ck_assert_int_eq(c.expect, TCPSIM_EXPECT_INT);
 	ck_assert_int_eq(c.value, 1);
 	ck_assert_int_eq(c.sigpipe, 1);
 	c = call3("0 client: write(c, 1) = -1 EWOULDBLOCK");
@@ -906,28 +906,28 @@ START_TEST(parse_net_drop)
 	ck_assert_int_eq(n.to, 1);
 	ck_assert_int_eq(n.count, 1);
 	ck_assert_int_eq(n.all, 0);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_ANY);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_ANY);
 	n = net1("0 net: drop server>client 3");
 	ck_assert_int_eq(n.from, 1);
 	ck_assert_int_eq(n.to, 0);
 	ck_assert_int_eq(n.count, 3);
 	n = net1("0 net: drop client>server 2 DATA");
 	ck_assert_int_eq(n.count, 2);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_DATA);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_DATA);
 	n = net1("0 net: drop client>server SYN");
 	ck_assert_int_eq(n.count, 1);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_SYN);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_SYN);
 	n = net1("0 net: drop client>server all");
 	ck_assert_int_eq(n.all, 1);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_ANY);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_ANY);
 	n = net1("0 net: drop client>server all RST");
 	ck_assert_int_eq(n.all, 1);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_RST);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_RST);
 	n = net1("0 net: drop client>server 4294967295 FIN");
 	ck_assert_uint_eq(n.count, 4294967295u);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_FIN);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_FIN);
 	n = net1("0 net: drop client>server ACK");
-	ck_assert_int_eq(n.kind, TS_SEGKIND_ACK);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_ACK);
 }
 END_TEST
 
@@ -940,19 +940,19 @@ START_TEST(parse_net_dup_delay)
 	n = net1("0 net: dup server>client 2 ACK");
 	ck_assert_int_eq(n.from, 1);
 	ck_assert_int_eq(n.count, 2);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_ACK);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_ACK);
 	n = net1("0 net: delay client>server 50ms");
 	ck_assert_int_eq(n.op, TS_NET_DELAY);
 	ck_assert_int_eq(n.delay, TS_MS(50));
 	ck_assert_int_eq(n.count, 1);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_ANY);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_ANY);
 	n = net1("0 net: delay client>server 1 3 DATA");
 	ck_assert_int_eq(n.delay, TS_SEC(1));
 	ck_assert_int_eq(n.count, 3);
-	ck_assert_int_eq(n.kind, TS_SEGKIND_DATA);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_DATA);
 	n = net1("0 net: delay client>server 0.5 SYN");
 	ck_assert_int_eq(n.delay, TS_MS(500));
-	ck_assert_int_eq(n.kind, TS_SEGKIND_SYN);
+	ck_assert_int_eq(n.kind, TCPSIM_SEG_SYN);
 }
 END_TEST
 
@@ -1021,24 +1021,24 @@ START_TEST(parse_expect_wire)
 	static const char *const kinds[] = {"SYN", "FIN", "RST", "ACK", "DATA"};
 	ts_expect e = expect3("expect server>client RST");
 
-	ck_assert_int_eq(e.op, TS_EXP_WIRE);
+	ck_assert_int_eq(e.op, TCPSIM_EXPECT_WIRE);
 	ck_assert_int_eq(e.negate, 0);
 	ck_assert_int_eq(e.from, 1);
 	ck_assert_int_eq(e.to, 0);
-	ck_assert_int_eq(e.kind, TS_SEGKIND_RST);
+	ck_assert_int_eq(e.kind, TCPSIM_SEG_RST);
 	ck_assert_int_eq(e.host, -1);
 	ck_assert_int_eq(e.var, -1);
 	e = expect3("expect no client>server FIN");
 	ck_assert_int_eq(e.negate, 1);
 	ck_assert_int_eq(e.from, 0);
-	ck_assert_int_eq(e.kind, TS_SEGKIND_FIN);
+	ck_assert_int_eq(e.kind, TCPSIM_SEG_FIN);
 	for (int k = 0; k < 5; k++) {
 		char line[64];
 
 		snprintf(line, sizeof line, "+1 expect client>server %s",
 			 kinds[k]);
 		e = expect3(line);
-		ck_assert_int_eq(e.kind, TS_SEGKIND_SYN + k);
+		ck_assert_int_eq(e.kind, TCPSIM_SEG_SYN + k);
 		ck_assert_str_eq(ts_segkind_name(e.kind), kinds[k]);
 	}
 }
@@ -1053,7 +1053,7 @@ START_TEST(parse_expect_state)
 		snprintf(line, sizeof line, "expect server s state %s",
 			 ts_state_name((ts_tcp_state)s));
 		e = expect3(line);
-		ck_assert_int_eq(e.op, TS_EXP_STATE);
+		ck_assert_int_eq(e.op, TCPSIM_EXPECT_STATE);
 		ck_assert_int_eq(e.host, 1);
 		ck_assert_int_eq(e.var, 0);
 		ck_assert_int_eq(e.state, s);
@@ -1066,7 +1066,7 @@ START_TEST(parse_expect_terminated)
 {
 	ts_expect e = expect3("expect client terminated");
 
-	ck_assert_int_eq(e.op, TS_EXP_TERMINATED);
+	ck_assert_int_eq(e.op, TCPSIM_EXPECT_TERMINATED);
 	ck_assert_int_eq(e.host, 0);
 	ck_assert_int_eq(e.var, -1);
 	/* a variable named "terminated" */
@@ -1075,7 +1075,7 @@ START_TEST(parse_expect_terminated)
 				       "expect client terminated state "
 				       "SYN_SENT\n");
 
-		ck_assert_int_eq(t->stmts[1].u.expect.op, TS_EXP_STATE);
+		ck_assert_int_eq(t->stmts[1].u.expect.op, TCPSIM_EXPECT_STATE);
 		ck_assert_int_eq(t->stmts[1].u.expect.state, TS_SYN_SENT);
 		ts_trace_free(t);
 	}
@@ -1135,7 +1135,7 @@ START_TEST(parse_names)
 
 	for (int i = 0; i < TS_TCP_NSTATES; i++)
 		ck_assert_str_eq(ts_state_name((ts_tcp_state)i), states[i]);
-	for (int i = 0; i < TS_NCALLS; i++)
+	for (int i = 0; i < TCPSIM_NCALLS; i++)
 		ck_assert_str_eq(ts_call_name((ts_call_id)i), calls[i]);
 	for (int i = 0; i < 6; i++)
 		ck_assert_str_eq(ts_segkind_name((ts_seg_kind)i), kinds[i]);
@@ -1591,8 +1591,8 @@ END_TEST
 	X(error_net_heal_one, "0 net: heal client\n", 1, 19, "heal: expected a host name, found the end of the line") \
 	X(error_net_heal_same, "0 net: heal server server\n", 1, 20, "heal: the two hosts must differ") \
 	X(error_net_heal_pair, "0 net: heal client>server\n", 1, 19, "heal: expected a host name, found '>'") \
-	X(error_inject_flags, "0 net: inject client>server URG seq 1 ack 1\n", 1, 29, "inject: expected FLAGS (SYN, ACK, FIN, RST, PSH, joined by '|'), found 'URG'") \
-	X(error_inject_flags_missing, "0 net: inject client>server seq 1 ack 1\n", 1, 29, "inject: expected FLAGS (SYN, ACK, FIN, RST, PSH, joined by '|'), found 'seq'") \
+	X(error_inject_flags, "0 net: inject client>server URG seq 1 ack 1\n", 1, 29, "inject: expected FLAGS (SYN, FIN, RST, PSH, ACK, joined by '|'), found 'URG'") \
+	X(error_inject_flags_missing, "0 net: inject client>server seq 1 ack 1\n", 1, 29, "inject: expected FLAGS (SYN, FIN, RST, PSH, ACK, joined by '|'), found 'seq'") \
 	X(error_inject_port_range, "0 net: inject client:0>server ACK seq 1 ack 1\n", 1, 22, "inject: PORT '0' is out of range (1..65535)") \
 	X(error_inject_port_word, "0 net: inject client>server:http ACK seq 1 ack 1\n", 1, 29, "inject: expected PORT, found 'http'") \
 	X(error_inject_seq_missing, "0 net: inject client>server ACK ack 1\n", 1, 33, "inject: expected 'seq', found 'ack'") \

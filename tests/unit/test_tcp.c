@@ -236,8 +236,8 @@ START_TEST(syn_received_ack)
 	ck_state(c, TS_ESTABLISHED);
 	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
 	ck_ret(th_do(c.t, "a: getpeername(x)"), 0);
-	ck_assert_uint_eq(c.t->sim->last.addr, REMOTE_ADDR);
-	ck_assert_uint_eq(c.t->sim->last.port, REMOTE_PORT);
+	ck_assert_uint_eq(c.t->sim->exp.last.addr, REMOTE_ADDR);
+	ck_assert_uint_eq(c.t->sim->exp.last.port, REMOTE_PORT);
 	/* The handshake gave one RTT sample: 20 ms + max(4 x 10 ms, 200). */
 	ck_assert_int_eq(th_sk(&c)->rto, RTO);
 }
@@ -1947,20 +1947,20 @@ START_TEST(time_wait_record_keeps_the_connection)
 	th_conn c = time_wait();
 	ts_sim *sim = c.t->sim;
 	int x = var_index(&c, "x");
-	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_uint_eq(sim->tw.live, 1);
 	ck_assert_ptr_null(ts_sockref_get(c.ref));
 	ck_assert_int_eq(ts_sim_var_state(sim, 0, x), TS_TIME_WAIT);
-	uint64_t socks = sim->live_socks;
+	uint64_t socks = sim->socks.live;
 	th_advance_to(c.t, TS_SEC(1));
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
-	ck_assert_uint_eq(sim->live_tw, 1);
-	ck_assert_uint_eq(sim->live_socks, socks);
+	ck_assert_uint_eq(sim->tw.live, 1);
+	ck_assert_uint_eq(sim->socks.live, socks);
 	th_advance_to(c.t, TS_SEC(61) - 1);
 	ck_assert_int_eq(ts_sim_var_state(sim, 0, x), TS_TIME_WAIT);
-	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_uint_eq(sim->tw.live, 1);
 	th_advance_to(c.t, TS_SEC(61));
-	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert_uint_eq(sim->tw.live, 0);
 	ck_assert_int_eq(ts_sim_var_state(sim, 0, x), TS_CLOSED);
 	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
 	ck_assert(th_report_has(c.t, "x TIME_WAIT over (60s)"));
@@ -1974,10 +1974,10 @@ START_TEST(time_wait_record_round_trip)
 	 * near their top, every flag set). */
 	th_conn c = time_wait();
 	ts_sim *sim = c.t->sim;
-	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_uint_eq(sim->tw.live, 1);
 	ts_sock *sk = lookup(c.t, LOCAL_PORT, REMOTE_PORT); /* a socket */
 	ck_assert_ptr_nonnull(sk);
-	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert_uint_eq(sim->tw.live, 0);
 	sk->app_written = UINT32_MAX;
 	sk->rcv_total = UINT32_MAX - 1;
 	sk->app_read = UINT32_MAX - 3;
@@ -1992,7 +1992,7 @@ START_TEST(time_wait_record_round_trip)
 	sk->mss = 65535;
 	ts_sock was = *sk;
 	ts_tw_compact(sim); /* a record again, as after the event */
-	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_uint_eq(sim->tw.live, 1);
 	ts_sock *now = lookup(c.t, LOCAL_PORT, REMOTE_PORT);
 	ck_assert_ptr_nonnull(now);
 #define SAME(f) ck_assert_msg(now->f == was.f, "%s changed", #f)
@@ -2058,8 +2058,8 @@ START_TEST(time_wait_record_not_made_for_counts_over_32_bits)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
 	ts_sim *sim = c.t->sim;
-	ck_assert_uint_eq(sim->live_tw, 0);
-	ck_assert_uint_eq(sim->ntw, 0);
+	ck_assert_uint_eq(sim->tw.live, 0);
+	ck_assert_uint_eq(sim->tw.made, 0);
 	ck_assert_ptr_eq(lookup(c.t, c.lport, c.rport), sk);
 	ck_assert_int_eq(sk->state, TS_TIME_WAIT);
 	ck_assert_uint_eq(sk->app_read, UINT64_C(1) << 32);
@@ -2080,7 +2080,7 @@ START_TEST(time_wait_record_holds_its_port)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2));
 	ts_sim *sim = c.t->sim;
-	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_uint_eq(sim->tw.live, 1);
 	ts_host *h = &sim->hosts[0];
 	ck_assert_uint_eq(ts_portmap_get(&h->ports, c.lport), 1);
 	ck_ret(th_do(c.t, "a: y = socket()"), 3);
@@ -2088,7 +2088,7 @@ START_TEST(time_wait_record_holds_its_port)
 	snprintf(line, sizeof line, "a: bind(y, %u)", c.lport);
 	ck_errno(th_do(c.t, line), TS_EADDRINUSE, 0);
 	th_advance_to(c.t, TS_SEC(70));
-	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert_uint_eq(sim->tw.live, 0);
 	ck_assert_uint_eq(ts_portmap_get(&h->ports, c.lport), 0);
 	ck_ret(th_do(c.t, line), 0);
 }
@@ -2105,7 +2105,7 @@ START_TEST(crash_frees_listener_then_child)
 	th_do(c.t, "a: crash");
 	ck_assert(!l->in_use);
 	ck_assert_ptr_null(l->x);
-	ck_assert_uint_eq(c.t->sim->live_socks, 0);
+	ck_assert_uint_eq(c.t->sim->socks.live, 0);
 }
 END_TEST
 
@@ -2114,9 +2114,9 @@ START_TEST(time_wait_record_dies_with_its_host)
 	/* A crash takes the records with it, silently. */
 	th_conn c = time_wait();
 	ts_sim *sim = c.t->sim;
-	ck_assert_uint_eq(sim->live_tw, 1);
+	ck_assert_uint_eq(sim->tw.live, 1);
 	th_do(c.t, "a: crash");
-	ck_assert_uint_eq(sim->live_tw, 0);
+	ck_assert_uint_eq(sim->tw.live, 0);
 	ck_assert_ptr_null(lookup(c.t, LOCAL_PORT, REMOTE_PORT));
 	th_advance_to(c.t, TS_SEC(70));
 	ck_assert(!th_report_has(c.t, "TIME_WAIT over"));
@@ -2285,7 +2285,7 @@ static th *run_trace(const char *text)
 		const char *f = strstr(th_report(t), "FAIL    ");
 		ck_abort_msg(
 		    "trace status %d: %s", st,
-		    f ? f : (t->sim->aborted ? t->sim->abort_err.msg : "?"));
+		    f ? f : (t->sim->run.aborted ? t->sim->run.err.msg : "?"));
 	}
 	return t;
 }
@@ -2543,21 +2543,18 @@ static struct buf run_report(const char *name, const char *text,
 	ts_trace *tr = ts_trace_parse(name, text, strlen(text), &err);
 	ck_assert_msg(tr != NULL, "%s:%d:%d: %s", name, err.line, err.col,
 		      err.msg);
-	ts_sim_opts opts = {
-	    .seed = 0, .max_time = TS_TIME_MAX, .max_events = UINT64_MAX};
 	struct buf b = {NULL, 0};
-	ts_sim *sim = ts_sim_new(tr, &opts, sink, &b);
-	ck_assert_ptr_nonnull(sim);
-	sim->check = 1;
-	sim->why = m.why;
-	sim->full_input = m.full;
-	sim->no_tw = m.no_tw;
-	*status = ts_sim_run(sim);
-	ck_assert(!m.full || sim->nfast == 0);
-	ck_assert(!m.no_tw || sim->ntw == 0);
-	nfast += sim->nfast;
-	ntw += sim->ntw;
-	ts_sim_free(sim);
+	ts_sim *sim = th_sim_report(tr, sink, &b);
+	sim->chk.on = 1;
+	sim->why.on = m.why;
+	sim->test.full_input = m.full;
+	sim->tw.off = m.no_tw;
+	*status = th_sim_run(sim);
+	ck_assert(!m.full || sim->test.nfast == 0);
+	ck_assert(!m.no_tw || sim->tw.made == 0);
+	nfast += sim->test.nfast;
+	ntw += sim->tw.made;
+	th_sim_free(sim);
 	ts_trace_free(tr);
 	if (!b.data)
 		sink(&b, "", 0);
