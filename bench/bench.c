@@ -448,9 +448,9 @@ static int run_w1(const params *p)
 	    p->n / (uint64_t)k > CONNS_PER_CLIENT)
 		die("", "more concurrent connections than ports per client");
 	if (p->print_trace) {
-		if (p->interval == 0 || p->hold || p->n > 10000)
+		if (p->interval == 0 || p->hold || p->n > 100000)
 			die("", "--trace: only interval > 0, no hold and N "
-				"<= 10000");
+				"<= 100000");
 		print_w1_trace(p, k);
 		return 0;
 	}

@@ -78,6 +78,11 @@ struct parser {
 	int lineno;
 	size_t pos;      /* scan position */
 	size_t last_end; /* end of the last token consumed */
+	/* The token peek() found last, and where: the parser often looks
+	 * at a token before taking it. */
+	struct tok cached;
+	const char *cached_line;
+	size_t cached_pos;
 
 	ts_time prev; /* scheduled time of the previous timed line */
 	size_t stmt_cap, host_cap, link_cap;
@@ -295,9 +300,14 @@ static struct tok peek_at(const struct parser *p, size_t i)
 	return t;
 }
 
-static struct tok peek(const struct parser *p)
+static struct tok peek(struct parser *p)
 {
-	return peek_at(p, p->pos);
+	if (p->cached_line != p->line || p->cached_pos != p->pos) {
+		p->cached = peek_at(p, p->pos);
+		p->cached_line = p->line;
+		p->cached_pos = p->pos;
+	}
+	return p->cached;
 }
 
 static struct tok next(struct parser *p)
@@ -312,10 +322,11 @@ static struct tok next(struct parser *p)
 
 static int tok_eq(const struct parser *p, struct tok t, const char *s)
 {
+	/* the first byte tells most words apart, before any length */
+	if (t.kind == TK_END || p->line[t.pos] != s[0])
+		return 0;
 	size_t n = strlen(s);
-
-	return t.kind != TK_END && t.len == n &&
-	       memcmp(p->line + t.pos, s, n) == 0;
+	return t.len == n && memcmp(p->line + t.pos, s, n) == 0;
 }
 
 static int is_word(const struct parser *p, struct tok t, const char *s)
@@ -1751,7 +1762,9 @@ static int parse_call(struct parser *p, ts_stmt *st, int host,
 	memset(&a, 0, sizeof a);
 	a.call = ts_calls[id].name;
 	a.sig = ts_calls[id].usage;
-	snprintf(a.ctx, sizeof a.ctx, "%s()", a.call);
+	size_t cn = strlen(a.call); /* at most 11: "getpeername" */
+	memcpy(a.ctx, a.call, cn);
+	memcpy(a.ctx + cn, "()", 3);
 	if (var && !ts_calls[id].binds)
 		return fail(p, var->pos,
 			    "only socket() and accept() can bind a variable, "
@@ -1944,9 +1957,15 @@ static long check_bytes(struct parser *p)
 				    "line longer than %d bytes",
 				    TS_PARSE_MAX_LINE);
 		for (size_t i = 0; i < p->llen;) {
+			unsigned char c = (unsigned char)p->line[i];
+
+			if (c && c < 0x80) { /* ASCII, most of a trace */
+				i++;
+				continue;
+			}
 			size_t k = utf8_len(p->line + i, p->llen - i);
 
-			if (p->line[i] == '\0')
+			if (c == '\0')
 				return fail(p, i, "NUL byte in the file");
 			if (k == 0)
 				return fail(p, i, "invalid UTF-8");
@@ -1956,7 +1975,7 @@ static long check_bytes(struct parser *p)
 	return n;
 }
 
-static int is_host_decl(const struct parser *p)
+static int is_host_decl(struct parser *p)
 {
 	struct tok t = peek(p);
 
