@@ -48,13 +48,27 @@ static inline void ts_sb_putn(ts_sb *sb, const char *s, size_t n)
 {
 	if (ts_sb_room(sb, n) < 0)
 		return;
+	/* N is mostly a constant here: the copy becomes a few moves */
 	memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
 }
 
+/* A string literal. */
+#define TS_SB_LIT(sb, lit) ts_sb_putn((sb), (lit), sizeof(lit) - 1)
+
+/* S, up to its NUL, in one pass. */
 static inline void ts_sb_puts(ts_sb *sb, const char *s)
 {
-	ts_sb_putn(sb, s, strlen(s));
+	for (;;) {
+		if (ts_sb_room(sb, 32) < 0)
+			return;
+		char *d = sb->buf + sb->len, *end = d + 32;
+		while (d < end && *s)
+			*d++ = *s++;
+		sb->len = (size_t)(d - sb->buf);
+		if (!*s)
+			return;
+	}
 }
 
 static inline void ts_sb_putc(ts_sb *sb, char c)
@@ -82,21 +96,66 @@ static inline void ts_sb_puts_left(ts_sb *sb, const char *s, size_t width)
 		ts_sb_pad(sb, width - n);
 }
 
-/* Decimal digits of V into the end of D[20]; returns where they start. */
-static inline char *ts_sb_digits(uint64_t v, char d[20])
+/* Decimal digits of V, two at a time, ending just before END; returns
+ * where they start. */
+static inline char *ts_sb_digits_to(uint64_t v, char *end)
 {
-	char *p = d + 20;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	static const char pairs[201] = "00010203040506070809"
+				       "10111213141516171819"
+				       "20212223242526272829"
+				       "30313233343536373839"
+				       "40414243444546474849"
+				       "50515253545556575859"
+				       "60616263646566676869"
+				       "70717273747576777879"
+				       "80818283848586878889"
+				       "90919293949596979899";
+	char *p = end;
+	while (v > UINT32_MAX) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		*--p = pairs[2 * r + 1];
+		*--p = pairs[2 * r];
+	}
+	uint32_t x = (uint32_t)v; /* most numbers: cheaper divisions */
+	while (x >= 100) {
+		unsigned r = x % 100;
+		x /= 100;
+		*--p = pairs[2 * r + 1];
+		*--p = pairs[2 * r];
+	}
+	if (x >= 10) {
+		*--p = pairs[2 * x + 1];
+		*--p = pairs[2 * x];
+	} else {
+		*--p = (char)('0' + x);
+	}
 	return p;
 }
 
+/* Decimal digits of V into the end of D[20]; returns where they start. */
+static inline char *ts_sb_digits(uint64_t v, char d[20])
+{
+	return ts_sb_digits_to(v, d + 20);
+}
+
+/* How many decimal digits V has. */
+static inline size_t ts_sb_ndigits(uint64_t v)
+{
+	size_t n = 1;
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* V in decimal, written in place (no copy). */
 static inline void ts_sb_u64(ts_sb *sb, uint64_t v)
 {
-	char d[20], *p = ts_sb_digits(v, d);
-	ts_sb_putn(sb, p, (size_t)(d + 20 - p));
+	size_t n = ts_sb_ndigits(v);
+	if (ts_sb_room(sb, n) < 0)
+		return;
+	ts_sb_digits_to(v, sb->buf + sb->len + n);
+	sb->len += n;
 }
 
 static inline void ts_sb_i64(ts_sb *sb, int64_t v)

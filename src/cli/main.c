@@ -38,6 +38,7 @@ typedef struct cli {
 	/* per run */
 	unsigned long long nev;
 	ts_sb json_line; /* one JSON object, reused */
+	ts_json *json_names;
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
 	ts_ladder *lad;
@@ -104,7 +105,7 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 	unsigned long long seq = c->nev++;
 	if (c->json) {
 		c->json_line.len = 0;
-		ts_json_event(&c->json_line, ev, seq);
+		ts_json_event(c->json_names, &c->json_line, ev, seq);
 		ts_sb_putc(&c->json_line, '\n');
 		if (c->json_line.failed)
 			c->failed_io = 1;
@@ -507,6 +508,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	tcpsim_options_init(&c.opts);
 	ts_sb_init(&c.json_line, NULL, 0);
+	c.json_names = ts_json_new();
 	const char *color = "auto";
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
@@ -639,6 +641,7 @@ int main(int argc, char **argv)
 			status = rc;
 	}
 	ts_sb_free(&c.json_line);
+	ts_json_free(c.json_names);
 	if (c.failed_io) {
 		fprintf(stderr, "tcpsim: out of memory writing JSON\n");
 		return 2;

@@ -31,6 +31,23 @@ static void u_escape(ts_sb *sb, unsigned v)
 	ts_sb_putn(sb, e, 6);
 }
 
+/* The bytes a JSON string cannot hold as they are: control characters,
+ * '"', '\\', and (ASCII output) all of UTF-8's. */
+static int needs_escape(unsigned char c)
+{
+	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
+/* Whether any of the 8 bytes of W needs escaping (needs_escape), tested
+ * at once: a byte below 0x20, from 0x80 up, '"' or '\\'. */
+static int word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+	return (((w - ones * 0x20) | (quote - ones) | (slash - ones) | w) &
+		high) != 0;
+}
+
 /* S (UTF-8) as a JSON string: escapes, and ASCII only. */
 static void json_str_n(ts_sb *sb, const char *s, size_t n)
 {
@@ -38,8 +55,15 @@ static void json_str_n(ts_sb *sb, const char *s, size_t n)
 	ts_sb_putc(sb, '"');
 	while (p < end) {
 		const unsigned char *run = p;
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
-		       *p != '\\')
+		/* Most text needs no escape: eight bytes a step. */
+		while (end - p >= 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			if (word_needs_escape(w))
+				break;
+			p += 8;
+		}
+		while (p < end && !needs_escape(*p))
 			p++;
 		if (p > run)
 			ts_sb_putn(sb, (const char *)run, (size_t)(p - run));
@@ -118,52 +142,68 @@ static void json_str(ts_sb *sb, const char *s)
 	json_str_n(sb, s, strlen(s));
 }
 
-/* ,"KEY": */
-static void key(ts_sb *sb, const char *k)
+/* ,"K": (K a literal) */
+#define KEY(sb, k) TS_SB_LIT(sb, ",\"" k "\":")
+
+/* A name of the trace language (hosts are [a-z][a-z0-9_-]*, variables
+ * [A-Za-z_][A-Za-z0-9_-]*) or of tcpsim's tables: nothing to escape. */
+static void json_name(ts_sb *sb, const char *s)
 {
-	ts_sb_putn(sb, ",\"", 2);
-	ts_sb_puts(sb, k);
-	ts_sb_putn(sb, "\":", 2);
+	ts_sb_putc(sb, '"');
+	ts_sb_puts(sb, s);
+	ts_sb_putc(sb, '"');
 }
 
-static void field_str(ts_sb *sb, const char *k, const char *v)
+static void bool_value(ts_sb *sb, int v)
 {
-	if (!v)
-		return;
-	key(sb, k);
-	json_str(sb, v);
-}
-
-static void field_int(ts_sb *sb, const char *k, int64_t v)
-{
-	key(sb, k);
-	ts_sb_i64(sb, v);
-}
-
-static void field_bool(ts_sb *sb, const char *k, int v)
-{
-	key(sb, k);
 	if (v)
-		ts_sb_putn(sb, "true", 4);
+		TS_SB_LIT(sb, "true");
 	else
-		ts_sb_putn(sb, "false", 5);
+		TS_SB_LIT(sb, "false");
 }
 
-/* A field made by the text renderer: "KEY":"text". */
-static void field_sock(ts_sb *sb, const char *k, const tcpsim_sock *s)
+/* "K":V, for a literal K. */
+#define FIELD_INT(sb, k, v)                                                    \
+	do {                                                                   \
+		KEY(sb, k);                                                    \
+		ts_sb_i64(sb, (int64_t)(v));                                   \
+	} while (0)
+#define FIELD_BOOL(sb, k, v)                                                   \
+	do {                                                                   \
+		KEY(sb, k);                                                    \
+		bool_value(sb, (v));                                           \
+	} while (0)
+/* A name (json_name), when there is one. */
+#define FIELD_NAME(sb, k, v)                                                   \
+	do {                                                                   \
+		const char *v_ = (v);                                          \
+		if (v_) {                                                      \
+			KEY(sb, k);                                            \
+			json_name(sb, v_);                                     \
+		}                                                              \
+	} while (0)
+/* Any text, escaped, when there is one. */
+#define FIELD_STR(sb, k, v)                                                    \
+	do {                                                                   \
+		const char *v_ = (v);                                          \
+		if (v_) {                                                      \
+			KEY(sb, k);                                            \
+			json_str(sb, v_);                                      \
+		}                                                              \
+	} while (0)
+
+/* "socket": the socket's name (a variable, ports and host names,
+ * "port N": nothing to escape). */
+static void field_sock(ts_sb *sb, const tcpsim_sock *s)
 {
-	char b[96];
-	ts_sb t;
-	ts_sb_init(&t, b, sizeof b);
-	ts_sb_sock(&t, s);
-	key(sb, k);
-	json_str_n(sb, t.buf, t.len);
-	ts_sb_free(&t);
+	KEY(sb, "socket");
+	ts_sb_putc(sb, '"');
+	ts_sb_sock(sb, s);
+	ts_sb_putc(sb, '"');
 }
 
-static void field_addr(ts_sb *sb, const char *k, uint32_t a, uint16_t port)
+static void addr_value(ts_sb *sb, uint32_t a, uint16_t port)
 {
-	key(sb, k);
 	ts_sb_putc(sb, '"');
 	ts_sb_ipv4_port(sb, a, port);
 	ts_sb_putc(sb, '"');
@@ -171,32 +211,32 @@ static void field_addr(ts_sb *sb, const char *k, uint32_t a, uint16_t port)
 
 static void segment(ts_sb *sb, const tcpsim_segment *s)
 {
-	key(sb, "segment");
+	KEY(sb, "segment");
 	ts_sb_putc(sb, '{');
-	ts_sb_puts(sb, "\"src\":\"");
+	TS_SB_LIT(sb, "\"src\":\"");
 	ts_sb_ipv4_port(sb, s->saddr, s->sport);
-	ts_sb_puts(sb, "\",\"dst\":\"");
+	TS_SB_LIT(sb, "\",\"dst\":\"");
 	ts_sb_ipv4_port(sb, s->daddr, s->dport);
-	ts_sb_puts(sb, "\",\"flags\":[");
+	TS_SB_LIT(sb, "\",\"flags\":[");
 	int any = 0;
 	for (size_t i = 0; i < sizeof ts_tcp_flags / sizeof ts_tcp_flags[0];
 	     i++)
 		if (s->flags & ts_tcp_flags[i].value) {
 			if (any)
 				ts_sb_putc(sb, ',');
-			json_str(sb, ts_tcp_flags[i].name);
+			json_name(sb, ts_tcp_flags[i].name);
 			any = 1;
 		}
 	ts_sb_putc(sb, ']');
-	field_int(sb, "seq", s->seq);
-	field_int(sb, "ack", s->ack);
-	field_int(sb, "len", s->len);
-	field_int(sb, "win", s->win);
+	FIELD_INT(sb, "seq", s->seq);
+	FIELD_INT(sb, "ack", s->ack);
+	FIELD_INT(sb, "len", s->len);
+	FIELD_INT(sb, "win", s->win);
 	if (s->mss)
-		field_int(sb, "mss", s->mss);
+		FIELD_INT(sb, "mss", s->mss);
 	if (s->flags & TCPSIM_SYN) {
-		field_bool(sb, "sack_ok", s->sack_ok);
-		field_bool(sb, "ts", s->ts);
+		FIELD_BOOL(sb, "sack_ok", s->sack_ok);
+		FIELD_BOOL(sb, "ts", s->ts);
 	}
 	ts_sb_putc(sb, '}');
 }
@@ -213,53 +253,115 @@ static void call_fields(ts_sb *sb, const tcpsim_call_result *r, int result)
 	ts_sb t;
 	ts_sb_init(&t, b, sizeof b);
 	ts_call_fmt(&t, r->call);
-	key(sb, "call");
+	KEY(sb, "call");
 	json_str_n(sb, t.buf, t.len);
 	ts_sb_free(&t);
 	if (!result)
 		return;
-	field_int(sb, "result", r->value);
-	key(sb, "errno");
+	FIELD_INT(sb, "result", r->value);
+	KEY(sb, "errno");
 	if (r->errno_name)
-		json_str(sb, r->errno_name);
+		json_name(sb, r->errno_name);
 	else
 		ts_sb_putn(sb, "null", 4);
-	field_bool(sb, "sigpipe", r->sigpipe);
+	FIELD_BOOL(sb, "sigpipe", r->sigpipe);
 }
 
-void ts_json_event(ts_sb *sb, const tcpsim_event *ev, unsigned long long seq)
+/* The names of hosts as JSON strings, made once per host (index). */
+struct ts_json {
+	struct quoted {
+		const char *name; /* the name it was made from */
+		char *s;
+		size_t n;
+	} * host;
+	int nhost;
+};
+
+ts_json *ts_json_new(void)
+{
+	return calloc(1, sizeof(ts_json));
+}
+
+void ts_json_free(ts_json *j)
+{
+	if (!j)
+		return;
+	for (int i = 0; i < j->nhost; i++)
+		free(j->host[i].s);
+	free(j->host);
+	free(j);
+}
+
+/* Host INDEX's NAME as a JSON string: from J's cache when there is one. */
+static void host_name(ts_json *j, ts_sb *sb, int index, const char *name)
+{
+	if (!j || index < 0) {
+		json_name(sb, name);
+		return;
+	}
+	if (index >= j->nhost) {
+		int n = index + 1;
+		struct quoted *h = realloc(j->host, (size_t)n * sizeof *h);
+		if (!h) {
+			json_name(sb, name);
+			return;
+		}
+		memset(h + j->nhost, 0, (size_t)(n - j->nhost) * sizeof *h);
+		j->host = h;
+		j->nhost = n;
+	}
+	struct quoted *q = &j->host[index];
+	if (q->name != name) {
+		ts_sb t;
+		ts_sb_init(&t, NULL, 0);
+		json_name(&t, name);
+		if (t.failed) {
+			ts_sb_free(&t);
+			json_name(sb, name);
+			return;
+		}
+		free(q->s);
+		q->s = t.heap;
+		q->n = t.len;
+		q->name = name;
+	}
+	ts_sb_putn(sb, q->s, q->n);
+}
+
+void ts_json_event(ts_json *j, ts_sb *sb, const tcpsim_event *ev,
+		   unsigned long long seq)
 {
 	char b[512];
 	ts_sb detail;
-	ts_sb_puts(sb, "{\"v\":");
+	TS_SB_LIT(sb, "{\"v\":");
 	ts_sb_u64(sb, SCHEMA_VERSION);
-	field_int(sb, "seq", (int64_t)seq);
-	field_int(sb, "time_us", ev->time_us);
-	key(sb, "kind");
-	json_str(sb, ev->kind == TCPSIM_EV_BLOCK ? "block"
-						 : ts_text_kind(ev->kind));
-	key(sb, "host");
+	FIELD_INT(sb, "seq", (int64_t)seq);
+	FIELD_INT(sb, "time_us", ev->time_us);
+	KEY(sb, "kind");
+	json_name(sb, ev->kind == TCPSIM_EV_BLOCK ? "block"
+						  : ts_text_kind(ev->kind));
+	KEY(sb, "host");
 	if (ev->host_name)
-		json_str(sb, ev->host_name);
+		host_name(j, sb, ev->host, ev->host_name);
 	else
 		ts_sb_putn(sb, "null", 4);
 	ts_sb_init(&detail, b, sizeof b);
 	ts_text_detail(&detail, ev);
-	key(sb, "detail");
+	KEY(sb, "detail");
 	json_str_n(sb, detail.buf, detail.len);
 	ts_sb_free(&detail);
 	if (ev->line)
-		field_int(sb, "line", ev->line);
+		FIELD_INT(sb, "line", ev->line);
 	switch (ev->kind) {
 	case TCPSIM_EV_STATE: {
 		char cb[160];
 		ts_sb ct;
-		field_sock(sb, "socket", &ev->u.state.sock);
-		field_str(sb, "old_state", state_name(ev->u.state.old_state));
-		field_str(sb, "new_state", state_name(ev->u.state.new_state));
+		field_sock(sb, &ev->u.state.sock);
+		FIELD_NAME(sb, "old_state", state_name(ev->u.state.old_state));
+		FIELD_NAME(sb, "new_state", state_name(ev->u.state.new_state));
 		ts_sb_init(&ct, cb, sizeof cb);
 		ts_text_state_cause(&ct, ev);
-		key(sb, "cause");
+		KEY(sb, "cause");
 		json_str_n(sb, ct.buf, ct.len);
 		ts_sb_free(&ct);
 		break;
@@ -269,70 +371,79 @@ void ts_json_event(ts_sb *sb, const tcpsim_event *ev, unsigned long long seq)
 	case TCPSIM_EV_REPLAY:
 	case TCPSIM_EV_RECV:
 	case TCPSIM_EV_LOST:
-		field_int(sb, "segno", ev->u.seg.segno);
-		field_str(sb, "from", ev->u.seg.from_name);
-		field_str(sb, "to", ev->u.seg.to_name);
+		FIELD_INT(sb, "segno", ev->u.seg.segno);
+		if (ev->u.seg.from_name) {
+			KEY(sb, "from");
+			host_name(j, sb, ev->u.seg.from, ev->u.seg.from_name);
+		}
+		if (ev->u.seg.to_name) {
+			KEY(sb, "to");
+			host_name(j, sb, ev->u.seg.to, ev->u.seg.to_name);
+		}
 		segment(sb, &ev->u.seg.seg);
 		if (ev->kind == TCPSIM_EV_SEND ||
 		    ev->kind == TCPSIM_EV_INJECT) {
-			field_bool(sb, "dropped", ev->u.seg.dropped);
-			field_bool(sb, "duplicated", ev->u.seg.duplicated);
-			field_int(sb, "delay_us", ev->u.seg.delay_us);
+			FIELD_BOOL(sb, "dropped", ev->u.seg.dropped);
+			FIELD_BOOL(sb, "duplicated", ev->u.seg.duplicated);
+			FIELD_INT(sb, "delay_us", ev->u.seg.delay_us);
 		}
 		if (ev->kind == TCPSIM_EV_RECV)
-			field_bool(sb, "duplicate", ev->u.seg.duplicated);
+			FIELD_BOOL(sb, "duplicate", ev->u.seg.duplicated);
 		if (ev->kind == TCPSIM_EV_REPLAY)
-			field_int(sb, "replay_of", ev->u.seg.replay_of);
+			FIELD_INT(sb, "replay_of", ev->u.seg.replay_of);
 		break;
 	case TCPSIM_EV_CALL:
 	case TCPSIM_EV_RETURN:
 		call_fields(sb, &ev->u.call, 1);
 		if (ev->kind == TCPSIM_EV_RETURN)
-			field_int(sb, "began_us", ev->u.call.began_us);
+			FIELD_INT(sb, "began_us", ev->u.call.began_us);
 		break;
 	case TCPSIM_EV_BLOCK:
 		call_fields(sb, &ev->u.call, 0);
 		break;
 	case TCPSIM_EV_RESET:
-		field_sock(sb, "socket", &ev->u.reset.sock);
-		field_str(
+		field_sock(sb, &ev->u.reset.sock);
+		FIELD_STR(
 		    sb, "reason",
 		    tcpsim_reason_text(TCPSIM_EV_RESET, ev->u.reset.reason));
-		field_str(
+		FIELD_STR(
 		    sb, "rule",
 		    tcpsim_reason_rule(TCPSIM_EV_RESET, ev->u.reset.reason));
 		break;
 	case TCPSIM_EV_EXPECT:
-		field_bool(sb, "ok", ev->u.expect.ok);
+		FIELD_BOOL(sb, "ok", ev->u.expect.ok);
 		break;
 	case TCPSIM_EV_DROP:
-		field_sock(sb, "socket", &ev->u.drop.sock);
+		field_sock(sb, &ev->u.drop.sock);
 		break;
 	case TCPSIM_EV_TIMER:
-		field_sock(sb, "socket", &ev->u.timer.sock);
+		field_sock(sb, &ev->u.timer.sock);
 		break;
 	case TCPSIM_EV_REXMIT:
-		field_sock(sb, "socket", &ev->u.rexmit.sock);
+		field_sock(sb, &ev->u.rexmit.sock);
 		break;
 	case TCPSIM_EV_FINAL: {
 		const tcpsim_sock *s = &ev->u.final.sock;
 		if (ev->u.final.reason == TCPSIM_FINAL_SOCKET ||
 		    ev->u.final.reason == TCPSIM_FINAL_CLOSED)
-			field_sock(sb, "socket", s);
+			field_sock(sb, s);
 		if (ev->u.final.reason == TCPSIM_FINAL_SOCKET) {
-			field_str(sb, "state", state_name(ev->u.final.state));
-			field_addr(sb, "local", s->laddr, s->lport);
-			if (s->raddr)
-				field_addr(sb, "remote", s->raddr, s->rport);
-			field_bool(sb, "orphan", ev->u.final.orphan);
+			FIELD_NAME(sb, "state", state_name(ev->u.final.state));
+			KEY(sb, "local");
+			addr_value(sb, s->laddr, s->lport);
+			if (s->raddr) {
+				KEY(sb, "remote");
+				addr_value(sb, s->raddr, s->rport);
+			}
+			FIELD_BOOL(sb, "orphan", ev->u.final.orphan);
 		} else if (ev->u.final.reason == TCPSIM_FINAL_CLOSED) {
-			field_str(sb, "state", "CLOSED");
+			FIELD_NAME(sb, "state", "CLOSED");
 		}
 		break;
 	}
 	case TCPSIM_EV_DONE:
-		field_int(sb, "checked", ev->u.done.checked);
-		field_int(sb, "failed", ev->u.done.failed);
+		FIELD_INT(sb, "checked", ev->u.done.checked);
+		FIELD_INT(sb, "failed", ev->u.done.failed);
 		break;
 	case TCPSIM_EV_SIGNAL:
 	case TCPSIM_EV_PROC:
@@ -350,7 +461,7 @@ char *tcpsim_event_json(const tcpsim_event *ev, unsigned long long seq)
 {
 	ts_sb sb;
 	ts_sb_init(&sb, NULL, 0);
-	ts_json_event(&sb, ev, seq);
+	ts_json_event(NULL, &sb, ev, seq);
 	ts_sb_putc(&sb, '\0');
 	if (sb.failed) {
 		ts_sb_free(&sb);

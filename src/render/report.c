@@ -27,6 +27,14 @@ struct ts_report {
 	int color;         /* failures and errnos in red */
 	int final_started; /* "# final state at ..." written */
 	ts_sb out;
+	/* The columns before DETAIL, made once: each host's name padded to
+	 * the column and the gap ("-" for none), each kind's; and the time
+	 * of the last line (events come many at a time). */
+	char *hostcol; /* nhosts + 1 columns of hostw + 2 bytes */
+	char kindcol[TCPSIM_NEV][8];
+	int64_t last_time;
+	char timecol[32];
+	size_t timelen;
 };
 
 ts_report *ts_report_new(const ts_trace *t, uint64_t seed, int color,
@@ -46,6 +54,26 @@ ts_report *ts_report_new(const ts_trace *t, uint64_t seed, int color,
 		if (l > r->hostw)
 			r->hostw = l;
 	}
+	size_t w = r->hostw + 2;
+	r->hostcol = malloc((size_t)(t->nhosts + 1) * w);
+	if (!r->hostcol) {
+		free(r);
+		return NULL;
+	}
+	for (int i = 0; i <= t->nhosts; i++) {
+		const char *name = i < t->nhosts ? t->hosts[i].name : "-";
+		char *c = r->hostcol + (size_t)i * w;
+		size_t l = strlen(name);
+		memcpy(c, name, l);
+		memset(c + l, ' ', w - l);
+	}
+	for (int k = 0; k < TCPSIM_NEV; k++) {
+		const char *name = ts_text_kind((tcpsim_event_kind)k);
+		size_t l = strlen(name);
+		memset(r->kindcol[k], ' ', 8);
+		memcpy(r->kindcol[k], name, l < 6 ? l : 6);
+	}
+	r->last_time = -1;
 	ts_sb_init(&r->out, NULL, 0);
 	return r;
 }
@@ -63,6 +91,7 @@ void ts_report_free(ts_report *r)
 		return;
 	ts_report_flush(r);
 	ts_sb_free(&r->out);
+	free(r->hostcol);
 	free(r);
 }
 
@@ -72,20 +101,20 @@ void ts_report_begin(ts_report *r)
 	ts_sb *sb = &r->out;
 	ts_sb_puts(sb, "# tcpsim " PACKAGE_VERSION ": ");
 	ts_sb_puts(sb, t->filename);
-	ts_sb_puts(sb, " (profile ");
+	TS_SB_LIT(sb, " (profile ");
 	ts_sb_puts(sb, t->profile);
 	if (r->seed) {
-		ts_sb_puts(sb, ", seed ");
+		TS_SB_LIT(sb, ", seed ");
 		ts_sb_u64(sb, r->seed);
 	}
-	ts_sb_puts(sb, ")\n# hosts:");
+	TS_SB_LIT(sb, ")\n# hosts:");
 	for (int i = 0; i < t->nhosts; i++) {
 		ts_sb_puts(sb, i ? ", " : " ");
 		ts_sb_puts(sb, t->hosts[i].name);
 		ts_sb_putc(sb, ' ');
 		ts_sb_ipv4(sb, t->hosts[i].addr);
 	}
-	ts_sb_puts(sb, "\n# links:");
+	TS_SB_LIT(sb, "\n# links:");
 	int any = 0;
 	for (int a = 0; a < t->nhosts; a++)
 		for (int b = a + 1; b < t->nhosts; b++) {
@@ -98,12 +127,12 @@ void ts_report_begin(ts_report *r)
 			any = 1;
 		}
 	if (!any)
-		ts_sb_puts(sb, " none");
+		TS_SB_LIT(sb, " none");
 	ts_sb_putc(sb, '\n');
 	ts_sb_pad(sb, 7);
-	ts_sb_puts(sb, "TIME  ");
+	TS_SB_LIT(sb, "TIME  ");
 	ts_sb_puts_left(sb, "HOST", r->hostw);
-	ts_sb_puts(sb, "  EVENT   DETAIL\n");
+	TS_SB_LIT(sb, "  EVENT   DETAIL\n");
 }
 
 /* The lines after the run: the final state, then the count. */
@@ -111,7 +140,7 @@ static void final_line(ts_report *r, const tcpsim_event *ev)
 {
 	ts_sb *sb = &r->out;
 	if (!r->final_started) {
-		ts_sb_puts(sb, "# final state at ");
+		TS_SB_LIT(sb, "# final state at ");
 		ts_sb_time(sb, ev->time_us, 0);
 		ts_sb_putc(sb, '\n');
 		r->final_started = 1;
@@ -119,9 +148,9 @@ static void final_line(ts_report *r, const tcpsim_event *ev)
 	if (ev->kind == TCPSIM_EV_DONE) {
 		ts_sb_putn(sb, "# ", 2);
 		ts_sb_i64(sb, ev->u.done.checked);
-		ts_sb_puts(sb, " expectations checked, ");
+		TS_SB_LIT(sb, " expectations checked, ");
 		ts_sb_i64(sb, ev->u.done.failed);
-		ts_sb_puts(sb, " failed\n");
+		TS_SB_LIT(sb, " failed\n");
 		return;
 	}
 	if (ev->u.final.reason == TCPSIM_FINAL_UNLISTED) {
@@ -153,9 +182,9 @@ static void failed_call_in_color(ts_sb *sb, const tcpsim_event *ev)
 	ts_sb_puts(sb, msg ? msg : "?");
 	ts_sb_puts(sb, ")" OFF);
 	if (c->sigpipe)
-		ts_sb_puts(sb, " +SIGPIPE");
+		TS_SB_LIT(sb, " +SIGPIPE");
 	if (ev->kind == TCPSIM_EV_RETURN) {
-		ts_sb_puts(sb, "  (blocked since ");
+		TS_SB_LIT(sb, "  (blocked since ");
 		ts_sb_time(sb, c->began_us, 0);
 		ts_sb_putc(sb, ')');
 	}
@@ -171,13 +200,21 @@ void ts_report_event(void *ctx, const tcpsim_event *ev)
 		int red = r->color && ev->kind == TCPSIM_EV_FAIL;
 		if (red)
 			ts_sb_puts(sb, RED);
-		ts_sb_time(sb, ev->time_us, 11);
-		ts_sb_putn(sb, "  ", 2);
-		ts_sb_puts_left(sb, ev->host_name ? ev->host_name : "-",
-				r->hostw);
-		ts_sb_putn(sb, "  ", 2);
-		ts_sb_puts_left(sb, ts_text_kind(ev->kind), 6);
-		ts_sb_putn(sb, "  ", 2);
+		if (ev->time_us != r->last_time) {
+			ts_sb t;
+			ts_sb_init(&t, r->timecol, sizeof r->timecol);
+			ts_sb_time(&t, ev->time_us, 11); /* at most 25 bytes */
+			ts_sb_putn(&t, "  ", 2);
+			r->timelen = t.len;
+			r->last_time = ev->time_us;
+		}
+		ts_sb_putn(sb, r->timecol, r->timelen);
+		int h = ev->host >= 0 && ev->host < r->trace->nhosts
+			    ? ev->host
+			    : r->trace->nhosts;
+		ts_sb_putn(sb, r->hostcol + (size_t)h * (r->hostw + 2),
+			   r->hostw + 2);
+		ts_sb_putn(sb, r->kindcol[ev->kind], 8);
 		if (r->color &&
 		    (ev->kind == TCPSIM_EV_CALL ||
 		     ev->kind == TCPSIM_EV_RETURN) &&

@@ -229,20 +229,20 @@ static void cause_text(ts_sb *sb, const tcpsim_cause *c)
 		ts_sb_puts(sb, (unsigned)c->timer < TCPSIM_NTIMERS
 				   ? timer_names[c->timer]
 				   : "");
-		ts_sb_puts(sb, " timer fired");
+		TS_SB_LIT(sb, " timer fired");
 		return;
 	case TCPSIM_CAUSE_SEGMENT:
-		ts_sb_puts(sb, "segment #");
+		TS_SB_LIT(sb, "segment #");
 		ts_sb_u64(sb, c->value);
 		ts_sb_putn(sb, " (", 2);
 		if (c->flags >= 0)
 			ts_text_flags(sb, (unsigned)c->flags);
 		else
 			ts_sb_putc(sb, '?');
-		ts_sb_puts(sb, ") arrived");
+		TS_SB_LIT(sb, ") arrived");
 		return;
 	case TCPSIM_CAUSE_NONE:
-		ts_sb_puts(sb, "the run started");
+		TS_SB_LIT(sb, "the run started");
 		return;
 	}
 }
@@ -254,12 +254,12 @@ static void chain_text(ts_sb *sb, const tcpsim_event *ev)
 	for (int i = 0; i < ev->u.why.nlinks && i < TCPSIM_WHY_MAX; i++) {
 		const tcpsim_why_link *l = &ev->u.why.link[i];
 		if (i)
-			ts_sb_puts(sb, " \u2190 in reply to ");
+			TS_SB_LIT(sb, " \u2190 in reply to ");
 		ts_sb_putc(sb, '#');
 		ts_sb_u64(sb, l->segno);
 		ts_sb_putn(sb, " (", 2);
 		ts_text_flags(sb, (unsigned)l->flags);
-		ts_sb_puts(sb, ") sent by ");
+		TS_SB_LIT(sb, ") sent by ");
 		ts_sb_puts(sb, l->from ? l->from : "?");
 		if (l->rst >= 0 && l->rst < TCPSIM_NRST) {
 			ts_sb_putn(sb, ": ", 2);
@@ -270,7 +270,7 @@ static void chain_text(ts_sb *sb, const tcpsim_event *ev)
 		}
 	}
 	if (ev->u.why.nlinks && ev->u.why.origin.kind != TCPSIM_CAUSE_NONE) {
-		ts_sb_puts(sb, " when ");
+		TS_SB_LIT(sb, " when ");
 		cause_text(sb, &ev->u.why.origin);
 	}
 }
@@ -284,34 +284,34 @@ static void why_text(ts_sb *sb, const tcpsim_event *ev)
 	ts_call_fmt(sb, ev->u.why.call);
 	ts_sb_putn(sb, " = -1 ", 6);
 	ts_sb_puts(sb, ev->u.why.errno_name ? ev->u.why.errno_name : "?");
-	ts_sb_puts(sb, " \u2190 ");
+	TS_SB_LIT(sb, " \u2190 ");
 	switch (ev->u.why.source) {
 	case TCPSIM_WHY_NO_SOCKET:
-		ts_sb_puts(sb, "no socket");
+		TS_SB_LIT(sb, "no socket");
 		return;
 	case TCPSIM_WHY_PENDING_ERROR:
-		ts_sb_puts(sb, "pending error set when ");
+		TS_SB_LIT(sb, "pending error set when ");
 		cause_text(sb, &ev->u.why.cause);
-		ts_sb_puts(sb, " in ");
+		TS_SB_LIT(sb, " in ");
 		ts_sb_puts(sb, state_name(ev->u.why.state));
 		break;
 	case TCPSIM_WHY_CLOSED:
-		ts_sb_puts(sb, "the connection closed (from ");
+		TS_SB_LIT(sb, "the connection closed (from ");
 		ts_sb_puts(sb, state_name(ev->u.why.state));
-		ts_sb_puts(sb, ") when ");
+		TS_SB_LIT(sb, ") when ");
 		cause_text(sb, &ev->u.why.cause);
 		break;
 	case TCPSIM_WHY_STATE:
-		ts_sb_puts(sb, "the socket is ");
+		TS_SB_LIT(sb, "the socket is ");
 		ts_sb_puts(sb, state_name(ev->u.why.state));
 		if (ev->u.why.send_shut)
-			ts_sb_puts(sb, ", its sending side shut");
+			TS_SB_LIT(sb, ", its sending side shut");
 		return;
 	case TCPSIM_WHY_RST:
 		return;
 	}
 	if (ev->u.why.nlinks) {
-		ts_sb_puts(sb, " \u2190 ");
+		TS_SB_LIT(sb, " \u2190 ");
 		chain_text(sb, ev);
 	}
 }
@@ -360,21 +360,21 @@ static void seg_text(ts_sb *sb, const tcpsim_event *ev)
 		ts_sb_putn(sb, "  ", 2);
 		seg_fields(sb, s);
 		if (ev->u.seg.dropped == 2) {
-			ts_sb_puts(sb, "  DROPPED by random loss");
+			TS_SB_LIT(sb, "  DROPPED by random loss");
 		} else if (ev->u.seg.dropped) {
-			ts_sb_puts(sb, "  DROPPED by the network (line ");
+			TS_SB_LIT(sb, "  DROPPED by the network (line ");
 			ts_sb_u64(sb, (uint64_t)ev->u.seg.drop_line);
 			ts_sb_putc(sb, ')');
 		} else {
 			if (ev->u.seg.duplicated) {
-				ts_sb_puts(sb, "  duplicated (line ");
+				TS_SB_LIT(sb, "  duplicated (line ");
 				ts_sb_u64(sb, (uint64_t)ev->u.seg.dup_line);
 				ts_sb_putc(sb, ')');
 			}
 			if (ev->u.seg.delay_us) {
-				ts_sb_puts(sb, "  delayed +");
+				TS_SB_LIT(sb, "  delayed +");
 				ts_sb_dur(sb, ev->u.seg.delay_us);
-				ts_sb_puts(sb, " (line ");
+				TS_SB_LIT(sb, " (line ");
 				ts_sb_u64(sb, (uint64_t)ev->u.seg.delay_line);
 				ts_sb_putc(sb, ')');
 			}
@@ -383,18 +383,18 @@ static void seg_text(ts_sb *sb, const tcpsim_event *ev)
 	case TCPSIM_EV_RECV:
 		seg_fields(sb, s);
 		if (ev->u.seg.duplicated)
-			ts_sb_puts(sb, " (the duplicate)");
+			TS_SB_LIT(sb, " (the duplicate)");
 		else if (ev->u.seg.replayed)
-			ts_sb_puts(sb, " (replayed copy)");
+			TS_SB_LIT(sb, " (replayed copy)");
 		return;
 	case TCPSIM_EV_LOST:
 		ts_text_flags(sb, s->flags);
 		ts_sb_putn(sb, ": ", 2);
 		ts_sb_puts(sb, ev->u.seg.to_name ? ev->u.seg.to_name : "?");
-		ts_sb_puts(sb, " is down");
+		TS_SB_LIT(sb, " is down");
 		return;
 	case TCPSIM_EV_REPLAY:
-		ts_sb_puts(sb, "copy of #");
+		TS_SB_LIT(sb, "copy of #");
 		ts_sb_u64(sb, ev->u.seg.replay_of);
 		ts_sb_putc(sb, ' ');
 		seg_fields(sb, s);
@@ -519,15 +519,15 @@ static void timer_text(ts_sb *sb, const tcpsim_event *ev)
 			     n);
 		return;
 	case TCPSIM_T_RETRANSMIT:
-		ts_sb_puts(sb, " retransmission timeout after ");
+		TS_SB_LIT(sb, " retransmission timeout after ");
 		ts_sb_dur(sb, ev->u.timer.rto_us);
-		ts_sb_puts(sb, " (retransmission ");
+		TS_SB_LIT(sb, " (retransmission ");
 		ts_sb_u64(sb, n);
-		ts_sb_puts(sb, "); next RTO ");
+		TS_SB_LIT(sb, "); next RTO ");
 		ts_sb_dur(sb, ev->u.timer.next_us);
 		return;
 	case TCPSIM_T_TIME_WAIT_OVER:
-		ts_sb_puts(sb, " TIME_WAIT over (60s): connection closed");
+		TS_SB_LIT(sb, " TIME_WAIT over (60s): connection closed");
 		return;
 	case TCPSIM_T_FIN_WAIT_2_OVER:
 		ts_sb_printf(sb,
@@ -559,7 +559,7 @@ static void timer_text(ts_sb *sb, const tcpsim_event *ev)
 		ts_sb_dur(sb, ev->u.timer.next_us);
 		return;
 	case TCPSIM_T_DELAYED_ACK:
-		ts_sb_puts(sb, " delayed ACK (next ATO ");
+		TS_SB_LIT(sb, " delayed ACK (next ATO ");
 		ts_sb_dur(sb, ev->u.timer.next_us);
 		ts_sb_putc(sb, ')');
 		return;
@@ -620,18 +620,18 @@ static void fail_text(ts_sb *sb, const tcpsim_event *ev)
 	ts_sb_putn(sb, ": ", 2);
 	switch (ev->u.fail.reason) {
 	case TCPSIM_FAIL_RESULT:
-		ts_sb_puts(sb, "expected ");
+		TS_SB_LIT(sb, "expected ");
 		ts_call_fmt(sb, cr->call);
 		ts_sb_putn(sb, " = ", 3);
 		ts_expected_fmt(sb, cr->call);
-		ts_sb_puts(sb, ", got ");
+		TS_SB_LIT(sb, ", got ");
 		ts_text_result(sb, cr);
 		return;
 	case TCPSIM_FAIL_EXPECT:
 		fail_expect_text(sb, &ev->u.fail.expect);
 		return;
 	case TCPSIM_FAIL_NO_RETURN:
-		ts_sb_puts(sb, "expected the call to return, got: ");
+		TS_SB_LIT(sb, "expected the call to return, got: ");
 		ts_sb_puts(sb, stop_word(ev->u.fail.stop));
 		return;
 	case TCPSIM_FAIL_NOT_RUN:
@@ -639,9 +639,9 @@ static void fail_text(ts_sb *sb, const tcpsim_event *ev)
 			       "stayed blocked");
 		return;
 	case TCPSIM_FAIL_SKIPPED:
-		ts_sb_puts(sb, "expected ");
+		TS_SB_LIT(sb, "expected ");
 		ts_call_fmt(sb, cr->call);
-		ts_sb_puts(sb, " to run, got: ");
+		TS_SB_LIT(sb, " to run, got: ");
 		ts_sb_puts(sb, stop_word(ev->u.fail.stop));
 		return;
 	case TCPSIM_FAIL_UNBOUND:
@@ -653,7 +653,7 @@ static void fail_text(ts_sb *sb, const tcpsim_event *ev)
 							   : "?");
 		return;
 	case TCPSIM_FAIL_KILL_NOTHING:
-		ts_sb_puts(sb, "expected a process to kill, got none");
+		TS_SB_LIT(sb, "expected a process to kill, got none");
 		return;
 	case TCPSIM_FAIL_CRASH_DOWN:
 		ts_sb_printf(sb, "expected %s to be up, got down",
@@ -678,10 +678,10 @@ void ts_text_final(ts_sb *sb, const tcpsim_event *ev, int columns)
 {
 	switch (ev->u.final.reason) {
 	case TCPSIM_FINAL_PROCESS_TERMINATED:
-		ts_sb_puts(sb, "process terminated");
+		TS_SB_LIT(sb, "process terminated");
 		return;
 	case TCPSIM_FINAL_HOST_DOWN:
-		ts_sb_puts(sb, "host down");
+		TS_SB_LIT(sb, "host down");
 		return;
 	case TCPSIM_FINAL_UNLISTED:
 		ts_sb_puts(sb, "unnamed connections not listed (out of "
@@ -733,13 +733,13 @@ void ts_text_detail(ts_sb *sb, const tcpsim_event *ev)
 		return;
 	case TCPSIM_EV_BLOCK:
 		ts_call_fmt(sb, ev->u.call.call);
-		ts_sb_puts(sb, " ... blocks");
+		TS_SB_LIT(sb, " ... blocks");
 		return;
 	case TCPSIM_EV_RETURN:
 		ts_call_fmt(sb, ev->u.call.call);
 		ts_sb_putn(sb, " = ", 3);
 		ts_text_result(sb, &ev->u.call);
-		ts_sb_puts(sb, "  (blocked since ");
+		TS_SB_LIT(sb, "  (blocked since ");
 		ts_sb_time(sb, ev->u.call.began_us, 0);
 		ts_sb_putc(sb, ')');
 		return;
@@ -756,7 +756,7 @@ void ts_text_detail(ts_sb *sb, const tcpsim_event *ev)
 	case TCPSIM_EV_RESET: {
 		tcpsim_rst_reason r = ev->u.reset.reason;
 		ts_sb_sock(sb, &ev->u.reset.sock);
-		ts_sb_puts(sb, " sends RST: ");
+		TS_SB_LIT(sb, " sends RST: ");
 		if ((unsigned)r < TCPSIM_NRST) {
 			ts_sb_puts(sb, rst_reasons[r].words);
 			ts_sb_putn(sb, " [", 2);
@@ -791,7 +791,7 @@ void ts_text_detail(ts_sb *sb, const tcpsim_event *ev)
 			return;
 		case TCPSIM_PROC_NEVER_RETURNS:
 			ts_call_fmt(sb, ev->u.proc.call);
-			ts_sb_puts(sb, " never returns: ");
+			TS_SB_LIT(sb, " never returns: ");
 			ts_sb_puts(sb, stop_word(ev->u.proc.stop));
 			return;
 		case TCPSIM_PROC_STILL_BLOCKED:
@@ -811,20 +811,20 @@ void ts_text_detail(ts_sb *sb, const tcpsim_event *ev)
 	case TCPSIM_EV_SKIP:
 		switch (ev->u.skip.reason) {
 		case TCPSIM_SKIP_KILL:
-			ts_sb_puts(sb, "kill not run: no process");
+			TS_SB_LIT(sb, "kill not run: no process");
 			return;
 		case TCPSIM_SKIP_CALL:
 			ts_call_fmt(sb, ev->u.skip.call);
-			ts_sb_puts(sb, " not run: ");
+			TS_SB_LIT(sb, " not run: ");
 			ts_sb_puts(sb, stop_word(ev->u.skip.stop));
 			return;
 		case TCPSIM_SKIP_UNBOUND:
 			ts_call_fmt(sb, ev->u.skip.call);
-			ts_sb_puts(sb, " not run: variable ");
+			TS_SB_LIT(sb, " not run: variable ");
 			ts_sb_puts(sb, ev->u.skip.call->fd_name
 					   ? ev->u.skip.call->fd_name
 					   : "?");
-			ts_sb_puts(sb, " is not bound");
+			TS_SB_LIT(sb, " is not bound");
 			return;
 		}
 		return;
@@ -835,7 +835,7 @@ void ts_text_detail(ts_sb *sb, const tcpsim_event *ev)
 		fail_text(sb, ev);
 		return;
 	case TCPSIM_EV_END:
-		ts_sb_puts(sb, "only keepalive timers are left: the run ends");
+		TS_SB_LIT(sb, "only keepalive timers are left: the run ends");
 		return;
 	case TCPSIM_EV_WHY:
 		why_text(sb, ev);

@@ -382,7 +382,7 @@ void ts_expected_fmt(ts_sb *sb, const ts_call *c)
 {
 	switch (c->expect) {
 	case TCPSIM_EXPECT_NONE:
-		ts_sb_puts(sb, "success");
+		TS_SB_LIT(sb, "success");
 		return;
 	case TCPSIM_EXPECT_INT:
 		ts_sb_i64(sb, c->value);
