@@ -56,19 +56,10 @@ static inline void ts_sb_putn(ts_sb *sb, const char *s, size_t n)
 /* A string literal. */
 #define TS_SB_LIT(sb, lit) ts_sb_putn((sb), (lit), sizeof(lit) - 1)
 
-/* S, up to its NUL, in one pass. */
+/* S, up to its NUL. */
 static inline void ts_sb_puts(ts_sb *sb, const char *s)
 {
-	for (;;) {
-		if (ts_sb_room(sb, 32) < 0)
-			return;
-		char *d = sb->buf + sb->len, *end = d + 32;
-		while (d < end && *s)
-			*d++ = *s++;
-		sb->len = (size_t)(d - sb->buf);
-		if (!*s)
-			return;
-	}
+	ts_sb_putn(sb, s, strlen(s));
 }
 
 static inline void ts_sb_putc(ts_sb *sb, char c)
@@ -139,13 +130,66 @@ static inline char *ts_sb_digits(uint64_t v, char d[20])
 	return ts_sb_digits_to(v, d + 20);
 }
 
-/* How many decimal digits V has. */
+/* How many decimal digits V has: a guess from its bit length, corrected
+ * by one comparison. */
 static inline size_t ts_sb_ndigits(uint64_t v)
 {
-	size_t n = 1;
-	for (; v >= 10000; v /= 10000)
-		n += 4;
-	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+	static const uint64_t pow10[20] = {1u,
+					   10u,
+					   100u,
+					   1000u,
+					   10000u,
+					   100000u,
+					   1000000u,
+					   10000000u,
+					   100000000u,
+					   1000000000u,
+					   10000000000u,
+					   100000000000u,
+					   1000000000000u,
+					   10000000000000u,
+					   100000000000000u,
+					   1000000000000000u,
+					   10000000000000000u,
+					   100000000000000000u,
+					   1000000000000000000u,
+					   10000000000000000000u};
+	uint64_t x = v | 1; /* 0 has one digit, as 1 has */
+	unsigned bits = 64u - (unsigned)__builtin_clzll(x);
+	size_t n = (bits * 1233u) >> 12; /* bits * log10(2), at most 19 */
+	return n + (x >= pow10[n]);
+}
+
+/* ---- Writing into room made first ----
+ * Where a line is built from many small pieces, one check of room for all
+ * of them: p = ts_sb_at(sb, N) is where N bytes may go (NULL when memory
+ * ran out), the ts_put functions write there and return the end, and
+ * ts_sb_set_end(sb, p) keeps what they wrote. */
+
+static inline char *ts_sb_at(ts_sb *sb, size_t n)
+{
+	return ts_sb_room(sb, n) < 0 ? NULL : sb->buf + sb->len;
+}
+
+static inline void ts_sb_set_end(ts_sb *sb, char *end)
+{
+	sb->len = (size_t)(end - sb->buf);
+}
+
+static inline char *ts_put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define TS_PUT_LIT(p, lit) ts_put((p), (lit), sizeof(lit) - 1)
+
+/* V in decimal: at most 20 bytes. */
+static inline char *ts_put_u64(char *p, uint64_t v)
+{
+	size_t n = ts_sb_ndigits(v);
+	ts_sb_digits_to(v, p + n);
+	return p + n;
 }
 
 /* V in decimal, written in place (no copy). */

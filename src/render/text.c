@@ -155,36 +155,60 @@ const char *tcpsim_reason_rule(int kind, int reason)
 
 /* ---- pieces ---- */
 
+/* The flags joined by '|' ("SYN|ACK"), "none" without any: at most
+ * FLAGS_MAX bytes. */
+#define FLAGS_MAX 32
+static char *put_flags(char *p, unsigned flags)
+{
+	char *start = p;
+	for (size_t i = 0; i < sizeof ts_tcp_flags / sizeof ts_tcp_flags[0];
+	     i++) {
+		if (!(flags & ts_tcp_flags[i].value))
+			continue;
+		if (p != start)
+			*p++ = '|';
+		p = ts_put(p, ts_tcp_flags[i].name,
+			   strlen(ts_tcp_flags[i].name));
+	}
+	return p != start ? p : TS_PUT_LIT(p, "none");
+}
+
 void ts_text_flags(ts_sb *sb, unsigned flags)
 {
-	ts_names_bits(sb, flags, ts_tcp_flags,
-		      sizeof ts_tcp_flags / sizeof ts_tcp_flags[0], "none");
+	char *p = ts_sb_at(sb, FLAGS_MAX);
+	if (p)
+		ts_sb_set_end(sb, put_flags(p, flags));
 }
 
 /* "SYN|ACK seq=1 ack=2 len=0 win=65535 mss=1460 sack ts": the flags take
- * at least seven columns. */
+ * at least seven columns. A segment line is the report's most frequent:
+ * its pieces go into room made once. */
 static void seg_fields(ts_sb *sb, const tcpsim_segment *s)
 {
-	size_t at = sb->len;
-	ts_text_flags(sb, s->flags);
-	if (sb->len - at < 7)
-		ts_sb_pad(sb, 7 - (sb->len - at));
-	ts_sb_putn(sb, " seq=", 5);
-	ts_sb_u64(sb, s->seq);
-	ts_sb_putn(sb, " ack=", 5);
-	ts_sb_u64(sb, s->ack);
-	ts_sb_putn(sb, " len=", 5);
-	ts_sb_u64(sb, s->len);
-	ts_sb_putn(sb, " win=", 5);
-	ts_sb_u64(sb, s->win);
+	char *p = ts_sb_at(sb, FLAGS_MAX + 7 + 5 * 25 + 8);
+	if (!p)
+		return;
+	char *f = p;
+	p = put_flags(p, s->flags);
+	while (p - f < 7)
+		*p++ = ' ';
+	p = TS_PUT_LIT(p, " seq=");
+	p = ts_put_u64(p, s->seq);
+	p = TS_PUT_LIT(p, " ack=");
+	p = ts_put_u64(p, s->ack);
+	p = TS_PUT_LIT(p, " len=");
+	p = ts_put_u64(p, s->len);
+	p = TS_PUT_LIT(p, " win=");
+	p = ts_put_u64(p, s->win);
 	if (s->mss) {
-		ts_sb_putn(sb, " mss=", 5);
-		ts_sb_u64(sb, s->mss);
+		p = TS_PUT_LIT(p, " mss=");
+		p = ts_put_u64(p, s->mss);
 	}
 	if (s->sack_ok)
-		ts_sb_putn(sb, " sack", 5);
+		p = TS_PUT_LIT(p, " sack");
 	if (s->ts)
-		ts_sb_putn(sb, " ts", 3);
+		p = TS_PUT_LIT(p, " ts");
+	ts_sb_set_end(sb, p);
 }
 
 /* "client:40000", or "10.0.0.9:40000" when no host has the address. */
