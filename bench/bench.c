@@ -814,6 +814,110 @@ static int run_w5(const params *p)
 	return 0;
 }
 
+/* ---- step: the step API, line after line ----
+ * A W1 connection every 20 ms, its lines given one by one to tcpsim_do()
+ * (tcpsim_advance() between connections), through the public interface
+ * only, until N lines have run; then tcpsim_run(). The variables are
+ * reused, so the trace's names do not grow: what may grow is only what
+ * the simulation keeps of the lines before. RSS is read at a few points
+ * on the way, to see that it stays flat. */
+
+static const char *const step_decls[] = {
+    "host client 10.0.0.1", "host server 10.0.0.2",
+    "link client server delay 1ms",
+    "set client ip_local_port_range 1024 65535"};
+
+static const char *const step_setup[] = {"server: l = socket()",
+					 "server: bind(l, 5000) = 0",
+					 "server: listen(l, 4096) = 0"};
+
+static const char *const step_conn[] = {
+    "client: c = socket()",
+    "client: fcntl(c, O_NONBLOCK) = 0",
+    "client: connect(c, server:5000) = -1 EINPROGRESS",
+    "client: poll(c, POLLOUT, -1) = POLLOUT",
+    "client: write(c, 1000) = 1000",
+    "client: close(c) = 0",
+    "server: s = accept(l)",
+    "server: read(s, 1000) = 1000",
+    "server: read(s, 1000) = 0",
+    "server: close(s) = 0"};
+
+#define STEP_MARKS 5
+
+static void discard(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+}
+
+/* The timed part of the step workload: N lines. RSS[i] is read after
+ * (i + 1) / STEP_MARKS of them. */
+__attribute__((noinline)) static int bench_timed_step(tcpsim_sim *s, uint64_t n,
+						      uint64_t rss[STEP_MARKS],
+						      double *lines_s)
+{
+	tcpsim_error e;
+	const size_t per = sizeof step_conn / sizeof step_conn[0];
+	uint64_t done = 0;
+	int mark = 0, failed = 0;
+	for (size_t i = 0; i < sizeof step_setup / sizeof step_setup[0]; i++) {
+		if (tcpsim_do(s, step_setup[i], NULL, &e) != TCPSIM_OK)
+			die("step: ", e.message);
+		done++;
+	}
+	double t0 = wall();
+	for (size_t j = 0; done < n; j = (j + 1) % per) {
+		int rc = tcpsim_do(s, step_conn[j], NULL, &e);
+		if (rc == TCPSIM_ERROR)
+			die("step: ", e.message);
+		failed += rc == TCPSIM_FAILED;
+		done++;
+		if (j == per - 1 &&
+		    tcpsim_advance(s, TS_MS(20), &e) != TCPSIM_OK)
+			die("step: ", e.message);
+		while (mark < STEP_MARKS &&
+		       done >= n * (uint64_t)(mark + 1) / STEP_MARKS)
+			rss[mark++] = rss_now();
+	}
+	*lines_s = wall() - t0;
+	int rc = tcpsim_run(s, &e);
+	if (rc == TCPSIM_ERROR)
+		die("step: ", e.message);
+	return failed || rc != TCPSIM_OK;
+}
+
+static int run_step(const params *p)
+{
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	if (p->report)
+		o.write = discard;
+	tcpsim_sim *s = tcpsim_new(&o);
+	if (!s)
+		die("", "out of memory");
+	tcpsim_error e;
+	for (size_t i = 0; i < sizeof step_decls / sizeof step_decls[0]; i++)
+		if (tcpsim_declare(s, step_decls[i], &e) != TCPSIM_OK)
+			die("step: ", e.message);
+	uint64_t rss[STEP_MARKS] = {0};
+	uint64_t rss0 = rss_now();
+	double lines_s = 0, t0 = wall();
+	int bad = bench_timed_step(s, p->n, rss, &lines_s);
+	double run = wall() - t0;
+	printf("workload=step n=%" PRIu64 " report=%d\n", p->n, p->report);
+	printf("checked=%d failed=%d\n", tcpsim_checked(s), tcpsim_failures(s));
+	printf("wall_lines_s=%.6f us_per_line=%.3f wall_run_s=%.6f\n", lines_s,
+	       p->n ? lines_s * 1e6 / (double)p->n : 0.0, run);
+	printf("rss_start=%" PRIu64, rss0);
+	for (int i = 0; i < STEP_MARKS; i++)
+		printf(" rss_%d=%" PRIu64, (i + 1) * 100 / STEP_MARKS, rss[i]);
+	printf(" rss_peak=%" PRIu64 "\n", rss_peak());
+	tcpsim_free(s);
+	return bad;
+}
+
 static void usage(void)
 {
 	fputs("usage: tcpsim-bench w1 [--n N] [--interval DUR] [--hold DUR]\n"
@@ -823,7 +927,8 @@ static void usage(void)
 	      "       tcpsim-bench w2 [--mb M] [--delay DUR] [--template]\n"
 	      "       tcpsim-bench w4 [--retries R] [--delay DUR] "
 	      "[--template]\n"
-	      "       tcpsim-bench w5 DIR\n",
+	      "       tcpsim-bench w5 DIR\n"
+	      "       tcpsim-bench step [--n LINES] [--report]\n",
 	      stderr);
 	exit(2);
 }
@@ -895,6 +1000,8 @@ int main(int argc, char **argv)
 		return run_w4(&p);
 	if (!strcmp(p.workload, "w5"))
 		return run_w5(&p);
+	if (!strcmp(p.workload, "step"))
+		return run_step(&p);
 	usage();
 	return 2;
 }

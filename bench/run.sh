@@ -8,12 +8,14 @@
 #   BENCH_QUICK=1   small sizes only (a few seconds; no ns-3 run over 10 s)
 #   BENCH_NS3=0     do not build or run ns-3
 #   BENCH_OUT=DIR   keep every run's output there (default: a temp dir)
+#   TCPSIM=PATH     the command (default: beside bench/, ../tcpsim)
 set -u
 LC_ALL=C
 export LC_ALL
 : "${TCPSIM_BENCH:?set TCPSIM_BENCH to bench/tcpsim-bench}"
 : "${TOP_SRCDIR:?set TOP_SRCDIR to the source tree}"
 QUICK=${BENCH_QUICK:-0}
+TCPSIM=${TCPSIM:-$(dirname "$TCPSIM_BENCH")/../tcpsim}
 OUT=${BENCH_OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 NS3_BIN=${NS3_BIN:-$OUT/ns3-bin}
@@ -174,6 +176,57 @@ row w4 "W4 retries until give-up" 1
 ts w5 w5 "$TOP_SRCDIR/traces"
 row w5 "W5 traces/ catalogue" "$(kv traces "$OUT/w5.ts")"
 
+# ---- a trace file through the command, beside tcpsim-bench ----
+# The same 20,000 W1 connections (1 ms apart) as a trace file, read,
+# parsed and run by the command: --quiet, the report written to a file,
+# --json to a file; and by tcpsim-bench (the engine alone, no text).
+# Five rounds, the four runs interleaved in each; the median of each.
+CMD_N=20000
+"$TCPSIM_BENCH" w1 --n $CMD_N --interval 1ms --trace >"$OUT/cmd.trace"
+"$TCPSIM_BENCH" w1 --n 2000 --interval 1ms --trace >"$OUT/cmd-2k.trace"
+# now in seconds, to the nanosecond (GNU date)
+now() { date +%s.%N; }
+# wall NAME CMD...: run CMD, append its wall time to NAME.walls
+wall() {
+	name=$1
+	shift
+	t0=$(now)
+	"$@" >/dev/null 2>&1 || echo "$* failed" >&2
+	t1=$(now)
+	echo "$t0 $t1" | awk '{ printf "%.6f\n", $2 - $1 }' >>"$OUT/$name.walls"
+}
+quiet_run() { "$TCPSIM" --quiet "$OUT/cmd.trace"; }
+report_run() { "$TCPSIM" "$OUT/cmd.trace" >"$OUT/cmd.report"; }
+json_run() { "$TCPSIM" --json "$OUT/cmd.trace" >"$OUT/cmd.json"; }
+bench_run() { "$TCPSIM_BENCH" w1 --n $CMD_N --interval 1ms >"$OUT/cmd.bench"; }
+rm -f "$OUT"/cmd-*.walls
+for r in 1 2 3 4 5; do
+	wall cmd-bench bench_run
+	wall cmd-quiet quiet_run
+	wall cmd-report report_run
+	wall cmd-json json_run
+done
+med() { sort -g "$OUT/$1.walls" | sed -n 3p; }
+# instructions of the whole process for 2,000 connections (callgrind)
+cg_cmd() {
+	if command -v valgrind >/dev/null 2>&1; then
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" \
+			2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+	fi
+}
+CG_QUIET=$(cg_cmd "$TCPSIM" --quiet "$OUT/cmd-2k.trace")
+CG_REPORT=$(cg_cmd "$TCPSIM" "$OUT/cmd-2k.trace")
+CG_JSON=$(cg_cmd "$TCPSIM" --json "$OUT/cmd-2k.trace")
+CMD_BENCH_WALL=$(med cmd-bench)
+# tcpsim-bench's own figure: the run alone (its wall_run_s)
+CMD_BENCH_RUN=$(kv wall_run_s "$OUT/cmd.bench")
+CMD_LINES=$(grep -c . "$OUT/cmd.trace")
+
+# ---- the step API: tcpsim_do() line after line ----
+ts step-100k step --n 100000
+ts step-1m step --n 1000000
+ts step-report step --n 100000 --report
+
 # ---- the table ----
 awk -F'|' -v quick="$QUICK" '
 function mib(b) { return b == "-" || b == "" ? "-" : sprintf("%.1f", b / 1048576) }
@@ -280,6 +333,41 @@ END {
 	printf "| W4: under 1 ms of wall time | %.3f ms | %s | %s |\n", w4 * 1000, yes(w4 < 0.001), ns
 	printf "| W5: the whole catalogue in under 1 s | %.1f ms | %s | - |\n", w5 * 1000, yes(w5 < 1)
 }' "$ROWS"
+
+# ---- the command and the step API ----
+awk -v n="$CMD_N" -v lines="$CMD_LINES" -v bw="$CMD_BENCH_WALL" \
+	-v brun="$CMD_BENCH_RUN" -v q="$(med cmd-quiet)" \
+	-v rep="$(med cmd-report)" -v js="$(med cmd-json)" \
+	-v cq="$CG_QUIET" -v cr="$CG_REPORT" -v cj="$CG_JSON" '
+function us(w) { return sprintf("%.2f us", w * 1e6 / n) }
+function ipc(c) { return c == "" ? "-" : sprintf("%.0f", c / 2000) }
+function yes(c) { return c ? "yes" : "**no**" }
+BEGIN {
+	print ""
+	printf "A trace file of %d W1 connections (%d lines, one every 1 ms) through the command; median of 5 interleaved rounds. Instructions: callgrind, whole process, the same trace with 2,000 connections, per connection.\n\n", n, lines
+	print "| run | wall | per conn | instr./conn | target | holds |"
+	print "|---|---|---|---|---|---|"
+	printf "| tcpsim-bench w1 (engine, no text; its run alone: %s) | %.3f s | %s | - | - | - |\n", us(brun), bw, us(bw)
+	printf "| tcpsim --quiet FILE | %.3f s | %s | %s | at most 3 us | %s |\n", q, us(q), ipc(cq), yes(q * 1e6 / n <= 3)
+	printf "| tcpsim FILE > report | %.3f s | %s | %s | at most 6 us | %s |\n", rep, us(rep), ipc(cr), yes(rep * 1e6 / n <= 6)
+	printf "| tcpsim --json FILE > json | %.3f s | %s | %s | no slower than the report | %s |\n", js, us(js), ipc(cj), yes(js <= rep)
+}'
+step() { kv "$2" "$OUT/step-$1.ts"; }
+awk -v w100="$(step 100k wall_lines_s)" -v u100="$(step 100k us_per_line)" \
+	-v w1m="$(step 1m wall_lines_s)" -v u1m="$(step 1m us_per_line)" \
+	-v a="$(step 1m rss_20)" -v b="$(step 1m rss_100)" \
+	-v wr="$(step report wall_lines_s)" -v ur="$(step report us_per_line)" \
+	-v f100="$(step 100k failed)" -v f1m="$(step 1m failed)" '
+function yes(c) { return c ? "yes" : "**no**" }
+BEGIN {
+	print ""
+	print "| step API (W1 lines through tcpsim_do, 20 ms apart) | wall | per line | target | holds |"
+	print "|---|---|---|---|---|"
+	printf "| 100,000 lines%s | %.3f s | %.2f us | under 1 s | %s |\n", (f100 ? " (FAILED)" : ""), w100, u100, yes(w100 < 1)
+	printf "| 100,000 lines, the report formatted | %.3f s | %.2f us | - | - |\n", wr, ur
+	printf "| 1,000,000 lines%s | %.3f s | %.2f us | - | - |\n", (f1m ? " (FAILED)" : ""), w1m, u1m
+	printf "| memory: resident set after 200,000 and after 1,000,000 lines | %.2f MiB, %.2f MiB | - | flat: at most 10%% more | %s |\n", a / 1048576, b / 1048576, yes(b <= 1.1 * a)
+}'
 
 echo
 echo "(every run ended with all its expectations met unless a row says FAILED;"
