@@ -84,10 +84,24 @@ static void usage(FILE *f)
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
 	    "\n"
-	    "Exit status: 0 every expectation held, 1 an expectation "
-	    "failed,\n"
-	    "2 a trace could not be run or an option was wrong.\n",
+	    "The calls a trace may make (doc/trace-format.md):\n",
 	    f);
+	/* From the library's call table, as the parser reads them. */
+	int col = 0;
+	for (int id = 0; tcpsim_call_usage(id); id++) {
+		const char *u = tcpsim_call_usage(id);
+		int n = (int)strlen(u);
+		if (col && col + 2 + n > 72) {
+			fputc('\n', f);
+			col = 0;
+		}
+		col += fprintf(f, "  %s", u);
+	}
+	fputs("\n\n"
+	      "Exit status: 0 every expectation held, 1 an expectation "
+	      "failed,\n"
+	      "2 a trace could not be run or an option was wrong.\n",
+	      f);
 }
 
 static const char *RED = "\033[31m", *OFF = "\033[0m";
