@@ -179,11 +179,22 @@ static void remove_fault(ts_dir *d, int i)
 	d->nfaults--;
 }
 
-/* The SEND or INJECT event of segment NUM, with what the network did to
- * it (someone takes it). */
-__attribute__((noinline)) static void
-send_event(ts_sim *sim, int from, int to, const ts_seg *seg, uint32_t num,
-	   ts_cause cause, int rst, const int fate[7], ts_time extra)
+/* What the network did to a segment as it was sent, and the lines that
+ * made it so. */
+typedef struct seg_fate {
+	int dropped; /* 1 by a line, 2 by random loss */
+	int drop_line;
+	int duplicated, dup_line;
+	ts_time delay; /* extra delay, when not dropped */
+	int delay_line;
+} seg_fate;
+
+/* The SEND or INJECT event of segment NUM, with its fate (someone takes
+ * it). */
+__attribute__((noinline)) static void send_event(ts_sim *sim, int from, int to,
+						 const ts_seg *seg,
+						 uint32_t num, ts_cause cause,
+						 int rst, const seg_fate *fate)
 {
 	tcpsim_event ev;
 	ts_ev_begin(sim, &ev,
@@ -198,12 +209,12 @@ send_event(ts_sim *sim, int from, int to, const ts_seg *seg, uint32_t num,
 	ev.u.seg.src_name = ts_sim_host_name_of(sim, seg->saddr, from);
 	ev.u.seg.dst_name = ts_sim_host_name_of(sim, seg->daddr, to);
 	ev.u.seg.seg = *seg;
-	ev.u.seg.dropped = fate[0];
-	ev.u.seg.drop_line = fate[1];
-	ev.u.seg.duplicated = fate[2];
-	ev.u.seg.dup_line = fate[3];
-	ev.u.seg.delay_us = fate[0] ? 0 : extra;
-	ev.u.seg.delay_line = fate[4];
+	ev.u.seg.dropped = fate->dropped;
+	ev.u.seg.drop_line = fate->drop_line;
+	ev.u.seg.duplicated = fate->duplicated;
+	ev.u.seg.dup_line = fate->dup_line;
+	ev.u.seg.delay_us = fate->dropped ? 0 : fate->delay;
+	ev.u.seg.delay_line = fate->delay_line;
 	ev.u.seg.cause = ts_sim_cause_of(sim, cause, 0);
 	ev.u.seg.rst = rst;
 	ts_ev_emit(sim, &ev);
@@ -312,10 +323,13 @@ send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, ts_cause cause,
 		n->nlost += (uint64_t)lost;
 	}
 	if (ts_ev_on(sim, injected ? TCPSIM_EV_INJECT : TCPSIM_EV_SEND)) {
-		const int fate[7] = {
-		    lost ? 2 : dropped, drop_line, dup, dup_line,
-		    delay_line,         0,         0};
-		send_event(sim, from, to, seg, num, cause, rst, fate, extra);
+		seg_fate fate = {.dropped = lost ? 2 : dropped,
+				 .drop_line = drop_line,
+				 .duplicated = dup,
+				 .dup_line = dup_line,
+				 .delay = extra,
+				 .delay_line = delay_line};
+		send_event(sim, from, to, seg, num, cause, rst, &fate);
 	}
 	ts_sim_origin(sim, num, from, seg->flags, cause, rst);
 	if (sim->why.on && (seg->flags & TS_RST) &&

@@ -58,11 +58,12 @@ enum { TS_RCV_SHUTDOWN = 1, TS_SEND_SHUTDOWN = 2, TS_SHUTDOWN_MASK = 3 };
  * t_timers[]); one queue event per socket sits at the earliest deadline.
  * The public tcpsim_timer names them, in this order. */
 typedef enum ts_timer {
-	TS_TIMER_RTX = TCPSIM_TIMER_RETRANSMISSION, /* SYN, SYN-ACK, data,
-						     * FIN again */
-	TS_TIMER_CLOSE = TCPSIM_TIMER_CLOSE, /* TIME_WAIT expiry, or orphaned
-					      * FIN_WAIT_2 timeout */
-	TS_TIMER_KEEPALIVE = TCPSIM_TIMER_KEEPALIVE, /* SO_KEEPALIVE probes */
+	/* SYN, SYN-ACK, data or FIN again */
+	TS_TIMER_RTX = TCPSIM_TIMER_RETRANSMISSION,
+	/* TIME_WAIT expiry, or an orphaned FIN_WAIT_2's timeout */
+	TS_TIMER_CLOSE = TCPSIM_TIMER_CLOSE,
+	/* SO_KEEPALIVE probes */
+	TS_TIMER_KEEPALIVE = TCPSIM_TIMER_KEEPALIVE,
 	TS_TIMER_PERSIST = TCPSIM_TIMER_ZERO_WINDOW_PROBE,
 	TS_TIMER_DELACK = TCPSIM_TIMER_DELAYED_ACK,
 	TS_NTIMERS = TCPSIM_NTIMERS
