@@ -173,8 +173,13 @@ const char *tcpsim_call_usage(int id);
 	  "TCP_INVALID_ACK_SEQUENCE",                                          \
 	  "RFC 9293 §3.10.7.3; Linux tcp_rcv_synsent_state_process")           \
 	X(SYNRECV_BAD_ACK, "SYN_RECEIVED got an unacceptable ACK",             \
-	  "TCP_INVALID_ACK_SEQUENCE",                                          \
-	  "RFC 9293 §3.10.7.4; Linux tcp_check_req")                           \
+	  "TCP_FLAGS", "RFC 9293 §3.10.7.4; Linux tcp_check_req")              \
+	X(SYNRECV_ACK_UNSENT, "SYN_RECEIVED got an ACK of data never sent",    \
+	  "TCP_ACK_UNSENT_DATA",                                               \
+	  "RFC 9293 §3.10.7.4; Linux tcp_rcv_state_process (SYN_RECV)")        \
+	X(SYNRECV_OLD_ACK, "SYN_RECEIVED got an ACK older than SND.UNA",       \
+	  "TCP_TOO_OLD_ACK",                                                   \
+	  "RFC 9293 §3.10.7.4; Linux tcp_rcv_state_process (SYN_RECV)")        \
 	X(SYNRECV_SYN,                                                         \
 	  "a new SYN in the window of a connection in SYN_RECEIVED",           \
 	  "INVALID_SYN",                                                       \
@@ -203,7 +208,9 @@ const char *tcpsim_call_usage(int id);
 	  "Linux tcp_keepalive_timer (RST, then tcp_write_err)")
 
 /* Why a stack drops a segment, or takes it without the usual processing.
- * X(NAME, words, Linux skb_drop_reason or "" when Linux keeps it, rule).
+ * X(NAME, words, Linux skb_drop_reason, rule); the Linux name is "" where
+ * Linux frees the segment without one (consume_skb: a SYN the listener
+ * ignores, a SYN answered with a cookie) or keeps it.
  * The words are the report's; those of a reason with numbers (SYN_*,
  * COOKIE_ACK_QUEUE_FULL) are a summary, the report adds the numbers. */
 #define TCPSIM_DROP_REASONS(X)                                                 \
@@ -788,6 +795,13 @@ size_t tcpsim_event_text(const tcpsim_event *ev, char *buf, size_t cap);
  * tcpsim_timer_event: its name). NULL when out of range. */
 const char *tcpsim_reason_text(int kind, int reason);
 const char *tcpsim_reason_rule(int kind, int reason);
+/* The Linux name of a reason: the sk_rst_reason of an RST ("NO_SOCKET"),
+ * the skb_drop_reason of a drop ("TCP_OLD_SEQUENCE"); NULL where Linux
+ * has none (a segment it keeps, another KIND) or out of range. */
+const char *tcpsim_reason_linux(int kind, int reason);
+/* "CHALLENGE_ACK": the name of what a stack sent back for a dropped
+ * segment (a tcpsim_drop_answer); NULL for none or out of range. */
+const char *tcpsim_drop_answer_name(int answer);
 
 /* EV as one line of JSON (no newline), schema in doc/json.md; SEQ is the
  * event's index in its run. The caller frees the string with free(); NULL

@@ -1015,12 +1015,17 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* A full socket in SYN_RECEIVED: simultaneous open. Linux
 		 * tcp_ack accepts SND.UNA <= SEG.ACK <= SND.NXT, so an ACK
 		 * of ISS too (RFC 9293 §3.10.7.4 wants SND.UNA < SEG.ACK);
-		 * anything else makes tcp_rcv_state_process reset (R8). */
-		if (ts_seq_lt(seg->ack, sk->snd_una) ||
-		    ts_seq_gt(seg->ack, sk->snd_nxt)) {
-			ts_tcp_send_reply_reset(sim, sk->host, sk, seg,
-						TCPSIM_RST_SYNRECV_BAD_ACK,
-						cause);
+		 * anything else makes tcp_rcv_state_process reset (R8),
+		 * with tcp_ack's reason: an ACK of data never sent, or one
+		 * below SND.UNA (TCP_TOO_OLD_ACK: no bytes are acknowledged
+		 * yet, so the old-ACK window of RFC 5961 §5.2 is empty). */
+		int unsent = ts_seq_gt(seg->ack, sk->snd_nxt);
+		if (unsent || ts_seq_lt(seg->ack, sk->snd_una)) {
+			ts_tcp_send_reply_reset(
+			    sim, sk->host, sk, seg,
+			    unsent ? TCPSIM_RST_SYNRECV_ACK_UNSENT
+				   : TCPSIM_RST_SYNRECV_OLD_ACK,
+			    cause);
 			return DROP;
 		}
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_ACK_OF_SYN,
