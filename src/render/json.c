@@ -202,6 +202,50 @@ static void field_sock(ts_sb *sb, const tcpsim_sock *s)
 	ts_sb_putc(sb, '"');
 }
 
+/* A dropped segment: its number, the reason with its rule and Linux's
+ * name for it, what was sent back, and the numbers of the SYN reasons. */
+/* A timer's event: which (LOSS_PROBE ...) and its rule, and the numbers
+ * it has. */
+static void timer_fields(ts_sb *sb, const tcpsim_event *ev)
+{
+	field_sock(sb, &ev->u.timer.sock);
+	FIELD_NAME(sb, "timer",
+		   tcpsim_reason_text(TCPSIM_EV_TIMER, ev->u.timer.what));
+	FIELD_STR(sb, "rule",
+		  tcpsim_reason_rule(TCPSIM_EV_TIMER, ev->u.timer.what));
+	if (ev->u.timer.count)
+		FIELD_INT(sb, "count", ev->u.timer.count);
+	if (ev->u.timer.knob) {
+		FIELD_NAME(sb, "knob", ev->u.timer.knob);
+		FIELD_INT(sb, "limit", ev->u.timer.limit);
+	}
+	if (ev->u.timer.rto_us)
+		FIELD_INT(sb, "rto_us", ev->u.timer.rto_us);
+	if (ev->u.timer.next_us)
+		FIELD_INT(sb, "next_us", ev->u.timer.next_us);
+}
+
+static void drop_fields(ts_sb *sb, const tcpsim_event *ev)
+{
+	tcpsim_drop_reason r = ev->u.drop.reason;
+	field_sock(sb, &ev->u.drop.sock);
+	if (ev->u.drop.segno)
+		FIELD_INT(sb, "segment", ev->u.drop.segno);
+	FIELD_STR(sb, "reason", tcpsim_reason_text(TCPSIM_EV_DROP, r));
+	FIELD_STR(sb, "rule", tcpsim_reason_rule(TCPSIM_EV_DROP, r));
+	FIELD_NAME(sb, "linux_reason", tcpsim_reason_linux(TCPSIM_EV_DROP, r));
+	FIELD_NAME(sb, "answer", tcpsim_drop_answer_name(ev->u.drop.answer));
+	if (r == TCPSIM_DROP_SYN_NO_COOKIES ||
+	    r == TCPSIM_DROP_SYN_ACCEPT_QUEUE_FULL ||
+	    r == TCPSIM_DROP_SYN_COOKIE) {
+		FIELD_INT(sb, "pending", ev->u.drop.pending);
+		FIELD_INT(sb, "queued", ev->u.drop.queued);
+		FIELD_INT(sb, "backlog", ev->u.drop.backlog);
+	}
+	if (r == TCPSIM_DROP_SYN_COOKIE)
+		FIELD_INT(sb, "syncookies", ev->u.drop.syncookies);
+}
+
 static void addr_value(ts_sb *sb, uint32_t a, uint16_t port)
 {
 	ts_sb_putc(sb, '"');
@@ -409,15 +453,18 @@ void ts_json_event(ts_json *j, ts_sb *sb, const tcpsim_event *ev,
 		FIELD_STR(
 		    sb, "rule",
 		    tcpsim_reason_rule(TCPSIM_EV_RESET, ev->u.reset.reason));
+		FIELD_NAME(
+		    sb, "linux_reason",
+		    tcpsim_reason_linux(TCPSIM_EV_RESET, ev->u.reset.reason));
 		break;
 	case TCPSIM_EV_EXPECT:
 		FIELD_BOOL(sb, "ok", ev->u.expect.ok);
 		break;
 	case TCPSIM_EV_DROP:
-		field_sock(sb, &ev->u.drop.sock);
+		drop_fields(sb, ev);
 		break;
 	case TCPSIM_EV_TIMER:
-		field_sock(sb, &ev->u.timer.sock);
+		timer_fields(sb, ev);
 		break;
 	case TCPSIM_EV_REXMIT:
 		field_sock(sb, &ev->u.rexmit.sock);

@@ -153,6 +153,29 @@ const char *tcpsim_reason_rule(int kind, int reason)
 	}
 }
 
+const char *tcpsim_reason_linux(int kind, int reason)
+{
+	const char *n = NULL;
+	if (kind == TCPSIM_EV_RESET && (unsigned)reason < TCPSIM_NRST)
+		n = rst_reasons[reason].linux_name;
+	else if (kind == TCPSIM_EV_DROP && (unsigned)reason < TCPSIM_NDROP)
+		n = drop_reasons[reason].linux_name;
+	return n && *n ? n : NULL;
+}
+
+static const char *const drop_answer_names[TCPSIM_NANSWER] = {
+#define X(n, w) #n,
+    TCPSIM_DROP_ANSWERS(X)
+#undef X
+};
+
+const char *tcpsim_drop_answer_name(int answer)
+{
+	return answer > TCPSIM_ANSWER_NONE && answer < TCPSIM_NANSWER
+		   ? drop_answer_names[answer]
+		   : NULL;
+}
+
 /* ---- pieces ---- */
 
 /* The flags joined by '|' ("SYN|ACK"), "none" without any: at most
