@@ -37,7 +37,7 @@ typedef struct cli {
 	const char *svg_path;
 	/* per run */
 	unsigned long long nev;
-	ts_sb json_line; /* one JSON object, reused */
+	ts_sb json_out; /* JSON lines not yet written */
 	ts_json *json_names;
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
@@ -113,18 +113,27 @@ static void write_report(void *ctx, const char *data, size_t len)
 	fwrite(data, 1, len, stdout);
 }
 
+/* JSON lines go out in blocks of about this many bytes. */
+#define JSON_FLUSH_AT 65536
+
+static void flush_json(cli *c)
+{
+	if (c->json_out.failed)
+		c->failed_io = 1;
+	fwrite(c->json_out.buf, 1, c->json_out.len, stdout);
+	c->json_out.len = 0;
+	c->json_out.failed = 0;
+}
+
 static void on_event(void *ctx, const tcpsim_event *ev)
 {
 	cli *c = ctx;
 	unsigned long long seq = c->nev++;
 	if (c->json) {
-		c->json_line.len = 0;
-		ts_json_event(c->json_names, &c->json_line, ev, seq);
-		ts_sb_putc(&c->json_line, '\n');
-		if (c->json_line.failed)
-			c->failed_io = 1;
-		else
-			fwrite(c->json_line.buf, 1, c->json_line.len, stdout);
+		ts_json_event(c->json_names, &c->json_out, ev, seq);
+		ts_sb_putc(&c->json_out, '\n');
+		if (c->json_out.len >= JSON_FLUSH_AT)
+			flush_json(c);
 	}
 	if (c->quiet && ev->kind == TCPSIM_EV_FAIL) {
 		char b[1024];
@@ -334,6 +343,8 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 			ts_ladder_host(c->svg, tcpsim_host_name(sim, h));
 	}
 	int rc = tcpsim_run(sim, err);
+	if (c->json)
+		flush_json(c);
 	if (c->dumper) {
 		pcap_dump_close(c->dumper);
 		pcap_close(c->pcap);
@@ -521,7 +532,7 @@ int main(int argc, char **argv)
 	cli c;
 	memset(&c, 0, sizeof c);
 	tcpsim_options_init(&c.opts);
-	ts_sb_init(&c.json_line, NULL, 0);
+	ts_sb_init(&c.json_out, NULL, 0);
 	c.json_names = ts_json_new();
 	const char *color = "auto";
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
@@ -654,7 +665,7 @@ int main(int argc, char **argv)
 		if (rc > status)
 			status = rc;
 	}
-	ts_sb_free(&c.json_line);
+	ts_sb_free(&c.json_out);
 	ts_json_free(c.json_names);
 	if (c.failed_io) {
 		fprintf(stderr, "tcpsim: out of memory writing JSON\n");

@@ -48,23 +48,30 @@ static int word_needs_escape(uint64_t w)
 		high) != 0;
 }
 
-/* S (UTF-8) as a JSON string: escapes, and ASCII only. */
-static void json_str_n(ts_sb *sb, const char *s, size_t n)
+/* The first of N bytes at S that needs escaping: N when none does. */
+static size_t escape_at(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (word_needs_escape(w))
+			break;
+	}
+	while (i < n && !needs_escape((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* S (UTF-8) inside a JSON string, without the quotes: escapes, and ASCII
+ * only. */
+static void json_body(ts_sb *sb, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	ts_sb_putc(sb, '"');
 	while (p < end) {
 		const unsigned char *run = p;
 		/* Most text needs no escape: eight bytes a step. */
-		while (end - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			if (word_needs_escape(w))
-				break;
-			p += 8;
-		}
-		while (p < end && !needs_escape(*p))
-			p++;
+		p += escape_at((const char *)p, (size_t)(end - p));
 		if (p > run)
 			ts_sb_putn(sb, (const char *)run, (size_t)(p - run));
 		if (p == end)
@@ -134,6 +141,12 @@ static void json_str_n(ts_sb *sb, const char *s, size_t n)
 			u_escape(sb, cp);
 		}
 	}
+}
+
+static void json_str_n(ts_sb *sb, const char *s, size_t n)
+{
+	ts_sb_putc(sb, '"');
+	json_body(sb, s, n);
 	ts_sb_putc(sb, '"');
 }
 
@@ -191,6 +204,28 @@ static void bool_value(ts_sb *sb, int v)
 			json_str(sb, v_);                                      \
 		}                                                              \
 	} while (0)
+
+/* "detail": the report's text, written in place: most of it needs no
+ * escape, and then it is not copied. */
+static void field_detail(ts_sb *sb, const tcpsim_event *ev)
+{
+	KEY(sb, "detail");
+	ts_sb_putc(sb, '"');
+	size_t at = sb->len;
+	ts_text_detail(sb, ev);
+	size_t n = sb->len - at, k = escape_at(sb->buf + at, n);
+	if (k < n) {
+		/* Escape the rest from a copy of it. */
+		char b[512];
+		ts_sb tail;
+		ts_sb_init(&tail, b, sizeof b);
+		ts_sb_putn(&tail, sb->buf + at + k, n - k);
+		sb->len = at + k;
+		json_body(sb, tail.buf, tail.len);
+		ts_sb_free(&tail);
+	}
+	ts_sb_putc(sb, '"');
+}
 
 /* "socket": the socket's name (a variable, ports and host names,
  * "port N": nothing to escape). */
@@ -375,8 +410,6 @@ static void host_name(ts_json *j, ts_sb *sb, int index, const char *name)
 void ts_json_event(ts_json *j, ts_sb *sb, const tcpsim_event *ev,
 		   unsigned long long seq)
 {
-	char b[512];
-	ts_sb detail;
 	TS_SB_LIT(sb, "{\"v\":");
 	ts_sb_u64(sb, SCHEMA_VERSION);
 	FIELD_INT(sb, "seq", (int64_t)seq);
@@ -389,11 +422,7 @@ void ts_json_event(ts_json *j, ts_sb *sb, const tcpsim_event *ev,
 		host_name(j, sb, ev->host, ev->host_name);
 	else
 		ts_sb_putn(sb, "null", 4);
-	ts_sb_init(&detail, b, sizeof b);
-	ts_text_detail(&detail, ev);
-	KEY(sb, "detail");
-	json_str_n(sb, detail.buf, detail.len);
-	ts_sb_free(&detail);
+	field_detail(sb, ev);
 	if (ev->line)
 		FIELD_INT(sb, "line", ev->line);
 	switch (ev->kind) {
