@@ -196,6 +196,12 @@ static void print_error(const tcpsim_error *e)
 static char *slurp(FILE *f, size_t *len, const char **why)
 {
 	size_t cap = 65536, n = 0;
+	/* A regular file is read into a buffer of its size (and one byte
+	 * more, to see the end): no copy while it grows. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0 && (uint64_t)st.st_size < MAX_TRACE_BYTES)
+		cap = (size_t)st.st_size + 1;
 	char *buf = malloc(cap);
 	if (!buf) {
 		*why = "out of memory";
