@@ -14,12 +14,13 @@
  * the same trace with an expectation that no call here can meet must fail
  * on the call's line: every row is able to fail.
  *
- * Expected results come from /work/shared/reference/linux-tcp-teardown.md
- * section 2 and the recorded observations of a Linux 6.18 kernel
- * (/work/shared/reference/linux-observations.md, scenario ids sNNx); each
- * group of rows names the kernel function that decides them. A call that
- * would block on Linux runs on an O_NONBLOCK socket (row flag NB) or with
- * MSG_DONTWAIT, so that every row returns.
+ * Expected results come from the notes on Linux TCP teardown (which call
+ * gets which errno, with the kernel function behind each) and from
+ * observations recorded on a Linux 6.18 kernel (scenario ids sNNx, the ids
+ * the traces under traces/ are named by); each group of rows names the
+ * kernel function that decides them. A call that would block on Linux runs
+ * on an O_NONBLOCK socket (row flag NB) or with MSG_DONTWAIT, so that every
+ * row returns.
  *
  * Each situation is one TCase (named after it); its rows are a loop test.
  */

@@ -1,7 +1,8 @@
 /*
  * test_tcp.c - the TCP endpoint (src/tcp) and the socket calls on top of it
- * (src/sock), state by state, against Linux's behaviour
- * (/work/shared/reference/linux-tcp-teardown.md) and RFC 9293.
+ * (src/sock), state by state, against Linux's behaviour (the notes on Linux
+ * TCP teardown: which call gets which errno, with the kernel function behind
+ * each) and RFC 9293.
  *
  * Pipeline: the test plays the remote peer. It puts a connection of host a
  * into a state with a chained fixture (harness.h), hands it crafted
