@@ -23,42 +23,6 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers */
 
-/* Run TEXT; *OUT gets the report. Returns the status. */
-static int run_why(const char *text, struct buf *out, tcpsim_error *e, int why)
-{
-	tcpsim_options o;
-	tcpsim_options_init(&o);
-	o.write = sink;
-	o.write_ctx = out;
-	o.why = why;
-	return tcpsim_run_trace("t.trace", text, strlen(text), &o, e);
-}
-
-static int run(const char *text, struct buf *out, tcpsim_error *e)
-{
-	return run_why(text, out, e, 0);
-}
-
-/* Appends to a trace text being built in BUF (CAP bytes). */
-static void addf(char *buf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void addf(char *buf, size_t cap, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-	va_start(ap, fmt);
-	int m = vsnprintf(buf + n, cap - n, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(m >= 0 && (size_t)m < cap - n, "trace text too long");
-}
-
-#define HAS(b, s)                                                              \
-	ck_assert_msg(strstr((b)->data, (s)) != NULL,                          \
-		      "report lacks \"%s\":\n%s", (s), (b)->data)
-#define HASNT(b, s)                                                            \
-	ck_assert_msg(strstr((b)->data, (s)) == NULL,                          \
-		      "report has \"%s\":\n%s", (s), (b)->data)
-
 /* A trace that must not load: its error. */
 static tcpsim_error load_error(const char *text)
 {
@@ -78,16 +42,6 @@ static void check_error(const char *text, int line, int col, const char *msg)
 	ck_assert_int_eq(e.line, line);
 	ck_assert_int_eq(e.col, col);
 }
-
-/* A listener s and an accepted a on the server, a connected c on the
- * client (port 40000), all done at 0.03 s; the next line is line 7. */
-#define BASE                                                                   \
-	"0      server: s = socket()\n"                                        \
-	"+0     server: bind(s, 80) = 0\n"                                     \
-	"+0     server: listen(s, 8) = 0\n"                                    \
-	"+0     client: c = socket()\n"                                        \
-	"+0     client: connect(c, server:80) = 0\n"                           \
-	"+0     server: a = accept(s)\n"
 
 /* ---------------------------------------------------------------------- */
 /* Parser: the error paths test_parser.c leaves out */
