@@ -32,6 +32,7 @@
 
 #include "engine/engine.h"
 #include "harness.h"
+#include "sink.h"
 #include "trace/trace.h"
 
 /* ---- situations ---- */
@@ -558,30 +559,9 @@ static const row rows[] = {
 
 /* ---- running a row ---- */
 
-typedef struct text {
-	char *data;
-	size_t len, cap;
-} text;
-
-static void text_add(text *t, const char *data, size_t len)
-{
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (t->len + len + 1 > cap)
-			cap *= 2;
-		char *d = realloc(t->data, cap);
-		ck_assert_msg(d != NULL, "out of memory");
-		t->data = d;
-		t->cap = cap;
-	}
-	memcpy(t->data + t->len, data, len);
-	t->len += len;
-	t->data[t->len] = '\0';
-}
-
-static void text_printf(text *t, const char *fmt, ...)
+static void text_printf(struct buf *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static void text_printf(text *t, const char *fmt, ...)
+static void text_printf(struct buf *t, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -589,12 +569,7 @@ static void text_printf(text *t, const char *fmt, ...)
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	ck_assert_msg(n >= 0 && (size_t)n < sizeof buf, "line too long");
-	text_add(t, buf, (size_t)n);
-}
-
-static void sink(void *ctx, const char *data, size_t len)
-{
-	text_add(ctx, data, len);
+	sink(t, buf, (size_t)n);
 }
 
 /* The most of a report a failure message shows. */
@@ -602,20 +577,20 @@ static void sink(void *ctx, const char *data, size_t len)
 
 /* What one run of a row's trace gave. */
 typedef struct outcome {
-	text trace;  /* the trace text */
-	text report; /* the whole report */
-	int line;    /* the line of the row's call */
-	int status;  /* ts_sim_run: 0, 1 or 2 */
-	int nfailed; /* failed expectations and lines */
-	int ran;     /* the row's call returned */
-	int sigpipe; /* it raised SIGPIPE */
+	struct buf trace;  /* the trace text */
+	struct buf report; /* the whole report */
+	int line;          /* the line of the row's call */
+	int status;        /* ts_sim_run: 0, 1 or 2 */
+	int nfailed;       /* failed expectations and lines */
+	int ran;           /* the row's call returned */
+	int sigpipe;       /* it raised SIGPIPE */
 } outcome;
 
 /* The row's trace, with EXPECT as its call's expectation. */
 static void build(const row *r, const char *expect, outcome *o)
 {
 	const situation *s = &sits[r->sit];
-	text *t = &o->trace;
+	struct buf *t = &o->trace;
 	text_printf(t, "# errno table: %s, %s%s%s\n", s->name, r->call,
 		    r->flags & NB ? " (O_NONBLOCK)" : "",
 		    r->flags & PREBIND ? " (bound first)" : "");
@@ -663,7 +638,7 @@ static void run_row(const row *r, const char *expect, outcome *o)
 	th_sim_free(sim);
 	ts_trace_free(tr);
 	if (!o->report.data)
-		text_add(&o->report, "", 0);
+		sink(&o->report, "", 0);
 	if (o->report.len > REPORT_MAX) {
 		/* A failure message shows the report: keep it bounded. */
 		static const char cut[] = "... (report cut)\n";
