@@ -1,8 +1,8 @@
 /*
  * test_cover.c - what the rest of the suite leaves out, found with
  * "make coverage": failed expectations and
- * failed lines as the report words them, --why chains, rare calls and
- * errnos, the report's and the packet writer's formatting, and the tcpsim
+ * failed lines as the report words them, --why chains, the report's and
+ * the packet writer's formatting, and the tcpsim
  * command's options (run as $TCPSIM, which "make check" sets).
  *
  * Everything goes through <tcpsim.h> alone: a trace text in, the report
@@ -238,117 +238,6 @@ START_TEST(fail_queue_compacted_while_blocked)
 	HAS(&b, "   2.110000  server  return  read(a, 10) = 10  (blocked "
 		"since 1.110000)\n");
 	HAS(&b, "   2.110000  server  call    close(a) = 0\n");
-	free(b.data);
-}
-END_TEST
-
-/* ---------------------------------------------------------------------- */
-/* Calls: the errnos and corner cases the traces leave out */
-
-START_TEST(call_setsockopt_ranges)
-{
-	/* Linux do_tcp_setsockopt: TCP_KEEPIDLE and TCP_KEEPINTVL 1..32767,
-	 * TCP_KEEPCNT 1..127, TCP_USER_TIMEOUT >= 0; SO_ERROR is read-only
-	 * (sk_setsockopt: ENOPROTOOPT). */
-	static const char text[] =
-	    BASE "+0.1   client: setsockopt(c, TCP_KEEPIDLE, 32767) = 0\n"
-		 "+0     client: setsockopt(c, TCP_KEEPIDLE, 32768) = -1 "
-		 "EINVAL\n"
-		 "+0     client: setsockopt(c, TCP_KEEPINTVL, 0) = -1 EINVAL\n"
-		 "+0     client: setsockopt(c, TCP_KEEPINTVL, 1) = 0\n"
-		 "+0     client: setsockopt(c, TCP_KEEPCNT, 127) = 0\n"
-		 "+0     client: setsockopt(c, TCP_KEEPCNT, 128) = -1 EINVAL\n"
-		 "+0     client: setsockopt(c, TCP_USER_TIMEOUT, 0) = 0\n"
-		 "+0     client: setsockopt(c, TCP_USER_TIMEOUT, -1) = -1 "
-		 "EINVAL\n";
-	struct buf b = {0};
-	tcpsim_error e;
-	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
-	HAS(&b, "# 14 expectations checked, 0 failed\n");
-	free(b.data);
-}
-END_TEST
-
-START_TEST(call_read_zero_bytes_and_large_backlog)
-{
-	/* Linux tcp_recvmsg: a read of 0 bytes returns 0 at once, data or
-	 * not. listen() caps the backlog at somaxconn (4096) silently, and
-	 * a second listen() only changes it. */
-	static const char text[] = BASE "+0.1   client: read(c, 0) = 0\n"
-					"+0     server: listen(s, 100000) = 0\n"
-					"+0     server: listen(s, 0) = 0\n"
-					"expect server s state LISTEN\n";
-	struct buf b = {0};
-	tcpsim_error e;
-	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
-	free(b.data);
-}
-END_TEST
-
-START_TEST(call_connect_four_tuple_taken)
-{
-	/* Two sockets share port 5000 with SO_REUSEADDR; the second
-	 * connect() to the same server port finds the 4-tuple in use:
-	 * EADDRNOTAVAIL (Linux __inet_hash_connect -> __inet_check_
-	 * established). */
-	static const char text[] =
-	    "0      server: s = socket()\n"
-	    "+0     server: bind(s, 80) = 0\n"
-	    "+0     server: listen(s, 8) = 0\n"
-	    "+0     client: c = socket()\n"
-	    "+0     client: setsockopt(c, SO_REUSEADDR, 1) = 0\n"
-	    "+0     client: bind(c, 5000) = 0\n"
-	    "+0     client: d = socket()\n"
-	    "+0     client: setsockopt(d, SO_REUSEADDR, 1) = 0\n"
-	    "+0     client: bind(d, 5000) = 0\n"
-	    "+0     client: connect(c, server:80) = 0\n"
-	    "+0     client: connect(d, server:80) = -1 EADDRNOTAVAIL\n"
-	    "expect client d state CLOSED\n";
-	struct buf b = {0};
-	tcpsim_error e;
-	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
-	HAS(&b, "connect(d, server:80) = -1 EADDRNOTAVAIL (Cannot assign "
-		"requested address)\n");
-	free(b.data);
-}
-END_TEST
-
-START_TEST(call_listen_port_already_listening)
-{
-	/* SO_REUSEADDR lets both bind port 80, but only one may listen
-	 * (Linux inet_csk_get_port at listen: EADDRINUSE). */
-	static const char text[] =
-	    "0      server: s = socket()\n"
-	    "+0     server: setsockopt(s, SO_REUSEADDR, 1) = 0\n"
-	    "+0     server: bind(s, 80) = 0\n"
-	    "+0     server: t = socket()\n"
-	    "+0     server: setsockopt(t, SO_REUSEADDR, 1) = 0\n"
-	    "+0     server: bind(t, 80) = 0\n"
-	    "+0     server: listen(s, 8) = 0\n"
-	    "+0     server: listen(t, 8) = -1 EADDRINUSE\n"
-	    "expect server t state CLOSED\n";
-	struct buf b = {0};
-	tcpsim_error e;
-	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
-	free(b.data);
-}
-END_TEST
-
-START_TEST(call_many_descriptors)
-{
-	/* Descriptors are the lowest free ones from 3, as on Linux, past the
-	 * first table of 16, 32 and 64. */
-	char text[8192] = "";
-	for (int i = 0; i < 70; i++)
-		addf(text, sizeof text, "0 client: s%d = socket() = %d\n", i,
-		     i + 3);
-	addf(text, sizeof text,
-	     "0 client: close(s10) = 0\n"
-	     "0 client: x = socket() = 13\n");
-	struct buf b = {0};
-	tcpsim_error e;
-	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
-	HAS(&b, "# 72 expectations checked, 0 failed\n");
 	free(b.data);
 }
 END_TEST
@@ -811,14 +700,6 @@ int main(void)
 	tcase_add_test(tc, fail_many_lines_behind_a_blocked_call);
 	tcase_add_test(tc, fail_kill_during_lingering_close);
 	tcase_add_test(tc, fail_queue_compacted_while_blocked);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("calls");
-	tcase_add_test(tc, call_setsockopt_ranges);
-	tcase_add_test(tc, call_read_zero_bytes_and_large_backlog);
-	tcase_add_test(tc, call_connect_four_tuple_taken);
-	tcase_add_test(tc, call_listen_port_already_listening);
-	tcase_add_test(tc, call_many_descriptors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("why");
