@@ -1,11 +1,11 @@
 /*
- * test_cover.c - what the rest of the suite leaves out, found with
- * "make coverage": the tcpsim command's options (run as $TCPSIM, which
- * "make check" sets).
+ * test_cli.c - the tcpsim command: its options and their errors, colours,
+ * several traces in one run, "tcpsim test", standard input, and outputs it
+ * cannot write. Each case runs the command built by "make check" ($TCPSIM)
+ * in a temporary directory and compares its output and exit status; run
+ * without $TCPSIM, the cases pass without checking anything.
  */
 #include <check.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +13,8 @@
 #include <unistd.h>
 
 #include "sink.h"
-#include "tcpsim.h"
-/* ---------------------------------------------------------------------- */
-/* The tcpsim command ($TCPSIM) */
 
+/* The command under test: $TCPSIM, or NULL when it is not set. */
 static const char *tcpsim_bin(void)
 {
 	const char *t = getenv("TCPSIM");
@@ -27,7 +25,7 @@ static char tmpdir[64];
 
 static void make_tmpdir(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/tcpsim-cover-XXXXXX");
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/tcpsim-cli-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
@@ -235,7 +233,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("cover");
+	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("cli");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cli_color_always);
