@@ -1878,8 +1878,12 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_names);
 	suite_add_tcase(s, tc);
 
+	/* Traces at the parser's limits (a million statements among them)
+	 * and the fuzz loop: the heaviest tests of this suite. Their timeout
+	 * is far above what they take even under a sanitizer on a loaded
+	 * machine, so that only a hang fails them. */
 	tc = tcase_create("limits");
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, parse_limit_hosts);
 	tcase_add_test(tc, parse_limit_vars);
 	tcase_add_test(tc, parse_limit_names);
