@@ -10,7 +10,7 @@ if cmp -s "$tmp" "$TOP_SRCDIR/doc/behaviour.md"; then
 	echo "1 passed, 0 failed"
 	exit 0
 fi
-echo "FAIL: doc/behaviour.md is out of date; 'make regen-golden' rewrites it:"
+echo "FAIL: doc/behaviour.md is out of date; 'make update-docs' rewrites it:"
 diff -u "$TOP_SRCDIR/doc/behaviour.md" "$tmp" | head -40
 echo "0 passed, 1 failed"
 exit 1

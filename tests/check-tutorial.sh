@@ -10,7 +10,7 @@ if cmp -s "$tmp" "$TOP_SRCDIR/doc/tutorial.md"; then
 	echo "1 passed, 0 failed"
 	exit 0
 fi
-echo "FAIL: doc/tutorial.md diagrams are out of date; 'make regen-golden' rewrites them:"
+echo "FAIL: doc/tutorial.md diagrams are out of date; 'make update-docs' rewrites them:"
 diff -u "$TOP_SRCDIR/doc/tutorial.md" "$tmp" | head -40
 echo "0 passed, 1 failed"
 exit 1

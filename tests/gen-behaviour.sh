@@ -1,7 +1,8 @@
 #!/bin/sh
 # Writes doc/behaviour.md on standard output: for every trace under
 # traces/, which side sends each RST (and why) and which call fails with
-# which errno, read from the report tcpsim gives for it. Run by the build;
+# which errno, read from the report tcpsim gives for it. Run by "make
+# update-docs" (and "make regen-golden"), never by "make" itself;
 # tests/check-behaviour.sh fails when the committed copy is out of date.
 set -u
 LC_ALL=C
@@ -12,7 +13,7 @@ cd "$TOP_SRCDIR" || exit 99
 cat <<'HEAD'
 # Behaviour: who sends RST, which call fails with which errno
 
-Generated from the traces under `traces/` by the build
+Generated from the traces under `traces/` by `make update-docs`
 (`tests/gen-behaviour.sh`); do not edit. For each scenario: its first
 comment line, every RST with the host that sent it, the reason and the rule,
 and every call that failed, with its errno (`+SIGPIPE` when it raised

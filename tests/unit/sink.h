@@ -1,11 +1,16 @@
 /*
- * sink.h - a tcpsim_write_fn that collects the report in memory, for the
- * tests of the public interface (test_api, test_cover).
+ * sink.h - the report collected in memory, and what the tests that run
+ * traces through <tcpsim.h> share: a run of a trace text into it, checks on
+ * it, and a trace text built piece by piece.
  */
 #ifndef TCPSIM_TESTS_SINK_H
 #define TCPSIM_TESTS_SINK_H
 
+#include <check.h>
 #include <stddef.h>
+#include <string.h>
+
+#include "tcpsim.h"
 
 struct buf {
 	char *data; /* NUL-terminated; free() it */
@@ -14,5 +19,32 @@ struct buf {
 
 /* Appends DATA to the struct buf CTX. */
 void sink(void *ctx, const char *data, size_t len);
+
+/* Runs TEXT as the trace "t.trace" (with --why when WHY); *OUT gets the
+ * report. Returns the status. */
+int run_why(const char *text, struct buf *out, tcpsim_error *e, int why);
+int run(const char *text, struct buf *out, tcpsim_error *e);
+
+/* Appends to a trace text being built in BUF (CAP bytes). */
+void addf(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The report in the struct buf B has (has not) the text S. */
+#define HAS(b, s)                                                              \
+	ck_assert_msg(strstr((b)->data, (s)) != NULL,                          \
+		      "report lacks \"%s\":\n%s", (s), (b)->data)
+#define HASNT(b, s)                                                            \
+	ck_assert_msg(strstr((b)->data, (s)) == NULL,                          \
+		      "report has \"%s\":\n%s", (s), (b)->data)
+
+/* A listener s and an accepted a on the server, a connected c on the
+ * client (port 40000), all done at 0.03 s; the next line is line 7. */
+#define BASE                                                                   \
+	"0      server: s = socket()\n"                                        \
+	"+0     server: bind(s, 80) = 0\n"                                     \
+	"+0     server: listen(s, 8) = 0\n"                                    \
+	"+0     client: c = socket()\n"                                        \
+	"+0     client: connect(c, server:80) = 0\n"                           \
+	"+0     server: a = accept(s)\n"
 
 #endif

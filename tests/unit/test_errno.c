@@ -14,14 +14,18 @@
  * the same trace with an expectation that no call here can meet must fail
  * on the call's line: every row is able to fail.
  *
- * Expected results come from /work/shared/reference/linux-tcp-teardown.md
- * section 2 and the recorded observations of a Linux 6.18 kernel
- * (/work/shared/reference/linux-observations.md, scenario ids sNNx); each
- * group of rows names the kernel function that decides them. A call that
- * would block on Linux runs on an O_NONBLOCK socket (row flag NB) or with
- * MSG_DONTWAIT, so that every row returns.
+ * Expected results come from the notes on Linux TCP teardown (which call
+ * gets which errno, with the kernel function behind each) and from
+ * observations recorded on a Linux 6.18 kernel (scenario ids sNNx, the ids
+ * the traces under traces/ are named by); each group of rows names the
+ * kernel function that decides them. A call that would block on Linux runs
+ * on an O_NONBLOCK socket (row flag NB) or with MSG_DONTWAIT, so that every
+ * row returns.
  *
  * Each situation is one TCase (named after it); its rows are a loop test.
+ * The TCase "calls" holds what the table leaves out: setsockopt's ranges,
+ * a read of 0 bytes, a 4-tuple or a listening port already taken, many
+ * descriptors; whole traces run through the public interface (sink.h).
  */
 #include <check.h>
 #include <stdarg.h>
@@ -31,6 +35,7 @@
 
 #include "engine/engine.h"
 #include "harness.h"
+#include "sink.h"
 #include "trace/trace.h"
 
 /* ---- situations ---- */
@@ -557,30 +562,9 @@ static const row rows[] = {
 
 /* ---- running a row ---- */
 
-typedef struct text {
-	char *data;
-	size_t len, cap;
-} text;
-
-static void text_add(text *t, const char *data, size_t len)
-{
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (t->len + len + 1 > cap)
-			cap *= 2;
-		char *d = realloc(t->data, cap);
-		ck_assert_msg(d != NULL, "out of memory");
-		t->data = d;
-		t->cap = cap;
-	}
-	memcpy(t->data + t->len, data, len);
-	t->len += len;
-	t->data[t->len] = '\0';
-}
-
-static void text_printf(text *t, const char *fmt, ...)
+static void text_printf(struct buf *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-static void text_printf(text *t, const char *fmt, ...)
+static void text_printf(struct buf *t, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -588,12 +572,7 @@ static void text_printf(text *t, const char *fmt, ...)
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	ck_assert_msg(n >= 0 && (size_t)n < sizeof buf, "line too long");
-	text_add(t, buf, (size_t)n);
-}
-
-static void sink(void *ctx, const char *data, size_t len)
-{
-	text_add(ctx, data, len);
+	sink(t, buf, (size_t)n);
 }
 
 /* The most of a report a failure message shows. */
@@ -601,20 +580,20 @@ static void sink(void *ctx, const char *data, size_t len)
 
 /* What one run of a row's trace gave. */
 typedef struct outcome {
-	text trace;  /* the trace text */
-	text report; /* the whole report */
-	int line;    /* the line of the row's call */
-	int status;  /* ts_sim_run: 0, 1 or 2 */
-	int nfailed; /* failed expectations and lines */
-	int ran;     /* the row's call returned */
-	int sigpipe; /* it raised SIGPIPE */
+	struct buf trace;  /* the trace text */
+	struct buf report; /* the whole report */
+	int line;          /* the line of the row's call */
+	int status;        /* ts_sim_run: 0, 1 or 2 */
+	int nfailed;       /* failed expectations and lines */
+	int ran;           /* the row's call returned */
+	int sigpipe;       /* it raised SIGPIPE */
 } outcome;
 
 /* The row's trace, with EXPECT as its call's expectation. */
 static void build(const row *r, const char *expect, outcome *o)
 {
 	const situation *s = &sits[r->sit];
-	text *t = &o->trace;
+	struct buf *t = &o->trace;
 	text_printf(t, "# errno table: %s, %s%s%s\n", s->name, r->call,
 		    r->flags & NB ? " (O_NONBLOCK)" : "",
 		    r->flags & PREBIND ? " (bound first)" : "");
@@ -662,7 +641,7 @@ static void run_row(const row *r, const char *expect, outcome *o)
 	th_sim_free(sim);
 	ts_trace_free(tr);
 	if (!o->report.data)
-		text_add(&o->report, "", 0);
+		sink(&o->report, "", 0);
 	if (o->report.len > REPORT_MAX) {
 		/* A failure message shows the report: keep it bounded. */
 		static const char cut[] = "... (report cut)\n";
@@ -736,6 +715,120 @@ START_TEST(errno_table_shape)
 }
 END_TEST
 
+/* ---- calls the table leaves out ---- */
+
+/* Errnos and corner cases of single calls that neither the table nor the
+ * traces reach: whole traces through the public interface (run() and the
+ * report sink, sink.h), checked by their own expectations and the report. */
+
+START_TEST(call_setsockopt_ranges)
+{
+	/* Linux do_tcp_setsockopt: TCP_KEEPIDLE and TCP_KEEPINTVL 1..32767,
+	 * TCP_KEEPCNT 1..127, TCP_USER_TIMEOUT >= 0; SO_ERROR is read-only
+	 * (sk_setsockopt: ENOPROTOOPT). */
+	static const char text[] =
+	    BASE "+0.1   client: setsockopt(c, TCP_KEEPIDLE, 32767) = 0\n"
+		 "+0     client: setsockopt(c, TCP_KEEPIDLE, 32768) = -1 "
+		 "EINVAL\n"
+		 "+0     client: setsockopt(c, TCP_KEEPINTVL, 0) = -1 EINVAL\n"
+		 "+0     client: setsockopt(c, TCP_KEEPINTVL, 1) = 0\n"
+		 "+0     client: setsockopt(c, TCP_KEEPCNT, 127) = 0\n"
+		 "+0     client: setsockopt(c, TCP_KEEPCNT, 128) = -1 EINVAL\n"
+		 "+0     client: setsockopt(c, TCP_USER_TIMEOUT, 0) = 0\n"
+		 "+0     client: setsockopt(c, TCP_USER_TIMEOUT, -1) = -1 "
+		 "EINVAL\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "# 14 expectations checked, 0 failed\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_read_zero_bytes_and_large_backlog)
+{
+	/* Linux tcp_recvmsg: a read of 0 bytes returns 0 at once, data or
+	 * not. listen() caps the backlog at somaxconn (4096) silently, and
+	 * a second listen() only changes it. */
+	static const char text[] = BASE "+0.1   client: read(c, 0) = 0\n"
+					"+0     server: listen(s, 100000) = 0\n"
+					"+0     server: listen(s, 0) = 0\n"
+					"expect server s state LISTEN\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_connect_four_tuple_taken)
+{
+	/* Two sockets share port 5000 with SO_REUSEADDR; the second
+	 * connect() to the same server port finds the 4-tuple in use:
+	 * EADDRNOTAVAIL (Linux __inet_hash_connect -> __inet_check_
+	 * established). */
+	static const char text[] =
+	    "0      server: s = socket()\n"
+	    "+0     server: bind(s, 80) = 0\n"
+	    "+0     server: listen(s, 8) = 0\n"
+	    "+0     client: c = socket()\n"
+	    "+0     client: setsockopt(c, SO_REUSEADDR, 1) = 0\n"
+	    "+0     client: bind(c, 5000) = 0\n"
+	    "+0     client: d = socket()\n"
+	    "+0     client: setsockopt(d, SO_REUSEADDR, 1) = 0\n"
+	    "+0     client: bind(d, 5000) = 0\n"
+	    "+0     client: connect(c, server:80) = 0\n"
+	    "+0     client: connect(d, server:80) = -1 EADDRNOTAVAIL\n"
+	    "expect client d state CLOSED\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "connect(d, server:80) = -1 EADDRNOTAVAIL (Cannot assign "
+		"requested address)\n");
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_listen_port_already_listening)
+{
+	/* SO_REUSEADDR lets both bind port 80, but only one may listen
+	 * (Linux inet_csk_get_port at listen: EADDRINUSE). */
+	static const char text[] =
+	    "0      server: s = socket()\n"
+	    "+0     server: setsockopt(s, SO_REUSEADDR, 1) = 0\n"
+	    "+0     server: bind(s, 80) = 0\n"
+	    "+0     server: t = socket()\n"
+	    "+0     server: setsockopt(t, SO_REUSEADDR, 1) = 0\n"
+	    "+0     server: bind(t, 80) = 0\n"
+	    "+0     server: listen(s, 8) = 0\n"
+	    "+0     server: listen(t, 8) = -1 EADDRINUSE\n"
+	    "expect server t state CLOSED\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	free(b.data);
+}
+END_TEST
+
+START_TEST(call_many_descriptors)
+{
+	/* Descriptors are the lowest free ones from 3, as on Linux, past the
+	 * first table of 16, 32 and 64. */
+	char text[8192] = "";
+	for (int i = 0; i < 70; i++)
+		addf(text, sizeof text, "0 client: s%d = socket() = %d\n", i,
+		     i + 3);
+	addf(text, sizeof text,
+	     "0 client: close(s10) = 0\n"
+	     "0 client: x = socket() = 13\n");
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "# 72 expectations checked, 0 failed\n");
+	free(b.data);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("errno");
@@ -750,6 +843,15 @@ int main(void)
 		tcase_add_loop_test(tc, errno_row, first, i);
 		suite_add_tcase(su, tc);
 	}
+
+	tc = tcase_create("calls");
+	tcase_add_test(tc, call_setsockopt_ranges);
+	tcase_add_test(tc, call_read_zero_bytes_and_large_backlog);
+	tcase_add_test(tc, call_connect_four_tuple_taken);
+	tcase_add_test(tc, call_listen_port_already_listening);
+	tcase_add_test(tc, call_many_descriptors);
+	suite_add_tcase(su, tc);
+
 #if CHECK_MAJOR_VERSION > 0 || CHECK_MINOR_VERSION >= 12
 	/* Room for a failing row's trace and report (REPORT_MAX). */
 	check_set_max_msg_size(2 * REPORT_MAX);

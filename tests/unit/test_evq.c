@@ -953,8 +953,12 @@ static Suite *evq_suite(void)
 	tcase_add_test(tc, free_unqueues_everything);
 	suite_add_tcase(s, tc);
 
+	/* Many seeded random operations against the reference model: the
+	 * heaviest tests here. Their timeout is far above what they take even
+	 * under a sanitizer on a loaded machine, so that only a hang fails
+	 * them. */
 	tc = tcase_create("model");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, model_random_ops);
 	tcase_add_test(tc, model_random_ops_many_ties);
 	tcase_add_test(tc, model_random_ops_far);

@@ -1,6 +1,8 @@
 /*
  * test_parser.c - the trace parser: every statement form it accepts, and
- * every error it reports, with the exact message, line and column.
+ * every error it reports, with the exact message, line and column; the
+ * last group through the public interface (tcpsim_load(), the error as
+ * <tcpsim.h> gives it).
  *
  * Pipeline: trace text -> parser (under test) -> ts_trace -> engine.
  */
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sink.h"
 
 /* ---------------------------------------------------------------------- */
 /* Helpers */
@@ -1669,6 +1673,142 @@ START_TEST(error_source_line)
 END_TEST
 
 /* ---------------------------------------------------------------------- */
+/* Through the public interface: the errors tcpsim_load() reports that the
+ * cases above leave out, and a trace with more hosts and links than the
+ * parser's first tables hold */
+
+/* A trace that tcpsim_load() must refuse: its error. */
+static tcpsim_error load_error(const char *text)
+{
+	tcpsim_error e;
+	tcpsim_sim *s = tcpsim_load("t.trace", text, strlen(text), NULL, &e);
+	if (s)
+		tcpsim_free(s);
+	ck_assert_msg(s == NULL, "loaded, expected an error:\n%s", text);
+	ck_assert_str_eq(e.file, "t.trace");
+	return e;
+}
+
+/* TEXT must not load, with MSG at LINE:COL. */
+static void load_failed(const char *text, int line, int col, const char *msg)
+{
+	tcpsim_error e = load_error(text);
+	ck_assert_str_eq(e.message, msg);
+	ck_assert_int_eq(e.line, line);
+	ck_assert_int_eq(e.col, col);
+}
+
+START_TEST(parse_time_earlier_long_token_is_cut)
+{
+	/* The token is quoted at most QUOTE_MAX (40) characters long. */
+	load_failed("10 client: c = socket()\n"
+		    "5.0000000000000000000000000000000000000000000000000 "
+		    "client: close(c)\n",
+		    2, 1,
+		    "time 5.00000000000000000000000000000000000000 is earlier "
+		    "than the previous line's 10.000000");
+}
+END_TEST
+
+START_TEST(parse_declaration_with_a_time)
+{
+	load_failed("0 link client server delay 1ms\n", 1, 3,
+		    "'link' is a declaration and takes no time");
+	load_failed("0 profile linux\n", 1, 3,
+		    "'profile' is a declaration and takes no time");
+	load_failed("0 set client isn 5\n", 1, 3,
+		    "'set' is a declaration and takes no time");
+}
+END_TEST
+
+START_TEST(parse_inject_win_twice)
+{
+	load_failed("0 net: inject client:1>server:2 ACK seq 1 ack 1 win 5 "
+		    "win 6\n",
+		    1, 55, "inject: 'win' given twice");
+}
+END_TEST
+
+START_TEST(parse_sigpipe_after_parenthesis)
+{
+	/* The report's order, "(Broken pipe) +SIGPIPE", is accepted; what
+	 * follows the '+' must then be SIGPIPE. */
+	load_failed("0 client: c = socket()\n"
+		    "+0 client: write(c, 1) = -1 EPIPE (Broken pipe) +FOO\n",
+		    2, 50, "expected SIGPIPE after '+', found 'FOO'");
+}
+END_TEST
+
+START_TEST(parse_del_character_is_escaped)
+{
+	/* DEL is shown as \x7f in the message and '?' in the source line. */
+	tcpsim_error e = load_error("0 client: c = socket()\x7f\n");
+	ck_assert_str_eq(e.message,
+			 "unexpected '\\x7f' at the end of the statement");
+	ck_assert_str_eq(e.source, "0 client: c = socket()?");
+	ck_assert_int_eq(e.col, 23);
+}
+END_TEST
+
+START_TEST(parse_knob_name_not_a_word)
+{
+	load_failed("set client 5 1\n", 1, 12,
+		    "set: expected a knob name, found '5'");
+}
+END_TEST
+
+START_TEST(parse_multibyte_punctuation)
+{
+	/* A multi-byte character where one-byte punctuation is expected. */
+	load_failed("0 client: c = socket()\n"
+		    "+0 client: connect(c, server\xe2\x86\x92"
+		    "80)\n",
+		    2, 29,
+		    "connect(): expected ':' and a port after 'server', found "
+		    "'\xe2\x86\x92'");
+}
+END_TEST
+
+START_TEST(parse_many_links_and_hosts)
+{
+	/* More hosts and links than the parser's first tables hold: five
+	 * hosts, all ten links, each with its own delay. */
+	static const char text[] = "host h1 10.0.0.1\n"
+				   "host h2 10.0.0.2\n"
+				   "host h3 10.0.0.3\n"
+				   "host h4 10.0.0.4\n"
+				   "host h5 10.0.0.5\n"
+				   "link h1 h2 delay 1ms\n"
+				   "link h1 h3 delay 2ms\n"
+				   "link h1 h4 delay 3ms\n"
+				   "link h1 h5 delay 4ms\n"
+				   "link h2 h3 delay 5ms\n"
+				   "link h2 h4 delay 6ms\n"
+				   "link h2 h5 delay 7ms\n"
+				   "link h3 h4 delay 8ms\n"
+				   "link h3 h5 delay 9ms\n"
+				   "link h4 h5 delay 10ms\n"
+				   "0 h5: l = socket()\n"
+				   "+0 h5: bind(l, 7) = 0\n"
+				   "+0 h5: listen(l, 1) = 0\n"
+				   "+0 h4: c = socket()\n"
+				   "+0 h4: connect(c, h5:7) = 0\n"
+				   "+0 h5: a = accept(l)\n"
+				   "+1 expect h4 c state ESTABLISHED\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	HAS(&b, "# links: h1-h2 1ms, h1-h3 2ms, h1-h4 3ms, h1-h5 4ms, "
+		"h2-h3 5ms, h2-h4 6ms, h2-h5 7ms, h3-h4 8ms, h3-h5 9ms, "
+		"h4-h5 10ms");
+	/* The handshake takes one round trip of the 10 ms link, and its
+	 * third segment one more delay: 30 ms. */
+	HAS(&b, "   0.030000  h5      return  a = accept(l) = 4");
+	free(b.data);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
 
 static Suite *parser_suite(void)
 {
@@ -1738,8 +1878,12 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_names);
 	suite_add_tcase(s, tc);
 
+	/* Traces at the parser's limits (a million statements among them)
+	 * and the fuzz loop: the heaviest tests of this suite. Their timeout
+	 * is far above what they take even under a sanitizer on a loaded
+	 * machine, so that only a hang fails them. */
 	tc = tcase_create("limits");
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, parse_limit_hosts);
 	tcase_add_test(tc, parse_limit_vars);
 	tcase_add_test(tc, parse_limit_names);
@@ -1753,6 +1897,17 @@ static Suite *parser_suite(void)
 #define ADD_ERROR_TEST(name, src, line, col, msg) tcase_add_test(tc, name);
 	ERROR_CASES(ADD_ERROR_TEST)
 	tcase_add_test(tc, error_source_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("load");
+	tcase_add_test(tc, parse_time_earlier_long_token_is_cut);
+	tcase_add_test(tc, parse_declaration_with_a_time);
+	tcase_add_test(tc, parse_inject_win_twice);
+	tcase_add_test(tc, parse_sigpipe_after_parenthesis);
+	tcase_add_test(tc, parse_del_character_is_escaped);
+	tcase_add_test(tc, parse_knob_name_not_a_word);
+	tcase_add_test(tc, parse_multibyte_punctuation);
+	tcase_add_test(tc, parse_many_links_and_hosts);
 	suite_add_tcase(s, tc);
 	return s;
 }
