@@ -2,7 +2,7 @@
 # rule-ids.sh - every rule and scenario id the sources cite is defined in
 # doc/rules.md, and no file names a path outside the repository.
 #
-# Usage: tests/rule-ids.sh [SRCDIR]     (SRCDIR defaults to .)
+# Usage: tests/rule-ids.sh [SRCDIR]     (SRCDIR defaults to $TOP_SRCDIR, then .)
 #
 # Scanned: the files under src/ include/ tests/ traces/ doc/ and README.md
 # (git's tracked and untracked-but-not-ignored files when SRCDIR is a work
@@ -20,14 +20,16 @@
 #    "§4.2.3.5 R2" or "R1 = 3" / "R2 >= 100 s" (an R1 or R2 right after
 #    "4.2.3.5", or followed by a comparison sign).
 #    doc/rules.md and this script are not scanned for ids.
-# 2. Paths. No file may contain an absolute /work/ path or "../shared"
-#    (this script excepted, and .gitignore files, whose "/work/" is a
-#    pattern relative to their own directory).
+# 2. Paths. No file may name a place outside the repository: an absolute
+#    path into a home or work area (/home/, /root/, /work/, /Users/), or a
+#    relative one that climbs out of the tree (../shared, ../..). This
+#    script is excepted, and .gitignore files, whose patterns are relative
+#    to their own directory.
 #
 # Prints FILE:LINE: and the problem for each, and exits 1 if there is any.
 set -eu
 
-src=${1:-.}
+src=${1:-${TOP_SRCDIR:-.}}
 rules=doc/rules.md
 self=tests/rule-ids.sh
 
@@ -66,7 +68,7 @@ run_grep() { # PATTERN LIST OUT
 }
 run_grep 'R[0-9]|N[0-9]|s[0-9][0-9][a-z]|2\.[1-9] step' "$tmp/ids" \
 	"$tmp/id-lines"
-run_grep '(^|[^A-Za-z0-9_.-])/work/|\.\./shared' "$tmp/paths" \
+run_grep '(^|[^A-Za-z0-9_.-])/(work|home|root|Users)/|\.\./(shared|\.\.)' "$tmp/paths" \
 	"$tmp/path-lines"
 
 status=0
