@@ -6,9 +6,9 @@
  * limits as fuzz_run (3600 s of virtual time, 200,000 events).
  *
  * It also checks what include/tcpsim.h promises: a finished report ends
- * with a whole line, every event has a kind name, every event of a
- * segment has a segment and makes a packet, and the queries after a run
- * answer for every host. A broken promise aborts, which libFuzzer reports
+ * with a whole line, every event has a kind name and words, every event
+ * of a segment makes a packet and no other event does, and the queries
+ * after a run answer for every host. A broken promise aborts, which libFuzzer reports
  * as a crash.
  */
 #include <stddef.h>
@@ -48,8 +48,14 @@ static void on_event(void *vctx, const tcpsim_event *ev)
 {
 	struct ctx *c = vctx;
 	static unsigned char pkt[65536 + 120];
+	char text[64];
 
-	if (!ev->kind_name || !ev->detail)
+	if ((unsigned)ev->kind >= TCPSIM_NEV ||
+	    !tcpsim_event_kind_name(ev->kind))
+		abort();
+	/* Every event has words, and their length is told whole. */
+	size_t tn = tcpsim_event_text(ev, text, sizeof text);
+	if (strlen(text) != (tn < sizeof text ? tn : sizeof text - 1))
 		abort();
 	char *json = tcpsim_event_json(ev, c->seq++);
 	if (!json)
@@ -57,17 +63,18 @@ static void on_event(void *vctx, const tcpsim_event *ev)
 	free(json);
 	size_t n = tcpsim_event_packet(ev, pkt, sizeof pkt);
 	if (has_segment(ev->kind)) {
-		if (!ev->segment)
-			abort();
+		const tcpsim_segment *s = &ev->u.seg.seg;
 		/* an IPv4 packet holds at most 65535 bytes: a forged segment
 		 * (inject len up to 1 MiB) may have no packet */
-		if (n == 0 && ev->segment->len <= 65535 - 80)
+		if (n == 0 && s->len <= 65535 - 80)
 			abort();
-		if (n != 0 && n < 40 + (size_t)ev->segment->len)
+		if (n != 0 && n < 40 + (size_t)s->len)
 			abort();
 		/* too small a buffer: 0, and nothing written past it */
 		if (tcpsim_event_packet(ev, pkt, 20) != 0)
 			abort();
+	} else if (n != 0) {
+		abort();
 	}
 }
 
