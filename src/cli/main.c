@@ -539,7 +539,6 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	tcpsim_options_init(&c.opts);
 	ts_sb_init(&c.json_out, NULL, 0);
-	c.json_names = ts_json_new();
 	const char *color = "auto";
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
@@ -652,14 +651,20 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (test)
-		return run_tests(&c, argc - optind, argv + optind);
-	if ((c.pcap_path || c.svg_path) && argc - optind > 1) {
+	if (!test && (c.pcap_path || c.svg_path) && argc - optind > 1) {
 		fprintf(stderr, "tcpsim: --pcap and --svg take one trace\n");
 		return 2;
 	}
+	/* Every early return is above: from here on, what is made is
+	 * freed at the end. */
+	if (c.json && !(c.json_names = ts_json_new())) {
+		fprintf(stderr, "tcpsim: out of memory\n");
+		return 2;
+	}
 	int status = 0;
-	for (int i = optind; i < argc; i++) {
+	if (test)
+		status = run_tests(&c, argc - optind, argv + optind);
+	for (int i = optind; !test && i < argc; i++) {
 		if (i > optind && !c.json && !c.quiet)
 			fputc('\n', stdout);
 		tcpsim_error err;
