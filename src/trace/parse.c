@@ -54,9 +54,10 @@ enum tok_kind {
 	TK_PUNCT, /* any other single character */
 };
 
+/* 12 bytes, so that it is passed and returned in two registers. */
 struct tok {
 	enum tok_kind kind;
-	size_t pos, len; /* in the current line */
+	unsigned pos, len; /* in the current line (at most TS_PARSE_MAX_LINE) */
 };
 
 /* A name table entry: a host (owner -1) or a variable of host OWNER. */
@@ -78,11 +79,10 @@ struct parser {
 	int lineno;
 	size_t pos;      /* scan position */
 	size_t last_end; /* end of the last token consumed */
-	/* The token peek() found last, and where: the parser often looks
-	 * at a token before taking it. */
+	/* The token peek() found last, and where in the line: the parser
+	 * often looks at a token before taking it. */
 	struct tok cached;
-	const char *cached_line;
-	size_t cached_pos;
+	size_t cached_pos; /* SIZE_MAX: none */
 
 	ts_time prev; /* scheduled time of the previous timed line */
 	size_t stmt_cap, host_cap, link_cap;
@@ -148,24 +148,34 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+/* The lexer's character classes, one table lookup per byte: scanning a
+ * token is most of the parser's work. */
+enum {
+	CC_BLANK = 0x01, /* ' ', '\t': between tokens */
+	CC_START = 0x02, /* starts a word: [A-Za-z_] */
+	CC_WORD = 0x04,  /* in a word: [A-Za-z0-9_-] */
+	CC_NUM = 0x08,   /* in a number: [A-Za-z0-9_.] */
+	CC_DIGIT = 0x10, /* [0-9] */
+	CC_SIGN = 0x20   /* '+', '-': start a number before a digit */
+};
 
-static int is_word_start(int c)
-{
-	return is_alpha(c) || c == '_';
-}
+#define CC_LETTER (CC_START | CC_WORD | CC_NUM)
 
-static int is_word_char(int c)
-{
-	return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
-}
+static const unsigned char cclass[256] = {
+    ['\t'] = CC_BLANK,
+    [' '] = CC_BLANK,
+    ['A' ... 'Z'] = CC_LETTER,
+    ['a' ... 'z'] = CC_LETTER,
+    ['_'] = CC_LETTER,
+    ['0' ... '9'] = CC_DIGIT | CC_WORD | CC_NUM,
+    ['-'] = CC_WORD | CC_SIGN,
+    ['+'] = CC_SIGN,
+    ['.'] = CC_NUM,
+};
 
-static int is_num_char(int c)
+static int cc(char c, int cls)
 {
-	return is_alpha(c) || is_digit(c) || c == '_' || c == '.';
+	return cclass[(unsigned char)c] & cls;
 }
 
 /* Length of the valid UTF-8 sequence at S (RFC 3629: no overlong forms, no
@@ -242,6 +252,16 @@ static void lines_rewind(struct parser *p)
 	p->lineno = 0;
 }
 
+/* Make LINE (N bytes) the current line, read from its start. */
+static void line_start(struct parser *p, const char *line, size_t n)
+{
+	p->line = line;
+	p->llen = n;
+	p->pos = 0;
+	p->last_end = 0;
+	p->cached_pos = SIZE_MAX;
+}
+
 static int line_next(struct parser *p)
 {
 	const char *s, *nl;
@@ -256,11 +276,8 @@ static int line_next(struct parser *p)
 	p->next_off += n + (nl ? 1 : 0);
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
-	p->line = s;
-	p->llen = n;
+	line_start(p, s, n);
 	p->lineno++;
-	p->pos = 0;
-	p->last_end = 0;
 	return 1;
 }
 
@@ -270,41 +287,43 @@ static int line_next(struct parser *p)
 static struct tok peek_at(const struct parser *p, size_t i)
 {
 	const char *l = p->line;
+	size_t n = p->llen, j;
 	struct tok t;
-	int c;
 
-	while (i < p->llen && (l[i] == ' ' || l[i] == '\t'))
+	while (i < n && cc(l[i], CC_BLANK))
 		i++;
-	t.kind = TK_END;
-	t.pos = i;
-	t.len = 0;
-	if (i >= p->llen || l[i] == '#')
+	t.pos = (unsigned)i;
+	if (i >= n || l[i] == '#') {
+		t.kind = TK_END;
+		t.len = 0;
 		return t;
-	c = (unsigned char)l[i];
-	if (is_word_start(c)) {
-		t.kind = TK_WORD;
-		while (i + t.len < p->llen && is_word_char(l[i + t.len]))
-			t.len++;
-	} else if (is_digit(c) || ((c == '+' || c == '-') && i + 1 < p->llen &&
-				   is_digit(l[i + 1]))) {
-		t.kind = TK_NUM;
-		t.len = 1;
-		while (i + t.len < p->llen && is_num_char(l[i + t.len]))
-			t.len++;
-	} else {
-		t.kind = TK_PUNCT;
-		t.len = utf8_len(l + i, p->llen - i);
-		if (t.len == 0)
-			t.len = 1;
 	}
+	j = i + 1;
+	if (cc(l[i], CC_START)) {
+		t.kind = TK_WORD;
+		while (j < n && cc(l[j], CC_WORD))
+			j++;
+	} else if (cc(l[i], CC_DIGIT) ||
+		   (cc(l[i], CC_SIGN) && j < n && cc(l[j], CC_DIGIT))) {
+		t.kind = TK_NUM;
+		while (j < n && cc(l[j], CC_NUM))
+			j++;
+	} else {
+		size_t k = utf8_len(l + i, n - i);
+
+		t.kind = TK_PUNCT;
+		j = i + (k ? k : 1); /* an invalid byte: alone */
+	}
+	t.len = (unsigned)(j - i);
 	return t;
 }
 
+/* The token at p->pos. peek() often looks at the token next() then takes:
+ * it is scanned once (line_start() forgets it). */
 static struct tok peek(struct parser *p)
 {
-	if (p->cached_line != p->line || p->cached_pos != p->pos) {
+	if (p->cached_pos != p->pos) {
 		p->cached = peek_at(p, p->pos);
-		p->cached_line = p->line;
 		p->cached_pos = p->pos;
 	}
 	return p->cached;
@@ -320,18 +339,25 @@ static struct tok next(struct parser *p)
 	return t;
 }
 
+/* Whether the N bytes at S spell the word W. Byte by byte: W is short, and
+ * S holds no NUL (the bytes pass rejects it), so a difference ends the loop
+ * at W's NUL at the latest. */
+static int spells(const char *s, size_t n, const char *w)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != w[i])
+			return 0;
+	return w[n] == '\0';
+}
+
 static int tok_eq(const struct parser *p, struct tok t, const char *s)
 {
-	/* the first byte tells most words apart, before any length */
-	if (t.kind == TK_END || p->line[t.pos] != s[0])
-		return 0;
-	size_t n = strlen(s);
-	return t.len == n && memcmp(p->line + t.pos, s, n) == 0;
+	return t.kind != TK_END && spells(p->line + t.pos, t.len, s);
 }
 
 static int is_word(const struct parser *p, struct tok t, const char *s)
 {
-	return t.kind == TK_WORD && tok_eq(p, t, s);
+	return t.kind == TK_WORD && spells(p->line + t.pos, t.len, s);
 }
 
 static int is_punct(const struct parser *p, struct tok t, char c)
@@ -2146,8 +2172,7 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 	p.t = t;
 	p.syms = t->syms;
 	p.err = err;
-	p.line = line;
-	p.llen = len;
+	line_start(&p, line, len);
 	p.lineno = lineno;
 	if (len > TS_PARSE_MAX_LINE) {
 		fail(&p, TS_PARSE_MAX_LINE, "line longer than %d bytes",
