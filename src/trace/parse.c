@@ -84,6 +84,12 @@ struct parser {
 	struct tok cached;
 	size_t cached_pos; /* SIZE_MAX: none */
 
+	/* Pass 1 notes where the lines that may declare hosts are: the
+	 * first one's offset and the line number before it, and the offset
+	 * after the last one (0: none). */
+	size_t host_from, host_to;
+	int host_lineno;
+
 	ts_time prev; /* scheduled time of the previous timed line */
 	size_t stmt_cap, host_cap, link_cap;
 	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
@@ -1970,22 +1976,61 @@ static int parse_line(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Passes */
 
-/* Pass 1: the bytes. Returns the number of lines, or -1. */
+/* Whether the N bytes at S are all ASCII but NUL, as most lines are:
+ * eight at a time. */
+static int plain_ascii(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	const uint64_t highs = 0x8080808080808080u;
+	uint64_t seen = 0;
+	size_t i = 0;
+
+	/* A byte of W has its high bit set in W, or in (W - ones) & ~W
+	 * when it is 0 (that one can also flag a byte above a 0: no
+	 * matter, there is a 0 then). */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		seen |= w | ((w - ones) & ~w);
+	}
+	for (; i < n; i++)
+		seen |= s[i] ? (unsigned char)s[i] : 0x80;
+	return !(seen & highs);
+}
+
+/* Pass 1: the bytes. Returns the number of lines, or -1. Notes the lines
+ * that may declare a host for pass 2: from the first line whose first
+ * character (after blanks) is 'h' to the last one. */
 static long check_bytes(struct parser *p)
 {
 	long n = 0;
 
 	lines_rewind(p);
+	p->host_from = p->host_to = 0;
 	while (line_next(p)) {
+		size_t b = 0;
+
 		n++;
 		if (p->llen > TS_PARSE_MAX_LINE)
 			return fail(p, TS_PARSE_MAX_LINE,
 				    "line longer than %d bytes",
 				    TS_PARSE_MAX_LINE);
+		while (b < p->llen && cc(p->line[b], CC_BLANK))
+			b++;
+		if (b < p->llen && p->line[b] == 'h') {
+			if (p->host_to == 0) {
+				p->host_from = (size_t)(p->line - p->src);
+				p->host_lineno = p->lineno - 1;
+			}
+			p->host_to = p->next_off;
+		}
+		if (plain_ascii(p->line, p->llen))
+			continue;
 		for (size_t i = 0; i < p->llen;) {
 			unsigned char c = (unsigned char)p->line[i];
 
-			if (c && c < 0x80) { /* ASCII, most of a trace */
+			if (c && c < 0x80) {
 				i++;
 				continue;
 			}
@@ -2009,11 +2054,13 @@ static int is_host_decl(struct parser *p)
 	       !is_punct(p, peek_at(p, t.pos + t.len), ':');
 }
 
-/* Pass 2: host declarations, then the default pair when there is none. */
+/* Pass 2: host declarations, then the default pair when there is none.
+ * Only the lines pass 1 noted can declare one. */
 static int read_hosts(struct parser *p)
 {
-	lines_rewind(p);
-	while (line_next(p))
+	p->next_off = p->host_from;
+	p->lineno = p->host_lineno;
+	while (p->next_off < p->host_to && line_next(p))
 		if (is_host_decl(p) && parse_host_decl(p) < 0)
 			return -1;
 	p->lineno = 0;
