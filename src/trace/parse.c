@@ -63,6 +63,7 @@ struct tok {
 /* A name table entry: a host (owner -1) or a variable of host OWNER. */
 struct name_ent {
 	int owner, idx; /* idx -1: empty slot */
+	uint32_t hash;  /* name_hash() of the owner and name */
 };
 
 struct parser {
@@ -315,10 +316,12 @@ static struct tok peek_at(const struct parser *p, size_t i)
 		while (j < n && cc(l[j], CC_NUM))
 			j++;
 	} else {
-		size_t k = utf8_len(l + i, n - i);
-
 		t.kind = TK_PUNCT;
-		j = i + (k ? k : 1); /* an invalid byte: alone */
+		if ((unsigned char)l[i] >= 0x80) {
+			size_t k = utf8_len(l + i, n - i);
+
+			j = i + (k ? k : 1); /* an invalid byte: alone */
+		}
 	}
 	t.len = (unsigned)(j - i);
 	return t;
@@ -346,8 +349,8 @@ static struct tok next(struct parser *p)
 }
 
 /* Whether the N bytes at S spell the word W. Byte by byte: W is short, and
- * S holds no NUL (the bytes pass rejects it), so a difference ends the loop
- * at W's NUL at the latest. */
+ * S holds no NUL (a line has none, nor has a name), so a difference ends
+ * the loop at W's NUL at the latest. */
 static int spells(const char *s, size_t n, const char *w)
 {
 	for (size_t i = 0; i < n; i++)
@@ -636,7 +639,7 @@ static char *keep_name(struct ts_syms *y, const char *name, size_t n)
 	return d;
 }
 
-static size_t name_hash(int owner, const char *s, size_t n)
+static uint32_t name_hash(int owner, const char *s, size_t n)
 {
 	uint32_t h = 2166136261u ^ (uint32_t)owner;
 
@@ -645,32 +648,32 @@ static size_t name_hash(int owner, const char *s, size_t n)
 	return h;
 }
 
-/* Index of the host (OWNER -1) or variable named S, or -1. */
+/* Index of the host (OWNER -1) or variable named S (N bytes, no NUL), or
+ * -1. */
 static int name_find(const struct parser *p, int owner, const char *s, size_t n)
 {
 	size_t mask;
+	uint32_t h;
 
 	if (p->syms->names_cap == 0 || n > TS_PARSE_MAX_NAME)
 		return -1;
 	mask = p->syms->names_cap - 1;
-	for (size_t i = name_hash(owner, s, n) & mask;; i = (i + 1) & mask) {
+	h = name_hash(owner, s, n);
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct name_ent e = p->syms->names[i];
-		const char *name;
 
 		if (e.idx < 0)
 			return -1;
-		if (e.owner != owner)
-			continue;
-		name = ent_name(p, e);
-		if (strlen(name) == n && memcmp(name, s, n) == 0)
+		/* the hash first: most other names differ there */
+		if (e.hash == h && e.owner == owner &&
+		    spells(s, n, ent_name(p, e)))
 			return e.idx;
 	}
 }
 
-static void name_put(struct name_ent *tab, size_t cap, size_t h,
-		     struct name_ent e)
+static void name_put(struct name_ent *tab, size_t cap, struct name_ent e)
 {
-	size_t i = h & (cap - 1);
+	size_t i = e.hash & (cap - 1);
 
 	while (tab[i].idx >= 0)
 		i = (i + 1) & (cap - 1);
@@ -681,8 +684,8 @@ static void name_put(struct name_ent *tab, size_t cap, size_t h,
 static int name_add(struct parser *p, int owner, int idx)
 {
 	struct ts_syms *y = p->syms;
-	struct name_ent e = {owner, idx};
-	const char *s;
+	struct name_ent e = {owner, idx, 0};
+	const char *s = ent_name(p, e);
 
 	if ((y->names_used + 1) * 2 > y->names_cap) {
 		size_t cap = y->names_cap ? y->names_cap * 2 : 64;
@@ -692,20 +695,15 @@ static int name_add(struct parser *p, int owner, int idx)
 			return oom(p);
 		for (size_t i = 0; i < cap; i++)
 			tab[i].idx = -1;
-		for (size_t i = 0; i < y->names_cap; i++) {
-			struct name_ent o = y->names[i];
-
-			if (o.idx < 0)
-				continue;
-			s = ent_name(p, o);
-			name_put(tab, cap, name_hash(o.owner, s, strlen(s)), o);
-		}
+		for (size_t i = 0; i < y->names_cap; i++)
+			if (y->names[i].idx >= 0)
+				name_put(tab, cap, y->names[i]);
 		free(y->names);
 		y->names = tab;
 		y->names_cap = cap;
 	}
-	s = ent_name(p, e);
-	name_put(y->names, y->names_cap, name_hash(owner, s, strlen(s)), e);
+	e.hash = name_hash(owner, s, strlen(s));
+	name_put(y->names, y->names_cap, e);
 	y->names_used++;
 	return 0;
 }
@@ -1628,8 +1626,13 @@ static int call_args(struct parser *p, struct args *a, int host, ts_call *c)
 
 static int find_call(const struct parser *p, struct tok t)
 {
+	const char *s = tok_text(p, t);
+
+	if (t.kind != TK_WORD)
+		return -1;
 	for (int i = 0; i < TCPSIM_NCALLS; i++)
-		if (is_word(p, t, ts_calls[i].name))
+		if (ts_calls[i].name[0] == s[0] &&
+		    spells(s, t.len, ts_calls[i].name))
 			return i;
 	return -1;
 }
@@ -1776,14 +1779,14 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 	return 0;
 }
 
-/* [VAR =] CALL(ARGS) [= RESULT]; VAR is NULL when absent. */
+/* [VAR =] CALL(ARGS) [= RESULT]; VAR is NULL when absent. ID is
+ * find_call(NAME). */
 static int parse_call(struct parser *p, ts_stmt *st, int host,
-		      const struct tok *var, struct tok name)
+		      const struct tok *var, struct tok name, int id)
 {
 	ts_call *c = &st->u.call;
 	struct args a;
 	struct tok t;
-	int id = find_call(p, name);
 
 	st->kind = TS_STMT_CALL;
 	c->bind_var = c->fd_var = c->peer_host = -1;
@@ -1845,7 +1848,7 @@ static int parse_host_stmt(struct parser *p, ts_stmt *st, int host)
 			return fail(p, name.pos,
 				    "expected a call after '=', found %s",
 				    quote(p, name).s);
-		return parse_call(p, st, host, &w, name);
+		return parse_call(p, st, host, &w, name, find_call(p, name));
 	}
 	if (is_word(p, w, "kill") || is_word(p, w, "crash") ||
 	    is_word(p, w, "reboot")) {
@@ -1855,8 +1858,9 @@ static int parse_host_stmt(struct parser *p, ts_stmt *st, int host)
 							 : TS_HOST_REBOOT;
 		return expect_end(p);
 	}
-	if (w.kind == TK_WORD && (find_call(p, w) >= 0 || is_punct(p, a, '(')))
-		return parse_call(p, st, host, NULL, w);
+	int id = find_call(p, w);
+	if (w.kind == TK_WORD && (id >= 0 || is_punct(p, a, '(')))
+		return parse_call(p, st, host, NULL, w, id);
 	return fail(p, w.pos,
 		    "expected a call, kill, crash or reboot after '%s:', found "
 		    "%s",
