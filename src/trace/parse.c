@@ -500,9 +500,9 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 		    int allow_rel, ts_time *out, int *rel)
 {
 	const char *s = tok_text(p, t);
-	size_t n = t.len, i = 0, f0 = 0, fn = 0, rest;
+	size_t n = t.len, i = 0, rest;
 	int64_t ip = 0, frac = 0, mult;
-	int neg = 0, big = 0, places;
+	int neg = 0, big = 0, places, digits = 0;
 	char buf[32];
 
 	*rel = 0;
@@ -521,12 +521,22 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 		else
 			ip = ip * 10 + (s[i] - '0');
 	}
+	/* The fraction, in one loop: its first six digits as millionths
+	 * (FRAC), and how many digits it has up to its last non-zero one
+	 * (DIGITS), which the unit's places must hold. */
 	if (i < n && s[i] == '.') {
-		f0 = ++i;
-		while (i < n && is_digit(s[i]))
-			i++;
-		fn = i - f0;
-		if (fn == 0)
+		static const int64_t weight[6] = {100000, 10000, 1000,
+						  100,    10,    1};
+		size_t f0 = ++i;
+
+		for (; i < n && is_digit(s[i]); i++) {
+			if (s[i] == '0')
+				continue;
+			if (i - f0 < 6)
+				frac += (s[i] - '0') * weight[i - f0];
+			digits = (int)(i - f0) + 1;
+		}
+		if (i == f0)
 			goto invalid;
 	}
 	rest = n - i;
@@ -536,6 +546,7 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 	} else if (rest == 2 && s[i] == 'm' && s[i + 1] == 's') {
 		places = 3;
 		mult = 1000;
+		frac /= 1000; /* in the unit; exact when DIGITS fit */
 	} else if (rest == 2 && s[i] == 'u' && s[i + 1] == 's') {
 		places = 0;
 		mult = 1;
@@ -544,18 +555,9 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 	}
 	if (neg)
 		return fail(p, t.pos, "%s %s is negative", noun, quote(p, t).s);
-	for (size_t k = 0; k < fn; k++) {
-		int d = s[f0 + k] - '0';
-
-		if ((int)k < places)
-			frac = frac * 10 + d;
-		else if (d != 0)
-			return fail(p, t.pos,
-				    "%s %s is finer than a microsecond", noun,
-				    quote(p, t).s);
-	}
-	for (int k = (int)fn; k < places; k++)
-		frac *= 10;
+	if (digits > places)
+		return fail(p, t.pos, "%s %s is finer than a microsecond", noun,
+			    quote(p, t).s);
 	if (big || ip > TS_TIME_MAX / mult || ip * mult + frac > TS_TIME_MAX)
 		return fail(p, t.pos, "%s %s is too large (the largest is %s)",
 			    noun, quote(p, t).s,
