@@ -73,7 +73,9 @@ struct parser {
 	size_t len;
 	size_t body; /* offset of line 1: after a UTF-8 byte order mark */
 
-	/* the current line */
+	/* The current line. The byte after it, line[llen], is '\n', '\r'
+	 * or a '\0' after the text: never a blank nor in a word or number,
+	 * so the lexer's loops stop there without testing the length. */
 	size_t next_off; /* offset of the next line in src */
 	const char *line;
 	size_t llen;
@@ -294,13 +296,13 @@ static int line_next(struct parser *p)
 static struct tok peek_at(const struct parser *p, size_t i)
 {
 	const char *l = p->line;
-	size_t n = p->llen, j;
+	size_t j;
 	struct tok t;
 
-	while (i < n && cc(l[i], CC_BLANK))
+	while (cc(l[i], CC_BLANK))
 		i++;
 	t.pos = (unsigned)i;
-	if (i >= n || l[i] == '#') {
+	if (i >= p->llen || l[i] == '#') {
 		t.kind = TK_END;
 		t.len = 0;
 		return t;
@@ -308,17 +310,17 @@ static struct tok peek_at(const struct parser *p, size_t i)
 	j = i + 1;
 	if (cc(l[i], CC_START)) {
 		t.kind = TK_WORD;
-		while (j < n && cc(l[j], CC_WORD))
+		while (cc(l[j], CC_WORD))
 			j++;
 	} else if (cc(l[i], CC_DIGIT) ||
-		   (cc(l[i], CC_SIGN) && j < n && cc(l[j], CC_DIGIT))) {
+		   (cc(l[i], CC_SIGN) && cc(l[j], CC_DIGIT))) {
 		t.kind = TK_NUM;
-		while (j < n && cc(l[j], CC_NUM))
+		while (cc(l[j], CC_NUM))
 			j++;
 	} else {
 		t.kind = TK_PUNCT;
 		if ((unsigned char)l[i] >= 0x80) {
-			size_t k = utf8_len(l + i, n - i);
+			size_t k = utf8_len(l + i, p->llen - i);
 
 			j = i + (k ? k : 1); /* an invalid byte: alone */
 		}
@@ -329,7 +331,7 @@ static struct tok peek_at(const struct parser *p, size_t i)
 
 /* The token at p->pos. peek() often looks at the token next() then takes:
  * it is scanned once (line_start() forgets it). */
-static struct tok peek(struct parser *p)
+static inline struct tok peek(struct parser *p)
 {
 	if (p->cached_pos != p->pos) {
 		p->cached = peek_at(p, p->pos);
@@ -338,7 +340,7 @@ static struct tok peek(struct parser *p)
 	return p->cached;
 }
 
-static struct tok next(struct parser *p)
+static inline struct tok next(struct parser *p)
 {
 	struct tok t = peek(p);
 
@@ -2171,6 +2173,7 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 	t->text[len] = '\0';
 	t->textlen = len;
 	p->textp = t->text + len + 1;
+	p->src = t->text; /* the lexer needs the NUL after the last line */
 	if (read_hosts(p) < 0)
 		goto out;
 	lines_rewind(p);
@@ -2216,6 +2219,7 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 	ts_error dummy;
 	ts_stmt st;
 	struct tok first;
+	char copy[TS_PARSE_MAX_LINE + 1]; /* the line and a NUL, to lex */
 
 	if (!err)
 		err = &dummy;
@@ -2245,6 +2249,9 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 		}
 		i += k;
 	}
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	line_start(&p, copy, len);
 	first = peek(&p);
 	if (first.kind == TK_END) {
 		fail(&p, first.pos,
@@ -2282,7 +2289,7 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 	}
 	*out = st;
 	char *text = (char *)(out + 1);
-	memcpy(text, line + first.pos, n);
+	memcpy(text, copy + first.pos, n);
 	text[n] = '\0';
 	out->text = text;
 	return out;
