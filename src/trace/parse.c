@@ -4,9 +4,10 @@
  * Pipeline: trace text -> parser (this file) -> ts_trace -> engine.
  *
  * The language is line oriented, so the lexer is too: each line is scanned
- * from a position (struct parser.pos), one token at a time, and the parser
- * asks for the token it needs next. That lets it step over raw text where the
- * language has some (the "(Broken pipe)" after a call result).
+ * one token at a time, the next one as soon as the parser takes a token
+ * (struct parser.tok), and the parser can go on from any position of the
+ * line (seek()). That lets it step over raw text where the language has
+ * some (the "(Broken pipe)" after a call result).
  *
  * The file is read in three passes, and the first error stops everything:
  *   1. bytes: file size, line length, UTF-8 (no NUL), line count;
@@ -80,12 +81,10 @@ struct parser {
 	const char *line;
 	size_t llen;
 	int lineno;
-	size_t pos;      /* scan position */
-	size_t last_end; /* end of the last token consumed */
-	/* The token peek() found last, and where in the line: the parser
-	 * often looks at a token before taking it. */
-	struct tok cached;
-	size_t cached_pos; /* SIZE_MAX: none */
+	/* The next token, scanned as soon as the one before is taken
+	 * (seek()): the parser often looks at a token before taking it. */
+	struct tok tok;
+	size_t last_end; /* end of the last token taken */
 
 	/* Pass 1 notes where the lines that may declare hosts are: the
 	 * first one's offset and the line number before it, and the offset
@@ -261,14 +260,13 @@ static void lines_rewind(struct parser *p)
 	p->lineno = 0;
 }
 
-/* Make LINE (N bytes) the current line, read from its start. */
+/* Make LINE (N bytes) the current line; seek(p, 0) scans its first
+ * token. */
 static void line_start(struct parser *p, const char *line, size_t n)
 {
 	p->line = line;
 	p->llen = n;
-	p->pos = 0;
 	p->last_end = 0;
-	p->cached_pos = SIZE_MAX;
 }
 
 static int line_next(struct parser *p)
@@ -293,7 +291,10 @@ static int line_next(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Lexer */
 
-static struct tok peek_at(const struct parser *p, size_t i)
+/* The token at byte I of the line. Inlined: seek() is where every token is
+ * scanned. */
+static inline __attribute__((always_inline)) struct tok
+peek_at(const struct parser *p, size_t i)
 {
 	const char *l = p->line;
 	size_t j;
@@ -329,24 +330,27 @@ static struct tok peek_at(const struct parser *p, size_t i)
 	return t;
 }
 
-/* The token at p->pos. peek() often looks at the token next() then takes:
- * it is scanned once (line_start() forgets it). */
-static inline struct tok peek(struct parser *p)
+/* Go on reading the line at byte POS: the token there is next. */
+static void seek(struct parser *p, size_t pos)
 {
-	if (p->cached_pos != p->pos) {
-		p->cached = peek_at(p, p->pos);
-		p->cached_pos = p->pos;
-	}
-	return p->cached;
+	p->tok = peek_at(p, pos);
 }
 
+/* The next token, left for next(). */
+static inline struct tok peek(const struct parser *p)
+{
+	return p->tok;
+}
+
+/* Take the next token: the one after it is next. */
 static inline struct tok next(struct parser *p)
 {
-	struct tok t = peek(p);
+	struct tok t = p->tok;
 
-	p->pos = t.pos + t.len;
-	if (t.kind != TK_END)
-		p->last_end = p->pos;
+	if (t.kind != TK_END) {
+		p->last_end = t.pos + t.len;
+		seek(p, p->last_end);
+	}
 	return t;
 }
 
@@ -958,8 +962,8 @@ static int parse_set(struct parser *p)
 		if (name.pos != kt.pos + plen || name.kind != TK_WORD)
 			name = kt; /* "net.ipv4. x": reported as unknown */
 	}
-	p->pos = name.pos + name.len;
-	p->last_end = p->pos;
+	p->last_end = name.pos + name.len;
+	seek(p, p->last_end);
 	if (kt.kind != TK_WORD)
 		return expected(p, kt, "set", "a knob name");
 	kt.len = name.pos + name.len - kt.pos;
@@ -1650,7 +1654,8 @@ static int skip_paren_text(struct parser *p, struct tok open)
 		if (p->line[i] == '(')
 			depth++;
 		else if (p->line[i] == ')' && --depth == 0) {
-			p->pos = p->last_end = i + 1;
+			p->last_end = i + 1;
+			seek(p, i + 1);
 			return 0;
 		}
 	}
@@ -1894,7 +1899,7 @@ static int parse_body(struct parser *p, ts_stmt *st, const char *where)
 		return parse_host_stmt(p, st, host);
 	}
 	if (is_word(p, w, "expect")) {
-		p->pos = w.pos; /* parse_expect reads "expect" again */
+		seek(p, w.pos); /* parse_expect reads "expect" again */
 		return parse_expect(p, st);
 	}
 	if (is_decl_word(p, w))
@@ -2068,9 +2073,11 @@ static int read_hosts(struct parser *p)
 {
 	p->next_off = p->host_from;
 	p->lineno = p->host_lineno;
-	while (p->next_off < p->host_to && line_next(p))
+	while (p->next_off < p->host_to && line_next(p)) {
+		seek(p, 0);
 		if (is_host_decl(p) && parse_host_decl(p) < 0)
 			return -1;
+	}
 	p->lineno = 0;
 	if (p->t->nhosts == 0 && (add_host(p, "client", 6, 0x0a000001) < 0 ||
 				  add_host(p, "server", 6, 0x0a000002) < 0))
@@ -2177,9 +2184,11 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 	if (read_hosts(p) < 0)
 		goto out;
 	lines_rewind(p);
-	while (line_next(p))
+	while (line_next(p)) {
+		seek(p, 0);
 		if (parse_line(p) < 0)
 			goto out;
+	}
 	r = 0;
 out:
 	free(p);
@@ -2252,6 +2261,7 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 	memcpy(copy, line, len);
 	copy[len] = '\0';
 	line_start(&p, copy, len);
+	seek(&p, 0);
 	first = peek(&p);
 	if (first.kind == TK_END) {
 		fail(&p, first.pos,
