@@ -45,6 +45,10 @@
 /* Longest token quoted in an error message. */
 #define QUOTE_MAX 40
 
+/* Slots of the table of calls by name (struct ts_syms): a power of two,
+ * more than twice TCPSIM_NCALLS. */
+#define CALL_SLOTS 64
+
 /* Integers beyond this saturate while parsing: every range is smaller. */
 #define INT_SATURATE ((int64_t)1000000000000000000)
 
@@ -114,6 +118,9 @@ struct ts_syms {
 	size_t names_cap, names_used;
 	int var_cap[TS_PARSE_MAX_HOSTS];
 	struct name_block *blocks;
+	/* The calls by name: ts_calls[] indices by call_hash(), open
+	 * addressing, -1 where empty. Nearly every line names a call. */
+	signed char calls[CALL_SLOTS];
 };
 
 /* ---------------------------------------------------------------------- */
@@ -1632,17 +1639,42 @@ static int call_args(struct parser *p, struct args *a, int host, ts_call *c)
 	return arg_close(p, a);
 }
 
+/* Where the call named S (N > 0 bytes) is looked for in ts_syms.calls. */
+static size_t call_hash(const char *s, size_t n)
+{
+	size_t h =
+	    ((unsigned char)s[0] * 31u + n) * 31u + (unsigned char)s[n - 1];
+
+	return h & (CALL_SLOTS - 1);
+}
+
+static void calls_index(struct ts_syms *y)
+{
+	memset(y->calls, -1, sizeof y->calls);
+	for (int id = 0; id < TCPSIM_NCALLS; id++) {
+		const char *name = ts_calls[id].name;
+		size_t i = call_hash(name, strlen(name));
+
+		while (y->calls[i] >= 0)
+			i = (i + 1) & (CALL_SLOTS - 1);
+		y->calls[i] = (signed char)id;
+	}
+}
+
 static int find_call(const struct parser *p, struct tok t)
 {
 	const char *s = tok_text(p, t);
 
 	if (t.kind != TK_WORD)
 		return -1;
-	for (int i = 0; i < TCPSIM_NCALLS; i++)
-		if (ts_calls[i].name[0] == s[0] &&
-		    spells(s, t.len, ts_calls[i].name))
-			return i;
-	return -1;
+	for (size_t i = call_hash(s, t.len);; i = (i + 1) & (CALL_SLOTS - 1)) {
+		int id = p->syms->calls[i];
+
+		if (id < 0)
+			return -1;
+		if (spells(s, t.len, ts_calls[id].name))
+			return id;
+	}
 }
 
 /* Skip "(any text)" after a result; parentheses nest. */
@@ -2175,6 +2207,7 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 		oom(p);
 		goto out;
 	}
+	calls_index(t->syms);
 	if (len)
 		memcpy(t->text, text, len);
 	t->text[len] = '\0';
