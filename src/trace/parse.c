@@ -97,6 +97,9 @@ struct parser {
 	int host_lineno;
 
 	ts_time prev; /* scheduled time of the previous timed line */
+	/* errno_lookup()'s last name ("": none) and its value */
+	char errno_name[24];
+	int errno_value;
 	size_t stmt_cap, host_cap, link_cap;
 	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
 	char *textp; /* where the next statement text goes */
@@ -1713,6 +1716,24 @@ static int parse_sigpipe(struct parser *p, ts_call *c)
 	return 0;
 }
 
+/* ts_errno_lookup() of token T, which goes through a table: the name
+ * looked up last is kept, as a trace repeats a few. */
+static int errno_lookup(struct parser *p, struct tok t)
+{
+	const char *s = tok_text(p, t);
+	int err;
+
+	if (spells(s, t.len, p->errno_name))
+		return p->errno_value;
+	err = ts_errno_lookup(s, (int)t.len);
+	if (err >= 0 && t.len < sizeof p->errno_name) {
+		memcpy(p->errno_name, s, t.len);
+		p->errno_name[t.len] = '\0';
+		p->errno_value = err;
+	}
+	return err;
+}
+
 static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 {
 	struct tok t = next(p);
@@ -1727,7 +1748,7 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 				    "expected an errno name after '-1', found "
 				    "%s",
 				    quote(p, e).s);
-		err = ts_errno_lookup(tok_text(p, e), (int)e.len);
+		err = errno_lookup(p, e);
 		if (err < 0)
 			return fail(p, e.pos, "unknown errno name %s",
 				    quote(p, e).s);
