@@ -507,19 +507,28 @@ static int read_int(struct parser *p, const char *ctx, const char *what,
 	return 0;
 }
 
+/* What time_value() found wrong with a time, in the order it checks. */
+enum time_err {
+	TIME_OK,
+	TIME_INVALID,  /* not [+-]DIGITS[.DIGITS][us|ms|s] */
+	TIME_NEGATIVE, /* '-' */
+	TIME_FINER,    /* a non-zero digit past the microseconds */
+	TIME_LARGE     /* beyond TS_TIME_MAX */
+};
+
 /*
- * A time or a duration token: [+]DIGITS[.DIGITS][us|ms|s], a bare number
- * being seconds. NOUN is "time" or "duration"; only times take '+', which
- * sets *REL. The value is exact in microseconds and at most TS_TIME_MAX.
+ * The value of the time or duration S (N bytes, a number token: the byte
+ * after it is neither a digit nor '.'): [+]DIGITS[.DIGITS][us|ms|s], a
+ * bare number being seconds, exact in microseconds and at most
+ * TS_TIME_MAX. Only ALLOW_REL takes '+', which sets *REL. Messages are
+ * left to tok_time(): this is on every timed line.
  */
-static int tok_time(struct parser *p, struct tok t, const char *noun,
-		    int allow_rel, ts_time *out, int *rel)
+static enum time_err time_value(const char *s, size_t n, int allow_rel,
+				ts_time *out, int *rel)
 {
-	const char *s = tok_text(p, t);
-	size_t n = t.len, i = 0, rest;
-	int64_t ip = 0, frac = 0, mult;
+	size_t i = 0, rest;
+	int64_t ip = 0, frac = 0, mult, lim;
 	int neg = 0, big = 0, places, digits = 0;
-	char buf[32];
 
 	*rel = 0;
 	if (s[0] == '+' && allow_rel) {
@@ -529,9 +538,9 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 		neg = 1;
 		i = 1;
 	}
-	if (i >= n || !is_digit(s[i]))
-		goto invalid;
-	for (; i < n && is_digit(s[i]); i++) {
+	if (!is_digit(s[i]))
+		return TIME_INVALID;
+	for (; is_digit(s[i]); i++) {
 		if (ip > TS_TIME_MAX)
 			big = 1;
 		else
@@ -540,12 +549,12 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 	/* The fraction, in one loop: its first six digits as millionths
 	 * (FRAC), and how many digits it has up to its last non-zero one
 	 * (DIGITS), which the unit's places must hold. */
-	if (i < n && s[i] == '.') {
+	if (s[i] == '.') {
 		static const int64_t weight[6] = {100000, 10000, 1000,
 						  100,    10,    1};
 		size_t f0 = ++i;
 
-		for (; i < n && is_digit(s[i]); i++) {
+		for (; is_digit(s[i]); i++) {
 			if (s[i] == '0')
 				continue;
 			if (i - f0 < 6)
@@ -553,34 +562,57 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 			digits = (int)(i - f0) + 1;
 		}
 		if (i == f0)
-			goto invalid;
+			return TIME_INVALID;
 	}
 	rest = n - i;
+	/* the unit: microseconds in one (MULT), the most of it (LIM) */
 	if (rest == 0 || (rest == 1 && s[i] == 's')) {
 		places = 6;
 		mult = 1000000;
+		lim = TS_TIME_MAX / 1000000;
 	} else if (rest == 2 && s[i] == 'm' && s[i + 1] == 's') {
 		places = 3;
 		mult = 1000;
+		lim = TS_TIME_MAX / 1000;
 		frac /= 1000; /* in the unit; exact when DIGITS fit */
 	} else if (rest == 2 && s[i] == 'u' && s[i + 1] == 's') {
 		places = 0;
 		mult = 1;
+		lim = TS_TIME_MAX;
 	} else {
-		goto invalid;
+		return TIME_INVALID;
 	}
 	if (neg)
-		return fail(p, t.pos, "%s %s is negative", noun, quote(p, t).s);
+		return TIME_NEGATIVE;
 	if (digits > places)
+		return TIME_FINER;
+	if (big || ip > lim || ip * mult + frac > TS_TIME_MAX)
+		return TIME_LARGE;
+	*out = ip * mult + frac;
+	return TIME_OK;
+}
+
+/* Time token T (NOUN: "time" or "duration"), as time_value() reads it. */
+static int tok_time(struct parser *p, struct tok t, const char *noun,
+		    int allow_rel, ts_time *out, int *rel)
+{
+	char buf[32];
+
+	switch (time_value(tok_text(p, t), t.len, allow_rel, out, rel)) {
+	case TIME_OK:
+		return 0;
+	case TIME_INVALID:
+		break;
+	case TIME_NEGATIVE:
+		return fail(p, t.pos, "%s %s is negative", noun, quote(p, t).s);
+	case TIME_FINER:
 		return fail(p, t.pos, "%s %s is finer than a microsecond", noun,
 			    quote(p, t).s);
-	if (big || ip > TS_TIME_MAX / mult || ip * mult + frac > TS_TIME_MAX)
+	case TIME_LARGE:
 		return fail(p, t.pos, "%s %s is too large (the largest is %s)",
 			    noun, quote(p, t).s,
 			    ts_dur_fmt(TS_TIME_MAX, buf, sizeof buf));
-	*out = ip * mult + frac;
-	return 0;
-invalid:
+	}
 	return fail(p, t.pos, "invalid %s %s", noun, quote(p, t).s);
 }
 
