@@ -2074,40 +2074,51 @@ static int parse_line(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Passes */
 
-/* Whether the N bytes at S are all ASCII but NUL, as most lines are:
- * eight at a time. */
-static int plain_ascii(const char *s, size_t n)
+/* The bytes of W that are NUL or above 0x7f have their high bit set in
+ * the result; no other byte has, unless W holds a 0 (then a byte above
+ * it may too: no matter). */
+static uint64_t odd_bytes(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u;
 	const uint64_t highs = 0x8080808080808080u;
-	uint64_t seen = 0;
-	size_t i = 0;
 
-	/* A byte of W has its high bit set in W, or in (W - ones) & ~W
-	 * when it is 0 (that one can also flag a byte above a 0: no
-	 * matter, there is a 0 then). */
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		seen |= w | ((w - ones) & ~w);
-	}
-	for (; i < n; i++)
-		seen |= s[i] ? (unsigned char)s[i] : 0x80;
-	return !(seen & highs);
+	return (w | ((w - ones) & ~w)) & highs;
 }
 
-/* Pass 1: the bytes. Returns the number of lines, or -1. Notes the lines
- * that may declare a host for pass 2: from the first line whose first
- * character (after blanks) is 'h' to the last one. */
+/* How many of the N bytes at S come before the first NUL or byte above
+ * 0x7f: 32 at a time, as nearly every byte of a trace is plain ASCII. */
+static size_t plain_bytes(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		uint64_t w[4];
+
+		memcpy(w, s + i, sizeof w);
+		if (odd_bytes(w[0]) | odd_bytes(w[1]) | odd_bytes(w[2]) |
+		    odd_bytes(w[3]))
+			break;
+	}
+	while (i < n && s[i] && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+/* Pass 1: the bytes. Returns the number of lines, or -1. Only the lines
+ * with a NUL or a byte above 0x7f are looked at byte by byte: PLAIN is
+ * where the next such byte is. Notes the lines that may declare a host
+ * for pass 2: from the first line whose first character (after blanks)
+ * is 'h' to the last one. */
 static long check_bytes(struct parser *p)
 {
+	size_t plain =
+	    p->body + plain_bytes(p->src + p->body, p->len - p->body);
 	long n = 0;
 
 	lines_rewind(p);
 	p->host_from = p->host_to = 0;
 	while (line_next(p)) {
-		size_t b = 0;
+		size_t b = 0, end = (size_t)(p->line - p->src) + p->llen;
 
 		n++;
 		if (p->llen > TS_PARSE_MAX_LINE)
@@ -2123,7 +2134,7 @@ static long check_bytes(struct parser *p)
 			}
 			p->host_to = p->next_off;
 		}
-		if (plain_ascii(p->line, p->llen))
+		if (end <= plain)
 			continue;
 		for (size_t i = 0; i < p->llen;) {
 			unsigned char c = (unsigned char)p->line[i];
@@ -2140,6 +2151,7 @@ static long check_bytes(struct parser *p)
 				return fail(p, i, "invalid UTF-8");
 			i += k;
 		}
+		plain = end + plain_bytes(p->src + end, p->len - end);
 	}
 	return n;
 }
