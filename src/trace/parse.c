@@ -1390,11 +1390,18 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 /* ---------------------------------------------------------------------- */
 /* Calls */
 
+/* Each call as messages name it, "bind()", from the calls' one list. */
+static const char *const call_ctx[TCPSIM_NCALLS] = {
+#define CALL_CTX(n, s) [TCPSIM_CALL_##n] = s "()",
+    TCPSIM_CALLS(CALL_CTX)
+#undef CALL_CTX
+};
+
 /* Where we are in an argument list, for the messages. */
 struct args {
 	const char *call; /* "bind" */
 	const char *sig;  /* "bind(fd, PORT)" */
-	char ctx[24];     /* "bind()" */
+	const char *ctx;  /* "bind()" */
 	int i;            /* arguments read so far */
 	const char *prev; /* name of the last one, "fd" */
 };
@@ -1891,9 +1898,7 @@ static int parse_call(struct parser *p, ts_stmt *st, int host,
 	memset(&a, 0, sizeof a);
 	a.call = ts_calls[id].name;
 	a.sig = ts_calls[id].usage;
-	size_t cn = strlen(a.call); /* at most 11: "getpeername" */
-	memcpy(a.ctx, a.call, cn);
-	memcpy(a.ctx + cn, "()", 3);
+	a.ctx = call_ctx[id];
 	if (var && !ts_calls[id].binds)
 		return fail(p, var->pos,
 			    "only socket() and accept() can bind a variable, "
