@@ -135,7 +135,7 @@ struct ts_syms {
 static void copy_source(char *dst, size_t cap, const char *s, size_t n);
 static size_t utf8_len(const char *s, size_t n);
 
-__attribute__((format(printf, 3, 4))) static int
+__attribute__((cold, format(printf, 3, 4))) static int
 fail(struct parser *p, size_t pos, const char *fmt, ...)
 {
 	ts_error *e = p->err;
@@ -153,7 +153,7 @@ fail(struct parser *p, size_t pos, const char *fmt, ...)
 	return -1;
 }
 
-static int oom(struct parser *p)
+__attribute__((cold)) static int oom(struct parser *p)
 {
 	return fail(p, 0, "out of memory");
 }
@@ -401,7 +401,8 @@ struct quoted {
 	char s[QUOTE_MAX * 4 + 16];
 };
 
-static struct quoted quote(const struct parser *p, struct tok t)
+__attribute__((cold)) static struct quoted quote(const struct parser *p,
+						 struct tok t)
 {
 	struct quoted q;
 	size_t o = 0, n = t.len;
@@ -443,8 +444,8 @@ static int expect_end(struct parser *p)
 }
 
 /* "CTX: expected WHAT, found TOKEN" */
-static int expected(struct parser *p, struct tok t, const char *ctx,
-		    const char *what)
+__attribute__((cold)) static int expected(struct parser *p, struct tok t,
+					  const char *ctx, const char *what)
 {
 	return fail(p, t.pos, "%s: expected %s, found %s", ctx, what,
 		    quote(p, t).s);
