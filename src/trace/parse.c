@@ -301,8 +301,9 @@ static int line_next(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Lexer */
 
-/* The token at byte I of the line. Inlined: seek() is where every token is
- * scanned. */
+/* The token at byte I of the line. Inlined, as are seek() and next(): a
+ * line takes a dozen tokens, and a call costs as much as the scan of a
+ * short token. */
 static inline __attribute__((always_inline)) struct tok
 peek_at(const struct parser *p, size_t i)
 {
@@ -341,7 +342,8 @@ peek_at(const struct parser *p, size_t i)
 }
 
 /* Go on reading the line at byte POS: the token there is next. */
-static void seek(struct parser *p, size_t pos)
+static inline __attribute__((always_inline)) void seek(struct parser *p,
+						       size_t pos)
 {
 	p->tok = peek_at(p, pos);
 }
@@ -353,7 +355,7 @@ static inline struct tok peek(const struct parser *p)
 }
 
 /* Take the next token: the one after it is next. */
-static inline struct tok next(struct parser *p)
+static inline __attribute__((always_inline)) struct tok next(struct parser *p)
 {
 	struct tok t = p->tok;
 
