@@ -69,6 +69,7 @@ struct tok {
 struct name_ent {
 	int owner, idx; /* idx -1: empty slot */
 	uint32_t hash;  /* name_hash() of the owner and name */
+	unsigned len;   /* the name's */
 };
 
 struct parser {
@@ -97,8 +98,10 @@ struct parser {
 	int host_lineno;
 
 	ts_time prev; /* scheduled time of the previous timed line */
-	/* errno_lookup()'s last name ("": none) and its value */
+	/* errno_lookup()'s last name (ERRNO_LEN bytes, 0: none) and its
+	 * value */
 	char errno_name[24];
+	size_t errno_len;
 	int errno_value;
 	size_t stmt_cap, host_cap, link_cap;
 	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
@@ -124,6 +127,7 @@ struct ts_syms {
 	/* The calls by name: ts_calls[] indices by call_hash(), open
 	 * addressing, -1 where empty. Nearly every line names a call. */
 	signed char calls[CALL_SLOTS];
+	unsigned char call_len[TCPSIM_NCALLS]; /* strlen(ts_calls[id].name) */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -375,6 +379,40 @@ static int spells(const char *s, size_t n, const char *w)
 		if (s[i] != w[i])
 			return 0;
 	return w[n] == '\0';
+}
+
+/* Whether the N bytes at A and at B are the same, N known to fit both: a
+ * few word compares, overlapping, for the names a line looks up once
+ * their lengths agree. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
 }
 
 static int tok_eq(const struct parser *p, struct tok t, const char *s)
@@ -718,8 +756,8 @@ static int name_find(const struct parser *p, int owner, const char *s, size_t n)
 		if (e.idx < 0)
 			return -1;
 		/* the hash first: most other names differ there */
-		if (e.hash == h && e.owner == owner &&
-		    spells(s, n, ent_name(p, e)))
+		if (e.hash == h && e.len == n && e.owner == owner &&
+		    same_bytes(s, ent_name(p, e), n))
 			return e.idx;
 	}
 }
@@ -737,7 +775,7 @@ static void name_put(struct name_ent *tab, size_t cap, struct name_ent e)
 static int name_add(struct parser *p, int owner, int idx)
 {
 	struct ts_syms *y = p->syms;
-	struct name_ent e = {owner, idx, 0};
+	struct name_ent e = {owner, idx, 0, 0};
 	const char *s = ent_name(p, e);
 
 	if ((y->names_used + 1) * 2 > y->names_cap) {
@@ -755,7 +793,8 @@ static int name_add(struct parser *p, int owner, int idx)
 		y->names = tab;
 		y->names_cap = cap;
 	}
-	e.hash = name_hash(owner, s, strlen(s));
+	e.len = (unsigned)strlen(s);
+	e.hash = name_hash(owner, s, e.len);
 	name_put(y->names, y->names_cap, e);
 	y->names_used++;
 	return 0;
@@ -1700,6 +1739,7 @@ static void calls_index(struct ts_syms *y)
 		const char *name = ts_calls[id].name;
 		size_t i = call_hash(name, strlen(name));
 
+		y->call_len[id] = (unsigned char)strlen(name);
 		while (y->calls[i] >= 0)
 			i = (i + 1) & (CALL_SLOTS - 1);
 		y->calls[i] = (signed char)id;
@@ -1717,7 +1757,8 @@ static int find_call(const struct parser *p, struct tok t)
 
 		if (id < 0)
 			return -1;
-		if (spells(s, t.len, ts_calls[id].name))
+		if (p->syms->call_len[id] == t.len &&
+		    same_bytes(s, ts_calls[id].name, t.len))
 			return id;
 	}
 }
@@ -1765,12 +1806,12 @@ static int errno_lookup(struct parser *p, struct tok t)
 	const char *s = tok_text(p, t);
 	int err;
 
-	if (spells(s, t.len, p->errno_name))
+	if (t.len == p->errno_len && same_bytes(s, p->errno_name, t.len))
 		return p->errno_value;
 	err = ts_errno_lookup(s, (int)t.len);
-	if (err >= 0 && t.len < sizeof p->errno_name) {
+	if (err >= 0 && t.len <= sizeof p->errno_name) {
 		memcpy(p->errno_name, s, t.len);
-		p->errno_name[t.len] = '\0';
+		p->errno_len = t.len;
 		p->errno_value = err;
 	}
 	return err;
