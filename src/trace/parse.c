@@ -384,7 +384,7 @@ static int spells(const char *s, size_t n, const char *w)
 /* Whether the N bytes at A and at B are the same, N known to fit both: a
  * few word compares, overlapping, for the names a line looks up once
  * their lengths agree. */
-static int same_bytes(const char *a, const char *b, size_t n)
+static inline int same_bytes(const char *a, const char *b, size_t n)
 {
 	uint64_t x, y;
 	uint32_t u, v;
@@ -496,7 +496,7 @@ __attribute__((cold)) static int expected(struct parser *p, struct tok t,
 
 /* A decimal integer token, [-]digits; saturates at +-INT_SATURATE.
  * Returns -1 when the token is not one. */
-static int tok_int(const struct parser *p, struct tok t, int64_t *v)
+static inline int tok_int(const struct parser *p, struct tok t, int64_t *v)
 {
 	const char *s = tok_text(p, t);
 	size_t i = 0;
@@ -847,7 +847,8 @@ static int read_host(struct parser *p, const char *ctx, int *out)
 }
 
 /* The variable named by token T on HOST, bound by an earlier line. */
-static int resolve_var(struct parser *p, int host, struct tok t, int *out)
+static inline int resolve_var(struct parser *p, int host, struct tok t,
+			      int *out)
 {
 	*out = name_find(p, host, tok_text(p, t), t.len);
 	if (*out < 0)
