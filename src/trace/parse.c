@@ -633,15 +633,14 @@ static enum time_err time_value(const char *s, size_t n, int allow_rel,
 	return TIME_OK;
 }
 
-/* Time token T (NOUN: "time" or "duration"), as time_value() reads it. */
-static int tok_time(struct parser *p, struct tok t, const char *noun,
-		    int allow_rel, ts_time *out, int *rel)
+/* The message for what time_value() found wrong with token T. */
+__attribute__((cold)) static int time_fail(struct parser *p, struct tok t,
+					   const char *noun, enum time_err e)
 {
 	char buf[32];
 
-	switch (time_value(tok_text(p, t), t.len, allow_rel, out, rel)) {
+	switch (e) {
 	case TIME_OK:
-		return 0;
 	case TIME_INVALID:
 		break;
 	case TIME_NEGATIVE:
@@ -655,6 +654,16 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 			    ts_dur_fmt(TS_TIME_MAX, buf, sizeof buf));
 	}
 	return fail(p, t.pos, "invalid %s %s", noun, quote(p, t).s);
+}
+
+/* Time token T (NOUN: "time" or "duration"), as time_value() reads it. */
+static int tok_time(struct parser *p, struct tok t, const char *noun,
+		    int allow_rel, ts_time *out, int *rel)
+{
+	enum time_err e =
+	    time_value(tok_text(p, t), t.len, allow_rel, out, rel);
+
+	return e == TIME_OK ? 0 : time_fail(p, t, noun, e);
 }
 
 /* A duration (link delay, net delay): "CTX: expected DUR, found ..." when
