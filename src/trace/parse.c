@@ -283,7 +283,7 @@ static void line_start(struct parser *p, const char *line, size_t n)
 	p->last_end = 0;
 }
 
-static int line_next(struct parser *p)
+static inline int line_next(struct parser *p)
 {
 	const char *s, *nl;
 	size_t rest, n;
