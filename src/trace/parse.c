@@ -1089,7 +1089,7 @@ static int parse_set(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Statements */
 
-static int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
+static inline int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
 {
 	ts_trace *t = p->t;
 	size_t n = p->last_end - start;
@@ -1756,7 +1756,7 @@ static void calls_index(struct ts_syms *y)
 	}
 }
 
-static int find_call(const struct parser *p, struct tok t)
+static inline int find_call(const struct parser *p, struct tok t)
 {
 	const char *s = tok_text(p, t);
 
