@@ -318,12 +318,8 @@ peek_at(const struct parser *p, size_t i)
 	while (cc(l[i], CC_BLANK))
 		i++;
 	t.pos = (unsigned)i;
-	if (i >= p->llen || l[i] == '#') {
-		t.kind = TK_END;
-		t.len = 0;
-		return t;
-	}
 	j = i + 1;
+	/* words and numbers first: the byte after the line starts neither */
 	if (cc(l[i], CC_START)) {
 		t.kind = TK_WORD;
 		while (cc(l[j], CC_WORD))
@@ -333,6 +329,9 @@ peek_at(const struct parser *p, size_t i)
 		t.kind = TK_NUM;
 		while (cc(l[j], CC_NUM))
 			j++;
+	} else if (i >= p->llen || l[i] == '#') {
+		t.kind = TK_END;
+		j = i;
 	} else {
 		t.kind = TK_PUNCT;
 		if ((unsigned char)l[i] >= 0x80) {
