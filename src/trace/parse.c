@@ -48,6 +48,8 @@
 /* Slots of the table of calls by name (struct ts_syms): a power of two,
  * more than twice TCPSIM_NCALLS. */
 #define CALL_SLOTS 64
+_Static_assert(TCPSIM_NCALLS * 2 < CALL_SLOTS,
+	       "the table of calls keeps empty slots: a lookup ends at one");
 
 /* Integers beyond this saturate while parsing: every range is smaller. */
 #define INT_SATURATE ((int64_t)1000000000000000000)
