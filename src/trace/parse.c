@@ -100,8 +100,8 @@ struct parser {
 	int host_lineno;
 
 	ts_time prev; /* scheduled time of the previous timed line */
-	/* errno_lookup()'s last name (ERRNO_LEN bytes, 0: none) and its
-	 * value */
+	/* errno_lookup()'s last name (errno_len bytes, no NUL; 0: none)
+	 * and its value */
 	char errno_name[24];
 	size_t errno_len;
 	int errno_value;
@@ -563,7 +563,7 @@ enum time_err {
  * after it is neither a digit nor '.'): [+]DIGITS[.DIGITS][us|ms|s], a
  * bare number being seconds, exact in microseconds and at most
  * TS_TIME_MAX. Only ALLOW_REL takes '+', which sets *REL. Messages are
- * left to tok_time(): this is on every timed line.
+ * left to time_fail(): this is on every timed line.
  */
 static enum time_err time_value(const char *s, size_t n, int allow_rel,
 				ts_time *out, int *rel)
