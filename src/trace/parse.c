@@ -4,9 +4,10 @@
  * Pipeline: trace text -> parser (this file) -> ts_trace -> engine.
  *
  * The language is line oriented, so the lexer is too: each line is scanned
- * from a position (struct parser.pos), one token at a time, and the parser
- * asks for the token it needs next. That lets it step over raw text where the
- * language has some (the "(Broken pipe)" after a call result).
+ * one token at a time, the next one as soon as the parser takes a token
+ * (struct parser.tok), and the parser can go on from any position of the
+ * line (seek()). That lets it step over raw text where the language has
+ * some (the "(Broken pipe)" after a call result).
  *
  * The file is read in three passes, and the first error stops everything:
  *   1. bytes: file size, line length, UTF-8 (no NUL), line count;
@@ -44,6 +45,12 @@
 /* Longest token quoted in an error message. */
 #define QUOTE_MAX 40
 
+/* Slots of the table of calls by name (struct ts_syms): a power of two,
+ * more than twice TCPSIM_NCALLS. */
+#define CALL_SLOTS 64
+_Static_assert(TCPSIM_NCALLS * 2 < CALL_SLOTS,
+	       "the table of calls keeps empty slots: a lookup ends at one");
+
 /* Integers beyond this saturate while parsing: every range is smaller. */
 #define INT_SATURATE ((int64_t)1000000000000000000)
 
@@ -54,14 +61,17 @@ enum tok_kind {
 	TK_PUNCT, /* any other single character */
 };
 
+/* 12 bytes, so that it is passed and returned in two registers. */
 struct tok {
 	enum tok_kind kind;
-	size_t pos, len; /* in the current line */
+	unsigned pos, len; /* in the current line (at most TS_PARSE_MAX_LINE) */
 };
 
 /* A name table entry: a host (owner -1) or a variable of host OWNER. */
 struct name_ent {
 	int owner, idx; /* idx -1: empty slot */
+	uint32_t hash;  /* name_hash() of the owner and name */
+	unsigned len;   /* the name's */
 };
 
 struct parser {
@@ -71,20 +81,30 @@ struct parser {
 	size_t len;
 	size_t body; /* offset of line 1: after a UTF-8 byte order mark */
 
-	/* the current line */
+	/* The current line. The byte after it, line[llen], is '\n', '\r'
+	 * or a '\0' after the text: never a blank nor in a word or number,
+	 * so the lexer's loops stop there without testing the length. */
 	size_t next_off; /* offset of the next line in src */
 	const char *line;
 	size_t llen;
 	int lineno;
-	size_t pos;      /* scan position */
-	size_t last_end; /* end of the last token consumed */
-	/* The token peek() found last, and where: the parser often looks
-	 * at a token before taking it. */
-	struct tok cached;
-	const char *cached_line;
-	size_t cached_pos;
+	/* The next token, scanned as soon as the one before is taken
+	 * (seek()): the parser often looks at a token before taking it. */
+	struct tok tok;
+	size_t last_end; /* end of the last token taken */
+
+	/* Pass 1 notes where the lines that may declare hosts are: the
+	 * first one's offset and the line number before it, and the offset
+	 * after the last one (0: none). */
+	size_t host_from, host_to;
+	int host_lineno;
 
 	ts_time prev; /* scheduled time of the previous timed line */
+	/* errno_lookup()'s last name (errno_len bytes, no NUL; 0: none)
+	 * and its value */
+	char errno_name[24];
+	size_t errno_len;
+	int errno_value;
 	size_t stmt_cap, host_cap, link_cap;
 	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
 	char *textp; /* where the next statement text goes */
@@ -106,6 +126,10 @@ struct ts_syms {
 	size_t names_cap, names_used;
 	int var_cap[TS_PARSE_MAX_HOSTS];
 	struct name_block *blocks;
+	/* The calls by name: ts_calls[] indices by call_hash(), open
+	 * addressing, -1 where empty. Nearly every line names a call. */
+	signed char calls[CALL_SLOTS];
+	unsigned char call_len[TCPSIM_NCALLS]; /* strlen(ts_calls[id].name) */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -117,7 +141,7 @@ struct ts_syms {
 static void copy_source(char *dst, size_t cap, const char *s, size_t n);
 static size_t utf8_len(const char *s, size_t n);
 
-__attribute__((format(printf, 3, 4))) static int
+__attribute__((cold, format(printf, 3, 4))) static int
 fail(struct parser *p, size_t pos, const char *fmt, ...)
 {
 	ts_error *e = p->err;
@@ -135,7 +159,7 @@ fail(struct parser *p, size_t pos, const char *fmt, ...)
 	return -1;
 }
 
-static int oom(struct parser *p)
+__attribute__((cold)) static int oom(struct parser *p)
 {
 	return fail(p, 0, "out of memory");
 }
@@ -148,24 +172,34 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+/* The lexer's character classes, one table lookup per byte: scanning a
+ * token is most of the parser's work. */
+enum {
+	CC_BLANK = 0x01, /* ' ', '\t': between tokens */
+	CC_START = 0x02, /* starts a word: [A-Za-z_] */
+	CC_WORD = 0x04,  /* in a word: [A-Za-z0-9_-] */
+	CC_NUM = 0x08,   /* in a number: [A-Za-z0-9_.] */
+	CC_DIGIT = 0x10, /* [0-9] */
+	CC_SIGN = 0x20   /* '+', '-': start a number before a digit */
+};
 
-static int is_word_start(int c)
-{
-	return is_alpha(c) || c == '_';
-}
+#define CC_LETTER (CC_START | CC_WORD | CC_NUM)
 
-static int is_word_char(int c)
-{
-	return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
-}
+static const unsigned char cclass[256] = {
+    ['\t'] = CC_BLANK,
+    [' '] = CC_BLANK,
+    ['A' ... 'Z'] = CC_LETTER,
+    ['a' ... 'z'] = CC_LETTER,
+    ['_'] = CC_LETTER,
+    ['0' ... '9'] = CC_DIGIT | CC_WORD | CC_NUM,
+    ['-'] = CC_WORD | CC_SIGN,
+    ['+'] = CC_SIGN,
+    ['.'] = CC_NUM,
+};
 
-static int is_num_char(int c)
+static int cc(char c, int cls)
 {
-	return is_alpha(c) || is_digit(c) || c == '_' || c == '.';
+	return cclass[(unsigned char)c] & cls;
 }
 
 /* Length of the valid UTF-8 sequence at S (RFC 3629: no overlong forms, no
@@ -242,7 +276,16 @@ static void lines_rewind(struct parser *p)
 	p->lineno = 0;
 }
 
-static int line_next(struct parser *p)
+/* Make LINE (N bytes) the current line; seek(p, 0) scans its first
+ * token. */
+static void line_start(struct parser *p, const char *line, size_t n)
+{
+	p->line = line;
+	p->llen = n;
+	p->last_end = 0;
+}
+
+static inline int line_next(struct parser *p)
 {
 	const char *s, *nl;
 	size_t rest, n;
@@ -256,82 +299,131 @@ static int line_next(struct parser *p)
 	p->next_off += n + (nl ? 1 : 0);
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
-	p->line = s;
-	p->llen = n;
+	line_start(p, s, n);
 	p->lineno++;
-	p->pos = 0;
-	p->last_end = 0;
 	return 1;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Lexer */
 
-static struct tok peek_at(const struct parser *p, size_t i)
+/* The token at byte I of the line. Inlined, as are seek() and next(): a
+ * line takes a dozen tokens, and a call costs as much as the scan of a
+ * short token. */
+static inline __attribute__((always_inline)) struct tok
+peek_at(const struct parser *p, size_t i)
 {
 	const char *l = p->line;
+	size_t j;
 	struct tok t;
-	int c;
 
-	while (i < p->llen && (l[i] == ' ' || l[i] == '\t'))
+	while (cc(l[i], CC_BLANK))
 		i++;
-	t.kind = TK_END;
-	t.pos = i;
-	t.len = 0;
-	if (i >= p->llen || l[i] == '#')
-		return t;
-	c = (unsigned char)l[i];
-	if (is_word_start(c)) {
+	t.pos = (unsigned)i;
+	j = i + 1;
+	/* words and numbers first: the byte after the line starts neither */
+	if (cc(l[i], CC_START)) {
 		t.kind = TK_WORD;
-		while (i + t.len < p->llen && is_word_char(l[i + t.len]))
-			t.len++;
-	} else if (is_digit(c) || ((c == '+' || c == '-') && i + 1 < p->llen &&
-				   is_digit(l[i + 1]))) {
+		while (cc(l[j], CC_WORD))
+			j++;
+	} else if (cc(l[i], CC_DIGIT) ||
+		   (cc(l[i], CC_SIGN) && cc(l[j], CC_DIGIT))) {
 		t.kind = TK_NUM;
-		t.len = 1;
-		while (i + t.len < p->llen && is_num_char(l[i + t.len]))
-			t.len++;
+		while (cc(l[j], CC_NUM))
+			j++;
+	} else if (i >= p->llen || l[i] == '#') {
+		t.kind = TK_END;
+		j = i;
 	} else {
 		t.kind = TK_PUNCT;
-		t.len = utf8_len(l + i, p->llen - i);
-		if (t.len == 0)
-			t.len = 1;
+		if ((unsigned char)l[i] >= 0x80) {
+			size_t k = utf8_len(l + i, p->llen - i);
+
+			j = i + (k ? k : 1); /* an invalid byte: alone */
+		}
+	}
+	t.len = (unsigned)(j - i);
+	return t;
+}
+
+/* Go on reading the line at byte POS: the token there is next. */
+static inline __attribute__((always_inline)) void seek(struct parser *p,
+						       size_t pos)
+{
+	p->tok = peek_at(p, pos);
+}
+
+/* The next token, left for next(). */
+static inline struct tok peek(const struct parser *p)
+{
+	return p->tok;
+}
+
+/* Take the next token: the one after it is next. */
+static inline __attribute__((always_inline)) struct tok next(struct parser *p)
+{
+	struct tok t = p->tok;
+
+	if (t.kind != TK_END) {
+		p->last_end = t.pos + t.len;
+		seek(p, p->last_end);
 	}
 	return t;
 }
 
-static struct tok peek(struct parser *p)
+/* Whether the N bytes at S spell the word W. Byte by byte: W is short, and
+ * S holds no NUL (a line has none, nor has a name), so a difference ends
+ * the loop at W's NUL at the latest. */
+static int spells(const char *s, size_t n, const char *w)
 {
-	if (p->cached_line != p->line || p->cached_pos != p->pos) {
-		p->cached = peek_at(p, p->pos);
-		p->cached_line = p->line;
-		p->cached_pos = p->pos;
-	}
-	return p->cached;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != w[i])
+			return 0;
+	return w[n] == '\0';
 }
 
-static struct tok next(struct parser *p)
+/* Whether the N bytes at A and at B are the same, N known to fit both: a
+ * few word compares, overlapping, for the names a line looks up once
+ * their lengths agree. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-	struct tok t = peek(p);
+	uint64_t x, y;
+	uint32_t u, v;
 
-	p->pos = t.pos + t.len;
-	if (t.kind != TK_END)
-		p->last_end = p->pos;
-	return t;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
 }
 
 static int tok_eq(const struct parser *p, struct tok t, const char *s)
 {
-	/* the first byte tells most words apart, before any length */
-	if (t.kind == TK_END || p->line[t.pos] != s[0])
-		return 0;
-	size_t n = strlen(s);
-	return t.len == n && memcmp(p->line + t.pos, s, n) == 0;
+	return t.kind != TK_END && spells(p->line + t.pos, t.len, s);
 }
 
 static int is_word(const struct parser *p, struct tok t, const char *s)
 {
-	return t.kind == TK_WORD && tok_eq(p, t, s);
+	return t.kind == TK_WORD && spells(p->line + t.pos, t.len, s);
 }
 
 static int is_punct(const struct parser *p, struct tok t, char c)
@@ -350,7 +442,8 @@ struct quoted {
 	char s[QUOTE_MAX * 4 + 16];
 };
 
-static struct quoted quote(const struct parser *p, struct tok t)
+__attribute__((cold)) static struct quoted quote(const struct parser *p,
+						 struct tok t)
 {
 	struct quoted q;
 	size_t o = 0, n = t.len;
@@ -392,8 +485,8 @@ static int expect_end(struct parser *p)
 }
 
 /* "CTX: expected WHAT, found TOKEN" */
-static int expected(struct parser *p, struct tok t, const char *ctx,
-		    const char *what)
+__attribute__((cold)) static int expected(struct parser *p, struct tok t,
+					  const char *ctx, const char *what)
 {
 	return fail(p, t.pos, "%s: expected %s, found %s", ctx, what,
 		    quote(p, t).s);
@@ -404,7 +497,7 @@ static int expected(struct parser *p, struct tok t, const char *ctx,
 
 /* A decimal integer token, [-]digits; saturates at +-INT_SATURATE.
  * Returns -1 when the token is not one. */
-static int tok_int(const struct parser *p, struct tok t, int64_t *v)
+static inline int tok_int(const struct parser *p, struct tok t, int64_t *v)
 {
 	const char *s = tok_text(p, t);
 	size_t i = 0;
@@ -456,19 +549,28 @@ static int read_int(struct parser *p, const char *ctx, const char *what,
 	return 0;
 }
 
+/* What time_value() found wrong with a time, in the order it checks. */
+enum time_err {
+	TIME_OK,
+	TIME_INVALID,  /* not [+-]DIGITS[.DIGITS][us|ms|s] */
+	TIME_NEGATIVE, /* '-' */
+	TIME_FINER,    /* a non-zero digit past the microseconds */
+	TIME_LARGE     /* beyond TS_TIME_MAX */
+};
+
 /*
- * A time or a duration token: [+]DIGITS[.DIGITS][us|ms|s], a bare number
- * being seconds. NOUN is "time" or "duration"; only times take '+', which
- * sets *REL. The value is exact in microseconds and at most TS_TIME_MAX.
+ * The value of the time or duration S (N bytes, a number token: the byte
+ * after it is neither a digit nor '.'): [+]DIGITS[.DIGITS][us|ms|s], a
+ * bare number being seconds, exact in microseconds and at most
+ * TS_TIME_MAX. Only ALLOW_REL takes '+', which sets *REL. Messages are
+ * left to time_fail(): this is on every timed line.
  */
-static int tok_time(struct parser *p, struct tok t, const char *noun,
-		    int allow_rel, ts_time *out, int *rel)
+static enum time_err time_value(const char *s, size_t n, int allow_rel,
+				ts_time *out, int *rel)
 {
-	const char *s = tok_text(p, t);
-	size_t n = t.len, i = 0, f0 = 0, fn = 0, rest;
-	int64_t ip = 0, frac = 0, mult;
-	int neg = 0, big = 0, places;
-	char buf[32];
+	size_t i = 0, rest;
+	int64_t ip = 0, frac = 0, mult, lim;
+	int neg = 0, big = 0, places, digits = 0;
 
 	*rel = 0;
 	if (s[0] == '+' && allow_rel) {
@@ -478,57 +580,91 @@ static int tok_time(struct parser *p, struct tok t, const char *noun,
 		neg = 1;
 		i = 1;
 	}
-	if (i >= n || !is_digit(s[i]))
-		goto invalid;
-	for (; i < n && is_digit(s[i]); i++) {
+	if (!is_digit(s[i]))
+		return TIME_INVALID;
+	for (; is_digit(s[i]); i++) {
 		if (ip > TS_TIME_MAX)
 			big = 1;
 		else
 			ip = ip * 10 + (s[i] - '0');
 	}
-	if (i < n && s[i] == '.') {
-		f0 = ++i;
-		while (i < n && is_digit(s[i]))
-			i++;
-		fn = i - f0;
-		if (fn == 0)
-			goto invalid;
+	/* The fraction, in one loop: its first six digits as millionths
+	 * (FRAC), and how many digits it has up to its last non-zero one
+	 * (DIGITS), which the unit's places must hold. */
+	if (s[i] == '.') {
+		static const int64_t weight[6] = {100000, 10000, 1000,
+						  100,    10,    1};
+		size_t f0 = ++i;
+
+		for (; is_digit(s[i]); i++) {
+			if (s[i] == '0')
+				continue;
+			if (i - f0 < 6)
+				frac += (s[i] - '0') * weight[i - f0];
+			digits = (int)(i - f0) + 1;
+		}
+		if (i == f0)
+			return TIME_INVALID;
 	}
 	rest = n - i;
+	/* the unit: microseconds in one (MULT), the most of it (LIM) */
 	if (rest == 0 || (rest == 1 && s[i] == 's')) {
 		places = 6;
 		mult = 1000000;
+		lim = TS_TIME_MAX / 1000000;
 	} else if (rest == 2 && s[i] == 'm' && s[i + 1] == 's') {
 		places = 3;
 		mult = 1000;
+		lim = TS_TIME_MAX / 1000;
+		frac /= 1000; /* in the unit; exact when DIGITS fit */
 	} else if (rest == 2 && s[i] == 'u' && s[i + 1] == 's') {
 		places = 0;
 		mult = 1;
+		lim = TS_TIME_MAX;
 	} else {
-		goto invalid;
+		return TIME_INVALID;
 	}
 	if (neg)
-		return fail(p, t.pos, "%s %s is negative", noun, quote(p, t).s);
-	for (size_t k = 0; k < fn; k++) {
-		int d = s[f0 + k] - '0';
+		return TIME_NEGATIVE;
+	if (digits > places)
+		return TIME_FINER;
+	if (big || ip > lim || ip * mult + frac > TS_TIME_MAX)
+		return TIME_LARGE;
+	*out = ip * mult + frac;
+	return TIME_OK;
+}
 
-		if ((int)k < places)
-			frac = frac * 10 + d;
-		else if (d != 0)
-			return fail(p, t.pos,
-				    "%s %s is finer than a microsecond", noun,
-				    quote(p, t).s);
-	}
-	for (int k = (int)fn; k < places; k++)
-		frac *= 10;
-	if (big || ip > TS_TIME_MAX / mult || ip * mult + frac > TS_TIME_MAX)
+/* The message for what time_value() found wrong with token T. */
+__attribute__((cold)) static int time_fail(struct parser *p, struct tok t,
+					   const char *noun, enum time_err e)
+{
+	char buf[32];
+
+	switch (e) {
+	case TIME_OK:
+	case TIME_INVALID:
+		break;
+	case TIME_NEGATIVE:
+		return fail(p, t.pos, "%s %s is negative", noun, quote(p, t).s);
+	case TIME_FINER:
+		return fail(p, t.pos, "%s %s is finer than a microsecond", noun,
+			    quote(p, t).s);
+	case TIME_LARGE:
 		return fail(p, t.pos, "%s %s is too large (the largest is %s)",
 			    noun, quote(p, t).s,
 			    ts_dur_fmt(TS_TIME_MAX, buf, sizeof buf));
-	*out = ip * mult + frac;
-	return 0;
-invalid:
+	}
 	return fail(p, t.pos, "invalid %s %s", noun, quote(p, t).s);
+}
+
+/* Time token T (NOUN: "time" or "duration"), as time_value() reads it. */
+static int tok_time(struct parser *p, struct tok t, const char *noun,
+		    int allow_rel, ts_time *out, int *rel)
+{
+	enum time_err e =
+	    time_value(tok_text(p, t), t.len, allow_rel, out, rel);
+
+	return e == TIME_OK ? 0 : time_fail(p, t, noun, e);
 }
 
 /* A duration (link delay, net delay): "CTX: expected DUR, found ..." when
@@ -604,7 +740,7 @@ static char *keep_name(struct ts_syms *y, const char *name, size_t n)
 	return d;
 }
 
-static size_t name_hash(int owner, const char *s, size_t n)
+static uint32_t name_hash(int owner, const char *s, size_t n)
 {
 	uint32_t h = 2166136261u ^ (uint32_t)owner;
 
@@ -613,32 +749,32 @@ static size_t name_hash(int owner, const char *s, size_t n)
 	return h;
 }
 
-/* Index of the host (OWNER -1) or variable named S, or -1. */
+/* Index of the host (OWNER -1) or variable named S (N bytes, no NUL), or
+ * -1. */
 static int name_find(const struct parser *p, int owner, const char *s, size_t n)
 {
 	size_t mask;
+	uint32_t h;
 
 	if (p->syms->names_cap == 0 || n > TS_PARSE_MAX_NAME)
 		return -1;
 	mask = p->syms->names_cap - 1;
-	for (size_t i = name_hash(owner, s, n) & mask;; i = (i + 1) & mask) {
+	h = name_hash(owner, s, n);
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct name_ent e = p->syms->names[i];
-		const char *name;
 
 		if (e.idx < 0)
 			return -1;
-		if (e.owner != owner)
-			continue;
-		name = ent_name(p, e);
-		if (strlen(name) == n && memcmp(name, s, n) == 0)
+		/* the hash first: most other names differ there */
+		if (e.hash == h && e.len == n && e.owner == owner &&
+		    same_bytes(s, ent_name(p, e), n))
 			return e.idx;
 	}
 }
 
-static void name_put(struct name_ent *tab, size_t cap, size_t h,
-		     struct name_ent e)
+static void name_put(struct name_ent *tab, size_t cap, struct name_ent e)
 {
-	size_t i = h & (cap - 1);
+	size_t i = e.hash & (cap - 1);
 
 	while (tab[i].idx >= 0)
 		i = (i + 1) & (cap - 1);
@@ -649,8 +785,8 @@ static void name_put(struct name_ent *tab, size_t cap, size_t h,
 static int name_add(struct parser *p, int owner, int idx)
 {
 	struct ts_syms *y = p->syms;
-	struct name_ent e = {owner, idx};
-	const char *s;
+	struct name_ent e = {owner, idx, 0, 0};
+	const char *s = ent_name(p, e);
 
 	if ((y->names_used + 1) * 2 > y->names_cap) {
 		size_t cap = y->names_cap ? y->names_cap * 2 : 64;
@@ -660,20 +796,16 @@ static int name_add(struct parser *p, int owner, int idx)
 			return oom(p);
 		for (size_t i = 0; i < cap; i++)
 			tab[i].idx = -1;
-		for (size_t i = 0; i < y->names_cap; i++) {
-			struct name_ent o = y->names[i];
-
-			if (o.idx < 0)
-				continue;
-			s = ent_name(p, o);
-			name_put(tab, cap, name_hash(o.owner, s, strlen(s)), o);
-		}
+		for (size_t i = 0; i < y->names_cap; i++)
+			if (y->names[i].idx >= 0)
+				name_put(tab, cap, y->names[i]);
 		free(y->names);
 		y->names = tab;
 		y->names_cap = cap;
 	}
-	s = ent_name(p, e);
-	name_put(y->names, y->names_cap, name_hash(owner, s, strlen(s)), e);
+	e.len = (unsigned)strlen(s);
+	e.hash = name_hash(owner, s, e.len);
+	name_put(y->names, y->names_cap, e);
 	y->names_used++;
 	return 0;
 }
@@ -725,7 +857,8 @@ static int read_host(struct parser *p, const char *ctx, int *out)
 }
 
 /* The variable named by token T on HOST, bound by an earlier line. */
-static int resolve_var(struct parser *p, int host, struct tok t, int *out)
+static inline int resolve_var(struct parser *p, int host, struct tok t,
+			      int *out)
 {
 	*out = name_find(p, host, tok_text(p, t), t.len);
 	if (*out < 0)
@@ -924,8 +1057,8 @@ static int parse_set(struct parser *p)
 		if (name.pos != kt.pos + plen || name.kind != TK_WORD)
 			name = kt; /* "net.ipv4. x": reported as unknown */
 	}
-	p->pos = name.pos + name.len;
-	p->last_end = p->pos;
+	p->last_end = name.pos + name.len;
+	seek(p, p->last_end);
 	if (kt.kind != TK_WORD)
 		return expected(p, kt, "set", "a knob name");
 	kt.len = name.pos + name.len - kt.pos;
@@ -957,7 +1090,7 @@ static int parse_set(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Statements */
 
-static int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
+static inline int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
 {
 	ts_trace *t = p->t;
 	size_t n = p->last_end - start;
@@ -1310,11 +1443,18 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 /* ---------------------------------------------------------------------- */
 /* Calls */
 
+/* Each call as messages name it, "bind()", from the calls' one list. */
+static const char *const call_ctx[TCPSIM_NCALLS] = {
+#define CALL_CTX(n, s) [TCPSIM_CALL_##n] = s "()",
+    TCPSIM_CALLS(CALL_CTX)
+#undef CALL_CTX
+};
+
 /* Where we are in an argument list, for the messages. */
 struct args {
 	const char *call; /* "bind" */
 	const char *sig;  /* "bind(fd, PORT)" */
-	char ctx[24];     /* "bind()" */
+	const char *ctx;  /* "bind()" */
 	int i;            /* arguments read so far */
 	const char *prev; /* name of the last one, "fd" */
 };
@@ -1594,12 +1734,44 @@ static int call_args(struct parser *p, struct args *a, int host, ts_call *c)
 	return arg_close(p, a);
 }
 
-static int find_call(const struct parser *p, struct tok t)
+/* Where the call named S (N > 0 bytes) is looked for in ts_syms.calls. */
+static size_t call_hash(const char *s, size_t n)
 {
-	for (int i = 0; i < TCPSIM_NCALLS; i++)
-		if (is_word(p, t, ts_calls[i].name))
-			return i;
-	return -1;
+	size_t h =
+	    ((unsigned char)s[0] * 31u + n) * 31u + (unsigned char)s[n - 1];
+
+	return h & (CALL_SLOTS - 1);
+}
+
+static void calls_index(struct ts_syms *y)
+{
+	memset(y->calls, -1, sizeof y->calls);
+	for (int id = 0; id < TCPSIM_NCALLS; id++) {
+		const char *name = ts_calls[id].name;
+		size_t i = call_hash(name, strlen(name));
+
+		y->call_len[id] = (unsigned char)strlen(name);
+		while (y->calls[i] >= 0)
+			i = (i + 1) & (CALL_SLOTS - 1);
+		y->calls[i] = (signed char)id;
+	}
+}
+
+static inline int find_call(const struct parser *p, struct tok t)
+{
+	const char *s = tok_text(p, t);
+
+	if (t.kind != TK_WORD)
+		return -1;
+	for (size_t i = call_hash(s, t.len);; i = (i + 1) & (CALL_SLOTS - 1)) {
+		int id = p->syms->calls[i];
+
+		if (id < 0)
+			return -1;
+		if (p->syms->call_len[id] == t.len &&
+		    same_bytes(s, ts_calls[id].name, t.len))
+			return id;
+	}
 }
 
 /* Skip "(any text)" after a result; parentheses nest. */
@@ -1611,7 +1783,8 @@ static int skip_paren_text(struct parser *p, struct tok open)
 		if (p->line[i] == '(')
 			depth++;
 		else if (p->line[i] == ')' && --depth == 0) {
-			p->pos = p->last_end = i + 1;
+			p->last_end = i + 1;
+			seek(p, i + 1);
 			return 0;
 		}
 	}
@@ -1637,6 +1810,24 @@ static int parse_sigpipe(struct parser *p, ts_call *c)
 	return 0;
 }
 
+/* ts_errno_lookup() of token T, which goes through a table: the name
+ * looked up last is kept, as a trace repeats a few. */
+static int errno_lookup(struct parser *p, struct tok t)
+{
+	const char *s = tok_text(p, t);
+	int err;
+
+	if (t.len == p->errno_len && same_bytes(s, p->errno_name, t.len))
+		return p->errno_value;
+	err = ts_errno_lookup(s, (int)t.len);
+	if (err >= 0 && t.len <= sizeof p->errno_name) {
+		memcpy(p->errno_name, s, t.len);
+		p->errno_len = t.len;
+		p->errno_value = err;
+	}
+	return err;
+}
+
 static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 {
 	struct tok t = next(p);
@@ -1651,7 +1842,7 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 				    "expected an errno name after '-1', found "
 				    "%s",
 				    quote(p, e).s);
-		err = ts_errno_lookup(tok_text(p, e), (int)e.len);
+		err = errno_lookup(p, e);
 		if (err < 0)
 			return fail(p, e.pos, "unknown errno name %s",
 				    quote(p, e).s);
@@ -1744,14 +1935,14 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 	return 0;
 }
 
-/* [VAR =] CALL(ARGS) [= RESULT]; VAR is NULL when absent. */
+/* [VAR =] CALL(ARGS) [= RESULT]; VAR is NULL when absent. ID is
+ * find_call(NAME). */
 static int parse_call(struct parser *p, ts_stmt *st, int host,
-		      const struct tok *var, struct tok name)
+		      const struct tok *var, struct tok name, int id)
 {
 	ts_call *c = &st->u.call;
 	struct args a;
 	struct tok t;
-	int id = find_call(p, name);
 
 	st->kind = TS_STMT_CALL;
 	c->bind_var = c->fd_var = c->peer_host = -1;
@@ -1762,9 +1953,7 @@ static int parse_call(struct parser *p, ts_stmt *st, int host,
 	memset(&a, 0, sizeof a);
 	a.call = ts_calls[id].name;
 	a.sig = ts_calls[id].usage;
-	size_t cn = strlen(a.call); /* at most 11: "getpeername" */
-	memcpy(a.ctx, a.call, cn);
-	memcpy(a.ctx + cn, "()", 3);
+	a.ctx = call_ctx[id];
 	if (var && !ts_calls[id].binds)
 		return fail(p, var->pos,
 			    "only socket() and accept() can bind a variable, "
@@ -1813,7 +2002,7 @@ static int parse_host_stmt(struct parser *p, ts_stmt *st, int host)
 			return fail(p, name.pos,
 				    "expected a call after '=', found %s",
 				    quote(p, name).s);
-		return parse_call(p, st, host, &w, name);
+		return parse_call(p, st, host, &w, name, find_call(p, name));
 	}
 	if (is_word(p, w, "kill") || is_word(p, w, "crash") ||
 	    is_word(p, w, "reboot")) {
@@ -1823,8 +2012,9 @@ static int parse_host_stmt(struct parser *p, ts_stmt *st, int host)
 							 : TS_HOST_REBOOT;
 		return expect_end(p);
 	}
-	if (w.kind == TK_WORD && (find_call(p, w) >= 0 || is_punct(p, a, '(')))
-		return parse_call(p, st, host, NULL, w);
+	int id = find_call(p, w);
+	if (w.kind == TK_WORD && (id >= 0 || is_punct(p, a, '(')))
+		return parse_call(p, st, host, NULL, w, id);
 	return fail(p, w.pos,
 		    "expected a call, kill, crash or reboot after '%s:', found "
 		    "%s",
@@ -1854,7 +2044,7 @@ static int parse_body(struct parser *p, ts_stmt *st, const char *where)
 		return parse_host_stmt(p, st, host);
 	}
 	if (is_word(p, w, "expect")) {
-		p->pos = w.pos; /* parse_expect reads "expect" again */
+		seek(p, w.pos); /* parse_expect reads "expect" again */
 		return parse_expect(p, st);
 	}
 	if (is_decl_word(p, w))
@@ -1944,22 +2134,72 @@ static int parse_line(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Passes */
 
-/* Pass 1: the bytes. Returns the number of lines, or -1. */
+/* The bytes of W that are NUL or above 0x7f have their high bit set in
+ * the result; no other byte has, unless W holds a 0 (then a byte above
+ * it may too: no matter). */
+static uint64_t odd_bytes(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	const uint64_t highs = 0x8080808080808080u;
+
+	return (w | ((w - ones) & ~w)) & highs;
+}
+
+/* How many of the N bytes at S come before the first NUL or byte above
+ * 0x7f: 32 at a time, as nearly every byte of a trace is plain ASCII. */
+static size_t plain_bytes(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		uint64_t w[4];
+
+		memcpy(w, s + i, sizeof w);
+		if (odd_bytes(w[0]) | odd_bytes(w[1]) | odd_bytes(w[2]) |
+		    odd_bytes(w[3]))
+			break;
+	}
+	while (i < n && s[i] && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+/* Pass 1: the bytes. Returns the number of lines, or -1. Only the lines
+ * with a NUL or a byte above 0x7f are looked at byte by byte: PLAIN is
+ * where the next such byte is. Notes the lines that may declare a host
+ * for pass 2: from the first line whose first character (after blanks)
+ * is 'h' to the last one. */
 static long check_bytes(struct parser *p)
 {
+	size_t plain =
+	    p->body + plain_bytes(p->src + p->body, p->len - p->body);
 	long n = 0;
 
 	lines_rewind(p);
+	p->host_from = p->host_to = 0;
 	while (line_next(p)) {
+		size_t b = 0, end = (size_t)(p->line - p->src) + p->llen;
+
 		n++;
 		if (p->llen > TS_PARSE_MAX_LINE)
 			return fail(p, TS_PARSE_MAX_LINE,
 				    "line longer than %d bytes",
 				    TS_PARSE_MAX_LINE);
+		while (b < p->llen && cc(p->line[b], CC_BLANK))
+			b++;
+		if (b < p->llen && p->line[b] == 'h') {
+			if (p->host_to == 0) {
+				p->host_from = (size_t)(p->line - p->src);
+				p->host_lineno = p->lineno - 1;
+			}
+			p->host_to = p->next_off;
+		}
+		if (end <= plain)
+			continue;
 		for (size_t i = 0; i < p->llen;) {
 			unsigned char c = (unsigned char)p->line[i];
 
-			if (c && c < 0x80) { /* ASCII, most of a trace */
+			if (c && c < 0x80) {
 				i++;
 				continue;
 			}
@@ -1971,6 +2211,7 @@ static long check_bytes(struct parser *p)
 				return fail(p, i, "invalid UTF-8");
 			i += k;
 		}
+		plain = end + plain_bytes(p->src + end, p->len - end);
 	}
 	return n;
 }
@@ -1983,13 +2224,17 @@ static int is_host_decl(struct parser *p)
 	       !is_punct(p, peek_at(p, t.pos + t.len), ':');
 }
 
-/* Pass 2: host declarations, then the default pair when there is none. */
+/* Pass 2: host declarations, then the default pair when there is none.
+ * Only the lines pass 1 noted can declare one. */
 static int read_hosts(struct parser *p)
 {
-	lines_rewind(p);
-	while (line_next(p))
+	p->next_off = p->host_from;
+	p->lineno = p->host_lineno;
+	while (p->next_off < p->host_to && line_next(p)) {
+		seek(p, 0);
 		if (is_host_decl(p) && parse_host_decl(p) < 0)
 			return -1;
+	}
 	p->lineno = 0;
 	if (p->t->nhosts == 0 && (add_host(p, "client", 6, 0x0a000001) < 0 ||
 				  add_host(p, "server", 6, 0x0a000002) < 0))
@@ -2087,17 +2332,21 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 		oom(p);
 		goto out;
 	}
+	calls_index(t->syms);
 	if (len)
 		memcpy(t->text, text, len);
 	t->text[len] = '\0';
 	t->textlen = len;
 	p->textp = t->text + len + 1;
+	p->src = t->text; /* the lexer needs the NUL after the last line */
 	if (read_hosts(p) < 0)
 		goto out;
 	lines_rewind(p);
-	while (line_next(p))
+	while (line_next(p)) {
+		seek(p, 0);
 		if (parse_line(p) < 0)
 			goto out;
+	}
 	r = 0;
 out:
 	free(p);
@@ -2137,6 +2386,7 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 	ts_error dummy;
 	ts_stmt st;
 	struct tok first;
+	char copy[TS_PARSE_MAX_LINE + 1]; /* the line and a NUL, to lex */
 
 	if (!err)
 		err = &dummy;
@@ -2146,8 +2396,7 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 	p.t = t;
 	p.syms = t->syms;
 	p.err = err;
-	p.line = line;
-	p.llen = len;
+	line_start(&p, line, len);
 	p.lineno = lineno;
 	if (len > TS_PARSE_MAX_LINE) {
 		fail(&p, TS_PARSE_MAX_LINE, "line longer than %d bytes",
@@ -2167,6 +2416,10 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 		}
 		i += k;
 	}
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	line_start(&p, copy, len);
+	seek(&p, 0);
 	first = peek(&p);
 	if (first.kind == TK_END) {
 		fail(&p, first.pos,
@@ -2204,7 +2457,7 @@ ts_stmt *ts_trace_parse_line(ts_trace *t, const char *line, size_t len,
 	}
 	*out = st;
 	char *text = (char *)(out + 1);
-	memcpy(text, line + first.pos, n);
+	memcpy(text, copy + first.pos, n);
 	text[n] = '\0';
 	out->text = text;
 	return out;
