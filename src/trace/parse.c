@@ -108,6 +108,7 @@ struct parser {
 	size_t stmt_cap, host_cap, link_cap;
 	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
 	char *textp; /* where the next statement text goes */
+	struct memo *memo; /* ts_trace_parse: bodies parsed (MEMO_SLOTS) */
 
 	struct ts_syms *syms; /* the trace's: names outlive the parse */
 };
@@ -2054,6 +2055,35 @@ static int parse_body(struct parser *p, ts_stmt *st, const char *where)
 		    where, quote(p, w).s);
 }
 
+/* Bodies parsed before. A timed line's body (what follows its time) is
+ * parsed from its bytes and the names known so far, which only grow: the
+ * same bytes again give the same statement. Traces repeat their lines (a
+ * connection's lines, connection after connection), so a body seen
+ * before is copied from its statement, not parsed again. A direct-mapped
+ * table by a hash of the bytes, which are compared in full. */
+#define MEMO_SLOTS 256
+struct memo {
+	const char *body; /* in the trace's copy of the source: it stays */
+	uint32_t len;
+	uint32_t end; /* the last token's end, from the body's start */
+	int stmt;     /* the statement it gave */
+};
+
+static inline uint64_t body_hash(const char *s, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15u;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+	}
+	for (; n; s++, n--)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h ^ h >> 29;
+}
+
 /* TIME, then HOST: ..., net: ... or expect ... */
 static int parse_timed(struct parser *p, size_t start)
 {
@@ -2080,12 +2110,31 @@ static int parse_timed(struct parser *p, size_t start)
 			    ts_time_fmt(p->prev, b1, sizeof b1));
 	}
 	p->prev = v;
+	struct memo *m = NULL;
+	size_t body = peek(p).pos, blen = p->llen - body;
+	if (p->memo) {
+		m = &p->memo[body_hash(p->line + body, blen) % MEMO_SLOTS];
+		if (m->body && m->len == blen &&
+		    memcmp(m->body, p->line + body, blen) == 0) {
+			st = p->t->stmts[m->stmt];
+			st.at = v;
+			st.line = p->lineno;
+			p->last_end = body + m->end;
+			return push_stmt(p, &st, start);
+		}
+	}
 	memset(&st, 0, sizeof st);
 	st.at = v;
 	st.line = p->lineno;
 	st.host = -1;
 	if (parse_body(p, &st, "after the time") < 0)
 		return -1;
+	if (m && blen <= UINT32_MAX) {
+		m->body = p->line + body;
+		m->len = (uint32_t)blen;
+		m->end = (uint32_t)(p->last_end - body);
+		m->stmt = p->t->nstmts;
+	}
 	return push_stmt(p, &st, start);
 }
 
@@ -2339,6 +2388,11 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 	t->textlen = len;
 	p->textp = t->text + len + 1;
 	p->src = t->text; /* the lexer needs the NUL after the last line */
+	p->memo = calloc(MEMO_SLOTS, sizeof *p->memo);
+	if (!p->memo) {
+		oom(p);
+		goto out;
+	}
 	if (read_hosts(p) < 0)
 		goto out;
 	lines_rewind(p);
@@ -2349,6 +2403,8 @@ ts_trace *ts_trace_parse(const char *filename, const char *text, size_t len,
 	}
 	r = 0;
 out:
+	if (p)
+		free(p->memo);
 	free(p);
 	if (r < 0) {
 		ts_trace_free(t);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/gen.h"
 #include "sink.h"
 
 /* ---------------------------------------------------------------------- */
@@ -1810,6 +1811,127 @@ END_TEST
 
 /* ---------------------------------------------------------------------- */
 
+/* ---- bodies parsed once ---- */
+
+/* TEXT with " #N" after every line: no two lines have the same bytes,
+ * so none is taken from an earlier line's parse. */
+static char *unique_lines(const char *text)
+{
+	struct buf b = {0};
+	int n = 0;
+	for (const char *s = text; *s;) {
+		const char *e = strchr(s, '\n');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		char tag[24];
+		sink(&b, s, len);
+		snprintf(tag, sizeof tag, " #%d\n", ++n);
+		sink(&b, tag, strlen(tag));
+		s += len + (e != NULL);
+	}
+	if (!b.data)
+		sink(&b, "", 0);
+	return b.data;
+}
+
+static int same_name(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The statements of A and B are the same, field by field. */
+static void same_stmts(const char *what, const ts_trace *a, const ts_trace *b)
+{
+	ck_assert_int_eq(a->nstmts, b->nstmts);
+	for (int i = 0; i < a->nstmts; i++) {
+		ts_stmt x = a->stmts[i], y = b->stmts[i];
+		ck_assert_msg(
+		    x.kind == y.kind && x.at == y.at && x.line == y.line &&
+			x.host == y.host && !strcmp(x.text, y.text),
+		    "%s: statement %d (line %d) differs", what, i, x.line);
+		if (x.kind == TS_STMT_CALL) {
+			ck_assert(
+			    same_name(x.u.call.bind_name, y.u.call.bind_name));
+			ck_assert(
+			    same_name(x.u.call.fd_name, y.u.call.fd_name));
+			ck_assert(
+			    same_name(x.u.call.peer_name, y.u.call.peer_name));
+			x.u.call.bind_name = y.u.call.bind_name = NULL;
+			x.u.call.fd_name = y.u.call.fd_name = NULL;
+			x.u.call.peer_name = y.u.call.peer_name = NULL;
+		}
+		x.text = y.text = NULL;
+		ck_assert_msg(!memcmp(&x, &y, sizeof x),
+			      "%s: statement %d (line %d) differs", what, i,
+			      x.line);
+	}
+}
+
+static void memo_case(const char *what, const char *text)
+{
+	ts_error e1, e2;
+	char *u = unique_lines(text);
+	ts_trace *a = ts_trace_parse("t", text, strlen(text), &e1);
+	ts_trace *b = ts_trace_parse("t", u, strlen(u), &e2);
+	ck_assert_msg((a == NULL) == (b == NULL), "%s: %s / %s", what,
+		      a ? "" : e1.msg, b ? "" : e2.msg);
+	if (a) {
+		same_stmts(what, a, b);
+		for (int h = 0; h < a->nhosts; h++)
+			ck_assert_int_eq(a->hosts[h].nvars, b->hosts[h].nvars);
+	} else {
+		ck_assert_int_eq(e1.line, e2.line);
+		ck_assert_int_eq(e1.col, e2.col);
+		ck_assert_str_eq(e1.msg, e2.msg);
+	}
+	ts_trace_free(a);
+	ts_trace_free(b);
+	free(u);
+}
+
+/* A line whose body (after its time) repeats an earlier one is the same
+ * statement as if it had been parsed afresh: its own time, line and text;
+ * a variable bound again keeps its number; a use of a name that only a
+ * later line binds is still an error. */
+START_TEST(parse_repeated_bodies)
+{
+	memo_case("repeats", "host a 10.0.0.1\nhost b 10.0.0.2\n"
+			     "0 a: c = socket()\n"
+			     "+1 a: c = socket()\n"
+			     "+0.5 a: connect(c, b:80) = -1 ECONNREFUSED\n"
+			     "2 a: connect(c, b:80) = -1 ECONNREFUSED\n"
+			     "+0 a: connect(c, b:80) = -1 ECONNREFUSED # x\n"
+			     "+0 net: drop a>b 1 SYN\n"
+			     "+1ms net: drop a>b 1 SYN\n"
+			     "expect a c state CLOSED\n"
+			     "+0 expect a c state CLOSED\n"
+			     "+0 expect a c state CLOSED\n"
+			     "+0 b: close(d) = 0\n");
+	memo_case("binds later", "host a 10.0.0.1\n"
+				 "0 a: c = socket()\n"
+				 "+0 a: close(c) = 0\n"
+				 "+0 a: close(d) = 0\n"
+				 "+0 a: d = socket()\n"
+				 "+0 a: close(d) = 0\n");
+	memo_case("binds then uses", "host a 10.0.0.1\n"
+				     "0 a: d = socket()\n"
+				     "+0 a: close(d) = 0\n"
+				     "+0 a: close(d) = 0\n");
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		ck_assert_ptr_nonnull(f);
+		ts_gen_trace(f, seed);
+		fclose(f);
+		char what[32];
+		snprintf(what, sizeof what, "gen %llu",
+			 (unsigned long long)seed);
+		memo_case(what, text);
+		free(text);
+	}
+}
+END_TEST
+
 static Suite *parser_suite(void)
 {
 	Suite *s = suite_create("parser");
@@ -1823,6 +1945,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_stmt_text);
 	tcase_add_test(tc, parse_spacing);
 	tcase_add_test(tc, parse_spec_example);
+	tcase_add_test(tc, parse_repeated_bodies);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("declarations");
