@@ -201,15 +201,7 @@ void ts_ev_begin(const ts_sim *sim, tcpsim_event *ev, tcpsim_event_kind kind,
 
 const char *ts_stmt_text(const ts_stmt *st)
 {
-	const char *t = st->text;
-	/* Without its time: "client: write(c, 100) = 100". */
-	if (*t == '+' || (*t >= '0' && *t <= '9')) {
-		while (*t && *t != ' ' && *t != '\t')
-			t++;
-		while (*t == ' ' || *t == '\t')
-			t++;
-	}
-	return t;
+	return st->text; /* "client: write(c, 100) = 100": no time */
 }
 
 /* The statement of line LINE: the trace's, or one given on its own

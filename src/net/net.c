@@ -59,12 +59,9 @@ int ts_net_init(ts_network *n, const ts_trace *t)
 	n->nextnum = 1;
 	ts_pool_init(&n->pkts, sizeof(ts_pkt), offsetof(ts_pkt, next),
 		     PKT_CHUNK);
-	/* Keep a copy of exactly the segments that replay lines name. */
-	int nrep = 0;
-	for (int i = 0; i < t->nstmts; i++)
-		if (t->stmts[i].kind == TS_STMT_NET &&
-		    t->stmts[i].u.net.op == TS_NET_REPLAY)
-			nrep++;
+	/* Keep a copy of exactly the segments that replay lines name (the
+	 * parser counted them: no pass over every statement here). */
+	int nrep = t->nreplay;
 	if (nrep) {
 		uint32_t *nums = malloc((size_t)nrep * sizeof *nums);
 		n->kept = calloc((size_t)nrep, sizeof *n->kept);

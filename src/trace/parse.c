@@ -107,7 +107,7 @@ struct parser {
 	int errno_value;
 	size_t stmt_cap, host_cap, link_cap;
 	unsigned char linked[TS_PARSE_MAX_HOSTS * TS_PARSE_MAX_HOSTS / 8];
-	char *textp; /* where the next statement text goes */
+	char *textp;       /* where the next statement text goes */
 	struct memo *memo; /* ts_trace_parse: bodies parsed (MEMO_SLOTS) */
 
 	struct ts_syms *syms; /* the trace's: names outlive the parse */
@@ -1091,13 +1091,17 @@ static int parse_set(struct parser *p)
 /* ---------------------------------------------------------------------- */
 /* Statements */
 
-static inline int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
+/* Add statement ST, which begins at byte AT of the line and whose text
+ * runs from byte START to the last token taken; with SHARED, ST's text is
+ * already kept (a body parsed before) and is not copied again. */
+static inline int push_stmt_text(struct parser *p, const ts_stmt *st, size_t at,
+				 size_t start, int shared)
 {
 	ts_trace *t = p->t;
 	size_t n = p->last_end - start;
 
 	if (t->nstmts >= TS_PARSE_MAX_STMTS)
-		return fail(p, start, "too many statements (limit %d)",
+		return fail(p, at, "too many statements (limit %d)",
 			    TS_PARSE_MAX_STMTS);
 	if ((size_t)t->nstmts == p->stmt_cap) {
 		size_t cap = p->stmt_cap ? p->stmt_cap * 2 : 64;
@@ -1111,15 +1115,23 @@ static inline int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
 		t->stmts = ns;
 		p->stmt_cap = cap;
 	}
-	/* The text area holds len + nlines + 1 bytes: each statement's text
-	 * is part of one line, plus its NUL. */
-	memcpy(p->textp, p->line + start, n);
-	p->textp[n] = '\0';
+	t->nreplay += st->kind == TS_STMT_NET && st->u.net.op == TS_NET_REPLAY;
 	t->stmts[t->nstmts] = *st;
-	t->stmts[t->nstmts].text = p->textp;
-	p->textp += n + 1;
+	if (!shared) {
+		/* The text area holds len + nlines + 1 bytes: each
+		 * statement's text is part of one line, plus its NUL. */
+		memcpy(p->textp, p->line + start, n);
+		p->textp[n] = '\0';
+		t->stmts[t->nstmts].text = p->textp;
+		p->textp += n + 1;
+	}
 	t->nstmts++;
 	return 0;
+}
+
+static inline int push_stmt(struct parser *p, const ts_stmt *st, size_t start)
+{
+	return push_stmt_text(p, st, start, start, 0);
 }
 
 static int seg_kind(const struct parser *p, struct tok t, ts_seg_kind *out)
@@ -2116,11 +2128,11 @@ static int parse_timed(struct parser *p, size_t start)
 		m = &p->memo[body_hash(p->line + body, blen) % MEMO_SLOTS];
 		if (m->body && m->len == blen &&
 		    memcmp(m->body, p->line + body, blen) == 0) {
-			st = p->t->stmts[m->stmt];
+			st = p->t->stmts[m->stmt]; /* its text too */
 			st.at = v;
 			st.line = p->lineno;
 			p->last_end = body + m->end;
-			return push_stmt(p, &st, start);
+			return push_stmt_text(p, &st, start, body, 1);
 		}
 	}
 	memset(&st, 0, sizeof st);
@@ -2135,7 +2147,7 @@ static int parse_timed(struct parser *p, size_t start)
 		m->end = (uint32_t)(p->last_end - body);
 		m->stmt = p->t->nstmts;
 	}
-	return push_stmt(p, &st, start);
+	return push_stmt_text(p, &st, start, body, 0);
 }
 
 /* One line of pass 3. */

@@ -156,8 +156,10 @@ typedef struct ts_stmt {
 		ts_net net;
 		ts_expect expect;
 	} u;
-	const char *
-	    text; /* the statement's source text (no comment), for the report */
+	/* The statement's source text without its time or comment
+	 * ("client: close(c) = 0"), for --why; lines with the same text may
+	 * share it. */
+	const char *text;
 } ts_stmt;
 
 /* Kernel knobs settable with "set HOST KNOB VALUE". */
@@ -216,6 +218,7 @@ typedef struct ts_trace {
 	int nlinks;
 	ts_link_decl *links; /* only the pairs given by "link" lines */
 	int nstmts;
+	int nreplay; /* statements that are net: replay lines */
 	ts_stmt *stmts; /* timed lines, in file order, times non-decreasing */
 	char *text;     /* owned copy of the source, for error lines */
 	size_t textlen;

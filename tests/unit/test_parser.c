@@ -154,7 +154,7 @@ START_TEST(parse_comments_and_blank_lines)
 
 	ck_assert_int_eq(t->nstmts, 1);
 	ck_assert_int_eq(t->stmts[0].line, 5);
-	ck_assert_str_eq(t->stmts[0].text, "0 client: kill");
+	ck_assert_str_eq(t->stmts[0].text, "client: kill");
 	ts_trace_free(t);
 }
 END_TEST
@@ -168,8 +168,8 @@ START_TEST(parse_crlf)
 
 	ck_assert_int_eq(t->nhosts, 2);
 	ck_assert_int_eq(t->nstmts, 3);
-	ck_assert_str_eq(t->stmts[0].text, "0 a: x = socket()");
-	ck_assert_str_eq(t->stmts[1].text, "+1 b: kill");
+	ck_assert_str_eq(t->stmts[0].text, "a: x = socket()");
+	ck_assert_str_eq(t->stmts[1].text, "b: kill");
 	ck_assert_int_eq(t->stmts[1].line, 5);
 	ck_assert_int_eq(t->stmts[2].at, TS_SEC(1));
 	/* the source is kept as it was */
@@ -190,7 +190,7 @@ START_TEST(parse_bom)
 			       "0 client: kill\n");
 
 	ck_assert_int_eq(t->nstmts, 1);
-	ck_assert_str_eq(t->stmts[0].text, "0 client: kill");
+	ck_assert_str_eq(t->stmts[0].text, "client: kill");
 	ts_trace_free(t);
 	/* columns count from after the mark */
 	check_error("\xef\xbb\xbf"
@@ -207,11 +207,19 @@ START_TEST(parse_stmt_text)
 	    "  # why\n"
 	    "\texpect client>server SYN\t\n");
 
-	ck_assert_str_eq(t->stmts[0].text, "0 client: c = socket()");
+	ck_assert_str_eq(t->stmts[0].text, "client: c = socket()");
 	ck_assert_str_eq(t->stmts[1].text,
-			 "+0 client: write(c, 1) = -1 EPIPE +SIGPIPE (Broken # "
+			 "client: write(c, 1) = -1 EPIPE +SIGPIPE (Broken # "
 			 "pipe)");
 	ck_assert_str_eq(t->stmts[2].text, "expect client>server SYN");
+	ts_trace_free(t);
+	/* A body written again is the same text, kept once. */
+	t = parse_ok("0 client: c = socket()\n"
+		     "+1.5 client: c = socket()\n");
+	ck_assert_str_eq(t->stmts[1].text, "client: c = socket()");
+	ck_assert_ptr_eq(t->stmts[0].text, t->stmts[1].text);
+	ck_assert_int_eq(t->stmts[1].at, 1500000);
+	ck_assert_int_eq(t->stmts[1].line, 2);
 	ts_trace_free(t);
 }
 END_TEST
