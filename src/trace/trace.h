@@ -218,7 +218,7 @@ typedef struct ts_trace {
 	int nlinks;
 	ts_link_decl *links; /* only the pairs given by "link" lines */
 	int nstmts;
-	int nreplay; /* statements that are net: replay lines */
+	int nreplay;    /* statements that are net: replay lines */
 	ts_stmt *stmts; /* timed lines, in file order, times non-decreasing */
 	char *text;     /* owned copy of the source, for error lines */
 	size_t textlen;

@@ -8,8 +8,8 @@
  * It also checks what include/tcpsim.h promises: a finished report ends
  * with a whole line, every event has a kind name and words, every event
  * of a segment makes a packet and no other event does, and the queries
- * after a run answer for every host. A broken promise aborts, which libFuzzer reports
- * as a crash.
+ * after a run answer for every host. A broken promise aborts, which libFuzzer
+ * reports as a crash.
  */
 #include <stddef.h>
 #include <stdint.h>
