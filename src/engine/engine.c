@@ -916,7 +916,8 @@ void ts_sim_feed(ts_sim *sim, int host)
 }
 
 /* Events up to UNTIL (STRICT: before it), then the clock at UNTIL. */
-static void advance(ts_sim *sim, ts_time until, int strict)
+static inline __attribute__((always_inline)) void
+advance(ts_sim *sim, ts_time until, int strict)
 {
 	for (;;) {
 		ts_event *ev = ts_evq_peek(&sim->q);
