@@ -181,8 +181,7 @@ static void failed_call_in_color(ts_sb *sb, const tcpsim_event *ev)
 	ts_sb_putn(sb, " (", 2);
 	ts_sb_puts(sb, msg ? msg : "?");
 	ts_sb_puts(sb, ")" OFF);
-	if (c->sigpipe)
-		TS_SB_LIT(sb, " +SIGPIPE");
+	ts_sigpipe_fmt(sb, c->sigpipe);
 	if (ev->kind == TCPSIM_EV_RETURN) {
 		TS_SB_LIT(sb, "  (blocked since ");
 		ts_sb_time(sb, c->began_us, 0);

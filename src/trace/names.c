@@ -333,10 +333,12 @@ void ts_call_fmt(ts_sb *sb, const ts_call *c)
 	ts_sb_putc(sb, ')');
 }
 
-static void sigpipe_fmt(ts_sb *sb, int sigpipe)
+void ts_sigpipe_fmt(ts_sb *sb, int sigpipe)
 {
-	if (sigpipe)
-		ts_sb_putn(sb, " +SIGPIPE", 9);
+	if (sigpipe) {
+		ts_sb_putn(sb, " +", 2);
+		ts_sb_puts(sb, ts_signals[0].name);
+	}
 }
 
 void ts_result_fmt(ts_sb *sb, const ts_call *c, int64_t value, int err,
@@ -350,7 +352,7 @@ void ts_result_fmt(ts_sb *sb, const ts_call *c, int64_t value, int err,
 		ts_sb_putn(sb, " (", 2);
 		ts_sb_puts(sb, msg ? msg : "?");
 		ts_sb_putc(sb, ')');
-		sigpipe_fmt(sb, sigpipe);
+		ts_sigpipe_fmt(sb, sigpipe);
 		return;
 	}
 	switch (ts_calls[c->id].result) {
@@ -375,7 +377,7 @@ void ts_result_fmt(ts_sb *sb, const ts_call *c, int64_t value, int err,
 		break;
 	}
 	ts_sb_i64(sb, value);
-	sigpipe_fmt(sb, sigpipe);
+	ts_sigpipe_fmt(sb, sigpipe);
 }
 
 void ts_expected_fmt(ts_sb *sb, const ts_call *c)
@@ -386,13 +388,13 @@ void ts_expected_fmt(ts_sb *sb, const ts_call *c)
 		return;
 	case TCPSIM_EXPECT_INT:
 		ts_sb_i64(sb, c->value);
-		sigpipe_fmt(sb, c->sigpipe);
+		ts_sigpipe_fmt(sb, c->sigpipe);
 		return;
 	case TCPSIM_EXPECT_ERRNO: {
 		const char *name = ts_errno_name((ts_errno)c->err);
 		ts_sb_putn(sb, "-1 ", 3);
 		ts_sb_puts(sb, name ? name : "?");
-		sigpipe_fmt(sb, c->sigpipe);
+		ts_sigpipe_fmt(sb, c->sigpipe);
 		return;
 	}
 	case TCPSIM_EXPECT_ADDR:

@@ -1816,9 +1816,9 @@ static int parse_sigpipe(struct parser *p, ts_call *c)
 		return 0;
 	next(p);
 	s = next(p);
-	if (!is_word(p, s, "SIGPIPE"))
-		return fail(p, s.pos, "expected SIGPIPE after '+', found %s",
-			    quote(p, s).s);
+	if (!is_word(p, s, ts_signals[0].name))
+		return fail(p, s.pos, "expected %s after '+', found %s",
+			    ts_signals[0].name, quote(p, s).s);
 	c->sigpipe = 1;
 	return 0;
 }

@@ -296,6 +296,8 @@ void ts_names_bits(struct ts_sb *sb, uint32_t v, const ts_name *table, size_t n,
  * ", ", the last two by LAST (" or "): "A, B or C". */
 void ts_names_list(struct ts_sb *sb, const ts_name *table, size_t n,
 		   uint32_t mask, const char *last);
+/* " +SIGPIPE" after a result that raised it, when SIGPIPE. */
+void ts_sigpipe_fmt(struct ts_sb *sb, int sigpipe);
 /* The entries of TABLE (bit i for entry i) whose value has a bit of BITS. */
 uint32_t ts_names_of_bits(const ts_name *table, size_t n, uint32_t bits);
 
