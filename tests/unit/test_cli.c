@@ -169,6 +169,24 @@ START_TEST(cli_bad_options)
 }
 END_TEST
 
+/* --help lists every call, as the library's call table gives it. */
+START_TEST(cli_help_lists_calls)
+{
+	if (!tcpsim_bin())
+		return;
+	make_tmpdir();
+	struct buf b;
+	ck_assert_int_eq(cli("--help", &b), 0);
+	int n = 0;
+	for (int id = 0; tcpsim_call_usage(id); id++, n++)
+		ck_assert_msg(strstr(b.data, tcpsim_call_usage(id)),
+			      "--help does not list %s", tcpsim_call_usage(id));
+	ck_assert_int_eq(n, TCPSIM_NCALLS);
+	free(b.data);
+	remove_tmpdir();
+}
+END_TEST
+
 START_TEST(cli_errors_and_files)
 {
 	if (!tcpsim_bin())
@@ -239,6 +257,7 @@ int main(void)
 	tcase_add_test(tc, cli_color_always);
 	tcase_add_test(tc, cli_several_traces);
 	tcase_add_test(tc, cli_bad_options);
+	tcase_add_test(tc, cli_help_lists_calls);
 	tcase_add_test(tc, cli_errors_and_files);
 	suite_add_tcase(s, tc);
 
