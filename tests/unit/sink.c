@@ -5,10 +5,12 @@
 #include "sink.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void sink(void *ctx, const char *data, size_t len)
 {
@@ -43,4 +45,66 @@ void addf(char *buf, size_t cap, const char *fmt, ...)
 	int m = vsnprintf(buf + n, cap - n, fmt, ap);
 	va_end(ap);
 	ck_assert_msg(m >= 0 && (size_t)m < cap - n, "trace text too long");
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	struct buf b = {0};
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sink(&b, chunk, got);
+	fclose(f);
+	if (!b.data)
+		sink(&b, "", 0);
+	if (len)
+		*len = b.len;
+	return b.data;
+}
+
+/* Every *.trace under DIR, sorted, appended to *V. */
+static void collect(const char *dir, char ***v, int *n)
+{
+	struct dirent **ents;
+	int k = scandir(dir, &ents, NULL, alphasort);
+	ck_assert_msg(k >= 0, "cannot read %s", dir);
+	for (int i = 0; i < k; i++) {
+		const char *name = ents[i]->d_name;
+		char path[4096];
+		struct stat st;
+		size_t len = strlen(name);
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		if (name[0] != '.' && stat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				collect(path, v, n);
+			} else if (len > 6 &&
+				   !strcmp(name + len - 6, ".trace")) {
+				*v = realloc(*v, (size_t)(*n + 1) * sizeof **v);
+				ck_assert_ptr_nonnull(*v);
+				(*v)[(*n)++] = strdup(path);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+char **catalogue(int *n)
+{
+	const char *top = getenv("TOP_SRCDIR");
+	char dir[4096];
+	char **v = NULL;
+	snprintf(dir, sizeof dir, "%s/traces", top ? top : ".");
+	*n = 0;
+	collect(dir, &v, n);
+	return v;
+}
+
+void free_catalogue(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

@@ -25,6 +25,15 @@ void sink(void *ctx, const char *data, size_t len);
 int run_why(const char *text, struct buf *out, tcpsim_error *e, int why);
 int run(const char *text, struct buf *out, tcpsim_error *e);
 
+/* The file at PATH, whole and NUL-terminated (free() it); *LEN (may be
+ * NULL) its length. */
+char *read_file(const char *path, size_t *len);
+
+/* The catalogue: every *.trace under $TOP_SRCDIR/traces (. without it),
+ * sorted, as full paths; *N of them. free_catalogue() frees them. */
+char **catalogue(int *n);
+void free_catalogue(char **v, int n);
+
 /* Appends to a trace text being built in BUF (CAP bytes). */
 void addf(char *buf, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -8,13 +8,11 @@
  * back with jansson).
  */
 #include <check.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "sink.h"
 #include "tcpsim.h"
@@ -126,46 +124,31 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 	tcpsim_event_text(ev, r->detail, sizeof r->detail);
 }
 
-static char *slurp(const char *path, size_t *len)
+/* Run the trace at PATH with MASK, its events in *L; returns the run's
+ * status. */
+static int run_path(const char *path, uint32_t mask, struct log *l)
 {
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	struct buf b = {0};
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sink(&b, chunk, got);
-	fclose(f);
-	if (!b.data)
-		sink(&b, "", 0);
-	*len = b.len;
-	return b.data;
-}
-
-static const char *top(void)
-{
-	const char *t = getenv("TOP_SRCDIR");
-	return t ? t : ".";
-}
-
-/* Run the catalogue's trace NAME (under traces/) with MASK, its events in
- * *L; returns the run's status. */
-static int run_logged(const char *name, uint32_t mask, struct log *l)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/traces/%s", top(), name);
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = read_file(path, &len);
 	tcpsim_options o;
 	tcpsim_options_init(&o);
 	o.event = on_event;
 	o.event_ctx = l;
 	o.event_mask = mask;
 	tcpsim_error e;
-	int rc = tcpsim_run_trace(name, text, len, &o, &e);
-	ck_assert_msg(rc != TCPSIM_ERROR, "%s: %s", name, e.message);
+	int rc = tcpsim_run_trace(path, text, len, &o, &e);
+	ck_assert_msg(rc != TCPSIM_ERROR, "%s: %s", path, e.message);
 	free(text);
 	return rc;
+}
+
+/* The same for the catalogue's trace NAME (under traces/). */
+static int run_logged(const char *name, uint32_t mask, struct log *l)
+{
+	const char *top = getenv("TOP_SRCDIR");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/traces/%s", top ? top : ".", name);
+	return run_path(path, mask, l);
 }
 
 /* The index of the first event of KIND whose detail contains TEXT. */
@@ -290,10 +273,10 @@ END_TEST
 /* A state change caused by a segment names a segment its host received:
  * the last one, or one that waited out of order for it (a FIN after a
  * hole), in every trace of the catalogue. */
-static void state_segments_in(const char *name, int *checked, int *later)
+static void state_segments_in(const char *path, int *checked, int *later)
 {
 	struct log l = {0};
-	run_logged(name, 0, &l);
+	run_path(path, 0, &l);
 	uint32_t last_recv[64] = {0};
 	for (int i = 0; i < l.n; i++) {
 		const tcpsim_event *ev = &l.v[i].ev;
@@ -311,53 +294,21 @@ static void state_segments_in(const char *name, int *checked, int *later)
 		ck_assert_msg(found,
 			      "%s: \"%s\" names #%u, which its host never "
 			      "received",
-			      name, l.v[i].detail, ev->u.state.segno);
+			      path, l.v[i].detail, ev->u.state.segno);
 		(*checked)++;
 		*later += ev->u.state.segno != last_recv[ev->host];
 	}
 	free(l.v);
 }
 
-/* Every *.trace under DIR (relative to traces/), sorted. */
-static void walk(const char *dir, char ***v, int *n)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/traces/%s", top(), dir);
-	struct dirent **ents;
-	int k = scandir(path, &ents, NULL, alphasort);
-	ck_assert_msg(k >= 0, "cannot read %s", path);
-	for (int i = 0; i < k; i++) {
-		const char *nm = ents[i]->d_name;
-		char rel[4096], full[8192];
-		snprintf(rel, sizeof rel, "%s%s%s", dir, *dir ? "/" : "", nm);
-		snprintf(full, sizeof full, "%s/traces/%s", top(), rel);
-		struct stat st;
-		size_t len = strlen(nm);
-		if (nm[0] != '.' && stat(full, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
-				walk(rel, v, n);
-			} else if (len > 6 && !strcmp(nm + len - 6, ".trace")) {
-				*v = realloc(*v, (size_t)(*n + 1) * sizeof **v);
-				ck_assert_ptr_nonnull(*v);
-				(*v)[(*n)++] = strdup(rel);
-			}
-		}
-		free(ents[i]);
-	}
-	free(ents);
-}
-
 START_TEST(state_causes_name_the_segment)
 {
-	char **v = NULL;
-	int n = 0, checked = 0, later = 0;
-	walk("", &v, &n);
+	int n, checked = 0, later = 0;
+	char **v = catalogue(&n);
 	ck_assert_int_ge(n, 80);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		state_segments_in(v[i], &checked, &later);
-		free(v[i]);
-	}
-	free(v);
+	free_catalogue(v, n);
 	ck_assert_int_ge(checked, 400);
 	/* Nearly always the segment just received. */
 	ck_assert_int_le(later * 50, checked);
@@ -508,14 +459,11 @@ static void check_json(void *ctx, const tcpsim_event *ev)
 
 START_TEST(json_lines_read_back)
 {
-	char **v = NULL;
-	int n = 0;
-	walk("", &v, &n);
+	int n;
+	char **v = catalogue(&n);
 	for (int i = 0; i < n; i++) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s/traces/%s", top(), v[i]);
 		size_t len;
-		char *text = slurp(path, &len);
+		char *text = read_file(v[i], &len);
 		struct jctx c = {.trace = v[i]};
 		tcpsim_options o;
 		tcpsim_options_init(&o);
@@ -527,9 +475,8 @@ START_TEST(json_lines_read_back)
 				 TCPSIM_ERROR);
 		ck_assert_uint_gt(c.seq, 10);
 		free(text);
-		free(v[i]);
 	}
-	free(v);
+	free_catalogue(v, n);
 }
 END_TEST
 

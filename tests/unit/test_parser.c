@@ -9,13 +9,11 @@
 #include "trace/trace.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/gen.h"
 #include "sink.h"
@@ -1898,41 +1896,6 @@ static void memo_case(const char *what, const char *text)
 	free(u);
 }
 
-/* memo_case() for every trace under DIR; returns how many. */
-static int memo_dir(const char *dir)
-{
-	struct dirent **ents;
-	int k = scandir(dir, &ents, NULL, alphasort), n = 0;
-	ck_assert_msg(k >= 0, "cannot read %s", dir);
-	for (int i = 0; i < k; i++) {
-		char path[4096];
-		const char *nm = ents[i]->d_name;
-		size_t len = strlen(nm);
-		struct stat st;
-		snprintf(path, sizeof path, "%s/%s", dir, nm);
-		if (nm[0] != '.' && stat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
-				n += memo_dir(path);
-			} else if (len > 6 && !strcmp(nm + len - 6, ".trace")) {
-				FILE *f = fopen(path, "rb");
-				struct buf b = {0};
-				char chunk[4096];
-				size_t got;
-				ck_assert_ptr_nonnull(f);
-				while ((got = fread(chunk, 1, sizeof chunk, f)))
-					sink(&b, chunk, got);
-				fclose(f);
-				memo_case(path, b.data ? b.data : "");
-				free(b.data);
-				n++;
-			}
-		}
-		free(ents[i]);
-	}
-	free(ents);
-	return n;
-}
-
 /* A line whose body (after its time) repeats an earlier one is the same
  * statement as if it had been parsed afresh: its own time, line and text;
  * a variable bound again keeps its number; a use of a name that only a
@@ -1961,10 +1924,15 @@ START_TEST(parse_repeated_bodies)
 				     "0 a: d = socket()\n"
 				     "+0 a: close(d) = 0\n"
 				     "+0 a: close(d) = 0\n");
-	const char *top = getenv("TOP_SRCDIR");
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/traces", top ? top : ".");
-	ck_assert_int_ge(memo_dir(dir), 80);
+	int n;
+	char **v = catalogue(&n);
+	ck_assert_int_ge(n, 80);
+	for (int i = 0; i < n; i++) {
+		char *text = read_file(v[i], NULL);
+		memo_case(v[i], text);
+		free(text);
+	}
+	free_catalogue(v, n);
 	for (uint64_t seed = 1; seed <= 200; seed++) {
 		char *text = NULL;
 		size_t len = 0;

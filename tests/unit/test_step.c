@@ -10,12 +10,10 @@
  * steps). The file is named "<api>", as the step functions name theirs.
  */
 #include <check.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "sink.h"
 #include "tcpsim.h"
@@ -215,59 +213,13 @@ static int run_steps(const struct trace *t, struct out *out, int why, int check,
 	return rc;
 }
 
-/* Every *.trace under DIR, sorted. */
-static void collect(const char *dir, char ***v, int *n)
-{
-	struct dirent **ents;
-	int k = scandir(dir, &ents, NULL, alphasort);
-	ck_assert_msg(k >= 0, "cannot read %s", dir);
-	for (int i = 0; i < k; i++) {
-		const char *name = ents[i]->d_name;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, name);
-		struct stat st;
-		size_t len = strlen(name);
-		if (name[0] != '.' && stat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
-				collect(path, v, n);
-			} else if (len > 6 &&
-				   !strcmp(name + len - 6, ".trace")) {
-				*v = realloc(*v, (size_t)(*n + 1) * sizeof **v);
-				ck_assert_ptr_nonnull(*v);
-				(*v)[(*n)++] = strdup(path);
-			}
-		}
-		free(ents[i]);
-	}
-	free(ents);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	struct buf b = {0};
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sink(&b, chunk, got);
-	fclose(f);
-	if (!b.data)
-		sink(&b, "", 0);
-	return b.data;
-}
-
 static char **traces;
 static int ntraces;
 
 static void find_traces(void)
 {
-	if (traces)
-		return;
-	const char *top = getenv("TOP_SRCDIR");
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/traces", top ? top : ".");
-	collect(dir, &traces, &ntraces);
+	if (!traces)
+		traces = catalogue(&ntraces);
 }
 
 /* Whether A and B hold the same bytes; if not, WHERE says at which line
@@ -303,7 +255,7 @@ static void same_both_ways(int i, int mode)
 	ck_assert_int_le(ntraces, MAX_TRACES);
 	if (i >= ntraces)
 		return;
-	char *text = slurp(traces[i]);
+	char *text = read_file(traces[i], NULL);
 	struct trace t = split(text);
 	char *file = file_form(&t);
 	struct out a = {0}, b = {0};
@@ -395,8 +347,6 @@ int main(void)
 	srunner_run_all(r, CK_NORMAL);
 	int failed = srunner_ntests_failed(r);
 	srunner_free(r);
-	for (int i = 0; i < ntraces; i++)
-		free(traces[i]);
-	free(traces);
+	free_catalogue(traces, ntraces);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -17,7 +17,6 @@
  * 20 ms.
  */
 #include <check.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2590,36 +2589,18 @@ static void same_both_ways(const char *name, const char *text)
 	}
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	struct buf b = {NULL, 0};
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sink(&b, chunk, n);
-	fclose(f);
-	if (!b.data)
-		sink(&b, "", 0);
-	return b.data;
-}
-
 /* FN on every trace of the catalogue. */
 static void each_catalogue_trace(void (*fn)(const char *name, const char *text))
 {
-	const char *top = getenv("TOP_SRCDIR");
-	char pat[4096];
-	snprintf(pat, sizeof pat, "%s/traces/*/*.trace", top ? top : ".");
-	glob_t g;
-	ck_assert_int_eq(glob(pat, 0, NULL, &g), 0);
-	ck_assert_uint_ge(g.gl_pathc, 50); /* the whole catalogue */
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char *text = read_file(g.gl_pathv[i]);
-		fn(g.gl_pathv[i], text);
+	int n;
+	char **v = catalogue(&n);
+	ck_assert_int_ge(n, 50); /* the whole catalogue */
+	for (int i = 0; i < n; i++) {
+		char *text = read_file(v[i], NULL);
+		fn(v[i], text);
 		free(text);
 	}
-	globfree(&g);
+	free_catalogue(v, n);
 }
 
 /* FN on the traces `tcpsim gen` makes from seeds 1 to 300. */
