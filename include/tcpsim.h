@@ -69,17 +69,28 @@ typedef struct tcpsim_sim tcpsim_sim;
 #define TCPSIM_PSH 0x08
 #define TCPSIM_ACK 0x10
 
-/* A TCP segment's header as tcpsim models it (addresses in host order). */
+/* Most SACK blocks one segment carries (Linux TCP_NUM_SACKS). */
+#define TCPSIM_MAX_SACK 4
+
+/* A TCP segment's header as tcpsim models it (addresses in host order),
+ * with its options. The options' layout on the wire (where the NOPs go)
+ * follows from which are present, as Linux's tcp_options_write() lays
+ * them out. */
 typedef struct tcpsim_segment {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint32_t len; /* payload bytes */
-	uint16_t win;
-	uint16_t mss;    /* MSS option (SYN segments), 0 when absent */
-	uint8_t flags;   /* TCPSIM_SYN ... */
-	uint8_t sack_ok; /* SYN: SACK-permitted option */
-	uint8_t ts;      /* SYN: timestamps option */
+	uint16_t win; /* the header's window field, as sent (scaled) */
+	uint16_t mss; /* MSS option (SYN segments), 0 when absent */
+	uint8_t flags;     /* TCPSIM_SYN ... */
+	uint8_t sack_ok;   /* SACK-permitted option (SYN segments) */
+	uint8_t ts;        /* timestamps option: tsval, tsecr */
+	uint8_t wscale_ok; /* window scale option (SYN segments): wscale */
+	uint8_t wscale;    /* its shift count, 0-14 */
+	uint8_t nsack;     /* SACK blocks in sack[] (D-SACK first) */
+	uint32_t tsval, tsecr;
+	uint32_t sack[TCPSIM_MAX_SACK][2]; /* left and right edges */
 } tcpsim_segment;
 
 /* ---- The calls of the trace language ----
