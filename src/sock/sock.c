@@ -524,14 +524,14 @@ static void do_recv(ts_sim *sim, ts_sock *sk, int64_t n, int flags,
 		fail(r, TS_ENOTCONN);
 		return;
 	}
-	if (n == 0) {
-		ok(r, 0);
-		return;
-	}
+	/* A recv() of 0 bytes goes the whole way, as Linux tcp_recvmsg_locked
+	 * does (its target is at least one byte): 0 once data is queued or
+	 * the stream has ended, else the pending error, ENOTCONN, EAGAIN, or
+	 * it blocks until data comes. (A read() of 0 never gets here.) */
 	if (sk->rcvq) {
 		/* Queued data first, also after FIN, RST or timeout. */
 		uint32_t got = sk->rcvq < n ? sk->rcvq : (uint32_t)n;
-		if (!(flags & TS_MSG_PEEK)) {
+		if (!(flags & TS_MSG_PEEK) && got) {
 			sk->rcvq -= got;
 			sk->app_read += got;
 			cleanup_rbuf(sim, sk, cause);
@@ -996,6 +996,12 @@ static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		do_send(sim, ctx, sk, c->a, c->flags, cause, r);
 		return;
 	case TCPSIM_CALL_READ:
+		/* Linux sock_read_iter(): a read of 0 bytes returns 0 before
+		 * the protocol sees it, whatever the socket's state. */
+		if (c->a == 0) {
+			ok(r, 0);
+			return;
+		}
 		do_recv(sim, sk, c->a, 0, cause, r);
 		return;
 	case TCPSIM_CALL_RECV:
