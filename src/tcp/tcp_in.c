@@ -239,6 +239,10 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 			  cause);
 		return;
 	}
+	/* Linux tcp_rcv_state_process (LISTEN): a SYN with FIN is dropped
+	 * (TCP_FLAGS), nothing sent, no request made. */
+	if (seg->flags & TS_FIN)
+		return;
 	/* Linux tcp_conn_request(): with more handshakes pending than the
 	 * backlog (inet_csk_reqsk_queue_is_full, '>' since 6.x), a SYN is
 	 * answered with a
