@@ -941,6 +941,15 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 
 /* ---------------- synchronized states (RFC 9293 §3.10.7.4) ------------ */
 
+/* Linux tcp_reset_check(): after the peer's FIN (CLOSE_WAIT, LAST_ACK,
+ * CLOSING), an RST at RCV.NXT - 1, the FIN's own number, resets too. */
+static int reset_check(const ts_sock *sk, const ts_seg *seg)
+{
+	return seg->seq == sk->rcv_nxt - 1 &&
+	       (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
+		sk->state == TS_CLOSING);
+}
+
 /* First: sequence number (Linux tcp_sequence, tcp_validate_incoming). */
 static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			 ts_cause cause)
@@ -950,11 +959,7 @@ static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (ts_seq_ge(end, sk->rcv_wup) && ts_seq_le(seg->seq, right))
 		return GO_ON;
 	if (seg->flags & TS_RST) {
-		/* Linux tcp_reset_check(): RCV.NXT - 1 after a FIN resets
-		 * too. */
-		if (seg->seq == sk->rcv_nxt - 1 &&
-		    (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
-		     sk->state == TS_CLOSING)) {
+		if (reset_check(sk, seg)) {
 			ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1,
 				     cause);
 			return DROP;
@@ -979,6 +984,13 @@ static verdict check_rst(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return GO_ON;
 	if (seg->seq == sk->rcv_nxt) {
 		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_RECEIVED, cause);
+		return DROP;
+	}
+	/* Linux tcp_validate_incoming() step 2 accepts tcp_reset_check()'s
+	 * RCV.NXT - 1 in the window too: the FIN's ACK not sent yet leaves
+	 * RCV.WUP below it. */
+	if (reset_check(sk, seg)) {
+		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1, cause);
 		return DROP;
 	}
 	challenge_ack(sim, sk, TCPSIM_DROP_RST_NOT_AT_RCV_NXT, cause);
