@@ -1260,6 +1260,11 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			ts_tcp_push(sim, sk, cause);
 		return;
 	}
+	/* Linux tcp_rcv_established (slow path) and tcp_rcv_state_process:
+	 * a segment with none of ACK, RST and SYN is dropped before any
+	 * check, so even outside the window it gets no ACK (TCP_FLAGS). */
+	if (!(seg->flags & (TS_ACK | TS_RST | TS_SYN)))
+		return;
 	if (check_seq(sim, sk, seg, cause) == DROP)
 		return;
 	sk->last_rcv = sim->now;
