@@ -663,6 +663,11 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			listen_input(sim, l, seg, cause, isn ? isn : 1);
 			return;
 		}
+		/* Linux tcp_v4_rcv, TCP_TW_SYN without a listener: on to
+		 * TCP_TW_ACK, an ACK that no rate limit holds back (and the
+		 * 60 s go on: it has no ACK flag). */
+		ts_tcp_send_ack(sim, sk, cause);
+		return;
 	}
 	if (seg->flags & TS_RST)
 		return; /* any other RST: ignored */
