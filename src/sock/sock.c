@@ -867,10 +867,17 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 		sk->linger_on = c->a != 0;
 		sk->linger_s = (uint32_t)c->b;
 		break;
-	case TS_OPT_SO_KEEPALIVE:
+	case TS_OPT_SO_KEEPALIVE: {
+		/* Linux sk_setsockopt -> tcp_set_keepalive: switched on, the
+		 * timer starts now; on again, it is left alone; off, gone. */
+		int was = sk->keepalive;
 		sk->keepalive = c->a != 0;
-		ts_tcp_keepalive_arm(sim, sk);
+		if (sk->keepalive && !was)
+			ts_tcp_keepalive_on(sim, sk);
+		else if (!sk->keepalive)
+			ts_tcp_keepalive_arm(sim, sk);
 		break;
+	}
 	case TS_OPT_SO_REUSEADDR:
 		sk->reuseaddr = c->a != 0;
 		break;
