@@ -186,6 +186,13 @@ static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
 		fail(r, TS_EADDRINUSE);
 		return;
 	}
+	/* Linux inet_csk_listen_start -> inet_csk_get_port: a bound port is
+	 * checked again for conflicts, e.g. with connections a former
+	 * listen() on it accepted. */
+	if (sk->bound && ts_tcp_port_in_use(sim, h, sk->lport, sk)) {
+		fail(r, TS_EADDRINUSE);
+		return;
+	}
 	ts_sock *other = ts_tcp_lookup_listener(h, sk->lport);
 	if (other) {
 		fail(r, TS_EADDRINUSE); /* inet_csk_get_port at listen */
