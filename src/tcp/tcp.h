@@ -396,6 +396,9 @@ void ts_tcp_set_rto(ts_sock *sk);
 /* (Re)arm or stop the keepalive timer after SO_KEEPALIVE, TCP_KEEPIDLE or
  * a state change (Linux tcp_set_keepalive, inet_csk_reset_keepalive_timer). */
 void ts_tcp_keepalive_arm(struct ts_sim *sim, ts_sock *sk);
+/* SO_KEEPALIVE switched on: the timer runs from now (Linux
+ * tcp_set_keepalive). */
+void ts_tcp_keepalive_on(struct ts_sim *sim, ts_sock *sk);
 /* Start zero-window probing when the window is shut and nothing is in
  * flight (Linux tcp_check_probe_timer). */
 void ts_tcp_check_probe_timer(struct ts_sim *sim, ts_sock *sk);

@@ -286,6 +286,10 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 			  cause);
 		return;
 	}
+	/* Linux tcp_rcv_state_process (LISTEN): a SYN with FIN is dropped
+	 * (TCP_FLAGS), nothing sent, no request made. */
+	if (seg->flags & TS_FIN)
+		return;
 	/* Linux tcp_conn_request(): with more handshakes pending than the
 	 * backlog (inet_csk_reqsk_queue_is_full, '>' since 6.x), a SYN is
 	 * answered with a
@@ -748,6 +752,11 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			listen_input(sim, l, seg, cause, isn ? isn : 1);
 			return;
 		}
+		/* Linux tcp_v4_rcv, TCP_TW_SYN without a listener: on to
+		 * TCP_TW_ACK, an ACK that no rate limit holds back (and the
+		 * 60 s go on: it has no ACK flag). */
+		ts_tcp_send_ack(sim, sk, cause);
+		return;
 	}
 	if (seg->flags & TS_RST)
 		return; /* any other RST: ignored */
@@ -1050,6 +1059,15 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 
 /* ---------------- synchronized states (RFC 9293 §3.10.7.4) ------------ */
 
+/* Linux tcp_reset_check(): after the peer's FIN (CLOSE_WAIT, LAST_ACK,
+ * CLOSING), an RST at RCV.NXT - 1, the FIN's own number, resets too. */
+static int reset_check(const ts_sock *sk, const ts_seg *seg)
+{
+	return seg->seq == sk->rcv_nxt - 1 &&
+	       (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
+		sk->state == TS_CLOSING);
+}
+
 /* First: sequence number (Linux tcp_sequence, tcp_validate_incoming). */
 static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			 ts_cause cause)
@@ -1059,11 +1077,7 @@ static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (ts_seq_ge(end, sk->rcv_wup) && ts_seq_le(seg->seq, right))
 		return GO_ON;
 	if (seg->flags & TS_RST) {
-		/* Linux tcp_reset_check(): RCV.NXT - 1 after a FIN resets
-		 * too. */
-		if (seg->seq == sk->rcv_nxt - 1 &&
-		    (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
-		     sk->state == TS_CLOSING)) {
+		if (reset_check(sk, seg)) {
 			ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1,
 				     cause);
 			return DROP;
@@ -1088,6 +1102,13 @@ static verdict check_rst(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return GO_ON;
 	if (seg->seq == sk->rcv_nxt) {
 		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_RECEIVED, cause);
+		return DROP;
+	}
+	/* Linux tcp_validate_incoming() step 2 accepts tcp_reset_check()'s
+	 * RCV.NXT - 1 in the window too: the FIN's ACK not sent yet leaves
+	 * RCV.WUP below it. */
+	if (reset_check(sk, seg)) {
+		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1, cause);
 		return DROP;
 	}
 	challenge_ack(sim, sk, TCPSIM_DROP_RST_NOT_AT_RCV_NXT, cause);
@@ -1359,6 +1380,11 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			ts_tcp_push(sim, sk, cause);
 		return;
 	}
+	/* Linux tcp_rcv_established (slow path) and tcp_rcv_state_process:
+	 * a segment with none of ACK, RST and SYN is dropped before any
+	 * check, so even outside the window it gets no ACK (TCP_FLAGS). */
+	if (!(seg->flags & (TS_ACK | TS_RST | TS_SYN)))
+		return;
 	if (check_seq(sim, sk, seg, cause) == DROP)
 		return;
 	sk->last_rcv = sim->now;
