@@ -312,6 +312,8 @@ static int start(tcpsim_sim *s, tcpsim_error *err)
 	}
 	/* A line may replay any recent segment. */
 	s->sim->net.keep_recent = 1;
+	/* lines come one by one: any may name fields (a ring, bounded) */
+	s->sim->net.wlog_on = 1;
 	if (s->report)
 		ts_report_begin(s->report);
 	return 0;

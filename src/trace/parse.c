@@ -1129,6 +1129,9 @@ static inline int push_stmt_text(struct parser *p, const ts_stmt *st, size_t at,
 		p->stmt_cap = cap;
 	}
 	t->nreplay += st->kind == TS_STMT_NET && st->u.net.op == TS_NET_REPLAY;
+	t->nfield_expects += st->kind == TS_STMT_EXPECT &&
+			     st->u.expect.op == TCPSIM_EXPECT_WIRE &&
+			     st->u.expect.match.mask;
 	t->stmts[t->nstmts] = *st;
 	if (!shared) {
 		/* The text area holds len + nlines + 1 bytes: each
@@ -1375,6 +1378,125 @@ static int parse_net(struct parser *p, ts_stmt *st)
 
 /* expect [no] A>B KIND | expect HOST VAR state STATE | expect HOST
  * terminated */
+/* The segment fields an expect line may name after its KIND, each at most
+ * once: seq N, ack N, win N, len N, mss N, wscale N, sackOK, ts [val N]
+ * [ecr N], sack L:R [L:R ...]. */
+static int parse_seg_fields(struct parser *p, tcpsim_seg_match *m)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+		int64_t max;
+	} num[] = {
+	    {"seq", TCPSIM_MATCH_SEQ, 4294967295},
+	    {"ack", TCPSIM_MATCH_ACK, 4294967295},
+	    {"win", TCPSIM_MATCH_WIN, 65535},
+	    {"len", TCPSIM_MATCH_LEN, 4294967295},
+	    {"mss", TCPSIM_MATCH_MSS, 65535},
+	    {"wscale", TCPSIM_MATCH_WSCALE, 14},
+	};
+	for (;;) {
+		struct tok t = peek(p);
+		if (t.kind == TK_END)
+			return 0;
+		uint32_t bit = 0;
+		size_t i;
+		int64_t v;
+		for (i = 0; i < sizeof num / sizeof num[0]; i++)
+			if (is_word(p, t, num[i].name))
+				bit = num[i].bit;
+		if (!bit && is_word(p, t, "sackOK"))
+			bit = TCPSIM_MATCH_SACK_OK;
+		if (!bit && (is_word(p, t, "ts") || is_word(p, t, "TS")))
+			bit = TCPSIM_MATCH_TS;
+		if (!bit && is_word(p, t, "sack"))
+			bit = TCPSIM_MATCH_SACK;
+		if (!bit)
+			return expected(p, t, "expect",
+					"a segment field (seq, ack, win, len, "
+					"mss, wscale, sackOK, ts, sack) or the "
+					"end of the line");
+		if (m->mask & bit)
+			return fail(p, t.pos, "expect: %s named twice",
+				    quote(p, t).s);
+		next(p);
+		m->mask |= bit;
+		tcpsim_segment *s = &m->seg;
+		switch (bit) {
+		case TCPSIM_MATCH_SACK_OK:
+			s->sack_ok = 1;
+			break;
+		case TCPSIM_MATCH_TS:
+			s->ts = 1;
+			if (is_word(p, peek(p), "val")) {
+				next(p);
+				if (read_int(p, "expect", "a TSval", "ts val", 0,
+					     4294967295, &v) < 0)
+					return -1;
+				s->tsval = (uint32_t)v;
+				m->mask |= TCPSIM_MATCH_TSVAL;
+			}
+			if (is_word(p, peek(p), "ecr")) {
+				next(p);
+				if (read_int(p, "expect", "a TSecr", "ts ecr", 0,
+					     4294967295, &v) < 0)
+					return -1;
+				s->tsecr = (uint32_t)v;
+				m->mask |= TCPSIM_MATCH_TSECR;
+			}
+			break;
+		case TCPSIM_MATCH_SACK:
+			do {
+				int64_t l, r;
+				if (s->nsack == TCPSIM_MAX_SACK)
+					return fail(p, peek(p).pos,
+						    "expect: at most %d SACK "
+						    "blocks",
+						    TCPSIM_MAX_SACK);
+				if (read_int(p, "expect", "a SACK block L:R",
+					     "sack", 0, 4294967295, &l) < 0)
+					return -1;
+				struct tok c = next(p);
+				if (!is_punct(p, c, ':'))
+					return expected(p, c, "expect",
+							"':' in a SACK block");
+				if (read_int(p, "expect", "a SACK block's end",
+					     "sack", 0, 4294967295, &r) < 0)
+					return -1;
+				s->sack[s->nsack][0] = (uint32_t)l;
+				s->sack[s->nsack][1] = (uint32_t)r;
+				s->nsack++;
+			} while (peek(p).kind == TK_NUM);
+			break;
+		default:
+			for (i = 0; i < sizeof num / sizeof num[0]; i++)
+				if (num[i].bit == bit)
+					break;
+			char what[32];
+			snprintf(what, sizeof what, "a value for %s",
+				 num[i].name);
+			if (read_int(p, "expect", what, num[i].name, 0,
+				     num[i].max, &v) < 0)
+				return -1;
+			if (bit == TCPSIM_MATCH_SEQ)
+				s->seq = (uint32_t)v;
+			else if (bit == TCPSIM_MATCH_ACK)
+				s->ack = (uint32_t)v;
+			else if (bit == TCPSIM_MATCH_WIN)
+				s->win = (uint16_t)v;
+			else if (bit == TCPSIM_MATCH_LEN)
+				s->len = (uint32_t)v;
+			else if (bit == TCPSIM_MATCH_MSS)
+				s->mss = (uint16_t)v;
+			else {
+				s->wscale_ok = 1;
+				s->wscale = (uint8_t)v;
+			}
+			break;
+		}
+	}
+}
+
 static int parse_expect(struct parser *p, ts_stmt *st)
 {
 	ts_expect *e = &st->u.expect;
@@ -1416,6 +1538,8 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 			 segkinds(kinds));
 		if (seg_kind(p, k, &e->kind) < 0)
 			return expected(p, k, "expect", what);
+		if (parse_seg_fields(p, &e->match) < 0)
+			return -1;
 	} else if (e->negate) {
 		return fail(p, a.pos, "expect: expected '>' after %s, found %s",
 			    quote(p, ht).s, quote(p, a).s);

@@ -133,6 +133,7 @@ typedef struct ts_expect {
 	int negate;          /* expect no ... */
 	int from, to;        /* WIRE */
 	ts_seg_kind kind;    /* WIRE; never TCPSIM_SEG_ANY */
+	tcpsim_seg_match match; /* WIRE: the fields named, if any */
 	int host, var;       /* STATE, TERMINATED (host only) */
 	ts_tcp_state state;
 } ts_expect;
@@ -229,6 +230,7 @@ typedef struct ts_trace {
 	ts_link_decl *links; /* only the pairs given by "link" lines */
 	int nstmts;
 	int nreplay;    /* statements that are net: replay lines */
+	int nfield_expects; /* wire expect lines that name segment fields */
 	ts_stmt *stmts; /* timed lines, in file order, times non-decreasing */
 	char *text;     /* owned copy of the source, for error lines */
 	size_t textlen;

@@ -1091,6 +1091,52 @@ START_TEST(parse_expect_wire)
 }
 END_TEST
 
+/* Segment fields after the kind: each named one is in the mask with its
+ * value; the others match anything. */
+START_TEST(parse_expect_fields)
+{
+	ts_expect e = expect3("expect server>client RST seq 2002 ack 0 win 0");
+	ck_assert_uint_eq(e.match.mask,
+			  TCPSIM_MATCH_SEQ | TCPSIM_MATCH_ACK | TCPSIM_MATCH_WIN);
+	ck_assert_uint_eq(e.match.seg.seq, 2002);
+	ck_assert_uint_eq(e.match.seg.ack, 0);
+	ck_assert_uint_eq(e.match.seg.win, 0);
+	e = expect3("expect client>server SYN mss 1460 sackOK wscale 10 "
+		    "ts val 5 ecr 0 len 0");
+	ck_assert_uint_eq(e.match.mask,
+			  TCPSIM_MATCH_MSS | TCPSIM_MATCH_SACK_OK |
+			      TCPSIM_MATCH_WSCALE | TCPSIM_MATCH_TS |
+			      TCPSIM_MATCH_TSVAL | TCPSIM_MATCH_TSECR |
+			      TCPSIM_MATCH_LEN);
+	ck_assert_uint_eq(e.match.seg.mss, 1460);
+	ck_assert_uint_eq(e.match.seg.wscale, 10);
+	ck_assert_uint_eq(e.match.seg.tsval, 5);
+	ck_assert_uint_eq(e.match.seg.tsecr, 0);
+	e = expect3("expect no client>server ACK ts sack 1:2 30:40");
+	ck_assert_uint_eq(e.match.mask, TCPSIM_MATCH_TS | TCPSIM_MATCH_SACK);
+	ck_assert_int_eq(e.match.seg.nsack, 2);
+	ck_assert_uint_eq(e.match.seg.sack[1][0], 30);
+	ck_assert_uint_eq(e.match.seg.sack[1][1], 40);
+	e = expect3("expect client>server FIN");
+	ck_assert_uint_eq(e.match.mask, 0);
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b RST seq 1 "
+		    "seq 2\n",
+		    3, 24, "expect: 'seq' named twice");
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b RST "
+		    "color 2\n",
+		    3, 18,
+		    "expect: expected a segment field (seq, ack, win, len, "
+		    "mss, wscale, sackOK, ts, sack) or the end of the line, "
+		    "found 'color'");
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b ACK win "
+		    "65536\n",
+		    3, 22, "expect: win '65536' is out of range (0..65535)");
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b ACK sack "
+		    "1 2\n",
+		    3, 25, "expect: expected ':' in a SACK block, found '2'");
+}
+END_TEST
+
 START_TEST(parse_expect_state)
 {
 	for (int s = 0; s < TS_TCP_NSTATES; s++) {
@@ -1668,7 +1714,7 @@ END_TEST
 	X(error_expect_state_keyword, PRE "expect client c CLOSED\n", 3, 17, "expect: expected 'state' after 'c', found 'CLOSED'") \
 	X(error_expect_state_unknown, PRE "expect client c state ESTAB\n", 3, 23, "expect: expected a state (CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT), found 'ESTAB'") \
 	X(error_expect_terminated_trailing, "expect client terminated now\n", 1, 15, "unknown variable 'terminated' on host 'client'") \
-	X(error_expect_trailing, "expect client>server RST RST\n", 1, 26, "unexpected 'RST' at the end of the statement") \
+	X(error_expect_trailing, "expect client>server RST RST\n", 1, 26, "expect: expected a segment field (seq, ack, win, len, mss, wscale, sackOK, ts, sack) or the end of the line, found 'RST'") \
 	/* quoting in messages */ \
 	X(error_quote_long, "0 client: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, 11, "expected a call, kill, crash or reboot after 'client:', found 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'") \
 	X(error_quote_cr, "0 client: kill\r\r\n", 1, 15, "unexpected '\\x0d' at the end of the statement")
@@ -2045,6 +2091,7 @@ static Suite *parser_suite(void)
 
 	tc = tcase_create("expect");
 	tcase_add_test(tc, parse_expect_wire);
+	tcase_add_test(tc, parse_expect_fields);
 	tcase_add_test(tc, parse_expect_state);
 	tcase_add_test(tc, parse_expect_terminated);
 	suite_add_tcase(s, tc);
