@@ -816,7 +816,7 @@ static int parse_call(parser *p, ts_pkt_event *e, int blocking,
 static size_t word_end(const char *s, size_t i, size_t n)
 {
 	while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
-	       s[i] != '\r')
+	       s[i] != '\r' && s[i] != '\\')
 		i++;
 	return i;
 }
@@ -887,7 +887,7 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 	int line = t.line;
 	while (i < n) {
 		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-				 s[i] == '\r' || s[i] == ';')) {
+				 s[i] == '\r' || s[i] == ';' || s[i] == '\\')) {
 			if (s[i] == '\n')
 				line++;
 			i++;
@@ -895,7 +895,8 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 		if (i >= n)
 			break;
 		size_t e = i;
-		while (e < n && s[e] != '\n' && s[e] != ';')
+		while (e < n && s[e] != ';' &&
+		       !(s[e] == '\n' && !(e > i && s[e - 1] == '\\')))
 			e++;
 		size_t w = word_end(s, i, e);
 		const char *cmd = s + i;
@@ -910,8 +911,14 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 				goto unsup;
 			size_t a = w;
 			while (a < e) {
-				while (a < e && (s[a] == ' ' || s[a] == '\t'))
+				while (a < e &&
+				       (s[a] == ' ' || s[a] == '\t' ||
+					s[a] == '\\' || s[a] == '\n' ||
+					s[a] == '\r')) {
+					if (s[a] == '\n')
+						line++;
 					a++;
+				}
 				size_t b = word_end(s, a, e);
 				if (b == a)
 					break;
