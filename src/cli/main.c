@@ -5,7 +5,8 @@
  * failures. Errors go to standard error as FILE:LINE:COL: message.
  * "tcpsim test PATH..." runs traces as a test suite.
  * Exit status: 0 all held, 1 an expectation failed, 2 a trace could not be
- * run or a bad option.
+ * run or a bad option, 3 a packetdrill script (FILE.pkt, src/pkt) uses
+ * what tcpsim cannot run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -86,6 +87,12 @@ static void usage(FILE *f)
 	    "(default 10000000s)\n"
 	    "  --max-events N    stop a run after N events (default "
 	    "100000000)\n"
+	    "  --packetdrill     read each FILE as a packetdrill script (the\n"
+	    "                    default for FILE.pkt); packetdrill's options\n"
+	    "                    --tolerance_usecs=N, --tolerance_percent=P,\n"
+	    "                    --tcp_ts_tick_usecs=N, --mss=N, --local_ip=A,\n"
+	    "                    --remote_ip=A, --bind_port=N, --connect_port=N\n"
+	    "                    apply to them (doc/packetdrill.md)\n"
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
 	    "\n"
@@ -105,7 +112,8 @@ static void usage(FILE *f)
 	fputs("\n\n"
 	      "Exit status: 0 every expectation held, 1 an expectation "
 	      "failed,\n"
-	      "2 a trace could not be run or an option was wrong.\n",
+	      "2 a trace could not be run or an option was wrong,\n"
+	      "3 a packetdrill script uses what tcpsim cannot run.\n",
 	      f);
 }
 
