@@ -90,8 +90,10 @@ static void usage(FILE *f)
 	    "  --packetdrill     read each FILE as a packetdrill script (the\n"
 	    "                    default for FILE.pkt); packetdrill's options\n"
 	    "                    --tolerance_usecs=N, --tolerance_percent=P,\n"
-	    "                    --tcp_ts_tick_usecs=N, --mss=N, --local_ip=A,\n"
-	    "                    --remote_ip=A, --bind_port=N, --connect_port=N\n"
+	    "                    --tcp_ts_tick_usecs=N, --mss=N, "
+	    "--local_ip=A,\n"
+	    "                    --remote_ip=A, --bind_port=N, "
+	    "--connect_port=N\n"
 	    "                    apply to them (doc/packetdrill.md)\n"
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
@@ -442,8 +444,8 @@ static int run_pkt(cli *c, const char *path, tcpsim_error *err)
 	trace_text text;
 	if (read_trace(path, &text, err) < 0)
 		return TCPSIM_ERROR;
-	ts_pkt_script *s = ts_pkt_parse(path, text.data, text.len, &c->pkt,
-					err);
+	ts_pkt_script *s =
+	    ts_pkt_parse(path, text.data, text.len, &c->pkt, err);
 	release_trace(&text);
 	if (!s)
 		return TCPSIM_ERROR;
@@ -466,7 +468,7 @@ static int run_pkt(cli *c, const char *path, tcpsim_error *err)
 		fprintf(stderr, "%s\n", msg);
 	if (c->quiet && rc != TCPSIM_ERROR)
 		printf("%s: %s\n", path,
-		       rc == TCPSIM_OK	       ? "pass"
+		       rc == TCPSIM_OK       ? "pass"
 		       : rc == TCPSIM_FAILED ? "fail"
 					     : "unsupported");
 	return rc;

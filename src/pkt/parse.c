@@ -50,7 +50,7 @@ typedef struct parser {
 	size_t len, off;
 	int line;
 	size_t line_start;
-	tok cur;       /* the next token */
+	tok cur; /* the next token */
 	ts_pkt_script *s;
 	tcpsim_error *err;
 	int failed;
@@ -153,11 +153,11 @@ static void scan(parser *p)
 			while (p->off < p->len && p->src[p->off] != '\n')
 				p->off++;
 		} else if (c == '/' && at(p, p->off + 1) == '*') {
-			int l = p->line, col = (int)(p->off - p->line_start) + 1;
+			int l = p->line,
+			    col = (int)(p->off - p->line_start) + 1;
 			p->off += 2;
-			while (p->off < p->len &&
-			       !(p->src[p->off] == '*' &&
-				 at(p, p->off + 1) == '/')) {
+			while (p->off < p->len && !(p->src[p->off] == '*' &&
+						    at(p, p->off + 1) == '/')) {
 				if (p->src[p->off] == '\n')
 					newline(p, p->off);
 				p->off++;
@@ -186,8 +186,10 @@ static void scan(parser *p)
 			o++;
 		}
 	}
-	tok t = {.pos = p->off, .line = p->line,
-		 .col = (int)(p->off - p->line_start) + 1, .bol = bol};
+	tok t = {.pos = p->off,
+		 .line = p->line,
+		 .col = (int)(p->off - p->line_start) + 1,
+		 .bol = bol};
 	int c = at(p, p->off);
 	size_t o = p->off;
 	if (o >= p->len) {
@@ -196,8 +198,8 @@ static void scan(parser *p)
 		t.kind = TK_OPTION;
 		while (o < p->len && p->src[o] != '\n' && p->src[o] != '\r')
 			o++;
-		while (o > t.pos && (p->src[o - 1] == ' ' ||
-				     p->src[o - 1] == '\t'))
+		while (o > t.pos &&
+		       (p->src[o - 1] == ' ' || p->src[o - 1] == '\t'))
 			o--;
 		t.len = o - t.pos;
 		o = t.pos + t.len;
@@ -226,16 +228,14 @@ static void scan(parser *p)
 		t.kind = TK_ELLIP;
 		t.len = 3;
 		o += 3;
-	} else if (c == '`' || c == '"' ||
-		   (c == '%' && at(p, o + 1) == '{')) {
+	} else if (c == '`' || c == '"' || (c == '%' && at(p, o + 1) == '{')) {
 		int code = c == '%';
 		t.kind = code ? TK_CODE : c == '`' ? TK_BQ : TK_STRING;
 		o += code ? 2 : 1;
 		t.pos = o;
 		for (;;) {
 			if (o >= p->len) {
-				fail_at(p, t.line, t.col,
-					"unterminated %s",
+				fail_at(p, t.line, t.col, "unterminated %s",
 					code       ? "%{ code block"
 					: c == '`' ? "backquoted command"
 						   : "string");
@@ -474,8 +474,9 @@ static int parse_options(parser *p, ts_pkt_event *e, ts_pkt_packet *pk)
 			tok vt = peek(p);
 			if (vt.kind == TK_WORD)
 				return unsupported(
-				    p, e, "a symbol as a TCP option value "
-					  "('%.*s')",
+				    p, e,
+				    "a symbol as a TCP option value "
+				    "('%.*s')",
 				    (int)vt.len, p->src + vt.pos);
 			if (read_num(p, mss ? "mss" : "wscale",
 				     mss ? 65535 : 255, &v) < 0)
@@ -555,8 +556,8 @@ static int parse_packet(parser *p, ts_pkt_event *e)
 		    is_word(p, t, "icmp") || is_word(p, t, "ipv4") ||
 		    is_word(p, t, "ipv6") || is_word(p, t, "gre") ||
 		    is_word(p, t, "mpls"))
-			return unsupported(p, e, "'%.*s' packets",
-					   (int)t.len, s);
+			return unsupported(p, e, "'%.*s' packets", (int)t.len,
+					   s);
 		for (size_t i = 0; i < t.len; i++) {
 			switch (s[i]) {
 			case 'F':
@@ -648,8 +649,7 @@ static int skip_arg(parser *p)
 		tok t = peek(p);
 		if (t.kind == TK_EOF)
 			return fail_tok(p, t, "')'");
-		if (depth == 0 &&
-		    (is_punct(p, t, ',') || is_punct(p, t, ')')))
+		if (depth == 0 && (is_punct(p, t, ',') || is_punct(p, t, ')')))
 			return 0;
 		if (is_punct(p, t, '(') || is_punct(p, t, '[') ||
 		    is_punct(p, t, '{'))
@@ -711,8 +711,8 @@ static int parse_arg(parser *p, ts_pkt_arg *a)
 		next(p);
 		tok n = peek(p);
 		if (n.kind == TK_NUM) {
-			if (num_value(p, next(p), "an integer", INT64_MAX,
-				      &v) < 0)
+			if (num_value(p, next(p), "an integer", INT64_MAX, &v) <
+			    0)
 				return -1;
 			if (is_punct(p, peek(p), ']')) {
 				next(p);
@@ -730,8 +730,7 @@ static int parse_arg(parser *p, ts_pkt_arg *a)
 	return 0;
 }
 
-static int parse_call(parser *p, ts_pkt_event *e, int blocking,
-		      int64_t end_us)
+static int parse_call(parser *p, ts_pkt_event *e, int blocking, int64_t end_us)
 {
 	ts_pkt_call *c = &e->u.call;
 	tok name = next(p);
@@ -739,8 +738,9 @@ static int parse_call(parser *p, ts_pkt_event *e, int blocking,
 	c->blocking = blocking;
 	c->end_us = end_us;
 	if (name.kind != TK_WORD)
-		return fail_tok(p, name, "a system call, a packet or a "
-					 "command");
+		return fail_tok(p, name,
+				"a system call, a packet or a "
+				"command");
 	if (name.len >= sizeof c->name)
 		return fail_at(p, name.line, name.col,
 			       "system call name too long");
@@ -911,10 +911,9 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 				goto unsup;
 			size_t a = w;
 			while (a < e) {
-				while (a < e &&
-				       (s[a] == ' ' || s[a] == '\t' ||
-					s[a] == '\\' || s[a] == '\n' ||
-					s[a] == '\r')) {
+				while (a < e && (s[a] == ' ' || s[a] == '\t' ||
+						 s[a] == '\\' || s[a] == '\n' ||
+						 s[a] == '\r')) {
 					if (s[a] == '\n')
 						line++;
 					a++;
@@ -923,8 +922,8 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 				if (b == a)
 					break;
 				if (s[a] != '-') {
-					int r = add_sysctl(p, s + a, b - a,
-							   line);
+					int r =
+					    add_sysctl(p, s + a, b - a, line);
 					if (r < 0)
 						return -1;
 					if (r > 0) {
@@ -940,8 +939,8 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 			   contains(cmd, cl, "sysctl_restore") && w == e) {
 			/* Restores what set_sysctls.py changed: each run
 			 * starts from its own settings. */
-		} else if (cl == 5 && !memcmp(cmd, "nstat", 5) &&
-			   e - w >= 3 && !memcmp(s + w, " -n", 3) &&
+		} else if (cl == 5 && !memcmp(cmd, "nstat", 5) && e - w >= 3 &&
+			   !memcmp(s + w, " -n", 3) &&
 			   word_end(s, w + 1, e) == e) {
 			/* Resets the counters' history: the model keeps no
 			 * counters, and this shows nothing. */
@@ -967,8 +966,8 @@ static void code_field(const char *s, size_t n, char *why, size_t whylen)
 {
 	for (size_t i = 0; i + 5 < n; i++)
 		if (!memcmp(s + i, "tcpi_", 5) &&
-		    (i == 0 || !(isalnum((unsigned char)s[i - 1]) ||
-				 s[i - 1] == '_'))) {
+		    (i == 0 ||
+		     !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))) {
 			size_t e = i;
 			while (e < n &&
 			       (isalnum((unsigned char)s[e]) || s[e] == '_'))
@@ -1025,8 +1024,7 @@ static int parse_event(parser *p, int64_t *last_abs, int first)
 				       "%lld usec to %lld usec",
 				       (long long)*last_abs,
 				       (long long)e->t_us);
-		*last_abs = e->when == TS_PKT_ABS_RANGE ? e->t_end_us
-							 : e->t_us;
+		*last_abs = e->when == TS_PKT_ABS_RANGE ? e->t_end_us : e->t_us;
 	}
 	tok a = peek(p);
 	int blocking = 0;
@@ -1124,9 +1122,8 @@ static int parse_option_line(parser *p, tok t)
 	return 0;
 }
 
-ts_pkt_script *ts_pkt_parse(const char *filename, const char *text,
-			    size_t len, const ts_pkt_config *cfg,
-			    tcpsim_error *err)
+ts_pkt_script *ts_pkt_parse(const char *filename, const char *text, size_t len,
+			    const ts_pkt_config *cfg, tcpsim_error *err)
 {
 	ts_pkt_script *s = calloc(1, sizeof *s);
 	if (!s || !(s->filename = strdup(filename ? filename : "-"))) {
@@ -1141,11 +1138,14 @@ ts_pkt_script *ts_pkt_parse(const char *filename, const char *text,
 		s->cfg = *cfg;
 	else
 		ts_pkt_config_init(&s->cfg);
-	parser p = {.src = text ? text : "", .len = text ? len : 0,
-		    .line = 1, .s = s, .err = err};
+	parser p = {.src = text ? text : "",
+		    .len = text ? len : 0,
+		    .line = 1,
+		    .s = s,
+		    .err = err};
 	if (memchr(p.src, '\0', p.len)) {
-		size_t o = (size_t)((const char *)memchr(p.src, 0, p.len) -
-				    p.src);
+		size_t o =
+		    (size_t)((const char *)memchr(p.src, 0, p.len) - p.src);
 		int l = 1;
 		size_t ls = 0;
 		for (size_t i = 0; i < o; i++)
@@ -1176,9 +1176,10 @@ ts_pkt_script *ts_pkt_parse(const char *filename, const char *text,
 			/* The clean-up command, last in the script. */
 			next(&p);
 			if (peek(&p).kind != TK_EOF) {
-				fail_tok(&p, peek(&p), "the end of the script "
-						       "after the clean-up "
-						       "command");
+				fail_tok(&p, peek(&p),
+					 "the end of the script "
+					 "after the clean-up "
+					 "command");
 				break;
 			}
 			char why[160];
@@ -1249,7 +1250,8 @@ static int parse_ip(const char *v, uint32_t *out)
 {
 	unsigned a[4];
 	char tail;
-	if (sscanf(v, "%u.%u.%u.%u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4 ||
+	if (sscanf(v, "%u.%u.%u.%u%c", &a[0], &a[1], &a[2], &a[3], &tail) !=
+		4 ||
 	    a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255)
 		return -1;
 	*out = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
@@ -1269,8 +1271,9 @@ int ts_pkt_config_set(ts_pkt_config *c, const char *name, const char *value,
 		char w[16];
 		const char *dot = strchr(value, '.');
 		size_t k = dot ? (size_t)(dot - value) : strlen(value);
-		if (k == 0 || k > 3 || (dot && (strlen(dot) != 2 ||
-						!isdigit((unsigned char)dot[1]))))
+		if (k == 0 || k > 3 ||
+		    (dot &&
+		     (strlen(dot) != 2 || !isdigit((unsigned char)dot[1]))))
 			goto bad;
 		memcpy(w, value, k);
 		w[k] = '\0';

@@ -33,10 +33,10 @@ typedef enum ts_pkt_when {
 } ts_pkt_when;
 
 typedef enum ts_pkt_kind {
-	TS_PKT_PACKET,     /* < or > */
-	TS_PKT_CALL,       /* a system call */
-	TS_PKT_COMMAND,    /* `shell command` with a time */
-	TS_PKT_CODE,       /* %{ python }% */
+	TS_PKT_PACKET,        /* < or > */
+	TS_PKT_CALL,          /* a system call */
+	TS_PKT_COMMAND,       /* `shell command` with a time */
+	TS_PKT_CODE,          /* %{ python }% */
 	TS_PKT_UNSUPPORTED_EV /* a construct tcpsim cannot run (why) */
 } ts_pkt_kind;
 
@@ -66,8 +66,8 @@ typedef struct ts_pkt_packet {
 	uint32_t seq, len;
 	int has_ack; /* "ack N" given */
 	uint32_t ack;
-	int32_t win;   /* -1: not given (not checked) */
-	int opts_any;  /* <...>: options not checked */
+	int32_t win;  /* -1: not given (not checked) */
+	int opts_any; /* <...>: options not checked */
 	int nopts;
 	ts_pkt_opt opts[TS_PKT_MAX_OPTS];
 } ts_pkt_packet;
@@ -87,20 +87,20 @@ typedef enum ts_pkt_argkind {
 
 typedef struct ts_pkt_arg {
 	ts_pkt_argkind kind;
-	int64_t value;  /* INT, LIST */
-	int nnames;     /* NAMES, joined by '|' */
+	int64_t value; /* INT, LIST */
+	int nnames;    /* NAMES, joined by '|' */
 	char names[TS_PKT_MAX_NAMES][32];
-	int col;        /* where it starts, for messages */
+	int col; /* where it starts, for messages */
 } ts_pkt_arg;
 
 typedef struct ts_pkt_call {
 	char name[32];
 	int nargs;
 	ts_pkt_arg args[TS_PKT_MAX_ARGS];
-	int blocking;     /* written START...END */
-	int64_t end_us;   /* END, seconds as written, in microseconds */
-	int64_t result;   /* = N */
-	char err[24];     /* errno name, "" when none */
+	int blocking;   /* written START...END */
+	int64_t end_us; /* END, seconds as written, in microseconds */
+	int64_t result; /* = N */
+	char err[24];   /* errno name, "" when none */
 	int err_col;
 } ts_pkt_call;
 
@@ -122,8 +122,8 @@ typedef struct ts_pkt_event {
 typedef struct ts_pkt_config {
 	int64_t tolerance_us;      /* --tolerance_usecs, 4000 */
 	int tolerance_percent_x10; /* --tolerance_percent, 12.5 -> 125 */
-	int ts_tick_us;            /* --tcp_ts_tick_usecs, 0: TS val unchecked */
-	int mss;                   /* --mss, 0: not given */
+	int ts_tick_us; /* --tcp_ts_tick_usecs, 0: TS val unchecked */
+	int mss;        /* --mss, 0: not given */
 	uint32_t local_ip, remote_ip; /* --local_ip, --remote_ip */
 	int bind_port, connect_port;  /* --bind_port, --connect_port: 8080 */
 } ts_pkt_config;
@@ -156,14 +156,13 @@ void ts_pkt_config_init(ts_pkt_config *cfg);
  * by the caller as NAME and VALUE). 0; -1 with a message in MSG for a
  * bad value; 1 for an option tcpsim does not know (the caller decides:
  * the command rejects it, a script's option line is "unsupported"). */
-int ts_pkt_config_set(ts_pkt_config *cfg, const char *name,
-		      const char *value, char *msg, size_t msglen);
+int ts_pkt_config_set(ts_pkt_config *cfg, const char *name, const char *value,
+		      char *msg, size_t msglen);
 
 /* Parse TEXT (LEN bytes) read from FILENAME with the command line's
  * settings CFG. NULL with *ERR filled (FILE:LINE:COL: message). */
-ts_pkt_script *ts_pkt_parse(const char *filename, const char *text,
-			    size_t len, const ts_pkt_config *cfg,
-			    tcpsim_error *err);
+ts_pkt_script *ts_pkt_parse(const char *filename, const char *text, size_t len,
+			    const ts_pkt_config *cfg, tcpsim_error *err);
 void ts_pkt_script_free(ts_pkt_script *s);
 
 /* Run SCRIPT against the model. OPTS: the report and events of the model

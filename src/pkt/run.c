@@ -113,8 +113,8 @@ static void secs(char *buf, size_t cap, int64_t us)
 		 (long long)(us % 1000000));
 }
 
-__attribute__((format(printf, 3, 4))) static int
-fail(run *r, int line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(run *r, int line,
+						      const char *fmt, ...)
 {
 	if (r->verdict != TCPSIM_OK)
 		return -1;
@@ -263,9 +263,8 @@ static int64_t offset_of(const run *r, const ts_pkt_event *e)
 
 /* Whether ACTUAL is in [T - tol, T_END + tol]: 0, or -1 after the
  * failure, worded as packetdrill's verify_time(). */
-static int verify_time(run *r, const ts_pkt_event *e, int64_t t,
-		       int64_t t_end, int64_t actual, int64_t last,
-		       const char *what)
+static int verify_time(run *r, const ts_pkt_event *e, int64_t t, int64_t t_end,
+		       int64_t actual, int64_t last, const char *what)
 {
 	char a[32], b[32], c[32];
 	if (e->when == TS_PKT_ANY)
@@ -302,8 +301,7 @@ static int verify_time(run *r, const ts_pkt_event *e, int64_t t,
 
 /* The blocked call returned: check it as packetdrill's syscall thread
  * does, result first, then the time. */
-static int check_result(run *r, const ts_pkt_event *e, int64_t value,
-			int err);
+static int check_result(run *r, const ts_pkt_event *e, int64_t value, int err);
 
 static int check_blocked(run *r)
 {
@@ -450,8 +448,10 @@ static int do_inbound(run *r, const ts_pkt_event *e)
 	static const struct {
 		uint8_t bit;
 		const char *name;
-	} names[] = {{TCPSIM_SYN, "SYN"}, {TCPSIM_FIN, "FIN"},
-		     {TCPSIM_RST, "RST"}, {TCPSIM_PSH, "PSH"},
+	} names[] = {{TCPSIM_SYN, "SYN"},
+		     {TCPSIM_FIN, "FIN"},
+		     {TCPSIM_RST, "RST"},
+		     {TCPSIM_PSH, "PSH"},
 		     {TCPSIM_ACK, "ACK"}};
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -687,7 +687,7 @@ static int script_opts_len(const ts_pkt_packet *pk)
 }
 
 static const uint8_t optkind[] = {
-    [TS_PKT_OPT_NOP] = 1, [TS_PKT_OPT_EOL] = 0,    [TS_PKT_OPT_MSS] = 2,
+    [TS_PKT_OPT_NOP] = 1,    [TS_PKT_OPT_EOL] = 0,    [TS_PKT_OPT_MSS] = 2,
     [TS_PKT_OPT_SACKOK] = 4, [TS_PKT_OPT_WSCALE] = 3, [TS_PKT_OPT_TS] = 8,
     [TS_PKT_OPT_SACK] = 5};
 
@@ -706,8 +706,9 @@ static int check_options(run *r, const ts_pkt_event *e, const sent *c,
 		const ts_pkt_opt *so = &pk->opts[i];
 		const wire_opt *ao = &c->opt[i];
 		if (optkind[so->kind] != ao->kind)
-			return fail(r, e->line, "error handling packet: bad "
-						"outbound TCP options");
+			return fail(r, e->line,
+				    "error handling packet: bad "
+				    "outbound TCP options");
 		uint32_t want = 0, got = 0;
 		int bad = 0, badlen = 0;
 		switch (so->kind) {
@@ -772,8 +773,7 @@ static int check_options(run *r, const ts_pkt_event *e, const sent *c,
 	return 0;
 }
 
-static int do_outbound(run *r, const ts_pkt_event *e, int64_t t,
-		       int64_t t_end)
+static int do_outbound(run *r, const ts_pkt_event *e, int64_t t, int64_t t_end)
 {
 	const ts_pkt_packet *pk = &e->u.pkt;
 	/* Wait as packetdrill sniffs: until the expected time and two
@@ -790,8 +790,9 @@ static int do_outbound(run *r, const ts_pkt_event *e, int64_t t,
 	if (got < 0)
 		return -1;
 	if (!got)
-		return fail(r, e->line, "error handling packet: Timed out "
-					"waiting for packet");
+		return fail(r, e->line,
+			    "error handling packet: Timed out "
+			    "waiting for packet");
 	/* A TSO burst: the segments sent one after the other, joined
 	 * until they carry the payload the script expects. */
 	uint32_t total = c.seg.len;
@@ -864,8 +865,8 @@ static int do_outbound(run *r, const ts_pkt_event *e, int64_t t,
 		tsval = r->ts_first_script + (c.tsval - r->ts_first_live);
 
 	/* The header, as packetdrill's verify_tcp() orders its checks. */
-	int sdoff = 5 + (pk->opts_any ? c.doff - 5
-				      : (script_opts_len(pk) + 3) / 4);
+	int sdoff =
+	    5 + (pk->opts_any ? c.doff - 5 : (script_opts_len(pk) + 3) / 4);
 	if (check_field(r, e, "ipv4_total_length",
 			(uint32_t)(20 + sdoff * 4) + pk->len,
 			(uint32_t)(20 + c.doff * 4) + c.seg.len) < 0 ||
@@ -884,9 +885,8 @@ static int do_outbound(run *r, const ts_pkt_event *e, int64_t t,
 	    check_field(r, e, "tcp_seq", pk->seq, seq) < 0 ||
 	    check_field(r, e, "tcp_ack_seq", pk->has_ack ? pk->ack : 0,
 			(c.seg.flags & TCPSIM_ACK) ? ack : 0) < 0 ||
-	    (pk->win >= 0 &&
-	     check_field(r, e, "tcp_window", (uint32_t)pk->win, c.seg.win) <
-		 0) ||
+	    (pk->win >= 0 && check_field(r, e, "tcp_window", (uint32_t)pk->win,
+					 c.seg.win) < 0) ||
 	    check_options(r, e, &c, sack_off, tsval, script_t) < 0 ||
 	    verify_time(r, e, t, t_end, c.t, r->last ? r->last_time : -1,
 			"outbound packet") < 0) {
@@ -906,8 +906,7 @@ static int do_outbound(run *r, const ts_pkt_event *e, int64_t t,
 
 /* ---- system calls ---- */
 
-static int check_result(run *r, const ts_pkt_event *e, int64_t value,
-			int err)
+static int check_result(run *r, const ts_pkt_event *e, int64_t value, int err)
 {
 	const ts_pkt_call *c = &e->u.call;
 	int check_fd = !strcmp(c->name, "socket") || !strcmp(c->name, "accept");
@@ -985,8 +984,8 @@ static int int_arg(run *r, const ts_pkt_event *e, int i, int64_t *v)
 
 /* MSG_* flags of send/recv as the trace language writes them: 0, or 1
  * with the flag that has no counterpart in WHY. */
-static int msg_flags(const ts_pkt_arg *a, char *out, size_t cap,
-		     char *why, size_t whylen)
+static int msg_flags(const ts_pkt_arg *a, char *out, size_t cap, char *why,
+		     size_t whylen)
 {
 	size_t n = 0;
 	out[0] = '\0';
@@ -1098,8 +1097,8 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 		if (fd_arg(r, e, 0, &fd) < 0)
 			return -1;
 		binds = c->result >= 0 ? (int)c->result : 1023;
-		snprintf(line, sizeof line, "local: fd%d = accept(fd%d)",
-			 binds, fd);
+		snprintf(line, sizeof line, "local: fd%d = accept(fd%d)", binds,
+			 fd);
 	} else if (!strcmp(name, "connect")) {
 		if (fd_arg(r, e, 0, &fd) < 0)
 			return -1;
@@ -1147,8 +1146,7 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 			snprintf(line, sizeof line, "local: %s(fd%d, %lld)",
 				 reading ? "read" : "write", fd, (long long)v);
 		else
-			snprintf(line, sizeof line,
-				 "local: %s(fd%d, %lld, %s)",
+			snprintf(line, sizeof line, "local: %s(fd%d, %lld, %s)",
 				 reading ? "recv" : "send", fd, (long long)v,
 				 flags);
 	} else if (!strcmp(name, "shutdown")) {
@@ -1174,8 +1172,7 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 					   "O_NONBLOCK");
 		snprintf(line, sizeof line, "local: fcntl(fd%d, O_NONBLOCK)",
 			 fd);
-	} else if (!strcmp(name, "setsockopt") ||
-		   !strcmp(name, "getsockopt")) {
+	} else if (!strcmp(name, "setsockopt") || !strcmp(name, "getsockopt")) {
 		int get = name[0] == 'g';
 		if (fd_arg(r, e, 0, &fd) < 0)
 			return -1;
@@ -1185,14 +1182,13 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 					   "a socket option in this form");
 		const char *opt = c->args[2].names[0];
 		static const char *const sopts[] = {
-		    "SO_REUSEADDR",  "SO_KEEPALIVE",  "TCP_KEEPIDLE",
-		    "TCP_KEEPINTVL", "TCP_KEEPCNT",   "TCP_USER_TIMEOUT"};
+		    "SO_REUSEADDR",  "SO_KEEPALIVE", "TCP_KEEPIDLE",
+		    "TCP_KEEPINTVL", "TCP_KEEPCNT",  "TCP_USER_TIMEOUT"};
 		int known = 0;
 		for (size_t i = 0; i < sizeof sopts / sizeof sopts[0]; i++)
 			known |= !strcmp(opt, sopts[i]);
 		if (get ? strcmp(opt, "SO_ERROR") != 0 : !known) {
-			snprintf(why, sizeof why, "the socket option %s%s",
-				 opt,
+			snprintf(why, sizeof why, "the socket option %s%s", opt,
 				 !strcmp(opt, "SO_SNDBUF") ||
 					 !strcmp(opt, "SO_RCVBUF")
 				     ? " (the model's buffers are fixed)"
@@ -1216,10 +1212,10 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 	if (answered) {
 		if (check_result(r, e, value, err) < 0)
 			return -1;
-		return c->blocking ? verify_time(r, e, r->blk_end, r->blk_end,
-						 now(r), t,
-						 "system call return")
-				   : 0;
+		return c->blocking
+			   ? verify_time(r, e, r->blk_end, r->blk_end, now(r),
+					 t, "system call return")
+			   : 0;
 	}
 	tcpsim_result res;
 	if (model_call(r, line, &res) < 0)
@@ -1240,9 +1236,9 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 		return 0;
 	}
 	value = res.value;
-	err = res.errno_name ? ts_errno_lookup(res.errno_name,
-					       (int)strlen(res.errno_name))
-			     : 0;
+	err = res.errno_name
+		  ? ts_errno_lookup(res.errno_name, (int)strlen(res.errno_name))
+		  : 0;
 	if (!strcmp(name, "getsockopt") && value >= 0) {
 		/* SO_ERROR's value comes back as the result; the call
 		 * returns 0 and fills optval. */
@@ -1366,8 +1362,8 @@ static int setup(run *r)
 	return 0;
 }
 
-int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts,
-	       char *msg, size_t msglen, tcpsim_error *err)
+int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
+	       size_t msglen, tcpsim_error *err)
 {
 	run r;
 	memset(&r, 0, sizeof r);
@@ -1403,11 +1399,11 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts,
 			const ts_pkt_event *e = &s->events[i];
 			int64_t off = offset_of(&r, e);
 			int64_t t = off + e->t_us;
-			int64_t t_end = off + (e->when == TS_PKT_ABS_RANGE ||
-							e->when ==
-							    TS_PKT_REL_RANGE
-						    ? e->t_end_us
-						    : e->t_us);
+			int64_t t_end =
+			    off + (e->when == TS_PKT_ABS_RANGE ||
+					   e->when == TS_PKT_REL_RANGE
+				       ? e->t_end_us
+				       : e->t_us);
 			switch (e->kind) {
 			case TS_PKT_UNSUPPORTED_EV:
 				unsupported(&r, e->line, e->text);
@@ -1433,9 +1429,10 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts,
 					/* packetdrill waits up to a second
 					 * for the blocked call. */
 					int64_t lim = now(&r) + 1000000;
-					while (r.blk && r.verdict == TCPSIM_OK) {
-						int64_t nt = ts_api_next_event(
-						    r.sim);
+					while (r.blk &&
+					       r.verdict == TCPSIM_OK) {
+						int64_t nt =
+						    ts_api_next_event(r.sim);
 						if (nt < 0 || nt > lim)
 							break;
 						if (ts_api_run_to(r.sim, nt,

@@ -972,8 +972,7 @@ static int parse_host_decl(struct parser *p)
 	int nostack = is_word(p, ns, "nostack");
 	if (nostack)
 		next(p);
-	if (expect_end(p) < 0 ||
-	    add_host(p, tok_text(p, nt), nt.len, addr) < 0)
+	if (expect_end(p) < 0 || add_host(p, tok_text(p, nt), nt.len, addr) < 0)
 		return -1;
 	p->t->hosts[p->t->nhosts - 1].nostack = nostack;
 	return 0;
@@ -1291,8 +1290,8 @@ static int parse_inject_options(struct parser *p, ts_net *n)
 			n->sack_ok = 1;
 			break;
 		case 2:
-			if (read_int(p, "inject", "a window scale", "wscale",
-				     0, 14, &v) < 0)
+			if (read_int(p, "inject", "a window scale", "wscale", 0,
+				     14, &v) < 0)
 				return -1;
 			n->wscale_ok = 1;
 			n->wscale = (uint8_t)v;
@@ -1314,18 +1313,20 @@ static int parse_inject_options(struct parser *p, ts_net *n)
 						    "inject: at most %d SACK "
 						    "blocks",
 						    TCPSIM_MAX_SACK);
-				if (read_int(p, "inject", "a SACK block's left "
-					     "edge", "sack", 0, UINT32_MAX,
-					     &v) < 0)
+				if (read_int(p, "inject",
+					     "a SACK block's left "
+					     "edge",
+					     "sack", 0, UINT32_MAX, &v) < 0)
 					return -1;
 				t = next(p);
 				if (!is_punct(p, t, ':'))
 					return expected(p, t, "inject",
 							"':' between a SACK "
 							"block's edges");
-				if (read_int(p, "inject", "a SACK block's "
-					     "right edge", "sack", 0,
-					     UINT32_MAX, &w) < 0)
+				if (read_int(p, "inject",
+					     "a SACK block's "
+					     "right edge",
+					     "sack", 0, UINT32_MAX, &w) < 0)
 					return -1;
 				n->sack[n->nsack][0] = (uint32_t)v;
 				n->sack[n->nsack][1] = (uint32_t)w;

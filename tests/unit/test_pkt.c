@@ -38,13 +38,14 @@ static void parse_fails(const char *text, int line, int col, const char *msg)
 
 START_TEST(parse_times)
 {
-	ts_pkt_script *s = parse_ok("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
-				    "+.1 close(3) = 0\n"
-				    "1.5 > S 0:0(0) <...>\n"
-				    "* > . 1:1(0) ack 1\n"
-				    "2~2.25 > . 1:1(0) ack 1\n"
-				    "+0.3~+0.400 > F. 1:1(0) ack 1\n"
-				    "+.1...0.200 accept(3, ..., ...) = 4\n");
+	ts_pkt_script *s =
+	    parse_ok("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		     "+.1 close(3) = 0\n"
+		     "1.5 > S 0:0(0) <...>\n"
+		     "* > . 1:1(0) ack 1\n"
+		     "2~2.25 > . 1:1(0) ack 1\n"
+		     "+0.3~+0.400 > F. 1:1(0) ack 1\n"
+		     "+.1...0.200 accept(3, ..., ...) = 4\n");
 	ck_assert_int_eq(s->nevents, 7);
 	ck_assert_int_eq(s->events[0].when, TS_PKT_ABS);
 	ck_assert_int_eq(s->events[1].when, TS_PKT_REL);
@@ -181,18 +182,17 @@ END_TEST
 /* What tcpsim cannot run is not an error: an event that says what. */
 START_TEST(parse_unsupported)
 {
-	ts_pkt_script *s = parse_ok(
-	    "0 < S 0:10(10) win 1 <mss 1460,FO abcd,nop>\n"
-	    "+0 > encap psp spi 23 F. 501:501(0) ack 501\n"
-	    "+0 %{ assert tcpi_snd_cwnd == 10 }%\n"
-	    "+0 `tc qdisc add dev tun0 root pfifo limit 0`\n"
-	    "+0 > SEW 0:0(0) <...>\n"
-	    "+0 close(3) = 0\n");
+	ts_pkt_script *s =
+	    parse_ok("0 < S 0:10(10) win 1 <mss 1460,FO abcd,nop>\n"
+		     "+0 > encap psp spi 23 F. 501:501(0) ack 501\n"
+		     "+0 %{ assert tcpi_snd_cwnd == 10 }%\n"
+		     "+0 `tc qdisc add dev tun0 root pfifo limit 0`\n"
+		     "+0 > SEW 0:0(0) <...>\n"
+		     "+0 close(3) = 0\n");
 	ck_assert_int_eq(s->nevents, 6);
 	for (int i = 0; i < 5; i++)
 		ck_assert_int_eq(s->events[i].kind, TS_PKT_UNSUPPORTED_EV);
-	ck_assert_str_eq(s->events[0].text,
-			 "the TCP Fast Open option (FO)");
+	ck_assert_str_eq(s->events[0].text, "the TCP Fast Open option (FO)");
 	ck_assert_str_eq(s->events[1].text, "'encap' packets");
 	ck_assert_str_eq(s->events[2].text,
 			 "a Python %{ }% block reading TCP_INFO "
@@ -213,10 +213,12 @@ END_TEST
 
 START_TEST(parse_errors)
 {
-	parse_fails("1 close(3) = 0\n", 1, 1, "first event should be at time 0");
+	parse_fails("1 close(3) = 0\n", 1, 1,
+		    "first event should be at time 0");
 	parse_fails("0 close(3) = 0\n0.5 close(3) = 0\n0.2 close(3) = 0\n", 3,
-		    1, "time goes backward in script from 500000 usec to "
-		       "200000 usec");
+		    1,
+		    "time goes backward in script from 500000 usec to "
+		    "200000 usec");
 	parse_fails("0 close(3) = 0\n* close(3) = 0\n", 2, 1,
 		    "event time <star> can only be used with outbound "
 		    "packets");
@@ -431,11 +433,10 @@ END_TEST
 START_TEST(run_unsupported)
 {
 	char msg[2048];
-	int rc = run_text(SERVER "+0 ioctl(4, SIOCINQ, [0]) = 0\n", msg,
-			  sizeof msg);
+	int rc =
+	    run_text(SERVER "+0 ioctl(4, SIOCINQ, [0]) = 0\n", msg, sizeof msg);
 	ck_assert_int_eq(rc, TS_PKT_UNSUPPORTED);
-	ck_assert_str_eq(msg,
-			 "t.pkt:9: unsupported: the system call ioctl()");
+	ck_assert_str_eq(msg, "t.pkt:9: unsupported: the system call ioctl()");
 	rc = run_text("`set_sysctls.py /proc/sys/net/ipv4/tcp_no_such=1`\n"
 		      "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n",
 		      msg, sizeof msg);
