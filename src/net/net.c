@@ -101,8 +101,12 @@ static ts_pkt *pkt_get(ts_network *n)
 	ts_pkt *p = ts_pool_get(&n->pkts);
 	if (!p)
 		return NULL;
-	memset(p, 0, sizeof *p);
+	/* the segment and what ts_net_send sets are written there: the
+	 * rest only (a segment is the packet's larger part) */
+	memset(&p->ev, 0, sizeof p->ev);
 	p->ev.kind = TS_EV_DELIVER;
+	p->in_lane = 0;
+	p->next = NULL;
 	return p;
 }
 

@@ -1019,8 +1019,9 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 					TCPSIM_RST_SYNRECV_BAD_ACK, cause);
 		return;
 	}
-	if (!in_window(seg->seq, end, sk->rcv_nxt,
-		       sk->rcv_nxt + ts_tcp_select_window(sk))) {
+	/* the window the SYN-ACK offered, unscaled (tcp_synack_window) */
+	uint32_t synack_win = sk->rcv_wnd < 65535 ? sk->rcv_wnd : 65535;
+	if (!in_window(seg->seq, end, sk->rcv_nxt, sk->rcv_nxt + synack_win)) {
 		if (!(seg->flags & TS_RST) && !oow_rate_limited(sim, sk, seg))
 			ts_tcp_send_ack(sim, sk, cause);
 		return;
