@@ -510,7 +510,7 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 	n->in_flight--;
 	if (ts_ev_on(sim, h->up ? TCPSIM_EV_RECV : TCPSIM_EV_LOST))
 		deliver_event(sim, p, h);
-	if (h->up) {
+	if (h->up && !h->decl->nostack) {
 		ts_seg seg = p->seg;
 		ts_cause cause = ts_cause_seg(p->num, p->injected);
 		pkt_put(n, p);
@@ -658,6 +658,15 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 		s.len = x->len;
 		s.win = (uint16_t)x->win;
 		s.flags = x->tcp_flags;
+		s.mss = x->mss;
+		s.sack_ok = x->sack_ok;
+		s.wscale_ok = x->wscale_ok;
+		s.wscale = x->wscale;
+		s.ts = x->ts;
+		s.tsval = x->tsval;
+		s.tsecr = x->tsecr;
+		s.nsack = x->nsack;
+		memcpy(s.sack, x->sack, sizeof s.sack);
 		ts_net_send(sim, x->from, x->to, &s, ts_cause_forged(st), -1);
 		return 0;
 	}

@@ -968,9 +968,14 @@ static int parse_host_decl(struct parser *p)
 			    "address %s is already used by host '%s'", buf,
 			    p->t->hosts[other].name);
 	}
-	if (expect_end(p) < 0)
+	struct tok ns = peek(p);
+	int nostack = is_word(p, ns, "nostack");
+	if (nostack)
+		next(p);
+	if (expect_end(p) < 0 || add_host(p, tok_text(p, nt), nt.len, addr) < 0)
 		return -1;
-	return add_host(p, tok_text(p, nt), nt.len, addr);
+	p->t->hosts[p->t->nhosts - 1].nostack = nostack;
+	return 0;
 }
 
 /* link A B delay DUR */
@@ -1262,7 +1267,93 @@ static int read_tcp_flags(struct parser *p, uint8_t *out)
 	}
 }
 
-/* inject A>B FLAGS seq S ack K [len L] [win W] */
+/* The options of an injected segment, after its header fields, each at
+ * most once, in any order: mss M, sackOK, wscale N, ts VAL ECR,
+ * sack L:R [L:R ...] (at most TCPSIM_MAX_SACK blocks). Their layout on
+ * the wire follows from which are present, as for every segment. */
+static int parse_inject_options(struct parser *p, ts_net *n)
+{
+	int64_t v, w;
+	unsigned seen = 0;
+	static const char *const names[] = {"mss", "sackOK", "wscale", "ts",
+					    "sack"};
+
+	for (;;) {
+		struct tok t = next(p);
+		unsigned k;
+
+		if (t.kind == TK_END)
+			return 0;
+		for (k = 0; k < 5; k++)
+			if (is_word(p, t, names[k]))
+				break;
+		if (k == 5)
+			return expected(p, t, "inject",
+					"an option (mss, sackOK, wscale, ts, "
+					"sack) or the end of the line");
+		if (seen & (1u << k))
+			return fail(p, t.pos, "inject: %s given twice",
+				    quote(p, t).s);
+		seen |= 1u << k;
+		switch (k) {
+		case 0:
+			if (read_int(p, "inject", "an MSS", "mss", 1, 65535,
+				     &v) < 0)
+				return -1;
+			n->mss = (uint16_t)v;
+			break;
+		case 1:
+			n->sack_ok = 1;
+			break;
+		case 2:
+			if (read_int(p, "inject", "a window scale", "wscale", 0,
+				     14, &v) < 0)
+				return -1;
+			n->wscale_ok = 1;
+			n->wscale = (uint8_t)v;
+			break;
+		case 3:
+			if (read_int(p, "inject", "a timestamp value", "ts", 0,
+				     UINT32_MAX, &v) < 0 ||
+			    read_int(p, "inject", "a timestamp echo reply",
+				     "ts", 0, UINT32_MAX, &w) < 0)
+				return -1;
+			n->ts = 1;
+			n->tsval = (uint32_t)v;
+			n->tsecr = (uint32_t)w;
+			break;
+		default:
+			do {
+				if (n->nsack == TCPSIM_MAX_SACK)
+					return fail(p, peek(p).pos,
+						    "inject: at most %d SACK "
+						    "blocks",
+						    TCPSIM_MAX_SACK);
+				if (read_int(p, "inject",
+					     "a SACK block's left "
+					     "edge",
+					     "sack", 0, UINT32_MAX, &v) < 0)
+					return -1;
+				t = next(p);
+				if (!is_punct(p, t, ':'))
+					return expected(p, t, "inject",
+							"':' between a SACK "
+							"block's edges");
+				if (read_int(p, "inject",
+					     "a SACK block's "
+					     "right edge",
+					     "sack", 0, UINT32_MAX, &w) < 0)
+					return -1;
+				n->sack[n->nsack][0] = (uint32_t)v;
+				n->sack[n->nsack][1] = (uint32_t)w;
+				n->nsack++;
+			} while (peek(p).kind == TK_NUM);
+			break;
+		}
+	}
+}
+
+/* inject A>B FLAGS seq S ack K [len L] [win W] [options] */
 static int parse_inject(struct parser *p, ts_net *n)
 {
 	int64_t v;
@@ -1288,9 +1379,12 @@ static int parse_inject(struct parser *p, ts_net *n)
 		return -1;
 	n->ack = (uint32_t)v;
 	for (;;) {
-		t = next(p);
+		t = peek(p);
 		if (t.kind == TK_END)
 			return 0;
+		if (!is_word(p, t, "len") && !is_word(p, t, "win"))
+			return parse_inject_options(p, n);
+		next(p);
 		if (is_word(p, t, "len") && !had_len) {
 			if (read_int(p, "inject", "a length", "len", 0, 1048576,
 				     &v) < 0)
@@ -1304,12 +1398,9 @@ static int parse_inject(struct parser *p, ts_net *n)
 			n->win = (uint32_t)v;
 			n->has_win = 1;
 			had_win = 1;
-		} else if (is_word(p, t, "len") || is_word(p, t, "win")) {
+		} else {
 			return fail(p, t.pos, "inject: %s given twice",
 				    quote(p, t).s);
-		} else {
-			return expected(p, t, "inject",
-					"len, win or the end of the line");
 		}
 	}
 }
@@ -2141,6 +2232,12 @@ static int parse_host_stmt(struct parser *p, ts_stmt *st, int host)
 	struct tok w = next(p), a = peek(p);
 
 	st->host = host;
+	if (p->t->hosts[host].nostack)
+		return fail(p, w.pos,
+			    "host '%s' has no stack (nostack): it makes no "
+			    "calls and has no process; net: inject sends "
+			    "its segments",
+			    p->t->hosts[host].name);
 	if (w.kind == TK_WORD && is_punct(p, a, '=')) {
 		struct tok name;
 
