@@ -72,6 +72,14 @@ typedef struct tcpsim_sim tcpsim_sim;
 /* Most SACK blocks one segment carries (Linux TCP_NUM_SACKS). */
 #define TCPSIM_MAX_SACK 4
 
+/* The Fast Open option (RFC 7413 §2) of tcpsim_segment.fo: its kind, 34,
+ * or the experimental kind 254 with magic 0xF989 that Linux still speaks
+ * (TCPOPT_FASTOPEN, TCPOPT_EXP); its cookie of 0 bytes (a request) to
+ * 16 (Linux TCP_FASTOPEN_COOKIE_MAX). */
+#define TCPSIM_FO            34
+#define TCPSIM_FO_EXP        254
+#define TCPSIM_FO_COOKIE_MAX 16
+
 /* A TCP segment's header as tcpsim models it (addresses in host order),
  * with its options. The options' layout on the wire (where the NOPs go)
  * follows from which are present, as Linux's tcp_options_write() lays
@@ -91,6 +99,10 @@ typedef struct tcpsim_segment {
 	uint8_t nsack;     /* SACK blocks in sack[] (D-SACK first) */
 	uint32_t tsval, tsecr;
 	uint32_t sack[TCPSIM_MAX_SACK][2]; /* left and right edges */
+	/* Fast Open option (SYN segments): 0 when absent, else its kind
+	 * (TCPSIM_FO, TCPSIM_FO_EXP) and cookie (FO_LEN 0: a request) */
+	uint8_t fo, fo_len;
+	uint8_t fo_cookie[TCPSIM_FO_COOKIE_MAX];
 } tcpsim_segment;
 
 /* ---- The calls of the trace language ----
@@ -115,7 +127,8 @@ typedef struct tcpsim_segment {
 	X(GETPEERNAME, "getpeername")                                          \
 	X(GETSOCKNAME, "getsockname")                                          \
 	X(POLL, "poll")                                                        \
-	X(SIGNAL, "signal")
+	X(SIGNAL, "signal")                                                    \
+	X(SENDTO, "sendto")
 
 typedef enum tcpsim_call_id {
 #define TCPSIM_X_(n, s) TCPSIM_CALL_##n,
@@ -144,7 +157,8 @@ typedef enum tcpsim_expect_kind {
 typedef struct tcpsim_call {
 	tcpsim_call_id id;
 	int bind_var, fd_var; /* the host's variable numbers, -1 when none */
-	int peer_host;        /* connect(): the host, else -1 */
+	int peer_host; /* connect(), sendto(): the host, else -1 (connect:
+			* AF_UNSPEC) */
 	const char *bind_name, *fd_name, *peer_name; /* their names, or NULL */
 	int64_t a, b;
 	int opt;
@@ -216,7 +230,9 @@ const char *tcpsim_call_usage(int id);
 	  "TCP_STATE", "Linux inet_csk_listen_stop -> tcp_disconnect")         \
 	X(KEEPALIVE, "keepalive probes went unanswered",                       \
 	  "TCP_KEEPALIVE_TIMEOUT",                                             \
-	  "Linux tcp_keepalive_timer (RST, then tcp_write_err)")
+	  "Linux tcp_keepalive_timer (RST, then tcp_write_err)")               \
+	X(DISCONNECT, "connect(AF_UNSPEC) aborts the connection", "TCP_STATE", \
+	  "Linux __inet_stream_connect -> tcp_disconnect")
 
 /* Why a stack drops a segment, or takes it without the usual processing.
  * X(NAME, words, Linux skb_drop_reason, rule); the Linux name is "" where
@@ -337,7 +353,8 @@ const char *tcpsim_call_usage(int id);
 	X(KEEPALIVE_TIMED_OUT, "keepalive timed out", NONE, "")                \
 	X(ZERO_WINDOW_TIMED_OUT, "zero-window probes timed out", NONE, "")     \
 	X(TIME_WAIT_EXPIRED, "TIME_WAIT timer expired", NONE, "")              \
-	X(FIN_WAIT_2_EXPIRED, "FIN_WAIT_2 timer expired", NONE, "")
+	X(FIN_WAIT_2_EXPIRED, "FIN_WAIT_2 timer expired", NONE, "")            \
+	X(DISCONNECT, "connect(AF_UNSPEC)", NONE, "")
 
 /* The timers of a socket. X(NAME, words) */
 #define TCPSIM_TIMERS(X)                                                       \

@@ -93,7 +93,8 @@ static void usage(FILE *f)
 	    "                    --tcp_ts_tick_usecs=N, --mss=N, "
 	    "--local_ip=A,\n"
 	    "                    --remote_ip=A, --bind_port=N, "
-	    "--connect_port=N\n"
+	    "--connect_port=N,\n"
+	    "                    -D NAME=VALUE (--define: TFO_COOKIE=HEX)\n"
 	    "                    apply to them (doc/packetdrill.md)\n"
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
@@ -644,6 +645,7 @@ int main(int argc, char **argv)
 	    {"bind_port", required_argument, NULL, 1000},
 	    {"connect_port", required_argument, NULL, 1000},
 	    {"ip_version", required_argument, NULL, 1000},
+	    {"define", required_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0}};
 	cli c;
 	memset(&c, 0, sizeof c);
@@ -668,11 +670,21 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	int opt, idx = 0;
-	while ((opt = getopt_long(argc, argv, "hVq", longopts, &idx)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hVqD:", longopts, &idx)) != -1) {
 		switch (opt) {
 		case 'P':
 			c.packetdrill = 1;
 			break;
+		case 'D': {
+			/* packetdrill's -D NAME=VALUE, for scripts */
+			char m[160];
+			if (ts_pkt_config_define(&c.pkt, optarg, m, sizeof m) <
+			    0) {
+				fprintf(stderr, "tcpsim: %s\n", m);
+				return 2;
+			}
+			break;
+		}
 		case 1000: {
 			char m[160];
 			const char *name = longopts[idx].name;

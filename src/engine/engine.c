@@ -120,6 +120,7 @@ ts_sim *ts_sim_new(const ts_trace *t, const ts_sim_opts *o)
 		ts_hmap_init(&h->conns);
 		ts_hmap_init(&h->listeners);
 		ts_hmap_init(&h->cookies);
+		ts_hmap_init(&h->tfo_cache);
 		h->proc.nvars_cap = h->decl->nvars + 1;
 		h->proc.vars =
 		    calloc((size_t)h->proc.nvars_cap, sizeof *h->proc.vars);

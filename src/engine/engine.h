@@ -47,6 +47,9 @@ typedef struct ts_callctx {
 	const ts_stmt *st; /* the line; NULL when no call is in progress */
 	int waiting;       /* 0 on the first attempt, 1 when re-tried */
 	int64_t done;      /* write/send: bytes copied so far */
+	/* write/send: a Fast Open send waiting for its connect (fastopen),
+	 * and past it (connected) */
+	uint8_t fastopen, connected;
 	int timed_out;     /* the proc timer fired */
 	ts_time began;
 	ts_sock *arg; /* the socket of the fd argument */
@@ -110,6 +113,7 @@ typedef struct ts_host {
 	uint16_t next_port;
 	ts_hmap conns;            /* (lport, raddr, rport) -> ts_sock */
 	ts_hmap cookies;          /* SYN cookies sent: (lport, raddr, rport) */
+	ts_hmap tfo_cache;        /* Fast Open cookies cached: daddr */
 	ts_hmap listeners;        /* lport -> listening ts_sock */
 	ts_portmap ports;         /* sockets bound to each local port */
 	int64_t challenge_second; /* tcp_challenge_ack_limit accounting */

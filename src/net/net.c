@@ -667,6 +667,9 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 		s.tsecr = x->tsecr;
 		s.nsack = x->nsack;
 		memcpy(s.sack, x->sack, sizeof s.sack);
+		s.fo = x->fo;
+		s.fo_len = x->fo_len;
+		memcpy(s.fo_cookie, x->fo_cookie, sizeof s.fo_cookie);
 		ts_net_send(sim, x->from, x->to, &s, ts_cause_forged(st), -1);
 		return 0;
 	}

@@ -443,6 +443,64 @@ unsupported(parser *p, ts_pkt_event *e, const char *fmt, ...)
 
 /* ---- packets ---- */
 
+/* A Fast Open cookie after FO or FOEXP: hexadecimal digits, a symbol
+ * given with -D (TFO_COOKIE), or nothing (a cookie request). The digits
+ * are read from the text, as they may start as a number and go on as a
+ * word (3021b9d8...). */
+static int read_cookie(parser *p, ts_pkt_opt *o)
+{
+	tok c = peek(p);
+	const char *hexs = NULL;
+	size_t n = 0;
+	if (c.kind != TK_NUM && c.kind != TK_WORD)
+		return 0; /* a request */
+	size_t e = c.pos;
+	while (e < p->len && isxdigit((unsigned char)p->src[e]))
+		e++;
+	if (e < p->len &&
+	    (isalnum((unsigned char)p->src[e]) || p->src[e] == '_')) {
+		/* a symbol */
+		while (e < p->len &&
+		       (isalnum((unsigned char)p->src[e]) || p->src[e] == '_'))
+			e++;
+		const ts_pkt_config *cfg = &p->s->cfg;
+		for (int i = 0; i < cfg->ndefines && !hexs; i++)
+			if (strlen(cfg->define_name[i]) == e - c.pos &&
+			    !memcmp(cfg->define_name[i], p->src + c.pos,
+				    e - c.pos))
+				hexs = cfg->define_value[i];
+		if (!hexs)
+			return fail_at(p, c.line, c.col,
+				       "undefined symbol '%.*s' as a Fast Open "
+				       "cookie (define it: -D %.*s=HEX)",
+				       (int)(e - c.pos), p->src + c.pos,
+				       (int)(e - c.pos), p->src + c.pos);
+		n = strlen(hexs);
+	} else {
+		hexs = p->src + c.pos;
+		n = e - c.pos;
+	}
+	if (n % 2 || n / 2 > TCPSIM_FO_COOKIE_MAX || n < 2)
+		return fail_at(p, c.line, c.col,
+			       "a Fast Open cookie takes 1 to %d bytes in "
+			       "hexadecimal digits, two a byte",
+			       TCPSIM_FO_COOKIE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		int d = (unsigned char)hexs[i];
+		if (!isxdigit(d))
+			return fail_at(p, c.line, c.col,
+				       "a Fast Open cookie takes hexadecimal "
+				       "digits");
+		d = isdigit(d) ? d - '0' : (tolower(d) - 'a' + 10);
+		o->cookie[i / 2] = (uint8_t)(o->cookie[i / 2] << 4 | d);
+	}
+	o->a = (uint32_t)(n / 2);
+	/* take the cookie's text, then the token after it */
+	p->off = e;
+	scan(p);
+	return 0;
+}
+
 static int parse_options(parser *p, ts_pkt_event *e, ts_pkt_packet *pk)
 {
 	next(p); /* '<' */
@@ -519,9 +577,9 @@ static int parse_options(parser *p, ts_pkt_event *e, ts_pkt_packet *pk)
 			if (!o->nsack)
 				return fail_tok(p, peek(p), "a SACK block");
 		} else if (is_word(p, t, "FO") || is_word(p, t, "FOEXP")) {
-			return unsupported(p, e,
-					   "the TCP Fast Open option (%.*s)",
-					   (int)t.len, p->src + t.pos);
+			o->kind = t.len == 2 ? TS_PKT_OPT_FO : TS_PKT_OPT_FOEXP;
+			if (read_cookie(p, o) < 0)
+				return -1;
 		} else if (t.kind == TK_WORD) {
 			return unsupported(p, e, "the TCP option '%.*s'",
 					   (int)t.len, p->src + t.pos);
@@ -904,7 +962,8 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 		if (ends_with(cmd, cl, "defaults.sh") && w == e) {
 			if (!preamble)
 				goto unsup;
-			p->s->defaults = 1;
+			/* google's (in a folder common), or the kernel's */
+			p->s->defaults = contains(cmd, cl, "common/") ? 1 : 2;
 		} else if (ends_with(cmd, cl, "set_sysctls.py") ||
 			   (cl == 6 && !memcmp(cmd, "sysctl", 6))) {
 			if (!preamble)
@@ -1255,6 +1314,33 @@ static int parse_ip(const char *v, uint32_t *out)
 	    a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255)
 		return -1;
 	*out = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+	return 0;
+}
+
+int ts_pkt_config_define(ts_pkt_config *c, const char *def, char *msg,
+			 size_t msglen)
+{
+	const char *eq = strchr(def, '=');
+	size_t kn = eq ? (size_t)(eq - def) : 0;
+	if (!eq || !kn || kn >= sizeof c->define_name[0] ||
+	    strlen(eq + 1) >= sizeof c->define_value[0]) {
+		snprintf(msg, msglen, "bad -D '%s' (NAME=VALUE)", def);
+		return -1;
+	}
+	int i = 0;
+	while (i < c->ndefines && (strlen(c->define_name[i]) != kn ||
+				   memcmp(c->define_name[i], def, kn)))
+		i++;
+	if (i == TS_PKT_MAX_DEFINES) {
+		snprintf(msg, msglen, "too many -D (at most %d)",
+			 TS_PKT_MAX_DEFINES);
+		return -1;
+	}
+	if (i == c->ndefines)
+		c->ndefines++;
+	memcpy(c->define_name[i], def, kn);
+	c->define_name[i][kn] = '\0';
+	snprintf(c->define_value[i], sizeof c->define_value[i], "%s", eq + 1);
 	return 0;
 }
 

@@ -48,16 +48,19 @@ typedef enum ts_pkt_optkind {
 	TS_PKT_OPT_SACKOK,
 	TS_PKT_OPT_WSCALE,
 	TS_PKT_OPT_TS,
-	TS_PKT_OPT_SACK
+	TS_PKT_OPT_SACK,
+	TS_PKT_OPT_FO,   /* FO [cookie]: kind 34 (RFC 7413) */
+	TS_PKT_OPT_FOEXP /* FOEXP [cookie]: kind 254, magic 0xF989 */
 } ts_pkt_optkind;
 
 #define TS_PKT_MAX_OPTS 16
 
 typedef struct ts_pkt_opt {
 	ts_pkt_optkind kind;
-	uint32_t a, b; /* mss; wscale; TS val, ecr */
+	uint32_t a, b; /* mss; wscale; TS val, ecr; FO: the cookie's bytes */
 	int nsack;
 	uint32_t sack[TCPSIM_MAX_SACK][2];
+	uint8_t cookie[TCPSIM_FO_COOKIE_MAX]; /* FO, FOEXP */
 } ts_pkt_opt;
 
 typedef struct ts_pkt_packet {
@@ -117,6 +120,8 @@ typedef struct ts_pkt_event {
 	char *text;
 } ts_pkt_event;
 
+#define TS_PKT_MAX_DEFINES 16
+
 /* Options packetdrill takes on its command line or in a script's option
  * lines, and the settings of a defaults.sh or a sysctl line. */
 typedef struct ts_pkt_config {
@@ -126,6 +131,11 @@ typedef struct ts_pkt_config {
 	int mss;        /* --mss, 0: not given */
 	uint32_t local_ip, remote_ip; /* --local_ip, --remote_ip */
 	int bind_port, connect_port;  /* --bind_port, --connect_port: 8080 */
+	/* -D NAME=VALUE (--define): symbols a script may name where a
+	 * value goes (a Fast Open cookie: TFO_COOKIE) */
+	int ndefines;
+	char define_name[TS_PKT_MAX_DEFINES][32];
+	char define_value[TS_PKT_MAX_DEFINES][64];
 } ts_pkt_config;
 
 /* A kernel setting: a knob of the model, or one the model has no use for
@@ -143,7 +153,8 @@ typedef struct ts_pkt_script {
 	ts_pkt_event *events;
 	int nsysctls;
 	ts_pkt_sysctl *sysctls;
-	int defaults; /* a defaults.sh was named */
+	int defaults; /* a defaults.sh was named: 1 google's (common/), 2
+		       * the kernel selftests' (./defaults.sh) */
 	/* The first construct of the preamble tcpsim cannot run: its line,
 	 * column and what it is (NULL: none). */
 	char *unsupported;
@@ -158,6 +169,9 @@ void ts_pkt_config_init(ts_pkt_config *cfg);
  * the command rejects it, a script's option line is "unsupported"). */
 int ts_pkt_config_set(ts_pkt_config *cfg, const char *name, const char *value,
 		      char *msg, size_t msglen);
+/* -D NAME=VALUE: 0, or -1 with a message in MSG. */
+int ts_pkt_config_define(ts_pkt_config *cfg, const char *def, char *msg,
+			 size_t msglen);
 
 /* Parse TEXT (LEN bytes) read from FILENAME with the command line's
  * settings CFG. NULL with *ERR filled (FILE:LINE:COL: message). */

@@ -98,8 +98,10 @@ typedef struct run {
 	int blk_err;
 	int64_t blk_ret;
 
-	/* Script descriptors that name a socket of the model. */
+	/* Script descriptors that name a socket of the model, and those
+	 * that started a connection (connect, or a Fast Open sendto). */
 	unsigned char fds[1024];
+	unsigned char started[1024];
 } run;
 
 /* ---- messages ---- */
@@ -461,7 +463,7 @@ static int do_inbound(run *r, const ts_pkt_event *e)
 		}
 	put(line, sizeof line, &n, " seq %u ack %u len %u win %d", seq, ack,
 	    pk->len, pk->win);
-	int have[8] = {0};
+	int have[TS_PKT_OPT_FOEXP + 1] = {0};
 	for (int i = 0; i < pk->nopts; i++) {
 		const ts_pkt_opt *o = &pk->opts[i];
 		if (o->kind != TS_PKT_OPT_NOP && o->kind != TS_PKT_OPT_EOL &&
@@ -512,6 +514,20 @@ static int do_inbound(run *r, const ts_pkt_event *e)
 				put(line, sizeof line, &n, " %u:%u",
 				    o->sack[k][0] + ack_off,
 				    o->sack[k][1] + ack_off);
+			break;
+		case TS_PKT_OPT_FO:
+		case TS_PKT_OPT_FOEXP:
+			if (have[TS_PKT_OPT_FO] + have[TS_PKT_OPT_FOEXP] > 1)
+				return unsupported(r, e->line,
+						   "an option listed twice in "
+						   "one segment");
+			put(line, sizeof line, &n, " %s",
+			    o->kind == TS_PKT_OPT_FO ? "fo" : "foexp");
+			if (o->a)
+				put(line, sizeof line, &n, " ");
+			for (uint32_t k = 0; k < o->a; k++)
+				put(line, sizeof line, &n, "%02x",
+				    o->cookie[k]);
 			break;
 		}
 	}
@@ -586,6 +602,15 @@ static void fmt_script(char *b, size_t cap, const ts_pkt_packet *pk)
 				put(b, cap, &n, " %u:%u", o->sack[k][0],
 				    o->sack[k][1]);
 			break;
+		case TS_PKT_OPT_FO:
+		case TS_PKT_OPT_FOEXP:
+			put(b, cap, &n,
+			    o->kind == TS_PKT_OPT_FO ? "FO" : "FOEXP");
+			if (o->a)
+				put(b, cap, &n, " ");
+			for (uint32_t k = 0; k < o->a; k++)
+				put(b, cap, &n, "%02x", o->cookie[k]);
+			break;
 		}
 	}
 	if (pk->nopts)
@@ -637,6 +662,16 @@ static void fmt_actual(char *b, size_t cap, const sent *c, uint32_t seq,
 			put(b, cap, &n, "TS val %u ecr %u", tsval,
 			    get32(o->data + 4));
 			break;
+		case TCPSIM_FO:
+		case TCPSIM_FO_EXP: {
+			int skip = o->kind == TCPSIM_FO_EXP ? 2 : 0;
+			put(b, cap, &n, o->kind == TCPSIM_FO ? "FO" : "FOEXP");
+			if (o->len > 2 + skip)
+				put(b, cap, &n, " ");
+			for (int k = skip; k < o->len - 2; k++)
+				put(b, cap, &n, "%02x", o->data[k]);
+			break;
+		}
 		default:
 			put(b, cap, &n, "kind %u", o->kind);
 			break;
@@ -682,14 +717,25 @@ static int script_opts_len(const ts_pkt_packet *pk)
 		case TS_PKT_OPT_SACK:
 			n += 2 + 8 * pk->opts[i].nsack;
 			break;
+		case TS_PKT_OPT_FO:
+			n += 2 + (int)pk->opts[i].a;
+			break;
+		case TS_PKT_OPT_FOEXP:
+			n += 4 + (int)pk->opts[i].a;
+			break;
 		}
 	return n;
 }
 
-static const uint8_t optkind[] = {
-    [TS_PKT_OPT_NOP] = 1,    [TS_PKT_OPT_EOL] = 0,    [TS_PKT_OPT_MSS] = 2,
-    [TS_PKT_OPT_SACKOK] = 4, [TS_PKT_OPT_WSCALE] = 3, [TS_PKT_OPT_TS] = 8,
-    [TS_PKT_OPT_SACK] = 5};
+static const uint8_t optkind[] = {[TS_PKT_OPT_NOP] = 1,
+				  [TS_PKT_OPT_EOL] = 0,
+				  [TS_PKT_OPT_MSS] = 2,
+				  [TS_PKT_OPT_SACKOK] = 4,
+				  [TS_PKT_OPT_WSCALE] = 3,
+				  [TS_PKT_OPT_TS] = 8,
+				  [TS_PKT_OPT_SACK] = 5,
+				  [TS_PKT_OPT_FO] = TCPSIM_FO,
+				  [TS_PKT_OPT_FOEXP] = TCPSIM_FO_EXP};
 
 /* The options, kind by kind in order (packetdrill's
  * verify_outbound_live_tcp_options). */
@@ -749,6 +795,19 @@ static int check_options(run *r, const ts_pkt_event *e, const sent *c,
 		case TS_PKT_OPT_SACKOK:
 			bad = badlen = ao->len != 2;
 			break;
+		case TS_PKT_OPT_FO:
+		case TS_PKT_OPT_FOEXP: {
+			/* the length, the magic of kind 254, the cookie */
+			int skip = so->kind == TS_PKT_OPT_FOEXP ? 2 : 0;
+			bad = badlen = ao->len != 2 + skip + (int)so->a;
+			if (!bad && skip)
+				bad =
+				    ao->data[0] != 0xF9 || ao->data[1] != 0x89;
+			if (!bad)
+				bad =
+				    memcmp(ao->data + skip, so->cookie, so->a);
+			break;
+		}
 		case TS_PKT_OPT_SACK:
 			bad = badlen = ao->len != 2 + 8 * so->nsack;
 			for (int k = 0; !bad && k < so->nsack; k++)
@@ -1000,7 +1059,8 @@ static int msg_flags(const ts_pkt_arg *a, char *out, size_t cap, char *why,
 	for (int i = 0; i < a->nnames; i++) {
 		if (strcmp(a->names[i], "MSG_NOSIGNAL") &&
 		    strcmp(a->names[i], "MSG_DONTWAIT") &&
-		    strcmp(a->names[i], "MSG_PEEK")) {
+		    strcmp(a->names[i], "MSG_PEEK") &&
+		    strcmp(a->names[i], "MSG_FASTOPEN")) {
 			snprintf(why, whylen, "the flag %s", a->names[i]);
 			return 1;
 		}
@@ -1102,13 +1162,20 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 	} else if (!strcmp(name, "connect")) {
 		if (fd_arg(r, e, 0, &fd) < 0)
 			return -1;
-		if (c->nargs > 1 && has_name(&c->args[1], "AF_UNSPEC"))
-			return unsupported(r, e->line,
-					   "connect(AF_UNSPEC), which "
-					   "disconnects a socket");
-		new_flow(r, 0, 0);
-		snprintf(line, sizeof line, "local: connect(fd%d, remote:%d)",
-			 fd, r->cfg->connect_port);
+		if (c->nargs > 1 && has_name(&c->args[1], "AF_UNSPEC")) {
+			/* a disconnect: what follows is on the same flow,
+			 * until the socket connects again */
+			snprintf(line, sizeof line,
+				 "local: connect(fd%d, AF_UNSPEC)", fd);
+			r->started[fd] = 0;
+		} else {
+			if (!r->started[fd])
+				new_flow(r, 0, 0);
+			r->started[fd] = 1;
+			snprintf(line, sizeof line,
+				 "local: connect(fd%d, remote:%d)", fd,
+				 r->cfg->connect_port);
+		}
 	} else if (!strcmp(name, "write") || !strcmp(name, "send") ||
 		   !strcmp(name, "sendto") || !strcmp(name, "read") ||
 		   !strcmp(name, "recv") || !strcmp(name, "recvfrom")) {
@@ -1142,13 +1209,25 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 					   "a buffer given as a value "
 					   "(payload bytes are not modelled)");
 		}
-		if (plain)
+		if (plain) {
 			snprintf(line, sizeof line, "local: %s(fd%d, %lld)",
 				 reading ? "read" : "write", fd, (long long)v);
-		else
+		} else if (!strcmp(name, "sendto")) {
+			/* The address matters only to Fast Open (a
+			 * connected socket ignores it): a new flow when
+			 * it connects. */
+			if (strstr(flags, "MSG_FASTOPEN") && !r->started[fd]) {
+				new_flow(r, 0, 0);
+				r->started[fd] = 1;
+			}
+			snprintf(line, sizeof line,
+				 "local: sendto(fd%d, %lld, %s, remote:%d)", fd,
+				 (long long)v, flags, r->cfg->connect_port);
+		} else {
 			snprintf(line, sizeof line, "local: %s(fd%d, %lld, %s)",
 				 reading ? "recv" : "send", fd, (long long)v,
 				 flags);
+		}
 	} else if (!strcmp(name, "shutdown")) {
 		if (fd_arg(r, e, 0, &fd) < 0)
 			return -1;
@@ -1182,8 +1261,9 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 					   "a socket option in this form");
 		const char *opt = c->args[2].names[0];
 		static const char *const sopts[] = {
-		    "SO_REUSEADDR",  "SO_KEEPALIVE", "TCP_KEEPIDLE",
-		    "TCP_KEEPINTVL", "TCP_KEEPCNT",  "TCP_USER_TIMEOUT"};
+		    "SO_REUSEADDR",  "SO_KEEPALIVE",        "TCP_KEEPIDLE",
+		    "TCP_KEEPINTVL", "TCP_KEEPCNT",         "TCP_USER_TIMEOUT",
+		    "TCP_FASTOPEN",  "TCP_FASTOPEN_CONNECT"};
 		int known = 0;
 		for (size_t i = 0; i < sizeof sopts / sizeof sopts[0]; i++)
 			known |= !strcmp(opt, sopts[i]);
@@ -1220,8 +1300,10 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 	tcpsim_result res;
 	if (model_call(r, line, &res) < 0)
 		return -1;
-	if (binds >= 0)
+	if (binds >= 0) {
 		r->fds[binds] = 1;
+		r->started[binds] = 0;
+	}
 	if (!res.done) {
 		if (!c->blocking)
 			return fail(r, e->line,
@@ -1297,10 +1379,21 @@ static int set_knob(run *r, const char *name, const char *value)
 	size_t n = 0;
 	/* Hexadecimal values (0x602) in decimal, as the language reads
 	 * them. */
-	if (value[0] == '0' && (value[1] == 'x' || value[1] == 'X'))
+	if (value[0] == '0' && (value[1] == 'x' || value[1] == 'X')) {
 		snprintf(v, sizeof v, "%llu", strtoull(value, NULL, 16));
-	else
+	} else if (!strcmp(name, "tcp_fastopen_key")) {
+		/* Linux's a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4: four words
+		 * in hexadecimal, the knob's four values in decimal */
+		unsigned long w[4];
+		char tail;
+		if (sscanf(value, "%8lx-%8lx-%8lx-%8lx%c", &w[0], &w[1], &w[2],
+			   &w[3], &tail) != 4)
+			return 1;
+		snprintf(v, sizeof v, "%lu %lu %lu %lu", w[0], w[1], w[2],
+			 w[3]);
+	} else {
 		snprintf(v, sizeof v, "%s", value);
+	}
 	put(decl, sizeof decl, &n, "set local %s %s", name, v);
 	tcpsim_error e;
 	if (tcpsim_declare(r->sim, decl, &e) == TCPSIM_OK)
@@ -1329,11 +1422,20 @@ static int setup(run *r)
 	for (int i = 0; i < 3; i++)
 		if (tcpsim_declare(r->sim, decls[i], r->err) != TCPSIM_OK)
 			return model_error(r);
-	if (r->s->defaults)
+	if (r->s->defaults) {
 		for (size_t i = 0; i < sizeof defaults / sizeof defaults[0];
 		     i++)
 			if (set_knob(r, defaults[i][0], defaults[i][1]) < 0)
 				return -1;
+		/* Fast Open: google's defaults.sh turns on the client, the
+		 * server and every listener (0x70403), the kernel's the
+		 * client and the server (0x3); both set the key. */
+		if (set_knob(r, "tcp_fastopen",
+			     r->s->defaults == 1 ? "0x70403" : "0x3") < 0 ||
+		    set_knob(r, "tcp_fastopen_key",
+			     "a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4") < 0)
+			return -1;
+	}
 	for (int i = 0; i < r->s->nsysctls; i++) {
 		const ts_pkt_sysctl *x = &r->s->sysctls[i];
 		int ignored = 0;

@@ -323,6 +323,19 @@ static void segment(ts_sb *sb, const tcpsim_segment *s)
 	}
 	if (s->wscale_ok)
 		FIELD_INT(sb, "wscale", s->wscale);
+	if (s->fo) {
+		/* the Fast Open cookie in hexadecimal, as the report writes
+		 * it; "" for a request */
+		static const char lhex[] = "0123456789abcdef";
+		ts_sb_puts(sb, s->fo == TCPSIM_FO_EXP ? ",\"fo_exp\":\""
+						      : ",\"fo\":\"");
+		for (int i = 0; i < s->fo_len && i < TCPSIM_FO_COOKIE_MAX;
+		     i++) {
+			ts_sb_putc(sb, lhex[s->fo_cookie[i] >> 4]);
+			ts_sb_putc(sb, lhex[s->fo_cookie[i] & 15]);
+		}
+		ts_sb_putc(sb, '"');
+	}
 	if (s->nsack) {
 		ts_sb_puts(sb, ",\"sack\":[");
 		for (int i = 0; i < s->nsack && i < TCPSIM_MAX_SACK; i++) {

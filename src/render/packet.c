@@ -113,6 +113,23 @@ size_t tcpsim_event_packet(const tcpsim_event *ev, unsigned char *buf,
 		opt[olen++] = 3;
 		opt[olen++] = s->wscale;
 	}
+	if (s->fo) {
+		/* Linux tcp_options_write(): kind 34, or 254 with the magic
+		 * 0xF989; two NOPs pad an option whose length is 2 mod 4. */
+		size_t len = (s->fo == TCPSIM_FO_EXP ? 4u : 2u) + s->fo_len;
+		opt[olen++] = s->fo;
+		opt[olen++] = (unsigned char)len;
+		if (s->fo == TCPSIM_FO_EXP) {
+			opt[olen++] = 0xF9;
+			opt[olen++] = 0x89;
+		}
+		memcpy(opt + olen, s->fo_cookie, s->fo_len);
+		olen += s->fo_len;
+		if ((len & 3) == 2) {
+			opt[olen++] = 1;
+			opt[olen++] = 1;
+		}
+	}
 	if (s->nsack) {
 		int n = s->nsack;
 		int room = (int)(40 - olen - 4) / 8; /* what is left */

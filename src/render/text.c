@@ -208,7 +208,8 @@ void ts_text_flags(ts_sb *sb, unsigned flags)
  * nothing when there are none. At most 24 + 8 + 30 + 12 + 6 + 4 * 22 bytes. */
 static char *put_options(char *p, const tcpsim_segment *s)
 {
-	if (!s->mss && !s->sack_ok && !s->ts && !s->wscale_ok && !s->nsack)
+	if (!s->mss && !s->sack_ok && !s->ts && !s->wscale_ok && !s->nsack &&
+	    !s->fo)
 		return p;
 	char *start = p;
 	p = TS_PUT_LIT(p, " <");
@@ -233,6 +234,23 @@ static char *put_options(char *p, const tcpsim_segment *s)
 		p = TS_PUT_LIT(p, "nop,wscale ");
 		p = ts_put_u64(p, s->wscale);
 	}
+	if (s->fo) {
+		/* as packetdrill writes it: "FO abcd1234", "FO" a request,
+		 * "FOEXP" the experimental kind; NOPs as on the wire */
+		static const char hex[] = "0123456789abcdef";
+		SEP();
+		p = s->fo == TCPSIM_FO_EXP ? TS_PUT_LIT(p, "FOEXP")
+					   : TS_PUT_LIT(p, "FO");
+		if (s->fo_len)
+			*p++ = ' ';
+		for (int i = 0; i < s->fo_len && i < TCPSIM_FO_COOKIE_MAX;
+		     i++) {
+			*p++ = hex[s->fo_cookie[i] >> 4];
+			*p++ = hex[s->fo_cookie[i] & 15];
+		}
+		if (((s->fo == TCPSIM_FO_EXP ? 4 : 2) + s->fo_len) % 4 == 2)
+			p = TS_PUT_LIT(p, ",nop,nop");
+	}
 	if (s->nsack) {
 		SEP();
 		p = TS_PUT_LIT(p, "nop,nop,sack");
@@ -253,7 +271,7 @@ static char *put_options(char *p, const tcpsim_segment *s)
  * pieces go into room made once. */
 static void seg_fields(ts_sb *sb, const tcpsim_segment *s)
 {
-	char *p = ts_sb_at(sb, FLAGS_MAX + 7 + 4 * 25 + 200);
+	char *p = ts_sb_at(sb, FLAGS_MAX + 7 + 4 * 25 + 250);
 	if (!p)
 		return;
 	char *f = p;

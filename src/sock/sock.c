@@ -182,6 +182,12 @@ static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
 		ok(r, 0); /* only the backlog changes */
 		return;
 	}
+	/* Linux inet_listen(): with TFO_SERVER_WO_SOCKOPT1 every listener
+	 * takes Fast Open, its backlog as the queue (RFC 7413 §4.2). */
+	int64_t tfo = h->knob[TS_KNOB_TCP_FASTOPEN];
+	if ((tfo & TS_TFO_SERVER_WO_SOCKOPT1) && (tfo & TS_TFO_SERVER_ENABLE) &&
+	    !ts_tcp_ext_ro(sk)->fo_max_qlen)
+		ts_tfo_queue_tune(sim, sk, backlog);
 	if (!sk->bound && get_port(sim, h, sk, 0) < 0) {
 		fail(r, TS_EADDRINUSE);
 		return;
@@ -298,6 +304,87 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 	return 0;
 }
 
+static void disconnect(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
+		       tcpsim_state_cause by, ts_cause cause);
+
+/* Linux tcp_v4_connect() up to the SYN: a port, the 4-tuple, the ISN,
+ * SYN_SENT. 0, or -1 with R failed. */
+static int v4_connect(ts_sim *sim, ts_host *h, ts_sock *sk, int peer_host,
+		      uint16_t port, ts_cause cause, ts_result *r)
+{
+	ts_host *peer = &sim->hosts[peer_host];
+	if (!sk->bound && get_port(sim, h, sk, 0) < 0 &&
+	    (!recycle_time_wait(sim, h, peer->addr, port, cause) ||
+	     get_port(sim, h, sk, 0) < 0)) {
+		fail(r, TS_EADDRNOTAVAIL); /* __inet_hash_connect: no port */
+		return -1;
+	}
+	sk->laddr = h->addr;
+	sk->raddr = peer->addr;
+	sk->rport = port;
+	sk->peer = peer->index;
+	/* After a failed attempt, Linux tcp_disconnect() left write_seq for
+	 * the next one (tcp_v4_connect keeps a non-zero write_seq). */
+	uint32_t isn = sk->next_isn ? sk->next_isn : ts_tcp_next_isn(sim, h);
+	sk->next_isn = 0;
+	ts_sock *old = ts_tcp_lookup(sim, h, sk->lport, sk->raddr, sk->rport);
+	if (old && old->state == TS_TIME_WAIT) {
+		/* Linux tcp_twsk_unique(): a TIME_WAIT of the same 4-tuple is
+		 * recycled (timestamps are on by default); the new ISN
+		 * continues past the old connection's. */
+		isn = old->snd_nxt + 65535 + 2;
+		ts_tcp_done(sim, old, TCPSIM_BY_TIME_WAIT_RECYCLED, cause);
+	} else if (old) {
+		fail(r, TS_EADDRNOTAVAIL); /* the 4-tuple is taken */
+		return -1;
+	}
+	sk->iss = isn;
+	sk->snd_una = sk->snd_nxt = sk->write_seq = sk->iss;
+	sk->snd_sml = sk->iss;
+	sk->fin_queued = 0;
+	sk->err = TS_OK;
+	sk->shutdown = 0;
+	sk->done = 0;
+	sk->rto = TS_TCP_RTO_INIT;
+	sk->srtt = sk->rttvar = 0;
+	sk->retransmits = sk->total_rto = 0;
+	if (ts_tcp_hash(sim, sk) < 0) {
+		fail(r, TS_ENOBUFS);
+		return -1;
+	}
+	ts_tcp_set_state(sim, sk, TS_SYN_SENT, TCPSIM_BY_CONNECT, cause);
+	return 0;
+}
+
+/* Linux tcp_fastopen_defer_connect(): with TCP_FASTOPEN_CONNECT and a
+ * cookie cached (or none needed, TFO_CLIENT_NO_COOKIE), connect() sends
+ * nothing and returns 0; the first write sends the SYN with its data.
+ * Without a cookie, the SYN asks for one. 1: deferred. */
+static int fastopen_defer_connect(ts_sock *sk)
+{
+	if (!(sk->tfo & TS_TFO_F_CONNECT) || (sk->tfo & TS_TFO_F_REQ))
+		return 0;
+	uint16_t mss = TS_TCP_MSS;
+	ts_tfo_cookie c;
+	ts_tfo_cache_get(sk->host, sk->raddr, &mss, &c);
+	if (c.len > 0 ||
+	    (sk->host->knob[TS_KNOB_TCP_FASTOPEN] & TS_TFO_CLIENT_NO_COOKIE)) {
+		sk->tfo |= TS_TFO_F_DEFER;
+		return 1;
+	}
+	sk->tfo |= TS_TFO_F_REQ;
+	return 0;
+}
+
+/* Linux tcp_connect(): the SYN, a Fast Open one when asked for. */
+static void send_first_syn(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	if (sk->tfo & TS_TFO_F_REQ)
+		(void)ts_tcp_send_syn_data(sim, sk, 0, cause);
+	else
+		ts_tcp_send_syn(sim, sk, cause);
+}
+
 static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		       ts_cause cause, ts_result *r)
 {
@@ -305,11 +392,35 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		connect_result(sim, sk, r);
 		return;
 	}
+	const ts_call *c = &ctx->st->u.call;
+	if (c->peer_host < 0) {
+		/* connect(AF_UNSPEC): Linux __inet_stream_connect ->
+		 * tcp_disconnect, the socket unconnected, 0. */
+		ts_tcp_state st = sk->state;
+		if (st != TS_CLOSED && st != TS_LISTEN && st != TS_TIME_WAIT)
+			disconnect(sim, sk, TCPSIM_RST_DISCONNECT,
+				   TCPSIM_BY_DISCONNECT, cause);
+		/* tcp_disconnect(): write_seq += max_window + 2 */
+		sk->next_isn = sk->snd_nxt + sk->max_window + 2;
+		if (!sk->next_isn)
+			sk->next_isn = 1;
+		sk->shutdown = 0;
+		sk->done = 0;
+		sk->ss = TS_SS_UNCONNECTED;
+		ok(r, 0);
+		return;
+	}
 	switch (sk->ss) {
 	case TS_SS_CONNECTED:
 		fail(r, TS_EISCONN);
 		return;
 	case TS_SS_CONNECTING:
+		/* Linux __inet_stream_connect: a deferred Fast Open connect
+		 * is connected as far as connect() goes (EISCONN). */
+		if (sk->tfo & TS_TFO_F_DEFER) {
+			fail(r, TS_EISCONN);
+			return;
+		}
 		/* A second connect() while the first is in progress:
 		 * EALREADY when non-blocking, else wait again; once done, 0. */
 		if (ts_sock_app_state(sk) == TS_SYN_SENT ||
@@ -329,55 +440,96 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		fail(r, TS_EISCONN); /* SS_UNCONNECTED but not CLOSE: LISTEN */
 		return;
 	}
-	const ts_call *c = &ctx->st->u.call;
-	ts_host *peer = &sim->hosts[c->peer_host];
-	if (!sk->bound && get_port(sim, h, sk, 0) < 0 &&
-	    (!recycle_time_wait(sim, h, peer->addr, (uint16_t)c->a, cause) ||
-	     get_port(sim, h, sk, 0) < 0)) {
-		fail(r, TS_EADDRNOTAVAIL); /* __inet_hash_connect: no port */
+	if (v4_connect(sim, h, sk, c->peer_host, (uint16_t)c->a, cause, r) < 0)
 		return;
-	}
-	sk->laddr = h->addr;
-	sk->raddr = peer->addr;
-	sk->rport = (uint16_t)c->a;
-	sk->peer = peer->index;
-	/* After a failed attempt, Linux tcp_disconnect() left write_seq for
-	 * the next one (tcp_v4_connect keeps a non-zero write_seq). */
-	uint32_t isn = sk->next_isn ? sk->next_isn : ts_tcp_next_isn(sim, h);
-	sk->next_isn = 0;
-	ts_sock *old = ts_tcp_lookup(sim, h, sk->lport, sk->raddr, sk->rport);
-	if (old && old->state == TS_TIME_WAIT) {
-		/* Linux tcp_twsk_unique(): a TIME_WAIT of the same 4-tuple is
-		 * recycled (timestamps are on by default); the new ISN
-		 * continues past the old connection's. */
-		isn = old->snd_nxt + 65535 + 2;
-		ts_tcp_done(sim, old, TCPSIM_BY_TIME_WAIT_RECYCLED, cause);
-	} else if (old) {
-		fail(r, TS_EADDRNOTAVAIL); /* the 4-tuple is taken */
-		return;
-	}
-	sk->iss = isn;
-	sk->snd_una = sk->snd_nxt = sk->write_seq = sk->iss;
-	sk->snd_sml = sk->iss;
-	sk->fin_queued = 0;
-	sk->err = TS_OK;
-	sk->shutdown = 0;
-	sk->done = 0;
-	sk->rto = TS_TCP_RTO_INIT;
-	sk->srtt = sk->rttvar = 0;
-	sk->retransmits = sk->total_rto = 0;
-	if (ts_tcp_hash(sim, sk) < 0) {
-		fail(r, TS_ENOBUFS);
-		return;
-	}
-	ts_tcp_set_state(sim, sk, TS_SYN_SENT, TCPSIM_BY_CONNECT, cause);
 	sk->ss = TS_SS_CONNECTING;
-	ts_tcp_send_syn(sim, sk, cause);
+	if (sk->tfo && fastopen_defer_connect(sk)) {
+		ok(r, 0);
+		return;
+	}
+	send_first_syn(sim, sk, cause);
 	if (sk->nonblock) {
 		fail(r, TS_EINPROGRESS);
 		return;
 	}
 	r->block = 1;
+}
+
+/* Linux tcp_sendmsg_fastopen() and __inet_stream_connect(is_sendmsg):
+ * a send with MSG_FASTOPEN, or any send on a deferred connect. The SYN
+ * goes with as much of the N bytes as it can carry (copied into
+ * ctx->done); then the call returns as connect() would, EINPROGRESS
+ * becoming the count when bytes went. 1: the call is over (R); 0: it is
+ * connected, and the send goes on. */
+static int sendmsg_fastopen(ts_sim *sim, ts_host *h, ts_callctx *ctx,
+			    ts_sock *sk, int64_t n, int flags, ts_cause cause,
+			    ts_result *r)
+{
+	const ts_call *c = &ctx->st->u.call;
+	int nonblock = sk->nonblock || (flags & TS_MSG_DONTWAIT);
+	ts_errno err;
+	if (ctx->waiting) {
+		/* inet_wait_for_connect() is over: connected, or the error
+		 * (sock_error, and tcp_disconnect). */
+		connect_result(sim, sk, r);
+		return r->block || r->ret < 0;
+	}
+	if (!(h->knob[TS_KNOB_TCP_FASTOPEN] & TS_TFO_CLIENT_ENABLE)) {
+		fail(r, TS_EOPNOTSUPP); /* tcp_sendmsg_fastopen */
+		return 1;
+	}
+	uint32_t copied = 0;
+	if (sk->tfo & TS_TFO_F_DEFER) {
+		/* tcp_connect() now, the data in the SYN */
+		copied = ts_tcp_send_syn_data(sim, sk, (uint32_t)n, cause);
+	}
+	switch (sk->ss) {
+	case TS_SS_CONNECTED:
+		fail(r, TS_EISCONN);
+		return 1;
+	case TS_SS_CONNECTING:
+		err = (sk->tfo & TS_TFO_F_DEFER) ? TS_EINPROGRESS : TS_EALREADY;
+		break;
+	default:
+		if (sk->state != TS_CLOSED) {
+			fail(r, TS_EISCONN);
+			return 1;
+		}
+		if (c->id != TCPSIM_CALL_SENDTO) {
+			/* tcp_v4_connect() without an address */
+			fail(r, TS_EINVAL);
+			return 1;
+		}
+		if (v4_connect(sim, h, sk, c->peer_host, (uint16_t)c->b, cause,
+			       r) < 0)
+			return 1;
+		sk->ss = TS_SS_CONNECTING;
+		copied = ts_tcp_send_syn_data(sim, sk, (uint32_t)n, cause);
+		err = TS_EINPROGRESS;
+		break;
+	}
+	sk->tfo &= (uint8_t)~TS_TFO_F_DEFER;
+	if (copied) {
+		sk->app_written += copied;
+		ts_check_written(sim, sk);
+		ctx->done = copied;
+	}
+	ts_tcp_state st = ts_sock_app_state(sk);
+	if (st == TS_SYN_SENT || st == TS_SYN_RECEIVED) {
+		if (nonblock) {
+			/* tcp_sendmsg_locked: EINPROGRESS with bytes in the
+			 * SYN is their count */
+			if (err == TS_EINPROGRESS && copied)
+				ok(r, copied);
+			else
+				fail(r, err);
+			return 1;
+		}
+		r->block = 1;
+		return 1;
+	}
+	connect_result(sim, sk, r);
+	return r->block || r->ret < 0;
 }
 
 /* ---- accept() (Linux inet_csk_accept) ---- */
@@ -440,8 +592,22 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 		    int flags, ts_cause cause, ts_result *r)
 {
 	int nonblock = sk->nonblock || (flags & TS_MSG_DONTWAIT);
+	if (((flags & TS_MSG_FASTOPEN) || (sk->tfo & TS_TFO_F_DEFER) ||
+	     (ctx->waiting && ctx->fastopen)) &&
+	    !ctx->connected) {
+		ctx->fastopen = 1;
+		if (sendmsg_fastopen(sim, sk->host, ctx, sk, n, flags, cause,
+				     r))
+			return;
+		ctx->connected = 1;
+		r->ret = 0;
+		r->err = TS_OK;
+	}
 	ts_tcp_state st = ts_sock_app_state(sk);
-	if (st != TS_ESTABLISHED && st != TS_CLOSE_WAIT) {
+	/* Linux tcp_sendmsg_locked: a passive Fast Open child may send
+	 * before its handshake is done (tcp_passive_fastopen). */
+	if (st != TS_ESTABLISHED && st != TS_CLOSE_WAIT &&
+	    !(sk->tfo & TS_TFO_F_CHILD)) {
 		/* A write that blocked after queueing bytes returns their
 		 * count; a pending error waits for the next call (Linux
 		 * tcp_sendmsg_locked, do_error: "if (copied) goto out"). */
@@ -613,6 +779,12 @@ static void disconnect(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
 	sk->nofo = 0;
 	sk->write_seq = sk->snd_nxt;
 	sk->fin_queued = 0;
+	/* tcp_disconnect(): "Clean up fastopen related fields", the
+	 * request a child held (reqsk_fastopen_remove) and a deferred
+	 * connect; TCP_FASTOPEN_CONNECT stays. */
+	if (sk->tfo & TS_TFO_F_CHILD)
+		ts_tfo_child_done(sk);
+	sk->tfo &= TS_TFO_F_CONNECT;
 }
 
 /* Linux tcp_close_state(): the state close() or shutdown(SHUT_WR) moves
@@ -916,6 +1088,38 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 	case TS_OPT_SO_ERROR:
 		fail(r, TS_ENOPROTOOPT); /* SO_ERROR is read-only */
 		return;
+	case TS_OPT_TCP_FASTOPEN:
+		/* Linux do_tcp_setsockopt: the queue of a listener's Fast
+		 * Open children (fastopen_queue_tune), set in CLOSE or
+		 * LISTEN; EINVAL otherwise. */
+		if (c->a < 0 ||
+		    (sk->state != TS_CLOSED && sk->state != TS_LISTEN)) {
+			fail(r, TS_EINVAL);
+			return;
+		}
+		ts_tfo_queue_tune(sim, sk, c->a);
+		break;
+	case TS_OPT_TCP_FASTOPEN_CONNECT:
+		/* Linux do_tcp_setsockopt: 0 or 1 (EINVAL), the client side
+		 * on (EOPNOTSUPP), in CLOSE (EINVAL). */
+		if (c->a < 0 || c->a > 1) {
+			fail(r, TS_EINVAL);
+			return;
+		}
+		if (!(sk->host->knob[TS_KNOB_TCP_FASTOPEN] &
+		      TS_TFO_CLIENT_ENABLE)) {
+			fail(r, TS_EOPNOTSUPP);
+			return;
+		}
+		if (sk->state != TS_CLOSED) {
+			fail(r, TS_EINVAL);
+			return;
+		}
+		if (c->a)
+			sk->tfo |= TS_TFO_F_CONNECT;
+		else
+			sk->tfo &= (uint8_t)~TS_TFO_F_CONNECT;
+		break;
 	}
 	ok(r, 0);
 }
@@ -1004,6 +1208,9 @@ static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		do_send(sim, ctx, sk, c->a, 0, cause, r);
 		return;
 	case TCPSIM_CALL_SEND:
+	case TCPSIM_CALL_SENDTO:
+		/* A TCP socket ignores sendto()'s address, but for Fast Open
+		 * (Linux tcp_sendmsg_locked). */
 		do_send(sim, ctx, sk, c->a, c->flags, cause, r);
 		return;
 	case TCPSIM_CALL_READ:

@@ -48,6 +48,32 @@ struct ts_host;
 #define TS_TW_CHUNK    256 /* time-wait records per pool chunk */
 #define TS_TCP_MAX_OFO 4   /* out-of-order intervals kept */
 
+/* ts_sock.tfo: a socket's Fast Open (RFC 7413) state, as Linux keeps it
+ * in tcp_sock and inet_sock; 0 on every socket that does not use it. */
+enum {
+	/* a passive child made at SYN time, still holding its request
+	 * (Linux tp->fastopen_rsk): SYN_RECEIVED, yet accept()able */
+	TS_TFO_F_CHILD = 0x01,
+	TS_TFO_F_CONNECT = 0x02,  /* TCP_FASTOPEN_CONNECT (fastopen_connect) */
+	TS_TFO_F_DEFER = 0x04,    /* connect() deferred (inet defer_connect) */
+	TS_TFO_F_REQ = 0x08,      /* the first SYN is to carry the option
+				   * (a tp->fastopen_req with a cookie) */
+	TS_TFO_F_SYN_FO = 0x10,   /* our SYN carried it (syn_fastopen) */
+	TS_TFO_F_SYN_EXP = 0x20,  /* ... as kind 254 (syn_fastopen_exp) */
+	TS_TFO_F_SYN_DATA = 0x40, /* our SYN carried data (syn_data) */
+	/* data in the SYN was acknowledged by the SYN-ACK, or taken in
+	 * by a child at SYN time (syn_data_acked: TCPI_OPT_SYN_DATA) */
+	TS_TFO_F_DATA_ACKED = 0x80
+};
+
+/* A Fast Open option's content (Linux tcp_fastopen_cookie): LEN -1 none,
+ * 0 a request, else a cookie; EXP the experimental kind. */
+typedef struct ts_tfo_cookie {
+	int8_t len;
+	uint8_t exp;
+	uint8_t val[TCPSIM_FO_COOKIE_MAX];
+} ts_tfo_cookie;
+
 /* Socket states of the sockets layer (Linux socket.state). */
 enum { TS_SS_UNCONNECTED, TS_SS_CONNECTING, TS_SS_CONNECTED };
 
@@ -120,6 +146,7 @@ typedef struct ts_sock {
 	uint8_t snd_wscale; /* the peer's shift: its windows are << this */
 	uint8_t rcv_wscale; /* ours: the windows we send are >> this */
 	uint8_t dsack;      /* a D-SACK block waits for the next segment */
+	uint8_t tfo;        /* Fast Open: TS_TFO_F_* bits, 0 when unused */
 	uint16_t mss; /* the peer's MSS, our segment size */
 
 	/* ---- sockets layer ---- */
@@ -212,6 +239,10 @@ typedef struct ts_sock_ext {
 	int32_t backlog;
 	int32_t aq_len;
 	int32_t nchildren; /* children not yet accepted (in any state) */
+	/* Fast Open (Linux fastopenq): the most children made at SYN time
+	 * that may be in SYN_RECEIVED at once (0: Fast Open off), and how
+	 * many are */
+	int32_t fo_max_qlen, fo_qlen;
 	/* out-of-order data, reassembled when the gap fills */
 	uint32_t ofo_seq[TS_TCP_MAX_OFO], ofo_end[TS_TCP_MAX_OFO];
 	uint8_t ofo_fin[TS_TCP_MAX_OFO];
@@ -325,6 +356,14 @@ void ts_tw_describe(const struct ts_sim *sim, const ts_tw *tw,
 /* ---- tcp_out.c ---- (CAUSE: what makes the host send, for --why) */
 void ts_tcp_send_syn(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 void ts_tcp_send_synack(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
+/* A first SYN-ACK with the Fast Open option FO (Linux tcp_synack_options). */
+void ts_tcp_send_synack_fo(struct ts_sim *sim, ts_sock *sk,
+			   const ts_tfo_cookie *fo, ts_cause cause);
+/* Linux tcp_connect() with a fastopen_req (tcp_send_syn_data): the first
+ * SYN of a Fast Open connect, with the option and up to SIZE bytes of
+ * data when a cookie is cached; returns the bytes it carries. */
+uint32_t ts_tcp_send_syn_data(struct ts_sim *sim, ts_sock *sk, uint32_t size,
+			      ts_cause cause);
 void ts_tcp_send_ack(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* States in which queued data or our FIN may still be (re)sent. */
 int ts_tcp_may_send(ts_tcp_state st);
@@ -352,12 +391,40 @@ void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Segment SEG arrives at host H; CAUSE names it (its number, forged). */
 void ts_tcp_input(struct ts_sim *sim, struct ts_host *h, const ts_seg *seg,
 		  ts_cause cause);
-/* Forget every SYN cookie a host sent (crash, end of run). */
+/* Forget every SYN cookie a host sent and every Fast Open cookie it
+ * cached (crash, end of run). */
 void ts_tcp_cookies_free(struct ts_host *h);
 /* After data or a FIN arrived: ACK now or schedule a delayed ACK (Linux
  * __tcp_ack_snd_check); NOW forces an immediate one. */
 void ts_tcp_ack_snd_check(struct ts_sim *sim, ts_sock *sk, int now,
 			  ts_cause cause);
+
+/* ---- tcp_fastopen.c (RFC 7413, Linux tcp_fastopen.c) ---- */
+/* Linux __tcp_fastopen_cookie_gen_cipher(): the 8-byte cookie host H
+ * gives the SYN from SADDR to DADDR, SipHash-2-4 of both addresses under
+ * its tcp_fastopen_key. */
+void ts_tfo_cookie_gen(const struct ts_host *h, uint32_t saddr, uint32_t daddr,
+		       ts_tfo_cookie *out);
+/* Linux tcp_fastopen_cache_get(): what host H has cached for DADDR (the
+ * peer's MSS, its cookie; len 0 and none cached). */
+void ts_tfo_cache_get(const struct ts_host *h, uint32_t daddr, uint16_t *mss,
+		      ts_tfo_cookie *c);
+/* Linux tcp_fastopen_cache_set(). */
+void ts_tfo_cache_set(struct ts_sim *sim, struct ts_host *h, uint32_t daddr,
+		      uint16_t mss, const ts_tfo_cookie *c, int try_exp);
+void ts_tfo_cache_free(struct ts_host *h);
+/* The Fast Open option of SEG (len -1: none). */
+void ts_tfo_from_seg(const ts_seg *seg, ts_tfo_cookie *c);
+/* Linux fastopen_queue_tune(): listener L takes up to QLEN children at
+ * SYN time (at most somaxconn). */
+void ts_tfo_queue_tune(struct ts_sim *sim, ts_sock *l, int64_t qlen);
+/* Linux reqsk_fastopen_remove(): the Fast Open child SK no longer holds
+ * its request (handshake done, or closed); its listener's queue has room
+ * again. */
+void ts_tfo_child_done(ts_sock *sk);
+/* Linux tcp_try_fastopen(): 1 when listener L makes the child of SYN at
+ * once; *ANSWER is the option of its SYN-ACK (len -1: none). */
+int ts_tfo_try(const ts_sock *l, const ts_seg *syn, ts_tfo_cookie *answer);
 
 /* ---- tcp_tw.c ---- */
 /* SK entered TIME_WAIT, or was made a socket again: ts_tw_compact() will

@@ -350,7 +350,11 @@ void ts_tcp_done(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
 		 ts_cause cause)
 {
 	int was_request = sk->state == TS_SYN_RECEIVED && sk->parent &&
-			  !sk->has_fd && !sk->orphan;
+			  !sk->has_fd && !sk->orphan && !sk->tfo;
+	/* Linux tcp_done(): reqsk_fastopen_remove(); a Fast Open child not
+	 * yet accepted stays in the accept queue, its data readable. */
+	if (sk->tfo & TS_TFO_F_CHILD)
+		ts_tfo_child_done(sk);
 	ts_tcp_set_state(sim, sk, TS_CLOSED, by, cause);
 	ts_tcp_timer_clear_all(sim, sk);
 	sk->shutdown = TS_SHUTDOWN_MASK;

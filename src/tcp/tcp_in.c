@@ -202,6 +202,9 @@ static uint32_t seg_window(const ts_sock *sk, const ts_seg *seg)
 
 /* ---------------- LISTEN ---------------- */
 
+static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+		       ts_cause cause);
+
 static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 			ts_cause cause);
 static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
@@ -262,6 +265,50 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	return c;
 }
 
+/* Linux tcp_fastopen_create_child() and the end of tcp_conn_request():
+ * a child made at SYN time (RFC 7413 §4.2.2) is a full socket in
+ * SYN_RECEIVED with the SYN's data queued (tcp_fastopen_add_skb), goes
+ * into the accept queue at once (inet_csk_reqsk_queue_add), and answers
+ * with a SYN-ACK that acknowledges the data. */
+static void fastopen_child(ts_sim *sim, ts_sock *c, ts_sock *l,
+			   const ts_seg *seg, ts_cause cause)
+{
+	ts_sock_ext *lx = ts_tcp_ext(sim, l);
+	c->tfo = TS_TFO_F_CHILD;
+	lx->fo_qlen++;
+	if (seg->len) {
+		c->tfo |= TS_TFO_F_DATA_ACKED;
+		c->rcv_nxt += seg->len;
+		c->rcvq += seg->len;
+		c->rcv_total += seg->len;
+		if (cause.forged)
+			c->tainted = 1;
+	}
+	ts_tcp_send_synack(sim, c, cause);
+	c->aq_next = NULL;
+	if (lx->aq_tail)
+		lx->aq_tail->aq_next = c;
+	else
+		lx->aq_head = c;
+	lx->aq_tail = c;
+	lx->aq_len++;
+	ts_tcp_wake(sim, l);
+}
+
+/* A Fast Open child in SYN_RECEIVED (Linux tcp_rcv_state_process with
+ * tp->fastopen_rsk, tcp_check_req(fastopen)): the peer's SYN again makes
+ * the SYN-ACK go again; the rest is a full socket's processing. */
+static void fastopen_child_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+				 ts_cause cause)
+{
+	if (seg->flags == TS_SYN && seg->seq == sk->irs) {
+		if (!rate_limited(sim, sk))
+			ts_tcp_send_synack(sim, sk, cause);
+		return;
+	}
+	sync_input(sim, sk, seg, cause);
+}
+
 static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 			 ts_cause cause, uint32_t isn)
 {
@@ -320,12 +367,22 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 		send_cookie(sim, l, seg, cause);
 		return;
 	}
+	/* Linux tcp_try_fastopen(), for a SYN with the option or data. */
+	ts_tfo_cookie fo = {.len = -1};
+	int fastopen = (seg->fo || seg->len) && ts_tfo_try(l, seg, &fo);
 	ts_sock *c = make_child(sim, l, seg, isn);
 	if (!c)
 		return;
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_SYN_TO_LISTENER,
 			 cause);
-	ts_tcp_send_synack(sim, c, cause);
+	if (fastopen) {
+		fastopen_child(sim, c, l, seg, cause);
+		return;
+	}
+	if (fo.len >= 0)
+		ts_tcp_send_synack_fo(sim, c, &fo, cause);
+	else
+		ts_tcp_send_synack(sim, c, cause);
 }
 
 /* ---------------- shared steps ---------------- */
@@ -671,6 +728,39 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 
 /* ---------------- SYN_SENT (RFC 9293 §3.10.7.3) ---------------- */
 
+/* Linux tcp_rcv_fastopen_synack(), for a SYN of ours that carried the
+ * Fast Open option or data: the cookie (and the peer's MSS) cached for
+ * the destination, an unsolicited one ignored (RFC 7413 §4.1.2); data
+ * the SYN-ACK did not acknowledge goes again at once, and then no ACK of
+ * its own (1). SYN_REXMIT: our SYN timed out (tp->total_retrans). */
+static int fastopen_synack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			   int syn_rexmit, ts_cause cause)
+{
+	ts_tfo_cookie c;
+	int try_exp = 0;
+	ts_tfo_from_seg(seg, &c);
+	if (!(sk->tfo & TS_TFO_F_SYN_FO))
+		c.len = -1; /* "Ignore an unsolicited cookie" */
+	else if (!syn_rexmit && c.len < 0 && !(sk->tfo & TS_TFO_F_SYN_DATA))
+		/* asked, not answered: the other kind next time (1: 254,
+		 * 2: back to 34) */
+		try_exp = (sk->tfo & TS_TFO_F_SYN_EXP) ? 2 : 1;
+	ts_tfo_cache_set(sim, sk->host, sk->raddr,
+			 seg->mss ? seg->mss : TS_TCP_DEFAULT_MSS, &c, try_exp);
+	if ((sk->tfo & TS_TFO_F_SYN_DATA) &&
+	    ts_seq_lt(sk->snd_una, sk->snd_nxt)) {
+		/* tcp_mark_skb_lost(), tcp_non_congestion_loss_retransmit():
+		 * the data again, at once (RFC 7413 §4.1.3) */
+		sk->snd_nxt = sk->snd_una;
+		sk->rtt_time = TS_TIME_NEVER;
+		ts_tcp_push(sim, sk, cause);
+		return 1;
+	}
+	if (sk->tfo & TS_TFO_F_SYN_DATA)
+		sk->tfo |= TS_TFO_F_DATA_ACKED; /* syn_data_acked */
+	return 0;
+}
+
 static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			  ts_cause cause)
 {
@@ -718,6 +808,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
 	if (seg->flags & TS_ACK) {
+		int syn_rexmit = sk->total_rto != 0;
 		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
@@ -731,6 +822,9 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		ts_tcp_init_buffer_space(sk);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED,
 				 TCPSIM_BY_SYN_ACK_RECEIVED, cause);
+		if ((sk->tfo & (TS_TFO_F_SYN_FO | TS_TFO_F_SYN_DATA)) &&
+		    fastopen_synack(sim, sk, seg, syn_rexmit, cause))
+			return;
 		ts_tcp_send_ack(sim, sk, cause);
 		ts_tcp_push(sim, sk, cause);
 		return;
@@ -863,6 +957,7 @@ static uint64_t cookie_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 
 void ts_tcp_cookies_free(ts_host *h)
 {
+	ts_tfo_cache_free(h); /* Fast Open's cookies go with the host too */
 	for (size_t i = 0; h->cookies.slots && i <= h->cookies.mask; i++)
 		free(h->cookies.slots[i].val);
 	ts_hmap_free(&h->cookies);
@@ -1194,6 +1289,10 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			    cause);
 			return DROP;
 		}
+		/* A Fast Open child leaves its request behind (Linux
+		 * tcp_rcv_synrecv_state_fastopen). */
+		if (sk->tfo & TS_TFO_F_CHILD)
+			ts_tfo_child_done(sk);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_ACK_OF_SYN,
 				 cause);
 		/* A simultaneous open's SYN-ACK carries the peer's SYN
@@ -1449,6 +1548,10 @@ void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, ts_cause cause)
 			synsent_input(sim, sk, seg, cause);
 			return;
 		case TS_SYN_RECEIVED:
+			if (sk->tfo & TS_TFO_F_CHILD) {
+				fastopen_child_input(sim, sk, seg, cause);
+				return;
+			}
 			if (sk->parent && !sk->has_fd && !sk->orphan) {
 				request_input(sim, sk, seg, cause);
 				return;

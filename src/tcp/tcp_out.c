@@ -5,6 +5,8 @@
  * (tcp_v4_send_reset) and the active RST built from a socket's own state
  * (tcp_send_active_reset). Each segment leaves through ts_net_send().
  */
+#include <string.h>
+
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
@@ -185,6 +187,7 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 	s->ack = (flags & TS_ACK) ? sk->rcv_nxt : 0;
 	s->len = len;
 	s->nsack = 0;
+	s->fo = 0;
 	if (flags & TS_SYN) {
 		/* Linux tcp_syn_options() / tcp_synack_options(): MSS, and
 		 * what the knobs allow (and, in a SYN-ACK, the SYN offered). */
@@ -252,8 +255,11 @@ static void xmit(ts_sim *sim, ts_sock *sk, const ts_seg *s, ts_cause cause,
 		ts_net_send(sim, sk->host->index, to, s, cause, rst);
 }
 
-/* SYN or SYN-ACK: ISS, and SND.NXT = ISS + 1 the first time. */
+/* SYN or SYN-ACK: ISS, and SND.NXT = ISS + 1 the first time; with the
+ * Fast Open option FO (NULL: none) and LEN bytes of data (a Fast Open
+ * SYN's, sent the first time only). */
 static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags,
+			   const ts_tfo_cookie *fo, uint32_t len,
 			   ts_cause cause)
 {
 	ts_seg s;
@@ -273,13 +279,19 @@ static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags,
 		sk->ts_off = ts_tcp_ts_off(sim, sk->host);
 	}
 	fill(sim, sk, &s, flags, sk->iss, 0);
+	if (fo && fo->len >= 0) {
+		s.fo = fo->exp ? TCPSIM_FO_EXP : TCPSIM_FO;
+		s.fo_len = (uint8_t)fo->len;
+		memcpy(s.fo_cookie, fo->val, (size_t)fo->len);
+	}
 	if (sk->snd_nxt == sk->iss) {
-		sk->snd_nxt = sk->iss + 1;
+		sk->snd_nxt = sk->iss + 1 + len;
 		sk->write_seq = sk->snd_nxt;
-		sk->snd_sml = sk->snd_nxt;
+		sk->snd_sml = sk->iss + 1;
 		sk->first_tx = sim->now;
 		sk->rtt_seq = sk->snd_nxt;
 		sk->rtt_time = sim->now;
+		s.len = len;
 	}
 	xmit(sim, sk, &s, cause, -1);
 	if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
@@ -288,12 +300,53 @@ static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags,
 
 void ts_tcp_send_syn(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	send_syn_flags(sim, sk, TS_SYN, cause);
+	send_syn_flags(sim, sk, TS_SYN, NULL, 0, cause);
 }
 
 void ts_tcp_send_synack(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	send_syn_flags(sim, sk, TS_SYN | TS_ACK, cause);
+	send_syn_flags(sim, sk, TS_SYN | TS_ACK, NULL, 0, cause);
+}
+
+void ts_tcp_send_synack_fo(ts_sim *sim, ts_sock *sk, const ts_tfo_cookie *fo,
+			   ts_cause cause)
+{
+	send_syn_flags(sim, sk, TS_SYN | TS_ACK, fo, 0, cause);
+}
+
+uint32_t ts_tcp_send_syn_data(ts_sim *sim, ts_sock *sk, uint32_t size,
+			      ts_cause cause)
+{
+	const int64_t knob = sk->host->knob[TS_KNOB_TCP_FASTOPEN];
+	uint16_t mss = TS_TCP_MSS;
+	ts_tfo_cookie c;
+	uint32_t space = 0;
+	/* Linux tcp_send_syn_data() -> tcp_fastopen_cookie_check(): data
+	 * goes with a cached cookie, or with none at all in the no-cookie
+	 * mode (TFO_CLIENT_NO_COOKIE: no option then). */
+	ts_tfo_cache_get(sk->host, sk->raddr, &mss, &c);
+	if (knob & TS_TFO_CLIENT_NO_COOKIE)
+		c.len = -1;
+	if (c.len > 0 || (knob & TS_TFO_CLIENT_NO_COOKIE)) {
+		/* The MSS cached with the cookie (else ours), less the
+		 * whole option space, MAX_TCP_OPTION_SPACE (40). */
+		space = (mss < TS_TCP_MSS ? mss : TS_TCP_MSS) - 40u;
+		if (space > size)
+			space = size;
+	} else {
+		c.len = 0; /* fallback: a SYN with a cookie request */
+	}
+	if (c.len >= 0) {
+		sk->tfo |= TS_TFO_F_SYN_FO;
+		if (c.exp)
+			sk->tfo |= TS_TFO_F_SYN_EXP;
+	}
+	if (space)
+		sk->tfo |= TS_TFO_F_SYN_DATA;
+	/* "Exclude Fast Open option for SYN retries" (cookie.len = -1) */
+	sk->tfo &= (uint8_t)~TS_TFO_F_REQ;
+	send_syn_flags(sim, sk, TS_SYN, &c, space, cause);
+	return space;
 }
 
 void ts_tcp_send_ack(ts_sim *sim, ts_sock *sk, ts_cause cause)

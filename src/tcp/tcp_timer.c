@@ -233,8 +233,34 @@ static void synack_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + next);
 }
 
+/* A Fast Open child's SYN-ACK (Linux tcp_fastopen_synack_timer): one
+ * retry more than tcp_synack_retries, then tcp_write_err (ETIMEDOUT). */
+static void fastopen_synack_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	int64_t max = sk->host->knob[TS_KNOB_TCP_SYNACK_RETRIES] + 1;
+	if ((int64_t)sk->retransmits >= max) {
+		TIMER_EVENT(sim, sk, TCPSIM_T_SYN_ACK_GIVE_UP, sk->retransmits,
+			    max, NULL, 0, 0);
+		write_err(sim, sk, TCPSIM_BY_SYN_ACK_RETRIES, cause);
+		return;
+	}
+	sk->retransmits++;
+	ts_time next = TS_TCP_RTO_INIT << sk->retransmits;
+	if (next > TS_TCP_RTO_MAX)
+		next = TS_TCP_RTO_MAX;
+	TIMER_EVENT(sim, sk, TCPSIM_T_SYN_ACK_AGAIN, sk->retransmits, max, NULL,
+		    0, next);
+	sk->rtt_time = TS_TIME_NEVER; /* Karn */
+	ts_tcp_send_synack(sim, sk, cause);
+	ts_tcp_timer_set(sim, sk, TS_TIMER_RTX, sim->now + next);
+}
+
 static void rtx_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
+	if (sk->state == TS_SYN_RECEIVED && (sk->tfo & TS_TFO_F_CHILD)) {
+		fastopen_synack_timer(sim, sk, cause);
+		return;
+	}
 	if (sk->state == TS_SYN_RECEIVED && sk->parent && !sk->has_fd) {
 		synack_timer(sim, sk, cause);
 		return;

@@ -62,6 +62,19 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_TCP_RMEM_MAX] = {"tcp_rmem.max", 33554432, 1, 2147483647},
     /* net.core.rmem_max: the most SO_RCVBUF may ask for */
     [TS_KNOB_RMEM_MAX] = {"rmem_max", 4194304, 1, 2147483647},
+    /* TS_TFO_* bits; 1: the client side only */
+    [TS_KNOB_TCP_FASTOPEN] = {"tcp_fastopen", 1, 0, 2147483647},
+    /* The key of server cookies: four 32-bit words, as Linux writes
+     * them a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4 (here in decimal). Linux
+     * draws a random one; tcpsim's default is all zero (doc/model.md). */
+    [TS_KNOB_TCP_FASTOPEN_KEY] = {"tcp_fastopen_key", 0, 0, 4294967295, 4},
+    [TS_KNOB_TCP_FASTOPEN_KEY1] = {"tcp_fastopen_key.1", 0, 0, 4294967295},
+    [TS_KNOB_TCP_FASTOPEN_KEY2] = {"tcp_fastopen_key.2", 0, 0, 4294967295},
+    [TS_KNOB_TCP_FASTOPEN_KEY3] = {"tcp_fastopen_key.3", 0, 0, 4294967295},
+    /* seconds; 0 since Linux 5.14: no blackhole detection, which is all
+     * the model has (another value is kept and changes nothing) */
+    [TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC] =
+	{"tcp_fastopen_blackhole_timeout_sec", 0, 0, 2147483647},
 };
 
 /* ---- flags and words ---- */
@@ -72,9 +85,10 @@ const ts_name ts_tcp_flags[5] = {{TS_SYN, "SYN"},
 				 {TS_PSH, "PSH"},
 				 {TS_ACK, "ACK"}};
 
-const ts_name ts_msg_flags[3] = {{TS_MSG_NOSIGNAL, "MSG_NOSIGNAL"},
+const ts_name ts_msg_flags[4] = {{TS_MSG_NOSIGNAL, "MSG_NOSIGNAL"},
 				 {TS_MSG_DONTWAIT, "MSG_DONTWAIT"},
-				 {TS_MSG_PEEK, "MSG_PEEK"}};
+				 {TS_MSG_PEEK, "MSG_PEEK"},
+				 {TS_MSG_FASTOPEN, "MSG_FASTOPEN"}};
 
 const ts_name ts_poll_bits[5] = {{TS_POLLIN, "POLLIN"},
 				 {TS_POLLOUT, "POLLOUT"},
@@ -98,7 +112,9 @@ const ts_name ts_sockopt_names[TS_NSOCKOPTS] = {
     {TS_OPT_TCP_KEEPINTVL, "TCP_KEEPINTVL"},
     {TS_OPT_TCP_KEEPCNT, "TCP_KEEPCNT"},
     {TS_OPT_TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT"},
-    {TS_OPT_SO_ERROR, "SO_ERROR"}};
+    {TS_OPT_SO_ERROR, "SO_ERROR"},
+    {TS_OPT_TCP_FASTOPEN, "TCP_FASTOPEN"},
+    {TS_OPT_TCP_FASTOPEN_CONNECT, "TCP_FASTOPEN_CONNECT"}};
 
 /* Linux's values (SIGPIPE 13, O_NONBLOCK 04000). */
 const ts_name ts_signals[1] = {{13, "SIGPIPE"}};
@@ -120,6 +136,10 @@ const ts_sockopt_values ts_sockopt_values_of[TS_NSOCKOPTS] = {
     [TS_OPT_TCP_USER_TIMEOUT] =
 	{1, "one value, MS", {"MS"}, {INT32_MIN}, {INT32_MAX}},
     [TS_OPT_SO_ERROR] = {0, "", {""}, {0}, {0}},
+    [TS_OPT_TCP_FASTOPEN] =
+	{1, "one value, QLEN", {"QLEN"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_TCP_FASTOPEN_CONNECT] =
+	{1, "one value, 0 or 1", {"VALUE"}, {INT32_MIN}, {INT32_MAX}},
 };
 
 void ts_names_bits(ts_sb *sb, uint32_t v, const ts_name *table, size_t n,
@@ -209,7 +229,8 @@ const ts_call_info ts_calls[TCPSIM_NCALLS] = {
 			   NBYTES,
 			   {TS_ARG_FLAGS, "flags", NULL, 0, 0,
 			    TABLE(ts_msg_flags),
-			    TS_MSG_NOSIGNAL | TS_MSG_DONTWAIT, 0}},
+			    TS_MSG_NOSIGNAL | TS_MSG_DONTWAIT | TS_MSG_FASTOPEN,
+			    0}},
 			  TS_RESULT_INT,
 			  0},
     [TCPSIM_CALL_READ] =
@@ -283,6 +304,18 @@ const ts_call_info ts_calls[TCPSIM_NCALLS] = {
 			      TABLE(ts_sig_handlers), ~0u, 1}},
 			    TS_RESULT_INT,
 			    0},
+    /* the port goes to b (a holds NBYTES) */
+    [TCPSIM_CALL_SENDTO] =
+	{"sendto",
+	 "sendto(fd, NBYTES, FLAGS, HOST:PORT)",
+	 4,
+	 {FD,
+	  NBYTES,
+	  {TS_ARG_FLAGS, "flags", NULL, 0, 0, TABLE(ts_msg_flags),
+	   TS_MSG_NOSIGNAL | TS_MSG_DONTWAIT | TS_MSG_FASTOPEN, 0},
+	  {TS_ARG_HOSTPORT, "address", NULL, 1, 65535, NULL, 0, 0, 1}},
+	 TS_RESULT_INT,
+	 0},
 };
 
 static const char *name_of(const ts_name *table, size_t n, uint32_t v)
@@ -314,9 +347,13 @@ void ts_call_fmt(ts_sb *sb, const ts_call *c)
 			ts_sb_i64(sb, c->a);
 			break;
 		case TS_ARG_HOSTPORT:
+			if (c->peer_host < 0) {
+				ts_sb_puts(sb, "AF_UNSPEC");
+				break;
+			}
 			ts_sb_puts(sb, c->peer_name ? c->peer_name : "?");
 			ts_sb_putc(sb, ':');
-			ts_sb_i64(sb, c->a);
+			ts_sb_i64(sb, a->into_a ? c->b : c->a);
 			break;
 		case TS_ARG_FLAGS:
 		case TS_ARG_EVENTS:

@@ -1267,6 +1267,56 @@ static int read_tcp_flags(struct parser *p, uint8_t *out)
 	}
 }
 
+/* The cookie after "fo" or "foexp": hexadecimal digits, two a byte, 1 to
+ * TCPSIM_FO_COOKIE_MAX bytes (3021b9d889017eeb); none is a request. The
+ * digits are read as text: they may start as a number and go on as a
+ * word. */
+static int is_hex(int c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static int is_wordc(int c)
+{
+	return is_hex(c) || c == '_' ||
+	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static int parse_inject_cookie(struct parser *p, ts_net *n)
+{
+	struct tok t = peek(p);
+	if (t.kind == TK_END || (t.kind != TK_NUM && t.kind != TK_WORD))
+		return 0;
+	size_t e = t.pos, i;
+	while (e < p->llen && is_hex((unsigned char)p->line[e]))
+		e++;
+	/* a word that is not hexadecimal: the next option, or a mistake */
+	if (e < p->llen && is_wordc((unsigned char)p->line[e]))
+		return t.kind == TK_WORD
+			   ? 0
+			   : fail(p, t.pos,
+				  "inject: a Fast Open cookie is hexadecimal "
+				  "digits, found %s",
+				  quote(p, t).s);
+	size_t len = e - t.pos;
+	if (t.kind == TK_WORD && (len % 2 || len / 2 > TCPSIM_FO_COOKIE_MAX))
+		return 0; /* not a cookie: the next option */
+	if (len % 2 || len / 2 > TCPSIM_FO_COOKIE_MAX)
+		return fail(p, t.pos,
+			    "inject: a Fast Open cookie takes 1 to %d bytes, "
+			    "two hexadecimal digits a byte",
+			    TCPSIM_FO_COOKIE_MAX);
+	for (i = 0; i < len; i++) {
+		int d = (unsigned char)p->line[t.pos + i];
+		d = d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10;
+		n->fo_cookie[i / 2] = (uint8_t)(n->fo_cookie[i / 2] << 4 | d);
+	}
+	n->fo_len = (uint8_t)(len / 2);
+	p->last_end = e;
+	seek(p, e);
+	return 0;
+}
+
 /* The options of an injected segment, after its header fields, each at
  * most once, in any order: mss M, sackOK, wscale N, ts VAL ECR,
  * sack L:R [L:R ...] (at most TCPSIM_MAX_SACK blocks). Their layout on
@@ -1275,8 +1325,8 @@ static int parse_inject_options(struct parser *p, ts_net *n)
 {
 	int64_t v, w;
 	unsigned seen = 0;
-	static const char *const names[] = {"mss", "sackOK", "wscale", "ts",
-					    "sack"};
+	static const char *const names[] = {"mss",  "sackOK", "wscale", "ts",
+					    "sack", "fo",     "foexp"};
 
 	for (;;) {
 		struct tok t = next(p);
@@ -1284,13 +1334,27 @@ static int parse_inject_options(struct parser *p, ts_net *n)
 
 		if (t.kind == TK_END)
 			return 0;
-		for (k = 0; k < 5; k++)
+		for (k = 0; k < 7; k++)
 			if (is_word(p, t, names[k]))
 				break;
-		if (k == 5)
+		if (k == 7)
 			return expected(p, t, "inject",
 					"an option (mss, sackOK, wscale, ts, "
-					"sack) or the end of the line");
+					"sack, fo, foexp) or the end of the "
+					"line");
+		if (k >= 5) {
+			/* Fast Open (RFC 7413 §2): fo (a request) or fo
+			 * HEX (a cookie); foexp, the experimental kind */
+			if (seen & (3u << 5))
+				return fail(p, t.pos,
+					    "inject: the Fast Open option "
+					    "given twice");
+			seen |= 1u << k;
+			if (parse_inject_cookie(p, n) < 0)
+				return -1;
+			n->fo = k == 5 ? TCPSIM_FO : TCPSIM_FO_EXP;
+			continue;
+		}
 		if (seen & (1u << k))
 			return fail(p, t.pos, "inject: %s given twice",
 				    quote(p, t).s);
@@ -1843,6 +1907,14 @@ static int arg_hostport(struct parser *p, struct args *a, ts_call *c)
 	if (arg_next(p, a, "address") < 0)
 		return -1;
 	t = peek(p);
+	if (c->id == TCPSIM_CALL_CONNECT && t.kind == TK_WORD &&
+	    tok_eq(p, t, "AF_UNSPEC")) {
+		/* connect(fd, AF_UNSPEC): a disconnect (Linux
+		 * __inet_stream_connect) */
+		next(p);
+		c->peer_host = -1;
+		return 0;
+	}
 	if (t.kind == TK_WORD) {
 		if (read_host(p, a->ctx, &c->peer_host) < 0)
 			return -1;
@@ -1870,7 +1942,10 @@ static int arg_hostport(struct parser *p, struct args *a, ts_call *c)
 			    a->ctx, quote(p, t).s, quote(p, colon).s);
 	if (read_int(p, a->ctx, "PORT", "PORT", 1, 65535, &v) < 0)
 		return -1;
-	c->a = v;
+	if (c->id == TCPSIM_CALL_SENDTO)
+		c->b = v; /* a holds NBYTES */
+	else
+		c->a = v;
 	return 0;
 }
 

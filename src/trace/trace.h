@@ -59,23 +59,26 @@ typedef tcpsim_call ts_call;
 enum {
 	TS_MSG_PEEK = 0x02, /* recv only */
 	TS_MSG_DONTWAIT = 0x40,
-	TS_MSG_NOSIGNAL = 0x4000
+	TS_MSG_NOSIGNAL = 0x4000,
+	TS_MSG_FASTOPEN = 0x20000000 /* send, sendto: RFC 7413 */
 };
 
 /* shutdown how, Linux values */
 enum { TS_SHUT_RD = 0, TS_SHUT_WR = 1, TS_SHUT_RDWR = 2 };
 
 typedef enum ts_sockopt {
-	TS_OPT_SO_LINGER,        /* a = onoff, b = seconds */
-	TS_OPT_SO_KEEPALIVE,     /* a = 0|1 */
-	TS_OPT_SO_REUSEADDR,     /* a = 0|1 */
-	TS_OPT_TCP_KEEPIDLE,     /* a = seconds */
-	TS_OPT_TCP_KEEPINTVL,    /* a = seconds */
-	TS_OPT_TCP_KEEPCNT,      /* a = count */
-	TS_OPT_TCP_USER_TIMEOUT, /* a = ms */
-	TS_OPT_SO_ERROR          /* getsockopt only */
+	TS_OPT_SO_LINGER,           /* a = onoff, b = seconds */
+	TS_OPT_SO_KEEPALIVE,        /* a = 0|1 */
+	TS_OPT_SO_REUSEADDR,        /* a = 0|1 */
+	TS_OPT_TCP_KEEPIDLE,        /* a = seconds */
+	TS_OPT_TCP_KEEPINTVL,       /* a = seconds */
+	TS_OPT_TCP_KEEPCNT,         /* a = count */
+	TS_OPT_TCP_USER_TIMEOUT,    /* a = ms */
+	TS_OPT_SO_ERROR,            /* getsockopt only */
+	TS_OPT_TCP_FASTOPEN,        /* a = the queue of Fast Open children */
+	TS_OPT_TCP_FASTOPEN_CONNECT /* a = 0|1 */
 } ts_sockopt;
-#define TS_NSOCKOPTS 8
+#define TS_NSOCKOPTS 10
 
 /* The values a socket option takes in setsockopt() (ts_sockopt order):
  * how many, their names in messages, their ranges. */
@@ -125,6 +128,8 @@ typedef struct ts_net {
 	uint8_t sack_ok, wscale_ok, wscale, ts, nsack;
 	uint32_t tsval, tsecr;
 	uint32_t sack[TCPSIM_MAX_SACK][2];
+	uint8_t fo, fo_len; /* Fast Open: 0, TCPSIM_FO or _FO_EXP */
+	uint8_t fo_cookie[TCPSIM_FO_COOKIE_MAX];
 } ts_net;
 
 typedef enum ts_host_op {
@@ -193,12 +198,30 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_WINDOW_SCALING,
 	TS_KNOB_TCP_SACK,
 	TS_KNOB_TCP_DSACK,
-	TS_KNOB_TCP_RMEM_MIN, /* "set H tcp_rmem MIN DEFAULT MAX" */
-	TS_KNOB_TCP_RMEM_DEF, /* (set with the line above only) */
-	TS_KNOB_TCP_RMEM_MAX, /* (likewise) */
-	TS_KNOB_RMEM_MAX      /* net.core.rmem_max */
+	TS_KNOB_TCP_RMEM_MIN,      /* "set H tcp_rmem MIN DEFAULT MAX" */
+	TS_KNOB_TCP_RMEM_DEF,      /* (set with the line above only) */
+	TS_KNOB_TCP_RMEM_MAX,      /* (likewise) */
+	TS_KNOB_RMEM_MAX,          /* net.core.rmem_max */
+	TS_KNOB_TCP_FASTOPEN,      /* TS_TFO_* bits */
+	TS_KNOB_TCP_FASTOPEN_KEY,  /* "set H tcp_fastopen_key K0 K1 K2 K3" */
+	TS_KNOB_TCP_FASTOPEN_KEY1, /* (set with the line above only) */
+	TS_KNOB_TCP_FASTOPEN_KEY2, /* (likewise) */
+	TS_KNOB_TCP_FASTOPEN_KEY3, /* (likewise) */
+	TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC
 } ts_knob;
-#define TS_NKNOBS 27
+#define TS_NKNOBS 33
+
+/* The bits of tcp_fastopen (Linux include/net/tcp.h TFO_*). */
+enum {
+	TS_TFO_CLIENT_ENABLE = 0x1,
+	TS_TFO_SERVER_ENABLE = 0x2,
+	TS_TFO_CLIENT_NO_COOKIE = 0x4, /* data in SYN without a cookie */
+	/* accept data in a SYN without a cookie */
+	TS_TFO_SERVER_COOKIE_NOT_REQD = 0x200,
+	/* every listener takes Fast Open (backlog as its queue), without
+	 * the TCP_FASTOPEN option */
+	TS_TFO_SERVER_WO_SOCKOPT1 = 0x400
+};
 
 typedef struct ts_knob_info {
 	const char *name;
@@ -298,7 +321,7 @@ typedef struct ts_name {
  * the send/recv flags, poll's events, shutdown's how, SIGPIPE's handlers,
  * socket options (value: ts_sockopt), the signal, fcntl's command. */
 extern const ts_name ts_tcp_flags[5];
-extern const ts_name ts_msg_flags[3];
+extern const ts_name ts_msg_flags[4];
 extern const ts_name ts_poll_bits[5];
 extern const ts_name ts_shut_hows[3];
 extern const ts_name ts_sig_handlers[2];
@@ -343,7 +366,8 @@ typedef struct ts_arg {
 	size_t ntable;
 	uint32_t mask; /* FLAGS, EVENTS: the bits it takes; CHOICE, SOCKOPT:
 			* the entries (bit i for entry i) */
-	int into_a;    /* TS_ARG_CHOICE: the value goes to a, not opt */
+	int into_a;    /* TS_ARG_CHOICE: the value goes to a, not opt;
+			* TS_ARG_HOSTPORT: the port goes to b, not a */
 } ts_arg;
 
 /* How a call's result reads. */
@@ -358,7 +382,7 @@ typedef struct ts_call_info {
 	const char *name;  /* "bind" */
 	const char *usage; /* "bind(fd, PORT)" */
 	int nargs;
-	ts_arg arg[3];
+	ts_arg arg[4];
 	ts_result_kind result;
 	int binds; /* "VAR = call()" binds a variable (socket, accept) */
 } ts_call_info;

@@ -403,6 +403,13 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_RMEM_DEF, "tcp_rmem.default", 131072, 1, 2147483647},
 	    {TS_KNOB_TCP_RMEM_MAX, "tcp_rmem.max", 33554432, 1, 2147483647},
 	    {TS_KNOB_RMEM_MAX, "rmem_max", 4194304, 1, 2147483647},
+	    {TS_KNOB_TCP_FASTOPEN, "tcp_fastopen", 1, 0, 2147483647},
+	    {TS_KNOB_TCP_FASTOPEN_KEY, "tcp_fastopen_key", 0, 0, 4294967295},
+	    {TS_KNOB_TCP_FASTOPEN_KEY1, "tcp_fastopen_key.1", 0, 0, 4294967295},
+	    {TS_KNOB_TCP_FASTOPEN_KEY2, "tcp_fastopen_key.2", 0, 0, 4294967295},
+	    {TS_KNOB_TCP_FASTOPEN_KEY3, "tcp_fastopen_key.3", 0, 0, 4294967295},
+	    {TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC,
+	     "tcp_fastopen_blackhole_timeout_sec", 0, 0, 2147483647},
 	};
 
 	ck_assert_int_eq(sizeof want / sizeof want[0], TS_NKNOBS);
@@ -484,12 +491,16 @@ START_TEST(parse_set)
 	for (int k = 0; k < TS_NKNOBS; k++) {
 		char buf[200];
 		const char *two =
-		    k == TS_KNOB_IP_LOCAL_PORT_LOW ? " 65535"
-		    : k == TS_KNOB_TCP_RMEM_MIN   ? " 131072 33554432"
-						  : "";
+		    k == TS_KNOB_IP_LOCAL_PORT_LOW  ? " 65535"
+		    : k == TS_KNOB_TCP_RMEM_MIN     ? " 131072 33554432"
+		    : k == TS_KNOB_TCP_FASTOPEN_KEY ? " 0 0 4294967295"
+						    : "";
 
 		if (k == TS_KNOB_IP_LOCAL_PORT_HIGH ||
-		    k == TS_KNOB_TCP_RMEM_DEF || k == TS_KNOB_TCP_RMEM_MAX)
+		    k == TS_KNOB_TCP_RMEM_DEF || k == TS_KNOB_TCP_RMEM_MAX ||
+		    k == TS_KNOB_TCP_FASTOPEN_KEY1 ||
+		    k == TS_KNOB_TCP_FASTOPEN_KEY2 ||
+		    k == TS_KNOB_TCP_FASTOPEN_KEY3)
 			continue;
 		snprintf(buf, sizeof buf,
 			 "set client %s %lld%s\nset server %s %lld%s\n",
@@ -1264,7 +1275,7 @@ START_TEST(parse_names)
 	    "socket",      "bind",       "listen",     "connect", "accept",
 	    "write",       "send",       "read",       "recv",    "shutdown",
 	    "close",       "setsockopt", "getsockopt", "fcntl",   "getpeername",
-	    "getsockname", "poll",       "signal"};
+	    "getsockname", "poll",       "signal",     "sendto"};
 	static const char *const kinds[] = {"ANY", "SYN", "FIN",
 					    "RST", "ACK", "DATA"};
 	static const char *const opts[] = {
@@ -1622,7 +1633,7 @@ END_TEST
 	X(error_host_stmt_empty, "0 client:\n", 1, 10, "expected a call, kill, crash or reboot after 'client:', found the end of the line") \
 	X(error_host_stmt_word, "0 client: halt\n", 1, 11, "expected a call, kill, crash or reboot after 'client:', found 'halt'") \
 	X(error_host_event_trailing, "0 client: kill 9\n", 1, 16, "unexpected '9' at the end of the statement") \
-	X(error_unknown_call, "0 client: sendto(c, 1)\n", 1, 11, "unknown call 'sendto'") \
+	X(error_unknown_call, "0 client: sendmsg(c, 1)\n", 1, 11, "unknown call 'sendmsg'") \
 	X(error_unknown_call_bound, "0 client: x = sock()\n", 1, 15, "unknown call 'sock'") \
 	X(error_call_no_paren, "0 client: close c\n", 1, 17, "expected '(' after 'close', found 'c'") \
 	X(error_bind_var_missing_call, "0 client: x = 5\n", 1, 15, "expected a call after '=', found '5'") \
@@ -1661,8 +1672,8 @@ END_TEST
 	X(error_connect_no_port, PRE "0 client: connect(c, server)\n", 3, 28, "connect(): expected ':' and a port after 'server', found ')'") \
 	X(error_connect_port_zero, PRE "0 client: connect(c, server:0)\n", 3, 29, "connect(): PORT '0' is out of range (1..65535)") \
 	/* symbolic arguments */ \
-	X(error_send_flags, PRE "0 client: send(c, 1, MSG_PEEK)\n", 3, 22, "send(): expected FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, joined by '|'), found 'MSG_PEEK'") \
-	X(error_send_flags_number, PRE "0 client: send(c, 1, 4)\n", 3, 22, "send(): expected FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, joined by '|'), found '4'") \
+	X(error_send_flags, PRE "0 client: send(c, 1, MSG_PEEK)\n", 3, 22, "send(): expected FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, MSG_FASTOPEN, joined by '|'), found 'MSG_PEEK'") \
+	X(error_send_flags_number, PRE "0 client: send(c, 1, 4)\n", 3, 22, "send(): expected FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, MSG_FASTOPEN, joined by '|'), found '4'") \
 	X(error_recv_flags, PRE "0 client: recv(c, 1, MSG_NOSIGNAL|MSG_OOB)\n", 3, 35, "recv(): expected FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, MSG_PEEK, joined by '|'), found 'MSG_OOB'") \
 	X(error_shutdown_how, PRE "0 client: shutdown(c, SHUT_BOTH)\n", 3, 23, "shutdown(): expected SHUT_RD, SHUT_WR or SHUT_RDWR, found 'SHUT_BOTH'") \
 	X(error_getsockopt_opt, PRE "0 client: getsockopt(c, SO_LINGER)\n", 3, 25, "getsockopt(): expected SO_ERROR, found 'SO_LINGER'") \
@@ -1672,7 +1683,7 @@ END_TEST
 	X(error_signal_signo, "0 client: signal(SIGINT, SIG_IGN)\n", 1, 18, "signal(): expected SIGPIPE, found 'SIGINT'") \
 	X(error_signal_handler, "0 client: signal(SIGPIPE, 1)\n", 1, 27, "signal(): expected SIG_IGN or SIG_DFL, found '1'") \
 	/* setsockopt */ \
-	X(error_setsockopt_option, PRE "0 client: setsockopt(c, SO_ERROR, 1)\n", 3, 25, "setsockopt(): expected SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT or TCP_USER_TIMEOUT, found 'SO_ERROR'") \
+	X(error_setsockopt_option, PRE "0 client: setsockopt(c, SO_ERROR, 1)\n", 3, 25, "setsockopt(): expected SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_FASTOPEN or TCP_FASTOPEN_CONNECT, found 'SO_ERROR'") \
 	X(error_setsockopt_linger_count, PRE "0 client: setsockopt(c, SO_LINGER, 1)\n", 3, 25, "setsockopt(): SO_LINGER takes ONOFF and SECONDS") \
 	X(error_setsockopt_linger_count_many, PRE "0 client: setsockopt(c, SO_LINGER, 1, 2, 3)\n", 3, 25, "setsockopt(): SO_LINGER takes ONOFF and SECONDS") \
 	X(error_setsockopt_keepalive_count, PRE "0 client: setsockopt(c, SO_KEEPALIVE)\n", 3, 25, "setsockopt(): SO_KEEPALIVE takes one value, 0 or 1") \
@@ -1744,14 +1755,14 @@ END_TEST
 	X(error_inject_win_value, "0 net: inject client>server ACK seq 1 ack 1 win big\n", 1, 49, "inject: expected a window, found 'big'") \
 	X(error_inject_win_range, "0 net: inject client>server ACK seq 1 ack 1 win 65536\n", 1, 49, "inject: win '65536' is out of range (0..65535)") \
 	X(error_inject_twice, "0 net: inject client>server ACK seq 1 ack 1 len 1 len 2\n", 1, 51, "inject: 'len' given twice") \
-	X(error_inject_trailing, "0 net: inject client>server ACK seq 1 ack 1 ttl 2\n", 1, 45, "inject: expected an option (mss, sackOK, wscale, ts, sack) or the end of the line, found 'ttl'") \
+	X(error_inject_trailing, "0 net: inject client>server ACK seq 1 ack 1 ttl 2\n", 1, 45, "inject: expected an option (mss, sackOK, wscale, ts, sack, fo, foexp) or the end of the line, found 'ttl'") \
 	X(error_inject_mss_range, "0 net: inject client>server SYN seq 1 ack 0 mss 0\n", 1, 49, "inject: mss '0' is out of range (1..65535)") \
 	X(error_inject_wscale_range, "0 net: inject client>server SYN seq 1 ack 0 wscale 15\n", 1, 52, "inject: wscale '15' is out of range (0..14)") \
 	X(error_inject_ts_ecr, "0 net: inject client>server ACK seq 1 ack 0 ts 5\n", 1, 49, "inject: expected a timestamp echo reply, found the end of the line") \
 	X(error_inject_sack_colon, "0 net: inject client>server ACK seq 1 ack 0 sack 5 9\n", 1, 52, "inject: expected ':' between a SACK block's edges, found '9'") \
 	X(error_inject_sack_many, "0 net: inject client>server ACK seq 1 ack 0 sack 1:2 3:4 5:6 7:8 9:10\n", 1, 66, "inject: at most 4 SACK blocks") \
 	X(error_inject_option_twice, "0 net: inject client>server SYN seq 1 ack 0 sackOK sackOK\n", 1, 52, "inject: 'sackOK' given twice") \
-	X(error_inject_win_after_options, "0 net: inject client>server SYN seq 1 ack 0 mss 5 win 9\n", 1, 51, "inject: expected an option (mss, sackOK, wscale, ts, sack) or the end of the line, found 'win'") \
+	X(error_inject_win_after_options, "0 net: inject client>server SYN seq 1 ack 0 mss 5 win 9\n", 1, 51, "inject: expected an option (mss, sackOK, wscale, ts, sack, fo, foexp) or the end of the line, found 'win'") \
 	X(error_host_nostack_word, "host a 1.2.3.4 stackless\n", 1, 16, "unexpected 'stackless' at the end of the statement") \
 	X(error_host_nostack_call, "host a 1.2.3.4 nostack\nhost b 1.2.3.5\n0 a: s = socket()\n", 3, 6, "host 'a' has no stack (nostack): it makes no calls and has no process; net: inject sends its segments") \
 	/* expect */ \
