@@ -14,6 +14,8 @@
 #include "api/api.h"
 #include "engine/engine.h"
 #include "render/report.h"
+#include "sock/sock.h"
+#include "tcp/tcp.h"
 #include "tcpsim.h"
 
 struct tcpsim_sim {
@@ -550,4 +552,51 @@ int tcpsim_run_trace(const char *filename, const char *text, size_t len,
 	int rc = tcpsim_run(s, err);
 	tcpsim_free(s);
 	return rc;
+}
+
+int ts_api_tcp_info(tcpsim_sim *s, int host, const char *var,
+		    tcpsim_state *state, int *syn_data)
+{
+	if (!s || !s->sim || host < 0 || host >= s->sim->nhosts)
+		return -1;
+	ts_host *h = &s->sim->hosts[host];
+	for (int i = 0; i < h->decl->nvars && i < h->proc.nvars_cap; i++) {
+		if (strcmp(h->decl->vars[i], var) || !h->proc.vars[i].bound)
+			continue;
+		const ts_sock *sk = ts_var_sock(&h->proc.vars[i]);
+		/* gone, or handed to a time-wait record: CLOSE */
+		*state =
+		    sk ? (tcpsim_state)ts_sock_app_state(sk) : TCPSIM_CLOSED;
+		*syn_data = sk && (sk->tfo & TS_TFO_F_DATA_ACKED);
+		return 0;
+	}
+	return -1;
+}
+
+int ts_api_set_knob(tcpsim_sim *s, int host, const char *name,
+		    const int64_t *vals, int n, char *msg, size_t msglen)
+{
+	if (!s || !s->sim || host < 0 || host >= s->sim->nhosts)
+		return -1;
+	int k = 0;
+	while (k < TS_NKNOBS && strcmp(ts_knobs[k].name, name))
+		k++;
+	if (k == TS_NKNOBS)
+		return 1;
+	int want = ts_knobs[k].nvals ? ts_knobs[k].nvals : 1;
+	if (n != want) {
+		snprintf(msg, msglen, "%s takes %d value%s", name, want,
+			 want > 1 ? "s" : "");
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (vals[i] < ts_knobs[k + i].min ||
+		    vals[i] > ts_knobs[k + i].max) {
+			snprintf(msg, msglen, "%s: %lld is out of range", name,
+				 (long long)vals[i]);
+			return -1;
+		}
+	for (int i = 0; i < n; i++)
+		s->sim->hosts[host].knob[k + i] = vals[i];
+	return 0;
 }

@@ -894,7 +894,7 @@ static int ends_with(const char *s, size_t n, const char *suffix)
 	return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
-static int add_sysctl(parser *p, const char *kv, size_t n, int line)
+static int add_sysctl(parser *p, const char *kv, size_t n, int line, int event)
 {
 	ts_pkt_script *s = p->s;
 	const char *eq = memchr(kv, '=', n);
@@ -925,6 +925,7 @@ static int add_sysctl(parser *p, const char *kv, size_t n, int line)
 	memset(x, 0, sizeof *x);
 	memcpy(x->name, kv, kn);
 	memcpy(x->value, eq + 1, vn);
+	x->event = event;
 	/* "/proc/sys/.../x" names use '/', sysctl names '.' */
 	for (char *c = x->name; *c; c++)
 		if (*c == '/')
@@ -936,8 +937,10 @@ static int add_sysctl(parser *p, const char *kv, size_t n, int line)
 /* The backquoted command T: defaults.sh, set_sysctls.py, sysctl, the
  * restore script and "nstat -n" are understood; anything else is
  * unsupported (1, with WHY). PREAMBLE: before the first event, where
- * settings may be made. 0, 1 or -1 after an error. */
-static int read_command(parser *p, tok t, int preamble, char *why,
+ * settings may be made; EVENT: the command is that event (-1: not an
+ * event), and a sysctl there is made when it runs. 0, 1 or -1 after an
+ * error. */
+static int read_command(parser *p, tok t, int preamble, int event, char *why,
 			size_t whylen)
 {
 	const char *s = p->src + t.pos;
@@ -966,7 +969,9 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 			p->s->defaults = contains(cmd, cl, "common/") ? 1 : 2;
 		} else if (ends_with(cmd, cl, "set_sysctls.py") ||
 			   (cl == 6 && !memcmp(cmd, "sysctl", 6))) {
-			if (!preamble)
+			/* in the preamble; or "sysctl" as an event, set
+			 * when it runs */
+			if (!preamble && (cl != 6 || event < 0))
 				goto unsup;
 			size_t a = w;
 			while (a < e) {
@@ -981,8 +986,8 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 				if (b == a)
 					break;
 				if (s[a] != '-') {
-					int r =
-					    add_sysctl(p, s + a, b - a, line);
+					int r = add_sysctl(p, s + a, b - a,
+							   line, event);
 					if (r < 0)
 						return -1;
 					if (r > 0) {
@@ -1038,6 +1043,52 @@ static void code_field(const char *s, size_t n, char *why, size_t whylen)
 			return;
 		}
 	snprintf(why, whylen, "a Python %%{ }%% block");
+}
+
+/* The Linux names of tcpi_state (include/net/tcp_states.h), in
+ * tcpsim_state order. */
+static const char *const tcp_state_names[] = {
+    "TCP_CLOSE",       "TCP_LISTEN",    "TCP_SYN_SENT",  "TCP_SYN_RECV",
+    "TCP_ESTABLISHED", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_CLOSE_WAIT",
+    "TCP_CLOSING",     "TCP_LAST_ACK",  "TCP_TIME_WAIT"};
+
+/* A %{ }% block the runner checks (E's assert_kind, 0), or what makes it
+ * unsupported (1, WHY): "assert (tcpi_options & TCPI_OPT_SYN_DATA) !=
+ * 0" (or == 0) and "assert tcpi_state == TCP_...", each with its message
+ * after a comma, blanks aside. */
+static int code_assert(const char *s, size_t n, ts_pkt_event *e, char *why,
+		       size_t whylen)
+{
+	char w[160];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 1 < sizeof w; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			w[k++] = s[i];
+	w[k] = '\0';
+	if (!strcmp(w,
+		    "assert(tcpi_options&TCPI_OPT_SYN_DATA)!=0,tcpi_options") ||
+	    !strcmp(w,
+		    "assert(tcpi_options&TCPI_OPT_SYN_DATA)==0,tcpi_options")) {
+		e->assert_kind = TS_PKT_ASSERT_SYN_DATA;
+		e->assert_value = w[38] == '!';
+		return 0;
+	}
+	static const char pre[] = "asserttcpi_state==";
+	char *comma = strchr(w, ',');
+	if (!strncmp(w, pre, sizeof pre - 1) && comma &&
+	    !strcmp(comma, ",tcpi_state")) {
+		*comma = '\0';
+		for (size_t i = 0;
+		     i < sizeof tcp_state_names / sizeof tcp_state_names[0];
+		     i++)
+			if (!strcmp(w + sizeof pre - 1, tcp_state_names[i])) {
+				e->assert_kind = TS_PKT_ASSERT_STATE;
+				e->assert_value = (int)i;
+				return 0;
+			}
+	}
+	code_field(s, n, why, whylen);
+	return 1;
 }
 
 /* ---- events ---- */
@@ -1124,9 +1175,11 @@ static int parse_event(parser *p, int64_t *last_abs, int first)
 			return fail_at(p, a.line, 0, "out of memory");
 		int r = 1;
 		if (a.kind == TK_BQ)
-			r = read_command(p, a, 0, why, sizeof why);
+			r = read_command(p, a, 0, p->s->nevents - 1, why,
+					 sizeof why);
 		else
-			code_field(p->src + a.pos, a.len, why, sizeof why);
+			r = code_assert(p->src + a.pos, a.len, e, why,
+					sizeof why);
 		if (r < 0)
 			return -1;
 		if (r > 0) {
@@ -1222,7 +1275,7 @@ ts_pkt_script *ts_pkt_parse(const char *filename, const char *text, size_t len,
 	if (!p.failed && peek(&p).kind == TK_BQ) {
 		char why[160];
 		tok t = next(&p);
-		int r = read_command(&p, t, 1, why, sizeof why);
+		int r = read_command(&p, t, 1, -1, why, sizeof why);
 		if (r > 0)
 			preamble_unsupported(&p, t, why);
 	}
@@ -1242,7 +1295,7 @@ ts_pkt_script *ts_pkt_parse(const char *filename, const char *text, size_t len,
 				break;
 			}
 			char why[160];
-			if (read_command(&p, t, 0, why, sizeof why) > 0)
+			if (read_command(&p, t, 0, -1, why, sizeof why) > 0)
 				preamble_unsupported(&p, t, why);
 			break;
 		}

@@ -118,7 +118,22 @@ typedef struct ts_pkt_event {
 	} u;
 	/* COMMAND, CODE: the text; UNSUPPORTED: what is not supported */
 	char *text;
+	/* CODE: the assert on TCP_INFO it makes (TS_PKT_ASSERT_*) and the
+	 * value it wants */
+	int assert_kind, assert_value;
 } ts_pkt_event;
+
+/* The %{ }% asserts the runner checks: the only TCP_INFO fields the model
+ * keeps. */
+enum {
+	TS_PKT_ASSERT_NONE,
+	/* assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0 (value 1) or
+	 * == 0 (value 0): data in our SYN was acknowledged, or a Fast Open
+	 * child took the SYN's data (Linux tp->syn_data_acked) */
+	TS_PKT_ASSERT_SYN_DATA,
+	/* assert tcpi_state == TCP_...: value, a tcpsim_state */
+	TS_PKT_ASSERT_STATE
+};
 
 #define TS_PKT_MAX_DEFINES 16
 
@@ -144,6 +159,7 @@ typedef struct ts_pkt_sysctl {
 	char name[48]; /* without net.ipv4. */
 	char value[48];
 	int line;
+	int event; /* -1: the preamble's; else set when event EVENT runs */
 } ts_pkt_sysctl;
 
 typedef struct ts_pkt_script {

@@ -102,6 +102,9 @@ typedef struct run {
 	 * that started a connection (connect, or a Fast Open sendto). */
 	unsigned char fds[1024];
 	unsigned char started[1024];
+	/* The socket of the last system call (its fd argument, or the one
+	 * it made): what a %{ }% block reads TCP_INFO from. -1: none. */
+	int last_fd;
 } run;
 
 /* ---- messages ---- */
@@ -346,6 +349,16 @@ static int next_capture(run *r, int64_t deadline, sent *out)
 			*out = r->caps[r->head++];
 			if (r->head == r->ncaps)
 				r->head = r->ncaps = 0;
+			/* packetdrill sniffs the socket under test only
+			 * (find_socket_for_live_packet), or a SYN of the
+			 * connect() it awaits: a FIN of a socket closed
+			 * before is not the script's to see. */
+			const tcpsim_segment *g = &out->seg;
+			if (r->lport
+				? g->sport != r->lport || g->dport != r->rport
+				: (g->flags & (TCPSIM_SYN | TCPSIM_ACK)) !=
+				      TCPSIM_SYN)
+				continue;
 			return 1;
 		}
 		int64_t t = ts_api_next_event(r->sim);
@@ -1261,9 +1274,9 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 					   "a socket option in this form");
 		const char *opt = c->args[2].names[0];
 		static const char *const sopts[] = {
-		    "SO_REUSEADDR",  "SO_KEEPALIVE",        "TCP_KEEPIDLE",
-		    "TCP_KEEPINTVL", "TCP_KEEPCNT",         "TCP_USER_TIMEOUT",
-		    "TCP_FASTOPEN",  "TCP_FASTOPEN_CONNECT"};
+		    "SO_REUSEADDR",  "SO_KEEPALIVE",         "TCP_KEEPIDLE",
+		    "TCP_KEEPINTVL", "TCP_KEEPCNT",          "TCP_USER_TIMEOUT",
+		    "TCP_FASTOPEN",  "TCP_FASTOPEN_CONNECT", "TCP_SYNCNT"};
 		int known = 0;
 		for (size_t i = 0; i < sizeof sopts / sizeof sopts[0]; i++)
 			known |= !strcmp(opt, sopts[i]);
@@ -1304,6 +1317,7 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 		r->fds[binds] = 1;
 		r->started[binds] = 0;
 	}
+	r->last_fd = binds >= 0 ? binds : fd >= 0 ? fd : r->last_fd;
 	if (!res.done) {
 		if (!c->blocking)
 			return fail(r, e->line,
@@ -1438,7 +1452,7 @@ static int setup(run *r)
 	}
 	for (int i = 0; i < r->s->nsysctls; i++) {
 		const ts_pkt_sysctl *x = &r->s->sysctls[i];
-		int ignored = 0;
+		int ignored = x->event >= 0; /* set when its event runs */
 		for (size_t k = 0; k < sizeof no_effect / sizeof no_effect[0];
 		     k++)
 			ignored |= !strcmp(x->name, no_effect[k]);
@@ -1464,6 +1478,80 @@ static int setup(run *r)
 	return 0;
 }
 
+/* A %{ }% assert (pkt.h) on the socket of the last system call, as
+ * packetdrill evaluates it. */
+static int check_assert(run *r, const ts_pkt_event *e)
+{
+	static const char *const states[] = {
+	    "TCP_CLOSE",     "TCP_LISTEN",      "TCP_SYN_SENT",
+	    "TCP_SYN_RECV",  "TCP_ESTABLISHED", "TCP_FIN_WAIT1",
+	    "TCP_FIN_WAIT2", "TCP_CLOSE_WAIT",  "TCP_CLOSING",
+	    "TCP_LAST_ACK",  "TCP_TIME_WAIT"};
+	char var[16];
+	tcpsim_state st;
+	int syn_data;
+	if (e->assert_kind == TS_PKT_ASSERT_NONE)
+		return 0;
+	snprintf(var, sizeof var, "fd%d", r->last_fd);
+	if (r->last_fd < 0 ||
+	    ts_api_tcp_info(r->sim, LOCAL, var, &st, &syn_data) < 0)
+		return fail(r, e->line,
+			    "runtime error in code block: no socket to read "
+			    "TCP_INFO from");
+	if (e->assert_kind == TS_PKT_ASSERT_SYN_DATA) {
+		if (syn_data == e->assert_value)
+			return 0;
+		return fail(r, e->line,
+			    "assertion failed: (tcpi_options & "
+			    "TCPI_OPT_SYN_DATA) %s 0 (TCPI_OPT_SYN_DATA is "
+			    "%s)",
+			    e->assert_value ? "!=" : "==",
+			    syn_data ? "set" : "not set");
+	}
+	if ((int)st == e->assert_value)
+		return 0;
+	return fail(r, e->line,
+		    "assertion failed: tcpi_state == %s (tcpi_state is %s)",
+		    states[e->assert_value], states[st]);
+}
+
+/* The sysctls of command event I, made now (a running kernel's). */
+static int set_sysctls(run *r, int i)
+{
+	for (int k = 0; k < r->s->nsysctls; k++) {
+		const ts_pkt_sysctl *x = &r->s->sysctls[k];
+		if (x->event != i)
+			continue;
+		int64_t v[4];
+		int n = 0;
+		char msg[128];
+		if (!strcmp(x->name, "tcp_fastopen_key")) {
+			unsigned long w[4];
+			char tail;
+			if (sscanf(x->value, "%8lx-%8lx-%8lx-%8lx%c", &w[0],
+				   &w[1], &w[2], &w[3], &tail) == 4)
+				for (n = 0; n < 4; n++)
+					v[n] = (int64_t)w[n];
+		} else {
+			char *end;
+			v[0] = (int64_t)strtoll(x->value, &end, 0);
+			n = *end || end == x->value ? 0 : 1;
+		}
+		int rc = n ? ts_api_set_knob(r->sim, LOCAL, x->name, v, n, msg,
+					     sizeof msg)
+			   : 1;
+		if (rc) {
+			char why[128];
+			snprintf(why, sizeof why,
+				 "the sysctl net.ipv4.%s=%s (%s)", x->name,
+				 x->value,
+				 rc > 0 ? "no such setting in the model" : msg);
+			return unsupported(r, x->line, why);
+		}
+	}
+	return 0;
+}
+
 int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
 	       size_t msglen, tcpsim_error *err)
 {
@@ -1475,6 +1563,7 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
 	r.msglen = msglen;
 	r.err = err;
 	r.next_rport = 40000;
+	r.last_fd = -1;
 	msg[0] = '\0';
 	memset(err, 0, sizeof *err);
 	if (s->unsupported) {
@@ -1512,10 +1601,16 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
 				break;
 			case TS_PKT_COMMAND:
 			case TS_PKT_CODE:
-				/* Understood and without effect (parse.c
-				 * makes any other an UNSUPPORTED_EV). */
-				if (wait_until(&r, t) == 0)
-					check_late(&r, e, t, "command");
+				/* Understood (parse.c makes any other an
+				 * UNSUPPORTED_EV): a sysctl, an assert on
+				 * TCP_INFO, or without effect. */
+				if (wait_until(&r, t) == 0 &&
+				    check_late(&r, e, t, "command") == 0) {
+					if (e->kind == TS_PKT_CODE)
+						check_assert(&r, e);
+					else
+						set_sysctls(&r, i);
+				}
 				break;
 			case TS_PKT_PACKET:
 				if (!e->u.pkt.inbound) {

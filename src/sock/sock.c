@@ -1120,6 +1120,14 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 		else
 			sk->tfo &= (uint8_t)~TS_TFO_F_CONNECT;
 		break;
+	case TS_OPT_TCP_SYNCNT:
+		/* Linux tcp_sock_set_syncnt: 1..MAX_TCP_SYNCNT (127) */
+		if (c->a < 1 || c->a > 127) {
+			fail(r, TS_EINVAL);
+			return;
+		}
+		sk->syn_retries = (uint8_t)c->a;
+		break;
 	}
 	ok(r, 0);
 }

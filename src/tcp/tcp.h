@@ -147,6 +147,7 @@ typedef struct ts_sock {
 	uint8_t rcv_wscale; /* ours: the windows we send are >> this */
 	uint8_t dsack;      /* a D-SACK block waits for the next segment */
 	uint8_t tfo;        /* Fast Open: TS_TFO_F_* bits, 0 when unused */
+	uint8_t syn_retries; /* TCP_SYNCNT, 0: tcp_syn_retries */
 	uint16_t mss; /* the peer's MSS, our segment size */
 
 	/* ---- sockets layer ---- */

@@ -278,8 +278,10 @@ static void rtx_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	ts_knob knob;
 	int64_t limit;
 	if (syn) {
+		/* TCP_SYNCNT, else the knob (Linux tcp_write_timeout) */
 		knob = TS_KNOB_TCP_SYN_RETRIES;
-		limit = sk->host->knob[knob];
+		limit =
+		    sk->syn_retries ? sk->syn_retries : sk->host->knob[knob];
 		expired = timed_out(sim, sk, limit, TS_TCP_RTO_INIT);
 	} else if (sk->orphan) {
 		knob = TS_KNOB_TCP_ORPHAN_RETRIES;

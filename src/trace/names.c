@@ -114,7 +114,8 @@ const ts_name ts_sockopt_names[TS_NSOCKOPTS] = {
     {TS_OPT_TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT"},
     {TS_OPT_SO_ERROR, "SO_ERROR"},
     {TS_OPT_TCP_FASTOPEN, "TCP_FASTOPEN"},
-    {TS_OPT_TCP_FASTOPEN_CONNECT, "TCP_FASTOPEN_CONNECT"}};
+    {TS_OPT_TCP_FASTOPEN_CONNECT, "TCP_FASTOPEN_CONNECT"},
+    {TS_OPT_TCP_SYNCNT, "TCP_SYNCNT"}};
 
 /* Linux's values (SIGPIPE 13, O_NONBLOCK 04000). */
 const ts_name ts_signals[1] = {{13, "SIGPIPE"}};
@@ -140,6 +141,8 @@ const ts_sockopt_values ts_sockopt_values_of[TS_NSOCKOPTS] = {
 	{1, "one value, QLEN", {"QLEN"}, {INT32_MIN}, {INT32_MAX}},
     [TS_OPT_TCP_FASTOPEN_CONNECT] =
 	{1, "one value, 0 or 1", {"VALUE"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_TCP_SYNCNT] =
+	{1, "one value, COUNT", {"COUNT"}, {INT32_MIN}, {INT32_MAX}},
 };
 
 void ts_names_bits(ts_sb *sb, uint32_t v, const ts_name *table, size_t n,

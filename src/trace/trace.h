@@ -67,18 +67,19 @@ enum {
 enum { TS_SHUT_RD = 0, TS_SHUT_WR = 1, TS_SHUT_RDWR = 2 };
 
 typedef enum ts_sockopt {
-	TS_OPT_SO_LINGER,           /* a = onoff, b = seconds */
-	TS_OPT_SO_KEEPALIVE,        /* a = 0|1 */
-	TS_OPT_SO_REUSEADDR,        /* a = 0|1 */
-	TS_OPT_TCP_KEEPIDLE,        /* a = seconds */
-	TS_OPT_TCP_KEEPINTVL,       /* a = seconds */
-	TS_OPT_TCP_KEEPCNT,         /* a = count */
-	TS_OPT_TCP_USER_TIMEOUT,    /* a = ms */
-	TS_OPT_SO_ERROR,            /* getsockopt only */
-	TS_OPT_TCP_FASTOPEN,        /* a = the queue of Fast Open children */
-	TS_OPT_TCP_FASTOPEN_CONNECT /* a = 0|1 */
+	TS_OPT_SO_LINGER,            /* a = onoff, b = seconds */
+	TS_OPT_SO_KEEPALIVE,         /* a = 0|1 */
+	TS_OPT_SO_REUSEADDR,         /* a = 0|1 */
+	TS_OPT_TCP_KEEPIDLE,         /* a = seconds */
+	TS_OPT_TCP_KEEPINTVL,        /* a = seconds */
+	TS_OPT_TCP_KEEPCNT,          /* a = count */
+	TS_OPT_TCP_USER_TIMEOUT,     /* a = ms */
+	TS_OPT_SO_ERROR,             /* getsockopt only */
+	TS_OPT_TCP_FASTOPEN,         /* a = the queue of Fast Open children */
+	TS_OPT_TCP_FASTOPEN_CONNECT, /* a = 0|1 */
+	TS_OPT_TCP_SYNCNT            /* a = SYN retries */
 } ts_sockopt;
-#define TS_NSOCKOPTS 10
+#define TS_NSOCKOPTS 11
 
 /* The values a socket option takes in setsockopt() (ts_sockopt order):
  * how many, their names in messages, their ranges. */

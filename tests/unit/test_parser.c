@@ -1683,7 +1683,7 @@ END_TEST
 	X(error_signal_signo, "0 client: signal(SIGINT, SIG_IGN)\n", 1, 18, "signal(): expected SIGPIPE, found 'SIGINT'") \
 	X(error_signal_handler, "0 client: signal(SIGPIPE, 1)\n", 1, 27, "signal(): expected SIG_IGN or SIG_DFL, found '1'") \
 	/* setsockopt */ \
-	X(error_setsockopt_option, PRE "0 client: setsockopt(c, SO_ERROR, 1)\n", 3, 25, "setsockopt(): expected SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_FASTOPEN or TCP_FASTOPEN_CONNECT, found 'SO_ERROR'") \
+	X(error_setsockopt_option, PRE "0 client: setsockopt(c, SO_ERROR, 1)\n", 3, 25, "setsockopt(): expected SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_FASTOPEN, TCP_FASTOPEN_CONNECT or TCP_SYNCNT, found 'SO_ERROR'") \
 	X(error_setsockopt_linger_count, PRE "0 client: setsockopt(c, SO_LINGER, 1)\n", 3, 25, "setsockopt(): SO_LINGER takes ONOFF and SECONDS") \
 	X(error_setsockopt_linger_count_many, PRE "0 client: setsockopt(c, SO_LINGER, 1, 2, 3)\n", 3, 25, "setsockopt(): SO_LINGER takes ONOFF and SECONDS") \
 	X(error_setsockopt_keepalive_count, PRE "0 client: setsockopt(c, SO_KEEPALIVE)\n", 3, 25, "setsockopt(): SO_KEEPALIVE takes one value, 0 or 1") \
