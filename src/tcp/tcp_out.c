@@ -188,6 +188,7 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 	s->len = len;
 	s->nsack = 0;
 	s->fo = 0;
+	s->fo_len = 0;
 	if (flags & TS_SYN) {
 		/* Linux tcp_syn_options() / tcp_synack_options(): MSS, and
 		 * what the knobs allow (and, in a SYN-ACK, the SYN offered). */
