@@ -223,6 +223,38 @@ int tcpsim_var_state(const tcpsim_sim *s, const char *host, const char *var)
 	return -1;
 }
 
+int tcpsim_var_tcp_info(const tcpsim_sim *s, const char *host,
+			const char *var, tcpsim_tcp_info *out)
+{
+	if (!s || !s->sim || !host || !var || !out)
+		return -1;
+	const ts_trace *t = s->trace;
+	for (int h = 0; h < t->nhosts; h++) {
+		if (strcmp(t->hosts[h].name, host) != 0)
+			continue;
+		for (int v = 0; v < t->hosts[h].nvars; v++) {
+			if (strcmp(t->hosts[h].vars[v], var) != 0)
+				continue;
+			const ts_var *tv = &s->sim->hosts[h].proc.vars[v];
+			if (!tv->bound)
+				return -1;
+			if (ts_var_tw(tv)) {
+				/* a time-wait record: its state only */
+				memset(out, 0, sizeof *out);
+				out->state = TCPSIM_TIME_WAIT;
+				return 0;
+			}
+			const ts_sock *sk = ts_var_sock(tv);
+			if (!sk)
+				return -1;
+			ts_tcp_info(s->sim, sk, out);
+			return 0;
+		}
+		return -1;
+	}
+	return -1;
+}
+
 const char *tcpsim_state_name(int state)
 {
 	if (state < 0 || state >= TS_TCP_NSTATES)

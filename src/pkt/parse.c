@@ -959,26 +959,11 @@ static int read_command(parser *p, tok t, int preamble, char *why,
 
 /* ---- code ---- */
 
-/* What a %{ }% block asks: tcpsim answers no TCP_INFO field yet (the
- * model keeps no congestion window, no counters); the first field named
- * goes into WHY. */
-static void code_field(const char *s, size_t n, char *why, size_t whylen)
+/* Whether tcpsim can run a %{ }% block (code.c): 0, or 1 with WHY. */
+static int code_field(const char *s, size_t n, char *why, size_t whylen)
 {
-	for (size_t i = 0; i + 5 < n; i++)
-		if (!memcmp(s + i, "tcpi_", 5) &&
-		    (i == 0 ||
-		     !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))) {
-			size_t e = i;
-			while (e < n &&
-			       (isalnum((unsigned char)s[e]) || s[e] == '_'))
-				e++;
-			snprintf(why, whylen,
-				 "a Python %%{ }%% block reading TCP_INFO "
-				 "(%.*s)",
-				 (int)(e - i), s + i);
-			return;
-		}
-	snprintf(why, whylen, "a Python %%{ }%% block");
+	return ts_pkt_code_eval(s, n, NULL, why, whylen) ==
+	       TS_PKT_CODE_UNSUPPORTED;
 }
 
 /* ---- events ---- */
@@ -1067,7 +1052,7 @@ static int parse_event(parser *p, int64_t *last_abs, int first)
 		if (a.kind == TK_BQ)
 			r = read_command(p, a, 0, why, sizeof why);
 		else
-			code_field(p->src + a.pos, a.len, why, sizeof why);
+			r = code_field(p->src + a.pos, a.len, why, sizeof why);
 		if (r < 0)
 			return -1;
 		if (r > 0) {

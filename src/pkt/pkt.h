@@ -152,6 +152,14 @@ typedef struct ts_pkt_script {
 
 void ts_pkt_config_init(ts_pkt_config *cfg);
 
+/* A %{ }% block (code.c): TEXT, LEN bytes, with or without its markers,
+ * evaluated against TI (NULL: its names and syntax checked only). 0 when
+ * every assert holds; TS_PKT_CODE_FAILED (MSG: which assert, and the
+ * value it shows) or TS_PKT_CODE_UNSUPPORTED (MSG: the construct). */
+enum { TS_PKT_CODE_FAILED = 1, TS_PKT_CODE_UNSUPPORTED = 2 };
+int ts_pkt_code_eval(const char *text, size_t len, const tcpsim_tcp_info *ti,
+		     char *msg, size_t msglen);
+
 /* Apply one packetdrill option, "--name=value" (or "--name value" split
  * by the caller as NAME and VALUE). 0; -1 with a message in MSG for a
  * bad value; 1 for an option tcpsim does not know (the caller decides:

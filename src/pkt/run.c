@@ -100,6 +100,9 @@ typedef struct run {
 
 	/* Script descriptors that name a socket of the model. */
 	unsigned char fds[1024];
+	/* The socket a %{ }% block reads: the last one made or accepted
+	 * (packetdrill's socket under test); -1 none. */
+	int under_test;
 } run;
 
 /* ---- messages ---- */
@@ -137,6 +140,28 @@ static int unsupported(run *r, int line, const char *what)
 	snprintf(r->msg, r->msglen, "%s:%d: unsupported: %s", r->s->filename,
 		 line, what);
 	return -1;
+}
+
+/* A %{ }% block: its asserts against the TCP_INFO of the socket under
+ * test, now. */
+static void run_code(run *r, const ts_pkt_event *e)
+{
+	tcpsim_tcp_info ti;
+	char var[16], why[256];
+	snprintf(var, sizeof var, "fd%d", r->under_test);
+	if (r->under_test < 0 ||
+	    tcpsim_var_tcp_info(r->sim, "local", var, &ti) < 0) {
+		fail(r, e->line,
+		     "runtime error in python code: no socket to read "
+		     "TCP_INFO from");
+		return;
+	}
+	int v = ts_pkt_code_eval(e->text, strlen(e->text), &ti, why,
+				 sizeof why);
+	if (v == TS_PKT_CODE_FAILED)
+		fail(r, e->line, "%s", why);
+	else if (v == TS_PKT_CODE_UNSUPPORTED)
+		unsupported(r, e->line, why);
 }
 
 /* The model could not run a line: the run stops with its error. */
@@ -1220,8 +1245,10 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 	tcpsim_result res;
 	if (model_call(r, line, &res) < 0)
 		return -1;
-	if (binds >= 0)
+	if (binds >= 0) {
 		r->fds[binds] = 1;
+		r->under_test = binds;
+	}
 	if (!res.done) {
 		if (!c->blocking)
 			return fail(r, e->line,
@@ -1367,6 +1394,7 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
 {
 	run r;
 	memset(&r, 0, sizeof r);
+	r.under_test = -1;
 	r.s = s;
 	r.cfg = &s->cfg;
 	r.msg = msg;
@@ -1409,11 +1437,15 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
 				unsupported(&r, e->line, e->text);
 				break;
 			case TS_PKT_COMMAND:
-			case TS_PKT_CODE:
 				/* Understood and without effect (parse.c
 				 * makes any other an UNSUPPORTED_EV). */
 				if (wait_until(&r, t) == 0)
 					check_late(&r, e, t, "command");
+				break;
+			case TS_PKT_CODE:
+				if (wait_until(&r, t) == 0 &&
+				    check_late(&r, e, t, "command") == 0)
+					run_code(&r, e);
 				break;
 			case TS_PKT_PACKET:
 				if (!e->u.pkt.inbound) {

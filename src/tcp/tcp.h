@@ -189,6 +189,7 @@ typedef struct ts_sock {
 	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
 	ts_time lrcvtime;      /* when data last arrived */
 	uint32_t retransmits;  /* icsk_retransmits */
+	uint32_t total_retrans; /* every segment sent again (tcpi_total_retrans) */
 	uint32_t total_rto;    /* RTO expiries of this episode */
 
 	/* ---- timers ---- */
@@ -315,6 +316,9 @@ uint32_t ts_tcp_select_window(ts_sock *sk);
 uint32_t ts_tcp_tsval(const struct ts_sim *sim, const ts_sock *sk);
 /* The offset of host H's timestamp clock (doc/model.md). */
 uint32_t ts_tcp_ts_off(const struct ts_sim *sim, const struct ts_host *h);
+/* Linux tcp_get_info(): SK's TCP_INFO. */
+void ts_tcp_info(const struct ts_sim *sim, const ts_sock *sk,
+		 tcpsim_tcp_info *out);
 /* SK as an event names it. */
 void ts_tcp_describe(const struct ts_sim *sim, const ts_sock *sk,
 		     tcpsim_sock *out);

@@ -200,6 +200,38 @@ uint32_t ts_tcp_ts_off(const ts_sim *sim, const ts_host *h)
 	return (uint32_t)(h->index + 1) * 1000000u + h->boot * 0x20000000u;
 }
 
+void ts_tcp_info(const ts_sim *sim, const ts_sock *sk, tcpsim_tcp_info *o)
+{
+	(void)sim;
+	memset(o, 0, sizeof *o);
+	o->state = (int)sk->state;
+	o->retransmits = (int)sk->retransmits;
+	o->backoff = (int)sk->retransmits;
+	o->probes = sk->probes_out;
+	o->options = (sk->ts_ok ? TCPSIM_TCPI_OPT_TIMESTAMPS : 0) |
+		     (sk->sack_ok ? TCPSIM_TCPI_OPT_SACK : 0) |
+		     (sk->wscale_ok ? TCPSIM_TCPI_OPT_WSCALE : 0);
+	if (sk->wscale_ok) {
+		o->snd_wscale = sk->snd_wscale;
+		o->rcv_wscale = sk->rcv_wscale;
+	}
+	o->rto_us = (uint32_t)sk->rto;
+	o->ato_us = (uint32_t)sk->ato;
+	o->snd_mss = sk->mss;
+	o->rcv_mss = sk->rcv_mss;
+	o->advmss = TS_TCP_MSS - (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0);
+	uint32_t out = sk->snd_nxt - sk->snd_una;
+	o->unacked = sk->mss ? (out + sk->mss - 1) / sk->mss : 0;
+	/* tcpi_rtt: srtt as Linux keeps it, the RTT in microseconds */
+	o->rtt_us = (uint32_t)sk->srtt;
+	o->rttvar_us = (uint32_t)sk->rttvar;
+	o->snd_ssthresh = 0x7fffffff; /* TCP_INFINITE_SSTHRESH */
+	o->rcv_ssthresh = sk->rcv_ssthresh;
+	o->total_retrans = sk->total_retrans;
+	o->bytes_acked = sk->bytes_acked;
+	o->bytes_received = sk->rcv_total;
+}
+
 void ts_tcp_wake(ts_sim *sim, ts_sock *sk)
 {
 	ts_proc_wake(sim, &sk->host->proc);

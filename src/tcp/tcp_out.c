@@ -430,6 +430,7 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
  * boundary), which is a FIN alone when the FIN went out on its own. */
 void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
+	sk->total_retrans++;
 	if (fin_sent(sk) && sk->fin_alone) {
 		send_data(sim, sk, sk->snd_nxt - 1, 0, 1, cause);
 		return;
@@ -448,6 +449,7 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 
 void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
+	sk->total_retrans++;
 	switch (sk->state) {
 	case TS_SYN_SENT:
 		ts_tcp_send_syn(sim, sk, cause);
