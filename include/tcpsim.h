@@ -267,6 +267,12 @@ const char *tcpsim_call_usage(int id);
 	  "RFC 9293 §3.10.7.4; Linux tcp_ack, tcp_rcv_state_process")          \
 	X(ACK_TOO_OLD, "ACK too old (RFC 5961 §5.2)", "TCP_TOO_OLD_ACK",       \
 	  "RFC 5961 §5.2; Linux tcp_ack")                                      \
+	X(PAWS, "timestamp older than TS.Recent (PAWS)",                       \
+	  "TCP_RFC7323_PAWS",                                                  \
+	  "RFC 7323 §5.3; Linux tcp_validate_incoming")                        \
+	X(PAWS_ACK, "old ACK: timestamp older than TS.Recent (PAWS)",          \
+	  "TCP_RFC7323_PAWS_ACK",                                              \
+	  "RFC 7323 §5.3; Linux tcp_disordered_ack_check")                     \
 	X(OUT_OF_WINDOW, "segment outside the receive window",                 \
 	  "TCP_INVALID_SEQUENCE", "RFC 9293 §3.10.7.4; Linux tcp_sequence")    \
 	X(DUPLICATE_DATA, "duplicate data: nothing new, ACK at once",          \

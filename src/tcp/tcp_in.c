@@ -709,8 +709,9 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->rcv_wup = sk->rcv_nxt;
 	sk->last_rcv = sim->now;
 	take_syn_options(sim, sk, seg);
-	if (!sk->wscale_ok) {
-		/* Linux tcp_rcv_synsent_state_process: no scale either way */
+	if (!sk->wscale_ok && (seg->flags & TS_ACK)) {
+		/* Linux tcp_rcv_synsent_state_process, on a SYN-ACK: no
+		 * scale either way (a crossed SYN leaves ours as it was) */
 		sk->rcv_wscale = 0;
 		if (sk->window_clamp > 65535)
 			sk->window_clamp = 65535;
@@ -749,7 +750,15 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 {
 	ts_host *h = sk->host;
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
-	if (seg->seq == sk->rcv_nxt &&
+	/* Linux tcp_paws_reject(): an older TSval than TS.Recent, within
+	 * TCP_PAWS_MSL (60 s) of it; an RST is not rejected after that. */
+	int ts_seen = sk->ts_ok && seg->ts &&
+		      sk->ts_recent_stamp != TS_TIME_NEVER;
+	int paws_reject = ts_seen &&
+			  (int32_t)(sk->ts_recent - seg->tsval) > 1 &&
+			  (sim->now - sk->ts_recent_stamp < TS_SEC(60) ||
+			   !(seg->flags & TS_RST));
+	if (!paws_reject && seg->seq == sk->rcv_nxt &&
 	    (seg->seq == end || (seg->flags & TS_RST))) {
 		if (seg->flags & TS_RST) {
 			if (!h->knob[TS_KNOB_TCP_RFC1337]) {
@@ -769,8 +778,12 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 				 sim->now + TS_TCP_TIMEWAIT_LEN);
 		return;
 	}
+	/* A new SYN: above RCV.NXT, or with timestamps newer than TS.Recent
+	 * (RFC 6191; Linux TCP_TW_SYN). */
 	if ((seg->flags & TS_SYN) && !(seg->flags & (TS_RST | TS_ACK)) &&
-	    ts_seq_gt(seg->seq, sk->rcv_nxt)) {
+	    !paws_reject &&
+	    (ts_seq_gt(seg->seq, sk->rcv_nxt) ||
+	     (ts_seen && (int32_t)(sk->ts_recent - seg->tsval) < 0))) {
 		ts_sock *l = ts_tcp_lookup_listener(h, seg->dport);
 		if (l) {
 			/* Linux TCP_TW_SYN: the new SYN reopens the
@@ -789,9 +802,11 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		ts_tcp_send_ack(sim, sk, cause);
 		return;
 	}
+	if (paws_reject)
+		note_drop(sim, sk, TCPSIM_DROP_PAWS, TCPSIM_ANSWER_NONE, cause);
 	if (seg->flags & TS_RST)
 		return; /* any other RST: ignored */
-	if (seg->flags & TS_ACK)
+	if ((seg->flags & TS_ACK) || paws_reject)
 		ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE,
 				 sim->now + TS_TCP_TIMEWAIT_LEN);
 	if (oow_rate_limited(sim, sk, seg))
@@ -854,7 +869,6 @@ typedef struct ts_cookie {
 } ts_cookie;
 
 #define TS_COOKIE_AGE TS_SEC(120) /* MAX_SYNCOOKIE_AGE: about 2 minutes */
-#define TS_COOKIE_WIN 64240       /* the window a cookie's SYN-ACK advertises */
 
 static uint64_t cookie_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -912,7 +926,11 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	s.seq = ck->iss;
 	s.ack = syn->seq + 1;
 	s.flags = TS_SYN | TS_ACK;
-	s.win = TS_COOKIE_WIN;
+	/* the window a request's SYN-ACK offers (tcp_openreq_init_rwin) */
+	ts_sock tmp = *l;
+	ts_tcp_initial_window(&tmp, TS_TCP_MSS - (ck->ts ? TS_TCP_TSOPT_LEN : 0),
+			      ck->wscale_ok);
+	s.win = (uint16_t)(tmp.rcv_wnd > 65535 ? 65535 : tmp.rcv_wnd);
 	s.mss = TS_TCP_MSS;
 	/* with timestamps the options survive in TSval (Linux
 	 * cookie_init_timestamp; here the clock's value, doc/model.md) */
@@ -922,8 +940,6 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	s.sack_ok = syn->sack_ok && ck->ts && h->knob[TS_KNOB_TCP_SACK];
 	if (ck->wscale_ok) {
 		/* the listener's scale, as tcp_select_initial_window chose */
-		ts_sock tmp = *l;
-		ts_tcp_initial_window(&tmp, TS_TCP_MSS, 1);
 		s.wscale_ok = 1;
 		s.wscale = tmp.rcv_wscale;
 	}
@@ -975,9 +991,9 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	 * tcp_create_openreq_child: rcv_wnd = req->rsk_rcv_wnd, rcv_wup =
 	 * rcv_nxt): data right behind the ACK is in the window. */
 	c->rcv_wup = c->rcv_nxt;
-	ts_tcp_initial_window(c, TS_TCP_MSS, c->wscale_ok);
+	ts_tcp_initial_window(
+	    c, TS_TCP_MSS - (c->ts_ok ? TS_TCP_TSOPT_LEN : 0), c->wscale_ok);
 	c->ts_off = ts_tcp_ts_off(sim, h);
-	c->rcv_wnd = TS_COOKIE_WIN;
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_COOKIE_ACK, cause);
 	complete_child(sim, c, l, seg, cause);
 	return 1;
@@ -1101,6 +1117,42 @@ static int reset_check(const ts_sock *sk, const ts_seg *seg)
 }
 
 /* First: sequence number (Linux tcp_sequence, tcp_validate_incoming). */
+/* First of all, PAWS (RFC 7323 §5.3, Linux tcp_validate_incoming): a
+ * segment whose TSval is older than TS.Recent (by more than one: Linux's
+ * TCP_PAWS_WINDOW) is a duplicate from an earlier wrap, unless it is a
+ * pure duplicate ACK within the RTO's span (tcp_disordered_ack_check). An
+ * RST goes on; a SYN gets a challenge ACK; an old pure ACK is dropped
+ * silently; anything else gets a duplicate ACK (tcp_send_dupack). */
+static verdict check_paws(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			  ts_cause cause)
+{
+	if (!sk->ts_ok || !seg->ts || sk->ts_recent_stamp == TS_TIME_NEVER ||
+	    (int32_t)(sk->ts_recent - seg->tsval) <= 1 || !sk->ts_recent ||
+	    sim->now - sk->ts_recent_stamp >= TS_SEC(24 * 24 * 3600))
+		return GO_ON; /* tcp_paws_check holds */
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	int pure_ack = (seg->flags & TS_ACK) && end == seg->seq &&
+		       !(seg->flags & (TS_SYN | TS_FIN | TS_RST));
+	if (pure_ack && seg->seq == sk->rcv_nxt && seg->ack == sk->snd_una &&
+	    seg_window(sk, seg) == sk->snd_wnd &&
+	    (int32_t)(sk->ts_recent - seg->tsval) <=
+		(int32_t)(sk->rto / 1000))
+		return GO_ON; /* a disordered ACK: tcp_disordered_ack_check */
+	if (seg->flags & TS_RST)
+		return GO_ON;
+	if (seg->flags & TS_SYN) {
+		challenge_ack(sim, sk, TCPSIM_DROP_PAWS, cause);
+		return DROP;
+	}
+	if (pure_ack) {
+		note_drop(sim, sk, TCPSIM_DROP_PAWS_ACK, TCPSIM_ANSWER_NOTHING,
+			  cause);
+		return DROP;
+	}
+	dup_ack(sim, sk, seg, TCPSIM_DROP_PAWS, cause);
+	return DROP;
+}
+
 static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			 ts_cause cause)
 {
@@ -1388,7 +1440,11 @@ static int predicted(const ts_sock *sk, const ts_seg *seg)
 	       ts_seq_le(sk->snd_una, seg->ack) &&
 	       ts_seq_le(seg->ack, sk->snd_nxt) &&
 	       ts_seq_le(sk->rcv_wup, seg->seq) &&
-	       ts_seq_le(seg->seq + seg->len, sk->rcv_wup + sk->rcv_wnd);
+	       ts_seq_le(seg->seq + seg->len, sk->rcv_wup + sk->rcv_wnd) &&
+	       /* an older TSval takes the slow path, where PAWS is
+		* (Linux tcp_rcv_established) */
+	       !(sk->ts_ok && seg->ts &&
+		 (int32_t)(seg->tsval - sk->ts_recent) < 0);
 }
 
 static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
@@ -1413,7 +1469,8 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	 * check, so even outside the window it gets no ACK (TCP_FLAGS). */
 	if (!(seg->flags & (TS_ACK | TS_RST | TS_SYN)))
 		return;
-	if (check_seq(sim, sk, seg, cause) == DROP)
+	if (check_paws(sim, sk, seg, cause) == DROP ||
+	    check_seq(sim, sk, seg, cause) == DROP)
 		return;
 	sk->last_rcv = sim->now;
 	if (check_rst(sim, sk, seg, cause) == DROP)

@@ -186,9 +186,11 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 	s->len = len;
 	s->nsack = 0;
 	if (flags & TS_SYN) {
-		/* Linux tcp_syn_options() / tcp_synack_options(): MSS, and
-		 * what the knobs allow (and, in a SYN-ACK, the SYN offered). */
-		int answer = (flags & TS_ACK) != 0;
+		/* Linux tcp_syn_options(): MSS and what the knobs allow; a
+		 * listener's child answers with tcp_synack_options(): what
+		 * the SYN offered too. (A simultaneous open's SYN-ACK is the
+		 * socket's SYN again, with its options.) */
+		int answer = (flags & TS_ACK) && sk->parent;
 		s->mss = TS_TCP_MSS;
 		s->sack_ok = answer ? sk->sack_ok : knob[TS_KNOB_TCP_SACK] != 0;
 		s->ts = answer ? sk->ts_ok : knob[TS_KNOB_TCP_TIMESTAMPS] != 0;
@@ -196,7 +198,7 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 				      : knob[TS_KNOB_TCP_WINDOW_SCALING] != 0;
 		s->wscale = s->wscale_ok ? sk->rcv_wscale : 0;
 		s->tsval = s->ts ? ts_tcp_tsval(sim, sk) : 0;
-		s->tsecr = answer && s->ts ? sk->ts_recent : 0;
+		s->tsecr = (flags & TS_ACK) && s->ts ? sk->ts_recent : 0;
 		/* RFC 7323 §2.2: a SYN's window is never scaled */
 		s->win = (uint16_t)(sk->rcv_wnd > 65535 ? 65535 : sk->rcv_wnd);
 		return;

@@ -541,6 +541,8 @@ ts_seg th_in(const th_conn *c, th_rel r)
 	if (r.mss)
 		s.mss = r.mss;
 	s.ts = r.ts == TH_TS_ON;
+	s.tsval = r.tsval;
+	s.tsecr = r.tsecr;
 	return s;
 }
 

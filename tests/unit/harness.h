@@ -215,6 +215,7 @@ typedef struct th_rel {
 		       * SYN without ACK, Linux offers it; IN: off), or
 		       * TH_TS_ON / TH_TS_OFF */
 	uint8_t abs;  /* 1: seq and ack are absolute */
+	uint32_t tsval, tsecr; /* IN, with TH_TS_ON: the option's values */
 } th_rel;
 
 /* A segment from the peer to the socket, and one from the socket to the
