@@ -991,8 +991,8 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	 * tcp_create_openreq_child: rcv_wnd = req->rsk_rcv_wnd, rcv_wup =
 	 * rcv_nxt): data right behind the ACK is in the window. */
 	c->rcv_wup = c->rcv_nxt;
-	ts_tcp_initial_window(
-	    c, TS_TCP_MSS - (c->ts_ok ? TS_TCP_TSOPT_LEN : 0), c->wscale_ok);
+	/* cookie_v4_check: the window from the cookie's MSS, whole */
+	ts_tcp_initial_window(c, TS_TCP_MSS, c->wscale_ok);
 	c->ts_off = ts_tcp_ts_off(sim, h);
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_COOKIE_ACK, cause);
 	complete_child(sim, c, l, seg, cause);
@@ -1024,6 +1024,7 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	sk->snd_wl2 = seg->ack;
 	replace_ts_recent(sim, sk, seg);
 	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+	ts_tcp_init_buffer_space(sk);
 	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_HANDSHAKE_ACK,
 			 cause);
 	sk->aq_next = NULL;

@@ -61,9 +61,11 @@ void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok)
 	sk->rcv_ssthresh = sk->rcv_wnd;
 }
 
-/* Linux tcp_init_buffer_space() (tcp_input.c), when an active open
- * completes: the clamp leaves one segment of the buffer unoffered
- * (tcp_app_win 31), and the window grows from at most that. */
+/* Linux tcp_init_buffer_space() (tcp_input.c), when a connection is
+ * established, actively or passively: the clamp leaves one segment of
+ * the buffer unoffered (tcp_app_win 31), and the window grows from at
+ * most that. (The first windows still say what the SYN or SYN-ACK
+ * offered: the right edge never moves back.) */
 void ts_tcp_init_buffer_space(ts_sock *sk)
 {
 	uint32_t maxwin = ts_tcp_full_space(sk);
@@ -198,7 +200,8 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 				      : knob[TS_KNOB_TCP_WINDOW_SCALING] != 0;
 		s->wscale = s->wscale_ok ? sk->rcv_wscale : 0;
 		s->tsval = s->ts ? ts_tcp_tsval(sim, sk) : 0;
-		s->tsecr = (flags & TS_ACK) && s->ts ? sk->ts_recent : 0;
+		/* TS.Recent: the peer's SYN's, or a recycled TIME_WAIT's */
+		s->tsecr = s->ts ? sk->ts_recent : 0;
 		/* RFC 7323 §2.2: a SYN's window is never scaled */
 		s->win = (uint16_t)(sk->rcv_wnd > 65535 ? 65535 : sk->rcv_wnd);
 		return;
@@ -266,8 +269,10 @@ static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags,
 		 * answers one; and our timestamp clock. */
 		int synack = (flags & TS_ACK) != 0;
 		uint32_t mss = TS_TCP_MSS;
-		if (synack && sk->ts_ok)
-			mss -= TS_TCP_TSOPT_LEN;
+		if (synack ? sk->ts_ok
+			   : sk->ts_recent_stamp != TS_TIME_NEVER &&
+				 sk->host->knob[TS_KNOB_TCP_TIMESTAMPS])
+			mss -= TS_TCP_TSOPT_LEN; /* TS.Recent from a TIME_WAIT */
 		ts_tcp_initial_window(
 		    sk, mss,
 		    synack ? sk->wscale_ok

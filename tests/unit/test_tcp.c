@@ -848,6 +848,35 @@ START_TEST(established_paws)
 }
 END_TEST
 
+/* Windows without the scale (the peer's SYN offered none), as Linux's
+ * tcp_select_window computes them: the SYN-ACK offers 44 whole segments
+ * of the 64 KiB the buffer stands for (64240); the clamp then holds one
+ * segment back (tcp_init_buffer_space: 64076). After 100 bytes the new
+ * window (64076 rounded down to whole 536-byte segments, the peer's
+ * estimated size) would move the right edge back: the edge stays (64140).
+ * After 1000 more, segments are estimated at 1000 bytes: 64000, which
+ * moves the edge forward, is offered. */
+START_TEST(established_windows_unscaled)
+{
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1,
+			 .win = 64240));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	th_advance(c.t, TS_MS(500));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101,
+			 .win = 64240 - 100));
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 101, .ack = 1, .len = 1000);
+	th_advance(c.t, TS_MS(500));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1101,
+			 .win = 64000));
+	ck_no_send(c.t);
+}
+END_TEST
+
 START_TEST(established_write_segmentation_with_timestamps)
 {
 	/* The peer's SYN offers timestamps: the SYN-ACK accepts them, and
@@ -1677,8 +1706,10 @@ START_TEST(fin_wait_2_shut_data_readable)
 	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 31));
 	ck_ret(th_do(c.t, "a: read(x, 100)"), 30);
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 31, .ack = 2);
+	/* the 30 bytes and the FIN took 31 bytes of the window, whose right
+	 * edge stays (Linux tcp_select_window) */
 	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 32, .win = WIN_OUT - 1));
+		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 32, .win = WIN_OUT - 31));
 	ck_state(c, TS_TIME_WAIT);
 	ck_ret(th_do(c.t, "a: read(x, 100)"), 0);
 }
@@ -2872,6 +2903,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_write_mss_segmentation);
 	tcase_add_test(tc, established_write_segmentation_with_timestamps);
 	tcase_add_test(tc, established_paws);
+	tcase_add_test(tc, established_windows_unscaled);
 	tcase_add_test(tc, established_write_peer_without_mss);
 	tcase_add_test(tc, established_write_zero_window_waits);
 	tcase_add_test(tc, established_ack_stops_retransmission);
