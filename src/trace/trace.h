@@ -182,14 +182,22 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_TW_REUSE_DELAY, /* ms */
 	TS_KNOB_IP_LOCAL_PORT_LOW,  /* "set H ip_local_port_range LOW HIGH" */
 	TS_KNOB_IP_LOCAL_PORT_HIGH, /* (set with the line above only) */
-	TS_KNOB_TCP_SYNCOOKIES
+	TS_KNOB_TCP_SYNCOOKIES,
+	TS_KNOB_TCP_CONGESTION_CONTROL, /* a name: index in .names */
+	TS_KNOB_TCP_SLOW_START_AFTER_IDLE
 } ts_knob;
-#define TS_NKNOBS 19
+#define TS_NKNOBS 21
+
+/* The values of tcp_congestion_control (names.c spells them). */
+enum { TS_CC_RENO, TS_CC_CUBIC };
 
 typedef struct ts_knob_info {
 	const char *name;
 	int64_t def;      /* Linux 6.x default */
 	int64_t min, max; /* accepted range, inclusive */
+	/* A knob set by name: its values' names, NULL-terminated, the value
+	 * being the index (min 0, max the last); NULL for a number. */
+	const char *const *names;
 } ts_knob_info;
 
 /* Table indexed by ts_knob. */
