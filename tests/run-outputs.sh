@@ -69,7 +69,9 @@ check "one packet per segment sent ($sent)" \
 check "every TCP checksum is correct" \
 	"[ \"\$(grep -c 'cksum 0x[0-9a-f]* (correct)' '$tmp/d')\" -eq '$sent' ] && ! grep -q incorrect '$tmp/d'"
 check "the SYN as the report has it" \
-	"grep -q '10.0.0.1.40000 > 10.0.0.2.80: Flags \[S\], cksum 0x[0-9a-f]* (correct), seq 1000, win 64240, options \[mss 1460,sackOK,TS val 0 ecr 0\]' '$tmp/d'"
+	"grep -q '10.0.0.1.40000 > 10.0.0.2.80: Flags \[S\], cksum 0x[0-9a-f]* (correct), seq 1000, win 64240, options \[mss 1460,sackOK,TS val 1000000 ecr 0,nop,wscale 10\]' '$tmp/d'"
+check "every segment's options as the report has them" \
+	"grep -q 'Flags \[\.\], cksum 0x[0-9a-f]* (correct), seq 1001, ack 2001, win 63, options \[nop,nop,TS val 1000020 ecr 2000010\]' '$tmp/d'"
 check "the RST as the report has it" \
 	"grep -q '10.0.0.2.80 > 10.0.0.1.40000: Flags \[R\], cksum 0x[0-9a-f]* (correct), seq 2002, win 0, length 0' '$tmp/d'"
 check "virtual timestamps" "grep -q '^00:00:00.210000 IP' '$tmp/d'"

@@ -317,6 +317,25 @@ static void segment(ts_sb *sb, const tcpsim_segment *s)
 		FIELD_BOOL(sb, "sack_ok", s->sack_ok);
 		FIELD_BOOL(sb, "ts", s->ts);
 	}
+	if (s->ts) {
+		FIELD_INT(sb, "tsval", s->tsval);
+		FIELD_INT(sb, "tsecr", s->tsecr);
+	}
+	if (s->wscale_ok)
+		FIELD_INT(sb, "wscale", s->wscale);
+	if (s->nsack) {
+		ts_sb_puts(sb, ",\"sack\":[");
+		for (int i = 0; i < s->nsack && i < TCPSIM_MAX_SACK; i++) {
+			if (i)
+				ts_sb_putc(sb, ',');
+			ts_sb_putc(sb, '[');
+			ts_sb_u64(sb, s->sack[i][0]);
+			ts_sb_putc(sb, ',');
+			ts_sb_u64(sb, s->sack[i][1]);
+			ts_sb_putc(sb, ']');
+		}
+		ts_sb_putc(sb, ']');
+	}
 	ts_sb_putc(sb, '}');
 }
 

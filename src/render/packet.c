@@ -81,31 +81,57 @@ size_t tcpsim_event_packet(const tcpsim_event *ev, unsigned char *buf,
 	const tcpsim_segment *s = &ev->u.seg.seg;
 	unsigned char opt[40];
 	size_t olen = 0;
-	if (s->flags & TCPSIM_SYN) {
-		if (s->mss) {
-			opt[olen++] = 2; /* MSS */
-			opt[olen++] = 4;
-			put16(opt + olen, s->mss);
-			olen += 2;
-		}
+	/* Linux tcp_options_write()'s layout (the report's <...> too) */
+	if (s->mss) {
+		opt[olen++] = 2; /* MSS */
+		opt[olen++] = 4;
+		put16(opt + olen, s->mss);
+		olen += 2;
+	}
+	if (s->ts) {
 		if (s->sack_ok) {
 			opt[olen++] = 4; /* SACK permitted */
 			opt[olen++] = 2;
+		} else {
+			opt[olen++] = 1; /* NOP, NOP: align TS */
+			opt[olen++] = 1;
 		}
-		if (s->ts) {
-			if (!s->sack_ok) {
-				opt[olen++] = 1; /* NOP, NOP: align TS */
-				opt[olen++] = 1;
-			}
-			opt[olen++] = 8; /* timestamps */
-			opt[olen++] = 10;
-			put32(opt + olen, (uint32_t)(ev->time_us / 1000));
-			put32(opt + olen + 4, 0);
-			olen += 8;
-		}
-		while (olen % 4)
-			opt[olen++] = 1; /* NOP */
+		opt[olen++] = 8; /* timestamps */
+		opt[olen++] = 10;
+		put32(opt + olen, s->tsval);
+		put32(opt + olen + 4, s->tsecr);
+		olen += 8;
+	} else if (s->sack_ok) {
+		opt[olen++] = 1;
+		opt[olen++] = 1;
+		opt[olen++] = 4;
+		opt[olen++] = 2;
 	}
+	if (s->wscale_ok) {
+		opt[olen++] = 1; /* NOP */
+		opt[olen++] = 3; /* window scale */
+		opt[olen++] = 3;
+		opt[olen++] = s->wscale;
+	}
+	if (s->nsack) {
+		int n = s->nsack;
+		int room = (int)(40 - olen - 4) / 8; /* what is left */
+		if (n > room)
+			n = room;
+		if (n > 0) {
+			opt[olen++] = 1;
+			opt[olen++] = 1;
+			opt[olen++] = 5; /* SACK */
+			opt[olen++] = (unsigned char)(2 + 8 * n);
+			for (int i = 0; i < n; i++) {
+				put32(opt + olen, s->sack[i][0]);
+				put32(opt + olen + 4, s->sack[i][1]);
+				olen += 8;
+			}
+		}
+	}
+	while (olen % 4)
+		opt[olen++] = 1; /* NOP */
 	size_t thl = 20 + olen;
 	size_t total = 20 + thl + s->len;
 	if (total > cap || total > 65535)

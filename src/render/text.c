@@ -203,12 +203,57 @@ void ts_text_flags(ts_sb *sb, unsigned flags)
 		ts_sb_set_end(sb, put_flags(p, flags));
 }
 
-/* "SYN|ACK seq=1 ack=2 len=0 win=65535 mss=1460 sack ts": the flags take
- * at least seven columns. A segment line is the report's most frequent:
- * its pieces go into room made once. */
+/* The options, as Linux lays them out (tcp_options_write) and tcpdump and
+ * packetdrill write them: " <mss 1460,sackOK,TS val 5 ecr 0,nop,wscale 10>";
+ * nothing when there are none. At most 24 + 8 + 30 + 12 + 6 + 4 * 22 bytes. */
+static char *put_options(char *p, const tcpsim_segment *s)
+{
+	if (!s->mss && !s->sack_ok && !s->ts && !s->wscale_ok && !s->nsack)
+		return p;
+	char *start = p;
+	p = TS_PUT_LIT(p, " <");
+#define SEP() (p - start > 2 ? (*p++ = ',', p) : p)
+	if (s->mss) {
+		p = TS_PUT_LIT(p, "mss ");
+		p = ts_put_u64(p, s->mss);
+	}
+	if (s->ts) {
+		SEP();
+		p = s->sack_ok ? TS_PUT_LIT(p, "sackOK,") : TS_PUT_LIT(p, "nop,nop,");
+		p = TS_PUT_LIT(p, "TS val ");
+		p = ts_put_u64(p, s->tsval);
+		p = TS_PUT_LIT(p, " ecr ");
+		p = ts_put_u64(p, s->tsecr);
+	} else if (s->sack_ok) {
+		SEP();
+		p = TS_PUT_LIT(p, "nop,nop,sackOK");
+	}
+	if (s->wscale_ok) {
+		SEP();
+		p = TS_PUT_LIT(p, "nop,wscale ");
+		p = ts_put_u64(p, s->wscale);
+	}
+	if (s->nsack) {
+		SEP();
+		p = TS_PUT_LIT(p, "nop,nop,sack");
+		for (int i = 0; i < s->nsack && i < TCPSIM_MAX_SACK; i++) {
+			*p++ = ' ';
+			p = ts_put_u64(p, s->sack[i][0]);
+			*p++ = ':';
+			p = ts_put_u64(p, s->sack[i][1]);
+		}
+	}
+#undef SEP
+	*p++ = '>';
+	return p;
+}
+
+/* "SYN|ACK seq=1 ack=2 len=0 win=65535 <mss 1460,...>": the flags take at
+ * least seven columns. A segment line is the report's most frequent: its
+ * pieces go into room made once. */
 static void seg_fields(ts_sb *sb, const tcpsim_segment *s)
 {
-	char *p = ts_sb_at(sb, FLAGS_MAX + 7 + 5 * 25 + 8);
+	char *p = ts_sb_at(sb, FLAGS_MAX + 7 + 4 * 25 + 200);
 	if (!p)
 		return;
 	char *f = p;
@@ -223,14 +268,7 @@ static void seg_fields(ts_sb *sb, const tcpsim_segment *s)
 	p = ts_put_u64(p, s->len);
 	p = TS_PUT_LIT(p, " win=");
 	p = ts_put_u64(p, s->win);
-	if (s->mss) {
-		p = TS_PUT_LIT(p, " mss=");
-		p = ts_put_u64(p, s->mss);
-	}
-	if (s->sack_ok)
-		p = TS_PUT_LIT(p, " sack");
-	if (s->ts)
-		p = TS_PUT_LIT(p, " ts");
+	p = put_options(p, s);
 	ts_sb_set_end(sb, p);
 }
 

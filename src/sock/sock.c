@@ -186,6 +186,13 @@ static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
 		fail(r, TS_EADDRINUSE);
 		return;
 	}
+	/* Linux inet_csk_listen_start -> inet_csk_get_port: a bound port is
+	 * checked again for conflicts, e.g. with connections a former
+	 * listen() on it accepted. */
+	if (sk->bound && ts_tcp_port_in_use(sim, h, sk->lport, sk)) {
+		fail(r, TS_EADDRINUSE);
+		return;
+	}
 	ts_sock *other = ts_tcp_lookup_listener(h, sk->lport);
 	if (other) {
 		fail(r, TS_EADDRINUSE); /* inet_csk_get_port at listen */
@@ -525,14 +532,14 @@ static void do_recv(ts_sim *sim, ts_sock *sk, int64_t n, int flags,
 		fail(r, TS_ENOTCONN);
 		return;
 	}
-	if (n == 0) {
-		ok(r, 0);
-		return;
-	}
+	/* A recv() of 0 bytes goes the whole way, as Linux tcp_recvmsg_locked
+	 * does (its target is at least one byte): 0 once data is queued or
+	 * the stream has ended, else the pending error, ENOTCONN, EAGAIN, or
+	 * it blocks until data comes. (A read() of 0 never gets here.) */
 	if (sk->rcvq) {
 		/* Queued data first, also after FIN, RST or timeout. */
 		uint32_t got = sk->rcvq < n ? sk->rcvq : (uint32_t)n;
-		if (!(flags & TS_MSG_PEEK)) {
+		if (!(flags & TS_MSG_PEEK) && got) {
 			sk->rcvq -= got;
 			sk->app_read += got;
 			cleanup_rbuf(sim, sk, cause);
@@ -868,10 +875,17 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 		sk->linger_on = c->a != 0;
 		sk->linger_s = (uint32_t)c->b;
 		break;
-	case TS_OPT_SO_KEEPALIVE:
+	case TS_OPT_SO_KEEPALIVE: {
+		/* Linux sk_setsockopt -> tcp_set_keepalive: switched on, the
+		 * timer starts now; on again, it is left alone; off, gone. */
+		int was = sk->keepalive;
 		sk->keepalive = c->a != 0;
-		ts_tcp_keepalive_arm(sim, sk);
+		if (sk->keepalive && !was)
+			ts_tcp_keepalive_on(sim, sk);
+		else if (!sk->keepalive)
+			ts_tcp_keepalive_arm(sim, sk);
 		break;
+	}
 	case TS_OPT_SO_REUSEADDR:
 		sk->reuseaddr = c->a != 0;
 		break;
@@ -997,6 +1011,12 @@ static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		do_send(sim, ctx, sk, c->a, c->flags, cause, r);
 		return;
 	case TCPSIM_CALL_READ:
+		/* Linux sock_read_iter(): a read of 0 bytes returns 0 before
+		 * the protocol sees it, whatever the socket's state. */
+		if (c->a == 0) {
+			ok(r, 0);
+			return;
+		}
 		do_recv(sim, sk, c->a, 0, cause, r);
 		return;
 	case TCPSIM_CALL_RECV:

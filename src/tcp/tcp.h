@@ -120,6 +120,10 @@ typedef struct ts_sock {
 	uint8_t fin_alone;   /* our FIN went out in a segment of its own */
 	uint8_t ca_state;    /* congestion state, ts_ca_state (tcp_cong.c) */
 	uint8_t nofo; /* out-of-order intervals held (in x) */
+	uint8_t wscale_ok;  /* both SYNs carried window scale (RFC 7323 §2) */
+	uint8_t snd_wscale; /* the peer's shift: its windows are << this */
+	uint8_t rcv_wscale; /* ours: the windows we send are >> this */
+	uint8_t dsack;      /* a D-SACK block waits for the next segment */
 	uint16_t mss; /* the peer's MSS, our segment size */
 
 	/* ---- sockets layer ---- */
@@ -167,6 +171,15 @@ typedef struct ts_sock {
 	uint32_t rcvq; /* in-order bytes not yet read */
 	uint32_t rcvbuf;
 	uint32_t rcv_mss; /* estimate of the peer's segment size */
+	/* Linux tp->rcv_ssthresh and window_clamp: the window offered grows
+	 * towards the clamp as data arrives (tcp_grow_window). */
+	uint32_t rcv_ssthresh, window_clamp;
+	uint32_t dsack_seq, dsack_end; /* the D-SACK block (RFC 2883) */
+
+	/* ---- timestamps (RFC 7323 §4, §5) ---- */
+	uint32_t ts_off;         /* our clock's offset (Linux tsoffset) */
+	uint32_t ts_recent;      /* the peer's TSval to echo (TS.Recent) */
+	ts_time ts_recent_stamp; /* when TS.Recent was set; NEVER: not yet */
 
 	/* ---- retransmission (RFC 6298, Linux tcp_retransmit_timer) ---- */
 	uint32_t rtt_seq;
@@ -227,6 +240,9 @@ typedef struct ts_sock_ext {
 	/* out-of-order data, reassembled when the gap fills */
 	uint32_t ofo_seq[TS_TCP_MAX_OFO], ofo_end[TS_TCP_MAX_OFO];
 	uint8_t ofo_fin[TS_TCP_MAX_OFO];
+	/* when each interval last grew: SACK blocks go most recent first
+	 * (Linux tcp_sack_new_ofo_skb) */
+	uint32_t ofo_stamp[TS_TCP_MAX_OFO], ofo_clock;
 	uint32_t ofo_fin_num; /* the queued FIN's segment number */
 	/* --why: what set the pending error, what closed the socket */
 	ts_sock_cause err, close;
@@ -244,7 +260,8 @@ typedef struct ts_tw {
 	uint32_t id, gen;
 	uint32_t iss, irs, snd_nxt, write_seq, snd_wnd;
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup, chk_rcv_nxt;
-	uint32_t laddr, raddr;
+	uint32_t ts_recent; /* the local address is the host's */
+	uint32_t raddr;
 	int32_t var;
 	uint32_t app_written, rcv_total, app_read, discarded;
 	uint16_t host; /* index in sim->hosts */
@@ -253,7 +270,8 @@ typedef struct ts_tw {
 	uint16_t mss;
 	uint8_t ss;
 	unsigned in_use : 1, bound : 1, bind_lock : 1, reuseaddr : 1, done : 1,
-	    fin_queued : 1, chk_synced : 1, tainted : 1, ts_ok : 1, sack_ok : 1;
+	    fin_queued : 1, chk_synced : 1, tainted : 1, ts_ok : 1, sack_ok : 1,
+	    ts_recent_set : 1, wscale_ok : 1, rcv_wscale : 4, snd_wscale : 4;
 } ts_tw;
 
 /* Socket handle that survives the socket: reads CLOSED once it is gone. */
@@ -307,8 +325,22 @@ int ts_tcp_port_in_use(struct ts_sim *sim, struct ts_host *h, uint16_t port,
 uint32_t ts_tcp_next_isn(struct ts_sim *sim, struct ts_host *h);
 /* Mark the socket's process as worth waking (state, data, error changed). */
 void ts_tcp_wake(struct ts_sim *sim, ts_sock *sk);
-/* Receive window to advertise now (Linux tcp_select_window, simplified). */
+/* ---- receive windows and timestamps (tcp_out.c) ---- */
+/* Linux tcp_full_space(): the window the receive buffer stands for. */
+uint32_t ts_tcp_full_space(const ts_sock *sk);
+/* Linux tcp_select_initial_window(): the window, clamp and scale to offer
+ * in a SYN or SYN-ACK whose peer's segments carry MSS bytes. */
+void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok);
+/* Linux tcp_init_buffer_space(): the clamp once an active open is done. */
+void ts_tcp_init_buffer_space(ts_sock *sk);
+/* Linux __tcp_select_window(): the window to offer now, unscaled. */
+uint32_t ts_tcp_new_window(const ts_sock *sk);
+/* Linux tcp_select_window(): a segment's window field; moves RCV.WUP. */
 uint32_t ts_tcp_select_window(ts_sock *sk);
+/* Our TSval now (RFC 7323 §5.4). */
+uint32_t ts_tcp_tsval(const struct ts_sim *sim, const ts_sock *sk);
+/* The offset of host H's timestamp clock (doc/model.md). */
+uint32_t ts_tcp_ts_off(const struct ts_sim *sim, const struct ts_host *h);
 /* SK as an event names it. */
 void ts_tcp_describe(const struct ts_sim *sim, const ts_sock *sk,
 		     tcpsim_sock *out);
@@ -398,6 +430,9 @@ void ts_tcp_set_rto(ts_sock *sk);
 /* (Re)arm or stop the keepalive timer after SO_KEEPALIVE, TCP_KEEPIDLE or
  * a state change (Linux tcp_set_keepalive, inet_csk_reset_keepalive_timer). */
 void ts_tcp_keepalive_arm(struct ts_sim *sim, ts_sock *sk);
+/* SO_KEEPALIVE switched on: the timer runs from now (Linux
+ * tcp_set_keepalive). */
+void ts_tcp_keepalive_on(struct ts_sim *sim, ts_sock *sk);
 /* Start zero-window probing when the window is shut and nothing is in
  * flight (Linux tcp_check_probe_timer). */
 void ts_tcp_check_probe_timer(struct ts_sim *sim, ts_sock *sk);

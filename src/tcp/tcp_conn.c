@@ -31,7 +31,8 @@ ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 	sk->fd = -1;
 	sk->var = -1;
 	sk->peer = -1;
-	sk->rcvbuf = TS_TCP_RCVBUF;
+	sk->rcvbuf = (uint32_t)h->knob[TS_KNOB_TCP_RMEM_DEF];
+	sk->ts_recent_stamp = TS_TIME_NEVER;
 	sk->mss = TS_TCP_DEFAULT_MSS;
 	sk->rto = TS_TCP_RTO_INIT;
 	sk->rtt_time = TS_TIME_NEVER;
@@ -186,6 +187,20 @@ uint32_t ts_tcp_next_isn(ts_sim *sim, ts_host *h)
 	return base + h->nconn++ * 64000u;
 }
 
+/*
+ * The timestamp clock's offset (Linux secure_tcp_ts_off(), random per
+ * address pair; deterministic here, doc/model.md): (index + 1) * 10^6 for
+ * host index, plus 2^29 per reboot, so that the last digits of a TSval
+ * are the virtual time's milliseconds; 0 with tcp_timestamps 2.
+ */
+uint32_t ts_tcp_ts_off(const ts_sim *sim, const ts_host *h)
+{
+	(void)sim;
+	if (h->knob[TS_KNOB_TCP_TIMESTAMPS] == 2)
+		return 0;
+	return (uint32_t)(h->index + 1) * 1000000u + h->boot * 0x20000000u;
+}
+
 void ts_tcp_wake(ts_sim *sim, ts_sock *sk)
 {
 	ts_proc_wake(sim, &sk->host->proc);
@@ -213,7 +228,7 @@ void ts_tw_describe(const ts_sim *sim, const ts_tw *tw, tcpsim_sock *o)
 	const ts_host_decl *d = sim->hosts[tw->host].decl;
 	o->id = tw->id;
 	o->var = tw->var >= 0 && tw->var < d->nvars ? d->vars[tw->var] : NULL;
-	o->laddr = tw->laddr;
+	o->laddr = sim->hosts[tw->host].addr;
 	o->raddr = tw->raddr;
 	o->lport = tw->lport;
 	o->rport = tw->rport;

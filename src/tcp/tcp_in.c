@@ -123,9 +123,16 @@ static void challenge_ack(ts_sim *sim, ts_sock *sk, tcpsim_drop_reason why,
 		ts_tcp_send_ack(sim, sk, cause);
 }
 
+static void dsack_set(ts_sock *sk, uint32_t seq, uint32_t end);
+
 static void dup_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		    tcpsim_drop_reason why, ts_cause cause)
 {
+	/* Linux tcp_send_dupack(): data below RCV.NXT was had before. */
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	if (end != seg->seq && ts_seq_lt(seg->seq, sk->rcv_nxt))
+		dsack_set(sk, seg->seq,
+			  ts_seq_gt(end, sk->rcv_nxt) ? sk->rcv_nxt : end);
 	if (oow_rate_limited(sim, sk, seg)) {
 		note_drop(sim, sk, why, TCPSIM_ANSWER_DUP_ACK_RATE_LIMITED,
 			  cause);
@@ -146,6 +153,50 @@ static uint16_t send_mss(const ts_seg *syn, int ts)
 	if (ts)
 		mss -= TS_TCP_TSOPT_LEN;
 	return (uint16_t)mss;
+}
+
+/* The options of the peer's SYN or SYN-ACK, as far as ours agree (Linux
+ * tcp_parse_options takes each only when its knob allows it; RFC 7323
+ * §2.3, §3.2; RFC 2018 §2): timestamps, SACK, window scale (at most 14,
+ * RFC 7323 §2.3), and the MSS that follows. A SYN's window is never
+ * scaled (RFC 7323 §2.2). */
+static void take_syn_options(ts_sim *sim, ts_sock *sk, const ts_seg *syn)
+{
+	const int64_t *knob = sk->host->knob;
+	sk->ts_ok = syn->ts && knob[TS_KNOB_TCP_TIMESTAMPS];
+	sk->sack_ok = syn->sack_ok && knob[TS_KNOB_TCP_SACK];
+	sk->wscale_ok =
+	    syn->wscale_ok && knob[TS_KNOB_TCP_WINDOW_SCALING] != 0;
+	sk->snd_wscale = 0;
+	if (sk->wscale_ok)
+		sk->snd_wscale = syn->wscale > 14 ? 14 : syn->wscale;
+	if (sk->ts_ok) {
+		sk->ts_recent = syn->tsval;
+		sk->ts_recent_stamp = sim->now;
+	}
+	sk->mss = send_mss(syn, sk->ts_ok);
+	sk->snd_wnd = syn->win;
+	sk->max_window = syn->win;
+}
+
+/* RFC 7323 §4.3 as Linux does it (tcp_replace_ts_recent, called for an
+ * ACK that is not old): TS.Recent takes a TSval no older than it from a
+ * segment that starts at or before the last window edge we sent. */
+static void replace_ts_recent(ts_sim *sim, ts_sock *sk, const ts_seg *seg)
+{
+	if (sk->ts_ok && seg->ts && ts_seq_le(seg->seq, sk->rcv_wup) &&
+	    (int32_t)(sk->ts_recent - seg->tsval) <= 0) {
+		sk->ts_recent = seg->tsval;
+		sk->ts_recent_stamp = sim->now;
+	}
+}
+
+/* The peer's window field, in bytes (RFC 7323 §2.3). */
+static uint32_t seg_window(const ts_sock *sk, const ts_seg *seg)
+{
+	if (seg->flags & TS_SYN)
+		return seg->win; /* never scaled (RFC 7323 §2.2) */
+	return (uint32_t)seg->win << sk->snd_wscale;
 }
 
 /* ---------------- LISTEN ---------------- */
@@ -198,13 +249,9 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->user_timeout_ms = l->user_timeout_ms;
 	c->last_rcv = sim->now;
 	c->snd_una = c->snd_nxt = c->write_seq = c->iss;
-	c->snd_wnd = seg->win;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = 0;
-	c->max_window = seg->win;
-	c->ts_ok = seg->ts;
-	c->sack_ok = seg->sack_ok;
-	c->mss = send_mss(seg, seg->ts);
+	take_syn_options(sim, c, seg);
 	c->nonblock = 0;
 	if (ts_tcp_hash(sim, c) < 0) {
 		ts_tcp_free(sim, c);
@@ -239,6 +286,10 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 			  cause);
 		return;
 	}
+	/* Linux tcp_rcv_state_process (LISTEN): a SYN with FIN is dropped
+	 * (TCP_FLAGS), nothing sent, no request made. */
+	if (seg->flags & TS_FIN)
+		return;
 	/* Linux tcp_conn_request(): with more handshakes pending than the
 	 * backlog (inet_csk_reqsk_queue_is_full, '>' since 6.x), a SYN is
 	 * answered with a
@@ -305,6 +356,7 @@ static void ofo_add(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t end,
 			if (ts_seq_gt(end, x->ofo_end[i]))
 				x->ofo_end[i] = end;
 			x->ofo_fin[i] |= (uint8_t)fin;
+			x->ofo_stamp[i] = ++x->ofo_clock;
 			return;
 		}
 	}
@@ -315,11 +367,13 @@ static void ofo_add(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t end,
 		x->ofo_seq[i] = x->ofo_seq[i - 1];
 		x->ofo_end[i] = x->ofo_end[i - 1];
 		x->ofo_fin[i] = x->ofo_fin[i - 1];
+		x->ofo_stamp[i] = x->ofo_stamp[i - 1];
 		i--;
 	}
 	x->ofo_seq[i] = seq;
 	x->ofo_end[i] = end;
 	x->ofo_fin[i] = (uint8_t)fin;
+	x->ofo_stamp[i] = ++x->ofo_clock;
 	sk->nofo++;
 }
 
@@ -432,6 +486,7 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk, ts_cause cause)
 			x->ofo_seq[i - 1] = x->ofo_seq[i];
 			x->ofo_end[i - 1] = x->ofo_end[i];
 			x->ofo_fin[i - 1] = x->ofo_fin[i];
+			x->ofo_stamp[i - 1] = x->ofo_stamp[i];
 		}
 		sk->nofo--;
 		if (fin) /* its cause: the segment that brought it */
@@ -475,10 +530,42 @@ static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, ts_cause cause)
 }
 
 /* LEN new bytes at RCV.NXT into the receive queue. */
+/* Linux tcp_grow_window(): in-order data of at least 128 bytes lets the
+ * window offered grow towards the clamp, by two segments (a queued byte
+ * takes as much buffer as window here, so Linux's first case holds), and
+ * asks for a quick ACK. */
+static void grow_window(ts_sock *sk, uint32_t len)
+{
+	uint32_t space = ts_tcp_full_space(sk);
+	space = space > sk->rcvq ? space - sk->rcvq : 0;
+	uint32_t top = sk->window_clamp < space ? sk->window_clamp : space;
+	if (len < 128 || top <= sk->rcv_ssthresh)
+		return;
+	uint32_t incr = 2 * TS_TCP_MSS;
+	if (incr < 2 * len)
+		incr = 2 * len;
+	uint32_t room = top - sk->rcv_ssthresh;
+	sk->rcv_ssthresh += incr < room ? incr : room;
+	sk->quick |= 1;
+}
+
+/* RFC 2883 §4 as Linux does it (tcp_dsack_set): the next ACK reports
+ * [SEQ, END), data that arrived twice, when SACK was agreed and
+ * tcp_dsack allows. */
+static void dsack_set(ts_sock *sk, uint32_t seq, uint32_t end)
+{
+	if (!sk->sack_ok || !sk->host->knob[TS_KNOB_TCP_DSACK])
+		return;
+	sk->dsack = 1;
+	sk->dsack_seq = seq;
+	sk->dsack_end = end;
+}
+
 static void take_text(ts_sim *sim, ts_sock *sk, uint32_t len, ts_cause cause)
 {
 	event_data_recv(sim, sk, len);
 	sk->rcvq += len;
+	grow_window(sk, len);
 	sk->rcv_total += len;
 	if (cause.forged)
 		sk->tainted = 1;
@@ -499,6 +586,7 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (ts_seq_le(end, sk->rcv_nxt) && !(fin && end == sk->rcv_nxt)) {
 		/* Old duplicate: nothing new, ACK at once (Linux
 		 * tcp_data_queue: out_of_window, quick-ACK mode, D-SACK). */
+		dsack_set(sk, seq, end + (uint32_t)fin);
 		note_drop(sim, sk, TCPSIM_DROP_DUPLICATE_DATA,
 			  TCPSIM_ANSWER_NONE, cause);
 		enter_quickack(sk);
@@ -537,6 +625,8 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		enter_quickack(sk);
 		return ACK_NOW;
 	}
+	if (ts_seq_lt(seq, sk->rcv_nxt))
+		dsack_set(sk, seq, sk->rcv_nxt); /* partly old (tcp_data_queue) */
 	if (ts_seq_gt(take_end, sk->rcv_nxt))
 		take_text(sim, sk, take_end - sk->rcv_nxt, cause);
 	if (fin && take_end == end)
@@ -587,11 +677,13 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->rcv_nxt = seg->seq + 1;
 	sk->rcv_wup = sk->rcv_nxt;
 	sk->last_rcv = sim->now;
-	sk->mss = send_mss(seg, seg->ts);
-	sk->ts_ok = seg->ts;
-	sk->sack_ok = seg->sack_ok;
-	sk->snd_wnd = seg->win;
-	sk->max_window = seg->win;
+	take_syn_options(sim, sk, seg);
+	if (!sk->wscale_ok) {
+		/* Linux tcp_rcv_synsent_state_process: no scale either way */
+		sk->rcv_wscale = 0;
+		if (sk->window_clamp > 65535)
+			sk->window_clamp = 65535;
+	}
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
 	if (seg->flags & TS_ACK) {
@@ -606,6 +698,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		sk->retransmits = 0;
 		sk->total_rto = 0;
 		ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+		ts_tcp_init_buffer_space(sk);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED,
 				 TCPSIM_BY_SYN_ACK_RECEIVED, cause);
 		ts_tcp_send_ack(sim, sk, cause);
@@ -660,6 +753,11 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			listen_input(sim, l, seg, cause, isn ? isn : 1);
 			return;
 		}
+		/* Linux tcp_v4_rcv, TCP_TW_SYN without a listener: on to
+		 * TCP_TW_ACK, an ACK that no rate limit holds back (and the
+		 * 60 s go on: it has no ACK flag). */
+		ts_tcp_send_ack(sim, sk, cause);
+		return;
 	}
 	if (seg->flags & TS_RST)
 		return; /* any other RST: ignored */
@@ -720,7 +818,8 @@ static void fin_wait_2_tw_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 typedef struct ts_cookie {
 	uint32_t iss, irs;
 	uint16_t mss, win;
-	uint8_t ts, sack;
+	uint8_t ts, sack, wscale_ok, wscale;
+	uint32_t tsval; /* the SYN's, to echo */
 	ts_time at;
 } ts_cookie;
 
@@ -764,8 +863,14 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 		if (msstab[i] <= peer)
 			ck->mss = msstab[i];
 	ck->win = syn->win;
-	ck->ts = syn->ts;
+	ck->ts = syn->ts && h->knob[TS_KNOB_TCP_TIMESTAMPS];
 	ck->sack = syn->sack_ok;
+	ck->tsval = syn->tsval;
+	/* Without timestamps a cookie keeps no window scale (Linux
+	 * cookie_timestamp_decode). */
+	ck->wscale_ok = syn->wscale_ok && ck->ts &&
+			h->knob[TS_KNOB_TCP_WINDOW_SCALING];
+	ck->wscale = syn->wscale;
 	ck->at = sim->now;
 	if (ts_ev_on(sim, TCPSIM_EV_DROP))
 		listen_drop_event(sim, l, TCPSIM_DROP_SYN_COOKIE, cause);
@@ -779,8 +884,19 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	s.flags = TS_SYN | TS_ACK;
 	s.win = TS_COOKIE_WIN;
 	s.mss = TS_TCP_MSS;
-	s.ts = syn->ts; /* with timestamps the options survive in TSval */
-	s.sack_ok = syn->sack_ok && syn->ts;
+	/* with timestamps the options survive in TSval (Linux
+	 * cookie_init_timestamp; here the clock's value, doc/model.md) */
+	s.ts = ck->ts;
+	s.tsval = (uint32_t)(sim->now / 1000) + ts_tcp_ts_off(sim, h);
+	s.tsecr = syn->tsval;
+	s.sack_ok = syn->sack_ok && ck->ts && h->knob[TS_KNOB_TCP_SACK];
+	if (ck->wscale_ok) {
+		/* the listener's scale, as tcp_select_initial_window chose */
+		ts_sock tmp = *l;
+		ts_tcp_initial_window(&tmp, TS_TCP_MSS, 1);
+		s.wscale_ok = 1;
+		s.wscale = tmp.rcv_wscale;
+	}
 	int to = ts_sim_host_by_addr(sim, syn->saddr);
 	if (to >= 0)
 		ts_net_send(sim, h->index, to, &s, cause, -1);
@@ -814,7 +930,10 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	syn.win = ck->win;
 	syn.mss = ck->mss;
 	syn.ts = ck->ts;
+	syn.tsval = ck->tsval;
 	syn.sack_ok = ck->sack && ck->ts;
+	syn.wscale_ok = ck->wscale_ok;
+	syn.wscale = ck->wscale;
 	uint32_t iss = ck->iss;
 	free(ts_hmap_del(&h->cookies, key));
 	ts_sock *c = make_child(sim, l, &syn, iss);
@@ -826,6 +945,8 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	 * tcp_create_openreq_child: rcv_wnd = req->rsk_rcv_wnd, rcv_wup =
 	 * rcv_nxt): data right behind the ACK is in the window. */
 	c->rcv_wup = c->rcv_nxt;
+	ts_tcp_initial_window(c, TS_TCP_MSS, c->wscale_ok);
+	c->ts_off = ts_tcp_ts_off(sim, h);
 	c->rcv_wnd = TS_COOKIE_WIN;
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_COOKIE_ACK, cause);
 	complete_child(sim, c, l, seg, cause);
@@ -852,12 +973,13 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	sk->rtt_time = TS_TIME_NEVER;
 	sk->retransmits = 0;
 	sk->total_rto = 0;
-	sk->snd_wnd = seg->win;
+	sk->snd_wnd = seg_window(sk, seg);
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
 	/* A child has no SYN-ACK retransmissions against it (Linux
 	 * tcp_init_transfer: no undo_marker): IW10. */
 	ts_cong_init_transfer(sim, sk, 0);
+	replace_ts_recent(sim, sk, seg);
 	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
 	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_HANDSHAKE_ACK,
 			 cause);
@@ -941,6 +1063,15 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 
 /* ---------------- synchronized states (RFC 9293 §3.10.7.4) ------------ */
 
+/* Linux tcp_reset_check(): after the peer's FIN (CLOSE_WAIT, LAST_ACK,
+ * CLOSING), an RST at RCV.NXT - 1, the FIN's own number, resets too. */
+static int reset_check(const ts_sock *sk, const ts_seg *seg)
+{
+	return seg->seq == sk->rcv_nxt - 1 &&
+	       (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
+		sk->state == TS_CLOSING);
+}
+
 /* First: sequence number (Linux tcp_sequence, tcp_validate_incoming). */
 static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			 ts_cause cause)
@@ -950,11 +1081,7 @@ static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (ts_seq_ge(end, sk->rcv_wup) && ts_seq_le(seg->seq, right))
 		return GO_ON;
 	if (seg->flags & TS_RST) {
-		/* Linux tcp_reset_check(): RCV.NXT - 1 after a FIN resets
-		 * too. */
-		if (seg->seq == sk->rcv_nxt - 1 &&
-		    (sk->state == TS_CLOSE_WAIT || sk->state == TS_LAST_ACK ||
-		     sk->state == TS_CLOSING)) {
+		if (reset_check(sk, seg)) {
 			ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1,
 				     cause);
 			return DROP;
@@ -979,6 +1106,13 @@ static verdict check_rst(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return GO_ON;
 	if (seg->seq == sk->rcv_nxt) {
 		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_RECEIVED, cause);
+		return DROP;
+	}
+	/* Linux tcp_validate_incoming() step 2 accepts tcp_reset_check()'s
+	 * RCV.NXT - 1 in the window too: the FIN's ACK not sent yet leaves
+	 * RCV.WUP below it. */
+	if (reset_check(sk, seg)) {
+		ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1, cause);
 		return DROP;
 	}
 	challenge_ack(sim, sk, TCPSIM_DROP_RST_NOT_AT_RCV_NXT, cause);
@@ -1113,20 +1247,25 @@ __attribute__((noinline)) static void rexmit_event(ts_sim *sim, ts_sock *sk)
 static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		       ts_cause cause)
 {
-	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). */
+	if (ts_seq_ge(seg->ack, sk->snd_una))
+		replace_ts_recent(sim, sk, seg);
+	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). An ACK that
+	 * moves the window is no duplicate (Linux FLAG_WIN_UPDATE is
+	 * FLAG_NOT_DUP), unless its SACK blocks tell of a segment that left
+	 * the network (tcp_sacktag_write_queue: sacked_out grows). */
 	uint32_t prior_wnd = sk->snd_wnd;
 	if (ts_seq_lt(sk->snd_wl1, seg->seq) ||
 	    (sk->snd_wl1 == seg->seq && ts_seq_le(sk->snd_wl2, seg->ack))) {
-		sk->snd_wnd = seg->win;
+		sk->snd_wnd = seg_window(sk, seg);
 		sk->snd_wl1 = seg->seq;
 		sk->snd_wl2 = seg->ack;
-		if (seg->win > sk->max_window)
-			sk->max_window = seg->win;
+		if (sk->snd_wnd > sk->max_window)
+			sk->max_window = sk->snd_wnd;
 	}
 	sk->probes_out = 0; /* Linux tcp_ack: the peer is alive */
 	if (seg->ack == sk->snd_una && !seg->len &&
 	    !(seg->flags & (TS_SYN | TS_FIN)) && sk->snd_una != sk->snd_nxt &&
-	    seg->win == prior_wnd) {
+	    (seg_window(sk, seg) == prior_wnd || seg->nsack)) {
 		/* RFC 5681 §3.2: the third duplicate ACK triggers a fast
 		 * retransmit (Linux tcp_fastretrans_alert, NewReno). */
 		int was = sk->ca_state;
@@ -1252,6 +1391,11 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			ts_tcp_push(sim, sk, cause);
 		return;
 	}
+	/* Linux tcp_rcv_established (slow path) and tcp_rcv_state_process:
+	 * a segment with none of ACK, RST and SYN is dropped before any
+	 * check, so even outside the window it gets no ACK (TCP_FLAGS). */
+	if (!(seg->flags & (TS_ACK | TS_RST | TS_SYN)))
+		return;
 	if (check_seq(sim, sk, seg, cause) == DROP)
 		return;
 	sk->last_rcv = sim->now;

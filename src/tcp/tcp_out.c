@@ -8,28 +8,174 @@
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
-/* Linux tcp_select_window(), simplified: the free receive space, rounded
- * down to whole segments (receiver SWS avoidance, RFC 9293 §3.8.6.2.2),
- * never moving the right edge back (RFC 9293 §3.8.6). */
-uint32_t ts_tcp_select_window(ts_sock *sk)
+/* Linux tcp_full_space(): the window the whole receive buffer stands
+ * for, tcp_win_from_space() with the default scaling ratio (half: the
+ * other half is the buffers' overhead, TCP_DEFAULT_SCALING_RATIO). */
+uint32_t ts_tcp_full_space(const ts_sock *sk)
 {
-	uint32_t free = sk->rcvbuf > sk->rcvq ? sk->rcvbuf - sk->rcvq : 0;
-	uint32_t win = free - free % TS_TCP_MSS;
-	uint32_t cur = 0;
-	if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
-		cur = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
-	if (win < cur)
-		win = cur;
-	if (win > 65535)
-		win = 65535;
-	sk->rcv_wnd = win;
+	return sk->rcvbuf / 2;
+}
+
+/* Linux tcp_space(): what of it is free. A byte queued takes a byte of
+ * window (its buffer's overhead is the other half, as above). */
+static uint32_t tcp_space(const ts_sock *sk)
+{
+	uint32_t full = ts_tcp_full_space(sk);
+	return full > sk->rcvq ? full - sk->rcvq : 0;
+}
+
+static uint32_t align_up(uint32_t v, uint32_t to)
+{
+	return (v + to - 1) & ~(to - 1);
+}
+
+/* Linux tcp_select_initial_window() (tcp_output.c), for a SYN or SYN-ACK
+ * whose segments will carry MSS bytes: the window to offer, its clamp
+ * and our scale. */
+void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok)
+{
+	const int64_t *knob = sk->host->knob;
+	uint32_t clamp = 65535u << 14; /* no clamp: the largest window */
+	uint32_t space = ts_tcp_full_space(sk);
+	if (space > clamp)
+		space = clamp;
+	if (space > mss)
+		space -= space % mss; /* a whole number of segments */
+	sk->rcv_wnd = space;
 	sk->rcv_wup = sk->rcv_nxt;
+	sk->rcv_wscale = 0;
+	if (wscale_ok) {
+		/* scale for the largest window the buffer may grow to */
+		uint32_t most = space;
+		if ((uint64_t)knob[TS_KNOB_TCP_RMEM_MAX] > most)
+			most = (uint32_t)knob[TS_KNOB_TCP_RMEM_MAX];
+		if ((uint64_t)knob[TS_KNOB_RMEM_MAX] > most)
+			most = (uint32_t)knob[TS_KNOB_RMEM_MAX];
+		if (most > clamp)
+			most = clamp;
+		int lg = 31 - __builtin_clz(most | 1);
+		sk->rcv_wscale = (uint8_t)(lg > 15 ? (lg - 15 > 14 ? 14 : lg - 15)
+						  : 0);
+	}
+	sk->window_clamp = 65535u << sk->rcv_wscale;
+	sk->rcv_ssthresh = sk->rcv_wnd;
+}
+
+/* Linux tcp_init_buffer_space() (tcp_input.c), when an active open
+ * completes: the clamp leaves one segment of the buffer unoffered
+ * (tcp_app_win 31), and the window grows from at most that. */
+void ts_tcp_init_buffer_space(ts_sock *sk)
+{
+	uint32_t maxwin = ts_tcp_full_space(sk);
+	uint32_t advmss = TS_TCP_MSS;
+	if (sk->window_clamp >= maxwin)
+		sk->window_clamp = maxwin;
+	if (sk->window_clamp > 2 * advmss &&
+	    sk->window_clamp + advmss > maxwin)
+		sk->window_clamp =
+		    maxwin - advmss > 2 * advmss ? maxwin - advmss : 2 * advmss;
+	if (sk->rcv_ssthresh > sk->window_clamp)
+		sk->rcv_ssthresh = sk->window_clamp;
+}
+
+/* Linux __tcp_select_window(): the window to offer now, in bytes, before
+ * the scale; no state changes. */
+uint32_t ts_tcp_new_window(const ts_sock *sk)
+{
+	uint32_t mss = sk->rcv_mss;
+	uint32_t free = tcp_space(sk);
+	uint32_t full = ts_tcp_full_space(sk);
+	uint32_t wscale = sk->rcv_wscale;
+	if (full > sk->window_clamp)
+		full = sk->window_clamp;
+	if (mss > full)
+		mss = full;
+	if (free < full / 2) {
+		if (free < mss)
+			return 0;
+		/* never grown by the scale's rounding below */
+		free &= ~((1u << wscale) - 1);
+	}
+	if (free > sk->rcv_ssthresh)
+		free = sk->rcv_ssthresh;
+	if (wscale)
+		/* enough that the scale does not round it away */
+		return align_up(free, 1u << wscale);
+	/* Without a scale: a whole number of segments, the window kept
+	 * while it is within one segment of the free space (receiver SWS
+	 * avoidance, RFC 9293 §3.8.6.2.2). */
+	uint32_t win = sk->rcv_wnd;
+	if (!mss)
+		return 0;
+	if (win + mss <= free || win > free)
+		win = free - free % mss;
+	else if (mss == full && free > win + full / 2)
+		win = free;
 	return win;
 }
 
-static void fill(ts_sock *sk, ts_seg *s, uint8_t flags, uint32_t seq,
-		 uint32_t len)
+/* Linux tcp_select_window(): the window field of a segment we send, never
+ * moving the window's right edge back (RFC 9293 §3.8.6). */
+uint32_t ts_tcp_select_window(ts_sock *sk)
 {
+	uint32_t cur = 0;
+	uint32_t shift = sk->rcv_wscale;
+	if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
+		cur = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
+	uint32_t win = ts_tcp_new_window(sk);
+	if (win < cur)
+		win = align_up(cur, 1u << shift);
+	/* the most a window field can say (Linux stores the window before
+	 * this cut; the model keeps what it offered) */
+	if (win > 65535u << shift)
+		win = 65535u << shift;
+	sk->rcv_wnd = win;
+	sk->rcv_wup = sk->rcv_nxt;
+	return win >> shift;
+}
+
+/* Our timestamp clock (RFC 7323 §5.4): milliseconds, with the
+ * connection's offset. */
+uint32_t ts_tcp_tsval(const ts_sim *sim, const ts_sock *sk)
+{
+	return (uint32_t)(sim->now / 1000) + sk->ts_off;
+}
+
+/* The SACK blocks of an ACK (RFC 2018 §4, Linux tcp_established_options):
+ * a D-SACK first (RFC 2883), then the out-of-order intervals, the most
+ * recently grown first; as many as the option space holds. */
+static void sack_blocks(ts_sock *sk, ts_seg *s)
+{
+	int room = s->ts ? 3 : 4;
+	if (sk->dsack) {
+		s->sack[0][0] = sk->dsack_seq;
+		s->sack[0][1] = sk->dsack_end;
+		s->nsack = 1;
+		sk->dsack = 0; /* sent once (tcp_options_write) */
+	}
+	if (!sk->nofo)
+		return;
+	const ts_sock_ext *x = sk->x;
+	uint8_t used[TS_TCP_MAX_OFO] = {0};
+	while (s->nsack < room) {
+		int best = -1;
+		for (int i = 0; i < sk->nofo; i++)
+			if (!used[i] && ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
+			    (best < 0 || x->ofo_stamp[i] > x->ofo_stamp[best]))
+				best = i;
+		if (best < 0)
+			break;
+		used[best] = 1;
+		s->sack[s->nsack][0] = x->ofo_seq[best];
+		s->sack[s->nsack][1] = x->ofo_end[best];
+		s->nsack++;
+	}
+}
+
+static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
+		 uint32_t seq, uint32_t len)
+{
+	const int64_t *knob = sk->host->knob;
 	s->saddr = sk->host->addr;
 	s->daddr = sk->raddr;
 	s->sport = sk->lport;
@@ -38,11 +184,47 @@ static void fill(ts_sock *sk, ts_seg *s, uint8_t flags, uint32_t seq,
 	s->flags = flags;
 	s->ack = (flags & TS_ACK) ? sk->rcv_nxt : 0;
 	s->len = len;
-	s->mss = (flags & TS_SYN) ? TS_TCP_MSS : 0;
-	/* Linux offers timestamps (tcp_timestamps 1) and answers them. */
-	s->ts = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->ts_ok);
-	/* ... and SACK (tcp_sack 1), which tail loss probes need. */
-	s->sack_ok = (flags & TS_SYN) && (!(flags & TS_ACK) || sk->sack_ok);
+	s->nsack = 0;
+	if (flags & TS_SYN) {
+		/* Linux tcp_syn_options() / tcp_synack_options(): MSS, and
+		 * what the knobs allow (and, in a SYN-ACK, the SYN offered). */
+		int answer = (flags & TS_ACK) != 0;
+		s->mss = TS_TCP_MSS;
+		s->sack_ok = answer ? sk->sack_ok : knob[TS_KNOB_TCP_SACK] != 0;
+		s->ts = answer ? sk->ts_ok : knob[TS_KNOB_TCP_TIMESTAMPS] != 0;
+		s->wscale_ok = answer ? sk->wscale_ok
+				      : knob[TS_KNOB_TCP_WINDOW_SCALING] != 0;
+		s->wscale = s->wscale_ok ? sk->rcv_wscale : 0;
+		s->tsval = s->ts ? ts_tcp_tsval(sim, sk) : 0;
+		s->tsecr = answer && s->ts ? sk->ts_recent : 0;
+		/* RFC 7323 §2.2: a SYN's window is never scaled */
+		s->win = (uint16_t)(sk->rcv_wnd > 65535 ? 65535 : sk->rcv_wnd);
+		return;
+	}
+	s->mss = 0;
+	s->sack_ok = 0;
+	s->wscale_ok = 0;
+	s->wscale = 0;
+	/* RFC 7323 §3.2: once both SYNs carried it, every segment but an
+	 * RST carries the timestamps option, echoing TS.Recent. */
+	s->ts = sk->ts_ok;
+	s->tsval = s->ts ? ts_tcp_tsval(sim, sk) : 0;
+	s->tsecr = s->ts ? sk->ts_recent : 0;
+	if (sk->sack_ok && (flags & TS_ACK))
+		sack_blocks(sk, s);
+	if (sk->state == TS_TIME_WAIT) {
+		/* Linux tcp_v4_timewait_ack(): the window the connection
+		 * had when it entered TIME_WAIT (tw_rcv_wnd), which nothing
+		 * moves any more. */
+		uint32_t cur = 0, shift = sk->rcv_wscale;
+		if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
+			cur = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
+		cur = align_up(cur, 1u << shift);
+		if (cur > 65535u << shift)
+			cur = 65535u << shift;
+		s->win = (uint16_t)(cur >> shift);
+		return;
+	}
 	s->win = (uint16_t)ts_tcp_select_window(sk);
 }
 
@@ -75,7 +257,22 @@ static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags,
 			   ts_cause cause)
 {
 	ts_seg s;
-	fill(sk, &s, flags, sk->iss, 0);
+	if (sk->snd_nxt == sk->iss) {
+		/* The first transmission: the window to offer (Linux
+		 * tcp_connect_init, tcp_openreq_init_rwin), sized for segments
+		 * that will carry the timestamps option when a SYN-ACK
+		 * answers one; and our timestamp clock. */
+		int synack = (flags & TS_ACK) != 0;
+		uint32_t mss = TS_TCP_MSS;
+		if (synack && sk->ts_ok)
+			mss -= TS_TCP_TSOPT_LEN;
+		ts_tcp_initial_window(
+		    sk, mss,
+		    synack ? sk->wscale_ok
+			   : sk->host->knob[TS_KNOB_TCP_WINDOW_SCALING] != 0);
+		sk->ts_off = ts_tcp_ts_off(sim, sk->host);
+	}
+	fill(sim, sk, &s, flags, sk->iss, 0);
 	if (sk->snd_nxt == sk->iss) {
 		sk->snd_nxt = sk->iss + 1;
 		sk->write_seq = sk->snd_nxt;
@@ -102,14 +299,14 @@ void ts_tcp_send_synack(ts_sim *sim, ts_sock *sk, ts_cause cause)
 void ts_tcp_send_ack(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	ts_seg s;
-	fill(sk, &s, TS_ACK, sk->snd_nxt, 0);
+	fill(sim, sk, &s, TS_ACK, sk->snd_nxt, 0);
 	xmit(sim, sk, &s, cause, -1);
 }
 
 void ts_tcp_send_probe(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	ts_seg s;
-	fill(sk, &s, TS_ACK, sk->snd_una - 1, 0);
+	fill(sim, sk, &s, TS_ACK, sk->snd_una - 1, 0);
 	xmit(sim, sk, &s, cause, -1);
 }
 
@@ -136,7 +333,7 @@ static void send_data(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t len,
 		flags |= TS_PSH;
 	if (fin)
 		flags |= TS_FIN;
-	fill(sk, &s, flags, seq, len);
+	fill(sim, sk, &s, flags, seq, len);
 	xmit(sim, sk, &s, cause, -1);
 }
 
@@ -369,7 +566,7 @@ void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
 		rst_event(sim, sk->host->index, sk, 0, why);
 	/* Through __tcp_transmit_skb, so it carries the current window. */
 	ts_seg s;
-	fill(sk, &s, TS_RST | TS_ACK, sk->snd_nxt, 0);
+	fill(sim, sk, &s, TS_RST | TS_ACK, sk->snd_nxt, 0);
 	xmit(sim, sk, &s, cause, (int)why);
 }
 

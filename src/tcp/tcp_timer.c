@@ -385,6 +385,17 @@ void ts_tcp_keepalive_arm(ts_sim *sim, ts_sock *sk)
 		ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE, when);
 }
 
+/* Linux tcp_set_keepalive(sk, 1) on a socket without SOCK_KEEPOPEN: the
+ * timer is set keepalive_time from now, however long the connection has
+ * been idle (only TCP_KEEPIDLE counts from the last segment). */
+void ts_tcp_keepalive_on(ts_sim *sim, ts_sock *sk)
+{
+	if (!keepalive_state(sk->state))
+		return;
+	ts_tcp_timer_set(sim, sk, TS_TIMER_KEEPALIVE,
+			 sim->now + keepalive_time(sk));
+}
+
 /* Linux tcp_keepalive_timer(). */
 static void keepalive_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {

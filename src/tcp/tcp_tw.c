@@ -69,7 +69,9 @@ static int tw_compactable(const ts_sim *sim, const ts_sock *sk)
 		return 0; /* counts a record's 32 bits do not hold */
 	if (sk->shutdown != TS_SHUTDOWN_MASK || sk->rcvq || sk->nofo ||
 	    sk->ack_pending || sk->ka_only || sk->err ||
-	    sk->rcvbuf != TS_TCP_RCVBUF || sk->connecting ||
+	    sk->rcvbuf != (uint32_t)sk->host->knob[TS_KNOB_TCP_RMEM_DEF] ||
+	    sk->laddr != sk->host->addr ||
+	    sk->ts_off != ts_tcp_ts_off(sim, sk->host) || sk->connecting ||
 	    sk->snd_una != sk->snd_nxt)
 		return 0;
 	for (int t = 0; t < TS_NTIMERS; t++)
@@ -115,7 +117,11 @@ static void compact(ts_sim *sim, ts_sock *sk)
 	tw->id = sk->id;
 	tw->var = sk->var;
 	tw->peer = (int16_t)sk->peer;
-	tw->laddr = sk->laddr;
+	tw->ts_recent = sk->ts_recent;
+	tw->ts_recent_set = sk->ts_recent_stamp != TS_TIME_NEVER;
+	tw->wscale_ok = sk->wscale_ok;
+	tw->rcv_wscale = sk->rcv_wscale & 15;
+	tw->snd_wscale = sk->snd_wscale & 15;
 	tw->raddr = sk->raddr;
 	tw->lport = sk->lport;
 	tw->rport = sk->rport;
@@ -193,7 +199,17 @@ ts_sock *ts_tw_inflate(ts_sim *sim, ts_tw *tw)
 	sk->id = tw->id;
 	sk->var = tw->var;
 	sk->peer = tw->peer;
-	sk->laddr = tw->laddr;
+	sk->laddr = h->addr;
+	sk->ts_off = ts_tcp_ts_off(sim, h);
+	sk->ts_recent = tw->ts_recent;
+	/* when TS.Recent was set matters no more: only that it was */
+	sk->ts_recent_stamp = tw->ts_recent_set ? tw->last_rcv : TS_TIME_NEVER;
+	sk->wscale_ok = tw->wscale_ok;
+	sk->rcv_wscale = tw->rcv_wscale;
+	sk->snd_wscale = tw->snd_wscale;
+	/* a socket in TIME_WAIT offers the window it had (tcp_time_wait) */
+	sk->window_clamp = 65535u << sk->rcv_wscale;
+	sk->rcv_ssthresh = tw->rcv_wnd;
 	sk->raddr = tw->raddr;
 	sk->lport = tw->lport;
 	sk->rport = tw->rport;

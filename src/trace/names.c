@@ -48,13 +48,26 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_TCP_TW_REUSE_DELAY] = {"tcp_tw_reuse_delay", 1000, 1, 2147483647},
     /* Two values, LOW HIGH. Default: tcpsim's deterministic stand-in for
      * Linux's 32768 60999 (doc/model.md). */
-    [TS_KNOB_IP_LOCAL_PORT_LOW] = {"ip_local_port_range", 40000, 1, 65535},
+    [TS_KNOB_IP_LOCAL_PORT_LOW] = {"ip_local_port_range", 40000, 1, 65535, 2},
     /* not settable by name: the second value of ip_local_port_range */
     [TS_KNOB_TCP_SYNCOOKIES] = {"tcp_syncookies", 1, 0, 2},
     [TS_KNOB_IP_LOCAL_PORT_HIGH] = {"ip_local_port_range.high", 60999, 1,
 				    65535},
+    /* 1: offered and answered, each connection's clock with its own
+     * offset; 2: the same, without the offset (tcp_ts_off) */
+    [TS_KNOB_TCP_TIMESTAMPS] = {"tcp_timestamps", 1, 0, 2},
+    [TS_KNOB_TCP_WINDOW_SCALING] = {"tcp_window_scaling", 1, 0, 1},
+    [TS_KNOB_TCP_SACK] = {"tcp_sack", 1, 0, 1},
+    [TS_KNOB_TCP_DSACK] = {"tcp_dsack", 1, 0, 1},
+    /* bytes: three values, MIN DEFAULT MAX; Linux 6.18's defaults in a
+     * fresh network namespace */
+    [TS_KNOB_TCP_RMEM_MIN] = {"tcp_rmem", 4096, 1, 2147483647, 3},
+    [TS_KNOB_TCP_RMEM_DEF] = {"tcp_rmem.default", 131072, 1, 2147483647},
+    [TS_KNOB_TCP_RMEM_MAX] = {"tcp_rmem.max", 33554432, 1, 2147483647},
+    /* net.core.rmem_max: the most SO_RCVBUF may ask for */
+    [TS_KNOB_RMEM_MAX] = {"rmem_max", 4194304, 1, 2147483647},
     [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1,
-					cc_names},
+					1, cc_names},
     [TS_KNOB_TCP_SLOW_START_AFTER_IDLE] = {"tcp_slow_start_after_idle", 1, 0,
 					   1},
 };

@@ -1068,8 +1068,8 @@ static int parse_profile(struct parser *p)
 /* set HOST KNOB VALUE, KNOB optionally written net.ipv4.KNOB */
 static int parse_set(struct parser *p)
 {
-	static const char prefix[] = "net.ipv4.";
-	const size_t plen = sizeof prefix - 1;
+	/* the sysctl's own name: net.ipv4.tcp_rmem, net.core.rmem_max */
+	static const char *const prefixes[] = {"net.ipv4.", "net.core."};
 	struct tok kt, name;
 	char what[64];
 	int host, k;
@@ -1080,11 +1080,15 @@ static int parse_set(struct parser *p)
 		return -1;
 	kt = peek(p);
 	name = kt;
-	if (kt.kind == TK_WORD && p->llen - kt.pos > plen &&
-	    memcmp(tok_text(p, kt), prefix, plen) == 0) {
-		name = peek_at(p, kt.pos + plen);
-		if (name.pos != kt.pos + plen || name.kind != TK_WORD)
-			name = kt; /* "net.ipv4. x": reported as unknown */
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t plen = strlen(prefixes[i]);
+		if (kt.kind == TK_WORD && p->llen - kt.pos > plen &&
+		    memcmp(tok_text(p, kt), prefixes[i], plen) == 0) {
+			name = peek_at(p, kt.pos + plen);
+			if (name.pos != kt.pos + plen || name.kind != TK_WORD)
+				name = kt; /* "net.ipv4. x": unknown */
+			break;
+		}
 	}
 	p->last_end = name.pos + name.len;
 	seek(p, p->last_end);
@@ -1102,14 +1106,23 @@ static int parse_set(struct parser *p)
 					 ts_knobs[k].min, ts_knobs[k].max,
 					 &v) < 0)
 		return -1;
-	if (k == TS_KNOB_IP_LOCAL_PORT_LOW) {
-		/* Two values, as the sysctl: LOW HIGH, LOW <= HIGH. */
-		int64_t hi;
-		if (read_int(p, "set", "the high end of ip_local_port_range",
-			     "ip_local_port_range", v, 65535, &hi) < 0)
+	/* Knobs of several values, as their sysctls: ip_local_port_range
+	 * LOW HIGH (LOW <= HIGH), tcp_rmem MIN DEFAULT MAX. */
+	for (int i = 1; i < ts_knobs[k].nvals; i++) {
+		const ts_knob_info *e = &ts_knobs[k + i];
+		int64_t min = k == TS_KNOB_IP_LOCAL_PORT_LOW ? v : e->min;
+		int64_t ev;
+		if (k == TS_KNOB_IP_LOCAL_PORT_LOW)
+			snprintf(what, sizeof what,
+				 "the high end of ip_local_port_range");
+		else
+			snprintf(what, sizeof what, "value %d of %s", i + 1,
+				 ts_knobs[k].name);
+		if (read_int(p, "set", what, ts_knobs[k].name, min, e->max,
+			     &ev) < 0)
 			return -1;
-		p->t->hosts[host].knobs[TS_KNOB_IP_LOCAL_PORT_HIGH] = hi;
-		p->t->hosts[host].knob_set[TS_KNOB_IP_LOCAL_PORT_HIGH] = 1;
+		p->t->hosts[host].knobs[k + i] = ev;
+		p->t->hosts[host].knob_set[k + i] = 1;
 	}
 	if (expect_end(p) < 0)
 		return -1;

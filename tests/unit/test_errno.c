@@ -747,9 +747,10 @@ END_TEST
 
 START_TEST(call_read_zero_bytes_and_large_backlog)
 {
-	/* Linux tcp_recvmsg: a read of 0 bytes returns 0 at once, data or
-	 * not. listen() caps the backlog at somaxconn (4096) silently, and
-	 * a second listen() only changes it. */
+	/* Linux sock_read_iter: a read of 0 bytes returns 0 at once, data or
+	 * not (recv() of 0 bytes goes on to tcp_recvmsg: the trace
+	 * errno/zero-length-calls). listen() caps the backlog at somaxconn
+	 * (4096) silently, and a second listen() only changes it. */
 	static const char text[] = BASE "+0.1   client: read(c, 0) = 0\n"
 					"+0     server: listen(s, 100000) = 0\n"
 					"+0     server: listen(s, 0) = 0\n"

@@ -395,6 +395,14 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_SYNCOOKIES, "tcp_syncookies", 1, 0, 2},
 	    {TS_KNOB_IP_LOCAL_PORT_HIGH, "ip_local_port_range.high", 60999, 1,
 	     65535},
+	    {TS_KNOB_TCP_TIMESTAMPS, "tcp_timestamps", 1, 0, 2},
+	    {TS_KNOB_TCP_WINDOW_SCALING, "tcp_window_scaling", 1, 0, 1},
+	    {TS_KNOB_TCP_SACK, "tcp_sack", 1, 0, 1},
+	    {TS_KNOB_TCP_DSACK, "tcp_dsack", 1, 0, 1},
+	    {TS_KNOB_TCP_RMEM_MIN, "tcp_rmem", 4096, 1, 2147483647},
+	    {TS_KNOB_TCP_RMEM_DEF, "tcp_rmem.default", 131072, 1, 2147483647},
+	    {TS_KNOB_TCP_RMEM_MAX, "tcp_rmem.max", 33554432, 1, 2147483647},
+	    {TS_KNOB_RMEM_MAX, "rmem_max", 4194304, 1, 2147483647},
 	    /* by name: reno 0, cubic 1, Linux's default */
 	    {TS_KNOB_TCP_CONGESTION_CONTROL, "tcp_congestion_control", 1, 0, 1},
 	    {TS_KNOB_TCP_SLOW_START_AFTER_IDLE, "tcp_slow_start_after_idle", 1,
@@ -445,6 +453,28 @@ START_TEST(parse_set_port_range)
 }
 END_TEST
 
+/* tcp_rmem takes its three values, as the sysctl; net.core.rmem_max is
+ * written with its own prefix. */
+START_TEST(parse_set_rmem)
+{
+	ts_trace *t = parse_ok("set client net.ipv4.tcp_rmem 4096 540000 "
+			       "15728640\n"
+			       "set server net.core.rmem_max 8388608\n");
+
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_RMEM_MIN], 4096);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_RMEM_DEF], 540000);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_RMEM_MAX], 15728640);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_TCP_RMEM_DEF], 131072);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_RMEM_MAX], 8388608);
+	ts_trace_free(t);
+	check_error("set client tcp_rmem 4096 131072\n", 1, 32,
+		  "set: expected value 3 of tcp_rmem, found the end of the "
+		  "line");
+	check_error("set client tcp_rmem 4096 0 1\n", 1, 26,
+		  "set: tcp_rmem '0' is out of range (1..2147483647)");
+}
+END_TEST
+
 START_TEST(parse_set)
 {
 	ts_trace *t =
@@ -473,13 +503,17 @@ START_TEST(parse_set)
 	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_RETRIES2], 15);
 	ts_trace_free(
 	    t); /* every knob, at both ends of its range (ip_local_port_range
-		 * takes two values; its high end has no name of its own) */
+		 * takes two values, tcp_rmem three; the values after the
+		 * first have no name of their own) */
 	for (int k = 0; k < TS_NKNOBS; k++) {
-		char buf[160];
+		char buf[200];
 		const char *two =
-		    k == TS_KNOB_IP_LOCAL_PORT_LOW ? " 65535" : "";
+		    k == TS_KNOB_IP_LOCAL_PORT_LOW ? " 65535"
+		    : k == TS_KNOB_TCP_RMEM_MIN   ? " 131072 33554432"
+						  : "";
 
-		if (k == TS_KNOB_IP_LOCAL_PORT_HIGH)
+		if (k == TS_KNOB_IP_LOCAL_PORT_HIGH ||
+		    k == TS_KNOB_TCP_RMEM_DEF || k == TS_KNOB_TCP_RMEM_MAX)
 			continue;
 		if (ts_knobs[k].names) /* by name: its first and last */
 			snprintf(buf, sizeof buf,
@@ -2009,6 +2043,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_knob_table);
 	tcase_add_test(tc, parse_set);
 	tcase_add_test(tc, parse_set_port_range);
+	tcase_add_test(tc, parse_set_rmem);
 	tcase_add_test(tc, parse_set_congestion_control);
 	tcase_add_test(tc, parse_result_report_order);
 	suite_add_tcase(s, tc);

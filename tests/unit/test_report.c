@@ -383,8 +383,9 @@ START_TEST(event_replay_json)
 			 TCPSIM_OK);
 	ck_assert_int_eq(l.replays, 1);
 	ck_assert_ptr_nonnull(strstr(l.json, "\"replay_of\":1"));
-	/* The copy of the SYN: MSS, SACK-permitted, timestamps. */
-	ck_assert_uint_eq(l.pktlen, 20 + 20 + 4 + 2 + 10);
+	/* The copy of the SYN: MSS, SACK-permitted, timestamps, NOP and
+	 * window scale. */
+	ck_assert_uint_eq(l.pktlen, 20 + 20 + 4 + 2 + 10 + 4);
 }
 END_TEST
 
@@ -432,24 +433,56 @@ START_TEST(event_packet_options_and_checksum)
 	s.flags = TCPSIM_SYN;
 	s.mss = 1460;
 	s.ts = 1;
+	s.tsval = 1234;
 	size_t n = tcpsim_event_packet(&ev, p, sizeof p);
 	ck_assert_uint_eq(n, 20 + 20 + 4 + 12);
 	ck_assert_int_eq(p[20 + 12] >> 4, 9); /* data offset: 36 bytes */
 	static const unsigned char opts[] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10};
 	ck_assert_int_eq(memcmp(p + 40, opts, sizeof opts), 0);
-	/* TSval: the time in ms. */
+	/* TSval, and TSecr 0 after it. */
 	ck_assert_int_eq(p[48] << 24 | p[49] << 16 | p[50] << 8 | p[51], 1234);
 	ck_assert_uint_eq(tcp_sum(p, n), 0);
 
-	/* SYN with SACK-permitted alone: padded with NOPs to 4 bytes. */
+	/* SYN with SACK-permitted alone: after two NOPs, as Linux writes
+	 * it (tcp_options_write). */
 	s.mss = 0;
 	s.ts = 0;
 	s.sack_ok = 1;
 	n = tcpsim_event_packet(&ev, p, sizeof p);
 	ck_assert_uint_eq(n, 20 + 20 + 4);
-	static const unsigned char sack[] = {4, 2, 1, 1};
+	static const unsigned char sack[] = {1, 1, 4, 2};
 	ck_assert_int_eq(memcmp(p + 40, sack, sizeof sack), 0);
 	ck_assert_uint_eq(tcp_sum(p, n), 0);
+
+	/* An ACK with timestamps and two SACK blocks: NOP, NOP, TS, then
+	 * NOP, NOP, SACK (RFC 2018 §3); and a SYN's window scale. */
+	s.flags = TCPSIM_ACK;
+	s.sack_ok = 0;
+	s.ts = 1;
+	s.tsval = 7;
+	s.tsecr = 9;
+	s.nsack = 2;
+	s.sack[0][0] = 100;
+	s.sack[0][1] = 200;
+	s.sack[1][0] = 300;
+	s.sack[1][1] = 400;
+	n = tcpsim_event_packet(&ev, p, sizeof p);
+	ck_assert_uint_eq(n, 20 + 20 + 12 + 4 + 16);
+	static const unsigned char ts_sack[] = {1, 1, 8, 10, 0, 0, 0, 7,
+						0, 0, 0, 9, 1, 1, 5, 18,
+						0, 0, 0, 100};
+	ck_assert_int_eq(memcmp(p + 40, ts_sack, sizeof ts_sack), 0);
+	ck_assert_uint_eq(tcp_sum(p, n), 0);
+	s.nsack = 0;
+	s.ts = 0;
+	s.flags = TCPSIM_SYN;
+	s.wscale_ok = 1;
+	s.wscale = 10;
+	n = tcpsim_event_packet(&ev, p, sizeof p);
+	static const unsigned char ws[] = {1, 3, 3, 10};
+	ck_assert_uint_eq(n, 20 + 20 + 4);
+	ck_assert_int_eq(memcmp(p + 40, ws, sizeof ws), 0);
+	s.wscale_ok = 0;
 
 	/* Data of odd length: the checksum pads the last byte. */
 	s.flags = TCPSIM_ACK | TCPSIM_PSH;
