@@ -471,8 +471,10 @@ void ts_cong_write(struct ts_sim *sim, ts_sock *sk);
  * tcp_event_data_sent: CA_EVENT_TX_START, lsndtime). */
 void ts_cong_data_sent(struct ts_sim *sim, ts_sock *sk);
 /* The end of a round of sending (Linux tcp_write_xmit ->
- * tcp_cwnd_validate); SENT: segments sent in it. */
-void ts_cong_sent(struct ts_sim *sim, ts_sock *sk, uint32_t sent);
+ * tcp_cwnd_validate); SENT: segments sent in it, IN_FLIGHT: what is in
+ * flight now. */
+void ts_cong_sent(struct ts_sim *sim, ts_sock *sk, uint32_t sent,
+		  uint32_t in_flight);
 /* An RTT sample (Linux cubictcp_acked: delay_min). */
 void ts_cong_rtt_sample(struct ts_sim *sim, ts_sock *sk, ts_time rtt);
 /* A duplicate ACK (Linux tcp_fastretrans_alert with num_dupack 1); 1 when
@@ -492,6 +494,25 @@ int ts_cong_next_lost(struct ts_sim *sim, ts_sock *sk, uint32_t *seq,
 /* A retransmission of [SEQ, SEQ+LEN) went out. */
 void ts_cong_retransmitted(struct ts_sim *sim, ts_sock *sk, uint32_t seq,
 			   uint32_t len);
+
+/* Linux tcp_is_cwnd_limited(): the window was full, or, in slow start,
+ * less than twice what was in flight. */
+static inline int ts_cong_limited(const ts_sock *sk)
+{
+	if (sk->is_cwnd_limited)
+		return 1;
+	return sk->snd_cwnd < sk->snd_ssthresh &&
+	       sk->snd_cwnd < 2u * sk->max_packets_out;
+}
+
+/* Whether an ACK of new data can change anything of the congestion
+ * control: not in Open without duplicate ACKs when the window may not
+ * grow (ts_cong_ack would do nothing then). */
+static inline int ts_cong_ack_matters(const ts_sock *sk)
+{
+	return sk->ca_state != TS_CA_OPEN || sk->dupacks ||
+	       ts_cong_limited(sk);
+}
 
 /* Linux tcp_in_cwnd_reduction(). */
 static inline int ts_cong_in_reduction(const ts_sock *sk)

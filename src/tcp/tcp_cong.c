@@ -70,12 +70,13 @@ static int fin_in_flight(const ts_sock *sk)
 uint32_t ts_cong_packets_out(const ts_sock *sk)
 {
 	uint32_t out = sk->snd_nxt - sk->snd_una;
-	if (!out)
-		return 0;
-	if (!fin_in_flight(sk))
-		return segs(sk, out);
-	out--;
-	return segs(sk, out) + (sk->fin_alone || !out ? 1u : 0u);
+	uint32_t fin = 0;
+	if (fin_in_flight(sk)) {
+		out--;
+		fin = sk->fin_alone || !out ? 1u : 0u;
+	}
+	/* most flights are one segment: no division */
+	return (out <= sk->mss ? (out ? 1u : 0u) : segs(sk, out)) + fin;
 }
 
 static const ts_cong *cong_ro(const ts_sock *sk)
@@ -113,7 +114,9 @@ static uint32_t lost_out(const ts_sock *sk)
 uint32_t ts_cong_in_flight(const ts_sock *sk)
 {
 	uint32_t out = ts_cong_packets_out(sk);
-	uint32_t left = sk->dupacks + lost_out(sk);
+	uint32_t left = sk->dupacks;
+	if (sk->ca_state >= TS_CA_RECOVERY)
+		left += lost_out(sk);
 	return out > left ? out - left : 0;
 }
 
@@ -227,15 +230,7 @@ static void cubic_update(ts_sim *sim, ts_sock *sk, ts_cong *c, uint32_t acked)
 		c->cnt = 2;
 }
 
-/* Linux tcp_is_cwnd_limited(): the window was full, or, in slow start,
- * less than twice what was in flight. */
-static int cwnd_limited(const ts_sock *sk)
-{
-	if (sk->is_cwnd_limited)
-		return 1;
-	return sk->snd_cwnd < sk->snd_ssthresh &&
-	       sk->snd_cwnd < 2u * sk->max_packets_out;
-}
+#define cwnd_limited ts_cong_limited
 
 /* Linux tcp_reno_cong_avoid() and cubictcp_cong_avoid(). */
 static void cong_avoid(ts_sim *sim, ts_sock *sk, uint32_t acked)
@@ -354,14 +349,16 @@ void ts_cong_data_sent(ts_sim *sim, ts_sock *sk)
 	sk->lsndtime = now;
 }
 
-void ts_cong_sent(ts_sim *sim, ts_sock *sk, uint32_t sent)
+void ts_cong_sent(ts_sim *sim, ts_sock *sk, uint32_t sent,
+		  uint32_t in_flight)
 {
-	uint32_t out = ts_cong_packets_out(sk);
-	uint32_t left = sk->dupacks + lost_out(sk);
-	uint32_t in_flight = out > left ? out - left : 0;
 	int limited = in_flight >= sk->snd_cwnd;
 	if (!sent && !limited)
 		return;
+	/* in Open without duplicate ACKs, all that is out is in flight */
+	uint32_t out = sk->ca_state == TS_CA_OPEN && !sk->dupacks
+			   ? in_flight
+			   : ts_cong_packets_out(sk);
 	if (ts_cong_in_reduction(sk))
 		ts_tcp_ext(sim, sk)->cong.prr_out += sent;
 	/* Linux tcp_cwnd_validate(): remember, for the window in flight,

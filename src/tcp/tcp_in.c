@@ -1281,7 +1281,8 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_una)) {
 		uint32_t prior_una = sk->snd_una;
-		uint32_t prior_out = ts_cong_packets_out(sk);
+		int cc = ts_cong_ack_matters(sk);
+		uint32_t prior_out = cc ? ts_cong_packets_out(sk) : 0;
 		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (sk->rtt_time != TS_TIME_NEVER &&
@@ -1291,7 +1292,8 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			sk->rtt_time = TS_TIME_NEVER;
 		}
 		/* Linux tcp_ack: the congestion state and window */
-		ts_cong_ack(sim, sk, prior_una, prior_out);
+		if (cc)
+			ts_cong_ack(sim, sk, prior_una, prior_out);
 		sk->retransmits = 0;
 		sk->total_rto = 0;
 		ts_tcp_set_rto(sk); /* new data acked: undo the backoff */

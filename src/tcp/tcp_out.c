@@ -421,8 +421,9 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		sk->fin_alone = 1;
 		send_data(sim, sk, seq, 0, 1, cause);
 		sent++;
+		in_flight++;
 	}
-	ts_cong_sent(sim, sk, sent);
+	ts_cong_sent(sim, sk, sent, in_flight);
 	if (probe)
 		return; /* the probe's caller arms the timer */
 	if (sent) {
