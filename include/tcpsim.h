@@ -579,6 +579,30 @@ typedef enum tcpsim_seg_kind {
 } tcpsim_seg_kind;
 
 /* An expect line checked. */
+/* The fields an `expect A>B KIND ...` line names (TCPSIM_MATCH_* bits in
+ * MASK) and the values they must have, in SEG; a field not named matches
+ * any value. */
+enum {
+	TCPSIM_MATCH_SEQ = 1 << 0,
+	TCPSIM_MATCH_ACK = 1 << 1,
+	TCPSIM_MATCH_WIN = 1 << 2, /* the header's field, as sent */
+	TCPSIM_MATCH_LEN = 1 << 3,
+	TCPSIM_MATCH_MSS = 1 << 4,
+	TCPSIM_MATCH_WSCALE = 1 << 5,
+	TCPSIM_MATCH_SACK_OK = 1 << 6,
+	TCPSIM_MATCH_TS = 1 << 7,    /* the timestamps option is there */
+	TCPSIM_MATCH_TSVAL = 1 << 8, /* ... with this TSval */
+	TCPSIM_MATCH_TSECR = 1 << 9, /* ... and this TSecr */
+	TCPSIM_MATCH_SACK = 1 << 10  /* these SACK blocks, in this order */
+};
+typedef struct tcpsim_seg_match {
+	uint32_t mask;
+	tcpsim_segment seg;
+} tcpsim_seg_match;
+
+/* Whether segment S has the fields M names (1) or not (0). */
+int tcpsim_seg_matches(const tcpsim_seg_match *m, const tcpsim_segment *s);
+
 typedef struct tcpsim_expect_result {
 	tcpsim_expect_op op;
 	int ok;
@@ -586,7 +610,13 @@ typedef struct tcpsim_expect_result {
 	int negate;
 	const char *from, *to;
 	tcpsim_seg_kind seg_kind;
-	uint64_t count; /* segments of that kind sent in the span */
+	uint64_t count; /* segments of that kind (with MATCH's fields) sent
+			 * in the span */
+	tcpsim_seg_match match; /* the fields named; mask 0: none */
+	/* with fields named and none matching: the last segment of the kind
+	 * sent in the span, for the message (HAVE_NEAREST 0: none) */
+	int have_nearest;
+	tcpsim_segment nearest;
 	/* STATE, TERMINATED */
 	const char *host, *var;
 	tcpsim_state want, got;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "engine/engine.h"
 #include "render/report.h"
 #include "tcpsim.h"
@@ -312,6 +313,8 @@ static int start(tcpsim_sim *s, tcpsim_error *err)
 	}
 	/* A line may replay any recent segment. */
 	s->sim->net.keep_recent = 1;
+	/* lines come one by one: any may name fields (a ring, bounded) */
+	s->sim->net.wlog_on = 1;
 	if (s->report)
 		ts_report_begin(s->report);
 	return 0;
@@ -476,6 +479,36 @@ int tcpsim_advance(tcpsim_sim *s, int64_t us, tcpsim_error *err)
 		return TCPSIM_ERROR;
 	}
 	ts_sim_advance_before(sim, sim->now + us);
+	settle(s);
+	if (s->report)
+		ts_report_flush(s->report);
+	if (sim->run.aborted) {
+		copy_err(err, &sim->run.err);
+		return TCPSIM_ERROR;
+	}
+	return TCPSIM_OK;
+}
+
+int64_t ts_api_next_event(tcpsim_sim *s)
+{
+	if (!s || !s->sim)
+		return -1;
+	ts_event *ev = ts_evq_peek(&s->sim->q);
+	return ev ? ev->when : -1;
+}
+
+int ts_api_run_to(tcpsim_sim *s, int64_t t, tcpsim_error *err)
+{
+	if (usable(s, "ts_api_run_to", err) < 0)
+		return TCPSIM_ERROR;
+	ts_sim *sim = s->sim;
+	if (t < sim->now || t > sim->opts.max_time) {
+		set_err(err, API_FILE,
+			"ts_api_run_to: time only goes forward, up to the "
+			"virtual time limit");
+		return TCPSIM_ERROR;
+	}
+	ts_sim_advance(sim, t);
 	settle(s);
 	if (s->report)
 		ts_report_flush(s->report);

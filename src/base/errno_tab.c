@@ -20,6 +20,7 @@ static const struct {
     {TS_EPIPE, "EPIPE", "Broken pipe"},
     {TS_ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket"},
     {TS_ENOPROTOOPT, "ENOPROTOOPT", "Protocol not available"},
+    {TS_EPROTONOSUPPORT, "EPROTONOSUPPORT", "Protocol not supported"},
     {TS_EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"},
     {TS_EAFNOSUPPORT, "EAFNOSUPPORT",
      "Address family not supported by protocol"},

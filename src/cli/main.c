@@ -5,7 +5,8 @@
  * failures. Errors go to standard error as FILE:LINE:COL: message.
  * "tcpsim test PATH..." runs traces as a test suite.
  * Exit status: 0 all held, 1 an expectation failed, 2 a trace could not be
- * run or a bad option.
+ * run or a bad option, 3 a packetdrill script (FILE.pkt, src/pkt) uses
+ * what tcpsim cannot run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "base/sb.h"
 #include "cli/gen.h"
 #include "cli/ladder.h"
+#include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"
 
@@ -45,6 +47,9 @@ typedef struct cli {
 	ts_ladder *lad;
 	ts_ladder *svg;
 	int failed_io;
+	/* packetdrill scripts: --packetdrill, and packetdrill's options */
+	int packetdrill;
+	ts_pkt_config pkt;
 } cli;
 
 static void usage(FILE *f)
@@ -82,6 +87,14 @@ static void usage(FILE *f)
 	    "(default 10000000s)\n"
 	    "  --max-events N    stop a run after N events (default "
 	    "100000000)\n"
+	    "  --packetdrill     read each FILE as a packetdrill script (the\n"
+	    "                    default for FILE.pkt); packetdrill's options\n"
+	    "                    --tolerance_usecs=N, --tolerance_percent=P,\n"
+	    "                    --tcp_ts_tick_usecs=N, --mss=N, "
+	    "--local_ip=A,\n"
+	    "                    --remote_ip=A, --bind_port=N, "
+	    "--connect_port=N\n"
+	    "                    apply to them (doc/packetdrill.md)\n"
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
 	    "\n"
@@ -101,7 +114,8 @@ static void usage(FILE *f)
 	fputs("\n\n"
 	      "Exit status: 0 every expectation held, 1 an expectation "
 	      "failed,\n"
-	      "2 a trace could not be run or an option was wrong.\n",
+	      "2 a trace could not be run or an option was wrong,\n"
+	      "3 a packetdrill script uses what tcpsim cannot run.\n",
 	      f);
 }
 
@@ -423,6 +437,49 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 	return rc;
 }
 
+/* A packetdrill script (doc/packetdrill.md): the model's report as for a
+ * trace, the verdict on standard error as packetdrill words it. */
+static int run_pkt(cli *c, const char *path, tcpsim_error *err)
+{
+	trace_text text;
+	if (read_trace(path, &text, err) < 0)
+		return TCPSIM_ERROR;
+	ts_pkt_script *s =
+	    ts_pkt_parse(path, text.data, text.len, &c->pkt, err);
+	release_trace(&text);
+	if (!s)
+		return TCPSIM_ERROR;
+	tcpsim_options o = c->opts;
+	int report = !c->json && !c->quiet;
+	o.write = report ? write_report : NULL;
+	o.write_ctx = c;
+	o.color = report && c->color;
+	o.event_mask = c->json ? 0 : TCPSIM_EV_BIT(TCPSIM_EV_DONE);
+	o.event = c->json ? on_event : NULL;
+	o.event_ctx = c;
+	c->nev = 0;
+	char msg[2048];
+	int rc = ts_pkt_run(s, &o, msg, sizeof msg, err);
+	ts_pkt_script_free(s);
+	if (c->json)
+		flush_json(c);
+	fflush(stdout);
+	if (msg[0])
+		fprintf(stderr, "%s\n", msg);
+	if (c->quiet && rc != TCPSIM_ERROR)
+		printf("%s: %s\n", path,
+		       rc == TCPSIM_OK       ? "pass"
+		       : rc == TCPSIM_FAILED ? "fail"
+					     : "unsupported");
+	return rc;
+}
+
+static int is_pkt(const cli *c, const char *path)
+{
+	size_t n = strlen(path);
+	return c->packetdrill || (n > 4 && !strcmp(path + n - 4, ".pkt"));
+}
+
 /* ---- tcpsim test ---- */
 
 typedef struct pathlist {
@@ -574,10 +631,24 @@ int main(int argc, char **argv)
 	    {"check", no_argument, NULL, 'k'},
 	    {"color", required_argument, NULL, 'c'},
 	    {"colour", required_argument, NULL, 'c'},
+	    {"packetdrill", no_argument, NULL, 'P'},
+	    /* packetdrill's own options, for scripts */
+	    {"tolerance_usecs", required_argument, NULL, 1000},
+	    {"tolerance_percent", required_argument, NULL, 1000},
+	    {"tcp_ts_tick_usecs", required_argument, NULL, 1000},
+	    {"mss", required_argument, NULL, 1000},
+	    {"local_ip", required_argument, NULL, 1000},
+	    {"remote_ip", required_argument, NULL, 1000},
+	    {"gateway_ip", required_argument, NULL, 1000},
+	    {"netmask_ip", required_argument, NULL, 1000},
+	    {"bind_port", required_argument, NULL, 1000},
+	    {"connect_port", required_argument, NULL, 1000},
+	    {"ip_version", required_argument, NULL, 1000},
 	    {NULL, 0, NULL, 0}};
 	cli c;
 	memset(&c, 0, sizeof c);
 	tcpsim_options_init(&c.opts);
+	ts_pkt_config_init(&c.pkt);
 	ts_sb_init(&c.json_out, NULL, 0);
 	const char *color = "auto";
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
@@ -596,9 +667,24 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hVq", longopts, NULL)) != -1) {
+	int opt, idx = 0;
+	while ((opt = getopt_long(argc, argv, "hVq", longopts, &idx)) != -1) {
 		switch (opt) {
+		case 'P':
+			c.packetdrill = 1;
+			break;
+		case 1000: {
+			char m[160];
+			const char *name = longopts[idx].name;
+			int r = ts_pkt_config_set(&c.pkt, name, optarg, m,
+						  sizeof m);
+			if (r != 0) {
+				fprintf(stderr, "tcpsim: %s\n",
+					r < 0 ? m : "--ip_version: ipv4 only");
+				return 2;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -709,9 +795,23 @@ int main(int argc, char **argv)
 			fputc('\n', stdout);
 		tcpsim_error err;
 		memset(&err, 0, sizeof err);
-		int rc = run_one(&c, argv[i], &err, NULL);
+		int rc;
+		if (is_pkt(&c, argv[i])) {
+			if (c.ladder || c.svg_path || c.pcap_path) {
+				fprintf(stderr,
+					"tcpsim: %s: --ladder, --svg and "
+					"--pcap are for traces\n",
+					argv[i]);
+				rc = TCPSIM_ERROR;
+				err.file[0] = '\0';
+			} else {
+				rc = run_pkt(&c, argv[i], &err);
+			}
+		} else {
+			rc = run_one(&c, argv[i], &err, NULL);
+		}
 		fflush(stdout);
-		if (rc == TCPSIM_ERROR)
+		if (rc == TCPSIM_ERROR && err.file[0])
 			print_error(&err);
 		if (rc > status)
 			status = rc;

@@ -690,9 +690,12 @@ static void check_wire(ts_sim *sim, const ts_stmt *st)
 		/* A new span: it starts where the last checked one ended. */
 		memcpy(sim->exp.span_base, sim->exp.span_mark,
 		       (size_t)nd * sizeof *sim->exp.span_base);
+		sim->exp.wlog_base = sim->exp.wlog_mark;
+		ts_net_wlog_trim(&sim->net, sim->exp.wlog_base);
 		sim->exp.span_at = sim->now;
 		sim->exp.span_started = 1;
 	}
+	sim->exp.wlog_mark = sim->net.wlog_n;
 	for (int a = 0; a < sim->nhosts; a++)
 		for (int b = 0; b < sim->nhosts; b++)
 			memcpy(&sim->exp.span_mark[(a * sim->nhosts + b) *
@@ -709,6 +712,27 @@ static void check_wire(ts_sim *sim, const ts_stmt *st)
 	x.to = sim->hosts[e->to].decl->name;
 	x.seg_kind = e->kind;
 	x.count = n;
+	if (e->match.mask) {
+		/* the segments of that kind that have the fields named */
+		x.match = e->match;
+		x.count = 0;
+		for (uint64_t j = sim->exp.wlog_base; j < sim->exp.wlog_mark;
+		     j++) {
+			const ts_wire_rec *w = ts_net_wlog_at(&sim->net, j);
+			if (!w || w->from != e->from || w->to != e->to ||
+			    !ts_seg_is_kind(&w->seg, e->kind))
+				continue;
+			if (tcpsim_seg_matches(&e->match, &w->seg)) {
+				x.count++;
+			} else {
+				x.have_nearest = 1;
+				x.nearest = w->seg;
+			}
+		}
+		if (x.count)
+			x.have_nearest = 0;
+		n = x.count;
+	}
 	x.ok = e->negate ? n == 0 : n > 0;
 	expect_done(sim, st, &x);
 }

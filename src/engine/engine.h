@@ -167,6 +167,7 @@ typedef struct ts_sim {
 		/* wire expect spans: sent counts at the start of the
 		 * current span and at the last check */
 		uint64_t *span_base, *span_mark;
+		uint64_t wlog_base, wlog_mark; /* the span in the wire log */
 		ts_time span_at;
 		int span_started;
 		ts_result last; /* the call that returned last */

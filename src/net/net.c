@@ -37,6 +37,33 @@ int ts_seg_is_kind(const ts_seg *s, ts_seg_kind k)
 	return 0;
 }
 
+int tcpsim_seg_matches(const tcpsim_seg_match *m, const tcpsim_segment *s)
+{
+	const tcpsim_segment *w = &m->seg;
+	uint32_t k = m->mask;
+	if (((k & TCPSIM_MATCH_SEQ) && s->seq != w->seq) ||
+	    ((k & TCPSIM_MATCH_ACK) && s->ack != w->ack) ||
+	    ((k & TCPSIM_MATCH_WIN) && s->win != w->win) ||
+	    ((k & TCPSIM_MATCH_LEN) && s->len != w->len) ||
+	    ((k & TCPSIM_MATCH_MSS) && s->mss != w->mss) ||
+	    ((k & TCPSIM_MATCH_WSCALE) &&
+	     (!s->wscale_ok || s->wscale != w->wscale)) ||
+	    ((k & TCPSIM_MATCH_SACK_OK) && !s->sack_ok) ||
+	    ((k & TCPSIM_MATCH_TS) && !s->ts) ||
+	    ((k & TCPSIM_MATCH_TSVAL) && s->tsval != w->tsval) ||
+	    ((k & TCPSIM_MATCH_TSECR) && s->tsecr != w->tsecr))
+		return 0;
+	if (k & TCPSIM_MATCH_SACK) {
+		if (s->nsack != w->nsack)
+			return 0;
+		for (int i = 0; i < w->nsack && i < TCPSIM_MAX_SACK; i++)
+			if (s->sack[i][0] != w->sack[i][0] ||
+			    s->sack[i][1] != w->sack[i][1])
+				return 0;
+	}
+	return 1;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -57,6 +84,7 @@ int ts_net_init(ts_network *n, const ts_trace *t)
 			n->delay[a * t->nhosts + b] =
 			    a == b ? 0 : ts_trace_link_delay(t, a, b);
 	n->nextnum = 1;
+	n->wlog_on = t->nfield_expects > 0;
 	ts_pool_init(&n->pkts, sizeof(ts_pkt), offsetof(ts_pkt, next),
 		     PKT_CHUNK);
 	/* Keep a copy of exactly the segments that replay lines name (the
@@ -84,6 +112,56 @@ int ts_net_init(ts_network *n, const ts_trace *t)
 	return 0;
 }
 
+static int wlog_add(ts_network *n, int from, int to, const ts_seg *seg)
+{
+	size_t slot;
+	if (n->keep_recent) {
+		if (!n->wlog) {
+			n->wlog = calloc(TS_NET_RECENT, sizeof *n->wlog);
+			if (!n->wlog)
+				return -1;
+			n->wlog_cap = TS_NET_RECENT;
+		}
+		slot = (size_t)(n->wlog_n % TS_NET_RECENT);
+	} else {
+		slot = (size_t)(n->wlog_n - n->wlog_start);
+		if (slot == n->wlog_cap) {
+			size_t cap = n->wlog_cap ? 2 * n->wlog_cap : 64;
+			ts_wire_rec *w = realloc(n->wlog, cap * sizeof *w);
+			if (!w)
+				return -1;
+			n->wlog = w;
+			n->wlog_cap = cap;
+		}
+	}
+	n->wlog[slot].from = (int16_t)from;
+	n->wlog[slot].to = (int16_t)to;
+	n->wlog[slot].seg = *seg;
+	n->wlog_n++;
+	return 0;
+}
+
+const ts_wire_rec *ts_net_wlog_at(const ts_network *n, uint64_t i)
+{
+	if (i >= n->wlog_n || !n->wlog)
+		return NULL;
+	if (n->keep_recent)
+		return n->wlog_n - i <= TS_NET_RECENT
+			   ? &n->wlog[i % TS_NET_RECENT]
+			   : NULL;
+	return i >= n->wlog_start ? &n->wlog[i - n->wlog_start] : NULL;
+}
+
+void ts_net_wlog_trim(ts_network *n, uint64_t i)
+{
+	if (n->keep_recent || i <= n->wlog_start || i > n->wlog_n)
+		return;
+	size_t drop = (size_t)(i - n->wlog_start);
+	size_t keep = (size_t)(n->wlog_n - i);
+	memmove(n->wlog, n->wlog + drop, keep * sizeof *n->wlog);
+	n->wlog_start = i;
+}
+
 void ts_net_free(ts_network *n)
 {
 	if (n->dirs)
@@ -93,6 +171,7 @@ void ts_net_free(ts_network *n)
 	free(n->delay);
 	ts_pool_free(&n->pkts);
 	free(n->kept);
+	free(n->wlog);
 	memset(n, 0, sizeof *n);
 }
 
@@ -101,8 +180,12 @@ static ts_pkt *pkt_get(ts_network *n)
 	ts_pkt *p = ts_pool_get(&n->pkts);
 	if (!p)
 		return NULL;
-	memset(p, 0, sizeof *p);
+	/* the segment and what ts_net_send sets are written there: the
+	 * rest only (a segment is the packet's larger part) */
+	memset(&p->ev, 0, sizeof p->ev);
 	p->ev.kind = TS_EV_DELIVER;
+	p->in_lane = 0;
+	p->next = NULL;
 	return p;
 }
 
@@ -365,6 +448,8 @@ uint32_t ts_net_send(ts_sim *sim, int from, int to, const ts_seg *seg,
 		} else if (!seg->len) {
 			d->sent[TCPSIM_SEG_ACK]++;
 		}
+		if (n->wlog_on && wlog_add(n, from, to, seg) < 0)
+			ts_sim_abort(sim, 0, "out of memory");
 	}
 	int dup = 0;
 	ts_time extra = 0;
@@ -425,7 +510,7 @@ void ts_net_deliver(ts_sim *sim, ts_pkt *p)
 	n->in_flight--;
 	if (ts_ev_on(sim, h->up ? TCPSIM_EV_RECV : TCPSIM_EV_LOST))
 		deliver_event(sim, p, h);
-	if (h->up) {
+	if (h->up && !h->decl->nostack) {
 		ts_seg seg = p->seg;
 		ts_cause cause = ts_cause_seg(p->num, p->injected);
 		pkt_put(n, p);
@@ -573,6 +658,15 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 		s.len = x->len;
 		s.win = (uint16_t)x->win;
 		s.flags = x->tcp_flags;
+		s.mss = x->mss;
+		s.sack_ok = x->sack_ok;
+		s.wscale_ok = x->wscale_ok;
+		s.wscale = x->wscale;
+		s.ts = x->ts;
+		s.tsval = x->tsval;
+		s.tsecr = x->tsecr;
+		s.nsack = x->nsack;
+		memcpy(s.sack, x->sack, sizeof s.sack);
 		ts_net_send(sim, x->from, x->to, &s, ts_cause_forged(st), -1);
 		return 0;
 	}

@@ -84,6 +84,12 @@ typedef struct ts_kept {
  * old: the network keeps the last TS_NET_RECENT. */
 #define TS_NET_RECENT 4096
 
+/* A segment a stack sent, for expect lines that name fields. */
+typedef struct ts_wire_rec {
+	int16_t from, to;
+	ts_seg seg;
+} ts_wire_rec;
+
 typedef struct ts_network {
 	int nhosts;
 	ts_time *delay; /* nhosts x nhosts one-way delays */
@@ -101,7 +107,20 @@ typedef struct ts_network {
 	int (*loss)(void *ctx, const ts_pkt *p);
 	void *loss_ctx;
 	uint64_t nlost; /* segments the loss function dropped */
+	/* The wire log: the segments the stacks sent, numbered from 0 in
+	 * the order sent (wlog_n so far), kept only when an expect line
+	 * names fields: entries from wlog_start on, or with keep_recent the
+	 * last TS_NET_RECENT in a ring. */
+	int wlog_on;
+	ts_wire_rec *wlog;
+	uint64_t wlog_start, wlog_n;
+	size_t wlog_cap;
 } ts_network;
+
+/* Entry I of the wire log, or NULL when it is not kept. */
+const ts_wire_rec *ts_net_wlog_at(const ts_network *n, uint64_t i);
+/* Forget the wire log's entries before I (linear log only). */
+void ts_net_wlog_trim(ts_network *n, uint64_t i);
 
 int ts_net_init(ts_network *n, const ts_trace *t);
 void ts_net_free(ts_network *n);

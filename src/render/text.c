@@ -651,14 +651,48 @@ static void timer_text(ts_sb *sb, const tcpsim_event *ev)
 	}
 }
 
+/* The fields an expect line names, as it names them: " seq 2002 ack 0". */
+static void match_text(ts_sb *sb, const tcpsim_seg_match *m)
+{
+	const tcpsim_segment *s = &m->seg;
+	uint32_t k = m->mask;
+	if (k & TCPSIM_MATCH_SEQ)
+		ts_sb_printf(sb, " seq %u", s->seq);
+	if (k & TCPSIM_MATCH_ACK)
+		ts_sb_printf(sb, " ack %u", s->ack);
+	if (k & TCPSIM_MATCH_WIN)
+		ts_sb_printf(sb, " win %u", (unsigned)s->win);
+	if (k & TCPSIM_MATCH_LEN)
+		ts_sb_printf(sb, " len %u", s->len);
+	if (k & TCPSIM_MATCH_MSS)
+		ts_sb_printf(sb, " mss %u", (unsigned)s->mss);
+	if (k & TCPSIM_MATCH_WSCALE)
+		ts_sb_printf(sb, " wscale %u", (unsigned)s->wscale);
+	if (k & TCPSIM_MATCH_SACK_OK)
+		TS_SB_LIT(sb, " sackOK");
+	if (k & TCPSIM_MATCH_TS) {
+		TS_SB_LIT(sb, " ts");
+		if (k & TCPSIM_MATCH_TSVAL)
+			ts_sb_printf(sb, " val %u", s->tsval);
+		if (k & TCPSIM_MATCH_TSECR)
+			ts_sb_printf(sb, " ecr %u", s->tsecr);
+	}
+	if (k & TCPSIM_MATCH_SACK) {
+		TS_SB_LIT(sb, " sack");
+		for (int i = 0; i < s->nsack && i < TCPSIM_MAX_SACK; i++)
+			ts_sb_printf(sb, " %u:%u", s->sack[i][0], s->sack[i][1]);
+	}
+}
+
 static void expect_text(ts_sb *sb, const tcpsim_expect_result *x)
 {
 	const char *verdict = x->ok ? "ok" : "FAILED";
 	switch (x->op) {
 	case TCPSIM_EXPECT_WIRE:
-		ts_sb_printf(sb, "%s%s>%s %s: %s (%llu sent)",
-			     x->negate ? "no " : "", x->from, x->to,
-			     ts_segkind_name(x->seg_kind), verdict,
+		ts_sb_printf(sb, "%s%s>%s %s", x->negate ? "no " : "", x->from,
+			     x->to, ts_segkind_name(x->seg_kind));
+		match_text(sb, &x->match);
+		ts_sb_printf(sb, ": %s (%llu sent)", verdict,
 			     (unsigned long long)x->count);
 		return;
 	case TCPSIM_EXPECT_STATE:
@@ -675,14 +709,18 @@ static void fail_expect_text(ts_sb *sb, const tcpsim_expect_result *x)
 {
 	switch (x->op) {
 	case TCPSIM_EXPECT_WIRE:
+		ts_sb_printf(sb, "expected %s%s>%s %s", x->negate ? "no " : "",
+			     x->from, x->to, ts_segkind_name(x->seg_kind));
+		match_text(sb, &x->match);
 		if (x->negate)
-			ts_sb_printf(sb, "expected no %s>%s %s, got %llu",
-				     x->from, x->to,
-				     ts_segkind_name(x->seg_kind),
+			ts_sb_printf(sb, ", got %llu",
 				     (unsigned long long)x->count);
-		else
-			ts_sb_printf(sb, "expected %s>%s %s, got none", x->from,
-				     x->to, ts_segkind_name(x->seg_kind));
+		else if (x->have_nearest) {
+			/* what was sent instead, for the fields to compare */
+			TS_SB_LIT(sb, ", got none; the last one sent: ");
+			seg_fields(sb, &x->nearest);
+		} else
+			TS_SB_LIT(sb, ", got none");
 		return;
 	case TCPSIM_EXPECT_STATE:
 		ts_sb_printf(sb, "expected %s %s state %s, got %s", x->host,

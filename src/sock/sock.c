@@ -513,12 +513,9 @@ static void cleanup_rbuf(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	uint32_t now = 0;
 	if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
 		now = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
-	if (2 * now > 65535)
+	if (2 * now > sk->window_clamp)
 		return;
-	uint32_t free = sk->rcvbuf - sk->rcvq;
-	uint32_t nw = free - free % TS_TCP_MSS;
-	if (nw > 65535)
-		nw = 65535;
+	uint32_t nw = ts_tcp_new_window(sk);
 	if (nw && nw >= 2 * now)
 		ts_tcp_send_ack(sim, sk, cause);
 }

@@ -124,6 +124,7 @@ static void challenge_ack(ts_sim *sim, ts_sock *sk, tcpsim_drop_reason why,
 }
 
 static void dsack_set(ts_sock *sk, uint32_t seq, uint32_t end);
+static void dsack_extend(ts_sock *sk, uint32_t seq, uint32_t end);
 
 static void dup_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		    tcpsim_drop_reason why, ts_cause cause)
@@ -474,7 +475,16 @@ void ts_tcp_ack_snd_check(ts_sim *sim, ts_sock *sk, int now, ts_cause cause)
 static void ofo_drain(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	ts_sock_ext *x = sk->x;
+	uint32_t high = sk->rcv_nxt;
 	while (sk->nofo && ts_seq_le(x->ofo_seq[0], sk->rcv_nxt)) {
+		if (ts_seq_lt(x->ofo_seq[0], high)) {
+			/* Held data the segment just taken covered again: a
+			 * D-SACK for it (Linux tcp_ofo_queue, tcp_dsack_extend) */
+			uint32_t e = ts_seq_lt(x->ofo_end[0], high) ? x->ofo_end[0]
+								 : high;
+			dsack_extend(sk, x->ofo_seq[0], e);
+			high = e;
+		}
 		if (ts_seq_gt(x->ofo_end[0], sk->rcv_nxt)) {
 			sk->rcvq += x->ofo_end[0] - sk->rcv_nxt;
 			sk->rcv_total += x->ofo_end[0] - sk->rcv_nxt;
@@ -499,6 +509,11 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk, ts_cause cause)
 static ack_mode tcp_fin(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	sk->rcv_nxt++;
+	/* Linux tcp_fin(): whatever is held out of order after the FIN is
+	 * dropped, and no SACK or D-SACK block is reported any more
+	 * (tcp_sack_reset). */
+	sk->nofo = 0;
+	sk->dsack = 0;
 	sk->shutdown |= TS_RCV_SHUTDOWN;
 	sk->done = 1;
 	ts_tcp_wake(sim, sk);
@@ -559,6 +574,22 @@ static void dsack_set(ts_sock *sk, uint32_t seq, uint32_t end)
 	sk->dsack = 1;
 	sk->dsack_seq = seq;
 	sk->dsack_end = end;
+}
+
+/* Linux tcp_dsack_extend(): a first D-SACK block, or the one waiting made
+ * larger by [SEQ, END) when they touch (tcp_sack_extend). */
+static void dsack_extend(ts_sock *sk, uint32_t seq, uint32_t end)
+{
+	if (!sk->dsack) {
+		dsack_set(sk, seq, end);
+		return;
+	}
+	if (ts_seq_le(seq, sk->dsack_end) && ts_seq_ge(end, sk->dsack_seq)) {
+		if (ts_seq_lt(seq, sk->dsack_seq))
+			sk->dsack_seq = seq;
+		if (ts_seq_gt(end, sk->dsack_end))
+			sk->dsack_end = end;
+	}
 }
 
 static void take_text(ts_sim *sim, ts_sock *sk, uint32_t len, ts_cause cause)
@@ -1023,8 +1054,9 @@ static void request_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 					TCPSIM_RST_SYNRECV_BAD_ACK, cause);
 		return;
 	}
-	if (!in_window(seg->seq, end, sk->rcv_nxt,
-		       sk->rcv_nxt + ts_tcp_select_window(sk))) {
+	/* the window the SYN-ACK offered, unscaled (tcp_synack_window) */
+	uint32_t synack_win = sk->rcv_wnd < 65535 ? sk->rcv_wnd : 65535;
+	if (!in_window(seg->seq, end, sk->rcv_nxt, sk->rcv_nxt + synack_win)) {
 		if (!(seg->flags & TS_RST) && !oow_rate_limited(sim, sk, seg))
 			ts_tcp_send_ack(sim, sk, cause);
 		return;
@@ -1175,15 +1207,11 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			ts_tcp_send_ack(sim, sk, cause);
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_nxt)) {
-		/* Acknowledges something never sent: ESTABLISHED drops it
-		 * silently, the closing states answer with a challenge ACK
-		 * (Linux tcp_ack, tcp_rcv_state_process). */
-		if (sk->state == TS_ESTABLISHED)
-			note_drop(sim, sk, TCPSIM_DROP_ACK_UNSENT_DATA,
-				  TCPSIM_ANSWER_NOTHING, cause);
-		else
-			challenge_ack(sim, sk, TCPSIM_DROP_ACK_UNSENT_DATA,
-				      cause);
+		/* Acknowledges something never sent: dropped, and answered
+		 * with a challenge ACK in every state (RFC 9293 §3.10.7.4,
+		 * RFC 5961 §5.2; Linux 6.18 tcp_ack in ESTABLISHED, its
+		 * caller tcp_rcv_state_process in the others). */
+		challenge_ack(sim, sk, TCPSIM_DROP_ACK_UNSENT_DATA, cause);
 		return DROP;
 	}
 	/* RFC 5961 §5.2, Linux tcp_ack: older than SND.UNA minus the

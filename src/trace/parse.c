@@ -996,9 +996,14 @@ static int parse_host_decl(struct parser *p)
 			    "address %s is already used by host '%s'", buf,
 			    p->t->hosts[other].name);
 	}
-	if (expect_end(p) < 0)
+	struct tok ns = peek(p);
+	int nostack = is_word(p, ns, "nostack");
+	if (nostack)
+		next(p);
+	if (expect_end(p) < 0 || add_host(p, tok_text(p, nt), nt.len, addr) < 0)
 		return -1;
-	return add_host(p, tok_text(p, nt), nt.len, addr);
+	p->t->hosts[p->t->nhosts - 1].nostack = nostack;
+	return 0;
 }
 
 /* link A B delay DUR */
@@ -1159,6 +1164,9 @@ static inline int push_stmt_text(struct parser *p, const ts_stmt *st, size_t at,
 		p->stmt_cap = cap;
 	}
 	t->nreplay += st->kind == TS_STMT_NET && st->u.net.op == TS_NET_REPLAY;
+	t->nfield_expects += st->kind == TS_STMT_EXPECT &&
+			     st->u.expect.op == TCPSIM_EXPECT_WIRE &&
+			     st->u.expect.match.mask;
 	t->stmts[t->nstmts] = *st;
 	if (!shared) {
 		/* The text area holds len + nlines + 1 bytes: each
@@ -1289,7 +1297,93 @@ static int read_tcp_flags(struct parser *p, uint8_t *out)
 	}
 }
 
-/* inject A>B FLAGS seq S ack K [len L] [win W] */
+/* The options of an injected segment, after its header fields, each at
+ * most once, in any order: mss M, sackOK, wscale N, ts VAL ECR,
+ * sack L:R [L:R ...] (at most TCPSIM_MAX_SACK blocks). Their layout on
+ * the wire follows from which are present, as for every segment. */
+static int parse_inject_options(struct parser *p, ts_net *n)
+{
+	int64_t v, w;
+	unsigned seen = 0;
+	static const char *const names[] = {"mss", "sackOK", "wscale", "ts",
+					    "sack"};
+
+	for (;;) {
+		struct tok t = next(p);
+		unsigned k;
+
+		if (t.kind == TK_END)
+			return 0;
+		for (k = 0; k < 5; k++)
+			if (is_word(p, t, names[k]))
+				break;
+		if (k == 5)
+			return expected(p, t, "inject",
+					"an option (mss, sackOK, wscale, ts, "
+					"sack) or the end of the line");
+		if (seen & (1u << k))
+			return fail(p, t.pos, "inject: %s given twice",
+				    quote(p, t).s);
+		seen |= 1u << k;
+		switch (k) {
+		case 0:
+			if (read_int(p, "inject", "an MSS", "mss", 1, 65535,
+				     &v) < 0)
+				return -1;
+			n->mss = (uint16_t)v;
+			break;
+		case 1:
+			n->sack_ok = 1;
+			break;
+		case 2:
+			if (read_int(p, "inject", "a window scale", "wscale", 0,
+				     14, &v) < 0)
+				return -1;
+			n->wscale_ok = 1;
+			n->wscale = (uint8_t)v;
+			break;
+		case 3:
+			if (read_int(p, "inject", "a timestamp value", "ts", 0,
+				     UINT32_MAX, &v) < 0 ||
+			    read_int(p, "inject", "a timestamp echo reply",
+				     "ts", 0, UINT32_MAX, &w) < 0)
+				return -1;
+			n->ts = 1;
+			n->tsval = (uint32_t)v;
+			n->tsecr = (uint32_t)w;
+			break;
+		default:
+			do {
+				if (n->nsack == TCPSIM_MAX_SACK)
+					return fail(p, peek(p).pos,
+						    "inject: at most %d SACK "
+						    "blocks",
+						    TCPSIM_MAX_SACK);
+				if (read_int(p, "inject",
+					     "a SACK block's left "
+					     "edge",
+					     "sack", 0, UINT32_MAX, &v) < 0)
+					return -1;
+				t = next(p);
+				if (!is_punct(p, t, ':'))
+					return expected(p, t, "inject",
+							"':' between a SACK "
+							"block's edges");
+				if (read_int(p, "inject",
+					     "a SACK block's "
+					     "right edge",
+					     "sack", 0, UINT32_MAX, &w) < 0)
+					return -1;
+				n->sack[n->nsack][0] = (uint32_t)v;
+				n->sack[n->nsack][1] = (uint32_t)w;
+				n->nsack++;
+			} while (peek(p).kind == TK_NUM);
+			break;
+		}
+	}
+}
+
+/* inject A>B FLAGS seq S ack K [len L] [win W] [options] */
 static int parse_inject(struct parser *p, ts_net *n)
 {
 	int64_t v;
@@ -1315,9 +1409,12 @@ static int parse_inject(struct parser *p, ts_net *n)
 		return -1;
 	n->ack = (uint32_t)v;
 	for (;;) {
-		t = next(p);
+		t = peek(p);
 		if (t.kind == TK_END)
 			return 0;
+		if (!is_word(p, t, "len") && !is_word(p, t, "win"))
+			return parse_inject_options(p, n);
+		next(p);
 		if (is_word(p, t, "len") && !had_len) {
 			if (read_int(p, "inject", "a length", "len", 0, 1048576,
 				     &v) < 0)
@@ -1331,12 +1428,9 @@ static int parse_inject(struct parser *p, ts_net *n)
 			n->win = (uint32_t)v;
 			n->has_win = 1;
 			had_win = 1;
-		} else if (is_word(p, t, "len") || is_word(p, t, "win")) {
+		} else {
 			return fail(p, t.pos, "inject: %s given twice",
 				    quote(p, t).s);
-		} else {
-			return expected(p, t, "inject",
-					"len, win or the end of the line");
 		}
 	}
 }
@@ -1405,6 +1499,125 @@ static int parse_net(struct parser *p, ts_stmt *st)
 
 /* expect [no] A>B KIND | expect HOST VAR state STATE | expect HOST
  * terminated */
+/* The segment fields an expect line may name after its KIND, each at most
+ * once: seq N, ack N, win N, len N, mss N, wscale N, sackOK, ts [val N]
+ * [ecr N], sack L:R [L:R ...]. */
+static int parse_seg_fields(struct parser *p, tcpsim_seg_match *m)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+		int64_t max;
+	} num[] = {
+	    {"seq", TCPSIM_MATCH_SEQ, 4294967295},
+	    {"ack", TCPSIM_MATCH_ACK, 4294967295},
+	    {"win", TCPSIM_MATCH_WIN, 65535},
+	    {"len", TCPSIM_MATCH_LEN, 4294967295},
+	    {"mss", TCPSIM_MATCH_MSS, 65535},
+	    {"wscale", TCPSIM_MATCH_WSCALE, 14},
+	};
+	for (;;) {
+		struct tok t = peek(p);
+		if (t.kind == TK_END)
+			return 0;
+		uint32_t bit = 0;
+		size_t i;
+		int64_t v;
+		for (i = 0; i < sizeof num / sizeof num[0]; i++)
+			if (is_word(p, t, num[i].name))
+				bit = num[i].bit;
+		if (!bit && is_word(p, t, "sackOK"))
+			bit = TCPSIM_MATCH_SACK_OK;
+		if (!bit && (is_word(p, t, "ts") || is_word(p, t, "TS")))
+			bit = TCPSIM_MATCH_TS;
+		if (!bit && is_word(p, t, "sack"))
+			bit = TCPSIM_MATCH_SACK;
+		if (!bit)
+			return expected(p, t, "expect",
+					"a segment field (seq, ack, win, len, "
+					"mss, wscale, sackOK, ts, sack) or the "
+					"end of the line");
+		if (m->mask & bit)
+			return fail(p, t.pos, "expect: %s named twice",
+				    quote(p, t).s);
+		next(p);
+		m->mask |= bit;
+		tcpsim_segment *s = &m->seg;
+		switch (bit) {
+		case TCPSIM_MATCH_SACK_OK:
+			s->sack_ok = 1;
+			break;
+		case TCPSIM_MATCH_TS:
+			s->ts = 1;
+			if (is_word(p, peek(p), "val")) {
+				next(p);
+				if (read_int(p, "expect", "a TSval", "ts val", 0,
+					     4294967295, &v) < 0)
+					return -1;
+				s->tsval = (uint32_t)v;
+				m->mask |= TCPSIM_MATCH_TSVAL;
+			}
+			if (is_word(p, peek(p), "ecr")) {
+				next(p);
+				if (read_int(p, "expect", "a TSecr", "ts ecr", 0,
+					     4294967295, &v) < 0)
+					return -1;
+				s->tsecr = (uint32_t)v;
+				m->mask |= TCPSIM_MATCH_TSECR;
+			}
+			break;
+		case TCPSIM_MATCH_SACK:
+			do {
+				int64_t l, r;
+				if (s->nsack == TCPSIM_MAX_SACK)
+					return fail(p, peek(p).pos,
+						    "expect: at most %d SACK "
+						    "blocks",
+						    TCPSIM_MAX_SACK);
+				if (read_int(p, "expect", "a SACK block L:R",
+					     "sack", 0, 4294967295, &l) < 0)
+					return -1;
+				struct tok c = next(p);
+				if (!is_punct(p, c, ':'))
+					return expected(p, c, "expect",
+							"':' in a SACK block");
+				if (read_int(p, "expect", "a SACK block's end",
+					     "sack", 0, 4294967295, &r) < 0)
+					return -1;
+				s->sack[s->nsack][0] = (uint32_t)l;
+				s->sack[s->nsack][1] = (uint32_t)r;
+				s->nsack++;
+			} while (peek(p).kind == TK_NUM);
+			break;
+		default:
+			for (i = 0; i < sizeof num / sizeof num[0]; i++)
+				if (num[i].bit == bit)
+					break;
+			char what[32];
+			snprintf(what, sizeof what, "a value for %s",
+				 num[i].name);
+			if (read_int(p, "expect", what, num[i].name, 0,
+				     num[i].max, &v) < 0)
+				return -1;
+			if (bit == TCPSIM_MATCH_SEQ)
+				s->seq = (uint32_t)v;
+			else if (bit == TCPSIM_MATCH_ACK)
+				s->ack = (uint32_t)v;
+			else if (bit == TCPSIM_MATCH_WIN)
+				s->win = (uint16_t)v;
+			else if (bit == TCPSIM_MATCH_LEN)
+				s->len = (uint32_t)v;
+			else if (bit == TCPSIM_MATCH_MSS)
+				s->mss = (uint16_t)v;
+			else {
+				s->wscale_ok = 1;
+				s->wscale = (uint8_t)v;
+			}
+			break;
+		}
+	}
+}
+
 static int parse_expect(struct parser *p, ts_stmt *st)
 {
 	ts_expect *e = &st->u.expect;
@@ -1446,6 +1659,8 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 			 segkinds(kinds));
 		if (seg_kind(p, k, &e->kind) < 0)
 			return expected(p, k, "expect", what);
+		if (parse_seg_fields(p, &e->match) < 0)
+			return -1;
 	} else if (e->negate) {
 		return fail(p, a.pos, "expect: expected '>' after %s, found %s",
 			    quote(p, ht).s, quote(p, a).s);
@@ -2047,6 +2262,12 @@ static int parse_host_stmt(struct parser *p, ts_stmt *st, int host)
 	struct tok w = next(p), a = peek(p);
 
 	st->host = host;
+	if (p->t->hosts[host].nostack)
+		return fail(p, w.pos,
+			    "host '%s' has no stack (nostack): it makes no "
+			    "calls and has no process; net: inject sends "
+			    "its segments",
+			    p->t->hosts[host].name);
 	if (w.kind == TK_WORD && is_punct(p, a, '=')) {
 		struct tok name;
 

@@ -101,7 +101,7 @@ typedef enum ts_net_op {
 	TS_NET_DUP,    /* dup A>B [COUNT] [KIND] */
 	TS_NET_DELAY,  /* delay A>B DUR [COUNT] [KIND] */
 	TS_NET_REPLAY, /* replay N */
-	TS_NET_INJECT, /* inject A>B FLAGS seq S ack K [len L] [win W] */
+	TS_NET_INJECT, /* inject A>B FLAGS seq S ack K [len L] [win W] [opts] */
 	TS_NET_HEAL    /* heal [A B] */
 } ts_net_op;
 
@@ -120,6 +120,11 @@ typedef struct ts_net {
 	uint32_t len;
 	uint32_t win; /* default 65535 (see doc) */
 	int has_win;
+	/* Its options: mss, sackOK, wscale, ts, sack (0 when not given). */
+	uint16_t mss;
+	uint8_t sack_ok, wscale_ok, wscale, ts, nsack;
+	uint32_t tsval, tsecr;
+	uint32_t sack[TCPSIM_MAX_SACK][2];
 } ts_net;
 
 typedef enum ts_host_op {
@@ -133,6 +138,7 @@ typedef struct ts_expect {
 	int negate;          /* expect no ... */
 	int from, to;        /* WIRE */
 	ts_seg_kind kind;    /* WIRE; never TCPSIM_SEG_ANY */
+	tcpsim_seg_match match; /* WIRE: the fields named, if any */
 	int host, var;       /* STATE, TERMINATED (host only) */
 	ts_tcp_state state;
 } ts_expect;
@@ -216,6 +222,8 @@ extern const ts_knob_info ts_knobs[TS_NKNOBS];
 typedef struct ts_host_decl {
 	char name[TS_NAME_MAX];
 	uint32_t addr;            /* host byte order */
+	int nostack; /* "host NAME ADDR nostack": no TCP, no process; what
+		      * reaches it is reported and goes no further */
 	int64_t knobs[TS_NKNOBS]; /* defaults filled in, then "set" lines */
 	int knob_set[TS_NKNOBS];  /* 1 where a "set" line gave it */
 	int nvars;                /* variables of this host's process */
@@ -237,6 +245,7 @@ typedef struct ts_trace {
 	ts_link_decl *links; /* only the pairs given by "link" lines */
 	int nstmts;
 	int nreplay;    /* statements that are net: replay lines */
+	int nfield_expects; /* wire expect lines that name segment fields */
 	ts_stmt *stmts; /* timed lines, in file order, times non-decreasing */
 	char *text;     /* owned copy of the source, for error lines */
 	size_t textlen;

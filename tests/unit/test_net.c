@@ -162,6 +162,53 @@ START_TEST(link_delivery_reaches_host)
 }
 END_TEST
 
+START_TEST(nostack_host_answers_nothing)
+{
+	/* b has no stack: the SYN reaches it, is reported, and nothing
+	 * answers it (a host with a stack would send RST|ACK). */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2 nostack\n", 0);
+	ts_seg s = seg_syn(A, B);
+	th_net_send(t, HA, HB, &s);
+	th_take(t);
+	th_advance(t, TS_MS(20));
+	ck_assert(th_report_has(t, "0.010000  b       recv    #1   SYN"));
+	ck_assert_int_eq(th_pending(t), 0);
+	ck_assert(!th_report_has(t, "RST"));
+}
+END_TEST
+
+START_TEST(inject_carries_options)
+{
+	/* The options of an inject line reach the stack as written. */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2 nostack\n"
+		       "link a b delay 0\n"
+		       "0 a: s = socket()\n+0 a: bind(s, 80) = 0\n"
+		       "+0 a: listen(s, 1) = 0\n"
+		       "+0 net: inject b:5000>a:80 SYN seq 0 ack 0 win 100 "
+		       "mss 1000 sackOK wscale 7 ts 9 0\n",
+		       0);
+	th_run(t);
+	const th_cap *c = th_take(t);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->injected, 1);
+	ck_assert_int_eq(c->seg.mss, 1000);
+	ck_assert_int_eq(c->seg.sack_ok, 1);
+	ck_assert_int_eq(c->seg.wscale_ok, 1);
+	ck_assert_int_eq(c->seg.wscale, 7);
+	ck_assert_int_eq(c->seg.ts, 1);
+	ck_assert_uint_eq(c->seg.tsval, 9);
+	ck_assert_uint_eq(c->seg.tsecr, 0);
+	/* a's SYN-ACK answers it, again and again; b answers nothing. */
+	int n = 0;
+	while ((c = th_take(t)) != NULL) {
+		ck_assert_int_eq(c->from, HA);
+		ck_assert_int_eq(c->seg.flags, TS_SYN | TS_ACK);
+		n++;
+	}
+	ck_assert_int_gt(n, 1);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* drop */
 
@@ -754,6 +801,8 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, numbers_in_send_order);
 	tcase_add_test(tc, link_delay_per_pair);
 	tcase_add_test(tc, link_delivery_reaches_host);
+	tcase_add_test(tc, nostack_host_answers_nothing);
+	tcase_add_test(tc, inject_carries_options);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drop");

@@ -1089,6 +1089,51 @@ START_TEST(parse_net_inject)
 	ck_assert_uint_eq(n.len, 10);
 	ck_assert_uint_eq(n.win, 65535);
 	ck_assert_int_eq(n.has_win, 1);
+	ck_assert_int_eq(n.mss, 0);
+	ck_assert_int_eq(n.sack_ok | n.wscale_ok | n.ts | n.nsack, 0);
+}
+END_TEST
+
+START_TEST(parse_net_inject_options)
+{
+	ts_net n = net1("0 net: inject client>server SYN seq 0 ack 0 win 5 "
+			"mss 1000 sackOK wscale 14 ts 4294967295 7");
+
+	ck_assert_uint_eq(n.win, 5);
+	ck_assert_int_eq(n.mss, 1000);
+	ck_assert_int_eq(n.sack_ok, 1);
+	ck_assert_int_eq(n.wscale_ok, 1);
+	ck_assert_int_eq(n.wscale, 14);
+	ck_assert_int_eq(n.ts, 1);
+	ck_assert_uint_eq(n.tsval, 4294967295u);
+	ck_assert_uint_eq(n.tsecr, 7);
+	ck_assert_int_eq(n.nsack, 0);
+	/* any order; SACK blocks as written, up to four */
+	n = net1("0 net: inject client>server ACK seq 1 ack 1 sack 5:10 "
+		 "4294967290:3 1:2 7:8 ts 1 2 wscale 0");
+	ck_assert_int_eq(n.nsack, 4);
+	ck_assert_uint_eq(n.sack[0][0], 5);
+	ck_assert_uint_eq(n.sack[0][1], 10);
+	ck_assert_uint_eq(n.sack[1][0], 4294967290u);
+	ck_assert_uint_eq(n.sack[1][1], 3);
+	ck_assert_uint_eq(n.sack[3][0], 7);
+	ck_assert_uint_eq(n.sack[3][1], 8);
+	ck_assert_int_eq(n.ts, 1);
+	ck_assert_int_eq(n.wscale_ok, 1);
+	ck_assert_int_eq(n.wscale, 0);
+	ck_assert_int_eq(n.mss, 0);
+	ck_assert_int_eq(n.sack_ok, 0);
+}
+END_TEST
+
+START_TEST(parse_host_nostack)
+{
+	ts_trace *t = parse_ok("host a 10.0.0.1\nhost b 10.0.0.2 nostack\n"
+			       "0 a: s = socket()\n");
+
+	ck_assert_int_eq(t->hosts[0].nostack, 0);
+	ck_assert_int_eq(t->hosts[1].nostack, 1);
+	ts_trace_free(t);
 }
 END_TEST
 
@@ -1120,6 +1165,52 @@ START_TEST(parse_expect_wire)
 		ck_assert_int_eq(e.kind, TCPSIM_SEG_SYN + k);
 		ck_assert_str_eq(ts_segkind_name(e.kind), kinds[k]);
 	}
+}
+END_TEST
+
+/* Segment fields after the kind: each named one is in the mask with its
+ * value; the others match anything. */
+START_TEST(parse_expect_fields)
+{
+	ts_expect e = expect3("expect server>client RST seq 2002 ack 0 win 0");
+	ck_assert_uint_eq(e.match.mask,
+			  TCPSIM_MATCH_SEQ | TCPSIM_MATCH_ACK | TCPSIM_MATCH_WIN);
+	ck_assert_uint_eq(e.match.seg.seq, 2002);
+	ck_assert_uint_eq(e.match.seg.ack, 0);
+	ck_assert_uint_eq(e.match.seg.win, 0);
+	e = expect3("expect client>server SYN mss 1460 sackOK wscale 10 "
+		    "ts val 5 ecr 0 len 0");
+	ck_assert_uint_eq(e.match.mask,
+			  TCPSIM_MATCH_MSS | TCPSIM_MATCH_SACK_OK |
+			      TCPSIM_MATCH_WSCALE | TCPSIM_MATCH_TS |
+			      TCPSIM_MATCH_TSVAL | TCPSIM_MATCH_TSECR |
+			      TCPSIM_MATCH_LEN);
+	ck_assert_uint_eq(e.match.seg.mss, 1460);
+	ck_assert_uint_eq(e.match.seg.wscale, 10);
+	ck_assert_uint_eq(e.match.seg.tsval, 5);
+	ck_assert_uint_eq(e.match.seg.tsecr, 0);
+	e = expect3("expect no client>server ACK ts sack 1:2 30:40");
+	ck_assert_uint_eq(e.match.mask, TCPSIM_MATCH_TS | TCPSIM_MATCH_SACK);
+	ck_assert_int_eq(e.match.seg.nsack, 2);
+	ck_assert_uint_eq(e.match.seg.sack[1][0], 30);
+	ck_assert_uint_eq(e.match.seg.sack[1][1], 40);
+	e = expect3("expect client>server FIN");
+	ck_assert_uint_eq(e.match.mask, 0);
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b RST seq 1 "
+		    "seq 2\n",
+		    3, 24, "expect: 'seq' named twice");
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b RST "
+		    "color 2\n",
+		    3, 18,
+		    "expect: expected a segment field (seq, ack, win, len, "
+		    "mss, wscale, sackOK, ts, sack) or the end of the line, "
+		    "found 'color'");
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b ACK win "
+		    "65536\n",
+		    3, 22, "expect: win '65536' is out of range (0..65535)");
+	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b ACK sack "
+		    "1 2\n",
+		    3, 25, "expect: expected ':' in a SACK block, found '2'");
 }
 END_TEST
 
@@ -1687,7 +1778,16 @@ END_TEST
 	X(error_inject_win_value, "0 net: inject client>server ACK seq 1 ack 1 win big\n", 1, 49, "inject: expected a window, found 'big'") \
 	X(error_inject_win_range, "0 net: inject client>server ACK seq 1 ack 1 win 65536\n", 1, 49, "inject: win '65536' is out of range (0..65535)") \
 	X(error_inject_twice, "0 net: inject client>server ACK seq 1 ack 1 len 1 len 2\n", 1, 51, "inject: 'len' given twice") \
-	X(error_inject_trailing, "0 net: inject client>server ACK seq 1 ack 1 ttl 2\n", 1, 45, "inject: expected len, win or the end of the line, found 'ttl'") \
+	X(error_inject_trailing, "0 net: inject client>server ACK seq 1 ack 1 ttl 2\n", 1, 45, "inject: expected an option (mss, sackOK, wscale, ts, sack) or the end of the line, found 'ttl'") \
+	X(error_inject_mss_range, "0 net: inject client>server SYN seq 1 ack 0 mss 0\n", 1, 49, "inject: mss '0' is out of range (1..65535)") \
+	X(error_inject_wscale_range, "0 net: inject client>server SYN seq 1 ack 0 wscale 15\n", 1, 52, "inject: wscale '15' is out of range (0..14)") \
+	X(error_inject_ts_ecr, "0 net: inject client>server ACK seq 1 ack 0 ts 5\n", 1, 49, "inject: expected a timestamp echo reply, found the end of the line") \
+	X(error_inject_sack_colon, "0 net: inject client>server ACK seq 1 ack 0 sack 5 9\n", 1, 52, "inject: expected ':' between a SACK block's edges, found '9'") \
+	X(error_inject_sack_many, "0 net: inject client>server ACK seq 1 ack 0 sack 1:2 3:4 5:6 7:8 9:10\n", 1, 66, "inject: at most 4 SACK blocks") \
+	X(error_inject_option_twice, "0 net: inject client>server SYN seq 1 ack 0 sackOK sackOK\n", 1, 52, "inject: 'sackOK' given twice") \
+	X(error_inject_win_after_options, "0 net: inject client>server SYN seq 1 ack 0 mss 5 win 9\n", 1, 51, "inject: expected an option (mss, sackOK, wscale, ts, sack) or the end of the line, found 'win'") \
+	X(error_host_nostack_word, "host a 1.2.3.4 stackless\n", 1, 16, "unexpected 'stackless' at the end of the statement") \
+	X(error_host_nostack_call, "host a 1.2.3.4 nostack\nhost b 1.2.3.5\n0 a: s = socket()\n", 3, 6, "host 'a' has no stack (nostack): it makes no calls and has no process; net: inject sends its segments") \
 	/* expect */ \
 	X(error_expect_empty, "expect\n", 1, 7, "expect: expected a host name, found the end of the line") \
 	X(error_expect_unknown_host, "expect srv>client RST\n", 1, 8, "unknown host 'srv'") \
@@ -1702,7 +1802,7 @@ END_TEST
 	X(error_expect_state_keyword, PRE "expect client c CLOSED\n", 3, 17, "expect: expected 'state' after 'c', found 'CLOSED'") \
 	X(error_expect_state_unknown, PRE "expect client c state ESTAB\n", 3, 23, "expect: expected a state (CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT), found 'ESTAB'") \
 	X(error_expect_terminated_trailing, "expect client terminated now\n", 1, 15, "unknown variable 'terminated' on host 'client'") \
-	X(error_expect_trailing, "expect client>server RST RST\n", 1, 26, "unexpected 'RST' at the end of the statement") \
+	X(error_expect_trailing, "expect client>server RST RST\n", 1, 26, "expect: expected a segment field (seq, ack, win, len, mss, wscale, sackOK, ts, sack) or the end of the line, found 'RST'") \
 	/* quoting in messages */ \
 	X(error_quote_long, "0 client: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, 11, "expected a call, kill, crash or reboot after 'client:', found 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'") \
 	X(error_quote_cr, "0 client: kill\r\r\n", 1, 15, "unexpected '\\x0d' at the end of the statement")
@@ -2076,10 +2176,13 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_net_dup_delay);
 	tcase_add_test(tc, parse_net_replay_heal);
 	tcase_add_test(tc, parse_net_inject);
+	tcase_add_test(tc, parse_net_inject_options);
+	tcase_add_test(tc, parse_host_nostack);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("expect");
 	tcase_add_test(tc, parse_expect_wire);
+	tcase_add_test(tc, parse_expect_fields);
 	tcase_add_test(tc, parse_expect_state);
 	tcase_add_test(tc, parse_expect_terminated);
 	suite_add_tcase(s, tc);

@@ -1123,10 +1123,13 @@ END_TEST
 
 START_TEST(established_ack_of_unsent_data_dropped)
 {
-	/* SEG.ACK > SND.NXT in ESTABLISHED: dropped silently (Linux tcp_ack,
-	 * before the 2026 change); SND.UNA does not move. */
+	/* SEG.ACK > SND.NXT in ESTABLISHED: dropped, and answered with a
+	 * challenge ACK (RFC 9293 §3.10.7.4, RFC 5961 §5.2; Linux 6.18
+	 * tcp_ack, seen on the kernel); SND.UNA does not move. */
 	th_conn c = established();
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 500);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_report(c.t, "ACK of unsent data: challenge ACK");
 	ck_no_send(c.t);
 	ck_state(c, TS_ESTABLISHED);
 	ck_ret(th_do(c.t, "a: write(x, 10)"), 10);
