@@ -54,8 +54,8 @@ void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok)
 		if (most > clamp)
 			most = clamp;
 		int lg = 31 - __builtin_clz(most | 1);
-		sk->rcv_wscale = (uint8_t)(lg > 15 ? (lg - 15 > 14 ? 14 : lg - 15)
-						  : 0);
+		sk->rcv_wscale =
+		    (uint8_t)(lg > 15 ? (lg - 15 > 14 ? 14 : lg - 15) : 0);
 	}
 	sk->window_clamp = 65535u << sk->rcv_wscale;
 	sk->rcv_ssthresh = sk->rcv_wnd;
@@ -70,8 +70,7 @@ void ts_tcp_init_buffer_space(ts_sock *sk)
 	uint32_t advmss = TS_TCP_MSS;
 	if (sk->window_clamp >= maxwin)
 		sk->window_clamp = maxwin;
-	if (sk->window_clamp > 2 * advmss &&
-	    sk->window_clamp + advmss > maxwin)
+	if (sk->window_clamp > 2 * advmss && sk->window_clamp + advmss > maxwin)
 		sk->window_clamp =
 		    maxwin - advmss > 2 * advmss ? maxwin - advmss : 2 * advmss;
 	if (sk->rcv_ssthresh > sk->window_clamp)
@@ -160,7 +159,8 @@ static void sack_blocks(ts_sock *sk, ts_seg *s)
 	while (s->nsack < room) {
 		int best = -1;
 		for (int i = 0; i < sk->nofo; i++)
-			if (!used[i] && ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
+			if (!used[i] &&
+			    ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
 			    (best < 0 || x->ofo_stamp[i] > x->ofo_stamp[best]))
 				best = i;
 		if (best < 0)
@@ -367,8 +367,6 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 	 * 5681 §3.1: the lesser of cwnd and rwnd). */
 	uint32_t in_flight = ts_cong_in_flight(sk);
 	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
-		if (in_flight >= sk->snd_cwnd && !probe)
-			break;
 		if (probe && sent)
 			break;
 		uint32_t avail = sk->write_seq - sk->snd_nxt;
@@ -382,6 +380,12 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 			len = room;
 		if (!len)
 			break; /* window closed */
+		/* Linux tcp_cwnd_test: "Don't be strict about the congestion
+		 * window for the final FIN": the segment that ends with it
+		 * goes whatever cwnd says (a probe too: push_one 2). */
+		if (in_flight >= sk->snd_cwnd && !probe &&
+		    !(sk->fin_queued && avail <= sk->mss))
+			break;
 		/* Nagle with Minshall's change (Linux tcp_nagle_check): hold a
 		 * partial segment while an earlier small one is unacked. */
 		if (len < sk->mss && ts_seq_gt(sk->snd_sml, sk->snd_una) &&
@@ -407,7 +411,7 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		in_flight++;
 	}
 	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk) &&
-	    in_flight < sk->snd_cwnd && !probe) {
+	    !probe) {
 		/* A FIN alone (Linux tcp_send_fin): it needs no window. */
 		if (sk->snd_una == sk->snd_nxt)
 			sk->first_tx = sim->now;
@@ -531,7 +535,8 @@ void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	while (ts_cong_next_lost(sim, sk, &seq, &len)) {
 		/* [seq, seq + len) of sequence space: data, and the FIN when
 		 * it reaches it */
-		uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
+		uint32_t data_end =
+		    fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
 		uint32_t dlen = ts_seq_lt(seq, data_end) ? data_end - seq : 0;
 		if (dlen > len)
 			dlen = len;

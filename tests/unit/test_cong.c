@@ -92,6 +92,32 @@ START_TEST(established_peer_window_below_cwnd_limits)
 }
 END_TEST
 
+START_TEST(established_final_fin_passes_full_window)
+{
+	/* Linux tcp_cwnd_test: "Don't be strict about the congestion window
+	 * for the final FIN": a segment of at most an MSS that carries the
+	 * FIN goes out with the window full. 10 segments fill IW10; the FIN
+	 * alone after them, or an 11th segment carrying the FIN, still go
+	 * (a segment without it waits: established_iw10_...). */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 14600)"), 14600);
+	uint32_t end = 0;
+	ck_assert_int_eq(take_data(c.t, c.iss, &end), 10);
+	ck_ret(th_do(c.t, "a: shutdown(x, SHUT_WR)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_FIN, .seq = 1 + 10 * MSS,
+			 .ack = 1));
+	ck_no_send(c.t);
+
+	th_conn d = established();
+	ck_ret(th_do(d.t, "a: write(x, 16060)"), 16060);
+	ck_assert_int_eq(take_data(d.t, d.iss, &end), 10);
+	ck_ret(th_do(d.t, "a: close(x)"), 0);
+	ck_send(d.t, OUT(d, .flags = TS_ACK | TS_PSH | TS_FIN,
+			 .seq = 1 + 10 * MSS, .ack = 1, .len = MSS));
+	ck_no_send(d.t);
+}
+END_TEST
+
 /* ---- slow start ---- */
 
 START_TEST(established_slow_start_doubles_per_rtt)
@@ -361,6 +387,7 @@ static Suite *cong_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, established_iw10_lets_ten_segments_out);
 	tcase_add_test(tc, established_peer_window_below_cwnd_limits);
+	tcase_add_test(tc, established_final_fin_passes_full_window);
 	tcase_add_test(tc, established_slow_start_doubles_per_rtt);
 	tcase_add_test(
 	    tc, established_slow_start_stops_growing_when_not_cwnd_limited);
