@@ -60,6 +60,15 @@ typedef enum tcpsim_state {
 	TCPSIM_TIME_WAIT
 } tcpsim_state;
 
+/* Congestion-control states (Linux icsk_ca_state, tcpi_ca_state). */
+typedef enum tcpsim_ca_state {
+	TCPSIM_CA_OPEN,     /* nothing amiss */
+	TCPSIM_CA_DISORDER, /* duplicate ACKs, not yet a loss */
+	TCPSIM_CA_CWR,      /* the window reduced without a loss */
+	TCPSIM_CA_RECOVERY, /* fast retransmit and recovery */
+	TCPSIM_CA_LOSS      /* after a retransmission timeout */
+} tcpsim_ca_state;
+
 typedef struct tcpsim_sim tcpsim_sim;
 
 /* TCP flag bits of tcpsim_segment.flags, as on the wire. */
@@ -851,6 +860,30 @@ int tcpsim_var_tcp_info(const tcpsim_sim *sim, const char *host,
 
 /* "ESTABLISHED" and so on; NULL for a value out of range. */
 const char *tcpsim_state_name(int state);
+
+/* A connection's TCP numbers, as Linux's TCP_INFO gives them (struct
+ * tcp_info's names without "tcpi_"). */
+typedef struct tcpsim_tcp_info {
+	tcpsim_state state;
+	tcpsim_ca_state ca_state;
+	uint32_t snd_mss;      /* bytes per segment */
+	uint32_t snd_cwnd;     /* congestion window, segments */
+	uint32_t snd_ssthresh; /* segments; 2147483647 until the first loss */
+	uint32_t unacked;      /* segments sent and not yet acknowledged */
+	uint32_t retransmits;  /* timeouts in a row */
+	int64_t rto_us, rtt_us, rttvar_us;
+} tcpsim_tcp_info;
+
+/* At any time, also between the lines of tcpsim_do(): the numbers of the
+ * connection a host's variable names. 0, or -1 for an unknown host or
+ * variable, or a variable whose connection is gone or in TIME_WAIT (then
+ * *INFO holds its state alone). */
+int tcpsim_var_info(const tcpsim_sim *sim, const char *host, const char *var,
+		    tcpsim_tcp_info *info);
+
+/* "Open", "Disorder", "CWR", "Recovery", "Loss" (Linux's words); NULL for a
+ * value out of range. */
+const char *tcpsim_ca_state_name(int ca_state);
 
 void tcpsim_free(tcpsim_sim *sim);
 

@@ -583,3 +583,48 @@ int tcpsim_run_trace(const char *filename, const char *text, size_t len,
 	tcpsim_free(s);
 	return rc;
 }
+
+int tcpsim_var_info(const tcpsim_sim *s, const char *host, const char *var,
+		    tcpsim_tcp_info *info)
+{
+	if (!s || !s->sim || !host || !var || !info)
+		return -1;
+	memset(info, 0, sizeof *info);
+	const ts_trace *t = s->trace;
+	for (int h = 0; h < t->nhosts; h++) {
+		if (strcmp(t->hosts[h].name, host) != 0)
+			continue;
+		for (int v = 0; v < t->hosts[h].nvars; v++) {
+			if (strcmp(t->hosts[h].vars[v], var) != 0)
+				continue;
+			const ts_sock *sk = ts_sim_var_sock(s->sim, h, v);
+			info->state =
+			    (tcpsim_state)ts_sim_var_state(s->sim, h, v);
+			if (!sk)
+				return -1;
+			/* Linux tcp_get_info() */
+			info->ca_state = (tcpsim_ca_state)sk->ca_state;
+			info->snd_mss = sk->mss;
+			info->snd_cwnd = sk->snd_cwnd;
+			info->snd_ssthresh = sk->snd_ssthresh;
+			info->unacked = ts_cong_packets_out(sk);
+			info->retransmits = sk->retransmits;
+			info->rto_us = sk->rto;
+			info->rtt_us = sk->srtt;
+			info->rttvar_us = sk->rttvar;
+			return 0;
+		}
+		return -1;
+	}
+	return -1;
+}
+
+const char *tcpsim_ca_state_name(int ca_state)
+{
+	/* Linux's words for icsk_ca_state (tcp_input.c) */
+	static const char *const names[] = {"Open", "Disorder", "CWR",
+					    "Recovery", "Loss"};
+	if (ca_state < 0 || ca_state > TCPSIM_CA_LOSS)
+		return NULL;
+	return names[ca_state];
+}

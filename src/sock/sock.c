@@ -486,6 +486,7 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 	uint32_t space = ts_tcp_send_space(sk);
 	int64_t copy = want < (int64_t)space ? want : (int64_t)space;
 	if (copy > 0) {
+		ts_cong_write(sim, sk); /* Linux tcp_skb_entail */
 		sk->write_seq += (uint32_t)copy;
 		sk->app_written += (uint64_t)copy;
 		ts_check_written(sim, sk);

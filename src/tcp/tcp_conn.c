@@ -37,6 +37,7 @@ ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 	sk->rto = TS_TCP_RTO_INIT;
 	sk->rtt_time = TS_TIME_NEVER;
 	sk->rcv_mss = TS_TCP_DEFAULT_MSS; /* tcp_initialize_rcv_mss */
+	ts_cong_init_sock(sk);
 	for (int t = 0; t < TS_NTIMERS; t++)
 		sk->tdl[t] = TS_TIME_NEVER;
 	sk->tev.kind = TS_EV_SOCK_TIMER;

@@ -719,6 +719,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
 	if (seg->flags & TS_ACK) {
+		ts_cong_init_transfer(sim, sk, sk->retransmits);
 		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
@@ -1022,6 +1023,9 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	sk->snd_wnd = seg_window(sk, seg);
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
+	/* A child has no SYN-ACK retransmissions against it (Linux
+	 * tcp_init_transfer: no undo_marker): IW10. */
+	ts_cong_init_transfer(sim, sk, 0);
 	replace_ts_recent(sim, sk, seg);
 	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
 	ts_tcp_init_buffer_space(sk);
@@ -1247,6 +1251,7 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			    cause);
 			return DROP;
 		}
+		ts_cong_init_transfer(sim, sk, sk->retransmits);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_ACK_OF_SYN,
 				 cause);
 		/* A simultaneous open's SYN-ACK carries the peer's SYN
@@ -1325,7 +1330,11 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 {
 	if (ts_seq_ge(seg->ack, sk->snd_una))
 		replace_ts_recent(sim, sk, seg);
-	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). */
+	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). An ACK that
+	 * moves the window is no duplicate (Linux FLAG_WIN_UPDATE is
+	 * FLAG_NOT_DUP), unless its SACK blocks tell of a segment that left
+	 * the network (tcp_sacktag_write_queue: sacked_out grows). */
+	uint32_t prior_wnd = sk->snd_wnd;
 	if (ts_seq_lt(sk->snd_wl1, seg->seq) ||
 	    (sk->snd_wl1 == seg->seq && ts_seq_le(sk->snd_wl2, seg->ack))) {
 		sk->snd_wnd = seg_window(sk, seg);
@@ -1337,27 +1346,35 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->probes_out = 0; /* Linux tcp_ack: the peer is alive */
 	if (seg->ack == sk->snd_una && !seg->len &&
 	    !(seg->flags & (TS_SYN | TS_FIN)) && sk->snd_una != sk->snd_nxt &&
-	    seg_window(sk, seg) == sk->snd_wnd) {
+	    (seg_window(sk, seg) == prior_wnd || seg->nsack)) {
 		/* RFC 5681 §3.2: the third duplicate ACK triggers a fast
 		 * retransmit (Linux tcp_fastretrans_alert, NewReno). */
-		if (++sk->dupacks == 3 && !sk->in_recovery) {
-			if (ts_ev_on(sim, TCPSIM_EV_REXMIT))
-				rexmit_event(sim, sk);
-			sk->in_recovery = 1;
-			sk->recover = sk->snd_nxt;
-			sk->rtt_time = TS_TIME_NEVER;
-			ts_tcp_retransmit_head(sim, sk, cause);
+		int was = sk->ca_state;
+		if (ts_cong_dupack(sim, sk)) {
+			if (was < TS_CA_RECOVERY &&
+			    sk->ca_state == TS_CA_RECOVERY) {
+				if (ts_ev_on(sim, TCPSIM_EV_REXMIT))
+					rexmit_event(sim, sk);
+				sk->rtt_time = TS_TIME_NEVER;
+			}
+			ts_tcp_xmit_recovery(sim, sk, cause);
 		}
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_una)) {
-		sk->dupacks = 0;
+		uint32_t prior_una = sk->snd_una;
+		int cc = ts_cong_ack_matters(sk);
+		uint32_t prior_out = cc ? ts_cong_packets_out(sk) : 0;
 		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (sk->rtt_time != TS_TIME_NEVER &&
 		    ts_seq_ge(seg->ack, sk->rtt_seq)) {
 			ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
+			ts_cong_rtt_sample(sim, sk, sim->now - sk->rtt_time);
 			sk->rtt_time = TS_TIME_NEVER;
 		}
+		/* Linux tcp_ack: the congestion state and window */
+		if (cc)
+			ts_cong_ack(sim, sk, prior_una, prior_out);
 		sk->retransmits = 0;
 		sk->total_rto = 0;
 		ts_tcp_set_rto(sk); /* new data acked: undo the backoff */
@@ -1373,13 +1390,9 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		 * is free; other wakes (data, state) come as they come. */
 		if (ts_tcp_writeable(sk))
 			ts_tcp_wake(sim, sk);
-		if (sk->in_recovery) {
-			if (ts_seq_lt(sk->snd_una, sk->recover))
-				/* partial */
-				ts_tcp_retransmit_head(sim, sk, cause);
-			else
-				sk->in_recovery = 0;
-		}
+		/* Linux tcp_xmit_recovery(): what is lost, before new data */
+		if (sk->ca_state >= TS_CA_RECOVERY)
+			ts_tcp_xmit_recovery(sim, sk, cause);
 	}
 }
 

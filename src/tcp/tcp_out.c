@@ -54,8 +54,8 @@ void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok)
 		if (most > clamp)
 			most = clamp;
 		int lg = 31 - __builtin_clz(most | 1);
-		sk->rcv_wscale = (uint8_t)(lg > 15 ? (lg - 15 > 14 ? 14 : lg - 15)
-						  : 0);
+		sk->rcv_wscale =
+		    (uint8_t)(lg > 15 ? (lg - 15 > 14 ? 14 : lg - 15) : 0);
 	}
 	sk->window_clamp = 65535u << sk->rcv_wscale;
 	sk->rcv_ssthresh = sk->rcv_wnd;
@@ -72,8 +72,7 @@ void ts_tcp_init_buffer_space(ts_sock *sk)
 	uint32_t advmss = TS_TCP_MSS;
 	if (sk->window_clamp >= maxwin)
 		sk->window_clamp = maxwin;
-	if (sk->window_clamp > 2 * advmss &&
-	    sk->window_clamp + advmss > maxwin)
+	if (sk->window_clamp > 2 * advmss && sk->window_clamp + advmss > maxwin)
 		sk->window_clamp =
 		    maxwin - advmss > 2 * advmss ? maxwin - advmss : 2 * advmss;
 	if (sk->rcv_ssthresh > sk->window_clamp)
@@ -162,7 +161,8 @@ static void sack_blocks(ts_sock *sk, ts_seg *s)
 	while (s->nsack < room) {
 		int best = -1;
 		for (int i = 0; i < sk->nofo; i++)
-			if (!used[i] && ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
+			if (!used[i] &&
+			    ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
 			    (best < 0 || x->ofo_stamp[i] > x->ofo_stamp[best]))
 				best = i;
 		if (best < 0)
@@ -365,12 +365,17 @@ int ts_tcp_may_send(ts_tcp_state st)
 	return 0;
 }
 
-void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
+/* Linux tcp_write_xmit(); PROBE: a loss probe's one new segment, which
+ * neither the congestion window nor Nagle holds back (push_one 2). */
+static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 {
-	if (!ts_tcp_push_pending(sk) || !ts_tcp_may_send(sk->state))
-		return;
-	int sent = 0;
+	uint32_t sent = 0;
+	/* Linux tcp_cwnd_test: at most snd_cwnd segments in flight (RFC
+	 * 5681 §3.1: the lesser of cwnd and rwnd). */
+	uint32_t in_flight = ts_cong_in_flight(sk);
 	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
+		if (probe && sent)
+			break;
 		uint32_t avail = sk->write_seq - sk->snd_nxt;
 		uint32_t wnd_end = sk->snd_una + sk->snd_wnd;
 		uint32_t room =
@@ -382,10 +387,16 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 			len = room;
 		if (!len)
 			break; /* window closed */
+		/* Linux tcp_cwnd_test: "Don't be strict about the congestion
+		 * window for the final FIN": the segment that ends with it
+		 * goes whatever cwnd says (a probe too: push_one 2). */
+		if (in_flight >= sk->snd_cwnd && !probe &&
+		    !(sk->fin_queued && avail <= sk->mss))
+			break;
 		/* Nagle with Minshall's change (Linux tcp_nagle_check): hold a
 		 * partial segment while an earlier small one is unacked. */
 		if (len < sk->mss && ts_seq_gt(sk->snd_sml, sk->snd_una) &&
-		    ts_seq_le(sk->snd_sml, sk->snd_nxt))
+		    ts_seq_le(sk->snd_sml, sk->snd_nxt) && !probe)
 			break;
 		if (sk->snd_una == sk->snd_nxt)
 			sk->first_tx = sim->now;
@@ -401,10 +412,13 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		}
 		sk->last_seq = seq;
 		sk->fin_alone = 0;
+		ts_cong_data_sent(sim, sk);
 		send_data(sim, sk, seq, len, fin, cause);
-		sent = 1;
+		sent++;
+		in_flight++;
 	}
-	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk)) {
+	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk) &&
+	    !probe) {
 		/* A FIN alone (Linux tcp_send_fin): it needs no window. */
 		if (sk->snd_una == sk->snd_nxt)
 			sk->first_tx = sim->now;
@@ -417,8 +431,12 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		sk->last_seq = seq;
 		sk->fin_alone = 1;
 		send_data(sim, sk, seq, 0, 1, cause);
-		sent = 1;
+		sent++;
+		in_flight++;
 	}
+	ts_cong_sent(sim, sk, sent, in_flight);
+	if (probe)
+		return; /* the probe's caller arms the timer */
 	if (sent) {
 		/* Linux tcp_event_new_data_sent() arms the RTO, then
 		 * tcp_schedule_loss_probe() at the end of tcp_write_xmit
@@ -430,6 +448,29 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 			ts_tcp_rearm_rtx(sim, sk);
 	}
 	ts_tcp_check_probe_timer(sim, sk);
+}
+
+void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	if (!ts_tcp_push_pending(sk) || !ts_tcp_may_send(sk->state))
+		return;
+	write_xmit(sim, sk, cause, 0);
+}
+
+int ts_tcp_probe_new_data(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	/* Linux tcp_send_loss_probe(): new data when the peer's window
+	 * takes a whole segment of it (tcp_snd_wnd_test). */
+	if (!ts_seq_lt(sk->snd_nxt, sk->write_seq))
+		return 0;
+	uint32_t len = sk->write_seq - sk->snd_nxt;
+	if (len > sk->mss)
+		len = sk->mss;
+	if (ts_seq_gt(sk->snd_nxt + len, sk->snd_una + sk->snd_wnd))
+		return 0;
+	uint32_t before = sk->snd_nxt;
+	write_xmit(sim, sk, cause, 1);
+	return sk->snd_nxt != before;
 }
 
 /* Linux tcp_send_loss_probe(): the last segment sent again, as it was
@@ -454,16 +495,16 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	send_data(sim, sk, start, len, fin_sent(sk), cause);
 }
 
-void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
+uint32_t ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	sk->total_retrans++;
 	switch (sk->state) {
 	case TS_SYN_SENT:
 		ts_tcp_send_syn(sim, sk, cause);
-		return;
+		return 0;
 	case TS_SYN_RECEIVED:
 		ts_tcp_send_synack(sim, sk, cause);
-		return;
+		return 0;
 	case TS_ESTABLISHED:
 	case TS_CLOSE_WAIT:
 	case TS_FIN_WAIT_1:
@@ -474,14 +515,14 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	case TS_LISTEN:
 	case TS_FIN_WAIT_2:
 	case TS_TIME_WAIT:
-		return;
+		return 0;
 	}
 	if (sk->snd_una == sk->iss) {
 		/* Our SYN is still unacknowledged: a simultaneous open that
 		 * took an ACK of ISS (Linux tcp_ack accepts SEG.ACK ==
 		 * SND.UNA) keeps its SYN-ACK in the retransmit queue. */
 		ts_tcp_send_synack(sim, sk, cause);
-		return;
+		return 0;
 	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
 	uint32_t len =
@@ -490,8 +531,28 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		len = sk->mss;
 	int fin = fin_sent(sk) && sk->snd_una + len == data_end;
 	if (!len && !fin)
-		return;
+		return 0;
 	send_data(sim, sk, sk->snd_una, len, fin, cause);
+	return len + (fin ? 1u : 0u);
+}
+
+void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	uint32_t seq, len;
+	if (!ts_tcp_may_send(sk->state) || sk->snd_una == sk->iss)
+		return;
+	while (ts_cong_next_lost(sim, sk, &seq, &len)) {
+		/* [seq, seq + len) of sequence space: data, and the FIN when
+		 * it reaches it */
+		uint32_t data_end =
+		    fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
+		uint32_t dlen = ts_seq_lt(seq, data_end) ? data_end - seq : 0;
+		if (dlen > len)
+			dlen = len;
+		int fin = fin_sent(sk) && seq + len == sk->snd_nxt;
+		send_data(sim, sk, seq, dlen, fin, cause);
+		ts_cong_retransmitted(sim, sk, seq, len);
+	}
 }
 
 /* The RESET event: host HOST's socket SK (NULL: none, an RST for PORT)

@@ -196,9 +196,14 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_RMEM_MIN, /* "set H tcp_rmem MIN DEFAULT MAX" */
 	TS_KNOB_TCP_RMEM_DEF, /* (set with the line above only) */
 	TS_KNOB_TCP_RMEM_MAX, /* (likewise) */
-	TS_KNOB_RMEM_MAX      /* net.core.rmem_max */
+	TS_KNOB_RMEM_MAX,     /* net.core.rmem_max */
+	TS_KNOB_TCP_CONGESTION_CONTROL, /* a name: index in .names */
+	TS_KNOB_TCP_SLOW_START_AFTER_IDLE
 } ts_knob;
-#define TS_NKNOBS 27
+#define TS_NKNOBS 29
+
+/* The values of tcp_congestion_control (names.c spells them). */
+enum { TS_CC_RENO, TS_CC_CUBIC };
 
 typedef struct ts_knob_info {
 	const char *name;
@@ -206,6 +211,9 @@ typedef struct ts_knob_info {
 	int64_t min, max; /* accepted range, inclusive */
 	int nvals; /* values a "set" line gives: the knob and the nvals - 1
 		    * knobs after it, which have no name of their own */
+	/* A knob set by name: its values' names, NULL-terminated, the value
+	 * being the index (min 0, max the last); NULL for a number. */
+	const char *const *names;
 } ts_knob_info;
 
 /* Table indexed by ts_knob. */
