@@ -829,57 +829,41 @@ int tcpsim_checked(const tcpsim_sim *sim);
  * "expect HOST VAR state" sees it); -1 for an unknown host or variable. */
 int tcpsim_var_state(const tcpsim_sim *sim, const char *host, const char *var);
 
-/* TCP_INFO as Linux's getsockopt(TCP_INFO) gives it (struct tcp_info,
- * the fields the model keeps; times in microseconds). */
+/* TCP_INFO as Linux's getsockopt(TCP_INFO) gives it: struct tcp_info's
+ * names without "tcpi_", the fields the model keeps; times in
+ * microseconds. */
 #define TCPSIM_TCPI_OPT_TIMESTAMPS 1 /* TCPI_OPT_TIMESTAMPS */
 #define TCPSIM_TCPI_OPT_SACK       2
 #define TCPSIM_TCPI_OPT_WSCALE     4
 #define TCPSIM_TCPI_OPT_SYN_DATA   32 /* the SYN carried data (Fast Open) */
 typedef struct tcpsim_tcp_info {
-	int state;        /* tcpsim_state (not Linux's TCP_* numbering) */
-	int ca_state;     /* 0 Open, 1 Disorder, 2 CWR, 3 Recovery, 4 Loss */
-	int retransmits;  /* RTO expiries of the current episode */
-	int probes;       /* zero-window or keepalive probes unanswered */
-	int backoff;      /* the RTO's doublings */
-	int options;      /* TCPSIM_TCPI_OPT_* */
+	tcpsim_state state; /* the model's numbering, not Linux's TCP_* */
+	tcpsim_ca_state ca_state;
+	int retransmits; /* RTO expiries in a row */
+	int probes;      /* zero-window or keepalive probes unanswered */
+	int backoff;     /* the RTO's doublings */
+	int options;     /* TCPSIM_TCPI_OPT_* */
 	int snd_wscale, rcv_wscale;
 	uint32_t rto_us, ato_us;
-	uint32_t snd_mss, rcv_mss, advmss;
-	uint32_t unacked; /* segments sent and not acknowledged */
+	uint32_t snd_mss, rcv_mss, advmss; /* bytes per segment */
+	uint32_t unacked;      /* segments sent and not yet acknowledged */
 	uint32_t rtt_us, rttvar_us;
-	uint32_t snd_ssthresh, snd_cwnd; /* segments */
+	uint32_t snd_ssthresh; /* segments; 2147483647 until the first loss */
+	uint32_t snd_cwnd;     /* congestion window, segments */
 	uint32_t rcv_ssthresh;
 	uint32_t total_retrans;
 	uint64_t bytes_acked, bytes_received;
 } tcpsim_tcp_info;
 
-/* TCP_INFO of the connection a host's variable names, now: 0, or -1 for
- * an unknown host or variable or one that names no socket. */
-int tcpsim_var_tcp_info(const tcpsim_sim *sim, const char *host,
-			const char *var, tcpsim_tcp_info *out);
+/* At any time, also between the lines of tcpsim_do(): the TCP_INFO of the
+ * connection a host's variable names. 0; 1 when the connection is gone
+ * or in TIME_WAIT (then *INFO holds its state alone); -1 for an unknown
+ * host or variable. */
+int tcpsim_var_info(const tcpsim_sim *sim, const char *host, const char *var,
+		    tcpsim_tcp_info *info);
 
 /* "ESTABLISHED" and so on; NULL for a value out of range. */
 const char *tcpsim_state_name(int state);
-
-/* A connection's TCP numbers, as Linux's TCP_INFO gives them (struct
- * tcp_info's names without "tcpi_"). */
-typedef struct tcpsim_tcp_info {
-	tcpsim_state state;
-	tcpsim_ca_state ca_state;
-	uint32_t snd_mss;      /* bytes per segment */
-	uint32_t snd_cwnd;     /* congestion window, segments */
-	uint32_t snd_ssthresh; /* segments; 2147483647 until the first loss */
-	uint32_t unacked;      /* segments sent and not yet acknowledged */
-	uint32_t retransmits;  /* timeouts in a row */
-	int64_t rto_us, rtt_us, rttvar_us;
-} tcpsim_tcp_info;
-
-/* At any time, also between the lines of tcpsim_do(): the numbers of the
- * connection a host's variable names. 0, or -1 for an unknown host or
- * variable, or a variable whose connection is gone or in TIME_WAIT (then
- * *INFO holds its state alone). */
-int tcpsim_var_info(const tcpsim_sim *sim, const char *host, const char *var,
-		    tcpsim_tcp_info *info);
 
 /* "Open", "Disorder", "CWR", "Recovery", "Loss" (Linux's words); NULL for a
  * value out of range. */

@@ -223,38 +223,6 @@ int tcpsim_var_state(const tcpsim_sim *s, const char *host, const char *var)
 	return -1;
 }
 
-int tcpsim_var_tcp_info(const tcpsim_sim *s, const char *host,
-			const char *var, tcpsim_tcp_info *out)
-{
-	if (!s || !s->sim || !host || !var || !out)
-		return -1;
-	const ts_trace *t = s->trace;
-	for (int h = 0; h < t->nhosts; h++) {
-		if (strcmp(t->hosts[h].name, host) != 0)
-			continue;
-		for (int v = 0; v < t->hosts[h].nvars; v++) {
-			if (strcmp(t->hosts[h].vars[v], var) != 0)
-				continue;
-			const ts_var *tv = &s->sim->hosts[h].proc.vars[v];
-			if (!tv->bound)
-				return -1;
-			if (ts_var_tw(tv)) {
-				/* a time-wait record: its state only */
-				memset(out, 0, sizeof *out);
-				out->state = TCPSIM_TIME_WAIT;
-				return 0;
-			}
-			const ts_sock *sk = ts_var_sock(tv);
-			if (!sk)
-				return -1;
-			ts_tcp_info(s->sim, sk, out);
-			return 0;
-		}
-		return -1;
-	}
-	return -1;
-}
-
 const char *tcpsim_state_name(int state)
 {
 	if (state < 0 || state >= TS_TCP_NSTATES)
@@ -598,20 +566,12 @@ int tcpsim_var_info(const tcpsim_sim *s, const char *host, const char *var,
 			if (strcmp(t->hosts[h].vars[v], var) != 0)
 				continue;
 			const ts_sock *sk = ts_sim_var_sock(s->sim, h, v);
-			info->state =
-			    (tcpsim_state)ts_sim_var_state(s->sim, h, v);
-			if (!sk)
-				return -1;
-			/* Linux tcp_get_info() */
-			info->ca_state = (tcpsim_ca_state)sk->ca_state;
-			info->snd_mss = sk->mss;
-			info->snd_cwnd = sk->snd_cwnd;
-			info->snd_ssthresh = sk->snd_ssthresh;
-			info->unacked = ts_cong_packets_out(sk);
-			info->retransmits = sk->retransmits;
-			info->rto_us = sk->rto;
-			info->rtt_us = sk->srtt;
-			info->rttvar_us = sk->rttvar;
+			if (!sk) {
+				info->state = (tcpsim_state)ts_sim_var_state(
+				    s->sim, h, v);
+				return 1;
+			}
+			ts_tcp_info(s->sim, sk, info); /* tcp_get_info */
 			return 0;
 		}
 		return -1;

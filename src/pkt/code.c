@@ -32,17 +32,15 @@ typedef struct ev {
 } ev;
 
 /* A field of TCP_INFO the model keeps: its name and where it is. */
-#define FIELD(name, member) FIELD_K(name, member, 1)
-#define FIELD_K(name, member, kept)                                            \
+#define FIELD(name, member)                                                    \
 	{"tcpi_" name, offsetof(tcpsim_tcp_info, member),                      \
-	 sizeof(((tcpsim_tcp_info *)0)->member), kept}
+	 sizeof(((tcpsim_tcp_info *)0)->member)}
 static const struct field {
 	const char *name;
 	size_t off, size;
-	int kept; /* 0: the model has no value for it yet */
 } fields[] = {
     FIELD("state", state),
-    FIELD_K("ca_state", ca_state, 0),
+    FIELD("ca_state", ca_state),
     FIELD("retransmits", retransmits),
     FIELD("probes", probes),
     FIELD("backoff", backoff),
@@ -57,8 +55,8 @@ static const struct field {
     FIELD("unacked", unacked),
     FIELD("rtt", rtt_us),
     FIELD("rttvar", rttvar_us),
-    FIELD_K("snd_ssthresh", snd_ssthresh, 0),
-    FIELD_K("snd_cwnd", snd_cwnd, 0),
+    FIELD("snd_ssthresh", snd_ssthresh),
+    FIELD("snd_cwnd", snd_cwnd),
     FIELD("rcv_ssthresh", rcv_ssthresh),
     FIELD("total_retrans", total_retrans),
     FIELD("bytes_acked", bytes_acked),
@@ -185,13 +183,6 @@ static int64_t primary(ev *e)
 		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 			if ((int)strlen(fields[i].name) == n &&
 			    !memcmp(fields[i].name, w, (size_t)n)) {
-				if (!fields[i].kept) {
-					set_bad(e, TS_PKT_CODE_UNSUPPORTED,
-						"a Python %%{ }%% block naming "
-						"%.*s (not kept by the model)",
-						n, w);
-					return 0;
-				}
 				if (!e->ti)
 					return 0;
 				const char *p = (const char *)e->ti + fields[i].off;

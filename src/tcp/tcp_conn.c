@@ -205,7 +205,8 @@ void ts_tcp_info(const ts_sim *sim, const ts_sock *sk, tcpsim_tcp_info *o)
 {
 	(void)sim;
 	memset(o, 0, sizeof *o);
-	o->state = (int)sk->state;
+	o->state = (tcpsim_state)sk->state;
+	o->ca_state = (tcpsim_ca_state)sk->ca_state;
 	o->retransmits = (int)sk->retransmits;
 	o->backoff = (int)sk->retransmits;
 	o->probes = sk->probes_out;
@@ -221,12 +222,12 @@ void ts_tcp_info(const ts_sim *sim, const ts_sock *sk, tcpsim_tcp_info *o)
 	o->snd_mss = sk->mss;
 	o->rcv_mss = sk->rcv_mss;
 	o->advmss = TS_TCP_MSS - (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0);
-	uint32_t out = sk->snd_nxt - sk->snd_una;
-	o->unacked = sk->mss ? (out + sk->mss - 1) / sk->mss : 0;
+	o->unacked = ts_cong_packets_out(sk);
 	/* tcpi_rtt: srtt as Linux keeps it, the RTT in microseconds */
 	o->rtt_us = (uint32_t)sk->srtt;
 	o->rttvar_us = (uint32_t)sk->rttvar;
-	o->snd_ssthresh = 0x7fffffff; /* TCP_INFINITE_SSTHRESH */
+	o->snd_ssthresh = sk->snd_ssthresh;
+	o->snd_cwnd = sk->snd_cwnd;
 	o->rcv_ssthresh = sk->rcv_ssthresh;
 	o->total_retrans = sk->total_retrans;
 	o->bytes_acked = sk->bytes_acked;

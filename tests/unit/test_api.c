@@ -86,6 +86,13 @@ START_TEST(api_var_info_congestion_window)
 	ck_assert_int_eq(tcpsim_var_info(s, "client", "c", &info), 0);
 	ck_assert_uint_eq(info.snd_cwnd, 20);
 	ck_assert_int_eq(tcpsim_var_info(s, "client", "nope", &info), -1);
+	/* a socket closed and gone: its state alone */
+	ck_assert_int_ne(tcpsim_do(s, "client: d = socket()", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_int_ne(tcpsim_do(s, "client: close(d)", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_var_info(s, "client", "d", &info), 1);
+	ck_assert_str_eq(tcpsim_state_name(info.state), "CLOSED");
 	ck_assert_int_eq(tcpsim_var_info(s, "nohost", "c", &info), -1);
 	ck_assert_ptr_null(tcpsim_ca_state_name(5));
 	ck_assert_str_eq(tcpsim_ca_state_name(TCPSIM_CA_LOSS), "Loss");

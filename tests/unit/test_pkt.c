@@ -185,7 +185,7 @@ START_TEST(parse_unsupported)
 	ts_pkt_script *s =
 	    parse_ok("0 < S 0:10(10) win 1 <mss 1460,FO abcd,nop>\n"
 		     "+0 > encap psp spi 23 F. 501:501(0) ack 501\n"
-		     "+0 %{ assert tcpi_snd_cwnd == 10 }%\n"
+		     "+0 %{ assert tcpi_sacked == 0 }%\n"
 		     "+0 `tc qdisc add dev tun0 root pfifo limit 0`\n"
 		     "+0 > SEW 0:0(0) <...>\n"
 		     "+0 close(3) = 0\n");
@@ -195,8 +195,8 @@ START_TEST(parse_unsupported)
 	ck_assert_str_eq(s->events[0].text, "the TCP Fast Open option (FO)");
 	ck_assert_str_eq(s->events[1].text, "'encap' packets");
 	ck_assert_str_eq(s->events[2].text,
-			 "a Python %{ }% block naming tcpi_snd_cwnd (not kept "
-			 "by the model)");
+			 "a Python %{ }% block naming tcpi_sacked (unknown to "
+			 "tcpsim)");
 	ck_assert_str_eq(s->events[3].text,
 			 "the shell command 'tc qdisc add dev tun0 root pfifo "
 			 "limit 0'");
@@ -379,7 +379,7 @@ START_TEST(code_asserts)
 			 TS_PKT_CODE_FAILED);
 	ck_assert_str_eq(why, "assertion failed: tcpi_state == TCP_CLOSE");
 	/* what tcpsim cannot answer is unsupported, named */
-	ck_assert_int_eq(EVAL("assert tcpi_snd_cwnd == 10"),
+	ck_assert_int_eq(EVAL("assert tcpi_delivered == 2"),
 			 TS_PKT_CODE_UNSUPPORTED);
 	ck_assert_int_eq(EVAL("assert tcpi_sacked == 0"),
 			 TS_PKT_CODE_UNSUPPORTED);
