@@ -60,6 +60,15 @@ typedef enum tcpsim_state {
 	TCPSIM_TIME_WAIT
 } tcpsim_state;
 
+/* Congestion-control states (Linux icsk_ca_state, tcpi_ca_state). */
+typedef enum tcpsim_ca_state {
+	TCPSIM_CA_OPEN,     /* nothing amiss */
+	TCPSIM_CA_DISORDER, /* duplicate ACKs, not yet a loss */
+	TCPSIM_CA_CWR,      /* the window reduced without a loss */
+	TCPSIM_CA_RECOVERY, /* fast retransmit and recovery */
+	TCPSIM_CA_LOSS      /* after a retransmission timeout */
+} tcpsim_ca_state;
+
 typedef struct tcpsim_sim tcpsim_sim;
 
 /* TCP flag bits of tcpsim_segment.flags, as on the wire. */
@@ -283,6 +292,12 @@ const char *tcpsim_call_usage(int id);
 	  "RFC 9293 §3.10.7.4; Linux tcp_ack, tcp_rcv_state_process")          \
 	X(ACK_TOO_OLD, "ACK too old (RFC 5961 §5.2)", "TCP_TOO_OLD_ACK",       \
 	  "RFC 5961 §5.2; Linux tcp_ack")                                      \
+	X(PAWS, "timestamp older than TS.Recent (PAWS)",                       \
+	  "TCP_RFC7323_PAWS",                                                  \
+	  "RFC 7323 §5.3; Linux tcp_validate_incoming")                        \
+	X(PAWS_ACK, "old ACK: timestamp older than TS.Recent (PAWS)",          \
+	  "TCP_RFC7323_PAWS_ACK",                                              \
+	  "RFC 7323 §5.3; Linux tcp_disordered_ack_check")                     \
 	X(OUT_OF_WINDOW, "segment outside the receive window",                 \
 	  "TCP_INVALID_SEQUENCE", "RFC 9293 §3.10.7.4; Linux tcp_sequence")    \
 	X(DUPLICATE_DATA, "duplicate data: nothing new, ACK at once",          \
@@ -831,8 +846,45 @@ int tcpsim_checked(const tcpsim_sim *sim);
  * "expect HOST VAR state" sees it); -1 for an unknown host or variable. */
 int tcpsim_var_state(const tcpsim_sim *sim, const char *host, const char *var);
 
+/* TCP_INFO as Linux's getsockopt(TCP_INFO) gives it: struct tcp_info's
+ * names without "tcpi_", the fields the model keeps; times in
+ * microseconds. */
+#define TCPSIM_TCPI_OPT_TIMESTAMPS 1 /* TCPI_OPT_TIMESTAMPS */
+#define TCPSIM_TCPI_OPT_SACK       2
+#define TCPSIM_TCPI_OPT_WSCALE     4
+#define TCPSIM_TCPI_OPT_SYN_DATA   32 /* the SYN carried data (Fast Open) */
+typedef struct tcpsim_tcp_info {
+	tcpsim_state state; /* the model's numbering, not Linux's TCP_* */
+	tcpsim_ca_state ca_state;
+	int retransmits; /* RTO expiries in a row */
+	int probes;      /* zero-window or keepalive probes unanswered */
+	int backoff;     /* the RTO's doublings */
+	int options;     /* TCPSIM_TCPI_OPT_* */
+	int snd_wscale, rcv_wscale;
+	uint32_t rto_us, ato_us;
+	uint32_t snd_mss, rcv_mss, advmss; /* bytes per segment */
+	uint32_t unacked;      /* segments sent and not yet acknowledged */
+	uint32_t rtt_us, rttvar_us;
+	uint32_t snd_ssthresh; /* segments; 2147483647 until the first loss */
+	uint32_t snd_cwnd;     /* congestion window, segments */
+	uint32_t rcv_ssthresh;
+	uint32_t total_retrans;
+	uint64_t bytes_acked, bytes_received;
+} tcpsim_tcp_info;
+
+/* At any time, also between the lines of tcpsim_do(): the TCP_INFO of the
+ * connection a host's variable names. 0; 1 when the connection is gone
+ * or in TIME_WAIT (then *INFO holds its state alone); -1 for an unknown
+ * host or variable. */
+int tcpsim_var_info(const tcpsim_sim *sim, const char *host, const char *var,
+		    tcpsim_tcp_info *info);
+
 /* "ESTABLISHED" and so on; NULL for a value out of range. */
 const char *tcpsim_state_name(int state);
+
+/* "Open", "Disorder", "CWR", "Recovery", "Loss" (Linux's words); NULL for a
+ * value out of range. */
+const char *tcpsim_ca_state_name(int ca_state);
 
 void tcpsim_free(tcpsim_sim *sim);
 

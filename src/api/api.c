@@ -554,21 +554,29 @@ int tcpsim_run_trace(const char *filename, const char *text, size_t len,
 	return rc;
 }
 
-int ts_api_tcp_info(tcpsim_sim *s, int host, const char *var,
-		    tcpsim_state *state, int *syn_data)
+int tcpsim_var_info(const tcpsim_sim *s, const char *host, const char *var,
+		    tcpsim_tcp_info *info)
 {
-	if (!s || !s->sim || host < 0 || host >= s->sim->nhosts)
+	if (!s || !s->sim || !host || !var || !info)
 		return -1;
-	ts_host *h = &s->sim->hosts[host];
-	for (int i = 0; i < h->decl->nvars && i < h->proc.nvars_cap; i++) {
-		if (strcmp(h->decl->vars[i], var) || !h->proc.vars[i].bound)
+	memset(info, 0, sizeof *info);
+	const ts_trace *t = s->trace;
+	for (int h = 0; h < t->nhosts; h++) {
+		if (strcmp(t->hosts[h].name, host) != 0)
 			continue;
-		const ts_sock *sk = ts_var_sock(&h->proc.vars[i]);
-		/* gone, or handed to a time-wait record: CLOSE */
-		*state =
-		    sk ? (tcpsim_state)ts_sock_app_state(sk) : TCPSIM_CLOSED;
-		*syn_data = sk && (sk->tfo & TS_TFO_F_DATA_ACKED);
-		return 0;
+		for (int v = 0; v < t->hosts[h].nvars; v++) {
+			if (strcmp(t->hosts[h].vars[v], var) != 0)
+				continue;
+			const ts_sock *sk = ts_sim_var_sock(s->sim, h, v);
+			if (!sk) {
+				info->state = (tcpsim_state)ts_sim_var_state(
+				    s->sim, h, v);
+				return 1;
+			}
+			ts_tcp_info(s->sim, sk, info); /* tcp_get_info */
+			return 0;
+		}
+		return -1;
 	}
 	return -1;
 }
@@ -599,4 +607,14 @@ int ts_api_set_knob(tcpsim_sim *s, int host, const char *name,
 	for (int i = 0; i < n; i++)
 		s->sim->hosts[host].knob[k + i] = vals[i];
 	return 0;
+}
+
+const char *tcpsim_ca_state_name(int ca_state)
+{
+	/* Linux's words for icsk_ca_state (tcp_input.c) */
+	static const char *const names[] = {"Open", "Disorder", "CWR",
+					    "Recovery", "Loss"};
+	if (ca_state < 0 || ca_state > TCPSIM_CA_LOSS)
+		return NULL;
+	return names[ca_state];
 }

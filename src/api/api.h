@@ -19,14 +19,6 @@ int64_t ts_api_next_event(tcpsim_sim *s);
  * given then. TCPSIM_OK, or TCPSIM_ERROR with *ERR. */
 int ts_api_run_to(tcpsim_sim *s, int64_t t, tcpsim_error *err);
 
-/* What Linux's TCP_INFO tells of the socket variable VAR of host HOST
- * that the model keeps: its state (as the application's socket has it)
- * and whether data in a SYN was acknowledged or taken by a Fast Open
- * child (tcpi_options' TCPI_OPT_SYN_DATA). 0, or -1 when there is no
- * such socket. */
-int ts_api_tcp_info(tcpsim_sim *s, int host, const char *var,
-		    tcpsim_state *state, int *syn_data);
-
 /* Set knob NAME of host HOST to VALS (N values, as a "set" line gives
  * them), now, as a sysctl changes a running kernel: 0; 1 no such knob;
  * -1 a value out of range or a wrong count (MSG says which). */

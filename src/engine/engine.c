@@ -750,6 +750,18 @@ ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var)
 	return sk ? sk->state : TS_CLOSED;
 }
 
+const ts_sock *ts_sim_var_sock(ts_sim *sim, int host, int var)
+{
+	ts_host *h = &sim->hosts[host];
+	if (var < 0 || var >= h->decl->nvars || !h->proc.vars[var].bound)
+		return NULL;
+	const ts_var *v = &h->proc.vars[var];
+	if (ts_var_tw(v))
+		return NULL;
+	ts_sock *sk = ts_var_sock(v);
+	return sk && sk->in_use ? sk : NULL;
+}
+
 static void run_expect(ts_sim *sim, const ts_stmt *st)
 {
 	const ts_expect *e = &st->u.expect;

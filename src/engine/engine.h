@@ -315,6 +315,9 @@ void ts_sim_why_chain(const ts_sim *sim, uint32_t num, tcpsim_event *ev);
 
 /* State of a host's variable's connection, as "expect ... state" sees it. */
 ts_tcp_state ts_sim_var_state(ts_sim *sim, int host, int var);
+/* The socket a host's variable names, NULL when none (or only a
+ * time-wait record is left of it). */
+const ts_sock *ts_sim_var_sock(ts_sim *sim, int host, int var);
 /* Host index for an address, or -1. */
 int ts_sim_host_by_addr(const ts_sim *sim, uint32_t addr);
 /* The name of the host with address ADDR, NULL when none has it. */

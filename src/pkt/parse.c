@@ -1023,72 +1023,11 @@ static int read_command(parser *p, tok t, int preamble, int event, char *why,
 
 /* ---- code ---- */
 
-/* What a %{ }% block asks: tcpsim answers no TCP_INFO field yet (the
- * model keeps no congestion window, no counters); the first field named
- * goes into WHY. */
-static void code_field(const char *s, size_t n, char *why, size_t whylen)
+/* Whether tcpsim can run a %{ }% block (code.c): 0, or 1 with WHY. */
+static int code_field(const char *s, size_t n, char *why, size_t whylen)
 {
-	for (size_t i = 0; i + 5 < n; i++)
-		if (!memcmp(s + i, "tcpi_", 5) &&
-		    (i == 0 ||
-		     !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))) {
-			size_t e = i;
-			while (e < n &&
-			       (isalnum((unsigned char)s[e]) || s[e] == '_'))
-				e++;
-			snprintf(why, whylen,
-				 "a Python %%{ }%% block reading TCP_INFO "
-				 "(%.*s)",
-				 (int)(e - i), s + i);
-			return;
-		}
-	snprintf(why, whylen, "a Python %%{ }%% block");
-}
-
-/* The Linux names of tcpi_state (include/net/tcp_states.h), in
- * tcpsim_state order. */
-static const char *const tcp_state_names[] = {
-    "TCP_CLOSE",       "TCP_LISTEN",    "TCP_SYN_SENT",  "TCP_SYN_RECV",
-    "TCP_ESTABLISHED", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_CLOSE_WAIT",
-    "TCP_CLOSING",     "TCP_LAST_ACK",  "TCP_TIME_WAIT"};
-
-/* A %{ }% block the runner checks (E's assert_kind, 0), or what makes it
- * unsupported (1, WHY): "assert (tcpi_options & TCPI_OPT_SYN_DATA) !=
- * 0" (or == 0) and "assert tcpi_state == TCP_...", each with its message
- * after a comma, blanks aside. */
-static int code_assert(const char *s, size_t n, ts_pkt_event *e, char *why,
-		       size_t whylen)
-{
-	char w[160];
-	size_t k = 0;
-	for (size_t i = 0; i < n && k + 1 < sizeof w; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
-			w[k++] = s[i];
-	w[k] = '\0';
-	if (!strcmp(w,
-		    "assert(tcpi_options&TCPI_OPT_SYN_DATA)!=0,tcpi_options") ||
-	    !strcmp(w,
-		    "assert(tcpi_options&TCPI_OPT_SYN_DATA)==0,tcpi_options")) {
-		e->assert_kind = TS_PKT_ASSERT_SYN_DATA;
-		e->assert_value = w[38] == '!';
-		return 0;
-	}
-	static const char pre[] = "asserttcpi_state==";
-	char *comma = strchr(w, ',');
-	if (!strncmp(w, pre, sizeof pre - 1) && comma &&
-	    !strcmp(comma, ",tcpi_state")) {
-		*comma = '\0';
-		for (size_t i = 0;
-		     i < sizeof tcp_state_names / sizeof tcp_state_names[0];
-		     i++)
-			if (!strcmp(w + sizeof pre - 1, tcp_state_names[i])) {
-				e->assert_kind = TS_PKT_ASSERT_STATE;
-				e->assert_value = (int)i;
-				return 0;
-			}
-	}
-	code_field(s, n, why, whylen);
-	return 1;
+	return ts_pkt_code_eval(s, n, NULL, why, whylen) ==
+	       TS_PKT_CODE_UNSUPPORTED;
 }
 
 /* ---- events ---- */
@@ -1178,8 +1117,7 @@ static int parse_event(parser *p, int64_t *last_abs, int first)
 			r = read_command(p, a, 0, p->s->nevents - 1, why,
 					 sizeof why);
 		else
-			r = code_assert(p->src + a.pos, a.len, e, why,
-					sizeof why);
+			r = code_field(p->src + a.pos, a.len, why, sizeof why);
 		if (r < 0)
 			return -1;
 		if (r > 0) {

@@ -118,22 +118,8 @@ typedef struct ts_pkt_event {
 	} u;
 	/* COMMAND, CODE: the text; UNSUPPORTED: what is not supported */
 	char *text;
-	/* CODE: the assert on TCP_INFO it makes (TS_PKT_ASSERT_*) and the
-	 * value it wants */
-	int assert_kind, assert_value;
 } ts_pkt_event;
 
-/* The %{ }% asserts the runner checks: the only TCP_INFO fields the model
- * keeps. */
-enum {
-	TS_PKT_ASSERT_NONE,
-	/* assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0 (value 1) or
-	 * == 0 (value 0): data in our SYN was acknowledged, or a Fast Open
-	 * child took the SYN's data (Linux tp->syn_data_acked) */
-	TS_PKT_ASSERT_SYN_DATA,
-	/* assert tcpi_state == TCP_...: value, a tcpsim_state */
-	TS_PKT_ASSERT_STATE
-};
 
 #define TS_PKT_MAX_DEFINES 16
 
@@ -178,6 +164,14 @@ typedef struct ts_pkt_script {
 } ts_pkt_script;
 
 void ts_pkt_config_init(ts_pkt_config *cfg);
+
+/* A %{ }% block (code.c): TEXT, LEN bytes, with or without its markers,
+ * evaluated against TI (NULL: its names and syntax checked only). 0 when
+ * every assert holds; TS_PKT_CODE_FAILED (MSG: which assert, and the
+ * value it shows) or TS_PKT_CODE_UNSUPPORTED (MSG: the construct). */
+enum { TS_PKT_CODE_FAILED = 1, TS_PKT_CODE_UNSUPPORTED = 2 };
+int ts_pkt_code_eval(const char *text, size_t len, const tcpsim_tcp_info *ti,
+		     char *msg, size_t msglen);
 
 /* Apply one packetdrill option, "--name=value" (or "--name value" split
  * by the caller as NAME and VALUE). 0; -1 with a message in MSG for a

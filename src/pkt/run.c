@@ -102,9 +102,9 @@ typedef struct run {
 	 * that started a connection (connect, or a Fast Open sendto). */
 	unsigned char fds[1024];
 	unsigned char started[1024];
-	/* The socket of the last system call (its fd argument, or the one
-	 * it made): what a %{ }% block reads TCP_INFO from. -1: none. */
-	int last_fd;
+	/* The socket a %{ }% block reads: the last one made or accepted
+	 * (packetdrill's socket under test); -1 none. */
+	int under_test;
 } run;
 
 /* ---- messages ---- */
@@ -142,6 +142,29 @@ static int unsupported(run *r, int line, const char *what)
 	snprintf(r->msg, r->msglen, "%s:%d: unsupported: %s", r->s->filename,
 		 line, what);
 	return -1;
+}
+
+/* A %{ }% block: its asserts against the TCP_INFO of the socket under
+ * test, now. */
+static void run_code(run *r, const ts_pkt_event *e)
+{
+	tcpsim_tcp_info ti;
+	char var[16], why[256];
+	snprintf(var, sizeof var, "fd%d", r->under_test);
+	/* a connection gone reads its state alone (TCP_CLOSE) */
+	if (r->under_test < 0 ||
+	    tcpsim_var_info(r->sim, "local", var, &ti) < 0) {
+		fail(r, e->line,
+		     "runtime error in python code: no socket to read "
+		     "TCP_INFO from");
+		return;
+	}
+	int v = ts_pkt_code_eval(e->text, strlen(e->text), &ti, why,
+				 sizeof why);
+	if (v == TS_PKT_CODE_FAILED)
+		fail(r, e->line, "%s", why);
+	else if (v == TS_PKT_CODE_UNSUPPORTED)
+		unsupported(r, e->line, why);
 }
 
 /* The model could not run a line: the run stops with its error. */
@@ -1316,8 +1339,8 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 	if (binds >= 0) {
 		r->fds[binds] = 1;
 		r->started[binds] = 0;
+		r->under_test = binds;
 	}
-	r->last_fd = binds >= 0 ? binds : fd >= 0 ? fd : r->last_fd;
 	if (!res.done) {
 		if (!c->blocking)
 			return fail(r, e->line,
@@ -1478,43 +1501,6 @@ static int setup(run *r)
 	return 0;
 }
 
-/* A %{ }% assert (pkt.h) on the socket of the last system call, as
- * packetdrill evaluates it. */
-static int check_assert(run *r, const ts_pkt_event *e)
-{
-	static const char *const states[] = {
-	    "TCP_CLOSE",     "TCP_LISTEN",      "TCP_SYN_SENT",
-	    "TCP_SYN_RECV",  "TCP_ESTABLISHED", "TCP_FIN_WAIT1",
-	    "TCP_FIN_WAIT2", "TCP_CLOSE_WAIT",  "TCP_CLOSING",
-	    "TCP_LAST_ACK",  "TCP_TIME_WAIT"};
-	char var[16];
-	tcpsim_state st;
-	int syn_data;
-	if (e->assert_kind == TS_PKT_ASSERT_NONE)
-		return 0;
-	snprintf(var, sizeof var, "fd%d", r->last_fd);
-	if (r->last_fd < 0 ||
-	    ts_api_tcp_info(r->sim, LOCAL, var, &st, &syn_data) < 0)
-		return fail(r, e->line,
-			    "runtime error in code block: no socket to read "
-			    "TCP_INFO from");
-	if (e->assert_kind == TS_PKT_ASSERT_SYN_DATA) {
-		if (syn_data == e->assert_value)
-			return 0;
-		return fail(r, e->line,
-			    "assertion failed: (tcpi_options & "
-			    "TCPI_OPT_SYN_DATA) %s 0 (TCPI_OPT_SYN_DATA is "
-			    "%s)",
-			    e->assert_value ? "!=" : "==",
-			    syn_data ? "set" : "not set");
-	}
-	if ((int)st == e->assert_value)
-		return 0;
-	return fail(r, e->line,
-		    "assertion failed: tcpi_state == %s (tcpi_state is %s)",
-		    states[e->assert_value], states[st]);
-}
-
 /* The sysctls of command event I, made now (a running kernel's). */
 static int set_sysctls(run *r, int i)
 {
@@ -1557,13 +1543,13 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
 {
 	run r;
 	memset(&r, 0, sizeof r);
+	r.under_test = -1;
 	r.s = s;
 	r.cfg = &s->cfg;
 	r.msg = msg;
 	r.msglen = msglen;
 	r.err = err;
 	r.next_rport = 40000;
-	r.last_fd = -1;
 	msg[0] = '\0';
 	memset(err, 0, sizeof *err);
 	if (s->unsupported) {
@@ -1600,17 +1586,17 @@ int ts_pkt_run(const ts_pkt_script *s, const tcpsim_options *opts, char *msg,
 				unsupported(&r, e->line, e->text);
 				break;
 			case TS_PKT_COMMAND:
-			case TS_PKT_CODE:
 				/* Understood (parse.c makes any other an
-				 * UNSUPPORTED_EV): a sysctl, an assert on
-				 * TCP_INFO, or without effect. */
+				 * UNSUPPORTED_EV): a sysctl, set now, or
+				 * without effect. */
 				if (wait_until(&r, t) == 0 &&
-				    check_late(&r, e, t, "command") == 0) {
-					if (e->kind == TS_PKT_CODE)
-						check_assert(&r, e);
-					else
-						set_sysctls(&r, i);
-				}
+				    check_late(&r, e, t, "command") == 0)
+					set_sysctls(&r, i);
+				break;
+			case TS_PKT_CODE:
+				if (wait_until(&r, t) == 0 &&
+				    check_late(&r, e, t, "command") == 0)
+					run_code(&r, e);
 				break;
 			case TS_PKT_PACKET:
 				if (!e->u.pkt.inbound) {

@@ -277,10 +277,13 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 	for (int ci = 0; ci < sim->socks.pool.nchunks; ci++)
 		for (int i = 0; i < ts_pool_used(&sim->socks.pool, ci); i++) {
 			ts_sock *tw = ts_sim_sock(sim, ci, i);
+			/* tcp_twsk_unique: only one that used timestamps */
 			if (!tw->in_use || tw->host != h ||
 			    tw->state != TS_TIME_WAIT || tw->raddr != raddr ||
 			    tw->rport != rport || tw->lport < lo ||
-			    tw->lport > hi || sim->now - tw->last_rcv <= delay)
+			    tw->lport > hi || sim->now - tw->last_rcv <= delay ||
+			    !tw->ts_ok ||
+			    tw->ts_recent_stamp == TS_TIME_NEVER)
 				continue;
 			h->next_port = tw->lport;
 			ts_tcp_done(sim, tw, TCPSIM_BY_TIME_WAIT_REUSED, cause);
@@ -292,7 +295,8 @@ static int recycle_time_wait(ts_sim *sim, ts_host *h, uint32_t raddr,
 			if (!tw->in_use || tw->host != h->index ||
 			    tw->raddr != raddr || tw->rport != rport ||
 			    tw->lport < lo || tw->lport > hi ||
-			    sim->now - tw->last_rcv <= delay)
+			    sim->now - tw->last_rcv <= delay || !tw->ts_ok ||
+			    !tw->ts_recent_set)
 				continue;
 			ts_sock *sk = ts_tw_inflate(sim, tw);
 			if (!sk)
@@ -328,11 +332,15 @@ static int v4_connect(ts_sim *sim, ts_host *h, ts_sock *sk, int peer_host,
 	uint32_t isn = sk->next_isn ? sk->next_isn : ts_tcp_next_isn(sim, h);
 	sk->next_isn = 0;
 	ts_sock *old = ts_tcp_lookup(sim, h, sk->lport, sk->raddr, sk->rport);
-	if (old && old->state == TS_TIME_WAIT) {
-		/* Linux tcp_twsk_unique(): a TIME_WAIT of the same 4-tuple is
-		 * recycled (timestamps are on by default); the new ISN
-		 * continues past the old connection's. */
+	if (old && old->state == TS_TIME_WAIT && old->ts_ok &&
+	    old->ts_recent_stamp != TS_TIME_NEVER) {
+		/* Linux tcp_twsk_unique(): a TIME_WAIT of the same 4-tuple
+		 * that used timestamps is recycled (RFC 6191); the new ISN
+		 * continues past the old connection's, and TS.Recent carries
+		 * over (the SYN echoes it). */
 		isn = old->snd_nxt + 65535 + 2;
+		sk->ts_recent = old->ts_recent;
+		sk->ts_recent_stamp = old->ts_recent_stamp;
 		ts_tcp_done(sim, old, TCPSIM_BY_TIME_WAIT_RECYCLED, cause);
 	} else if (old) {
 		fail(r, TS_EADDRNOTAVAIL); /* the 4-tuple is taken */
@@ -644,6 +652,7 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 	uint32_t space = ts_tcp_send_space(sk);
 	int64_t copy = want < (int64_t)space ? want : (int64_t)space;
 	if (copy > 0) {
+		ts_cong_write(sim, sk); /* Linux tcp_skb_entail */
 		sk->write_seq += (uint32_t)copy;
 		sk->app_written += (uint64_t)copy;
 		ts_check_written(sim, sk);

@@ -8,6 +8,9 @@
  *               §3.10.7 step by step (one function per step).
  *   tcp_out.c   everything that leaves: data, SYN, FIN, ACK, the two RST
  *               builders (reply RST from a segment, active RST from a socket).
+ *   tcp_cong.c  congestion control: how many segments may be in flight,
+ *               asked by tcp_out.c, told of ACKs by tcp_in.c and of
+ *               timeouts by tcp_timer.c.
  *   tcp_timer.c the per-socket timers: retransmission, TIME_WAIT, FIN_WAIT_2.
  *   tcp_conn.c  socket life cycle: allocation, lookup tables, ISNs, the one
  *               function that changes state (ts_tcp_set_state), tcp_done,
@@ -129,7 +132,8 @@ typedef struct ts_sock {
 	uint8_t tainted;        /* took forged bytes: no integrity check */
 	uint8_t acked_overflow; /* final ACK dropped on overflow (N6) */
 	/* TCP */
-	uint8_t dupacks;    /* duplicate ACKs in a row */
+	uint8_t dupacks; /* duplicate ACKs counted as segments that left the
+			    network (Linux sacked_out, tcp_add_reno_sack) */
 	uint8_t probes_out; /* keepalive or zero-window probes unanswered */
 	uint8_t probe_backoff;
 	uint8_t quick;       /* quick ACKs left (Linux icsk_ack.quick) */
@@ -140,7 +144,7 @@ typedef struct ts_sock {
 	uint8_t sack_ok;     /* both SYNs permitted SACK */
 	uint8_t fin_queued;  /* FIN to send after the queued data */
 	uint8_t fin_alone;   /* our FIN went out in a segment of its own */
-	uint8_t in_recovery;
+	uint8_t ca_state;    /* congestion state, ts_ca_state (tcp_cong.c) */
 	uint8_t nofo; /* out-of-order intervals held (in x) */
 	uint8_t wscale_ok;  /* both SYNs carried window scale (RFC 7323 §2) */
 	uint8_t snd_wscale; /* the peer's shift: its windows are << this */
@@ -217,7 +221,18 @@ typedef struct ts_sock {
 	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
 	ts_time lrcvtime;      /* when data last arrived */
 	uint32_t retransmits;  /* icsk_retransmits */
+	uint32_t total_retrans; /* every segment sent again (tcpi_total_retrans) */
 	uint32_t total_rto;    /* RTO expiries of this episode */
+
+	/* ---- congestion control (tcp_cong.c; the rest in ts_cong) ---- */
+	uint32_t snd_cwnd;       /* segments (Linux tp->snd_cwnd) */
+	uint32_t snd_ssthresh;   /* segments, TS_TCP_INFINITE_SSTHRESH */
+	uint32_t snd_cwnd_cnt;   /* ACKed segments towards the next +1 */
+	uint32_t cwnd_usage_seq; /* tcp_cwnd_validate: end of the window */
+	uint32_t delay_min;      /* CUBIC: smallest RTT sample, us */
+	uint32_t lsndtime;       /* jiffy of the last data sent */
+	uint16_t max_packets_out;
+	uint8_t is_cwnd_limited;
 
 	/* ---- timers ---- */
 	ts_time tdl[TS_NTIMERS];
@@ -230,6 +245,17 @@ typedef struct ts_sock_cause {
 	uint8_t state;
 	uint8_t set; /* recorded */
 } ts_sock_cause;
+
+/* Congestion-control state that only a connection past slow start or
+ * after a loss needs (tcp_cong.c): PRR (RFC 6937) and CUBIC (Linux
+ * struct bictcp), in the socket's ext. Times are jiffies. */
+typedef struct ts_cong {
+	uint32_t prior_cwnd, prr_delivered, prr_out;
+	uint32_t rtx_nxt; /* Recovery, Loss: retransmitted up to here */
+	uint32_t cnt;     /* CUBIC: ACKed segments per +1 of cwnd */
+	uint32_t last_max_cwnd, last_cwnd, last_time;
+	uint32_t origin_point, K, epoch_start, ack_cnt, tcp_cwnd;
+} ts_cong;
 
 /* What most sockets never need, allocated the first time one does
  * (ts_tcp_ext) and freed with the socket: a listener's accept queue,
@@ -253,6 +279,7 @@ typedef struct ts_sock_ext {
 	uint32_t ofo_fin_num; /* the queued FIN's segment number */
 	/* --why: what set the pending error, what closed the socket */
 	ts_sock_cause err, close;
+	ts_cong cong;
 } ts_sock_ext;
 
 /* A time-wait record (tcp_tw.c): what a connection in TIME_WAIT keeps once
@@ -337,7 +364,7 @@ uint32_t ts_tcp_full_space(const ts_sock *sk);
 /* Linux tcp_select_initial_window(): the window, clamp and scale to offer
  * in a SYN or SYN-ACK whose peer's segments carry MSS bytes. */
 void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok);
-/* Linux tcp_init_buffer_space(): the clamp once an active open is done. */
+/* Linux tcp_init_buffer_space(): the clamp once a connection is up. */
 void ts_tcp_init_buffer_space(ts_sock *sk);
 /* Linux __tcp_select_window(): the window to offer now, unscaled. */
 uint32_t ts_tcp_new_window(const ts_sock *sk);
@@ -347,6 +374,9 @@ uint32_t ts_tcp_select_window(ts_sock *sk);
 uint32_t ts_tcp_tsval(const struct ts_sim *sim, const ts_sock *sk);
 /* The offset of host H's timestamp clock (doc/model.md). */
 uint32_t ts_tcp_ts_off(const struct ts_sim *sim, const struct ts_host *h);
+/* Linux tcp_get_info(): SK's TCP_INFO. */
+void ts_tcp_info(const struct ts_sim *sim, const ts_sock *sk,
+		 tcpsim_tcp_info *out);
 /* SK as an event names it. */
 void ts_tcp_describe(const struct ts_sim *sim, const ts_sock *sk,
 		     tcpsim_sock *out);
@@ -370,10 +400,18 @@ void ts_tcp_send_ack(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 int ts_tcp_may_send(ts_tcp_state st);
 /* Send what the window and Nagle allow of the queued data and FIN. */
 void ts_tcp_push(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
+/* A tail loss probe of new data, past the congestion window (Linux
+ * tcp_send_loss_probe); 0 when none could go. */
+int ts_tcp_probe_new_data(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Send the newest segment again (a tail loss probe). */
 void ts_tcp_retransmit_tail(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
-/* Retransmit the oldest unacknowledged segment. */
-void ts_tcp_retransmit_head(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
+/* Retransmit the oldest unacknowledged segment; the sequence space it
+ * covers (0 for a SYN or SYN-ACK, or nothing sent). */
+uint32_t ts_tcp_retransmit_head(struct ts_sim *sim, ts_sock *sk,
+				ts_cause cause);
+/* Send again what Recovery or Loss marked lost, while the congestion
+ * window has room (Linux tcp_xmit_retransmit_queue). */
+void ts_tcp_xmit_recovery(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Linux tcp_send_active_reset(): RST|ACK from the socket's own state. */
 void ts_tcp_send_active_reset(struct ts_sim *sim, ts_sock *sk,
 			      ts_rst_reason why, ts_cause cause);
@@ -473,6 +511,93 @@ void ts_tcp_check_probe_timer(struct ts_sim *sim, ts_sock *sk);
 /* Enter TIME_WAIT (Linux tcp_time_wait) for 60 s. */
 void ts_tcp_time_wait(struct ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
 		      ts_cause cause);
+
+/* ---- tcp_cong.c ---- congestion control (RFC 5681, RFC 6937, RFC
+ * 9438), as Linux's tcp_cong.c, tcp_cubic.c and the congestion parts of
+ * tcp_input.c and tcp_output.c do it. */
+#define TS_TCP_INIT_CWND          10         /* TCP_INIT_CWND, RFC 6928 */
+#define TS_TCP_INFINITE_SSTHRESH  0x7fffffff /* TCP_INFINITE_SSTHRESH */
+/* Linux icsk_ca_state, the public tcpsim_ca_state. */
+typedef enum ts_ca_state {
+	TS_CA_OPEN = TCPSIM_CA_OPEN,
+	TS_CA_DISORDER = TCPSIM_CA_DISORDER,
+	TS_CA_CWR = TCPSIM_CA_CWR,
+	TS_CA_RECOVERY = TCPSIM_CA_RECOVERY,
+	TS_CA_LOSS = TCPSIM_CA_LOSS
+} ts_ca_state;
+
+/* A new socket (Linux tcp_init_sock): IW10, no ssthresh. */
+void ts_cong_init_sock(ts_sock *sk);
+/* The connection is established (Linux tcp_init_transfer): IW10, or 1
+ * after more than one SYN or SYN-ACK retransmission; the algorithm's
+ * init. SYN_RTX: how many times the SYN was sent again. */
+void ts_cong_init_transfer(struct ts_sim *sim, ts_sock *sk, uint32_t syn_rtx);
+/* Segments sent and not yet acknowledged (Linux tp->packets_out). */
+uint32_t ts_cong_packets_out(const ts_sock *sk);
+/* Linux tcp_packets_in_flight(). */
+uint32_t ts_cong_in_flight(const ts_sock *sk);
+/* After a write queued data (Linux tcp_skb_entail ->
+ * tcp_slow_start_after_idle_check). */
+void ts_cong_write(struct ts_sim *sim, ts_sock *sk);
+/* A data segment or FIN is about to leave for the first time (Linux
+ * tcp_event_data_sent: CA_EVENT_TX_START, lsndtime). */
+void ts_cong_data_sent(struct ts_sim *sim, ts_sock *sk);
+/* The end of a round of sending (Linux tcp_write_xmit ->
+ * tcp_cwnd_validate); SENT: segments sent in it, IN_FLIGHT: what is in
+ * flight now. */
+void ts_cong_sent(struct ts_sim *sim, ts_sock *sk, uint32_t sent,
+		  uint32_t in_flight);
+/* An RTT sample (Linux cubictcp_acked: delay_min). */
+void ts_cong_rtt_sample(struct ts_sim *sim, ts_sock *sk, ts_time rtt);
+/* A duplicate ACK (Linux tcp_fastretrans_alert with num_dupack 1); 1 when
+ * it starts fast recovery and the head must be sent again. */
+int ts_cong_dupack(struct ts_sim *sim, ts_sock *sk);
+/* An ACK that moved SND.UNA from PRIOR_UNA (Linux tcp_ack from
+ * tcp_clean_rtx_queue on): the state machine, then the window. */
+void ts_cong_ack(struct ts_sim *sim, ts_sock *sk, uint32_t prior_una,
+		 uint32_t prior_out);
+/* The retransmission timer fired (Linux tcp_enter_loss). */
+void ts_cong_enter_loss(struct ts_sim *sim, ts_sock *sk);
+/* Whether the head must be (re)sent now in Recovery or Loss, and the next
+ * lost segment to send (Linux tcp_xmit_retransmit_queue); 0 when none or
+ * the window is full. */
+int ts_cong_next_lost(struct ts_sim *sim, ts_sock *sk, uint32_t *seq,
+		      uint32_t *len);
+/* A retransmission of [SEQ, SEQ+LEN) went out. */
+void ts_cong_retransmitted(struct ts_sim *sim, ts_sock *sk, uint32_t seq,
+			   uint32_t len);
+
+/* Linux tcp_is_cwnd_limited(): the window was full, or, in slow start,
+ * less than twice what was in flight. */
+static inline int ts_cong_limited(const ts_sock *sk)
+{
+	if (sk->is_cwnd_limited)
+		return 1;
+	return sk->snd_cwnd < sk->snd_ssthresh &&
+	       sk->snd_cwnd < 2u * sk->max_packets_out;
+}
+
+/* Whether an ACK of new data can change anything of the congestion
+ * control: not in Open without duplicate ACKs when the window may not
+ * grow (ts_cong_ack would do nothing then). */
+static inline int ts_cong_ack_matters(const ts_sock *sk)
+{
+	return sk->ca_state != TS_CA_OPEN || sk->dupacks ||
+	       ts_cong_limited(sk);
+}
+
+/* Linux tcp_in_cwnd_reduction(). */
+static inline int ts_cong_in_reduction(const ts_sock *sk)
+{
+	return sk->ca_state == TS_CA_CWR || sk->ca_state == TS_CA_RECOVERY;
+}
+
+/* Linux tcp_cwnd_test() without its split into GSO units: may one more
+ * segment leave now? */
+static inline int ts_cong_may_send(const ts_sock *sk)
+{
+	return ts_cong_in_flight(sk) < sk->snd_cwnd;
+}
 
 /* Wraparound-safe sequence comparison (RFC 9293 §3.4). */
 static inline int ts_seq_lt(uint32_t a, uint32_t b)

@@ -37,6 +37,7 @@ ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 	sk->rto = TS_TCP_RTO_INIT;
 	sk->rtt_time = TS_TIME_NEVER;
 	sk->rcv_mss = TS_TCP_DEFAULT_MSS; /* tcp_initialize_rcv_mss */
+	ts_cong_init_sock(sk);
 	for (int t = 0; t < TS_NTIMERS; t++)
 		sk->tdl[t] = TS_TIME_NEVER;
 	sk->tev.kind = TS_EV_SOCK_TIMER;
@@ -198,6 +199,42 @@ uint32_t ts_tcp_ts_off(const ts_sim *sim, const ts_host *h)
 	if (h->knob[TS_KNOB_TCP_TIMESTAMPS] == 2)
 		return 0;
 	return (uint32_t)(h->index + 1) * 1000000u + h->boot * 0x20000000u;
+}
+
+void ts_tcp_info(const ts_sim *sim, const ts_sock *sk, tcpsim_tcp_info *o)
+{
+	(void)sim;
+	memset(o, 0, sizeof *o);
+	o->state = (tcpsim_state)sk->state;
+	o->ca_state = (tcpsim_ca_state)sk->ca_state;
+	o->retransmits = (int)sk->retransmits;
+	o->backoff = (int)sk->retransmits;
+	o->probes = sk->probes_out;
+	o->options = (sk->ts_ok ? TCPSIM_TCPI_OPT_TIMESTAMPS : 0) |
+		     (sk->sack_ok ? TCPSIM_TCPI_OPT_SACK : 0) |
+		     (sk->wscale_ok ? TCPSIM_TCPI_OPT_WSCALE : 0) |
+		     /* syn_data_acked (Fast Open) */
+		     (sk->tfo & TS_TFO_F_DATA_ACKED ? TCPSIM_TCPI_OPT_SYN_DATA
+						    : 0);
+	if (sk->wscale_ok) {
+		o->snd_wscale = sk->snd_wscale;
+		o->rcv_wscale = sk->rcv_wscale;
+	}
+	o->rto_us = (uint32_t)sk->rto;
+	o->ato_us = (uint32_t)sk->ato;
+	o->snd_mss = sk->mss;
+	o->rcv_mss = sk->rcv_mss;
+	o->advmss = TS_TCP_MSS - (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0);
+	o->unacked = ts_cong_packets_out(sk);
+	/* tcpi_rtt: srtt as Linux keeps it, the RTT in microseconds */
+	o->rtt_us = (uint32_t)sk->srtt;
+	o->rttvar_us = (uint32_t)sk->rttvar;
+	o->snd_ssthresh = sk->snd_ssthresh;
+	o->snd_cwnd = sk->snd_cwnd;
+	o->rcv_ssthresh = sk->rcv_ssthresh;
+	o->total_retrans = sk->total_retrans;
+	o->bytes_acked = sk->bytes_acked;
+	o->bytes_received = sk->rcv_total;
 }
 
 void ts_tcp_wake(ts_sim *sim, ts_sock *sk)

@@ -276,6 +276,8 @@ static void fastopen_child(ts_sim *sim, ts_sock *c, ts_sock *l,
 	ts_sock_ext *lx = ts_tcp_ext(sim, l);
 	c->tfo = TS_TFO_F_CHILD;
 	lx->fo_qlen++;
+	/* tcp_fastopen_create_child -> tcp_init_transfer */
+	ts_cong_init_transfer(sim, c, 0);
 	if (seg->len) {
 		c->tfo |= TS_TFO_F_DATA_ACKED;
 		c->rcv_nxt += seg->len;
@@ -799,8 +801,9 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->rcv_wup = sk->rcv_nxt;
 	sk->last_rcv = sim->now;
 	take_syn_options(sim, sk, seg);
-	if (!sk->wscale_ok) {
-		/* Linux tcp_rcv_synsent_state_process: no scale either way */
+	if (!sk->wscale_ok && (seg->flags & TS_ACK)) {
+		/* Linux tcp_rcv_synsent_state_process, on a SYN-ACK: no
+		 * scale either way (a crossed SYN leaves ours as it was) */
 		sk->rcv_wscale = 0;
 		if (sk->window_clamp > 65535)
 			sk->window_clamp = 65535;
@@ -809,6 +812,7 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->snd_wl2 = seg->ack;
 	if (seg->flags & TS_ACK) {
 		int syn_rexmit = sk->total_rto != 0;
+		ts_cong_init_transfer(sim, sk, sk->retransmits);
 		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (!sk->retransmits && sk->rtt_time != TS_TIME_NEVER)
@@ -843,7 +847,15 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 {
 	ts_host *h = sk->host;
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
-	if (seg->seq == sk->rcv_nxt &&
+	/* Linux tcp_paws_reject(): an older TSval than TS.Recent, within
+	 * TCP_PAWS_MSL (60 s) of it; an RST is not rejected after that. */
+	int ts_seen = sk->ts_ok && seg->ts &&
+		      sk->ts_recent_stamp != TS_TIME_NEVER;
+	int paws_reject = ts_seen &&
+			  (int32_t)(sk->ts_recent - seg->tsval) > 1 &&
+			  (sim->now - sk->ts_recent_stamp < TS_SEC(60) ||
+			   !(seg->flags & TS_RST));
+	if (!paws_reject && seg->seq == sk->rcv_nxt &&
 	    (seg->seq == end || (seg->flags & TS_RST))) {
 		if (seg->flags & TS_RST) {
 			if (!h->knob[TS_KNOB_TCP_RFC1337]) {
@@ -863,8 +875,12 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 				 sim->now + TS_TCP_TIMEWAIT_LEN);
 		return;
 	}
+	/* A new SYN: above RCV.NXT, or with timestamps newer than TS.Recent
+	 * (RFC 6191; Linux TCP_TW_SYN). */
 	if ((seg->flags & TS_SYN) && !(seg->flags & (TS_RST | TS_ACK)) &&
-	    ts_seq_gt(seg->seq, sk->rcv_nxt)) {
+	    !paws_reject &&
+	    (ts_seq_gt(seg->seq, sk->rcv_nxt) ||
+	     (ts_seen && (int32_t)(sk->ts_recent - seg->tsval) < 0))) {
 		ts_sock *l = ts_tcp_lookup_listener(h, seg->dport);
 		if (l) {
 			/* Linux TCP_TW_SYN: the new SYN reopens the
@@ -883,9 +899,11 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		ts_tcp_send_ack(sim, sk, cause);
 		return;
 	}
+	if (paws_reject)
+		note_drop(sim, sk, TCPSIM_DROP_PAWS, TCPSIM_ANSWER_NONE, cause);
 	if (seg->flags & TS_RST)
 		return; /* any other RST: ignored */
-	if (seg->flags & TS_ACK)
+	if ((seg->flags & TS_ACK) || paws_reject)
 		ts_tcp_timer_set(sim, sk, TS_TIMER_CLOSE,
 				 sim->now + TS_TCP_TIMEWAIT_LEN);
 	if (oow_rate_limited(sim, sk, seg))
@@ -948,7 +966,6 @@ typedef struct ts_cookie {
 } ts_cookie;
 
 #define TS_COOKIE_AGE TS_SEC(120) /* MAX_SYNCOOKIE_AGE: about 2 minutes */
-#define TS_COOKIE_WIN 64240       /* the window a cookie's SYN-ACK advertises */
 
 static uint64_t cookie_key(uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -1007,7 +1024,11 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	s.seq = ck->iss;
 	s.ack = syn->seq + 1;
 	s.flags = TS_SYN | TS_ACK;
-	s.win = TS_COOKIE_WIN;
+	/* the window a request's SYN-ACK offers (tcp_openreq_init_rwin) */
+	ts_sock tmp = *l;
+	ts_tcp_initial_window(&tmp, TS_TCP_MSS - (ck->ts ? TS_TCP_TSOPT_LEN : 0),
+			      ck->wscale_ok);
+	s.win = (uint16_t)(tmp.rcv_wnd > 65535 ? 65535 : tmp.rcv_wnd);
 	s.mss = TS_TCP_MSS;
 	/* with timestamps the options survive in TSval (Linux
 	 * cookie_init_timestamp; here the clock's value, doc/model.md) */
@@ -1017,8 +1038,6 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	s.sack_ok = syn->sack_ok && ck->ts && h->knob[TS_KNOB_TCP_SACK];
 	if (ck->wscale_ok) {
 		/* the listener's scale, as tcp_select_initial_window chose */
-		ts_sock tmp = *l;
-		ts_tcp_initial_window(&tmp, TS_TCP_MSS, 1);
 		s.wscale_ok = 1;
 		s.wscale = tmp.rcv_wscale;
 	}
@@ -1070,9 +1089,9 @@ static int cookie_check(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	 * tcp_create_openreq_child: rcv_wnd = req->rsk_rcv_wnd, rcv_wup =
 	 * rcv_nxt): data right behind the ACK is in the window. */
 	c->rcv_wup = c->rcv_nxt;
+	/* cookie_v4_check: the window from the cookie's MSS, whole */
 	ts_tcp_initial_window(c, TS_TCP_MSS, c->wscale_ok);
 	c->ts_off = ts_tcp_ts_off(sim, h);
-	c->rcv_wnd = TS_COOKIE_WIN;
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_COOKIE_ACK, cause);
 	complete_child(sim, c, l, seg, cause);
 	return 1;
@@ -1101,8 +1120,12 @@ static void complete_child(ts_sim *sim, ts_sock *sk, ts_sock *l,
 	sk->snd_wnd = seg_window(sk, seg);
 	sk->snd_wl1 = seg->seq;
 	sk->snd_wl2 = seg->ack;
+	/* A child has no SYN-ACK retransmissions against it (Linux
+	 * tcp_init_transfer: no undo_marker): IW10. */
+	ts_cong_init_transfer(sim, sk, 0);
 	replace_ts_recent(sim, sk, seg);
 	ts_tcp_timer_clear(sim, sk, TS_TIMER_RTX);
+	ts_tcp_init_buffer_space(sk);
 	ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_HANDSHAKE_ACK,
 			 cause);
 	sk->aq_next = NULL;
@@ -1196,6 +1219,42 @@ static int reset_check(const ts_sock *sk, const ts_seg *seg)
 }
 
 /* First: sequence number (Linux tcp_sequence, tcp_validate_incoming). */
+/* First of all, PAWS (RFC 7323 §5.3, Linux tcp_validate_incoming): a
+ * segment whose TSval is older than TS.Recent (by more than one: Linux's
+ * TCP_PAWS_WINDOW) is a duplicate from an earlier wrap, unless it is a
+ * pure duplicate ACK within the RTO's span (tcp_disordered_ack_check). An
+ * RST goes on; a SYN gets a challenge ACK; an old pure ACK is dropped
+ * silently; anything else gets a duplicate ACK (tcp_send_dupack). */
+static verdict check_paws(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
+			  ts_cause cause)
+{
+	if (!sk->ts_ok || !seg->ts || sk->ts_recent_stamp == TS_TIME_NEVER ||
+	    (int32_t)(sk->ts_recent - seg->tsval) <= 1 || !sk->ts_recent ||
+	    sim->now - sk->ts_recent_stamp >= TS_SEC(24 * 24 * 3600))
+		return GO_ON; /* tcp_paws_check holds */
+	uint32_t end = seg->seq + ts_seg_seqlen(seg);
+	int pure_ack = (seg->flags & TS_ACK) && end == seg->seq &&
+		       !(seg->flags & (TS_SYN | TS_FIN | TS_RST));
+	if (pure_ack && seg->seq == sk->rcv_nxt && seg->ack == sk->snd_una &&
+	    seg_window(sk, seg) == sk->snd_wnd &&
+	    (int32_t)(sk->ts_recent - seg->tsval) <=
+		(int32_t)(sk->rto / 1000))
+		return GO_ON; /* a disordered ACK: tcp_disordered_ack_check */
+	if (seg->flags & TS_RST)
+		return GO_ON;
+	if (seg->flags & TS_SYN) {
+		challenge_ack(sim, sk, TCPSIM_DROP_PAWS, cause);
+		return DROP;
+	}
+	if (pure_ack) {
+		note_drop(sim, sk, TCPSIM_DROP_PAWS_ACK, TCPSIM_ANSWER_NOTHING,
+			  cause);
+		return DROP;
+	}
+	dup_ack(sim, sk, seg, TCPSIM_DROP_PAWS, cause);
+	return DROP;
+}
+
 static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			 ts_cause cause)
 {
@@ -1290,9 +1349,12 @@ static verdict check_ack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			return DROP;
 		}
 		/* A Fast Open child leaves its request behind (Linux
-		 * tcp_rcv_synrecv_state_fastopen). */
+		 * tcp_rcv_synrecv_state_fastopen); its transfer began when
+		 * it was made (tcp_fastopen_create_child). */
 		if (sk->tfo & TS_TFO_F_CHILD)
 			ts_tfo_child_done(sk);
+		else
+			ts_cong_init_transfer(sim, sk, sk->retransmits);
 		ts_tcp_set_state(sim, sk, TS_ESTABLISHED, TCPSIM_BY_ACK_OF_SYN,
 				 cause);
 		/* A simultaneous open's SYN-ACK carries the peer's SYN
@@ -1371,7 +1433,11 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 {
 	if (ts_seq_ge(seg->ack, sk->snd_una))
 		replace_ts_recent(sim, sk, seg);
-	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). */
+	/* Window update (RFC 9293 §3.10.7.4, SND.WL1/SND.WL2). An ACK that
+	 * moves the window is no duplicate (Linux FLAG_WIN_UPDATE is
+	 * FLAG_NOT_DUP), unless its SACK blocks tell of a segment that left
+	 * the network (tcp_sacktag_write_queue: sacked_out grows). */
+	uint32_t prior_wnd = sk->snd_wnd;
 	if (ts_seq_lt(sk->snd_wl1, seg->seq) ||
 	    (sk->snd_wl1 == seg->seq && ts_seq_le(sk->snd_wl2, seg->ack))) {
 		sk->snd_wnd = seg_window(sk, seg);
@@ -1383,27 +1449,35 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	sk->probes_out = 0; /* Linux tcp_ack: the peer is alive */
 	if (seg->ack == sk->snd_una && !seg->len &&
 	    !(seg->flags & (TS_SYN | TS_FIN)) && sk->snd_una != sk->snd_nxt &&
-	    seg_window(sk, seg) == sk->snd_wnd) {
+	    (seg_window(sk, seg) == prior_wnd || seg->nsack)) {
 		/* RFC 5681 §3.2: the third duplicate ACK triggers a fast
 		 * retransmit (Linux tcp_fastretrans_alert, NewReno). */
-		if (++sk->dupacks == 3 && !sk->in_recovery) {
-			if (ts_ev_on(sim, TCPSIM_EV_REXMIT))
-				rexmit_event(sim, sk);
-			sk->in_recovery = 1;
-			sk->recover = sk->snd_nxt;
-			sk->rtt_time = TS_TIME_NEVER;
-			ts_tcp_retransmit_head(sim, sk, cause);
+		int was = sk->ca_state;
+		if (ts_cong_dupack(sim, sk)) {
+			if (was < TS_CA_RECOVERY &&
+			    sk->ca_state == TS_CA_RECOVERY) {
+				if (ts_ev_on(sim, TCPSIM_EV_REXMIT))
+					rexmit_event(sim, sk);
+				sk->rtt_time = TS_TIME_NEVER;
+			}
+			ts_tcp_xmit_recovery(sim, sk, cause);
 		}
 	}
 	if (ts_seq_gt(seg->ack, sk->snd_una)) {
-		sk->dupacks = 0;
+		uint32_t prior_una = sk->snd_una;
+		int cc = ts_cong_ack_matters(sk);
+		uint32_t prior_out = cc ? ts_cong_packets_out(sk) : 0;
 		sk->bytes_acked += (uint32_t)(seg->ack - sk->snd_una);
 		sk->snd_una = seg->ack;
 		if (sk->rtt_time != TS_TIME_NEVER &&
 		    ts_seq_ge(seg->ack, sk->rtt_seq)) {
 			ts_tcp_rtt_sample(sk, sim->now - sk->rtt_time);
+			ts_cong_rtt_sample(sim, sk, sim->now - sk->rtt_time);
 			sk->rtt_time = TS_TIME_NEVER;
 		}
+		/* Linux tcp_ack: the congestion state and window */
+		if (cc)
+			ts_cong_ack(sim, sk, prior_una, prior_out);
 		sk->retransmits = 0;
 		sk->total_rto = 0;
 		ts_tcp_set_rto(sk); /* new data acked: undo the backoff */
@@ -1419,13 +1493,9 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		 * is free; other wakes (data, state) come as they come. */
 		if (ts_tcp_writeable(sk))
 			ts_tcp_wake(sim, sk);
-		if (sk->in_recovery) {
-			if (ts_seq_lt(sk->snd_una, sk->recover))
-				/* partial */
-				ts_tcp_retransmit_head(sim, sk, cause);
-			else
-				sk->in_recovery = 0;
-		}
+		/* Linux tcp_xmit_recovery(): what is lost, before new data */
+		if (sk->ca_state >= TS_CA_RECOVERY)
+			ts_tcp_xmit_recovery(sim, sk, cause);
 	}
 }
 
@@ -1487,7 +1557,11 @@ static int predicted(const ts_sock *sk, const ts_seg *seg)
 	       ts_seq_le(sk->snd_una, seg->ack) &&
 	       ts_seq_le(seg->ack, sk->snd_nxt) &&
 	       ts_seq_le(sk->rcv_wup, seg->seq) &&
-	       ts_seq_le(seg->seq + seg->len, sk->rcv_wup + sk->rcv_wnd);
+	       ts_seq_le(seg->seq + seg->len, sk->rcv_wup + sk->rcv_wnd) &&
+	       /* an older TSval takes the slow path, where PAWS is
+		* (Linux tcp_rcv_established) */
+	       !(sk->ts_ok && seg->ts &&
+		 (int32_t)(seg->tsval - sk->ts_recent) < 0);
 }
 
 static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
@@ -1512,7 +1586,8 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	 * check, so even outside the window it gets no ACK (TCP_FLAGS). */
 	if (!(seg->flags & (TS_ACK | TS_RST | TS_SYN)))
 		return;
-	if (check_seq(sim, sk, seg, cause) == DROP)
+	if (check_paws(sim, sk, seg, cause) == DROP ||
+	    check_seq(sim, sk, seg, cause) == DROP)
 		return;
 	sk->last_rcv = sim->now;
 	if (check_rst(sim, sk, seg, cause) == DROP)

@@ -56,24 +56,25 @@ void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok)
 		if (most > clamp)
 			most = clamp;
 		int lg = 31 - __builtin_clz(most | 1);
-		sk->rcv_wscale = (uint8_t)(lg > 15 ? (lg - 15 > 14 ? 14 : lg - 15)
-						  : 0);
+		sk->rcv_wscale =
+		    (uint8_t)(lg > 15 ? (lg - 15 > 14 ? 14 : lg - 15) : 0);
 	}
 	sk->window_clamp = 65535u << sk->rcv_wscale;
 	sk->rcv_ssthresh = sk->rcv_wnd;
 }
 
-/* Linux tcp_init_buffer_space() (tcp_input.c), when an active open
- * completes: the clamp leaves one segment of the buffer unoffered
- * (tcp_app_win 31), and the window grows from at most that. */
+/* Linux tcp_init_buffer_space() (tcp_input.c), when a connection is
+ * established, actively or passively: the clamp leaves one segment of
+ * the buffer unoffered (tcp_app_win 31), and the window grows from at
+ * most that. (The first windows still say what the SYN or SYN-ACK
+ * offered: the right edge never moves back.) */
 void ts_tcp_init_buffer_space(ts_sock *sk)
 {
 	uint32_t maxwin = ts_tcp_full_space(sk);
 	uint32_t advmss = TS_TCP_MSS;
 	if (sk->window_clamp >= maxwin)
 		sk->window_clamp = maxwin;
-	if (sk->window_clamp > 2 * advmss &&
-	    sk->window_clamp + advmss > maxwin)
+	if (sk->window_clamp > 2 * advmss && sk->window_clamp + advmss > maxwin)
 		sk->window_clamp =
 		    maxwin - advmss > 2 * advmss ? maxwin - advmss : 2 * advmss;
 	if (sk->rcv_ssthresh > sk->window_clamp)
@@ -162,7 +163,8 @@ static void sack_blocks(ts_sock *sk, ts_seg *s)
 	while (s->nsack < room) {
 		int best = -1;
 		for (int i = 0; i < sk->nofo; i++)
-			if (!used[i] && ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
+			if (!used[i] &&
+			    ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
 			    (best < 0 || x->ofo_stamp[i] > x->ofo_stamp[best]))
 				best = i;
 		if (best < 0)
@@ -190,9 +192,14 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 	s->fo = 0;
 	s->fo_len = 0;
 	if (flags & TS_SYN) {
-		/* Linux tcp_syn_options() / tcp_synack_options(): MSS, and
-		 * what the knobs allow (and, in a SYN-ACK, the SYN offered). */
-		int answer = (flags & TS_ACK) != 0;
+		/* Linux tcp_syn_options(): MSS and what the knobs allow; a
+		 * listener's child answers with tcp_synack_options(): what
+		 * the SYN offered too. (A simultaneous open's SYN-ACK is the
+		 * socket's SYN again, with its options.) A Fast Open child
+		 * keeps its request after accept() took it from its
+		 * listener (tcp_rtx_synack). */
+		int answer = (flags & TS_ACK) &&
+			     (sk->parent || (sk->tfo & TS_TFO_F_CHILD));
 		s->mss = TS_TCP_MSS;
 		s->sack_ok = answer ? sk->sack_ok : knob[TS_KNOB_TCP_SACK] != 0;
 		s->ts = answer ? sk->ts_ok : knob[TS_KNOB_TCP_TIMESTAMPS] != 0;
@@ -200,7 +207,8 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 				      : knob[TS_KNOB_TCP_WINDOW_SCALING] != 0;
 		s->wscale = s->wscale_ok ? sk->rcv_wscale : 0;
 		s->tsval = s->ts ? ts_tcp_tsval(sim, sk) : 0;
-		s->tsecr = answer && s->ts ? sk->ts_recent : 0;
+		/* TS.Recent: the peer's SYN's, or a recycled TIME_WAIT's */
+		s->tsecr = s->ts ? sk->ts_recent : 0;
 		/* RFC 7323 §2.2: a SYN's window is never scaled */
 		s->win = (uint16_t)(sk->rcv_wnd > 65535 ? 65535 : sk->rcv_wnd);
 		return;
@@ -271,8 +279,10 @@ static void send_syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags,
 		 * answers one; and our timestamp clock. */
 		int synack = (flags & TS_ACK) != 0;
 		uint32_t mss = TS_TCP_MSS;
-		if (synack && sk->ts_ok)
-			mss -= TS_TCP_TSOPT_LEN;
+		if (synack ? sk->ts_ok
+			   : sk->ts_recent_stamp != TS_TIME_NEVER &&
+				 sk->host->knob[TS_KNOB_TCP_TIMESTAMPS])
+			mss -= TS_TCP_TSOPT_LEN; /* TS.Recent from a TIME_WAIT */
 		ts_tcp_initial_window(
 		    sk, mss,
 		    synack ? sk->wscale_ok
@@ -412,12 +422,17 @@ int ts_tcp_may_send(ts_tcp_state st)
 	return 0;
 }
 
-void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
+/* Linux tcp_write_xmit(); PROBE: a loss probe's one new segment, which
+ * neither the congestion window nor Nagle holds back (push_one 2). */
+static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 {
-	if (!ts_tcp_push_pending(sk) || !ts_tcp_may_send(sk->state))
-		return;
-	int sent = 0;
+	uint32_t sent = 0;
+	/* Linux tcp_cwnd_test: at most snd_cwnd segments in flight (RFC
+	 * 5681 §3.1: the lesser of cwnd and rwnd). */
+	uint32_t in_flight = ts_cong_in_flight(sk);
 	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
+		if (probe && sent)
+			break;
 		uint32_t avail = sk->write_seq - sk->snd_nxt;
 		uint32_t wnd_end = sk->snd_una + sk->snd_wnd;
 		uint32_t room =
@@ -429,10 +444,16 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 			len = room;
 		if (!len)
 			break; /* window closed */
+		/* Linux tcp_cwnd_test: "Don't be strict about the congestion
+		 * window for the final FIN": the segment that ends with it
+		 * goes whatever cwnd says (a probe too: push_one 2). */
+		if (in_flight >= sk->snd_cwnd && !probe &&
+		    !(sk->fin_queued && avail <= sk->mss))
+			break;
 		/* Nagle with Minshall's change (Linux tcp_nagle_check): hold a
 		 * partial segment while an earlier small one is unacked. */
 		if (len < sk->mss && ts_seq_gt(sk->snd_sml, sk->snd_una) &&
-		    ts_seq_le(sk->snd_sml, sk->snd_nxt))
+		    ts_seq_le(sk->snd_sml, sk->snd_nxt) && !probe)
 			break;
 		if (sk->snd_una == sk->snd_nxt)
 			sk->first_tx = sim->now;
@@ -448,10 +469,13 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		}
 		sk->last_seq = seq;
 		sk->fin_alone = 0;
+		ts_cong_data_sent(sim, sk);
 		send_data(sim, sk, seq, len, fin, cause);
-		sent = 1;
+		sent++;
+		in_flight++;
 	}
-	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk)) {
+	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk) &&
+	    !probe) {
 		/* A FIN alone (Linux tcp_send_fin): it needs no window. */
 		if (sk->snd_una == sk->snd_nxt)
 			sk->first_tx = sim->now;
@@ -464,8 +488,12 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		sk->last_seq = seq;
 		sk->fin_alone = 1;
 		send_data(sim, sk, seq, 0, 1, cause);
-		sent = 1;
+		sent++;
+		in_flight++;
 	}
+	ts_cong_sent(sim, sk, sent, in_flight);
+	if (probe)
+		return; /* the probe's caller arms the timer */
 	if (sent) {
 		/* Linux tcp_event_new_data_sent() arms the RTO, then
 		 * tcp_schedule_loss_probe() at the end of tcp_write_xmit
@@ -479,11 +507,35 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	ts_tcp_check_probe_timer(sim, sk);
 }
 
+void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	if (!ts_tcp_push_pending(sk) || !ts_tcp_may_send(sk->state))
+		return;
+	write_xmit(sim, sk, cause, 0);
+}
+
+int ts_tcp_probe_new_data(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	/* Linux tcp_send_loss_probe(): new data when the peer's window
+	 * takes a whole segment of it (tcp_snd_wnd_test). */
+	if (!ts_seq_lt(sk->snd_nxt, sk->write_seq))
+		return 0;
+	uint32_t len = sk->write_seq - sk->snd_nxt;
+	if (len > sk->mss)
+		len = sk->mss;
+	if (ts_seq_gt(sk->snd_nxt + len, sk->snd_una + sk->snd_wnd))
+		return 0;
+	uint32_t before = sk->snd_nxt;
+	write_xmit(sim, sk, cause, 1);
+	return sk->snd_nxt != before;
+}
+
 /* Linux tcp_send_loss_probe(): the last segment sent again, as it was
  * sent: the tail of the last skb of the retransmit queue (split at an MSS
  * boundary), which is a FIN alone when the FIN went out on its own. */
 void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
+	sk->total_retrans++;
 	if (fin_sent(sk) && sk->fin_alone) {
 		send_data(sim, sk, sk->snd_nxt - 1, 0, 1, cause);
 		return;
@@ -500,15 +552,16 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	send_data(sim, sk, start, len, fin_sent(sk), cause);
 }
 
-void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
+uint32_t ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
+	sk->total_retrans++;
 	switch (sk->state) {
 	case TS_SYN_SENT:
 		ts_tcp_send_syn(sim, sk, cause);
-		return;
+		return 0;
 	case TS_SYN_RECEIVED:
 		ts_tcp_send_synack(sim, sk, cause);
-		return;
+		return 0;
 	case TS_ESTABLISHED:
 	case TS_CLOSE_WAIT:
 	case TS_FIN_WAIT_1:
@@ -519,14 +572,14 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	case TS_LISTEN:
 	case TS_FIN_WAIT_2:
 	case TS_TIME_WAIT:
-		return;
+		return 0;
 	}
 	if (sk->snd_una == sk->iss) {
 		/* Our SYN is still unacknowledged: a simultaneous open that
 		 * took an ACK of ISS (Linux tcp_ack accepts SEG.ACK ==
 		 * SND.UNA) keeps its SYN-ACK in the retransmit queue. */
 		ts_tcp_send_synack(sim, sk, cause);
-		return;
+		return 0;
 	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
 	uint32_t len =
@@ -535,8 +588,28 @@ void ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		len = sk->mss;
 	int fin = fin_sent(sk) && sk->snd_una + len == data_end;
 	if (!len && !fin)
-		return;
+		return 0;
 	send_data(sim, sk, sk->snd_una, len, fin, cause);
+	return len + (fin ? 1u : 0u);
+}
+
+void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	uint32_t seq, len;
+	if (!ts_tcp_may_send(sk->state) || sk->snd_una == sk->iss)
+		return;
+	while (ts_cong_next_lost(sim, sk, &seq, &len)) {
+		/* [seq, seq + len) of sequence space: data, and the FIN when
+		 * it reaches it */
+		uint32_t data_end =
+		    fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
+		uint32_t dlen = ts_seq_lt(seq, data_end) ? data_end - seq : 0;
+		if (dlen > len)
+			dlen = len;
+		int fin = fin_sent(sk) && seq + len == sk->snd_nxt;
+		send_data(sim, sk, seq, dlen, fin, cause);
+		ts_cong_retransmitted(sim, sk, seq, len);
+	}
 }
 
 /* The RESET event: host HOST's socket SK (NULL: none, an RST for PORT)

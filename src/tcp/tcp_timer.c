@@ -110,7 +110,8 @@ int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
 		return 0; /* Linux: only on SACK connections, outside loss
 			   * recovery, one probe at a time. */
 	if (!sk->sack_ok || sk->snd_una == sk->snd_nxt || sk->retransmits ||
-	    sk->in_recovery || sk->tlp_high)
+	    (sk->ca_state != TS_CA_OPEN && sk->ca_state != TS_CA_CWR) ||
+	    sk->tlp_high)
 		return 0;
 	/* PTO = 2 SRTT, plus TCP_RTO_MIN when one segment is in flight (to
 	 * cover a delayed ACK), plus two ticks otherwise. */
@@ -135,7 +136,8 @@ static void tlp_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	sk->rtx_tlp = 0;
 	TIMER_EVENT(sim, sk, TCPSIM_T_LOSS_PROBE, 0, 0, NULL, 0, 0);
-	ts_tcp_retransmit_tail(sim, sk, cause);
+	if (!ts_tcp_probe_new_data(sim, sk, cause))
+		ts_tcp_retransmit_tail(sim, sk, cause);
 	sk->tlp_high = sk->snd_nxt ? sk->snd_nxt : 1;
 	sk->rtt_time = TS_TIME_NEVER;
 	ts_tcp_rearm_rtx(sim, sk);
@@ -303,6 +305,8 @@ static void rtx_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		write_err(sim, sk, TCPSIM_BY_RETRANSMISSIONS_TIMED_OUT, cause);
 		return;
 	}
+	/* Linux tcp_retransmit_timer -> tcp_enter_loss, before the count */
+	ts_cong_enter_loss(sim, sk);
 	if (!sk->retransmits)
 		sk->retrans_stamp = sk->first_tx;
 	sk->retransmits++;
@@ -321,9 +325,9 @@ static void rtx_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		    sk->rto);
 	/* Karn: no sample from a retransmission */
 	sk->rtt_time = TS_TIME_NEVER;
-	sk->in_recovery = 1;
-	sk->recover = sk->snd_nxt;
-	ts_tcp_retransmit_head(sim, sk, cause);
+	uint32_t len = ts_tcp_retransmit_head(sim, sk, cause);
+	if (len)
+		ts_cong_retransmitted(sim, sk, sk->snd_una, len);
 	ts_time next = sk->rto;
 	if (sk->user_timeout_ms) {
 		/* Linux tcp_clamp_rto_to_user_timeout() */

@@ -19,6 +19,10 @@
  * Times are in the unit Linux uses for the sysctl: seconds, except
  * tcp_invalid_ratelimit (milliseconds).
  */
+/* Linux builds reno in, and cubic is its default (CONFIG_DEFAULT_TCP_CONG);
+ * the order is the values' (TS_CC_RENO, TS_CC_CUBIC). */
+static const char *const cc_names[] = {"reno", "cubic", NULL};
+
 const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_TCP_RETRIES2] = {"tcp_retries2", 15, 0, 255},
     [TS_KNOB_TCP_SYN_RETRIES] = {"tcp_syn_retries", 6, 1, 127},
@@ -62,6 +66,10 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_TCP_RMEM_MAX] = {"tcp_rmem.max", 33554432, 1, 2147483647},
     /* net.core.rmem_max: the most SO_RCVBUF may ask for */
     [TS_KNOB_RMEM_MAX] = {"rmem_max", 4194304, 1, 2147483647},
+    [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1,
+					1, cc_names},
+    [TS_KNOB_TCP_SLOW_START_AFTER_IDLE] = {"tcp_slow_start_after_idle", 1, 0,
+					   1},
     /* TS_TFO_* bits; 1: the client side only */
     [TS_KNOB_TCP_FASTOPEN] = {"tcp_fastopen", 1, 0, 2147483647},
     /* The key of server cookies: four 32-bit words, as Linux writes

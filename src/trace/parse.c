@@ -550,6 +550,34 @@ static int read_int(struct parser *p, const char *ctx, const char *what,
 	return 0;
 }
 
+/*
+ * Read a knob's value given by name (ts_knob_info.names): its index.
+ * Errors:
+ *   set: expected a value for KNOB, found TOKEN
+ *   set: unknown value 'TOKEN' for KNOB (NAME, NAME ...)
+ */
+static int read_knob_name(struct parser *p, const ts_knob_info *k,
+			  const char *what, int64_t *out)
+{
+	struct tok t = next(p);
+	char names[128];
+	size_t len = 0;
+
+	if (t.kind != TK_WORD)
+		return expected(p, t, "set", what);
+	for (int64_t i = 0; k->names[i]; i++)
+		if (tok_eq(p, t, k->names[i])) {
+			*out = i;
+			return 0;
+		}
+	names[0] = '\0';
+	for (int i = 0; k->names[i] && len < sizeof names; i++)
+		len += (size_t)snprintf(names + len, sizeof names - len,
+					"%s%s", i ? ", " : "", k->names[i]);
+	return fail(p, t.pos, "set: unknown value %s for %s (%s)",
+		    quote(p, t).s, k->name, names);
+}
+
 /* What time_value() found wrong with a time, in the order it checks. */
 enum time_err {
 	TIME_OK,
@@ -1078,8 +1106,10 @@ static int parse_set(struct parser *p)
 	if (k == TS_NKNOBS)
 		return fail(p, kt.pos, "unknown knob %s", quote(p, kt).s);
 	snprintf(what, sizeof what, "a value for %s", ts_knobs[k].name);
-	if (read_int(p, "set", what, ts_knobs[k].name, ts_knobs[k].min,
-		     ts_knobs[k].max, &v) < 0)
+	if (ts_knobs[k].names ? read_knob_name(p, &ts_knobs[k], what, &v) < 0
+			      : read_int(p, "set", what, ts_knobs[k].name,
+					 ts_knobs[k].min, ts_knobs[k].max,
+					 &v) < 0)
 		return -1;
 	/* Knobs of several values, as their sysctls: ip_local_port_range
 	 * LOW HIGH (LOW <= HIGH), tcp_rmem MIN DEFAULT MAX. */

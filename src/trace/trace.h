@@ -199,10 +199,12 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_WINDOW_SCALING,
 	TS_KNOB_TCP_SACK,
 	TS_KNOB_TCP_DSACK,
-	TS_KNOB_TCP_RMEM_MIN,      /* "set H tcp_rmem MIN DEFAULT MAX" */
-	TS_KNOB_TCP_RMEM_DEF,      /* (set with the line above only) */
-	TS_KNOB_TCP_RMEM_MAX,      /* (likewise) */
-	TS_KNOB_RMEM_MAX,          /* net.core.rmem_max */
+	TS_KNOB_TCP_RMEM_MIN, /* "set H tcp_rmem MIN DEFAULT MAX" */
+	TS_KNOB_TCP_RMEM_DEF, /* (set with the line above only) */
+	TS_KNOB_TCP_RMEM_MAX, /* (likewise) */
+	TS_KNOB_RMEM_MAX,     /* net.core.rmem_max */
+	TS_KNOB_TCP_CONGESTION_CONTROL, /* a name: index in .names */
+	TS_KNOB_TCP_SLOW_START_AFTER_IDLE,
 	TS_KNOB_TCP_FASTOPEN,      /* TS_TFO_* bits */
 	TS_KNOB_TCP_FASTOPEN_KEY,  /* "set H tcp_fastopen_key K0 K1 K2 K3" */
 	TS_KNOB_TCP_FASTOPEN_KEY1, /* (set with the line above only) */
@@ -210,7 +212,10 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_FASTOPEN_KEY3, /* (likewise) */
 	TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC
 } ts_knob;
-#define TS_NKNOBS 33
+#define TS_NKNOBS 35
+
+/* The values of tcp_congestion_control (names.c spells them). */
+enum { TS_CC_RENO, TS_CC_CUBIC };
 
 /* The bits of tcp_fastopen (Linux include/net/tcp.h TFO_*). */
 enum {
@@ -230,6 +235,9 @@ typedef struct ts_knob_info {
 	int64_t min, max; /* accepted range, inclusive */
 	int nvals; /* values a "set" line gives: the knob and the nvals - 1
 		    * knobs after it, which have no name of their own */
+	/* A knob set by name: its values' names, NULL-terminated, the value
+	 * being the index (min 0, max the last); NULL for a number. */
+	const char *const *names;
 } ts_knob_info;
 
 /* Table indexed by ts_knob. */

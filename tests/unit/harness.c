@@ -453,10 +453,15 @@ char *th_seg_str(const ts_seg *s, char *buf, size_t n)
 	ts_sb_init(&sb, fb, sizeof fb);
 	ts_names_bits(&sb, s->flags, ts_tcp_flags, 5, "none");
 	ts_sb_putc(&sb, '\0');
-	int l = snprintf(buf, n, "%s %s:%u>%s:%u seq=%u ack=%u len=%u win=%u",
+	char wb[16];
+	if (s->wscale == TH_WIN_UNCHECKED)
+		snprintf(wb, sizeof wb, "*");
+	else
+		snprintf(wb, sizeof wb, "%u", s->win);
+	int l = snprintf(buf, n, "%s %s:%u>%s:%u seq=%u ack=%u len=%u win=%s",
 			 fb, ts_ipv4_fmt(s->saddr, sa), s->sport,
 			 ts_ipv4_fmt(s->daddr, da), s->dport, s->seq, s->ack,
-			 s->len, s->win);
+			 s->len, wb);
 	if (s->mss && l > 0 && (size_t)l < n)
 		l += snprintf(buf + l, n - (size_t)l, " mss=%u", s->mss);
 	if (s->ts && l > 0 && (size_t)l < n)
@@ -483,7 +488,7 @@ static int seg_cmp(const ts_seg *got, const ts_seg *want, int win, char *msg,
 	FIELD(len);
 	FIELD(mss);
 	FIELD(ts);
-	if (win)
+	if (win && want->wscale != TH_WIN_UNCHECKED)
 		FIELD(win);
 #undef FIELD
 	if (!l)
@@ -541,6 +546,8 @@ ts_seg th_in(const th_conn *c, th_rel r)
 	if (r.mss)
 		s.mss = r.mss;
 	s.ts = r.ts == TH_TS_ON;
+	s.tsval = r.tsval;
+	s.tsecr = r.tsecr;
 	return s;
 }
 
@@ -549,6 +556,10 @@ ts_seg th_out(const th_conn *c, th_rel r)
 	ts_seg s = th_seg(c->laddr, c->lport, c->raddr, c->rport, r.flags,
 			  r.abs ? r.seq : c->iss + r.seq, r.ack, r.len,
 			  win_of(r.win, WIN_OUT));
+	/* A window not named is not checked (after the SYN's, windows are
+	 * Linux's tcp_select_window: the window tests check them). */
+	if (!r.win && !(r.flags & TS_SYN))
+		s.wscale = TH_WIN_UNCHECKED;
 	if ((r.flags & TS_ACK) && !r.abs)
 		s.ack = c->irs + r.ack;
 	if (r.mss)

@@ -183,8 +183,11 @@ ts_seg th_seg(uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport,
 #define WIN_OUT 64240
 /* The window the test's peer announces by default. */
 #define WIN_IN 65535
-/* th_rel.win for a zero window (0 means "the default"). */
+/* th_rel.win for a zero window (0 means "the default": WIN_IN for a
+ * segment in; for one out, WIN_OUT on a SYN, else not checked). */
 #define TH_WIN_ZERO (-1)
+/* How th_out marks a window not to check (no real segment's scale). */
+#define TH_WIN_UNCHECKED 0xA5
 /* th_rel.ts */
 #define TH_TS_ON  1
 #define TH_TS_OFF (-1)
@@ -215,6 +218,7 @@ typedef struct th_rel {
 		       * SYN without ACK, Linux offers it; IN: off), or
 		       * TH_TS_ON / TH_TS_OFF */
 	uint8_t abs;  /* 1: seq and ack are absolute */
+	uint32_t tsval, tsecr; /* IN, with TH_TS_ON: the option's values */
 } th_rel;
 
 /* A segment from the peer to the socket, and one from the socket to the

@@ -54,6 +54,52 @@ START_TEST(api_run_passing_trace)
 }
 END_TEST
 
+/* tcpsim_var_info: Linux's TCP_INFO numbers, readable between lines. A
+ * write of 20 segments before any ACK: 10 out (IW10, RFC 6928), cwnd 10,
+ * no ssthresh yet; the peer's ACKs make it 20 (slow start). */
+START_TEST(api_var_info_congestion_window)
+{
+	tcpsim_options o;
+	tcpsim_error e;
+	tcpsim_result r;
+	tcpsim_tcp_info info;
+	tcpsim_options_init(&o);
+	tcpsim_sim *s = tcpsim_new(&o);
+	ck_assert_ptr_nonnull(s);
+	const char *lines[] = {"server: s = socket()", "server: bind(s, 80)",
+			       "server: listen(s, 8)", "client: c = socket()",
+			       "client: connect(c, server:80)",
+			       "server: a = accept(s)"};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		ck_assert_int_ne(tcpsim_do(s, lines[i], &r, &e), TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_advance(s, 100000, &e), TCPSIM_OK);
+	ck_assert_int_ne(tcpsim_do(s, "client: write(c, 28960)", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_var_info(s, "client", "c", &info), 0);
+	ck_assert_str_eq(tcpsim_state_name(info.state), "ESTABLISHED");
+	ck_assert_str_eq(tcpsim_ca_state_name(info.ca_state), "Open");
+	ck_assert_uint_eq(info.snd_mss, 1448);
+	ck_assert_uint_eq(info.snd_cwnd, 10);
+	ck_assert_uint_eq(info.snd_ssthresh, 2147483647u);
+	ck_assert_uint_eq(info.unacked, 10);
+	ck_assert_int_eq(tcpsim_advance(s, 25000, &e), TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_var_info(s, "client", "c", &info), 0);
+	ck_assert_uint_eq(info.snd_cwnd, 20);
+	ck_assert_int_eq(tcpsim_var_info(s, "client", "nope", &info), -1);
+	/* a socket closed and gone: its state alone */
+	ck_assert_int_ne(tcpsim_do(s, "client: d = socket()", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_int_ne(tcpsim_do(s, "client: close(d)", &r, &e),
+			 TCPSIM_ERROR);
+	ck_assert_int_eq(tcpsim_var_info(s, "client", "d", &info), 1);
+	ck_assert_str_eq(tcpsim_state_name(info.state), "CLOSED");
+	ck_assert_int_eq(tcpsim_var_info(s, "nohost", "c", &info), -1);
+	ck_assert_ptr_null(tcpsim_ca_state_name(5));
+	ck_assert_str_eq(tcpsim_ca_state_name(TCPSIM_CA_LOSS), "Loss");
+	tcpsim_free(s);
+}
+END_TEST
+
 START_TEST(api_failed_expectation)
 {
 	char text[sizeof broken_pipe + 16];
@@ -545,6 +591,7 @@ int main(void)
 	TCase *tc = tcase_create("public");
 	tcase_add_test(tc, api_run_passing_trace);
 	tcase_add_test(tc, api_failed_expectation);
+	tcase_add_test(tc, api_var_info_congestion_window);
 	tcase_add_test(tc, api_parse_error);
 	tcase_add_test(tc, api_limits);
 	tcase_add_test(tc, api_deterministic);

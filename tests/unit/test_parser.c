@@ -403,6 +403,10 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_RMEM_DEF, "tcp_rmem.default", 131072, 1, 2147483647},
 	    {TS_KNOB_TCP_RMEM_MAX, "tcp_rmem.max", 33554432, 1, 2147483647},
 	    {TS_KNOB_RMEM_MAX, "rmem_max", 4194304, 1, 2147483647},
+	    /* by name: reno 0, cubic 1, Linux's default */
+	    {TS_KNOB_TCP_CONGESTION_CONTROL, "tcp_congestion_control", 1, 0, 1},
+	    {TS_KNOB_TCP_SLOW_START_AFTER_IDLE, "tcp_slow_start_after_idle", 1,
+	     0, 1},
 	    {TS_KNOB_TCP_FASTOPEN, "tcp_fastopen", 1, 0, 2147483647},
 	    {TS_KNOB_TCP_FASTOPEN_KEY, "tcp_fastopen_key", 0, 0, 4294967295},
 	    {TS_KNOB_TCP_FASTOPEN_KEY1, "tcp_fastopen_key.1", 0, 0, 4294967295},
@@ -421,6 +425,26 @@ START_TEST(parse_knob_table)
 		ck_assert_int_eq(k->min, want[i].min);
 		ck_assert_int_eq(k->max, want[i].max);
 	}
+}
+END_TEST
+
+/* The congestion control is set by name (Linux's sysctl takes the
+ * algorithm's name); the value kept is the name's index. */
+START_TEST(parse_set_congestion_control)
+{
+	ts_trace *t = parse_ok("set client tcp_congestion_control reno\n"
+			       "set server net.ipv4.tcp_congestion_control cubic\n"
+			       "set server tcp_slow_start_after_idle 0\n");
+
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_CONGESTION_CONTROL],
+			 TS_CC_RENO);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_TCP_CONGESTION_CONTROL],
+			 TS_CC_CUBIC);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_SLOW_START_AFTER_IDLE],
+			 1);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_TCP_SLOW_START_AFTER_IDLE],
+			 0);
+	ts_trace_free(t);
 }
 END_TEST
 
@@ -502,10 +526,18 @@ START_TEST(parse_set)
 		    k == TS_KNOB_TCP_FASTOPEN_KEY2 ||
 		    k == TS_KNOB_TCP_FASTOPEN_KEY3)
 			continue;
-		snprintf(buf, sizeof buf,
-			 "set client %s %lld%s\nset server %s %lld%s\n",
-			 ts_knobs[k].name, (long long)ts_knobs[k].min, two,
-			 ts_knobs[k].name, (long long)ts_knobs[k].max, two);
+		if (ts_knobs[k].names) /* by name: its first and last */
+			snprintf(buf, sizeof buf,
+				 "set client %s %s\nset server %s %s\n",
+				 ts_knobs[k].name, ts_knobs[k].names[0],
+				 ts_knobs[k].name,
+				 ts_knobs[k].names[ts_knobs[k].max]);
+		else
+			snprintf(buf, sizeof buf,
+				 "set client %s %lld%s\nset server %s %lld%s\n",
+				 ts_knobs[k].name, (long long)ts_knobs[k].min,
+				 two, ts_knobs[k].name,
+				 (long long)ts_knobs[k].max, two);
 		t = parse_ok(buf);
 		ck_assert_int_eq(t->hosts[0].knobs[k], ts_knobs[k].min);
 		ck_assert_int_eq(t->hosts[1].knobs[k], ts_knobs[k].max);
@@ -1624,6 +1656,8 @@ END_TEST
 	X(error_set_value_missing, "set client tcp_retries2\n", 1, 24, "set: expected a value for tcp_retries2, found the end of the line") \
 	X(error_set_value_invalid, "set client tcp_retries2 3x\n", 1, 25, "invalid number '3x'") \
 	X(error_set_value_range, "set client tcp_retries2 256\n", 1, 25, "set: tcp_retries2 '256' is out of range (0..255)") \
+	X(error_set_cc_unknown, "set client tcp_congestion_control bbr\n", 1, 35, "set: unknown value 'bbr' for tcp_congestion_control (reno, cubic)") \
+	X(error_set_cc_number, "set client tcp_congestion_control 1\n", 1, 35, "set: expected a value for tcp_congestion_control, found '1'") \
 	X(error_set_port_range_order, "set client ip_local_port_range 5 4\n", 1, 34, "set: ip_local_port_range '4' is out of range (5..65535)") \
 	X(error_set_port_range_one, "set client ip_local_port_range 5\n", 1, 33, "set: expected the high end of ip_local_port_range, found the end of the line") \
 	X(error_set_value_negative, "set client tcp_syn_retries -1\n", 1, 28, "set: tcp_syn_retries '-1' is out of range (1..127)") \
@@ -2121,6 +2155,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_set);
 	tcase_add_test(tc, parse_set_port_range);
 	tcase_add_test(tc, parse_set_rmem);
+	tcase_add_test(tc, parse_set_congestion_control);
 	tcase_add_test(tc, parse_result_report_order);
 	suite_add_tcase(s, tc);
 

@@ -185,7 +185,7 @@ START_TEST(parse_unsupported)
 	ts_pkt_script *s =
 	    parse_ok("0 < S 0:10(10) win 1 <mss 1460,md5 abcd,nop>\n"
 		     "+0 > encap psp spi 23 F. 501:501(0) ack 501\n"
-		     "+0 %{ assert tcpi_snd_cwnd == 10 }%\n"
+		     "+0 %{ assert tcpi_sacked == 0 }%\n"
 		     "+0 `tc qdisc add dev tun0 root pfifo limit 0`\n"
 		     "+0 > SEW 0:0(0) <...>\n"
 		     "+0 close(3) = 0\n");
@@ -195,8 +195,8 @@ START_TEST(parse_unsupported)
 	ck_assert_str_eq(s->events[0].text, "the TCP option 'md5'");
 	ck_assert_str_eq(s->events[1].text, "'encap' packets");
 	ck_assert_str_eq(s->events[2].text,
-			 "a Python %{ }% block reading TCP_INFO "
-			 "(tcpi_snd_cwnd)");
+			 "a Python %{ }% block naming tcpi_sacked (unknown to "
+			 "tcpsim)");
 	ck_assert_str_eq(s->events[3].text,
 			 "the shell command 'tc qdisc add dev tun0 root pfifo "
 			 "limit 0'");
@@ -346,6 +346,74 @@ START_TEST(run_wrong_field)
 }
 END_TEST
 
+/* %{ }% blocks: Python's asserts over TCP_INFO, evaluated (code.c). */
+START_TEST(code_asserts)
+{
+	tcpsim_tcp_info ti;
+	char why[256];
+	memset(&ti, 0, sizeof ti);
+	ti.state = TCPSIM_ESTABLISHED;
+	ti.options = TCPSIM_TCPI_OPT_TIMESTAMPS | TCPSIM_TCPI_OPT_SACK;
+	ti.probes = 2;
+	ti.bytes_received = 20000;
+#define EVAL(src) ts_pkt_code_eval(src, strlen(src), &ti, why, sizeof why)
+	ck_assert_int_eq(EVAL("%{ assert tcpi_state == TCP_ESTABLISHED, "
+			      "tcpi_state }%"),
+			 0);
+	ck_assert_int_eq(EVAL("assert (tcpi_options & TCPI_OPT_SYN_DATA) == 0,"
+			      " tcpi_options"),
+			 0);
+	ck_assert_int_eq(EVAL("assert tcpi_probes == 2, tcpi_probes; \\\n"
+			      "   assert tcpi_bytes_received == 20000"),
+			 0);
+	/* chained comparisons, and/or/not, Python's floor division */
+	ck_assert_int_eq(EVAL("assert 1 < tcpi_probes <= 2 and not "
+			      "tcpi_state == TCP_CLOSE or 0"),
+			 0);
+	ck_assert_int_eq(EVAL("assert -7 // 2 == -4 and -7 % 2 == 1"), 0);
+	ck_assert_int_eq(EVAL("assert tcpi_probes == 6, tcpi_probes"),
+			 TS_PKT_CODE_FAILED);
+	ck_assert_str_eq(why, "assertion failed: tcpi_probes == 6 "
+			      "(tcpi_probes is 2)");
+	ck_assert_int_eq(EVAL("assert tcpi_state == TCP_CLOSE"),
+			 TS_PKT_CODE_FAILED);
+	ck_assert_str_eq(why, "assertion failed: tcpi_state == TCP_CLOSE");
+	/* what tcpsim cannot answer is unsupported, named */
+	ck_assert_int_eq(EVAL("assert tcpi_delivered == 2"),
+			 TS_PKT_CODE_UNSUPPORTED);
+	ck_assert_int_eq(EVAL("assert tcpi_sacked == 0"),
+			 TS_PKT_CODE_UNSUPPORTED);
+	ck_assert_str_eq(why, "a Python %{ }% block naming tcpi_sacked "
+			      "(unknown to tcpsim)");
+	ck_assert_int_eq(EVAL("print(tcpi_state)"), TS_PKT_CODE_UNSUPPORTED);
+	ck_assert_int_eq(EVAL("assert tcpi_state == ["),
+			 TS_PKT_CODE_UNSUPPORTED);
+#undef EVAL
+}
+END_TEST
+
+/* A block in a script reads the socket under test, at its time. */
+START_TEST(run_code_block)
+{
+	char msg[2048];
+	int rc = run_text(SERVER "+0 %{ assert tcpi_state == TCP_ESTABLISHED "
+				 "}%\n"
+				 "+0 < P. 1:1001(1000) ack 1 win 32792\n"
+				 "+0 %{ assert tcpi_bytes_received == 1000, "
+				 "tcpi_bytes_received }%\n"
+				 "+0 < F. 1001:1001(0) ack 1 win 32792\n"
+				 "+0 %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n",
+			  msg, sizeof msg);
+	ck_assert_msg(rc == TCPSIM_OK, "%s", msg);
+	rc = run_text(SERVER "+0 %{ assert tcpi_state == TCP_CLOSE, "
+			     "tcpi_state }%\n",
+		      msg, sizeof msg);
+	ck_assert_int_eq(rc, TCPSIM_FAILED);
+	ck_assert_str_eq(msg, "t.pkt:9: assertion failed: tcpi_state == "
+			      "TCP_CLOSE (tcpi_state is 4)");
+}
+END_TEST
+
 START_TEST(run_wrong_result)
 {
 	char msg[2048];
@@ -461,6 +529,7 @@ static Suite *pkt_suite(void)
 	tcase_add_test(tc, parse_preamble);
 	tcase_add_test(tc, parse_unsupported);
 	tcase_add_test(tc, parse_errors);
+	tcase_add_test(tc, code_asserts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("run");
 	tcase_add_test(tc, run_passes);
@@ -468,6 +537,7 @@ static Suite *pkt_suite(void)
 	tcase_add_test(tc, run_wrong_result);
 	tcase_add_test(tc, run_wrong_time);
 	tcase_add_test(tc, run_unsupported);
+	tcase_add_test(tc, run_code_block);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -566,7 +566,8 @@ START_TEST(syn_sent_simultaneous_open)
 	th_conn c = syn_sent();
 	th_advance(c.t, TS_MS(10));
 	INPUT(c, .flags = TS_SYN, .seq = 0);
-	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1,
+			 .ts = TH_TS_ON)); /* its SYN again (tcp_syn_options) */
 	ck_no_send(c.t);
 	ck_state(c, TS_SYN_RECEIVED);
 	ck_blocked(th_result(c.t, c.call));
@@ -583,7 +584,8 @@ START_TEST(syn_sent_simultaneous_open_rst_is_reset)
 	 * maps to ECONNREFUSED; Linux tcp_reset). */
 	th_conn c = syn_sent();
 	INPUT(c, .flags = TS_SYN, .seq = 0);
-	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1,
+			 .ts = TH_TS_ON));
 	INPUT(c, .flags = TS_RST, .seq = 1);
 	ck_no_send(c.t);
 	ck_state(c, TS_CLOSED);
@@ -781,6 +783,96 @@ START_TEST(established_write_mss_segmentation)
 		OUT(c, .flags = TS_ACK, .seq = 1461, .ack = 1, .len = 1460));
 	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 2921, .ack = 1,
 			 .len = 1080));
+	ck_no_send(c.t);
+}
+END_TEST
+
+/* A connection whose SYNs agreed on timestamps, the peer's clock at 100. */
+static th_conn established_ts(void)
+{
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN, .seq = 0, .ts = TH_TS_ON, .tsval = 100);
+	th_take(c.t);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .ts = TH_TS_ON,
+	      .tsval = 110);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 10,
+	      .ts = TH_TS_ON, .tsval = 120);
+	th_take(c.t);
+	ck_no_send(c.t);
+	return c;
+}
+
+/* PAWS (RFC 7323 §5.3; Linux tcp_validate_incoming): TS.Recent is 120.
+ * Data with an older TSval is dropped and answered with a duplicate ACK
+ * (a D-SACK when it was had before); an old pure ACK is dropped silently
+ * (tcp_disordered_ack_check); TSvals one behind pass (TCP_PAWS_WINDOW);
+ * an RST is not subject to PAWS. */
+START_TEST(established_paws)
+{
+	th_conn c = established_ts();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 11, .ack = 1, .len = 10,
+	      .ts = TH_TS_ON, .tsval = 50);
+	ck_report(c.t, "timestamp older than TS.Recent (PAWS): dropped, "
+		       "duplicate ACK sent");
+	const th_cap *a = th_take(c.t);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->seg.ack, c.irs + 11); /* not taken */
+	ck_assert_uint_eq(a->seg.tsecr, 120);
+	ck_no_send(c.t);
+	/* the same bytes again, old: another duplicate ACK (this SYN did
+	 * not permit SACK: no D-SACK block) */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 10,
+	      .ts = TH_TS_ON, .tsval = 50);
+	a = th_take(c.t);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->seg.ack, c.irs + 11);
+	ck_assert_int_eq(a->seg.nsack, 0);
+	/* an old ACK that moves nothing forward: silent */
+	th_advance(c.t, TS_SEC(1));
+	INPUT(c, .flags = TS_ACK, .seq = 11, .ack = 1, .win = 1000,
+	      .ts = TH_TS_ON, .tsval = 50);
+	ck_report(c.t, "old ACK: timestamp older than TS.Recent (PAWS)");
+	ck_no_send(c.t);
+	/* one behind is within TCP_PAWS_WINDOW: taken */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 11, .ack = 1, .len = 5,
+	      .ts = TH_TS_ON, .tsval = 119);
+	th_advance(c.t, TS_MS(500));
+	a = th_take(c.t); /* its (delayed) ACK */
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->seg.ack, c.irs + 16);
+	/* an RST at RCV.NXT with an old TSval still resets */
+	INPUT(c, .flags = TS_RST, .seq = 16, .ts = TH_TS_ON, .tsval = 1);
+	ck_report(c.t, "ESTABLISHED -> CLOSED");
+}
+END_TEST
+
+/* Windows without the scale (the peer's SYN offered none), as Linux's
+ * tcp_select_window computes them: the SYN-ACK offers 44 whole segments
+ * of the 64 KiB the buffer stands for (64240); the clamp then holds one
+ * segment back (tcp_init_buffer_space: 64076). After 100 bytes the new
+ * window (64076 rounded down to whole 536-byte segments, the peer's
+ * estimated size) would move the right edge back: the edge stays (64140).
+ * After 1000 more, segments are estimated at 1000 bytes: 64000, which
+ * moves the edge forward, is offered. */
+START_TEST(established_windows_unscaled)
+{
+	th_conn c = listening();
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1,
+			 .win = 64240));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	th_advance(c.t, TS_MS(500));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101,
+			 .win = 64240 - 100));
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 101, .ack = 1, .len = 1000);
+	th_advance(c.t, TS_MS(500));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1101,
+			 .win = 64000));
 	ck_no_send(c.t);
 }
 END_TEST
@@ -1614,8 +1706,10 @@ START_TEST(fin_wait_2_shut_data_readable)
 	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 31));
 	ck_ret(th_do(c.t, "a: read(x, 100)"), 30);
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 31, .ack = 2);
+	/* the 30 bytes and the FIN took 31 bytes of the window, whose right
+	 * edge stays (Linux tcp_select_window) */
 	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 32, .win = WIN_OUT - 1));
+		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 32, .win = WIN_OUT - 31));
 	ck_state(c, TS_TIME_WAIT);
 	ck_ret(th_do(c.t, "a: read(x, 100)"), 0);
 }
@@ -2808,6 +2902,8 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_data_in);
 	tcase_add_test(tc, established_write_mss_segmentation);
 	tcase_add_test(tc, established_write_segmentation_with_timestamps);
+	tcase_add_test(tc, established_paws);
+	tcase_add_test(tc, established_windows_unscaled);
 	tcase_add_test(tc, established_write_peer_without_mss);
 	tcase_add_test(tc, established_write_zero_window_waits);
 	tcase_add_test(tc, established_ack_stops_retransmission);
