@@ -106,11 +106,11 @@ typedef struct tcpsim_segment {
 	uint8_t wscale_ok; /* window scale option (SYN segments): wscale */
 	uint8_t wscale;    /* its shift count, 0-14 */
 	uint8_t nsack;     /* SACK blocks in sack[] (D-SACK first) */
-	uint32_t tsval, tsecr;
-	uint32_t sack[TCPSIM_MAX_SACK][2]; /* left and right edges */
 	/* Fast Open option (SYN segments): 0 when absent, else its kind
 	 * (TCPSIM_FO, TCPSIM_FO_EXP) and cookie (FO_LEN 0: a request) */
 	uint8_t fo, fo_len;
+	uint32_t tsval, tsecr;
+	uint32_t sack[TCPSIM_MAX_SACK][2]; /* left and right edges */
 	uint8_t fo_cookie[TCPSIM_FO_COOKIE_MAX];
 } tcpsim_segment;
 

@@ -47,9 +47,9 @@ typedef struct ts_callctx {
 	const ts_stmt *st; /* the line; NULL when no call is in progress */
 	int waiting;       /* 0 on the first attempt, 1 when re-tried */
 	int64_t done;      /* write/send: bytes copied so far */
-	/* write/send: a Fast Open send waiting for its connect (fastopen),
-	 * and past it (connected) */
-	uint8_t fastopen, connected;
+	/* write/send: a Fast Open send, 1 waiting for its connect, 2 past
+	 * it */
+	uint8_t fastopen;
 	int timed_out;     /* the proc timer fired */
 	ts_time began;
 	ts_sock *arg; /* the socket of the fd argument */

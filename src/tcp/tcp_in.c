@@ -166,8 +166,7 @@ static void take_syn_options(ts_sim *sim, ts_sock *sk, const ts_seg *syn)
 	const int64_t *knob = sk->host->knob;
 	sk->ts_ok = syn->ts && knob[TS_KNOB_TCP_TIMESTAMPS];
 	sk->sack_ok = syn->sack_ok && knob[TS_KNOB_TCP_SACK];
-	sk->wscale_ok =
-	    syn->wscale_ok && knob[TS_KNOB_TCP_WINDOW_SCALING] != 0;
+	sk->wscale_ok = syn->wscale_ok && knob[TS_KNOB_TCP_WINDOW_SCALING] != 0;
 	sk->snd_wscale = 0;
 	if (sk->wscale_ok)
 		sk->snd_wscale = syn->wscale > 14 ? 14 : syn->wscale;
@@ -297,6 +296,28 @@ static void fastopen_child(ts_sim *sim, ts_sock *c, ts_sock *l,
 	ts_tcp_wake(sim, l);
 }
 
+/* A SYN with the Fast Open option or data reached listener L (Linux
+ * tcp_conn_request -> tcp_try_fastopen): the child at once, or a request
+ * whose SYN-ACK may carry a cookie. */
+__attribute__((noinline)) static void fastopen_syn(ts_sim *sim, ts_sock *l,
+						   const ts_seg *seg,
+						   uint32_t isn, ts_cause cause)
+{
+	ts_tfo_cookie fo;
+	int fastopen = ts_tfo_try(l, seg, &fo);
+	ts_sock *c = make_child(sim, l, seg, isn);
+	if (!c)
+		return;
+	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_SYN_TO_LISTENER,
+			 cause);
+	if (fastopen)
+		fastopen_child(sim, c, l, seg, cause);
+	else if (fo.len >= 0)
+		ts_tcp_send_synack_fo(sim, c, &fo, cause);
+	else
+		ts_tcp_send_synack(sim, c, cause);
+}
+
 /* A Fast Open child in SYN_RECEIVED (Linux tcp_rcv_state_process with
  * tp->fastopen_rsk, tcp_check_req(fastopen)): the peer's SYN again makes
  * the SYN-ACK go again; the rest is a full socket's processing. */
@@ -370,21 +391,16 @@ static void listen_input(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 		return;
 	}
 	/* Linux tcp_try_fastopen(), for a SYN with the option or data. */
-	ts_tfo_cookie fo = {.len = -1};
-	int fastopen = (seg->fo || seg->len) && ts_tfo_try(l, seg, &fo);
+	if (seg->fo || seg->len) {
+		fastopen_syn(sim, l, seg, isn, cause);
+		return;
+	}
 	ts_sock *c = make_child(sim, l, seg, isn);
 	if (!c)
 		return;
 	ts_tcp_set_state(sim, c, TS_SYN_RECEIVED, TCPSIM_BY_SYN_TO_LISTENER,
 			 cause);
-	if (fastopen) {
-		fastopen_child(sim, c, l, seg, cause);
-		return;
-	}
-	if (fo.len >= 0)
-		ts_tcp_send_synack_fo(sim, c, &fo, cause);
-	else
-		ts_tcp_send_synack(sim, c, cause);
+	ts_tcp_send_synack(sim, c, cause);
 }
 
 /* ---------------- shared steps ---------------- */
@@ -538,9 +554,11 @@ static void ofo_drain(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	while (sk->nofo && ts_seq_le(x->ofo_seq[0], sk->rcv_nxt)) {
 		if (ts_seq_lt(x->ofo_seq[0], high)) {
 			/* Held data the segment just taken covered again: a
-			 * D-SACK for it (Linux tcp_ofo_queue, tcp_dsack_extend) */
-			uint32_t e = ts_seq_lt(x->ofo_end[0], high) ? x->ofo_end[0]
-								 : high;
+			 * D-SACK for it (Linux tcp_ofo_queue, tcp_dsack_extend)
+			 */
+			uint32_t e = ts_seq_lt(x->ofo_end[0], high)
+					 ? x->ofo_end[0]
+					 : high;
 			dsack_extend(sk, x->ofo_seq[0], e);
 			high = e;
 		}
@@ -716,7 +734,8 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		return ACK_NOW;
 	}
 	if (ts_seq_lt(seq, sk->rcv_nxt))
-		dsack_set(sk, seq, sk->rcv_nxt); /* partly old (tcp_data_queue) */
+		dsack_set(sk, seq,
+			  sk->rcv_nxt); /* partly old (tcp_data_queue) */
 	if (ts_seq_gt(take_end, sk->rcv_nxt))
 		take_text(sim, sk, take_end - sk->rcv_nxt, cause);
 	if (fin && take_end == end)
@@ -849,8 +868,8 @@ static void timewait_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
 	/* Linux tcp_paws_reject(): an older TSval than TS.Recent, within
 	 * TCP_PAWS_MSL (60 s) of it; an RST is not rejected after that. */
-	int ts_seen = sk->ts_ok && seg->ts &&
-		      sk->ts_recent_stamp != TS_TIME_NEVER;
+	int ts_seen =
+	    sk->ts_ok && seg->ts && sk->ts_recent_stamp != TS_TIME_NEVER;
 	int paws_reject = ts_seen &&
 			  (int32_t)(sk->ts_recent - seg->tsval) > 1 &&
 			  (sim->now - sk->ts_recent_stamp < TS_SEC(60) ||
@@ -1010,8 +1029,8 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	ck->tsval = syn->tsval;
 	/* Without timestamps a cookie keeps no window scale (Linux
 	 * cookie_timestamp_decode). */
-	ck->wscale_ok = syn->wscale_ok && ck->ts &&
-			h->knob[TS_KNOB_TCP_WINDOW_SCALING];
+	ck->wscale_ok =
+	    syn->wscale_ok && ck->ts && h->knob[TS_KNOB_TCP_WINDOW_SCALING];
 	ck->wscale = syn->wscale;
 	ck->at = sim->now;
 	if (ts_ev_on(sim, TCPSIM_EV_DROP))
@@ -1026,8 +1045,8 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	s.flags = TS_SYN | TS_ACK;
 	/* the window a request's SYN-ACK offers (tcp_openreq_init_rwin) */
 	ts_sock tmp = *l;
-	ts_tcp_initial_window(&tmp, TS_TCP_MSS - (ck->ts ? TS_TCP_TSOPT_LEN : 0),
-			      ck->wscale_ok);
+	ts_tcp_initial_window(
+	    &tmp, TS_TCP_MSS - (ck->ts ? TS_TCP_TSOPT_LEN : 0), ck->wscale_ok);
 	s.win = (uint16_t)(tmp.rcv_wnd > 65535 ? 65535 : tmp.rcv_wnd);
 	s.mss = TS_TCP_MSS;
 	/* with timestamps the options survive in TSval (Linux
@@ -1237,8 +1256,7 @@ static verdict check_paws(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		       !(seg->flags & (TS_SYN | TS_FIN | TS_RST));
 	if (pure_ack && seg->seq == sk->rcv_nxt && seg->ack == sk->snd_una &&
 	    seg_window(sk, seg) == sk->snd_wnd &&
-	    (int32_t)(sk->ts_recent - seg->tsval) <=
-		(int32_t)(sk->rto / 1000))
+	    (int32_t)(sk->ts_recent - seg->tsval) <= (int32_t)(sk->rto / 1000))
 		return GO_ON; /* a disordered ACK: tcp_disordered_ack_check */
 	if (seg->flags & TS_RST)
 		return GO_ON;
