@@ -73,9 +73,13 @@ typedef enum ts_sockopt {
 	TS_OPT_TCP_KEEPINTVL,    /* a = seconds */
 	TS_OPT_TCP_KEEPCNT,      /* a = count */
 	TS_OPT_TCP_USER_TIMEOUT, /* a = ms */
-	TS_OPT_SO_ERROR          /* getsockopt only */
+	TS_OPT_SO_ERROR,         /* getsockopt only */
+	TS_OPT_SO_SNDBUF,        /* a = bytes (Linux doubles it) */
+	TS_OPT_SO_RCVBUF,        /* a = bytes (likewise) */
+	TS_OPT_TCP_NODELAY,      /* a = 0|1 */
+	TS_OPT_TCP_MAXSEG        /* a = bytes */
 } ts_sockopt;
-#define TS_NSOCKOPTS 8
+#define TS_NSOCKOPTS 12
 
 /* The values a socket option takes in setsockopt() (ts_sockopt order):
  * how many, their names in messages, their ranges. */
@@ -198,9 +202,10 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_RMEM_MAX, /* (likewise) */
 	TS_KNOB_RMEM_MAX,     /* net.core.rmem_max */
 	TS_KNOB_TCP_CONGESTION_CONTROL, /* a name: index in .names */
-	TS_KNOB_TCP_SLOW_START_AFTER_IDLE
+	TS_KNOB_TCP_SLOW_START_AFTER_IDLE,
+	TS_KNOB_WMEM_MAX /* net.core.wmem_max */
 } ts_knob;
-#define TS_NKNOBS 29
+#define TS_NKNOBS 30
 
 /* The values of tcp_congestion_control (names.c spells them). */
 enum { TS_CC_RENO, TS_CC_CUBIC };
