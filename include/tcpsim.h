@@ -300,6 +300,9 @@ const char *tcpsim_call_usage(int id);
 	  "RFC 7323 §5.3; Linux tcp_disordered_ack_check")                     \
 	X(OUT_OF_WINDOW, "segment outside the receive window",                 \
 	  "TCP_INVALID_SEQUENCE", "RFC 9293 §3.10.7.4; Linux tcp_sequence")    \
+	X(END_OUT_OF_WINDOW,                                                   \
+	  "segment ending beyond the window while data waits to be read",     \
+	  "TCP_INVALID_END_SEQUENCE", "Linux tcp_sequence")                    \
 	X(DUPLICATE_DATA, "duplicate data: nothing new, ACK at once",          \
 	  "TCP_OLD_DATA", "RFC 9293 §3.10.7.4; Linux tcp_data_queue")          \
 	X(OUT_OF_ORDER, "out-of-order data queued, duplicate ACK", "",         \

@@ -1299,23 +1299,30 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 		static const char *const sopts[] = {
 		    "SO_REUSEADDR",  "SO_KEEPALIVE",         "TCP_KEEPIDLE",
 		    "TCP_KEEPINTVL", "TCP_KEEPCNT",          "TCP_USER_TIMEOUT",
-		    "TCP_FASTOPEN",  "TCP_FASTOPEN_CONNECT", "TCP_SYNCNT"};
+		    "SO_SNDBUF",     "SO_RCVBUF",            "TCP_NODELAY",
+		    "TCP_MAXSEG",    "TCP_FASTOPEN",         "TCP_FASTOPEN_CONNECT",
+		    "TCP_SYNCNT"};
+		static const char *const gopts[] = {"SO_ERROR", "SO_SNDBUF",
+						    "SO_RCVBUF", "TCP_NODELAY",
+						    "TCP_MAXSEG"};
 		int known = 0;
-		for (size_t i = 0; i < sizeof sopts / sizeof sopts[0]; i++)
-			known |= !strcmp(opt, sopts[i]);
-		if (get ? strcmp(opt, "SO_ERROR") != 0 : !known) {
-			snprintf(why, sizeof why, "the socket option %s%s", opt,
-				 !strcmp(opt, "SO_SNDBUF") ||
-					 !strcmp(opt, "SO_RCVBUF")
-				     ? " (the model's buffers are fixed)"
-				     : "");
+		if (get)
+			for (size_t i = 0; i < sizeof gopts / sizeof gopts[0];
+			     i++)
+				known |= !strcmp(opt, gopts[i]);
+		else
+			for (size_t i = 0; i < sizeof sopts / sizeof sopts[0];
+			     i++)
+				known |= !strcmp(opt, sopts[i]);
+		if (!known) {
+			snprintf(why, sizeof why, "the socket option %s", opt);
 			return unsupported(r, e->line, why);
 		}
 		if (int_arg(r, e, 3, &v) < 0)
 			return -1;
 		if (get)
 			snprintf(line, sizeof line,
-				 "local: getsockopt(fd%d, SO_ERROR)", fd);
+				 "local: getsockopt(fd%d, %s)", fd, opt);
 		else
 			snprintf(line, sizeof line,
 				 "local: setsockopt(fd%d, %s, %lld)", fd, opt,
@@ -1359,7 +1366,7 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 		  ? ts_errno_lookup(res.errno_name, (int)strlen(res.errno_name))
 		  : 0;
 	if (!strcmp(name, "getsockopt") && value >= 0) {
-		/* SO_ERROR's value comes back as the result; the call
+		/* The option's value comes back as the result; the call
 		 * returns 0 and fills optval. */
 		int64_t want = c->args[3].value;
 		if (value != want)

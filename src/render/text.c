@@ -572,6 +572,7 @@ static void drop_text(ts_sb *sb, const tcpsim_event *ev)
 	case TCPSIM_DROP_PAWS:
 	case TCPSIM_DROP_PAWS_ACK:
 	case TCPSIM_DROP_OUT_OF_WINDOW:
+	case TCPSIM_DROP_END_OUT_OF_WINDOW:
 	case TCPSIM_DROP_DUPLICATE_DATA:
 	case TCPSIM_DROP_OUT_OF_ORDER:
 	case TCPSIM_DROP_ZERO_WINDOW:

@@ -1102,6 +1102,46 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 	case TS_OPT_SO_ERROR:
 		fail(r, TS_ENOPROTOOPT); /* SO_ERROR is read-only */
 		return;
+	case TS_OPT_SO_SNDBUF:
+	case TS_OPT_SO_RCVBUF: {
+		/* Linux sk_setsockopt: at most wmem_max / rmem_max (a
+		 * negative value reads as a huge one), doubled for the
+		 * overhead, at least SOCK_MIN_SNDBUF / SOCK_MIN_RCVBUF; the
+		 * size is then locked against autotuning. */
+		int snd = c->opt == TS_OPT_SO_SNDBUF;
+		uint64_t v = (uint32_t)c->a;
+		uint64_t max = (uint64_t)sk->host->knob[snd ? TS_KNOB_WMEM_MAX
+							    : TS_KNOB_RMEM_MAX];
+		if (v > max)
+			v = max;
+		v *= 2;
+		if (v < 4608) /* 2 * TCP_SKB_MIN_TRUESIZE */
+			v = 4608;
+		if (v > INT32_MAX)
+			v = INT32_MAX;
+		if (snd) {
+			sk->sndbuf = (uint32_t)v;
+		} else {
+			sk->rcvbuf = (uint32_t)v;
+			sk->rcvbuf_lock = 1;
+		}
+		break;
+	}
+	case TS_OPT_TCP_NODELAY:
+		/* Linux __tcp_sock_set_nodelay: on, what waits goes now */
+		sk->nodelay = c->a != 0;
+		if (sk->nodelay && ts_tcp_push_pending(sk))
+			ts_tcp_push(sim, sk, ts_cause_none());
+		break;
+	case TS_OPT_TCP_MAXSEG:
+		/* Linux do_tcp_setsockopt: 0, or TCP_MIN_MSS (88) to
+		 * MAX_TCP_WINDOW */
+		if (c->a && (c->a < 88 || c->a > 32767)) {
+			fail(r, TS_EINVAL);
+			return;
+		}
+		sk->user_mss = (uint16_t)c->a;
+		break;
 	case TS_OPT_TCP_FASTOPEN:
 		/* Linux do_tcp_setsockopt: the queue of a listener's Fast
 		 * Open children (fastopen_queue_tune), set in CLOSE or
@@ -1144,6 +1184,44 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 		break;
 	}
 	ok(r, 0);
+}
+
+/* Linux sk_getsockopt / do_tcp_getsockopt. */
+static void do_getsockopt(ts_sock *sk, const ts_call *c, ts_result *r)
+{
+	switch ((ts_sockopt)c->opt) {
+	case TS_OPT_SO_SNDBUF:
+		ok(r, sk->sndbuf);
+		return;
+	case TS_OPT_SO_RCVBUF:
+		ok(r, sk->rcvbuf);
+		return;
+	case TS_OPT_TCP_NODELAY:
+		ok(r, sk->nodelay);
+		return;
+	case TS_OPT_TCP_MAXSEG:
+		/* the segment size, or TCP_MAXSEG's before a connection */
+		if (sk->user_mss &&
+		    (sk->state == TS_CLOSED || sk->state == TS_LISTEN))
+			ok(r, sk->user_mss);
+		else
+			ok(r, sk->mss);
+		return;
+	case TS_OPT_SO_ERROR:
+	case TS_OPT_SO_LINGER:
+	case TS_OPT_SO_KEEPALIVE:
+	case TS_OPT_SO_REUSEADDR:
+	case TS_OPT_TCP_KEEPIDLE:
+	case TS_OPT_TCP_KEEPINTVL:
+	case TS_OPT_TCP_KEEPCNT:
+	case TS_OPT_TCP_USER_TIMEOUT:
+	case TS_OPT_TCP_FASTOPEN:
+	case TS_OPT_TCP_FASTOPEN_CONNECT:
+	case TS_OPT_TCP_SYNCNT:
+		break;
+	}
+	/* net/core/sock.c SO_ERROR: the pending error, cleared. */
+	ok(r, take_error(sk));
 }
 
 /* Linux tcp_poll(). */
@@ -1257,8 +1335,7 @@ static void dispatch(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		do_setsockopt(sim, sk, c, r);
 		return;
 	case TCPSIM_CALL_GETSOCKOPT:
-		/* net/core/sock.c SO_ERROR: the pending error, cleared. */
-		ok(r, take_error(sk));
+		do_getsockopt(sk, c, r);
 		return;
 	case TCPSIM_CALL_FCNTL:
 		sk->nonblock = 1;

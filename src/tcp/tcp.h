@@ -152,6 +152,9 @@ typedef struct ts_sock {
 	uint8_t dsack;      /* a D-SACK block waits for the next segment */
 	uint8_t tfo;        /* Fast Open: TS_TFO_F_* bits, 0 when unused */
 	uint8_t syn_retries; /* TCP_SYNCNT, 0: tcp_syn_retries */
+	uint8_t rcvbuf_lock; /* SO_RCVBUF set (Linux SOCK_RCVBUF_LOCK) */
+	uint8_t nodelay;     /* TCP_NODELAY: no Nagle */
+	uint16_t user_mss;   /* TCP_MAXSEG, 0 when not set */
 	uint16_t mss; /* the peer's MSS, our segment size */
 
 	/* ---- sockets layer ---- */
@@ -197,7 +200,8 @@ typedef struct ts_sock {
 	uint32_t irs;
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup;
 	uint32_t rcvq; /* in-order bytes not yet read */
-	uint32_t rcvbuf;
+	uint32_t rcvbuf;  /* bytes of buffer (Linux sk_rcvbuf) */
+	uint32_t sndbuf;  /* bytes the send buffer holds */
 	uint32_t rcv_mss; /* estimate of the peer's segment size */
 	/* Linux tp->rcv_ssthresh and window_clamp: the window offered grows
 	 * towards the clamp as data arrives (tcp_grow_window). */
@@ -625,11 +629,12 @@ static inline int ts_tcp_push_pending(const ts_sock *sk)
 	       sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER;
 }
 
-/* Room left in the send buffer (TS_TCP_SNDBUF) for bytes written. */
+/* Room left in the send buffer (sndbuf: TS_TCP_SNDBUF, or SO_SNDBUF's)
+ * for bytes written. */
 static inline uint32_t ts_tcp_send_space(const ts_sock *sk)
 {
 	uint32_t queued = sk->write_seq - sk->snd_una;
-	return queued >= TS_TCP_SNDBUF ? 0 : TS_TCP_SNDBUF - queued;
+	return queued >= sk->sndbuf ? 0 : sk->sndbuf - queued;
 }
 
 /* Linux sk_stream_is_writeable(): free send space at least half of what

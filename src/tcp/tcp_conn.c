@@ -32,6 +32,7 @@ ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 	sk->var = -1;
 	sk->peer = -1;
 	sk->rcvbuf = (uint32_t)h->knob[TS_KNOB_TCP_RMEM_DEF];
+	sk->sndbuf = TS_TCP_SNDBUF;
 	sk->ts_recent_stamp = TS_TIME_NEVER;
 	sk->mss = TS_TCP_DEFAULT_MSS;
 	sk->rto = TS_TCP_RTO_INIT;

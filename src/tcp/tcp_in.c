@@ -175,6 +175,11 @@ static void take_syn_options(ts_sim *sim, ts_sock *sk, const ts_seg *syn)
 		sk->ts_recent_stamp = sim->now;
 	}
 	sk->mss = send_mss(syn, sk->ts_ok);
+	/* TCP_MAXSEG caps it too (mss_clamp = user_mss) */
+	if (sk->user_mss && sk->user_mss - (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0) <
+				sk->mss)
+		sk->mss = (uint16_t)(sk->user_mss -
+				     (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0));
 	sk->snd_wnd = syn->win;
 	sk->max_window = syn->win;
 }
@@ -243,6 +248,12 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->rcv_nxt = seg->seq + 1;
 	c->iss = isn ? isn : ts_tcp_next_isn(sim, h);
 	c->reuseaddr = l->reuseaddr; /* sk_clone_lock copies sk_reuse */
+	/* ... the buffers and their locks, Nagle, TCP_MAXSEG */
+	c->rcvbuf = l->rcvbuf;
+	c->rcvbuf_lock = l->rcvbuf_lock;
+	c->sndbuf = l->sndbuf;
+	c->nodelay = l->nodelay;
+	c->user_mss = l->user_mss;
 	c->keepalive = l->keepalive;
 	c->linger_on = l->linger_on; /* sk_clone_lock copies sk_lingertime */
 	c->linger_s = l->linger_s;
@@ -716,15 +727,12 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		enter_quickack(sk);
 		return ACK_NOW;
 	}
-	/* In order (perhaps overlapping what we have): take the new part,
-	 * trimmed to the window. */
+	/* In order (perhaps overlapping what we have): the new part, whole
+	 * (Linux trims nothing to the window: tcp_sequence let it in). */
 	ack_mode mode = ACK_NORMAL;
 	uint32_t take_end = end;
-	if (ts_seq_gt(take_end, right)) {
-		take_end = right;
-		fin = 0;
-	}
-	if (seg->len && take_end == sk->rcv_nxt && seq == sk->rcv_nxt) {
+	if (seg->len && seq == sk->rcv_nxt &&
+	    !ts_seq_gt(right, sk->rcv_nxt)) {
 		/* Linux tcp_data_queue: no room at all (TCPZeroWindowDrop):
 		 * dropped, and the ACK repeating the zero window goes at once.
 		 */
@@ -1278,8 +1286,20 @@ static verdict check_seq(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 {
 	uint32_t end = seg->seq + ts_seg_seqlen(seg);
 	uint32_t right = sk->rcv_wup + sk->rcv_wnd;
-	if (ts_seq_ge(end, sk->rcv_wup) && ts_seq_le(seg->seq, right))
+	if (ts_seq_ge(end, sk->rcv_wup) && ts_seq_le(seg->seq, right)) {
+		/* Linux 6.x tcp_sequence: a segment that ends beyond the
+		 * window is taken only while nothing waits to be read; a FIN
+		 * just past it is let through (some stacks send one into a
+		 * zero window) */
+		uint32_t fin = !!(seg->flags & TS_FIN);
+		if (ts_seq_gt(end - fin, right) && sk->rcvq &&
+		    !(seg->flags & (TS_RST | TS_SYN))) {
+			dup_ack(sim, sk, seg, TCPSIM_DROP_END_OUT_OF_WINDOW,
+				cause);
+			return DROP;
+		}
 		return GO_ON;
+	}
 	if (seg->flags & TS_RST) {
 		if (reset_check(sk, seg)) {
 			ts_tcp_reset(sim, sk, TCPSIM_BY_RST_AT_RCV_NXT_1,

@@ -39,6 +39,10 @@ void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok)
 	const int64_t *knob = sk->host->knob;
 	uint32_t clamp = 65535u << 14; /* no clamp: the largest window */
 	uint32_t space = ts_tcp_full_space(sk);
+	/* SO_RCVBUF set: the window never offers more than that buffer
+	 * (tcp_connect_init, tcp_openreq_init_rwin) */
+	if (sk->rcvbuf_lock)
+		clamp = space;
 	if (space > clamp)
 		space = clamp;
 	if (space > mss)
@@ -200,7 +204,9 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 		 * listener (tcp_rtx_synack). */
 		int answer = (flags & TS_ACK) &&
 			     (sk->parent || (sk->tfo & TS_TFO_F_CHILD));
-		s->mss = TS_TCP_MSS;
+		/* TCP_MAXSEG lowers the MSS offered (tcp_advertise_mss) */
+		s->mss = sk->user_mss && sk->user_mss < TS_TCP_MSS ? sk->user_mss
+								   : TS_TCP_MSS;
 		s->sack_ok = answer ? sk->sack_ok : knob[TS_KNOB_TCP_SACK] != 0;
 		s->ts = answer ? sk->ts_ok : knob[TS_KNOB_TCP_TIMESTAMPS] != 0;
 		s->wscale_ok = answer ? sk->wscale_ok
@@ -355,6 +361,8 @@ uint32_t ts_tcp_send_syn_data(ts_sim *sim, ts_sock *sk, uint32_t size,
 	ts_tfo_cache_get(sk->host, sk->raddr, &mss, &c);
 	if (knob & TS_TFO_CLIENT_NO_COOKIE)
 		c.len = -1;
+	if (sk->user_mss && sk->user_mss < mss)
+		mss = sk->user_mss; /* tcp_mss_clamp: TCP_MAXSEG */
 	if (c.len > 0 || (knob & TS_TFO_CLIENT_NO_COOKIE)) {
 		/* The MSS cached with the cookie (else ours), less the
 		 * whole option space, MAX_TCP_OPTION_SPACE (40). */
@@ -469,7 +477,8 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 			break;
 		/* Nagle with Minshall's change (Linux tcp_nagle_check): hold a
 		 * partial segment while an earlier small one is unacked. */
-		if (len < sk->mss && ts_seq_gt(sk->snd_sml, sk->snd_una) &&
+		if (len < sk->mss && !sk->nodelay &&
+		    ts_seq_gt(sk->snd_sml, sk->snd_una) &&
 		    ts_seq_le(sk->snd_sml, sk->snd_nxt) && !probe)
 			break;
 		if (sk->snd_una == sk->snd_nxt)

@@ -66,6 +66,8 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_TCP_RMEM_MAX] = {"tcp_rmem.max", 33554432, 1, 2147483647},
     /* net.core.rmem_max: the most SO_RCVBUF may ask for */
     [TS_KNOB_RMEM_MAX] = {"rmem_max", 4194304, 1, 2147483647},
+    /* net.core.wmem_max: the most SO_SNDBUF may ask for */
+    [TS_KNOB_WMEM_MAX] = {"wmem_max", 4194304, 1, 2147483647},
     [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1,
 					1, cc_names},
     [TS_KNOB_TCP_SLOW_START_AFTER_IDLE] = {"tcp_slow_start_after_idle", 1, 0,
@@ -121,6 +123,10 @@ const ts_name ts_sockopt_names[TS_NSOCKOPTS] = {
     {TS_OPT_TCP_KEEPCNT, "TCP_KEEPCNT"},
     {TS_OPT_TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT"},
     {TS_OPT_SO_ERROR, "SO_ERROR"},
+    {TS_OPT_SO_SNDBUF, "SO_SNDBUF"},
+    {TS_OPT_SO_RCVBUF, "SO_RCVBUF"},
+    {TS_OPT_TCP_NODELAY, "TCP_NODELAY"},
+    {TS_OPT_TCP_MAXSEG, "TCP_MAXSEG"},
     {TS_OPT_TCP_FASTOPEN, "TCP_FASTOPEN"},
     {TS_OPT_TCP_FASTOPEN_CONNECT, "TCP_FASTOPEN_CONNECT"},
     {TS_OPT_TCP_SYNCNT, "TCP_SYNCNT"}};
@@ -145,6 +151,13 @@ const ts_sockopt_values ts_sockopt_values_of[TS_NSOCKOPTS] = {
     [TS_OPT_TCP_USER_TIMEOUT] =
 	{1, "one value, MS", {"MS"}, {INT32_MIN}, {INT32_MAX}},
     [TS_OPT_SO_ERROR] = {0, "", {""}, {0}, {0}},
+    [TS_OPT_SO_SNDBUF] =
+	{1, "one value, BYTES", {"BYTES"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_SO_RCVBUF] =
+	{1, "one value, BYTES", {"BYTES"}, {INT32_MIN}, {INT32_MAX}},
+    [TS_OPT_TCP_NODELAY] = {1, "one value, 0 or 1", {"VALUE"}, {0}, {1}},
+    [TS_OPT_TCP_MAXSEG] =
+	{1, "one value, BYTES", {"BYTES"}, {INT32_MIN}, {INT32_MAX}},
     [TS_OPT_TCP_FASTOPEN] =
 	{1, "one value, QLEN", {"QLEN"}, {INT32_MIN}, {INT32_MAX}},
     [TS_OPT_TCP_FASTOPEN_CONNECT] =
@@ -276,12 +289,16 @@ const ts_call_info ts_calls[TCPSIM_NCALLS] = {
 				TS_RESULT_INT,
 				0},
     [TCPSIM_CALL_GETSOCKOPT] = {"getsockopt",
-				"getsockopt(fd, SO_ERROR)",
+				"getsockopt(fd, OPTION)",
 				2,
 				{FD,
 				 {TS_ARG_CHOICE, "option", NULL, 0, 0,
 				  TABLE(ts_sockopt_names),
-				  1u << TS_OPT_SO_ERROR, 0}},
+				  1u << TS_OPT_SO_ERROR | 1u << TS_OPT_SO_SNDBUF |
+				      1u << TS_OPT_SO_RCVBUF |
+				      1u << TS_OPT_TCP_NODELAY |
+				      1u << TS_OPT_TCP_MAXSEG,
+				  0}},
 				TS_RESULT_ERRNO,
 				0},
     [TCPSIM_CALL_FCNTL] = {"fcntl",
@@ -424,7 +441,9 @@ void ts_result_fmt(ts_sb *sb, const ts_call *c, int64_t value, int err,
 		ts_sb_ipv4_port(sb, addr, port);
 		return;
 	case TS_RESULT_ERRNO:
-		if (value) {
+		/* getsockopt: SO_ERROR's value is an errno, the others' a
+		 * number */
+		if (value && c->opt == TS_OPT_SO_ERROR) {
 			const char *name = ts_errno_name((ts_errno)value);
 			ts_sb_i64(sb, value);
 			ts_sb_putn(sb, " (", 2);

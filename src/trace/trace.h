@@ -75,11 +75,15 @@ typedef enum ts_sockopt {
 	TS_OPT_TCP_KEEPCNT,          /* a = count */
 	TS_OPT_TCP_USER_TIMEOUT,     /* a = ms */
 	TS_OPT_SO_ERROR,             /* getsockopt only */
+	TS_OPT_SO_SNDBUF,            /* a = bytes (Linux doubles it) */
+	TS_OPT_SO_RCVBUF,            /* a = bytes (likewise) */
+	TS_OPT_TCP_NODELAY,          /* a = 0|1 */
+	TS_OPT_TCP_MAXSEG,           /* a = bytes */
 	TS_OPT_TCP_FASTOPEN,         /* a = the queue of Fast Open children */
 	TS_OPT_TCP_FASTOPEN_CONNECT, /* a = 0|1 */
 	TS_OPT_TCP_SYNCNT            /* a = SYN retries */
 } ts_sockopt;
-#define TS_NSOCKOPTS 11
+#define TS_NSOCKOPTS 15
 
 /* The values a socket option takes in setsockopt() (ts_sockopt order):
  * how many, their names in messages, their ranges. */
@@ -205,6 +209,7 @@ typedef enum ts_knob {
 	TS_KNOB_RMEM_MAX,     /* net.core.rmem_max */
 	TS_KNOB_TCP_CONGESTION_CONTROL, /* a name: index in .names */
 	TS_KNOB_TCP_SLOW_START_AFTER_IDLE,
+	TS_KNOB_WMEM_MAX,          /* net.core.wmem_max */
 	TS_KNOB_TCP_FASTOPEN,      /* TS_TFO_* bits */
 	TS_KNOB_TCP_FASTOPEN_KEY,  /* "set H tcp_fastopen_key K0 K1 K2 K3" */
 	TS_KNOB_TCP_FASTOPEN_KEY1, /* (set with the line above only) */
@@ -212,7 +217,7 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_FASTOPEN_KEY3, /* (likewise) */
 	TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC
 } ts_knob;
-#define TS_NKNOBS 35
+#define TS_NKNOBS 36
 
 /* The values of tcp_congestion_control (names.c spells them). */
 enum { TS_CC_RENO, TS_CC_CUBIC };

@@ -407,6 +407,7 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_CONGESTION_CONTROL, "tcp_congestion_control", 1, 0, 1},
 	    {TS_KNOB_TCP_SLOW_START_AFTER_IDLE, "tcp_slow_start_after_idle", 1,
 	     0, 1},
+	    {TS_KNOB_WMEM_MAX, "wmem_max", 4194304, 1, 2147483647},
 	    {TS_KNOB_TCP_FASTOPEN, "tcp_fastopen", 1, 0, 2147483647},
 	    {TS_KNOB_TCP_FASTOPEN_KEY, "tcp_fastopen_key", 0, 0, 4294967295},
 	    {TS_KNOB_TCP_FASTOPEN_KEY1, "tcp_fastopen_key.1", 0, 0, 4294967295},
@@ -1710,14 +1711,14 @@ END_TEST
 	X(error_send_flags_number, PRE "0 client: send(c, 1, 4)\n", 3, 22, "send(): expected FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, MSG_FASTOPEN, joined by '|'), found '4'") \
 	X(error_recv_flags, PRE "0 client: recv(c, 1, MSG_NOSIGNAL|MSG_OOB)\n", 3, 35, "recv(): expected FLAGS (0, MSG_NOSIGNAL, MSG_DONTWAIT, MSG_PEEK, joined by '|'), found 'MSG_OOB'") \
 	X(error_shutdown_how, PRE "0 client: shutdown(c, SHUT_BOTH)\n", 3, 23, "shutdown(): expected SHUT_RD, SHUT_WR or SHUT_RDWR, found 'SHUT_BOTH'") \
-	X(error_getsockopt_opt, PRE "0 client: getsockopt(c, SO_LINGER)\n", 3, 25, "getsockopt(): expected SO_ERROR, found 'SO_LINGER'") \
+	X(error_getsockopt_opt, PRE "0 client: getsockopt(c, SO_LINGER)\n", 3, 25, "getsockopt(): expected SO_ERROR, SO_SNDBUF, SO_RCVBUF, TCP_NODELAY or TCP_MAXSEG, found 'SO_LINGER'") \
 	X(error_fcntl_cmd, PRE "0 client: fcntl(c, F_GETFL)\n", 3, 20, "fcntl(): expected O_NONBLOCK, found 'F_GETFL'") \
 	X(error_poll_events, PRE "0 client: poll(c, POLLERR, 0)\n", 3, 19, "poll(): expected EVENTS (POLLIN, POLLOUT, POLLRDHUP, joined by '|', or 0), found 'POLLERR'") \
 	X(error_poll_events_zero_in_list, PRE "0 client: poll(c, POLLIN|0, 0)\n", 3, 26, "poll(): expected EVENTS (POLLIN, POLLOUT, POLLRDHUP, joined by '|', or 0), found '0'") \
 	X(error_signal_signo, "0 client: signal(SIGINT, SIG_IGN)\n", 1, 18, "signal(): expected SIGPIPE, found 'SIGINT'") \
 	X(error_signal_handler, "0 client: signal(SIGPIPE, 1)\n", 1, 27, "signal(): expected SIG_IGN or SIG_DFL, found '1'") \
 	/* setsockopt */ \
-	X(error_setsockopt_option, PRE "0 client: setsockopt(c, SO_ERROR, 1)\n", 3, 25, "setsockopt(): expected SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_FASTOPEN, TCP_FASTOPEN_CONNECT or TCP_SYNCNT, found 'SO_ERROR'") \
+	X(error_setsockopt_option, PRE "0 client: setsockopt(c, SO_ERROR, 1)\n", 3, 25, "setsockopt(): expected SO_LINGER, SO_KEEPALIVE, SO_REUSEADDR, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, SO_SNDBUF, SO_RCVBUF, TCP_NODELAY, TCP_MAXSEG, TCP_FASTOPEN, TCP_FASTOPEN_CONNECT or TCP_SYNCNT, found 'SO_ERROR'") \
 	X(error_setsockopt_linger_count, PRE "0 client: setsockopt(c, SO_LINGER, 1)\n", 3, 25, "setsockopt(): SO_LINGER takes ONOFF and SECONDS") \
 	X(error_setsockopt_linger_count_many, PRE "0 client: setsockopt(c, SO_LINGER, 1, 2, 3)\n", 3, 25, "setsockopt(): SO_LINGER takes ONOFF and SECONDS") \
 	X(error_setsockopt_keepalive_count, PRE "0 client: setsockopt(c, SO_KEEPALIVE)\n", 3, 25, "setsockopt(): SO_KEEPALIVE takes one value, 0 or 1") \

@@ -877,6 +877,47 @@ START_TEST(established_windows_unscaled)
 }
 END_TEST
 
+/* Socket options (Linux sk_setsockopt, do_tcp_setsockopt): SO_RCVBUF and
+ * SO_SNDBUF are doubled, at least 4608, at most rmem_max/wmem_max; a
+ * small SO_RCVBUF before listen() clamps the window the SYN-ACK offers
+ * (tcp_openreq_init_rwin) and leaves no room for a window scale
+ * (tcp_select_initial_window); TCP_MAXSEG lowers the MSS offered and
+ * the segments sent; getsockopt reads them back. */
+START_TEST(socket_options_buffers_and_mss)
+{
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: setsockopt(s, SO_RCVBUF, 10000)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(s, SO_RCVBUF)"), 20000);
+	ck_ret(th_do(c.t, "a: setsockopt(s, SO_SNDBUF, 1)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(s, SO_SNDBUF)"), 4608);
+	ck_ret(th_do(c.t, "a: setsockopt(s, SO_SNDBUF, -1)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(s, SO_SNDBUF)"), 2 * 4194304);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_MAXSEG, 1000)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(s, TCP_MAXSEG)"), 1000);
+	ck_errno(th_do(c.t, "a: setsockopt(s, TCP_MAXSEG, 87)"), TS_EINVAL,
+		 0);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_NODELAY, 1)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(s, TCP_NODELAY)"), 1);
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	/* the window: 10000 bytes (half the buffer) in whole segments of
+	 * 1460; the MSS offered: TCP_MAXSEG's */
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1,
+			 .win = 8760, .mss = 1000));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	/* the child has the listener's options; segments of at most 1000 */
+	ck_ret(th_do(c.t, "a: getsockopt(x, SO_RCVBUF)"), 20000);
+	ck_ret(th_do(c.t, "a: getsockopt(x, TCP_MAXSEG)"), 1000);
+	ck_ret(th_do(c.t, "a: write(x, 1500)"), 1500);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1000));
+	/* no Nagle: the small rest goes at once, unacknowledged data or not */
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1001, .ack = 1,
+			 .len = 500));
+	ck_no_send(c.t);
+}
+END_TEST
+
 START_TEST(established_write_segmentation_with_timestamps)
 {
 	/* The peer's SYN offers timestamps: the SYN-ACK accepts them, and
@@ -2904,6 +2945,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_write_segmentation_with_timestamps);
 	tcase_add_test(tc, established_paws);
 	tcase_add_test(tc, established_windows_unscaled);
+	tcase_add_test(tc, socket_options_buffers_and_mss);
 	tcase_add_test(tc, established_write_peer_without_mss);
 	tcase_add_test(tc, established_write_zero_window_waits);
 	tcase_add_test(tc, established_ack_stops_retransmission);
