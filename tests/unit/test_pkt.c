@@ -396,14 +396,15 @@ END_TEST
 START_TEST(run_code_block)
 {
 	char msg[2048];
-	int rc = run_text(SERVER "+0 %{ assert tcpi_state == TCP_ESTABLISHED "
-				 "}%\n"
-				 "+0 < P. 1:1001(1000) ack 1 win 32792\n"
-				 "+0 %{ assert tcpi_bytes_received == 1000, "
-				 "tcpi_bytes_received }%\n"
-				 "+0 < F. 1001:1001(0) ack 1 win 32792\n"
-				 "+0 %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n",
-			  msg, sizeof msg);
+	int rc =
+	    run_text(SERVER "+0 %{ assert tcpi_state == TCP_ESTABLISHED "
+			    "}%\n"
+			    "+0 < P. 1:1001(1000) ack 1 win 32792\n"
+			    "+0 %{ assert tcpi_bytes_received == 1000, "
+			    "tcpi_bytes_received }%\n"
+			    "+0 < F. 1001:1001(0) ack 1 win 32792\n"
+			    "+0 %{ assert tcpi_state == TCP_CLOSE_WAIT }%\n",
+		     msg, sizeof msg);
 	ck_assert_msg(rc == TCPSIM_OK, "%s", msg);
 	rc = run_text(SERVER "+0 %{ assert tcpi_state == TCP_CLOSE, "
 			     "tcpi_state }%\n",
@@ -519,6 +520,96 @@ START_TEST(run_unsupported)
 }
 END_TEST
 
+/* Fast Open options (RFC 7413 §2): FO and FOEXP, a request, a cookie in
+ * hexadecimal that may start as a number, a symbol given with -D; an
+ * undefined symbol or an odd cookie is an error. */
+START_TEST(parse_fastopen_options)
+{
+	ts_pkt_config cfg;
+	char m[160];
+	tcpsim_error err;
+	ts_pkt_config_init(&cfg);
+	ck_assert_int_eq(ts_pkt_config_define(
+			     &cfg, "TFO_COOKIE=3021b9d889017eeb", m, sizeof m),
+			 0);
+	ck_assert_int_eq(ts_pkt_config_define(&cfg, "NOEQUALS", m, sizeof m),
+			 -1);
+	static const char text[] =
+	    "0 < S 0:10(10) win 1 <mss 1460,FO,nop,nop>\n"
+	    "+0 < S 0:10(10) win 1 <FO 3021b9d889017eeb,nop,nop>\n"
+	    "+0 < S 0:10(10) win 1 <FOEXP TFO_COOKIE>\n"
+	    "+0 < S 0:10(10) win 1 <FO abcd1234,nop,nop>\n";
+	ts_pkt_script *s =
+	    ts_pkt_parse("t.pkt", text, strlen(text), &cfg, &err);
+	ck_assert_msg(s != NULL, "%s", err.message);
+	const ts_pkt_packet *p = &s->events[0].u.pkt;
+	ck_assert_int_eq(p->opts[1].kind, TS_PKT_OPT_FO);
+	ck_assert_int_eq(p->opts[1].a, 0);
+	p = &s->events[1].u.pkt;
+	ck_assert_int_eq(p->opts[0].kind, TS_PKT_OPT_FO);
+	ck_assert_int_eq(p->opts[0].a, 8);
+	ck_assert_int_eq(p->opts[0].cookie[0], 0x30);
+	ck_assert_int_eq(p->opts[0].cookie[7], 0xeb);
+	ck_assert_int_eq(p->nopts, 3);
+	p = &s->events[2].u.pkt;
+	ck_assert_int_eq(p->opts[0].kind, TS_PKT_OPT_FOEXP);
+	ck_assert_int_eq(p->opts[0].a, 8);
+	ck_assert_int_eq(p->opts[0].cookie[1], 0x21);
+	p = &s->events[3].u.pkt;
+	ck_assert_int_eq(p->opts[0].a, 4);
+	ck_assert_int_eq(p->opts[0].cookie[0], 0xab);
+	ts_pkt_script_free(s);
+	parse_fails("0 < S 0:10(10) win 1 <FOEXP TFO_COOKIE>\n", 1, 29,
+		    "undefined symbol 'TFO_COOKIE' as a Fast Open cookie "
+		    "(define it: -D TFO_COOKIE=HEX)");
+	parse_fails("0 < S 0:10(10) win 1 <FO abc>\n", 1, 26,
+		    "a Fast Open cookie takes 1 to 16 bytes in hexadecimal "
+		    "digits, two a byte");
+}
+END_TEST
+
+/* A SYN with a cookie reaches a listener with Fast Open: the SYN-ACK
+ * acknowledges its data, a request gets the cookie, checked byte by
+ * byte (a wrong one fails on the option). */
+START_TEST(run_fastopen_server)
+{
+	char msg[2048];
+	static const char pre[] =
+	    "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+	    "+0 `sysctl -q net.ipv4.tcp_fastopen=0x602 "
+	    "net.ipv4.tcp_timestamps=0`\n"
+	    "+0 bind(3, ..., ...) = 0\n"
+	    "+0 listen(3, 1) = 0\n";
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "%s+0 < S 0:10(10) win 32792 <mss 1460,nop,nop,sackOK>\n"
+		 "+0 > S. 0:0(0) ack 11 <mss 1460,nop,nop,sackOK>\n"
+		 "+0 accept(3, ..., ...) = 4\n"
+		 "+0 %%{ assert tcpi_state == TCP_SYN_RECV }%%\n"
+		 "+0 %%{ assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0 }%%\n"
+		 "+0 read(4, ..., 100) = 10\n",
+		 pre);
+	int rc = run_text(text, msg, sizeof msg);
+	ck_assert_msg(rc == TCPSIM_OK, "%s", msg);
+	/* the option checked: a request answered, the cookie compared */
+	snprintf(
+	    text, sizeof text,
+	    "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+	    "+0 `sysctl -q net.ipv4.tcp_fastopen=3`\n"
+	    "+0 setsockopt(3, SOL_TCP, TCP_FASTOPEN, [1], 4) = 0\n"
+	    "+0 bind(3, ..., ...) = 0\n"
+	    "+0 listen(3, 1) = 0\n"
+	    "+0 < S 0:0(0) win 32792 <mss 1460,nop,nop,sackOK,FO,nop,nop>\n"
+	    "+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,FO "
+	    "0011223344556677,nop,nop>\n");
+	rc = run_text(text, msg, sizeof msg);
+	ck_assert_int_eq(rc, TCPSIM_FAILED);
+	ck_assert_msg(strstr(msg, "bad value in outbound TCP option "
+				  "(kind=34)") != NULL,
+		      "%s", msg);
+}
+END_TEST
+
 static Suite *pkt_suite(void)
 {
 	Suite *s = suite_create("pkt");
@@ -530,6 +621,7 @@ static Suite *pkt_suite(void)
 	tcase_add_test(tc, parse_unsupported);
 	tcase_add_test(tc, parse_errors);
 	tcase_add_test(tc, code_asserts);
+	tcase_add_test(tc, parse_fastopen_options);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("run");
 	tcase_add_test(tc, run_passes);
@@ -538,6 +630,7 @@ static Suite *pkt_suite(void)
 	tcase_add_test(tc, run_wrong_time);
 	tcase_add_test(tc, run_unsupported);
 	tcase_add_test(tc, run_code_block);
+	tcase_add_test(tc, run_fastopen_server);
 	suite_add_tcase(s, tc);
 	return s;
 }
