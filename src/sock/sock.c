@@ -404,7 +404,7 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 	}
 	const ts_call *c = &ctx->st->u.call;
 	if (c->peer_host < 0) {
-		/* connect(AF_UNSPEC): Linux __inet_stream_connect ->
+		/* connect(AF_UNSPEC) (R11): Linux __inet_stream_connect ->
 		 * tcp_disconnect, the socket unconnected, 0. */
 		ts_tcp_state st = sk->state;
 		if (st != TS_CLOSED && st != TS_LISTEN && st != TS_TIME_WAIT)
