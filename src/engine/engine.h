@@ -46,10 +46,10 @@ typedef struct ts_result {
 typedef struct ts_callctx {
 	const ts_stmt *st; /* the line; NULL when no call is in progress */
 	int waiting;       /* 0 on the first attempt, 1 when re-tried */
-	int64_t done;      /* write/send: bytes copied so far */
 	/* write/send: a Fast Open send, 1 waiting for its connect, 2 past
-	 * it */
+	 * it (in the padding after waiting) */
 	uint8_t fastopen;
+	int64_t done; /* write/send: bytes copied so far */
 	int timed_out;     /* the proc timer fired */
 	ts_time began;
 	ts_sock *arg; /* the socket of the fd argument */

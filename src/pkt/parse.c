@@ -492,7 +492,8 @@ static int read_cookie(parser *p, ts_pkt_opt *o)
 				       "a Fast Open cookie takes hexadecimal "
 				       "digits");
 		d = isdigit(d) ? d - '0' : (tolower(d) - 'a' + 10);
-		o->cookie[i / 2] = (uint8_t)(o->cookie[i / 2] << 4 | d);
+		o->cookie[i / 2] =
+		    (uint8_t)(i % 2 ? o->cookie[i / 2] | d : d << 4);
 	}
 	o->a = (uint32_t)(n / 2);
 	/* take the cookie's text, then the token after it */

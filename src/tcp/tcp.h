@@ -150,8 +150,6 @@ typedef struct ts_sock {
 	uint8_t snd_wscale; /* the peer's shift: its windows are << this */
 	uint8_t rcv_wscale; /* ours: the windows we send are >> this */
 	uint8_t dsack;      /* a D-SACK block waits for the next segment */
-	uint8_t tfo;        /* Fast Open: TS_TFO_F_* bits, 0 when unused */
-	uint8_t syn_retries; /* TCP_SYNCNT, 0: tcp_syn_retries */
 	uint8_t rcvbuf_lock; /* SO_RCVBUF set (Linux SOCK_RCVBUF_LOCK) */
 	uint8_t nodelay;     /* TCP_NODELAY: no Nagle */
 	uint16_t user_mss;   /* TCP_MAXSEG, 0 when not set */
@@ -215,6 +213,9 @@ typedef struct ts_sock {
 
 	/* ---- retransmission (RFC 6298, Linux tcp_retransmit_timer) ---- */
 	uint32_t rtt_seq;
+	/* two bytes in what was padding (the socket keeps its size) */
+	uint8_t syn_retries; /* TCP_SYNCNT, 0: tcp_syn_retries */
+	uint8_t tfo;         /* Fast Open: TS_TFO_F_* bits, 0 when unused */
 	ts_time last_oow; /* last rate-limited ACK (tcp_invalid_ratelimit) */
 	ts_time rto, srtt, rttvar;
 	ts_time rtt_time;      /* when rtt_seq was sent, TS_TIME_NEVER: none */

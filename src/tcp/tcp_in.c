@@ -297,6 +297,10 @@ static void fastopen_child(ts_sim *sim, ts_sock *c, ts_sock *l,
 			c->tainted = 1;
 	}
 	ts_tcp_send_synack(sim, c, cause);
+	/* Linux tcp_create_openreq_child: snd_sml = snd_una, so the SYN-ACK
+	 * is no small segment in flight to hold the first write back
+	 * (tcp_minshall_check) */
+	c->snd_sml = c->iss;
 	c->aq_next = NULL;
 	if (lx->aq_tail)
 		lx->aq_tail->aq_next = c;

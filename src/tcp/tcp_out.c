@@ -535,7 +535,12 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 
 void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	if (!ts_tcp_push_pending(sk) || !ts_tcp_may_send(sk->state))
+	if (!ts_tcp_push_pending(sk))
+		return;
+	/* A Fast Open child sends before its handshake completes (RFC 7413
+	 * §4.2.2; Linux tcp_sendmsg_locked, tcp_passive_fastopen). */
+	if (!ts_tcp_may_send(sk->state) &&
+	    !(sk->state == TS_SYN_RECEIVED && (sk->tfo & TS_TFO_F_CHILD)))
 		return;
 	write_xmit(sim, sk, cause, 0);
 }

@@ -1339,7 +1339,8 @@ static int parse_inject_cookie(struct parser *p, ts_net *n)
 	for (i = 0; i < len; i++) {
 		int d = (unsigned char)p->line[t.pos + i];
 		d = d <= '9' ? d - '0' : (d | 0x20) - 'a' + 10;
-		n->fo_cookie[i / 2] = (uint8_t)(n->fo_cookie[i / 2] << 4 | d);
+		n->fo_cookie[i / 2] =
+		    (uint8_t)(i % 2 ? n->fo_cookie[i / 2] | d : d << 4);
 	}
 	n->fo_len = (uint8_t)(len / 2);
 	p->last_end = e;

@@ -233,6 +233,24 @@ static th_conn fo_child(void)
 	return c;
 }
 
+START_TEST(syn_received_fo_write_sends_before_handshake)
+{
+	/* RFC 7413 §4.2.2, Linux tcp_sendmsg_locked (tcp_passive_fastopen):
+	 * the child answers in the first round trip, before the final ACK;
+	 * that ACK, acknowledging the answer too, completes it. */
+	th_conn c = fo_child();
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 11,
+			 .len = 100));
+	ck_assert_int_eq(th_var_sock(c.t, 0, "x")->state, TS_SYN_RECEIVED);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 11, .ack = 101);
+	ck_assert_int_eq(th_var_sock(c.t, 0, "x")->state, TS_ESTABLISHED);
+	ck_no_send(c.t);
+}
+END_TEST
+
 START_TEST(syn_received_fo_rst_before_accept_keeps_data)
 {
 	/* Linux tcp_check_req(fastopen) -> tcp_reset -> tcp_done: the
@@ -570,6 +588,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, listen_queue_from_backlog_without_sockopt);
 	tcase_add_test(tc, listen_setsockopt_fastopen_errnos);
 	GROUP("syn_received");
+	tcase_add_test(tc, syn_received_fo_write_sends_before_handshake);
 	tcase_add_test(tc, syn_received_fo_rst_before_accept_keeps_data);
 	tcase_add_test(tc, syn_received_fo_listener_close_resets_child);
 	tcase_add_test(tc, syn_received_fo_close_unread_resets);
