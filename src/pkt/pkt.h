@@ -120,7 +120,6 @@ typedef struct ts_pkt_event {
 	char *text;
 } ts_pkt_event;
 
-
 #define TS_PKT_MAX_DEFINES 16
 
 /* Options packetdrill takes on its command line or in a script's option

@@ -1297,10 +1297,10 @@ static int do_call(run *r, const ts_pkt_event *e, int64_t t)
 					   "a socket option in this form");
 		const char *opt = c->args[2].names[0];
 		static const char *const sopts[] = {
-		    "SO_REUSEADDR",  "SO_KEEPALIVE",         "TCP_KEEPIDLE",
-		    "TCP_KEEPINTVL", "TCP_KEEPCNT",          "TCP_USER_TIMEOUT",
-		    "SO_SNDBUF",     "SO_RCVBUF",            "TCP_NODELAY",
-		    "TCP_MAXSEG",    "TCP_FASTOPEN",         "TCP_FASTOPEN_CONNECT",
+		    "SO_REUSEADDR",  "SO_KEEPALIVE", "TCP_KEEPIDLE",
+		    "TCP_KEEPINTVL", "TCP_KEEPCNT",  "TCP_USER_TIMEOUT",
+		    "SO_SNDBUF",     "SO_RCVBUF",    "TCP_NODELAY",
+		    "TCP_MAXSEG",    "TCP_FASTOPEN", "TCP_FASTOPEN_CONNECT",
 		    "TCP_SYNCNT"};
 		static const char *const gopts[] = {"SO_ERROR", "SO_SNDBUF",
 						    "SO_RCVBUF", "TCP_NODELAY",

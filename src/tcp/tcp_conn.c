@@ -211,12 +211,12 @@ void ts_tcp_info(const ts_sim *sim, const ts_sock *sk, tcpsim_tcp_info *o)
 	o->retransmits = (int)sk->retransmits;
 	o->backoff = (int)sk->retransmits;
 	o->probes = sk->probes_out;
-	o->options = (sk->ts_ok ? TCPSIM_TCPI_OPT_TIMESTAMPS : 0) |
-		     (sk->sack_ok ? TCPSIM_TCPI_OPT_SACK : 0) |
-		     (sk->wscale_ok ? TCPSIM_TCPI_OPT_WSCALE : 0) |
-		     /* syn_data_acked (Fast Open) */
-		     (sk->tfo & TS_TFO_F_DATA_ACKED ? TCPSIM_TCPI_OPT_SYN_DATA
-						    : 0);
+	o->options =
+	    (sk->ts_ok ? TCPSIM_TCPI_OPT_TIMESTAMPS : 0) |
+	    (sk->sack_ok ? TCPSIM_TCPI_OPT_SACK : 0) |
+	    (sk->wscale_ok ? TCPSIM_TCPI_OPT_WSCALE : 0) |
+	    /* syn_data_acked (Fast Open) */
+	    (sk->tfo & TS_TFO_F_DATA_ACKED ? TCPSIM_TCPI_OPT_SYN_DATA : 0);
 	if (sk->wscale_ok) {
 		o->snd_wscale = sk->snd_wscale;
 		o->rcv_wscale = sk->rcv_wscale;

@@ -68,8 +68,8 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_RMEM_MAX] = {"rmem_max", 4194304, 1, 2147483647},
     /* net.core.wmem_max: the most SO_SNDBUF may ask for */
     [TS_KNOB_WMEM_MAX] = {"wmem_max", 4194304, 1, 2147483647},
-    [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1,
-					1, cc_names},
+    [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1, 1,
+					cc_names},
     [TS_KNOB_TCP_SLOW_START_AFTER_IDLE] = {"tcp_slow_start_after_idle", 1, 0,
 					   1},
     /* TS_TFO_* bits; 1: the client side only */
@@ -288,19 +288,18 @@ const ts_call_info ts_calls[TCPSIM_NCALLS] = {
 				  ~(1u << TS_OPT_SO_ERROR), 0}},
 				TS_RESULT_INT,
 				0},
-    [TCPSIM_CALL_GETSOCKOPT] = {"getsockopt",
-				"getsockopt(fd, OPTION)",
-				2,
-				{FD,
-				 {TS_ARG_CHOICE, "option", NULL, 0, 0,
-				  TABLE(ts_sockopt_names),
-				  1u << TS_OPT_SO_ERROR | 1u << TS_OPT_SO_SNDBUF |
-				      1u << TS_OPT_SO_RCVBUF |
-				      1u << TS_OPT_TCP_NODELAY |
-				      1u << TS_OPT_TCP_MAXSEG,
-				  0}},
-				TS_RESULT_ERRNO,
-				0},
+    [TCPSIM_CALL_GETSOCKOPT] =
+	{"getsockopt",
+	 "getsockopt(fd, OPTION)",
+	 2,
+	 {FD,
+	  {TS_ARG_CHOICE, "option", NULL, 0, 0, TABLE(ts_sockopt_names),
+	   1u << TS_OPT_SO_ERROR | 1u << TS_OPT_SO_SNDBUF |
+	       1u << TS_OPT_SO_RCVBUF | 1u << TS_OPT_TCP_NODELAY |
+	       1u << TS_OPT_TCP_MAXSEG,
+	   0}},
+	 TS_RESULT_ERRNO,
+	 0},
     [TCPSIM_CALL_FCNTL] = {"fcntl",
 			   "fcntl(fd, O_NONBLOCK)",
 			   2,

@@ -203,10 +203,10 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_WINDOW_SCALING,
 	TS_KNOB_TCP_SACK,
 	TS_KNOB_TCP_DSACK,
-	TS_KNOB_TCP_RMEM_MIN, /* "set H tcp_rmem MIN DEFAULT MAX" */
-	TS_KNOB_TCP_RMEM_DEF, /* (set with the line above only) */
-	TS_KNOB_TCP_RMEM_MAX, /* (likewise) */
-	TS_KNOB_RMEM_MAX,     /* net.core.rmem_max */
+	TS_KNOB_TCP_RMEM_MIN,           /* "set H tcp_rmem MIN DEFAULT MAX" */
+	TS_KNOB_TCP_RMEM_DEF,           /* (set with the line above only) */
+	TS_KNOB_TCP_RMEM_MAX,           /* (likewise) */
+	TS_KNOB_RMEM_MAX,               /* net.core.rmem_max */
 	TS_KNOB_TCP_CONGESTION_CONTROL, /* a name: index in .names */
 	TS_KNOB_TCP_SLOW_START_AFTER_IDLE,
 	TS_KNOB_WMEM_MAX,          /* net.core.wmem_max */
