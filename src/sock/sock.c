@@ -1235,7 +1235,11 @@ uint32_t ts_sock_poll_mask(const ts_sock *sk)
 		mask |= TS_POLLHUP;
 	if (sk->shutdown & TS_RCV_SHUTDOWN)
 		mask |= TS_POLLIN | TS_POLLRDHUP;
-	if (st != TS_SYN_SENT && st != TS_SYN_RECEIVED) {
+	/* Linux tcp_poll: a Fast Open child in SYN_RECV reads and writes as
+	 * a connected socket; a deferred Fast Open connect is writable, so
+	 * that the application writes and the SYN goes. */
+	if ((st != TS_SYN_SENT && st != TS_SYN_RECEIVED) ||
+	    (sk->tfo & TS_TFO_F_CHILD)) {
 		if (sk->rcvq)
 			mask |= TS_POLLIN;
 		if (!(sk->shutdown & TS_SEND_SHUTDOWN)) {
@@ -1244,6 +1248,8 @@ uint32_t ts_sock_poll_mask(const ts_sock *sk)
 		} else {
 			mask |= TS_POLLOUT;
 		}
+	} else if (sk->tfo & TS_TFO_F_DEFER) {
+		mask |= TS_POLLOUT;
 	}
 	if (sk->err)
 		mask |= TS_POLLERR;

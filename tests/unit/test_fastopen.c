@@ -117,6 +117,8 @@ START_TEST(listen_syn_data_valid_cookie_makes_child)
 	ts_sock *x = th_var_sock(c.t, 0, "x");
 	ck_assert_int_eq(x->state, TS_SYN_RECEIVED);
 	ck_assert(x->tfo & TS_TFO_F_CHILD);
+	/* Linux tcp_poll: readable and writable already (POLLIN|POLLOUT) */
+	ck_ret(th_do(c.t, "a: poll(x, POLLIN|POLLOUT, 0)"), 0x005);
 	ck_ret(th_do(c.t, "a: read(x, 100)"), 10);
 	/* the final ACK completes it; the listener's queue is free again */
 	INPUT(c, .flags = TS_ACK, .seq = 11, .ack = 1);
@@ -489,6 +491,8 @@ START_TEST(syn_sent_fastopen_connect_defers_until_write)
 	ck_ret(th_do(t, "a: setsockopt(c, TCP_FASTOPEN_CONNECT, 1)"), 0);
 	ck_ret(th_do(t, "a: connect(c, b:80)"), 0);
 	ck_no_send(t);
+	/* Linux tcp_poll: writable, so that the application writes */
+	ck_ret(th_do(t, "a: poll(c, POLLIN|POLLOUT, 0)"), 0x004);
 	ck_errno(th_do(t, "a: connect(c, b:80)"), TS_EISCONN, 0);
 	ck_ret(th_do(t, "a: write(c, 100)"), 100);
 	ck_send_fo(t, with_fo(OUT(c, .flags = TS_SYN, .seq = 0, .len = 100),
