@@ -756,6 +756,12 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	ofo_drain(sim, sk, cause);
 	if (had_ofo && !sk->nofo)
 		mode = ACK_NOW; /* the gap is filled (Linux ICSK_ACK_NOW) */
+	/* Taken beyond what the buffer holds (a queued byte takes two of it,
+	 * ts_tcp_full_space): Linux tcp_try_rmem_schedule failed, took it
+	 * anyway (sk_forced_mem_schedule) and asks for an ACK at once
+	 * (ICSK_ACK_NOMEM | ICSK_ACK_NOW). */
+	if (2 * (uint64_t)sk->rcvq > sk->rcvbuf)
+		mode = ACK_NOW;
 	return mode;
 }
 
@@ -1617,7 +1623,9 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		 * window's right edge, never back: the text still fits. */
 		if (seg->len) {
 			take_text(sim, sk, seg->len, cause);
-			ts_tcp_ack_snd_check(sim, sk, 0, cause);
+			/* beyond the buffer: at once (see data_queue) */
+			ts_tcp_ack_snd_check(
+			    sim, sk, 2 * (uint64_t)sk->rcvq > sk->rcvbuf, cause);
 		}
 		if (ts_tcp_push_pending(sk))
 			ts_tcp_push(sim, sk, cause);
