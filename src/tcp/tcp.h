@@ -44,7 +44,6 @@ struct ts_host;
 #define TS_TCP_SNDBUF           65536 /* send buffer */
 #define TS_TCP_ATO_MIN          TS_MS(40)  /* TCP_ATO_MIN, TCP_DELACK_MIN */
 #define TS_TCP_DELACK_MAX       TS_MS(200) /* TCP_DELACK_MAX */
-#define TS_TCP_JIFFY            TS_MS(4)   /* one timer tick at HZ=250 */
 #define TS_TCP_MAX_QUICKACKS    16         /* TCP_MAX_QUICKACKS */
 
 #define TS_SOCK_CHUNK  256 /* sockets per pool chunk */
@@ -603,6 +602,10 @@ static inline int ts_cong_may_send(const ts_sock *sk)
 {
 	return ts_cong_in_flight(sk) < sk->snd_cwnd;
 }
+
+/* One tick of host H's kernel (a jiffy: 1 s / the hz knob, 4 ms at 250),
+ * by which Linux rounds the timers it counts in jiffies. */
+ts_time ts_tcp_jiffy(const struct ts_host *h);
 
 /* Wraparound-safe sequence comparison (RFC 9293 §3.4). */
 static inline int ts_seq_lt(uint32_t a, uint32_t b)

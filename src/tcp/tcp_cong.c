@@ -20,7 +20,6 @@
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
-#define HZ 250 /* the model's kernel: 4 ms a jiffy (TS_TCP_JIFFY) */
 
 /* CUBIC's constants (Linux tcp_cubic.c: beta 717, bic_scale 41, and the
  * factors cubictcp_register derives from them for an SRTT of 100 ms). */
@@ -35,15 +34,19 @@
 /* cube_factor = 2^40 / (bic_scale * 10) */
 #define CUBIC_CUBE_FACTOR ((1ull << (10 + 3 * CUBIC_HZ_SHIFT)) / (41u * 10u))
 
-static uint32_t jiffies(const ts_sim *sim)
+/* The host's ticks (the hz knob, ts_tcp_jiffy). */
+#define HZ(sk) ((uint32_t)(sk)->host->knob[TS_KNOB_HZ])
+
+static uint32_t jiffies(const ts_sim *sim, const ts_sock *sk)
 {
-	return (uint32_t)(sim->now / TS_TCP_JIFFY);
+	return (uint32_t)(sim->now / ts_tcp_jiffy(sk->host));
 }
 
 /* Linux usecs_to_jiffies(): rounded up. */
-static uint32_t us_to_jiffies(ts_time us)
+static uint32_t us_to_jiffies(const ts_sock *sk, ts_time us)
 {
-	return (uint32_t)((us + TS_TCP_JIFFY - 1) / TS_TCP_JIFFY);
+	ts_time j = ts_tcp_jiffy(sk->host);
+	return (uint32_t)((us + j - 1) / j);
 }
 
 static int cubic(const ts_sock *sk)
@@ -176,9 +179,9 @@ static uint32_t cubic_root(uint64_t a)
  * RTT, at most once a jiffy; and the Reno-friendly estimate (§4.3). */
 static void cubic_update(ts_sim *sim, ts_sock *sk, ts_cong *c, uint32_t acked)
 {
-	uint32_t cwnd = sk->snd_cwnd, now = jiffies(sim);
+	uint32_t cwnd = sk->snd_cwnd, now = jiffies(sim, sk);
 	c->ack_cnt += acked;
-	if (c->last_cwnd == cwnd && (int32_t)(now - c->last_time) <= HZ / 32)
+	if (c->last_cwnd == cwnd && (int32_t)(now - c->last_time) <= (int32_t)(HZ(sk) / 32))
 		return;
 	if (!(c->epoch_start && now == c->last_time)) {
 		c->last_cwnd = cwnd;
@@ -198,8 +201,8 @@ static void cubic_update(ts_sim *sim, ts_sock *sk, ts_cong *c, uint32_t acked)
 			}
 		}
 		uint64_t t = (uint32_t)(now - c->epoch_start);
-		t += us_to_jiffies(sk->delay_min);
-		t = (t << CUBIC_HZ_SHIFT) / HZ;
+		t += us_to_jiffies(sk, sk->delay_min);
+		t = (t << CUBIC_HZ_SHIFT) / HZ(sk);
 		uint64_t offs = t < c->K ? c->K - t : t - c->K;
 		uint32_t delta =
 		    (uint32_t)((CUBIC_RTT_SCALE * offs * offs * offs) >>
@@ -297,7 +300,7 @@ void ts_cong_init_transfer(ts_sim *sim, ts_sock *sk, uint32_t syn_rtx)
 	 * be the 1 s initial RTO's, RFC 6298); else IW10 (RFC 6928). */
 	sk->snd_cwnd = syn_rtx > 1 ? 1 : TS_TCP_INIT_CWND;
 	sk->snd_cwnd_cnt = 0;
-	sk->lsndtime = jiffies(sim); /* no cwnd restart on the first data */
+	sk->lsndtime = jiffies(sim, sk); /* no cwnd restart on the first data */
 	sk->ca_state = TS_CA_OPEN;
 	sk->dupacks = 0;
 	cubic_reset(sk);
@@ -309,7 +312,7 @@ void ts_cong_init_transfer(ts_sim *sim, ts_sock *sk, uint32_t syn_rtx)
 static void cwnd_restart(ts_sock *sk, int32_t delta)
 {
 	uint32_t restart = TS_TCP_INIT_CWND, cwnd = sk->snd_cwnd;
-	int32_t rto = (int32_t)us_to_jiffies(sk->rto);
+	int32_t rto = (int32_t)us_to_jiffies(sk, sk->rto);
 	/* tcp_current_ssthresh(): three quarters of cwnd at least */
 	uint32_t cur = (cwnd >> 1) + (cwnd >> 2);
 	if (!ts_cong_in_reduction(sk) && cur > sk->snd_ssthresh)
@@ -327,14 +330,14 @@ void ts_cong_write(ts_sim *sim, ts_sock *sk)
 	if (!sk->host->knob[TS_KNOB_TCP_SLOW_START_AFTER_IDLE] ||
 	    sk->snd_una != sk->snd_nxt)
 		return;
-	int32_t delta = (int32_t)(jiffies(sim) - sk->lsndtime);
-	if (delta > (int32_t)us_to_jiffies(sk->rto))
+	int32_t delta = (int32_t)(jiffies(sim, sk) - sk->lsndtime);
+	if (delta > (int32_t)us_to_jiffies(sk, sk->rto))
 		cwnd_restart(sk, delta);
 }
 
 void ts_cong_data_sent(ts_sim *sim, ts_sock *sk)
 {
-	uint32_t now = jiffies(sim);
+	uint32_t now = jiffies(sim, sk);
 	if (sk->snd_una == sk->snd_nxt && sk->x && cubic(sk)) {
 		/* CA_EVENT_TX_START (cubictcp_cwnd_event): idle time does not
 		 * count in CUBIC's epoch. */
@@ -378,7 +381,7 @@ void ts_cong_rtt_sample(ts_sim *sim, ts_sock *sk, ts_time rtt)
 	if (!cubic(sk))
 		return;
 	const ts_cong *c = cong_ro(sk);
-	if (c->epoch_start && (int32_t)(jiffies(sim) - c->epoch_start) < HZ)
+	if (c->epoch_start && (int32_t)(jiffies(sim, sk) - c->epoch_start) < (int32_t)HZ(sk))
 		return;
 	uint32_t d = rtt > 0 && rtt < UINT32_MAX ? (uint32_t)rtt : 1;
 	if (!sk->delay_min || sk->delay_min > d)

@@ -238,6 +238,11 @@ void ts_tcp_info(const ts_sim *sim, const ts_sock *sk, tcpsim_tcp_info *o)
 	o->bytes_received = sk->rcv_total;
 }
 
+ts_time ts_tcp_jiffy(const ts_host *h)
+{
+	return TS_SEC(1) / h->knob[TS_KNOB_HZ];
+}
+
 void ts_tcp_wake(ts_sim *sim, ts_sock *sk)
 {
 	ts_proc_wake(sim, &sk->host->proc);

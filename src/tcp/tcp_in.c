@@ -533,8 +533,8 @@ static void send_delayed_ack(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		if (ato > max_ato)
 			ato = max_ato;
 	}
-	if (ato < TS_TCP_JIFFY)
-		ato = TS_TCP_JIFFY; /* the next timer tick */
+	if (ato < ts_tcp_jiffy(sk->host))
+		ato = ts_tcp_jiffy(sk->host); /* the next timer tick */
 	ts_time when = sim->now + ato;
 	if (sk->ack_pending) {
 		ts_time due = sk->tdl[TS_TIMER_DELACK];
@@ -817,7 +817,8 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			 * yet, the next one goes two ticks later. */
 			if (!sk->retransmits)
 				ts_tcp_timer_set(sim, sk, TS_TIMER_RTX,
-						 sim->now + 2 * TS_TCP_JIFFY);
+						 sim->now +
+						     2 * ts_tcp_jiffy(sk->host));
 			return;
 		}
 	}

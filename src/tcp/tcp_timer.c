@@ -119,7 +119,7 @@ int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
 	if (sk->srtt)
 		pto = 2 * sk->srtt + (sk->snd_nxt - sk->snd_una <= sk->mss
 					  ? TS_TCP_RTO_MIN
-					  : 2 * TS_TCP_JIFFY);
+					  : 2 * ts_tcp_jiffy(sk->host));
 	/* If the RTO would come first, probe then. */
 	ts_time rto_left =
 	    advancing ? sk->rto : sk->first_tx + sk->rto - sim->now;

@@ -68,6 +68,9 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_RMEM_MAX] = {"rmem_max", 4194304, 1, 2147483647},
     /* net.core.wmem_max: the most SO_SNDBUF may ask for */
     [TS_KNOB_WMEM_MAX] = {"wmem_max", 4194304, 1, 2147483647},
+    /* ticks a second: 250, Debian's CONFIG_HZ and the kernel the
+     * observations were recorded on; 100, 300 and 1000 are the others */
+    [TS_KNOB_HZ] = {"hz", 250, 100, 1000},
     [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1, 1,
 					cc_names},
     [TS_KNOB_TCP_SLOW_START_AFTER_IDLE] = {"tcp_slow_start_after_idle", 1, 0,

@@ -415,6 +415,7 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_FASTOPEN_KEY3, "tcp_fastopen_key.3", 0, 0, 4294967295},
 	    {TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC,
 	     "tcp_fastopen_blackhole_timeout_sec", 0, 0, 2147483647},
+	    {TS_KNOB_HZ, "hz", 250, 100, 1000},
 	};
 
 	ck_assert_int_eq(sizeof want / sizeof want[0], TS_NKNOBS);

@@ -2840,6 +2840,40 @@ START_TEST(fast_path_taken_for_bulk_data)
 }
 END_TEST
 
+/* The hz knob: a tail loss probe with more than one segment in flight
+ * waits 2 SRTT plus two ticks (Linux tcp_schedule_loss_probe,
+ * TCP_TIMEOUT_MIN): 8 ms at 250 ticks a second, 2 ms at 1000. */
+START_TEST(hz_sets_the_tick)
+{
+	static const char fmt[] = "host a 10.0.0.1\n"
+				  "host b 10.0.0.2\n"
+				  "set a hz %d\n"
+				  "link a b delay 10ms\n"
+				  "0 b: l = socket()\n"
+				  "+0 b: bind(l, 80) = 0\n"
+				  "+0 b: listen(l, 1) = 0\n"
+				  "+0 a: c = socket()\n"
+				  "+0 a: connect(c, b:80) = 0\n"
+				  "+0 b: s = accept(l)\n"
+				  "+0.1 net: drop a>b all\n"
+				  "+0 a: write(c, 3000) = 3000\n";
+	static const int hz[] = {250, 1000};
+	static const char *const when[] = {"0.148000  a       timer   c tail",
+					   "0.142000  a       timer   c tail"};
+	for (int i = 0; i < 2; i++) {
+		char text[600];
+		int st;
+		snprintf(text, sizeof text, fmt, hz[i]);
+		struct buf b = run_report("hz.trace", text,
+					  (struct run_mode){0, 0, 0}, &st);
+		ck_assert_int_eq(st, 0);
+		ck_assert_msg(strstr(b.data, when[i]) != NULL,
+			      "hz %d: no loss probe at %.8s", hz[i], when[i]);
+		free(b.data);
+	}
+}
+END_TEST
+
 /* ---- time-wait records decide nothing ----
  *
  * A connection in TIME_WAIT that no application holds becomes a record
@@ -2946,6 +2980,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_paws);
 	tcase_add_test(tc, established_windows_unscaled);
 	tcase_add_test(tc, socket_options_buffers_and_mss);
+	tcase_add_test(tc, hz_sets_the_tick);
 	tcase_add_test(tc, established_write_peer_without_mss);
 	tcase_add_test(tc, established_write_zero_window_waits);
 	tcase_add_test(tc, established_ack_stops_retransmission);
