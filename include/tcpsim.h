@@ -97,9 +97,9 @@ typedef struct tcpsim_segment {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
 	uint32_t seq, ack;
-	uint32_t len; /* payload bytes */
-	uint16_t win; /* the header's window field, as sent (scaled) */
-	uint16_t mss; /* MSS option (SYN segments), 0 when absent */
+	uint32_t len;      /* payload bytes */
+	uint16_t win;      /* the header's window field, as sent (scaled) */
+	uint16_t mss;      /* MSS option (SYN segments), 0 when absent */
 	uint8_t flags;     /* TCPSIM_SYN ... */
 	uint8_t sack_ok;   /* SACK-permitted option (SYN segments) */
 	uint8_t ts;        /* timestamps option: tsval, tsecr */
@@ -292,8 +292,7 @@ const char *tcpsim_call_usage(int id);
 	  "RFC 9293 §3.10.7.4; Linux tcp_ack, tcp_rcv_state_process")          \
 	X(ACK_TOO_OLD, "ACK too old (RFC 5961 §5.2)", "TCP_TOO_OLD_ACK",       \
 	  "RFC 5961 §5.2; Linux tcp_ack")                                      \
-	X(PAWS, "timestamp older than TS.Recent (PAWS)",                       \
-	  "TCP_RFC7323_PAWS",                                                  \
+	X(PAWS, "timestamp older than TS.Recent (PAWS)", "TCP_RFC7323_PAWS",   \
 	  "RFC 7323 §5.3; Linux tcp_validate_incoming")                        \
 	X(PAWS_ACK, "old ACK: timestamp older than TS.Recent (PAWS)",          \
 	  "TCP_RFC7323_PAWS_ACK",                                              \
@@ -301,7 +300,7 @@ const char *tcpsim_call_usage(int id);
 	X(OUT_OF_WINDOW, "segment outside the receive window",                 \
 	  "TCP_INVALID_SEQUENCE", "RFC 9293 §3.10.7.4; Linux tcp_sequence")    \
 	X(END_OUT_OF_WINDOW,                                                   \
-	  "segment ending beyond the window while data waits to be read",     \
+	  "segment ending beyond the window while data waits to be read",      \
 	  "TCP_INVALID_END_SEQUENCE", "Linux tcp_sequence")                    \
 	X(DUPLICATE_DATA, "duplicate data: nothing new, ACK at once",          \
 	  "TCP_OLD_DATA", "RFC 9293 §3.10.7.4; Linux tcp_data_queue")          \
@@ -866,7 +865,7 @@ typedef struct tcpsim_tcp_info {
 	int snd_wscale, rcv_wscale;
 	uint32_t rto_us, ato_us;
 	uint32_t snd_mss, rcv_mss, advmss; /* bytes per segment */
-	uint32_t unacked;      /* segments sent and not yet acknowledged */
+	uint32_t unacked; /* segments sent and not yet acknowledged */
 	uint32_t rtt_us, rttvar_us;
 	uint32_t snd_ssthresh; /* segments; 2147483647 until the first loss */
 	uint32_t snd_cwnd;     /* congestion window, segments */

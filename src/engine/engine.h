@@ -49,8 +49,8 @@ typedef struct ts_callctx {
 	/* write/send: a Fast Open send, 1 waiting for its connect, 2 past
 	 * it (in the padding after waiting) */
 	uint8_t fastopen;
-	int64_t done;      /* write/send: bytes copied so far */
-	int timed_out;     /* the proc timer fired */
+	int64_t done;  /* write/send: bytes copied so far */
+	int timed_out; /* the proc timer fired */
 	ts_time began;
 	ts_sock *arg; /* the socket of the fd argument */
 	ts_sock *sk;  /* close(): the lingering socket */

@@ -33,8 +33,10 @@ typedef struct ev {
 
 /* A field of TCP_INFO the model keeps: its name and where it is. */
 #define FIELD(name, member)                                                    \
-	{"tcpi_" name, offsetof(tcpsim_tcp_info, member),                      \
-	 sizeof(((tcpsim_tcp_info *)0)->member)}
+	{                                                                      \
+		"tcpi_" name, offsetof(tcpsim_tcp_info, member),               \
+		    sizeof(((tcpsim_tcp_info *)0)->member)                     \
+	}
 static const struct field {
 	const char *name;
 	size_t off, size;
@@ -91,8 +93,8 @@ static const struct constant {
     {"TCP_CA_Loss", 4},
 };
 
-__attribute__((format(printf, 3, 4))) static void
-set_bad(ev *e, int why, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_bad(ev *e, int why,
+							  const char *fmt, ...)
 {
 	if (e->bad)
 		return;
@@ -155,7 +157,8 @@ static int64_t primary(ev *e)
 		if (!take(e, ")"))
 			set_bad(e, TS_PKT_CODE_UNSUPPORTED,
 				"a Python expression tcpsim cannot read (%.*s)",
-				(int)(e->end - e->s > 30 ? 30 : e->end - e->s), e->s);
+				(int)(e->end - e->s > 30 ? 30 : e->end - e->s),
+				e->s);
 		return v;
 	}
 	if (e->s < e->end && isdigit((unsigned char)*e->s)) {
@@ -168,9 +171,10 @@ static int64_t primary(ev *e)
 		}
 		while (e->s < e->end && isxdigit((unsigned char)*e->s) &&
 		       (base == 16 || isdigit((unsigned char)*e->s))) {
-			int d = isdigit((unsigned char)*e->s)
-				    ? *e->s - '0'
-				    : (tolower((unsigned char)*e->s) - 'a' + 10);
+			int d =
+			    isdigit((unsigned char)*e->s)
+				? *e->s - '0'
+				: (tolower((unsigned char)*e->s) - 'a' + 10);
 			v = v * base + d;
 			e->s++;
 		}
@@ -185,7 +189,8 @@ static int64_t primary(ev *e)
 			    !memcmp(fields[i].name, w, (size_t)n)) {
 				if (!e->ti)
 					return 0;
-				const char *p = (const char *)e->ti + fields[i].off;
+				const char *p =
+				    (const char *)e->ti + fields[i].off;
 				if (fields[i].size == 8) {
 					uint64_t u;
 					memcpy(&u, p, 8);
@@ -193,7 +198,8 @@ static int64_t primary(ev *e)
 				}
 				uint32_t u;
 				memcpy(&u, p, 4);
-				/* the int fields are small and never negative */
+				/* the int fields are small and never negative
+				 */
 				return (int64_t)u;
 			}
 		for (size_t i = 0; i < sizeof constants / sizeof constants[0];

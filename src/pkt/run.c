@@ -159,8 +159,8 @@ static void run_code(run *r, const ts_pkt_event *e)
 		     "TCP_INFO from");
 		return;
 	}
-	int v = ts_pkt_code_eval(e->text, strlen(e->text), &ti, why,
-				 sizeof why);
+	int v =
+	    ts_pkt_code_eval(e->text, strlen(e->text), &ti, why, sizeof why);
 	if (v == TS_PKT_CODE_FAILED)
 		fail(r, e->line, "%s", why);
 	else if (v == TS_PKT_CODE_UNSUPPORTED)

@@ -220,7 +220,8 @@ static char *put_options(char *p, const tcpsim_segment *s)
 	}
 	if (s->ts) {
 		SEP();
-		p = s->sack_ok ? TS_PUT_LIT(p, "sackOK,") : TS_PUT_LIT(p, "nop,nop,");
+		p = s->sack_ok ? TS_PUT_LIT(p, "sackOK,")
+			       : TS_PUT_LIT(p, "nop,nop,");
 		p = TS_PUT_LIT(p, "TS val ");
 		p = ts_put_u64(p, s->tsval);
 		p = TS_PUT_LIT(p, " ecr ");
@@ -701,7 +702,8 @@ static void match_text(ts_sb *sb, const tcpsim_seg_match *m)
 	if (k & TCPSIM_MATCH_SACK) {
 		TS_SB_LIT(sb, " sack");
 		for (int i = 0; i < s->nsack && i < TCPSIM_MAX_SACK; i++)
-			ts_sb_printf(sb, " %u:%u", s->sack[i][0], s->sack[i][1]);
+			ts_sb_printf(sb, " %u:%u", s->sack[i][0],
+				     s->sack[i][1]);
 	}
 }
 

@@ -1110,8 +1110,9 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 		 * size is then locked against autotuning. */
 		int snd = c->opt == TS_OPT_SO_SNDBUF;
 		uint64_t v = (uint32_t)c->a;
-		uint64_t max = (uint64_t)sk->host->knob[snd ? TS_KNOB_WMEM_MAX
-							    : TS_KNOB_RMEM_MAX];
+		uint64_t max =
+		    (uint64_t)sk->host
+			->knob[snd ? TS_KNOB_WMEM_MAX : TS_KNOB_RMEM_MAX];
 		if (v > max)
 			v = max;
 		v *= 2;

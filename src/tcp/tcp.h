@@ -131,8 +131,8 @@ typedef struct ts_sock {
 	uint8_t tainted;        /* took forged bytes: no integrity check */
 	uint8_t acked_overflow; /* final ACK dropped on overflow (N6) */
 	/* TCP */
-	uint8_t dupacks; /* duplicate ACKs counted as segments that left the
-			    network (Linux sacked_out, tcp_add_reno_sack) */
+	uint8_t dupacks;    /* duplicate ACKs counted as segments that left the
+			       network (Linux sacked_out, tcp_add_reno_sack) */
 	uint8_t probes_out; /* keepalive or zero-window probes unanswered */
 	uint8_t probe_backoff;
 	uint8_t quick;       /* quick ACKs left (Linux icsk_ack.quick) */
@@ -144,15 +144,15 @@ typedef struct ts_sock {
 	uint8_t fin_queued;  /* FIN to send after the queued data */
 	uint8_t fin_alone;   /* our FIN went out in a segment of its own */
 	uint8_t ca_state;    /* congestion state, ts_ca_state (tcp_cong.c) */
-	uint8_t nofo; /* out-of-order intervals held (in x) */
-	uint8_t wscale_ok;  /* both SYNs carried window scale (RFC 7323 §2) */
-	uint8_t snd_wscale; /* the peer's shift: its windows are << this */
-	uint8_t rcv_wscale; /* ours: the windows we send are >> this */
-	uint8_t dsack;      /* a D-SACK block waits for the next segment */
+	uint8_t nofo;        /* out-of-order intervals held (in x) */
+	uint8_t wscale_ok;   /* both SYNs carried window scale (RFC 7323 §2) */
+	uint8_t snd_wscale;  /* the peer's shift: its windows are << this */
+	uint8_t rcv_wscale;  /* ours: the windows we send are >> this */
+	uint8_t dsack;       /* a D-SACK block waits for the next segment */
 	uint8_t rcvbuf_lock; /* SO_RCVBUF set (Linux SOCK_RCVBUF_LOCK) */
 	uint8_t nodelay;     /* TCP_NODELAY: no Nagle */
 	uint16_t user_mss;   /* TCP_MAXSEG, 0 when not set */
-	uint16_t mss; /* the peer's MSS, our segment size */
+	uint16_t mss;        /* the peer's MSS, our segment size */
 
 	/* ---- sockets layer ---- */
 	ts_errno err; /* pending error (Linux sk_err), handed out once */
@@ -196,7 +196,7 @@ typedef struct ts_sock {
 	/* ---- receive sequence space ---- */
 	uint32_t irs;
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup;
-	uint32_t rcvq; /* in-order bytes not yet read */
+	uint32_t rcvq;    /* in-order bytes not yet read */
 	uint32_t rcvbuf;  /* bytes of buffer (Linux sk_rcvbuf) */
 	uint32_t sndbuf;  /* bytes the send buffer holds */
 	uint32_t rcv_mss; /* estimate of the peer's segment size */
@@ -215,7 +215,7 @@ typedef struct ts_sock {
 	/* two bytes in what was padding (the socket keeps its size) */
 	uint8_t syn_retries; /* TCP_SYNCNT, 0: tcp_syn_retries */
 	uint8_t tfo;         /* Fast Open: TS_TFO_F_* bits, 0 when unused */
-	ts_time last_oow; /* last rate-limited ACK (tcp_invalid_ratelimit) */
+	ts_time last_oow;    /* last rate-limited ACK (tcp_invalid_ratelimit) */
 	ts_time rto, srtt, rttvar;
 	ts_time rtt_time;      /* when rtt_seq was sent, TS_TIME_NEVER: none */
 	ts_time retrans_stamp; /* first transmission of the oldest unacked */
@@ -225,8 +225,9 @@ typedef struct ts_sock {
 	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
 	ts_time lrcvtime;      /* when data last arrived */
 	uint32_t retransmits;  /* icsk_retransmits */
-	uint32_t total_retrans; /* every segment sent again (tcpi_total_retrans) */
-	uint32_t total_rto;    /* RTO expiries of this episode */
+	uint32_t
+	    total_retrans;  /* every segment sent again (tcpi_total_retrans) */
+	uint32_t total_rto; /* RTO expiries of this episode */
 
 	/* ---- congestion control (tcp_cong.c; the rest in ts_cong) ---- */
 	uint32_t snd_cwnd;       /* segments (Linux tp->snd_cwnd) */
@@ -519,8 +520,8 @@ void ts_tcp_time_wait(struct ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
 /* ---- tcp_cong.c ---- congestion control (RFC 5681, RFC 6937, RFC
  * 9438), as Linux's tcp_cong.c, tcp_cubic.c and the congestion parts of
  * tcp_input.c and tcp_output.c do it. */
-#define TS_TCP_INIT_CWND          10         /* TCP_INIT_CWND, RFC 6928 */
-#define TS_TCP_INFINITE_SSTHRESH  0x7fffffff /* TCP_INFINITE_SSTHRESH */
+#define TS_TCP_INIT_CWND         10         /* TCP_INIT_CWND, RFC 6928 */
+#define TS_TCP_INFINITE_SSTHRESH 0x7fffffff /* TCP_INFINITE_SSTHRESH */
 /* Linux icsk_ca_state, the public tcpsim_ca_state. */
 typedef enum ts_ca_state {
 	TS_CA_OPEN = TCPSIM_CA_OPEN,
@@ -586,8 +587,7 @@ static inline int ts_cong_limited(const ts_sock *sk)
  * grow (ts_cong_ack would do nothing then). */
 static inline int ts_cong_ack_matters(const ts_sock *sk)
 {
-	return sk->ca_state != TS_CA_OPEN || sk->dupacks ||
-	       ts_cong_limited(sk);
+	return sk->ca_state != TS_CA_OPEN || sk->dupacks || ts_cong_limited(sk);
 }
 
 /* Linux tcp_in_cwnd_reduction(). */

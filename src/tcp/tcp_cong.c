@@ -20,7 +20,6 @@
 #include "engine/engine.h"
 #include "tcp/tcp.h"
 
-
 /* CUBIC's constants (Linux tcp_cubic.c: beta 717, bic_scale 41, and the
  * factors cubictcp_register derives from them for an SRTT of 100 ms). */
 #define CUBIC_BETA       717u        /* RFC 9438 §4.6: beta_cubic 0.7 */
@@ -181,7 +180,8 @@ static void cubic_update(ts_sim *sim, ts_sock *sk, ts_cong *c, uint32_t acked)
 {
 	uint32_t cwnd = sk->snd_cwnd, now = jiffies(sim, sk);
 	c->ack_cnt += acked;
-	if (c->last_cwnd == cwnd && (int32_t)(now - c->last_time) <= (int32_t)(HZ(sk) / 32))
+	if (c->last_cwnd == cwnd &&
+	    (int32_t)(now - c->last_time) <= (int32_t)(HZ(sk) / 32))
 		return;
 	if (!(c->epoch_start && now == c->last_time)) {
 		c->last_cwnd = cwnd;
@@ -352,8 +352,7 @@ void ts_cong_data_sent(ts_sim *sim, ts_sock *sk)
 	sk->lsndtime = now;
 }
 
-void ts_cong_sent(ts_sim *sim, ts_sock *sk, uint32_t sent,
-		  uint32_t in_flight)
+void ts_cong_sent(ts_sim *sim, ts_sock *sk, uint32_t sent, uint32_t in_flight)
 {
 	int limited = in_flight >= sk->snd_cwnd;
 	if (!sent && !limited)
@@ -381,7 +380,8 @@ void ts_cong_rtt_sample(ts_sim *sim, ts_sock *sk, ts_time rtt)
 	if (!cubic(sk))
 		return;
 	const ts_cong *c = cong_ro(sk);
-	if (c->epoch_start && (int32_t)(jiffies(sim, sk) - c->epoch_start) < (int32_t)HZ(sk))
+	if (c->epoch_start &&
+	    (int32_t)(jiffies(sim, sk) - c->epoch_start) < (int32_t)HZ(sk))
 		return;
 	uint32_t d = rtt > 0 && rtt < UINT32_MAX ? (uint32_t)rtt : 1;
 	if (!sk->delay_min || sk->delay_min > d)

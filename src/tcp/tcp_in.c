@@ -176,8 +176,8 @@ static void take_syn_options(ts_sim *sim, ts_sock *sk, const ts_seg *syn)
 	}
 	sk->mss = send_mss(syn, sk->ts_ok);
 	/* TCP_MAXSEG caps it too (mss_clamp = user_mss) */
-	if (sk->user_mss && sk->user_mss - (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0) <
-				sk->mss)
+	if (sk->user_mss &&
+	    sk->user_mss - (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0) < sk->mss)
 		sk->mss = (uint16_t)(sk->user_mss -
 				     (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0));
 	sk->snd_wnd = syn->win;
@@ -735,8 +735,7 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	 * (Linux trims nothing to the window: tcp_sequence let it in). */
 	ack_mode mode = ACK_NORMAL;
 	uint32_t take_end = end;
-	if (seg->len && seq == sk->rcv_nxt &&
-	    !ts_seq_gt(right, sk->rcv_nxt)) {
+	if (seg->len && seq == sk->rcv_nxt && !ts_seq_gt(right, sk->rcv_nxt)) {
 		/* Linux tcp_data_queue: no room at all (TCPZeroWindowDrop):
 		 * dropped, and the ACK repeating the zero window goes at once.
 		 */
@@ -816,9 +815,9 @@ static void synsent_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			/* Linux reset_and_undo: if no SYN was retransmitted
 			 * yet, the next one goes two ticks later. */
 			if (!sk->retransmits)
-				ts_tcp_timer_set(sim, sk, TS_TIMER_RTX,
-						 sim->now +
-						     2 * ts_tcp_jiffy(sk->host));
+				ts_tcp_timer_set(
+				    sim, sk, TS_TIMER_RTX,
+				    sim->now + 2 * ts_tcp_jiffy(sk->host));
 			return;
 		}
 	}
@@ -1626,7 +1625,8 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			take_text(sim, sk, seg->len, cause);
 			/* beyond the buffer: at once (see data_queue) */
 			ts_tcp_ack_snd_check(
-			    sim, sk, 2 * (uint64_t)sk->rcvq > sk->rcvbuf, cause);
+			    sim, sk, 2 * (uint64_t)sk->rcvq > sk->rcvbuf,
+			    cause);
 		}
 		if (ts_tcp_push_pending(sk))
 			ts_tcp_push(sim, sk, cause);

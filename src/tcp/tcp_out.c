@@ -205,8 +205,9 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 		int answer = (flags & TS_ACK) &&
 			     (sk->parent || (sk->tfo & TS_TFO_F_CHILD));
 		/* TCP_MAXSEG lowers the MSS offered (tcp_advertise_mss) */
-		s->mss = sk->user_mss && sk->user_mss < TS_TCP_MSS ? sk->user_mss
-								   : TS_TCP_MSS;
+		s->mss = sk->user_mss && sk->user_mss < TS_TCP_MSS
+			     ? sk->user_mss
+			     : TS_TCP_MSS;
 		s->sack_ok = answer ? sk->sack_ok : knob[TS_KNOB_TCP_SACK] != 0;
 		s->ts = answer ? sk->ts_ok : knob[TS_KNOB_TCP_TIMESTAMPS] != 0;
 		s->wscale_ok = answer ? sk->wscale_ok

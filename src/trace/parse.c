@@ -572,8 +572,8 @@ static int read_knob_name(struct parser *p, const ts_knob_info *k,
 		}
 	names[0] = '\0';
 	for (int i = 0; k->names[i] && len < sizeof names; i++)
-		len += (size_t)snprintf(names + len, sizeof names - len,
-					"%s%s", i ? ", " : "", k->names[i]);
+		len += (size_t)snprintf(names + len, sizeof names - len, "%s%s",
+					i ? ", " : "", k->names[i]);
 	return fail(p, t.pos, "set: unknown value %s for %s (%s)",
 		    quote(p, t).s, k->name, names);
 }
@@ -1106,10 +1106,10 @@ static int parse_set(struct parser *p)
 	if (k == TS_NKNOBS)
 		return fail(p, kt.pos, "unknown knob %s", quote(p, kt).s);
 	snprintf(what, sizeof what, "a value for %s", ts_knobs[k].name);
-	if (ts_knobs[k].names ? read_knob_name(p, &ts_knobs[k], what, &v) < 0
-			      : read_int(p, "set", what, ts_knobs[k].name,
-					 ts_knobs[k].min, ts_knobs[k].max,
-					 &v) < 0)
+	if (ts_knobs[k].names
+		? read_knob_name(p, &ts_knobs[k], what, &v) < 0
+		: read_int(p, "set", what, ts_knobs[k].name, ts_knobs[k].min,
+			   ts_knobs[k].max, &v) < 0)
 		return -1;
 	/* Knobs of several values, as their sysctls: ip_local_port_range
 	 * LOW HIGH (LOW <= HIGH), tcp_rmem MIN DEFAULT MAX. */
@@ -1616,16 +1616,16 @@ static int parse_seg_fields(struct parser *p, tcpsim_seg_match *m)
 			s->ts = 1;
 			if (is_word(p, peek(p), "val")) {
 				next(p);
-				if (read_int(p, "expect", "a TSval", "ts val", 0,
-					     4294967295, &v) < 0)
+				if (read_int(p, "expect", "a TSval", "ts val",
+					     0, 4294967295, &v) < 0)
 					return -1;
 				s->tsval = (uint32_t)v;
 				m->mask |= TCPSIM_MATCH_TSVAL;
 			}
 			if (is_word(p, peek(p), "ecr")) {
 				next(p);
-				if (read_int(p, "expect", "a TSecr", "ts ecr", 0,
-					     4294967295, &v) < 0)
+				if (read_int(p, "expect", "a TSecr", "ts ecr",
+					     0, 4294967295, &v) < 0)
 					return -1;
 				s->tsecr = (uint32_t)v;
 				m->mask |= TCPSIM_MATCH_TSECR;

@@ -144,12 +144,12 @@ typedef enum ts_host_op {
 } ts_host_op;
 
 typedef struct ts_expect {
-	tcpsim_expect_op op; /* TCPSIM_EXPECT_WIRE, _STATE, _TERMINATED */
-	int negate;          /* expect no ... */
-	int from, to;        /* WIRE */
-	ts_seg_kind kind;    /* WIRE; never TCPSIM_SEG_ANY */
+	tcpsim_expect_op op;    /* TCPSIM_EXPECT_WIRE, _STATE, _TERMINATED */
+	int negate;             /* expect no ... */
+	int from, to;           /* WIRE */
+	ts_seg_kind kind;       /* WIRE; never TCPSIM_SEG_ANY */
 	tcpsim_seg_match match; /* WIRE: the fields named, if any */
-	int host, var;       /* STATE, TERMINATED (host only) */
+	int host, var;          /* STATE, TERMINATED (host only) */
 	ts_tcp_state state;
 } ts_expect;
 
@@ -251,9 +251,9 @@ extern const ts_knob_info ts_knobs[TS_NKNOBS];
 
 typedef struct ts_host_decl {
 	char name[TS_NAME_MAX];
-	uint32_t addr;            /* host byte order */
-	int nostack; /* "host NAME ADDR nostack": no TCP, no process; what
-		      * reaches it is reported and goes no further */
+	uint32_t addr; /* host byte order */
+	int nostack;   /* "host NAME ADDR nostack": no TCP, no process; what
+			* reaches it is reported and goes no further */
 	int64_t knobs[TS_NKNOBS]; /* defaults filled in, then "set" lines */
 	int knob_set[TS_NKNOBS];  /* 1 where a "set" line gave it */
 	int nvars;                /* variables of this host's process */
@@ -274,7 +274,7 @@ typedef struct ts_trace {
 	int nlinks;
 	ts_link_decl *links; /* only the pairs given by "link" lines */
 	int nstmts;
-	int nreplay;    /* statements that are net: replay lines */
+	int nreplay;        /* statements that are net: replay lines */
 	int nfield_expects; /* wire expect lines that name segment fields */
 	ts_stmt *stmts; /* timed lines, in file order, times non-decreasing */
 	char *text;     /* owned copy of the source, for error lines */

@@ -750,8 +750,8 @@ th_conn time_wait(void)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took a byte of the window; its right edge stays (Linux
 	 * tcp_select_window) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_state(c, TS_TIME_WAIT);
 	return c;
 }

@@ -66,10 +66,10 @@ START_TEST(api_var_info_congestion_window)
 	tcpsim_options_init(&o);
 	tcpsim_sim *s = tcpsim_new(&o);
 	ck_assert_ptr_nonnull(s);
-	const char *lines[] = {"server: s = socket()", "server: bind(s, 80)",
-			       "server: listen(s, 8)", "client: c = socket()",
-			       "client: connect(c, server:80)",
-			       "server: a = accept(s)"};
+	const char *lines[] = {
+	    "server: s = socket()",          "server: bind(s, 80)",
+	    "server: listen(s, 8)",          "client: c = socket()",
+	    "client: connect(c, server:80)", "server: a = accept(s)"};
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
 		ck_assert_int_ne(tcpsim_do(s, lines[i], &r, &e), TCPSIM_ERROR);
 	ck_assert_int_eq(tcpsim_advance(s, 100000, &e), TCPSIM_OK);

@@ -434,9 +434,10 @@ END_TEST
  * algorithm's name); the value kept is the name's index. */
 START_TEST(parse_set_congestion_control)
 {
-	ts_trace *t = parse_ok("set client tcp_congestion_control reno\n"
-			       "set server net.ipv4.tcp_congestion_control cubic\n"
-			       "set server tcp_slow_start_after_idle 0\n");
+	ts_trace *t =
+	    parse_ok("set client tcp_congestion_control reno\n"
+		     "set server net.ipv4.tcp_congestion_control cubic\n"
+		     "set server tcp_slow_start_after_idle 0\n");
 
 	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_CONGESTION_CONTROL],
 			 TS_CC_RENO);
@@ -477,10 +478,10 @@ START_TEST(parse_set_rmem)
 	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_RMEM_MAX], 8388608);
 	ts_trace_free(t);
 	check_error("set client tcp_rmem 4096 131072\n", 1, 32,
-		  "set: expected value 3 of tcp_rmem, found the end of the "
-		  "line");
+		    "set: expected value 3 of tcp_rmem, found the end of the "
+		    "line");
 	check_error("set client tcp_rmem 4096 0 1\n", 1, 26,
-		  "set: tcp_rmem '0' is out of range (1..2147483647)");
+		    "set: tcp_rmem '0' is out of range (1..2147483647)");
 }
 END_TEST
 
@@ -1186,8 +1187,8 @@ END_TEST
 START_TEST(parse_expect_fields)
 {
 	ts_expect e = expect3("expect server>client RST seq 2002 ack 0 win 0");
-	ck_assert_uint_eq(e.match.mask,
-			  TCPSIM_MATCH_SEQ | TCPSIM_MATCH_ACK | TCPSIM_MATCH_WIN);
+	ck_assert_uint_eq(e.match.mask, TCPSIM_MATCH_SEQ | TCPSIM_MATCH_ACK |
+					    TCPSIM_MATCH_WIN);
 	ck_assert_uint_eq(e.match.seg.seq, 2002);
 	ck_assert_uint_eq(e.match.seg.ack, 0);
 	ck_assert_uint_eq(e.match.seg.win, 0);

@@ -468,9 +468,8 @@ START_TEST(event_packet_options_and_checksum)
 	s.sack[1][1] = 400;
 	n = tcpsim_event_packet(&ev, p, sizeof p);
 	ck_assert_uint_eq(n, 20 + 20 + 12 + 4 + 16);
-	static const unsigned char ts_sack[] = {1, 1, 8, 10, 0, 0, 0, 7,
-						0, 0, 0, 9, 1, 1, 5, 18,
-						0, 0, 0, 100};
+	static const unsigned char ts_sack[] = {
+	    1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9, 1, 1, 5, 18, 0, 0, 0, 100};
 	ck_assert_int_eq(memcmp(p + 40, ts_sack, sizeof ts_sack), 0);
 	ck_assert_uint_eq(tcp_sum(p, n), 0);
 	s.nsack = 0;

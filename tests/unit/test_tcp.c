@@ -871,8 +871,8 @@ START_TEST(established_windows_unscaled)
 			 .win = 64240 - 100));
 	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 101, .ack = 1, .len = 1000);
 	th_advance(c.t, TS_MS(500));
-	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1101,
-			 .win = 64000));
+	ck_send(c.t,
+		OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1101, .win = 64000));
 	ck_no_send(c.t);
 }
 END_TEST
@@ -894,8 +894,7 @@ START_TEST(socket_options_buffers_and_mss)
 	ck_ret(th_do(c.t, "a: getsockopt(s, SO_SNDBUF)"), 2 * 4194304);
 	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_MAXSEG, 1000)"), 0);
 	ck_ret(th_do(c.t, "a: getsockopt(s, TCP_MAXSEG)"), 1000);
-	ck_errno(th_do(c.t, "a: setsockopt(s, TCP_MAXSEG, 87)"), TS_EINVAL,
-		 0);
+	ck_errno(th_do(c.t, "a: setsockopt(s, TCP_MAXSEG, 87)"), TS_EINVAL, 0);
 	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_NODELAY, 1)"), 0);
 	ck_ret(th_do(c.t, "a: getsockopt(s, TCP_NODELAY)"), 1);
 	INPUT(c, .flags = TS_SYN, .seq = 0);
@@ -937,11 +936,10 @@ START_TEST(established_write_segmentation_with_timestamps)
 	 * stays the SYN-ACK's */
 	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1448,
 			 .ts = TH_TS_ON, .win = 65160));
-	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1449, .ack = 1,
-			 .len = 1448, .ts = TH_TS_ON, .win = 65160));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1449, .ack = 1, .len = 1448,
+			 .ts = TH_TS_ON, .win = 65160));
 	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 2897, .ack = 1,
-			 .ts = TH_TS_ON, .win = 65160,
-			 .len = 1104));
+			 .ts = TH_TS_ON, .win = 65160, .len = 1104));
 	ck_no_send(c.t);
 }
 END_TEST
@@ -1540,8 +1538,8 @@ START_TEST(fin_wait_1_fin_ack)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took one byte of the window, whose right edge stays
 	 * (Linux tcp_select_window never moves it back) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_no_send(c.t);
 	ck_state(c, TS_TIME_WAIT);
 }
@@ -1625,8 +1623,8 @@ START_TEST(fin_wait_2_fin)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took one byte of the window, whose right edge stays
 	 * (Linux tcp_select_window never moves it back) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_no_send(c.t);
 	ck_state(c, TS_TIME_WAIT);
 }
@@ -1749,8 +1747,8 @@ START_TEST(fin_wait_2_shut_data_readable)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 31, .ack = 2);
 	/* the 30 bytes and the FIN took 31 bytes of the window, whose right
 	 * edge stays (Linux tcp_select_window) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 32, .win = WIN_OUT - 31));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 32,
+			 .win = WIN_OUT - 31));
 	ck_state(c, TS_TIME_WAIT);
 	ck_ret(th_do(c.t, "a: read(x, 100)"), 0);
 }
@@ -1766,8 +1764,8 @@ START_TEST(fin_wait_2_shut_peer_fin_poll_hup)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took one byte of the window, whose right edge stays
 	 * (Linux tcp_select_window never moves it back) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_ret(th_do(c.t, "a: poll(x, POLLIN|POLLOUT|POLLRDHUP, 0)"),
 	       TS_POLLIN | TS_POLLOUT | TS_POLLHUP | TS_POLLRDHUP);
 }
@@ -1985,8 +1983,8 @@ START_TEST(time_wait_fin_retransmitted_acked_and_restarts)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took one byte of the window, whose right edge stays
 	 * (Linux tcp_select_window never moves it back) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_no_send(c.t);
 	th_advance_to(c.t, TS_SEC(61) - 1);
 	ck_state(c, TS_TIME_WAIT);
@@ -2000,7 +1998,8 @@ START_TEST(time_wait_fins_not_rate_limited)
 	/* A FIN occupies sequence space: Linux tcp_oow_rate_limited never
 	 * limits the ACK of a segment with END_SEQ != SEQ. */
 	th_conn c = time_wait();
-	ts_seg ack = OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1);
+	ts_seg ack =
+	    OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1);
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	ck_send(c.t, ack);
 	th_advance(c.t, TS_MS(100));
@@ -2055,7 +2054,8 @@ START_TEST(time_wait_old_syn_acked)
 	 * an RST. */
 	th_conn c = time_wait();
 	INPUT(c, .flags = TS_SYN, .seq = 0);
-	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_no_send(c.t);
 	ck_state(c, TS_TIME_WAIT);
 }
@@ -2067,7 +2067,8 @@ START_TEST(time_wait_syn_without_listener_acked)
 	th_conn c = time_wait();
 	ck_ret(th_do(c.t, "a: close(s)"), 0);
 	INPUT(c, .flags = TS_SYN, .seq = 100000);
-	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_no_send(c.t);
 	ck_state(c, TS_TIME_WAIT);
 }
@@ -2077,7 +2078,8 @@ START_TEST(time_wait_data_acked)
 {
 	th_conn c = time_wait();
 	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 2, .ack = 2, .len = 10);
-	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_no_send(c.t);
 	ck_state(c, TS_TIME_WAIT);
 }
@@ -2112,8 +2114,8 @@ START_TEST(time_wait_record_keeps_the_connection)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took one byte of the window, whose right edge stays
 	 * (Linux tcp_select_window never moves it back) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ck_assert_uint_eq(sim->tw.live, 1);
 	ck_assert_uint_eq(sim->socks.live, socks);
 	th_advance_to(c.t, TS_SEC(61) - 1);
@@ -2218,8 +2220,8 @@ START_TEST(time_wait_record_not_made_for_counts_over_32_bits)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took one byte of the window, whose right edge stays
 	 * (Linux tcp_select_window never moves it back) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ts_sim *sim = c.t->sim;
 	ck_assert_uint_eq(sim->tw.live, 0);
 	ck_assert_uint_eq(sim->tw.made, 0);
@@ -2243,8 +2245,8 @@ START_TEST(time_wait_record_holds_its_port)
 	INPUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 2);
 	/* the FIN took one byte of the window, whose right edge stays
 	 * (Linux tcp_select_window never moves it back) */
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2, .win = WIN_OUT - 1));
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 2, .ack = 2,
+			 .win = WIN_OUT - 1));
 	ts_sim *sim = c.t->sim;
 	ck_assert_uint_eq(sim->tw.live, 1);
 	ts_host *h = &sim->hosts[0];
