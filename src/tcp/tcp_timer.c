@@ -107,9 +107,12 @@ void ts_tcp_rearm_rtx(ts_sim *sim, ts_sock *sk)
 int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
 {
 	if (!ts_tcp_may_send(sk->state))
-		return 0; /* Linux: only on SACK connections, outside loss
-			   * recovery, one probe at a time. */
-	if (!sk->sack_ok || sk->snd_una == sk->snd_nxt || sk->retransmits ||
+		return 0; /* Linux: only with tcp_early_retrans 3 or 4, on
+			   * SACK connections, outside loss recovery, one probe
+			   * at a time. */
+	int64_t er = sk->host->knob[TS_KNOB_TCP_EARLY_RETRANS];
+	if ((er != 3 && er != 4) || !sk->sack_ok ||
+	    sk->snd_una == sk->snd_nxt || sk->retransmits ||
 	    (sk->ca_state != TS_CA_OPEN && sk->ca_state != TS_CA_CWR) ||
 	    sk->tlp_high)
 		return 0;

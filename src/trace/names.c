@@ -71,6 +71,8 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     /* ticks a second: 250, Debian's CONFIG_HZ and the kernel the
      * observations were recorded on; 100, 300 and 1000 are the others */
     [TS_KNOB_HZ] = {"hz", 250, 100, 1000},
+    /* 3 and 4 allow tail loss probes (Linux 6.18's default 3) */
+    [TS_KNOB_TCP_EARLY_RETRANS] = {"tcp_early_retrans", 3, 0, 4},
     [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1, 1,
 					cc_names},
     [TS_KNOB_TCP_SLOW_START_AFTER_IDLE] = {"tcp_slow_start_after_idle", 1, 0,

@@ -216,9 +216,10 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_FASTOPEN_KEY2, /* (likewise) */
 	TS_KNOB_TCP_FASTOPEN_KEY3, /* (likewise) */
 	TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC,
-	TS_KNOB_HZ /* the kernel's tick rate (CONFIG_HZ), not a sysctl */
+	TS_KNOB_HZ, /* the kernel's tick rate (CONFIG_HZ), not a sysctl */
+	TS_KNOB_TCP_EARLY_RETRANS
 } ts_knob;
-#define TS_NKNOBS 37
+#define TS_NKNOBS 38
 
 /* The values of tcp_congestion_control (names.c spells them). */
 enum { TS_CC_RENO, TS_CC_CUBIC };

@@ -416,6 +416,7 @@ START_TEST(parse_knob_table)
 	    {TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC,
 	     "tcp_fastopen_blackhole_timeout_sec", 0, 0, 2147483647},
 	    {TS_KNOB_HZ, "hz", 250, 100, 1000},
+	    {TS_KNOB_TCP_EARLY_RETRANS, "tcp_early_retrans", 3, 0, 4},
 	};
 
 	ck_assert_int_eq(sizeof want / sizeof want[0], TS_NKNOBS);

@@ -2876,6 +2876,34 @@ START_TEST(hz_sets_the_tick)
 }
 END_TEST
 
+/* tcp_early_retrans: a tail loss probe only with 3 (the default) or 4
+ * (Linux tcp_schedule_loss_probe); with 0 the lost tail waits for the
+ * retransmission timer. */
+START_TEST(early_retrans_zero_no_loss_probe)
+{
+	static const char text[] = "host a 10.0.0.1\n"
+				   "host b 10.0.0.2\n"
+				   "set a tcp_early_retrans 0\n"
+				   "link a b delay 10ms\n"
+				   "0 b: l = socket()\n"
+				   "+0 b: bind(l, 80) = 0\n"
+				   "+0 b: listen(l, 1) = 0\n"
+				   "+0 a: c = socket()\n"
+				   "+0 a: connect(c, b:80) = 0\n"
+				   "+0 b: s = accept(l)\n"
+				   "+0.1 net: drop a>b all\n"
+				   "+0 a: write(c, 3000) = 3000\n";
+	int st;
+	struct buf b =
+	    run_report("er.trace", text, (struct run_mode){0, 0, 0}, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_ptr_null(strstr(b.data, "tail loss probe"));
+	ck_assert_ptr_nonnull(
+	    strstr(b.data, "timer   c retransmission timeout"));
+	free(b.data);
+}
+END_TEST
+
 /* ---- time-wait records decide nothing ----
  *
  * A connection in TIME_WAIT that no application holds becomes a record
@@ -2983,6 +3011,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_windows_unscaled);
 	tcase_add_test(tc, socket_options_buffers_and_mss);
 	tcase_add_test(tc, hz_sets_the_tick);
+	tcase_add_test(tc, early_retrans_zero_no_loss_probe);
 	tcase_add_test(tc, established_write_peer_without_mss);
 	tcase_add_test(tc, established_write_zero_window_waits);
 	tcase_add_test(tc, established_ack_stops_retransmission);
