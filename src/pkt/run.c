@@ -1534,7 +1534,7 @@ static int set_sysctls(run *r, int i)
 					     sizeof msg)
 			   : 1;
 		if (rc) {
-			char why[128];
+			char why[400];
 			snprintf(why, sizeof why,
 				 "the sysctl net.ipv4.%s=%s (%s)", x->name,
 				 x->value,
