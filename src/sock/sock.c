@@ -689,9 +689,7 @@ static void cleanup_rbuf(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	ts_tcp_state st = sk->state;
 	if (st != TS_ESTABLISHED && st != TS_FIN_WAIT_1 && st != TS_FIN_WAIT_2)
 		return;
-	uint32_t now = 0;
-	if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
-		now = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
+	uint32_t now = ts_tcp_receive_window(sk);
 	if (2 * now > sk->window_clamp)
 		return;
 	uint32_t nw = ts_tcp_new_window(sk);

@@ -38,10 +38,9 @@ struct ts_host;
 #define TS_TCP_TIMEOUT_FALLBACK TS_SEC(3)   /* RFC 6298 §5.7 */
 #define TS_TCP_TIMEWAIT_LEN     TS_SEC(60)  /* TCP_TIMEWAIT_LEN, fixed */
 #define TS_TCP_MSS              1460        /* Ethernet MTU 1500 - 40 */
-#define TS_TCP_DEFAULT_MSS      536   /* RFC 9293 §3.7.1: no MSS option */
-#define TS_TCP_TSOPT_LEN        12    /* TCPOLEN_TSTAMP_ALIGNED */
-#define TS_TCP_RCVBUF           65535 /* receive buffer (no window scaling) */
-#define TS_TCP_SNDBUF           65536 /* send buffer */
+#define TS_TCP_DEFAULT_MSS      536        /* RFC 9293 §3.7.1: no MSS option */
+#define TS_TCP_TSOPT_LEN        12         /* TCPOLEN_TSTAMP_ALIGNED */
+#define TS_TCP_SNDBUF           65536      /* send buffer */
 #define TS_TCP_ATO_MIN          TS_MS(40)  /* TCP_ATO_MIN, TCP_DELACK_MIN */
 #define TS_TCP_DELACK_MAX       TS_MS(200) /* TCP_DELACK_MAX */
 #define TS_TCP_MAX_QUICKACKS    16         /* TCP_MAX_QUICKACKS */
@@ -623,6 +622,14 @@ static inline int ts_seq_gt(uint32_t a, uint32_t b)
 static inline int ts_seq_ge(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) >= 0;
+}
+
+/* Linux tcp_receive_window(): what is left of the window last offered,
+ * from RCV.NXT to its right edge (0 when data went past it). */
+static inline uint32_t ts_tcp_receive_window(const ts_sock *sk)
+{
+	uint32_t right = sk->rcv_wup + sk->rcv_wnd;
+	return ts_seq_gt(right, sk->rcv_nxt) ? right - sk->rcv_nxt : 0;
 }
 
 /* Whether ts_tcp_push() has anything to do: data not yet sent, a FIN, or

@@ -125,10 +125,8 @@ uint32_t ts_tcp_new_window(const ts_sock *sk)
  * moving the window's right edge back (RFC 9293 §3.8.6). */
 uint32_t ts_tcp_select_window(ts_sock *sk)
 {
-	uint32_t cur = 0;
+	uint32_t cur = ts_tcp_receive_window(sk);
 	uint32_t shift = sk->rcv_wscale;
-	if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
-		cur = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
 	uint32_t win = ts_tcp_new_window(sk);
 	if (win < cur)
 		win = align_up(cur, 1u << shift);
@@ -235,10 +233,8 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 		/* Linux tcp_v4_timewait_ack(): the window the connection
 		 * had when it entered TIME_WAIT (tw_rcv_wnd), which nothing
 		 * moves any more. */
-		uint32_t cur = 0, shift = sk->rcv_wscale;
-		if (ts_seq_gt(sk->rcv_wup + sk->rcv_wnd, sk->rcv_nxt))
-			cur = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
-		cur = align_up(cur, 1u << shift);
+		uint32_t shift = sk->rcv_wscale;
+		uint32_t cur = align_up(ts_tcp_receive_window(sk), 1u << shift);
 		if (cur > 65535u << shift)
 			cur = 65535u << shift;
 		s->win = (uint16_t)(cur >> shift);

@@ -1348,6 +1348,35 @@ static int parse_inject_cookie(struct parser *p, ts_net *n)
 	return 0;
 }
 
+/* SACK blocks, L:R [L:R ...], into SACK and *NSACK (at most
+ * TCPSIM_MAX_SACK in all): for inject and expect lines (CTX). */
+static int read_sack_blocks(struct parser *p, const char *ctx,
+			    uint32_t sack[][2], uint8_t *nsack)
+{
+	do {
+		int64_t l, r;
+		struct tok t;
+		if (*nsack == TCPSIM_MAX_SACK)
+			return fail(p, peek(p).pos,
+				    "%s: at most %d SACK blocks", ctx,
+				    TCPSIM_MAX_SACK);
+		if (read_int(p, ctx, "a SACK block's left edge", "sack", 0,
+			     UINT32_MAX, &l) < 0)
+			return -1;
+		t = next(p);
+		if (!is_punct(p, t, ':'))
+			return expected(p, t, ctx,
+					"':' between a SACK block's edges");
+		if (read_int(p, ctx, "a SACK block's right edge", "sack", 0,
+			     UINT32_MAX, &r) < 0)
+			return -1;
+		sack[*nsack][0] = (uint32_t)l;
+		sack[*nsack][1] = (uint32_t)r;
+		(*nsack)++;
+	} while (peek(p).kind == TK_NUM);
+	return 0;
+}
+
 /* The options of an injected segment, after its header fields, each at
  * most once, in any order: mss M, sackOK, wscale N, ts VAL ECR,
  * sack L:R [L:R ...] (at most TCPSIM_MAX_SACK blocks). Their layout on
@@ -1418,31 +1447,9 @@ static int parse_inject_options(struct parser *p, ts_net *n)
 			n->tsecr = (uint32_t)w;
 			break;
 		default:
-			do {
-				if (n->nsack == TCPSIM_MAX_SACK)
-					return fail(p, peek(p).pos,
-						    "inject: at most %d SACK "
-						    "blocks",
-						    TCPSIM_MAX_SACK);
-				if (read_int(p, "inject",
-					     "a SACK block's left "
-					     "edge",
-					     "sack", 0, UINT32_MAX, &v) < 0)
-					return -1;
-				t = next(p);
-				if (!is_punct(p, t, ':'))
-					return expected(p, t, "inject",
-							"':' between a SACK "
-							"block's edges");
-				if (read_int(p, "inject",
-					     "a SACK block's "
-					     "right edge",
-					     "sack", 0, UINT32_MAX, &w) < 0)
-					return -1;
-				n->sack[n->nsack][0] = (uint32_t)v;
-				n->sack[n->nsack][1] = (uint32_t)w;
-				n->nsack++;
-			} while (peek(p).kind == TK_NUM);
+			if (read_sack_blocks(p, "inject", n->sack, &n->nsack) <
+			    0)
+				return -1;
 			break;
 		}
 	}
@@ -1632,27 +1639,9 @@ static int parse_seg_fields(struct parser *p, tcpsim_seg_match *m)
 			}
 			break;
 		case TCPSIM_MATCH_SACK:
-			do {
-				int64_t l, r;
-				if (s->nsack == TCPSIM_MAX_SACK)
-					return fail(p, peek(p).pos,
-						    "expect: at most %d SACK "
-						    "blocks",
-						    TCPSIM_MAX_SACK);
-				if (read_int(p, "expect", "a SACK block L:R",
-					     "sack", 0, 4294967295, &l) < 0)
-					return -1;
-				struct tok c = next(p);
-				if (!is_punct(p, c, ':'))
-					return expected(p, c, "expect",
-							"':' in a SACK block");
-				if (read_int(p, "expect", "a SACK block's end",
-					     "sack", 0, 4294967295, &r) < 0)
-					return -1;
-				s->sack[s->nsack][0] = (uint32_t)l;
-				s->sack[s->nsack][1] = (uint32_t)r;
-				s->nsack++;
-			} while (peek(p).kind == TK_NUM);
+			if (read_sack_blocks(p, "expect", s->sack, &s->nsack) <
+			    0)
+				return -1;
 			break;
 		default:
 			for (i = 0; i < sizeof num / sizeof num[0]; i++)

@@ -1223,9 +1223,11 @@ START_TEST(parse_expect_fields)
 	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b ACK win "
 		    "65536\n",
 		    3, 22, "expect: win '65536' is out of range (0..65535)");
-	check_error("host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b ACK sack "
-		    "1 2\n",
-		    3, 25, "expect: expected ':' in a SACK block, found '2'");
+	check_error(
+	    "host a 10.0.0.1\nhost b 10.0.0.2\n0 expect a>b ACK sack "
+	    "1 2\n",
+	    3, 25,
+	    "expect: expected ':' between a SACK block's edges, found '2'");
 }
 END_TEST
 
