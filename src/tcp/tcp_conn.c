@@ -32,7 +32,8 @@ ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 	sk->var = -1;
 	sk->peer = -1;
 	sk->rcvbuf = (uint32_t)h->knob[TS_KNOB_TCP_RMEM_DEF];
-	sk->sndbuf = TS_TCP_SNDBUF;
+	sk->sndbuf =
+	    (uint32_t)h->knob[TS_KNOB_TCP_WMEM_DEF]; /* tcp_init_sock */
 	sk->ts_recent_stamp = TS_TIME_NEVER;
 	sk->mss = TS_TCP_DEFAULT_MSS;
 	sk->rto = TS_TCP_RTO_INIT;
@@ -58,6 +59,7 @@ void ts_tcp_release(ts_sim *sim, ts_sock *sk)
 {
 	free(sk->x);
 	sk->x = NULL;
+	ts_tcp_skb_purge(sk);
 	sk->in_use = 0;
 	sk->gen++;
 	ts_pool_put(&sim->socks.pool, sk);

@@ -217,9 +217,13 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_FASTOPEN_KEY3, /* (likewise) */
 	TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC,
 	TS_KNOB_HZ, /* the kernel's tick rate (CONFIG_HZ), not a sysctl */
-	TS_KNOB_TCP_EARLY_RETRANS
+	TS_KNOB_TCP_EARLY_RETRANS,
+	TS_KNOB_TCP_WMEM_MIN, /* "set H tcp_wmem MIN DEFAULT MAX" */
+	TS_KNOB_TCP_WMEM_DEF, /* (set with the line above only) */
+	TS_KNOB_TCP_WMEM_MAX, /* (likewise) */
+	TS_KNOB_TCP_MIN_TSO_SEGS
 } ts_knob;
-#define TS_NKNOBS 38
+#define TS_NKNOBS 42
 
 /* The values of tcp_congestion_control (names.c spells them). */
 enum { TS_CC_RENO, TS_CC_CUBIC };

@@ -1410,31 +1410,53 @@ END_TEST
 
 START_TEST(established_blocked_write_wakes_at_a_third_free)
 {
-	/* A write blocked on a full send buffer (65536) is woken by an ACK
-	 * only when a third of the buffer is free: free space at least half
-	 * of what is still queued (Linux tcp_check_space ->
-	 * sk_stream_write_space, __sk_stream_is_writeable). It then takes
-	 * what fits. */
+	/* The send buffer counts memory, as Linux's sk_wmem_queued: each
+	 * skb's payload and TS_TCP_SKB_OVERHEAD (tcp_sendmsg_locked). After
+	 * the handshake it is 2 * 10 * 2304 = 46080 (tcp_sndbuf_expand:
+	 * 1460 + MAX_TCP_HEADER + skb_shared_info rounded up to 2048, and
+	 * struct sk_buff). A skb holds half the peer's window, 22 segments
+	 * (tcp_xmit_size_goal); the first goes, 10 segments of it, and the
+	 * rest fills again to 22 segments before memory runs out: 32
+	 * segments queued. */
 	th_conn c = established();
 	th_res r = th_do(c.t, "a: write(x, 100000)");
 	ck_blocked(r);
 	ts_sock *sk = th_sk(&c);
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
+	ck_assert_uint_eq(sk->sndbuf, 46080);
+	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 32 * 1460);
+	ck_assert(!ts_tcp_memory_free(sk));
 	th_drop_captures(c.t);
-	/* 2 segments acked: 2920 free, 62616 queued. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 2 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
-	/* 14: 20440 free, 45096 queued: still under half. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 14 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
-	/* 16: 23360 free, 42176 queued: the writer wakes and fills it. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 16 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536 + 16 * 1460);
-	/* All acked: the rest fits, and the write returns. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
+	/* Each ACK frees the skbs it covers whole; the writer wakes only
+	 * when a third of the buffer is free: free memory at least half
+	 * of what is queued (tcp_check_space -> sk_stream_write_space,
+	 * __sk_stream_is_writeable). */
+	int woke = 0;
+	for (uint32_t acked = 1; acked <= 32 && !woke; acked++) {
+		uint32_t una = c.iss + 1 + acked * 1460;
+		uint32_t n = sk->skbq->n, freed = 0;
+		for (uint32_t i = 0; i < n - sk->skb_unsent; i++)
+			if (ts_seq_le(sk->skbq
+					  ->e[(sk->skbq->head + i) &
+					      (sk->skbq->cap - 1)]
+					  .end,
+				      una))
+				freed++;
+		uint32_t q =
+		    (n - freed) * TS_TCP_SKB_OVERHEAD + (sk->write_seq - una);
+		uint32_t before = sk->write_seq;
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + acked * 1460);
+		/* (the buffer as the ACK left it: tcp_new_space grows it
+		 * with the window before it looks) */
+		int writeable = q < sk->sndbuf && sk->sndbuf - q >= q / 2;
+		woke = sk->write_seq != before;
+		ck_assert_int_eq(woke, writeable && freed > 0);
+	}
+	ck_assert(woke);
+	/* the window grew, and the buffer with it (cwnd 22 at 12 acked) */
+	ck_assert_uint_eq(sk->sndbuf, 2 * sk->snd_cwnd * 2304);
+	/* All acked, again and again: the rest fits, the write returns. */
+	for (int i = 0; i < 8 && th_result(c.t, r).blocked; i++)
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
 	ck_ret(th_result(c.t, r), 100000);
 }
 END_TEST
