@@ -417,6 +417,10 @@ START_TEST(parse_knob_table)
 	     "tcp_fastopen_blackhole_timeout_sec", 0, 0, 2147483647},
 	    {TS_KNOB_HZ, "hz", 250, 100, 1000},
 	    {TS_KNOB_TCP_EARLY_RETRANS, "tcp_early_retrans", 3, 0, 4},
+	    {TS_KNOB_TCP_WMEM_MIN, "tcp_wmem", 4096, 1, 2147483647},
+	    {TS_KNOB_TCP_WMEM_DEF, "tcp_wmem.default", 16384, 1, 2147483647},
+	    {TS_KNOB_TCP_WMEM_MAX, "tcp_wmem.max", 4194304, 1, 2147483647},
+	    {TS_KNOB_TCP_MIN_TSO_SEGS, "tcp_min_tso_segs", 2, 1, 255},
 	};
 
 	ck_assert_int_eq(sizeof want / sizeof want[0], TS_NKNOBS);
@@ -486,6 +490,26 @@ START_TEST(parse_set_rmem)
 }
 END_TEST
 
+START_TEST(parse_set_wmem)
+{
+	ts_trace *t = parse_ok("set client net.ipv4.tcp_wmem 4096 262144 "
+			       "4194304\n"
+			       "set server tcp_min_tso_segs 10\n");
+
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_WMEM_MIN], 4096);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_WMEM_DEF], 262144);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_WMEM_MAX], 4194304);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_TCP_WMEM_DEF], 16384);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_TCP_MIN_TSO_SEGS], 10);
+	ts_trace_free(t);
+	check_error("set client tcp_wmem 4096 16384\n", 1, 31,
+		    "set: expected value 3 of tcp_wmem, found the end of the "
+		    "line");
+	check_error("set client tcp_min_tso_segs 0\n", 1, 29,
+		    "set: tcp_min_tso_segs '0' is out of range (1..255)");
+}
+END_TEST
+
 START_TEST(parse_set)
 {
 	ts_trace *t =
@@ -521,11 +545,13 @@ START_TEST(parse_set)
 		const char *two =
 		    k == TS_KNOB_IP_LOCAL_PORT_LOW  ? " 65535"
 		    : k == TS_KNOB_TCP_RMEM_MIN     ? " 131072 33554432"
+		    : k == TS_KNOB_TCP_WMEM_MIN     ? " 16384 4194304"
 		    : k == TS_KNOB_TCP_FASTOPEN_KEY ? " 0 0 4294967295"
 						    : "";
 
 		if (k == TS_KNOB_IP_LOCAL_PORT_HIGH ||
 		    k == TS_KNOB_TCP_RMEM_DEF || k == TS_KNOB_TCP_RMEM_MAX ||
+		    k == TS_KNOB_TCP_WMEM_DEF || k == TS_KNOB_TCP_WMEM_MAX ||
 		    k == TS_KNOB_TCP_FASTOPEN_KEY1 ||
 		    k == TS_KNOB_TCP_FASTOPEN_KEY2 ||
 		    k == TS_KNOB_TCP_FASTOPEN_KEY3)
@@ -2161,6 +2187,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_set);
 	tcase_add_test(tc, parse_set_port_range);
 	tcase_add_test(tc, parse_set_rmem);
+	tcase_add_test(tc, parse_set_wmem);
 	tcase_add_test(tc, parse_set_congestion_control);
 	tcase_add_test(tc, parse_result_report_order);
 	suite_add_tcase(s, tc);

@@ -1461,6 +1461,73 @@ START_TEST(established_blocked_write_wakes_at_a_third_free)
 }
 END_TEST
 
+START_TEST(established_send_buffer_from_tcp_wmem)
+{
+	/* Linux tcp_init_sock: the buffer is tcp_wmem's DEFAULT (16384)
+	 * before a connection; tcp_init_buffer_space -> tcp_sndbuf_expand
+	 * grows it to 2 * 10 * 2304 at the handshake, at most tcp_wmem's
+	 * MAX; SO_SNDBUF (doubled) locks it (SOCK_SNDBUF_LOCK). */
+	th_conn c = established();
+	ck_assert_uint_eq(th_sk(&c)->sndbuf, 46080);
+	ck_ret(th_do(c.t, "a: c = socket()"), 5);
+	ck_ret(th_do(c.t, "a: getsockopt(c, SO_SNDBUF)"), 16384);
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 3000)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(x, SO_SNDBUF)"), 6000);
+	/* locked: the window's growth no longer grows it */
+	ck_assert(th_sk(&c)->sndbuf_lock);
+	ts_tcp_sndbuf_expand(th_sk(&c));
+	ck_assert_uint_eq(th_sk(&c)->sndbuf, 6000);
+}
+END_TEST
+
+START_TEST(established_nonblocking_write_takes_what_memory_allows)
+{
+	/* Linux tcp_sendmsg_locked: a new skb only while sk_wmem_queued is
+	 * below the buffer (sk_stream_memory_free); a non-blocking write
+	 * returns what it queued, then EAGAIN (sk_stream_wait_memory with
+	 * no time-out); poll() has no POLLOUT until a third is free. Only a
+	 * new skb needs free memory: a 6000-byte buffer takes a first skb
+	 * of 22 segments (half the peer's window), 10 go, and the unsent
+	 * rest is filled to 22 segments again: 32 in all, then no more. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 3000)"), 0);
+	ck_ret(th_do(c.t, "a: fcntl(x, O_NONBLOCK)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 100000)"), 32 * 1460);
+	ts_sock *sk = th_sk(&c);
+	ck_assert_uint_eq(ts_tcp_wmem_queued(sk) >= sk->sndbuf, 1);
+	ck_errno(th_do(c.t, "a: write(x, 1)"), TS_EAGAIN, 0);
+	ck_ret(th_do(c.t, "a: poll(x, POLLOUT, 0)"), 0);
+}
+END_TEST
+
+START_TEST(established_long_write_psh_every_half_window)
+{
+	/* Linux forced_push(): a full skb is marked PSH (tcp_mark_push) once
+	 * more than half the largest window was written since the last
+	 * mark, and the write's last skb at its end (tcp_push). The peer's
+	 * window here is 64240: skbs of 22 segments (32120 bytes). The
+	 * first goes, 10 segments of it, and the unsent rest is filled
+	 * to 22 segments again, to 46720: more than 32120 written since
+	 * the last mark, PSH there; then at the end. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 1000000)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 60000)"), 60000);
+	ts_sock *sk = th_sk(&c);
+	/* everything acked as it goes: each segment's PSH seen */
+	uint32_t psh_end[4], npsh = 0;
+	for (int round = 0; round < 8; round++) {
+		for (const th_cap *k; (k = th_take(c.t));)
+			if (k->seg.len && (k->seg.flags & TS_PSH) && npsh < 4)
+				psh_end[npsh++] =
+				    k->seg.seq + k->seg.len - c.iss - 1;
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
+	}
+	ck_assert_uint_eq(npsh, 2);
+	ck_assert_uint_eq(psh_end[0], 32 * 1460);
+	ck_assert_uint_eq(psh_end[1], 60000);
+}
+END_TEST
+
 START_TEST(established_shutdown_wr_then_write_epipe)
 {
 	/* After shutdown(SHUT_WR): EPIPE, with SIGPIPE unless
@@ -3067,6 +3134,10 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, established_blocked_write_wakes_at_a_third_free);
+	tcase_add_test(tc, established_send_buffer_from_tcp_wmem);
+	tcase_add_test(tc,
+		       established_nonblocking_write_takes_what_memory_allows);
+	tcase_add_test(tc, established_long_write_psh_every_half_window);
 	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
 	tcase_add_test(tc, established_kill_closes_as_close);
 	tcase_add_test(tc, established_rst_before_accept);
