@@ -219,6 +219,15 @@ static void skb_split(ts_sim *sim, ts_sock *sk, uint32_t seq)
 	}
 }
 
+/* Cut the first unsent skb at SEQ, where what was sent of it ends. */
+static void split_head(ts_sim *sim, ts_sock *sk, uint32_t seq)
+{
+	const ts_skbq *q = sk->skbq;
+	if (q && sk->skb_unsent &&
+	    ts_seq_lt(seq, skb_at(sk->skbq, q->n - sk->skb_unsent)->end))
+		skb_insert(sim, sk, q->n - sk->skb_unsent, seq);
+}
+
 /* Whether the segment of data ending at END carries PSH: it ends an skb
  * marked so (Linux's segmentation leaves PSH on an skb's last segment,
  * tcp_gso_segment). */
@@ -316,10 +325,7 @@ void ts_tcp_sndbuf_expand(ts_sock *sk)
 	 * (320), rounded up, and struct sk_buff (256) */
 	uint32_t mss = sk->mss + (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0u);
 	uint32_t need = mss + TS_TCP_MAX_HEADER + 320;
-	uint32_t per_mss = 1;
-	while (per_mss < need)
-		per_mss <<= 1;
-	per_mss += 256;
+	uint32_t per_mss = (1u << (32 - __builtin_clz(need - 1))) + 256;
 	/* max(TCP_INIT_CWND, cwnd, reordering + 1), twice for Fast
 	 * Recovery (neither CUBIC nor Reno has sndbuf_expand) */
 	uint32_t segs =
@@ -682,14 +688,17 @@ void ts_tcp_queue_fin(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	ts_tcp_push(sim, sk, cause);
 }
 
-/* Send one segment of [seq, seq+len), with FIN when it ends the stream. */
+/* Send one segment of [seq, seq+len), with FIN when it ends the stream;
+ * PSH: whether it carries PSH, -1 to look it up (a retransmission). */
 static void send_data(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t len,
-		      int fin, ts_cause cause)
+		      int fin, int psh, ts_cause cause)
 {
 	ts_seg s;
 	uint8_t flags = TS_ACK;
 	/* PSH on the last segment of an skb marked so (tcp_mark_push) */
-	if (len && skb_psh(sk, seq + len))
+	if (psh < 0)
+		psh = len && skb_psh(sk, seq + len);
+	if (psh)
 		flags |= TS_PSH;
 	if (fin)
 		flags |= TS_FIN;
@@ -728,7 +737,10 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 	uint32_t in_flight = ts_cong_in_flight(sk);
 	/* the skb the next segment comes from (Linux tcp_send_head), and
 	 * the segments a burst took of it (tcp_tso_segs) */
-	uint32_t burst = 0, max_segs = sk->skb_unsent ? tso_segs(sk) : 0;
+	/* (max_segs is worked out once a burst is as long as the least it
+	 * can be) */
+	uint32_t burst = 0, max_segs = 0;
+	uint32_t min_segs = (uint32_t)sk->host->knob[TS_KNOB_TCP_MIN_TSO_SEGS];
 	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
 		if (probe && sent)
 			break;
@@ -765,16 +777,24 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		uint32_t seq = sk->snd_nxt;
 		int fin = sk->fin_queued && seq + len == sk->write_seq &&
 			  ts_seq_ge(wnd_end, seq + len);
+		int psh = 0;
 		if (head) {
 			/* the skb sent whole, or cut where a burst of
 			 * max_segs ends (tso_fragment) */
 			if (seq + len == head->end) {
+				psh = head->psh != 0;
 				sk->skb_unsent--;
 				burst = 0;
-			} else if (++burst == max_segs) {
-				skb_split(sim, sk, seq + len);
-				burst = 0;
+			} else if (++burst >= min_segs) {
+				if (!max_segs)
+					max_segs = tso_segs(sk);
+				if (burst == max_segs) {
+					split_head(sim, sk, seq + len);
+					burst = 0;
+				}
 			}
+		} else {
+			psh = seq + len == sk->write_seq;
 		}
 		sk->snd_nxt = seq + len + (fin ? 1 : 0);
 		if (len < sk->mss)
@@ -786,13 +806,13 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		sk->last_seq = seq;
 		sk->fin_alone = 0;
 		ts_cong_data_sent(sim, sk);
-		send_data(sim, sk, seq, len, fin, cause);
+		send_data(sim, sk, seq, len, fin, psh, cause);
 		sent++;
 		in_flight++;
 	}
 	/* a burst that stopped inside an skb cut it there (tso_fragment) */
 	if (burst)
-		skb_split(sim, sk, sk->snd_nxt);
+		split_head(sim, sk, sk->snd_nxt);
 	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk) &&
 	    !probe) {
 		/* A FIN alone (Linux tcp_send_fin): it needs no window. */
@@ -806,7 +826,7 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		}
 		sk->last_seq = seq;
 		sk->fin_alone = 1;
-		send_data(sim, sk, seq, 0, 1, cause);
+		send_data(sim, sk, seq, 0, 1, 0, cause);
 		sent++;
 		in_flight++;
 	}
@@ -861,7 +881,7 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	sk->total_retrans++;
 	if (fin_sent(sk) && sk->fin_alone) {
-		send_data(sim, sk, sk->snd_nxt - 1, 0, 1, cause);
+		send_data(sim, sk, sk->snd_nxt - 1, 0, 1, 0, cause);
 		return;
 	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
@@ -875,7 +895,7 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		return;
 	/* the last segment its own skb (tcp_send_loss_probe: tcp_fragment) */
 	skb_split(sim, sk, start);
-	send_data(sim, sk, start, len, fin_sent(sk), cause);
+	send_data(sim, sk, start, len, fin_sent(sk), -1, cause);
 }
 
 uint32_t ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
@@ -917,7 +937,7 @@ uint32_t ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		return 0;
 	/* what goes again is its own skb (tcp_retransmit_skb: tcp_fragment) */
 	skb_split(sim, sk, sk->snd_una + len);
-	send_data(sim, sk, sk->snd_una, len, fin, cause);
+	send_data(sim, sk, sk->snd_una, len, fin, -1, cause);
 	return len + (fin ? 1u : 0u);
 }
 
@@ -936,7 +956,7 @@ void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
 			dlen = len;
 		int fin = fin_sent(sk) && seq + len == sk->snd_nxt;
 		skb_split(sim, sk, seq + dlen); /* tcp_retransmit_skb */
-		send_data(sim, sk, seq, dlen, fin, cause);
+		send_data(sim, sk, seq, dlen, fin, -1, cause);
 		ts_cong_retransmitted(sim, sk, seq, len);
 	}
 }
