@@ -176,8 +176,10 @@ void ts_sim_free(ts_sim *sim)
 	ts_stream_free(&sim->out);
 	for (int i = 0; i < sim->socks.pool.nchunks; i++)
 		for (int k = 0; k < ts_pool_used(&sim->socks.pool, i); k++)
-			if (ts_sim_sock(sim, i, k)->in_use)
+			if (ts_sim_sock(sim, i, k)->in_use) {
 				free(ts_sim_sock(sim, i, k)->x);
+				ts_tcp_skb_purge(ts_sim_sock(sim, i, k));
+			}
 	ts_pool_free(&sim->socks.pool);
 	ts_tw_free_all(sim);
 	free(sim->exp.span_base);
