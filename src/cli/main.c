@@ -23,6 +23,7 @@
 #include "base/sb.h"
 #include "cli/gen.h"
 #include "cli/ladder.h"
+#include "explain/explain.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"
@@ -653,6 +654,8 @@ int main(int argc, char **argv)
 	ts_pkt_config_init(&c.pkt);
 	ts_sb_init(&c.json_out, NULL, 0);
 	const char *color = "auto";
+	if (argc > 1 && !strcmp(argv[1], "explain"))
+		return ts_explain_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
 		uint64_t seed = 0;
