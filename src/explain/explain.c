@@ -241,6 +241,10 @@ static int answers(const ts_cap_seg *r, const ts_cap_seg *t)
 			!!(t->flags & TS_CAP_FIN);
 	if (t->flags & TS_CAP_RST)
 		return 0; /* an RST is never answered */
+	/* Linux's replies carry window 0 (tcp_v4_send_reset leaves it
+	 * unset): an RST with a window is not one */
+	if (r->win != 0)
+		return 0;
 	if (t->flags & TS_CAP_ACK)
 		return !(r->flags & TS_CAP_ACK) && r->seq == t->ack;
 	return (r->flags & TS_CAP_ACK) && r->seq == 0 &&
@@ -858,6 +862,16 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 				r->trig = p->last[!d];
 				r->has_trig = 1;
 			}
+			if (a->started && !a->syn && !a->probes &&
+			    a->zl_run && s->seq == a->nxt + 1) {
+				/* seen from the middle: the zero-length
+				 * segments at one SEQ before an abort at SEQ + 1
+				 * were keepalive probes (SEQ = SND.UNA - 1) */
+				r->snap[d].probes = a->zl_run;
+				r->snap[d].first_probe = a->zl_first;
+				r->snap[d].nxt = s->seq;
+				a->nxt = s->seq;
+			}
 			if (!a->started && (f & TS_CAP_ACK) && s->seq != 0) {
 				/* an abort seen first: its SEQ is SND.NXT */
 				a->isn = s->seq - 1;
@@ -975,6 +989,16 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 			a->rexmit_run_first = s->frame;
 		}
 	}
+	if (!seqlen && !mark) {
+		if (a->zl_run && s->seq == a->zl_seq)
+			a->zl_run++;
+		else {
+			a->zl_run = 1;
+			a->zl_seq = s->seq;
+			a->zl_first = s->frame;
+		}
+	} else if (seqlen)
+		a->zl_run = 0;
 	if (f & TS_CAP_ACK) {
 		if (!a->ack_seen || seq_lt(a->acked, s->ack)) {
 			a->acked = s->ack;

@@ -67,6 +67,9 @@ typedef struct ts_xp_side {
 				    * of the same segment, unanswered */
 	uint32_t rexmit_run;
 	uint64_t rst_frame; /* its first RST */
+	uint32_t zl_run;    /* zero-length segments in a row at one SEQ */
+	uint32_t zl_seq;
+	uint64_t zl_first;
 	uint32_t segs;
 	uint64_t last_frame;
 	int64_t last_t;
