@@ -329,7 +329,7 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		return;
 	}
 	/* T has ACK */
-	if (S->passive && S->nxt == S->isn + 1 && !S->rst_frame &&
+	if (S->passive && S->nxt == S->isn + 1 && !S->abort_frame &&
 	    P->started && P->segs <= 2 + P->rexmits) {
 		if (t->ack != S->isn + 1) {
 			/* RFC 9293 §3.10.7.4; Linux tcp_check_req */
@@ -410,19 +410,46 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		EV(k, r->answers);
 		return;
 	}
-	if (S->rst_frame && S->started) {
+	if (S->abort_frame && S->started) {
 		k = cand(r, TCPSIM_RST_NO_SOCKET, tf, "likely");
 		WHY(k,
 		    "%s had already reset the connection (#%" PRIu64
 		    "), so #%" PRIu64 " met no socket",
-		    side_name(si), S->rst_frame, r->answers);
-		APP(k, "as for the RST #%" PRIu64, S->rst_frame);
-		EV(k, S->rst_frame);
+		    side_name(si), S->abort_frame, r->answers);
+		APP(k, "as for the RST #%" PRIu64, S->abort_frame);
+		EV(k, S->abort_frame);
 		EV(k, r->answers);
+		if (S->passive) {
+			k = cand(r, TCPSIM_RST_LISTEN_ACK, tf, "possible");
+			WHY(k,
+			    "if port %u still listens, the listener answers "
+			    "#%" PRIu64 " (an ACK for no handshake) the same "
+			    "way",
+			    S->port, r->answers);
+			EV(k, r->answers);
+		}
 		return;
 	}
 	if (S->started) {
-		k = cand(r, TCPSIM_RST_NO_SOCKET, tf, "likely");
+		/* the connection vanished without a FIN or an RST: if its
+		 * port listens (the side was passive), the listener answers
+		 * (RFC 9293 §3.10.7.2), else no socket does (§3.10.7.1) */
+		if (S->passive) {
+			k = cand(r, TCPSIM_RST_LISTEN_ACK, tf, "likely");
+			WHY(k,
+			    "%s accepted the connection on port %u (SYN|ACK "
+			    "#%" PRIu64 ") but no longer had it when #%" PRIu64
+			    " arrived; the listener answered that ACK",
+			    side_name(si), S->port, S->syn_frame, r->answers);
+			APP(k, "%s's socket was closed or lost (a crash and "
+			       "reboot, an abort not captured) while the "
+			       "listener stayed",
+			    side_name(si));
+			EV(k, S->syn_frame);
+			EV(k, r->answers);
+		}
+		k = cand(r, TCPSIM_RST_NO_SOCKET, tf,
+			 S->passive ? "possible" : "likely");
 		WHY(k,
 		    "%s had the connection (its last segment #%" PRIu64
 		    ") but no socket for it when #%" PRIu64
@@ -479,12 +506,15 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		   r->t_us - pt->abort_t <= 1000 && pt->abort_t - r->t_us <= 1000;
 
 	/* keepalive probes unanswered: Linux tcp_keepalive_timer */
-	if (S->probes && S->first_probe && P->last_frame < S->first_probe) {
+	if (S->probes && S->last_probe && S->last_probe == S->last_frame) {
+		int answered = P->last_frame > S->first_probe;
 		k = cand(r, TCPSIM_RST_KEEPALIVE, -1, "likely");
 		WHY(k,
 		    "%s sent %" PRIu32 " keepalive probe(s) from #%" PRIu64
-		    " and %s answered none",
-		    side_name(si), S->probes, S->first_probe, side_name(pi));
+		    " and gave up right after the last (#%" PRIu64 ")%s",
+		    side_name(si), S->probes, S->first_probe, S->last_probe,
+		    answered ? "; the answers seen here never reached it"
+			     : ", unanswered");
 		APP(k, "%s's application set SO_KEEPALIVE; %s was gone "
 		       "(crashed, or unreachable)",
 		    side_name(si), side_name(pi));
@@ -492,7 +522,7 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		EV(k, r->frame);
 		return;
 	}
-	if (many && !S->bytes && !P->bytes) {
+	if (many && !S->bytes && !S->fin) {
 		k = cand(r, TCPSIM_RST_LISTENER_CLOSED, -1, "likely");
 		WHY(k,
 		    "%" PRIu32 " connections of port %u were reset at once, "
@@ -532,7 +562,7 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 	       "exited)",
 	    side_name(si));
 	EV(k, r->frame);
-	if (!many && S->passive && !S->bytes && !P->bytes) {
+	if (!many && S->passive && !S->bytes && !S->fin) {
 		k = cand(r, TCPSIM_RST_LISTENER_CLOSED, -1, "possible");
 		WHY(k, "the listener of port %u may have closed before "
 		       "accept()ing this connection",
@@ -869,6 +899,7 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 				 * were keepalive probes (SEQ = SND.UNA - 1) */
 				r->snap[d].probes = a->zl_run;
 				r->snap[d].first_probe = a->zl_first;
+				r->snap[d].last_probe = a->last_frame;
 				r->snap[d].nxt = s->seq;
 				a->nxt = s->seq;
 			}
@@ -898,6 +929,9 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 		}
 		if (!a->rst_frame)
 			a->rst_frame = s->frame;
+		if (!a->abort_frame && (f & TS_CAP_ACK) &&
+		    !(p->has_last[!d] && answers(s, &p->last[!d])))
+			a->abort_frame = s->frame;
 		states(c, d, s);
 		a->segs++;
 		a->last_frame = s->frame;
@@ -981,6 +1015,7 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 		mark = 2;
 		if (!a->probes || b->last_frame > a->first_probe)
 			a->first_probe = s->frame;
+		a->last_probe = s->frame;
 		a->probes++;
 		if (a->rexmit_run && b->last_frame < a->rexmit_run_first)
 			a->rexmit_run++;

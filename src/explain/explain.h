@@ -62,7 +62,8 @@ typedef struct ts_xp_side {
 	uint64_t bytes; /* payload bytes, new */
 	uint32_t data_segs, rexmits, probes;
 	uint64_t first_data, last_data; /* frames */
-	uint64_t first_probe;
+	uint64_t first_probe, last_probe;
+	uint64_t abort_frame; /* its first RST that answered nothing */
 	uint64_t rexmit_run_first; /* the first of a run of retransmissions
 				    * of the same segment, unanswered */
 	uint32_t rexmit_run;
