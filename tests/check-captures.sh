@@ -87,5 +87,52 @@ while read -r name rest; do
 		fail=$((fail + 1))
 	fi
 done <"$dir/expected.txt"
+# Bad captures: a clear message and exit status 2, what was read still
+# explained; never a crash.
+# bad WHAT STATUS MESSAGE-REGEX FILE
+bad() {
+	"$TCPSIM" explain "$4" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" = "$2" ] && grep -Eq -- "$3" "$tmp/err"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $1: exit status $got, message:"
+		sed 's/^/    /' "$tmp/err"
+		fail=$((fail + 1))
+	fi
+}
+printf 'not a capture at all\n' >"$tmp/garbage"
+bad garbage 2 'garbage: not a capture tcpsim can read: unknown file format' "$tmp/garbage"
+: >"$tmp/empty"
+bad empty 2 'empty: not a capture tcpsim can read' "$tmp/empty"
+bad missing 2 'missing: No such file or directory' "$tmp/missing"
+# cut in the middle of its third record: two frames explained, then the
+# error
+head -c 250 "$dir/s02a.pcap" >"$tmp/cut"
+bad cut 2 'cut: frame 3: truncated dump file' "$tmp/cut"
+grep -q '^summary: 1 connection, 0 RSTs, 0 timeouts; 2 frames, 2 TCP' \
+	"$tmp/out" && pass=$((pass + 1)) || {
+	echo "FAIL: cut: the frames before the cut are not explained"
+	fail=$((fail + 1))
+}
+# a pcap header of an unknown link type (105, 802.11)
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\151\000\000\000' >"$tmp/wifi"
+bad linktype 2 'link type 105 .* is not one tcpsim reads' "$tmp/wifi"
+# a raw-IP capture of one IPv6 frame
+{
+	printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\145\000\000\000'
+	printf '\001\000\000\000\000\000\000\000\050\000\000\000\050\000\000\000'
+	printf '\140\000\000\000\000\000\006\100'
+	head -c 32 /dev/zero
+} >"$tmp/v6"
+bad ipv6 2 'no IPv4 TCP segment in 1 frames \(1 IPv6' "$tmp/v6"
+# standard input
+if "$TCPSIM" explain - <"$dir/s04a.pcap" 2>&1 | grep -q '^summary: 1 connection, 1 RST (linger-abort 1)'; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: standard input"
+	fail=$((fail + 1))
+fi
+
 echo "check-captures.sh: $pass captures as expected, $fail not"
 [ $fail = 0 ]

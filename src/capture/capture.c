@@ -6,6 +6,7 @@
  * (RFC 9293 §3.1). Everything else is counted and skipped.
  */
 #define _GNU_SOURCE /* fmemopen */
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,6 @@
 
 struct ts_cap {
 	pcap_t *p;
-	FILE *mem; /* ts_cap_open_mem's stream */
 	int linktype;
 	ts_cap_stats st;
 	int64_t last_us;
@@ -224,7 +224,7 @@ ts_cap_kind ts_cap_decode(int lt, const uint8_t *p, size_t n, ts_cap_seg *s)
 	}
 }
 
-static ts_cap *finish_open(pcap_t *p, FILE *mem, char *err, size_t errlen)
+static ts_cap *finish_open(pcap_t *p, char *err, size_t errlen)
 {
 	int lt = pcap_datalink(p);
 	if (!ts_cap_linktype_ok(lt)) {
@@ -233,20 +233,15 @@ static ts_cap *finish_open(pcap_t *p, FILE *mem, char *err, size_t errlen)
 			 "Linux SLL and SLL2, raw IPv4, BSD loopback, NFLOG)",
 			 lt, ts_cap_linktype_name(lt));
 		pcap_close(p);
-		if (mem)
-			fclose(mem);
 		return NULL;
 	}
 	ts_cap *c = calloc(1, sizeof *c);
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		pcap_close(p);
-		if (mem)
-			fclose(mem);
 		return NULL;
 	}
 	c->p = p;
-	c->mem = mem;
 	c->linktype = lt;
 	c->last_us = INT64_MIN;
 	return c;
@@ -257,13 +252,22 @@ static ts_cap *finish_open(pcap_t *p, FILE *mem, char *err, size_t errlen)
 ts_cap *ts_cap_open(const char *path, char *err, size_t errlen)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(
-	    path, PCAP_TSTAMP_PRECISION_MICRO, eb);
-	if (!p) {
-		snprintf(err, errlen, "%s", eb[0] ? eb : "cannot read");
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		snprintf(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
-	return finish_open(p, NULL, err, errlen);
+	/* pcap_close closes F, standard input too */
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(
+	    f, PCAP_TSTAMP_PRECISION_MICRO, eb);
+	if (!p) {
+		if (f != stdin)
+			fclose(f);
+		snprintf(err, errlen, "not a capture tcpsim can read: %s",
+			 eb[0] ? eb : "unknown format");
+		return NULL;
+	}
+	return finish_open(p, err, errlen);
 }
 
 ts_cap *ts_cap_open_mem(const uint8_t *data, size_t len, char *err,
@@ -283,11 +287,12 @@ ts_cap *ts_cap_open_mem(const uint8_t *data, size_t len, char *err,
 	    f, PCAP_TSTAMP_PRECISION_MICRO, eb);
 	if (!p) {
 		fclose(f);
-		snprintf(err, errlen, "%s", eb[0] ? eb : "cannot read");
+		snprintf(err, errlen, "not a capture tcpsim can read: %s",
+			 eb[0] ? eb : "unknown format");
 		return NULL;
 	}
 	/* pcap_close closes F */
-	return finish_open(p, NULL, err, errlen);
+	return finish_open(p, err, errlen);
 }
 
 /* FNV-1a over a frame's bytes and time. */

@@ -51,8 +51,7 @@ int ts_explain_main(int argc, char **argv)
 	char err[512];
 	ts_cap *cap = ts_cap_open(path, err, sizeof err);
 	if (!cap) {
-		fprintf(stderr, "%s: not a capture tcpsim can read: %s\n",
-			path, err);
+		fprintf(stderr, "%s: %s\n", path, err);
 		return 2;
 	}
 	ts_xp *x = ts_xp_new(stdout, json, NULL, NULL);
