@@ -656,6 +656,8 @@ int main(int argc, char **argv)
 	const char *color = "auto";
 	if (argc > 1 && !strcmp(argv[1], "explain"))
 		return ts_explain_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "pcap2trace"))
+		return ts_pcap2trace_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
 		uint64_t seed = 0;

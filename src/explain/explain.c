@@ -430,6 +430,21 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		}
 		return;
 	}
+	if (S->started && S->gave_up) {
+		/* Linux tcp_write_timeout -> tcp_write_err: no RST */
+		k = cand(r, TCPSIM_RST_NO_SOCKET, tf, "likely");
+		WHY(k,
+		    "%s retransmitted from #%" PRIu64 " %" PRIu32
+		    " times unanswered and gave up (ETIMEDOUT, no RST sent), "
+		    "so #%" PRIu64 " met no socket",
+		    side_name(si), S->rexmit_run_first, S->rexmit_run,
+		    r->answers);
+		APP(k, "%s's next call after giving up got ETIMEDOUT",
+		    side_name(si));
+		EV(k, S->rexmit_run_first);
+		EV(k, r->answers);
+		return;
+	}
 	if (S->started) {
 		/* the connection vanished without a FIN or an RST: if its
 		 * port listens (the side was passive), the listener answers
@@ -723,8 +738,9 @@ static void find_timeout(ts_xp_conn *c)
 {
 	for (int i = 0; i < 2; i++) {
 		const ts_xp_side *a = &c->s[i], *b = &c->s[!i];
-		if (a->rexmit_run >= 2 && a->rexmit_run_first &&
-		    b->last_frame < a->rexmit_run_first && !a->rst_frame) {
+		if (a->gave_up ||
+		    (a->rexmit_run >= 2 && a->rexmit_run_first &&
+		     b->last_frame < a->rexmit_run_first && !a->rst_frame)) {
 			c->timeout_side = i;
 			return;
 		}
@@ -927,6 +943,8 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 				}
 			}
 		}
+		if (a->rexmit_run >= 2 && a->last_rexmit && !(f & TS_CAP_ACK))
+			a->gave_up = 1; /* an RST answering, after retrying */
 		if (!a->rst_frame)
 			a->rst_frame = s->frame;
 		if (!a->abort_frame && (f & TS_CAP_ACK) &&
@@ -1052,6 +1070,7 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 		a->fin_seq = s->seq + s->len;
 		a->fin_frame = s->frame;
 	}
+	a->last_rexmit = mark != 0;
 	states(c, d, s);
 	if (c->hs[2] && c->rtt_us < 0) {
 		/* frames stand in order; times may not */

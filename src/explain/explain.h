@@ -67,6 +67,9 @@ typedef struct ts_xp_side {
 	uint64_t rexmit_run_first; /* the first of a run of retransmissions
 				    * of the same segment, unanswered */
 	uint32_t rexmit_run;
+	int last_rexmit;    /* its latest segment was a retransmission */
+	int gave_up;        /* then it answered with an RST: its socket had
+			     * gone, the retransmissions used up */
 	uint64_t rst_frame; /* its first RST */
 	uint32_t zl_run;    /* zero-length segments in a row at one SEQ */
 	uint32_t zl_seq;
@@ -162,7 +165,9 @@ typedef struct ts_xp_totals {
 } ts_xp_totals;
 const ts_xp_totals *ts_xp_totals_of(const ts_xp *x);
 
-/* The command: tcpsim explain [--json] FILE. Exit status. */
+/* The commands: tcpsim explain [--json] FILE, tcpsim pcap2trace
+ * [--conn N] [--segments] FILE. Exit status. */
 int ts_explain_main(int argc, char **argv);
+int ts_pcap2trace_main(int argc, char **argv);
 
 #endif
