@@ -252,6 +252,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	int64_t first_probe_t[2] = {-1, -1}, last_probe_t[2] = {-1, -1};
 	int nprobes[2] = {0, 0};
 	int syn_rexmit = 0;
+	uint64_t pend[2] = {0, 0};
+	int64_t pend_t[2] = {0, 0};
 	int dropping[2] = {0, 0};
 	for (size_t i = 0; i < sg->n; i++) {
 		const ts_cap_seg *s = &sg->v[i];
@@ -336,6 +338,45 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			}
 			continue;
 		}
+		if ((s->flags & TS_CAP_SYN) && !dropping[x]) {
+			/* a SYN or SYN|ACK sent again before an answer: this
+			 * copy was lost, or the ACK that answered it */
+			for (size_t k = i + 1; k < sg->n; k++) {
+				const ts_cap_seg *q = &sg->v[k];
+				int qd = dir_of(c, q);
+				if (qd == x && q->flags == s->flags &&
+				    q->seq == s->seq) {
+					add(&o, t - 1, "net: drop %s>%s 1 SYN",
+					    host[x], host[y]);
+					break;
+				}
+				if (qd == y && (q->flags & TS_CAP_ACK) &&
+				    q->ack == s->seq + 1) {
+					/* answered: was the answer lost? */
+					for (size_t m = k + 1; m < sg->n; m++) {
+						const ts_cap_seg *w = &sg->v[m];
+						if (dir_of(c, w) == y)
+							break;
+						if (w->flags == s->flags &&
+						    w->seq == s->seq) {
+							int64_t tq =
+							    q->t_us - t0 -
+							    off[y];
+							add(&o, tq - 1,
+							    "net: drop %s>%s 1 %s",
+							    host[y], host[x],
+							    (q->flags &
+							     TS_CAP_SYN)
+								? "SYN"
+							    : q->len ? "DATA"
+								     : "ACK");
+							break;
+						}
+					}
+					break;
+				}
+			}
+		}
 		if (s->flags & TS_CAP_SYN) {
 			if (x == 0 && !(s->flags & TS_CAP_ACK)) {
 				if (!syn_seen)
@@ -389,14 +430,29 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 					add(&o, t, "net: drop %s>%s 1 DATA",
 					    host[x], host[y]);
 			}
-			add(&o, t, "%s: write(%s, %" PRIu32 ")", host[x], fd[x],
-			    s->len);
+			/* a write's segments: the last has PSH (Linux
+			 * tcp_push at the end of sendmsg) */
+			if (!pend[x])
+				pend_t[x] = t;
+			pend[x] += s->len;
+			if (s->flags & (TS_CAP_PSH | TS_CAP_FIN)) {
+				add(&o, pend_t[x],
+				    "%s: write(%s, %" PRIu64 ")", host[x],
+				    fd[x], pend[x]);
+				pend[x] = 0;
+			}
 			if (!unread[y] && !dropping[x])
 				add(&o, arrive, "%s: read(%s, %" PRIu32 ")",
 				    host[y], fd[y], s->len);
 		}
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
+			if (pend[x]) {
+				add(&o, pend_t[x],
+				    "%s: write(%s, %" PRIu64 ")", host[x],
+				    fd[x], pend[x]);
+				pend[x] = 0;
+			}
 			/* shutdown when it goes on: data sent after, or
 			 * data received and ACKed without an RST */
 			int more = 0;
@@ -430,9 +486,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		last_t[x] = t;
 	}
 
+	for (int x = 0; x < 2; x++)
+		if (pend[x])
+			add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
+			    host[x], fd[x], pend[x]);
 	/* the run goes on to the last segment: a run with only keepalive
 	 * timers left ends at its last line */
-	if (sg->n)
+	if (sg->n && !dropping[0] && !dropping[1])
 		add(&o, sg->v[sg->n - 1].t_us - t0 + d + 1, "net: heal");
 	qsort(o.v, o.n, sizeof *o.v, by_time);
 
