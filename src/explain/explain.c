@@ -976,8 +976,11 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 			a->isn = s->seq;
 			a->nxt = s->seq;
 			a->started = 1;
-			if (c->hs[0] == 0 && !(f & TS_CAP_ACK))
-				c->hs[0] = s->frame;
+		}
+		if (!(f & TS_CAP_ACK) && !c->hs[1] && d == 0) {
+			/* the round trip counts from the SYN answered */
+			c->hs[0] = s->frame;
+			c->hs0_t = s->t_us;
 		}
 		if (f & TS_CAP_ACK) {
 			a->passive = 1;
@@ -1074,7 +1077,7 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 	states(c, d, s);
 	if (c->hs[2] && c->rtt_us < 0) {
 		/* frames stand in order; times may not */
-		c->rtt_us = s->t_us - c->t0 >= 0 ? s->t_us - c->t0 : 0;
+		c->rtt_us = s->t_us - c->hs0_t >= 0 ? s->t_us - c->hs0_t : 0;
 	}
 	a->segs++;
 	a->last_frame = s->frame;

@@ -129,7 +129,8 @@ typedef struct ts_xp_conn {
 	uint64_t first_frame, last_frame;
 	uint32_t nseg;
 	int64_t rtt_us; /* SYN to SYN|ACK to ACK at the capture point, -1 */
-	uint64_t hs[3]; /* the handshake's frames */
+	uint64_t hs[3]; /* the handshake's frames (the SYN that was answered) */
+	int64_t hs0_t;  /* that SYN's time */
 	ts_xp_rst rst[TS_XP_MAXRST];
 	int nrst, rst_more;
 	int ended;        /* both closed, or an RST */

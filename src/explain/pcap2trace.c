@@ -414,21 +414,28 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				/* retransmitted later without an ACK in
 				 * between: this copy was lost */
 				int lost = 0;
+				const ts_cap_seg *acked = NULL;
 				for (size_t k = i + 1; k < sg->n; k++) {
 					const ts_cap_seg *q = &sg->v[k];
 					int qd = dir_of(c, q);
-					if (qd == y &&
+					if (qd == y && !acked &&
+					    (q->flags & TS_CAP_ACK) &&
 					    (int32_t)(q->ack - (s->seq + s->len)) >= 0)
-						break;
+						acked = q;
 					if (qd == x && q->seq == s->seq &&
 					    q->len == s->len) {
 						lost = 1;
 						break;
 					}
 				}
-				if (lost)
+				if (lost && !acked)
 					add(&o, t, "net: drop %s>%s 1 DATA",
 					    host[x], host[y]);
+				else if (lost)
+					/* the data arrived, its ACK did not */
+					add(&o, acked->t_us - t0 - off[y] - 1,
+					    "net: drop %s>%s 1 %s", host[y],
+					    host[x], acked->len ? "DATA" : "ACK");
 			}
 			/* a write's segments: the last has PSH (Linux
 			 * tcp_push at the end of sendmsg) */
