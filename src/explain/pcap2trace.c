@@ -543,8 +543,30 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	fprintf(f, "set a isn %" PRIu32 "\n", A->isn);
 	if (B->started)
 		fprintf(f, "set b isn %" PRIu32 "\n", B->isn);
-	if (syn_rexmit && c->timeout_side == 0)
-		fprintf(f, "set a tcp_syn_retries %d\n", syn_rexmit);
+	if (syn_rexmit && c->timeout_side == 0 && !c->s[1].started) {
+		/* connect() gave up. Linux tcp_write_timeout: when the time
+		 * since the first SYN passes tcp_model_timeout(n, 1 s), the
+		 * RTOs doubling from 1 s; the first tcp_syn_linear_timeouts
+		 * RTOs do not double (tcp_retransmit_timer). The gaps give
+		 * both: n is the least whose time is past the last SYN. */
+		int64_t ts[64];
+		int nts = 0;
+		for (size_t i = 0; i < sg->n && nts < 64; i++)
+			if (dir_of(c, &sg->v[i]) == 0 &&
+			    (sg->v[i].flags & TS_CAP_SYN))
+				ts[nts++] = sg->v[i].t_us;
+		int r = nts - 1, lin = 0;
+		int64_t g0 = r ? ts[1] - ts[0] : 1000000;
+		while (lin + 1 < r && ts[lin + 2] - ts[lin + 1] <= g0 + g0 / 10)
+			lin++;
+		int64_t e = ts[nts - 1] - ts[0];
+		int n = 1;
+		while (n < 127 && ((int64_t)1000000 << (n + 1)) - 1000000 <= e)
+			n++;
+		fprintf(f, "set a tcp_syn_retries %d\n", n);
+		if (lin != 4)
+			fprintf(f, "set a tcp_syn_linear_timeouts %d\n", lin);
+	}
 	for (int x = 0; x < 2; x++) {
 		if (c->timeout_side == x && c->s[x].rexmits &&
 		    !(x == 0 && !c->s[1].started)) {
