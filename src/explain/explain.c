@@ -776,6 +776,7 @@ static void conn_done(ts_xp *x, conn_priv *p)
 			h->hnext = c->hnext;
 	}
 	list_del(x, p);
+	free(c->rst);
 	free(p);
 }
 
@@ -893,7 +894,12 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 	/* an RST: kept with what both sides had before it */
 	if (f & TS_CAP_RST) {
 		x->tot.rsts++;
-		if (c->nrst < TS_XP_MAXRST) {
+		ts_xp_rst *nr = c->nrst < TS_XP_MAXRST
+				    ? realloc(c->rst, (size_t)(c->nrst + 1) *
+							  sizeof *c->rst)
+				    : NULL;
+		if (nr) {
+			c->rst = nr;
 			ts_xp_rst *r = &c->rst[c->nrst++];
 			memset(r, 0, sizeof *r);
 			r->frame = s->frame;
@@ -1438,11 +1444,13 @@ void ts_xp_free(ts_xp *x)
 	while (x->ended_head) {
 		conn_priv *p = (conn_priv *)x->ended_head;
 		list_del(x, p);
+		free(p->c.rst);
 		free(p);
 	}
 	while (x->open_head) {
 		conn_priv *p = (conn_priv *)x->open_head;
 		list_del(x, p);
+		free(p->c.rst);
 		free(p);
 	}
 	for (size_t i = 0; i <= x->ports.mask && x->ports.slots; i++)

@@ -131,7 +131,8 @@ typedef struct ts_xp_conn {
 	int64_t rtt_us; /* SYN to SYN|ACK to ACK at the capture point, -1 */
 	uint64_t hs[3]; /* the handshake's frames (the SYN that was answered) */
 	int64_t hs0_t;  /* that SYN's time */
-	ts_xp_rst rst[TS_XP_MAXRST];
+	ts_xp_rst *rst; /* nrst of them, made as they come (at most
+			 * TS_XP_MAXRST): most connections have none */
 	int nrst, rst_more;
 	int ended;        /* both closed, or an RST */
 	int64_t end_t;

@@ -21,6 +21,7 @@ typedef struct pick {
 	uint32_t want;
 	int found;
 	ts_xp_conn c;
+	ts_xp_rst rst[TS_XP_MAXRST];
 } pick;
 
 static void keep(void *ctx, const ts_xp_conn *c)
@@ -28,6 +29,8 @@ static void keep(void *ctx, const ts_xp_conn *c)
 	pick *p = ctx;
 	if (c->id == p->want) {
 		p->c = *c;
+		memcpy(p->rst, c->rst, (size_t)c->nrst * sizeof *c->rst);
+		p->c.rst = p->rst;
 		p->found = 1;
 	}
 }

@@ -21,14 +21,20 @@
 #define MAXC 8
 typedef struct got {
 	ts_xp_conn c[MAXC];
+	ts_xp_rst r[MAXC][TS_XP_MAXRST];
 	int n;
 } got;
 
+/* A copy of each connection explained, its RSTs with it. */
 static void keep(void *ctx, const ts_xp_conn *c)
 {
 	got *g = ctx;
-	if (g->n < MAXC)
-		g->c[g->n++] = *c;
+	if (g->n < MAXC) {
+		g->c[g->n] = *c;
+		memcpy(g->r[g->n], c->rst, (size_t)c->nrst * sizeof *c->rst);
+		g->c[g->n].rst = g->r[g->n];
+		g->n++;
+	}
 }
 
 enum { A = 0, B = 1 };
