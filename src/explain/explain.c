@@ -973,6 +973,9 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 		if (r->from != d && r->arrived == -1 && !syn_only) {
 			r->arrived = 0;
 			r->after = s->frame;
+			/* it never left the state the RST would have ended */
+			if (a->state == TS_XP_CLOSED)
+				a->state = r->snap[d].state;
 		}
 	}
 	if (f & TS_CAP_SYN) {
