@@ -88,10 +88,10 @@ typedef struct params {
 	int clients;          /* w1: client hosts (0: as N needs) */
 	int print_trace;      /* w1: print the equivalent trace */
 	int print_template;
-	int report;      /* print the report (slow: for looking, not timing) */
+	int report;       /* print the report (slow: for looking, not timing) */
 	const char *pcap; /* w1: every segment sent into this pcap file, for
 			   * tcpsim explain's benchmark */
-	const char *dir; /* w5 */
+	const char *dir;  /* w5 */
 } params;
 
 static ts_time parse_dur(const char *s)
@@ -166,7 +166,8 @@ feed_sim(const ts_trace *t, const params *p,
 	}
 	if (p->pcap) {
 		pcap_dead = pcap_open_dead(DLT_RAW, 65535);
-		pcap_out = pcap_dead ? pcap_dump_open(pcap_dead, p->pcap) : NULL;
+		pcap_out =
+		    pcap_dead ? pcap_dump_open(pcap_dead, p->pcap) : NULL;
 		if (!pcap_out)
 			die("cannot write ", p->pcap);
 		ts_stream_add(&sim->out, pcap_event, NULL,

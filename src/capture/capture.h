@@ -21,21 +21,21 @@
 /* One TCP segment as the capture shows it: header fields, and the payload
  * length from the IP header (the payload itself is not kept). */
 typedef struct ts_cap_seg {
-	uint64_t frame; /* its frame in the file, from 1 */
-	int64_t t_us;   /* capture timestamp, µs */
+	uint64_t frame;        /* its frame in the file, from 1 */
+	int64_t t_us;          /* capture timestamp, µs */
 	uint32_t saddr, daddr; /* host order */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
-	uint16_t win;   /* as sent (not scaled) */
-	uint32_t len;   /* payload bytes (from the IP total length) */
-	int mss;        /* the MSS option, -1 when absent */
-	int wscale;     /* the window scale option, -1 when absent */
-	int sackok;     /* SACK-permitted */
-	int has_ts;     /* the timestamps option */
+	uint16_t win; /* as sent (not scaled) */
+	uint32_t len; /* payload bytes (from the IP total length) */
+	int mss;      /* the MSS option, -1 when absent */
+	int wscale;   /* the window scale option, -1 when absent */
+	int sackok;   /* SACK-permitted */
+	int has_ts;   /* the timestamps option */
 	uint32_t tsval, tsecr;
-	int cut;        /* the frame was cut by the snap length: payload
-			 * bytes missing (the header is whole) */
+	int cut; /* the frame was cut by the snap length: payload
+		  * bytes missing (the header is whole) */
 } ts_cap_seg;
 
 /* What a frame turned out to be. */

@@ -25,9 +25,9 @@
 #define FIN_TIMEOUT_US (60 * 1000000ll)
 
 static const char *const state_names[] = {
-    "unknown",	  "LISTEN",	"SYN_SENT",   "SYN_RECEIVED",
+    "unknown",     "LISTEN",     "SYN_SENT",   "SYN_RECEIVED",
     "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
-    "CLOSING",	  "LAST_ACK",	"TIME_WAIT",  "CLOSED"};
+    "CLOSING",     "LAST_ACK",   "TIME_WAIT",  "CLOSED"};
 
 const char *ts_xp_state_name(ts_xp_state s)
 {
@@ -44,10 +44,9 @@ typedef struct port_info {
 
 /* The ids in the order the summary counts them. */
 static const char *const ids[] = {
-    "no-listener",     "no-connection",	    "bad-ack",
-    "syn-in-window",   "close-unread-data", "linger-abort",
-    "orphan-data",     "accept-overflow",   "listener-closed",
-    "keepalive-timeout", "disconnect",	    "unexplained"};
+    "no-listener",       "no-connection",     "bad-ack",     "syn-in-window",
+    "close-unread-data", "linger-abort",      "orphan-data", "accept-overflow",
+    "listener-closed",   "keepalive-timeout", "disconnect",  "unexplained"};
 #define NIDS (sizeof ids / sizeof ids[0])
 
 struct ts_xp {
@@ -214,12 +213,12 @@ static ts_xp_cand *cand(ts_xp_rst *r, int reason, int trig_flags,
 #define WHY(k, ...)                                                            \
 	do {                                                                   \
 		if (k)                                                         \
-			snprintf((k)->why, sizeof (k)->why, __VA_ARGS__);      \
+			snprintf((k)->why, sizeof(k)->why, __VA_ARGS__);       \
 	} while (0)
 #define APP(k, ...)                                                            \
 	do {                                                                   \
 		if (k)                                                         \
-			snprintf((k)->app, sizeof (k)->app, __VA_ARGS__);      \
+			snprintf((k)->app, sizeof(k)->app, __VA_ARGS__);       \
 	} while (0)
 #define EV(k, f)                                                               \
 	do {                                                                   \
@@ -237,8 +236,8 @@ static const char *side_name(int i)
  * <ACK=T.SEQ+T.LEN><CTL=RST,ACK>. */
 static int answers(const ts_cap_seg *r, const ts_cap_seg *t)
 {
-	uint32_t tlen = t->len + !!(t->flags & TS_CAP_SYN) +
-			!!(t->flags & TS_CAP_FIN);
+	uint32_t tlen =
+	    t->len + !!(t->flags & TS_CAP_SYN) + !!(t->flags & TS_CAP_FIN);
 	if (t->flags & TS_CAP_RST)
 		return 0; /* an RST is never answered */
 	/* Linux's replies carry window 0 (tcp_v4_send_reset leaves it
@@ -270,8 +269,9 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    "the RST answers the SYN #%" PRIu64
 		    " (ACK = its SEQ + 1): no socket listened on port %u",
 		    r->answers, S->port);
-		APP(k, "nothing listened on port %u of %s (never listened, "
-		       "or the listener was closed or its process exited)",
+		APP(k,
+		    "nothing listened on port %u of %s (never listened, "
+		    "or the listener was closed or its process exited)",
 		    S->port, side_name(si));
 		EV(k, r->answers);
 		EV(k, r->frame);
@@ -293,19 +293,19 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		}
 		k = cand(r, TCPSIM_RST_NO_SOCKET, tf,
 			 S->syn ? "likely" : "possible");
-		WHY(k,
-		    "%s has no connection for the SYN|ACK #%" PRIu64
-		    "%s",
+		WHY(k, "%s has no connection for the SYN|ACK #%" PRIu64 "%s",
 		    side_name(si), r->answers,
 		    S->syn ? ": its connect() had ended (given up, or closed)"
 			   : " (it sent no SYN in this capture)");
-		APP(k, "%s", S->syn ? "the connecting socket was closed"
-				    : "a stray or forged SYN|ACK");
+		APP(k, "%s",
+		    S->syn ? "the connecting socket was closed"
+			   : "a stray or forged SYN|ACK");
 		EV(k, r->answers);
 		if (!S->syn) {
 			k = cand(r, TCPSIM_RST_LISTEN_ACK, tf, "possible");
-			WHY(k, "if port %u listens, a listener answers any ACK "
-			       "with an RST (RFC 9293 §3.10.7.2)",
+			WHY(k,
+			    "if port %u listens, a listener answers any ACK "
+			    "with an RST (RFC 9293 §3.10.7.2)",
 			    S->port);
 			APP(k, "%s listened on port %u", side_name(si),
 			    S->port);
@@ -322,8 +322,9 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    ", a segment without ACK: no socket had this connection "
 		    "(a listener would have ignored it)",
 		    r->answers);
-		APP(k, "%s had no such connection (never had it, or lost it: "
-		       "closed, crashed and rebooted)",
+		APP(k,
+		    "%s had no such connection (never had it, or lost it: "
+		    "closed, crashed and rebooted)",
 		    side_name(si));
 		EV(k, r->answers);
 		return;
@@ -351,14 +352,16 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    " met a request socket (SYN|ACK #%" PRIu64
 		    ") whose listener's accept queue was full",
 		    r->answers, S->syn_frame);
-		APP(k, "%s's application did not accept() fast enough, "
-		       "with tcp_abort_on_overflow = 1",
+		APP(k,
+		    "%s's application did not accept() fast enough, "
+		    "with tcp_abort_on_overflow = 1",
 		    side_name(si));
 		EV(k, S->syn_frame);
 		EV(k, r->answers);
 		k = cand(r, TCPSIM_RST_NO_SOCKET, tf, "possible");
-		WHY(k, "the request socket was gone (the listener closed) "
-		       "when #%" PRIu64 " arrived",
+		WHY(k,
+		    "the request socket was gone (the listener closed) "
+		    "when #%" PRIu64 " arrived",
 		    r->answers);
 		EV(k, r->answers);
 		return;
@@ -382,8 +385,9 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    "FIN_WAIT_2, which can take no data",
 		    side_name(si), S->fin_frame, S->fin_acked_frame,
 		    side_name(pi), r->answers);
-		APP(a, "%s's application closed the socket (close() or "
-		       "exit), not shutdown(SHUT_WR)",
+		APP(a,
+		    "%s's application closed the socket (close() or "
+		    "exit), not shutdown(SHUT_WR)",
 		    side_name(si));
 		EV(a, S->fin_frame);
 		EV(a, S->fin_acked_frame);
@@ -456,9 +460,10 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 			    "#%" PRIu64 ") but no longer had it when #%" PRIu64
 			    " arrived; the listener answered that ACK",
 			    side_name(si), S->port, S->syn_frame, r->answers);
-			APP(k, "%s's socket was closed or lost (a crash and "
-			       "reboot, an abort not captured) while the "
-			       "listener stayed",
+			APP(k,
+			    "%s's socket was closed or lost (a crash and "
+			    "reboot, an abort not captured) while the "
+			    "listener stayed",
 			    side_name(si));
 			EV(k, S->syn_frame);
 			EV(k, r->answers);
@@ -470,8 +475,9 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    ") but no socket for it when #%" PRIu64
 		    " arrived, and sent no FIN or RST in between",
 		    side_name(si), S->last_frame, r->answers);
-		APP(k, "%s's host crashed and rebooted, or its socket went "
-		       "away without a word (a segment lost, or not captured)",
+		APP(k,
+		    "%s's host crashed and rebooted, or its socket went "
+		    "away without a word (a segment lost, or not captured)",
 		    side_name(si));
 		EV(k, S->last_frame);
 		EV(k, r->answers);
@@ -501,8 +507,9 @@ static void classify_reply(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    side_name(si), r->answers, side_name(si));
 		EV(k, r->answers);
 		k = cand(r, TCPSIM_RST_LISTEN_ACK, tf, "possible");
-		WHY(k, "if port %u listens, a listener answers an ACK "
-		       "without a handshake the same way",
+		WHY(k,
+		    "if port %u listens, a listener answers an ACK "
+		    "without a handshake the same way",
 		    S->port);
 		EV(k, r->answers);
 	}
@@ -518,7 +525,8 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 	(void)c;
 	port_info *pt = port_get(x, S->addr, S->port, 0);
 	int many = pt && pt->aborts_at_t >= 2 && S->passive &&
-		   r->t_us - pt->abort_t <= 1000 && pt->abort_t - r->t_us <= 1000;
+		   r->t_us - pt->abort_t <= 1000 &&
+		   pt->abort_t - r->t_us <= 1000;
 
 	/* keepalive probes unanswered: Linux tcp_keepalive_timer */
 	if (S->probes && S->last_probe && S->last_probe == S->last_frame) {
@@ -530,8 +538,9 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    side_name(si), S->probes, S->first_probe, S->last_probe,
 		    answered ? "; the answers seen here never reached it"
 			     : ", unanswered");
-		APP(k, "%s's application set SO_KEEPALIVE; %s was gone "
-		       "(crashed, or unreachable)",
+		APP(k,
+		    "%s's application set SO_KEEPALIVE; %s was gone "
+		    "(crashed, or unreachable)",
 		    side_name(si), side_name(pi));
 		EV(k, S->first_probe);
 		EV(k, r->frame);
@@ -544,8 +553,9 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		    "none of them used: the listener closed with them in its "
 		    "accept queue",
 		    pt->aborts_at_t, S->port);
-		APP(k, "%s's application closed its listening socket (or "
-		       "exited) without accept()ing this connection",
+		APP(k,
+		    "%s's application closed its listening socket (or "
+		    "exited) without accept()ing this connection",
 		    side_name(si));
 		EV(k, S->syn_frame);
 		EV(k, r->frame);
@@ -554,33 +564,36 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		/* RFC 2525 §2.17; Linux __tcp_close */
 		k = cand(r, TCPSIM_RST_CLOSE_UNREAD, -1, "likely");
 		WHY(k,
-		    "%s had received %" PRIu64 " bytes (#%" PRIu64
-		    "..#%" PRIu64 ") it may not have read; closing a socket "
+		    "%s had received %" PRIu64 " bytes (#%" PRIu64 "..#%" PRIu64
+		    ") it may not have read; closing a socket "
 		    "with unread data sends RST instead of FIN",
 		    side_name(si), P->bytes, P->first_data, P->last_data);
-		APP(k, "%s's application closed the socket, or exited or was "
-		       "killed, with data unread",
+		APP(k,
+		    "%s's application closed the socket, or exited or was "
+		    "killed, with data unread",
 		    side_name(si));
 		EV(k, P->first_data);
 		EV(k, P->last_data);
 		EV(k, r->frame);
 	}
 	/* RFC 9293 §3.10.5; Linux __tcp_close -> tcp_disconnect */
-	k = cand(r, TCPSIM_RST_LINGER_ZERO, -1, P->bytes ? "possible"
-							  : "likely");
+	k = cand(r, TCPSIM_RST_LINGER_ZERO, -1,
+		 P->bytes ? "possible" : "likely");
 	WHY(k,
 	    "%s aborted from %s with no FIN before%s: SO_LINGER {1, 0} then "
 	    "close() sends RST whatever was read",
 	    side_name(si), ts_xp_state_name(r->state),
 	    P->bytes ? "" : ", and had no data to leave unread");
-	APP(k, "%s's application set SO_LINGER {1, 0} and closed (or "
-	       "exited)",
+	APP(k,
+	    "%s's application set SO_LINGER {1, 0} and closed (or "
+	    "exited)",
 	    side_name(si));
 	EV(k, r->frame);
 	if (!many && S->passive && !S->bytes && !S->fin) {
 		k = cand(r, TCPSIM_RST_LISTENER_CLOSED, -1, "possible");
-		WHY(k, "the listener of port %u may have closed before "
-		       "accept()ing this connection",
+		WHY(k,
+		    "the listener of port %u may have closed before "
+		    "accept()ing this connection",
 		    S->port);
 		EV(k, S->syn_frame);
 		EV(k, r->frame);
@@ -643,7 +656,7 @@ static void errnos(ts_xp_rst *r)
 			 side_name(si));
 	else
 		snprintf(r->errno_self, sizeof r->errno_self,
-			 "%s's application had closed the socket: none", 
+			 "%s's application had closed the socket: none",
 			 side_name(si));
 }
 
@@ -671,8 +684,7 @@ static void classify(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 
 /* ---- Segments ---- */
 
-static void ladder_push(ts_xp_conn *c, const ts_cap_seg *s, int dir,
-			int mark)
+static void ladder_push(ts_xp_conn *c, const ts_cap_seg *s, int dir, int mark)
 {
 	ts_xp_line l = {.frame = s->frame,
 			.t_us = s->t_us,
@@ -884,8 +896,7 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 	/* a segment without ACK the other side ignored, as only a
 	 * listener does (tcp_rcv_state_process, LISTEN) */
 	if (p->last_dir == d && p->has_last[d] &&
-	    !(p->last[d].flags &
-	      (TS_CAP_ACK | TS_CAP_SYN | TS_CAP_RST)) &&
+	    !(p->last[d].flags & (TS_CAP_ACK | TS_CAP_SYN | TS_CAP_RST)) &&
 	    !b->started) {
 		port_info *pt = port_get(x, b->addr, b->port, 1);
 		if (pt && !pt->listen_frame)
@@ -914,11 +925,12 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 				r->trig = p->last[!d];
 				r->has_trig = 1;
 			}
-			if (a->started && !a->syn && !a->probes &&
-			    a->zl_run && s->seq == a->nxt + 1) {
+			if (a->started && !a->syn && !a->probes && a->zl_run &&
+			    s->seq == a->nxt + 1) {
 				/* seen from the middle: the zero-length
-				 * segments at one SEQ before an abort at SEQ + 1
-				 * were keepalive probes (SEQ = SND.UNA - 1) */
+				 * segments at one SEQ before an abort at SEQ +
+				 * 1 were keepalive probes (SEQ = SND.UNA - 1)
+				 */
 				r->snap[d].probes = a->zl_run;
 				r->snap[d].first_probe = a->zl_first;
 				r->snap[d].last_probe = a->last_frame;
@@ -935,8 +947,8 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 			c->rst_more++;
 		}
 		/* listener-closed: aborts of one port at one time */
-		if ((f & TS_CAP_ACK) && !(p->has_last[!d] &&
-					 answers(s, &p->last[!d]))) {
+		if ((f & TS_CAP_ACK) &&
+		    !(p->has_last[!d] && answers(s, &p->last[!d]))) {
 			port_info *pt = port_get(x, s->saddr, s->sport, 1);
 			if (pt) {
 				int64_t dt = s->t_us - pt->abort_t;
@@ -1038,8 +1050,7 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 			a->nxt = end;
 		if (s->len && mark)
 			a->last_data = s->frame;
-	} else if ((f & TS_CAP_ACK) && a->started &&
-		   s->seq == a->nxt - 1) {
+	} else if ((f & TS_CAP_ACK) && a->started && s->seq == a->nxt - 1) {
 		/* a keepalive probe: SEQ = SND.UNA - 1, no data (Linux
 		 * tcp_write_wakeup -> tcp_xmit_probe_skb) */
 		mark = 2;
@@ -1119,8 +1130,8 @@ static void put_time(FILE *f, int64_t us)
 
 static void put_flags(FILE *f, int fl)
 {
-	static const char *const n[] = {"FIN", "SYN", "RST", "PSH", "ACK",
-					"URG"};
+	static const char *const n[] = {"FIN", "SYN", "RST",
+					"PSH", "ACK", "URG"};
 	static const int order[] = {1, 2, 0, 3, 4, 5};
 	int first = 1;
 	for (int i = 0; i < 6; i++) {
@@ -1171,15 +1182,16 @@ static void write_text(ts_xp *x, const ts_xp_conn *c)
 	put_addr(f, c->s[0].addr, c->s[0].port);
 	fputs(", B ", f);
 	put_addr(f, c->s[1].addr, c->s[1].port);
-	fprintf(f, "; frames #%" PRIu64 "..#%" PRIu64 ", %" PRIu32
-		   " segments, ",
+	fprintf(f,
+		"; frames #%" PRIu64 "..#%" PRIu64 ", %" PRIu32 " segments, ",
 		c->first_frame, c->last_frame, c->nseg);
 	put_time(f, c->t1 - c->t0);
 	fputs(" s\n", f);
 	if (c->mid)
-		fprintf(f, "  the capture starts in the middle of it (#%" PRIu64
-			   " is no SYN): what came before is inferred from "
-			   "the sequence numbers\n",
+		fprintf(f,
+			"  the capture starts in the middle of it (#%" PRIu64
+			" is no SYN): what came before is inferred from "
+			"the sequence numbers\n",
 			c->first_frame);
 	if (c->hs[2])
 		fprintf(f,
@@ -1319,8 +1331,9 @@ static void write_json(ts_xp *x, const ts_xp_conn *c)
 			put_json_str(f, k->how);
 			if (k->reason >= 0) {
 				fputs(",\"rule\":", f);
-				put_json_str(f, tcpsim_reason_rule(
-						    TCPSIM_EV_RESET, k->reason));
+				put_json_str(f,
+					     tcpsim_reason_rule(TCPSIM_EV_RESET,
+								k->reason));
 			}
 			fputs(",\"why\":", f);
 			put_json_str(f, k->why);
@@ -1401,8 +1414,7 @@ void ts_xp_finish(ts_xp *x, const ts_cap_stats *st, const char *err)
 		fputs("}\n", f);
 		return;
 	}
-	fprintf(f,
-		"summary: %" PRIu64 " connection%s, %" PRIu64 " RST%s",
+	fprintf(f, "summary: %" PRIu64 " connection%s, %" PRIu64 " RST%s",
 		x->tot.conns, x->tot.conns == 1 ? "" : "s", x->tot.rsts,
 		x->tot.rsts == 1 ? "" : "s");
 	int first = 1;
@@ -1419,11 +1431,12 @@ void ts_xp_finish(ts_xp *x, const ts_cap_stats *st, const char *err)
 	if (x->tot.mid)
 		fprintf(f, ", %" PRIu64 " seen from the middle", x->tot.mid);
 	if (st) {
-		fprintf(f, "; %" PRIu64 " frames, %" PRIu64 " TCP",
-			st->frames, st->kind[TS_CAP_TCP]);
+		fprintf(f, "; %" PRIu64 " frames, %" PRIu64 " TCP", st->frames,
+			st->kind[TS_CAP_TCP]);
 		if (other)
-			fprintf(f, ", %" PRIu64 " others skipped (%" PRIu64
-				   " IPv6, %" PRIu64 " truncated)",
+			fprintf(f,
+				", %" PRIu64 " others skipped (%" PRIu64
+				" IPv6, %" PRIu64 " truncated)",
 				other, st->kind[TS_CAP_IPV6],
 				st->kind[TS_CAP_TRUNCATED]);
 		if (st->cut)
@@ -1433,8 +1446,9 @@ void ts_xp_finish(ts_xp *x, const ts_cap_stats *st, const char *err)
 			fprintf(f, ", %" PRIu64 " duplicate frames skipped",
 				st->duplicates);
 		if (st->backwards)
-			fprintf(f, ", %" PRIu64 " stamped before the frame "
-				   "before",
+			fprintf(f,
+				", %" PRIu64 " stamped before the frame "
+				"before",
 				st->backwards);
 	}
 	fputc('\n', f);

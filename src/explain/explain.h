@@ -16,11 +16,11 @@
 
 #include "capture/capture.h"
 
-#define TS_XP_MAXCAND 4 /* candidate rules an RST lists */
-#define TS_XP_MAXEV 6   /* evidence segments a candidate lists */
-#define TS_XP_MAXRST 8  /* RSTs a connection explains in full */
-#define TS_XP_HEAD 24   /* ladder lines kept from a connection's start */
-#define TS_XP_TAIL 16   /* and from its end */
+#define TS_XP_MAXCAND 4  /* candidate rules an RST lists */
+#define TS_XP_MAXEV   6  /* evidence segments a candidate lists */
+#define TS_XP_MAXRST  8  /* RSTs a connection explains in full */
+#define TS_XP_HEAD    24 /* ladder lines kept from a connection's start */
+#define TS_XP_TAIL    16 /* and from its end */
 
 /* An endpoint's state as the capture implies it. */
 typedef enum ts_xp_state {
@@ -63,7 +63,7 @@ typedef struct ts_xp_side {
 	uint32_t data_segs, rexmits, probes;
 	uint64_t first_data, last_data; /* frames */
 	uint64_t first_probe, last_probe;
-	uint64_t abort_frame; /* its first RST that answered nothing */
+	uint64_t abort_frame;      /* its first RST that answered nothing */
 	uint64_t rexmit_run_first; /* the first of a run of retransmissions
 				    * of the same segment, unanswered */
 	uint32_t rexmit_run;
@@ -82,12 +82,12 @@ typedef struct ts_xp_side {
 
 /* One candidate rule for an RST. */
 typedef struct ts_xp_cand {
-	int reason;     /* a tcpsim_rst_reason; -1: none of the rules */
-	const char *id; /* its id (tcpsim_rst_id) */
-	int rank;       /* 1 = most likely */
-	const char *how;  /* "likely", "possible", "unlikely" */
-	char why[320];    /* the evidence, in words */
-	char app[200];    /* what the application must have done */
+	int reason;      /* a tcpsim_rst_reason; -1: none of the rules */
+	const char *id;  /* its id (tcpsim_rst_id) */
+	int rank;        /* 1 = most likely */
+	const char *how; /* "likely", "possible", "unlikely" */
+	char why[320];   /* the evidence, in words */
+	char app[200];   /* what the application must have done */
 	uint64_t ev[TS_XP_MAXEV];
 	int nev;
 } ts_xp_cand;
@@ -96,7 +96,7 @@ typedef struct ts_xp_cand {
 typedef struct ts_xp_rst {
 	uint64_t frame;
 	int64_t t_us;
-	int from; /* 0 or 1: the side that sent it */
+	int from;          /* 0 or 1: the side that sent it */
 	ts_xp_state state; /* its sender's state when it left */
 	uint64_t answers;  /* the frame it answers; 0: an abort */
 	int reply;         /* the form of a reply (RFC 9293 §3.10.7.1) */
@@ -122,7 +122,7 @@ typedef struct ts_xp_line {
 } ts_xp_line;
 
 typedef struct ts_xp_conn {
-	uint32_t id; /* from 1, in the order connections first appear */
+	uint32_t id;     /* from 1, in the order connections first appear */
 	ts_xp_side s[2]; /* s[0]: the side that sent the first segment */
 	int mid;         /* the capture starts after its SYN */
 	int64_t t0, t1;
@@ -134,7 +134,7 @@ typedef struct ts_xp_conn {
 	ts_xp_rst *rst; /* nrst of them, made as they come (at most
 			 * TS_XP_MAXRST): most connections have none */
 	int nrst, rst_more;
-	int ended;        /* both closed, or an RST */
+	int ended; /* both closed, or an RST */
 	int64_t end_t;
 	/* a side gave up: retransmissions unanswered to the end */
 	int timeout_side; /* -1 none */

@@ -122,8 +122,8 @@ static void list_segments(FILE *f, const ts_xp_conn *c, const segs *sg)
 		const ts_cap_seg *s = &sg->v[i];
 		int d = dir_of(c, s);
 		fprintf(f, "%s ", d ? "B>A" : "A>B");
-		static const char *const n[] = {"FIN", "SYN", "RST", "PSH",
-						"ACK", "URG"};
+		static const char *const n[] = {"FIN", "SYN", "RST",
+						"PSH", "ACK", "URG"};
 		static const int order[] = {1, 2, 0, 3, 4, 5};
 		int first = 1;
 		for (int k = 0; k < 6; k++)
@@ -197,14 +197,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (abort_of[x] &&
 		    !strcmp(first_id(abort_of[x]), "close-unread-data"))
 			unread[x] = 1;
-	int listener_closed = abort_of[1] &&
-			      !strcmp(first_id(abort_of[1]), "listener-closed");
+	int listener_closed =
+	    abort_of[1] && !strcmp(first_id(abort_of[1]), "listener-closed");
 	int keepalive[2] = {0, 0};
 	for (int x = 0; x < 2; x++)
-		keepalive[x] =
-		    c->s[x].probes ||
-		    (abort_of[x] &&
-		     !strcmp(first_id(abort_of[x]), "keepalive-timeout"));
+		keepalive[x] = c->s[x].probes ||
+			       (abort_of[x] && !strcmp(first_id(abort_of[x]),
+						       "keepalive-timeout"));
 	/* a side that gave up: nothing it sent from the first copy of the
 	 * segment it retransmitted in vain arrived */
 	uint64_t drop_from[2] = {0, 0}, last_run[2] = {0, 0};
@@ -269,15 +268,14 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				  !!(s->flags & TS_CAP_FIN);
 		/* the side gave up: from its first unanswered segment on,
 		 * nothing it sent arrived */
-		if (dropping[x] == 2 && !(s->frame >= drop_from[x] &&
-					  s->frame <= last_run[x])) {
+		if (dropping[x] == 2 &&
+		    !(s->frame >= drop_from[x] && s->frame <= last_run[x])) {
 			/* it gave up; what it sends after arrives */
 			add(&o, t - 1, "net: heal %s %s", host[x], host[y]);
 			dropping[x] = 3;
 		}
 		if (drop_from[x] && s->frame == drop_from[x] && !dropping[x]) {
-			add(&o, t - 1, "net: drop %s>%s all", host[x],
-			    host[y]);
+			add(&o, t - 1, "net: drop %s>%s all", host[x], host[y]);
 			dropping[x] = 2;
 		}
 		if (s->flags & TS_CAP_RST) {
@@ -294,12 +292,12 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				    host[y]);
 			const char *id = first_id(r);
 			if (r->answers) {
-				int relisten = !strcmp(id, "bad-ack") &&
-					       c->s[x].passive;
-				if ((!strcmp(id, "no-connection") || relisten) &&
+				int relisten =
+				    !strcmp(id, "bad-ack") && c->s[x].passive;
+				if ((!strcmp(id, "no-connection") ||
+				     relisten) &&
 				    started[x] && !c->s[x].abort_frame &&
-				    !c->s[x].gave_up &&
-				    !fin_done[x]) {
+				    !c->s[x].gave_up && !fin_done[x]) {
 					/* the host lost the connection: a
 					 * crash, and a reboot before the
 					 * segment came */
@@ -313,8 +311,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 							 * just after */
 							int64_t a2 =
 							    sg->v[k].t_us - t0 +
-							    (where == x + 1 ? 0
-									   : d);
+							    (where == x + 1
+								 ? 0
+								 : d);
 							if (a2 - 1 > rb)
 								rb = a2 - 1;
 							break;
@@ -331,7 +330,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				continue;
 			}
 			if (!strcmp(id, "linger-abort")) {
-				add(&o, t, "%s: setsockopt(%s, SO_LINGER, 1, 0)",
+				add(&o, t,
+				    "%s: setsockopt(%s, SO_LINGER, 1, 0)",
 				    host[x], fd[x]);
 				add(&o, t, "%s: close(%s)", host[x], fd[x]);
 			} else if (!strcmp(id, "close-unread-data")) {
@@ -362,11 +362,12 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 							break;
 						if (w->flags == s->flags &&
 						    w->seq == s->seq) {
-							int64_t tq =
-							    q->t_us - t0 -
-							    off[y];
+							int64_t tq = q->t_us -
+								     t0 -
+								     off[y];
 							add(&o, tq - 1,
-							    "net: drop %s>%s 1 %s",
+							    "net: drop %s>%s 1 "
+							    "%s",
 							    host[y], host[x],
 							    (q->flags &
 							     TS_CAP_SYN)
@@ -412,8 +413,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (newdata && s->len) {
 			/* a write; the peer reads it on arrival unless it
 			 * leaves it unread */
-			if (!dropping[x] && c->s[x].rexmits &&
-			    i + 1 < sg->n) {
+			if (!dropping[x] && c->s[x].rexmits && i + 1 < sg->n) {
 				/* retransmitted later without an ACK in
 				 * between: this copy was lost */
 				int lost = 0;
@@ -423,7 +423,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 					int qd = dir_of(c, q);
 					if (qd == y && !acked &&
 					    (q->flags & TS_CAP_ACK) &&
-					    (int32_t)(q->ack - (s->seq + s->len)) >= 0)
+					    (int32_t)(q->ack -
+						      (s->seq + s->len)) >= 0)
 						acked = q;
 					if (qd == x && q->seq == s->seq &&
 					    q->len == s->len) {
@@ -438,7 +439,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 					/* the data arrived, its ACK did not */
 					add(&o, acked->t_us - t0 - off[y] - 1,
 					    "net: drop %s>%s 1 %s", host[y],
-					    host[x], acked->len ? "DATA" : "ACK");
+					    host[x],
+					    acked->len ? "DATA" : "ACK");
 			}
 			/* a write's segments: the last has PSH (Linux
 			 * tcp_push at the end of sendmsg) */
@@ -446,9 +448,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				pend_t[x] = t;
 			pend[x] += s->len;
 			if (s->flags & (TS_CAP_PSH | TS_CAP_FIN)) {
-				add(&o, pend_t[x],
-				    "%s: write(%s, %" PRIu64 ")", host[x],
-				    fd[x], pend[x]);
+				add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
+				    host[x], fd[x], pend[x]);
 				pend[x] = 0;
 			}
 			if (!unread[y] && !dropping[x])
@@ -458,9 +459,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
 			if (pend[x]) {
-				add(&o, pend_t[x],
-				    "%s: write(%s, %" PRIu64 ")", host[x],
-				    fd[x], pend[x]);
+				add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
+				    host[x], fd[x], pend[x]);
 				pend[x] = 0;
 			}
 			/* shutdown when it goes on: data sent after, or
@@ -507,8 +507,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	qsort(o.v, o.n, sizeof *o.v, by_time);
 
 	/* the header: what was inferred, what assumed */
-	fprintf(f, "# Made by tcpsim pcap2trace from %s, connection %" PRIu32
-		   " (frames #%" PRIu64 "..#%" PRIu64 ").\n",
+	fprintf(f,
+		"# Made by tcpsim pcap2trace from %s, connection %" PRIu32
+		" (frames #%" PRIu64 "..#%" PRIu64 ").\n",
 		path, c->id, c->first_frame, c->last_frame);
 	fputs("# Inferred: the hosts, their addresses and ports; the link "
 	      "delay (half\n# the handshake's round trip);",
@@ -592,11 +593,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				n);
 		}
 		if (keepalive[x] && first_probe_t[x] >= 0) {
-			int64_t idle = (first_probe_t[x] - last_t[!x]) / 1000000;
+			int64_t idle =
+			    (first_probe_t[x] - last_t[!x]) / 1000000;
 			int64_t intvl =
-			    nprobes[x] > 1 ? (last_probe_t[x] - first_probe_t[x]) /
-						 (nprobes[x] - 1) / 1000000
-					   : 1;
+			    nprobes[x] > 1
+				? (last_probe_t[x] - first_probe_t[x]) /
+				      (nprobes[x] - 1) / 1000000
+				: 1;
 			fprintf(f, "set %s tcp_keepalive_time %" PRId64 "\n",
 				host[x], idle < 1 ? 1 : idle);
 			fprintf(f, "set %s tcp_keepalive_intvl %" PRId64 "\n",
@@ -637,8 +640,9 @@ static uint8_t *slurp(const char *path, size_t *len)
 	uint8_t *b = malloc(cap);
 	while (b) {
 		if (n == cap) {
-			uint8_t *nb = cap < ((size_t)1 << 40) ? realloc(b, cap * 2)
-							      : NULL;
+			uint8_t *nb = cap < ((size_t)1 << 40)
+					  ? realloc(b, cap * 2)
+					  : NULL;
 			if (!nb) {
 				free(b);
 				b = NULL;
@@ -668,8 +672,9 @@ int ts_pcap2trace_main(int argc, char **argv)
 			char *end;
 			unsigned long v = strtoul(argv[++i], &end, 10);
 			if (*end || v < 1 || v > 0xffffffffu) {
-				fprintf(stderr, "tcpsim pcap2trace: --conn takes "
-						"a connection number from 1\n");
+				fprintf(stderr,
+					"tcpsim pcap2trace: --conn takes "
+					"a connection number from 1\n");
 				return 2;
 			}
 			want = (uint32_t)v;
@@ -679,7 +684,8 @@ int ts_pcap2trace_main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "tcpsim pcap2trace: unknown option %s\n",
+			fprintf(stderr,
+				"tcpsim pcap2trace: unknown option %s\n",
 				argv[i]);
 			usage(stderr);
 			return 2;

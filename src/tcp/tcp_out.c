@@ -645,8 +645,7 @@ void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
 __attribute__((noinline)) static void rst_event(ts_sim *sim, int host,
 						const ts_sock *sk,
 						uint16_t port,
-						ts_rst_reason why,
-						int trigger)
+						ts_rst_reason why, int trigger)
 {
 	tcpsim_event ev;
 	ts_ev_begin(sim, &ev, TCPSIM_EV_RESET, host);

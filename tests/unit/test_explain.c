@@ -78,8 +78,8 @@ static uint64_t seg(feed *f, int dir, int flags, uint32_t seq, uint32_t ack,
 	s.mss = s.wscale = -1;
 	/* Linux's replies carry window 0, everything else a window */
 	s.win = (flags & TS_CAP_RST) && !(flags & TS_CAP_ACK) ? 0
-		: (flags & TS_CAP_RST) && seq == 0	       ? 0
-								       : 64;
+		: (flags & TS_CAP_RST) && seq == 0            ? 0
+							      : 64;
 	ts_xp_segment(f->x, &s);
 	return s.frame;
 }
@@ -206,8 +206,7 @@ START_TEST(rule_bad_ack_listener)
 	ck_assert_int_eq(f.g.n, 1);
 	ck_assert_int_eq(f.g.c[0].nrst, 2);
 	ck_assert_str_eq(f.g.c[0].rst[0].cand[0].id, "bad-ack");
-	ck_assert_int_eq(f.g.c[0].rst[0].cand[0].reason,
-			 TCPSIM_RST_LISTEN_ACK);
+	ck_assert_int_eq(f.g.c[0].rst[0].cand[0].reason, TCPSIM_RST_LISTEN_ACK);
 	ck_assert_str_eq(f.g.c[0].rst[1].cand[0].id, "bad-ack");
 	feed_free(&f);
 }
@@ -515,9 +514,9 @@ START_TEST(ids_are_the_headers)
 		ck_assert_ptr_nonnull(tcpsim_rst_id(r, -1));
 	ck_assert_str_eq(tcpsim_rst_id(TCPSIM_RST_NO_SOCKET, TCPSIM_SYN),
 			 "no-listener");
-	ck_assert_str_eq(tcpsim_rst_id(TCPSIM_RST_NO_SOCKET,
-				       TCPSIM_SYN | TCPSIM_ACK),
-			 "no-connection");
+	ck_assert_str_eq(
+	    tcpsim_rst_id(TCPSIM_RST_NO_SOCKET, TCPSIM_SYN | TCPSIM_ACK),
+	    "no-connection");
 	ck_assert_str_eq(tcpsim_rst_id(TCPSIM_RST_LINGER_ZERO, -1),
 			 "linger-abort");
 	ck_assert_ptr_null(tcpsim_rst_id(TCPSIM_NRST, -1));
@@ -549,8 +548,8 @@ static size_t ip_tcp(uint8_t *p, uint32_t payload, int opts)
 	t[15] = 64;
 	if (opts) {
 		/* MSS 1460, window scale 7, SACK-permitted, NOP NOP, EOL */
-		memcpy(t + 20, "\x02\x04\x05\xb4\x03\x03\x07\x04\x02\x01\x01\x00",
-		       12);
+		memcpy(t + 20,
+		       "\x02\x04\x05\xb4\x03\x03\x07\x04\x02\x01\x01\x00", 12);
 	}
 	return tot;
 }
@@ -629,8 +628,7 @@ START_TEST(decode_what_is_skipped)
 	/* IPv6 */
 	f[12] = 0x86;
 	f[13] = 0xdd;
-	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, n + 14, &s),
-			 TS_CAP_IPV6);
+	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, n + 14, &s), TS_CAP_IPV6);
 	f[12] = 0x08;
 	f[13] = 0x00;
 	/* UDP */
@@ -646,12 +644,10 @@ START_TEST(decode_what_is_skipped)
 	/* cut in the TCP header, cut in the payload */
 	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, 14 + 30, &s),
 			 TS_CAP_TRUNCATED);
-	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, 14 + 45, &s),
-			 TS_CAP_TCP);
+	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, 14 + 45, &s), TS_CAP_TCP);
 	ck_assert_int_eq(s.cut, 1);
 	ck_assert_uint_eq(s.len, 10);
-	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, 5, &s),
-			 TS_CAP_TRUNCATED);
+	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, 5, &s), TS_CAP_TRUNCATED);
 	/* a header length past the total length */
 	f[14 + 3] = 30;
 	ck_assert_int_eq(ts_cap_decode(DLT_EN10MB, f, n + 14, &s),
@@ -743,8 +739,8 @@ START_TEST(reader_from_memory)
 	ck_assert_uint_eq(ts_cap_stats_of(c)->duplicates, 1);
 	ts_cap_close(c);
 	/* not a capture */
-	ck_assert_ptr_null(ts_cap_open_mem((const uint8_t *)"hello", 5, err,
-					   sizeof err));
+	ck_assert_ptr_null(
+	    ts_cap_open_mem((const uint8_t *)"hello", 5, err, sizeof err));
 	ck_assert_ptr_nonnull(strstr(err, "not a capture"));
 	/* a link type not read */
 	hdr[5] = 105; /* 802.11 */
