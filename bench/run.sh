@@ -369,6 +369,48 @@ BEGIN {
 	printf "| memory: resident set after 200,000 and after 1,000,000 lines | %.2f MiB, %.2f MiB | - | flat: at most 10%% more | %s |\n", a / 1048576, b / 1048576, yes(b <= 1.1 * a)
 }'
 
+# ---- tcpsim explain: a capture of W1's short connections ----
+# tcpsim-bench writes every segment of N W1 connections (1 ms apart) as
+# tcpsim --pcap does; tcpsim explain reads it, its text to /dev/null.
+# Memory must stay flat: N/10 connections beside N.
+XN=1000000
+[ "$QUICK" = 1 ] && XN=10000
+XN10=$((XN / 10))
+explain_run() {
+	n=$1
+	"$TCPSIM_BENCH" w1 --n "$n" --interval 1ms --pcap "$OUT/explain-$n.pcap" \
+		>"$OUT/explain-$n.gen" 2>&1 || echo "tcpsim-bench --pcap failed" >&2
+	t0=$(now)
+	if [ -n "$TIME" ]; then
+		"$TIME" -f 'maxrss_kb=%M' -o "$OUT/explain-$n.time" \
+			"$TCPSIM" explain "$OUT/explain-$n.pcap" >/dev/null 2>"$OUT/explain-$n.err"
+	else
+		"$TCPSIM" explain "$OUT/explain-$n.pcap" >/dev/null 2>"$OUT/explain-$n.err"
+		echo "maxrss_kb=" >"$OUT/explain-$n.time"
+	fi
+	t1=$(now)
+	echo "$t0 $t1" | awk '{ printf "%.6f\n", $2 - $1 }' >"$OUT/explain-$n.wall"
+	wc -c <"$OUT/explain-$n.pcap" >"$OUT/explain-$n.size"
+	rm -f "$OUT/explain-$n.pcap"
+}
+explain_run "$XN10"
+explain_run "$XN"
+awk -v n="$XN" -v n10="$XN10" \
+	-v w="$(cat "$OUT/explain-$XN.wall")" -v w10="$(cat "$OUT/explain-$XN10.wall")" \
+	-v m="$(kv maxrss_kb "$OUT/explain-$XN.time")" \
+	-v m10="$(kv maxrss_kb "$OUT/explain-$XN10.time")" \
+	-v sz="$(cat "$OUT/explain-$XN.size")" \
+	-v sz10="$(cat "$OUT/explain-$XN10.size")" \
+	-v segs="$(kv segments "$OUT/explain-$XN.gen")" '
+function yes(c) { return c ? "yes" : "**no**" }
+BEGIN {
+	print ""
+	print "| tcpsim explain (a capture of W1 connections, 1 ms apart) | capture | wall | per conn | peak RSS | target | holds |"
+	print "|---|---|---|---|---|---|---|"
+	printf "| %d connections | %.0f MB | %.3f s | %.2f us | %s MiB | - | - |\n", n10, sz10 / 1e6, w10, w10 * 1e6 / n10, m10 == "" ? "-" : sprintf("%.1f", m10 / 1024)
+	printf "| %d connections, %d segments | %.0f MB | %.3f s | %.2f us | %s MiB | under 60 s%s | %s |\n", n, segs, sz / 1e6, w, w * 1e6 / n, m == "" ? "-" : sprintf("%.1f", m / 1024), m == "" ? "" : "; memory flat: at most 10% more", yes(w < 60 && (m == "" || m <= 1.1 * m10))
+}'
+
 echo
 echo "(every run ended with all its expectations met unless a row says FAILED;"
 echo " raw outputs: $OUT)"

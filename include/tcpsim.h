@@ -243,6 +243,27 @@ const char *tcpsim_call_usage(int id);
 	X(DISCONNECT, "connect(AF_UNSPEC) aborts the connection", "TCP_STATE", \
 	  "Linux __inet_stream_connect -> tcp_disconnect")
 
+/* The stable id of each RST rule (doc/rules.md), as tcpsim explain names
+ * the rule behind an RST of a capture. X(NAME, id). NO_SOCKET has two:
+ * "no-listener" when the segment it answers is a SYN, "no-connection"
+ * otherwise (tcpsim_rst_id). */
+#define TCPSIM_RST_IDS(X)                                                      \
+	X(NO_SOCKET, "no-connection")                                          \
+	X(LISTEN_ACK, "bad-ack")                                               \
+	X(SYNSENT_BAD_ACK, "bad-ack")                                          \
+	X(SYNRECV_BAD_ACK, "bad-ack")                                          \
+	X(SYNRECV_ACK_UNSENT, "bad-ack")                                       \
+	X(SYNRECV_OLD_ACK, "bad-ack")                                          \
+	X(SYNRECV_SYN, "syn-in-window")                                        \
+	X(CLOSE_UNREAD, "close-unread-data")                                   \
+	X(LINGER_ZERO, "linger-abort")                                         \
+	X(DATA_AFTER_CLOSE, "orphan-data")                                     \
+	X(FIN_WAIT_2_DATA, "orphan-data")                                      \
+	X(LISTEN_OVERFLOW, "accept-overflow")                                  \
+	X(LISTENER_CLOSED, "listener-closed")                                  \
+	X(KEEPALIVE, "keepalive-timeout")                                      \
+	X(DISCONNECT, "disconnect")
+
 /* Why a stack drops a segment, or takes it without the usual processing.
  * X(NAME, words, Linux skb_drop_reason, rule); the Linux name is "" where
  * Linux frees the segment without one (consume_skb: a SYN the listener
@@ -709,6 +730,9 @@ typedef struct tcpsim_event {
 		struct {
 			tcpsim_sock sock; /* id 0: no socket, lport the port */
 			tcpsim_rst_reason reason;
+			/* the flags of the segment it answers; -1 for an
+			 * RST that answers none (an abort) */
+			int trigger;
 		} reset;
 		/* DROP */
 		struct {
@@ -911,6 +935,10 @@ const char *tcpsim_reason_rule(int kind, int reason);
  * the skb_drop_reason of a drop ("TCP_OLD_SEQUENCE"); NULL where Linux
  * has none (a segment it keeps, another KIND) or out of range. */
 const char *tcpsim_reason_linux(int kind, int reason);
+/* The stable id of RST reason REASON (TCPSIM_RST_IDS): "no-listener" for
+ * NO_SOCKET when TRIGGER_FLAGS, the flags of the segment the RST answers
+ * (-1: not known), have SYN without ACK; NULL when out of range. */
+const char *tcpsim_rst_id(int reason, int trigger_flags);
 /* "CHALLENGE_ACK": the name of what a stack sent back for a dropped
  * segment (a tcpsim_drop_answer); NULL for none or out of range. */
 const char *tcpsim_drop_answer_name(int answer);

@@ -2,7 +2,9 @@
 # Fills the ladder diagrams of doc/tutorial.md from the traces: every line
 #   <!-- ladder: traces/TOPIC/NAME.trace -->
 # is followed by a fenced block holding `tcpsim --ladder --ascii` of that
-# trace; a previous block there is replaced. Reads doc/tutorial.md, writes
+# trace; a previous block there is replaced. Likewise
+#   <!-- explain: tests/captures/NAME.pcap -->     tcpsim explain NAME.pcap
+#   <!-- pcap2trace: tests/captures/NAME.pcap -->  tcpsim pcap2trace NAME.pcap Reads doc/tutorial.md, writes
 # the result on standard output. tests/check-tutorial.sh fails when the
 # committed file differs, so the diagrams cannot drift from the model.
 set -u
@@ -31,6 +33,22 @@ while IFS= read -r line || [ -n "$line" ]; do
 		t=${t% -->}
 		printf '```text\n'
 		"$TCPSIM" --ladder --ascii --color=never "$t" | tail -n +2
+		printf '```\n'
+		skip=1
+		;;
+	'<!-- explain: '*' -->')
+		t=${line#<!-- explain: }
+		t=${t% -->}
+		printf '```text\n'
+		"$TCPSIM" explain "$t"
+		printf '```\n'
+		skip=1
+		;;
+	'<!-- pcap2trace: '*' -->')
+		t=${line#<!-- pcap2trace: }
+		t=${t% -->}
+		printf '```text\n'
+		"$TCPSIM" pcap2trace "$t"
 		printf '```\n'
 		skip=1
 		;;

@@ -23,6 +23,7 @@
 #include "base/sb.h"
 #include "cli/gen.h"
 #include "cli/ladder.h"
+#include "explain/explain.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"
@@ -58,12 +59,18 @@ static void usage(FILE *f)
 	    "usage: tcpsim [OPTION]... FILE...\n"
 	    "       tcpsim test [OPTION]... PATH...\n"
 	    "       tcpsim gen --seed N\n"
+	    "       tcpsim explain [--json] CAPTURE\n"
+	    "       tcpsim pcap2trace [--conn N] [--segments] CAPTURE\n"
 	    "Run TCP traces in virtual time and report every segment, state\n"
 	    "change, timer, RST and call result. FILE '-' is standard "
 	    "input.\n"
 	    "'tcpsim test' runs every trace under the PATHs as a test suite.\n"
 	    "'tcpsim gen' writes a random trace (faults, data, close) for "
 	    "seed N.\n"
+	    "'tcpsim explain' says why each RST of a capture (pcap, pcapng) "
+	    "was sent;\n"
+	    "'tcpsim pcap2trace' writes a trace reproducing one of its "
+	    "connections\n(doc/explain.md).\n"
 	    "\n"
 	    "  --ladder          a ladder diagram instead of the report\n"
 	    "  --ascii           the ladder in plain ASCII\n"
@@ -653,6 +660,10 @@ int main(int argc, char **argv)
 	ts_pkt_config_init(&c.pkt);
 	ts_sb_init(&c.json_out, NULL, 0);
 	const char *color = "auto";
+	if (argc > 1 && !strcmp(argv[1], "explain"))
+		return ts_explain_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "pcap2trace"))
+		return ts_pcap2trace_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
 		uint64_t seed = 0;

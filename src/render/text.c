@@ -163,6 +163,28 @@ const char *tcpsim_reason_linux(int kind, int reason)
 	return n && *n ? n : NULL;
 }
 
+static const char *const rst_ids[TCPSIM_NRST] = {
+#define X(n, id) [TCPSIM_RST_##n] = id,
+    TCPSIM_RST_IDS(X)
+#undef X
+};
+
+#define X(n, id) +1
+_Static_assert(0 TCPSIM_RST_IDS(X) == TCPSIM_NRST,
+	       "every RST reason has an id in TCPSIM_RST_IDS");
+#undef X
+
+const char *tcpsim_rst_id(int reason, int trigger_flags)
+{
+	if ((unsigned)reason >= TCPSIM_NRST)
+		return NULL;
+	/* RFC 9293 §3.10.7.1: a SYN for a port where nothing listens */
+	if (reason == TCPSIM_RST_NO_SOCKET && trigger_flags >= 0 &&
+	    (trigger_flags & (TCPSIM_SYN | TCPSIM_ACK)) == TCPSIM_SYN)
+		return "no-listener";
+	return rst_ids[reason];
+}
+
 static const char *const drop_answer_names[TCPSIM_NANSWER] = {
 #define X(n, w) #n,
     TCPSIM_DROP_ANSWERS(X)
