@@ -371,7 +371,8 @@ const char *tcpsim_call_usage(int id);
 	X(ZERO_WINDOW_TIMED_OUT, "zero-window probes timed out", NONE, "")     \
 	X(TIME_WAIT_EXPIRED, "TIME_WAIT timer expired", NONE, "")              \
 	X(FIN_WAIT_2_EXPIRED, "FIN_WAIT_2 timer expired", NONE, "")            \
-	X(DISCONNECT, "connect(AF_UNSPEC)", NONE, "")
+	X(DISCONNECT, "connect(AF_UNSPEC)", NONE, "")                          \
+	X(OBSERVED, "seen on the kernel", NONE, "")
 
 /* The timers of a socket. X(NAME, words) */
 #define TCPSIM_TIMERS(X)                                                       \

@@ -23,6 +23,7 @@
 #include "base/sb.h"
 #include "cli/gen.h"
 #include "cli/ladder.h"
+#include "kernel/kernel.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"
@@ -653,6 +654,10 @@ int main(int argc, char **argv)
 	ts_pkt_config_init(&c.pkt);
 	ts_sb_init(&c.json_out, NULL, 0);
 	const char *color = "auto";
+	/* On the real kernel, and against it (src/kernel, doc/kernel.md). */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--kernel") || !strcmp(argv[i], "--diff"))
+			return ts_kernel_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
 		uint64_t seed = 0;
