@@ -324,6 +324,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: tcpsim --kernel [--quiet] [--color=WHEN] TRACE...\n"
 		   "       tcpsim --diff [--tolerance MS] TRACE...\n"
+		   "       tcpsim --kernel --can-run\n"
 		   "Runs each trace on this machine's kernel (root, network "
 		   "namespaces, /dev/net/tun);\n"
 		   "--diff also runs the model and prints where they "
@@ -344,6 +345,8 @@ int ts_kernel_main(int argc, char **argv)
 			mode |= 1;
 		else if (!strcmp(a, "--diff"))
 			mode |= 2;
+		else if (!strcmp(a, "--can-run"))
+			mode |= 4;
 		else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
 			o.quiet = 1;
 		else if (!strncmp(a, "--color=", 8) ||
@@ -373,6 +376,17 @@ int ts_kernel_main(int argc, char **argv)
 			return TCPSIM_ERROR;
 		} else
 			files[nfiles++] = argv[i];
+	}
+	if (mode & 4) {
+		/* whether this machine can run traces on its kernel */
+		char why[256];
+		free(files);
+		if (ts_kernel_can_run(why, sizeof why) < 0) {
+			printf("no: %s\n", why);
+			return TCPSIM_ERROR;
+		}
+		printf("yes\n");
+		return TCPSIM_OK;
 	}
 	if (mode == 3) {
 		fprintf(stderr, "tcpsim: --kernel and --diff: choose one\n");

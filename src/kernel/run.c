@@ -1631,6 +1631,11 @@ static void on_fatal(int sig)
 	for (int i = 0; i < KR_MAX_PIDS; i++)
 		if (live_pids[i] > 0)
 			kill(live_pids[i], SIGKILL);
+	/* reaped before tcpsim goes, so that nothing of the run outlives
+	 * it (waitpid is async-signal-safe) */
+	for (int i = 0; i < KR_MAX_PIDS; i++)
+		if (live_pids[i] > 0)
+			waitpid(live_pids[i], NULL, 0);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
