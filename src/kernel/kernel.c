@@ -411,6 +411,14 @@ int ts_kernel_main(int argc, char **argv)
 		return TCPSIM_ERROR;
 	}
 	kr_install_signals();
+	/* Time is real: on a busy machine a line must still run when the
+	 * trace says and a packet arrive after the link's delay, not when
+	 * the scheduler gets round to it. The lowest real-time priority
+	 * (inherited by the hosts' processes) is enough; they sleep almost
+	 * all the time. Without it (no CAP_SYS_NICE), the run goes on
+	 * under the ordinary scheduler. */
+	struct sched_param sp = {.sched_priority = 1};
+	(void)sched_setscheduler(0, SCHED_FIFO, &sp);
 	int status = TCPSIM_OK;
 	for (int i = 0; i < nfiles; i++) {
 		int rc = run_file(&o, files[i]);

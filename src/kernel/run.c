@@ -1128,16 +1128,17 @@ static void pump(kr_run *r, int64_t until, until_fn done, void *arg)
 				i++;
 		if (now - r->last_poll >= POLL_US)
 			poll_all(r);
-		if ((done && done(r, arg)) || now >= until)
-			break;
-		int64_t next = until;
+		/* the last pass still reads what is there, without
+		 * waiting: what a line's expect must see */
+		int last = (done && done(r, arg)) || now >= until;
+		int64_t next = last ? now : until;
 		if (r->last_poll + POLL_US < next)
 			next = r->last_poll + POLL_US;
 		for (int i = 0; i < r->npkts; i++)
 			if (r->pkts[i].due < next)
 				next = r->pkts[i].due;
-		if (done && next > now + 200)
-			next = now + 200; /* look at the process again */
+		if (done && next > now + 1000)
+			next = now + 1000; /* look at the process again */
 		int n = 0;
 		for (int i = 0; i < nh; i++) {
 			pf[n].fd = r->h[i].up ? r->h[i].k.tun : -1;
@@ -1148,14 +1149,17 @@ static void pump(kr_run *r, int64_t until, until_fn done, void *arg)
 		int64_t wait = next > now ? next - now : 0;
 		struct timespec ts = {(time_t)(wait / 1000000),
 				      (long)(wait % 1000000) * 1000};
-		if (ppoll(pf, (nfds_t)n, &ts, NULL) <= 0)
-			continue;
-		for (int i = 0; i < nh; i++) {
-			if (pf[2 * i].fd >= 0 && (pf[2 * i].revents & POLLIN))
-				read_tun(r, i);
-			if (pf[2 * i + 1].fd >= 0 && pf[2 * i + 1].revents)
-				read_ctl(r, i);
-		}
+		if (ppoll(pf, (nfds_t)n, &ts, NULL) > 0)
+			for (int i = 0; i < nh; i++) {
+				if (pf[2 * i].fd >= 0 &&
+				    (pf[2 * i].revents & POLLIN))
+					read_tun(r, i);
+				if (pf[2 * i + 1].fd >= 0 &&
+				    pf[2 * i + 1].revents)
+					read_ctl(r, i);
+			}
+		if (last)
+			break;
 	}
 	free(pf);
 }
