@@ -148,7 +148,7 @@ static int64_t absd(int64_t x)
 static int close_in_time(const tcpsim_event *a, const tcpsim_event *b,
 			 int64_t tol)
 {
-	int64_t t = a->time_us > tol * 10 ? a->time_us / 10 : tol;
+	int64_t t = a->time_us > tol * 5 ? a->time_us / 5 : tol;
 	return absd(a->time_us - b->time_us) <= t;
 }
 
@@ -163,7 +163,12 @@ static int fields_differ(char *b, size_t cap, const tcpsim_segment *m,
 		if ((cond) && n < cap)                                         \
 			n += (size_t)snprintf(b + n, cap - n, __VA_ARGS__);    \
 	} while (0)
-	DIFF(m->flags != k->flags, " flags");
+	if (m->flags != k->flags && n < cap) {
+		char a[32], c[32];
+		flags_text(a, sizeof a, m->flags);
+		flags_text(c, sizeof c, k->flags);
+		n += (size_t)snprintf(b + n, cap - n, " flags %s/%s", a, c);
+	}
 	DIFF(m->seq != k->seq, " seq %u/%u", m->seq, k->seq);
 	DIFF((m->flags & TCPSIM_ACK) && m->ack != k->ack, " ack %u/%u", m->ack,
 	     k->ack);
@@ -241,15 +246,20 @@ static int compare_segments(const ts_trace *t, const kd_events *m,
 					}
 					break;
 				}
-			/* pass 2: one of each side, same flags, near the
-			 * same time, in order: fields differ */
+			/* pass 2: one of each side near the same time, with
+			 * the same sequence number and either the same flags
+			 * or the same length (flags or fields differ) */
 			for (size_t i = 0; i < nm; i++) {
 				if (mk[i])
 					continue;
 				for (size_t j = 0; j < nk; j++) {
-					if (kk[j] ||
-					    ms[i]->u.seg.seg.flags !=
-						ks[j]->u.seg.seg.flags ||
+					const tcpsim_segment *x =
+								 &ms[i]->u.seg.seg,
+							     *y =
+								 &ks[j]->u.seg.seg;
+					if (kk[j] || x->seq != y->seq ||
+					    (x->flags != y->flags &&
+					     x->len != y->len) ||
 					    !close_in_time(ms[i], ks[j], tol))
 						continue;
 					mk[i] = kk[j] = 1;

@@ -250,8 +250,30 @@ static int run_file(const kopts *o, const char *path)
 		free(model.ev);
 		return TCPSIM_ERROR;
 	}
+	/* the state each variable ends in on the model */
+	int nv = 0;
+	for (int h = 0; h < t->nhosts; h++)
+		nv += t->hosts[h].nvars;
+	int *want = mrc == TCPSIM_ERROR ? NULL : malloc(((size_t)nv + 1) *
+							sizeof *want);
+	for (int h = 0, k = 0; want && h < t->nhosts; h++)
+		for (int v = 0; v < t->hosts[h].nvars; v++, k++) {
+			want[k] = -1;
+			for (size_t i = 0; i < model.n; i++) {
+				const tcpsim_event *ev = &model.ev[i];
+				if (ev->kind == TCPSIM_EV_FINAL && ev->host == h &&
+				    ev->u.final.sock.var &&
+				    !strcmp(ev->u.final.sock.var,
+					    t->hosts[h].vars[v]))
+					want[k] = ev->u.final.reason ==
+							  TCPSIM_FINAL_SOCKET
+						      ? (int)ev->u.final.state
+						      : TCPSIM_CLOSED;
+			}
+		}
 	kr_run r;
-	int rc = kr_run_trace(&r, t, model.end);
+	int rc = kr_run_trace(&r, t, model.end, want);
+	free(want);
 	if (rc < 0) {
 		/* a line the run could not carry out, or a namespace or
 		 * sysctl refused: no report is presented as a result */

@@ -25,6 +25,8 @@ typedef struct kr_conn {
 	int host[2], gen[2];
 	int have_isn[2], have_ts[2];
 	uint32_t kisn[2], misn[2], tsoff[2];
+	int prev, prev_side; /* the former connection of the same four
+			      * numbers, -1; which of its ends is end 0 */
 } kr_conn;
 
 /* A socket of a host as sock_diag shows it (the kernel's ports). */
@@ -132,9 +134,13 @@ uint16_t kr_port(kr_run *r, int h, uint16_t kport);
 int kr_host_of(const kr_run *r, uint32_t addr);
 
 /* Run trace T on the kernel into R (its events in R->ev, in time order);
- * MODEL_END: when the model's run of it ends (µs). 0; -1 with R->msg
- * when the run could not be carried out (R->errline: the line, 0). */
-int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end);
+ * MODEL_END: when the model's run of it ends (µs); WANT (NULL: none):
+ * the state each variable ends in on the model (host by host, variable
+ * by variable, -1 for any), which the run waits for a little past the
+ * end. 0; -1 with R->msg when the run could not be carried out
+ * (R->errline: the line, 0). */
+int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end,
+		 const int *want);
 void kr_free(kr_run *r);
 
 /* Cleanup on every way out: the hosts of the run under way are killed

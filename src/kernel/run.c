@@ -393,18 +393,45 @@ int kr_host_of(const kr_run *r, uint32_t addr)
 static kr_conn *conn_of(kr_run *r, const tcpsim_segment *s, int *side,
 			int make)
 {
-	for (int i = 0; i < r->nconns; i++) {
+	kr_conn *older = NULL;
+	int older_side = 0;
+	for (int i = r->nconns - 1; i >= 0; i--) {
 		kr_conn *c = &r->conns[i];
-		for (int e = 0; e < 2; e++)
-			if (c->addr[e] == s->saddr && c->port[e] == s->sport &&
-			    c->addr[!e] == s->daddr && c->port[!e] == s->dport &&
+		for (int e = 0; e < 2; e++) {
+			if (c->addr[e] != s->saddr || c->port[e] != s->sport ||
+			    c->addr[!e] != s->daddr || c->port[!e] != s->dport)
+				continue;
+			if (c->host[e] < 0 ||
 			    c->gen[e] == r->h[c->host[e]].boot) {
+				/* a SYN with another initial sequence number
+				 * on the same four numbers: a new connection
+				 * (a second connect(), TIME_WAIT reused) */
+				if (make && (s->flags & TS_SYN) &&
+				    c->have_isn[e] && c->kisn[e] != s->seq) {
+					older = c;
+					older_side = e;
+					goto fresh;
+				}
 				*side = e;
 				return c;
 			}
+			if (!older) {
+				older = c;
+				older_side = e;
+			}
+		}
+	}
+	/* A host that rebooted answers a segment of its former life (an RST
+	 * whose numbers are those of the old connection): that connection,
+	 * unless it opens a new one. */
+	if (older && !(s->flags & TS_SYN)) {
+		*side = older_side;
+		return older;
 	}
 	if (!make)
 		return NULL;
+fresh:;
+	int prev = older ? (int)(older - r->conns) : -1;
 	if (r->nconns == r->cap_conns) {
 		int nc = r->cap_conns ? r->cap_conns * 2 : 16;
 		kr_conn *n = realloc(r->conns, (size_t)nc * sizeof *n);
@@ -415,6 +442,8 @@ static kr_conn *conn_of(kr_run *r, const tcpsim_segment *s, int *side,
 	}
 	kr_conn *c = &r->conns[r->nconns++];
 	memset(c, 0, sizeof *c);
+	c->prev = prev;
+	c->prev_side = older_side;
 	c->addr[0] = s->saddr;
 	c->port[0] = s->sport;
 	c->addr[1] = s->daddr;
@@ -442,7 +471,29 @@ void kr_map(kr_run *r, const tcpsim_segment *k, tcpsim_segment *m, int sent,
 	if (sent && (k->flags & TS_SYN) && !c->have_isn[side] && h >= 0) {
 		c->have_isn[side] = 1;
 		c->kisn[side] = k->seq;
-		c->misn[side] = model_isn(r, h);
+		/* An initial sequence number Linux derives from the former
+		 * connection of the same four numbers (tcp_disconnect: its
+		 * snd_nxt + max_window + 2; a TIME_WAIT reused:
+		 * tw_snd_nxt + 65535 + 2), as the model derives it, is
+		 * mapped as that connection's numbers; a fresh one is the
+		 * model's next. */
+		const kr_conn *p = NULL;
+		int ps = 0;
+		for (int i = r->nconns - 1; i >= 0 && !p; i--) {
+			const kr_conn *q = &r->conns[i];
+			for (int e = 0; e < 2 && !p; e++)
+				if (q != c && q->host[e] == h &&
+				    q->gen[e] == c->gen[side] &&
+				    q->have_isn[e] &&
+				    k->seq - q->kisn[e] < (1u << 20)) {
+					p = q;
+					ps = e;
+				}
+		}
+		if (p)
+			c->misn[side] = k->seq - p->kisn[ps] + p->misn[ps];
+		else
+			c->misn[side] = model_isn(r, h);
 	}
 	if (sent && k->ts && !c->have_ts[side] && h >= 0) {
 		c->have_ts[side] = 1;
@@ -1107,11 +1158,11 @@ static void read_ctl(kr_run *r, int h)
 	x->k.pid = 0;
 }
 
-typedef int (*until_fn)(kr_run *r, void *arg);
+typedef int (*until_fn)(kr_run *r, const void *arg);
 
 /* Carry packets, answers and states until UNTIL (CLOCK_MONOTONIC) or
  * until DONE says so. */
-static void pump(kr_run *r, int64_t until, until_fn done, void *arg)
+static void pump(kr_run *r, int64_t until, until_fn done, const void *arg)
 {
 	int nh = r->t->nhosts;
 	struct pollfd *pf = calloc((size_t)nh * 2, sizeof *pf);
@@ -1175,7 +1226,7 @@ typedef struct wait_arg {
 } wait_arg;
 
 /* A call answered, or its process asleep in it. */
-static int call_settled(kr_run *r, void *arg)
+static int call_settled(kr_run *r, const void *arg)
 {
 	const wait_arg *w = arg;
 	kr_host *x = &r->h[w->h];
@@ -1440,6 +1491,10 @@ static int run_host(kr_run *r, const ts_stmt *st)
 		x->up = 0;
 		proc_gone(r, h, TCPSIM_STOP_HOST_CRASHED, at);
 		kh_stop(&x->k);
+		/* every socket gone with it, silently */
+		x->nsocks = 0;
+		for (int v = 0; v < r->t->hosts[h].nvars; v++)
+			x->vars[v].sock = -1;
 		return 0;
 	case TS_HOST_REBOOT: {
 		if (x->up) {
@@ -1669,7 +1724,22 @@ static int by_time(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end)
+/* Every variable in the state WANT (host by host, variable by variable;
+ * -1: any) says it ends in. */
+static int finals_reached(kr_run *r, const void *arg)
+{
+	const int *want = arg;
+	int k = 0;
+	for (int h = 0; h < r->t->nhosts; h++)
+		for (int v = 0; v < r->t->hosts[h].nvars; v++, k++)
+			if (want[k] >= 0 && r->h[h].up &&
+			    (int)var_state(r, h, v) != want[k])
+				return 0;
+	return 1;
+}
+
+int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end,
+		 const int *want)
 {
 	memset(r, 0, sizeof *r);
 	r->t = t;
@@ -1738,6 +1808,14 @@ int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end)
 	}
 	r->end = (model_end > last ? model_end : last) + END_GRACE_US;
 	pump(r, r->t0 + r->end, NULL, NULL);
+	if (want) {
+		/* A kernel timer of seconds fires late by up to an eighth of
+		 * its time (the timer wheel's granularity): the run goes on
+		 * that much longer while a variable's state is not yet the
+		 * one the model ends with. */
+		int64_t cap = r->end + model_end / 8 + END_GRACE_US;
+		pump(r, r->t0 + cap, finals_reached, want);
+	}
 	finish(r);
 	if (r->oom) {
 		snprintf(r->msg, sizeof r->msg, "out of memory");
