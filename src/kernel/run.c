@@ -837,6 +837,18 @@ static void poll_states(kr_run *r, int h)
 				 rp = ntohs(m->id.idiag_dport);
 			int st = state_of(m->idiag_state);
 			kr_sock *s = find_sock(x, la, lp, ra, rp);
+			if (s && ((s->state == TS_TIME_WAIT &&
+				   st != TS_TIME_WAIT) ||
+				  (m->idiag_inode && s->ino &&
+				   m->idiag_inode != s->ino))) {
+				/* another socket on the same four numbers
+				 * (a TIME_WAIT taken over by a new SYN): the
+				 * former one is gone */
+				state_event(r, h, s, s->state, TS_CLOSED, at);
+				s->state = TS_CLOSED;
+				s->gone = 1;
+				s = NULL;
+			}
 			if (!s) {
 				if (st == TS_CLOSED ||
 				    x->nsocks == KR_MAX_SOCKS)
