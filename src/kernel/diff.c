@@ -32,7 +32,8 @@ static void call_of(const kd_events *e, int line, call_out *o)
 		const tcpsim_event *ev = &e->ev[i];
 		if (ev->line != line)
 			continue;
-		if (ev->kind == TCPSIM_EV_CALL || ev->kind == TCPSIM_EV_RETURN) {
+		if (ev->kind == TCPSIM_EV_CALL ||
+		    ev->kind == TCPSIM_EV_RETURN) {
 			o->found = o->ret = 1;
 			o->res = ev->u.call;
 			return;
@@ -66,13 +67,12 @@ static void result_text(char *b, size_t cap, const call_out *o)
 	}
 	const tcpsim_call_result *r = &o->res;
 	if (r->value < 0)
-		snprintf(b, cap, "-1 %s%s",
-			 r->errno_name ? r->errno_name : "?",
+		snprintf(b, cap, "-1 %s%s", r->errno_name ? r->errno_name : "?",
 			 r->sigpipe ? " +SIGPIPE" : "");
 	else if (r->has_addr)
 		snprintf(b, cap, "%u.%u.%u.%u:%u", r->addr >> 24,
-			 r->addr >> 16 & 255, r->addr >> 8 & 255,
-			 r->addr & 255, r->port);
+			 r->addr >> 16 & 255, r->addr >> 8 & 255, r->addr & 255,
+			 r->port);
 	else
 		snprintf(b, cap, "%lld%s", (long long)r->value,
 			 r->sigpipe ? " +SIGPIPE" : "");
@@ -199,8 +199,8 @@ static const tcpsim_event **sends(const kd_events *e, int a, int b, size_t *n)
 	if (!v)
 		return NULL;
 	for (size_t i = 0; i < e->n; i++)
-		if (e->ev[i].kind == TCPSIM_EV_SEND && e->ev[i].u.seg.from == a &&
-		    e->ev[i].u.seg.to == b)
+		if (e->ev[i].kind == TCPSIM_EV_SEND &&
+		    e->ev[i].u.seg.from == a && e->ev[i].u.seg.to == b)
 			v[(*n)++] = &e->ev[i];
 	return v;
 }
@@ -253,10 +253,9 @@ static int compare_segments(const ts_trace *t, const kd_events *m,
 				if (mk[i])
 					continue;
 				for (size_t j = 0; j < nk; j++) {
-					const tcpsim_segment *x =
-								 &ms[i]->u.seg.seg,
-							     *y =
-								 &ks[j]->u.seg.seg;
+					const tcpsim_segment
+					    *x = &ms[i]->u.seg.seg,
+					    *y = &ks[j]->u.seg.seg;
 					if (kk[j] || x->seq != y->seq ||
 					    (x->flags != y->flags &&
 					     x->len != y->len) ||
@@ -347,8 +346,9 @@ int kd_compare(const ts_trace *t, const kd_events *m, const kd_events *k,
 			result_text(ra, sizeof ra, &a);
 			result_text(rb, sizeof rb, &b);
 			tcpsim_call_text(&st->u.call, ct, sizeof ct);
-			fprintf(out, "%s:%d: %s: %s: %s on the model, %s on "
-				     "the kernel\n",
+			fprintf(out,
+				"%s:%d: %s: %s: %s on the model, %s on "
+				"the kernel\n",
 				t->filename, st->line, t->hosts[st->host].name,
 				ct, ra, rb);
 			nd++;
@@ -367,7 +367,8 @@ int kd_compare(const ts_trace *t, const kd_events *m, const kd_events *k,
 				tcpsim_event_text(b, tb, sizeof tb);
 			else
 				snprintf(tb, sizeof tb, "not checked");
-			fprintf(out, "%s:%d: expect: model \"%s\", kernel \"%s\"\n",
+			fprintf(out,
+				"%s:%d: expect: model \"%s\", kernel \"%s\"\n",
 				t->filename, st->line, ta, tb);
 			nd++;
 		}

@@ -71,8 +71,8 @@ static void nl_attr(nlbuf *b, int type, const void *data, size_t len)
 	a->rta_type = (unsigned short)type;
 	a->rta_len = (unsigned short)RTA_LENGTH(len);
 	memcpy(RTA_DATA(a), data, len);
-	b->h->nlmsg_len = (uint32_t)(NLMSG_ALIGN(b->h->nlmsg_len) +
-				     RTA_ALIGN(a->rta_len));
+	b->h->nlmsg_len =
+	    (uint32_t)(NLMSG_ALIGN(b->h->nlmsg_len) + RTA_ALIGN(a->rta_len));
 }
 
 /* Send B on rtnetlink socket FD and read the kernel's answer: 0 or
@@ -182,11 +182,10 @@ static int sysctls(const ts_host_decl *d)
 			if (!d->knob_set[k])
 				continue;
 			snprintf(path, sizeof path, "%s%s", ipv4, ki->name);
-			snprintf(val, sizeof val, "%08llx-%08llx-%08llx-%08llx",
-				 (unsigned long long)v[0],
-				 (unsigned long long)v[1],
-				 (unsigned long long)v[2],
-				 (unsigned long long)v[3]);
+			snprintf(
+			    val, sizeof val, "%08llx-%08llx-%08llx-%08llx",
+			    (unsigned long long)v[0], (unsigned long long)v[1],
+			    (unsigned long long)v[2], (unsigned long long)v[3]);
 		} else {
 			snprintf(path, sizeof path, "%s%s", ipv4, ki->name);
 			if (ki->nvals == 3)
@@ -280,8 +279,7 @@ static int sockopt_of(int opt, int *level, int *name)
 	    [TS_OPT_TCP_NODELAY] = {IPPROTO_TCP, TCP_NODELAY},
 	    [TS_OPT_TCP_MAXSEG] = {IPPROTO_TCP, TCP_MAXSEG},
 	    [TS_OPT_TCP_FASTOPEN] = {IPPROTO_TCP, TCP_FASTOPEN},
-	    [TS_OPT_TCP_FASTOPEN_CONNECT] = {IPPROTO_TCP,
-					     TCP_FASTOPEN_CONNECT},
+	    [TS_OPT_TCP_FASTOPEN_CONNECT] = {IPPROTO_TCP, TCP_FASTOPEN_CONNECT},
 	    [TS_OPT_TCP_SYNCNT] = {IPPROTO_TCP, TCP_SYNCNT}};
 	if (opt < 0 || opt >= TS_NSOCKOPTS)
 		return -1;
@@ -329,13 +327,15 @@ static void agent_call(agent *ag, const ts_call *c, kh_rep *r)
 		if (rc >= 0) {
 			/* A namespace other than the first may only make a
 			 * congestion control of tcp_allowed_congestion_control
-			 * its default (Linux tcp_set_default_congestion_control);
-			 * a socket of a process with CAP_NET_ADMIN may take
-			 * any (tcp_set_congestion_control). So each socket
-			 * takes the host's, and accepted ones inherit it. */
-			const char *cc = ts_knobs[TS_KNOB_TCP_CONGESTION_CONTROL]
-					     .names[hosts[ag->host]
-							.knobs[TS_KNOB_TCP_CONGESTION_CONTROL]];
+			 * its default (Linux
+			 * tcp_set_default_congestion_control); a socket of a
+			 * process with CAP_NET_ADMIN may take any
+			 * (tcp_set_congestion_control). So each socket takes
+			 * the host's, and accepted ones inherit it. */
+			const char *cc =
+			    ts_knobs[TS_KNOB_TCP_CONGESTION_CONTROL]
+				.names[hosts[ag->host].knobs
+					   [TS_KNOB_TCP_CONGESTION_CONTROL]];
 			(void)setsockopt((int)rc, IPPROTO_TCP, TCP_CONGESTION,
 					 cc, (socklen_t)strlen(cc));
 		}
@@ -529,8 +529,8 @@ static void child(int sock, const ts_trace *t, int index, pid_t parent)
 		snprintf(m.what, sizeof m.what, "TUNSETIFF");
 		goto fail;
 	}
-	int rc = net_setup(if_nametoindex("tcpsim0"), if_nametoindex("lo"),
-			   d->addr);
+	int rc =
+	    net_setup(if_nametoindex("tcpsim0"), if_nametoindex("lo"), d->addr);
 	if (rc < 0) {
 		m.rc = rc;
 		snprintf(m.what, sizeof m.what, "rtnetlink (address, route)");
@@ -543,8 +543,8 @@ static void child(int sock, const ts_trace *t, int index, pid_t parent)
 			 ts_knobs[m.badknob].name);
 		goto fail;
 	}
-	fds[1] = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-			NETLINK_SOCK_DIAG);
+	fds[1] =
+	    socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fds[1] < 0) {
 		m.rc = -errno;
 		snprintf(m.what, sizeof m.what, "NETLINK_SOCK_DIAG");
@@ -624,8 +624,10 @@ int kh_start(kh_host *h, const ts_trace *t, int index, char *msg, size_t cap,
 	setup_msg m;
 	int fds[2] = {-1, -1};
 	if (recv_setup(h->ctl, &m, fds) < 0) {
-		snprintf(msg, cap, "host %s: its process ended while setting "
-				   "up", t->hosts[index].name);
+		snprintf(msg, cap,
+			 "host %s: its process ended while setting "
+			 "up",
+			 t->hosts[index].name);
 		kh_stop(h);
 		return -1;
 	}

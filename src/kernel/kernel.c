@@ -65,8 +65,9 @@ int ts_kernel_can_run(char *msg, size_t cap)
 	int st = 0;
 	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
 	    WEXITSTATUS(st)) {
-		snprintf(msg, cap, "cannot make a network namespace "
-				   "(unshare(CLONE_NEWNET) fails)");
+		snprintf(msg, cap,
+			 "cannot make a network namespace "
+			 "(unshare(CLONE_NEWNET) fails)");
 		return -1;
 	}
 	return 0;
@@ -84,7 +85,7 @@ static int set_line(const ts_trace *t, int host, int knob)
 		const char *e = nl ? nl : end;
 		char buf[256];
 		size_t n = (size_t)(e - p) < sizeof buf - 1 ? (size_t)(e - p)
-							     : sizeof buf - 1;
+							    : sizeof buf - 1;
 		memcpy(buf, p, n);
 		buf[n] = 0;
 		char w1[64], w2[64], w3[64];
@@ -104,7 +105,7 @@ static int host_line(const ts_trace *t, int host)
 		const char *e = nl ? nl : end;
 		char buf[256], w1[64], w2[64];
 		size_t n = (size_t)(e - p) < sizeof buf - 1 ? (size_t)(e - p)
-							     : sizeof buf - 1;
+							    : sizeof buf - 1;
 		memcpy(buf, p, n);
 		buf[n] = 0;
 		if (sscanf(buf, " %63s %63s", w1, w2) == 2 &&
@@ -254,15 +255,16 @@ static int run_file(const kopts *o, const char *path)
 	int nv = 0;
 	for (int h = 0; h < t->nhosts; h++)
 		nv += t->hosts[h].nvars;
-	int *want = mrc == TCPSIM_ERROR ? NULL : malloc(((size_t)nv + 1) *
-							sizeof *want);
+	int *want = mrc == TCPSIM_ERROR
+			? NULL
+			: malloc(((size_t)nv + 1) * sizeof *want);
 	for (int h = 0, k = 0; want && h < t->nhosts; h++)
 		for (int v = 0; v < t->hosts[h].nvars; v++, k++) {
 			want[k] = -1;
 			for (size_t i = 0; i < model.n; i++) {
 				const tcpsim_event *ev = &model.ev[i];
-				if (ev->kind == TCPSIM_EV_FINAL && ev->host == h &&
-				    ev->u.final.sock.var &&
+				if (ev->kind == TCPSIM_EV_FINAL &&
+				    ev->host == h && ev->u.final.sock.var &&
 				    !strcmp(ev->u.final.sock.var,
 					    t->hosts[h].vars[v]))
 					want[k] = ev->u.final.reason ==
@@ -299,10 +301,9 @@ static int run_file(const kopts *o, const char *path)
 			} else {
 				for (size_t i = 0; i < r.nev; i++)
 					k.ev[i] = r.ev[i].ev;
-				int nd = kd_compare(t, &model, &k,
-						    (int64_t)o->tolerance_ms *
-							1000,
-						    stdout);
+				int nd = kd_compare(
+				    t, &model, &k,
+				    (int64_t)o->tolerance_ms * 1000, stdout);
 				status = nd ? TCPSIM_FAILED : TCPSIM_OK;
 				free(k.ev);
 			}
@@ -315,8 +316,7 @@ static int run_file(const kopts *o, const char *path)
 		       "numbers them\n",
 		       u.sysname, u.release);
 		fflush(stdout);
-		ts_report *rep =
-		    ts_report_new(t, 0, o->color, write_out, NULL);
+		ts_report *rep = ts_report_new(t, 0, o->color, write_out, NULL);
 		if (rep) {
 			ts_report_begin(rep);
 			for (size_t i = 0; i < r.nev; i++)
@@ -326,8 +326,7 @@ static int run_file(const kopts *o, const char *path)
 		fflush(stdout);
 	} else {
 		/* --quiet: the failures alone, as the model's are */
-		ts_report *rep =
-		    ts_report_new(t, 0, o->color, write_out, NULL);
+		ts_report *rep = ts_report_new(t, 0, o->color, write_out, NULL);
 		if (rep) {
 			for (size_t i = 0; i < r.nev; i++)
 				if (r.ev[i].ev.kind == TCPSIM_EV_FAIL)

@@ -50,15 +50,15 @@ typedef struct kh_rep {
 	int has_addr;
 	uint32_t addr;
 	uint16_t port;
-	uint64_t ino;  /* the inode of the socket the call made or used */
-	int term_sig;  /* the process ends after this answer (SIGPIPE) */
+	uint64_t ino; /* the inode of the socket the call made or used */
+	int term_sig; /* the process ends after this answer (SIGPIPE) */
 } kh_rep;
 
 typedef struct kh_host {
-	pid_t pid;    /* its process, 0 when none */
-	int ctl;      /* the control socket to it, -1 */
-	int tun;      /* its TUN device, -1 */
-	int diag;     /* a NETLINK_SOCK_DIAG socket in its namespace, -1 */
+	pid_t pid;      /* its process, 0 when none */
+	int ctl;        /* the control socket to it, -1 */
+	int tun;        /* its TUN device, -1 */
+	int diag;       /* a NETLINK_SOCK_DIAG socket in its namespace, -1 */
 	uint64_t netns; /* the namespace's inode */
 } kh_host;
 

@@ -83,7 +83,7 @@ typedef struct kr_wire {
 	int64_t at; /* relative */
 	int from, to;
 	uint32_t num;
-	int forged; /* injected or replayed: not a stack's */
+	int forged;         /* injected or replayed: not a stack's */
 	tcpsim_segment seg; /* the model's numbers */
 	size_t len;
 	unsigned char *data;

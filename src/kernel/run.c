@@ -119,8 +119,8 @@ int kr_parse(const unsigned char *p, size_t n, tcpsim_segment *s)
 			s->sack_ok = 1;
 			break;
 		case 5:
-			for (unsigned k = 0; k + 8 <= len - 2 &&
-					     s->nsack < TCPSIM_MAX_SACK;
+			for (unsigned k = 0;
+			     k + 8 <= len - 2 && s->nsack < TCPSIM_MAX_SACK;
 			     k += 8) {
 				s->sack[s->nsack][0] = get32(o + k);
 				s->sack[s->nsack][1] = get32(o + k + 4);
@@ -284,8 +284,8 @@ void kr_emit(kr_run *r, const tcpsim_event *ev)
 	r->nev++;
 }
 
-static void begin(kr_run *r, tcpsim_event *ev, tcpsim_event_kind kind,
-		  int host, int64_t at)
+static void begin(kr_run *r, tcpsim_event *ev, tcpsim_event_kind kind, int host,
+		  int64_t at)
 {
 	memset(ev, 0, sizeof *ev);
 	ev->kind = kind;
@@ -390,8 +390,7 @@ int kr_host_of(const kr_run *r, uint32_t addr)
 
 /* The connection of segment S (the kernel's numbers) and which of its
  * ends sent it (*SIDE); made when MAKE. NULL when none. */
-static kr_conn *conn_of(kr_run *r, const tcpsim_segment *s, int *side,
-			int make)
+static kr_conn *conn_of(kr_run *r, const tcpsim_segment *s, int *side, int make)
 {
 	kr_conn *older = NULL;
 	int older_side = 0;
@@ -721,7 +720,8 @@ static void send_pkt(kr_run *r, int from, int to, const unsigned char *data,
 		return;
 	int64_t due = now + link_delay(r, from, to) + f.delay;
 	if (queue_pkt(r, due, from, to, num, &m, data, len, 0, 0) < 0 ||
-	    (f.dup && queue_pkt(r, due, from, to, num, &m, data, len, 1, 0) < 0))
+	    (f.dup &&
+	     queue_pkt(r, due, from, to, num, &m, data, len, 1, 0) < 0))
 		r->oom = 1;
 }
 
@@ -837,10 +837,10 @@ static void poll_states(kr_run *r, int h)
 				 rp = ntohs(m->id.idiag_dport);
 			int st = state_of(m->idiag_state);
 			kr_sock *s = find_sock(x, la, lp, ra, rp);
-			if (s && ((s->state == TS_TIME_WAIT &&
-				   st != TS_TIME_WAIT) ||
-				  (m->idiag_inode && s->ino &&
-				   m->idiag_inode != s->ino))) {
+			if (s &&
+			    ((s->state == TS_TIME_WAIT && st != TS_TIME_WAIT) ||
+			     (m->idiag_inode && s->ino &&
+			      m->idiag_inode != s->ino))) {
 				/* another socket on the same four numbers
 				 * (a TIME_WAIT taken over by a new SYN): the
 				 * former one is gone */
@@ -1107,8 +1107,8 @@ static void deliver(kr_run *r, int i)
 	tcpsim_event ev;
 	kr_host *x = &r->h[p.to];
 	if (!x->up) {
-		seg_event(r, &ev, TCPSIM_EV_LOST, p.to, at, p.num, p.from,
-			  p.to, &p.seg);
+		seg_event(r, &ev, TCPSIM_EV_LOST, p.to, at, p.num, p.from, p.to,
+			  &p.seg);
 		kr_emit(r, &ev);
 	} else {
 		seg_event(r, &ev, TCPSIM_EV_RECV, p.to, at, p.num, p.from, p.to,
@@ -1352,8 +1352,8 @@ static int run_net(kr_run *r, const ts_stmt *st)
 				w = &r->wire[i];
 		if (!w) {
 			char m[96];
-			snprintf(m, sizeof m, "segment #%u has not been sent yet",
-				 n->segno);
+			snprintf(m, sizeof m,
+				 "segment #%u has not been sent yet", n->segno);
 			return run_error(r, st, m);
 		}
 		int64_t now = kh_now();
@@ -1425,8 +1425,9 @@ static int run_net(kr_run *r, const ts_stmt *st)
 		unsigned char buf[PKT_MAX];
 		size_t len = kr_build(&k, buf, sizeof buf);
 		if (!len)
-			return run_error(r, st, "inject: the segment does not "
-						"fit in a packet");
+			return run_error(r, st,
+					 "inject: the segment does not "
+					 "fit in a packet");
 		send_pkt(r, n->from, n->to, buf, len, &m, 1);
 		return 0;
 	}
@@ -1643,16 +1644,16 @@ static void finish(kr_run *r)
 		kr_host *x = &r->h[h];
 		const ts_host_decl *d = &r->t->hosts[h];
 		if (x->terminated)
-			final_ev(r, h, TCPSIM_FINAL_PROCESS_TERMINATED, at, NULL,
-				 -1, 0);
+			final_ev(r, h, TCPSIM_FINAL_PROCESS_TERMINATED, at,
+				 NULL, -1, 0);
 		if (!x->up)
 			final_ev(r, h, TCPSIM_FINAL_HOST_DOWN, at, NULL, -1, 0);
 		for (int v = 0; v < d->nvars; v++) {
 			kr_var *var = &x->vars[v];
 			if (!var->bound)
 				continue;
-			kr_sock *s = var->sock >= 0 ? &x->socks[var->sock]
-						    : NULL;
+			kr_sock *s =
+			    var->sock >= 0 ? &x->socks[var->sock] : NULL;
 			if (s && s->gone && !var->fd_open)
 				s = NULL;
 			kr_sock none;
@@ -1765,8 +1766,8 @@ int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end,
 		kr_host *x = &r->h[i];
 		x->k.pid = 0;
 		x->k.ctl = x->k.tun = x->k.diag = -1;
-		x->vars = calloc((size_t)t->hosts[i].nvars + 1,
-				 sizeof *x->vars);
+		x->vars =
+		    calloc((size_t)t->hosts[i].nvars + 1, sizeof *x->vars);
 		if (!x->vars) {
 			snprintf(r->msg, sizeof r->msg, "out of memory");
 			rc = -1;
