@@ -54,6 +54,7 @@ typedef struct kr_host {
 	int alive;      /* its process runs */
 	int terminated; /* its process was killed or died of SIGPIPE */
 	int boot, nconn;
+	int dirty; /* a packet or an answer came: read its states */
 	int nports, nextport;
 	uint16_t ports[KR_MAX_PORTS][2]; /* kernel port, model port */
 	/* the call lines sent to its process and not answered, in order */

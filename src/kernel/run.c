@@ -40,7 +40,8 @@
 #include "kernel/krun.h"
 
 #define PKT_MAX      2048
-#define POLL_US      10000 /* sock_diag every 10 ms */
+#define POLL_US      50000 /* sock_diag of every host every 50 ms */
+#define DIAG_COST_US 2000  /* a dump walks the machine's whole TCP hash */
 #define BLOCK_US     1000  /* a call that took longer blocked */
 #define MAX_WAIT_US  50000 /* at most this for a call to answer or block */
 #define END_GRACE_US 300000
@@ -812,6 +813,7 @@ static void poll_states(kr_run *r, int h)
 	q.req.sdiag_family = AF_INET;
 	q.req.sdiag_protocol = IPPROTO_TCP;
 	q.req.idiag_states = ~0u;
+	x->dirty = 0;
 	if (send(x->k.diag, &q, sizeof q, 0) < 0)
 		return;
 	int64_t at = rel(r, kh_now());
@@ -1064,7 +1066,7 @@ static void on_reply(kr_run *r, int h, const kh_rep *rep)
 		x->terminated = 1;
 		proc_gone(r, h, TCPSIM_STOP_SIGPIPE, at);
 	}
-	poll_states(r, h);
+	x->dirty = 1;
 }
 
 /* Whether host H's process sleeps in a call of the trace (not in its
@@ -1117,7 +1119,7 @@ static void deliver(kr_run *r, int i)
 		ev.u.seg.replayed = p.replayed;
 		kr_emit(r, &ev);
 		(void)write(x->k.tun, p.data, p.len);
-		poll_states(r, p.to);
+		x->dirty = 1;
 	}
 	free(p.data);
 }
@@ -1184,22 +1186,47 @@ static void pump(kr_run *r, int64_t until, until_fn done, const void *arg)
 	}
 	for (;;) {
 		int64_t now = kh_now();
-		for (int i = 0; i < r->npkts;)
-			if (r->pkts[i].due <= now)
-				deliver(r, i);
-			else
-				i++;
-		if (now - r->last_poll >= POLL_US)
-			poll_all(r);
+		/* in the order they are due, and sent: a link keeps the
+		 * order of what it carries */
+		for (;;) {
+			int first = -1;
+			for (int i = 0; i < r->npkts; i++)
+				if (r->pkts[i].due <= now &&
+				    (first < 0 ||
+				     r->pkts[i].due < r->pkts[first].due ||
+				     (r->pkts[i].due == r->pkts[first].due &&
+				      r->pkts[i].num < r->pkts[first].num)))
+					first = i;
+			if (first < 0)
+				break;
+			deliver(r, first);
+		}
 		/* the last pass still reads what is there, without
 		 * waiting: what a line's expect must see */
 		int last = (done && done(r, arg)) || now >= until;
 		int64_t next = last ? now : until;
-		if (r->last_poll + POLL_US < next)
-			next = r->last_poll + POLL_US;
 		for (int i = 0; i < r->npkts; i++)
 			if (r->pkts[i].due < next)
 				next = r->pkts[i].due;
+		/* States are read when there is time for it (a dump walks
+		 * the machine's whole TCP hash): not while a line waits for
+		 * its answer, nor when a packet is due sooner; the hosts a
+		 * packet or an answer reached, and all of them now and then
+		 * (for what timers change). */
+		if (!last && !done && next - now > DIAG_COST_US) {
+			if (now - r->last_poll >= POLL_US)
+				poll_all(r);
+			else
+				for (int i = 0; i < nh; i++)
+					if (r->h[i].dirty)
+						poll_states(r, i);
+			now = kh_now();
+		}
+		if (!done && r->last_poll + POLL_US < next)
+			next = r->last_poll + POLL_US;
+		for (int i = 0; i < nh && !done; i++)
+			if (r->h[i].dirty && next > now + DIAG_COST_US)
+				next = now; /* read them on the next pass */
 		if (done && next > now + 1000)
 			next = now + 1000; /* look at the process again */
 		int n = 0;
