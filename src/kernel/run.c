@@ -838,6 +838,11 @@ static void poll_states(kr_run *r, int h)
 			uint16_t lp = ntohs(m->id.idiag_sport),
 				 rp = ntohs(m->id.idiag_dport);
 			int st = state_of(m->idiag_state);
+			/* a socket bound and closed (TCP_CLOSE, or
+			 * TCP_BOUND_INACTIVE from the bind table): no
+			 * connection */
+			if (st == TS_CLOSED)
+				continue;
 			kr_sock *s = find_sock(x, la, lp, ra, rp);
 			if (s &&
 			    ((s->state == TS_TIME_WAIT && st != TS_TIME_WAIT) ||
@@ -852,8 +857,7 @@ static void poll_states(kr_run *r, int h)
 				s = NULL;
 			}
 			if (!s) {
-				if (st == TS_CLOSED ||
-				    x->nsocks == KR_MAX_SOCKS)
+				if (x->nsocks == KR_MAX_SOCKS)
 					continue;
 				s = &x->socks[x->nsocks++];
 				memset(s, 0, sizeof *s);
