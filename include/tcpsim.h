@@ -329,7 +329,9 @@ const char *tcpsim_call_usage(int id);
 
 /* What changed a socket's state. X(NAME, words before, what follows them,
  * words after): the report writes "before" + the segment number ("#7",
- * SEG), the listening socket (LISTENER), or nothing (NONE) + "after". */
+ * SEG), the listening socket (LISTENER), or nothing (NONE) + "after".
+ * OBSERVED is tcpsim --kernel's: a change seen on a real kernel, which
+ * does not say what caused it (doc/kernel.md). */
 #define TCPSIM_STATE_CAUSES(X)                                                 \
 	X(LISTEN, "listen()", NONE, "")                                        \
 	X(CONNECT, "connect()", NONE, "")                                      \
