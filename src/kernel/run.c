@@ -456,6 +456,26 @@ fresh:;
 	return c;
 }
 
+/* The initial sequence numbers (the kernel's, the model's) of end E of
+ * connection C, or of the same end of the connection before it on the
+ * same four numbers (a TIME_WAIT answering a SYN that opens a new one):
+ * 1, or 0 when none is known. */
+static int isn_of(const kr_run *r, const kr_conn *c, int e, uint32_t *k,
+		  uint32_t *m)
+{
+	uint32_t addr = c->addr[e];
+	for (int n = 0; c && n < 16; n++) {
+		int s = c->addr[0] == addr ? 0 : 1;
+		if (c->have_isn[s]) {
+			*k = c->kisn[s];
+			*m = c->misn[s];
+			return 1;
+		}
+		c = c->prev >= 0 ? &r->conns[c->prev] : NULL;
+	}
+	return 0;
+}
+
 /* Segment K (the kernel's numbers, sent by its stack when SENT) as the
  * model would number it, into M; learns the kernel's initial sequence
  * numbers and timestamp offsets from SYNs and first timestamps. */
@@ -500,13 +520,15 @@ void kr_map(kr_run *r, const tcpsim_segment *k, tcpsim_segment *m, int sent,
 		c->tsoff[side] =
 		    k->tsval - ((uint32_t)(at / 1000) + model_tsoff(r, h));
 	}
-	if (c->have_isn[side])
-		m->seq = k->seq - c->kisn[side] + c->misn[side];
-	if ((k->flags & TS_ACK) && c->have_isn[o])
-		m->ack = k->ack - c->kisn[o] + c->misn[o];
-	for (int i = 0; i < k->nsack && c->have_isn[o]; i++)
+	uint32_t ks, ms, ko, mo;
+	int hs = isn_of(r, c, side, &ks, &ms), ho = isn_of(r, c, o, &ko, &mo);
+	if (hs)
+		m->seq = k->seq - ks + ms;
+	if ((k->flags & TS_ACK) && ho)
+		m->ack = k->ack - ko + mo;
+	for (int i = 0; i < k->nsack && ho; i++)
 		for (int j = 0; j < 2; j++)
-			m->sack[i][j] = k->sack[i][j] - c->kisn[o] + c->misn[o];
+			m->sack[i][j] = k->sack[i][j] - ko + mo;
 	if (k->ts && c->have_ts[side])
 		m->tsval = k->tsval - c->tsoff[side];
 	if (k->ts && k->tsecr && c->have_ts[o])
@@ -693,14 +715,38 @@ static int log_wire(kr_run *r, int64_t at, int from, int to, uint32_t num,
 /* Segment DATA (the kernel's numbers) from host FROM to TO, sent by its
  * stack, or forged (net: inject) when FORGED: numbered, logged, through
  * the rules, on its way. */
+/* A forged segment K (the kernel's numbers) written as M (the model's)
+ * that opens a connection (a SYN): its numbers, so that the answers to
+ * it read in the model's. */
+static void learn(kr_run *r, const tcpsim_segment *k, const tcpsim_segment *m)
+{
+	if (!(k->flags & TS_SYN))
+		return;
+	int side;
+	kr_conn *c = conn_of(r, k, &side, 1);
+	if (!c)
+		return;
+	if (!c->have_isn[side]) {
+		c->have_isn[side] = 1;
+		c->kisn[side] = k->seq;
+		c->misn[side] = m->seq;
+	}
+	if (k->ts && !c->have_ts[side]) {
+		c->have_ts[side] = 1;
+		c->tsoff[side] = k->tsval - m->tsval;
+	}
+}
+
 static void send_pkt(kr_run *r, int from, int to, const unsigned char *data,
-		     size_t len, const tcpsim_segment *k, int forged)
+		     size_t len, const tcpsim_segment *k, int forged,
+		     const tcpsim_segment *fm)
 {
 	int64_t now = kh_now(), at = rel(r, now);
 	tcpsim_segment m;
-	if (forged)
-		m = *k; /* already the model's numbers */
-	else
+	if (forged) {
+		m = *fm; /* the model's numbers, as the line wrote them */
+		learn(r, k, fm);
+	} else
 		kr_map(r, k, &m, 1, at);
 	uint32_t num = ++r->nextnum;
 	if (log_wire(r, at, from, to, num, forged, &m, data, len) < 0)
@@ -1144,7 +1190,7 @@ static void read_tun(kr_run *r, int h)
 		int to = kr_host_of(r, s.daddr);
 		if (to < 0 || to == h || s.saddr != r->t->hosts[h].addr)
 			continue; /* for no host of the trace: never leaves */
-		send_pkt(r, h, to, buf, (size_t)n, &s, 0);
+		send_pkt(r, h, to, buf, (size_t)n, &s, 0, NULL);
 	}
 }
 
@@ -1459,7 +1505,7 @@ static int run_net(kr_run *r, const ts_stmt *st)
 			return run_error(r, st,
 					 "inject: the segment does not "
 					 "fit in a packet");
-		send_pkt(r, n->from, n->to, buf, len, &m, 1);
+		send_pkt(r, n->from, n->to, buf, len, &k, 1, &m);
 		return 0;
 	}
 	}
