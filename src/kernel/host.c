@@ -655,6 +655,11 @@ void kh_stop(kh_host *h)
 			;
 	}
 	h->pid = 0;
+	kh_drop(h);
+}
+
+void kh_drop(kh_host *h)
+{
 	if (h->ctl >= 0)
 		close(h->ctl);
 	if (h->tun >= 0)

@@ -70,6 +70,8 @@ int kh_start(kh_host *h, const ts_trace *t, int index, char *msg, size_t cap,
 /* End it: kill its process, close its descriptors (the namespace goes
  * with them). */
 void kh_stop(kh_host *h);
+/* Close its descriptors, leaving its process (killed) to be reaped. */
+void kh_drop(kh_host *h);
 
 /* Microseconds of CLOCK_MONOTONIC. */
 int64_t kh_now(void);

@@ -9,6 +9,7 @@
 
 #define KR_MAX_PORTS 64
 #define KR_MAX_SOCKS 256
+#define KR_MAX_REAP  64
 
 /* An event observed, and its place among those of the same time. */
 typedef struct kr_event {
@@ -124,6 +125,8 @@ typedef struct kr_run {
 	char msg[256];
 	int errline;
 	int64_t last_poll;
+	pid_t reap[KR_MAX_REAP]; /* processes killed, to be reaped */
+	int nreap;
 } kr_run;
 
 int kr_parse(const unsigned char *p, size_t n, tcpsim_segment *s);

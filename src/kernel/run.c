@@ -1149,6 +1149,14 @@ static int proc_blocked(const kr_host *x)
 	return !(nr == SYS_recvfrom && a0 == 100);
 }
 
+static void reap_later(kr_run *r, pid_t pid)
+{
+	if (r->nreap < KR_MAX_REAP)
+		r->reap[r->nreap++] = pid;
+	else
+		waitpid(pid, NULL, 0);
+}
+
 /* ---- the loop ---- */
 
 static void deliver(kr_run *r, int i)
@@ -1218,7 +1226,7 @@ static void read_ctl(kr_run *r, int h)
 	close(x->k.ctl);
 	x->k.ctl = -1;
 	if (x->k.pid > 0)
-		waitpid(x->k.pid, NULL, 0);
+		reap_later(r, x->k.pid);
 	x->k.pid = 0;
 }
 
@@ -1565,7 +1573,7 @@ static int run_host(kr_run *r, const ts_stmt *st)
 		x->terminated = 1;
 		proc_gone(r, h, TCPSIM_STOP_KILLED, at);
 		kill(x->k.pid, SIGKILL);
-		waitpid(x->k.pid, NULL, 0);
+		reap_later(r, x->k.pid);
 		x->k.pid = 0;
 		close(x->k.ctl);
 		x->k.ctl = -1;
@@ -1580,7 +1588,14 @@ static int run_host(kr_run *r, const ts_stmt *st)
 		host_ev(r, TCPSIM_EV_HOST, h, TCPSIM_HOST_CRASHES, at);
 		x->up = 0;
 		proc_gone(r, h, TCPSIM_STOP_HOST_CRASHED, at);
-		kh_stop(&x->k);
+		/* killed now, reaped at the end: exiting takes the process
+		 * milliseconds the next lines do not wait for */
+		if (x->k.pid > 0) {
+			kill(x->k.pid, SIGKILL);
+			reap_later(r, x->k.pid);
+		}
+		x->k.pid = 0;
+		kh_drop(&x->k);
 		/* every socket gone with it, silently */
 		x->nsocks = 0;
 		for (int v = 0; v < r->t->hosts[h].nvars; v++)
@@ -1880,11 +1895,10 @@ int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end,
 		case TS_STMT_HOST: {
 			pid_t old = r->h[st->host].k.pid;
 			(void)run_host(r, st);
-			if (r->h[st->host].k.pid != old) {
-				track(old, 0);
-				if (r->h[st->host].k.pid > 0)
-					track(r->h[st->host].k.pid, 1);
-			}
+			/* a killed process stays tracked until reaped */
+			if (r->h[st->host].k.pid != old &&
+			    r->h[st->host].k.pid > 0)
+				track(r->h[st->host].k.pid, 1);
 			break;
 		}
 		case TS_STMT_EXPECT:
@@ -1914,9 +1928,15 @@ int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end,
 	qsort(r->ev, r->nev, sizeof *r->ev, by_time);
 out:
 	for (int i = 0; i < t->nhosts; i++) {
-		track(r->h[i].k.pid, 0);
+		pid_t pid = r->h[i].k.pid;
 		kh_stop(&r->h[i].k);
+		track(pid, 0);
 	}
+	for (int i = 0; i < r->nreap; i++) {
+		waitpid(r->reap[i], NULL, 0);
+		track(r->reap[i], 0);
+	}
+	r->nreap = 0;
 	return rc;
 }
 
