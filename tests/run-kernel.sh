@@ -2,8 +2,9 @@
 # run-kernel.sh - the kernel runner itself (doc/kernel.md): a trace that
 # holds on the kernel exits 0; the same trace with one result changed
 # fails there too (exit 1); a SYN the network drops is sent again by the
-# kernel; a SIGINT in the middle of a run leaves no process and no network
-# namespace of the run behind. Needs root, network namespaces and
+# kernel; --diff agrees with the model on them, and a construct the runner
+# cannot reproduce is refused; a SIGINT in the middle of a run leaves no
+# process and no network namespace of the run behind. Needs root, network namespaces and
 # /dev/net/tun: skipped (77) without them, as "tcpsim --kernel --can-run"
 # says.
 set -u
@@ -53,7 +54,26 @@ grep 'client  send .* SYN  ' "$tmp/syn.out" | head -n 1 | grep -q DROPPED ||
 grep 'client  send .* SYN  ' "$tmp/syn.out" | tail -n 1 | grep -q DROPPED &&
 	bad "syn-dropped.trace: the second SYN was dropped too"
 
-# 4. SIGINT in the middle of a run: the hosts' processes and their
+# 4. --diff: the model and the kernel agree on the broken-pipe trace, and
+# on its mutation (both fail the same line); a host the kernel runner
+# cannot have is refused, naming its line.
+"$tcpsim" --diff "$trace" >"$tmp/diff.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || bad "--diff broken-pipe.trace: exit $rc, not 0"
+grep -q 'the model and the kernel agree' "$tmp/diff.out" ||
+	bad "--diff broken-pipe.trace: no agreement line"
+"$tcpsim" --diff "$tmp/mutated.trace" >"$tmp/diff2.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || bad "--diff mutated broken-pipe.trace: exit $rc, not 0"
+printf 'host a 10.0.0.1\nhost b 10.0.0.2 nostack\n0 a: c = socket()\n' \
+	>"$tmp/nostack.trace"
+"$tcpsim" --kernel "$tmp/nostack.trace" >"$tmp/ns.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] || bad "nostack host: exit $rc, not 2"
+grep -q 'nostack.trace:2:1: unsupported on the kernel' "$tmp/ns.out" ||
+	bad "nostack host: no unsupported message naming line 2"
+
+# 5. SIGINT in the middle of a run: the hosts' processes and their
 # namespaces are gone with tcpsim.
 cat >"$tmp/long.trace" <<'TRACE'
 host a 10.0.0.1
@@ -93,5 +113,5 @@ for n in $nets; do
 			bad "SIGINT: namespace $n is still held by ${p#/proc/}"
 	done
 done
-[ $fail -eq 0 ] && echo "run-kernel.sh: 4 checks passed"
+[ $fail -eq 0 ] && echo "run-kernel.sh: 5 checks passed"
 exit $fail
