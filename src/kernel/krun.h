@@ -127,6 +127,8 @@ typedef struct kr_run {
 	int64_t last_poll;
 	pid_t reap[KR_MAX_REAP]; /* processes killed, to be reaped */
 	int nreap;
+	kh_host dead[KR_MAX_REAP]; /* crashed hosts' devices, to close */
+	int ndead;
 } kr_run;
 
 int kr_parse(const unsigned char *p, size_t n, tcpsim_segment *s);

@@ -1159,6 +1159,8 @@ static void reap_later(kr_run *r, pid_t pid)
 
 /* ---- the loop ---- */
 
+static void read_tun(kr_run *r, int h);
+
 static void deliver(kr_run *r, int i)
 {
 	kr_pkt p = r->pkts[i];
@@ -1178,6 +1180,9 @@ static void deliver(kr_run *r, int i)
 		kr_emit(r, &ev);
 		(void)write(x->k.tun, p.data, p.len);
 		x->dirty = 1;
+		/* the stack answers within the write: read it now, so that
+		 * its time is its own */
+		read_tun(r, p.to);
 	}
 	free(p.data);
 }
@@ -1278,6 +1283,10 @@ static void pump(kr_run *r, int64_t until, until_fn done, const void *arg)
 				for (int i = 0; i < nh; i++)
 					if (r->h[i].dirty)
 						poll_states(r, i);
+			/* what the stacks sent meanwhile, timed now */
+			for (int i = 0; i < nh; i++)
+				if (r->h[i].up)
+					read_tun(r, i);
 			now = kh_now();
 		}
 		if (!done && r->last_poll + POLL_US < next)
@@ -1595,7 +1604,14 @@ static int run_host(kr_run *r, const ts_stmt *st)
 			reap_later(r, x->k.pid);
 		}
 		x->k.pid = 0;
-		kh_drop(&x->k);
+		/* its devices are closed at the end: removing a TUN device
+		 * takes the kernel milliseconds the next lines do not wait
+		 * for; nothing reads it meanwhile */
+		if (r->ndead < KR_MAX_REAP)
+			r->dead[r->ndead++] = x->k;
+		else
+			kh_drop(&x->k);
+		x->k.ctl = x->k.tun = x->k.diag = -1;
 		/* every socket gone with it, silently */
 		x->nsocks = 0;
 		for (int v = 0; v < r->t->hosts[h].nvars; v++)
@@ -1937,6 +1953,9 @@ out:
 		track(r->reap[i], 0);
 	}
 	r->nreap = 0;
+	for (int i = 0; i < r->ndead; i++)
+		kh_drop(&r->dead[i]);
+	r->ndead = 0;
 	return rc;
 }
 
