@@ -27,11 +27,23 @@ export tcpsim tmp
 (cd "$top" && xargs -P "$jobs" -I{} sh -c \
 	'o=$tmp/$(echo {} | tr / _); "$tcpsim" --diff {} >$o.out 2>$o.err; echo $? >$o.rc' \
 	<"$tmp/list")
-fail=0 nagree=0 nknown=0
+fail=0 nagree=0 nknown=0 nunsup=0
 while read -r trace; do
 	o=$tmp/$(echo "$trace" | tr / _)
+	if [ ! -f "$o.rc" ]; then
+		echo "FAIL $trace: no result"
+		fail=1
+		continue
+	fi
 	rc=$(cat "$o.rc")
 	if [ "$rc" = 2 ]; then
+		# a trace the runner refuses (doc/kernel.md) is listed as
+		# "TRACE unsupported"
+		if grep -q "unsupported on the kernel" "$o.err" &&
+			grep -qx "$trace unsupported" "$known"; then
+			nunsup=$((nunsup + 1))
+			continue
+		fi
 		echo "FAIL $trace: could not run: $(head -n 1 "$o.err")"
 		fail=1
 		continue
@@ -59,5 +71,5 @@ while read -r trace; do
 	fi
 done <"$tmp/list"
 echo "check-kernel.sh: $(wc -l <"$tmp/list") traces: $nagree agree," \
-	"$nknown differ as documented"
+	"$nknown differ as documented, $nunsup unsupported"
 exit $fail
