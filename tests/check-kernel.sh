@@ -48,6 +48,16 @@ while read -r trace; do
 		fail=1
 		continue
 	fi
+	if [ "$rc" != 0 ] && [ "$rc" != 1 ]; then
+		echo "FAIL $trace: exit status $rc: $(head -n 1 "$o.err")"
+		fail=1
+		continue
+	fi
+	if ! grep -q "^$trace: \(the model and the kernel agree\|[0-9]* differences\?\)\$" "$o.out"; then
+		echo "FAIL $trace: no verdict"
+		fail=1
+		continue
+	fi
 	# the difference lines, without the summary
 	grep -v "^$trace: [0-9]* difference" "$o.out" |
 		grep -v "^$trace: the model and the kernel agree" >"$o.diff"

@@ -33,6 +33,9 @@ int ts_kernel_can_run(char *msg, size_t cap);
  * a line gets its number from the source) with the reason in MSG. */
 int ts_kernel_unsupported(const ts_trace *t, char *msg, size_t cap);
 
+/* The line of T that sets KNOB on host HOST, 0 when none. */
+int ts_kernel_set_line(const ts_trace *t, int host, int knob);
+
 /* ---- A host: its namespace and its process (host.c) ---- */
 
 /* A request to the host's process: run statement STMT of the trace. */

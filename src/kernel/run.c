@@ -1887,6 +1887,15 @@ int kr_run_trace(kr_run *r, const ts_trace *t, int64_t model_end,
 		kr_host *x = &r->h[i];
 		int bad;
 		if (kh_start(&x->k, t, i, r->msg, sizeof r->msg, &bad) < 0) {
+			/* a sysctl the namespace refuses: its set line */
+			int line = bad >= 0 ? ts_kernel_set_line(t, i, bad) : 0;
+			if (line > 0) {
+				snprintf(r->msg, sizeof r->msg,
+					 "unsupported on the kernel: the "
+					 "namespace refuses %s",
+					 ts_knobs[bad].name);
+				r->errline = line;
+			}
 			rc = -1;
 			goto out;
 		}
