@@ -350,7 +350,9 @@ const char *tcpsim_call_usage(int id);
 
 /* What changed a socket's state. X(NAME, words before, what follows them,
  * words after): the report writes "before" + the segment number ("#7",
- * SEG), the listening socket (LISTENER), or nothing (NONE) + "after". */
+ * SEG), the listening socket (LISTENER), or nothing (NONE) + "after".
+ * OBSERVED is tcpsim --kernel's: a change seen on a real kernel, which
+ * does not say what caused it (doc/kernel.md). */
 #define TCPSIM_STATE_CAUSES(X)                                                 \
 	X(LISTEN, "listen()", NONE, "")                                        \
 	X(CONNECT, "connect()", NONE, "")                                      \
@@ -392,7 +394,8 @@ const char *tcpsim_call_usage(int id);
 	X(ZERO_WINDOW_TIMED_OUT, "zero-window probes timed out", NONE, "")     \
 	X(TIME_WAIT_EXPIRED, "TIME_WAIT timer expired", NONE, "")              \
 	X(FIN_WAIT_2_EXPIRED, "FIN_WAIT_2 timer expired", NONE, "")            \
-	X(DISCONNECT, "connect(AF_UNSPEC)", NONE, "")
+	X(DISCONNECT, "connect(AF_UNSPEC)", NONE, "")                          \
+	X(OBSERVED, "seen on the kernel", NONE, "")
 
 /* The timers of a socket. X(NAME, words) */
 #define TCPSIM_TIMERS(X)                                                       \

@@ -24,6 +24,7 @@
 #include "cli/gen.h"
 #include "cli/ladder.h"
 #include "explain/explain.h"
+#include "kernel/kernel.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"
@@ -103,6 +104,11 @@ static void usage(FILE *f)
 	    "--connect_port=N,\n"
 	    "                    -D NAME=VALUE (--define: TFO_COOKIE=HEX)\n"
 	    "                    apply to them (doc/packetdrill.md)\n"
+	    "  --kernel          run each trace on this machine's kernel "
+	    "instead\n"
+	    "                    (root: doc/kernel.md); --diff: on both, and "
+	    "where\n"
+	    "                    they differ\n"
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
 	    "\n"
@@ -664,6 +670,10 @@ int main(int argc, char **argv)
 		return ts_explain_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "pcap2trace"))
 		return ts_pcap2trace_main(argc - 1, argv + 1);
+	/* On the real kernel, and against it (src/kernel, doc/kernel.md). */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--kernel") || !strcmp(argv[i], "--diff"))
+			return ts_kernel_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
 		uint64_t seed = 0;
