@@ -646,6 +646,12 @@ typedef struct tcpsim_expect_result {
 	const char *host, *var;
 	tcpsim_state want, got;
 	int host_up; /* TERMINATED: the host is up */
+	/* A failed expectation written without a time, checked while a call
+	 * of an earlier line was still blocked: that call and its host
+	 * (BLOCKED_CALL NULL: none was), and that call's line. */
+	const tcpsim_call *blocked_call;
+	int blocked_line;
+	const char *blocked_host;
 } tcpsim_expect_result;
 
 /* A call's result. */

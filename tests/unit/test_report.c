@@ -42,6 +42,33 @@ START_TEST(fail_expect_lines)
 }
 END_TEST
 
+/* An expect line without a time is checked at the time of the line before,
+ * even while that line's call is blocked: the failure says so and names
+ * the call. With a time, or when no call is blocked, it does not. */
+START_TEST(fail_expect_while_blocked)
+{
+	static const char text[] = BASE "+0.1   client: read(c, 10) = 0\n"
+					"expect server>client FIN\n"
+					"expect client c state CLOSE_WAIT\n"
+					"+0.2   server: close(a) = 0\n"
+					"+0.1   expect server>client RST\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_FAILED);
+	HAS(&b, "FAIL    t.trace:8: expected server>client FIN, got none "
+		"(checked while line 7, client: read(c, 10), was still "
+		"blocked: a line without a time is checked at the time of the "
+		"line before and waits for no call; give it a time to check it "
+		"later)\n");
+	HAS(&b, "FAIL    t.trace:9: expected client c state CLOSE_WAIT, got "
+		"ESTABLISHED (checked while line 7, client: read(c, 10), was "
+		"still blocked");
+	/* with a time: checked when it says, no word of the blocked call */
+	HAS(&b, "FAIL    t.trace:11: expected server>client RST, got none\n");
+	free(b.data);
+}
+END_TEST
+
 START_TEST(fail_host_events)
 {
 	/* kill with no process, crash of a host that is down, reboot of a
@@ -504,6 +531,7 @@ int main(void)
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("failures");
 	tcase_add_test(tc, fail_expect_lines);
+	tcase_add_test(tc, fail_expect_while_blocked);
 	tcase_add_test(tc, fail_host_events);
 	tcase_add_test(tc, fail_result_forms);
 	tcase_add_test(tc, fail_blocked_calls);
