@@ -150,6 +150,38 @@ check "tcpsim test: closing line" "tail -n 1 '$tmp/t' | grep -qx '1 passed, 1 fa
 rm "$tmp/suite/sub/c.trace"
 "$TCPSIM" test "$tmp/suite" >/dev/null
 check "tcpsim test: exit 1 when one failed" "[ \$? -eq 1 ]"
+# tcpsim test against the expected reports beside the traces: a golden
+# that does not match fails with a unified diff (as diff -u prints it);
+# --update rewrites it; the path in the report's first line is not compared.
+mkdir -p "$tmp/gold"
+cp "$t" "$tmp/gold/a.trace"
+cp traces/close/broken-pipe.out "$tmp/gold/a.out"
+"$TCPSIM" test "$tmp/gold" >"$tmp/g1"
+check "tcpsim test: a matching NAME.out passes" \
+	"[ \$? -eq 0 ] && grep -qx 'PASS  $tmp/gold/a.trace' '$tmp/g1'"
+sed -e '1a garbage' -e 's/EPIPE (Broken pipe)/EPIPE (Broke pipe)/' -e '12d' \
+	traces/close/broken-pipe.out >"$tmp/gold/a.out"
+"$TCPSIM" test "$tmp/gold" >"$tmp/g2"
+st=$?
+check "tcpsim test: a NAME.out that differs fails (exit 1)" \
+	"[ $st -eq 1 ] && grep -qx 'FAIL  $tmp/gold/a.trace  the report differs from $tmp/gold/a.out:' '$tmp/g2' && tail -n 1 '$tmp/g2' | grep -qx '0 passed, 1 failed'"
+"$TCPSIM" "$tmp/gold/a.trace" >"$tmp/g.rep"
+diff -u "$tmp/gold/a.out" "$tmp/g.rep" | sed -n '/^@@/,$p' >"$tmp/g.want"
+check "tcpsim test: the unified diff is diff -u's" \
+	"sed -n '/^@@/,\$p' '$tmp/g2' | sed '\$d' | cmp -s - '$tmp/g.want'"
+check "tcpsim test: the diff shows the garbage line removed" \
+	"grep -qx -- '-garbage' '$tmp/g2' && grep -qx -- '+   0.300000  client  call    write(c, 100) = -1 EPIPE (Broken pipe) +SIGPIPE' '$tmp/g2'"
+"$TCPSIM" test --update "$tmp/gold" >"$tmp/g3"
+check "tcpsim test --update rewrites NAME.out" \
+	"[ \$? -eq 0 ] && grep -qx 'wrote $tmp/gold/a.out' '$tmp/g3' && cmp -s '$tmp/gold/a.out' '$tmp/g.rep'"
+"$TCPSIM" test --update "$tmp/gold" >"$tmp/g4"
+check "tcpsim test --update leaves a matching NAME.out alone" \
+	"! grep -q '^wrote' '$tmp/g4'"
+(cd "$tmp" && "$TCPSIM" test ./gold/ >"$tmp/g5")
+check "tcpsim test: the path in the report's header is not compared" \
+	"[ \$? -eq 0 ] && grep -q '^PASS' '$tmp/g5'"
+expect_fail() { ! "$@" >/dev/null 2>&1; }
+check "--update is for tcpsim test" "expect_fail '$TCPSIM' --update '$t'"
 "$TCPSIM" test traces >"$tmp/all"
 check "tcpsim test traces: all pass" "[ \$? -eq 0 ] && tail -n 1 '$tmp/all' | grep -q ' passed, 0 failed\$'"
 

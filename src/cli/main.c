@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/sb.h"
+#include "cli/diff.h"
 #include "cli/gen.h"
 #include "cli/ladder.h"
 #include "pkt/pkt.h"
@@ -50,6 +51,7 @@ typedef struct cli {
 	/* packetdrill scripts: --packetdrill, and packetdrill's options */
 	int packetdrill;
 	ts_pkt_config pkt;
+	int update; /* tcpsim test --update: rewrite the expected reports */
 } cli;
 
 static void usage(FILE *f)
@@ -96,6 +98,8 @@ static void usage(FILE *f)
 	    "--connect_port=N,\n"
 	    "                    -D NAME=VALUE (--define: TFO_COOKIE=HEX)\n"
 	    "                    apply to them (doc/packetdrill.md)\n"
+	    "  --update          (tcpsim test) write each report to NAME.out\n"
+	    "                    beside NAME.trace, instead of comparing\n"
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
 	    "\n"
@@ -553,6 +557,106 @@ static void first_fail(void *ctx, const tcpsim_event *ev)
 		tcpsim_event_text(ev, first, 512);
 }
 
+static void write_sb(void *ctx, const char *data, size_t len)
+{
+	ts_sb_putn(ctx, data, len);
+}
+
+/* The length of the report's first line with the trace's path left out:
+ * "# tcpsim VERSION: PATH (profile P)" names the file as it was given
+ * ("traces/a.trace", "./traces/a.trace"), which is no part of what an
+ * expected report checks. *CUT and *CUTLEN: the path's place. */
+static void header_path(const char *s, size_t n, size_t *at, size_t *len)
+{
+	const char *nl = memchr(s, '\n', n);
+	size_t l = nl ? (size_t)(nl - s) : n;
+	*at = *len = 0;
+	if (l < 9 || memcmp(s, "# tcpsim ", 9))
+		return;
+	const char *c = memchr(s, ':', l), *p = NULL;
+	for (const char *x = s; x + 1 < s + l; x++)
+		if (x[0] == ' ' && x[1] == '(')
+			p = x;
+	if (c && p && p > c + 1) {
+		*at = (size_t)(c - s) + 2;
+		*len = (size_t)(p - s) - *at;
+	}
+}
+
+/* A and B are the same report, but for the path in their first lines. */
+static int same_report(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t aa, al, ba, bl;
+	header_path(a, na, &aa, &al);
+	header_path(b, nb, &ba, &bl);
+	if (!al || !bl)
+		return na == nb && !memcmp(a, b, na);
+	return aa == ba && !memcmp(a, b, aa) && na - al == nb - bl &&
+	       !memcmp(a + aa + al, b + ba + bl, na - aa - al);
+}
+
+/* NAME.out beside NAME.trace; 0 when PATH does not end in .trace. */
+static int golden_path(const char *path, char *out, size_t cap)
+{
+	size_t n = strlen(path);
+	if (n < 7 || strcmp(path + n - 6, ".trace") || n + 1 > cap)
+		return 0;
+	memcpy(out, path, n - 6);
+	memcpy(out + n - 6, ".out", 5);
+	return 1;
+}
+
+/* The expected report of PATH compared with REP: 0 the same, 1 they
+ * differ (with DIFF, a unified diff written), -1 it cannot be read. */
+static int check_golden(const char *path, const char *golden, const ts_sb *rep,
+			int diff)
+{
+	trace_text want;
+	tcpsim_error err;
+	if (read_trace(golden, &want, &err) < 0) {
+		if (diff)
+			printf("%s: %s\n", golden, err.message);
+		return -1;
+	}
+	int r = 0;
+	if (!same_report(want.data, want.len, rep->buf, rep->len) && !diff) {
+		r = 1;
+	} else if (!same_report(want.data, want.len, rep->buf, rep->len)) {
+		char name[4200];
+		snprintf(name, sizeof name, "%s (report of %s)", golden, path);
+		fflush(stdout);
+		r = ts_diff(stdout, golden, want.data, want.len, name,
+			    rep->buf, rep->len) < 0
+			? -1
+			: 1;
+	}
+	release_trace(&want);
+	return r;
+}
+
+/* Write REP to GOLDEN; 1 when that changed it, 0 when it was already
+ * so, -1 on an error. */
+static int update_golden(const char *golden, const ts_sb *rep)
+{
+	trace_text old;
+	tcpsim_error err;
+	if (read_trace(golden, &old, &err) == 0) {
+		int same = old.len == rep->len &&
+			   !memcmp(old.data, rep->buf, rep->len);
+		release_trace(&old);
+		if (same)
+			return 0;
+	}
+	FILE *f = fopen(golden, "wb");
+	if (!f || fwrite(rep->buf, 1, rep->len, f) != rep->len ||
+	    fclose(f) != 0) {
+		printf("ERROR %s  cannot write %s: %s\n", golden, golden,
+		       strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
 static int run_tests(cli *c, int argc, char **argv)
 {
 	pathlist l = {0};
@@ -568,12 +672,22 @@ static int run_tests(cli *c, int argc, char **argv)
 	int passed = 0, failed = 0, errors = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		tcpsim_error err;
-		char first[512] = "";
+		char first[512] = "", golden[4096];
 		trace_text text;
 		int rc = TCPSIM_ERROR;
+		/* the expected report beside the trace, if any */
+		struct stat gst;
+		int has_golden =
+		    golden_path(l.v[i], golden, sizeof golden) &&
+		    (c->update ||
+		     (stat(golden, &gst) == 0 && S_ISREG(gst.st_mode)));
+		ts_sb rep;
+		ts_sb_init(&rep, NULL, 0);
 		if (read_trace(l.v[i], &text, &err) == 0) {
 			tcpsim_options o = c->opts;
-			o.write = NULL;
+			o.write = has_golden ? write_sb : NULL;
+			o.write_ctx = &rep;
+			o.color = 0;
 			o.event = first_fail;
 			o.event_ctx = first;
 			o.event_mask = TCPSIM_EV_BIT(TCPSIM_EV_FAIL);
@@ -581,7 +695,29 @@ static int run_tests(cli *c, int argc, char **argv)
 					      &err);
 			release_trace(&text);
 		}
-		if (rc == TCPSIM_OK) {
+		int differs = 0, updated = 0;
+		if (rc != TCPSIM_ERROR && has_golden && rep.failed) {
+			snprintf(err.message, sizeof err.message,
+				 "out of memory for its report");
+			err.line = 0;
+			snprintf(err.file, sizeof err.file, "%s", l.v[i]);
+			rc = TCPSIM_ERROR;
+		} else if (rc != TCPSIM_ERROR && has_golden && c->update) {
+			updated = update_golden(golden, &rep);
+		}
+		if (rc == TCPSIM_OK && has_golden && !c->update)
+			differs = check_golden(l.v[i], golden, &rep, 0);
+		if (updated > 0)
+			printf("wrote %s\n", golden);
+		if (rc == TCPSIM_OK && differs) {
+			printf("%sFAIL%s  %s  the report differs from %s:\n",
+			       c->color ? RED : "", c->color ? OFF : "", l.v[i],
+			       golden);
+			check_golden(l.v[i], golden, &rep, 1);
+			failed++;
+		} else if (rc == TCPSIM_OK && updated < 0) {
+			errors++;
+		} else if (rc == TCPSIM_OK) {
 			printf("PASS  %s\n", l.v[i]);
 			passed++;
 		} else if (rc == TCPSIM_FAILED) {
@@ -603,6 +739,7 @@ static int run_tests(cli *c, int argc, char **argv)
 			       c->color ? OFF : "", l.v[i], where, err.message);
 			errors++;
 		}
+		ts_sb_free(&rep);
 		free(l.v[i]);
 	}
 	free(l.v);
@@ -633,6 +770,7 @@ int main(int argc, char **argv)
 	    {"color", required_argument, NULL, 'c'},
 	    {"colour", required_argument, NULL, 'c'},
 	    {"packetdrill", no_argument, NULL, 'P'},
+	    {"update", no_argument, NULL, 'u'},
 	    /* packetdrill's own options, for scripts */
 	    {"tolerance_usecs", required_argument, NULL, 1000},
 	    {"tolerance_percent", required_argument, NULL, 1000},
@@ -656,9 +794,22 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
 		uint64_t seed = 0;
-		if (argc != 4 || strcmp(argv[2], "--seed") ||
+		if (argc == 4 && !strcmp(argv[2], "--seed") &&
 		    parse_u64(argv[3], &seed) < 0) {
-			fprintf(stderr, "usage: tcpsim gen --seed N\n");
+			fprintf(stderr,
+				"tcpsim gen: --seed: not a number: '%s' (N is "
+				"0 to 18446744073709551615)\n",
+				argv[3]);
+			return 2;
+		}
+		if (argc != 4 || strcmp(argv[2], "--seed")) {
+			fprintf(stderr, "tcpsim gen: %s\n"
+					"usage: tcpsim gen --seed N\n",
+				argc < 3 ? "no seed given"
+				: strcmp(argv[2], "--seed")
+				    ? "the one option is --seed N"
+				    : argc == 3 ? "--seed: N missing"
+						: "one seed only");
 			return 2;
 		}
 		ts_gen_trace(stdout, seed);
@@ -670,10 +821,22 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	int opt, idx = 0;
-	while ((opt = getopt_long(argc, argv, "hVqD:", longopts, &idx)) != -1) {
+	/* getopt's own messages name argv[0], which is the path of libtool's
+	 * wrapper in a build tree: the command's messages name "tcpsim". */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hVqD:", longopts, &idx)) !=
+	       -1) {
 		switch (opt) {
 		case 'P':
 			c.packetdrill = 1;
+			break;
+		case 'u':
+			if (!test) {
+				fprintf(stderr, "tcpsim: --update is for "
+						"'tcpsim test'\n");
+				return 2;
+			}
+			c.update = 1;
 			break;
 		case 'D': {
 			/* packetdrill's -D NAME=VALUE, for scripts */
@@ -767,8 +930,23 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case ':':
+			fprintf(stderr,
+				"tcpsim: option '%s' needs an argument\n"
+				"Try 'tcpsim --help'.\n",
+				argv[optind - 1]);
+			return 2;
 		default:
-			usage(stderr);
+			if (optopt)
+				fprintf(stderr,
+					"tcpsim: unknown option '-%c'\n"
+					"Try 'tcpsim --help'.\n",
+					optopt);
+			else
+				fprintf(stderr,
+					"tcpsim: unknown option '%s'\n"
+					"Try 'tcpsim --help'.\n",
+					argv[optind - 1]);
 			return 2;
 		}
 	}
