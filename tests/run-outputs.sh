@@ -60,6 +60,17 @@ check "segments carry flags and numbers" \
 check "state changes carry both states" \
 	"jq -e -s 'map(select(.kind == \"state\" and .old_state == \"CLOSE_WAIT\" and .new_state == \"CLOSED\")) | length > 0' <'$tmp/j' >/dev/null"
 
+# doc/json.md's table of kinds names every kind the traces give.
+for f in $(find traces -name '*.trace' | sort); do
+	"$TCPSIM" --why --json "$f" 2>/dev/null | jq -r .kind
+done | sort -u >"$tmp/kinds"
+missing=
+for k in $(cat "$tmp/kinds"); do
+	grep -q "^| .*\`$k\`.* |" doc/json.md || missing="$missing $k"
+done
+check "doc/json.md's table names every kind ($(wc -l <"$tmp/kinds") seen)${missing:+, not:$missing}" \
+	"[ -z '$missing' ] && [ \$(wc -l <'$tmp/kinds') -gt 15 ]"
+
 # pcap: one packet per segment sent, as the report numbers them.
 "$TCPSIM" --pcap "$tmp/p.pcap" "$t" >/dev/null || bad "--pcap exit status"
 tcpdump -r "$tmp/p.pcap" -nn -vv -S 2>/dev/null >"$tmp/d"
