@@ -1,8 +1,8 @@
 #!/bin/sh
 # Fills the ladder diagrams of doc/tutorial.md from the traces: every line
 #   <!-- ladder: traces/TOPIC/NAME.trace -->
-# is followed by a fenced block holding `tcpsim --ladder --ascii` of that
-# trace; a previous block there is replaced. Reads doc/tutorial.md, writes
+# is followed by a fenced block holding `tcpsim --ladder --ascii --width 80`
+# of that trace; a previous block there is replaced. Reads doc/tutorial.md, writes
 # the result on standard output. tests/check-tutorial.sh fails when the
 # committed file differs, so the diagrams cannot drift from the model.
 set -u
@@ -30,7 +30,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 		t=${line#<!-- ladder: }
 		t=${t% -->}
 		printf '```text\n'
-		"$TCPSIM" --ladder --ascii --color=never "$t" | tail -n +2
+		"$TCPSIM" --ladder --ascii --width 80 --color=never "$t" | tail -n +2
 		printf '```\n'
 		skip=1
 		;;

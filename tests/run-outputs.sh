@@ -92,12 +92,40 @@ for f in tests/outputs/*.ladder; do
 	name=$(basename "$f" .ladder)
 	trace=$(find traces -name "$name.trace" | head -n 1)
 	case "$name" in *-ascii) trace=$(find traces -name "${name%-ascii}.trace" | head -n 1); opt=--ascii ;; *) opt= ;; esac
-	"$TCPSIM" --ladder $opt --color=never "$trace" >"$tmp/l"
+	"$TCPSIM" --ladder $opt --width 80 --color=never "$trace" >"$tmp/l"
 	[ "${REGEN:-0}" = 1 ] && cp "$tmp/l" "$f"
 	if cmp -s "$tmp/l" "$f"; then ok "ladder $name"; else bad "ladder $name"; diff -u "$f" "$tmp/l" | head -20; fi
 done
-check "two hosts fit in 100 columns" \
-	"[ \"\$(\"$TCPSIM\" --ladder --ascii --color=never $t | awk '{ if (length > m) m = length } END { print m }')\" -le 100 ]"
+maxw() { awk '{ if (length > m) m = length } END { print m + 0 }'; }
+check "two hosts fit in 80 columns by default" \
+	"[ \"\$(\"$TCPSIM\" --ladder --ascii --color=never $t | maxw)\" -le 80 ]"
+check "COLUMNS sets the width" \
+	"[ \"\$(COLUMNS=132 \"$TCPSIM\" --ladder --ascii --color=never $t | maxw)\" -gt 100 ] &&
+	 [ \"\$(COLUMNS=132 \"$TCPSIM\" --ladder --ascii --color=never $t | maxw)\" -le 132 ]"
+check "--width wins over COLUMNS" \
+	"[ \"\$(COLUMNS=132 \"$TCPSIM\" --ladder --ascii --width 70 --color=never $t | maxw)\" -le 70 ]"
+# Every trace of two hosts within the width asked; nothing cut: each word
+# of each failed call (its errno) and of each RST's reason is in the
+# ladder whole, and no ellipsis marks a cut.
+overflow=
+cut=
+for f in $(find traces -name '*.trace' | sort); do
+	[ "$(grep -c '^host ' "$f")" -le 2 ] || continue
+	"$TCPSIM" --json "$f" 2>/dev/null |
+		jq -r 'select((.kind == "call" or .kind == "return") and .errno != null) | "\(.call) = -1 \(.errno)", (select(.kind == "reset") | "RST: " + .reason)' |
+		tr ' ' '\n' | sort -u >"$tmp/words"
+	for w in 72 80 100; do
+		"$TCPSIM" --ladder --ascii --width $w --color=never "$f" >"$tmp/lw"
+		[ "$(maxw <"$tmp/lw")" -le $w ] || overflow="$overflow $f@$w"
+		while IFS= read -r word; do
+			[ -z "$word" ] && continue
+			grep -qF -- "$word" "$tmp/lw" || cut="$cut $f@$w:$word"
+		done <"$tmp/words"
+	done
+	"$TCPSIM" --ladder --width 80 --color=never "$f" | grep -q "$(printf '\342\200\246')" && cut="$cut $f:ellipsis"
+done
+check "every ladder of two hosts within 72, 80 and 100 columns${overflow:+:$overflow}" "[ -z '$overflow' ]"
+check "no result, errno or RST reason cut${cut:+:$cut}" "[ -z '$cut' ]"
 check "--color=always paints errnos red" \
 	"\"$TCPSIM\" --ladder --color=always $t | grep -q \"\$(printf '\\033\\[31m')\""
 check "--color=never paints nothing" \

@@ -12,11 +12,8 @@
 #include "render/text.h"
 #include "trace/trace.h"
 
-#define MAXH    64
-#define TIMEW   11 /* "  0.000000 " */
-#define MARGIN  26 /* the first host's notes, left of its line */
-#define GAP     35 /* from one host line to the next */
-#define RMARGIN 27 /* the last host's notes, right of its line */
+#define MAXH  64
+#define TIMEW 11 /* "  0.000000 " */
 
 typedef enum row_kind { ROW_ARROW, ROW_NOTE, ROW_FULL } row_kind;
 
@@ -34,6 +31,7 @@ typedef struct row {
 struct ts_ladder {
 	char *title;
 	int ascii, color;
+	int width; /* the terminal's columns */
 	char *hosts[MAXH];
 	int nhosts;
 	row *rows;
@@ -45,6 +43,7 @@ ts_ladder *ts_ladder_new(const char *title, int ascii, int color)
 	ts_ladder *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
+	l->width = 80;
 	l->title = strdup(title ? title : "");
 	l->ascii = ascii;
 	l->color = color;
@@ -75,6 +74,11 @@ static int host_index(ts_ladder *l, const char *name)
 		return MAXH - 1;
 	l->hosts[l->nhosts] = strdup(name);
 	return l->nhosts++;
+}
+
+void ts_ladder_width(ts_ladder *l, int columns)
+{
+	l->width = columns;
 }
 
 void ts_ladder_host(ts_ladder *l, const char *name)
@@ -269,10 +273,39 @@ typedef struct cell {
 	char red;
 } cell;
 
-static int col_of(const ts_ladder *l, int h)
+/* Where things go across a terminal line of WIDTH columns: the time, the
+ * first host's notes left of its line, a gap between two hosts' lines
+ * (the notes of the left one, the arrows between them), the last host's
+ * notes right of its line, in the proportions 26:35:27 of a 100-column
+ * line, each with room for an errno name at least. */
+typedef struct layout {
+	int w;               /* the line's width */
+	int margin, gap, rm; /* as MARGIN, GAP, RMARGIN */
+} layout;
+
+#define MIN_SIDE 18
+#define MIN_GAP  22
+
+static layout lay_out(const ts_ladder *l)
 {
-	(void)l;
-	return TIMEW + MARGIN + h * GAP;
+	int nh = l->nhosts ? l->nhosts : 1;
+	int need = 2 * MIN_SIDE + (nh - 1) * MIN_GAP;
+	int extra = l->width - TIMEW - 1 - need;
+	int parts = 26 + 35 * (nh - 1) + 27;
+	layout y;
+	if (extra < 0)
+		extra = 0; /* too many hosts for the width: wider */
+	y.margin = MIN_SIDE + extra * 26 / parts;
+	y.gap = nh > 1 ? MIN_GAP + extra * 35 / parts : 0;
+	y.rm = MIN_SIDE + extra - (y.margin - MIN_SIDE) -
+	       (nh - 1) * (nh > 1 ? y.gap - MIN_GAP : 0);
+	y.w = TIMEW + y.margin + (nh - 1) * y.gap + 1 + y.rm;
+	return y;
+}
+
+static int col_of(const layout *y, int h)
+{
+	return TIMEW + y->margin + h * y->gap;
 }
 
 static size_t text_width(const char *s)
@@ -284,24 +317,52 @@ static size_t text_width(const char *s)
 	return w;
 }
 
-/* Text into cells from AT, at most MAX columns ("~" or an ellipsis when
- * cut); the only multi-byte character the notes use is the arrow. */
-static void put_text(cell *c, int w, int at, const char *s, int max, int red,
-		     int ascii)
+/* The next piece of *S that fits in ROOM columns, into OUT (NUL-ended):
+ * broken at the last space that fits, or within a word longer than ROOM;
+ * *S moves past it (and past the space it was broken at). Nothing is ever
+ * left out: a long note takes more lines. */
+static void next_piece(const char **s, int room, char *out, size_t cap)
 {
-	int n = (int)text_width(s);
-	for (int col = 0; *s && col < max && at + col < w; col++) {
+	const char *p = *s, *brk = NULL, *after = NULL;
+	int col = 0;
+	if (room < 1)
+		room = 1;
+	while (*p && col < room) {
+		const char *q = p + 1;
+		while (((unsigned char)*q & 0xc0) == 0x80)
+			q++;
+		if (*p == ' ' && col > 0) {
+			brk = p;
+			after = q;
+		}
+		p = q;
+		col++;
+	}
+	if (*p == ' ' || !*p) { /* the rest fits, or ends at a space */
+		brk = p;
+		after = *p ? p + 1 : p;
+	} else if (!brk) { /* one word longer than ROOM */
+		brk = after = p;
+	}
+	size_t n = (size_t)(brk - *s);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, *s, n);
+	out[n] = 0;
+	*s = after;
+}
+
+/* Text into cells from AT; it fits (next_piece). The only multi-byte
+ * characters the notes use are the arrows. */
+static void put_text(cell *c, int w, int at, const char *s, int red)
+{
+	for (int col = 0; *s && at + col < w; col++) {
 		if (at + col < 0) {
 			s++;
 			continue;
 		}
 		cell *x = &c[at + col];
 		x->red = (char)red;
-		if (col == max - 1 && n > max) {
-			x->g = ascii ? NULL : "\xe2\x80\xa6";
-			x->c = '~';
-			return;
-		}
 		if ((unsigned char)*s >= 0x80) {
 			x->g = !strncmp(s, "\xe2\x86\x92", 3)   ? "\xe2\x86\x92"
 			       : !strncmp(s, "\xe2\x86\xba", 3) ? "\xe2\x86\xba"
@@ -317,72 +378,101 @@ static void put_text(cell *c, int w, int at, const char *s, int max, int red,
 	}
 }
 
+static void emit(const ts_ladder *l, const cell *c, int w, FILE *f)
+{
+	int last = w;
+	while (last > 0 && !c[last - 1].g && c[last - 1].c == ' ')
+		last--;
+	int red = 0;
+	for (int i = 0; i < last; i++) {
+		if (l->color && c[i].red != red) {
+			fputs(c[i].red ? "\033[31m" : "\033[0m", f);
+			red = c[i].red;
+		}
+		if (c[i].g)
+			fputs(c[i].g, f);
+		else
+			fputc(c[i].c, f);
+	}
+	if (red)
+		fputs("\033[0m", f);
+	fputc('\n', f);
+}
+
+/* Blank cells with the hosts' lines. */
+static void blank(const ts_ladder *l, const layout *y, cell *c)
+{
+	for (int i = 0; i < y->w; i++)
+		c[i] = (cell){NULL, ' ', 0};
+	for (int h = 0; h < l->nhosts; h++)
+		c[col_of(y, h)].g = l->ascii ? "|" : "\xe2\x94\x82";
+}
+
+/* One row's text: where it goes on each line of the row. */
+typedef struct place {
+	int at, room; /* the first column and the columns it may take */
+	int align;    /* 0 left, 1 right (ending at AT + ROOM), 2 centred */
+} place;
+
+static void put_piece(cell *c, const layout *y, const place *pl,
+		      const char *piece, int red)
+{
+	int tw = (int)text_width(piece), at = pl->at;
+	if (pl->align == 1)
+		at = pl->at + pl->room - tw;
+	else if (pl->align == 2)
+		at = pl->at + (pl->room - tw) / 2;
+	put_text(c, y->w, at, piece, red);
+}
+
 void ts_ladder_print(ts_ladder *l, FILE *f)
 {
-	int nh = l->nhosts ? l->nhosts : 1;
-	int w = TIMEW + MARGIN + (nh - 1) * GAP + 1 + RMARGIN;
-	cell *c = calloc((size_t)w, sizeof *c);
+	layout y = lay_out(l);
+	cell *c = calloc((size_t)y.w, sizeof *c);
 	if (!c)
 		return;
-	const char *vline = l->ascii ? "|" : "\xe2\x94\x82";
 	const char *hline = l->ascii ? "-" : "\xe2\x94\x80";
 	const char *right = l->ascii ? ">" : "\xe2\x96\xb6";
 	const char *left = l->ascii ? "<" : "\xe2\x97\x80";
 	const char *cross = l->ascii ? "X" : "\xe2\x9c\x95";
+	char piece[600];
 	fprintf(f, "%s\n", l->title);
 	/* Host names, centred on their lines. */
-	for (int i = 0; i < w; i++)
+	for (int i = 0; i < y.w; i++)
 		c[i] = (cell){NULL, ' ', 0};
 	for (int h = 0; h < l->nhosts; h++) {
 		int n = (int)strlen(l->hosts[h]);
-		put_text(c, w, col_of(l, h) - n / 2, l->hosts[h], n, 0, 1);
+		put_text(c, y.w, col_of(&y, h) - n / 2, l->hosts[h], 0);
 	}
-	put_text(c, w, 0, "       TIME", TIMEW, 0, 1);
-	for (size_t r = 0; r <= l->n; r++) {
-		int last = w;
-		while (last > 0 && !c[last - 1].g && c[last - 1].c == ' ')
-			last--;
-		int red = 0;
-		for (int i = 0; i < last; i++) {
-			if (l->color && c[i].red != red) {
-				fputs(c[i].red ? "\033[31m" : "\033[0m", f);
-				red = c[i].red;
-			}
-			if (c[i].g)
-				fputs(c[i].g, f);
-			else
-				fputc(c[i].c, f);
-		}
-		if (red)
-			fputs("\033[0m", f);
-		fputc('\n', f);
-		if (r == l->n)
-			break;
+	put_text(c, y.w, 0, "       TIME", 0);
+	emit(l, c, y.w, f);
+	for (size_t r = 0; r < l->n; r++) {
 		const row *rw = &l->rows[r];
-		for (int i = 0; i < w; i++)
-			c[i] = (cell){NULL, ' ', 0};
+		blank(l, &y, c);
 		char tb[32];
 		snprintf(tb, sizeof tb, "%4" PRId64 ".%06" PRId64,
 			 rw->t / 1000000, rw->t % 1000000);
-		put_text(c, w, TIMEW - 1 - (int)strlen(tb), tb, TIMEW, 0, 1);
-		for (int h = 0; h < l->nhosts; h++)
-			c[col_of(l, h)].g = vline;
+		put_text(c, y.w, TIMEW - 1 - (int)strlen(tb), tb, 0);
+		place pl = {TIMEW, y.w - TIMEW, 0};
+		const char *text = rw->text;
+		char lb[600];
 		switch (rw->kind) {
 		case ROW_ARROW: {
-			if (rw->from < 0 || rw->to < 0)
+			if (rw->from < 0 || rw->to < 0) {
+				text = "";
 				break;
-			int a = col_of(l, rw->from), b = col_of(l, rw->to);
+			}
+			int a = col_of(&y, rw->from), b = col_of(&y, rw->to);
 			if (a == b) {
 				/* A host sending to itself (loopback): a label
 				 * beside its line. */
-				char lb[300];
 				snprintf(lb, sizeof lb, "%s %s",
 					 l->ascii ? "<>" : "\xe2\x86\xba",
 					 rw->text);
-				put_text(c, w, a + 2, lb,
-					 rw->to == l->nhosts - 1 ? RMARGIN - 2
-								 : GAP - 3,
-					 rw->red, l->ascii);
+				text = lb;
+				pl.at = a + 2;
+				pl.room = rw->to == l->nhosts - 1 ? y.rm - 2
+								  : y.gap - 3;
 				break;
 			}
 			int dir = b > a ? 1 : -1;
@@ -392,37 +482,38 @@ void ts_ladder_print(ts_ladder *l, FILE *f)
 				c[x].red = (char)rw->red;
 			}
 			c[end].g = rw->lost ? cross : (dir > 0 ? right : left);
-			int lo = (a < end ? a : end) + 2;
-			int span = (a < end ? end - a : a - end) - 3;
-			int tl = (int)strlen(rw->text);
-			if (span > 2)
-				put_text(c, w,
-					 lo + (tl < span ? (span - tl) / 2 : 0),
-					 rw->text, span, rw->red, l->ascii);
+			pl.at = (a < end ? a : end) + 2;
+			pl.room = (a < end ? end - a : a - end) - 3;
+			pl.align = 2;
 			break;
 		}
 		case ROW_NOTE: {
-			int x = col_of(l, rw->host);
-			int tw = (int)text_width(rw->text);
+			int x = col_of(&y, rw->host);
 			if (rw->host == 0 && l->nhosts > 1) {
-				int at =
-				    x - 2 - (tw < MARGIN - 1 ? tw : MARGIN - 1);
-				put_text(c, w, at < TIMEW ? TIMEW : at,
-					 rw->text, MARGIN - 1, rw->red,
-					 l->ascii);
+				pl.at = TIMEW;
+				pl.room = x - 1 - TIMEW;
+				pl.align = 1;
 			} else {
-				int room = rw->host == l->nhosts - 1
-					       ? RMARGIN - 2
-					       : GAP - 3;
-				put_text(c, w, x + 2, rw->text, room, rw->red,
-					 l->ascii);
+				pl.at = x + 2;
+				pl.room = rw->host == l->nhosts - 1
+					      ? y.w - x - 2
+					      : y.gap - 3;
 			}
 			break;
 		}
 		case ROW_FULL:
-			put_text(c, w, TIMEW, rw->text, w - TIMEW, rw->red,
-				 l->ascii);
 			break;
+		}
+		/* the first line of the row, then as many more as the text
+		 * needs, under it, with the hosts' lines only */
+		int first = 1;
+		while (first || *text) {
+			if (!first)
+				blank(l, &y, c);
+			next_piece(&text, pl.room, piece, sizeof piece);
+			put_piece(c, &y, &pl, piece, rw->red);
+			emit(l, c, y.w, f);
+			first = 0;
 		}
 	}
 	free(c);

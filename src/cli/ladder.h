@@ -14,11 +14,15 @@
 typedef struct ts_ladder ts_ladder;
 
 ts_ladder *ts_ladder_new(const char *title, int ascii, int color);
+/* The terminal's width in columns (80 unless told; the diagram takes
+ * more when its hosts need it). */
+void ts_ladder_width(ts_ladder *l, int columns);
 /* Give the hosts their columns, left to right (before the events). */
 void ts_ladder_host(ts_ladder *l, const char *name);
 /* Record one event of the run (copies what it needs). */
 void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev);
-/* The diagram for the terminal (100 columns for two hosts). */
+/* The diagram for the terminal: no line wider than the width (hosts
+ * allowing); text too long for its place continues on the next lines. */
 void ts_ladder_print(ts_ladder *l, FILE *f);
 /* The diagram as a standalone SVG document; -1 on a write error. */
 int ts_ladder_svg(ts_ladder *l, FILE *f);

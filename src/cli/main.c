@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@ typedef struct cli {
 	int quiet;  /* only failures and a summary */
 	int ladder; /* the ladder diagram instead of the report */
 	int ascii;  /* ladder in plain ASCII */
+	int width;  /* --width N; 0: the terminal's, else 80 */
 	int color;  /* ANSI colours */
 	const char *pcap_path;
 	const char *svg_path;
@@ -69,6 +71,9 @@ static void usage(FILE *f)
 	    "\n"
 	    "  --ladder          a ladder diagram instead of the report\n"
 	    "  --ascii           the ladder in plain ASCII\n"
+	    "  --width N         the ladder's width in columns (default: "
+	    "COLUMNS,\n"
+	    "                    else the terminal's, else 80)\n"
 	    "  --svg FILE        the ladder diagram as an SVG file\n"
 	    "  --pcap FILE       every segment as an IPv4 packet in a pcap "
 	    "file\n"
@@ -125,6 +130,7 @@ static void usage(FILE *f)
 }
 
 static const char *RED = "\033[31m", *OFF = "\033[0m";
+
 
 /* The text report, as the library writes it (in colour when asked). */
 static void write_report(void *ctx, const char *data, size_t len)
@@ -274,6 +280,21 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* The ladder's width when --width does not say: COLUMNS when the shell
+ * exports it, else the terminal's (standard output's), else 80. */
+static int terminal_width(void)
+{
+	const char *e = getenv("COLUMNS");
+	uint64_t v;
+	if (e && parse_u64(e, &v) == 0 && v >= 40 && v <= 1000)
+		return (int)v;
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= 40 && ws.ws_col <= 1000)
+		return ws.ws_col;
+	return 80;
+}
+
 /* "90", "90s", "1500ms", "250us": microseconds. */
 static int parse_dur(const char *s, int64_t *out)
 {
@@ -397,8 +418,8 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 			return TCPSIM_ERROR;
 		}
 	}
-	if (c->ladder)
-		c->lad = ts_ladder_new(path, c->ascii, c->color);
+	if (c->ladder && (c->lad = ts_ladder_new(path, c->ascii, c->color)))
+		ts_ladder_width(c->lad, c->width);
 	if (c->svg_path)
 		c->svg = ts_ladder_new(path, 0, 0);
 	for (int h = 0; h < tcpsim_host_count(sim); h++) {
@@ -764,6 +785,7 @@ int main(int argc, char **argv)
 	    {"svg", required_argument, NULL, 'g'},
 	    {"ladder", no_argument, NULL, 'l'},
 	    {"ascii", no_argument, NULL, 'a'},
+	    {"width", required_argument, NULL, 'W'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"why", no_argument, NULL, 'w'},
 	    {"check", no_argument, NULL, 'k'},
@@ -910,6 +932,18 @@ int main(int argc, char **argv)
 		case 'a':
 			c.ascii = 1;
 			break;
+		case 'W': {
+			uint64_t v;
+			if (parse_u64(optarg, &v) < 0 || v < 40 || v > 1000) {
+				fprintf(stderr,
+					"tcpsim: --width: a number of columns "
+					"from 40 to 1000, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			c.width = (int)v;
+			break;
+		}
 		case 'q':
 			c.quiet = 1;
 			break;
@@ -962,6 +996,8 @@ int main(int argc, char **argv)
 			  (!getenv("TERM") || strcmp(getenv("TERM"), "dumb"));
 	if (c.json)
 		c.color = 0;
+	if (!c.width)
+		c.width = terminal_width();
 	if (optind >= argc) {
 		fprintf(stderr, "tcpsim: no trace file given\n");
 		usage(stderr);
