@@ -87,6 +87,36 @@ check "the RST as the report has it" \
 	"grep -q '10.0.0.2.80 > 10.0.0.1.40000: Flags \[R\], cksum 0x[0-9a-f]* (correct), seq 2002, win 0, length 0' '$tmp/d'"
 check "virtual timestamps" "grep -q '^00:00:00.210000 IP' '$tmp/d'"
 
+# --pcap-at HOST FILE: what a capture on one host shows. Each segment its
+# stack sends, at the time it leaves (a segment the network loses
+# included), and each one that arrives there, at its arrival time; a
+# segment lost on the way is only on the sender's side.
+lt=traces/loss/data-retries.trace
+"$TCPSIM" --pcap-at client "$tmp/at-c.pcap" --pcap-at server "$tmp/at-s.pcap" "$lt" >/dev/null ||
+	bad "--pcap-at exit status"
+"$TCPSIM" --json "$lt" >"$tmp/at.j"
+for h in client server; do
+	hh=$(echo $h | cut -c1)
+	want=$(jq -r "select((.kind == \"send\" and .from == \"$h\") or (.kind == \"recv\" and .to == \"$h\")) | .kind" <"$tmp/at.j" | wc -l)
+	tcpdump -r "$tmp/at-$hh.pcap" -nn -tt -S 2>/dev/null >"$tmp/at-$hh.d"
+	check "--pcap-at $h: its sends and its arrivals ($want)" \
+		"[ \"\$(grep -c ' IP ' '$tmp/at-$hh.d')\" -eq $want ] && [ $want -ge 5 ]"
+done
+lost=$(jq -r 'select(.kind == "send" and .dropped and .from == "client") | .segno' <"$tmp/at.j" | wc -l)
+check "segments lost in the network ($lost): on the client's side only" \
+	"[ $lost -gt 2 ] &&
+	 [ \"\$(grep -c '10.0.0.1.40000 > 10.0.0.2.80: Flags \[P.\], seq 1001:1101' '$tmp/at-c.d')\" -eq $((lost)) ] &&
+	 [ \"\$(grep -c '10.0.0.1.40000 > 10.0.0.2.80: Flags \[P.\], seq 1001:1101' '$tmp/at-s.d')\" -eq 0 ]"
+check "the SYN leaves the client at 0 and reaches the server at 0.010 s" \
+	"grep -q '^0.000000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags \[S\]' '$tmp/at-c.d' &&
+	 grep -q '^0.010000 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags \[S\]' '$tmp/at-s.d'"
+check "the SYN-ACK leaves the server at 0.010 s and reaches the client at 0.020 s" \
+	"grep -q '^0.010000 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags \[S.\]' '$tmp/at-s.d' &&
+	 grep -q '^0.020000 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags \[S.\]' '$tmp/at-c.d'"
+"$TCPSIM" --pcap-at nobody "$tmp/x.pcap" "$lt" >/dev/null 2>"$tmp/at.e"
+check "--pcap-at with a host the trace lacks: exit 2, and why" \
+	"[ \$? -eq 2 ] && grep -q \"no host 'nobody' in this trace\" '$tmp/at.e'"
+
 # The terminal ladder, against its expected rendering.
 for f in tests/outputs/*.ladder; do
 	name=$(basename "$f" .ladder)

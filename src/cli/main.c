@@ -31,6 +31,17 @@
 
 #define MAX_TRACE_BYTES (256u << 20)
 
+/* A pcap file: every segment sent (HOST NULL), or what a capture on one
+ * host would show (--pcap-at HOST FILE). */
+#define MAX_PCAP_AT 8
+typedef struct pcap_out {
+	const char *path;
+	const char *host; /* NULL: the network's view */
+	int idx;          /* HOST's index in the run */
+	pcap_t *pcap;
+	pcap_dumper_t *dumper;
+} pcap_out;
+
 typedef struct cli {
 	tcpsim_options opts;
 	int json;   /* JSON Lines on standard output */
@@ -40,6 +51,8 @@ typedef struct cli {
 	int width;  /* --width N; 0: the terminal's, else 80 */
 	int color;  /* ANSI colours */
 	const char *pcap_path;
+	pcap_out pcap_at[MAX_PCAP_AT];
+	int npcap_at;
 	const char *svg_path;
 	/* per run */
 	unsigned long long nev;
@@ -77,6 +90,8 @@ static void usage(FILE *f)
 	    "  --svg FILE        the ladder diagram as an SVG file\n"
 	    "  --pcap FILE       every segment as an IPv4 packet in a pcap "
 	    "file\n"
+	    "  --pcap-at HOST FILE  what a capture on HOST would show: each\n"
+	    "                    segment when it leaves or arrives there\n"
 	    "  --json            one JSON object per event (JSON Lines) "
 	    "instead\n"
 	    "                    of the report (doc/json.md)\n"
@@ -151,6 +166,21 @@ static void flush_json(cli *c)
 	c->json_out.failed = 0;
 }
 
+/* EV's segment as a packet stamped with the virtual time. */
+static void dump(pcap_dumper_t *d, const tcpsim_event *ev)
+{
+	static unsigned char pkt[70000];
+	size_t n = tcpsim_event_packet(ev, pkt, sizeof pkt);
+	if (n) {
+		struct pcap_pkthdr h;
+		memset(&h, 0, sizeof h);
+		h.ts.tv_sec = (time_t)(ev->time_us / 1000000);
+		h.ts.tv_usec = (suseconds_t)(ev->time_us % 1000000);
+		h.caplen = h.len = (bpf_u_int32)n;
+		pcap_dump((u_char *)d, &h, pkt);
+	}
+}
+
 static void on_event(void *ctx, const tcpsim_event *ev)
 {
 	cli *c = ctx;
@@ -172,17 +202,17 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 		ts_ladder_event(c->svg, ev);
 	if (c->dumper &&
 	    (ev->kind == TCPSIM_EV_SEND || ev->kind == TCPSIM_EV_INJECT ||
-	     ev->kind == TCPSIM_EV_REPLAY)) {
-		static unsigned char pkt[70000];
-		size_t n = tcpsim_event_packet(ev, pkt, sizeof pkt);
-		if (n) {
-			struct pcap_pkthdr h;
-			memset(&h, 0, sizeof h);
-			h.ts.tv_sec = (time_t)(ev->time_us / 1000000);
-			h.ts.tv_usec = (suseconds_t)(ev->time_us % 1000000);
-			h.caplen = h.len = (bpf_u_int32)n;
-			pcap_dump((u_char *)c->dumper, &h, pkt);
-		}
+	     ev->kind == TCPSIM_EV_REPLAY))
+		dump(c->dumper, ev);
+	/* A capture on one host sees a segment when its stack sends it
+	 * (lost later or not) and when it arrives there (a forged or
+	 * replayed one included); a host that is down sees nothing (LOST). */
+	for (int i = 0; i < c->npcap_at; i++) {
+		const pcap_out *p = &c->pcap_at[i];
+		if (p->dumper &&
+		    ((ev->kind == TCPSIM_EV_SEND && ev->u.seg.from == p->idx) ||
+		     (ev->kind == TCPSIM_EV_RECV && ev->u.seg.to == p->idx)))
+			dump(p->dumper, ev);
 	}
 }
 
@@ -196,6 +226,9 @@ static uint32_t wanted(const cli *c)
 		m |= TCPSIM_EV_BIT(TCPSIM_EV_SEND) |
 		     TCPSIM_EV_BIT(TCPSIM_EV_INJECT) |
 		     TCPSIM_EV_BIT(TCPSIM_EV_REPLAY);
+	if (c->npcap_at)
+		m |= TCPSIM_EV_BIT(TCPSIM_EV_SEND) |
+		     TCPSIM_EV_BIT(TCPSIM_EV_RECV);
 	if (c->quiet)
 		m |= TCPSIM_EV_BIT(TCPSIM_EV_FAIL);
 	return m;
@@ -381,6 +414,25 @@ static void release_trace(trace_text *t)
 	t->data = NULL;
 }
 
+static void close_pcaps(cli *c)
+{
+	if (c->dumper)
+		pcap_dump_close(c->dumper);
+	if (c->pcap)
+		pcap_close(c->pcap);
+	c->dumper = NULL;
+	c->pcap = NULL;
+	for (int i = 0; i < c->npcap_at; i++) {
+		pcap_out *p = &c->pcap_at[i];
+		if (p->dumper)
+			pcap_dump_close(p->dumper);
+		if (p->pcap)
+			pcap_close(p->pcap);
+		p->dumper = NULL;
+		p->pcap = NULL;
+	}
+}
+
 /* Run one trace with the outputs C asks for. *SIM receives the finished
  * simulation when SIM is not NULL (the caller frees it). */
 static int run_one(cli *c, const char *path, tcpsim_error *err,
@@ -418,6 +470,33 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 			return TCPSIM_ERROR;
 		}
 	}
+	for (int i = 0; i < c->npcap_at; i++) {
+		pcap_out *p = &c->pcap_at[i];
+		p->idx = -1;
+		for (int h = 0; h < tcpsim_host_count(sim); h++)
+			if (!strcmp(tcpsim_host_name(sim, h), p->host))
+				p->idx = h;
+		if (p->idx < 0) {
+			snprintf(err->message, sizeof err->message,
+				 "--pcap-at: no host '%s' in this trace",
+				 p->host);
+			err->line = 0;
+			close_pcaps(c);
+			tcpsim_free(sim);
+			return TCPSIM_ERROR;
+		}
+		p->pcap = pcap_open_dead(DLT_RAW, 65535);
+		p->dumper = p->pcap ? pcap_dump_open(p->pcap, p->path) : NULL;
+		if (!p->dumper) {
+			snprintf(err->message, sizeof err->message,
+				 "cannot write %s: %s", p->path,
+				 p->pcap ? pcap_geterr(p->pcap) : "pcap");
+			err->line = 0;
+			close_pcaps(c);
+			tcpsim_free(sim);
+			return TCPSIM_ERROR;
+		}
+	}
 	if (c->ladder && (c->lad = ts_ladder_new(path, c->ascii, c->color)))
 		ts_ladder_width(c->lad, c->width);
 	if (c->svg_path)
@@ -431,12 +510,7 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 	int rc = tcpsim_run(sim, err);
 	if (c->json)
 		flush_json(c);
-	if (c->dumper) {
-		pcap_dump_close(c->dumper);
-		pcap_close(c->pcap);
-		c->dumper = NULL;
-		c->pcap = NULL;
-	}
+	close_pcaps(c);
 	if (c->lad) {
 		ts_ladder_print(c->lad, stdout);
 		ts_ladder_free(c->lad);
@@ -782,6 +856,7 @@ int main(int argc, char **argv)
 	    {"max-events", required_argument, NULL, 'e'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"pcap", required_argument, NULL, 'p'},
+	    {"pcap-at", required_argument, NULL, 'A'},
 	    {"svg", required_argument, NULL, 'g'},
 	    {"ladder", no_argument, NULL, 'l'},
 	    {"ascii", no_argument, NULL, 'a'},
@@ -923,6 +998,22 @@ int main(int argc, char **argv)
 		case 'p':
 			c.pcap_path = optarg;
 			break;
+		case 'A':
+			/* --pcap-at HOST FILE: the file is the next word */
+			if (optind >= argc) {
+				fprintf(stderr, "tcpsim: --pcap-at HOST FILE: "
+						"FILE missing\n");
+				return 2;
+			}
+			if (c.npcap_at == MAX_PCAP_AT) {
+				fprintf(stderr,
+					"tcpsim: --pcap-at: at most %d\n",
+					MAX_PCAP_AT);
+				return 2;
+			}
+			c.pcap_at[c.npcap_at].host = optarg;
+			c.pcap_at[c.npcap_at++].path = argv[optind++];
+			break;
 		case 'g':
 			c.svg_path = optarg;
 			break;
@@ -1003,8 +1094,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!test && (c.pcap_path || c.svg_path) && argc - optind > 1) {
-		fprintf(stderr, "tcpsim: --pcap and --svg take one trace\n");
+	if (!test && (c.pcap_path || c.svg_path || c.npcap_at) &&
+	    argc - optind > 1) {
+		fprintf(stderr,
+			"tcpsim: --pcap, --pcap-at and --svg take one trace\n");
 		return 2;
 	}
 	/* Every early return is above: from here on, what is made is
@@ -1023,7 +1116,8 @@ int main(int argc, char **argv)
 		memset(&err, 0, sizeof err);
 		int rc;
 		if (is_pkt(&c, argv[i])) {
-			if (c.ladder || c.svg_path || c.pcap_path) {
+			if (c.ladder || c.svg_path || c.pcap_path ||
+			    c.npcap_at) {
 				fprintf(stderr,
 					"tcpsim: %s: --ladder, --svg and "
 					"--pcap are for traces\n",
