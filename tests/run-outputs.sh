@@ -181,6 +181,20 @@ for label in 'client' 'server' '#1 [S] 1000' 'write(c, 100) = -1 EPIPE' 'RST: ne
 	check "the page holds '$label'" "grep -qF '$label' '$tmp/dom'"
 done
 
+# The SVG's marks: a crashed host's line broken until it reboots (two
+# pieces, a cross where it crashed), a terminated process marked, a legend,
+# and the axis asked for.
+"$TCPSIM" --svg "$tmp/cr.svg" traces/crash/s05a-peer-crash-reboot-rst.trace >/dev/null
+check "SVG: the crashed host's line is broken until it reboots" \
+	"[ \"\$(grep -c '<line class=\"life\"' '$tmp/cr.svg')\" -eq 3 ] && grep -q 'class=\"crash\"' '$tmp/cr.svg' && grep -q 'class=\"reboot\"' '$tmp/cr.svg'"
+kt=$(grep -l ': kill$' $(find traces -name '*.trace') | head -n 1)
+"$TCPSIM" --svg "$tmp/k.svg" "$kt" >/dev/null
+check "SVG: a killed process is marked ($kt)" "grep -q 'class=\"killed\"' '$tmp/k.svg'"
+check "SVG: a legend" "grep -q '>Legend<' '$tmp/k.svg'"
+"$TCPSIM" --svg "$tmp/ta.svg" --svg-time "$t" >/dev/null
+check "SVG: --svg-time spaces rows by time" \
+	"grep -q 'data-axis=\"time\"' '$tmp/ta.svg' && grep -q 'data-axis=\"event\"' '$tmp/s.svg'"
+
 # Every trace draws, as a ladder and as SVG, without a crash.
 drawn=0
 for f in $(find traces -name '*.trace' | sort); do

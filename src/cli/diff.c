@@ -111,12 +111,13 @@ int ts_diff(FILE *f, const char *name_a, const char *a, size_t na,
 					: dp[i * (mb + 1) + j + 1];
 		size_t i = 0, j = 0;
 		while (i < ma || j < mb) {
-			if (i < ma && j < mb && same(&A, pre + i, &B, pre + j)) {
+			if (i < ma && j < mb &&
+			    same(&A, pre + i, &B, pre + j)) {
 				ops[nops++] = (op){' ', pre + i, pre + j};
 				i++, j++;
-			} else if (j < mb &&
-				   (i == ma || dp[i * (mb + 1) + j + 1] >=
-						   dp[(i + 1) * (mb + 1) + j])) {
+			} else if (j < mb && (i == ma ||
+					      dp[i * (mb + 1) + j + 1] >=
+						  dp[(i + 1) * (mb + 1) + j])) {
 				ops[nops++] = (op){'+', pre + i, pre + j};
 				j++;
 			} else {

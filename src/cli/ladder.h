@@ -24,8 +24,9 @@ void ts_ladder_event(ts_ladder *l, const tcpsim_event *ev);
 /* The diagram for the terminal: no line wider than the width (hosts
  * allowing); text too long for its place continues on the next lines. */
 void ts_ladder_print(ts_ladder *l, FILE *f);
-/* The diagram as a standalone SVG document; -1 on a write error. */
-int ts_ladder_svg(ts_ladder *l, FILE *f);
+/* The diagram as a standalone SVG document, rows by event or (TIME_AXIS)
+ * spaced by time, long idle stretches drawn shorter; -1 on an error. */
+int ts_ladder_svg(ts_ladder *l, FILE *f, int time_axis);
 void ts_ladder_free(ts_ladder *l);
 
 #endif

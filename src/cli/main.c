@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,12 +44,13 @@ typedef struct pcap_out {
 
 typedef struct cli {
 	tcpsim_options opts;
-	int json;   /* JSON Lines on standard output */
-	int quiet;  /* only failures and a summary */
-	int ladder; /* the ladder diagram instead of the report */
-	int ascii;  /* ladder in plain ASCII */
-	int width;  /* --width N; 0: the terminal's, else 80 */
-	int color;  /* ANSI colours */
+	int json;     /* JSON Lines on standard output */
+	int quiet;    /* only failures and a summary */
+	int ladder;   /* the ladder diagram instead of the report */
+	int ascii;    /* ladder in plain ASCII */
+	int width;    /* --width N; 0: the terminal's, else 80 */
+	int svg_time; /* --svg-time: the SVG's rows spaced by time */
+	int color;    /* ANSI colours */
 	const char *pcap_path;
 	pcap_out pcap_at[MAX_PCAP_AT];
 	int npcap_at;
@@ -88,6 +89,9 @@ static void usage(FILE *f)
 	    "COLUMNS,\n"
 	    "                    else the terminal's, else 80)\n"
 	    "  --svg FILE        the ladder diagram as an SVG file\n"
+	    "  --svg-time        its rows spaced by time (long idle "
+	    "stretches\n"
+	    "                    drawn shorter), not one after another\n"
 	    "  --pcap FILE       every segment as an IPv4 packet in a pcap "
 	    "file\n"
 	    "  --pcap-at HOST FILE  what a capture on HOST would show: each\n"
@@ -145,7 +149,6 @@ static void usage(FILE *f)
 }
 
 static const char *RED = "\033[31m", *OFF = "\033[0m";
-
 
 /* The text report, as the library writes it (in colour when asked). */
 static void write_report(void *ctx, const char *data, size_t len)
@@ -322,8 +325,9 @@ static int terminal_width(void)
 	if (e && parse_u64(e, &v) == 0 && v >= 40 && v <= 1000)
 		return (int)v;
 	struct winsize ws;
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
-	    ws.ws_col >= 40 && ws.ws_col <= 1000)
+	if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 &&
+	    ws.ws_col <= 1000)
 		return ws.ws_col;
 	return 80;
 }
@@ -518,7 +522,8 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 	}
 	if (c->svg) {
 		FILE *f = fopen(c->svg_path, "w");
-		if (!f || ts_ladder_svg(c->svg, f) < 0 || fclose(f) != 0) {
+		if (!f || ts_ladder_svg(c->svg, f, c->svg_time) < 0 ||
+		    fclose(f) != 0) {
 			snprintf(err->message, sizeof err->message,
 				 "cannot write %s", c->svg_path);
 			err->line = 0;
@@ -720,8 +725,8 @@ static int check_golden(const char *path, const char *golden, const ts_sb *rep,
 		char name[4200];
 		snprintf(name, sizeof name, "%s (report of %s)", golden, path);
 		fflush(stdout);
-		r = ts_diff(stdout, golden, want.data, want.len, name,
-			    rep->buf, rep->len) < 0
+		r = ts_diff(stdout, golden, want.data, want.len, name, rep->buf,
+			    rep->len) < 0
 			? -1
 			: 1;
 	}
@@ -772,10 +777,9 @@ static int run_tests(cli *c, int argc, char **argv)
 		int rc = TCPSIM_ERROR;
 		/* the expected report beside the trace, if any */
 		struct stat gst;
-		int has_golden =
-		    golden_path(l.v[i], golden, sizeof golden) &&
-		    (c->update ||
-		     (stat(golden, &gst) == 0 && S_ISREG(gst.st_mode)));
+		int has_golden = golden_path(l.v[i], golden, sizeof golden) &&
+				 (c->update || (stat(golden, &gst) == 0 &&
+						S_ISREG(gst.st_mode)));
 		ts_sb rep;
 		ts_sb_init(&rep, NULL, 0);
 		if (read_trace(l.v[i], &text, &err) == 0) {
@@ -861,6 +865,7 @@ int main(int argc, char **argv)
 	    {"ladder", no_argument, NULL, 'l'},
 	    {"ascii", no_argument, NULL, 'a'},
 	    {"width", required_argument, NULL, 'W'},
+	    {"svg-time", no_argument, NULL, 'T'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"why", no_argument, NULL, 'w'},
 	    {"check", no_argument, NULL, 'k'},
@@ -900,13 +905,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		if (argc != 4 || strcmp(argv[2], "--seed")) {
-			fprintf(stderr, "tcpsim gen: %s\n"
-					"usage: tcpsim gen --seed N\n",
+			fprintf(stderr,
+				"tcpsim gen: %s\n"
+				"usage: tcpsim gen --seed N\n",
 				argc < 3 ? "no seed given"
 				: strcmp(argv[2], "--seed")
 				    ? "the one option is --seed N"
-				    : argc == 3 ? "--seed: N missing"
-						: "one seed only");
+				: argc == 3 ? "--seed: N missing"
+					    : "one seed only");
 			return 2;
 		}
 		ts_gen_trace(stdout, seed);
@@ -1022,6 +1028,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			c.ascii = 1;
+			break;
+		case 'T':
+			c.svg_time = 1;
 			break;
 		case 'W': {
 			uint64_t v;

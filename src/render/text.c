@@ -762,8 +762,7 @@ static void blocked_text(ts_sb *sb, const tcpsim_expect_result *x)
 {
 	if (!x->blocked_call)
 		return;
-	ts_sb_printf(sb,
-		     " (checked while line %d, %s: ", x->blocked_line,
+	ts_sb_printf(sb, " (checked while line %d, %s: ", x->blocked_line,
 		     x->blocked_host ? x->blocked_host : "?");
 	ts_call_fmt(sb, x->blocked_call);
 	TS_SB_LIT(sb, ", was still blocked: a line without a time is checked "

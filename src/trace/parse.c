@@ -491,9 +491,8 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-__attribute__((cold)) static void near_init(struct near *s,
-					    const struct parser *p,
-					    struct tok t)
+__attribute__((cold)) static void
+near_init(struct near *s, const struct parser *p, struct tok t)
 {
 	s->word = tok_text(p, t);
 	s->n = t.len < QUOTE_MAX ? t.len : QUOTE_MAX;
@@ -1911,8 +1910,9 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 			for (int j = 0; k.kind == TK_WORD && j < TS_TCP_NSTATES;
 			     j++)
 				near_try(&ns, ts_state_name((ts_tcp_state)j));
-			int r = fail(p, k.pos, "expect: expected %s, found %s%s",
-				     sb.buf, quote(p, k).s, near_hint(&ns).s);
+			int r =
+			    fail(p, k.pos, "expect: expected %s, found %s%s",
+				 sb.buf, quote(p, k).s, near_hint(&ns).s);
 			ts_sb_free(&sb);
 			return r;
 		}
@@ -2345,7 +2345,8 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 			near_init(&s, p, e);
 			for (int n = 1; n < 200; n++)
 				if (ts_errno_name((ts_errno)n))
-					near_try(&s, ts_errno_name((ts_errno)n));
+					near_try(&s,
+						 ts_errno_name((ts_errno)n));
 			return fail(p, e.pos, "unknown errno name %s%s",
 				    quote(p, e).s, near_hint(&s).s);
 		}
@@ -2555,8 +2556,8 @@ static int parse_body(struct parser *p, ts_stmt *st, const char *where)
 			return parse_net(p, st);
 		host = name_find(p, -1, tok_text(p, w), w.len);
 		if (host < 0)
-			return fail(p, w.pos, "unknown host %s%s", quote(p, w).s,
-				    near_host(p, w).s);
+			return fail(p, w.pos, "unknown host %s%s",
+				    quote(p, w).s, near_host(p, w).s);
 		return parse_host_stmt(p, st, host);
 	}
 	if (is_word(p, w, "expect")) {
@@ -2582,12 +2583,12 @@ static int parse_body(struct parser *p, ts_stmt *st, const char *where)
 			    ts_calls[find_call(p, w)].name);
 	if (w.kind == TK_WORD && is_punct(p, a, '=') &&
 	    find_call(p, peek_at(p, a.pos + a.len)) >= 0)
-		return fail(p, w.pos,
-			    "a call needs the host that makes it: write "
-			    "'HOST: %.*s = %s(...)'",
-			    (int)w.len, tok_text(p, w),
-			    ts_calls[find_call(p, peek_at(p, a.pos + a.len))]
-				.name);
+		return fail(
+		    p, w.pos,
+		    "a call needs the host that makes it: write "
+		    "'HOST: %.*s = %s(...)'",
+		    (int)w.len, tok_text(p, w),
+		    ts_calls[find_call(p, peek_at(p, a.pos + a.len))].name);
 	return fail(p, w.pos, "expected HOST:, net: or expect %s, found %s",
 		    where, quote(p, w).s);
 }
