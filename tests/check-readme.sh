@@ -86,5 +86,13 @@ grep -qxF 'autoreconf -fi && ./configure --enable-werror && make -j2 check' "$tm
 	grep -qxF 'autoreconf -fi && ./configure --enable-werror && make -j2 check' "$TOP_SRCDIR/.ci/run" &&
 	ok "the second command is the one CI runs" || bad "the second command is the one CI runs"
 
+# The page of --html is shown: the README and doc/views.md show the
+# picture of it, which is there.
+[ -s "$TOP_SRCDIR/doc/html-page.png" ] &&
+	grep -qF '](doc/html-page.png)' "$TOP_SRCDIR/README.md" &&
+	grep -qF '](html-page.png)' "$TOP_SRCDIR/doc/views.md" &&
+	ok "the README and doc/views.md show the page" ||
+	bad "the README and doc/views.md show the page"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

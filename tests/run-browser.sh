@@ -24,4 +24,5 @@ PYTHONDONTWRITEBYTECODE=1
 export PYTHONDONTWRITEBYTECODE
 status=0
 "$py" tests/browser/svg_layout.py "$TCPSIM" $(find traces -name '*.trace' | sort) || status=1
+"$py" tests/browser/html_page.py "$TCPSIM" || status=1
 exit $status

@@ -87,6 +87,11 @@ static int host_index(ts_ladder *l, const char *name)
 	return l->nhosts++;
 }
 
+int ts_ladder_rows(const ts_ladder *l)
+{
+	return (int)l->n;
+}
+
 void ts_ladder_width(ts_ladder *l, int columns)
 {
 	l->width = columns;
@@ -1074,9 +1079,17 @@ int ts_ladder_svg(ts_ladder *l, FILE *f, int time_axis)
 				  : rw->kind == ROW_FULL  ? "lane"
 				  : rw->kind == ROW_ARROW ? "label"
 							  : "note";
+		char dr[32];
+		snprintf(dr, sizeof dr, " data-row=\"%zu\"", r);
 		svg_lines(f, &s->w, s->lane ? lane_x : s->lx, s->top, "start",
-			  cls, NULL);
+			  cls, dr);
 	}
+	/* Each row's y (its arrows' ends), for a page that steps through
+	 * them (html.c). */
+	fputs("<desc id=\"rowy\">", f);
+	for (size_t r = 0; r < n; r++)
+		fprintf(f, "%s%.1f", r ? " " : "", sl[r].anchor);
+	fputs("</desc>\n", f);
 	/* The legend. */
 	wrapped lw;
 	wrap_text("Legend", 20, &lw);

@@ -17,6 +17,8 @@ ts_ladder *ts_ladder_new(const char *title, int ascii, int color);
 /* The terminal's width in columns (80 unless told; the diagram takes
  * more when its hosts need it). */
 void ts_ladder_width(ts_ladder *l, int columns);
+/* How many rows the events so far made (an event makes one at most). */
+int ts_ladder_rows(const ts_ladder *l);
 /* Give the hosts their columns, left to right (before the events). */
 void ts_ladder_host(ts_ladder *l, const char *name);
 /* Record one event of the run (copies what it needs). */

@@ -24,6 +24,7 @@
 #include "base/sb.h"
 #include "cli/diff.h"
 #include "cli/gen.h"
+#include "cli/html.h"
 #include "cli/ladder.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
@@ -55,6 +56,7 @@ typedef struct cli {
 	pcap_out pcap_at[MAX_PCAP_AT];
 	int npcap_at;
 	const char *svg_path;
+	const char *html_path;
 	/* per run */
 	unsigned long long nev;
 	ts_sb json_out; /* JSON lines not yet written */
@@ -89,6 +91,10 @@ static void usage(FILE *f)
 	    "COLUMNS,\n"
 	    "                    else the terminal's, else 80)\n"
 	    "  --svg FILE        the ladder diagram as an SVG file\n"
+	    "  --html FILE       an interactive page of the run, one file: "
+	    "step\n"
+	    "                    through the events, click a segment or an "
+	    "RST\n"
 	    "  --svg-time        its rows spaced by time (long idle "
 	    "stretches\n"
 	    "                    drawn shorter), not one after another\n"
@@ -437,6 +443,51 @@ static void close_pcaps(cli *c)
 	}
 }
 
+static void html_event(void *ctx, const tcpsim_event *ev)
+{
+	ts_html_event(ctx, ev);
+}
+
+/* --html: the page, from a second run of the trace with the causes of
+ * --why on (the runs are the same: the first one's report and outputs
+ * stay as asked). */
+static int write_html(const cli *c, const char *path, tcpsim_error *err)
+{
+	trace_text text;
+	if (read_trace(path, &text, err) < 0)
+		return TCPSIM_ERROR;
+	tcpsim_options o = c->opts;
+	o.write = NULL;
+	o.why = 1;
+	o.color = 0;
+	o.event_mask = (1u << TCPSIM_NEV) - 1;
+	o.event = html_event;
+	ts_html *h = ts_html_new(path);
+	o.event_ctx = h;
+	tcpsim_sim *sim =
+	    h ? tcpsim_load(path, text.data, text.len, &o, err) : NULL;
+	release_trace(&text);
+	if (!sim) {
+		ts_html_free(h);
+		return TCPSIM_ERROR;
+	}
+	for (int i = 0; i < tcpsim_host_count(sim); i++)
+		ts_html_host(h, tcpsim_host_name(sim, i));
+	tcpsim_error e2;
+	(void)tcpsim_run(sim, &e2);
+	tcpsim_free(sim);
+	FILE *f = fopen(c->html_path, "w");
+	int rc = 0;
+	if (!f || ts_html_write(h, f) < 0 || fclose(f) != 0) {
+		snprintf(err->message, sizeof err->message, "cannot write %s",
+			 c->html_path);
+		err->line = 0;
+		rc = TCPSIM_ERROR;
+	}
+	ts_html_free(h);
+	return rc;
+}
+
 /* Run one trace with the outputs C asks for. *SIM receives the finished
  * simulation when SIM is not NULL (the caller frees it). */
 static int run_one(cli *c, const char *path, tcpsim_error *err,
@@ -531,6 +582,13 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 		}
 		ts_ladder_free(c->svg);
 		c->svg = NULL;
+	}
+	if (c->html_path && rc != TCPSIM_ERROR) {
+		tcpsim_error herr = *err;
+		if (write_html(c, path, &herr) == TCPSIM_ERROR) {
+			*err = herr;
+			rc = TCPSIM_ERROR;
+		}
 	}
 	if (c->quiet && rc != TCPSIM_ERROR)
 		printf("%s: %d expectations checked, %d failed\n", path,
@@ -866,6 +924,7 @@ int main(int argc, char **argv)
 	    {"ascii", no_argument, NULL, 'a'},
 	    {"width", required_argument, NULL, 'W'},
 	    {"svg-time", no_argument, NULL, 'T'},
+	    {"html", required_argument, NULL, 'H'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"why", no_argument, NULL, 'w'},
 	    {"check", no_argument, NULL, 'k'},
@@ -1032,6 +1091,9 @@ int main(int argc, char **argv)
 		case 'T':
 			c.svg_time = 1;
 			break;
+		case 'H':
+			c.html_path = optarg;
+			break;
 		case 'W': {
 			uint64_t v;
 			if (parse_u64(optarg, &v) < 0 || v < 40 || v > 1000) {
@@ -1103,10 +1165,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!test && (c.pcap_path || c.svg_path || c.npcap_at) &&
+	if (!test && (c.pcap_path || c.svg_path || c.npcap_at || c.html_path) &&
 	    argc - optind > 1) {
-		fprintf(stderr,
-			"tcpsim: --pcap, --pcap-at and --svg take one trace\n");
+		fprintf(stderr, "tcpsim: --pcap, --pcap-at, --svg and --html "
+				"take one trace\n");
 		return 2;
 	}
 	/* Every early return is above: from here on, what is made is
@@ -1126,7 +1188,7 @@ int main(int argc, char **argv)
 		int rc;
 		if (is_pkt(&c, argv[i])) {
 			if (c.ladder || c.svg_path || c.pcap_path ||
-			    c.npcap_at) {
+			    c.npcap_at || c.html_path) {
 				fprintf(stderr,
 					"tcpsim: %s: --ladder, --svg and "
 					"--pcap are for traces\n",
