@@ -16,12 +16,12 @@ ok() { echo "PASS: $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
-prefix=/opt/tcpsim-check
+prefix=/usr
 d="$tmp/root"
 ${MAKE:-make} -s -C "$TOP_BUILDDIR" install DESTDIR="$d" prefix="$prefix" \
 	>"$tmp/log" 2>&1 || { cat "$tmp/log"; bad "make install"; echo "$pass passed, $fail failed"; exit 1; }
 docdir="$prefix/share/doc/tcpsim"
-for f in "$TOP_SRCDIR"/doc/*.md; do
+for f in "$TOP_SRCDIR/doc/"*.md; do
 	n=$(basename "$f")
 	check "installs $n" "cmp -s '$f' '$d$docdir/$n'"
 done
