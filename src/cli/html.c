@@ -299,8 +299,9 @@ int ts_html_write(ts_html *h, FILE *f)
 			fputs("&amp;", f);
 		else
 			fputc(*p, f);
-	fprintf(f, " - tcpsim</title><style>%s</style></head><body>\n"
-		   "<div id=\"ladder\">\n",
+	fprintf(f,
+		" - tcpsim</title><style>%s</style></head><body>\n"
+		"<div id=\"ladder\">\n",
 		style);
 	if (ts_ladder_svg(h->lad, f, 0) < 0)
 		return -1;
