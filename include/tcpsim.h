@@ -482,6 +482,20 @@ typedef enum tcpsim_timer_event {
 enum { TCPSIM_NT = 0 TCPSIM_TIMER_EVENTS(TCPSIM_X_) };
 #undef TCPSIM_X_
 
+/* A connection's sequence variables (RFC 9293 §3.3.1) and its running
+ * timers at one instant, as SEND and RECV events carry them. */
+typedef struct tcpsim_seqvars {
+	int valid; /* 0: no connection (a listener's or no socket's reply) */
+	tcpsim_state state;
+	uint32_t snd_una, snd_nxt; /* send sequence space */
+	uint32_t snd_wnd;          /* the peer's window, bytes */
+	uint32_t rcv_nxt;          /* receive sequence space */
+	uint32_t rcv_wnd;          /* the window last advertised, bytes */
+	uint32_t snd_cwnd;         /* congestion window, segments */
+	/* each timer's deadline (virtual time), -1 when it is not running */
+	int64_t timer_us[TCPSIM_NTIMERS];
+} tcpsim_seqvars;
+
 /* ---- Events ---- */
 
 /* What an event is; the report's EVENT column names it. */
@@ -670,6 +684,12 @@ typedef struct tcpsim_expect_result {
 	const char *host, *var;
 	tcpsim_state want, got;
 	int host_up; /* TERMINATED: the host is up */
+	/* A failed expectation written without a time, checked while a call
+	 * of an earlier line was still blocked: that call and its host
+	 * (BLOCKED_CALL NULL: none was), and that call's line. */
+	const tcpsim_call *blocked_call;
+	int blocked_line;
+	const char *blocked_host;
 } tcpsim_expect_result;
 
 /* A call's result. */
@@ -728,6 +748,10 @@ typedef struct tcpsim_event {
 			 * reason (-1) */
 			tcpsim_cause cause;
 			int rst;
+			/* SEND: the sending connection just after it sent;
+			 * RECV: the receiving one as the segment arrives
+			 * (before it is processed) */
+			tcpsim_seqvars vars;
 		} seg;
 		/* RESET */
 		struct {

@@ -297,6 +297,9 @@ __attribute__((noinline)) static void send_event(ts_sim *sim, int from, int to,
 	ev.u.seg.delay_line = fate->delay_line;
 	ev.u.seg.cause = ts_sim_cause_of(sim, cause, 0);
 	ev.u.seg.rst = rst;
+	if (cause.kind != TCPSIM_CAUSE_FORGED)
+		ts_tcp_seqvars(&sim->hosts[from], seg->sport, seg->daddr,
+			       seg->dport, &ev.u.seg.vars);
 	ts_ev_emit(sim, &ev);
 }
 
@@ -500,6 +503,9 @@ deliver_event(ts_sim *sim, const ts_pkt *p, const ts_host *h)
 	ev.u.seg.duplicated = p->copy;
 	ev.u.seg.replayed = p->replayed;
 	ev.u.seg.rst = -1;
+	if (h->up)
+		ts_tcp_seqvars(h, p->seg.dport, p->seg.saddr, p->seg.sport,
+			       &ev.u.seg.vars);
 	ts_ev_emit(sim, &ev);
 }
 

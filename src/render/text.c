@@ -779,6 +779,19 @@ static void fail_expect_text(ts_sb *sb, const tcpsim_expect_result *x)
 	}
 }
 
+/* An untimed expectation checked while an earlier call was blocked. */
+static void blocked_text(ts_sb *sb, const tcpsim_expect_result *x)
+{
+	if (!x->blocked_call)
+		return;
+	ts_sb_printf(sb, " (checked while line %d, %s: ", x->blocked_line,
+		     x->blocked_host ? x->blocked_host : "?");
+	ts_call_fmt(sb, x->blocked_call);
+	TS_SB_LIT(sb, ", was still blocked: a line without a time is checked "
+		      "at the time of the line before and waits for no call; "
+		      "give it a time to check it later)");
+}
+
 static void fail_text(ts_sb *sb, const tcpsim_event *ev)
 {
 	const tcpsim_call_result *cr = &ev->u.fail.call;
@@ -797,6 +810,7 @@ static void fail_text(ts_sb *sb, const tcpsim_event *ev)
 		return;
 	case TCPSIM_FAIL_EXPECT:
 		fail_expect_text(sb, &ev->u.fail.expect);
+		blocked_text(sb, &ev->u.fail.expect);
 		return;
 	case TCPSIM_FAIL_NO_RETURN:
 		TS_SB_LIT(sb, "expected the call to return, got: ");

@@ -151,6 +151,7 @@ typedef struct ts_expect {
 	tcpsim_seg_match match; /* WIRE: the fields named, if any */
 	int host, var;          /* STATE, TERMINATED (host only) */
 	ts_tcp_state state;
+	int untimed; /* written without a time: checked at the line before's */
 } ts_expect;
 
 typedef enum ts_stmt_kind {
