@@ -22,6 +22,7 @@
 
 #include "base/sb.h"
 #include "cli/gen.h"
+#include "explore/explore.h"
 #include "cli/ladder.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
@@ -664,6 +665,8 @@ int main(int argc, char **argv)
 		ts_gen_trace(stdout, seed);
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "explore"))
+		return ts_explore_main(argc - 1, argv + 1); /* doc/explore.md */
 	int test = argc > 1 && !strcmp(argv[1], "test");
 	if (test) {
 		argv++;

@@ -53,6 +53,7 @@ typedef struct ts_fault {
 	ts_seg_kind kind;
 	int all;       /* drop ... all: until heal */
 	uint32_t left; /* segments still to affect */
+	uint32_t segno; /* "seg N": the segment numbered N alone; 0: any */
 	ts_time delay;
 	int line; /* the trace line that set it */
 } ts_fault;
