@@ -43,6 +43,17 @@ static const char *const fop_names[F_NOPS] = {"drop", "dup", "delay",
 #define FAULT_LINE0   1000000000 /* the line numbers of added lines */
 #define DEF_MAX_SCHED 1000000
 
+/* Where a fault's line goes in the trace: at the top (time 0), after the
+ * trace's lines of time AT or before, or right before the line LINE. */
+enum { P_TOP, P_AT, P_LINE };
+static const char *const place_names[] = {"top", "at", "line"};
+typedef struct place {
+	int how;
+	ts_time at;
+	int line;
+	int host; /* a host line: after the net lines of the same place */
+} place;
+
 /* One fault of a schedule. */
 typedef struct fault {
 	int op;
@@ -51,6 +62,11 @@ typedef struct fault {
 	ts_time at;     /* when the segment was sent; crash, kill: the
 			 * instant */
 	ts_time delay;  /* delay: the extra delay */
+	/* drop, dup, delay: the segment named by a KIND and a place where
+	 * it is the next of that kind (kind >= 0), or by its number ("seg
+	 * N", kind -1, at the top) */
+	int kind;
+	place pl;
 } fault;
 
 typedef struct sched {
@@ -59,6 +75,18 @@ typedef struct sched {
 	uint64_t seq; /* its number, in the order schedules are made */
 } sched;
 
+/* A fault as it is written out: its line and the time it is placed at. */
+typedef struct wfault {
+	place pl;
+	char text[96];
+} wfault;
+
+typedef struct wsched {
+	int n;
+	wfault f[MAX_DEPTH];
+	uint64_t seq;
+} wsched;
+
 /* A segment of a run, a fault point. */
 typedef struct segpt {
 	uint32_t segno;
@@ -66,6 +94,11 @@ typedef struct segpt {
 	ts_time at;
 	ts_time next_at; /* the next segment of its direction, or -1 */
 	int lost;        /* it arrived at a host that was down */
+	uint8_t flags;   /* TCPSIM_SYN ... */
+	uint8_t dropped, dup, delayed; /* by a rule */
+	uint32_t len;
+	int cause_line; /* the line that sent it, 0: an event */
+	int injected;   /* forged by the trace: no fault point */
 } segpt;
 
 /* A run of one schedule: its fault points and its outcome. */
@@ -170,6 +203,8 @@ typedef struct explorer {
 	ts_sim_opts so;
 	/* the run in progress */
 	runrec *cur;
+	const struct sched *sched;
+	int misplaced; /* a fault's line took another segment (a bug) */
 	char (*res)[160]; /* each call line's result, in this run */
 	uint64_t rst_hosts[4];
 	buf finals, fails;
@@ -253,17 +288,39 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 		}
 		break;
 	case TCPSIM_EV_SEND:
+	case TCPSIM_EV_INJECT:
 		if (r->nsegs == r->segcap) {
 			r->segcap = r->segcap ? r->segcap * 2 : 32;
 			r->segs = xrealloc(r->segs, (size_t)r->segcap *
 							sizeof *r->segs);
 		}
-		r->segs[r->nsegs++] = (segpt){.segno = ev->u.seg.segno,
-					      .from = ev->u.seg.from,
-					      .to = ev->u.seg.to,
-					      .at = ev->time_us,
-					      .next_at = -1};
-		if (ev->u.seg.seg.flags & TCPSIM_RST)
+		r->segs[r->nsegs++] = (segpt){
+		    .segno = ev->u.seg.segno,
+		    .from = ev->u.seg.from,
+		    .to = ev->u.seg.to,
+		    .at = ev->time_us,
+		    .next_at = -1,
+		    .flags = ev->u.seg.seg.flags,
+		    .dropped = ev->u.seg.dropped != 0,
+		    .dup = ev->u.seg.duplicated != 0,
+		    .delayed = ev->u.seg.delay_us != 0,
+		    .len = ev->u.seg.seg.len,
+		    .cause_line = ev->u.seg.cause.kind == TCPSIM_CAUSE_LINE
+				      ? (int)ev->u.seg.cause.value
+				      : 0,
+		    .injected = ev->kind == TCPSIM_EV_INJECT};
+		/* each fault's line takes the segment it names */
+		for (int i = 0; i < 3; i++) {
+			int l = i == 0	 ? ev->u.seg.drop_line
+				: i == 1 ? ev->u.seg.dup_line
+					 : ev->u.seg.delay_line;
+			if (l >= FAULT_LINE0 && x->sched &&
+			    x->sched->f[l - FAULT_LINE0].segno !=
+				ev->u.seg.segno)
+				x->misplaced = 1;
+		}
+		if (ev->kind == TCPSIM_EV_SEND &&
+		    (ev->u.seg.seg.flags & TCPSIM_RST))
 			x->rst_hosts[ev->u.seg.from / 64 % 4] |=
 			    1ull << (ev->u.seg.from % 64);
 		break;
@@ -310,7 +367,6 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 		x->failed = ev->u.done.failed;
 		break;
 	case TCPSIM_EV_STATE:
-	case TCPSIM_EV_INJECT:
 	case TCPSIM_EV_REPLAY:
 	case TCPSIM_EV_RECV:
 	case TCPSIM_EV_RESET:
@@ -330,17 +386,21 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 static void format_fault(const explorer *x, const fault *f, char *out,
 			 size_t cap)
 {
+	char what[32], dur[32] = "";
+	if (f->kind >= 0)
+		snprintf(what, sizeof what, "%s",
+			 ts_segkind_name((ts_seg_kind)f->kind));
+	else
+		snprintf(what, sizeof what, "seg %" PRIu32, f->segno);
+	if (f->op == F_DELAY)
+		snprintf(dur, sizeof dur, " %" PRId64 "us", f->delay);
 	switch (f->op) {
 	case F_DROP:
 	case F_DUP:
-		snprintf(out, cap, "net: %s %s>%s seg %" PRIu32,
-			 fop_names[f->op], host_name(x, f->from),
-			 host_name(x, f->to), f->segno);
-		break;
 	case F_DELAY:
-		snprintf(out, cap, "net: delay %s>%s %" PRId64 "us seg %" PRIu32,
-			 host_name(x, f->from), host_name(x, f->to), f->delay,
-			 f->segno);
+		snprintf(out, cap, "net: %s %s>%s%s %s", fop_names[f->op],
+			 host_name(x, f->from), host_name(x, f->to), dur,
+			 what);
 		break;
 	default:
 		snprintf(out, cap, "%s: %s", host_name(x, f->from),
@@ -363,11 +423,82 @@ static int lines_upto(const ts_trace *t, ts_time at)
 	return lo;
 }
 
+/* The index of the trace's timed line on line LINE (or the first after
+ * it). */
+static int stmt_of_line(const ts_trace *t, int line)
+{
+	int lo = 0, hi = t->nstmts;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (t->stmts[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Where a line placed at P goes: before the trace's timed line K (K =
+ * nstmts: at the end), and its rank among the lines added there. */
+static int place_index(const ts_trace *t, const place *p, int *rank)
+{
+	switch (p->how) {
+	case P_TOP:
+		*rank = 0;
+		return 0;
+	case P_AT:
+		*rank = p->host ? 2 : 1;
+		return lines_upto(t, p->at);
+	default:
+		*rank = 3;
+		return stmt_of_line(t, p->line);
+	}
+}
+
+static ts_time place_time(const ts_trace *t, const place *p)
+{
+	if (p->how == P_TOP)
+		return 0;
+	if (p->how == P_AT)
+		return p->at;
+	int k = stmt_of_line(t, p->line);
+	return k < t->nstmts ? t->stmts[k].at : 0;
+}
+
+/* The order in which the N lines placed at PL[] go in: ORD[] gets their
+ * indices, and KS[] where each goes. */
+static void place_order(const ts_trace *t, const place *pl, int n, int *ord,
+			int *ks)
+{
+	int rank[MAX_DEPTH];
+	ts_time at[MAX_DEPTH];
+	for (int i = 0; i < n; i++) {
+		ks[i] = place_index(t, &pl[i], &rank[i]);
+		at[i] = place_time(t, &pl[i]);
+		ord[i] = i;
+	}
+	/* by place, then time, then rank (net lines before host lines) */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0; j--) {
+			int a = ord[j - 1], b = ord[j];
+			if (ks[a] != ks[b] ? ks[a] < ks[b]
+			    : at[a] != at[b] ? at[a] < at[b]
+					     : rank[a] <= rank[b])
+				break;
+			ord[j - 1] = b;
+			ord[j] = a;
+		}
+}
+
 static int cmp_segpt(const void *a, const void *b)
 {
 	const segpt *p = a, *q = b;
 	return p->segno < q->segno ? -1 : p->segno > q->segno;
 }
+
+static void to_wsched(const explorer *x, const sched *s, wsched *w);
+static void write_schedule(FILE *o, const char *text, size_t len,
+			   const ts_trace *t, const wsched *w);
 
 /* Run schedule S; fills R. Returns 0, -1 on an engine error (message on
  * stderr). */
@@ -379,52 +510,50 @@ static int run_sched(explorer *x, const sched *s, runrec *r)
 		x->stmtcap = n;
 		x->stmts = xrealloc(x->stmts, (size_t)n * sizeof *x->stmts);
 	}
-	/* the net lines first, at 0; each host line after the trace's lines
-	 * of its time or before */
-	int k = 0, ti = 0;
-	for (int i = 0; i < s->n; i++) {
-		const fault *f = &s->f[i];
-		if (f->op >= F_CRASH)
-			continue;
-		ts_stmt *st = &x->stmts[k++];
-		memset(st, 0, sizeof *st);
-		st->kind = TS_STMT_NET;
-		st->at = 0;
-		st->line = FAULT_LINE0 + i;
-		st->host = -1;
-		st->u.net.op = f->op == F_DROP  ? TS_NET_DROP
-			       : f->op == F_DUP ? TS_NET_DUP
-						: TS_NET_DELAY;
-		st->u.net.from = f->from;
-		st->u.net.to = f->to;
-		st->u.net.count = 1;
-		st->u.net.kind = TCPSIM_SEG_ANY;
-		st->u.net.delay = f->delay;
-		st->u.net.segno = f->segno;
-		st->u.net.from_port = st->u.net.to_port = -1;
-		format_fault(x, f, x->ftext[i], sizeof x->ftext[i]);
-		st->text = x->ftext[i];
+	/* the trace's lines, and each fault's line at its place */
+	place pl[MAX_DEPTH];
+	int ord[MAX_DEPTH], ks[MAX_DEPTH];
+	for (int i = 0; i < s->n; i++)
+		pl[i] = s->f[i].pl;
+	place_order(t, pl, s->n, ord, ks);
+	int k = 0, oi = 0;
+	for (int ti = 0; ti <= t->nstmts; ti++) {
+		for (; oi < s->n && ks[ord[oi]] == ti; oi++) {
+			int i = ord[oi];
+			const fault *f = &s->f[i];
+			ts_stmt *st = &x->stmts[k++];
+			memset(st, 0, sizeof *st);
+			st->at = place_time(t, &f->pl);
+			st->line = FAULT_LINE0 + i;
+			format_fault(x, f, x->ftext[i], sizeof x->ftext[i]);
+			st->text = x->ftext[i];
+			if (f->op >= F_CRASH) {
+				st->kind = TS_STMT_HOST;
+				st->host = f->from;
+				st->u.host_op = f->op == F_CRASH ? TS_HOST_CRASH
+								 : TS_HOST_KILL;
+				continue;
+			}
+			st->kind = TS_STMT_NET;
+			st->host = -1;
+			st->u.net.op = f->op == F_DROP  ? TS_NET_DROP
+				       : f->op == F_DUP ? TS_NET_DUP
+							: TS_NET_DELAY;
+			st->u.net.from = f->from;
+			st->u.net.to = f->to;
+			st->u.net.count = 1;
+			st->u.net.kind = f->kind >= 0 ? (ts_seg_kind)f->kind
+						      : TCPSIM_SEG_ANY;
+			st->u.net.delay = f->delay;
+			st->u.net.segno = f->kind >= 0 ? 0 : f->segno;
+			st->u.net.from_port = st->u.net.to_port = -1;
+		}
+		if (ti < t->nstmts)
+			x->stmts[k++] = t->stmts[ti];
 	}
-	for (int i = 0; i < s->n; i++) {
-		const fault *f = &s->f[i];
-		if (f->op < F_CRASH)
-			continue;
-		int upto = lines_upto(t, f->at);
-		while (ti < upto)
-			x->stmts[k++] = t->stmts[ti++];
-		ts_stmt *st = &x->stmts[k++];
-		memset(st, 0, sizeof *st);
-		st->kind = TS_STMT_HOST;
-		st->at = f->at;
-		st->line = FAULT_LINE0 + i;
-		st->host = f->from;
-		st->u.host_op = f->op == F_CRASH ? TS_HOST_CRASH : TS_HOST_KILL;
-		format_fault(x, f, x->ftext[i], sizeof x->ftext[i]);
-		st->text = x->ftext[i];
-	}
-	while (ti < t->nstmts)
-		x->stmts[k++] = t->stmts[ti++];
 
+	x->sched = s;
+	x->misplaced = 0;
 	ts_trace tc = *t;
 	tc.stmts = x->stmts;
 	tc.nstmts = k;
@@ -450,6 +579,19 @@ static int run_sched(explorer *x, const sched *s, runrec *r)
 	if (ts_stream_add(&sim->out, on_event, x, mask) < 0)
 		die_oom();
 	int rc = ts_sim_run(sim);
+	if (x->misplaced) {
+		fprintf(stderr,
+			"tcpsim explore: %s: internal error: a fault's line "
+			"took another segment than the one it names (%s%s%s)\n",
+			x->path, x->ftext[0], s->n > 1 ? ", " : "",
+			s->n > 1 ? x->ftext[1] : "");
+		if (getenv("EXPLORE_DEBUG")) {
+			wsched w;
+			to_wsched(x, s, &w);
+			write_schedule(stderr, x->text, x->len, t, &w);
+		}
+		exit(2);
+	}
 	buf key = {0};
 	for (int i = 0, c = 0; i < t->nstmts; i++)
 		if (t->stmts[i].kind == TS_STMT_CALL) {
@@ -566,6 +708,90 @@ static int after(const fault *f, ts_time at, int is_seg, uint32_t segno)
 	return is_seg && segno > f->segno;
 }
 
+/* The kind that names segment G with the fewest others (a data segment
+ * with FIN is named FIN). */
+static int kind_of(const segpt *g)
+{
+	if (g->flags & TCPSIM_SYN)
+		return TCPSIM_SEG_SYN;
+	if (g->flags & TCPSIM_RST)
+		return TCPSIM_SEG_RST;
+	if (g->flags & TCPSIM_FIN)
+		return TCPSIM_SEG_FIN;
+	return g->len ? TCPSIM_SEG_DATA : TCPSIM_SEG_ACK;
+}
+
+/* ts_seg_is_kind, for a segment of a run */
+static int is_kind(const segpt *h, int k)
+{
+	switch (k) {
+	case TCPSIM_SEG_SYN:
+		return !!(h->flags & TCPSIM_SYN);
+	case TCPSIM_SEG_FIN:
+		return !!(h->flags & TCPSIM_FIN);
+	case TCPSIM_SEG_RST:
+		return !!(h->flags & TCPSIM_RST);
+	case TCPSIM_SEG_ACK:
+		return !h->len &&
+		       !(h->flags & (TCPSIM_SYN | TCPSIM_FIN | TCPSIM_RST));
+	case TCPSIM_SEG_DATA:
+		return h->len > 0;
+	default:
+		return 1;
+	}
+}
+
+/* Whether segment H was sent after a line placed at P (of time PAT) ran:
+ * the trace's lines of that time before the place ran before it, events
+ * of that time after it (so did added host lines: said to be after, which
+ * errs on the side of "seg N"). */
+static int sent_after(const segpt *h, const place *p, ts_time pat)
+{
+	if (h->at != pat)
+		return h->at > pat;
+	int by_line = h->cause_line > 0 && h->cause_line < FAULT_LINE0;
+	if (p->how == P_AT)
+		return !by_line;
+	return !by_line || h->cause_line >= p->line;
+}
+
+/* Name segment SEGS[GI] for fault F (its op set) in the language as it
+ * was: "OP A>B KIND" placed where it is the next segment of its direction
+ * and kind the rule would take; else "OP A>B seg N" at the top. */
+static void name_segment(const explorer *x, const runrec *r, int gi, fault *f)
+{
+	const segpt *g = &r->segs[gi];
+	const ts_trace *t = x->trace;
+	place p = {.how = P_AT, .at = g->at};
+	if (g->cause_line > 0 && g->cause_line < FAULT_LINE0) {
+		int k = stmt_of_line(t, g->cause_line);
+		if (k < t->nstmts && t->stmts[k].line == g->cause_line)
+			p = (place){.how = P_LINE, .line = g->cause_line};
+	}
+	ts_time pat = place_time(t, &p);
+	int kind = kind_of(g);
+	int exact = 1;
+	for (int i = gi - 1; i >= 0 && exact; i--) {
+		const segpt *h = &r->segs[i];
+		if (h->at < pat)
+			break;
+		if (h->from != g->from || h->to != g->to || !is_kind(h, kind) ||
+		    !sent_after(h, &p, pat))
+			continue;
+		/* a dropped segment counts for no dup or delay rule */
+		if (f->op != F_DROP && h->dropped)
+			continue;
+		exact = 0;
+	}
+	if (exact) {
+		f->kind = kind;
+		f->pl = p;
+	} else {
+		f->kind = -1;
+		f->pl = (place){.how = P_TOP};
+	}
+}
+
 /* The children of node P: call FN for each schedule of one more fault. */
 typedef void (*child_fn)(explorer *x, const node *p, const sched *s,
 			 int lost_drop, void *ctx);
@@ -597,6 +823,8 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 					f->op = op;
 					f->from = h;
 					f->at = at;
+					f->pl = (place){
+					    .how = P_AT, .at = at, .host = 1};
 					cnt++;
 					if (fn)
 						fn(x, p, &s, 0, ctx);
@@ -606,11 +834,21 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 			const segpt *g = &r->segs[si++];
 			if (last && !after(last, g->at, 1, g->segno))
 				continue;
+			/* net: lines name two hosts: a host's segments to
+			 * itself cannot be written as a fault; a forged one
+			 * is the trace's, not the run's */
+			if (g->from == g->to || g->injected)
+				continue;
 			for (int op = F_DROP; op <= F_DELAY; op++) {
 				if (!(x->ops & 1u << op))
 					continue;
 				if (op == F_DELAY && g->next_at < 0)
 					continue; /* nothing to overtake it */
+				/* a fault is on a segment the network
+				 * delivers (once, on time) */
+				if (g->dropped || (op == F_DUP && g->dup) ||
+				    (op == F_DELAY && g->delayed))
+					continue;
 				memset(f, 0, sizeof *f);
 				f->op = op;
 				f->segno = g->segno;
@@ -620,9 +858,10 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 				if (op == F_DELAY)
 					f->delay = g->next_at - g->at + 1;
 				cnt++;
-				if (fn)
-					fn(x, p, &s, op == F_DROP && g->lost,
-					   ctx);
+				if (!fn)
+					continue;
+				name_segment(x, r, si - 1, f);
+				fn(x, p, &s, op == F_DROP && g->lost, ctx);
 			}
 		}
 	}
@@ -758,27 +997,13 @@ static int cmp_out(const void *a, const void *b)
 	return sched_less(&p->min, &q->min) ? -1 : sched_less(&q->min, &p->min);
 }
 
-/* A fault as it is written out: its line and the time it is placed at. */
-typedef struct wfault {
-	ts_time at;
-	int host_line; /* a host line (placed at AT), else a net line */
-	char text[96];
-} wfault;
-
-typedef struct wsched {
-	int n;
-	wfault f[MAX_DEPTH];
-	uint64_t seq;
-} wsched;
-
 static void to_wsched(const explorer *x, const sched *s, wsched *w)
 {
 	memset(w, 0, sizeof *w);
 	w->n = s->n;
 	w->seq = s->seq;
 	for (int i = 0; i < s->n; i++) {
-		w->f[i].host_line = s->f[i].op >= F_CRASH;
-		w->f[i].at = w->f[i].host_line ? s->f[i].at : 0;
+		w->f[i].pl = s->f[i].pl;
 		format_fault(x, &s->f[i], w->f[i].text, sizeof w->f[i].text);
 	}
 }
@@ -788,77 +1013,57 @@ static void put_time(FILE *o, ts_time t)
 	fprintf(o, "%" PRId64 ".%06" PRId64, t / 1000000, t % 1000000);
 }
 
-/* The trace TEXT of T with schedule W's lines added: net lines at 0
- * before the first timed line, host lines after the last timed line of
- * their time or before it (a relative time after one is written out as
- * absolute, so that it keeps its meaning). */
+/* The trace TEXT of T with schedule W's lines added at their places; the
+ * line after them, when its time is relative, is written with its
+ * absolute time, so that it keeps its meaning. */
 static void write_schedule(FILE *o, const char *text, size_t len,
 			   const ts_trace *t, const wsched *w)
 {
-	int first = t->nstmts ? t->stmts[0].line : 0;
-	/* the line after which each host fault goes (0: with the net
-	 * lines), and the line whose relative time becomes absolute */
-	int after_line[MAX_DEPTH], abs_line[MAX_DEPTH];
-	for (int i = 0; i < w->n; i++) {
-		after_line[i] = abs_line[i] = 0;
-		if (!w->f[i].host_line)
-			continue;
-		int k = lines_upto(t, w->f[i].at);
-		after_line[i] = k ? t->stmts[k - 1].line : 0;
-		abs_line[i] = k < t->nstmts ? t->stmts[k].line : 0;
-	}
-	int lineno = 1;
+	place pl[MAX_DEPTH];
+	int ord[MAX_DEPTH], ks[MAX_DEPTH];
+	for (int i = 0; i < w->n; i++)
+		pl[i] = w->f[i].pl;
+	place_order(t, pl, w->n, ord, ks);
+	int lineno = 1, oi = 0, ti = 0;
 	size_t pos = 0;
-	int placed_net = 0;
-	while (pos < len || (!placed_net && !first)) {
+	while (pos < len) {
 		size_t end = pos;
 		while (end < len && text[end] != '\n')
 			end++;
 		if (end < len)
 			end++;
-		if (!placed_net && (lineno == first || pos >= len)) {
-			placed_net = 1;
-			for (int i = 0; i < w->n; i++)
-				if (!w->f[i].host_line)
-					fprintf(o, "0 %s\n", w->f[i].text);
-			for (int i = 0; i < w->n; i++)
-				if (w->f[i].host_line && !after_line[i]) {
-					put_time(o, w->f[i].at);
-					fprintf(o, " %s\n", w->f[i].text);
-				}
+		int added = 0;
+		if (ti < t->nstmts && t->stmts[ti].line == lineno) {
+			for (; oi < w->n && ks[ord[oi]] == ti; oi++) {
+				const wfault *f = &w->f[ord[oi]];
+				put_time(o, place_time(t, &f->pl));
+				fprintf(o, " %s\n", f->text);
+				added = 1;
+			}
+			ti++;
 		}
-		if (pos >= len)
-			break;
-		int make_abs = 0;
-		for (int i = 0; i < w->n; i++)
-			if (w->f[i].host_line && abs_line[i] == lineno)
-				make_abs = 1;
 		size_t s = pos;
 		while (s < end && (text[s] == ' ' || text[s] == '\t'))
 			s++;
-		if (make_abs && s < end && text[s] == '+') {
+		if (added && s < end && text[s] == '+') {
 			/* the time token, written as the absolute time */
 			size_t e = s;
 			while (e < end && text[e] != ' ' && text[e] != '\t')
 				e++;
-			for (int i = 0; i < t->nstmts; i++)
-				if (t->stmts[i].line == lineno) {
-					put_time(o, t->stmts[i].at);
-					break;
-				}
+			put_time(o, t->stmts[ti - 1].at);
 			fwrite(text + e, 1, end - e, o);
 		} else {
 			fwrite(text + pos, 1, end - pos, o);
 		}
-		if (end == len && end > pos && text[end - 1] != '\n')
+		if (end == len && text[end - 1] != '\n')
 			fputc('\n', o);
-		for (int i = 0; i < w->n; i++)
-			if (w->f[i].host_line && after_line[i] == lineno) {
-				put_time(o, w->f[i].at);
-				fprintf(o, " %s\n", w->f[i].text);
-			}
 		pos = end;
 		lineno++;
+	}
+	for (; oi < w->n; oi++) {
+		const wfault *f = &w->f[ord[oi]];
+		put_time(o, place_time(t, &f->pl));
+		fprintf(o, " %s\n", f->text);
 	}
 }
 
@@ -1027,8 +1232,12 @@ static void write_json(FILE *o, const result *res, const char *shard,
 			first ? "" : ",", i + 1, r->count, r->min.seq);
 		first = 0;
 		for (int j = 0; j < r->min.n; j++) {
-			fprintf(o, "%s{\"at_us\":%" PRId64 ",\"line\":",
-				j ? "," : "", r->min.f[j].at);
+			const place *pl = &r->min.f[j].pl;
+			fprintf(o,
+				"%s{\"place\":\"%s\",\"at_us\":%" PRId64
+				",\"src_line\":%d,\"line\":",
+				j ? "," : "", place_names[pl->how], pl->at,
+				pl->line);
 			json_str(o, r->min.f[j].text, strlen(r->min.f[j].text));
 			fputc('}', o);
 		}
@@ -1077,7 +1286,7 @@ static void write_text(FILE *o, const result *res, const char *text,
 			r->min.n == 1 ? "" : "s");
 		for (int j = 0; j < r->min.n; j++) {
 			fputs("    ", o);
-			put_time(o, r->min.f[j].at);
+			put_time(o, place_time(t, &r->min.f[j].pl));
 			fprintf(o, " %s\n", r->min.f[j].text);
 		}
 		fprintf(o, "  --- the trace of this schedule ---\n");
@@ -1263,15 +1472,27 @@ static int read_shard(explorer *x, const char *file, result *res, int first,
 		while (!jpeek(&p, ']')) {
 			if (jpeek(&p, ','))
 				p.s++;
-			int64_t at;
-			char *line;
+			int64_t at, sl;
+			char *line, *how;
 			if (w.n == MAX_DEPTH || jlit(&p, '{') < 0 ||
+			    jkey(&p, "place") < 0 || !(how = jstr(&p)))
+				goto bad;
+			int hw = -1;
+			for (int k = 0; k < 3; k++)
+				if (!strcmp(how, place_names[k]))
+					hw = k;
+			free(how);
+			if (hw < 0 || jlit(&p, ',') < 0 ||
 			    jkey_int(&p, "at_us", &at) < 0 ||
+			    jlit(&p, ',') < 0 ||
+			    jkey_int(&p, "src_line", &sl) < 0 ||
 			    jlit(&p, ',') < 0 || jkey(&p, "line") < 0 ||
 			    !(line = jstr(&p)))
 				goto bad;
-			w.f[w.n].at = at;
-			w.f[w.n].host_line = strncmp(line, "net:", 4) != 0;
+			w.f[w.n].pl = (place){.how = hw,
+					      .at = at,
+					      .line = (int)sl,
+					      .host = strncmp(line, "net:", 4) != 0};
 			snprintf(w.f[w.n].text, sizeof w.f[w.n].text, "%s",
 				 line);
 			w.n++;
