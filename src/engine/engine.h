@@ -150,6 +150,9 @@ typedef struct ts_sim {
 	/* the run */
 	struct {
 		int next_stmt; /* next timed line of the trace to run */
+		uint64_t line_step; /* the step (nevents) that took the last
+				     * line: tcpsim explore tells a line's
+				     * segments from an event's by it */
 		int nwake;     /* processes woken since wake_all() last
 				* looked (at least: a process reset may
 				* clear its flag) */

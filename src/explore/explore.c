@@ -97,7 +97,10 @@ typedef struct segpt {
 	uint8_t flags;   /* TCPSIM_SYN ... */
 	uint8_t dropped, dup, delayed; /* by a rule */
 	uint32_t len;
-	int cause_line; /* the line that sent it, 0: an event */
+	/* sent while the engine ran a line (the TAKEN-th of the run's lines,
+	 * the fault lines included), else while it ran an event */
+	uint8_t line_step;
+	int taken;
 	int injected;   /* forged by the trace: no fault point */
 } segpt;
 
@@ -204,6 +207,7 @@ typedef struct explorer {
 	/* the run in progress */
 	runrec *cur;
 	const struct sched *sched;
+	const ts_sim *sim;
 	int misplaced; /* a fault's line took another segment (a bug) */
 	char (*res)[160]; /* each call line's result, in this run */
 	uint64_t rst_hosts[4];
@@ -305,9 +309,8 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 		    .dup = ev->u.seg.duplicated != 0,
 		    .delayed = ev->u.seg.delay_us != 0,
 		    .len = ev->u.seg.seg.len,
-		    .cause_line = ev->u.seg.cause.kind == TCPSIM_CAUSE_LINE
-				      ? (int)ev->u.seg.cause.value
-				      : 0,
+		    .line_step = x->sim->nevents == x->sim->run.line_step,
+		    .taken = x->sim->run.next_stmt,
 		    .injected = ev->kind == TCPSIM_EV_INJECT};
 		/* each fault's line takes the segment it names */
 		for (int i = 0; i < 3; i++) {
@@ -578,6 +581,7 @@ static int run_sched(explorer *x, const sched *s, runrec *r)
 			  TCPSIM_EV_BIT(TCPSIM_EV_REXMIT));
 	if (ts_stream_add(&sim->out, on_event, x, mask) < 0)
 		die_oom();
+	x->sim = sim;
 	int rc = ts_sim_run(sim);
 	if (x->misplaced) {
 		fprintf(stderr,
@@ -741,42 +745,65 @@ static int is_kind(const segpt *h, int k)
 	}
 }
 
-/* Whether segment H was sent after a line placed at P (of time PAT) ran:
- * the trace's lines of that time before the place ran before it, events
- * of that time after it (so did added host lines: said to be after, which
- * errs on the side of "seg N"). */
-static int sent_after(const segpt *h, const place *p, ts_time pat)
+/* Whether segment H of a run was sent after a line that is the Q-th of
+ * that run's lines, at time PAT: a segment a line sent, when the line
+ * came after it; one an event sent, when it came at PAT or later (lines
+ * run before the events of their time). */
+static int sent_after(const segpt *h, int q, ts_time pat)
 {
-	if (h->at != pat)
-		return h->at > pat;
-	int by_line = h->cause_line > 0 && h->cause_line < FAULT_LINE0;
-	if (p->how == P_AT)
-		return !by_line;
-	return !by_line || h->cause_line >= p->line;
+	return h->line_step ? h->taken > q : h->at >= pat;
 }
 
-/* Name segment SEGS[GI] for fault F (its op set) in the language as it
- * was: "OP A>B KIND" placed where it is the next segment of its direction
- * and kind the rule would take; else "OP A>B seg N" at the top. */
-static void name_segment(const explorer *x, const runrec *r, int gi, fault *f)
+/* Name segment SEGS[GI] of the run of schedule PS for fault F (its op
+ * set) in the language as it was: "OP A>B KIND" placed right before the
+ * line that sent it, or after the lines of the time an event sent it, if
+ * there it is the next segment of its direction and kind the rule would
+ * take; else "OP A>B seg N" at the top. */
+static void name_segment(const explorer *x, const sched *ps, const runrec *r,
+			 int gi, fault *f)
 {
 	const segpt *g = &r->segs[gi];
 	const ts_trace *t = x->trace;
+	place pl[MAX_DEPTH + 1];
+	int ord[MAX_DEPTH + 1], ks[MAX_DEPTH + 1];
+	int n = ps->n;
+	for (int i = 0; i < n; i++)
+		pl[i] = ps->f[i].pl;
 	place p = {.how = P_AT, .at = g->at};
-	if (g->cause_line > 0 && g->cause_line < FAULT_LINE0) {
-		int k = stmt_of_line(t, g->cause_line);
-		if (k < t->nstmts && t->stmts[k].line == g->cause_line)
-			p = (place){.how = P_LINE, .line = g->cause_line};
+	if (g->line_step) {
+		/* the run's line TAKEN - 1: the trace's or a fault's */
+		place_order(t, pl, n, ord, ks);
+		int want = g->taken - 1, idx = 0, oi = 0, found = 0;
+		for (int ti = 0; ti <= t->nstmts && !found; ti++) {
+			for (; oi < n && ks[ord[oi]] == ti && !found; oi++)
+				if (idx++ == want) {
+					p = (place){.how = P_AT,
+						    .at = place_time(
+							t, &pl[ord[oi]])};
+					found = 1;
+				}
+			if (!found && ti < t->nstmts && idx++ == want) {
+				p = (place){.how = P_LINE,
+					    .line = t->stmts[ti].line};
+				found = 1;
+			}
+		}
 	}
+	/* where the rule goes among the run's lines */
+	pl[n] = p;
+	place_order(t, pl, n + 1, ord, ks);
+	int q = ks[n];
+	for (int i = 0; ord[i] != n; i++)
+		q++;
 	ts_time pat = place_time(t, &p);
 	int kind = kind_of(g);
-	int exact = 1;
+	int exact = sent_after(g, q, pat);
 	for (int i = gi - 1; i >= 0 && exact; i--) {
 		const segpt *h = &r->segs[i];
 		if (h->at < pat)
 			break;
 		if (h->from != g->from || h->to != g->to || !is_kind(h, kind) ||
-		    !sent_after(h, &p, pat))
+		    !sent_after(h, q, pat))
 			continue;
 		/* a dropped segment counts for no dup or delay rule */
 		if (f->op != F_DROP && h->dropped)
@@ -860,7 +887,7 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 				cnt++;
 				if (!fn)
 					continue;
-				name_segment(x, r, si - 1, f);
+				name_segment(x, &p->s, r, si - 1, f);
 				fn(x, p, &s, op == F_DROP && g->lost, ctx);
 			}
 		}
