@@ -267,7 +267,9 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 	int ci = ev->line > 0 && ev->line <= x->maxline
 		     ? x->call_index[ev->line]
 		     : -1;
-	if (ev->kind < TCPSIM_EV_FINAL)
+	/* instants: when something happened at a host that is up (a segment
+	 * lost at a host that is down is not one) */
+	if (ev->kind < TCPSIM_EV_FINAL && ev->kind != TCPSIM_EV_LOST)
 		add_instant(r, ev->time_us);
 	switch (ev->kind) {
 	case TCPSIM_EV_CALL:
@@ -940,6 +942,25 @@ static void visit(explorer *x, const node *p, const sched *s0, int lost_drop,
 			r->key = strdup(p->r.key);
 			if (!r->key)
 				die_oom();
+			/* as the run with the fault would have them: the
+			 * segment dropped, not lost; the lines after the
+			 * fault's one more */
+			place pl[MAX_DEPTH];
+			int ord[MAX_DEPTH], ks[MAX_DEPTH], q = 0;
+			for (int i = 0; i < s.n; i++)
+				pl[i] = s.f[i].pl;
+			place_order(x->trace, pl, s.n, ord, ks);
+			for (q = ks[s.n - 1]; ord[q - ks[s.n - 1]] != s.n - 1;)
+				q++;
+			for (int i = 0; i < r->nsegs; i++) {
+				segpt *h = &r->segs[i];
+				if (h->segno == s.f[s.n - 1].segno) {
+					h->dropped = 1;
+					h->lost = 0;
+				}
+				if (h->line_step && h->taken > q)
+					h->taken++;
+			}
 		}
 		return;
 	}
@@ -1288,10 +1309,12 @@ static void write_text(FILE *o, const result *res, const char *text,
 {
 	fprintf(o, "# tcpsim explore: %s, depth %d, faults %s\n",
 		res->trace_path, res->depth, res->faults);
+	/* how many runs it took is in the JSON only: shards run the
+	 * schedules that lead to theirs again */
 	fprintf(o,
-		"# %" PRIu64 " schedules (%" PRIu64 " run, %" PRIu64
-		" pruned, %" PRIu64 " not applicable), %d outcomes\n",
-		res->nsched, res->nrun, res->npruned, res->ninvalid, res->nouts);
+		"# %" PRIu64 " schedules (%" PRIu64 " pruned, %" PRIu64
+		" not applicable), %d outcomes\n",
+		res->nsched, res->npruned, res->ninvalid, res->nouts);
 	for (int i = 0; i < res->nouts; i++) {
 		const struct rout *r = &res->outs[i];
 		if (where && !where_holds(r->key, where))
@@ -1596,6 +1619,90 @@ static int cmp_rout(const void *a, const void *b)
 
 /* ---- The command ---- */
 
+/* The call lines of X's trace, by line. */
+static void setup_calls(explorer *x)
+{
+	const ts_trace *t = x->trace;
+	for (int i = 0; i < t->nstmts; i++)
+		if (t->stmts[i].line > x->maxline)
+			x->maxline = t->stmts[i].line;
+	x->call_index = xrealloc(NULL, (size_t)(x->maxline + 1) *
+					   sizeof *x->call_index);
+	for (int i = 0; i <= x->maxline; i++)
+		x->call_index[i] = -1;
+	for (int i = 0; i < t->nstmts; i++)
+		if (t->stmts[i].kind == TS_STMT_CALL)
+			x->call_index[t->stmts[i].line] = x->ncalls++;
+	x->res = xrealloc(NULL, (size_t)(x->ncalls + 1) * sizeof *x->res);
+}
+
+static void explorer_free(explorer *x)
+{
+	for (int i = 0; i < x->nouts; i++)
+		free(x->outs[i].key);
+	free(x->outs);
+	free(x->slots);
+	free(x->stmts);
+	free(x->call_index);
+	free(x->res);
+	free(x->finals.p);
+	free(x->fails.p);
+	if (x->trace)
+		ts_trace_free(x->trace);
+	free(x->text);
+}
+
+/* --verify: the smallest schedule of each outcome, written as a trace,
+ * read back and run, gives that outcome. 0, or -1 with the first that
+ * does not on stderr. */
+static int verify_schedules(explorer *x)
+{
+	for (int i = 0; i < x->nouts; i++) {
+		wsched w;
+		to_wsched(x, &x->outs[i].min, &w);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		if (!m)
+			die_oom();
+		write_schedule(m, x->text, x->len, x->trace, &w);
+		if (fclose(m) != 0)
+			die_oom();
+		explorer y;
+		memset(&y, 0, sizeof y);
+		y.path = x->path;
+		y.so = x->so;
+		y.text = text;
+		y.len = len;
+		ts_error e;
+		y.trace = ts_trace_parse(x->path, text, len, &e);
+		if (!y.trace) {
+			fprintf(stderr,
+				"tcpsim explore: %s: --verify: the schedule of "
+				"outcome %d does not read: %d:%d: %s\n",
+				x->path, i + 1, e.line, e.col, e.msg);
+			free(text);
+			return -1;
+		}
+		setup_calls(&y);
+		sched none;
+		memset(&none, 0, sizeof none);
+		runrec r;
+		run_sched(&y, &none, &r);
+		int same = !strcmp(r.key, x->outs[i].key);
+		if (!same)
+			fprintf(stderr,
+				"tcpsim explore: %s: --verify: the schedule of "
+				"outcome %d gives another outcome:\n%s",
+				x->path, i + 1, r.key);
+		runrec_free(&r);
+		explorer_free(&y);
+		if (!same)
+			return -1;
+	}
+	return 0;
+}
+
 static void usage(FILE *o)
 {
 	fputs("usage: tcpsim explore TRACE [--depth K] [--faults LIST] "
@@ -1708,6 +1815,7 @@ int ts_explore_main(int argc, char **argv)
 	    {"schedule", required_argument, NULL, 'S'},
 	    {"max-time", required_argument, NULL, 't'},
 	    {"max-events", required_argument, NULL, 'e'},
+	    {"verify", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	explorer x;
@@ -1719,7 +1827,7 @@ int ts_explore_main(int argc, char **argv)
 	x.shard = x.nshards = 1;
 	x.so.max_time = TS_SEC(10000000);
 	x.so.max_events = 100000000;
-	int json = 0, merge = 0;
+	int json = 0, merge = 0, verify = 0;
 	uint64_t want_sched = 0;
 	const char *where = NULL;
 	char shard[32] = "1/1";
@@ -1844,6 +1952,9 @@ int ts_explore_main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'V':
+			verify = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1879,19 +1990,10 @@ int ts_explore_main(int argc, char **argv)
 		x.trace = load_trace(x.path, &x.text, &x.len);
 		if (!x.trace)
 			return 2;
-		const ts_trace *t = x.trace;
-		for (int i = 0; i < t->nstmts; i++)
-			if (t->stmts[i].line > x.maxline)
-				x.maxline = t->stmts[i].line;
-		x.call_index = xrealloc(NULL, (size_t)(x.maxline + 1) *
-						  sizeof *x.call_index);
-		for (int i = 0; i <= x.maxline; i++)
-			x.call_index[i] = -1;
-		for (int i = 0; i < t->nstmts; i++)
-			if (t->stmts[i].kind == TS_STMT_CALL)
-				x.call_index[t->stmts[i].line] = x.ncalls++;
-		x.res = xrealloc(NULL, (size_t)(x.ncalls + 1) * sizeof *x.res);
+		setup_calls(&x);
 		if (explore(&x))
+			return 2;
+		if (verify && verify_schedules(&x) < 0)
 			return 2;
 		qsort(x.outs, (size_t)x.nouts, sizeof *x.outs, cmp_out);
 		res.trace_path = strdup(x.path);
