@@ -108,6 +108,25 @@ cmp -s "$tmp/full" "$tmp/merged" || bad "the merged shards differ from the unsha
 	"$tmp/shard4.json" "$tmp/shard2.json" >"$tmp/merged2" || bad "merge"
 cmp -s "$tmp/full" "$tmp/merged2" || bad "the merge depends on the order of the files"
 
+# the examples of doc/examples: the Slurm script as four tasks of an array,
+# GNU parallel's when it is installed
+mkdir -p "$tmp/bin" "$tmp/slurm"
+ln -s "$TCPSIM" "$tmp/bin/tcpsim"
+for i in 1 2 3 4; do
+	(cd "$tmp/slurm" && PATH="$tmp/bin:$PATH" SLURM_ARRAY_TASK_ID=$i \
+		SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=4 \
+		SLURM_ARRAY_TASK_COUNT=4 sh "$OLDPWD/doc/examples/explore-slurm.sh" \
+		"$OLDPWD/$t" 2) || bad "explore-slurm.sh, task $i"
+done
+"$TCPSIM" explore --merge "$tmp"/slurm/explore-shard-*.json |
+	sed "s|$PWD/||" >"$tmp/merged3"
+cmp -s "$tmp/full" "$tmp/merged3" || bad "explore-slurm.sh: the merge differs"
+if command -v parallel >/dev/null 2>&1; then
+	PATH="$tmp/bin:$PATH" sh doc/examples/explore-parallel.sh "$t" 2 3 >"$tmp/merged4" ||
+		bad "explore-parallel.sh"
+	cmp -s "$tmp/full" "$tmp/merged4" || bad "explore-parallel.sh: the merge differs"
+fi
+
 # 5. --where, limits, bad input
 "$TCPSIM" explore --where 'client:errno=EPIPE,client:sigpipe' "$t" >"$tmp/w" ||
 	bad "--where: no outcome with EPIPE"
