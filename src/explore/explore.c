@@ -209,7 +209,17 @@ typedef struct explorer {
 	const struct sched *sched;
 	const ts_sim *sim;
 	int misplaced; /* a fault's line took another segment (a bug) */
-	char (*res)[160]; /* each call line's result, in this run */
+	/* each call line's result in this run, and "call HOST TEXT" */
+	struct cres {
+		int st; /* C_* */
+		int sigpipe, has_addr;
+		int64_t value;
+		const char *errno_name;
+		uint32_t addr;
+		uint16_t port;
+	} *res;
+	char **ctext;
+	ts_time *next_dir; /* nhosts x nhosts: the next segment's time */
 	uint64_t rst_hosts[4];
 	buf finals, fails;
 	int checked, failed;
@@ -243,21 +253,64 @@ static void add_instant(runrec *r, ts_time t)
 	r->inst[r->ninst++] = t;
 }
 
-static void call_result(char *out, size_t cap, const tcpsim_event *ev)
+enum { C_NOT_RUN, C_RETURNED, C_BLOCKED, C_SKIPPED };
+
+static void call_result(struct cres *out, const tcpsim_event *ev)
 {
-	char ct[96];
 	const tcpsim_call_result *c = &ev->u.call;
-	tcpsim_call_text(c->call, ct, sizeof ct);
-	if (c->errno_name)
-		snprintf(out, cap, "%s = -1 %s%s", ct, c->errno_name,
-			 c->sigpipe ? " +SIGPIPE" : "");
-	else if (c->has_addr)
-		snprintf(out, cap, "%s = %u.%u.%u.%u:%u", ct, c->addr >> 24,
-			 (c->addr >> 16) & 255, (c->addr >> 8) & 255,
-			 c->addr & 255, c->port);
-	else
-		snprintf(out, cap, "%s = %" PRId64 "%s", ct, c->value,
-			 c->sigpipe ? " +SIGPIPE" : "");
+	out->st = C_RETURNED;
+	out->value = c->value;
+	out->errno_name = c->errno_name;
+	out->sigpipe = c->sigpipe;
+	out->has_addr = c->has_addr;
+	out->addr = c->addr;
+	out->port = c->port;
+}
+
+static void put_u64(buf *b, uint64_t v)
+{
+	char d[24];
+	int n = 0;
+	do
+		d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (buf_put(b, d + sizeof d - n, (size_t)n) < 0)
+		die_oom();
+}
+
+/* "call HOST TEXT = RESULT" */
+static void put_call(buf *b, const char *ctext, const struct cres *c)
+{
+	buf_puts(b, ctext);
+	switch (c->st) {
+	case C_NOT_RUN:
+		buf_puts(b, " not run\n");
+		return;
+	case C_BLOCKED:
+		buf_puts(b, " blocks for good\n");
+		return;
+	case C_SKIPPED:
+		buf_puts(b, " skipped\n");
+		return;
+	default:
+		break;
+	}
+	if (c->errno_name) {
+		buf_puts(b, " = -1 ");
+		buf_puts(b, c->errno_name);
+	} else if (c->has_addr) {
+		buf_puts(b, " = ");
+		for (int i = 3; i >= 0; i--) {
+			put_u64(b, c->addr >> (8 * i) & 255);
+			buf_puts(b, i ? "." : ":");
+		}
+		put_u64(b, c->port);
+	} else {
+		buf_puts(b, c->value < 0 ? " = -" : " = ");
+		put_u64(b, c->value < 0 ? (uint64_t)0 - (uint64_t)c->value
+					: (uint64_t)c->value);
+	}
+	buf_puts(b, c->sigpipe ? " +SIGPIPE\n" : "\n");
 }
 
 static void on_event(void *ctx, const tcpsim_event *ev)
@@ -275,23 +328,15 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 	case TCPSIM_EV_CALL:
 	case TCPSIM_EV_RETURN:
 		if (ci >= 0)
-			call_result(x->res[ci], sizeof x->res[ci], ev);
+			call_result(&x->res[ci], ev);
 		break;
 	case TCPSIM_EV_BLOCK:
-		if (ci >= 0) {
-			char ct[96];
-			tcpsim_call_text(ev->u.call.call, ct, sizeof ct);
-			snprintf(x->res[ci], sizeof x->res[ci],
-				 "%s blocks for good", ct);
-		}
+		if (ci >= 0)
+			x->res[ci].st = C_BLOCKED;
 		break;
 	case TCPSIM_EV_SKIP:
-		if (ci >= 0 && ev->u.skip.call) {
-			char ct[96];
-			tcpsim_call_text(ev->u.skip.call, ct, sizeof ct);
-			snprintf(x->res[ci], sizeof x->res[ci], "%s skipped",
-				 ct);
-		}
+		if (ci >= 0 && ev->u.skip.call)
+			x->res[ci].st = C_SKIPPED;
 		break;
 	case TCPSIM_EV_SEND:
 	case TCPSIM_EV_INJECT:
@@ -495,11 +540,6 @@ static void place_order(const ts_trace *t, const place *pl, int n, int *ord,
 		}
 }
 
-static int cmp_segpt(const void *a, const void *b)
-{
-	const segpt *p = a, *q = b;
-	return p->segno < q->segno ? -1 : p->segno > q->segno;
-}
 
 static void to_wsched(const explorer *x, const sched *s, wsched *w);
 static void write_schedule(FILE *o, const char *text, size_t len,
@@ -564,14 +604,7 @@ static int run_sched(explorer *x, const sched *s, runrec *r)
 	tc.nstmts = k;
 	memset(r, 0, sizeof *r);
 	x->cur = r;
-	/* the call lines' texts, for those that never ran */
-	for (int i = 0, c = 0; i < t->nstmts; i++)
-		if (t->stmts[i].kind == TS_STMT_CALL) {
-			char ct[96];
-			tcpsim_call_text(&t->stmts[i].u.call, ct, sizeof ct);
-			snprintf(x->res[c++], sizeof x->res[0], "%s not run",
-				 ct);
-		}
+	memset(x->res, 0, (size_t)(x->ncalls + 1) * sizeof *x->res);
 	memset(x->rst_hosts, 0, sizeof x->rst_hosts);
 	x->finals.n = x->fails.n = 0;
 	x->checked = x->failed = 0;
@@ -599,12 +632,8 @@ static int run_sched(explorer *x, const sched *s, runrec *r)
 		exit(2);
 	}
 	buf key = {0};
-	for (int i = 0, c = 0; i < t->nstmts; i++)
-		if (t->stmts[i].kind == TS_STMT_CALL) {
-			buf_printf(&key, "call %s %s\n",
-				   host_name(x, t->stmts[i].host), x->res[c]);
-			c++;
-		}
+	for (int c = 0; c < x->ncalls; c++)
+		put_call(&key, x->ctext[c], &x->res[c]);
 	for (int h = 0; h < t->nhosts && h < 256; h++)
 		if (x->rst_hosts[h / 64] >> (h % 64) & 1)
 			buf_printf(&key, "rst %s\n", host_name(x, h));
@@ -621,15 +650,17 @@ static int run_sched(explorer *x, const sched *s, runrec *r)
 	r->key = key.p;
 	ts_sim_free(sim);
 	x->cur = NULL;
-	/* fault points: each segment's next of its direction */
-	qsort(r->segs, (size_t)r->nsegs, sizeof *r->segs, cmp_segpt);
-	for (int i = 0; i < r->nsegs; i++)
-		for (int j = i + 1; j < r->nsegs; j++)
-			if (r->segs[j].from == r->segs[i].from &&
-			    r->segs[j].to == r->segs[i].to) {
-				r->segs[i].next_at = r->segs[j].at;
-				break;
-			}
+	/* fault points: each segment's next of its direction (the segments
+	 * came in the order of their numbers) */
+	int nh = t->nhosts;
+	for (int i = 0; i < nh * nh; i++)
+		x->next_dir[i] = -1;
+	for (int i = r->nsegs - 1; i >= 0; i--) {
+		segpt *g = &r->segs[i];
+		ts_time *nd = &x->next_dir[g->from * nh + g->to];
+		g->next_at = *nd;
+		*nd = g->at;
+	}
 	x->nrun++;
 	return 0;
 }
@@ -1634,6 +1665,19 @@ static void setup_calls(explorer *x)
 		if (t->stmts[i].kind == TS_STMT_CALL)
 			x->call_index[t->stmts[i].line] = x->ncalls++;
 	x->res = xrealloc(NULL, (size_t)(x->ncalls + 1) * sizeof *x->res);
+	x->ctext = xrealloc(NULL, (size_t)(x->ncalls + 1) * sizeof *x->ctext);
+	for (int i = 0, c = 0; i < t->nstmts; i++)
+		if (t->stmts[i].kind == TS_STMT_CALL) {
+			char ct[128], line[192];
+			tcpsim_call_text(&t->stmts[i].u.call, ct, sizeof ct);
+			snprintf(line, sizeof line, "call %s %s",
+				 host_name(x, t->stmts[i].host), ct);
+			x->ctext[c] = strdup(line);
+			if (!x->ctext[c++])
+				die_oom();
+		}
+	x->next_dir = xrealloc(NULL, (size_t)t->nhosts * (size_t)t->nhosts *
+					 sizeof *x->next_dir);
 }
 
 static void explorer_free(explorer *x)
@@ -1645,6 +1689,10 @@ static void explorer_free(explorer *x)
 	free(x->stmts);
 	free(x->call_index);
 	free(x->res);
+	for (int i = 0; i < x->ncalls; i++)
+		free(x->ctext[i]);
+	free(x->ctext);
+	free(x->next_dir);
 	free(x->finals.p);
 	free(x->fails.p);
 	if (x->trace)
