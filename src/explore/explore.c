@@ -864,13 +864,23 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 	sched s = p->s;
 	s.n = p->s.n + 1;
 	fault *f = &s.f[p->s.n];
-	/* instants and segments merged in the order of after() */
-	int ii = 0, si = 0;
+	/* instants and segments merged in the order of after(). An instant
+	 * fault goes halfway between two times at which something happened:
+	 * between the events of one and the lines of the next, and far from
+	 * both, so that it is no race on a real kernel either */
+	int ii = 1, si = 0;
 	while (ii < r->ninst || si < r->nsegs) {
+		ts_time mid = ii < r->ninst
+				  ? r->inst[ii - 1] +
+					(r->inst[ii] - r->inst[ii - 1]) / 2
+				  : 0;
 		int take_inst = ii < r->ninst &&
-				(si == r->nsegs || r->inst[ii] <= r->segs[si].at);
+				(si == r->nsegs || mid <= r->segs[si].at);
 		if (take_inst) {
-			ts_time at = r->inst[ii++];
+			ts_time at = mid;
+			ii++;
+			if (at == r->inst[ii - 2])
+				continue; /* 1 us apart: nothing between */
 			if (last && !after(last, at, 0, 0))
 				continue;
 			for (int h = 0; h < x->trace->nhosts; h++) {
@@ -916,7 +926,8 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 				f->to = g->to;
 				f->at = g->at;
 				if (op == F_DELAY)
-					f->delay = g->next_at - g->at + 1;
+					f->delay = g->next_at - g->at +
+						   TS_MS(1);
 				cnt++;
 				if (!fn)
 					continue;
