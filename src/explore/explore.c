@@ -212,6 +212,7 @@ typedef struct explorer {
 	/* each call line's result in this run, and "call HOST TEXT" */
 	struct cres {
 		int st; /* C_* */
+		int poll; /* a poll(): its value is a mask */
 		int sigpipe, has_addr;
 		int64_t value;
 		const char *errno_name;
@@ -259,6 +260,7 @@ static void call_result(struct cres *out, const tcpsim_event *ev)
 {
 	const tcpsim_call_result *c = &ev->u.call;
 	out->st = C_RETURNED;
+	out->poll = c->call->id == TCPSIM_CALL_POLL;
 	out->value = c->value;
 	out->errno_name = c->errno_name;
 	out->sigpipe = c->sigpipe;
@@ -305,6 +307,22 @@ static void put_call(buf *b, const char *ctext, const struct cres *c)
 			buf_puts(b, i ? "." : ":");
 		}
 		put_u64(b, c->port);
+	} else if (c->poll && c->value > 0) {
+		/* the mask as the trace writes it: POLLIN|POLLHUP */
+		const char *sep = " = ";
+		uint64_t v = (uint64_t)c->value;
+		for (size_t i = 0; i < sizeof ts_poll_bits / sizeof *ts_poll_bits;
+		     i++)
+			if (v & ts_poll_bits[i].value) {
+				buf_puts(b, sep);
+				buf_puts(b, ts_poll_bits[i].name);
+				v &= ~(uint64_t)ts_poll_bits[i].value;
+				sep = "|";
+			}
+		if (v) {
+			buf_puts(b, sep);
+			put_u64(b, v);
+		}
 	} else {
 		buf_puts(b, c->value < 0 ? " = -" : " = ");
 		put_u64(b, c->value < 0 ? (uint64_t)0 - (uint64_t)c->value
@@ -1347,7 +1365,8 @@ static void write_json(FILE *o, const result *res, const char *shard,
 }
 
 static void write_text(FILE *o, const result *res, const char *text,
-		       size_t len, const ts_trace *t, const char *where)
+		       size_t len, const ts_trace *t, const char *where,
+		       int brief)
 {
 	fprintf(o, "# tcpsim explore: %s, depth %d, faults %s\n",
 		res->trace_path, res->depth, res->faults);
@@ -1381,6 +1400,8 @@ static void write_text(FILE *o, const result *res, const char *text,
 			put_time(o, place_time(t, &r->min.f[j].pl));
 			fprintf(o, " %s\n", r->min.f[j].text);
 		}
+		if (brief)
+			continue;
 		fprintf(o, "  --- the trace of this schedule ---\n");
 		write_schedule(o, text, len, t, &r->min);
 		fprintf(o, "  ---\n");
@@ -1768,7 +1789,8 @@ static void usage(FILE *o)
 	      "[--json] [--where EXPR]\n"
 	      "                      [--no-prune] [--max-schedules N] "
 	      "[--shard I/N] [--schedule N]\n"
-	      "                      [--max-time DUR] [--max-events N]\n"
+	      "                      [--brief] [--verify] [--max-time DUR] "
+	      "[--max-events N]\n"
 	      "       tcpsim explore --merge [--json] [--where EXPR] "
 	      "FILE...\n"
 	      "Runs TRACE under every schedule of up to K faults (default "
@@ -1875,6 +1897,7 @@ int ts_explore_main(int argc, char **argv)
 	    {"max-time", required_argument, NULL, 't'},
 	    {"max-events", required_argument, NULL, 'e'},
 	    {"verify", no_argument, NULL, 'V'},
+	    {"brief", no_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	explorer x;
@@ -1886,7 +1909,7 @@ int ts_explore_main(int argc, char **argv)
 	x.shard = x.nshards = 1;
 	x.so.max_time = TS_SEC(10000000);
 	x.so.max_events = 100000000;
-	int json = 0, merge = 0, verify = 0;
+	int json = 0, merge = 0, verify = 0, brief = 0;
 	uint64_t want_sched = 0;
 	const char *where = NULL;
 	char shard[32] = "1/1";
@@ -2014,6 +2037,9 @@ int ts_explore_main(int argc, char **argv)
 		case 'V':
 			verify = 1;
 			break;
+		case 'b':
+			brief = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -2090,7 +2116,7 @@ int ts_explore_main(int argc, char **argv)
 	} else if (json) {
 		write_json(stdout, &res, shard, where);
 	} else {
-		write_text(stdout, &res, x.text, x.len, x.trace, where);
+		write_text(stdout, &res, x.text, x.len, x.trace, where, brief);
 	}
 	if (where) {
 		int any = 0;
