@@ -2,7 +2,10 @@
 # Fills the ladder diagrams of doc/tutorial.md from the traces: every line
 #   <!-- ladder: traces/TOPIC/NAME.trace -->
 # is followed by a fenced block holding `tcpsim --ladder --ascii` of that
-# trace; a previous block there is replaced. Reads doc/tutorial.md, writes
+# trace, and every line
+#   <!-- explore: ARGS -->
+# by one holding `tcpsim explore --brief ARGS`; a previous block there is
+# replaced. Reads doc/tutorial.md, writes
 # the result on standard output. tests/check-tutorial.sh fails when the
 # committed file differs, so the diagrams cannot drift from the model.
 set -u
@@ -31,6 +34,16 @@ while IFS= read -r line || [ -n "$line" ]; do
 		t=${t% -->}
 		printf '```text\n'
 		"$TCPSIM" --ladder --ascii --color=never "$t" | tail -n +2
+		printf '```\n'
+		skip=1
+		;;
+	'<!-- explore: '*' -->')
+		# tcpsim explore --brief ARGS (doc/explore.md)
+		a=${line#<!-- explore: }
+		a=${a% -->}
+		printf '```text\n'
+		# shellcheck disable=SC2086 # ARGS are words
+		"$TCPSIM" explore --brief $a
 		printf '```\n'
 		skip=1
 		;;
