@@ -22,8 +22,8 @@
 
 #include "base/sb.h"
 #include "cli/gen.h"
-#include "explore/explore.h"
 #include "cli/ladder.h"
+#include "explore/explore.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"

@@ -36,8 +36,8 @@
 #include "trace/trace.h"
 
 enum { F_DROP, F_DUP, F_DELAY, F_CRASH, F_KILL, F_NOPS };
-static const char *const fop_names[F_NOPS] = {"drop", "dup", "delay",
-					      "crash", "kill"};
+static const char *const fop_names[F_NOPS] = {"drop", "dup", "delay", "crash",
+					      "kill"};
 
 #define MAX_DEPTH     6
 #define FAULT_LINE0   1000000000 /* the line numbers of added lines */
@@ -101,7 +101,7 @@ typedef struct segpt {
 	 * the fault lines included), else while it ran an event */
 	uint8_t line_step;
 	int taken;
-	int injected;   /* forged by the trace: no fault point */
+	int injected; /* forged by the trace: no fault point */
 } segpt;
 
 /* A run of one schedule: its fault points and its outcome. */
@@ -211,14 +211,14 @@ typedef struct explorer {
 	int misplaced; /* a fault's line took another segment (a bug) */
 	/* each call line's result in this run, and "call HOST TEXT" */
 	struct cres {
-		int st; /* C_* */
+		int st;   /* C_* */
 		int poll; /* a poll(): its value is a mask */
 		int sigpipe, has_addr;
 		int64_t value;
 		const char *errno_name;
 		uint32_t addr;
 		uint16_t port;
-	} *res;
+	} * res;
 	char **ctext;
 	ts_time *next_dir; /* nhosts x nhosts: the next segment's time */
 	uint64_t rst_hosts[4];
@@ -249,7 +249,8 @@ static void add_instant(runrec *r, ts_time t)
 		return;
 	if (r->ninst == r->instcap) {
 		r->instcap = r->instcap ? r->instcap * 2 : 32;
-		r->inst = xrealloc(r->inst, (size_t)r->instcap * sizeof *r->inst);
+		r->inst =
+		    xrealloc(r->inst, (size_t)r->instcap * sizeof *r->inst);
 	}
 	r->inst[r->ninst++] = t;
 }
@@ -311,8 +312,8 @@ static void put_call(buf *b, const char *ctext, const struct cres *c)
 		/* the mask as the trace writes it: POLLIN|POLLHUP */
 		const char *sep = " = ";
 		uint64_t v = (uint64_t)c->value;
-		for (size_t i = 0; i < sizeof ts_poll_bits / sizeof *ts_poll_bits;
-		     i++)
+		for (size_t i = 0;
+		     i < sizeof ts_poll_bits / sizeof *ts_poll_bits; i++)
 			if (v & ts_poll_bits[i].value) {
 				buf_puts(b, sep);
 				buf_puts(b, ts_poll_bits[i].name);
@@ -360,8 +361,8 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 	case TCPSIM_EV_INJECT:
 		if (r->nsegs == r->segcap) {
 			r->segcap = r->segcap ? r->segcap * 2 : 32;
-			r->segs = xrealloc(r->segs, (size_t)r->segcap *
-							sizeof *r->segs);
+			r->segs = xrealloc(r->segs,
+					   (size_t)r->segcap * sizeof *r->segs);
 		}
 		r->segs[r->nsegs++] = (segpt){
 		    .segno = ev->u.seg.segno,
@@ -379,7 +380,7 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 		    .injected = ev->kind == TCPSIM_EV_INJECT};
 		/* each fault's line takes the segment it names */
 		for (int i = 0; i < 3; i++) {
-			int l = i == 0	 ? ev->u.seg.drop_line
+			int l = i == 0   ? ev->u.seg.drop_line
 				: i == 1 ? ev->u.seg.dup_line
 					 : ev->u.seg.delay_line;
 			if (l >= FAULT_LINE0 && x->sched &&
@@ -411,8 +412,7 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 			r->invalid = 1; /* an added line could not run */
 			break;
 		}
-		if (ev->line > 0 &&
-		    ev->u.fail.reason != TCPSIM_FAIL_RESULT) {
+		if (ev->line > 0 && ev->u.fail.reason != TCPSIM_FAIL_RESULT) {
 			/* the line's text, found by its number */
 			const ts_trace *t = x->trace;
 			for (int i = 0; i < t->nstmts; i++)
@@ -467,8 +467,7 @@ static void format_fault(const explorer *x, const fault *f, char *out,
 	case F_DUP:
 	case F_DELAY:
 		snprintf(out, cap, "net: %s %s>%s%s %s", fop_names[f->op],
-			 host_name(x, f->from), host_name(x, f->to), dur,
-			 what);
+			 host_name(x, f->from), host_name(x, f->to), dur, what);
 		break;
 	default:
 		snprintf(out, cap, "%s: %s", host_name(x, f->from),
@@ -549,7 +548,7 @@ static void place_order(const ts_trace *t, const place *pl, int n, int *ord,
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0; j--) {
 			int a = ord[j - 1], b = ord[j];
-			if (ks[a] != ks[b] ? ks[a] < ks[b]
+			if (ks[a] != ks[b]   ? ks[a] < ks[b]
 			    : at[a] != at[b] ? at[a] < at[b]
 					     : rank[a] <= rank[b])
 				break;
@@ -557,7 +556,6 @@ static void place_order(const ts_trace *t, const place *pl, int n, int *ord,
 			ord[j] = a;
 		}
 }
-
 
 static void to_wsched(const explorer *x, const sched *s, wsched *w);
 static void write_schedule(FILE *o, const char *text, size_t len,
@@ -629,9 +627,9 @@ static int run_sched(explorer *x, const sched *s, runrec *r)
 	ts_sim *sim = ts_sim_new(&tc, &x->so);
 	if (!sim)
 		die_oom();
-	uint32_t mask = ~(TCPSIM_EV_BIT(TCPSIM_EV_WHY) |
-			  TCPSIM_EV_BIT(TCPSIM_EV_DROP) |
-			  TCPSIM_EV_BIT(TCPSIM_EV_REXMIT));
+	uint32_t mask =
+	    ~(TCPSIM_EV_BIT(TCPSIM_EV_WHY) | TCPSIM_EV_BIT(TCPSIM_EV_DROP) |
+	      TCPSIM_EV_BIT(TCPSIM_EV_REXMIT));
 	if (ts_stream_add(&sim->out, on_event, x, mask) < 0)
 		die_oom();
 	x->sim = sim;
@@ -828,9 +826,9 @@ static void name_segment(const explorer *x, const sched *ps, const runrec *r,
 		for (int ti = 0; ti <= t->nstmts && !found; ti++) {
 			for (; oi < n && ks[ord[oi]] == ti && !found; oi++)
 				if (idx++ == want) {
-					p = (place){.how = P_AT,
-						    .at = place_time(
-							t, &pl[ord[oi]])};
+					p = (place){
+					    .how = P_AT,
+					    .at = place_time(t, &pl[ord[oi]])};
 					found = 1;
 				}
 			if (!found && ti < t->nstmts && idx++ == want) {
@@ -888,12 +886,12 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 	 * both, so that it is no race on a real kernel either */
 	int ii = 1, si = 0;
 	while (ii < r->ninst || si < r->nsegs) {
-		ts_time mid = ii < r->ninst
-				  ? r->inst[ii - 1] +
-					(r->inst[ii] - r->inst[ii - 1]) / 2
-				  : 0;
-		int take_inst = ii < r->ninst &&
-				(si == r->nsegs || mid <= r->segs[si].at);
+		ts_time mid =
+		    ii < r->ninst
+			? r->inst[ii - 1] + (r->inst[ii] - r->inst[ii - 1]) / 2
+			: 0;
+		int take_inst =
+		    ii < r->ninst && (si == r->nsegs || mid <= r->segs[si].at);
 		if (take_inst) {
 			ts_time at = mid;
 			ii++;
@@ -944,8 +942,8 @@ static uint64_t children(explorer *x, const node *p, child_fn fn, void *ctx)
 				f->to = g->to;
 				f->at = g->at;
 				if (op == F_DELAY)
-					f->delay = g->next_at - g->at +
-						   TS_MS(1);
+					f->delay =
+					    g->next_at - g->at + TS_MS(1);
 				cnt++;
 				if (!fn)
 					continue;
@@ -982,8 +980,9 @@ static void visit(explorer *x, const node *p, const sched *s0, int lost_drop,
 		if (next->keep) {
 			if (next->n == next->cap) {
 				next->cap = next->cap ? next->cap * 2 : 64;
-				next->v = xrealloc(next->v, (size_t)next->cap *
-								sizeof *next->v);
+				next->v =
+				    xrealloc(next->v, (size_t)next->cap *
+							  sizeof *next->v);
 			}
 			node *c = &next->v[next->n++];
 			c->s = s;
@@ -992,11 +991,13 @@ static void visit(explorer *x, const node *p, const sched *s0, int lost_drop,
 			runrec *r = &c->r;
 			memset(r, 0, sizeof *r);
 			r->nsegs = r->segcap = p->r.nsegs;
-			r->segs = xrealloc(NULL, (size_t)r->nsegs * sizeof *r->segs);
+			r->segs =
+			    xrealloc(NULL, (size_t)r->nsegs * sizeof *r->segs);
 			memcpy(r->segs, p->r.segs,
 			       (size_t)r->nsegs * sizeof *r->segs);
 			r->ninst = r->instcap = p->r.ninst;
-			r->inst = xrealloc(NULL, (size_t)r->ninst * sizeof *r->inst);
+			r->inst =
+			    xrealloc(NULL, (size_t)r->ninst * sizeof *r->inst);
 			memcpy(r->inst, p->r.inst,
 			       (size_t)r->ninst * sizeof *r->inst);
 			r->key = strdup(p->r.key);
@@ -1076,13 +1077,12 @@ static int explore(explorer *x)
 		for (int i = 0; i < cur.n; i++)
 			cnt += children(x, &cur.v[i], NULL, NULL);
 		if (x->nsched + cnt > x->max_sched) {
-			fprintf(stderr,
-				"tcpsim explore: %s: depth %d has %" PRIu64
-				" schedules of %d faults (%" PRIu64
-				" in all), more than --max-schedules %" PRIu64
-				"\n",
-				x->path, d, cnt, d, x->nsched + cnt,
-				x->max_sched);
+			fprintf(
+			    stderr,
+			    "tcpsim explore: %s: depth %d has %" PRIu64
+			    " schedules of %d faults (%" PRIu64
+			    " in all), more than --max-schedules %" PRIu64 "\n",
+			    x->path, d, cnt, d, x->nsched + cnt, x->max_sched);
 			level_free(&cur);
 			return 2;
 		}
@@ -1206,7 +1206,7 @@ typedef struct result {
 		char *key;
 		uint64_t count;
 		wsched min;
-	} *outs;
+	} * outs;
 } result;
 
 /* --where: every term must hold. A term is [HOST:]errno=ENAME,
@@ -1242,7 +1242,8 @@ static int term_holds(const char *key, const char *term)
 		line[n] = 0;
 		l += n + (nl != NULL);
 		const char *rest;
-		if (!strncmp(line, "call ", 5) && line_host_is(line + 5, host)) {
+		if (!strncmp(line, "call ", 5) &&
+		    line_host_is(line + 5, host)) {
 			rest = line + 5;
 			if (!strncmp(term, "errno=", 6)) {
 				char pat[64];
@@ -1307,12 +1308,13 @@ static int where_check(const char *expr)
 	for (char *sv, *tok = strtok_r(e, " ,", &sv); tok;
 	     tok = strtok_r(NULL, " ,", &sv))
 		if (!known_term(tok)) {
-			fprintf(stderr,
-				"tcpsim explore: --where: unknown term '%s' "
-				"(expected [HOST:]errno=ENAME, [HOST:]sigpipe, "
-				"[HOST:]blocked, [HOST:]rst, "
-				"[HOST:]state=STATE, held, failed; ! negates)\n",
-				tok);
+			fprintf(
+			    stderr,
+			    "tcpsim explore: --where: unknown term '%s' "
+			    "(expected [HOST:]errno=ENAME, [HOST:]sigpipe, "
+			    "[HOST:]blocked, [HOST:]rst, "
+			    "[HOST:]state=STATE, held, failed; ! negates)\n",
+			    tok);
 			return -1;
 		}
 	return 0;
@@ -1335,8 +1337,9 @@ static void write_json(FILE *o, const result *res, const char *shard,
 		const struct rout *r = &res->outs[i];
 		if (where && !where_holds(r->key, where))
 			continue;
-		fprintf(o, "%s\n{\"outcome\":%d,\"count\":%" PRIu64
-			   ",\"schedule\":{\"seq\":%" PRIu64 ",\"faults\":[",
+		fprintf(o,
+			"%s\n{\"outcome\":%d,\"count\":%" PRIu64
+			",\"schedule\":{\"seq\":%" PRIu64 ",\"faults\":[",
 			first ? "" : ",", i + 1, r->count, r->min.seq);
 		first = 0;
 		for (int j = 0; j < r->min.n; j++) {
@@ -1364,9 +1367,8 @@ static void write_json(FILE *o, const result *res, const char *shard,
 	fputs("\n]}\n", o);
 }
 
-static void write_text(FILE *o, const result *res, const char *text,
-		       size_t len, const ts_trace *t, const char *where,
-		       int brief)
+static void write_text(FILE *o, const result *res, const char *text, size_t len,
+		       const ts_trace *t, const char *where, int brief)
 {
 	fprintf(o, "# tcpsim explore: %s, depth %d, faults %s\n",
 		res->trace_path, res->depth, res->faults);
@@ -1426,7 +1428,8 @@ static void jws(jp *p)
 static int jfail(jp *p, const char *what)
 {
 	if (!p->err)
-		fprintf(stderr, "%s: not a shard of tcpsim explore --json: %s\n",
+		fprintf(stderr,
+			"%s: not a shard of tcpsim explore --json: %s\n",
 			p->file, what);
 	p->err = 1;
 	return -1;
@@ -1537,12 +1540,11 @@ static int read_shard(explorer *x, const char *file, result *res, int first,
 	jp p = {.s = b.p ? b.p : "", .end = b.p ? b.p + b.n : "", .file = file};
 	int64_t v, depth, nsched, nrun, npruned, ninv;
 	char *trace = NULL, *faults = NULL, *shard = NULL;
-	if (jlit(&p, '{') < 0 || jkey(&p, "trace") < 0 ||
-	    !(trace = jstr(&p)) || jlit(&p, ',') < 0 ||
-	    jkey_int(&p, "depth", &depth) < 0 || jlit(&p, ',') < 0 ||
-	    jkey(&p, "faults") < 0 || !(faults = jstr(&p)) ||
-	    jlit(&p, ',') < 0 || jkey(&p, "shard") < 0 ||
-	    !(shard = jstr(&p)) || jlit(&p, ',') < 0 ||
+	if (jlit(&p, '{') < 0 || jkey(&p, "trace") < 0 || !(trace = jstr(&p)) ||
+	    jlit(&p, ',') < 0 || jkey_int(&p, "depth", &depth) < 0 ||
+	    jlit(&p, ',') < 0 || jkey(&p, "faults") < 0 ||
+	    !(faults = jstr(&p)) || jlit(&p, ',') < 0 ||
+	    jkey(&p, "shard") < 0 || !(shard = jstr(&p)) || jlit(&p, ',') < 0 ||
 	    jkey_int(&p, "schedules", &nsched) < 0 || jlit(&p, ',') < 0 ||
 	    jkey_int(&p, "run", &nrun) < 0 || jlit(&p, ',') < 0 ||
 	    jkey_int(&p, "pruned", &npruned) < 0 || jlit(&p, ',') < 0 ||
@@ -1602,10 +1604,11 @@ static int read_shard(explorer *x, const char *file, result *res, int first,
 			    jlit(&p, ',') < 0 || jkey(&p, "line") < 0 ||
 			    !(line = jstr(&p)))
 				goto bad;
-			w.f[w.n].pl = (place){.how = hw,
-					      .at = at,
-					      .line = (int)sl,
-					      .host = strncmp(line, "net:", 4) != 0};
+			w.f[w.n].pl =
+			    (place){.how = hw,
+				    .at = at,
+				    .line = (int)sl,
+				    .host = strncmp(line, "net:", 4) != 0};
 			snprintf(w.f[w.n].text, sizeof w.f[w.n].text, "%s",
 				 line);
 			w.n++;
@@ -1643,8 +1646,9 @@ static int read_shard(explorer *x, const char *file, result *res, int first,
 				break;
 			}
 		if (found < 0) {
-			res->outs = xrealloc(res->outs, (size_t)(res->nouts + 1) *
-							    sizeof *res->outs);
+			res->outs =
+			    xrealloc(res->outs, (size_t)(res->nouts + 1) *
+						    sizeof *res->outs);
 			found = res->nouts++;
 			res->outs[found].key = key.p ? key.p : strdup("");
 			res->outs[found].count = 0;
@@ -1689,8 +1693,8 @@ static void setup_calls(explorer *x)
 	for (int i = 0; i < t->nstmts; i++)
 		if (t->stmts[i].line > x->maxline)
 			x->maxline = t->stmts[i].line;
-	x->call_index = xrealloc(NULL, (size_t)(x->maxline + 1) *
-					   sizeof *x->call_index);
+	x->call_index =
+	    xrealloc(NULL, (size_t)(x->maxline + 1) * sizeof *x->call_index);
 	for (int i = 0; i <= x->maxline; i++)
 		x->call_index[i] = -1;
 	for (int i = 0; i < t->nstmts; i++)
@@ -1874,8 +1878,7 @@ static ts_trace *load_trace(const char *path, char **text, size_t *len)
 	ts_error e;
 	ts_trace *t = ts_trace_parse(path, *text, *len, &e);
 	if (!t) {
-		fprintf(stderr, "%s:%d:%d: %s\n", e.file, e.line, e.col,
-			e.msg);
+		fprintf(stderr, "%s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
 		free(*text);
 		return NULL;
 	}
@@ -1989,8 +1992,8 @@ int ts_explore_main(int argc, char **argv)
 		case 's': {
 			unsigned i, n;
 			char c;
-			if (sscanf(optarg, "%u/%u%c", &i, &n, &c) != 2 ||
-			    !n || !i || i > n || n > 1000000) {
+			if (sscanf(optarg, "%u/%u%c", &i, &n, &c) != 2 || !n ||
+			    !i || i > n || n > 1000000) {
 				fprintf(stderr,
 					"tcpsim explore: --shard: expected "
 					"I/N with 1 <= I <= N, got '%s'\n",
@@ -2089,8 +2092,8 @@ int ts_explore_main(int argc, char **argv)
 		res.npruned = x.npruned;
 		res.ninvalid = x.ninvalid;
 		res.nouts = x.nouts;
-		res.outs = xrealloc(NULL, (size_t)(x.nouts + 1) *
-					      sizeof *res.outs);
+		res.outs =
+		    xrealloc(NULL, (size_t)(x.nouts + 1) * sizeof *res.outs);
 		for (int i = 0; i < x.nouts; i++) {
 			res.outs[i].key = x.outs[i].key;
 			res.outs[i].count = x.outs[i].count;
