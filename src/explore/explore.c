@@ -2054,35 +2054,41 @@ int ts_explore_main(int argc, char **argv)
 	result res;
 	memset(&res, 0, sizeof res);
 	int status = 0;
+	if (x.nshards > 1 && !json && !merge) {
+		fputs("tcpsim explore: --shard: with --json (the shards are "
+		      "merged with --merge)\n",
+		      stderr);
+		goto fail;
+	}
 	if (merge) {
 		if (optind >= argc) {
 			fputs("tcpsim explore: --merge: no shard file\n",
 			      stderr);
-			return 2;
+			goto fail;
 		}
 		for (int i = optind; i < argc; i++)
 			if (read_shard(&x, argv[i], &res, i == optind, shard,
 				       sizeof shard) < 0)
-				return 2;
+				goto fail;
 		qsort(res.outs, (size_t)res.nouts, sizeof *res.outs, cmp_rout);
 		snprintf(shard, sizeof shard, "all");
 		x.trace = load_trace(res.trace_path, &x.text, &x.len);
 		if (!x.trace)
-			return 2;
+			goto fail;
 	} else {
 		if (optind + 1 != argc) {
 			usage(stderr);
-			return 2;
+			goto fail;
 		}
 		x.path = argv[optind];
 		x.trace = load_trace(x.path, &x.text, &x.len);
 		if (!x.trace)
-			return 2;
+			goto fail;
 		setup_calls(&x);
 		if (explore(&x))
-			return 2;
+			goto fail;
 		if (verify && verify_schedules(&x) < 0)
-			return 2;
+			goto fail;
 		qsort(x.outs, (size_t)x.nouts, sizeof *x.outs, cmp_out);
 		res.trace_path = strdup(x.path);
 		res.depth = x.depth;
@@ -2099,12 +2105,6 @@ int ts_explore_main(int argc, char **argv)
 			res.outs[i].count = x.outs[i].count;
 			to_wsched(&x, &x.outs[i].min, &res.outs[i].min);
 		}
-		if (x.nshards > 1 && !json) {
-			fputs("tcpsim explore: --shard: with --json (the "
-			      "shards are merged with --merge)\n",
-			      stderr);
-			return 2;
-		}
 	}
 	if (want_sched) {
 		if (want_sched > (uint64_t)res.nouts) {
@@ -2112,7 +2112,7 @@ int ts_explore_main(int argc, char **argv)
 				"tcpsim explore: --schedule %" PRIu64
 				": there are %d outcomes\n",
 				want_sched, res.nouts);
-			return 2;
+			goto fail;
 		}
 		write_schedule(stdout, x.text, x.len, x.trace,
 			       &res.outs[want_sched - 1].min);
@@ -2129,5 +2129,15 @@ int ts_explore_main(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0)
 		status = 2;
+	goto out;
+fail:
+	status = 2;
+out:
+	/* the keys are the explorer's, or (merged) the result's own */
+	for (int i = 0; merge && i < res.nouts; i++)
+		free(res.outs[i].key);
+	free(res.outs);
+	free(res.trace_path);
+	explorer_free(&x);
 	return status;
 }
