@@ -410,6 +410,85 @@ BEGIN {
 	printf "| %d connections | %.0f MB | %.3f s | %.2f us | %s MiB | - | - |\n", n10, sz10 / 1e6, w10, w10 * 1e6 / n10, m10 == "" ? "-" : sprintf("%.1f", m10 / 1024)
 	printf "| %d connections, %d segments | %.0f MB | %.3f s | %.2f us | %s MiB | under 60 s%s | %s |\n", n, segs, sz / 1e6, w, w * 1e6 / n, m == "" ? "-" : sprintf("%.1f", m / 1024), m == "" ? "" : "; memory flat: at most 10% more", yes(w < 60 && (m == "" || m <= 1.1 * m10))
 }'
+# ---- tcpsim explore: schedules a second on one core ----
+# The broken-pipe trace, and a trace of N connections (100; 20 with
+# BENCH_QUICK) made here: each client socket connects without blocking,
+# writes 100 bytes, and both sides close. Depth 2 of the N-connection trace
+# is a sample: the first of 1000 shards (--shard 1/1000), which still runs
+# every schedule of depth 1 its own are made from. The time is the
+# process's CPU time (user + system), from /usr/bin/time.
+nconn=100
+[ "$QUICK" = 1 ] && nconn=20
+ctrace=$OUT/explore-conn$nconn.trace
+{
+	printf 'host client 10.0.0.1\nhost server 10.0.0.2\n'
+	printf 'link client server delay 5ms\n\n'
+	printf '0 server: l = socket()\n+0 server: bind(l, 80) = 0\n'
+	printf '+0 server: listen(l, 128) = 0\n'
+	i=1
+	while [ $i -le $nconn ]; do
+		printf '+1ms client: c%d = socket()\n' $i
+		printf '+0 client: fcntl(c%d, O_NONBLOCK) = 0\n' $i
+		printf '+0 client: connect(c%d, server:80) = -1 EINPROGRESS\n' $i
+		i=$((i + 1))
+	done
+	i=1
+	while [ $i -le $nconn ]; do
+		printf '+1ms server: a%d = accept(l)\n' $i
+		printf '+0 client: write(c%d, 100) = 100\n' $i
+		i=$((i + 1))
+	done
+	i=1
+	while [ $i -le $nconn ]; do
+		printf '+1ms server: read(a%d, 1000) = 100\n' $i
+		printf '+0 server: close(a%d) = 0\n+0 client: close(c%d) = 0\n' $i $i
+		i=$((i + 1))
+	done
+} >"$ctrace"
+# explore NAME ARGS...: the run's schedules (its shard's), CPU seconds
+explore() {
+	name=$1
+	shift
+	if [ -n "$TIME" ]; then
+		"$TIME" -f 'cpu_s=%U+%S' -o "$OUT/explore-$name.time" \
+			"$TCPSIM" explore --json --max-schedules 100000000 "$@" \
+			>"$OUT/explore-$name.json" 2>&1
+	else
+		"$TCPSIM" explore --json --max-schedules 100000000 "$@" \
+			>"$OUT/explore-$name.json" 2>&1
+		echo "cpu_s=0+0" >"$OUT/explore-$name.time"
+	fi
+}
+bp=$TOP_SRCDIR/traces/close/broken-pipe.trace
+explore bp1 --depth 1 "$bp"
+explore bp2 --depth 2 "$bp"
+explore bp3 --depth 3 "$bp"
+explore c1 --depth 1 "$ctrace"
+explore c2 --depth 2 --shard 1/1000 "$ctrace"
+# ROW NAME LABEL: schedules of this shard, CPU time, schedules a second
+row() {
+	j=$OUT/explore-$1.json
+	total=$(sed -n 's/.*"schedules":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	run=$(sed -n 's/.*"run":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	pr=$(sed -n 's/.*"pruned":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	na=$(sed -n 's/.*"not_applicable":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	cnt=$(grep -o '"count":[0-9]*' "$j" | sed 's/.*://' | awk '{ s += $1 } END { print s + 0 }')
+	cpu=$(kv cpu_s "$OUT/explore-$1.time" | awk -F+ '{ print $1 + $2 }')
+	awk -v l="$2" -v t="$total" -v c="$cnt" -v pr="$pr" -v na="$na" -v r="$run" -v s="$cpu" 'BEGIN {
+		n = c + na
+		printf "| %s | %d | %d | %d | %.2f s | %s |\n", l, t, n, r, s, (s > 0 ? sprintf("%.0f", n / s) : "-")
+	}'
+}
+echo
+echo "tcpsim explore, one core: the schedules of the run (outcomes counted and not applicable), the runs made, CPU time (user + system), schedules a second. Target: at least 100,000 a second on the broken-pipe trace."
+echo
+echo "| exploration | schedules in all | of this run | runs | CPU | schedules/s |"
+echo "|---|---|---|---|---|---|"
+row bp1 "broken pipe, depth 1"
+row bp2 "broken pipe, depth 2"
+row bp3 "broken pipe, depth 3"
+row c1 "$nconn connections, depth 1"
+row c2 "$nconn connections, depth 2, shard 1/1000"
 
 echo
 echo "(every run ended with all its expectations met unless a row says FAILED;"

@@ -5,6 +5,7 @@
 # of that trace; a previous block there is replaced. Likewise
 #   <!-- explain: tests/captures/NAME.pcap -->     tcpsim explain NAME.pcap
 #   <!-- pcap2trace: tests/captures/NAME.pcap -->  tcpsim pcap2trace NAME.pcap
+#   <!-- explore: ARGS -->                         tcpsim explore --brief ARGS
 # Reads doc/tutorial.md, writes
 # the result on standard output. tests/check-tutorial.sh fails when the
 # committed file differs, so the diagrams cannot drift from the model.
@@ -115,6 +116,16 @@ while IFS= read -r line || [ -n "$line" ]; do
 		t=${t% -->}
 		printf '```text\n'
 		"$TCPSIM" pcap2trace "$t"
+		printf '```\n'
+		skip=1
+		;;
+	'<!-- explore: '*' -->')
+		# tcpsim explore --brief ARGS (doc/explore.md)
+		a=${line#<!-- explore: }
+		a=${a% -->}
+		printf '```text\n'
+		# shellcheck disable=SC2086 # ARGS are words
+		"$TCPSIM" explore --brief $a
 		printf '```\n'
 		skip=1
 		;;

@@ -28,6 +28,7 @@
 #include "cli/ladder.h"
 #include "explain/explain.h"
 #include "kernel/kernel.h"
+#include "explore/explore.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"
@@ -82,6 +83,8 @@ static void usage(FILE *f)
 	    "       tcpsim gen --seed N\n"
 	    "       tcpsim explain [--json] CAPTURE\n"
 	    "       tcpsim pcap2trace [--conn N] [--segments] CAPTURE\n"
+	    "       tcpsim explore TRACE [--depth K] ... (tcpsim explore "
+	    "--help)\n"
 	    "Run TCP traces in virtual time and report every segment, state\n"
 	    "change, timer, RST and call result. FILE '-' is standard "
 	    "input.\n"
@@ -92,6 +95,8 @@ static void usage(FILE *f)
 	    "was sent;\n"
 	    "'tcpsim pcap2trace' writes a trace reproducing one of its "
 	    "connections\n(doc/explain.md).\n"
+	    "'tcpsim explore' runs a trace under every schedule of up to K "
+	    "faults\nand reports the distinct outcomes.\n"
 	    "\n"
 	    "  --ladder          a ladder diagram instead of the report\n"
 	    "  --ascii           the ladder in plain ASCII\n"
@@ -998,6 +1003,8 @@ int main(int argc, char **argv)
 		ts_gen_trace(stdout, seed);
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "explore"))
+		return ts_explore_main(argc - 1, argv + 1); /* doc/explore.md */
 	int test = argc > 1 && !strcmp(argv[1], "test");
 	if (test) {
 		argv++;

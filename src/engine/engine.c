@@ -1045,9 +1045,10 @@ int ts_sim_run(ts_sim *sim)
 		}
 		sim->now = next;
 		if (have_line &&
-		    (!ev || t->stmts[sim->run.next_stmt].at <= ev->when))
+		    (!ev || t->stmts[sim->run.next_stmt].at <= ev->when)) {
+			sim->run.line_step = sim->nevents;
 			line_due(sim, &t->stmts[sim->run.next_stmt++]);
-		else
+		} else
 			dispatch(sim, take_next(sim));
 		wake_all(sim);
 		ts_sim_compact(sim);

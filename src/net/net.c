@@ -361,7 +361,12 @@ send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, ts_cause cause,
 	 * first, and dup or delay rules only count delivered segments. */
 	for (int i = 0; i < d->nfaults && !dropped; i++) {
 		ts_fault *f = &d->faults[i];
-		if (f->op != TS_NET_DROP || !ts_seg_is_kind(seg, f->kind))
+		if (f->segno && f->segno < num) {
+			remove_fault(d, i--); /* its segment went by */
+			continue;
+		}
+		if (f->op != TS_NET_DROP || !ts_seg_is_kind(seg, f->kind) ||
+		    (f->segno && f->segno != num))
 			continue;
 		dropped = 1;
 		drop_line = f->line;
@@ -370,7 +375,8 @@ send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, ts_cause cause,
 	}
 	for (int i = 0; i < d->nfaults && !dropped; i++) {
 		ts_fault *f = &d->faults[i];
-		if (!ts_seg_is_kind(seg, f->kind))
+		if (!ts_seg_is_kind(seg, f->kind) ||
+		    (f->segno && f->segno != num))
 			continue;
 		switch (f->op) {
 		case TS_NET_DROP:
@@ -587,6 +593,7 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 		f->all = x->all;
 		f->left = x->count ? x->count : 1;
 		f->delay = x->delay;
+		f->segno = x->segno;
 		f->line = st->line;
 		return 0;
 	}

@@ -1420,6 +1420,22 @@ static int read_count_kind(struct parser *p, const char *ctx, ts_net *n)
 	return 0;
 }
 
+/* "seg N" after drop, dup and delay: the rule takes the segment numbered
+ * N in the report alone, instead of a COUNT of segments; else COUNT and
+ * KIND. */
+static int read_seg_count_kind(struct parser *p, const char *ctx, ts_net *n)
+{
+	if (!n->all && is_word(p, peek(p), "seg")) {
+		int64_t v;
+		next(p);
+		if (read_int(p, ctx, "N", "N", 1, UINT32_MAX, &v) < 0)
+			return -1;
+		n->segno = (uint32_t)v;
+		return 0;
+	}
+	return read_count_kind(p, ctx, n);
+}
+
 static int read_tcp_flags(struct parser *p, uint8_t *out)
 {
 	const size_t n = sizeof ts_tcp_flags / sizeof ts_tcp_flags[0];
@@ -1682,18 +1698,18 @@ static int parse_net(struct parser *p, ts_stmt *st)
 			next(p);
 			n->all = 1; /* count stays 1, unused */
 		}
-		if (read_count_kind(p, "drop", n) < 0)
+		if (read_seg_count_kind(p, "drop", n) < 0)
 			return -1;
 	} else if (is_word(p, op, "dup")) {
 		n->op = TS_NET_DUP;
 		if (read_pair(p, "dup", &n->from, &n->to, NULL, NULL) < 0 ||
-		    read_count_kind(p, "dup", n) < 0)
+		    read_seg_count_kind(p, "dup", n) < 0)
 			return -1;
 	} else if (is_word(p, op, "delay")) {
 		n->op = TS_NET_DELAY;
 		if (read_pair(p, "delay", &n->from, &n->to, NULL, NULL) < 0 ||
 		    read_dur(p, "delay", &n->delay) < 0 ||
-		    read_count_kind(p, "delay", n) < 0)
+		    read_seg_count_kind(p, "delay", n) < 0)
 			return -1;
 	} else if (is_word(p, op, "replay")) {
 		n->op = TS_NET_REPLAY;

@@ -120,7 +120,7 @@ typedef struct ts_net {
 	uint32_t count; /* default 1 */
 	ts_seg_kind kind;
 	ts_time delay;  /* TS_NET_DELAY */
-	uint32_t segno; /* TS_NET_REPLAY */
+	uint32_t segno; /* TS_NET_REPLAY; drop, dup, delay "seg N" (else 0) */
 	/* TS_NET_INJECT */
 	int from_port, to_port; /* -1 when not given (the only connection) */
 	uint8_t tcp_flags;
