@@ -33,6 +33,7 @@ import argparse
 import hashlib
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -559,11 +560,22 @@ def log(msg):
     print(msg, flush=True)
 
 
-def run(cmd, cwd, timeout, env=None, quiet=True):
+# A mutant may allocate without end: each test process gets at most this
+# much address space, so that it fails instead of taking the machine's
+# memory.
+MEMORY_LIMIT = 1 << 30
+
+
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run(cmd, cwd, timeout, env=None, limit=False):
     """(status, output); status None when TIMEOUT seconds passed. The whole
-    process group is ended on a timeout."""
+    process group is ended on a timeout. LIMIT: the memory limit."""
     p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, start_new_session=True)
+                         stderr=subprocess.STDOUT, start_new_session=True,
+                         preexec_fn=limit_memory if limit else None)
     try:
         out, _ = p.communicate(timeout=timeout)
         return p.returncode, out.decode("utf-8", "replace")
@@ -660,7 +672,7 @@ def run_suite(tree, timeout):
             return "timeout", path
         cmd = [os.path.join(tree, path)] if kind == "unit" else \
             ["sh", os.path.join(tree, path)]
-        st, _ = run(cmd, tree, left, env)
+        st, _ = run(cmd, tree, left, env, limit=True)
         if st is None:
             return "timeout", path
         if st != 0:
@@ -687,9 +699,11 @@ def main():
     ap.add_argument("--seed", default="1")
     ap.add_argument("--timeout", type=float, default=0,
                     help="seconds for a mutant's tests (0: 5 times the "
-                    "unmutated run, at least 30)")
+                    "unmutated run, at least 20)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--equivalent", default="")
+    ap.add_argument("--match", default="",
+                    help="only the mutants whose key contains this text")
     ap.add_argument("--list", action="store_true",
                     help="print the chosen mutants and stop")
     ap.add_argument("--count", action="store_true",
@@ -738,6 +752,8 @@ def main():
     pool = every if args.include_equivalent else \
         [m for m in every if m.key not in equivalent]
     skipped = len(every) - len(pool)
+    if args.match:
+        pool = [m for m in pool if args.match in m.key]
 
     def rank(m):
         h = hashlib.sha256(("%s\0%s" % (args.seed, m.key)).encode())
@@ -772,7 +788,7 @@ def main():
         sys.stderr.write("mutation: the unmutated copy fails %s (%s)\n" %
                          (step, verdict))
         return 2
-    timeout = args.timeout or max(30.0, 5 * (t2 - t1))
+    timeout = args.timeout or max(20.0, 4 * (t2 - t1))
     log("mutation: unmutated copy built in %.1f s, suite passed in %.1f s; "
         "time limit %.0f s a mutant" % (t1 - t0, t2 - t1, timeout))
 

@@ -1408,6 +1408,53 @@ START_TEST(established_close_linger_waits_for_ack)
 }
 END_TEST
 
+START_TEST(accepted_child_inherits_linger_time)
+{
+	/* The listener's SO_LINGER {1, 5} passes to the connection accept()
+	 * returns, seconds and all (Linux sk_clone_lock copies the whole
+	 * sock, sk_lingertime with it): close() waits for its FIN's ACK
+	 * instead of aborting as {1, 0} would. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: setsockopt(s, SO_LINGER, 1, 5)"), 0);
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ts_sock *x = th_var_sock(c.t, 0, "x");
+	c.ref = (ts_sockref){.sk = x, .gen = x->gen};
+	c.id = x->id;
+	th_res r = th_do(c.t, "a: close(x)");
+	ck_blocked(r);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	ck_no_send(c.t);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	ck_ret(th_result(c.t, r), 0);
+	ck_state(c, TS_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(established_disconnect_discards_unread_data)
+{
+	/* connect(AF_UNSPEC) with unread data: Linux tcp_disconnect sends
+	 * RST (tcp_need_reset) and purges the receive queue; the bytes are
+	 * counted as discarded, so the checking mode's account of every
+	 * byte received (read + queued + discarded) still holds, and the
+	 * socket can connect again. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_ret(th_do(c.t, "a: connect(x, AF_UNSPEC)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 101));
+	ts_sock *sk = th_sk(&c);
+	ck_assert_int_eq(sk->state, TS_CLOSED);
+	ck_assert_uint_eq(sk->rcvq, 0);
+	ck_assert_uint_eq(sk->discarded, 100);
+	ck_assert_int_eq(ts_check(c.t->sim), 0);
+	ck_assert_int_eq(c.t->sim->run.aborted, 0);
+}
+END_TEST
+
 START_TEST(established_blocked_write_wakes_at_a_third_free)
 {
 	/* A write blocked on a full send buffer (65536) is woken by an ACK
@@ -3044,6 +3091,8 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_with_unread_data_rst_window);
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
+	tcase_add_test(tc, accepted_child_inherits_linger_time);
+	tcase_add_test(tc, established_disconnect_discards_unread_data);
 	tcase_add_test(tc, established_blocked_write_wakes_at_a_third_free);
 	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
 	tcase_add_test(tc, established_kill_closes_as_close);
