@@ -16,8 +16,9 @@ incrementally, then the fast part of the suite runs (the unit tests of the
 model, every trace against its expected report, the packetdrill scripts)
 and stops at its first failure. A mutant is killed when a test fails,
 survives when all pass, is stillborn when it does not build, and timed
-out when the build or the tests pass the time limit (an endless loop is
-noticed, so it counts as killed in the score).
+out when the build or the tests pass the time limit twice, the second
+time with three times the time (an endless loop is noticed, so it counts
+as killed in the score).
 
 The sample is chosen by a seed: the mutants are ordered by a hash of the
 seed and of each mutant's identity, and the first MUTANTS are taken, so a
@@ -749,24 +750,26 @@ def main():
         log("mutation: %s: listed as equivalent, no longer made "
             "(remove it from %s)" % (k, os.path.relpath(eq_path, srcdir)))
 
-    pool = every if args.include_equivalent else \
-        [m for m in every if m.key not in equivalent]
-    skipped = len(every) - len(pool)
-    if args.match:
-        pool = [m for m in pool if args.match in m.key]
-
     def rank(m):
         h = hashlib.sha256(("%s\0%s" % (args.seed, m.key)).encode())
         return h.hexdigest()
 
+    # The sample is drawn from every mutant, listed ones too, and those
+    # are then left out: listing a mutant does not bring another one
+    # into a seed's sample.
+    pool = [m for m in every if args.match in m.key]
     chosen = sorted(pool, key=rank)
     if args.mutants > 0:
         chosen = chosen[: args.mutants]
+    skipped = 0
+    if not args.include_equivalent:
+        skipped = sum(1 for m in chosen if m.key in equivalent)
+        chosen = [m for m in chosen if m.key not in equivalent]
     order = {f: i for i, f in enumerate(files)}
     chosen.sort(key=lambda m: (order[m.file], m.start, m.end, m.op))
-    log("mutation: %d mutants in %s (%d listed as equivalent, not run); "
-        "running %d, seed %s" % (len(every), " ".join(files), skipped,
-                                 len(chosen), args.seed))
+    log("mutation: %d mutants in %s; running %d (seed %s), %d left out as "
+        "equivalent" % (len(every), " ".join(files), len(chosen), args.seed,
+                        skipped))
     if args.list:
         for m in chosen:
             log("%s:%d: [%s] %s %s %s" % (m.file, m.line, m.op, m.orig_text,
@@ -815,6 +818,10 @@ def main():
                 res, step = "stillborn", None
             else:
                 verdict, step = run_suite(tree, timeout)
+                if verdict == "timeout":
+                    # A loaded machine, or an endless loop: once more with
+                    # three times the time before calling it a timeout.
+                    verdict, step = run_suite(tree, 3 * timeout)
                 res = {"pass": "survived", "fail": "killed",
                        "timeout": "timeout"}[verdict]
             secs = time.monotonic() - a

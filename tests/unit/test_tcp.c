@@ -1455,6 +1455,69 @@ START_TEST(established_disconnect_discards_unread_data)
 }
 END_TEST
 
+START_TEST(established_ato_follows_data_arrivals)
+{
+	/* Linux tcp_event_data_recv(), for a gap m between in-order
+	 * segments: m <= TCP_ATO_MIN / 2 gives ato = ato / 2 + TCP_ATO_MIN /
+	 * 2; m < ato gives ato = ato / 2 + m (at most the RTO); m from ato
+	 * up to the RTO leaves ato alone. */
+	th_conn c = established();
+	ts_sock *sk = th_sk(&c);
+	uint32_t seq = 1;
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	seq += 10;
+	ck_assert_int_eq(sk->ato, TS_TCP_ATO_MIN);
+	th_advance(c.t, TS_TCP_ATO_MIN); /* m == ato: unchanged */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	seq += 10;
+	ck_assert_int_eq(sk->ato, TS_TCP_ATO_MIN);
+	th_advance(c.t, TS_MS(30)); /* m < ato: 40 / 2 + 30 */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	seq += 10;
+	ck_assert_int_eq(sk->ato, TS_MS(50));
+	th_advance(c.t, TS_MS(10)); /* m <= TCP_ATO_MIN / 2: 50 / 2 + 20 */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	ck_assert_int_eq(sk->ato, TS_MS(45));
+}
+END_TEST
+
+START_TEST(established_loss_probe_from_snd_una)
+{
+	/* A tail loss probe sends the last segment again (Linux
+	 * tcp_send_loss_probe), from SND.UNA when its head was acknowledged
+	 * meanwhile: __tcp_retransmit_skb trims what SND.UNA covers
+	 * (tcp_trim_head), so no acknowledged byte is sent again. SACK is
+	 * agreed, as a probe needs (tcp_schedule_loss_probe). */
+	th_conn c = listening();
+	ts_seg syn = IN(c, .flags = TS_SYN, .seq = 0);
+	syn.sack_ok = 1;
+	th_input(&c, &syn);
+	const th_cap *cap = th_take(c.t);
+	ck_assert_ptr_nonnull(cap);
+	ck_assert_uint_eq(cap->seg.flags, TS_SYN | TS_ACK);
+	ck_assert_uint_eq(cap->seg.sack_ok, 1);
+	ts_sock *child = lookup(c.t, LOCAL_PORT, REMOTE_PORT);
+	c.ref = (ts_sockref){.sk = child, .gen = child->gen};
+	c.id = child->id;
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_ret(th_do(c.t, "a: write(x, 1000)"), 1000);
+	ck_send(c.t,
+		OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 1000));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501);
+	ck_no_send(c.t);
+	th_advance(c.t, TS_MS(300));
+	ck_assert_int_eq(th_pending(c.t), 1);
+	cap = th_take(c.t);
+	ck_assert_ptr_nonnull(cap);
+	ck_assert_uint_eq(cap->seg.seq, c.iss + 501);
+	ck_assert_uint_eq(cap->seg.len, 500);
+	ck_report(c.t, "tail loss probe");
+}
+END_TEST
+
 START_TEST(established_blocked_write_wakes_at_a_third_free)
 {
 	/* A write blocked on a full send buffer (65536) is woken by an ACK
@@ -3092,6 +3155,8 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, accepted_child_inherits_linger_time);
+	tcase_add_test(tc, established_loss_probe_from_snd_una);
+	tcase_add_test(tc, established_ato_follows_data_arrivals);
 	tcase_add_test(tc, established_disconnect_discards_unread_data);
 	tcase_add_test(tc, established_blocked_write_wakes_at_a_third_free);
 	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
