@@ -437,6 +437,37 @@ START_TEST(syn_received_two_pending_with_backlog_0_gets_cookie)
 }
 END_TEST
 
+START_TEST(syn_cookie_keeps_mss_from_table)
+{
+	/* A SYN cookie keeps the peer's MSS as the largest of 536, 1300,
+	 * 1440, 1460 not above it (Linux msstab, __cookie_v4_init_sequence):
+	 * the connection its ACK makes sends segments of 1300 bytes to a
+	 * peer that announced 1400. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: listen(s, 0)"), 0);
+	th_conn d = c;
+	d.rport = REMOTE_PORT + 1;
+	d.iss = LOCAL_ISS + 64000;
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	INPUT(d, .flags = TS_SYN, .seq = 0, .mss = 1400);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_send(c.t, OUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_report(c.t, "answered with a SYN cookie");
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: y = accept(s)"), 5);
+	ck_ret(th_do(c.t, "a: write(y, 3000)"), 3000);
+	ck_send(c.t,
+		OUT(d, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1300));
+	ck_send(c.t,
+		OUT(d, .flags = TS_ACK, .seq = 1301, .ack = 1, .len = 1300));
+	ck_send(c.t, OUT(d, .flags = TS_ACK | TS_PSH, .seq = 2601, .ack = 1,
+			 .len = 400));
+	ck_no_send(c.t);
+}
+END_TEST
+
 START_TEST(syn_received_final_ack_on_full_queue_abort)
 {
 	/* tcp_abort_on_overflow 1 (R5): RST <SEQ=SEG.ACK>, request gone. */
@@ -3091,6 +3122,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_synack_timeouts_default);
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_dropped);
 	tcase_add_test(tc, syn_received_two_pending_with_backlog_0_gets_cookie);
+	tcase_add_test(tc, syn_cookie_keeps_mss_from_table);
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_abort);
 
 	GROUP("SYN_SENT");
