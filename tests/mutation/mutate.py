@@ -571,21 +571,23 @@ def limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run(cmd, cwd, timeout, env=None, limit=False):
+def run(cmd, cwd, timeout, env=None, limit=False, keep=True):
     """(status, output); status None when TIMEOUT seconds passed. The whole
-    process group is ended on a timeout. LIMIT: the memory limit."""
-    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+    process group is ended on a timeout. LIMIT: the memory limit; KEEP:
+    the output is kept (else thrown away)."""
+    out = subprocess.PIPE if keep else subprocess.DEVNULL
+    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out,
                          stderr=subprocess.STDOUT, start_new_session=True,
                          preexec_fn=limit_memory if limit else None)
     try:
-        out, _ = p.communicate(timeout=timeout)
-        return p.returncode, out.decode("utf-8", "replace")
+        text, _ = p.communicate(timeout=timeout)
+        return p.returncode, (text or b"").decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
         try:
             os.killpg(p.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        p.communicate()
+        p.wait()
         return None, ""
 
 
@@ -639,6 +641,9 @@ def suite_env(tree):
         "FAILFAST": "1",
         "LC_ALL": "C",
         "CK_VERBOSITY": "silent",
+        # One process a program: check's forked tests would each be a
+        # process group of their own, out of reach of the time limit.
+        "CK_FORK": "no",
     })
     return env
 
@@ -673,7 +678,7 @@ def run_suite(tree, timeout):
             return "timeout", path
         cmd = [os.path.join(tree, path)] if kind == "unit" else \
             ["sh", os.path.join(tree, path)]
-        st, _ = run(cmd, tree, left, env, limit=True)
+        st, _ = run(cmd, tree, left, env, limit=True, keep=False)
         if st is None:
             return "timeout", path
         if st != 0:
