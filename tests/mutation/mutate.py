@@ -663,22 +663,32 @@ def prepare(srcdir, work, jobs):
     return tree
 
 
-def build(tree, jobs, timeout):
-    return run(["make", "-s", "-j%d" % jobs] + suite_targets(), tree,
+def build(tree, jobs, timeout, targets=None):
+    return run(["make", "-s", "-j%d" % jobs] +
+               (targets if targets is not None else suite_targets()), tree,
                timeout)
 
 
-def run_suite(tree, timeout):
-    """'pass', 'fail' (with the failing step) or 'timeout'."""
+def run_suite(tree, timeout, jobs=1):
+    """'pass', 'fail' (with the failing step), 'timeout' or 'stillborn'.
+    Each program is linked just before it runs, so that a mutant the
+    first test kills costs one link, not all of them; linking is outside
+    the time limit."""
     env = suite_env(tree)
-    deadline = time.monotonic() + timeout
+    spent = 0.0
     for kind, path in SUITE:
-        left = deadline - time.monotonic()
+        st, _ = build(tree, jobs, 600,
+                      [path] if kind == "unit" else ["tcpsim"])
+        if st != 0:
+            return "stillborn", path
+        left = timeout - spent
         if left <= 0:
             return "timeout", path
         cmd = [os.path.join(tree, path)] if kind == "unit" else \
             ["sh", os.path.join(tree, path)]
+        a = time.monotonic()
         st, _ = run(cmd, tree, left, env, limit=True, keep=False)
+        spent += time.monotonic() - a
         if st is None:
             return "timeout", path
         if st != 0:
@@ -816,19 +826,20 @@ def main():
             write_file(os.path.join(tree, m.file), m.apply(originals[m.file]))
             dirty = m.file
             a = time.monotonic()
-            st, _ = build(tree, args.jobs, max(120.0, timeout))
-            if st is None:
-                res, step = "timeout", "build"
-            elif st != 0:
+            # The mutated file alone first: a mutant that does not
+            # compile is stillborn.
+            st, _ = build(tree, args.jobs, 600, ["src/libtcpsim-core.la"])
+            if st != 0:
                 res, step = "stillborn", None
             else:
-                verdict, step = run_suite(tree, timeout)
+                verdict, step = run_suite(tree, timeout, args.jobs)
                 if verdict == "timeout":
                     # A loaded machine, or an endless loop: once more with
                     # three times the time before calling it a timeout.
-                    verdict, step = run_suite(tree, 3 * timeout)
+                    verdict, step = run_suite(tree, 3 * timeout, args.jobs)
                 res = {"pass": "survived", "fail": "killed",
-                       "timeout": "timeout"}[verdict]
+                       "timeout": "timeout",
+                       "stillborn": "stillborn"}[verdict]
             secs = time.monotonic() - a
             results.setdefault(m.file, []).append(res)
             line = "%s:%d: %s %s %s" % (m.file, m.line, m.orig_text, ARROW,
