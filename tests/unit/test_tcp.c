@@ -458,8 +458,7 @@ START_TEST(syn_cookie_keeps_mss_from_table)
 	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
 	ck_ret(th_do(c.t, "a: y = accept(s)"), 5);
 	ck_ret(th_do(c.t, "a: write(y, 3000)"), 3000);
-	ck_send(c.t,
-		OUT(d, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1300));
+	ck_send(c.t, OUT(d, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1300));
 	ck_send(c.t,
 		OUT(d, .flags = TS_ACK, .seq = 1301, .ack = 1, .len = 1300));
 	ck_send(c.t, OUT(d, .flags = TS_ACK | TS_PSH, .seq = 2601, .ack = 1,
@@ -1534,8 +1533,8 @@ START_TEST(established_loss_probe_from_snd_una)
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
 	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
 	ck_ret(th_do(c.t, "a: write(x, 1000)"), 1000);
-	ck_send(c.t,
-		OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 1000));
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 1000));
 	th_advance(c.t, FX_RTT);
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501);
 	ck_no_send(c.t);
