@@ -1545,6 +1545,45 @@ START_TEST(established_loss_probe_from_snd_una)
 	ck_assert_uint_eq(cap->seg.seq, c.iss + 501);
 	ck_assert_uint_eq(cap->seg.len, 500);
 	ck_report(c.t, "tail loss probe");
+	/* Karn's rule (RFC 6298 §3): the probe is a retransmission, so the
+	 * ACK of its data gives no RTT sample (without timestamps Linux has
+	 * none: tcp_clean_rtx_queue skips TCPCB_RETRANS); the 20 ms sample of
+	 * the handshake stands, and so does the RTO. */
+	ts_sock *sk = th_sk(&c);
+	ts_time srtt = sk->srtt;
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1001);
+	ck_assert_int_eq(sk->srtt, srtt);
+	ck_assert_int_eq(sk->rto, RTO);
+}
+END_TEST
+
+START_TEST(established_user_timeout_from_new_head)
+{
+	/* TCP_USER_TIMEOUT counts from when the oldest unacknowledged
+	 * segment was sent (Linux retrans_stamp: the timestamp of the head
+	 * of the retransmit queue, tcp_retransmit_skb), and the RTO is
+	 * clamped to what is left of it (tcp_clamp_rto_to_user_timeout), so
+	 * the connection gives up exactly that long after. Here the first
+	 * segment is acknowledged at 100 ms, the moment the second is sent:
+	 * the second is the head, and the time runs from 100 ms. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, TCP_USER_TIMEOUT, 1000)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 1460)"), 1460);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 1460));
+	th_advance(c.t, TS_MS(100));
+	ck_ret(th_do(c.t, "a: write(x, 1460)"), 1460);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1461, .ack = 1,
+			 .len = 1460));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1461);
+	ck_no_send(c.t);
+	ts_time head = T_EST + TS_MS(100);
+	th_advance_to(c.t, head + TS_MS(999));
+	ck_state(c, TS_ESTABLISHED);
+	th_advance_to(c.t, head + TS_MS(1000));
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ETIMEDOUT, 0);
 }
 END_TEST
 
@@ -3187,6 +3226,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, accepted_child_inherits_linger_time);
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
+	tcase_add_test(tc, established_user_timeout_from_new_head);
 	tcase_add_test(tc, established_ato_follows_data_arrivals);
 	tcase_add_test(tc, established_disconnect_discards_unread_data);
 	tcase_add_test(tc, established_blocked_write_wakes_at_a_third_free);
