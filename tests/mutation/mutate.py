@@ -719,7 +719,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--equivalent", default="")
     ap.add_argument("--match", default="",
-                    help="only the mutants whose key contains this text")
+                    help="only the mutants whose key this regular "
+                    "expression finds")
     ap.add_argument("--list", action="store_true",
                     help="print the chosen mutants and stop")
     ap.add_argument("--count", action="store_true",
@@ -772,7 +773,8 @@ def main():
     # The sample is drawn from every mutant, listed ones too, and those
     # are then left out: listing a mutant does not bring another one
     # into a seed's sample.
-    pool = [m for m in every if args.match in m.key]
+    match = re.compile(args.match)
+    pool = [m for m in every if match.search(m.key)]
     chosen = sorted(pool, key=rank)
     if args.mutants > 0:
         chosen = chosen[: args.mutants]

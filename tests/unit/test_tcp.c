@@ -1587,6 +1587,28 @@ START_TEST(established_user_timeout_from_new_head)
 }
 END_TEST
 
+START_TEST(established_older_segment_leaves_window)
+{
+	/* The send window is taken only from a segment no older than the
+	 * last one that set it (RFC 9293 §3.10.7.4: SND.WL1 < SEG.SEQ, or
+	 * SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK; Linux
+	 * tcp_may_update_window agrees here, the ACK not moving SND.UNA).
+	 * A retransmission overlapping new data, older than the segment
+	 * that set SND.WL1, brings a window of 1000 that is ignored. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 100);
+	INPUT(c, .flags = TS_ACK, .seq = 101, .ack = 1, .len = 100);
+	th_drop_captures(c.t);
+	INPUT(c, .flags = TS_ACK, .seq = 51, .ack = 1, .len = 200, .win = 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 251));
+	ck_ret(th_do(c.t, "a: write(x, 2000)"), 2000);
+	ck_send(c.t,
+		OUT(c, .flags = TS_ACK, .seq = 1, .ack = 251, .len = 1460));
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1461, .ack = 251,
+			 .len = 540));
+}
+END_TEST
+
 START_TEST(established_blocked_write_wakes_at_a_third_free)
 {
 	/* A write blocked on a full send buffer (65536) is woken by an ACK
@@ -3226,6 +3248,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, accepted_child_inherits_linger_time);
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
+	tcase_add_test(tc, established_older_segment_leaves_window);
 	tcase_add_test(tc, established_user_timeout_from_new_head);
 	tcase_add_test(tc, established_ato_follows_data_arrivals);
 	tcase_add_test(tc, established_disconnect_discards_unread_data);
