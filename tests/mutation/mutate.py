@@ -321,11 +321,22 @@ def body_mutants(rel, src, toks, open_i, close_i, fname, ret, typedefs):
         out.append(Mutant(rel, fname, line, op, a, b, repl))
 
     # Regions to leave alone: assert(...), case labels, array sizes in
-    # declarations, and whole declarations' statement-level mutants.
+    # declarations, local static declarations (tables) whole, and
+    # whole declarations' statement-level mutants.
     skip = set()
     j = open_i + 1
     while j < close_i:
         t = toks[j]
+        if t.kind == "id" and t.text == "static" and \
+                toks[j - 1].text in (";", "{", "}"):
+            k = j
+            while k < close_i and toks[k].text != ";":
+                if toks[k].text in ("(", "[", "{") and toks[k].kind == "op":
+                    k = match_paren(toks, k)
+                k += 1
+            skip.update(range(j, k + 1))
+            j = k + 1
+            continue
         if t.kind == "id" and t.text in ("assert", "_Static_assert",
                                          "sizeof") and \
                 toks[j + 1].text == "(":
@@ -705,6 +716,8 @@ def write_file(path, text):
 
 
 def main():
+    # Stopped from outside: the copy's mutated file is put back first.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--srcdir", default=".")
     ap.add_argument("--work", default="mutation-build")
