@@ -143,6 +143,24 @@ START_TEST(established_slow_start_doubles_per_rtt)
 }
 END_TEST
 
+START_TEST(established_slow_start_stops_at_ssthresh)
+{
+	/* RFC 5681 §3.1, Linux tcp_slow_start(): slow start takes cwnd up
+	 * to ssthresh and no further; what the ACK covers beyond that is
+	 * congestion avoidance's (one segment per cwnd ACKed). cwnd 10,
+	 * ssthresh 12: an ACK of four segments makes it 12, not 14. */
+	th_conn c = bulk();
+	ts_sock *sk = th_sk(&c);
+	sk->snd_ssthresh = 12;
+	refill(&c);
+	uint32_t end = 0;
+	ck_assert_int_eq(take_data(c.t, c.iss, &end), 10);
+	th_advance(c.t, TS_MS(20));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 4 * MSS);
+	ck_assert_uint_eq(sk->snd_cwnd, 12);
+}
+END_TEST
+
 START_TEST(established_slow_start_stops_growing_when_not_cwnd_limited)
 {
 	/* Linux tcp_is_cwnd_limited: in slow start cwnd grows only while it
@@ -426,6 +444,7 @@ static Suite *cong_suite(void)
 	tcase_add_test(tc, established_third_dupack_recovery_prr);
 	tcase_add_test(tc, established_cubic_follows_cubic_function);
 	tcase_add_test(tc, established_cubic_keeps_smallest_rtt);
+	tcase_add_test(tc, established_slow_start_stops_at_ssthresh);
 	tcase_add_test(tc, established_idle_restarts_window);
 	tcase_add_test(tc, established_packets_out_counts_segments);
 	suite_add_tcase(s, tc);
