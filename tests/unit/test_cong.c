@@ -389,6 +389,18 @@ START_TEST(established_cubic_keeps_smallest_rtt)
 }
 END_TEST
 
+START_TEST(established_cubic_zero_rtt_counts_one_us)
+{
+	/* Linux cubictcp_acked(): a sample of 0 counts as 1 us ("if (delay
+	 * == 0) delay = 1"), so that delay_min, once set, is never 0. */
+	th_conn c = established();
+	ts_sock *sk = th_sk(&c);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101);
+	ck_assert_uint_eq(sk->delay_min, 1);
+}
+END_TEST
+
 /* ---- idle ---- */
 
 START_TEST(established_idle_restarts_window)
@@ -444,6 +456,7 @@ static Suite *cong_suite(void)
 	tcase_add_test(tc, established_third_dupack_recovery_prr);
 	tcase_add_test(tc, established_cubic_follows_cubic_function);
 	tcase_add_test(tc, established_cubic_keeps_smallest_rtt);
+	tcase_add_test(tc, established_cubic_zero_rtt_counts_one_us);
 	tcase_add_test(tc, established_slow_start_stops_at_ssthresh);
 	tcase_add_test(tc, established_idle_restarts_window);
 	tcase_add_test(tc, established_packets_out_counts_segments);
