@@ -526,14 +526,7 @@ void ts_cong_ack(ts_sim *sim, ts_sock *sk, uint32_t prior_una,
 	int above = ts_seq_ge(sk->snd_una, sk->recover);
 	switch ((ts_ca_state)sk->ca_state) {
 	case TS_CA_OPEN:
-		break;
-	case TS_CA_CWR:
-		if (above && sk->snd_una != sk->recover) {
-			end_reduction(sk);
-			sk->ca_state = TS_CA_OPEN;
-		}
-		sk->dupacks = 0;
-		try_to_open(sk);
+	case TS_CA_CWR: /* never entered: no ECN, no local congestion */
 		break;
 	case TS_CA_RECOVERY:
 		if (above) {
