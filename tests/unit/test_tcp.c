@@ -1324,6 +1324,26 @@ START_TEST(established_duplicate_data_acked_at_once)
 }
 END_TEST
 
+START_TEST(established_out_of_window_ack_rate_limited)
+{
+	/* An unacceptable segment is answered with an ACK (RFC 9293
+	 * §3.10.7.4), but for a segment without data at most one per
+	 * tcp_invalid_ratelimit (500 ms): Linux tcp_validate_incoming ->
+	 * tcp_oow_rate_limited. The second is dropped, its ACK suppressed,
+	 * and the report says so. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1 + 200000, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	th_advance(c.t, TS_MS(100));
+	INPUT(c, .flags = TS_ACK, .seq = 1 + 200000, .ack = 1);
+	ck_no_send(c.t);
+	ck_report(c.t, ": dropped, ACK suppressed by the rate limit");
+	th_advance(c.t, TS_MS(400));
+	INPUT(c, .flags = TS_ACK, .seq = 1 + 200000, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+}
+END_TEST
+
 START_TEST(established_out_of_order_then_gap_filled)
 {
 	/* Out-of-order data: a duplicate ACK at once (RFC 5681 §4.2); the
@@ -1482,6 +1502,35 @@ START_TEST(established_disconnect_discards_unread_data)
 	ck_assert_uint_eq(sk->discarded, 100);
 	ck_assert_int_eq(ts_check(c.t->sim), 0);
 	ck_assert_int_eq(c.t->sim->run.aborted, 0);
+}
+END_TEST
+
+START_TEST(accepted_child_inherits_keepalive_times)
+{
+	/* SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL set on the listener
+	 * hold for the connections it accepts (Linux sk_clone_lock copies
+	 * the whole tcp_sock): with the peer silent, probes at 10 s of
+	 * idleness, then every 3 s, not tcp_keepalive_intvl's 75 s. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: setsockopt(s, SO_KEEPALIVE, 1)"), 0);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_KEEPIDLE, 10)"), 0);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_KEEPINTVL, 3)"), 0);
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ts_time t0 = c.t->sim->now;
+	th_advance_to(c.t, t0 + TS_SEC(17));
+	static const int at_s[] = {10, 13, 16};
+	for (int i = 0; i < 3; i++) {
+		const th_cap *k = th_take(c.t);
+		ck_assert_ptr_nonnull(k);
+		ck_assert_msg(k->at == t0 + TS_SEC(at_s[i]),
+			      "probe %d at %lld us", i, (long long)k->at);
+		ck_assert_uint_eq(k->seg.len, 0);
+		ck_assert_uint_eq(k->seg.seq, c.iss);
+	}
 }
 END_TEST
 
@@ -3247,8 +3296,10 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, accepted_child_inherits_linger_time);
+	tcase_add_test(tc, accepted_child_inherits_keepalive_times);
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
 	tcase_add_test(tc, established_older_segment_leaves_window);
+	tcase_add_test(tc, established_out_of_window_ack_rate_limited);
 	tcase_add_test(tc, established_user_timeout_from_new_head);
 	tcase_add_test(tc, established_ato_follows_data_arrivals);
 	tcase_add_test(tc, established_disconnect_discards_unread_data);
