@@ -2847,6 +2847,24 @@ START_TEST(syn_received_syn_retransmitted_restarts_timer)
 }
 END_TEST
 
+START_TEST(syn_received_ack_at_right_edge_completes)
+{
+	/* Linux tcp_check_req -> tcp_in_window(): a segment without data
+	 * whose sequence number is the right edge of the window offered in
+	 * the SYN-ACK is in the window (seq == e_win && seq == end_seq), so
+	 * its valid ACK completes the handshake. */
+	th_conn c = syn_received();
+	uint32_t wnd = th_sk(&c)->rcv_wnd;
+	ck_assert_uint_gt(wnd, 0);
+	th_advance(c.t, FX_RTT);
+	/* one beyond the edge: out of the window, the request stays */
+	INPUT(c, .flags = TS_ACK, .seq = 2 + wnd, .ack = 1);
+	ck_state(c, TS_SYN_RECEIVED);
+	INPUT(c, .flags = TS_ACK, .seq = 1 + wnd, .ack = 1);
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
 START_TEST(syn_received_bad_ack_out_of_window_gets_rst)
 {
 	/* Linux tcp_check_req checks the ACK before the window (R3). */
@@ -3221,6 +3239,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_accept_blocks_until_ack);
 	tcase_add_test(tc, syn_received_syn_retransmitted);
 	tcase_add_test(tc, syn_received_syn_retransmitted_rate_limited);
+	tcase_add_test(tc, syn_received_ack_at_right_edge_completes);
 	tcase_add_test(tc, syn_received_syn_retransmitted_restarts_timer);
 	tcase_add_test(tc, syn_received_bad_ack_out_of_window_gets_rst);
 	tcase_add_test(tc, syn_received_bad_ack_gets_rst);
