@@ -804,6 +804,7 @@ def main():
         for m in chosen:
             log("%s:%d: [%s] %s %s %s" % (m.file, m.line, m.op, m.orig_text,
                                           ARROW, m.mut_text))
+            log("    key: " + m.key)
         return 0
 
     work = os.path.abspath(args.work)
