@@ -434,12 +434,13 @@ void ts_tcp_done(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
 	 * yet accepted stays in the accept queue, its data readable. */
 	if (sk->tfo & TS_TFO_F_CHILD)
 		ts_tfo_child_done(sk);
+	/* Never called on a closed socket: the change of state wakes whoever
+	 * waits on it (ts_tcp_set_state). */
 	ts_tcp_set_state(sim, sk, TS_CLOSED, by, cause);
 	ts_tcp_timer_clear_all(sim, sk);
 	sk->shutdown = TS_SHUTDOWN_MASK;
 	sk->fin_queued = 0;
 	sk->write_seq = sk->snd_nxt;
-	ts_tcp_wake(sim, sk);
 	/* A request socket, or an orphan, has nobody left to tell. */
 	if (was_request || sk->orphan) {
 		aq_remove(sk);
