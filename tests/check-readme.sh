@@ -68,8 +68,10 @@ else
 	bad "as a user with sudo (exit $st):"; cat "$tmp/log" 2>/dev/null
 fi
 
-# The packages: every one .ci/run installs for the suite.
-ci_only="clang-format locales valgrind gcovr clang libclang-rt-14-dev"
+# The packages: every one .ci/run installs for the suite (python3 is for
+# make mutation, which CI alone runs; the browser tests get it through
+# python3-websocket).
+ci_only="clang-format locales valgrind gcovr clang libclang-rt-14-dev python3"
 awk '/^apt-get install/ { on = 1 } on { print } on && !/\\$/ { exit }' \
 	"$TOP_SRCDIR/.ci/run" | tr ' \t\\' '\n\n\n' |
 	grep -v '^-\|^$\|^apt-get$\|^install$' >"$tmp/ci"
