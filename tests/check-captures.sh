@@ -91,7 +91,10 @@ done <"$dir/expected.txt"
 # explained; never a crash.
 # bad WHAT STATUS MESSAGE-REGEX FILE
 bad() {
-	"$TCPSIM" explain "$4" >"$tmp/out" 2>"$tmp/err"
+	case $1 in
+	pcap2trace-*) "$TCPSIM" pcap2trace "$4" >"$tmp/out" 2>"$tmp/err" ;;
+	*) "$TCPSIM" explain "$4" >"$tmp/out" 2>"$tmp/err" ;;
+	esac
 	got=$?
 	if [ "$got" = "$2" ] && grep -Eq -- "$3" "$tmp/err"; then
 		pass=$((pass + 1))
@@ -126,6 +129,27 @@ bad linktype 2 'link type 105 .* is not one tcpsim reads' "$tmp/wifi"
 	head -c 32 /dev/zero
 } >"$tmp/v6"
 bad ipv6 2 'no IPv4 TCP segment in 1 frames \(1 IPv6' "$tmp/v6"
+# pcap2trace: the same messages; from a cut capture, the trace of what
+# was read
+bad pcap2trace-garbage 2 'garbage: not a capture tcpsim can read' "$tmp/garbage"
+if "$TCPSIM" pcap2trace "$tmp/cut" >"$tmp/out" 2>"$tmp/err"; then
+	echo "FAIL: pcap2trace of a cut capture: exit status 0"
+	fail=$((fail + 1))
+elif grep -q 'cut: frame 3: truncated dump file.*the trace above' "$tmp/err" &&
+	grep -q '^host a ' "$tmp/out"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: pcap2trace of a cut capture:"
+	sed 's/^/    /' "$tmp/err"
+	fail=$((fail + 1))
+fi
+if "$TCPSIM" pcap2trace --conn 3 "$dir/s01a.pcap" >/dev/null 2>"$tmp/err" ||
+	! grep -q 's01a.pcap: no connection 3' "$tmp/err"; then
+	echo "FAIL: pcap2trace --conn 3 of a capture of two connections"
+	fail=$((fail + 1))
+else
+	pass=$((pass + 1))
+fi
 # standard input
 if "$TCPSIM" explain - <"$dir/s04a.pcap" 2>&1 | grep -q '^summary: 1 connection, 1 RST (linger-abort 1)'; then
 	pass=$((pass + 1))

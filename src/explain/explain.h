@@ -11,6 +11,7 @@
 #ifndef TS_EXPLAIN_H
 #define TS_EXPLAIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -171,5 +172,11 @@ const ts_xp_totals *ts_xp_totals_of(const ts_xp *x);
  * [--conn N] [--segments] FILE. Exit status. */
 int ts_explain_main(int argc, char **argv);
 int ts_pcap2trace_main(int argc, char **argv);
+/* pcap2trace on a capture of LEN bytes at DATA named NAME: connection WANT
+ * as a trace, or with LIST its segments, on OUT. 0; 1 no such connection;
+ * -1 the capture could not be read to its end (what was read is used);
+ * -2 not a capture. The message in ERR. */
+int ts_pcap2trace(const uint8_t *data, size_t len, const char *name,
+		  uint32_t want, int list, FILE *f, char *err, size_t errlen);
 
 #endif

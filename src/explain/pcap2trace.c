@@ -7,6 +7,7 @@
  * capture implies. What it cannot know it assumes, and says so at the top
  * of the trace.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,9 @@ static void keep(void *ctx, const ts_xp_conn *c)
 	pick *p = ctx;
 	if (c->id == p->want) {
 		p->c = *c;
-		memcpy(p->rst, c->rst, (size_t)c->nrst * sizeof *c->rst);
+		if (c->nrst)
+			memcpy(p->rst, c->rst,
+			       (size_t)c->nrst * sizeof *c->rst);
 		p->c.rst = p->rst;
 		p->found = 1;
 	}
@@ -662,6 +665,57 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return b;
 }
 
+int ts_pcap2trace(const uint8_t *data, size_t len, const char *name,
+		  uint32_t want, int list, FILE *f, char *err, size_t errlen)
+{
+	ts_cap *cap = ts_cap_open_mem(data, len, err, errlen);
+	if (!cap)
+		return -2;
+	pick *p = calloc(1, sizeof *p);
+	if (!p) {
+		ts_cap_close(cap);
+		snprintf(err, errlen, "out of memory");
+		return -2;
+	}
+	p->want = want;
+	ts_xp *x = ts_xp_new(NULL, 0, keep, p);
+	ts_cap_seg s;
+	int r = 0;
+	while (x && (r = ts_cap_next(cap, &s, err, errlen)) == 1)
+		ts_xp_segment(x, &s);
+	if (x)
+		ts_xp_finish(x, NULL, NULL);
+	ts_xp_free(x);
+	ts_cap_close(cap);
+	if (!p->found) {
+		free(p);
+		return r < 0 ? -1 : 1;
+	}
+	/* again, for the connection's segments */
+	segs sg = {0};
+	cap = ts_cap_open_mem(data, len, err, errlen);
+	while (cap && ts_cap_next(cap, &s, err, errlen) == 1) {
+		if (s.frame < p->c.first_frame || s.frame > p->c.last_frame)
+			continue;
+		int a = s.saddr == p->c.s[0].addr &&
+			s.sport == p->c.s[0].port &&
+			s.daddr == p->c.s[1].addr && s.dport == p->c.s[1].port;
+		int b = s.saddr == p->c.s[1].addr &&
+			s.sport == p->c.s[1].port &&
+			s.daddr == p->c.s[0].addr && s.dport == p->c.s[0].port;
+		if ((a || b) && seg_push(&sg, &s) < 0)
+			break;
+	}
+	ts_cap_close(cap);
+	if (list)
+		list_segments(f, &p->c, &sg);
+	else
+		write_trace(f, name, &p->c, &sg);
+	free(sg.v);
+	free(p);
+	return r < 0 ? -1 : 0;
+}
+
 int ts_pcap2trace_main(int argc, char **argv)
 {
 	uint32_t want = 1;
@@ -702,50 +756,21 @@ int ts_pcap2trace_main(int argc, char **argv)
 	size_t len = 0;
 	uint8_t *data = slurp(path, &len);
 	if (!data) {
-		fprintf(stderr, "%s: cannot read\n", path);
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return 2;
 	}
 	char err[512];
-	ts_cap *cap = ts_cap_open_mem(data, len, err, sizeof err);
-	if (!cap) {
-		fprintf(stderr, "%s: %s\n", path, err);
-		free(data);
-		return 2;
-	}
-	pick p = {.want = want};
-	ts_xp *x = ts_xp_new(NULL, 0, keep, &p);
-	ts_cap_seg s;
-	int r;
-	while (x && (r = ts_cap_next(cap, &s, err, sizeof err)) == 1)
-		ts_xp_segment(x, &s);
-	if (x)
-		ts_xp_finish(x, NULL, NULL);
-	ts_xp_free(x);
-	ts_cap_close(cap);
-	if (!p.found) {
-		fprintf(stderr, "%s: no connection %" PRIu32 "\n", path, want);
-		free(data);
-		return 2;
-	}
-	/* again, for the connection's segments */
-	segs sg = {0};
-	cap = ts_cap_open_mem(data, len, err, sizeof err);
-	while (cap && (r = ts_cap_next(cap, &s, err, sizeof err)) == 1) {
-		if (s.frame < p.c.first_frame || s.frame > p.c.last_frame)
-			continue;
-		int a = s.saddr == p.c.s[0].addr && s.sport == p.c.s[0].port &&
-			s.daddr == p.c.s[1].addr && s.dport == p.c.s[1].port;
-		int b = s.saddr == p.c.s[1].addr && s.sport == p.c.s[1].port &&
-			s.daddr == p.c.s[0].addr && s.dport == p.c.s[0].port;
-		if ((a || b) && seg_push(&sg, &s) < 0)
-			break;
-	}
-	ts_cap_close(cap);
+	int st =
+	    ts_pcap2trace(data, len, path, want, list, stdout, err, sizeof err);
 	free(data);
-	if (list)
-		list_segments(stdout, &p.c, &sg);
-	else
-		write_trace(stdout, path, &p.c, &sg);
-	free(sg.v);
-	return fflush(stdout) ? 2 : 0;
+	if (st == 1)
+		fprintf(stderr, "%s: no connection %" PRIu32 "\n", path, want);
+	else if (st < 0)
+		fprintf(stderr, "%s: %s%s\n", path, err,
+			st == -1 ? " (the trace above is made from the frames "
+				   "before it)"
+				 : "");
+	if (fflush(stdout) != 0)
+		return 2;
+	return st ? 2 : 0;
 }

@@ -1,7 +1,8 @@
 /*
  * fuzz_capture.c - libFuzzer target: the bytes of a capture file through
  * tcpsim explain's reader (src/capture) and explainer (src/explain), with
- * the text and the JSON outputs written (to /dev/null) and every
+ * the text and the JSON outputs written (to /dev/null), through
+ * pcap2trace (connection 1 as a trace, connection 2's segments), and every
  * connection checked against what explain.h promises: candidates ranked
  * from 1 with an id, evidence at frames the capture has, a side's states
  * in range. A broken promise aborts, which libFuzzer reports as a crash.
@@ -49,6 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!null)
 		null = fopen("/dev/null", "w");
 	char err[512];
+	/* pcap2trace: the first connection as a trace, and its segments */
+	if (null) {
+		ts_pcap2trace(data, size, "fuzz", 1, 0, null, err, sizeof err);
+		ts_pcap2trace(data, size, "fuzz", 2, 1, null, err, sizeof err);
+	}
 	for (int mode = 0; mode < 3; mode++) {
 		ts_cap *cap = ts_cap_open_mem(data, size, err, sizeof err);
 		if (!cap)

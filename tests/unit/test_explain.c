@@ -31,7 +31,9 @@ static void keep(void *ctx, const ts_xp_conn *c)
 	got *g = ctx;
 	if (g->n < MAXC) {
 		g->c[g->n] = *c;
-		memcpy(g->r[g->n], c->rst, (size_t)c->nrst * sizeof *c->rst);
+		if (c->nrst)
+			memcpy(g->r[g->n], c->rst,
+			       (size_t)c->nrst * sizeof *c->rst);
 		g->c[g->n].rst = g->r[g->n];
 		g->n++;
 	}
