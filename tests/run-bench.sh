@@ -86,6 +86,19 @@ want "$tmp/w5" failed 0
 ntr=$(find "$TOP_SRCDIR/traces" -name '*.trace' | wc -l | tr -d ' ')
 want "$tmp/w5" traces "$ntr"
 
+# 2b. --pcap writes the capture tcpsim --pcap writes of the same trace,
+# byte for byte (tcpsim explain's benchmark reads it), and explain reads
+# it whole.
+"$TCPSIM_BENCH" w1 --n 20 --interval 1ms --pcap "$tmp/bench.pcap" >/dev/null ||
+	fail "tcpsim-bench w1 --pcap: exit $?"
+"$TCPSIM_BENCH" w1 --n 20 --interval 1ms --trace >"$tmp/w1-20.trace"
+"$TCPSIM" --pcap "$tmp/trace.pcap" "$tmp/w1-20.trace" >/dev/null
+cmp -s "$tmp/bench.pcap" "$tmp/trace.pcap" ||
+	fail "tcpsim-bench --pcap differs from tcpsim --pcap of the same trace"
+"$TCPSIM" explain "$tmp/bench.pcap" | tail -n 1 >"$tmp/xp"
+grep -q '^summary: 20 connections, 0 RSTs, 0 timeouts; 160 frames, 160 TCP$' \
+	"$tmp/xp" || fail "tcpsim explain of the W1 capture: $(cat "$tmp/xp")"
+
 # 3. Bad arguments: status 2 and a message.
 for bad in "" "w9" "w1 --n" "w1 --n x" "w1 --interval 5" "w1 --loss 0.1 --interval 0"; do
 	# shellcheck disable=SC2086
