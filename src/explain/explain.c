@@ -582,7 +582,9 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 	WHY(k,
 	    "%s aborted from %s with no FIN before%s: SO_LINGER {1, 0} then "
 	    "close() sends RST whatever was read",
-	    side_name(si), ts_xp_state_name(r->state),
+	    side_name(si),
+	    r->state == TS_XP_UNKNOWN ? "a state the capture does not show"
+				      : ts_xp_state_name(r->state),
 	    P->bytes ? "" : ", and had no data to leave unread");
 	APP(k,
 	    "%s's application set SO_LINGER {1, 0} and closed (or "
@@ -1022,6 +1024,25 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 	    !c->hs[2] && d == 0 && s->ack == c->s[1].isn + 1) {
 		c->hs[2] = s->frame;
 	}
+	/* a segment missing from the capture: this one starts past what
+	 * its side had sent, or acknowledges what the other never sent
+	 * here (a capture that dropped frames, or asymmetric routing) */
+	if (a->started && !(f & TS_CAP_SYN) && seq_lt(a->nxt, s->seq)) {
+		if (!a->gaps)
+			a->gap_frame = s->frame;
+		a->gaps++;
+	}
+	if ((f & TS_CAP_ACK) && b->started && !(f & TS_CAP_SYN) &&
+	    seq_lt(b->nxt, s->ack) &&
+	    (!b->beyond || seq_lt(b->beyond_ack, s->ack))) {
+		/* counted once per new ACK; nxt stays what was seen: an ACK
+		 * of data never sent is also what bad-ack answers */
+		if (!b->gaps)
+			b->gap_frame = s->frame;
+		b->gaps++;
+		b->beyond = 1;
+		b->beyond_ack = s->ack;
+	}
 	if (seqlen) {
 		uint32_t end = s->seq + seqlen;
 		if (seq_lt(s->seq, a->nxt)) {
@@ -1212,7 +1233,25 @@ static void write_text(ts_xp *x, const ts_xp_conn *c)
 		if (a->rst_frame)
 			fprintf(f, ", RST #%" PRIu64, a->rst_frame);
 		fprintf(f, "; last state %s\n", ts_xp_state_name(a->state));
+		if (a->gaps)
+			fprintf(f,
+				"  %s's sequence numbers jump %" PRIu32
+				" time%s, the first before #%" PRIu64
+				": segments the capture lacks (or forged "
+				"ones)\n",
+				side_name(i), a->gaps, a->gaps == 1 ? "" : "s",
+				a->gap_frame);
 	}
+	fputs("  end: ", f);
+	if (c->nrst)
+		fprintf(f, "reset (#%" PRIu64 ")\n", c->rst[0].frame);
+	else if (c->s[0].fin_acked_frame && c->s[1].fin_acked_frame)
+		fputs("closed (both FINs acknowledged)\n", f);
+	else if (c->timeout_side >= 0)
+		fprintf(f, "%s retried unanswered to the end of the capture\n",
+			side_name(c->timeout_side));
+	else
+		fputs("still open when the capture ends\n", f);
 	fputs("  ladder (A's state, B's state after each segment arrives):\n",
 	      f);
 	for (uint32_t i = 0; i < c->nhead; i++)
@@ -1295,12 +1334,16 @@ static void write_json(ts_xp *x, const ts_xp_conn *c)
 			",\"%s\":{\"segments\":%" PRIu32 ",\"bytes\":%" PRIu64
 			",\"retransmissions\":%" PRIu32 ",\"probes\":%" PRIu32
 			",\"fin\":%" PRIu64 ",\"rst\":%" PRIu64
-			",\"state\":\"%s\"}",
+			",\"missing\":%" PRIu32 ",\"state\":\"%s\"}",
 			i ? "b_sent" : "a_sent", a->segs, a->bytes, a->rexmits,
 			a->probes, a->fin ? a->fin_frame : 0, a->rst_frame,
-			ts_xp_state_name(a->state));
+			a->gaps, ts_xp_state_name(a->state));
 	}
-	fprintf(f, ",\"rsts\":%d", c->nrst + c->rst_more);
+	fprintf(f, ",\"rsts\":%d,\"end\":\"%s\"", c->nrst + c->rst_more,
+		c->nrst                                              ? "reset"
+		: c->s[0].fin_acked_frame && c->s[1].fin_acked_frame ? "closed"
+		: c->timeout_side >= 0                               ? "timeout"
+								     : "open");
 	if (c->timeout_side >= 0)
 		fprintf(f,
 			",\"timeout\":{\"side\":\"%s\",\"from\":%" PRIu64

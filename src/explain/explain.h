@@ -72,7 +72,13 @@ typedef struct ts_xp_side {
 	int gave_up;        /* then it answered with an RST: its socket had
 			     * gone, the retransmissions used up */
 	uint64_t rst_frame; /* its first RST */
-	uint32_t zl_run;    /* zero-length segments in a row at one SEQ */
+	uint32_t gaps;      /* segments it sent that the capture lacks: data
+			     * starting past what it had sent, or the peer
+			     * acknowledging more than was seen */
+	uint64_t gap_frame; /* the first segment after such a gap */
+	int beyond;         /* the peer acknowledged past nxt: up to */
+	uint32_t beyond_ack;
+	uint32_t zl_run; /* zero-length segments in a row at one SEQ */
 	uint32_t zl_seq;
 	uint64_t zl_first;
 	uint32_t segs;

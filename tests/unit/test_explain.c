@@ -470,6 +470,27 @@ START_TEST(answered_retransmission_is_no_timeout)
 }
 END_TEST
 
+START_TEST(segments_missing_from_the_capture)
+{
+	feed f;
+	feed_init(&f);
+	handshake(&f);
+	seg(&f, A, A_ | P_, 1001, 5001, 100, 1000);
+	/* 1101..1201 is not in the capture */
+	uint64_t after = seg(&f, A, A_ | P_, 1201, 5001, 100, 1000);
+	/* B acknowledges data of its own the capture never showed */
+	seg(&f, A, A_, 1301, 5101, 0, 1000);
+	finish(&f);
+	ck_assert_int_eq(f.g.n, 1);
+	const ts_xp_conn *c = &f.g.c[0];
+	ck_assert_uint_eq(c->s[A].gaps, 1);
+	ck_assert_uint_eq(c->s[A].gap_frame, after);
+	ck_assert_uint_eq(c->s[B].gaps, 1);
+	ck_assert_uint_eq(c->s[A].rexmits, 0);
+	feed_free(&f);
+}
+END_TEST
+
 START_TEST(states_of_a_normal_close)
 {
 	feed f;
@@ -779,6 +800,7 @@ static Suite *explain_suite(void)
 	tcase_add_test(tc, rst_that_never_arrived);
 	tcase_add_test(tc, syn_timeout);
 	tcase_add_test(tc, answered_retransmission_is_no_timeout);
+	tcase_add_test(tc, segments_missing_from_the_capture);
 	tcase_add_test(tc, states_of_a_normal_close);
 	tcase_add_test(tc, new_syn_starts_a_new_connection);
 	suite_add_tcase(s, tc);
