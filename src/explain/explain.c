@@ -23,6 +23,10 @@
 /* Linux's default tcp_fin_timeout (60 s): how long an orphan waits in
  * FIN_WAIT_2 (tcp_fin_time). */
 #define FIN_TIMEOUT_US (60 * 1000000ll)
+/* A connection not ended and silent this long (capture time) is written
+ * as it stands: if it speaks again, the rest is a connection seen from
+ * the middle. Longer than the RTO's 120 s ceiling and a TIME_WAIT. */
+#define IDLE_US (600 * 1000000ll)
 
 static const char *const state_names[] = {
     "unknown",     "LISTEN",     "SYN_SENT",   "SYN_RECEIVED",
@@ -57,7 +61,8 @@ struct ts_xp {
 	ts_hmap conns; /* key -> the newest connection of a 4-tuple */
 	ts_hmap ports; /* addr << 16 | port -> port_info */
 	ts_xp_conn *ended_head, *ended_tail; /* ended, oldest first */
-	ts_xp_conn *open_head;               /* not ended */
+	ts_xp_conn *open_head, *open_tail;   /* not ended, the latest
+					      * active first */
 	uint32_t next_id;
 	int64_t now;
 	ts_xp_totals tot;
@@ -159,6 +164,8 @@ static void list_del(ts_xp *x, conn_priv *p)
 		c->next->prev = c->prev;
 	else if (p->list)
 		x->ended_tail = c->prev;
+	else
+		x->open_tail = c->prev;
 	c->prev = c->next = NULL;
 }
 
@@ -169,6 +176,8 @@ static void list_open(ts_xp *x, conn_priv *p)
 	p->c.next = x->open_head;
 	if (x->open_head)
 		x->open_head->prev = &p->c;
+	else
+		x->open_tail = &p->c;
 	x->open_head = &p->c;
 }
 
@@ -798,6 +807,11 @@ static void flush_ended(ts_xp *x, int64_t now)
 {
 	while (x->ended_head && now - x->ended_head->end_t > LINGER_US)
 		conn_done(x, (conn_priv *)x->ended_head);
+	/* silent for IDLE_US: written as it stands (a SYN never answered,
+	 * a flow that stopped), so that memory follows the connections
+	 * that are live */
+	while (x->open_tail && now - x->open_tail->t1 > IDLE_US)
+		conn_done(x, (conn_priv *)x->open_tail);
 }
 
 static void mark_ended(ts_xp *x, conn_priv *p, int64_t t)
@@ -886,6 +900,11 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 		if (!p)
 			return;
 		c = &p->c;
+	}
+	if (!c->ended && x->open_head != c) {
+		/* the open list stays in order of the latest segment */
+		list_del(x, p);
+		list_open(x, p);
 	}
 	int d = side_of(c, s);
 	ts_xp_side *a = &c->s[d], *b = &c->s[!d];
@@ -1408,13 +1427,9 @@ void ts_xp_finish(ts_xp *x, const ts_cap_stats *st, const char *err)
 {
 	while (x->ended_head)
 		conn_done(x, (conn_priv *)x->ended_head);
-	/* the open ones, oldest first */
-	while (x->open_head) {
-		ts_xp_conn *c = x->open_head;
-		while (c->next)
-			c = c->next;
-		conn_done(x, (conn_priv *)c);
-	}
+	/* the open ones, the longest silent first */
+	while (x->open_tail)
+		conn_done(x, (conn_priv *)x->open_tail);
 	if (!x->out)
 		return;
 	FILE *f = x->out;

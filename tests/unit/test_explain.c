@@ -491,6 +491,26 @@ START_TEST(segments_missing_from_the_capture)
 }
 END_TEST
 
+START_TEST(silent_connections_are_written)
+{
+	/* memory follows live connections: one silent for 600 s of
+	 * capture time is written before the capture ends */
+	feed f;
+	feed_init(&f);
+	seg(&f, A, S_, 1000, 0, 0, 0);
+	f.aport = 40001;
+	seg(&f, A, S_, 3000, 0, 0, 599000000);
+	ck_assert_int_eq(f.g.n, 0);
+	f.aport = 40002;
+	seg(&f, A, S_, 5000, 0, 0, 2000000);
+	ck_assert_int_eq(f.g.n, 1);
+	ck_assert_uint_eq(f.g.c[0].id, 1);
+	finish(&f);
+	ck_assert_int_eq(f.g.n, 3);
+	feed_free(&f);
+}
+END_TEST
+
 START_TEST(states_of_a_normal_close)
 {
 	feed f;
@@ -801,6 +821,7 @@ static Suite *explain_suite(void)
 	tcase_add_test(tc, syn_timeout);
 	tcase_add_test(tc, answered_retransmission_is_no_timeout);
 	tcase_add_test(tc, segments_missing_from_the_capture);
+	tcase_add_test(tc, silent_connections_are_written);
 	tcase_add_test(tc, states_of_a_normal_close);
 	tcase_add_test(tc, new_syn_starts_a_new_connection);
 	suite_add_tcase(s, tc);
