@@ -118,7 +118,7 @@ for i in 1 2 3 4; do
 		SLURM_ARRAY_TASK_COUNT=4 sh "$OLDPWD/doc/examples/explore-slurm.sh" \
 		"$OLDPWD/$t" 2) || bad "explore-slurm.sh, task $i"
 done
-"$TCPSIM" explore --merge "$tmp"/slurm/explore-shard-*.json |
+"$TCPSIM" explore --merge "$tmp/slurm/"explore-shard-*.json |
 	sed "s|$PWD/||" >"$tmp/merged3"
 cmp -s "$tmp/full" "$tmp/merged3" || bad "explore-slurm.sh: the merge differs"
 if command -v parallel >/dev/null 2>&1; then

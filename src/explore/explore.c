@@ -1880,6 +1880,7 @@ static ts_trace *load_trace(const char *path, char **text, size_t *len)
 	if (!t) {
 		fprintf(stderr, "%s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
 		free(*text);
+		*text = NULL; /* the caller's explorer_free() frees it too */
 		return NULL;
 	}
 	return t;
