@@ -150,6 +150,15 @@ if "$TCPSIM" pcap2trace --conn 3 "$dir/s01a.pcap" >/dev/null 2>"$tmp/err" ||
 else
 	pass=$((pass + 1))
 fi
+# pcap2trace: each line made from a segment names its frame, the
+# numbers explain's evidence gives
+if "$TCPSIM" pcap2trace "$dir/s04a.pcap" |
+	grep -q '^[0-9]*us  *b: setsockopt(s, SO_LINGER, 1, 0) # #4$'; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: pcap2trace of s04a.pcap: no SO_LINGER line for #4"
+	fail=$((fail + 1))
+fi
 # standard input
 if "$TCPSIM" explain - <"$dir/s04a.pcap" 2>&1 | grep -q '^summary: 1 connection, 1 RST (linger-abort 1)'; then
 	pass=$((pass + 1))

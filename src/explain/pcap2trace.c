@@ -48,6 +48,7 @@ typedef struct line {
 typedef struct out {
 	line *v;
 	size_t n, cap;
+	uint64_t frame; /* the frame the lines being made stand for */
 } out;
 
 static void add(out *o, int64_t t, const char *fmt, ...)
@@ -69,8 +70,13 @@ static void add(out *o, int64_t t, const char *fmt, ...)
 	l->order = (int)o->n;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(l->text, sizeof l->text, fmt, ap);
+	int n = vsnprintf(l->text, sizeof l->text, fmt, ap);
 	va_end(ap);
+	/* the frame it stands for, so that explain's evidence (#N) leads
+	 * to the line */
+	if (o->frame && n > 0 && (size_t)n < sizeof l->text)
+		snprintf(l->text + n, sizeof l->text - (size_t)n,
+			 " # #%" PRIu64, o->frame);
 	o->n++;
 }
 
@@ -264,6 +270,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		const ts_cap_seg *s = &sg->v[i];
 		int x = dir_of(c, s), y = !x;
 		int64_t t = s->t_us - t0 - off[x];
+		o.frame = s->frame;
 		/* it reached y a link delay after it left x, unless the
 		 * capture was taken at y */
 		int64_t arrive = s->t_us - t0 + (where == y + 1 ? 0 : d);
@@ -499,6 +506,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		last_t[x] = t;
 	}
 
+	o.frame = 0;
 	for (int x = 0; x < 2; x++)
 		if (pend[x])
 			add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
@@ -538,7 +546,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		      "connection: the trace opens it\n# with a handshake "
 		      "the capture does not show",
 		      f);
-	fputs(".\n", f);
+	fputs(".\n# A line's \"# #N\" is the frame of the capture it stands "
+	      "for.\n",
+	      f);
 	for (int i = 0; i < c->nrst; i++)
 		fprintf(f, "# RST #%" PRIu64 " from %s: %s\n", c->rst[i].frame,
 			host[c->rst[i].from], first_id(&c->rst[i]));
