@@ -173,10 +173,9 @@ static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
 		fail(r, TS_EINVAL); /* inet_listen: not unconnected */
 		return;
 	}
+	/* BACKLOG is 0-2147483647 (the parser's range) */
 	if (backlog > SOMAXCONN)
 		backlog = SOMAXCONN;
-	if (backlog < 0)
-		backlog = 0;
 	ts_tcp_ext(sim, sk)->backlog = (int32_t)backlog;
 	if (sk->state == TS_LISTEN) {
 		ok(r, 0); /* only the backlog changes */

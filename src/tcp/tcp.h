@@ -386,6 +386,10 @@ void ts_tcp_unhash(ts_sock *sk);
 ts_sock *ts_tcp_lookup(struct ts_sim *sim, struct ts_host *h, uint16_t lport,
 		       uint32_t raddr, uint16_t rport);
 ts_sock *ts_tcp_lookup_listener(struct ts_host *h, uint16_t lport);
+/* The sequence variables and timers of that connection, for an event;
+ * looks without changing anything (a time-wait record stays one). */
+void ts_tcp_seqvars(const struct ts_host *h, uint16_t lport, uint32_t raddr,
+		    uint16_t rport, tcpsim_seqvars *o);
 /* Linux inet_csk_bind_conflict(): may SK bind PORT? */
 int ts_tcp_port_in_use(struct ts_sim *sim, struct ts_host *h, uint16_t port,
 		       const ts_sock *sk);

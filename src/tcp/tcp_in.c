@@ -791,7 +791,6 @@ static int fastopen_synack(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* tcp_mark_skb_lost(), tcp_non_congestion_loss_retransmit():
 		 * the data again, at once (RFC 7413 §4.1.3) */
 		sk->snd_nxt = sk->snd_una;
-		sk->rtt_time = TS_TIME_NEVER;
 		ts_tcp_push(sim, sk, cause);
 		return 1;
 	}

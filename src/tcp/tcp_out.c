@@ -966,7 +966,7 @@ void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
 __attribute__((noinline)) static void rst_event(ts_sim *sim, int host,
 						const ts_sock *sk,
 						uint16_t port,
-						ts_rst_reason why)
+						ts_rst_reason why, int trigger)
 {
 	tcpsim_event ev;
 	ts_ev_begin(sim, &ev, TCPSIM_EV_RESET, host);
@@ -975,6 +975,7 @@ __attribute__((noinline)) static void rst_event(ts_sim *sim, int host,
 	else
 		ev.u.reset.sock.lport = port;
 	ev.u.reset.reason = why;
+	ev.u.reset.trigger = trigger;
 	ts_ev_emit(sim, &ev);
 }
 
@@ -984,7 +985,7 @@ void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
 			      ts_cause cause)
 {
 	if (ts_ev_on(sim, TCPSIM_EV_RESET))
-		rst_event(sim, sk->host->index, sk, 0, why);
+		rst_event(sim, sk->host->index, sk, 0, why, -1);
 	/* Through __tcp_transmit_skb, so it carries the current window. */
 	ts_seg s;
 	fill(sim, sk, &s, TS_RST | TS_ACK, sk->snd_nxt, 0);
@@ -1001,7 +1002,7 @@ void ts_tcp_send_reply_reset(ts_sim *sim, ts_host *h, const ts_sock *sk,
 	if (in->flags & TS_RST)
 		return;
 	if (ts_ev_on(sim, TCPSIM_EV_RESET))
-		rst_event(sim, h->index, sk, in->dport, why);
+		rst_event(sim, h->index, sk, in->dport, why, in->flags);
 	ts_seg s = {0};
 	s.saddr = h->addr;
 	s.daddr = in->saddr;

@@ -120,7 +120,7 @@ typedef struct ts_net {
 	uint32_t count; /* default 1 */
 	ts_seg_kind kind;
 	ts_time delay;  /* TS_NET_DELAY */
-	uint32_t segno; /* TS_NET_REPLAY */
+	uint32_t segno; /* TS_NET_REPLAY; drop, dup, delay "seg N" (else 0) */
 	/* TS_NET_INJECT */
 	int from_port, to_port; /* -1 when not given (the only connection) */
 	uint8_t tcp_flags;
@@ -151,6 +151,7 @@ typedef struct ts_expect {
 	tcpsim_seg_match match; /* WIRE: the fields named, if any */
 	int host, var;          /* STATE, TERMINATED (host only) */
 	ts_tcp_state state;
+	int untimed; /* written without a time: checked at the line before's */
 } ts_expect;
 
 typedef enum ts_stmt_kind {
