@@ -1255,7 +1255,14 @@ static void do_poll(ts_callctx *ctx, ts_sock *sk, const ts_call *c,
 		    ts_result *r)
 {
 	uint32_t want = (uint32_t)c->flags | TS_POLLERR | TS_POLLHUP;
-	uint32_t got = ts_sock_poll_mask(sk) & want;
+	uint32_t mask = ts_sock_poll_mask(sk);
+	uint32_t got = mask & want;
+	/* Linux tcp_poll(): a connection not writeable is marked
+	 * SOCK_NOSPACE, so that the ACKs that free its memory grow the
+	 * buffer and wake it (tcp_check_space -> tcp_new_space) */
+	if (!(mask & TS_POLLOUT) && !(sk->shutdown & TS_SEND_SHUTDOWN) &&
+	    ts_tcp_may_send(sk->state))
+		sk->nospace = 1;
 	if (got || c->a == 0 || ctx->timed_out) {
 		ok(r, got);
 		return;

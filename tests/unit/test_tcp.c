@@ -1750,6 +1750,34 @@ START_TEST(established_nonblocking_write_takes_what_memory_allows)
 }
 END_TEST
 
+START_TEST(established_poll_marks_nospace_and_the_buffer_grows)
+{
+	/* Linux tcp_poll(): no POLLOUT, and the socket is marked
+	 * SOCK_NOSPACE; the ACKs that then free memory grow the buffer
+	 * with the window (tcp_check_space -> tcp_new_space ->
+	 * tcp_sndbuf_expand, while packets in flight are fewer than cwnd).
+	 * Without the mark (no writer or poller ran out of room), it stays
+	 * as it was. */
+	for (int polled = 0; polled <= 1; polled++) {
+		th_conn c = established();
+		ts_sock *sk = th_sk(&c);
+		ck_ret(th_do(c.t, "a: fcntl(x, O_NONBLOCK)"), 0);
+		/* 40000 bytes fit (only a new skb needs free memory), but
+		 * leave less than a third free */
+		ck_ret(th_do(c.t, "a: write(x, 40000)"), 40000);
+		ck_assert(!sk->nospace);
+		if (polled) {
+			ck_ret(th_do(c.t, "a: poll(x, POLLOUT, 0)"), 0);
+			ck_assert(sk->nospace);
+		}
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 10 * 1460);
+		ck_assert_uint_eq(sk->snd_cwnd, 20);
+		ck_assert_uint_eq(sk->sndbuf, polled ? 2 * 20 * 2304 : 46080);
+		th_free(c.t);
+	}
+}
+END_TEST
+
 START_TEST(established_long_write_psh_every_half_window)
 {
 	/* Linux forced_push(): a full skb is marked PSH (tcp_mark_push) once
@@ -3416,6 +3444,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc,
 		       established_nonblocking_write_takes_what_memory_allows);
 	tcase_add_test(tc, established_long_write_psh_every_half_window);
+	tcase_add_test(tc, established_poll_marks_nospace_and_the_buffer_grows);
 	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
 	tcase_add_test(tc, established_kill_closes_as_close);
 	tcase_add_test(tc, established_rst_before_accept);
