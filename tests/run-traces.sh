@@ -3,6 +3,7 @@
 # the expected report stored beside it (NAME.out). A trace must exit 0 (all
 # its expectations held) unless NAME.status says otherwise.
 # REGEN=1 rewrites the expected reports: review the diff before committing.
+# FAILFAST=1 stops at the first failure (the mutation runner's use).
 set -u
 LC_ALL=C
 export LC_ALL
@@ -28,10 +29,12 @@ for t in $(find traces -name '*.trace' | sort); do
 		sed 's/^/    /' "$tmp/err"
 		grep ' FAIL ' "$tmp/out" | sed 's/^/    /'
 		fail=$((fail + 1))
+		[ "${FAILFAST:-0}" = 1 ] && break
 	elif ! cmp -s "$tmp/out" "$base.out"; then
 		echo "FAIL: $t: report differs from $base.out"
 		diff -u "$base.out" "$tmp/out" | head -40 | sed 's/^/    /'
 		fail=$((fail + 1))
+		[ "${FAILFAST:-0}" = 1 ] && break
 	else
 		echo "PASS: $t"
 		pass=$((pass + 1))

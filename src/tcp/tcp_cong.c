@@ -154,7 +154,9 @@ static void cong_avoid_ai(ts_sock *sk, uint32_t w, uint32_t acked)
 /* Linux cubic_root(): a table of cube roots of the top six bits, then one
  * Newton-Raphson step (average error 0.195%). The table is Linux's, hand
  * refined, which a formula does not give back: K must come out as Linux's
- * does. */
+ * does. A is CUBIC_CUBE_FACTOR times W_max - cwnd (at least 1), so it has
+ * more than 31 bits: Linux's shortcut for A below 64 (the table alone)
+ * would never run. */
 static uint32_t cubic_root(uint64_t a)
 {
 	static const uint8_t v[64] = {
@@ -163,9 +165,7 @@ static uint32_t cubic_root(uint64_t a)
 	    187, 190, 192, 194, 197, 199, 200, 202, 204, 206, 209, 211, 213,
 	    215, 217, 219, 221, 222, 224, 225, 227, 229, 231, 232, 234, 236,
 	    237, 239, 240, 242, 244, 245, 246, 248, 250, 251, 252, 254};
-	uint32_t bits = a ? 64u - (uint32_t)__builtin_clzll(a) : 0; /* fls64 */
-	if (bits < 7)
-		return ((uint32_t)v[a] + 35) >> 6;
+	uint32_t bits = 64u - (uint32_t)__builtin_clzll(a); /* fls64, a > 0 */
 	uint32_t b = ((bits * 84) >> 8) - 1;
 	uint32_t shift = (uint32_t)(a >> (b * 3));
 	uint32_t x = ((uint32_t)(((uint32_t)v[shift] + 10) << b)) >> 6;
@@ -526,14 +526,7 @@ void ts_cong_ack(ts_sim *sim, ts_sock *sk, uint32_t prior_una,
 	int above = ts_seq_ge(sk->snd_una, sk->recover);
 	switch ((ts_ca_state)sk->ca_state) {
 	case TS_CA_OPEN:
-		break;
-	case TS_CA_CWR:
-		if (above && sk->snd_una != sk->recover) {
-			end_reduction(sk);
-			sk->ca_state = TS_CA_OPEN;
-		}
-		sk->dupacks = 0;
-		try_to_open(sk);
+	case TS_CA_CWR: /* never entered: no ECN, no local congestion */
 		break;
 	case TS_CA_RECOVERY:
 		if (above) {

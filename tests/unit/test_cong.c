@@ -49,6 +49,10 @@ static th_conn bulk(void)
 {
 	th_conn c = established();
 	ck_assert_int_eq(th_do(c.t, "a: fcntl(x, O_NONBLOCK)").ret, 0);
+	/* a buffer the congestion window never outgrows: the sender is
+	 * limited by the window alone */
+	ck_assert_int_eq(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 4194304)").ret,
+			 0);
 	return c;
 }
 
@@ -140,6 +144,24 @@ START_TEST(established_slow_start_doubles_per_rtt)
 		refill(&c);
 		ck_assert_uint_eq(th_sk(&c)->snd_cwnd, (uint32_t)(2 * n));
 	}
+}
+END_TEST
+
+START_TEST(established_slow_start_stops_at_ssthresh)
+{
+	/* RFC 5681 §3.1, Linux tcp_slow_start(): slow start takes cwnd up
+	 * to ssthresh and no further; what the ACK covers beyond that is
+	 * congestion avoidance's (one segment per cwnd ACKed). cwnd 10,
+	 * ssthresh 12: an ACK of four segments makes it 12, not 14. */
+	th_conn c = bulk();
+	ts_sock *sk = th_sk(&c);
+	sk->snd_ssthresh = 12;
+	refill(&c);
+	uint32_t end = 0;
+	ck_assert_int_eq(take_data(c.t, c.iss, &end), 10);
+	th_advance(c.t, TS_MS(20));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 4 * MSS);
+	ck_assert_uint_eq(sk->snd_cwnd, 12);
 }
 END_TEST
 
@@ -342,6 +364,47 @@ START_TEST(established_cubic_follows_cubic_function)
 }
 END_TEST
 
+START_TEST(established_cubic_keeps_smallest_rtt)
+{
+	/* Linux cubictcp_acked(): CUBIC keeps the smallest RTT sample of
+	 * the data ACKed (delay_min, the RTT bictcp_update adds to t), and
+	 * takes none in the first second of an epoch. */
+	th_conn c = established();
+	ts_sock *sk = th_sk(&c);
+	static const int rtt_ms[] = {30, 50, 25};
+	static const int want_ms[] = {30, 30, 25};
+	uint32_t una = 1;
+	for (int i = 0; i < 3; i++) {
+		ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+		th_drop_captures(c.t);
+		th_advance(c.t, TS_MS(rtt_ms[i]));
+		una += 100;
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = una);
+		ck_assert_uint_eq(sk->delay_min, (uint32_t)TS_MS(want_ms[i]));
+	}
+	/* An epoch began 100 ms ago: a 10 ms sample is not taken. */
+	ts_time jiffy = ts_tcp_jiffy(sk->host);
+	ts_tcp_ext(c.t->sim, sk)->cong.epoch_start =
+	    (uint32_t)((c.t->sim->now - TS_MS(100)) / jiffy);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance(c.t, TS_MS(10));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = una + 100);
+	ck_assert_uint_eq(sk->delay_min, (uint32_t)TS_MS(25));
+}
+END_TEST
+
+START_TEST(established_cubic_zero_rtt_counts_one_us)
+{
+	/* Linux cubictcp_acked(): a sample of 0 counts as 1 us ("if (delay
+	 * == 0) delay = 1"), so that delay_min, once set, is never 0. */
+	th_conn c = established();
+	ts_sock *sk = th_sk(&c);
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101);
+	ck_assert_uint_eq(sk->delay_min, 1);
+}
+END_TEST
+
 /* ---- idle ---- */
 
 START_TEST(established_idle_restarts_window)
@@ -396,6 +459,9 @@ static Suite *cong_suite(void)
 	tcase_add_test(tc, established_rto_cwnd_1_ssthresh_reno);
 	tcase_add_test(tc, established_third_dupack_recovery_prr);
 	tcase_add_test(tc, established_cubic_follows_cubic_function);
+	tcase_add_test(tc, established_cubic_keeps_smallest_rtt);
+	tcase_add_test(tc, established_cubic_zero_rtt_counts_one_us);
+	tcase_add_test(tc, established_slow_start_stops_at_ssthresh);
 	tcase_add_test(tc, established_idle_restarts_window);
 	tcase_add_test(tc, established_packets_out_counts_segments);
 	suite_add_tcase(s, tc);

@@ -266,6 +266,13 @@ START_TEST(events_of_timers)
 	ck_assert_uint_ge(count, 3);
 	int i = find(&l, TCPSIM_EV_TIMER, "");
 	ck_assert_int_eq(l.v[i].ev.u.timer.what, TCPSIM_T_LOSS_PROBE);
+	/* A loss probe is no retransmission timeout: it counts nothing and
+	 * names no knob, limit or RTO (RFC 8985 §7.3, doc/json.md). */
+	ck_assert_uint_eq(l.v[i].ev.u.timer.count, 0);
+	ck_assert_int_eq(l.v[i].ev.u.timer.limit, 0);
+	ck_assert_ptr_null(l.v[i].ev.u.timer.knob);
+	ck_assert_int_eq(l.v[i].ev.u.timer.rto_us, 0);
+	ck_assert_int_eq(l.v[i].ev.u.timer.next_us, 0);
 	free(l.v);
 }
 END_TEST

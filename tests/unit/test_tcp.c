@@ -437,6 +437,36 @@ START_TEST(syn_received_two_pending_with_backlog_0_gets_cookie)
 }
 END_TEST
 
+START_TEST(syn_cookie_keeps_mss_from_table)
+{
+	/* A SYN cookie keeps the peer's MSS as the largest of 536, 1300,
+	 * 1440, 1460 not above it (Linux msstab, __cookie_v4_init_sequence):
+	 * the connection its ACK makes sends segments of 1300 bytes to a
+	 * peer that announced 1400. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: listen(s, 0)"), 0);
+	th_conn d = c;
+	d.rport = REMOTE_PORT + 1;
+	d.iss = LOCAL_ISS + 64000;
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	INPUT(d, .flags = TS_SYN, .seq = 0, .mss = 1400);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_send(c.t, OUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_report(c.t, "answered with a SYN cookie");
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	INPUT(d, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: y = accept(s)"), 5);
+	ck_ret(th_do(c.t, "a: write(y, 3000)"), 3000);
+	ck_send(c.t, OUT(d, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 1300));
+	ck_send(c.t,
+		OUT(d, .flags = TS_ACK, .seq = 1301, .ack = 1, .len = 1300));
+	ck_send(c.t, OUT(d, .flags = TS_ACK | TS_PSH, .seq = 2601, .ack = 1,
+			 .len = 400));
+	ck_no_send(c.t);
+}
+END_TEST
+
 START_TEST(syn_received_final_ack_on_full_queue_abort)
 {
 	/* tcp_abort_on_overflow 1 (R5): RST <SEQ=SEG.ACK>, request gone. */
@@ -1294,6 +1324,26 @@ START_TEST(established_duplicate_data_acked_at_once)
 }
 END_TEST
 
+START_TEST(established_out_of_window_ack_rate_limited)
+{
+	/* An unacceptable segment is answered with an ACK (RFC 9293
+	 * §3.10.7.4), but for a segment without data at most one per
+	 * tcp_invalid_ratelimit (500 ms): Linux tcp_validate_incoming ->
+	 * tcp_oow_rate_limited. The second is dropped, its ACK suppressed,
+	 * and the report says so. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1 + 200000, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	th_advance(c.t, TS_MS(100));
+	INPUT(c, .flags = TS_ACK, .seq = 1 + 200000, .ack = 1);
+	ck_no_send(c.t);
+	ck_report(c.t, ": dropped, ACK suppressed by the rate limit");
+	th_advance(c.t, TS_MS(400));
+	INPUT(c, .flags = TS_ACK, .seq = 1 + 200000, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+}
+END_TEST
+
 START_TEST(established_out_of_order_then_gap_filled)
 {
 	/* Out-of-order data: a duplicate ACK at once (RFC 5681 §4.2); the
@@ -1408,34 +1458,323 @@ START_TEST(established_close_linger_waits_for_ack)
 }
 END_TEST
 
+START_TEST(accepted_child_inherits_linger_time)
+{
+	/* The listener's SO_LINGER {1, 5} passes to the connection accept()
+	 * returns, seconds and all (Linux sk_clone_lock copies the whole
+	 * sock, sk_lingertime with it): close() waits for its FIN's ACK
+	 * instead of aborting as {1, 0} would. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: setsockopt(s, SO_LINGER, 1, 5)"), 0);
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ts_sock *x = th_var_sock(c.t, 0, "x");
+	c.ref = (ts_sockref){.sk = x, .gen = x->gen};
+	c.id = x->id;
+	th_res r = th_do(c.t, "a: close(x)");
+	ck_blocked(r);
+	ck_send(c.t, OUT(c, .flags = TS_FIN | TS_ACK, .seq = 1, .ack = 1));
+	ck_no_send(c.t);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 2);
+	ck_ret(th_result(c.t, r), 0);
+	ck_state(c, TS_FIN_WAIT_2);
+}
+END_TEST
+
+START_TEST(established_disconnect_discards_unread_data)
+{
+	/* connect(AF_UNSPEC) with unread data: Linux tcp_disconnect sends
+	 * RST (tcp_need_reset) and purges the receive queue; the bytes are
+	 * counted as discarded, so the checking mode's account of every
+	 * byte received (read + queued + discarded) still holds, and the
+	 * socket can connect again. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 100);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 101));
+	ck_ret(th_do(c.t, "a: connect(x, AF_UNSPEC)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 101));
+	ts_sock *sk = th_sk(&c);
+	ck_assert_int_eq(sk->state, TS_CLOSED);
+	ck_assert_uint_eq(sk->rcvq, 0);
+	ck_assert_uint_eq(sk->discarded, 100);
+	ck_assert_int_eq(ts_check(c.t->sim), 0);
+	ck_assert_int_eq(c.t->sim->run.aborted, 0);
+}
+END_TEST
+
+START_TEST(accepted_child_inherits_keepalive_times)
+{
+	/* SO_KEEPALIVE, TCP_KEEPIDLE and TCP_KEEPINTVL set on the listener
+	 * hold for the connections it accepts (Linux sk_clone_lock copies
+	 * the whole tcp_sock): with the peer silent, probes at 10 s of
+	 * idleness, then every 3 s, not tcp_keepalive_intvl's 75 s. */
+	th_conn c = listening();
+	ck_ret(th_do(c.t, "a: setsockopt(s, SO_KEEPALIVE, 1)"), 0);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_KEEPIDLE, 10)"), 0);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_KEEPINTVL, 3)"), 0);
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ts_time t0 = c.t->sim->now;
+	th_advance_to(c.t, t0 + TS_SEC(17));
+	static const int at_s[] = {10, 13, 16};
+	for (int i = 0; i < 3; i++) {
+		const th_cap *k = th_take(c.t);
+		ck_assert_ptr_nonnull(k);
+		ck_assert_msg(k->at == t0 + TS_SEC(at_s[i]),
+			      "probe %d at %lld us", i, (long long)k->at);
+		ck_assert_uint_eq(k->seg.len, 0);
+		ck_assert_uint_eq(k->seg.seq, c.iss);
+	}
+}
+END_TEST
+
+START_TEST(established_ato_follows_data_arrivals)
+{
+	/* Linux tcp_event_data_recv(), for a gap m between in-order
+	 * segments: m <= TCP_ATO_MIN / 2 gives ato = ato / 2 + TCP_ATO_MIN /
+	 * 2; m < ato gives ato = ato / 2 + m (at most the RTO); m from ato
+	 * up to the RTO leaves ato alone. */
+	th_conn c = established();
+	ts_sock *sk = th_sk(&c);
+	uint32_t seq = 1;
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	seq += 10;
+	ck_assert_int_eq(sk->ato, TS_TCP_ATO_MIN);
+	th_advance(c.t, TS_TCP_ATO_MIN); /* m == ato: unchanged */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	seq += 10;
+	ck_assert_int_eq(sk->ato, TS_TCP_ATO_MIN);
+	th_advance(c.t, TS_MS(30)); /* m < ato: 40 / 2 + 30 */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	seq += 10;
+	ck_assert_int_eq(sk->ato, TS_MS(50));
+	th_advance(c.t, TS_MS(10)); /* m <= TCP_ATO_MIN / 2: 50 / 2 + 20 */
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = seq, .ack = 1, .len = 10);
+	ck_assert_int_eq(sk->ato, TS_MS(45));
+}
+END_TEST
+
+START_TEST(established_loss_probe_from_snd_una)
+{
+	/* A tail loss probe sends the last segment again (Linux
+	 * tcp_send_loss_probe), from SND.UNA when its head was acknowledged
+	 * meanwhile: __tcp_retransmit_skb trims what SND.UNA covers
+	 * (tcp_trim_head), so no acknowledged byte is sent again. SACK is
+	 * agreed, as a probe needs (tcp_schedule_loss_probe). */
+	th_conn c = listening();
+	ts_seg syn = IN(c, .flags = TS_SYN, .seq = 0);
+	syn.sack_ok = 1;
+	th_input(&c, &syn);
+	const th_cap *cap = th_take(c.t);
+	ck_assert_ptr_nonnull(cap);
+	ck_assert_uint_eq(cap->seg.flags, TS_SYN | TS_ACK);
+	ck_assert_uint_eq(cap->seg.sack_ok, 1);
+	ts_sock *child = lookup(c.t, LOCAL_PORT, REMOTE_PORT);
+	c.ref = (ts_sockref){.sk = child, .gen = child->gen};
+	c.id = child->id;
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1);
+	ck_ret(th_do(c.t, "a: x = accept(s)"), 4);
+	ck_ret(th_do(c.t, "a: write(x, 1000)"), 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 1000));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501);
+	ck_no_send(c.t);
+	th_advance(c.t, TS_MS(300));
+	ck_assert_int_eq(th_pending(c.t), 1);
+	cap = th_take(c.t);
+	ck_assert_ptr_nonnull(cap);
+	ck_assert_uint_eq(cap->seg.seq, c.iss + 501);
+	ck_assert_uint_eq(cap->seg.len, 500);
+	ck_report(c.t, "tail loss probe");
+	/* Karn's rule (RFC 6298 §3): the probe is a retransmission, so the
+	 * ACK of its data gives no RTT sample (without timestamps Linux has
+	 * none: tcp_clean_rtx_queue skips TCPCB_RETRANS); the 20 ms sample of
+	 * the handshake stands, and so does the RTO. */
+	ts_sock *sk = th_sk(&c);
+	ts_time srtt = sk->srtt;
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1001);
+	ck_assert_int_eq(sk->srtt, srtt);
+	ck_assert_int_eq(sk->rto, RTO);
+}
+END_TEST
+
+START_TEST(established_user_timeout_from_new_head)
+{
+	/* TCP_USER_TIMEOUT counts from when the oldest unacknowledged
+	 * segment was sent (Linux retrans_stamp: the timestamp of the head
+	 * of the retransmit queue, tcp_retransmit_skb), and the RTO is
+	 * clamped to what is left of it (tcp_clamp_rto_to_user_timeout), so
+	 * the connection gives up exactly that long after. Here the first
+	 * segment is acknowledged at 100 ms, the moment the second is sent:
+	 * the second is the head, and the time runs from 100 ms. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, TCP_USER_TIMEOUT, 1000)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 1460)"), 1460);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 1460));
+	th_advance(c.t, TS_MS(100));
+	ck_ret(th_do(c.t, "a: write(x, 1460)"), 1460);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1461, .ack = 1,
+			 .len = 1460));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1461);
+	ck_no_send(c.t);
+	ts_time head = T_EST + TS_MS(100);
+	th_advance_to(c.t, head + TS_MS(999));
+	ck_state(c, TS_ESTABLISHED);
+	th_advance_to(c.t, head + TS_MS(1000));
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ETIMEDOUT, 0);
+}
+END_TEST
+
+START_TEST(established_older_segment_leaves_window)
+{
+	/* The send window is taken only from a segment no older than the
+	 * last one that set it (RFC 9293 §3.10.7.4: SND.WL1 < SEG.SEQ, or
+	 * SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK; Linux
+	 * tcp_may_update_window agrees here, the ACK not moving SND.UNA).
+	 * A retransmission overlapping new data, older than the segment
+	 * that set SND.WL1, brings a window of 1000 that is ignored. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .len = 100);
+	INPUT(c, .flags = TS_ACK, .seq = 101, .ack = 1, .len = 100);
+	th_drop_captures(c.t);
+	INPUT(c, .flags = TS_ACK, .seq = 51, .ack = 1, .len = 200, .win = 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 251));
+	ck_ret(th_do(c.t, "a: write(x, 2000)"), 2000);
+	ck_send(c.t,
+		OUT(c, .flags = TS_ACK, .seq = 1, .ack = 251, .len = 1460));
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1461, .ack = 251,
+			 .len = 540));
+}
+END_TEST
+
 START_TEST(established_blocked_write_wakes_at_a_third_free)
 {
-	/* A write blocked on a full send buffer (65536) is woken by an ACK
-	 * only when a third of the buffer is free: free space at least half
-	 * of what is still queued (Linux tcp_check_space ->
-	 * sk_stream_write_space, __sk_stream_is_writeable). It then takes
-	 * what fits. */
+	/* The send buffer counts memory, as Linux's sk_wmem_queued: each
+	 * skb's payload and TS_TCP_SKB_OVERHEAD (tcp_sendmsg_locked). After
+	 * the handshake it is 2 * 10 * 2304 = 46080 (tcp_sndbuf_expand:
+	 * 1460 + MAX_TCP_HEADER + skb_shared_info rounded up to 2048, and
+	 * struct sk_buff). A skb holds half the peer's window, 22 segments
+	 * (tcp_xmit_size_goal); the first goes, 10 segments of it, and the
+	 * rest fills again to 22 segments before memory runs out: 32
+	 * segments queued. */
 	th_conn c = established();
 	th_res r = th_do(c.t, "a: write(x, 100000)");
 	ck_blocked(r);
 	ts_sock *sk = th_sk(&c);
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
+	ck_assert_uint_eq(sk->sndbuf, 46080);
+	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 32 * 1460);
+	ck_assert(!ts_tcp_memory_free(sk));
 	th_drop_captures(c.t);
-	/* 2 segments acked: 2920 free, 62616 queued. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 2 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
-	/* 14: 20440 free, 45096 queued: still under half. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 14 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
-	/* 16: 23360 free, 42176 queued: the writer wakes and fills it. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 16 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536 + 16 * 1460);
-	/* All acked: the rest fits, and the write returns. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
+	/* Each ACK frees the skbs it covers whole; the writer wakes only
+	 * when a third of the buffer is free: free memory at least half
+	 * of what is queued (tcp_check_space -> sk_stream_write_space,
+	 * __sk_stream_is_writeable). */
+	int woke = 0;
+	for (uint32_t acked = 1; acked <= 32 && !woke; acked++) {
+		uint32_t una = c.iss + 1 + acked * 1460;
+		uint32_t n = sk->skbq->n, freed = 0;
+		for (uint32_t i = 0; i < n - sk->skb_unsent; i++)
+			if (ts_seq_le(sk->skbq
+					  ->e[(sk->skbq->head + i) &
+					      (sk->skbq->cap - 1)]
+					  .end,
+				      una))
+				freed++;
+		uint32_t q =
+		    (n - freed) * TS_TCP_SKB_OVERHEAD + (sk->write_seq - una);
+		uint32_t before = sk->write_seq;
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + acked * 1460);
+		/* (the buffer as the ACK left it: tcp_new_space grows it
+		 * with the window before it looks) */
+		int writeable = q < sk->sndbuf && sk->sndbuf - q >= q / 2;
+		woke = sk->write_seq != before;
+		ck_assert_int_eq(woke, writeable && freed > 0);
+	}
+	ck_assert(woke);
+	/* the window grew, and the buffer with it (cwnd 22 at 12 acked) */
+	ck_assert_uint_eq(sk->sndbuf, 2 * sk->snd_cwnd * 2304);
+	/* All acked, again and again: the rest fits, the write returns. */
+	for (int i = 0; i < 8 && th_result(c.t, r).blocked; i++)
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
 	ck_ret(th_result(c.t, r), 100000);
+}
+END_TEST
+
+START_TEST(established_send_buffer_from_tcp_wmem)
+{
+	/* Linux tcp_init_sock: the buffer is tcp_wmem's DEFAULT (16384)
+	 * before a connection; tcp_init_buffer_space -> tcp_sndbuf_expand
+	 * grows it to 2 * 10 * 2304 at the handshake, at most tcp_wmem's
+	 * MAX; SO_SNDBUF (doubled) locks it (SOCK_SNDBUF_LOCK). */
+	th_conn c = established();
+	ck_assert_uint_eq(th_sk(&c)->sndbuf, 46080);
+	ck_ret(th_do(c.t, "a: c = socket()"), 5);
+	ck_ret(th_do(c.t, "a: getsockopt(c, SO_SNDBUF)"), 16384);
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 3000)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(x, SO_SNDBUF)"), 6000);
+	/* locked: the window's growth no longer grows it */
+	ck_assert(th_sk(&c)->sndbuf_lock);
+	ts_tcp_sndbuf_expand(th_sk(&c));
+	ck_assert_uint_eq(th_sk(&c)->sndbuf, 6000);
+}
+END_TEST
+
+START_TEST(established_nonblocking_write_takes_what_memory_allows)
+{
+	/* Linux tcp_sendmsg_locked: a new skb only while sk_wmem_queued is
+	 * below the buffer (sk_stream_memory_free); a non-blocking write
+	 * returns what it queued, then EAGAIN (sk_stream_wait_memory with
+	 * no time-out); poll() has no POLLOUT until a third is free. Only a
+	 * new skb needs free memory: a 6000-byte buffer takes a first skb
+	 * of 22 segments (half the peer's window), 10 go, and the unsent
+	 * rest is filled to 22 segments again: 32 in all, then no more. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 3000)"), 0);
+	ck_ret(th_do(c.t, "a: fcntl(x, O_NONBLOCK)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 100000)"), 32 * 1460);
+	ts_sock *sk = th_sk(&c);
+	ck_assert_uint_eq(ts_tcp_wmem_queued(sk) >= sk->sndbuf, 1);
+	ck_errno(th_do(c.t, "a: write(x, 1)"), TS_EAGAIN, 0);
+	ck_ret(th_do(c.t, "a: poll(x, POLLOUT, 0)"), 0);
+}
+END_TEST
+
+START_TEST(established_long_write_psh_every_half_window)
+{
+	/* Linux forced_push(): a full skb is marked PSH (tcp_mark_push) once
+	 * more than half the largest window was written since the last
+	 * mark, and the write's last skb at its end (tcp_push). The peer's
+	 * window here is 64240: skbs of 22 segments (32120 bytes). The
+	 * first goes, 10 segments of it, and the unsent rest is filled
+	 * to 22 segments again, to 46720: more than 32120 written since
+	 * the last mark, PSH there; then at the end. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 1000000)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 60000)"), 60000);
+	ts_sock *sk = th_sk(&c);
+	/* everything acked as it goes: each segment's PSH seen */
+	uint32_t psh_end[4], npsh = 0;
+	for (int round = 0; round < 8; round++) {
+		for (const th_cap *k; (k = th_take(c.t));)
+			if (k->seg.len && (k->seg.flags & TS_PSH) && npsh < 4)
+				psh_end[npsh++] =
+				    k->seg.seq + k->seg.len - c.iss - 1;
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
+	}
+	ck_assert_uint_eq(npsh, 2);
+	ck_assert_uint_eq(psh_end[0], 32 * 1460);
+	ck_assert_uint_eq(psh_end[1], 60000);
 }
 END_TEST
 
@@ -2597,6 +2936,24 @@ START_TEST(syn_received_syn_retransmitted_restarts_timer)
 }
 END_TEST
 
+START_TEST(syn_received_ack_at_right_edge_completes)
+{
+	/* Linux tcp_check_req -> tcp_in_window(): a segment without data
+	 * whose sequence number is the right edge of the window offered in
+	 * the SYN-ACK is in the window (seq == e_win && seq == end_seq), so
+	 * its valid ACK completes the handshake. */
+	th_conn c = syn_received();
+	uint32_t wnd = th_sk(&c)->rcv_wnd;
+	ck_assert_uint_gt(wnd, 0);
+	th_advance(c.t, FX_RTT);
+	/* one beyond the edge: out of the window, the request stays */
+	INPUT(c, .flags = TS_ACK, .seq = 2 + wnd, .ack = 1);
+	ck_state(c, TS_SYN_RECEIVED);
+	INPUT(c, .flags = TS_ACK, .seq = 1 + wnd, .ack = 1);
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
 START_TEST(syn_received_bad_ack_out_of_window_gets_rst)
 {
 	/* Linux tcp_check_req checks the ACK before the window (R3). */
@@ -2971,6 +3328,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_accept_blocks_until_ack);
 	tcase_add_test(tc, syn_received_syn_retransmitted);
 	tcase_add_test(tc, syn_received_syn_retransmitted_rate_limited);
+	tcase_add_test(tc, syn_received_ack_at_right_edge_completes);
 	tcase_add_test(tc, syn_received_syn_retransmitted_restarts_timer);
 	tcase_add_test(tc, syn_received_bad_ack_out_of_window_gets_rst);
 	tcase_add_test(tc, syn_received_bad_ack_gets_rst);
@@ -2981,6 +3339,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_synack_timeouts_default);
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_dropped);
 	tcase_add_test(tc, syn_received_two_pending_with_backlog_0_gets_cookie);
+	tcase_add_test(tc, syn_cookie_keeps_mss_from_table);
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_abort);
 
 	GROUP("SYN_SENT");
@@ -3044,7 +3403,19 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_with_unread_data_rst_window);
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
+	tcase_add_test(tc, accepted_child_inherits_linger_time);
+	tcase_add_test(tc, accepted_child_inherits_keepalive_times);
+	tcase_add_test(tc, established_loss_probe_from_snd_una);
+	tcase_add_test(tc, established_older_segment_leaves_window);
+	tcase_add_test(tc, established_out_of_window_ack_rate_limited);
+	tcase_add_test(tc, established_user_timeout_from_new_head);
+	tcase_add_test(tc, established_ato_follows_data_arrivals);
+	tcase_add_test(tc, established_disconnect_discards_unread_data);
 	tcase_add_test(tc, established_blocked_write_wakes_at_a_third_free);
+	tcase_add_test(tc, established_send_buffer_from_tcp_wmem);
+	tcase_add_test(tc,
+		       established_nonblocking_write_takes_what_memory_allows);
+	tcase_add_test(tc, established_long_write_psh_every_half_window);
 	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
 	tcase_add_test(tc, established_kill_closes_as_close);
 	tcase_add_test(tc, established_rst_before_accept);
