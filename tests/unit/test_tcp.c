@@ -1093,6 +1093,24 @@ START_TEST(established_rto_capped_at_120s)
 }
 END_TEST
 
+START_TEST(established_retries2_default_past_rto_max)
+{
+	/* tcp_retries2 15, the default: the model time doubles from 200 ms
+	 * up to TCP_RTO_MAX (120 s) at the 9th timeout (linear_backoff_thresh
+	 * = ilog2(120 s / 200 ms)), then adds 120 s a timeout: (2^10 - 1) x
+	 * 200 ms + (15 - 9) x 120 s = 924.6 s (Linux tcp_model_timeout). The
+	 * RTO from 220 ms doubles up to 120 s: the timer fires at 825.06 s,
+	 * under it, then at 945.06 s, where the connection is given up. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance_to(c.t, T_EST + TS_MS(945060) - 1);
+	ck_state(c, TS_ESTABLISHED);
+	th_advance_to(c.t, T_EST + TS_MS(945060));
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "retransmissions timed out");
+}
+END_TEST
+
 START_TEST(established_retries2_read_timedout_then_eof)
 {
 	/* Linux tcp_recvmsg: the pending ETIMEDOUT once, then 0. */
@@ -3291,6 +3309,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_data_into_zero_window_acked_at_once);
 	tcase_add_test(tc, established_rto_capped_at_120s);
 	tcase_add_test(tc, established_retries2_gives_up);
+	tcase_add_test(tc, established_retries2_default_past_rto_max);
 	tcase_add_test(tc, established_retries2_read_timedout_then_eof);
 	tcase_add_test(tc, established_fin);
 	tcase_add_test(tc, established_data_then_fin_readable_then_eof);
