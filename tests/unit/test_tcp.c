@@ -1552,6 +1552,24 @@ START_TEST(accepted_child_inherits_keepalive_times)
 }
 END_TEST
 
+START_TEST(fin_wait_2_close_orphan_expires)
+{
+	/* close() in FIN_WAIT_2 (after shutdown(SHUT_WR) and the ACK of the
+	 * FIN) orphans the connection, which waits tcp_fin_time() = max(
+	 * tcp_fin_timeout, 3.5 RTO) = 60 s for the peer's FIN, then is gone
+	 * without a word (Linux __tcp_close -> tcp_time_wait(TCP_FIN_WAIT2,
+	 * tmo)). */
+	th_conn c = fin_wait_2_shut();
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ts_time t0 = c.t->sim->now;
+	th_advance_to(c.t, t0 + TS_SEC(60) - 1);
+	ck_state(c, TS_FIN_WAIT_2);
+	th_advance_to(c.t, t0 + TS_SEC(60));
+	ck_state(c, TS_CLOSED);
+	ck_no_send(c.t);
+}
+END_TEST
+
 START_TEST(established_ato_follows_data_arrivals)
 {
 	/* Linux tcp_event_data_recv(), for a gap m between in-order
@@ -3334,6 +3352,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, accepted_child_inherits_linger_time);
+	tcase_add_test(tc, fin_wait_2_close_orphan_expires);
 	tcase_add_test(tc, accepted_child_inherits_keepalive_times);
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
 	tcase_add_test(tc, established_older_segment_leaves_window);
