@@ -1570,6 +1570,22 @@ START_TEST(fin_wait_2_close_orphan_expires)
 }
 END_TEST
 
+START_TEST(established_disconnect_clears_shutdown)
+{
+	/* connect(AF_UNSPEC) forgets an earlier shutdown (Linux
+	 * tcp_disconnect: sk_shutdown = 0): once the pending ECONNRESET is
+	 * out, read() finds a socket that is not connected, ENOTCONN, not
+	 * the end of a stream shut for reading (tcp_recvmsg looks at
+	 * RCV_SHUTDOWN before TCP_CLOSE). */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: shutdown(x, SHUT_RD)"), 0);
+	ck_ret(th_do(c.t, "a: connect(x, AF_UNSPEC)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 1));
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ECONNRESET, 0);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ENOTCONN, 0);
+}
+END_TEST
+
 START_TEST(established_ato_follows_data_arrivals)
 {
 	/* Linux tcp_event_data_recv(), for a gap m between in-order
@@ -3352,6 +3368,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, accepted_child_inherits_linger_time);
+	tcase_add_test(tc, established_disconnect_clears_shutdown);
 	tcase_add_test(tc, fin_wait_2_close_orphan_expires);
 	tcase_add_test(tc, accepted_child_inherits_keepalive_times);
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
