@@ -878,6 +878,30 @@ START_TEST(established_paws)
 }
 END_TEST
 
+START_TEST(time_wait_paws_rejects_old_rst)
+{
+	/* In TIME_WAIT an RST is subject to PAWS for TCP_PAWS_MSL (60 s)
+	 * after TS.Recent was taken (Linux tcp_timewait_state_process ->
+	 * tcp_paws_reject(rst)): one with an older TSval, a second after the
+	 * peer's FIN, is ignored, and TIME_WAIT goes on. */
+	th_conn c = established_ts();
+	ts_sock *x = th_var_sock(c.t, 0, "x");
+	c.ref = (ts_sockref){.sk = x, .gen = x->gen};
+	c.id = x->id;
+	ck_ret(th_do(c.t, "a: read(x, 100)"), 10);
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK | TS_FIN, .seq = 11, .ack = 2, .ts = TH_TS_ON,
+	      .tsval = 130);
+	ck_state(c, TS_TIME_WAIT);
+	th_drop_captures(c.t);
+	th_advance(c.t, TS_SEC(1));
+	INPUT(c, .flags = TS_RST, .seq = 12, .ts = TH_TS_ON, .tsval = 1);
+	ck_state(c, TS_TIME_WAIT);
+	ck_no_send(c.t);
+}
+END_TEST
+
 /* Windows without the scale (the peer's SYN offered none), as Linux's
  * tcp_select_window computes them: the SYN-ACK offers 44 whole segments
  * of the 64 KiB the buffer stands for (64240); the clamp then holds one
@@ -3433,6 +3457,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, time_wait_timeout);
 	tcase_add_test(tc, time_wait_fin_retransmitted_acked_and_restarts);
 	tcase_add_test(tc, time_wait_fins_not_rate_limited);
+	tcase_add_test(tc, time_wait_paws_rejects_old_rst);
 	tcase_add_test(tc, time_wait_rst_closes);
 	tcase_add_test(tc, time_wait_rst_ignored_rfc1337);
 	tcase_add_test(tc, time_wait_syn_reopens);
