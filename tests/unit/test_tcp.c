@@ -2941,6 +2941,30 @@ START_TEST(syn_received_ack_at_right_edge_completes)
 }
 END_TEST
 
+START_TEST(syn_received_syn_again_timer_capped)
+{
+	/* The peer's SYN again restarts the SYN-ACK timer at 1 s doubled per
+	 * retry so far, at most TCP_RTO_MAX (Linux tcp_check_req:
+	 * reqsk_timeout(req, TCP_RTO_MAX)). After 7 retries (1, 3, 7, 15,
+	 * 31, 63, 127 s) a SYN at 130 s sets it 120 s ahead, not 128 s. */
+	th_conn c = syn_received();
+	set_knob(&c, TS_KNOB_TCP_SYNACK_RETRIES, 10);
+	ts_seg synack = OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	static const int at_s[] = {1, 3, 7, 15, 31, 63, 127};
+	th_advance_to(c.t, TS_SEC(129));
+	for (int i = 0; i < 7; i++)
+		ck_send_at(c.t, TS_SEC(at_s[i]), synack);
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_SEC(130));
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send_at(c.t, TS_SEC(130), synack);
+	th_advance_to(c.t, TS_SEC(250) - 1);
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_SEC(250));
+	ck_send_at(c.t, TS_SEC(250), synack);
+}
+END_TEST
+
 START_TEST(syn_received_bad_ack_out_of_window_gets_rst)
 {
 	/* Linux tcp_check_req checks the ACK before the window (R3). */
@@ -3316,6 +3340,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_syn_retransmitted);
 	tcase_add_test(tc, syn_received_syn_retransmitted_rate_limited);
 	tcase_add_test(tc, syn_received_ack_at_right_edge_completes);
+	tcase_add_test(tc, syn_received_syn_again_timer_capped);
 	tcase_add_test(tc, syn_received_syn_retransmitted_restarts_timer);
 	tcase_add_test(tc, syn_received_bad_ack_out_of_window_gets_rst);
 	tcase_add_test(tc, syn_received_bad_ack_gets_rst);
