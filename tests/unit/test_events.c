@@ -294,6 +294,16 @@ START_TEST(events_of_syn_ack_and_keepalive_timers)
 	ck_assert_int_eq(ev->u.timer.next_us, 2000000);
 	free(l.v);
 	memset(&l, 0, sizeof l);
+	/* giving the request up: retries and limit, nothing further */
+	run_logged("setup/s13e-accept-queue-full-at-final-ack.trace", 0, &l);
+	i = find(&l, TCPSIM_EV_TIMER, "connection request dropped");
+	ev = &l.v[i].ev;
+	ck_assert_int_eq(ev->u.timer.what, TCPSIM_T_SYN_ACK_GIVE_UP);
+	ck_assert_uint_eq(ev->u.timer.count, ev->u.timer.limit);
+	ck_assert_int_eq(ev->u.timer.rto_us, 0);
+	ck_assert_int_eq(ev->u.timer.next_us, 0);
+	free(l.v);
+	memset(&l, 0, sizeof l);
 	run_logged("keepalive/s18a-keepalive-peer-gone.trace", 0, &l);
 	for (i = 0; i < l.n; i++)
 		if (l.v[i].ev.kind == TCPSIM_EV_TIMER &&
