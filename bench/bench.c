@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,10 @@ typedef struct params {
 	int clients;          /* w1: client hosts (0: as N needs) */
 	int print_trace;      /* w1: print the equivalent trace */
 	int print_template;
-	int report;      /* print the report (slow: for looking, not timing) */
-	const char *dir; /* w5 */
+	int report;       /* print the report (slow: for looking, not timing) */
+	const char *pcap; /* w1: every segment sent into this pcap file, for
+			   * tcpsim explain's benchmark */
+	const char *dir;  /* w5 */
 } params;
 
 static ts_time parse_dur(const char *s)
@@ -122,6 +125,25 @@ static uint64_t parse_u(const char *s)
 /* The report of --report, on stderr. */
 static ts_report *report;
 
+/* --pcap: each segment sent, as tcpsim --pcap writes it. */
+static pcap_t *pcap_dead;
+static pcap_dumper_t *pcap_out;
+
+static void pcap_event(void *ctx, const tcpsim_event *ev)
+{
+	static unsigned char pkt[70000];
+	(void)ctx;
+	size_t n = tcpsim_event_packet(ev, pkt, sizeof pkt);
+	if (!n)
+		return;
+	struct pcap_pkthdr h;
+	memset(&h, 0, sizeof h);
+	h.ts.tv_sec = (time_t)(ev->time_us / 1000000);
+	h.ts.tv_usec = (suseconds_t)(ev->time_us % 1000000);
+	h.caplen = h.len = (bpf_u_int32)n;
+	pcap_dump((u_char *)pcap_out, &h, pkt);
+}
+
 /* A simulation of T without limits, its lines coming from FEED, its
  * report (header first) on stderr with --report. */
 static ts_sim *
@@ -142,6 +164,15 @@ feed_sim(const ts_trace *t, const params *p,
 		ts_stream_add(&sim->out, ts_report_event, report, 0);
 		ts_report_begin(report);
 	}
+	if (p->pcap) {
+		pcap_dead = pcap_open_dead(DLT_RAW, 65535);
+		pcap_out =
+		    pcap_dead ? pcap_dump_open(pcap_dead, p->pcap) : NULL;
+		if (!pcap_out)
+			die("cannot write ", p->pcap);
+		ts_stream_add(&sim->out, pcap_event, NULL,
+			      TCPSIM_EV_BIT(TCPSIM_EV_SEND));
+	}
 	return sim;
 }
 
@@ -151,6 +182,12 @@ static void feed_sim_free(ts_sim *sim)
 	ts_sim_free(sim);
 	ts_report_free(report);
 	report = NULL;
+	if (pcap_out) {
+		pcap_dump_close(pcap_out);
+		pcap_close(pcap_dead);
+		pcap_out = NULL;
+		pcap_dead = NULL;
+	}
 }
 
 /* ---- the many-connections workloads (W1, W3) ----
@@ -924,6 +961,7 @@ static void usage(void)
 	      "                       [--delay DUR]\n"
 	      "                       [--loss P] [--seed S] [--clients K]\n"
 	      "                       [--trace | --template | --report]\n"
+	      "                       [--pcap FILE]\n"
 	      "       tcpsim-bench w2 [--mb M] [--delay DUR] [--template]\n"
 	      "       tcpsim-bench w4 [--retries R] [--delay DUR] "
 	      "[--template]\n"
@@ -989,6 +1027,8 @@ int main(int argc, char **argv)
 			p.retries = (int)parse_u(v);
 		else if (!strcmp(a, "--clients"))
 			p.clients = (int)parse_u(v);
+		else if (!strcmp(a, "--pcap"))
+			p.pcap = v;
 		else
 			usage();
 	}

@@ -369,6 +369,127 @@ BEGIN {
 	printf "| memory: resident set after 200,000 and after 1,000,000 lines | %.2f MiB, %.2f MiB | - | flat: at most 10%% more | %s |\n", a / 1048576, b / 1048576, yes(b <= 1.1 * a)
 }'
 
+# ---- tcpsim explain: a capture of W1's short connections ----
+# tcpsim-bench writes every segment of N W1 connections (1 ms apart) as
+# tcpsim --pcap does; tcpsim explain reads it, its text to /dev/null.
+# Memory must stay flat: N/10 connections beside N.
+XN=1000000
+[ "$QUICK" = 1 ] && XN=10000
+XN10=$((XN / 10))
+explain_run() {
+	n=$1
+	"$TCPSIM_BENCH" w1 --n "$n" --interval 1ms --pcap "$OUT/explain-$n.pcap" \
+		>"$OUT/explain-$n.gen" 2>&1 || echo "tcpsim-bench --pcap failed" >&2
+	t0=$(now)
+	if [ -n "$TIME" ]; then
+		"$TIME" -f 'maxrss_kb=%M' -o "$OUT/explain-$n.time" \
+			"$TCPSIM" explain "$OUT/explain-$n.pcap" >/dev/null 2>"$OUT/explain-$n.err"
+	else
+		"$TCPSIM" explain "$OUT/explain-$n.pcap" >/dev/null 2>"$OUT/explain-$n.err"
+		echo "maxrss_kb=" >"$OUT/explain-$n.time"
+	fi
+	t1=$(now)
+	echo "$t0 $t1" | awk '{ printf "%.6f\n", $2 - $1 }' >"$OUT/explain-$n.wall"
+	wc -c <"$OUT/explain-$n.pcap" >"$OUT/explain-$n.size"
+	rm -f "$OUT/explain-$n.pcap"
+}
+explain_run "$XN10"
+explain_run "$XN"
+awk -v n="$XN" -v n10="$XN10" \
+	-v w="$(cat "$OUT/explain-$XN.wall")" -v w10="$(cat "$OUT/explain-$XN10.wall")" \
+	-v m="$(kv maxrss_kb "$OUT/explain-$XN.time")" \
+	-v m10="$(kv maxrss_kb "$OUT/explain-$XN10.time")" \
+	-v sz="$(cat "$OUT/explain-$XN.size")" \
+	-v sz10="$(cat "$OUT/explain-$XN10.size")" \
+	-v segs="$(kv segments "$OUT/explain-$XN.gen")" '
+function yes(c) { return c ? "yes" : "**no**" }
+BEGIN {
+	print ""
+	print "| tcpsim explain (a capture of W1 connections, 1 ms apart) | capture | wall | per conn | peak RSS | target | holds |"
+	print "|---|---|---|---|---|---|---|"
+	printf "| %d connections | %.0f MB | %.3f s | %.2f us | %s MiB | - | - |\n", n10, sz10 / 1e6, w10, w10 * 1e6 / n10, m10 == "" ? "-" : sprintf("%.1f", m10 / 1024)
+	printf "| %d connections, %d segments | %.0f MB | %.3f s | %.2f us | %s MiB | under 60 s%s | %s |\n", n, segs, sz / 1e6, w, w * 1e6 / n, m == "" ? "-" : sprintf("%.1f", m / 1024), m == "" ? "" : "; memory flat: at most 10% more", yes(w < 60 && (m == "" || m <= 1.1 * m10))
+}'
+# ---- tcpsim explore: schedules a second on one core ----
+# The broken-pipe trace, and a trace of N connections (100; 20 with
+# BENCH_QUICK) made here: each client socket connects without blocking,
+# writes 100 bytes, and both sides close. Depth 2 of the N-connection trace
+# is a sample: the first of 1000 shards (--shard 1/1000), which still runs
+# every schedule of depth 1 its own are made from. The time is the
+# process's CPU time (user + system), from /usr/bin/time.
+nconn=100
+[ "$QUICK" = 1 ] && nconn=20
+ctrace=$OUT/explore-conn$nconn.trace
+{
+	printf 'host client 10.0.0.1\nhost server 10.0.0.2\n'
+	printf 'link client server delay 5ms\n\n'
+	printf '0 server: l = socket()\n+0 server: bind(l, 80) = 0\n'
+	printf '+0 server: listen(l, 128) = 0\n'
+	i=1
+	while [ $i -le $nconn ]; do
+		printf '+1ms client: c%d = socket()\n' $i
+		printf '+0 client: fcntl(c%d, O_NONBLOCK) = 0\n' $i
+		printf '+0 client: connect(c%d, server:80) = -1 EINPROGRESS\n' $i
+		i=$((i + 1))
+	done
+	i=1
+	while [ $i -le $nconn ]; do
+		printf '+1ms server: a%d = accept(l)\n' $i
+		printf '+0 client: write(c%d, 100) = 100\n' $i
+		i=$((i + 1))
+	done
+	i=1
+	while [ $i -le $nconn ]; do
+		printf '+1ms server: read(a%d, 1000) = 100\n' $i
+		printf '+0 server: close(a%d) = 0\n+0 client: close(c%d) = 0\n' $i $i
+		i=$((i + 1))
+	done
+} >"$ctrace"
+# explore NAME ARGS...: the run's schedules (its shard's), CPU seconds
+explore() {
+	name=$1
+	shift
+	if [ -n "$TIME" ]; then
+		"$TIME" -f 'cpu_s=%U+%S' -o "$OUT/explore-$name.time" \
+			"$TCPSIM" explore --json --max-schedules 100000000 "$@" \
+			>"$OUT/explore-$name.json" 2>&1
+	else
+		"$TCPSIM" explore --json --max-schedules 100000000 "$@" \
+			>"$OUT/explore-$name.json" 2>&1
+		echo "cpu_s=0+0" >"$OUT/explore-$name.time"
+	fi
+}
+bp=$TOP_SRCDIR/traces/close/broken-pipe.trace
+explore bp1 --depth 1 "$bp"
+explore bp2 --depth 2 "$bp"
+explore bp3 --depth 3 "$bp"
+explore c1 --depth 1 "$ctrace"
+explore c2 --depth 2 --shard 1/1000 "$ctrace"
+# ROW NAME LABEL: schedules of this shard, CPU time, schedules a second
+row() {
+	j=$OUT/explore-$1.json
+	total=$(sed -n 's/.*"schedules":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	run=$(sed -n 's/.*"run":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	pr=$(sed -n 's/.*"pruned":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	na=$(sed -n 's/.*"not_applicable":\([0-9]*\).*/\1/p' "$j" | head -n 1)
+	cnt=$(grep -o '"count":[0-9]*' "$j" | sed 's/.*://' | awk '{ s += $1 } END { print s + 0 }')
+	cpu=$(kv cpu_s "$OUT/explore-$1.time" | awk -F+ '{ print $1 + $2 }')
+	awk -v l="$2" -v t="$total" -v c="$cnt" -v pr="$pr" -v na="$na" -v r="$run" -v s="$cpu" 'BEGIN {
+		n = c + na
+		printf "| %s | %d | %d | %d | %.2f s | %s |\n", l, t, n, r, s, (s > 0 ? sprintf("%.0f", n / s) : "-")
+	}'
+}
+echo
+echo "tcpsim explore, one core: the schedules of the run (outcomes counted and not applicable), the runs made, CPU time (user + system), schedules a second. Target: at least 100,000 a second on the broken-pipe trace."
+echo
+echo "| exploration | schedules in all | of this run | runs | CPU | schedules/s |"
+echo "|---|---|---|---|---|---|"
+row bp1 "broken pipe, depth 1"
+row bp2 "broken pipe, depth 2"
+row bp3 "broken pipe, depth 3"
+row c1 "$nconn connections, depth 1"
+row c2 "$nconn connections, depth 2, shard 1/1000"
+
 echo
 echo "(every run ended with all its expectations met unless a row says FAILED;"
 echo " raw outputs: $OUT)"

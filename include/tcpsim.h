@@ -243,6 +243,27 @@ const char *tcpsim_call_usage(int id);
 	X(DISCONNECT, "connect(AF_UNSPEC) aborts the connection", "TCP_STATE", \
 	  "Linux __inet_stream_connect -> tcp_disconnect")
 
+/* The stable id of each RST rule (doc/rules.md), as tcpsim explain names
+ * the rule behind an RST of a capture. X(NAME, id). NO_SOCKET has two:
+ * "no-listener" when the segment it answers is a SYN, "no-connection"
+ * otherwise (tcpsim_rst_id). */
+#define TCPSIM_RST_IDS(X)                                                      \
+	X(NO_SOCKET, "no-connection")                                          \
+	X(LISTEN_ACK, "bad-ack")                                               \
+	X(SYNSENT_BAD_ACK, "bad-ack")                                          \
+	X(SYNRECV_BAD_ACK, "bad-ack")                                          \
+	X(SYNRECV_ACK_UNSENT, "bad-ack")                                       \
+	X(SYNRECV_OLD_ACK, "bad-ack")                                          \
+	X(SYNRECV_SYN, "syn-in-window")                                        \
+	X(CLOSE_UNREAD, "close-unread-data")                                   \
+	X(LINGER_ZERO, "linger-abort")                                         \
+	X(DATA_AFTER_CLOSE, "orphan-data")                                     \
+	X(FIN_WAIT_2_DATA, "orphan-data")                                      \
+	X(LISTEN_OVERFLOW, "accept-overflow")                                  \
+	X(LISTENER_CLOSED, "listener-closed")                                  \
+	X(KEEPALIVE, "keepalive-timeout")                                      \
+	X(DISCONNECT, "disconnect")
+
 /* Why a stack drops a segment, or takes it without the usual processing.
  * X(NAME, words, Linux skb_drop_reason, rule); the Linux name is "" where
  * Linux frees the segment without one (consume_skb: a SYN the listener
@@ -329,7 +350,9 @@ const char *tcpsim_call_usage(int id);
 
 /* What changed a socket's state. X(NAME, words before, what follows them,
  * words after): the report writes "before" + the segment number ("#7",
- * SEG), the listening socket (LISTENER), or nothing (NONE) + "after". */
+ * SEG), the listening socket (LISTENER), or nothing (NONE) + "after".
+ * OBSERVED is tcpsim --kernel's: a change seen on a real kernel, which
+ * does not say what caused it (doc/kernel.md). */
 #define TCPSIM_STATE_CAUSES(X)                                                 \
 	X(LISTEN, "listen()", NONE, "")                                        \
 	X(CONNECT, "connect()", NONE, "")                                      \
@@ -371,7 +394,8 @@ const char *tcpsim_call_usage(int id);
 	X(ZERO_WINDOW_TIMED_OUT, "zero-window probes timed out", NONE, "")     \
 	X(TIME_WAIT_EXPIRED, "TIME_WAIT timer expired", NONE, "")              \
 	X(FIN_WAIT_2_EXPIRED, "FIN_WAIT_2 timer expired", NONE, "")            \
-	X(DISCONNECT, "connect(AF_UNSPEC)", NONE, "")
+	X(DISCONNECT, "connect(AF_UNSPEC)", NONE, "")                          \
+	X(OBSERVED, "seen on the kernel", NONE, "")
 
 /* The timers of a socket. X(NAME, words) */
 #define TCPSIM_TIMERS(X)                                                       \
@@ -457,6 +481,20 @@ typedef enum tcpsim_timer_event {
 #define TCPSIM_X_(n, t, r) +1
 enum { TCPSIM_NT = 0 TCPSIM_TIMER_EVENTS(TCPSIM_X_) };
 #undef TCPSIM_X_
+
+/* A connection's sequence variables (RFC 9293 §3.3.1) and its running
+ * timers at one instant, as SEND and RECV events carry them. */
+typedef struct tcpsim_seqvars {
+	int valid; /* 0: no connection (a listener's or no socket's reply) */
+	tcpsim_state state;
+	uint32_t snd_una, snd_nxt; /* send sequence space */
+	uint32_t snd_wnd;          /* the peer's window, bytes */
+	uint32_t rcv_nxt;          /* receive sequence space */
+	uint32_t rcv_wnd;          /* the window last advertised, bytes */
+	uint32_t snd_cwnd;         /* congestion window, segments */
+	/* each timer's deadline (virtual time), -1 when it is not running */
+	int64_t timer_us[TCPSIM_NTIMERS];
+} tcpsim_seqvars;
 
 /* ---- Events ---- */
 
@@ -646,6 +684,12 @@ typedef struct tcpsim_expect_result {
 	const char *host, *var;
 	tcpsim_state want, got;
 	int host_up; /* TERMINATED: the host is up */
+	/* A failed expectation written without a time, checked while a call
+	 * of an earlier line was still blocked: that call and its host
+	 * (BLOCKED_CALL NULL: none was), and that call's line. */
+	const tcpsim_call *blocked_call;
+	int blocked_line;
+	const char *blocked_host;
 } tcpsim_expect_result;
 
 /* A call's result. */
@@ -704,11 +748,18 @@ typedef struct tcpsim_event {
 			 * reason (-1) */
 			tcpsim_cause cause;
 			int rst;
+			/* SEND: the sending connection just after it sent;
+			 * RECV: the receiving one as the segment arrives
+			 * (before it is processed) */
+			tcpsim_seqvars vars;
 		} seg;
 		/* RESET */
 		struct {
 			tcpsim_sock sock; /* id 0: no socket, lport the port */
 			tcpsim_rst_reason reason;
+			/* the flags of the segment it answers; -1 for an
+			 * RST that answers none (an abort) */
+			int trigger;
 		} reset;
 		/* DROP */
 		struct {
@@ -911,6 +962,10 @@ const char *tcpsim_reason_rule(int kind, int reason);
  * the skb_drop_reason of a drop ("TCP_OLD_SEQUENCE"); NULL where Linux
  * has none (a segment it keeps, another KIND) or out of range. */
 const char *tcpsim_reason_linux(int kind, int reason);
+/* The stable id of RST reason REASON (TCPSIM_RST_IDS): "no-listener" for
+ * NO_SOCKET when TRIGGER_FLAGS, the flags of the segment the RST answers
+ * (-1: not known), have SYN without ACK; NULL when out of range. */
+const char *tcpsim_rst_id(int reason, int trigger_flags);
 /* "CHALLENGE_ACK": the name of what a stack sent back for a dropped
  * segment (a tcpsim_drop_answer); NULL for none or out of range. */
 const char *tcpsim_drop_answer_name(int answer);

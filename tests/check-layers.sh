@@ -3,8 +3,10 @@
 # (doc/architecture.md): the renderers (src/render) and the command
 # (src/cli) see the model only through the typed events of <tcpsim.h>, so
 # none of their files includes a header of the model (src/engine, src/tcp,
-# src/net, src/sock, src/event) or of the library's glue (src/api); and no
-# file of the model includes a renderer's or the command's header. Prints
+# src/net, src/sock, src/event) or of the library's glue (src/api); nor
+# does the kernel runner (src/kernel), which runs the model through
+# <tcpsim.h> alone; and no file of the model includes a renderer's, the
+# command's or the kernel runner's header. Prints
 # FILE:LINE: the include, and exits 1, for each that does.
 set -eu
 top=${1:-${TOP_SRCDIR:-.}}
@@ -20,14 +22,14 @@ check() {
 			done
 	done
 }
-out=$(check "src/render src/cli" "engine|tcp|net|sock|event|api" "the model")
-out2=$(check "src/engine src/tcp src/net src/sock src/event" "render|cli" "a view")
+out=$(check "src/render src/cli src/kernel" "engine|tcp|net|sock|event|api" "the model")
+out2=$(check "src/engine src/tcp src/net src/sock src/event" "render|cli|kernel" "a view")
 for o in "$out" "$out2"; do
 	if [ -n "$o" ]; then
 		echo "$o"
 		bad=1
 	fi
 done
-n=$(find src/render src/cli src/engine src/tcp src/net src/sock src/event -name '*.[ch]' | wc -l)
+n=$(find src/render src/cli src/kernel src/engine src/tcp src/net src/sock src/event -name '*.[ch]' | wc -l)
 echo "check-layers.sh: $n files checked" >&2
 exit $bad

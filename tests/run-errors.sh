@@ -48,6 +48,16 @@ grep -q '^usage: tcpsim' "$tmp/out" || bad "--help prints the usage"
 expect_status 0 "--version" "$TCPSIM" --version
 grep -q '^tcpsim [0-9]' "$tmp/out" || bad "--version prints the version"
 expect_status 2 "unknown option" "$TCPSIM" --no-such-option traces/close/broken-pipe.trace
+# The command's name, not the path it was run from (in a build tree,
+# libtool's wrapper runs .libs/lt-tcpsim).
+printf "tcpsim: unknown option '--no-such-option'\nTry 'tcpsim --help'.\n" >"$tmp/want"
+cmp -s "$tmp/err" "$tmp/want" && ok "unknown option: named, by tcpsim" || bad "unknown option message: $(cat "$tmp/err")"
+expect_status 2 "option without its argument" "$TCPSIM" traces/close/broken-pipe.trace --svg
+grep -qx "tcpsim: option '--svg' needs an argument" "$tmp/err" || bad "missing argument message: $(cat "$tmp/err")"
+expect_status 2 "gen: seed not a number" "$TCPSIM" gen --seed abc
+grep -qx "tcpsim gen: --seed: not a number: 'abc' (N is 0 to 18446744073709551615)" "$tmp/err" || bad "gen --seed abc message: $(cat "$tmp/err")"
+expect_status 2 "gen: no seed" "$TCPSIM" gen
+grep -qx "tcpsim gen: no seed given" "$tmp/err" || bad "gen without a seed: $(cat "$tmp/err")"
 expect_status 2 "no file" "$TCPSIM"
 expect_status 2 "missing file" "$TCPSIM" tests/errors/does-not-exist.trace
 grep -q 'does-not-exist.trace: cannot open' "$tmp/err" || bad "missing file is named"

@@ -16,28 +16,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/sb.h"
+#include "cli/diff.h"
 #include "cli/gen.h"
+#include "cli/html.h"
 #include "cli/ladder.h"
+#include "explain/explain.h"
+#include "kernel/kernel.h"
+#include "explore/explore.h"
 #include "pkt/pkt.h"
 #include "render/json.h"
 #include "tcpsim.h"
 
 #define MAX_TRACE_BYTES (256u << 20)
 
+/* A pcap file: every segment sent (HOST NULL), or what a capture on one
+ * host would show (--pcap-at HOST FILE). */
+#define MAX_PCAP_AT 8
+typedef struct pcap_out {
+	const char *path;
+	const char *host; /* NULL: the network's view */
+	int idx;          /* HOST's index in the run */
+	pcap_t *pcap;
+	pcap_dumper_t *dumper;
+} pcap_out;
+
 typedef struct cli {
 	tcpsim_options opts;
-	int json;   /* JSON Lines on standard output */
-	int quiet;  /* only failures and a summary */
-	int ladder; /* the ladder diagram instead of the report */
-	int ascii;  /* ladder in plain ASCII */
-	int color;  /* ANSI colours */
+	int json;     /* JSON Lines on standard output */
+	int quiet;    /* only failures and a summary */
+	int ladder;   /* the ladder diagram instead of the report */
+	int ascii;    /* ladder in plain ASCII */
+	int width;    /* --width N; 0: the terminal's, else 80 */
+	int svg_time; /* --svg-time: the SVG's rows spaced by time */
+	int color;    /* ANSI colours */
 	const char *pcap_path;
+	pcap_out pcap_at[MAX_PCAP_AT];
+	int npcap_at;
 	const char *svg_path;
+	const char *html_path;
 	/* per run */
 	unsigned long long nev;
 	ts_sb json_out; /* JSON lines not yet written */
@@ -50,6 +72,7 @@ typedef struct cli {
 	/* packetdrill scripts: --packetdrill, and packetdrill's options */
 	int packetdrill;
 	ts_pkt_config pkt;
+	int update; /* tcpsim test --update: rewrite the expected reports */
 } cli;
 
 static void usage(FILE *f)
@@ -58,18 +81,40 @@ static void usage(FILE *f)
 	    "usage: tcpsim [OPTION]... FILE...\n"
 	    "       tcpsim test [OPTION]... PATH...\n"
 	    "       tcpsim gen --seed N\n"
+	    "       tcpsim explain [--json] CAPTURE\n"
+	    "       tcpsim pcap2trace [--conn N] [--segments] CAPTURE\n"
+	    "       tcpsim explore TRACE [--depth K] ... (tcpsim explore "
+	    "--help)\n"
 	    "Run TCP traces in virtual time and report every segment, state\n"
 	    "change, timer, RST and call result. FILE '-' is standard "
 	    "input.\n"
 	    "'tcpsim test' runs every trace under the PATHs as a test suite.\n"
 	    "'tcpsim gen' writes a random trace (faults, data, close) for "
 	    "seed N.\n"
+	    "'tcpsim explain' says why each RST of a capture (pcap, pcapng) "
+	    "was sent;\n"
+	    "'tcpsim pcap2trace' writes a trace reproducing one of its "
+	    "connections\n(doc/explain.md).\n"
+	    "'tcpsim explore' runs a trace under every schedule of up to K "
+	    "faults\nand reports the distinct outcomes.\n"
 	    "\n"
 	    "  --ladder          a ladder diagram instead of the report\n"
 	    "  --ascii           the ladder in plain ASCII\n"
+	    "  --width N         the ladder's width in columns (default: "
+	    "COLUMNS,\n"
+	    "                    else the terminal's, else 80)\n"
 	    "  --svg FILE        the ladder diagram as an SVG file\n"
+	    "  --html FILE       an interactive page of the run, one file: "
+	    "step\n"
+	    "                    through the events, click a segment or an "
+	    "RST\n"
+	    "  --svg-time        its rows spaced by time (long idle "
+	    "stretches\n"
+	    "                    drawn shorter), not one after another\n"
 	    "  --pcap FILE       every segment as an IPv4 packet in a pcap "
 	    "file\n"
+	    "  --pcap-at HOST FILE  what a capture on HOST would show: each\n"
+	    "                    segment when it leaves or arrives there\n"
 	    "  --json            one JSON object per event (JSON Lines) "
 	    "instead\n"
 	    "                    of the report (doc/json.md)\n"
@@ -96,6 +141,13 @@ static void usage(FILE *f)
 	    "--connect_port=N,\n"
 	    "                    -D NAME=VALUE (--define: TFO_COOKIE=HEX)\n"
 	    "                    apply to them (doc/packetdrill.md)\n"
+	    "  --kernel          run each trace on this machine's kernel "
+	    "instead\n"
+	    "                    (root: doc/kernel.md); --diff: on both, and "
+	    "where\n"
+	    "                    they differ\n"
+	    "  --update          (tcpsim test) write each report to NAME.out\n"
+	    "                    beside NAME.trace, instead of comparing\n"
 	    "  --help            show this help and exit\n"
 	    "  --version         show the version and exit\n"
 	    "\n"
@@ -141,6 +193,21 @@ static void flush_json(cli *c)
 	c->json_out.failed = 0;
 }
 
+/* EV's segment as a packet stamped with the virtual time. */
+static void dump(pcap_dumper_t *d, const tcpsim_event *ev)
+{
+	static unsigned char pkt[70000];
+	size_t n = tcpsim_event_packet(ev, pkt, sizeof pkt);
+	if (n) {
+		struct pcap_pkthdr h;
+		memset(&h, 0, sizeof h);
+		h.ts.tv_sec = (time_t)(ev->time_us / 1000000);
+		h.ts.tv_usec = (suseconds_t)(ev->time_us % 1000000);
+		h.caplen = h.len = (bpf_u_int32)n;
+		pcap_dump((u_char *)d, &h, pkt);
+	}
+}
+
 static void on_event(void *ctx, const tcpsim_event *ev)
 {
 	cli *c = ctx;
@@ -162,17 +229,17 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 		ts_ladder_event(c->svg, ev);
 	if (c->dumper &&
 	    (ev->kind == TCPSIM_EV_SEND || ev->kind == TCPSIM_EV_INJECT ||
-	     ev->kind == TCPSIM_EV_REPLAY)) {
-		static unsigned char pkt[70000];
-		size_t n = tcpsim_event_packet(ev, pkt, sizeof pkt);
-		if (n) {
-			struct pcap_pkthdr h;
-			memset(&h, 0, sizeof h);
-			h.ts.tv_sec = (time_t)(ev->time_us / 1000000);
-			h.ts.tv_usec = (suseconds_t)(ev->time_us % 1000000);
-			h.caplen = h.len = (bpf_u_int32)n;
-			pcap_dump((u_char *)c->dumper, &h, pkt);
-		}
+	     ev->kind == TCPSIM_EV_REPLAY))
+		dump(c->dumper, ev);
+	/* A capture on one host sees a segment when its stack sends it
+	 * (lost later or not) and when it arrives there (a forged or
+	 * replayed one included); a host that is down sees nothing (LOST). */
+	for (int i = 0; i < c->npcap_at; i++) {
+		const pcap_out *p = &c->pcap_at[i];
+		if (p->dumper &&
+		    ((ev->kind == TCPSIM_EV_SEND && ev->u.seg.from == p->idx) ||
+		     (ev->kind == TCPSIM_EV_RECV && ev->u.seg.to == p->idx)))
+			dump(p->dumper, ev);
 	}
 }
 
@@ -186,6 +253,9 @@ static uint32_t wanted(const cli *c)
 		m |= TCPSIM_EV_BIT(TCPSIM_EV_SEND) |
 		     TCPSIM_EV_BIT(TCPSIM_EV_INJECT) |
 		     TCPSIM_EV_BIT(TCPSIM_EV_REPLAY);
+	if (c->npcap_at)
+		m |= TCPSIM_EV_BIT(TCPSIM_EV_SEND) |
+		     TCPSIM_EV_BIT(TCPSIM_EV_RECV);
 	if (c->quiet)
 		m |= TCPSIM_EV_BIT(TCPSIM_EV_FAIL);
 	return m;
@@ -268,6 +338,22 @@ static int parse_u64(const char *s, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+/* The ladder's width when --width does not say: COLUMNS when the shell
+ * exports it, else the terminal's (standard output's), else 80. */
+static int terminal_width(void)
+{
+	const char *e = getenv("COLUMNS");
+	uint64_t v;
+	if (e && parse_u64(e, &v) == 0 && v >= 40 && v <= 1000)
+		return (int)v;
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 &&
+	    ws.ws_col <= 1000)
+		return ws.ws_col;
+	return 80;
 }
 
 /* "90", "90s", "1500ms", "250us": microseconds. */
@@ -356,6 +442,70 @@ static void release_trace(trace_text *t)
 	t->data = NULL;
 }
 
+static void close_pcaps(cli *c)
+{
+	if (c->dumper)
+		pcap_dump_close(c->dumper);
+	if (c->pcap)
+		pcap_close(c->pcap);
+	c->dumper = NULL;
+	c->pcap = NULL;
+	for (int i = 0; i < c->npcap_at; i++) {
+		pcap_out *p = &c->pcap_at[i];
+		if (p->dumper)
+			pcap_dump_close(p->dumper);
+		if (p->pcap)
+			pcap_close(p->pcap);
+		p->dumper = NULL;
+		p->pcap = NULL;
+	}
+}
+
+static void html_event(void *ctx, const tcpsim_event *ev)
+{
+	ts_html_event(ctx, ev);
+}
+
+/* --html: the page, from a second run of the trace with the causes of
+ * --why on (the runs are the same: the first one's report and outputs
+ * stay as asked). */
+static int write_html(const cli *c, const char *path, tcpsim_error *err)
+{
+	trace_text text;
+	if (read_trace(path, &text, err) < 0)
+		return TCPSIM_ERROR;
+	tcpsim_options o = c->opts;
+	o.write = NULL;
+	o.why = 1;
+	o.color = 0;
+	o.event_mask = (1u << TCPSIM_NEV) - 1;
+	o.event = html_event;
+	ts_html *h = ts_html_new(path);
+	o.event_ctx = h;
+	tcpsim_sim *sim =
+	    h ? tcpsim_load(path, text.data, text.len, &o, err) : NULL;
+	release_trace(&text);
+	if (!sim) {
+		ts_html_free(h);
+		return TCPSIM_ERROR;
+	}
+	for (int i = 0; i < tcpsim_host_count(sim); i++)
+		ts_html_host(h, tcpsim_host_name(sim, i));
+	tcpsim_error e2;
+	(void)tcpsim_run(sim, &e2);
+	tcpsim_free(sim);
+	FILE *f = fopen(c->html_path, "w");
+	int rc = 0;
+	if (!f || ts_html_write(h, f) < 0 || fclose(f) != 0) {
+		snprintf(err->message, sizeof err->message, "cannot write %s",
+			 c->html_path);
+		err->line = 0;
+		rc = TCPSIM_ERROR;
+	}
+	ts_html_free(h);
+	return rc;
+}
+
 /* Run one trace with the outputs C asks for. *SIM receives the finished
  * simulation when SIM is not NULL (the caller frees it). */
 static int run_one(cli *c, const char *path, tcpsim_error *err,
@@ -393,8 +543,35 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 			return TCPSIM_ERROR;
 		}
 	}
-	if (c->ladder)
-		c->lad = ts_ladder_new(path, c->ascii, c->color);
+	for (int i = 0; i < c->npcap_at; i++) {
+		pcap_out *p = &c->pcap_at[i];
+		p->idx = -1;
+		for (int h = 0; h < tcpsim_host_count(sim); h++)
+			if (!strcmp(tcpsim_host_name(sim, h), p->host))
+				p->idx = h;
+		if (p->idx < 0) {
+			snprintf(err->message, sizeof err->message,
+				 "--pcap-at: no host '%s' in this trace",
+				 p->host);
+			err->line = 0;
+			close_pcaps(c);
+			tcpsim_free(sim);
+			return TCPSIM_ERROR;
+		}
+		p->pcap = pcap_open_dead(DLT_RAW, 65535);
+		p->dumper = p->pcap ? pcap_dump_open(p->pcap, p->path) : NULL;
+		if (!p->dumper) {
+			snprintf(err->message, sizeof err->message,
+				 "cannot write %s: %s", p->path,
+				 p->pcap ? pcap_geterr(p->pcap) : "pcap");
+			err->line = 0;
+			close_pcaps(c);
+			tcpsim_free(sim);
+			return TCPSIM_ERROR;
+		}
+	}
+	if (c->ladder && (c->lad = ts_ladder_new(path, c->ascii, c->color)))
+		ts_ladder_width(c->lad, c->width);
 	if (c->svg_path)
 		c->svg = ts_ladder_new(path, 0, 0);
 	for (int h = 0; h < tcpsim_host_count(sim); h++) {
@@ -406,12 +583,7 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 	int rc = tcpsim_run(sim, err);
 	if (c->json)
 		flush_json(c);
-	if (c->dumper) {
-		pcap_dump_close(c->dumper);
-		pcap_close(c->pcap);
-		c->dumper = NULL;
-		c->pcap = NULL;
-	}
+	close_pcaps(c);
 	if (c->lad) {
 		ts_ladder_print(c->lad, stdout);
 		ts_ladder_free(c->lad);
@@ -419,7 +591,8 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 	}
 	if (c->svg) {
 		FILE *f = fopen(c->svg_path, "w");
-		if (!f || ts_ladder_svg(c->svg, f) < 0 || fclose(f) != 0) {
+		if (!f || ts_ladder_svg(c->svg, f, c->svg_time) < 0 ||
+		    fclose(f) != 0) {
 			snprintf(err->message, sizeof err->message,
 				 "cannot write %s", c->svg_path);
 			err->line = 0;
@@ -427,6 +600,13 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 		}
 		ts_ladder_free(c->svg);
 		c->svg = NULL;
+	}
+	if (c->html_path && rc != TCPSIM_ERROR) {
+		tcpsim_error herr = *err;
+		if (write_html(c, path, &herr) == TCPSIM_ERROR) {
+			*err = herr;
+			rc = TCPSIM_ERROR;
+		}
 	}
 	if (c->quiet && rc != TCPSIM_ERROR)
 		printf("%s: %d expectations checked, %d failed\n", path,
@@ -553,6 +733,106 @@ static void first_fail(void *ctx, const tcpsim_event *ev)
 		tcpsim_event_text(ev, first, 512);
 }
 
+static void write_sb(void *ctx, const char *data, size_t len)
+{
+	ts_sb_putn(ctx, data, len);
+}
+
+/* The length of the report's first line with the trace's path left out:
+ * "# tcpsim VERSION: PATH (profile P)" names the file as it was given
+ * ("traces/a.trace", "./traces/a.trace"), which is no part of what an
+ * expected report checks. *CUT and *CUTLEN: the path's place. */
+static void header_path(const char *s, size_t n, size_t *at, size_t *len)
+{
+	const char *nl = memchr(s, '\n', n);
+	size_t l = nl ? (size_t)(nl - s) : n;
+	*at = *len = 0;
+	if (l < 9 || memcmp(s, "# tcpsim ", 9))
+		return;
+	const char *c = memchr(s, ':', l), *p = NULL;
+	for (const char *x = s; x + 1 < s + l; x++)
+		if (x[0] == ' ' && x[1] == '(')
+			p = x;
+	if (c && p && p > c + 1) {
+		*at = (size_t)(c - s) + 2;
+		*len = (size_t)(p - s) - *at;
+	}
+}
+
+/* A and B are the same report, but for the path in their first lines. */
+static int same_report(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t aa, al, ba, bl;
+	header_path(a, na, &aa, &al);
+	header_path(b, nb, &ba, &bl);
+	if (!al || !bl)
+		return na == nb && !memcmp(a, b, na);
+	return aa == ba && !memcmp(a, b, aa) && na - al == nb - bl &&
+	       !memcmp(a + aa + al, b + ba + bl, na - aa - al);
+}
+
+/* NAME.out beside NAME.trace; 0 when PATH does not end in .trace. */
+static int golden_path(const char *path, char *out, size_t cap)
+{
+	size_t n = strlen(path);
+	if (n < 7 || strcmp(path + n - 6, ".trace") || n + 1 > cap)
+		return 0;
+	memcpy(out, path, n - 6);
+	memcpy(out + n - 6, ".out", 5);
+	return 1;
+}
+
+/* The expected report of PATH compared with REP: 0 the same, 1 they
+ * differ (with DIFF, a unified diff written), -1 it cannot be read. */
+static int check_golden(const char *path, const char *golden, const ts_sb *rep,
+			int diff)
+{
+	trace_text want;
+	tcpsim_error err;
+	if (read_trace(golden, &want, &err) < 0) {
+		if (diff)
+			printf("%s: %s\n", golden, err.message);
+		return -1;
+	}
+	int r = 0;
+	if (!same_report(want.data, want.len, rep->buf, rep->len) && !diff) {
+		r = 1;
+	} else if (!same_report(want.data, want.len, rep->buf, rep->len)) {
+		char name[4200];
+		snprintf(name, sizeof name, "%s (report of %s)", golden, path);
+		fflush(stdout);
+		r = ts_diff(stdout, golden, want.data, want.len, name, rep->buf,
+			    rep->len) < 0
+			? -1
+			: 1;
+	}
+	release_trace(&want);
+	return r;
+}
+
+/* Write REP to GOLDEN; 1 when that changed it, 0 when it was already
+ * so, -1 on an error. */
+static int update_golden(const char *golden, const ts_sb *rep)
+{
+	trace_text old;
+	tcpsim_error err;
+	if (read_trace(golden, &old, &err) == 0) {
+		int same = old.len == rep->len &&
+			   !memcmp(old.data, rep->buf, rep->len);
+		release_trace(&old);
+		if (same)
+			return 0;
+	}
+	FILE *f = fopen(golden, "wb");
+	if (!f || fwrite(rep->buf, 1, rep->len, f) != rep->len ||
+	    fclose(f) != 0) {
+		printf("ERROR %s  cannot write %s: %s\n", golden, golden,
+		       strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
 static int run_tests(cli *c, int argc, char **argv)
 {
 	pathlist l = {0};
@@ -568,12 +848,21 @@ static int run_tests(cli *c, int argc, char **argv)
 	int passed = 0, failed = 0, errors = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		tcpsim_error err;
-		char first[512] = "";
+		char first[512] = "", golden[4096];
 		trace_text text;
 		int rc = TCPSIM_ERROR;
+		/* the expected report beside the trace, if any */
+		struct stat gst;
+		int has_golden = golden_path(l.v[i], golden, sizeof golden) &&
+				 (c->update || (stat(golden, &gst) == 0 &&
+						S_ISREG(gst.st_mode)));
+		ts_sb rep;
+		ts_sb_init(&rep, NULL, 0);
 		if (read_trace(l.v[i], &text, &err) == 0) {
 			tcpsim_options o = c->opts;
-			o.write = NULL;
+			o.write = has_golden ? write_sb : NULL;
+			o.write_ctx = &rep;
+			o.color = 0;
 			o.event = first_fail;
 			o.event_ctx = first;
 			o.event_mask = TCPSIM_EV_BIT(TCPSIM_EV_FAIL);
@@ -581,7 +870,29 @@ static int run_tests(cli *c, int argc, char **argv)
 					      &err);
 			release_trace(&text);
 		}
-		if (rc == TCPSIM_OK) {
+		int differs = 0, updated = 0;
+		if (rc != TCPSIM_ERROR && has_golden && rep.failed) {
+			snprintf(err.message, sizeof err.message,
+				 "out of memory for its report");
+			err.line = 0;
+			snprintf(err.file, sizeof err.file, "%s", l.v[i]);
+			rc = TCPSIM_ERROR;
+		} else if (rc != TCPSIM_ERROR && has_golden && c->update) {
+			updated = update_golden(golden, &rep);
+		}
+		if (rc == TCPSIM_OK && has_golden && !c->update)
+			differs = check_golden(l.v[i], golden, &rep, 0);
+		if (updated > 0)
+			printf("wrote %s\n", golden);
+		if (rc == TCPSIM_OK && differs) {
+			printf("%sFAIL%s  %s  the report differs from %s:\n",
+			       c->color ? RED : "", c->color ? OFF : "", l.v[i],
+			       golden);
+			check_golden(l.v[i], golden, &rep, 1);
+			failed++;
+		} else if (rc == TCPSIM_OK && updated < 0) {
+			errors++;
+		} else if (rc == TCPSIM_OK) {
 			printf("PASS  %s\n", l.v[i]);
 			passed++;
 		} else if (rc == TCPSIM_FAILED) {
@@ -603,6 +914,7 @@ static int run_tests(cli *c, int argc, char **argv)
 			       c->color ? OFF : "", l.v[i], where, err.message);
 			errors++;
 		}
+		ts_sb_free(&rep);
 		free(l.v[i]);
 	}
 	free(l.v);
@@ -624,15 +936,20 @@ int main(int argc, char **argv)
 	    {"max-events", required_argument, NULL, 'e'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"pcap", required_argument, NULL, 'p'},
+	    {"pcap-at", required_argument, NULL, 'A'},
 	    {"svg", required_argument, NULL, 'g'},
 	    {"ladder", no_argument, NULL, 'l'},
 	    {"ascii", no_argument, NULL, 'a'},
+	    {"width", required_argument, NULL, 'W'},
+	    {"svg-time", no_argument, NULL, 'T'},
+	    {"html", required_argument, NULL, 'H'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"why", no_argument, NULL, 'w'},
 	    {"check", no_argument, NULL, 'k'},
 	    {"color", required_argument, NULL, 'c'},
 	    {"colour", required_argument, NULL, 'c'},
 	    {"packetdrill", no_argument, NULL, 'P'},
+	    {"update", no_argument, NULL, 'u'},
 	    /* packetdrill's own options, for scripts */
 	    {"tolerance_usecs", required_argument, NULL, 1000},
 	    {"tolerance_percent", required_argument, NULL, 1000},
@@ -653,27 +970,63 @@ int main(int argc, char **argv)
 	ts_pkt_config_init(&c.pkt);
 	ts_sb_init(&c.json_out, NULL, 0);
 	const char *color = "auto";
+	if (argc > 1 && !strcmp(argv[1], "explain"))
+		return ts_explain_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "pcap2trace"))
+		return ts_pcap2trace_main(argc - 1, argv + 1);
+	/* On the real kernel, and against it (src/kernel, doc/kernel.md). */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--kernel") || !strcmp(argv[i], "--diff"))
+			return ts_kernel_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "gen")) {
 		/* tcpsim gen --seed N: a random trace on standard output. */
 		uint64_t seed = 0;
-		if (argc != 4 || strcmp(argv[2], "--seed") ||
+		if (argc == 4 && !strcmp(argv[2], "--seed") &&
 		    parse_u64(argv[3], &seed) < 0) {
-			fprintf(stderr, "usage: tcpsim gen --seed N\n");
+			fprintf(stderr,
+				"tcpsim gen: --seed: not a number: '%s' (N is "
+				"0 to 18446744073709551615)\n",
+				argv[3]);
+			return 2;
+		}
+		if (argc != 4 || strcmp(argv[2], "--seed")) {
+			fprintf(stderr,
+				"tcpsim gen: %s\n"
+				"usage: tcpsim gen --seed N\n",
+				argc < 3 ? "no seed given"
+				: strcmp(argv[2], "--seed")
+				    ? "the one option is --seed N"
+				: argc == 3 ? "--seed: N missing"
+					    : "one seed only");
 			return 2;
 		}
 		ts_gen_trace(stdout, seed);
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "explore"))
+		return ts_explore_main(argc - 1, argv + 1); /* doc/explore.md */
 	int test = argc > 1 && !strcmp(argv[1], "test");
 	if (test) {
 		argv++;
 		argc--;
 	}
 	int opt, idx = 0;
-	while ((opt = getopt_long(argc, argv, "hVqD:", longopts, &idx)) != -1) {
+	/* getopt's own messages name argv[0], which is the path of libtool's
+	 * wrapper in a build tree: the command's messages name "tcpsim". */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hVqD:", longopts, &idx)) !=
+	       -1) {
 		switch (opt) {
 		case 'P':
 			c.packetdrill = 1;
+			break;
+		case 'u':
+			if (!test) {
+				fprintf(stderr, "tcpsim: --update is for "
+						"'tcpsim test'\n");
+				return 2;
+			}
+			c.update = 1;
 			break;
 		case 'D': {
 			/* packetdrill's -D NAME=VALUE, for scripts */
@@ -738,6 +1091,22 @@ int main(int argc, char **argv)
 		case 'p':
 			c.pcap_path = optarg;
 			break;
+		case 'A':
+			/* --pcap-at HOST FILE: the file is the next word */
+			if (optind >= argc) {
+				fprintf(stderr, "tcpsim: --pcap-at HOST FILE: "
+						"FILE missing\n");
+				return 2;
+			}
+			if (c.npcap_at == MAX_PCAP_AT) {
+				fprintf(stderr,
+					"tcpsim: --pcap-at: at most %d\n",
+					MAX_PCAP_AT);
+				return 2;
+			}
+			c.pcap_at[c.npcap_at].host = optarg;
+			c.pcap_at[c.npcap_at++].path = argv[optind++];
+			break;
 		case 'g':
 			c.svg_path = optarg;
 			break;
@@ -747,6 +1116,24 @@ int main(int argc, char **argv)
 		case 'a':
 			c.ascii = 1;
 			break;
+		case 'T':
+			c.svg_time = 1;
+			break;
+		case 'H':
+			c.html_path = optarg;
+			break;
+		case 'W': {
+			uint64_t v;
+			if (parse_u64(optarg, &v) < 0 || v < 40 || v > 1000) {
+				fprintf(stderr,
+					"tcpsim: --width: a number of columns "
+					"from 40 to 1000, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			c.width = (int)v;
+			break;
+		}
 		case 'q':
 			c.quiet = 1;
 			break;
@@ -767,8 +1154,23 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case ':':
+			fprintf(stderr,
+				"tcpsim: option '%s' needs an argument\n"
+				"Try 'tcpsim --help'.\n",
+				argv[optind - 1]);
+			return 2;
 		default:
-			usage(stderr);
+			if (optopt)
+				fprintf(stderr,
+					"tcpsim: unknown option '-%c'\n"
+					"Try 'tcpsim --help'.\n",
+					optopt);
+			else
+				fprintf(stderr,
+					"tcpsim: unknown option '%s'\n"
+					"Try 'tcpsim --help'.\n",
+					argv[optind - 1]);
 			return 2;
 		}
 	}
@@ -784,13 +1186,17 @@ int main(int argc, char **argv)
 			  (!getenv("TERM") || strcmp(getenv("TERM"), "dumb"));
 	if (c.json)
 		c.color = 0;
+	if (!c.width)
+		c.width = terminal_width();
 	if (optind >= argc) {
 		fprintf(stderr, "tcpsim: no trace file given\n");
 		usage(stderr);
 		return 2;
 	}
-	if (!test && (c.pcap_path || c.svg_path) && argc - optind > 1) {
-		fprintf(stderr, "tcpsim: --pcap and --svg take one trace\n");
+	if (!test && (c.pcap_path || c.svg_path || c.npcap_at || c.html_path) &&
+	    argc - optind > 1) {
+		fprintf(stderr, "tcpsim: --pcap, --pcap-at, --svg and --html "
+				"take one trace\n");
 		return 2;
 	}
 	/* Every early return is above: from here on, what is made is
@@ -809,7 +1215,8 @@ int main(int argc, char **argv)
 		memset(&err, 0, sizeof err);
 		int rc;
 		if (is_pkt(&c, argv[i])) {
-			if (c.ladder || c.svg_path || c.pcap_path) {
+			if (c.ladder || c.svg_path || c.pcap_path ||
+			    c.npcap_at || c.html_path) {
 				fprintf(stderr,
 					"tcpsim: %s: --ladder, --svg and "
 					"--pcap are for traces\n",

@@ -176,8 +176,10 @@ void ts_sim_free(ts_sim *sim)
 	ts_stream_free(&sim->out);
 	for (int i = 0; i < sim->socks.pool.nchunks; i++)
 		for (int k = 0; k < ts_pool_used(&sim->socks.pool, i); k++)
-			if (ts_sim_sock(sim, i, k)->in_use)
+			if (ts_sim_sock(sim, i, k)->in_use) {
 				free(ts_sim_sock(sim, i, k)->x);
+				ts_tcp_skb_purge(ts_sim_sock(sim, i, k));
+			}
 	ts_pool_free(&sim->socks.pool);
 	ts_tw_free_all(sim);
 	free(sim->exp.span_base);
@@ -679,6 +681,21 @@ static void expect_done(ts_sim *sim, const ts_stmt *st,
 	tcpsim_event ev;
 	if (!x->ok && failed(sim, &ev, st->line, TCPSIM_FAIL_EXPECT)) {
 		ev.u.fail.expect = *x;
+		/* An expect without a time is checked at the time of the line
+		 * before, even while a call is blocked (it waits for no host):
+		 * the failure names the earliest such call, which is often
+		 * what the line meant to wait for. */
+		for (int h = 0; st->u.expect.untimed && h < sim->nhosts; h++) {
+			const ts_stmt *b = sim->hosts[h].proc.call.st;
+			if (b && b->line < st->line &&
+			    (!ev.u.fail.expect.blocked_call ||
+			     b->line < ev.u.fail.expect.blocked_line)) {
+				ev.u.fail.expect.blocked_call = &b->u.call;
+				ev.u.fail.expect.blocked_line = b->line;
+				ev.u.fail.expect.blocked_host =
+				    sim->hosts[h].decl->name;
+			}
+		}
 		ts_ev_emit(sim, &ev);
 	}
 }
@@ -1028,9 +1045,10 @@ int ts_sim_run(ts_sim *sim)
 		}
 		sim->now = next;
 		if (have_line &&
-		    (!ev || t->stmts[sim->run.next_stmt].at <= ev->when))
+		    (!ev || t->stmts[sim->run.next_stmt].at <= ev->when)) {
+			sim->run.line_step = sim->nevents;
 			line_due(sim, &t->stmts[sim->run.next_stmt++]);
-		else
+		} else
 			dispatch(sim, take_next(sim));
 		wake_all(sim);
 		ts_sim_compact(sim);

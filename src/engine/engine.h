@@ -149,12 +149,15 @@ typedef struct ts_sim {
 	ts_network net;
 	/* the run */
 	struct {
-		int next_stmt; /* next timed line of the trace to run */
-		int nwake;     /* processes woken since wake_all() last
-				* looked (at least: a process reset may
-				* clear its flag) */
-		int aborted;   /* the run cannot go on (limits, a bad
-				* runtime reference): err says why */
+		int next_stmt;      /* next timed line of the trace to run */
+		uint64_t line_step; /* the step (nevents) that took the last
+				     * line: tcpsim explore tells a line's
+				     * segments from an event's by it */
+		int nwake;          /* processes woken since wake_all() last
+				     * looked (at least: a process reset may
+				     * clear its flag) */
+		int aborted;        /* the run cannot go on (limits, a bad
+				     * runtime reference): err says why */
 		ts_error err;
 		/* A source of lines besides the trace (the benchmark's
 		 * workloads): asked for host HOST's next line whenever its

@@ -297,6 +297,9 @@ __attribute__((noinline)) static void send_event(ts_sim *sim, int from, int to,
 	ev.u.seg.delay_line = fate->delay_line;
 	ev.u.seg.cause = ts_sim_cause_of(sim, cause, 0);
 	ev.u.seg.rst = rst;
+	if (cause.kind != TCPSIM_CAUSE_FORGED)
+		ts_tcp_seqvars(&sim->hosts[from], seg->sport, seg->daddr,
+			       seg->dport, &ev.u.seg.vars);
 	ts_ev_emit(sim, &ev);
 }
 
@@ -358,7 +361,12 @@ send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, ts_cause cause,
 	 * first, and dup or delay rules only count delivered segments. */
 	for (int i = 0; i < d->nfaults && !dropped; i++) {
 		ts_fault *f = &d->faults[i];
-		if (f->op != TS_NET_DROP || !ts_seg_is_kind(seg, f->kind))
+		if (f->segno && f->segno < num) {
+			remove_fault(d, i--); /* its segment went by */
+			continue;
+		}
+		if (f->op != TS_NET_DROP || !ts_seg_is_kind(seg, f->kind) ||
+		    (f->segno && f->segno != num))
 			continue;
 		dropped = 1;
 		drop_line = f->line;
@@ -367,7 +375,8 @@ send_watched(ts_sim *sim, int from, int to, const ts_seg *seg, ts_cause cause,
 	}
 	for (int i = 0; i < d->nfaults && !dropped; i++) {
 		ts_fault *f = &d->faults[i];
-		if (!ts_seg_is_kind(seg, f->kind))
+		if (!ts_seg_is_kind(seg, f->kind) ||
+		    (f->segno && f->segno != num))
 			continue;
 		switch (f->op) {
 		case TS_NET_DROP:
@@ -500,6 +509,9 @@ deliver_event(ts_sim *sim, const ts_pkt *p, const ts_host *h)
 	ev.u.seg.duplicated = p->copy;
 	ev.u.seg.replayed = p->replayed;
 	ev.u.seg.rst = -1;
+	if (h->up)
+		ts_tcp_seqvars(h, p->seg.dport, p->seg.saddr, p->seg.sport,
+			       &ev.u.seg.vars);
 	ts_ev_emit(sim, &ev);
 }
 
@@ -581,6 +593,7 @@ int ts_net_apply(ts_sim *sim, const ts_stmt *st, char *msg, size_t msglen)
 		f->all = x->all;
 		f->left = x->count ? x->count : 1;
 		f->delay = x->delay;
+		f->segno = x->segno;
 		f->line = st->line;
 		return 0;
 	}

@@ -51,8 +51,9 @@ typedef struct ts_pkt {
 typedef struct ts_fault {
 	ts_net_op op; /* TS_NET_DROP, TS_NET_DUP or TS_NET_DELAY */
 	ts_seg_kind kind;
-	int all;       /* drop ... all: until heal */
-	uint32_t left; /* segments still to affect */
+	int all;        /* drop ... all: until heal */
+	uint32_t left;  /* segments still to affect */
+	uint32_t segno; /* "seg N": the segment numbered N alone; 0: any */
 	ts_time delay;
 	int line; /* the trace line that set it */
 } ts_fault;

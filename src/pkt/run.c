@@ -1412,10 +1412,6 @@ static const char *const defaults[][2] = {
     {"tcp_notsent_lowat", "4294967295"},
 };
 
-/* Settings a script may make that change nothing the model does: it
- * sends segments of one MSS and has no TSO to size. */
-static const char *const no_effect[] = {"tcp_min_tso_segs"};
-
 /* "set local NAME VALUE": 0 applied, 1 the model has no such knob, -1. */
 static int set_knob(run *r, const char *name, const char *value)
 {
@@ -1482,12 +1478,8 @@ static int setup(run *r)
 	}
 	for (int i = 0; i < r->s->nsysctls; i++) {
 		const ts_pkt_sysctl *x = &r->s->sysctls[i];
-		int ignored = x->event >= 0; /* set when its event runs */
-		for (size_t k = 0; k < sizeof no_effect / sizeof no_effect[0];
-		     k++)
-			ignored |= !strcmp(x->name, no_effect[k]);
-		if (ignored)
-			continue;
+		if (x->event >= 0)
+			continue; /* set when its event runs */
 		int k = set_knob(r, x->name, x->value);
 		if (k < 0)
 			return -1;

@@ -517,6 +517,9 @@ void ts_json_event(ts_json *j, ts_sb *sb, const tcpsim_event *ev,
 		FIELD_NAME(
 		    sb, "linux_reason",
 		    tcpsim_reason_linux(TCPSIM_EV_RESET, ev->u.reset.reason));
+		FIELD_NAME(sb, "rule_id",
+			   tcpsim_rst_id((int)ev->u.reset.reason,
+					 ev->u.reset.trigger));
 		break;
 	case TCPSIM_EV_EXPECT:
 		FIELD_BOOL(sb, "ok", ev->u.expect.ok);

@@ -163,6 +163,28 @@ const char *tcpsim_reason_linux(int kind, int reason)
 	return n && *n ? n : NULL;
 }
 
+static const char *const rst_ids[TCPSIM_NRST] = {
+#define X(n, id) [TCPSIM_RST_##n] = id,
+    TCPSIM_RST_IDS(X)
+#undef X
+};
+
+#define X(n, id) +1
+_Static_assert(0 TCPSIM_RST_IDS(X) == TCPSIM_NRST,
+	       "every RST reason has an id in TCPSIM_RST_IDS");
+#undef X
+
+const char *tcpsim_rst_id(int reason, int trigger_flags)
+{
+	if ((unsigned)reason >= TCPSIM_NRST)
+		return NULL;
+	/* RFC 9293 §3.10.7.1: a SYN for a port where nothing listens */
+	if (reason == TCPSIM_RST_NO_SOCKET && trigger_flags >= 0 &&
+	    (trigger_flags & (TCPSIM_SYN | TCPSIM_ACK)) == TCPSIM_SYN)
+		return "no-listener";
+	return rst_ids[reason];
+}
+
 static const char *const drop_answer_names[TCPSIM_NANSWER] = {
 #define X(n, w) #n,
     TCPSIM_DROP_ANSWERS(X)
@@ -757,6 +779,19 @@ static void fail_expect_text(ts_sb *sb, const tcpsim_expect_result *x)
 	}
 }
 
+/* An untimed expectation checked while an earlier call was blocked. */
+static void blocked_text(ts_sb *sb, const tcpsim_expect_result *x)
+{
+	if (!x->blocked_call)
+		return;
+	ts_sb_printf(sb, " (checked while line %d, %s: ", x->blocked_line,
+		     x->blocked_host ? x->blocked_host : "?");
+	ts_call_fmt(sb, x->blocked_call);
+	TS_SB_LIT(sb, ", was still blocked: a line without a time is checked "
+		      "at the time of the line before and waits for no call; "
+		      "give it a time to check it later)");
+}
+
 static void fail_text(ts_sb *sb, const tcpsim_event *ev)
 {
 	const tcpsim_call_result *cr = &ev->u.fail.call;
@@ -775,6 +810,7 @@ static void fail_text(ts_sb *sb, const tcpsim_event *ev)
 		return;
 	case TCPSIM_FAIL_EXPECT:
 		fail_expect_text(sb, &ev->u.fail.expect);
+		blocked_text(sb, &ev->u.fail.expect);
 		return;
 	case TCPSIM_FAIL_NO_RETURN:
 		TS_SB_LIT(sb, "expected the call to return, got: ");

@@ -652,17 +652,9 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 		stream_error(sk, TS_EPIPE, flags, r);
 		return;
 	}
-	int64_t want = n - ctx->done;
-	uint32_t space = ts_tcp_send_space(sk);
-	int64_t copy = want < (int64_t)space ? want : (int64_t)space;
-	if (copy > 0) {
-		ts_cong_write(sim, sk); /* Linux tcp_skb_entail */
-		sk->write_seq += (uint32_t)copy;
-		sk->app_written += (uint64_t)copy;
-		ts_check_written(sim, sk);
-		ctx->done += copy;
-		ts_tcp_push(sim, sk, cause);
-	}
+	uint64_t copy = ts_tcp_sendmsg(sim, sk, (uint64_t)(n - ctx->done),
+				       (uint64_t)ctx->done, cause);
+	ctx->done += (int64_t)copy;
 	if (ctx->done == n) {
 		ok(r, n);
 		return;
@@ -789,6 +781,7 @@ static void disconnect(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
 	sk->rcvq = 0;
 	sk->nofo = 0;
 	sk->write_seq = sk->snd_nxt;
+	ts_tcp_skb_purge(sk); /* tcp_write_queue_purge */
 	sk->fin_queued = 0;
 	/* tcp_disconnect(): "Clean up fastopen related fields", the
 	 * request a child held (reqsk_fastopen_remove) and a deferred
@@ -1119,6 +1112,10 @@ static void do_setsockopt(ts_sim *sim, ts_sock *sk, const ts_call *c,
 			v = INT32_MAX;
 		if (snd) {
 			sk->sndbuf = (uint32_t)v;
+			sk->sndbuf_lock = 1;
+			/* sk->sk_write_space(): a writer may wake */
+			if (ts_tcp_writeable(sk))
+				ts_tcp_wake(sim, sk);
 		} else {
 			sk->rcvbuf = (uint32_t)v;
 			sk->rcvbuf_lock = 1;
@@ -1258,7 +1255,14 @@ static void do_poll(ts_callctx *ctx, ts_sock *sk, const ts_call *c,
 		    ts_result *r)
 {
 	uint32_t want = (uint32_t)c->flags | TS_POLLERR | TS_POLLHUP;
-	uint32_t got = ts_sock_poll_mask(sk) & want;
+	uint32_t mask = ts_sock_poll_mask(sk);
+	uint32_t got = mask & want;
+	/* Linux tcp_poll(): a connection not writeable is marked
+	 * SOCK_NOSPACE, so that the ACKs that free its memory grow the
+	 * buffer and wake it (tcp_check_space -> tcp_new_space) */
+	if (!(mask & TS_POLLOUT) && !(sk->shutdown & TS_SEND_SHUTDOWN) &&
+	    ts_tcp_may_send(sk->state))
+		sk->nospace = 1;
 	if (got || c->a == 0 || ctx->timed_out) {
 		ok(r, got);
 		return;

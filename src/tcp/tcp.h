@@ -40,7 +40,6 @@ struct ts_host;
 #define TS_TCP_MSS              1460        /* Ethernet MTU 1500 - 40 */
 #define TS_TCP_DEFAULT_MSS      536        /* RFC 9293 §3.7.1: no MSS option */
 #define TS_TCP_TSOPT_LEN        12         /* TCPOLEN_TSTAMP_ALIGNED */
-#define TS_TCP_SNDBUF           65536      /* send buffer */
 #define TS_TCP_ATO_MIN          TS_MS(40)  /* TCP_ATO_MIN, TCP_DELACK_MIN */
 #define TS_TCP_DELACK_MAX       TS_MS(200) /* TCP_DELACK_MAX */
 #define TS_TCP_MAX_QUICKACKS    16         /* TCP_MAX_QUICKACKS */
@@ -150,6 +149,9 @@ typedef struct ts_sock {
 	uint8_t dsack;       /* a D-SACK block waits for the next segment */
 	uint8_t rcvbuf_lock; /* SO_RCVBUF set (Linux SOCK_RCVBUF_LOCK) */
 	uint8_t nodelay;     /* TCP_NODELAY: no Nagle */
+	uint8_t sndbuf_lock; /* SO_SNDBUF set (Linux SOCK_SNDBUF_LOCK) */
+	uint8_t nospace;     /* a write found no memory (SOCK_NOSPACE) */
+	uint8_t q_shrunk;    /* an ACK freed skbs (SOCK_QUEUE_SHRUNK) */
 	uint16_t user_mss;   /* TCP_MAXSEG, 0 when not set */
 	uint16_t mss;        /* the peer's MSS, our segment size */
 
@@ -191,13 +193,18 @@ typedef struct ts_sock {
 	uint32_t max_window;
 	uint32_t next_isn;    /* ISN for the next connect() (tcp_disconnect) */
 	uint64_t bytes_acked; /* Linux tp->bytes_acked (RFC 4898) */
+	uint32_t pushed_seq;  /* end of the data last marked PSH */
+	/* The send and retransmit queues as Linux's skbs (ts_skbq below):
+	 * where each ends in sequence space, and whether it carries PSH. */
+	uint32_t skb_unsent; /* the last skb_unsent skbs are not sent */
+	struct ts_skbq *skbq;
 
 	/* ---- receive sequence space ---- */
 	uint32_t irs;
 	uint32_t rcv_nxt, rcv_wnd, rcv_wup;
 	uint32_t rcvq;    /* in-order bytes not yet read */
 	uint32_t rcvbuf;  /* bytes of buffer (Linux sk_rcvbuf) */
-	uint32_t sndbuf;  /* bytes the send buffer holds */
+	uint32_t sndbuf;  /* bytes of buffer (Linux sk_sndbuf) */
 	uint32_t rcv_mss; /* estimate of the peer's segment size */
 	/* Linux tp->rcv_ssthresh and window_clamp: the window offered grows
 	 * towards the clamp as data arrives (tcp_grow_window). */
@@ -242,6 +249,29 @@ typedef struct ts_sock {
 	ts_time tdl[TS_NTIMERS];
 	ts_event tev; /* TS_EV_SOCK_TIMER at min(tdl) */
 } ts_sock;
+
+/* One skb of the send or retransmit queue: its end in sequence space
+ * (it begins where the one before it ends, the first at SND.UNA) and
+ * its PSH mark. */
+typedef struct ts_skb {
+	uint32_t end;
+	uint32_t psh;
+} ts_skb;
+
+/* The skbs of a socket's send and retransmit queues, in order: a ring of
+ * CAP entries from HEAD, N of them (tcp_out.c). */
+typedef struct ts_skbq {
+	uint32_t head, n, cap;
+	ts_skb e[];
+} ts_skbq;
+
+/* Linux's memory per skb besides its payload (x86-64 Linux 6.18): the
+ * truesize of an empty TCP skb, SKB_TRUESIZE() of the head that
+ * tcp_stream_alloc_skb() allocates (alloc_skb_fclone(MAX_TCP_HEADER)),
+ * as sk_wmem_queued counts it: a one-byte write queues 833. */
+#define TS_TCP_SKB_OVERHEAD 832
+#define TS_TCP_MAX_HEADER   256   /* MAX_TCP_HEADER */
+#define TS_TCP_GSO_MAX_SIZE 65536 /* a device's gso_max_size */
 
 /* --why: what happened to a socket, and the state it was in. */
 typedef struct ts_sock_cause {
@@ -356,6 +386,10 @@ void ts_tcp_unhash(ts_sock *sk);
 ts_sock *ts_tcp_lookup(struct ts_sim *sim, struct ts_host *h, uint16_t lport,
 		       uint32_t raddr, uint16_t rport);
 ts_sock *ts_tcp_lookup_listener(struct ts_host *h, uint16_t lport);
+/* The sequence variables and timers of that connection, for an event;
+ * looks without changing anything (a time-wait record stays one). */
+void ts_tcp_seqvars(const struct ts_host *h, uint16_t lport, uint32_t raddr,
+		    uint16_t rport, tcpsim_seqvars *o);
 /* Linux inet_csk_bind_conflict(): may SK bind PORT? */
 int ts_tcp_port_in_use(struct ts_sim *sim, struct ts_host *h, uint16_t port,
 		       const ts_sock *sk);
@@ -640,21 +674,49 @@ static inline int ts_tcp_push_pending(const ts_sock *sk)
 	       sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER;
 }
 
-/* Room left in the send buffer (sndbuf: TS_TCP_SNDBUF, or SO_SNDBUF's)
- * for bytes written. */
-static inline uint32_t ts_tcp_send_space(const ts_sock *sk)
+/* Linux sk_wmem_queued: the memory of the skbs queued to send or
+ * acknowledged not yet, each its payload and TS_TCP_SKB_OVERHEAD. */
+static inline uint32_t ts_tcp_wmem_queued(const ts_sock *sk)
 {
-	uint32_t queued = sk->write_seq - sk->snd_una;
-	return queued >= sk->sndbuf ? 0 : sk->sndbuf - queued;
+	uint32_t n = sk->skbq ? sk->skbq->n : 0;
+	uint32_t bytes = ts_seq_gt(sk->write_seq, sk->snd_una)
+			     ? sk->write_seq - sk->snd_una
+			     : 0;
+	return n * TS_TCP_SKB_OVERHEAD + bytes;
 }
 
-/* Linux sk_stream_is_writeable(): free send space at least half of what
- * is queued (a third of the buffer). poll() reports POLLOUT then, and
- * only then does an ACK wake a writer waiting for memory
- * (sk_stream_write_space). */
+/* Linux sk_stream_memory_free(): another skb may be queued. */
+static inline int ts_tcp_memory_free(const ts_sock *sk)
+{
+	return ts_tcp_wmem_queued(sk) < sk->sndbuf;
+}
+
+/* Linux __sk_stream_is_writeable(sk, 1): the free memory,
+ * sk_stream_wspace(), at least sk_stream_min_wspace(), half of what is
+ * queued (so a third of the buffer), and memory free. poll() reports
+ * POLLOUT then, and only then does an ACK that frees skbs wake a writer
+ * waiting for memory (tcp_check_space, sk_stream_write_space). */
 static inline int ts_tcp_writeable(const ts_sock *sk)
 {
-	return ts_tcp_send_space(sk) >= (sk->write_seq - sk->snd_una) / 2;
+	uint32_t q = ts_tcp_wmem_queued(sk);
+	return q < sk->sndbuf && sk->sndbuf - q >= q / 2;
 }
+
+/* Linux tcp_sendmsg_locked(): queue up to WANT bytes a write() gives,
+ * as skbs while memory is free, and send what may go; the bytes
+ * queued (fewer than WANT: the rest waits for memory). BEFORE: what the
+ * same write queued before it waited. */
+uint64_t ts_tcp_sendmsg(struct ts_sim *sim, ts_sock *sk, uint64_t want,
+			uint64_t before, ts_cause cause);
+/* Linux tcp_sndbuf_expand(): a send buffer not locked by SO_SNDBUF is
+ * grown to twice the memory of the congestion window's segments. */
+void ts_tcp_sndbuf_expand(ts_sock *sk);
+/* An ACK moved SND.UNA: the skbs it acknowledged whole are freed (Linux
+ * tcp_clean_rtx_queue). */
+void ts_tcp_skb_clean(ts_sock *sk);
+/* Linux tcp_check_space() after an ACK freed skbs: tcp_new_space(). */
+void ts_tcp_check_space(struct ts_sim *sim, ts_sock *sk);
+/* Forget every queued skb (the connection aborted or is freed). */
+void ts_tcp_skb_purge(ts_sock *sk);
 
 #endif

@@ -32,7 +32,8 @@ ts_sock *ts_tcp_take(ts_sim *sim, ts_host *h)
 	sk->var = -1;
 	sk->peer = -1;
 	sk->rcvbuf = (uint32_t)h->knob[TS_KNOB_TCP_RMEM_DEF];
-	sk->sndbuf = TS_TCP_SNDBUF;
+	sk->sndbuf =
+	    (uint32_t)h->knob[TS_KNOB_TCP_WMEM_DEF]; /* tcp_init_sock */
 	sk->ts_recent_stamp = TS_TIME_NEVER;
 	sk->mss = TS_TCP_DEFAULT_MSS;
 	sk->rto = TS_TCP_RTO_INIT;
@@ -58,6 +59,7 @@ void ts_tcp_release(ts_sim *sim, ts_sock *sk)
 {
 	free(sk->x);
 	sk->x = NULL;
+	ts_tcp_skb_purge(sk);
 	sk->in_use = 0;
 	sk->gen++;
 	ts_pool_put(&sim->socks.pool, sk);
@@ -120,6 +122,40 @@ ts_sock *ts_tcp_lookup(ts_sim *sim, ts_host *h, uint16_t lport, uint32_t raddr,
 	if ((uintptr_t)v & 1) /* a time-wait record (tcp_tw.c) */
 		return ts_tw_inflate(sim, (ts_tw *)((uintptr_t)v - 1));
 	return v;
+}
+
+void ts_tcp_seqvars(const ts_host *h, uint16_t lport, uint32_t raddr,
+		    uint16_t rport, tcpsim_seqvars *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int t = 0; t < TCPSIM_NTIMERS; t++)
+		o->timer_us[t] = -1;
+	void *v = ts_hmap_get(&h->conns, conn_key(lport, raddr, rport));
+	if (!v)
+		return;
+	o->valid = 1;
+	if ((uintptr_t)v & 1) { /* a time-wait record: its timer ends it */
+		const ts_tw *tw = (const ts_tw *)((uintptr_t)v - 1);
+		o->state = TCPSIM_TIME_WAIT;
+		o->snd_una = o->snd_nxt = tw->snd_nxt;
+		o->snd_wnd = tw->snd_wnd;
+		o->rcv_nxt = tw->rcv_nxt;
+		o->rcv_wnd = tw->rcv_wnd;
+		if (tw->ev.slot)
+			o->timer_us[TCPSIM_TIMER_CLOSE] = tw->ev.when;
+		return;
+	}
+	const ts_sock *sk = v;
+	o->state = (tcpsim_state)sk->state;
+	o->snd_una = sk->snd_una;
+	o->snd_nxt = sk->snd_nxt;
+	o->snd_wnd = sk->snd_wnd;
+	o->rcv_nxt = sk->rcv_nxt;
+	o->rcv_wnd = sk->rcv_wnd;
+	o->snd_cwnd = sk->snd_cwnd;
+	for (int t = 0; t < TCPSIM_NTIMERS && t < TS_NTIMERS; t++)
+		if (sk->tdl[t] != TS_TIME_NEVER)
+			o->timer_us[t] = sk->tdl[t];
 }
 
 ts_sock *ts_tcp_lookup_listener(ts_host *h, uint16_t lport)

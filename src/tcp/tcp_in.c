@@ -252,6 +252,7 @@ static ts_sock *make_child(ts_sim *sim, ts_sock *l, const ts_seg *seg,
 	c->rcvbuf = l->rcvbuf;
 	c->rcvbuf_lock = l->rcvbuf_lock;
 	c->sndbuf = l->sndbuf;
+	c->sndbuf_lock = l->sndbuf_lock;
 	c->nodelay = l->nodelay;
 	c->user_mss = l->user_mss;
 	c->keepalive = l->keepalive;
@@ -1535,11 +1536,10 @@ static void ack_update(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		/* Linux tcp_set_xmit_timer(): a loss probe, else the RTO. */
 		if (!ts_tcp_schedule_tlp(sim, sk, 1))
 			ts_tcp_rearm_rtx(sim, sk);
-		/* Linux tcp_check_space() -> sk_stream_write_space(): the
-		 * freed space wakes a writer only when a third of the buffer
-		 * is free; other wakes (data, state) come as they come. */
-		if (ts_tcp_writeable(sk))
-			ts_tcp_wake(sim, sk);
+		/* Linux tcp_clean_rtx_queue(): the skbs acknowledged whole
+		 * are freed (SOCK_QUEUE_SHRUNK); tcp_check_space() looks at
+		 * the space once what may go went (tcp_data_snd_check). */
+		ts_tcp_skb_clean(sk);
 		/* Linux tcp_xmit_recovery(): what is lost, before new data */
 		if (sk->ca_state >= TS_CA_RECOVERY)
 			ts_tcp_xmit_recovery(sim, sk, cause);
@@ -1629,6 +1629,8 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 		}
 		if (ts_tcp_push_pending(sk))
 			ts_tcp_push(sim, sk, cause);
+		if (sk->q_shrunk)
+			ts_tcp_check_space(sim, sk);
 		return;
 	}
 	/* Linux tcp_rcv_established (slow path) and tcp_rcv_state_process:
@@ -1649,9 +1651,11 @@ static void sync_input(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 	if (check_text(sim, sk, seg, cause) == DROP || !sk->in_use)
 		return;
 	/* Linux tcp_data_snd_check(); most segments a receiver gets leave
-	 * nothing to push, and cost no call. */
+	 * nothing to push, and cost no call. Then tcp_check_space(). */
 	if (ts_tcp_push_pending(sk))
 		ts_tcp_push(sim, sk, cause);
+	if (sk->q_shrunk && sk->in_use)
+		ts_tcp_check_space(sim, sk);
 }
 
 void ts_tcp_input(ts_sim *sim, ts_host *h, const ts_seg *seg, ts_cause cause)

@@ -5,6 +5,7 @@
  * (tcp_v4_send_reset) and the active RST built from a socket's own state
  * (tcp_send_active_reset). Each segment leaves through ts_net_send().
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
@@ -83,6 +84,7 @@ void ts_tcp_init_buffer_space(ts_sock *sk)
 		    maxwin - advmss > 2 * advmss ? maxwin - advmss : 2 * advmss;
 	if (sk->rcv_ssthresh > sk->window_clamp)
 		sk->rcv_ssthresh = sk->window_clamp;
+	ts_tcp_sndbuf_expand(sk); /* unless SO_SNDBUF locked it */
 }
 
 /* Linux __tcp_select_window(): the window to offer now, in bytes, before
@@ -137,6 +139,284 @@ uint32_t ts_tcp_select_window(ts_sock *sk)
 	sk->rcv_wnd = win;
 	sk->rcv_wup = sk->rcv_nxt;
 	return win >> shift;
+}
+
+/* ---- the send queue as Linux's skbs ----
+ * Linux keeps what the application wrote in skbs: tcp_sendmsg_locked()
+ * fills each up to a size goal, tcp_write_xmit() cuts them where a burst
+ * stops (tso_fragment), a retransmission where it ends (tcp_fragment).
+ * Their memory is what the send buffer limits, and a segment carries PSH
+ * when it ends an skb marked so. The model keeps where each ends. */
+
+static inline ts_skb *skb_at(ts_skbq *q, uint32_t i)
+{
+	return &q->e[(q->head + i) & (q->cap - 1)];
+}
+
+/* Room for one more skb; NULL when there is no memory (the run is
+ * aborted then). */
+static ts_skbq *skbq_room(ts_sim *sim, ts_sock *sk)
+{
+	ts_skbq *q = sk->skbq;
+	if (q && q->n < q->cap)
+		return q;
+	uint32_t cap = q ? 2 * q->cap : 4;
+	ts_skbq *nq = malloc(sizeof *nq + cap * sizeof nq->e[0]);
+	if (!nq) {
+		ts_sim_abort(sim, 0, "out of memory");
+		return NULL;
+	}
+	nq->head = 0;
+	nq->n = q ? q->n : 0;
+	nq->cap = cap;
+	for (uint32_t i = 0; i < nq->n; i++)
+		nq->e[i] = *skb_at(q, i);
+	free(q);
+	sk->skbq = nq;
+	return nq;
+}
+
+void ts_tcp_skb_purge(ts_sock *sk)
+{
+	free(sk->skbq);
+	sk->skbq = NULL;
+	sk->skb_unsent = 0;
+}
+
+/* A new skb ending at END, without PSH, before skb I: the first part of
+ * an skb cut at END (Linux tso_fragment, tcp_fragment: only the second
+ * part keeps PSH), or at the tail (I == n). */
+static void skb_insert(ts_sim *sim, ts_sock *sk, uint32_t i, uint32_t end)
+{
+	ts_skbq *q = skbq_room(sim, sk);
+	if (!q)
+		return;
+	for (uint32_t j = q->n; j > i; j--)
+		*skb_at(q, j) = *skb_at(q, j - 1);
+	q->n++;
+	skb_at(q, i)->end = end;
+	skb_at(q, i)->psh = 0;
+}
+
+/* Cut the skb that SEQ falls strictly inside at SEQ (Linux tcp_fragment,
+ * tso_fragment): one more skb's memory. */
+static void skb_split(ts_sim *sim, ts_sock *sk, uint32_t seq)
+{
+	ts_skbq *q = sk->skbq;
+	if (!q)
+		return;
+	uint32_t start = sk->snd_una;
+	for (uint32_t i = 0; i < q->n; i++) {
+		uint32_t end = skb_at(q, i)->end;
+		if (ts_seq_gt(end, seq)) {
+			/* (the first part is sent: the unsent count
+			 * stays) */
+			if (ts_seq_lt(start, seq))
+				skb_insert(sim, sk, i, seq);
+			return;
+		}
+		start = end;
+	}
+}
+
+/* Cut the first unsent skb at SEQ, where what was sent of it ends. */
+static void split_head(ts_sim *sim, ts_sock *sk, uint32_t seq)
+{
+	const ts_skbq *q = sk->skbq;
+	if (q && sk->skb_unsent &&
+	    ts_seq_lt(seq, skb_at(sk->skbq, q->n - sk->skb_unsent)->end))
+		skb_insert(sim, sk, q->n - sk->skb_unsent, seq);
+}
+
+/* Whether the segment of data ending at END carries PSH: it ends an skb
+ * marked so (Linux's segmentation leaves PSH on an skb's last segment,
+ * tcp_gso_segment). */
+static int skb_psh(const ts_sock *sk, uint32_t end)
+{
+	const ts_skbq *q = sk->skbq;
+	if (!q)
+		return end == sk->write_seq;
+	for (uint32_t i = q->n; i-- > 0;) {
+		const ts_skb *e = &q->e[(q->head + i) & (q->cap - 1)];
+		if (e->end == end)
+			return e->psh != 0;
+		if (ts_seq_lt(e->end, end))
+			return 0;
+	}
+	return 0;
+}
+
+void ts_tcp_skb_clean(ts_sock *sk)
+{
+	ts_skbq *q = sk->skbq;
+	if (!q)
+		return;
+	uint32_t sent = q->n - sk->skb_unsent;
+	while (sent && ts_seq_le(q->e[q->head].end, sk->snd_una)) {
+		q->head = (q->head + 1) & (q->cap - 1);
+		q->n--;
+		sent--;
+		sk->q_shrunk = 1;
+	}
+}
+
+/* Linux tcp_mark_push(). */
+static void mark_push(ts_sock *sk, ts_skb *skb)
+{
+	skb->psh = 1;
+	sk->pushed_seq = sk->write_seq;
+}
+
+/* Linux forced_push(): half the largest window written since the last
+ * PSH. */
+static int forced_push(const ts_sock *sk)
+{
+	return ts_seq_gt(sk->write_seq, sk->pushed_seq + (sk->max_window >> 1));
+}
+
+/* Linux tcp_xmit_size_goal(): an skb holds as many whole segments as a
+ * GSO packet takes (gso_max_size less MAX_TCP_HEADER), at most half the
+ * largest window the peer offered (tcp_bound_to_half_wnd). */
+static uint32_t size_goal(const ts_sock *sk)
+{
+	uint32_t mss = sk->mss;
+	uint32_t goal = TS_TCP_GSO_MAX_SIZE - 1 - TS_TCP_MAX_HEADER;
+	uint32_t cutoff = sk->max_window > TS_TCP_DEFAULT_MSS
+			      ? sk->max_window >> 1
+			      : sk->max_window;
+	if (cutoff && goal > cutoff)
+		goal = cutoff > 68 - 20 ? cutoff : 68 - 20;
+	goal -= goal % mss;
+	return goal > mss ? goal : mss;
+}
+
+/* Linux tcp_tso_segs() -> tcp_tso_autosize(): the most segments one
+ * burst of an skb takes: a millisecond at the pacing rate
+ * (tcp_update_pacing_rate: 200% of cwnd * mss / srtt in slow start,
+ * 120% after it; sk_pacing_shift 10), more below 16 ms of RTT, at least
+ * tcp_min_tso_segs. */
+static uint32_t tso_segs(const ts_sock *sk)
+{
+	uint64_t mss = sk->mss, bytes = TS_TCP_GSO_MAX_SIZE;
+	uint32_t out = ts_cong_packets_out(sk);
+	uint32_t cwnd = sk->snd_cwnd > out ? sk->snd_cwnd : out;
+	if (sk->srtt > 0) {
+		uint64_t ratio =
+		    sk->snd_cwnd < sk->snd_ssthresh / 2 ? 200 : 120;
+		uint64_t rate = mss * 10000 * ratio * cwnd / (uint64_t)sk->srtt;
+		bytes = rate >> 10;
+		uint32_t r = sk->delay_min ? sk->delay_min >> 9 : 32;
+		if (r < 32)
+			bytes += TS_TCP_GSO_MAX_SIZE >> r;
+		if (bytes > TS_TCP_GSO_MAX_SIZE)
+			bytes = TS_TCP_GSO_MAX_SIZE;
+	}
+	uint64_t segs = bytes / mss;
+	uint64_t min = (uint64_t)sk->host->knob[TS_KNOB_TCP_MIN_TSO_SEGS];
+	return (uint32_t)(segs > min ? segs : min);
+}
+
+void ts_tcp_sndbuf_expand(ts_sock *sk)
+{
+	if (sk->sndbuf_lock)
+		return;
+	/* per_mss: the worst case of an skb a segment, its head kmalloc'ed
+	 * in a power of two: the MSS, MAX_TCP_HEADER and skb_shared_info
+	 * (320), rounded up, and struct sk_buff (256) */
+	uint32_t mss = sk->mss + (sk->ts_ok ? TS_TCP_TSOPT_LEN : 0u);
+	uint32_t need = mss + TS_TCP_MAX_HEADER + 320;
+	uint32_t per_mss = (1u << (32 - __builtin_clz(need - 1))) + 256;
+	/* max(TCP_INIT_CWND, cwnd, reordering + 1), twice for Fast
+	 * Recovery (neither CUBIC nor Reno has sndbuf_expand) */
+	uint32_t segs =
+	    sk->snd_cwnd > TS_TCP_INIT_CWND ? sk->snd_cwnd : TS_TCP_INIT_CWND;
+	uint64_t mem = 2 * (uint64_t)segs * per_mss;
+	uint64_t max = (uint64_t)sk->host->knob[TS_KNOB_TCP_WMEM_MAX];
+	if (sk->sndbuf < mem)
+		sk->sndbuf = (uint32_t)(mem < max ? mem : max);
+}
+
+void ts_tcp_check_space(ts_sim *sim, ts_sock *sk)
+{
+	sk->q_shrunk = 0;
+	/* Linux tcp_new_space(): only when a writer ran out of memory
+	 * (SOCK_NOSPACE); the buffer grows while the window has room
+	 * (tcp_should_expand_sndbuf) */
+	if (sk->nospace && ts_cong_in_flight(sk) < sk->snd_cwnd) {
+		ts_tcp_sndbuf_expand(sk);
+	}
+	/* sk_stream_write_space(): the writer wakes once writeable */
+	if (ts_tcp_writeable(sk)) {
+		sk->nospace = 0;
+		ts_tcp_wake(sim, sk);
+	}
+}
+
+uint64_t ts_tcp_sendmsg(ts_sim *sim, ts_sock *sk, uint64_t want,
+			uint64_t before, ts_cause cause)
+{
+	uint32_t goal = size_goal(sk);
+	uint64_t copied = 0;
+	ts_skb *skb = NULL;
+	while (copied < want) {
+		uint32_t copy = 0;
+		ts_skbq *q = sk->skbq;
+		/* the tail skb, while it is not sent (tcp_write_queue_tail) */
+		skb = NULL;
+		if (q && sk->skb_unsent) {
+			skb = skb_at(q, q->n - 1);
+			uint32_t start =
+			    q->n > 1 ? skb_at(q, q->n - 2)->end : sk->snd_una;
+			uint32_t len = skb->end - start;
+			copy = len < goal ? goal - len : 0;
+		}
+		if (!copy) {
+			/* new_segment: only while memory is free
+			 * (sk_stream_memory_free), else wait_for_space */
+			if (!ts_tcp_memory_free(sk)) {
+				sk->nospace = 1;
+				skb = NULL;
+				break;
+			}
+			ts_cong_write(sim, sk); /* tcp_skb_entail */
+			skb_insert(sim, sk, q ? q->n : 0, sk->write_seq);
+			if (!sk->skbq)
+				break; /* no memory: the run is aborted */
+			q = sk->skbq;
+			sk->skb_unsent++;
+			skb = skb_at(q, q->n - 1);
+			copy = goal;
+		}
+		if (copy > want - copied)
+			copy = (uint32_t)(want - copied);
+		/* the first bytes of a write clear a PSH the tail had */
+		if (!copied && !before)
+			skb->psh = 0;
+		sk->write_seq += copy;
+		skb->end = sk->write_seq;
+		copied += copy;
+		sk->app_written += copy;
+		ts_check_written(sim, sk); /* before anything is sent */
+		if (copied == want)
+			break;
+		uint32_t start =
+		    q->n > 1 ? skb_at(q, q->n - 2)->end : sk->snd_una;
+		if (skb->end - start < goal)
+			continue;
+		/* a full skb: pushed (tcp_push_one, or with PSH every half
+		 * window, __tcp_push_pending_frames) */
+		if (forced_push(sk))
+			mark_push(sk, skb);
+		ts_tcp_push(sim, sk, cause);
+	}
+	if (copied || before) {
+		/* Linux tcp_push(): PSH on the tail, then send */
+		ts_skbq *q = sk->skbq;
+		if (q && sk->skb_unsent)
+			mark_push(sk, skb_at(q, q->n - 1));
+		ts_tcp_push(sim, sk, cause);
+	}
+	return copied;
 }
 
 /* Our timestamp clock (RFC 7323 §5.4): milliseconds, with the
@@ -303,6 +583,7 @@ syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags, const ts_tfo_cookie *fo,
 	if (sk->snd_nxt == sk->iss) {
 		sk->snd_nxt = sk->iss + 1 + len;
 		sk->write_seq = sk->snd_nxt;
+		sk->pushed_seq = sk->write_seq; /* tcp_connect */
 		sk->snd_sml = sk->iss + 1;
 		sk->first_tx = sim->now;
 		sk->rtt_seq = sk->snd_nxt;
@@ -407,15 +688,17 @@ void ts_tcp_queue_fin(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	ts_tcp_push(sim, sk, cause);
 }
 
-/* Send one segment of [seq, seq+len), with FIN when it ends the stream. */
+/* Send one segment of [seq, seq+len), with FIN when it ends the stream;
+ * PSH: whether it carries PSH, -1 to look it up (a retransmission). */
 static void send_data(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t len,
-		      int fin, ts_cause cause)
+		      int fin, int psh, ts_cause cause)
 {
 	ts_seg s;
 	uint8_t flags = TS_ACK;
-	/* Linux marks the last segment of what the application wrote with
-	 * PSH (tcp_mark_push). */
-	if (len && seq + len == sk->write_seq)
+	/* PSH on the last segment of an skb marked so (tcp_mark_push) */
+	if (psh < 0)
+		psh = len && skb_psh(sk, seq + len);
+	if (psh)
 		flags |= TS_PSH;
 	if (fin)
 		flags |= TS_FIN;
@@ -452,10 +735,21 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 	/* Linux tcp_cwnd_test: at most snd_cwnd segments in flight (RFC
 	 * 5681 §3.1: the lesser of cwnd and rwnd). */
 	uint32_t in_flight = ts_cong_in_flight(sk);
+	/* the skb the next segment comes from (Linux tcp_send_head), and
+	 * the segments a burst took of it (tcp_tso_segs) */
+	/* (max_segs is worked out once a burst is as long as the least it
+	 * can be) */
+	uint32_t burst = 0, max_segs = 0;
+	uint32_t min_segs = (uint32_t)sk->host->knob[TS_KNOB_TCP_MIN_TSO_SEGS];
 	while (ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
 		if (probe && sent)
 			break;
-		uint32_t avail = sk->write_seq - sk->snd_nxt;
+		ts_skbq *q = sk->skbq; /* (a cut may move it) */
+		ts_skb *head = q && sk->skb_unsent
+				   ? skb_at(q, q->n - sk->skb_unsent)
+				   : NULL;
+		uint32_t avail = head ? head->end - sk->snd_nxt
+				      : sk->write_seq - sk->snd_nxt;
 		uint32_t wnd_end = sk->snd_una + sk->snd_wnd;
 		uint32_t room =
 		    ts_seq_gt(wnd_end, sk->snd_nxt) ? wnd_end - sk->snd_nxt : 0;
@@ -470,7 +764,7 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		 * window for the final FIN": the segment that ends with it
 		 * goes whatever cwnd says (a probe too: push_one 2). */
 		if (in_flight >= sk->snd_cwnd && !probe &&
-		    !(sk->fin_queued && avail <= sk->mss))
+		    !(sk->fin_queued && sk->write_seq - sk->snd_nxt <= sk->mss))
 			break;
 		/* Nagle with Minshall's change (Linux tcp_nagle_check): hold a
 		 * partial segment while an earlier small one is unacked. */
@@ -483,6 +777,25 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		uint32_t seq = sk->snd_nxt;
 		int fin = sk->fin_queued && seq + len == sk->write_seq &&
 			  ts_seq_ge(wnd_end, seq + len);
+		int psh = 0;
+		if (head) {
+			/* the skb sent whole, or cut where a burst of
+			 * max_segs ends (tso_fragment) */
+			if (seq + len == head->end) {
+				psh = head->psh != 0;
+				sk->skb_unsent--;
+				burst = 0;
+			} else if (++burst >= min_segs) {
+				if (!max_segs)
+					max_segs = tso_segs(sk);
+				if (burst == max_segs) {
+					split_head(sim, sk, seq + len);
+					burst = 0;
+				}
+			}
+		} else {
+			psh = seq + len == sk->write_seq;
+		}
 		sk->snd_nxt = seq + len + (fin ? 1 : 0);
 		if (len < sk->mss)
 			sk->snd_sml = sk->snd_nxt;
@@ -493,10 +806,13 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		sk->last_seq = seq;
 		sk->fin_alone = 0;
 		ts_cong_data_sent(sim, sk);
-		send_data(sim, sk, seq, len, fin, cause);
+		send_data(sim, sk, seq, len, fin, psh, cause);
 		sent++;
 		in_flight++;
 	}
+	/* a burst that stopped inside an skb cut it there (tso_fragment) */
+	if (burst)
+		split_head(sim, sk, sk->snd_nxt);
 	if (sk->fin_queued && sk->snd_nxt == sk->write_seq && !fin_sent(sk) &&
 	    !probe) {
 		/* A FIN alone (Linux tcp_send_fin): it needs no window. */
@@ -510,7 +826,7 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		}
 		sk->last_seq = seq;
 		sk->fin_alone = 1;
-		send_data(sim, sk, seq, 0, 1, cause);
+		send_data(sim, sk, seq, 0, 1, 0, cause);
 		sent++;
 		in_flight++;
 	}
@@ -565,7 +881,7 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	sk->total_retrans++;
 	if (fin_sent(sk) && sk->fin_alone) {
-		send_data(sim, sk, sk->snd_nxt - 1, 0, 1, cause);
+		send_data(sim, sk, sk->snd_nxt - 1, 0, 1, 0, cause);
 		return;
 	}
 	uint32_t data_end = fin_sent(sk) ? sk->snd_nxt - 1 : sk->snd_nxt;
@@ -577,7 +893,9 @@ void ts_tcp_retransmit_tail(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	uint32_t len = ts_seq_gt(data_end, start) ? data_end - start : 0;
 	if (!len && !fin_sent(sk))
 		return;
-	send_data(sim, sk, start, len, fin_sent(sk), cause);
+	/* the last segment its own skb (tcp_send_loss_probe: tcp_fragment) */
+	skb_split(sim, sk, start);
+	send_data(sim, sk, start, len, fin_sent(sk), -1, cause);
 }
 
 uint32_t ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
@@ -617,7 +935,9 @@ uint32_t ts_tcp_retransmit_head(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	int fin = fin_sent(sk) && sk->snd_una + len == data_end;
 	if (!len && !fin)
 		return 0;
-	send_data(sim, sk, sk->snd_una, len, fin, cause);
+	/* what goes again is its own skb (tcp_retransmit_skb: tcp_fragment) */
+	skb_split(sim, sk, sk->snd_una + len);
+	send_data(sim, sk, sk->snd_una, len, fin, -1, cause);
 	return len + (fin ? 1u : 0u);
 }
 
@@ -635,7 +955,8 @@ void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		if (dlen > len)
 			dlen = len;
 		int fin = fin_sent(sk) && seq + len == sk->snd_nxt;
-		send_data(sim, sk, seq, dlen, fin, cause);
+		skb_split(sim, sk, seq + dlen); /* tcp_retransmit_skb */
+		send_data(sim, sk, seq, dlen, fin, -1, cause);
 		ts_cong_retransmitted(sim, sk, seq, len);
 	}
 }
@@ -645,7 +966,7 @@ void ts_tcp_xmit_recovery(ts_sim *sim, ts_sock *sk, ts_cause cause)
 __attribute__((noinline)) static void rst_event(ts_sim *sim, int host,
 						const ts_sock *sk,
 						uint16_t port,
-						ts_rst_reason why)
+						ts_rst_reason why, int trigger)
 {
 	tcpsim_event ev;
 	ts_ev_begin(sim, &ev, TCPSIM_EV_RESET, host);
@@ -654,6 +975,7 @@ __attribute__((noinline)) static void rst_event(ts_sim *sim, int host,
 	else
 		ev.u.reset.sock.lport = port;
 	ev.u.reset.reason = why;
+	ev.u.reset.trigger = trigger;
 	ts_ev_emit(sim, &ev);
 }
 
@@ -663,7 +985,7 @@ void ts_tcp_send_active_reset(ts_sim *sim, ts_sock *sk, ts_rst_reason why,
 			      ts_cause cause)
 {
 	if (ts_ev_on(sim, TCPSIM_EV_RESET))
-		rst_event(sim, sk->host->index, sk, 0, why);
+		rst_event(sim, sk->host->index, sk, 0, why, -1);
 	/* Through __tcp_transmit_skb, so it carries the current window. */
 	ts_seg s;
 	fill(sim, sk, &s, TS_RST | TS_ACK, sk->snd_nxt, 0);
@@ -680,7 +1002,7 @@ void ts_tcp_send_reply_reset(ts_sim *sim, ts_host *h, const ts_sock *sk,
 	if (in->flags & TS_RST)
 		return;
 	if (ts_ev_on(sim, TCPSIM_EV_RESET))
-		rst_event(sim, h->index, sk, in->dport, why);
+		rst_event(sim, h->index, sk, in->dport, why, in->flags);
 	ts_seg s = {0};
 	s.saddr = h->addr;
 	s.daddr = in->saddr;

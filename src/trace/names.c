@@ -73,6 +73,14 @@ const ts_knob_info ts_knobs[TS_NKNOBS] = {
     [TS_KNOB_HZ] = {"hz", 250, 100, 1000},
     /* 3 and 4 allow tail loss probes (Linux 6.18's default 3) */
     [TS_KNOB_TCP_EARLY_RETRANS] = {"tcp_early_retrans", 3, 0, 4},
+    /* bytes: three values, MIN DEFAULT MAX, Linux 6.18's defaults: a
+     * socket's send buffer is DEFAULT until the handshake grows it
+     * (tcp_sndbuf_expand), at most MAX */
+    [TS_KNOB_TCP_WMEM_MIN] = {"tcp_wmem", 4096, 1, 2147483647, 3},
+    [TS_KNOB_TCP_WMEM_DEF] = {"tcp_wmem.default", 16384, 1, 2147483647},
+    [TS_KNOB_TCP_WMEM_MAX] = {"tcp_wmem.max", 4194304, 1, 2147483647},
+    /* the fewest segments a TSO burst is cut to (tcp_tso_autosize) */
+    [TS_KNOB_TCP_MIN_TSO_SEGS] = {"tcp_min_tso_segs", 2, 1, 255},
     [TS_KNOB_TCP_CONGESTION_CONTROL] = {"tcp_congestion_control", 1, 0, 1, 1,
 					cc_names},
     [TS_KNOB_TCP_SLOW_START_AFTER_IDLE] = {"tcp_slow_start_after_idle", 1, 0,

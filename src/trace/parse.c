@@ -475,6 +475,111 @@ __attribute__((cold)) static struct quoted quote(const struct parser *p,
 	return q;
 }
 
+/* "Did you mean": the candidate nearest to a misspelt word, by the number
+ * of single-character edits (insert, delete, replace, swap two neighbours;
+ * case ignored) that turn one into the other. A candidate is offered when
+ * it is at most a third of the word's length away (at least one edit). */
+struct near {
+	const char *word;
+	size_t n;
+	const char *best;
+	int dist;
+};
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+__attribute__((cold)) static void
+near_init(struct near *s, const struct parser *p, struct tok t)
+{
+	s->word = tok_text(p, t);
+	s->n = t.len < QUOTE_MAX ? t.len : QUOTE_MAX;
+	s->best = NULL;
+	s->dist = (int)(s->n / 3) > 1 ? (int)(s->n / 3) : 1;
+	s->dist++; /* what a candidate must beat */
+}
+
+/* Consider candidate C. */
+__attribute__((cold)) static void near_try(struct near *s, const char *c)
+{
+	enum { W = QUOTE_MAX + 2 };
+	int d0[W], d1[W], d2[W];
+	size_t m = strlen(c);
+
+	if (m >= W - 1 || (m > s->n ? m - s->n : s->n - m) >= (size_t)s->dist)
+		return;
+	/* optimal string alignment distance, three rows */
+	int *pp = d0, *pr = d1, *cur = d2;
+	for (size_t j = 0; j <= m; j++)
+		pr[j] = (int)j;
+	for (size_t i = 1; i <= s->n; i++) {
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= m; j++) {
+			int cost = lower(s->word[i - 1]) != lower(c[j - 1]);
+			int v = pr[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (pr[j - 1] + cost < v)
+				v = pr[j - 1] + cost;
+			if (i > 1 && j > 1 &&
+			    lower(s->word[i - 1]) == lower(c[j - 2]) &&
+			    lower(s->word[i - 2]) == lower(c[j - 1]) &&
+			    pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			cur[j] = v;
+		}
+		int *t = pp;
+		pp = pr;
+		pr = cur;
+		cur = t;
+	}
+	/* nothing in common is not near: 'b' is not offered for 'a' */
+	if (pr[m] < s->dist && pr[m] < (int)(m > s->n ? m : s->n)) {
+		s->dist = pr[m];
+		s->best = c;
+	}
+}
+
+struct hint {
+	char s[QUOTE_MAX + 32];
+};
+
+/* " (did you mean 'X'?)", or "" when nothing is near. */
+__attribute__((cold)) static struct hint near_hint(const struct near *s)
+{
+	struct hint h;
+
+	h.s[0] = '\0';
+	if (s->best)
+		snprintf(h.s, sizeof h.s, " (did you mean '%s'?)", s->best);
+	return h;
+}
+
+/* The declared host nearest to T. */
+__attribute__((cold)) static struct hint near_host(const struct parser *p,
+						   struct tok t)
+{
+	struct near s;
+
+	near_init(&s, p, t);
+	for (int i = 0; i < p->t->nhosts; i++)
+		near_try(&s, p->t->hosts[i].name);
+	return near_hint(&s);
+}
+
+/* Where the word that starts at POS ends as written: at a blank or a
+ * comment, whatever the tokens inside it. */
+__attribute__((cold)) static size_t word_extent(const struct parser *p,
+						size_t pos)
+{
+	while (pos < p->llen && p->line[pos] != ' ' && p->line[pos] != '\t' &&
+	       p->line[pos] != '#')
+		pos++;
+	return pos;
+}
+
 static int expect_end(struct parser *p)
 {
 	struct tok t = peek(p);
@@ -880,9 +985,18 @@ static int read_host(struct parser *p, const char *ctx, int *out)
 	if (t.kind != TK_WORD)
 		return expected(p, t, ctx, "a host name");
 	*out = name_find(p, -1, tok_text(p, t), t.len);
-	if (*out < 0)
-		return fail(p, t.pos, "unknown host %s", quote(p, t).s);
-	return 0;
+	if (*out >= 0)
+		return 0;
+	/* "a->b": the '-' is part of the word, the name before it a host */
+	if (t.len > 1 && tok_text(p, t)[t.len - 1] == '-' &&
+	    t.pos + t.len < p->llen && p->line[t.pos + t.len] == '>' &&
+	    name_find(p, -1, tok_text(p, t), t.len - 1) >= 0)
+		return fail(p, t.pos + t.len - 1,
+			    "%s: a direction is written '%.*s>HOST', with '>' "
+			    "alone, not '->'",
+			    ctx, (int)t.len - 1, tok_text(p, t));
+	return fail(p, t.pos, "unknown host %s%s", quote(p, t).s,
+		    near_host(p, t).s);
 }
 
 /* The variable named by token T on HOST, bound by an earlier line. */
@@ -890,10 +1004,22 @@ static inline int resolve_var(struct parser *p, int host, struct tok t,
 			      int *out)
 {
 	*out = name_find(p, host, tok_text(p, t), t.len);
-	if (*out < 0)
-		return fail(p, t.pos, "unknown variable %s on host '%s'",
-			    quote(p, t).s, p->t->hosts[host].name);
-	return 0;
+	if (*out >= 0)
+		return 0;
+	/* "connect(server:80, c)": a host where a variable goes */
+	if (name_find(p, -1, tok_text(p, t), t.len) >= 0 &&
+	    t.pos + t.len < p->llen && p->line[t.pos + t.len] == ':')
+		return fail(p, t.pos,
+			    "%s is a host, not a variable: the socket comes "
+			    "first, as in connect(c, %.*s:PORT)",
+			    quote(p, t).s, (int)t.len, tok_text(p, t));
+	struct near s;
+	const ts_host_decl *h = &p->t->hosts[host];
+	near_init(&s, p, t);
+	for (int i = 0; i < h->nvars; i++)
+		near_try(&s, h->vars[i]);
+	return fail(p, t.pos, "unknown variable %s on host '%s'%s",
+		    quote(p, t).s, h->name, near_hint(&s).s);
 }
 
 /* A new variable NAME (N bytes) of HOST's process: its number in *OUT. */
@@ -1063,10 +1189,14 @@ static int parse_profile(struct parser *p)
 	t = next(p);
 	if (t.kind != TK_WORD)
 		return expected(p, t, "profile", "a profile name");
-	if (!is_word(p, t, "linux"))
+	if (!is_word(p, t, "linux")) {
+		/* the whole word as written: "linux-5.4" is read as the
+		 * name "linux-5" and the number ".4" */
+		t.len = word_extent(p, t.pos) - t.pos;
 		return fail(p, t.pos,
 			    "unknown profile %s (only 'linux' exists)",
 			    quote(p, t).s);
+	}
 	return expect_end(p);
 }
 
@@ -1081,6 +1211,24 @@ static int parse_set(struct parser *p)
 	int64_t v;
 
 	next(p);
+	kt = peek(p);
+	if (kt.kind == TK_WORD &&
+	    name_find(p, -1, tok_text(p, kt), kt.len) < 0) {
+		/* "set tcp_retries2 3": the knob where the host goes */
+		kt.len = word_extent(p, kt.pos) - kt.pos;
+		for (k = 0; k < TS_NKNOBS; k++) {
+			size_t kl = strlen(ts_knobs[k].name);
+			if (kt.len >= kl &&
+			    same_bytes(tok_text(p, kt) + kt.len - kl,
+				       ts_knobs[k].name, kl) &&
+			    (kt.len == kl ||
+			     tok_text(p, kt)[kt.len - kl - 1] == '.'))
+				return fail(p, kt.pos,
+					    "set: a knob is set on one host: "
+					    "write 'set HOST %.*s VALUE'",
+					    (int)kt.len, tok_text(p, kt));
+		}
+	}
 	if (read_host(p, "set", &host) < 0)
 		return -1;
 	kt = peek(p);
@@ -1103,8 +1251,14 @@ static int parse_set(struct parser *p)
 	for (k = 0; k < TS_NKNOBS; k++)
 		if (name.kind == TK_WORD && tok_eq(p, name, ts_knobs[k].name))
 			break;
-	if (k == TS_NKNOBS)
-		return fail(p, kt.pos, "unknown knob %s", quote(p, kt).s);
+	if (k == TS_NKNOBS) {
+		struct near s;
+		near_init(&s, p, name);
+		for (int i = 0; i < TS_NKNOBS; i++)
+			near_try(&s, ts_knobs[i].name);
+		return fail(p, kt.pos, "unknown knob %s%s", quote(p, kt).s,
+			    name.kind == TK_WORD ? near_hint(&s).s : "");
+	}
 	snprintf(what, sizeof what, "a value for %s", ts_knobs[k].name);
 	if (ts_knobs[k].names
 		? read_knob_name(p, &ts_knobs[k], what, &v) < 0
@@ -1264,6 +1418,22 @@ static int read_count_kind(struct parser *p, const char *ctx, ts_net *n)
 				    ctx, quote(p, t).s, segkinds(kinds));
 	}
 	return 0;
+}
+
+/* "seg N" after drop, dup and delay: the rule takes the segment numbered
+ * N in the report alone, instead of a COUNT of segments; else COUNT and
+ * KIND. */
+static int read_seg_count_kind(struct parser *p, const char *ctx, ts_net *n)
+{
+	if (!n->all && is_word(p, peek(p), "seg")) {
+		int64_t v;
+		next(p);
+		if (read_int(p, ctx, "N", "N", 1, UINT32_MAX, &v) < 0)
+			return -1;
+		n->segno = (uint32_t)v;
+		return 0;
+	}
+	return read_count_kind(p, ctx, n);
 }
 
 static int read_tcp_flags(struct parser *p, uint8_t *out)
@@ -1528,18 +1698,18 @@ static int parse_net(struct parser *p, ts_stmt *st)
 			next(p);
 			n->all = 1; /* count stays 1, unused */
 		}
-		if (read_count_kind(p, "drop", n) < 0)
+		if (read_seg_count_kind(p, "drop", n) < 0)
 			return -1;
 	} else if (is_word(p, op, "dup")) {
 		n->op = TS_NET_DUP;
 		if (read_pair(p, "dup", &n->from, &n->to, NULL, NULL) < 0 ||
-		    read_count_kind(p, "dup", n) < 0)
+		    read_seg_count_kind(p, "dup", n) < 0)
 			return -1;
 	} else if (is_word(p, op, "delay")) {
 		n->op = TS_NET_DELAY;
 		if (read_pair(p, "delay", &n->from, &n->to, NULL, NULL) < 0 ||
 		    read_dur(p, "delay", &n->delay) < 0 ||
-		    read_count_kind(p, "delay", n) < 0)
+		    read_seg_count_kind(p, "delay", n) < 0)
 			return -1;
 	} else if (is_word(p, op, "replay")) {
 		n->op = TS_NET_REPLAY;
@@ -1751,7 +1921,14 @@ static int parse_expect(struct parser *p, ts_stmt *st)
 			}
 			ts_sb_puts(&sb, ")");
 			ts_sb_putc(&sb, '\0');
-			int r = expected(p, k, "expect", sb.buf);
+			struct near ns;
+			near_init(&ns, p, k);
+			for (int j = 0; k.kind == TK_WORD && j < TS_TCP_NSTATES;
+			     j++)
+				near_try(&ns, ts_state_name((ts_tcp_state)j));
+			int r =
+			    fail(p, k.pos, "expect: expected %s, found %s%s",
+				 sb.buf, quote(p, k).s, near_hint(&ns).s);
 			ts_sb_free(&sb);
 			return r;
 		}
@@ -2179,9 +2356,16 @@ static int parse_result(struct parser *p, ts_call *c, const char *ctx)
 				    "%s",
 				    quote(p, e).s);
 		err = errno_lookup(p, e);
-		if (err < 0)
-			return fail(p, e.pos, "unknown errno name %s",
-				    quote(p, e).s);
+		if (err < 0) {
+			struct near s;
+			near_init(&s, p, e);
+			for (int n = 1; n < 200; n++)
+				if (ts_errno_name((ts_errno)n))
+					near_try(&s,
+						 ts_errno_name((ts_errno)n));
+			return fail(p, e.pos, "unknown errno name %s%s",
+				    quote(p, e).s, near_hint(&s).s);
+		}
 		c->expect = TCPSIM_EXPECT_ERRNO;
 		c->err = (ts_errno)err;
 		c->value = -1;
@@ -2283,8 +2467,14 @@ static int parse_call(struct parser *p, ts_stmt *st, int host,
 	st->kind = TS_STMT_CALL;
 	c->bind_var = c->fd_var = c->peer_host = -1;
 	c->expect = TCPSIM_EXPECT_NONE;
-	if (id < 0)
-		return fail(p, name.pos, "unknown call %s", quote(p, name).s);
+	if (id < 0) {
+		struct near s;
+		near_init(&s, p, name);
+		for (int i = 0; i < TCPSIM_NCALLS; i++)
+			near_try(&s, ts_calls[i].name);
+		return fail(p, name.pos, "unknown call %s%s", quote(p, name).s,
+			    near_hint(&s).s);
+	}
 	c->id = (ts_call_id)id;
 	memset(&a, 0, sizeof a);
 	a.call = ts_calls[id].name;
@@ -2382,7 +2572,8 @@ static int parse_body(struct parser *p, ts_stmt *st, const char *where)
 			return parse_net(p, st);
 		host = name_find(p, -1, tok_text(p, w), w.len);
 		if (host < 0)
-			return fail(p, w.pos, "unknown host %s", quote(p, w).s);
+			return fail(p, w.pos, "unknown host %s%s",
+				    quote(p, w).s, near_host(p, w).s);
 		return parse_host_stmt(p, st, host);
 	}
 	if (is_word(p, w, "expect")) {
@@ -2392,6 +2583,28 @@ static int parse_body(struct parser *p, ts_stmt *st, const char *where)
 	if (is_decl_word(p, w))
 		return fail(p, w.pos, "%s is a declaration and takes no time",
 			    quote(p, w).s);
+	/* packetdrill's forms: "+0 > S 0:0(0) ...", "+0 socket(...)",
+	 * "+0 `command`" */
+	if (is_punct(p, w, '<') || is_punct(p, w, '>') ||
+	    (w.kind != TK_END && p->line[w.pos] == '`'))
+		return fail(p, w.pos,
+			    "this is a packetdrill line: in a trace a segment "
+			    "is sent by a host's calls, forged with 'net: "
+			    "inject A>B ...' and checked with 'expect A>B "
+			    "KIND'; a packetdrill script runs as FILE.pkt");
+	if (find_call(p, w) >= 0 && is_punct(p, a, '('))
+		return fail(p, w.pos,
+			    "a call needs the host that makes it: write "
+			    "'HOST: %s(...)'",
+			    ts_calls[find_call(p, w)].name);
+	if (w.kind == TK_WORD && is_punct(p, a, '=') &&
+	    find_call(p, peek_at(p, a.pos + a.len)) >= 0)
+		return fail(
+		    p, w.pos,
+		    "a call needs the host that makes it: write "
+		    "'HOST: %.*s = %s(...)'",
+		    (int)w.len, tok_text(p, w),
+		    ts_calls[find_call(p, peek_at(p, a.pos + a.len))].name);
 	return fail(p, w.pos, "expected HOST:, net: or expect %s, found %s",
 		    where, quote(p, w).s);
 }
@@ -2514,6 +2727,7 @@ static int parse_line(struct parser *p)
 		st.host = -1;
 		if (parse_expect(p, &st) < 0)
 			return -1;
+		st.u.expect.untimed = 1;
 		return push_stmt(p, &st, t.pos);
 	}
 	return fail(p, t.pos,

@@ -120,7 +120,7 @@ typedef struct ts_net {
 	uint32_t count; /* default 1 */
 	ts_seg_kind kind;
 	ts_time delay;  /* TS_NET_DELAY */
-	uint32_t segno; /* TS_NET_REPLAY */
+	uint32_t segno; /* TS_NET_REPLAY; drop, dup, delay "seg N" (else 0) */
 	/* TS_NET_INJECT */
 	int from_port, to_port; /* -1 when not given (the only connection) */
 	uint8_t tcp_flags;
@@ -151,6 +151,7 @@ typedef struct ts_expect {
 	tcpsim_seg_match match; /* WIRE: the fields named, if any */
 	int host, var;          /* STATE, TERMINATED (host only) */
 	ts_tcp_state state;
+	int untimed; /* written without a time: checked at the line before's */
 } ts_expect;
 
 typedef enum ts_stmt_kind {
@@ -217,9 +218,13 @@ typedef enum ts_knob {
 	TS_KNOB_TCP_FASTOPEN_KEY3, /* (likewise) */
 	TS_KNOB_TCP_FASTOPEN_BLACKHOLE_TIMEOUT_SEC,
 	TS_KNOB_HZ, /* the kernel's tick rate (CONFIG_HZ), not a sysctl */
-	TS_KNOB_TCP_EARLY_RETRANS
+	TS_KNOB_TCP_EARLY_RETRANS,
+	TS_KNOB_TCP_WMEM_MIN, /* "set H tcp_wmem MIN DEFAULT MAX" */
+	TS_KNOB_TCP_WMEM_DEF, /* (set with the line above only) */
+	TS_KNOB_TCP_WMEM_MAX, /* (likewise) */
+	TS_KNOB_TCP_MIN_TSO_SEGS
 } ts_knob;
-#define TS_NKNOBS 38
+#define TS_NKNOBS 42
 
 /* The values of tcp_congestion_control (names.c spells them). */
 enum { TS_CC_RENO, TS_CC_CUBIC };

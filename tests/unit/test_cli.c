@@ -123,9 +123,10 @@ START_TEST(cli_several_traces)
 	HAS(&b, "# 1 expectations checked, 0 failed\n\n# tcpsim ");
 	HAS(&b, "b.trace:1: expected c = socket() = 4, got 3\n");
 	free(b.data);
-	/* --pcap and --svg take one trace. */
+	/* --pcap, --pcap-at, --svg and --html take one trace. */
 	ck_assert_int_eq(cli("--pcap x.pcap a.trace b.trace", &b), 2);
-	ck_assert_str_eq(b.data, "tcpsim: --pcap and --svg take one trace\n");
+	ck_assert_str_eq(b.data, "tcpsim: --pcap, --pcap-at, --svg and --html "
+				 "take one trace\n");
 	free(b.data);
 	/* The three outputs that take standard output exclude each other. */
 	ck_assert_int_eq(cli("--json --quiet a.trace", &b), 2);

@@ -49,6 +49,10 @@ static th_conn bulk(void)
 {
 	th_conn c = established();
 	ck_assert_int_eq(th_do(c.t, "a: fcntl(x, O_NONBLOCK)").ret, 0);
+	/* a buffer the congestion window never outgrows: the sender is
+	 * limited by the window alone */
+	ck_assert_int_eq(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 4194304)").ret,
+			 0);
 	return c;
 }
 

@@ -411,6 +411,58 @@ START_TEST(dup_not_used_up_by_a_drop)
 END_TEST
 
 /* ---------------------------------------------------------------------- */
+/* seg N: the segment numbered N alone */
+
+START_TEST(drop_seg_n_only_that_number)
+{
+	th *t = th_new(NET_TEXT, 0);
+	th_do(t, "net: drop a>b seg 3");
+	ts_seg s = seg_rst(A, B);
+	uint32_t n1 = th_net_send(t, HA, HB, &s);
+	uint32_t n2 = th_net_send(t, HA, HB, &s);
+	uint32_t n3 = th_net_send(t, HA, HB, &s);
+	uint32_t n4 = th_net_send(t, HA, HB, &s);
+	ck_assert_uint_eq(n3, 3);
+	ck_queued_once(t, n1, TS_MS(30));
+	ck_queued_once(t, n2, TS_MS(30));
+	ck_not_queued(t, n3);
+	ck_queued_once(t, n4, TS_MS(30));
+	/* used up: the direction has no rule left */
+	ck_assert_int_eq(ts_net_dir(&t->sim->net, HA, HB)->nfaults, 0);
+}
+END_TEST
+
+START_TEST(seg_n_of_another_direction_never_matches)
+{
+	/* Segment 2 goes from b to a: the rule for a>b takes nothing, and
+	 * goes once a later number has passed its direction. */
+	th *t = th_new(NET_TEXT, 0);
+	th_do(t, "net: dup a>b seg 2");
+	ts_seg ab = seg_rst(A, B), ba = seg_rst(B, A);
+	const ts_pkt *q[4];
+	ck_assert_int_eq(th_queued(t, th_net_send(t, HA, HB, &ab), q, 4), 1);
+	ck_assert_int_eq(th_queued(t, th_net_send(t, HB, HA, &ba), q, 4), 1);
+	ck_assert_int_eq(th_queued(t, th_net_send(t, HA, HB, &ab), q, 4), 1);
+	ck_assert_int_eq(ts_net_dir(&t->sim->net, HA, HB)->nfaults, 0);
+}
+END_TEST
+
+START_TEST(delay_seg_n)
+{
+	th *t = th_new(NET_TEXT, 0);
+	th_do(t, "net: delay a>b 50ms seg 2");
+	ts_seg s = seg_rst(A, B);
+	uint32_t n1 = th_net_send(t, HA, HB, &s);
+	uint32_t n2 = th_net_send(t, HA, HB, &s);
+	uint32_t n3 = th_net_send(t, HA, HB, &s);
+	ck_queued_once(t, n1, TS_MS(30));
+	ck_queued_once(t, n2, TS_MS(80));
+	ck_queued_once(t, n3, TS_MS(30));
+	ck_assert(th_report_has(t, "delayed +50ms (line 5)"));
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
 /* delay */
 
 START_TEST(delay_arrives_late)
@@ -823,6 +875,9 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, dup_delivered_twice_same_number);
 	tcase_add_test(tc, dup_count_kind);
 	tcase_add_test(tc, dup_not_used_up_by_a_drop);
+	tcase_add_test(tc, drop_seg_n_only_that_number);
+	tcase_add_test(tc, seg_n_of_another_direction_never_matches);
+	tcase_add_test(tc, delay_seg_n);
 	tcase_add_test(tc, delay_arrives_late);
 	tcase_add_test(tc, delay_reorders);
 	tcase_add_test(tc, lane_one_event_per_direction);

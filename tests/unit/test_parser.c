@@ -417,6 +417,10 @@ START_TEST(parse_knob_table)
 	     "tcp_fastopen_blackhole_timeout_sec", 0, 0, 2147483647},
 	    {TS_KNOB_HZ, "hz", 250, 100, 1000},
 	    {TS_KNOB_TCP_EARLY_RETRANS, "tcp_early_retrans", 3, 0, 4},
+	    {TS_KNOB_TCP_WMEM_MIN, "tcp_wmem", 4096, 1, 2147483647},
+	    {TS_KNOB_TCP_WMEM_DEF, "tcp_wmem.default", 16384, 1, 2147483647},
+	    {TS_KNOB_TCP_WMEM_MAX, "tcp_wmem.max", 4194304, 1, 2147483647},
+	    {TS_KNOB_TCP_MIN_TSO_SEGS, "tcp_min_tso_segs", 2, 1, 255},
 	};
 
 	ck_assert_int_eq(sizeof want / sizeof want[0], TS_NKNOBS);
@@ -486,6 +490,26 @@ START_TEST(parse_set_rmem)
 }
 END_TEST
 
+START_TEST(parse_set_wmem)
+{
+	ts_trace *t = parse_ok("set client net.ipv4.tcp_wmem 4096 262144 "
+			       "4194304\n"
+			       "set server tcp_min_tso_segs 10\n");
+
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_WMEM_MIN], 4096);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_WMEM_DEF], 262144);
+	ck_assert_int_eq(t->hosts[0].knobs[TS_KNOB_TCP_WMEM_MAX], 4194304);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_TCP_WMEM_DEF], 16384);
+	ck_assert_int_eq(t->hosts[1].knobs[TS_KNOB_TCP_MIN_TSO_SEGS], 10);
+	ts_trace_free(t);
+	check_error("set client tcp_wmem 4096 16384\n", 1, 31,
+		    "set: expected value 3 of tcp_wmem, found the end of the "
+		    "line");
+	check_error("set client tcp_min_tso_segs 0\n", 1, 29,
+		    "set: tcp_min_tso_segs '0' is out of range (1..255)");
+}
+END_TEST
+
 START_TEST(parse_set)
 {
 	ts_trace *t =
@@ -521,11 +545,13 @@ START_TEST(parse_set)
 		const char *two =
 		    k == TS_KNOB_IP_LOCAL_PORT_LOW  ? " 65535"
 		    : k == TS_KNOB_TCP_RMEM_MIN     ? " 131072 33554432"
+		    : k == TS_KNOB_TCP_WMEM_MIN     ? " 16384 4194304"
 		    : k == TS_KNOB_TCP_FASTOPEN_KEY ? " 0 0 4294967295"
 						    : "";
 
 		if (k == TS_KNOB_IP_LOCAL_PORT_HIGH ||
 		    k == TS_KNOB_TCP_RMEM_DEF || k == TS_KNOB_TCP_RMEM_MAX ||
+		    k == TS_KNOB_TCP_WMEM_DEF || k == TS_KNOB_TCP_WMEM_MAX ||
 		    k == TS_KNOB_TCP_FASTOPEN_KEY1 ||
 		    k == TS_KNOB_TCP_FASTOPEN_KEY2 ||
 		    k == TS_KNOB_TCP_FASTOPEN_KEY3)
@@ -1820,6 +1846,29 @@ END_TEST
 	X(error_expect_state_unknown, PRE "expect client c state ESTAB\n", 3, 23, "expect: expected a state (CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT), found 'ESTAB'") \
 	X(error_expect_terminated_trailing, "expect client terminated now\n", 1, 15, "unknown variable 'terminated' on host 'client'") \
 	X(error_expect_trailing, "expect client>server RST RST\n", 1, 26, "expect: expected a segment field (seq, ack, win, len, mss, wscale, sackOK, ts, sack) or the end of the line, found 'RST'") \
+	/* errors that say what to write instead */ \
+	X(error_near_host, "0 sever: kill\n", 1, 3, "unknown host 'sever' (did you mean 'server'?)") \
+	X(error_near_host_expect, "expect clinet>server RST\n", 1, 8, "unknown host 'clinet' (did you mean 'client'?)") \
+	X(error_near_host_nothing_shared, "host a 10.0.0.9\n0 b: kill\n", 2, 3, "unknown host 'b'") \
+	X(error_near_var, PRE "0 client: close(cc)\n", 3, 17, "unknown variable 'cc' on host 'client' (did you mean 'c'?)") \
+	X(error_near_call, PRE "0 client: conect(c, server:80)\n", 3, 11, "unknown call 'conect' (did you mean 'connect'?)") \
+	X(error_near_call_swap, PRE "0 client: lsiten(c, 1)\n", 3, 11, "unknown call 'lsiten' (did you mean 'listen'?)") \
+	X(error_near_errno, PRE "0 client: close(c) = -1 EBADFF\n", 3, 25, "unknown errno name 'EBADFF' (did you mean 'EBADF'?)") \
+	X(error_near_errno_case, PRE "0 client: close(c) = -1 econnrefused\n", 3, 25, "unknown errno name 'econnrefused' (did you mean 'ECONNREFUSED'?)") \
+	X(error_near_knob, "set client tcp_retries3 3\n", 1, 12, "unknown knob 'tcp_retries3' (did you mean 'tcp_retries2'?)") \
+	X(error_near_knob_sysctl, "set client net.ipv4.tcp_fin_timeot 3\n", 1, 12, "unknown knob 'net.ipv4.tcp_fin_timeot' (did you mean 'tcp_fin_timeout'?)") \
+	X(error_near_state, PRE "expect client c state ESTABLISHD\n", 3, 23, "expect: expected a state (CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT), found 'ESTABLISHD' (did you mean 'ESTABLISHED'?)") \
+	X(error_set_without_host, "set tcp_retries2 3\n", 1, 5, "set: a knob is set on one host: write 'set HOST tcp_retries2 VALUE'") \
+	X(error_set_without_host_sysctl, "set net.ipv4.tcp_retries2 3\n", 1, 5, "set: a knob is set on one host: write 'set HOST net.ipv4.tcp_retries2 VALUE'") \
+	X(error_net_arrow, "0 net: drop client->server 1\n", 1, 19, "drop: a direction is written 'client>HOST', with '>' alone, not '->'") \
+	X(error_expect_arrow, "expect server->client RST\n", 1, 14, "expect: a direction is written 'server>HOST', with '>' alone, not '->'") \
+	X(error_args_order, PRE "0 client: connect(server:80, c)\n", 3, 19, "'server' is a host, not a variable: the socket comes first, as in connect(c, server:PORT)") \
+	X(error_packetdrill_packet, "+0 > S 0:0(0) win 1000\n", 1, 4, "this is a packetdrill line: in a trace a segment is sent by a host's calls, forged with 'net: inject A>B ...' and checked with 'expect A>B KIND'; a packetdrill script runs as FILE.pkt") \
+	X(error_packetdrill_inbound, "0.1 < . 1:1(0) ack 1 win 257\n", 1, 5, "this is a packetdrill line: in a trace a segment is sent by a host's calls, forged with 'net: inject A>B ...' and checked with 'expect A>B KIND'; a packetdrill script runs as FILE.pkt") \
+	X(error_packetdrill_command, "+0 `sysctl -q net.ipv4.tcp_sack=0`\n", 1, 4, "this is a packetdrill line: in a trace a segment is sent by a host's calls, forged with 'net: inject A>B ...' and checked with 'expect A>B KIND'; a packetdrill script runs as FILE.pkt") \
+	X(error_call_without_host, "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n", 1, 4, "a call needs the host that makes it: write 'HOST: socket(...)'") \
+	X(error_bind_without_host, "0 c = socket()\n", 1, 3, "a call needs the host that makes it: write 'HOST: c = socket(...)'") \
+	X(error_profile_version, "profile linux-5.4\n", 1, 9, "unknown profile 'linux-5.4' (only 'linux' exists)") \
 	/* quoting in messages */ \
 	X(error_quote_long, "0 client: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 1, 11, "expected a call, kill, crash or reboot after 'client:', found 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'") \
 	X(error_quote_cr, "0 client: kill\r\r\n", 1, 15, "unexpected '\\x0d' at the end of the statement")
@@ -2161,6 +2210,7 @@ static Suite *parser_suite(void)
 	tcase_add_test(tc, parse_set);
 	tcase_add_test(tc, parse_set_port_range);
 	tcase_add_test(tc, parse_set_rmem);
+	tcase_add_test(tc, parse_set_wmem);
 	tcase_add_test(tc, parse_set_congestion_control);
 	tcase_add_test(tc, parse_result_report_order);
 	suite_add_tcase(s, tc);

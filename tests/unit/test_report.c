@@ -42,6 +42,33 @@ START_TEST(fail_expect_lines)
 }
 END_TEST
 
+/* An expect line without a time is checked at the time of the line before,
+ * even while that line's call is blocked: the failure says so and names
+ * the call. With a time, or when no call is blocked, it does not. */
+START_TEST(fail_expect_while_blocked)
+{
+	static const char text[] = BASE "+0.1   client: read(c, 10) = 0\n"
+					"expect server>client FIN\n"
+					"expect client c state CLOSE_WAIT\n"
+					"+0.2   server: close(a) = 0\n"
+					"+0.1   expect server>client RST\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_FAILED);
+	HAS(&b, "FAIL    t.trace:8: expected server>client FIN, got none "
+		"(checked while line 7, client: read(c, 10), was still "
+		"blocked: a line without a time is checked at the time of the "
+		"line before and waits for no call; give it a time to check it "
+		"later)\n");
+	HAS(&b, "FAIL    t.trace:9: expected client c state CLOSE_WAIT, got "
+		"ESTABLISHED (checked while line 7, client: read(c, 10), was "
+		"still blocked");
+	/* with a time: checked when it says, no word of the blocked call */
+	HAS(&b, "FAIL    t.trace:11: expected server>client RST, got none\n");
+	free(b.data);
+}
+END_TEST
+
 START_TEST(fail_host_events)
 {
 	/* kill with no process, crash of a host that is down, reboot of a
@@ -389,6 +416,59 @@ START_TEST(event_replay_json)
 }
 END_TEST
 
+/* SEND and RECV carry the connection's sequence variables and timers: the
+ * sender's as the segment left it, the receiver's as it arrived. */
+struct varlog {
+	tcpsim_seqvars syn_sent, syn_at_server, synack_at_client, data_sent;
+};
+
+static void collect_vars(void *ctx, const tcpsim_event *ev)
+{
+	struct varlog *l = ctx;
+	if (ev->kind == TCPSIM_EV_SEND && ev->u.seg.segno == 1)
+		l->syn_sent = ev->u.seg.vars;
+	if (ev->kind == TCPSIM_EV_RECV && ev->u.seg.segno == 1)
+		l->syn_at_server = ev->u.seg.vars;
+	if (ev->kind == TCPSIM_EV_RECV && ev->u.seg.segno == 2)
+		l->synack_at_client = ev->u.seg.vars;
+	if (ev->kind == TCPSIM_EV_SEND && ev->u.seg.seg.len == 100)
+		l->data_sent = ev->u.seg.vars;
+}
+
+START_TEST(event_seqvars)
+{
+	static const char text[] = BASE "+0.1   client: write(c, 100) = 100\n";
+	struct varlog l;
+	memset(&l, 0, sizeof l);
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	o.event = collect_vars;
+	o.event_ctx = &l;
+	ck_assert_int_eq(tcpsim_run_trace("t", text, sizeof text - 1, &o, NULL),
+			 TCPSIM_OK);
+	/* the SYN (ISN 1000) as it left: SND.NXT past it, nothing received */
+	ck_assert_int_eq(l.syn_sent.valid, 1);
+	ck_assert_int_eq(l.syn_sent.state, TCPSIM_SYN_SENT);
+	ck_assert_uint_eq(l.syn_sent.snd_una, 1000);
+	ck_assert_uint_eq(l.syn_sent.snd_nxt, 1001);
+	/* a listener has no connection for it */
+	ck_assert_int_eq(l.syn_at_server.valid, 0);
+	/* the SYN-ACK arriving: the SYN's retransmission timer (1 s) on */
+	ck_assert_int_eq(l.synack_at_client.state, TCPSIM_SYN_SENT);
+	ck_assert_int_eq(
+	    l.synack_at_client.timer_us[TCPSIM_TIMER_RETRANSMISSION], 1000000);
+	ck_assert_int_eq(l.synack_at_client.timer_us[TCPSIM_TIMER_KEEPALIVE],
+			 -1);
+	/* the data: 100 bytes past SND.UNA, RCV.NXT past the SYN-ACK */
+	ck_assert_int_eq(l.data_sent.state, TCPSIM_ESTABLISHED);
+	ck_assert_uint_eq(l.data_sent.snd_una, 1001);
+	ck_assert_uint_eq(l.data_sent.snd_nxt, 1101);
+	ck_assert_uint_eq(l.data_sent.rcv_nxt, 2001);
+	ck_assert_uint_eq(l.data_sent.snd_cwnd, 10);
+	ck_assert_uint_gt(l.data_sent.snd_wnd, 0);
+}
+END_TEST
+
 /* The TCP checksum of a packet from tcpsim_event_packet, over the
  * pseudo-header: 0 when right. */
 static unsigned tcp_sum(const unsigned char *p, size_t n)
@@ -504,6 +584,8 @@ int main(void)
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("failures");
 	tcase_add_test(tc, fail_expect_lines);
+	tcase_add_test(tc, fail_expect_while_blocked);
+	tcase_add_test(tc, event_seqvars);
 	tcase_add_test(tc, fail_host_events);
 	tcase_add_test(tc, fail_result_forms);
 	tcase_add_test(tc, fail_blocked_calls);

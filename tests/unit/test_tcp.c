@@ -1736,32 +1736,149 @@ END_TEST
 
 START_TEST(established_blocked_write_wakes_at_a_third_free)
 {
-	/* A write blocked on a full send buffer (65536) is woken by an ACK
-	 * only when a third of the buffer is free: free space at least half
-	 * of what is still queued (Linux tcp_check_space ->
-	 * sk_stream_write_space, __sk_stream_is_writeable). It then takes
-	 * what fits. */
+	/* The send buffer counts memory, as Linux's sk_wmem_queued: each
+	 * skb's payload and TS_TCP_SKB_OVERHEAD (tcp_sendmsg_locked). After
+	 * the handshake it is 2 * 10 * 2304 = 46080 (tcp_sndbuf_expand:
+	 * 1460 + MAX_TCP_HEADER + skb_shared_info rounded up to 2048, and
+	 * struct sk_buff). A skb holds half the peer's window, 22 segments
+	 * (tcp_xmit_size_goal); the first goes, 10 segments of it, and the
+	 * rest fills again to 22 segments before memory runs out: 32
+	 * segments queued. */
 	th_conn c = established();
 	th_res r = th_do(c.t, "a: write(x, 100000)");
 	ck_blocked(r);
 	ts_sock *sk = th_sk(&c);
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
+	ck_assert_uint_eq(sk->sndbuf, 46080);
+	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 32 * 1460);
+	ck_assert(!ts_tcp_memory_free(sk));
 	th_drop_captures(c.t);
-	/* 2 segments acked: 2920 free, 62616 queued. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 2 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
-	/* 14: 20440 free, 45096 queued: still under half. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 14 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536);
-	/* 16: 23360 free, 42176 queued: the writer wakes and fills it. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 16 * 1460);
-	ck_blocked(th_result(c.t, r));
-	ck_assert_uint_eq(sk->write_seq - c.iss - 1, 65536 + 16 * 1460);
-	/* All acked: the rest fits, and the write returns. */
-	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
+	/* Each ACK frees the skbs it covers whole; the writer wakes only
+	 * when a third of the buffer is free: free memory at least half
+	 * of what is queued (tcp_check_space -> sk_stream_write_space,
+	 * __sk_stream_is_writeable). */
+	int woke = 0;
+	for (uint32_t acked = 1; acked <= 32 && !woke; acked++) {
+		uint32_t una = c.iss + 1 + acked * 1460;
+		uint32_t n = sk->skbq->n, freed = 0;
+		for (uint32_t i = 0; i < n - sk->skb_unsent; i++)
+			if (ts_seq_le(sk->skbq
+					  ->e[(sk->skbq->head + i) &
+					      (sk->skbq->cap - 1)]
+					  .end,
+				      una))
+				freed++;
+		uint32_t q =
+		    (n - freed) * TS_TCP_SKB_OVERHEAD + (sk->write_seq - una);
+		uint32_t before = sk->write_seq;
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + acked * 1460);
+		/* (the buffer as the ACK left it: tcp_new_space grows it
+		 * with the window before it looks) */
+		int writeable = q < sk->sndbuf && sk->sndbuf - q >= q / 2;
+		woke = sk->write_seq != before;
+		ck_assert_int_eq(woke, writeable && freed > 0);
+	}
+	ck_assert(woke);
+	/* the window grew, and the buffer with it (cwnd 22 at 12 acked) */
+	ck_assert_uint_eq(sk->sndbuf, 2 * sk->snd_cwnd * 2304);
+	/* All acked, again and again: the rest fits, the write returns. */
+	for (int i = 0; i < 8 && th_result(c.t, r).blocked; i++)
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
 	ck_ret(th_result(c.t, r), 100000);
+}
+END_TEST
+
+START_TEST(established_send_buffer_from_tcp_wmem)
+{
+	/* Linux tcp_init_sock: the buffer is tcp_wmem's DEFAULT (16384)
+	 * before a connection; tcp_init_buffer_space -> tcp_sndbuf_expand
+	 * grows it to 2 * 10 * 2304 at the handshake, at most tcp_wmem's
+	 * MAX; SO_SNDBUF (doubled) locks it (SOCK_SNDBUF_LOCK). */
+	th_conn c = established();
+	ck_assert_uint_eq(th_sk(&c)->sndbuf, 46080);
+	ck_ret(th_do(c.t, "a: c = socket()"), 5);
+	ck_ret(th_do(c.t, "a: getsockopt(c, SO_SNDBUF)"), 16384);
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 3000)"), 0);
+	ck_ret(th_do(c.t, "a: getsockopt(x, SO_SNDBUF)"), 6000);
+	/* locked: the window's growth no longer grows it */
+	ck_assert(th_sk(&c)->sndbuf_lock);
+	ts_tcp_sndbuf_expand(th_sk(&c));
+	ck_assert_uint_eq(th_sk(&c)->sndbuf, 6000);
+}
+END_TEST
+
+START_TEST(established_nonblocking_write_takes_what_memory_allows)
+{
+	/* Linux tcp_sendmsg_locked: a new skb only while sk_wmem_queued is
+	 * below the buffer (sk_stream_memory_free); a non-blocking write
+	 * returns what it queued, then EAGAIN (sk_stream_wait_memory with
+	 * no time-out); poll() has no POLLOUT until a third is free. Only a
+	 * new skb needs free memory: a 6000-byte buffer takes a first skb
+	 * of 22 segments (half the peer's window), 10 go, and the unsent
+	 * rest is filled to 22 segments again: 32 in all, then no more. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 3000)"), 0);
+	ck_ret(th_do(c.t, "a: fcntl(x, O_NONBLOCK)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 100000)"), 32 * 1460);
+	ts_sock *sk = th_sk(&c);
+	ck_assert_uint_eq(ts_tcp_wmem_queued(sk) >= sk->sndbuf, 1);
+	ck_errno(th_do(c.t, "a: write(x, 1)"), TS_EAGAIN, 0);
+	ck_ret(th_do(c.t, "a: poll(x, POLLOUT, 0)"), 0);
+}
+END_TEST
+
+START_TEST(established_poll_marks_nospace_and_the_buffer_grows)
+{
+	/* Linux tcp_poll(): no POLLOUT, and the socket is marked
+	 * SOCK_NOSPACE; the ACKs that then free memory grow the buffer
+	 * with the window (tcp_check_space -> tcp_new_space ->
+	 * tcp_sndbuf_expand, while packets in flight are fewer than cwnd).
+	 * Without the mark (no writer or poller ran out of room), it stays
+	 * as it was. */
+	for (int polled = 0; polled <= 1; polled++) {
+		th_conn c = established();
+		ts_sock *sk = th_sk(&c);
+		ck_ret(th_do(c.t, "a: fcntl(x, O_NONBLOCK)"), 0);
+		/* 40000 bytes fit (only a new skb needs free memory), but
+		 * leave less than a third free */
+		ck_ret(th_do(c.t, "a: write(x, 40000)"), 40000);
+		ck_assert(!sk->nospace);
+		if (polled) {
+			ck_ret(th_do(c.t, "a: poll(x, POLLOUT, 0)"), 0);
+			ck_assert(sk->nospace);
+		}
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 10 * 1460);
+		ck_assert_uint_eq(sk->snd_cwnd, 20);
+		ck_assert_uint_eq(sk->sndbuf, polled ? 2 * 20 * 2304 : 46080);
+		th_free(c.t);
+	}
+}
+END_TEST
+
+START_TEST(established_long_write_psh_every_half_window)
+{
+	/* Linux forced_push(): a full skb is marked PSH (tcp_mark_push) once
+	 * more than half the largest window was written since the last
+	 * mark, and the write's last skb at its end (tcp_push). The peer's
+	 * window here is 64240: skbs of 22 segments (32120 bytes). The
+	 * first goes, 10 segments of it, and the unsent rest is filled
+	 * to 22 segments again, to 46720: more than 32120 written since
+	 * the last mark, PSH there; then at the end. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, SO_SNDBUF, 1000000)"), 0);
+	ck_ret(th_do(c.t, "a: write(x, 60000)"), 60000);
+	ts_sock *sk = th_sk(&c);
+	/* everything acked as it goes: each segment's PSH seen */
+	uint32_t psh_end[4], npsh = 0;
+	for (int round = 0; round < 8; round++) {
+		for (const th_cap *k; (k = th_take(c.t));)
+			if (k->seg.len && (k->seg.flags & TS_PSH) && npsh < 4)
+				psh_end[npsh++] =
+				    k->seg.seq + k->seg.len - c.iss - 1;
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = sk->snd_nxt - c.iss);
+	}
+	ck_assert_uint_eq(npsh, 2);
+	ck_assert_uint_eq(psh_end[0], 32 * 1460);
+	ck_assert_uint_eq(psh_end[1], 60000);
 }
 END_TEST
 
@@ -3427,6 +3544,11 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_ato_follows_data_arrivals);
 	tcase_add_test(tc, established_disconnect_discards_unread_data);
 	tcase_add_test(tc, established_blocked_write_wakes_at_a_third_free);
+	tcase_add_test(tc, established_send_buffer_from_tcp_wmem);
+	tcase_add_test(tc,
+		       established_nonblocking_write_takes_what_memory_allows);
+	tcase_add_test(tc, established_long_write_psh_every_half_window);
+	tcase_add_test(tc, established_poll_marks_nospace_and_the_buffer_grows);
 	tcase_add_test(tc, established_shutdown_wr_then_write_epipe);
 	tcase_add_test(tc, established_kill_closes_as_close);
 	tcase_add_test(tc, established_rst_before_accept);

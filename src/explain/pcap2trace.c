@@ -1,0 +1,751 @@
+/*
+ * pcap2trace.c - tcpsim pcap2trace (doc/explain.md): a trace that
+ * reproduces one connection of a capture. The explainer (explain.c) says
+ * what each side's stack did and why; this file turns that into the calls
+ * each application must have made, the faults of the network (segments
+ * that never arrived) and the knobs the timing shows, at the times the
+ * capture implies. What it cannot know it assumes, and says so at the top
+ * of the trace.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "explain/explain.h"
+#include "tcpsim.h"
+
+/* The connection chosen, as the explainer saw it. */
+typedef struct pick {
+	uint32_t want;
+	int found;
+	ts_xp_conn c;
+	ts_xp_rst rst[TS_XP_MAXRST];
+} pick;
+
+static void keep(void *ctx, const ts_xp_conn *c)
+{
+	pick *p = ctx;
+	if (c->id == p->want) {
+		p->c = *c;
+		memcpy(p->rst, c->rst, (size_t)c->nrst * sizeof *c->rst);
+		p->c.rst = p->rst;
+		p->found = 1;
+	}
+}
+
+/* One line of the trace, at a time in µs. */
+typedef struct line {
+	int64_t t;
+	int order; /* at one time, in the order made */
+	char text[160];
+} line;
+
+typedef struct out {
+	line *v;
+	size_t n, cap;
+} out;
+
+static void add(out *o, int64_t t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#include <stdarg.h>
+static void add(out *o, int64_t t, const char *fmt, ...)
+{
+	if (o->n == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 64;
+		line *nv = realloc(o->v, nc * sizeof *nv);
+		if (!nv)
+			return;
+		o->v = nv;
+		o->cap = nc;
+	}
+	line *l = &o->v[o->n];
+	l->t = t < 0 ? 0 : t;
+	l->order = (int)o->n;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->text, sizeof l->text, fmt, ap);
+	va_end(ap);
+	o->n++;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const line *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->order - y->order;
+}
+
+static void put_addr(FILE *f, uint32_t a)
+{
+	fprintf(f, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+		a & 255);
+}
+
+static const char *first_id(const ts_xp_rst *r)
+{
+	return r->ncand ? r->cand[0].id : "unexplained";
+}
+
+/* The segments of the connection, in capture order. */
+typedef struct segs {
+	ts_cap_seg *v;
+	size_t n, cap;
+} segs;
+
+static int seg_push(segs *s, const ts_cap_seg *x)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 64;
+		ts_cap_seg *nv = realloc(s->v, nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		s->v = nv;
+		s->cap = nc;
+	}
+	s->v[s->n++] = *x;
+	return 0;
+}
+
+static int dir_of(const ts_xp_conn *c, const ts_cap_seg *s)
+{
+	return !(s->saddr == c->s[0].addr && s->sport == c->s[0].port);
+}
+
+/* Print the segments of connection C, one a line: "A>B FLAGS LEN". */
+static void list_segments(FILE *f, const ts_xp_conn *c, const segs *sg)
+{
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		int d = dir_of(c, s);
+		fprintf(f, "%s ", d ? "B>A" : "A>B");
+		static const char *const n[] = {"FIN", "SYN", "RST",
+						"PSH", "ACK", "URG"};
+		static const int order[] = {1, 2, 0, 3, 4, 5};
+		int first = 1;
+		for (int k = 0; k < 6; k++)
+			if (s->flags & (1 << order[k])) {
+				fprintf(f, "%s%s", first ? "" : "|",
+					n[order[k]]);
+				first = 0;
+			}
+		fprintf(f, " %" PRIu32 "\n", s->len);
+	}
+}
+
+static void us(char *b, size_t n, int64_t t)
+{
+	snprintf(b, n, "%" PRId64 "us", t < 0 ? 0 : t);
+}
+
+/* Write the trace of connection C, whose segments are SG. */
+static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
+			const segs *sg)
+{
+	out o = {0};
+	const ts_xp_side *A = &c->s[0], *B = &c->s[1];
+	uint32_t baddr = B->addr;
+	int same_addr = A->addr == B->addr;
+	if (same_addr)
+		baddr = A->addr + 1;
+	/* the link delay: half the handshake's round trip (SYN to the ACK
+	 * of the SYN|ACK) at the capture point */
+	int64_t d = c->rtt_us > 0 ? c->rtt_us / 2 : 0;
+	/* where the capture was taken: next to the client if the SYN|ACK
+	 * took longer to come than the ACK that answered it */
+	int64_t t_syn = -1, t_sa = -1, t_ack = -1;
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		if (s->frame == c->hs[0])
+			t_syn = s->t_us;
+		if (s->frame == c->hs[1])
+			t_sa = s->t_us;
+		if (s->frame == c->hs[2])
+			t_ack = s->t_us;
+	}
+	/* at a, the SYN|ACK comes a round trip after the SYN and the ACK
+	 * leaves at once; at b the other way round; equal gaps mean each
+	 * segment was stamped as it left its host (captures of both ends
+	 * merged, or tcpsim --pcap) */
+	int64_t g1 = t_sa - t_syn, g2 = t_ack - t_sa;
+	int where = 0; /* 1 at a, 2 at b, 0 each at its sender */
+	if (t_syn >= 0 && t_sa >= 0 && t_ack >= 0) {
+		if (g1 > 4 * g2)
+			where = 1;
+		else if (g2 > 4 * g1)
+			where = 2;
+	}
+	int64_t off[2] = {where == 2 ? d : 0, where == 1 ? d : 0};
+	int64_t t0 = c->t0;
+	/* what each RST was */
+	const ts_xp_rst *abort_of[2] = {NULL, NULL};
+	const ts_xp_rst *no_listener = NULL;
+	for (int i = 0; i < c->nrst; i++) {
+		const ts_xp_rst *r = &c->rst[i];
+		const char *id = first_id(r);
+		if (!strcmp(id, "no-listener"))
+			no_listener = r;
+		if (!r->answers && !abort_of[r->from] && r->ncand &&
+		    r->cand[0].reason >= 0)
+			abort_of[r->from] = r;
+	}
+	int unread[2] = {0, 0};
+	for (int x = 0; x < 2; x++)
+		if (abort_of[x] &&
+		    !strcmp(first_id(abort_of[x]), "close-unread-data"))
+			unread[x] = 1;
+	int listener_closed =
+	    abort_of[1] && !strcmp(first_id(abort_of[1]), "listener-closed");
+	int keepalive[2] = {0, 0};
+	for (int x = 0; x < 2; x++)
+		keepalive[x] = c->s[x].probes ||
+			       (abort_of[x] && !strcmp(first_id(abort_of[x]),
+						       "keepalive-timeout"));
+	/* a side that gave up: nothing it sent from the first copy of the
+	 * segment it retransmitted in vain arrived */
+	uint64_t drop_from[2] = {0, 0}, last_run[2] = {0, 0};
+	for (int x = 0; x < 2; x++) {
+		if (c->timeout_side != x)
+			continue;
+		const ts_cap_seg *r = NULL;
+		for (size_t i = 0; i < sg->n; i++)
+			if (sg->v[i].frame == c->s[x].rexmit_run_first)
+				r = &sg->v[i];
+		for (size_t i = 0; r && i < sg->n; i++)
+			if (dir_of(c, &sg->v[i]) == x &&
+			    sg->v[i].seq == r->seq &&
+			    sg->v[i].flags == r->flags) {
+				if (!drop_from[x])
+					drop_from[x] = sg->v[i].frame;
+				last_run[x] = sg->v[i].frame;
+			}
+	}
+	const char *fd[2] = {"c", "s"};
+	const char *host[2] = {"a", "b"};
+	char tb[32];
+
+	/* B: a listener unless the SYN met none */
+	if (!no_listener) {
+		add(&o, 0, "b: l = socket()");
+		add(&o, 0, "b: bind(l, %u)", B->port);
+		add(&o, 0, "b: listen(l, 128)");
+		if (!listener_closed)
+			add(&o, 0, "b: s = accept(l)");
+	}
+	add(&o, 0, "a: c = socket()");
+	add(&o, 0, "a: bind(c, %u)", A->port);
+	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
+	if (!no_listener && !listener_closed)
+		add(&o, 0, "b: signal(SIGPIPE, SIG_IGN)");
+	for (int x = 0; x < 2; x++)
+		if (keepalive[x])
+			add(&o, x == 0 ? 0 : 1,
+			    "%s: setsockopt(%s, SO_KEEPALIVE, 1)", host[x],
+			    x == 0 ? "c" : "l");
+
+	/* walk the segments */
+	int syn_seen = 0, fin_done[2] = {0, 0}, rst_done[2] = {0, 0};
+	uint32_t nxt[2] = {0, 0};
+	int started[2] = {0, 0};
+	int64_t last_t[2] = {0, 0};
+	int64_t first_probe_t[2] = {-1, -1}, last_probe_t[2] = {-1, -1};
+	int nprobes[2] = {0, 0};
+	int syn_rexmit = 0;
+	uint64_t pend[2] = {0, 0};
+	int64_t pend_t[2] = {0, 0};
+	int dropping[2] = {0, 0};
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		int x = dir_of(c, s), y = !x;
+		int64_t t = s->t_us - t0 - off[x];
+		/* it reached y a link delay after it left x, unless the
+		 * capture was taken at y */
+		int64_t arrive = s->t_us - t0 + (where == y + 1 ? 0 : d);
+		uint32_t seqlen = s->len + !!(s->flags & TS_CAP_SYN) +
+				  !!(s->flags & TS_CAP_FIN);
+		/* the side gave up: from its first unanswered segment on,
+		 * nothing it sent arrived */
+		if (dropping[x] == 2 &&
+		    !(s->frame >= drop_from[x] && s->frame <= last_run[x])) {
+			/* it gave up; what it sends after arrives */
+			add(&o, t - 1, "net: heal %s %s", host[x], host[y]);
+			dropping[x] = 3;
+		}
+		if (drop_from[x] && s->frame == drop_from[x] && !dropping[x]) {
+			add(&o, t - 1, "net: drop %s>%s all", host[x], host[y]);
+			dropping[x] = 2;
+		}
+		if (s->flags & TS_CAP_RST) {
+			const ts_xp_rst *r = NULL;
+			for (int k = 0; k < c->nrst; k++)
+				if (c->rst[k].frame == s->frame)
+					r = &c->rst[k];
+			if (!r || rst_done[x])
+				continue;
+			rst_done[x] = 1;
+			us(tb, sizeof tb, t);
+			if (r->arrived == 0)
+				add(&o, t, "net: drop %s>%s 1 RST", host[x],
+				    host[y]);
+			const char *id = first_id(r);
+			if (r->answers) {
+				int relisten =
+				    !strcmp(id, "bad-ack") && c->s[x].passive;
+				if ((!strcmp(id, "no-connection") ||
+				     relisten) &&
+				    started[x] && !c->s[x].abort_frame &&
+				    !c->s[x].gave_up && !fin_done[x]) {
+					/* the host lost the connection: a
+					 * crash, and a reboot before the
+					 * segment came */
+					add(&o, last_t[x] + 1, "%s: crash",
+					    host[x]);
+					int64_t rb = last_t[x] + 2;
+					for (size_t k = i; k-- > 0;)
+						if (dir_of(c, &sg->v[k]) == y) {
+							/* the segment it
+							 * answers reached it
+							 * just after */
+							int64_t a2 =
+							    sg->v[k].t_us - t0 +
+							    (where == x + 1
+								 ? 0
+								 : d);
+							if (a2 - 1 > rb)
+								rb = a2 - 1;
+							break;
+						}
+					add(&o, rb, "%s: reboot", host[x]);
+					if (relisten) {
+						add(&o, rb, "b: l = socket()");
+						add(&o, rb, "b: bind(l, %u)",
+						    B->port);
+						add(&o, rb,
+						    "b: listen(l, 128)");
+					}
+				}
+				continue;
+			}
+			if (!strcmp(id, "linger-abort")) {
+				add(&o, t,
+				    "%s: setsockopt(%s, SO_LINGER, 1, 0)",
+				    host[x], fd[x]);
+				add(&o, t, "%s: close(%s)", host[x], fd[x]);
+			} else if (!strcmp(id, "close-unread-data")) {
+				add(&o, t, "%s: close(%s)", host[x], fd[x]);
+			} else if (!strcmp(id, "listener-closed")) {
+				add(&o, t, "b: close(l)");
+			}
+			continue;
+		}
+		if ((s->flags & TS_CAP_SYN) && !dropping[x]) {
+			/* a SYN or SYN|ACK sent again before an answer: this
+			 * copy was lost, or the ACK that answered it */
+			for (size_t k = i + 1; k < sg->n; k++) {
+				const ts_cap_seg *q = &sg->v[k];
+				int qd = dir_of(c, q);
+				if (qd == x && q->flags == s->flags &&
+				    q->seq == s->seq) {
+					add(&o, t - 1, "net: drop %s>%s 1 SYN",
+					    host[x], host[y]);
+					break;
+				}
+				if (qd == y && (q->flags & TS_CAP_ACK) &&
+				    q->ack == s->seq + 1) {
+					/* answered: was the answer lost? */
+					for (size_t m = k + 1; m < sg->n; m++) {
+						const ts_cap_seg *w = &sg->v[m];
+						if (dir_of(c, w) == y)
+							break;
+						if (w->flags == s->flags &&
+						    w->seq == s->seq) {
+							int64_t tq = q->t_us -
+								     t0 -
+								     off[y];
+							add(&o, tq - 1,
+							    "net: drop %s>%s 1 "
+							    "%s",
+							    host[y], host[x],
+							    (q->flags &
+							     TS_CAP_SYN)
+								? "SYN"
+							    : q->len ? "DATA"
+								     : "ACK");
+							break;
+						}
+					}
+					break;
+				}
+			}
+		}
+		if (s->flags & TS_CAP_SYN) {
+			if (x == 0 && !(s->flags & TS_CAP_ACK)) {
+				if (!syn_seen)
+					add(&o, t, "a: connect(c, b:%u)",
+					    B->port);
+				else
+					syn_rexmit++;
+				syn_seen = 1;
+			}
+			if (!started[x]) {
+				started[x] = 1;
+				nxt[x] = s->seq + seqlen;
+			}
+			last_t[x] = t;
+			continue;
+		}
+		if (!started[x]) {
+			started[x] = 1;
+			nxt[x] = s->seq;
+		}
+		int newdata = (int32_t)(s->seq + seqlen - nxt[x]) > 0;
+		if (s->len == 0 && !(s->flags & TS_CAP_FIN) &&
+		    s->seq == nxt[x] - 1) {
+			/* a keepalive probe */
+			if (first_probe_t[x] < 0)
+				first_probe_t[x] = t;
+			last_probe_t[x] = t;
+			nprobes[x]++;
+		}
+		if (newdata && s->len) {
+			/* a write; the peer reads it on arrival unless it
+			 * leaves it unread */
+			if (!dropping[x] && c->s[x].rexmits && i + 1 < sg->n) {
+				/* retransmitted later without an ACK in
+				 * between: this copy was lost */
+				int lost = 0;
+				const ts_cap_seg *acked = NULL;
+				for (size_t k = i + 1; k < sg->n; k++) {
+					const ts_cap_seg *q = &sg->v[k];
+					int qd = dir_of(c, q);
+					if (qd == y && !acked &&
+					    (q->flags & TS_CAP_ACK) &&
+					    (int32_t)(q->ack -
+						      (s->seq + s->len)) >= 0)
+						acked = q;
+					if (qd == x && q->seq == s->seq &&
+					    q->len == s->len) {
+						lost = 1;
+						break;
+					}
+				}
+				if (lost && !acked)
+					add(&o, t, "net: drop %s>%s 1 DATA",
+					    host[x], host[y]);
+				else if (lost)
+					/* the data arrived, its ACK did not */
+					add(&o, acked->t_us - t0 - off[y] - 1,
+					    "net: drop %s>%s 1 %s", host[y],
+					    host[x],
+					    acked->len ? "DATA" : "ACK");
+			}
+			/* a write's segments: the last has PSH (Linux
+			 * tcp_push at the end of sendmsg) */
+			if (!pend[x])
+				pend_t[x] = t;
+			pend[x] += s->len;
+			if (s->flags & (TS_CAP_PSH | TS_CAP_FIN)) {
+				add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
+				    host[x], fd[x], pend[x]);
+				pend[x] = 0;
+			}
+			if (!unread[y] && !dropping[x])
+				add(&o, arrive, "%s: read(%s, %" PRIu32 ")",
+				    host[y], fd[y], s->len);
+		}
+		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
+			fin_done[x] = 1;
+			if (pend[x]) {
+				add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
+				    host[x], fd[x], pend[x]);
+				pend[x] = 0;
+			}
+			/* shutdown when it goes on: data sent after, or
+			 * data received and ACKed without an RST */
+			int more = 0;
+			for (size_t k = i + 1; k < sg->n; k++) {
+				const ts_cap_seg *q = &sg->v[k];
+				if (dir_of(c, q) == x && q->len &&
+				    (int32_t)(q->seq - s->seq) > 0)
+					more = 1;
+			}
+			int orphan_rst = 0;
+			for (int k = 0; k < c->nrst; k++)
+				if (c->rst[k].from == x && c->rst[k].answers &&
+				    (!strcmp(first_id(&c->rst[k]),
+					     "orphan-data") ||
+				     !strcmp(first_id(&c->rst[k]),
+					     "no-connection")))
+					orphan_rst = 1;
+			for (size_t k = i + 1; k < sg->n && !more; k++) {
+				const ts_cap_seg *q = &sg->v[k];
+				if (dir_of(c, q) == y && q->len)
+					more = 1;
+			}
+			if (more && !orphan_rst)
+				add(&o, t, "%s: shutdown(%s, SHUT_WR)", host[x],
+				    fd[x]);
+			else
+				add(&o, t, "%s: close(%s)", host[x], fd[x]);
+		}
+		if (newdata)
+			nxt[x] = s->seq + seqlen;
+		last_t[x] = t;
+	}
+
+	for (int x = 0; x < 2; x++)
+		if (pend[x])
+			add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
+			    host[x], fd[x], pend[x]);
+	/* the run goes on to the last segment: a run with only keepalive
+	 * timers left ends at its last line */
+	if (sg->n && !dropping[0] && !dropping[1])
+		add(&o, sg->v[sg->n - 1].t_us - t0 + d + 1, "net: heal");
+	qsort(o.v, o.n, sizeof *o.v, by_time);
+
+	/* the header: what was inferred, what assumed */
+	fprintf(f,
+		"# Made by tcpsim pcap2trace from %s, connection %" PRIu32
+		" (frames #%" PRIu64 "..#%" PRIu64 ").\n",
+		path, c->id, c->first_frame, c->last_frame);
+	fputs("# Inferred: the hosts, their addresses and ports; the link "
+	      "delay (half\n# the handshake's round trip);",
+	      f);
+	fputs(" the calls, at the times their segments\n# left", f);
+	fprintf(f, " (%s); each RST's rule",
+		where == 1   ? "the capture was taken next to a"
+		: where == 2 ? "the capture was taken next to b"
+			     : "each segment stamped as it left its host");
+	fputs(" (tcpsim explain);\n# segments that never arrived "
+	      "(net: drop); knobs the timing shows.\n",
+	      f);
+	fputs("# Assumed: each side reads data as it arrives, unless it "
+	      "reset the\n# connection with data unread; SIGPIPE ignored; "
+	      "Linux defaults elsewhere\n# (MSS, buffers, timers)",
+	      f);
+	if (same_addr)
+		fputs("; b's address is a's + 1 (both ends had the\n# same "
+		      "address in the capture)",
+		      f);
+	if (c->mid)
+		fputs(";\n# the capture starts in the middle of the "
+		      "connection: the trace opens it\n# with a handshake "
+		      "the capture does not show",
+		      f);
+	fputs(".\n", f);
+	for (int i = 0; i < c->nrst; i++)
+		fprintf(f, "# RST #%" PRIu64 " from %s: %s\n", c->rst[i].frame,
+			host[c->rst[i].from], first_id(&c->rst[i]));
+	fputs("host a ", f);
+	put_addr(f, A->addr);
+	fputs("\nhost b ", f);
+	put_addr(f, baddr);
+	fprintf(f, "\nlink a b delay %" PRId64 "us\n", d);
+	fprintf(f, "set a isn %" PRIu32 "\n", A->isn);
+	if (B->started)
+		fprintf(f, "set b isn %" PRIu32 "\n", B->isn);
+	if (syn_rexmit && c->timeout_side == 0 && !c->s[1].started) {
+		/* connect() gave up. Linux tcp_write_timeout: when the time
+		 * since the first SYN passes tcp_model_timeout(n, 1 s), the
+		 * RTOs doubling from 1 s; the first tcp_syn_linear_timeouts
+		 * RTOs do not double (tcp_retransmit_timer). The gaps give
+		 * both: n is the least whose time is past the last SYN. */
+		int64_t ts[64];
+		int nts = 0;
+		for (size_t i = 0; i < sg->n && nts < 64; i++)
+			if (dir_of(c, &sg->v[i]) == 0 &&
+			    (sg->v[i].flags & TS_CAP_SYN))
+				ts[nts++] = sg->v[i].t_us;
+		int r = nts - 1, lin = 0;
+		int64_t g0 = r ? ts[1] - ts[0] : 1000000;
+		while (lin + 1 < r && ts[lin + 2] - ts[lin + 1] <= g0 + g0 / 10)
+			lin++;
+		int64_t e = ts[nts - 1] - ts[0];
+		int n = 1;
+		while (n < 127 && ((int64_t)1000000 << (n + 1)) - 1000000 <= e)
+			n++;
+		fprintf(f, "set a tcp_syn_retries %d\n", n);
+		if (lin != 4)
+			fprintf(f, "set a tcp_syn_linear_timeouts %d\n", lin);
+	}
+	for (int x = 0; x < 2; x++) {
+		if (c->timeout_side == x && c->s[x].rexmits &&
+		    !(x == 0 && !c->s[1].started)) {
+			/* the retransmissions of the run; the first is a tail
+			 * loss probe (RFC 8985 §7) when the gap before it is
+			 * not half the next (an RTO doubles, Linux
+			 * tcp_retransmit_timer) */
+			int64_t tt[3] = {-1, -1, -1};
+			int nt = 0;
+			for (size_t i = 0; i < sg->n && nt < 3; i++)
+				if (sg->v[i].frame >= drop_from[x] &&
+				    sg->v[i].frame <= last_run[x] &&
+				    dir_of(c, &sg->v[i]) == x)
+					tt[nt++] = sg->v[i].t_us;
+			uint32_t n = c->s[x].rexmit_run;
+			if (nt == 3 && n > 1 &&
+			    2 * (tt[1] - tt[0]) > (tt[2] - tt[1]) * 3 / 2)
+				n--;
+			fprintf(f, "set %s tcp_retries2 %" PRIu32 "\n", host[x],
+				n);
+		}
+		if (keepalive[x] && first_probe_t[x] >= 0) {
+			int64_t idle =
+			    (first_probe_t[x] - last_t[!x]) / 1000000;
+			int64_t intvl =
+			    nprobes[x] > 1
+				? (last_probe_t[x] - first_probe_t[x]) /
+				      (nprobes[x] - 1) / 1000000
+				: 1;
+			fprintf(f, "set %s tcp_keepalive_time %" PRId64 "\n",
+				host[x], idle < 1 ? 1 : idle);
+			fprintf(f, "set %s tcp_keepalive_intvl %" PRId64 "\n",
+				host[x], intvl < 1 ? 1 : intvl);
+			fprintf(f, "set %s tcp_keepalive_probes %d\n", host[x],
+				nprobes[x] ? nprobes[x] : 1);
+		}
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < o.n; i++) {
+		us(tb, sizeof tb, o.v[i].t);
+		fprintf(f, "%-12s %s\n", tb, o.v[i].text);
+	}
+	free(o.v);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: tcpsim pcap2trace [--conn N] [--segments] FILE\n"
+	      "Write a trace that reproduces connection N (default 1) of a\n"
+	      "capture: hosts, link delay, calls, faults and knobs, with what\n"
+	      "was inferred and what assumed in a comment at its top.\n"
+	      "FILE '-' is standard input.\n"
+	      "\n"
+	      "  --conn N     the connection, numbered as tcpsim explain does\n"
+	      "  --segments   list the connection's segments instead, one a\n"
+	      "               line: A>B FLAGS LEN\n",
+	      f);
+}
+
+/* The whole file in memory: the capture is read twice. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *b = malloc(cap);
+	while (b) {
+		if (n == cap) {
+			uint8_t *nb = cap < ((size_t)1 << 40)
+					  ? realloc(b, cap * 2)
+					  : NULL;
+			if (!nb) {
+				free(b);
+				b = NULL;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		size_t r = fread(b + n, 1, cap - n, f);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return b;
+}
+
+int ts_pcap2trace_main(int argc, char **argv)
+{
+	uint32_t want = 1;
+	int list = 0;
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--conn") && i + 1 < argc) {
+			char *end;
+			unsigned long v = strtoul(argv[++i], &end, 10);
+			if (*end || v < 1 || v > 0xffffffffu) {
+				fprintf(stderr,
+					"tcpsim pcap2trace: --conn takes "
+					"a connection number from 1\n");
+				return 2;
+			}
+			want = (uint32_t)v;
+		} else if (!strcmp(argv[i], "--segments"))
+			list = 1;
+		else if (!strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr,
+				"tcpsim pcap2trace: unknown option %s\n",
+				argv[i]);
+			usage(stderr);
+			return 2;
+		} else if (path) {
+			fprintf(stderr, "tcpsim pcap2trace: one capture\n");
+			return 2;
+		} else
+			path = argv[i];
+	}
+	if (!path) {
+		usage(stderr);
+		return 2;
+	}
+	size_t len = 0;
+	uint8_t *data = slurp(path, &len);
+	if (!data) {
+		fprintf(stderr, "%s: cannot read\n", path);
+		return 2;
+	}
+	char err[512];
+	ts_cap *cap = ts_cap_open_mem(data, len, err, sizeof err);
+	if (!cap) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		free(data);
+		return 2;
+	}
+	pick p = {.want = want};
+	ts_xp *x = ts_xp_new(NULL, 0, keep, &p);
+	ts_cap_seg s;
+	int r;
+	while (x && (r = ts_cap_next(cap, &s, err, sizeof err)) == 1)
+		ts_xp_segment(x, &s);
+	if (x)
+		ts_xp_finish(x, NULL, NULL);
+	ts_xp_free(x);
+	ts_cap_close(cap);
+	if (!p.found) {
+		fprintf(stderr, "%s: no connection %" PRIu32 "\n", path, want);
+		free(data);
+		return 2;
+	}
+	/* again, for the connection's segments */
+	segs sg = {0};
+	cap = ts_cap_open_mem(data, len, err, sizeof err);
+	while (cap && (r = ts_cap_next(cap, &s, err, sizeof err)) == 1) {
+		if (s.frame < p.c.first_frame || s.frame > p.c.last_frame)
+			continue;
+		int a = s.saddr == p.c.s[0].addr && s.sport == p.c.s[0].port &&
+			s.daddr == p.c.s[1].addr && s.dport == p.c.s[1].port;
+		int b = s.saddr == p.c.s[1].addr && s.sport == p.c.s[1].port &&
+			s.daddr == p.c.s[0].addr && s.dport == p.c.s[0].port;
+		if ((a || b) && seg_push(&sg, &s) < 0)
+			break;
+	}
+	ts_cap_close(cap);
+	free(data);
+	if (list)
+		list_segments(stdout, &p.c, &sg);
+	else
+		write_trace(stdout, path, &p.c, &sg);
+	free(sg.v);
+	return fflush(stdout) ? 2 : 0;
+}
