@@ -78,6 +78,8 @@ while read -r trace; do
 		fail=1
 	else
 		nknown=$((nknown + 1))
+		echo "known: $(tail -n 1 "$o.out")"
+		sed 's/^/    /' "$o.diff"
 	fi
 done <"$tmp/list"
 echo "check-kernel.sh: $(wc -l <"$tmp/list") traces: $nagree agree," \

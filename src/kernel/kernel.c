@@ -133,23 +133,6 @@ int ts_kernel_unsupported(const ts_trace *t, char *msg, size_t cap)
 			return set_line(t, h, TS_KNOB_HZ);
 		}
 	}
-	/* A host's segments to itself go through its own loopback device
-	 * in its namespace, which the relay never sees. */
-	for (int i = 0; i < t->nstmts; i++) {
-		const ts_stmt *st = &t->stmts[i];
-		int self = (st->kind == TS_STMT_EXPECT &&
-			    st->u.expect.op == TCPSIM_EXPECT_WIRE &&
-			    st->u.expect.from == st->u.expect.to) ||
-			   (st->kind == TS_STMT_NET && st->u.net.from >= 0 &&
-			    st->u.net.from == st->u.net.to);
-		if (self) {
-			snprintf(msg, cap,
-				 "unsupported on the kernel: a host's segments "
-				 "to itself go through its loopback device, "
-				 "which the relay does not see");
-			return st->line;
-		}
-	}
 	return 0;
 }
 
