@@ -451,7 +451,9 @@ def body_mutants(rel, src, toks, open_i, close_i, fname, ret, typedefs):
             if toks[k + 1].text == "}":
                 continue
             first = toks[k + 1]
-            if first.kind == "id" and first.text == "return":
+            # (before a switch's first label nothing ever runs)
+            if first.kind == "id" and first.text in ("return", "case",
+                                                      "default"):
                 continue
             add("return", first.start, first.start, rv + " ", first.line)
     return out

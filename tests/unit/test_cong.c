@@ -429,6 +429,25 @@ START_TEST(established_idle_restarts_window)
 }
 END_TEST
 
+START_TEST(established_idle_restart_once_per_write)
+{
+	/* tcp_cwnd_restart runs when a write queues a new segment
+	 * (tcp_skb_entail); a write of 0 bytes queues none. Idle 300 ms,
+	 * one RTO (220 ms) and a part: cwnd 40 halves once, to 20, whether
+	 * or not an empty write came first. */
+	th_conn c = bulk();
+	th_sk(&c)->snd_cwnd = 40;
+	ck_ret(th_do(c.t, "a: write(x, 2920)"), 2920);
+	th_drop_captures(c.t);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1 + 2 * MSS);
+	th_advance(c.t, TS_MS(300));
+	ck_ret(th_do(c.t, "a: write(x, 0)"), 0);
+	refill(&c);
+	ck_assert_uint_eq(th_sk(&c)->snd_cwnd, 20);
+}
+END_TEST
+
 /* ---- counting segments ---- */
 
 START_TEST(established_packets_out_counts_segments)
@@ -460,6 +479,7 @@ static Suite *cong_suite(void)
 	tcase_add_test(tc, established_third_dupack_recovery_prr);
 	tcase_add_test(tc, established_cubic_follows_cubic_function);
 	tcase_add_test(tc, established_cubic_keeps_smallest_rtt);
+	tcase_add_test(tc, established_idle_restart_once_per_write);
 	tcase_add_test(tc, established_cubic_zero_rtt_counts_one_us);
 	tcase_add_test(tc, established_slow_start_stops_at_ssthresh);
 	tcase_add_test(tc, established_idle_restarts_window);

@@ -277,6 +277,48 @@ START_TEST(events_of_timers)
 }
 END_TEST
 
+START_TEST(events_of_syn_ack_and_keepalive_timers)
+{
+	/* A SYN-ACK sent again counts its retry, the limit
+	 * (tcp_synack_retries) and the next timeout; a keepalive probe its
+	 * count and the limit (tcp_keepalive_probes). Neither names an RTO
+	 * that expired (doc/json.md: rto_us, where it applies). */
+	struct log l = {0};
+	run_logged("loss/s07a-handshake-ack-lost-silent-client.trace", 0, &l);
+	int i = find(&l, TCPSIM_EV_TIMER, "SYN-ACK again");
+	const tcpsim_event *ev = &l.v[i].ev;
+	ck_assert_int_eq(ev->u.timer.what, TCPSIM_T_SYN_ACK_AGAIN);
+	ck_assert_uint_eq(ev->u.timer.count, 1);
+	ck_assert_int_eq(ev->u.timer.limit, 2);
+	ck_assert_int_eq(ev->u.timer.rto_us, 0);
+	ck_assert_int_eq(ev->u.timer.next_us, 2000000);
+	free(l.v);
+	memset(&l, 0, sizeof l);
+	/* giving the request up: retries and limit, nothing further */
+	run_logged("setup/s13e-accept-queue-full-at-final-ack.trace", 0, &l);
+	i = find(&l, TCPSIM_EV_TIMER, "connection request dropped");
+	ev = &l.v[i].ev;
+	ck_assert_int_eq(ev->u.timer.what, TCPSIM_T_SYN_ACK_GIVE_UP);
+	ck_assert_uint_eq(ev->u.timer.count, ev->u.timer.limit);
+	ck_assert_int_eq(ev->u.timer.rto_us, 0);
+	ck_assert_int_eq(ev->u.timer.next_us, 0);
+	free(l.v);
+	memset(&l, 0, sizeof l);
+	run_logged("keepalive/s18a-keepalive-peer-gone.trace", 0, &l);
+	for (i = 0; i < l.n; i++)
+		if (l.v[i].ev.kind == TCPSIM_EV_TIMER &&
+		    l.v[i].ev.u.timer.what == TCPSIM_T_KEEPALIVE_PROBE)
+			break;
+	ck_assert_int_lt(i, l.n);
+	ev = &l.v[i].ev;
+	ck_assert_uint_eq(ev->u.timer.count, 1);
+	ck_assert_int_gt(ev->u.timer.limit, 0);
+	ck_assert_int_eq(ev->u.timer.rto_us, 0);
+	ck_assert_int_eq(ev->u.timer.next_us, 0);
+	free(l.v);
+}
+END_TEST
+
 /* A state change caused by a segment names a segment its host received:
  * the last one, or one that waited out of order for it (a FIN after a
  * hole), in every trace of the catalogue. */
@@ -500,6 +542,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, events_of_broken_pipe);
 	tcase_add_test(tc, events_of_drops);
 	tcase_add_test(tc, events_of_timers);
+	tcase_add_test(tc, events_of_syn_ack_and_keepalive_timers);
 	tcase_add_test(tc, state_causes_name_the_segment);
 	tcase_add_test(tc, event_mask_holds_back);
 	tcase_add_test(tc, json_lines_read_back);

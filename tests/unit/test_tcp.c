@@ -878,6 +878,30 @@ START_TEST(established_paws)
 }
 END_TEST
 
+START_TEST(time_wait_paws_rejects_old_rst)
+{
+	/* In TIME_WAIT an RST is subject to PAWS for TCP_PAWS_MSL (60 s)
+	 * after TS.Recent was taken (Linux tcp_timewait_state_process ->
+	 * tcp_paws_reject(rst)): one with an older TSval, a second after the
+	 * peer's FIN, is ignored, and TIME_WAIT goes on. */
+	th_conn c = established_ts();
+	ts_sock *x = th_var_sock(c.t, 0, "x");
+	c.ref = (ts_sockref){.sk = x, .gen = x->gen};
+	c.id = x->id;
+	ck_ret(th_do(c.t, "a: read(x, 100)"), 10);
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK | TS_FIN, .seq = 11, .ack = 2, .ts = TH_TS_ON,
+	      .tsval = 130);
+	ck_state(c, TS_TIME_WAIT);
+	th_drop_captures(c.t);
+	th_advance(c.t, TS_SEC(1));
+	INPUT(c, .flags = TS_RST, .seq = 12, .ts = TH_TS_ON, .tsval = 1);
+	ck_state(c, TS_TIME_WAIT);
+	ck_no_send(c.t);
+}
+END_TEST
+
 /* Windows without the scale (the peer's SYN offered none), as Linux's
  * tcp_select_window computes them: the SYN-ACK offers 44 whole segments
  * of the 64 KiB the buffer stands for (64240); the clamp then holds one
@@ -1090,6 +1114,24 @@ START_TEST(established_rto_capped_at_120s)
 	}
 	ck_assert_int_eq(gap, TS_SEC(120));
 	ck_assert_int_eq(th_sk(&c)->rto, TS_SEC(120));
+}
+END_TEST
+
+START_TEST(established_retries2_default_past_rto_max)
+{
+	/* tcp_retries2 15, the default: the model time doubles from 200 ms
+	 * up to TCP_RTO_MAX (120 s) at the 9th timeout (linear_backoff_thresh
+	 * = ilog2(120 s / 200 ms)), then adds 120 s a timeout: (2^10 - 1) x
+	 * 200 ms + (15 - 9) x 120 s = 924.6 s (Linux tcp_model_timeout). The
+	 * RTO from 220 ms doubles up to 120 s: the timer fires at 825.06 s,
+	 * under it, then at 945.06 s, where the connection is given up. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance_to(c.t, T_EST + TS_MS(945060) - 1);
+	ck_state(c, TS_ESTABLISHED);
+	th_advance_to(c.t, T_EST + TS_MS(945060));
+	ck_state(c, TS_CLOSED);
+	ck_report(c.t, "retransmissions timed out");
 }
 END_TEST
 
@@ -1531,6 +1573,40 @@ START_TEST(accepted_child_inherits_keepalive_times)
 		ck_assert_uint_eq(k->seg.len, 0);
 		ck_assert_uint_eq(k->seg.seq, c.iss);
 	}
+}
+END_TEST
+
+START_TEST(fin_wait_2_close_orphan_expires)
+{
+	/* close() in FIN_WAIT_2 (after shutdown(SHUT_WR) and the ACK of the
+	 * FIN) orphans the connection, which waits tcp_fin_time() = max(
+	 * tcp_fin_timeout, 3.5 RTO) = 60 s for the peer's FIN, then is gone
+	 * without a word (Linux __tcp_close -> tcp_time_wait(TCP_FIN_WAIT2,
+	 * tmo)). */
+	th_conn c = fin_wait_2_shut();
+	ck_ret(th_do(c.t, "a: close(x)"), 0);
+	ts_time t0 = c.t->sim->now;
+	th_advance_to(c.t, t0 + TS_SEC(60) - 1);
+	ck_state(c, TS_FIN_WAIT_2);
+	th_advance_to(c.t, t0 + TS_SEC(60));
+	ck_state(c, TS_CLOSED);
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_disconnect_clears_shutdown)
+{
+	/* connect(AF_UNSPEC) forgets an earlier shutdown (Linux
+	 * tcp_disconnect: sk_shutdown = 0): once the pending ECONNRESET is
+	 * out, read() finds a socket that is not connected, ENOTCONN, not
+	 * the end of a stream shut for reading (tcp_recvmsg looks at
+	 * RCV_SHUTDOWN before TCP_CLOSE). */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: shutdown(x, SHUT_RD)"), 0);
+	ck_ret(th_do(c.t, "a: connect(x, AF_UNSPEC)"), 0);
+	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 1));
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ECONNRESET, 0);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ENOTCONN, 0);
 }
 END_TEST
 
@@ -2982,6 +3058,30 @@ START_TEST(syn_received_ack_at_right_edge_completes)
 }
 END_TEST
 
+START_TEST(syn_received_syn_again_timer_capped)
+{
+	/* The peer's SYN again restarts the SYN-ACK timer at 1 s doubled per
+	 * retry so far, at most TCP_RTO_MAX (Linux tcp_check_req:
+	 * reqsk_timeout(req, TCP_RTO_MAX)). After 7 retries (1, 3, 7, 15,
+	 * 31, 63, 127 s) a SYN at 130 s sets it 120 s ahead, not 128 s. */
+	th_conn c = syn_received();
+	set_knob(&c, TS_KNOB_TCP_SYNACK_RETRIES, 10);
+	ts_seg synack = OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	static const int at_s[] = {1, 3, 7, 15, 31, 63, 127};
+	th_advance_to(c.t, TS_SEC(129));
+	for (int i = 0; i < 7; i++)
+		ck_send_at(c.t, TS_SEC(at_s[i]), synack);
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_SEC(130));
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send_at(c.t, TS_SEC(130), synack);
+	th_advance_to(c.t, TS_SEC(250) - 1);
+	ck_no_send(c.t);
+	th_advance_to(c.t, TS_SEC(250));
+	ck_send_at(c.t, TS_SEC(250), synack);
+}
+END_TEST
+
 START_TEST(syn_received_bad_ack_out_of_window_gets_rst)
 {
 	/* Linux tcp_check_req checks the ACK before the window (R3). */
@@ -3357,6 +3457,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_syn_retransmitted);
 	tcase_add_test(tc, syn_received_syn_retransmitted_rate_limited);
 	tcase_add_test(tc, syn_received_ack_at_right_edge_completes);
+	tcase_add_test(tc, syn_received_syn_again_timer_capped);
 	tcase_add_test(tc, syn_received_syn_retransmitted_restarts_timer);
 	tcase_add_test(tc, syn_received_bad_ack_out_of_window_gets_rst);
 	tcase_add_test(tc, syn_received_bad_ack_gets_rst);
@@ -3408,6 +3509,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_data_into_zero_window_acked_at_once);
 	tcase_add_test(tc, established_rto_capped_at_120s);
 	tcase_add_test(tc, established_retries2_gives_up);
+	tcase_add_test(tc, established_retries2_default_past_rto_max);
 	tcase_add_test(tc, established_retries2_read_timedout_then_eof);
 	tcase_add_test(tc, established_fin);
 	tcase_add_test(tc, established_data_then_fin_readable_then_eof);
@@ -3432,6 +3534,8 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_close_linger_zero_rst);
 	tcase_add_test(tc, established_close_linger_waits_for_ack);
 	tcase_add_test(tc, accepted_child_inherits_linger_time);
+	tcase_add_test(tc, established_disconnect_clears_shutdown);
+	tcase_add_test(tc, fin_wait_2_close_orphan_expires);
 	tcase_add_test(tc, accepted_child_inherits_keepalive_times);
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
 	tcase_add_test(tc, established_older_segment_leaves_window);
@@ -3500,6 +3604,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, time_wait_timeout);
 	tcase_add_test(tc, time_wait_fin_retransmitted_acked_and_restarts);
 	tcase_add_test(tc, time_wait_fins_not_rate_limited);
+	tcase_add_test(tc, time_wait_paws_rejects_old_rst);
 	tcase_add_test(tc, time_wait_rst_closes);
 	tcase_add_test(tc, time_wait_rst_ignored_rfc1337);
 	tcase_add_test(tc, time_wait_syn_reopens);
