@@ -442,18 +442,22 @@ static void sack_blocks(ts_sock *sk, ts_seg *s)
 		return;
 	const ts_sock_ext *x = sk->x;
 	uint8_t used[TS_TCP_MAX_OFO] = {0};
+	/* An interval ends after its FIN, which takes a sequence number: a
+	 * FIN alone out of order is SACKed too (tcp_data_queue_ofo ->
+	 * tcp_sack_new_ofo_skb with the skb's end_seq). */
 	while (s->nsack < room) {
 		int best = -1;
 		for (int i = 0; i < sk->nofo; i++)
 			if (!used[i] &&
-			    ts_seq_gt(x->ofo_end[i], x->ofo_seq[i]) &&
+			    ts_seq_gt(x->ofo_end[i] + x->ofo_fin[i],
+				      x->ofo_seq[i]) &&
 			    (best < 0 || x->ofo_stamp[i] > x->ofo_stamp[best]))
 				best = i;
 		if (best < 0)
 			break;
 		used[best] = 1;
 		s->sack[s->nsack][0] = x->ofo_seq[best];
-		s->sack[s->nsack][1] = x->ofo_end[best];
+		s->sack[s->nsack][1] = x->ofo_end[best] + x->ofo_fin[best];
 		s->nsack++;
 	}
 }

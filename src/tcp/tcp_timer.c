@@ -116,11 +116,13 @@ int ts_tcp_schedule_tlp(ts_sim *sim, ts_sock *sk, int advancing)
 	    (sk->ca_state != TS_CA_OPEN && sk->ca_state != TS_CA_CWR) ||
 	    sk->tlp_high)
 		return 0;
-	/* PTO = 2 SRTT, plus TCP_RTO_MIN when one segment is in flight (to
-	 * cover a delayed ACK), plus two ticks otherwise. */
+	/* PTO = 2 SRTT, plus TCP_RTO_MIN when one packet is in flight (to
+	 * cover a delayed ACK), plus two ticks otherwise (Linux
+	 * tcp_schedule_loss_probe: tp->packets_out == 1; data and a FIN
+	 * sent on its own are two packets). */
 	ts_time pto = TS_TCP_RTO_INIT;
 	if (sk->srtt)
-		pto = 2 * sk->srtt + (sk->snd_nxt - sk->snd_una <= sk->mss
+		pto = 2 * sk->srtt + (ts_cong_packets_out(sk) == 1
 					  ? TS_TCP_RTO_MIN
 					  : 2 * ts_tcp_jiffy(sk->host));
 	/* If the RTO would come first, probe then. */
