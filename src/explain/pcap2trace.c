@@ -151,6 +151,18 @@ static void us(char *b, size_t n, int64_t t)
 }
 
 /* Write the trace of connection C, whose segments are SG. */
+/* Linux tcp_model_timeout() with rto_base TCP_RTO_MIN (200 ms), in us:
+ * the time tcp_retries2 = N retransmissions take, the RTO doubling up to
+ * TCP_RTO_MAX (120 s) */
+static int64_t model_timeout_us(uint32_t n)
+{
+	const int64_t base = 200000, max = 120000000;
+	uint32_t thresh = 9; /* ilog2(TCP_RTO_MAX / TCP_RTO_MIN) */
+	if (n <= thresh)
+		return ((2LL << n) - 1) * base;
+	return ((2LL << thresh) - 1) * base + (int64_t)(n - thresh) * max;
+}
+
 static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			const segs *sg)
 {
@@ -591,17 +603,30 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			 * loss probe (RFC 8985 §7) when the gap before it is
 			 * not half the next (an RTO doubles, Linux
 			 * tcp_retransmit_timer) */
-			int64_t tt[3] = {-1, -1, -1};
+			int64_t tt[3] = {-1, -1, -1}, last = -1;
 			int nt = 0;
-			for (size_t i = 0; i < sg->n && nt < 3; i++)
+			for (size_t i = 0; i < sg->n; i++)
 				if (sg->v[i].frame >= drop_from[x] &&
 				    sg->v[i].frame <= last_run[x] &&
-				    dir_of(c, &sg->v[i]) == x)
-					tt[nt++] = sg->v[i].t_us;
-			uint32_t n = c->s[x].rexmit_run;
-			if (nt == 3 && n > 1 &&
+				    dir_of(c, &sg->v[i]) == x) {
+					if (nt < 3)
+						tt[nt++] = sg->v[i].t_us;
+					last = sg->v[i].t_us;
+				}
+			/* tt[0] is the segment first sent, then the first
+			 * retransmission by the RTO, after the probe if any */
+			int64_t first = nt > 1 ? tt[1] : last;
+			if (nt == 3 && c->s[x].rexmit_run > 1 &&
 			    2 * (tt[1] - tt[0]) > (tt[2] - tt[1]) * 3 / 2)
-				n--;
+				first = tt[2];
+			/* Linux retransmits_timed_out(): the budget is the time
+			 * tcp_model_timeout() gives, counted from the first
+			 * retransmission by the RTO (retrans_stamp); the
+			 * smallest tcp_retries2 whose budget the last
+			 * retransmission was still inside */
+			uint32_t n = 0;
+			while (n < 255 && model_timeout_us(n) <= last - first)
+				n++;
 			fprintf(f, "set %s tcp_retries2 %" PRIu32 "\n", host[x],
 				n);
 		}

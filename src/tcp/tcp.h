@@ -224,7 +224,7 @@ typedef struct ts_sock {
 	ts_time last_oow;    /* last rate-limited ACK (tcp_invalid_ratelimit) */
 	ts_time rto, srtt, rttvar;
 	ts_time rtt_time;      /* when rtt_seq was sent, TS_TIME_NEVER: none */
-	ts_time retrans_stamp; /* first transmission of the oldest unacked */
+	ts_time retrans_stamp; /* the SYN, or the first retransmission */
 	ts_time first_tx;      /* when the oldest unacked segment was sent */
 	ts_time last_rcv;      /* when a segment last arrived (keepalive) */
 	ts_time probe_start;   /* first unanswered zero-window probe */

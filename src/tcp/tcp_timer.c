@@ -312,8 +312,12 @@ static void rtx_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	}
 	/* Linux tcp_retransmit_timer -> tcp_enter_loss, before the count */
 	ts_cong_enter_loss(sim, sk);
+	/* Linux retrans_stamp: tcp_connect() stamps the SYN; otherwise
+	 * tcp_retransmit_skb() stamps the first retransmission, after it went
+	 * out (a loss probe does not count), and retransmits_timed_out()
+	 * measures from there. */
 	if (!sk->retransmits)
-		sk->retrans_stamp = sk->first_tx;
+		sk->retrans_stamp = syn ? sk->first_tx : sim->now;
 	sk->retransmits++;
 	sk->total_rto++;
 	/* Linux tcp_retransmit_timer(): exponential backoff, except the first
