@@ -3,6 +3,8 @@
 # traces give now, and each exercise's trace must run as its trace does.
 set -u
 : "${TCPSIM:?}" "${TOP_SRCDIR:?}"
+# an exercise quotes a capture as tcpdump shows it
+command -v tcpdump >/dev/null 2>&1 || { echo "SKIP: no tcpdump"; exit 77; }
 tmp=$(mktemp) || exit 99
 trap 'rm -f "$tmp"' EXIT
 sh "$TOP_SRCDIR/tests/gen-tutorial.sh" >"$tmp" || exit 1
@@ -33,7 +35,12 @@ for t in $(sed -n 's/^<!-- exercise: \(.*\) -->$/\1/p' "$TOP_SRCDIR/doc/tutorial
 	fi
 done
 rm -f "$tmp.ex" "$tmp.want" "$tmp.got" "$tmp.out"
-[ "$ex_n" -ge 8 ] || { echo "FAIL: $ex_n exercises, one a chapter expected"; ex_fail=$((ex_fail + 1)); }
+[ "$ex_n" -ge 8 ] || { echo "FAIL: $ex_n exercise traces, 8 expected"; ex_fail=$((ex_fail + 1)); }
+# every numbered chapter ends with its exercise
+chapters=$(grep -c '^## [0-9][0-9]*\. ' "$TOP_SRCDIR/doc/tutorial.md")
+exercises=$(grep -c '^### Exercise [0-9][0-9]*: ' "$TOP_SRCDIR/doc/tutorial.md")
+[ "$exercises" -eq "$chapters" ] ||
+	{ echo "FAIL: $chapters chapters, $exercises exercises"; ex_fail=$((ex_fail + 1)); }
 if [ "$ex_fail" -eq 0 ] && cmp -s "$tmp" "$TOP_SRCDIR/doc/tutorial.md"; then
 	echo "PASS: doc/tutorial.md diagrams, exercises and answers are up to date"
 	echo "$((ex_n + 1)) passed, 0 failed"

@@ -6,6 +6,7 @@
 #   <!-- explain: tests/captures/NAME.pcap -->     tcpsim explain NAME.pcap
 #   <!-- pcap2trace: tests/captures/NAME.pcap -->  tcpsim pcap2trace NAME.pcap
 #   <!-- explore: ARGS -->                         tcpsim explore --brief ARGS
+#   <!-- tcpdump: tests/captures/NAME.pcap -->     tcpdump -nn -ttttt -r NAME.pcap
 # Reads doc/tutorial.md, writes
 # the result on standard output. tests/check-tutorial.sh fails when the
 # committed file differs, so the diagrams cannot drift from the model.
@@ -116,6 +117,15 @@ while IFS= read -r line || [ -n "$line" ]; do
 		t=${t% -->}
 		printf '```text\n'
 		"$TCPSIM" pcap2trace "$t"
+		printf '```\n'
+		skip=1
+		;;
+	'<!-- tcpdump: '*' -->')
+		# a capture as tcpdump shows it (times from its first frame)
+		t=${line#<!-- tcpdump: }
+		t=${t% -->}
+		printf '```text\n'
+		tcpdump -nn -ttttt -r "$t" 2>/dev/null
 		printf '```\n'
 		skip=1
 		;;
