@@ -37,9 +37,18 @@ for t in $(find traces -name '*.trace' | sort); do
 			host = $2
 			$1 = ""; $2 = ""; $3 = ""
 			sub(/^ +/, "")
-			i = index($0, " sends RST: ")
-			print "- RST from " host " (" substr($0, 1, i - 1) "): " \
-				substr($0, i + 12)
+			# "SOCK sends RST (ID): WORDS [RULE]"
+			i = index($0, " sends RST")
+			sock = substr($0, 1, i - 1)
+			rest = substr($0, i + 10)
+			id = ""
+			if (substr(rest, 1, 2) == " (") {
+				j = index(rest, ")")
+				id = " `" substr(rest, 3, j - 3) "`"
+				rest = substr(rest, j + 1)
+			}
+			sub(/^: /, "", rest)
+			print "- RST from " host " (" sock ")" id ": " rest
 			n++
 			next
 		}

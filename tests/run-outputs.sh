@@ -207,7 +207,7 @@ check "every trace drawn ($drawn)" "[ $drawn -gt 60 ]"
 # --why: the causal chain behind a failed call and an RST.
 "$TCPSIM" --why "$t" >"$tmp/w"
 check "--why explains the EPIPE" \
-	"grep -q 'why     write(c, 100) = -1 EPIPE ← pending error set when segment #7 (RST) arrived in CLOSE_WAIT ← #7 (RST) sent by server: new data arrived for an orphaned connection in FIN_WAIT_2 \[RFC 1122 §4.2.2.13; Linux tcp_timewait_state_process\] ← in reply to #6 (PSH|ACK) sent by client when line 20 (client: write(c, 100) = 100) ran' '$tmp/w'"
+	"grep -q 'why     write(c, 100) = -1 EPIPE ← pending error set when segment #7 (RST) arrived in CLOSE_WAIT ← #7 (RST) sent by server (orphan-data): new data arrived for an orphaned connection in FIN_WAIT_2 \[RFC 1122 §4.2.2.13; Linux tcp_timewait_state_process\] ← in reply to #6 (PSH|ACK) sent by client when line 20 (client: write(c, 100) = 100) ran' '$tmp/w'"
 check "--why explains each RST" \
 	"[ \"\$(grep -c '  why     #[0-9]* (RST' '$tmp/w')\" -eq \"\$(grep -c '  send  .*  RST' '$tmp/w')\" ]"
 check "--why leaves the rest of the report as it is" \

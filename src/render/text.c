@@ -373,8 +373,19 @@ static void cause_text(ts_sb *sb, const tcpsim_cause *c)
 	}
 }
 
-/* "#7 (RST) sent by server: ... ← in reply to #6 (PSH|ACK) sent by client
- * when line 20 (...) ran" */
+/* " (no-listener)": the stable id of an RST's rule (doc/rules.md) */
+static void rst_id_text(ts_sb *sb, int reason, int trigger)
+{
+	const char *id = tcpsim_rst_id(reason, trigger);
+	if (!id)
+		return;
+	ts_sb_putn(sb, " (", 2);
+	ts_sb_puts(sb, id);
+	ts_sb_putc(sb, ')');
+}
+
+/* "#7 (RST) sent by server (orphan-data): ... ← in reply to #6 (PSH|ACK) sent
+ * by client when line 20 (...) ran" */
 static void chain_text(ts_sb *sb, const tcpsim_event *ev)
 {
 	for (int i = 0; i < ev->u.why.nlinks && i < TCPSIM_WHY_MAX; i++) {
@@ -388,6 +399,12 @@ static void chain_text(ts_sb *sb, const tcpsim_event *ev)
 		TS_SB_LIT(sb, ") sent by ");
 		ts_sb_puts(sb, l->from ? l->from : "?");
 		if (l->rst >= 0 && l->rst < TCPSIM_NRST) {
+			/* the segment it answers is the next link */
+			rst_id_text(sb, l->rst,
+				    i + 1 < ev->u.why.nlinks &&
+					    i + 1 < TCPSIM_WHY_MAX
+					? (int)ev->u.why.link[i + 1].flags
+					: -1);
 			ts_sb_putn(sb, ": ", 2);
 			ts_sb_puts(sb, rst_reasons[l->rst].words);
 			ts_sb_putn(sb, " [", 2);
@@ -938,8 +955,10 @@ void ts_text_detail(ts_sb *sb, const tcpsim_event *ev)
 	case TCPSIM_EV_RESET: {
 		tcpsim_rst_reason r = ev->u.reset.reason;
 		ts_sb_sock(sb, &ev->u.reset.sock);
-		TS_SB_LIT(sb, " sends RST: ");
+		TS_SB_LIT(sb, " sends RST");
 		if ((unsigned)r < TCPSIM_NRST) {
+			rst_id_text(sb, (int)r, ev->u.reset.trigger);
+			ts_sb_putn(sb, ": ", 2);
 			ts_sb_puts(sb, rst_reasons[r].words);
 			ts_sb_putn(sb, " [", 2);
 			ts_sb_puts(sb, rst_reasons[r].rule);

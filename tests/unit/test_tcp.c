@@ -1458,7 +1458,8 @@ START_TEST(established_close_with_unread_data_rst)
 	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 101));
 	ck_no_send(c.t);
 	ck_state(c, TS_CLOSED);
-	ck_report(c.t, "x sends RST: close() with unread data in the receive "
+	ck_report(c.t, "x sends RST (close-unread-data): close() with unread "
+		       "data in the receive "
 		       "queue [RFC 2525 §2.17, RFC 1122 §4.2.2.13; Linux "
 		       "__tcp_close]");
 	/* The peer's next segment meets no connection: the listener on the
@@ -1478,7 +1479,8 @@ START_TEST(established_close_linger_zero_rst)
 	ck_send(c.t, OUT(c, .flags = TS_RST | TS_ACK, .seq = 1, .ack = 1));
 	ck_no_send(c.t);
 	ck_state(c, TS_CLOSED);
-	ck_report(c.t, "x sends RST: close() with SO_LINGER {1, 0} aborts the "
+	ck_report(c.t, "x sends RST (linger-abort): close() with SO_LINGER {1, "
+		       "0} aborts the "
 		       "connection [RFC 9293 §3.10.5 (ABORT)");
 }
 END_TEST
@@ -1997,7 +1999,8 @@ START_TEST(fin_wait_1_data_after_close_rst)
 	ck_send(c.t, OUT(c, .flags = TS_RST, .seq = 1, .win = TH_WIN_ZERO));
 	ck_no_send(c.t);
 	ck_state(c, TS_CLOSED);
-	ck_report(c.t, "x sends RST: data arrived after the application closed "
+	ck_report(c.t, "x sends RST (orphan-data): data arrived after the "
+		       "application closed "
 		       "its receive side [RFC 1122 §4.2.2.13");
 }
 END_TEST
@@ -2776,9 +2779,10 @@ START_TEST(closed_syn_gets_rst_ack)
 	th_input(&c, &s);
 	ck_send(c.t, rst_from_port81(TS_RST | TS_ACK, 0, 7001));
 	ck_no_send(c.t);
-	ck_report(c.t,
-		  "port 81 sends RST: no socket matches this segment "
-		  "[RFC 9293 §3.10.7.1; Linux tcp_v4_rcv (no_tcp_socket)]");
+	ck_report(
+	    c.t,
+	    "port 81 sends RST (no-listener): no socket matches this segment "
+	    "[RFC 9293 §3.10.7.1; Linux tcp_v4_rcv (no_tcp_socket)]");
 }
 END_TEST
 
