@@ -486,7 +486,8 @@ static void incr_quickack(ts_sock *sk)
 		sk->quick = (uint8_t)q;
 }
 
-/* Linux tcp_enter_quickack_mode(): out-of-order or duplicate data. */
+/* Linux tcp_enter_quickack_mode(): old data, or data outside the window
+ * (tcp_data_queue's out_of_window). */
 static void enter_quickack(ts_sock *sk)
 {
 	incr_quickack(sk);
@@ -729,7 +730,10 @@ static ack_mode data_queue(ts_sim *sim, ts_sock *sk, const ts_seg *seg,
 			sk->tainted = 1;
 		note_drop(sim, sk, TCPSIM_DROP_OUT_OF_ORDER, TCPSIM_ANSWER_NONE,
 			  cause);
-		enter_quickack(sk);
+		/* ACKed at once because the out-of-order queue is not empty
+		 * (__tcp_ack_snd_check); no quick-ACK mode (6.x
+		 * tcp_data_queue_ofo enters none: only old data and data
+		 * outside the window do, tcp_data_queue's out_of_window) */
 		return ACK_NOW;
 	}
 	/* In order (perhaps overlapping what we have): the new part, whole
