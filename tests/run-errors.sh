@@ -67,6 +67,59 @@ expect_status 2 "virtual-time limit" "$TCPSIM" --max-time 1ms traces/close/broke
 grep -q 'virtual time limit of 1ms exceeded' "$tmp/err" || bad "time limit message"
 expect_status 2 "event limit" "$TCPSIM" --max-events 5 traces/close/broken-pipe.trace
 grep -q 'event limit of 5 exceeded' "$tmp/err" || bad "event limit message"
+# --kernel and --diff: their options are checked before the machine is
+# (these hold without root).
+expect_status 0 "--kernel --help" "$TCPSIM" --kernel --help
+grep -q '^usage: tcpsim --kernel' "$tmp/out" || bad "--kernel --help prints its usage"
+expect_status 2 "--kernel and --diff together" "$TCPSIM" --kernel --diff traces/close/broken-pipe.trace
+grep -qx 'tcpsim: --kernel and --diff: choose one' "$tmp/err" || bad "--kernel --diff message: $(cat "$tmp/err")"
+expect_status 2 "--kernel without a trace" "$TCPSIM" --kernel
+grep -q '^usage: tcpsim --kernel' "$tmp/err" || bad "--kernel without a trace: the usage"
+expect_status 2 "--diff --tolerance out of range" "$TCPSIM" --diff --tolerance 99999 traces/close/broken-pipe.trace
+grep -qx 'tcpsim: --tolerance takes milliseconds (0-60000)' "$tmp/err" || bad "--tolerance message: $(cat "$tmp/err")"
+expect_status 2 "--kernel with a model-only option" "$TCPSIM" --kernel --json traces/close/broken-pipe.trace
+grep -qx 'tcpsim: --json cannot be used with --kernel or --diff' "$tmp/err" || bad "--kernel --json message: $(cat "$tmp/err")"
+# --can-run says yes or no, and why not
+"$TCPSIM" --kernel --can-run >"$tmp/out" 2>&1
+got=$?
+if { [ $got = 0 ] && grep -qx yes "$tmp/out"; } ||
+	{ [ $got = 2 ] && grep -q '^no: ' "$tmp/out"; }; then
+	ok "--kernel --can-run"
+else
+	bad "--kernel --can-run: exit $got: $(cat "$tmp/out")"
+fi
+
+# explore, explain and pcap2trace: their options, each refusal with its
+# message (the first line written to standard error)
+B=traces/close/broken-pipe.trace
+P=tests/captures/s03a.pcap
+while IFS='|' read -r args msg; do
+	# shellcheck disable=SC2086 # ARGS are words
+	expect_status 2 "$args" "$TCPSIM" $args
+	[ "$(head -n 1 "$tmp/err")" = "$msg" ] ||
+		bad "$args: message: $(head -n 1 "$tmp/err")"
+done <<EOF2
+explore --shard 0/3 $B|tcpsim explore: --shard: expected I/N with 1 <= I <= N, got '0/3'
+explore --shard 1/2 $B|tcpsim explore: --shard: with --json (the shards are merged with --merge)
+explore --schedule 0 $B|tcpsim explore: --schedule: expected an outcome's number, got '0'
+explore --max-time 5parsecs $B|tcpsim explore: --max-time: not a duration: '5parsecs'
+explore --max-events 0 $B|tcpsim explore: --max-events: not a positive number: '0'
+explore --merge|tcpsim explore: --merge: no shard file
+explore tests/errors/none.trace|tcpsim explore: tests/errors/none.trace: cannot open
+explain --bogus $P|tcpsim explain: unknown option --bogus
+explain $P $P|tcpsim explain: one capture at a time
+explain|usage: tcpsim explain [--json] FILE
+explain tests/errors/none.pcap|tests/errors/none.pcap: No such file or directory
+pcap2trace --bogus $P|tcpsim pcap2trace: unknown option --bogus
+pcap2trace|usage: tcpsim pcap2trace [--conn N] [--segments] FILE
+pcap2trace --conn 0 $P|tcpsim pcap2trace: --conn takes a connection number from 1
+pcap2trace --conn 9 $P|$P: no connection 9
+EOF2
+for sub in explore explain pcap2trace; do
+	expect_status 0 "$sub --help" "$TCPSIM" $sub --help
+	grep -q "^usage: tcpsim $sub" "$tmp/out" || bad "$sub --help prints its usage"
+done
+
 # Standard input, and the same bytes on every run.
 "$TCPSIM" - <traces/close/broken-pipe.trace >"$tmp/a" 2>&1
 s1=$?

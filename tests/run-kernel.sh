@@ -3,7 +3,8 @@
 # holds on the kernel exits 0; the same trace with one result changed
 # fails there too (exit 1); a SYN the network drops is sent again by the
 # kernel; --diff agrees with the model on them, and a construct the runner
-# cannot reproduce is refused; a SIGINT in the middle of a run leaves no
+# cannot reproduce is refused; every kind of call it makes gives the
+# model's result; a SIGINT in the middle of a run leaves no
 # process and no network namespace of the run behind. Needs root, network namespaces and
 # /dev/net/tun: skipped (77) without them, as "tcpsim --kernel --can-run"
 # says.
@@ -73,7 +74,19 @@ rc=$?
 grep -q 'nostack.trace:2:1: unsupported on the kernel' "$tmp/ns.out" ||
 	bad "nostack host: no unsupported message naming line 2"
 
-# 5. SIGINT in the middle of a run: the hosts' processes and their
+# 5. Every kind of call the runner makes (options set and read back,
+# send and recv with flags, sendto, MSG_PEEK, a non-blocking read, the
+# names, poll, a half-close): each result holds on the kernel, and the
+# model agrees segment by segment.
+"$tcpsim" --kernel "$top/tests/kernel/calls.trace" >"$tmp/calls.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || bad "calls.trace: exit $rc, not 0"
+grep -q 'getsockopt(c, SO_SNDBUF) = 16384' "$tmp/calls.out" ||
+	bad "calls.trace: getsockopt's value is not shown"
+"$tcpsim" --diff "$top/tests/kernel/calls.trace" >"$tmp/calls.diff" 2>&1 ||
+	bad "--diff calls.trace: $(cat "$tmp/calls.diff")"
+
+# 6. SIGINT in the middle of a run: the hosts' processes and their
 # namespaces are gone with tcpsim.
 cat >"$tmp/long.trace" <<'TRACE'
 host a 10.0.0.1
@@ -113,5 +126,5 @@ for n in $nets; do
 			bad "SIGINT: namespace $n is still held by ${p#/proc/}"
 	done
 done
-[ $fail -eq 0 ] && echo "run-kernel.sh: 5 checks passed"
+[ $fail -eq 0 ] && echo "run-kernel.sh: 6 checks passed"
 exit $fail

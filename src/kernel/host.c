@@ -40,6 +40,23 @@
 
 #define CTL_FD 100 /* the control socket in the host's process */
 
+/* A coverage build ("make coverage" defines TCPSIM_COVERAGE) counts what
+ * the hosts' processes run too. They end by _exit() or SIGKILL, which
+ * write no counters, so each writes its counters after every call. */
+#ifdef TCPSIM_COVERAGE
+void __gcov_dump(void);
+void __gcov_reset(void);
+static void coverage_flush(void)
+{
+	__gcov_dump();
+	__gcov_reset();
+}
+#else
+static void coverage_flush(void)
+{
+}
+#endif
+
 int64_t kh_now(void)
 {
 	struct timespec ts;
@@ -474,8 +491,10 @@ static void agent_loop(agent *ag)
 	for (;;) {
 		kh_req q;
 		ssize_t n = recv(CTL_FD, &q, sizeof q, 0);
-		if (n <= 0)
+		if (n <= 0) {
+			coverage_flush();
 			_exit(0);
+		}
 		if (n != sizeof q || q.stmt < 0 || q.stmt >= ag->t->nstmts)
 			_exit(3);
 		kh_rep r;
@@ -483,6 +502,7 @@ static void agent_loop(agent *ag)
 		r.stmt = q.stmt;
 		agent_call(ag, &ag->t->stmts[q.stmt].u.call, &r);
 		(void)send(CTL_FD, &r, sizeof r, MSG_NOSIGNAL);
+		coverage_flush();
 		if (r.term_sig) {
 			/* the default disposition: die of it */
 			signal(r.term_sig, SIG_DFL);
@@ -551,6 +571,7 @@ static void child(int sock, const ts_trace *t, int index, pid_t parent)
 		goto fail;
 	}
 	send_fds(sock, &m, fds, 2);
+	coverage_flush();
 	/* The process: descriptors 0-2 and the control socket only, so
 	 * that sockets get the numbers the model gives them (3, 4, ...). */
 	if (dup2(sock, CTL_FD) < 0)
@@ -572,6 +593,7 @@ static void child(int sock, const ts_trace *t, int index, pid_t parent)
 	_exit(0);
 fail:
 	send_fds(sock, &m, NULL, 0);
+	coverage_flush();
 	_exit(1);
 }
 

@@ -402,6 +402,9 @@ uint32_t ts_tcp_full_space(const ts_sock *sk);
 /* Linux tcp_select_initial_window(): the window, clamp and scale to offer
  * in a SYN or SYN-ACK whose peer's segments carry MSS bytes. */
 void ts_tcp_initial_window(ts_sock *sk, uint32_t mss, int wscale_ok);
+/* Linux tcp_mss_clamp(tp, advmss): the MSS we offer, lowered by
+ * TCP_MAXSEG. */
+uint32_t ts_tcp_advmss(const ts_sock *sk);
 /* Linux tcp_init_buffer_space(): the clamp once a connection is up. */
 void ts_tcp_init_buffer_space(ts_sock *sk);
 /* Linux __tcp_select_window(): the window to offer now, unscaled. */

@@ -1068,9 +1068,10 @@ static void send_cookie(ts_sim *sim, ts_sock *l, const ts_seg *syn,
 	/* the window a request's SYN-ACK offers (tcp_openreq_init_rwin) */
 	ts_sock tmp = *l;
 	ts_tcp_initial_window(
-	    &tmp, TS_TCP_MSS - (ck->ts ? TS_TCP_TSOPT_LEN : 0), ck->wscale_ok);
+	    &tmp, ts_tcp_advmss(l) - (ck->ts ? TS_TCP_TSOPT_LEN : 0),
+	    ck->wscale_ok);
 	s.win = (uint16_t)(tmp.rcv_wnd > 65535 ? 65535 : tmp.rcv_wnd);
-	s.mss = TS_TCP_MSS;
+	s.mss = (uint16_t)ts_tcp_advmss(l); /* tcp_mss_clamp */
 	/* with timestamps the options survive in TSval (Linux
 	 * cookie_init_timestamp; here the clock's value, doc/model.md) */
 	s.ts = ck->ts;

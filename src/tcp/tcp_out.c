@@ -32,6 +32,12 @@ static uint32_t align_up(uint32_t v, uint32_t to)
 	return (v + to - 1) & ~(to - 1);
 }
 
+uint32_t ts_tcp_advmss(const ts_sock *sk)
+{
+	return sk->user_mss && sk->user_mss < TS_TCP_MSS ? sk->user_mss
+							 : TS_TCP_MSS;
+}
+
 /* Linux tcp_select_initial_window() (tcp_output.c), for a SYN or SYN-ACK
  * whose segments will carry MSS bytes: the window to offer, its clamp
  * and our scale. */
@@ -487,9 +493,7 @@ static void fill(ts_sim *sim, ts_sock *sk, ts_seg *s, uint8_t flags,
 		int answer = (flags & TS_ACK) &&
 			     (sk->parent || (sk->tfo & TS_TFO_F_CHILD));
 		/* TCP_MAXSEG lowers the MSS offered (tcp_advertise_mss) */
-		s->mss = sk->user_mss && sk->user_mss < TS_TCP_MSS
-			     ? sk->user_mss
-			     : TS_TCP_MSS;
+		s->mss = (uint16_t)ts_tcp_advmss(sk);
 		s->sack_ok = answer ? sk->sack_ok : knob[TS_KNOB_TCP_SACK] != 0;
 		s->ts = answer ? sk->ts_ok : knob[TS_KNOB_TCP_TIMESTAMPS] != 0;
 		s->wscale_ok = answer ? sk->wscale_ok
@@ -566,7 +570,7 @@ syn_flags(ts_sim *sim, ts_sock *sk, uint8_t flags, const ts_tfo_cookie *fo,
 		 * that will carry the timestamps option when a SYN-ACK
 		 * answers one; and our timestamp clock. */
 		int synack = (flags & TS_ACK) != 0;
-		uint32_t mss = TS_TCP_MSS;
+		uint32_t mss = ts_tcp_advmss(sk); /* tp->advmss */
 		if (synack ? sk->ts_ok
 			   : sk->ts_recent_stamp != TS_TIME_NEVER &&
 				 sk->host->knob[TS_KNOB_TCP_TIMESTAMPS])

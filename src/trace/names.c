@@ -462,7 +462,7 @@ void ts_result_fmt(ts_sb *sb, const ts_call *c, int64_t value, int err,
 			ts_sb_puts(sb, name ? name : "?");
 			ts_sb_putc(sb, ')');
 		} else {
-			ts_sb_putc(sb, '0');
+			ts_sb_i64(sb, value);
 		}
 		return;
 	case TS_RESULT_INT:
