@@ -115,6 +115,22 @@ pcap2trace|usage: tcpsim pcap2trace [--conn N] [--segments] FILE
 pcap2trace --conn 0 $P|tcpsim pcap2trace: --conn takes a connection number from 1
 pcap2trace --conn 9 $P|$P: no connection 9
 EOF2
+# outputs that cannot be written, and the views' own options
+while IFS='|' read -r args msg; do
+	# shellcheck disable=SC2086 # ARGS are words
+	expect_status 2 "$args" "$TCPSIM" $args
+	[ "$(head -n 1 "$tmp/err")" = "$msg" ] ||
+		bad "$args: message: $(head -n 1 "$tmp/err")"
+done <<EOF2
+--svg /nonexistent/x.svg $B|$B: cannot write /nonexistent/x.svg
+--html /nonexistent/x.html $B|$B: cannot write /nonexistent/x.html
+--pcap /nonexistent/x.pcap $B|$B: cannot write /nonexistent/x.pcap: /nonexistent/x.pcap: No such file or directory
+--pcap-at client /nonexistent/x.pcap $B|$B: cannot write /nonexistent/x.pcap: /nonexistent/x.pcap: No such file or directory
+--pcap-at nohost $tmp/x.pcap $B|$B: --pcap-at: no host 'nohost' in this trace
+--ladder --width 5 $B|tcpsim: --width: a number of columns from 40 to 1000, not '5'
+EOF2
+expect_status 2 "test: a directory that is not there" "$TCPSIM" test /nonexistent
+grep -q '^ERROR /nonexistent  /nonexistent: cannot open' "$tmp/out" || bad "test /nonexistent: $(cat "$tmp/out")"
 for sub in explore explain pcap2trace; do
 	expect_status 0 "$sub --help" "$TCPSIM" $sub --help
 	grep -q "^usage: tcpsim $sub" "$tmp/out" || bad "$sub --help prints its usage"

@@ -539,6 +539,25 @@ START_TEST(api_step_time_limit)
 }
 END_TEST
 
+START_TEST(api_step_advance_past_the_limit)
+{
+	/* tcpsim_advance() past the virtual-time limit is refused, and the
+	 * simulation stays where it was: a smaller step still goes. */
+	tcpsim_options o;
+	tcpsim_error e;
+	tcpsim_options_init(&o);
+	o.max_time_us = 1000000;
+	tcpsim_sim *s = tcpsim_new(&o);
+	ck_assert_int_eq(tcpsim_do(s, "client: c = socket()", NULL, &e),
+			 TCPSIM_OK);
+	ck_assert_int_eq(tcpsim_advance(s, 2000000, &e), TCPSIM_ERROR);
+	ck_assert_str_eq(e.message, "tcpsim_advance: past the virtual time "
+				    "limit (max_time_us)");
+	ck_assert_int_eq(tcpsim_advance(s, 500000, &e), TCPSIM_OK);
+	tcpsim_free(s);
+}
+END_TEST
+
 START_TEST(api_step_abort_is_sticky)
 {
 	/* A replay of a segment not yet sent stops the run (status 2), and
@@ -608,6 +627,7 @@ int main(void)
 	tcase_add_test(tc, api_step_blocking_call_returns_later);
 	tcase_add_test(tc, api_step_run_stops_at_keepalive);
 	tcase_add_test(tc, api_step_time_limit);
+	tcase_add_test(tc, api_step_advance_past_the_limit);
 	tcase_add_test(tc, api_step_abort_is_sticky);
 	tcase_add_test(tc, api_step_advance_before_any_line);
 	suite_add_tcase(s, tc);
