@@ -122,15 +122,15 @@ while IFS='|' read -r args msg; do
 	[ "$(head -n 1 "$tmp/err")" = "$msg" ] ||
 		bad "$args: message: $(head -n 1 "$tmp/err")"
 done <<EOF2
---svg /nonexistent/x.svg $B|$B: cannot write /nonexistent/x.svg
---html /nonexistent/x.html $B|$B: cannot write /nonexistent/x.html
---pcap /nonexistent/x.pcap $B|$B: cannot write /nonexistent/x.pcap: /nonexistent/x.pcap: No such file or directory
---pcap-at client /nonexistent/x.pcap $B|$B: cannot write /nonexistent/x.pcap: /nonexistent/x.pcap: No such file or directory
+--svg $tmp/none/x.svg $B|$B: cannot write $tmp/none/x.svg
+--html $tmp/none/x.html $B|$B: cannot write $tmp/none/x.html
+--pcap $tmp/none/x.pcap $B|$B: cannot write $tmp/none/x.pcap: $tmp/none/x.pcap: No such file or directory
+--pcap-at client $tmp/none/x.pcap $B|$B: cannot write $tmp/none/x.pcap: $tmp/none/x.pcap: No such file or directory
 --pcap-at nohost $tmp/x.pcap $B|$B: --pcap-at: no host 'nohost' in this trace
 --ladder --width 5 $B|tcpsim: --width: a number of columns from 40 to 1000, not '5'
 EOF2
-expect_status 2 "test: a directory that is not there" "$TCPSIM" test /nonexistent
-grep -q '^ERROR /nonexistent  /nonexistent: cannot open' "$tmp/out" || bad "test /nonexistent: $(cat "$tmp/out")"
+expect_status 2 "test: a directory that is not there" "$TCPSIM" test "$tmp/none"
+grep -q "^ERROR $tmp/none  $tmp/none: cannot open" "$tmp/out" || bad "test of a missing directory: $(cat "$tmp/out")"
 for sub in explore explain pcap2trace; do
 	expect_status 0 "$sub --help" "$TCPSIM" $sub --help
 	grep -q "^usage: tcpsim $sub" "$tmp/out" || bad "$sub --help prints its usage"
