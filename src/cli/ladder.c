@@ -1079,7 +1079,7 @@ int ts_ladder_svg(ts_ladder *l, FILE *f, int time_axis)
 				  : rw->kind == ROW_FULL  ? "lane"
 				  : rw->kind == ROW_ARROW ? "label"
 							  : "note";
-		char dr[32];
+		char dr[48];
 		snprintf(dr, sizeof dr, " data-row=\"%zu\"", r);
 		svg_lines(f, &s->w, s->lane ? lane_x : s->lx, s->top, "start",
 			  cls, dr);
