@@ -846,6 +846,10 @@ static kr_sock *find_sock(kr_host *x, uint32_t la, uint16_t lp, uint32_t ra,
 static void poll_states(kr_run *r, int h)
 {
 	kr_host *x = &r->h[h];
+	/* read now, or never while the host is down: either way nothing
+	 * is left to read (a host left marked would keep the loop spinning
+	 * until the run ends) */
+	x->dirty = 0;
 	if (!x->up || x->k.diag < 0)
 		return;
 	struct {
@@ -859,7 +863,6 @@ static void poll_states(kr_run *r, int h)
 	q.req.sdiag_family = AF_INET;
 	q.req.sdiag_protocol = IPPROTO_TCP;
 	q.req.idiag_states = ~0u;
-	x->dirty = 0;
 	if (send(x->k.diag, &q, sizeof q, 0) < 0)
 		return;
 	int64_t at = rel(r, kh_now());
