@@ -1687,6 +1687,28 @@ START_TEST(established_loss_probe_from_snd_una)
 }
 END_TEST
 
+START_TEST(established_delayed_ack_due_soon_goes_now)
+{
+	/* Linux tcp_send_delayed_ack(): data that finds a delayed ACK
+	 * pending whose timer fires within a quarter of the ATO is
+	 * acknowledged at once, not at the timer. */
+	th_conn c = established();
+	ts_sock *sk = th_sk(&c);
+	/* the quick ACKs of the start given and used up
+	 * (tcp_event_data_recv gives them with the first data) */
+	sk->ato = TS_TCP_ATO_MIN;
+	sk->quick = 0;
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 10);
+	ck_no_send(c.t);
+	ck_assert_int_eq(sk->ack_pending, 1);
+	ts_time due = sk->tdl[TS_TIMER_DELACK];
+	th_advance_to(c.t, due - TS_MS(1));
+	ck_no_send(c.t);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 11, .ack = 1, .len = 10);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 21));
+}
+END_TEST
+
 START_TEST(established_user_timeout_from_first_rto)
 {
 	/* TCP_USER_TIMEOUT counts from the first retransmission by the RTO
@@ -3545,6 +3567,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
 	tcase_add_test(tc, established_older_segment_leaves_window);
 	tcase_add_test(tc, established_out_of_window_ack_rate_limited);
+	tcase_add_test(tc, established_delayed_ack_due_soon_goes_now);
 	tcase_add_test(tc, established_user_timeout_from_first_rto);
 	tcase_add_test(tc, established_ato_follows_data_arrivals);
 	tcase_add_test(tc, established_disconnect_discards_unread_data);
