@@ -2970,6 +2970,32 @@ START_TEST(trace_handshake_data_orderly_close)
 }
 END_TEST
 
+/* Linux tcp_select_initial_window(): the scale is that of the largest
+ * window the buffer may grow to, the largest of the buffer's space,
+ * tcp_rmem[2] and net.core.rmem_max: ilog2 of it less 15 (at most 14).
+ * 6.18's defaults (tcp_rmem[2] 32 MiB) give 10; rmem_max 256 MiB gives
+ * 13; tcp_rmem[2] 64 MiB gives 11. */
+START_TEST(trace_window_scale_from_buffer_limits)
+{
+	th *t = run_trace("host client 10.0.0.1\n"
+			  "host server 10.0.0.2\n"
+			  "host other 10.0.0.3\n"
+			  "set client rmem_max 268435456\n"
+			  "set server tcp_rmem 4096 131072 67108864\n"
+			  "0 server: s = socket()\n"
+			  "+0 server: bind(s, 80) = 0\n"
+			  "+0 server: listen(s, 8) = 0\n"
+			  "+0 client: c = socket()\n"
+			  "+0 client: connect(c, server:80) = 0\n"
+			  "+0 other: o = socket()\n"
+			  "+0 other: connect(o, server:80) = 0\n"
+			  "+0.1 expect client>server SYN wscale 13\n"
+			  "expect server>client SYN wscale 11\n"
+			  "expect other>server SYN wscale 10\n");
+	th_free(t);
+}
+END_TEST
+
 START_TEST(trace_simultaneous_open)
 {
 	/* Both ends connect to each other at once: the SYNs cross, both go
@@ -3659,6 +3685,7 @@ static Suite *tcp_suite(void)
 
 	GROUP("traces");
 	tcase_add_test(tc, trace_handshake_data_orderly_close);
+	tcase_add_test(tc, trace_window_scale_from_buffer_limits);
 	tcase_add_test(tc, trace_simultaneous_open);
 	tcase_add_test(tc, trace_connect_refused);
 	tcase_add_test(tc, trace_tail_loss_probe_then_rto_backoff);
