@@ -497,6 +497,13 @@ void kr_map(kr_run *r, const tcpsim_segment *k, tcpsim_segment *m, int sent,
 		 * tw_snd_nxt + 65535 + 2), as the model derives it, is
 		 * mapped as that connection's numbers; a fresh one is the
 		 * model's next. */
+		/* A SYN-ACK's can only come from a TIME_WAIT of the same
+		 * four numbers (tcp_timewait_state_process: tcp_tw_isn); a
+		 * SYN's from that or from a disconnect() of the same socket,
+		 * whose port may be new. Otherwise the kernel's numbers are
+		 * random (secure_tcp_seq), and one may fall near another by
+		 * chance. */
+		int synack = (k->flags & TS_ACK) != 0;
 		const kr_conn *p = NULL;
 		int ps = 0;
 		for (int i = r->nconns - 1; i >= 0 && !p; i--) {
@@ -505,7 +512,11 @@ void kr_map(kr_run *r, const tcpsim_segment *k, tcpsim_segment *m, int sent,
 				if (q != c && q->host[e] == h &&
 				    q->gen[e] == c->gen[side] &&
 				    q->have_isn[e] &&
-				    k->seq - q->kisn[e] < (1u << 20)) {
+				    k->seq - q->kisn[e] < (1u << 20) &&
+				    (!synack || (q->addr[e] == c->addr[side] &&
+						 q->port[e] == c->port[side] &&
+						 q->addr[!e] == c->addr[o] &&
+						 q->port[!e] == c->port[o]))) {
 					p = q;
 					ps = e;
 				}
