@@ -1687,6 +1687,35 @@ START_TEST(established_loss_probe_from_snd_una)
 }
 END_TEST
 
+START_TEST(established_old_data_enters_quickack)
+{
+	/* Linux tcp_data_queue(): data already received (a retransmission)
+	 * is dropped and acknowledged at once, and enters quick-ACK mode
+	 * (out_of_window: tcp_enter_quickack_mode), so the next segments are
+	 * acknowledged at once too, where they would wait for the delayed
+	 * ACK. */
+	th_conn c = established();
+	ts_sock *sk = th_sk(&c);
+	sk->ato = TS_TCP_ATO_MIN; /* the start's quick ACKs used up */
+	sk->quick = 0;
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 10);
+	ck_no_send(c.t);
+	th_advance(c.t, TS_MS(300));
+	const th_cap *k = th_take(c.t); /* the delayed ACK */
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->seg.ack, c.irs + 11);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 10);
+	k = th_take(c.t); /* the duplicate, ACKed at once */
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->seg.ack, c.irs + 11);
+	ck_assert_int_gt(sk->quick, 0);
+	INPUT(c, .flags = TS_ACK | TS_PSH, .seq = 11, .ack = 1, .len = 10);
+	k = th_take(c.t); /* new data: a quick ACK, not a delayed one */
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->seg.ack, c.irs + 21);
+}
+END_TEST
+
 START_TEST(established_delayed_ack_due_soon_goes_now)
 {
 	/* Linux tcp_send_delayed_ack(): data that finds a delayed ACK
@@ -3593,6 +3622,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_loss_probe_from_snd_una);
 	tcase_add_test(tc, established_older_segment_leaves_window);
 	tcase_add_test(tc, established_out_of_window_ack_rate_limited);
+	tcase_add_test(tc, established_old_data_enters_quickack);
 	tcase_add_test(tc, established_delayed_ack_due_soon_goes_now);
 	tcase_add_test(tc, established_user_timeout_from_first_rto);
 	tcase_add_test(tc, established_ato_follows_data_arrivals);
