@@ -794,6 +794,25 @@ static int is_kind(const segpt *h, int k)
 	}
 }
 
+/* The instant halfway between the last instant of run R before T and T;
+ * -1 when there is none or nothing fits between (1 us apart). */
+static ts_time mid_before(const runrec *r, ts_time t)
+{
+	int lo = 0, hi = r->ninst;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (r->inst[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return -1;
+	ts_time prev = r->inst[lo - 1];
+	ts_time m = prev + (t - prev) / 2;
+	return m > prev ? m : -1;
+}
+
 /* Whether segment H of a run was sent after a line that is the Q-th of
  * that run's lines, at time PAT: a segment a line sent, when the line
  * came after it; one an event sent, when it came at PAT or later (lines
@@ -858,6 +877,25 @@ static void name_segment(const explorer *x, const sched *ps, const runrec *r,
 		if (f->op != F_DROP && h->dropped)
 			continue;
 		exact = 0;
+	}
+	if (exact && !g->line_step) {
+		/* an event sent it: the rule goes halfway between the run's
+		 * instant before and the segment's, as an instant fault does,
+		 * where it takes the same segment (no line of the segment's
+		 * time sent one of its kind first), so that on a real kernel
+		 * the rule is not armed at the instant of the segment it takes,
+		 * a tie that real time breaks either way */
+		ts_time m = mid_before(r, g->at);
+		for (int i = gi - 1; i >= 0 && m >= 0; i--) {
+			const segpt *h = &r->segs[i];
+			if (h->at < m)
+				break;
+			if (h->from == g->from && h->to == g->to &&
+			    is_kind(h, kind) && (f->op == F_DROP || !h->dropped))
+				m = -1;
+		}
+		if (m >= 0)
+			p = (place){.how = P_AT, .at = m};
 	}
 	if (exact) {
 		f->kind = kind;
