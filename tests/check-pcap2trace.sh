@@ -48,5 +48,47 @@ for t in $(find "$top/traces" -name '*.trace' | sort); do
 		fail=$((fail + 1))
 	fi
 done
-echo "check-pcap2trace.sh: $pass traces reproduced, $known listed as not, $fail failures"
+# An MSS below 1460 in a SYN is a TCP_MAXSEG set before connect() or
+# listen(): the segments' lengths follow it
+cat >"$tmp/mss.trace" <<'EOF'
+host client 10.0.0.1
+host server 10.0.0.2
+link client server delay 5ms
+0      server: s = socket()
++0     server: setsockopt(s, TCP_MAXSEG, 1000) = 0
++0     server: bind(s, 80) = 0
++0     server: listen(s, 8) = 0
++0     client: c = socket()
++0     client: setsockopt(c, TCP_MAXSEG, 1200) = 0
++0     client: connect(c, server:80) = 0
++0     server: a = accept(s)
++0.1   client: write(c, 5000) = 5000
++0.1   server: write(a, 5000) = 5000
++0.1   client: close(c) = 0
++0     server: close(a) = 0
+EOF
+"$TCPSIM" --pcap "$tmp/a.pcap" "$tmp/mss.trace" >/dev/null 2>&1
+"$TCPSIM" pcap2trace --segments "$tmp/a.pcap" >"$tmp/want" 2>/dev/null
+"$TCPSIM" pcap2trace "$tmp/a.pcap" >"$tmp/b.trace" 2>"$tmp/err"
+"$TCPSIM" --pcap "$tmp/b.pcap" "$tmp/b.trace" >/dev/null 2>&1
+"$TCPSIM" pcap2trace --segments "$tmp/b.pcap" >"$tmp/got" 2>/dev/null
+checks=0
+if cmp -s "$tmp/want" "$tmp/got" &&
+	grep -q '^0us  *b: setsockopt(l, TCP_MAXSEG, 1000)$' "$tmp/b.trace" &&
+	grep -q '^0us  *a: setsockopt(c, TCP_MAXSEG, 1200)$' "$tmp/b.trace"; then
+	checks=$((checks + 1))
+else
+	echo "FAIL: pcap2trace of a capture with MSS 1200 and 1000 in the SYNs"
+	diff "$tmp/want" "$tmp/got" | head -n 10 | sed 's/^/    /'
+	fail=$((fail + 1))
+fi
+# An MSS above 1460 (a loopback capture) is said to be assumed 1460
+if "$TCPSIM" pcap2trace "$top/tests/captures/s01a.pcap" 2>/dev/null |
+	grep -q '^# offered 65495 (a loopback or jumbo-frame link)'; then
+	checks=$((checks + 1))
+else
+	echo "FAIL: pcap2trace of s01a.pcap: the MSS of 65495 is not said to be assumed 1460"
+	fail=$((fail + 1))
+fi
+echo "check-pcap2trace.sh: $pass traces reproduced, $known listed as not, $checks of 2 MSS checks, $fail failures"
 [ $fail = 0 ]

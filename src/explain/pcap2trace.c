@@ -150,6 +150,9 @@ static void us(char *b, size_t n, int64_t t)
 	snprintf(b, n, "%" PRId64 "us", t < 0 ? 0 : t);
 }
 
+/* The MSS of a 1500-byte MTU, the MTU of tcpsim's links. */
+#define ETH_MSS 1460
+
 /* Write the trace of connection C, whose segments are SG. */
 /* Linux tcp_model_timeout() with rto_base TCP_RTO_MIN (200 ms), in us:
  * the time tcp_retries2 = N retransmissions take, the RTO doubling up to
@@ -244,6 +247,25 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				last_run[x] = sg->v[i].frame;
 			}
 	}
+	/* the MSS each side's SYN offered: below an Ethernet MTU's 1460,
+	 * TCP_MAXSEG set before connect() or listen() (Linux tcp_mss_clamp:
+	 * the SYN and the SYN|ACK offer min(user_mss, the route's advmss));
+	 * above it, a link tcpsim does not have (loopback, jumbo frames) */
+	int mss[2] = {-1, -1};
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		int x = dir_of(c, s);
+		if ((s->flags & TS_CAP_SYN) && mss[x] < 0 &&
+		    (x == 0) == !(s->flags & TS_CAP_ACK))
+			mss[x] = s->mss;
+	}
+	int maxseg[2] = {0, 0}, big_mss = 0;
+	for (int x = 0; x < 2; x++) {
+		if (mss[x] >= 88 && mss[x] < ETH_MSS)
+			maxseg[x] = mss[x];
+		else if (mss[x] > ETH_MSS && mss[x] > big_mss)
+			big_mss = mss[x];
+	}
 	const char *fd[2] = {"c", "s"};
 	const char *host[2] = {"a", "b"};
 	char tb[32];
@@ -251,12 +273,17 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	/* B: a listener unless the SYN met none */
 	if (!no_listener) {
 		add(&o, 0, "b: l = socket()");
+		if (maxseg[1])
+			add(&o, 0, "b: setsockopt(l, TCP_MAXSEG, %d)",
+			    maxseg[1]);
 		add(&o, 0, "b: bind(l, %u)", B->port);
 		add(&o, 0, "b: listen(l, 128)");
 		if (!listener_closed)
 			add(&o, 0, "b: s = accept(l)");
 	}
 	add(&o, 0, "a: c = socket()");
+	if (maxseg[0])
+		add(&o, 0, "a: setsockopt(c, TCP_MAXSEG, %d)", maxseg[0]);
 	add(&o, 0, "a: bind(c, %u)", A->port);
 	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
 	if (!no_listener && !listener_closed)
@@ -543,15 +570,22 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		: where == 2 ? "the capture was taken next to b"
 			     : "each segment stamped as it left its host");
 	fputs(" (tcpsim explain);\n# segments that never arrived "
-	      "(net: drop); knobs the timing shows.\n",
+	      "(net: drop); knobs the timing shows; an MSS\n# below 1460 "
+	      "offered in a SYN (TCP_MAXSEG).\n",
 	      f);
 	fputs("# Assumed: each side reads data as it arrives, unless it "
 	      "reset the\n# connection with data unread; SIGPIPE ignored; "
-	      "Linux defaults elsewhere\n# (MSS, buffers, timers)",
+	      "Linux defaults elsewhere\n# (buffers, timers)",
 	      f);
+	if (big_mss)
+		fprintf(f,
+			";\n# an MSS of 1460 (tcpsim's links have a 1500-byte "
+			"MTU) where a SYN\n# offered %d (a loopback or "
+			"jumbo-frame link)",
+			big_mss);
 	if (same_addr)
-		fputs("; b's address is a's + 1 (both ends had the\n# same "
-		      "address in the capture)",
+		fputs(";\n# b's address is a's + 1 (both ends had the same "
+		      "address in the\n# capture)",
 		      f);
 	if (c->mid)
 		fputs(";\n# the capture starts in the middle of the "
