@@ -1032,6 +1032,45 @@ START_TEST(established_write_zero_window_waits)
 }
 END_TEST
 
+START_TEST(established_zero_window_probe_after_rto)
+{
+	/* Data waits for a zero window with nothing in flight: the probe
+	 * timer is armed at once, max(RTO, TCP_RTO_MIN) away (Linux
+	 * tcp_check_probe_timer, tcp_probe0_base), and a zero-window probe
+	 * goes when it fires: a bare ACK one below SND.UNA
+	 * (tcp_xmit_probe_skb), the next twice as far (RFC 1122
+	 * 4.2.2.17; tcp_probe_timer, tcp_probe0_when). */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ts_time t0 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_no_send(c.t);
+	th_advance(c.t, RTO + 3 * RTO);
+	ck_send_at(c.t, t0 + RTO, OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+	ck_send_at(c.t, t0 + 3 * RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+	ck_no_send(c.t);
+	/* The window opens: the data goes at once, the probe timer stops
+	 * and its backoff is forgotten (tcp_ack_probe: icsk_backoff = 0,
+	 * the timer cleared). */
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 100));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101, .win = TH_WIN_ZERO);
+	th_advance(c.t, TS_SEC(10));
+	ck_no_send(c.t);
+	/* A zero window again: the first probe an RTO after the write
+	 * again, not four (the backoff of two probes). */
+	ts_time t1 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance(c.t, 2 * RTO);
+	ck_send_at(c.t, t1 + RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 100, .ack = 1));
+	ck_no_send(c.t);
+}
+END_TEST
+
 START_TEST(established_ack_stops_retransmission)
 {
 	th_conn c = established();
@@ -3584,6 +3623,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, early_retrans_zero_no_loss_probe);
 	tcase_add_test(tc, established_write_peer_without_mss);
 	tcase_add_test(tc, established_write_zero_window_waits);
+	tcase_add_test(tc, established_zero_window_probe_after_rto);
 	tcase_add_test(tc, established_ack_stops_retransmission);
 	tcase_add_test(tc, established_rto_exponential_backoff);
 	tcase_add_test(tc, established_rto_no_tlp_without_sack);
