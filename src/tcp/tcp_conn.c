@@ -401,29 +401,6 @@ void ts_tcp_set_state(ts_sim *sim, ts_sock *sk, ts_tcp_state st,
 	ts_tcp_wake(sim, sk);
 }
 
-/* Remove a child from its listener's accept queue, if it is there. */
-static void aq_remove(ts_sock *sk)
-{
-	ts_sock *l = sk->parent;
-	if (!l)
-		return;
-	ts_sock_ext *x = l->x;
-	if (!x)
-		return;
-	ts_sock **pp = &x->aq_head, *prev = NULL;
-	while (*pp && *pp != sk) {
-		prev = *pp;
-		pp = &(*pp)->aq_next;
-	}
-	if (!*pp)
-		return;
-	*pp = sk->aq_next;
-	if (x->aq_tail == sk)
-		x->aq_tail = prev;
-	x->aq_len--;
-	sk->aq_next = NULL;
-}
-
 /* Linux tcp_done() (tcp.c). */
 void ts_tcp_done(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
 		 ts_cause cause)
@@ -441,11 +418,12 @@ void ts_tcp_done(ts_sim *sim, ts_sock *sk, tcpsim_state_cause by,
 	sk->shutdown = TS_SHUTDOWN_MASK;
 	sk->fin_queued = 0;
 	sk->write_seq = sk->snd_nxt;
-	/* A request socket, or an orphan, has nobody left to tell. */
-	if (was_request || sk->orphan) {
-		aq_remove(sk);
+	/* A request socket, or an orphan, has nobody left to tell. Neither
+	 * is in an accept queue, which holds children that completed the
+	 * handshake (and Fast Open children) until accept() or the
+	 * listener's close() takes them out. */
+	if (was_request || sk->orphan)
 		ts_tcp_free(sim, sk);
-	}
 }
 
 /* Linux tcp_reset() (tcp_input.c): the pending error depends on the state
