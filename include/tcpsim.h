@@ -426,7 +426,9 @@ const char *tcpsim_call_usage(int id);
 	X(ZERO_WINDOW_PROBE, ZERO_WINDOW_PROBE,                                \
 	  "RFC 9293 §3.8.6.1; Linux tcp_probe_timer")                          \
 	X(DELAYED_ACK, DELAYED_ACK,                                            \
-	  "RFC 1122 §4.2.3.2; Linux tcp_delack_timer_handler")
+	  "RFC 1122 §4.2.3.2; Linux tcp_delack_timer_handler")                 \
+	X(WINDOW_PROBE, ZERO_WINDOW_PROBE,                                     \
+	  "RFC 9293 §3.8.6.2.1; Linux tcp_write_wakeup")
 
 typedef enum tcpsim_rst_reason {
 #define TCPSIM_X_(n, w, l, r) TCPSIM_RST_##n,

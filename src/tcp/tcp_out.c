@@ -735,10 +735,15 @@ int ts_tcp_may_send(ts_tcp_state st)
 	return 0;
 }
 
-/* Linux tcp_write_xmit(); PROBE: a loss probe's one new segment, which
- * neither the congestion window nor Nagle holds back (push_one 2). */
-static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
+/* What write_xmit() sends: the segments the windows and Nagle let go
+ * (Linux tcp_write_xmit); a loss probe's one new segment, which neither
+ * the congestion window nor Nagle holds back (push_one 2); or the one
+ * segment of a window probe (tcp_write_wakeup). */
+enum { XMIT_PUSH, XMIT_TLP, XMIT_WAKEUP };
+
+static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int mode)
 {
+	int probe = mode != XMIT_PUSH;
 	uint32_t sent = 0;
 	/* Linux tcp_cwnd_test: at most snd_cwnd segments in flight (RFC
 	 * 5681 §3.1: the lesser of cwnd and rwnd). */
@@ -764,8 +769,16 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		uint32_t len = avail;
 		if (len > sk->mss)
 			len = sk->mss;
-		if (len > room)
+		/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1; Linux
+		 * tcp_snd_wnd_test): a segment goes when the peer's window
+		 * takes it whole. A window probe alone sends what fits
+		 * (tcp_write_wakeup: "the window size is != 0, must have been
+		 * a result SWS avoidance"). */
+		if (len > room) {
+			if (mode != XMIT_WAKEUP)
+				break;
 			len = room;
+		}
 		if (!len)
 			break; /* window closed */
 		/* Linux tcp_cwnd_test: "Don't be strict about the congestion
@@ -786,7 +799,16 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 		int fin = sk->fin_queued && seq + len == sk->write_seq &&
 			  ts_seq_ge(wnd_end, seq + len);
 		int psh = 0;
-		if (head) {
+		if (head && mode == XMIT_WAKEUP) {
+			/* the skb cut where the window ends (tcp_fragment),
+			 * and marked PSH */
+			if (seq + len == head->end)
+				sk->skb_unsent--;
+			else
+				split_head(sim, sk, seq + len);
+			skb_at(q, q->n - sk->skb_unsent - 1)->psh = 1;
+			psh = 1;
+		} else if (head) {
 			/* the skb sent whole, or cut where a burst of
 			 * max_segs ends (tso_fragment) */
 			if (seq + len == head->end) {
@@ -802,7 +824,7 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int probe)
 				}
 			}
 		} else {
-			psh = seq + len == sk->write_seq;
+			psh = mode == XMIT_WAKEUP || seq + len == sk->write_seq;
 		}
 		sk->snd_nxt = seq + len + (fin ? 1 : 0);
 		if (len < sk->mss)
@@ -863,7 +885,24 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	if (!ts_tcp_may_send(sk->state) &&
 	    !(sk->state == TS_SYN_RECEIVED && (sk->tfo & TS_TFO_F_CHILD)))
 		return;
-	write_xmit(sim, sk, cause, 0);
+	write_xmit(sim, sk, cause, XMIT_PUSH);
+}
+
+int ts_tcp_write_wakeup(ts_sim *sim, ts_sock *sk, ts_cause cause)
+{
+	/* Linux tcp_write_wakeup(): data when the peer's window takes some,
+	 * sent as new data (tcp_event_new_data_sent arms the RTO); else the
+	 * probe of a zero window, SEQ = SND.UNA - 1 (tcp_xmit_probe_skb). */
+	uint32_t before = sk->snd_nxt;
+	if (ts_seq_lt(sk->snd_nxt, sk->snd_una + sk->snd_wnd))
+		write_xmit(sim, sk, cause, XMIT_WAKEUP);
+	if (sk->snd_nxt == before) {
+		ts_tcp_send_probe(sim, sk, cause);
+		return 0;
+	}
+	if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
+		ts_tcp_rearm_rtx(sim, sk);
+	return 1;
 }
 
 int ts_tcp_probe_new_data(ts_sim *sim, ts_sock *sk, ts_cause cause)
@@ -878,7 +917,7 @@ int ts_tcp_probe_new_data(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	if (ts_seq_gt(sk->snd_nxt + len, sk->snd_una + sk->snd_wnd))
 		return 0;
 	uint32_t before = sk->snd_nxt;
-	write_xmit(sim, sk, cause, 1);
+	write_xmit(sim, sk, cause, XMIT_TLP);
 	return sk->snd_nxt != before;
 }
 

@@ -474,7 +474,10 @@ static void keepalive_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 
 void ts_tcp_check_probe_timer(ts_sim *sim, ts_sock *sk)
 {
-	if (sk->snd_wnd == 0 && sk->snd_una == sk->snd_nxt &&
+	/* Linux tcp_check_probe_timer() after tcp_write_xmit() left data
+	 * unsent: nothing in flight to bring an ACK, so the probe timer
+	 * (the peer's window is zero, or too small for the next segment) */
+	if (sk->snd_una == sk->snd_nxt &&
 	    ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
 		if (sk->tdl[TS_TIMER_PERSIST] == TS_TIME_NEVER) {
 			ts_time base =
@@ -493,7 +496,7 @@ void ts_tcp_check_probe_timer(ts_sim *sim, ts_sock *sk)
  * (RFC 1122 §4.2.2.17); tcp_retries2 unanswered ones give up. */
 static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	if (sk->snd_wnd != 0 || sk->snd_una != sk->snd_nxt ||
+	if (sk->snd_una != sk->snd_nxt ||
 	    !ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
 		sk->probes_out = 0;
 		return;
@@ -510,8 +513,22 @@ static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		write_err(sim, sk, TCPSIM_BY_ZERO_WINDOW_TIMED_OUT, cause);
 		return;
 	}
+	/* Linux tcp_send_probe0(): when the peer's window takes some of the
+	 * data, it goes, and the RTO takes over from the probes */
+	if (ts_seq_lt(sk->snd_nxt, sk->snd_una + sk->snd_wnd)) {
+		TIMER_EVENT(sim, sk, TCPSIM_T_WINDOW_PROBE, sk->probes_out,
+			    sk->snd_wnd, NULL, 0, 0);
+		if (ts_tcp_write_wakeup(sim, sk, cause)) {
+			sk->probes_out = 0;
+			sk->probe_backoff = 0;
+			return;
+		}
+	}
+	/* the backoff stops growing at tcp_retries2 (tcp_send_probe0; past
+	 * 20 doublings the probes are TCP_RTO_MAX apart anyway) */
 	sk->probes_out++;
-	if (sk->probe_backoff < 20)
+	if (sk->probe_backoff < 20 &&
+	    sk->probe_backoff < sk->host->knob[TS_KNOB_TCP_RETRIES2])
 		sk->probe_backoff++;
 	ts_time base = sk->rto > TS_TCP_RTO_MIN ? sk->rto : TS_TCP_RTO_MIN;
 	ts_time next = base << sk->probe_backoff;

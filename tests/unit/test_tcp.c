@@ -1058,16 +1058,76 @@ START_TEST(established_zero_window_probe_after_rto)
 			 .len = 100));
 	th_advance(c.t, FX_RTT);
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101, .win = TH_WIN_ZERO);
-	th_advance(c.t, TS_SEC(10));
 	ck_no_send(c.t);
-	/* A zero window again: the first probe an RTO after the write
-	 * again, not four (the backoff of two probes). */
+	/* A zero window again, before the first episode's next probe was
+	 * due (7 RTOs after the write): the first probe an RTO after this
+	 * write, the next two RTOs later (the backoff of one probe, not of
+	 * three), then four. */
 	ts_time t1 = c.t->sim->now;
 	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
-	th_advance(c.t, 2 * RTO);
+	th_advance(c.t, 7 * RTO);
 	ck_send_at(c.t, t1 + RTO,
 		   OUT(c, .flags = TS_ACK, .seq = 100, .ack = 1));
+	ck_send_at(c.t, t1 + 3 * RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 100, .ack = 1));
+	ck_send_at(c.t, t1 + 7 * RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 100, .ack = 1));
 	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_sender_sws_window_probe_sends_data)
+{
+	/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a segment goes only
+	 * when the peer's window takes it whole (Linux tcp_snd_wnd_test),
+	 * so 1000 bytes wait for a window of 500, and with nothing in
+	 * flight the probe timer is armed (tcp_check_probe_timer). When it
+	 * fires, what the window takes goes, with PSH (tcp_write_wakeup),
+	 * as new data under the RTO; the rest goes when the window takes
+	 * it whole. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 500);
+	ts_time t0 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 1000)"), 1000);
+	ck_no_send(c.t);
+	th_advance(c.t, RTO);
+	ck_send_at(c.t, t0 + RTO,
+		   OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+		       .len = 500));
+	ck_no_send(c.t);
+	ck_report(c.t, "window probe: data into the peer's window of 500 "
+		       "bytes");
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501, .win = 500);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 501, .ack = 1,
+			 .len = 500));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1001, .win = 500);
+	th_advance(c.t, TS_SEC(10));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_zero_window_probe_backoff_capped_at_retries2)
+{
+	/* Answered zero-window probes go on for ever (RFC 1122 4.2.2.17),
+	 * their backoff growing up to tcp_retries2 doublings and no further
+	 * (Linux tcp_send_probe0): with 2, RTO, 2 RTO, 4 RTO, 4 RTO. */
+	th_conn c = established();
+	set_knob(&c, TS_KNOB_TCP_RETRIES2, 2);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ts_time t = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	static const int gap[] = {1, 2, 4, 4, 4};
+	for (int i = 0; i < 5; i++) {
+		t += gap[i] * RTO;
+		th_advance(c.t, t - c.t->sim->now);
+		ck_send_at(c.t, t, OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1,
+		      .win = TH_WIN_ZERO);
+	}
+	ck_no_send(c.t);
+	ck_state(c, TS_ESTABLISHED);
 }
 END_TEST
 
@@ -3624,6 +3684,8 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_write_peer_without_mss);
 	tcase_add_test(tc, established_write_zero_window_waits);
 	tcase_add_test(tc, established_zero_window_probe_after_rto);
+	tcase_add_test(tc, established_sender_sws_window_probe_sends_data);
+	tcase_add_test(tc, established_zero_window_probe_backoff_capped_at_retries2);
 	tcase_add_test(tc, established_ack_stops_retransmission);
 	tcase_add_test(tc, established_rto_exponential_backoff);
 	tcase_add_test(tc, established_rto_no_tlp_without_sack);
