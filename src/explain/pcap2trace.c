@@ -300,6 +300,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	int started[2] = {0, 0};
 	int64_t last_t[2] = {0, 0};
 	int64_t first_probe_t[2] = {-1, -1}, last_probe_t[2] = {-1, -1};
+	/* when the prober last heard from its peer before its first probe:
+	 * the idle time counts from there (Linux keepalive_time_elapsed) */
+	int64_t heard_t[2] = {0, 0};
 	int nprobes[2] = {0, 0};
 	int syn_rexmit = 0;
 	uint64_t pend[2] = {0, 0};
@@ -454,8 +457,10 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (s->len == 0 && !(s->flags & TS_CAP_FIN) &&
 		    s->seq == nxt[x] - 1) {
 			/* a keepalive probe */
-			if (first_probe_t[x] < 0)
+			if (first_probe_t[x] < 0) {
 				first_probe_t[x] = t;
+				heard_t[x] = last_t[y] + d;
+			}
 			last_probe_t[x] = t;
 			nprobes[x]++;
 		}
@@ -665,12 +670,14 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				n);
 		}
 		if (keepalive[x] && first_probe_t[x] >= 0) {
+			/* whole seconds, the knobs' unit, to the nearest */
 			int64_t idle =
-			    (first_probe_t[x] - last_t[!x]) / 1000000;
+			    (first_probe_t[x] - heard_t[x] + 500000) / 1000000;
 			int64_t intvl =
 			    nprobes[x] > 1
-				? (last_probe_t[x] - first_probe_t[x]) /
-				      (nprobes[x] - 1) / 1000000
+				? ((last_probe_t[x] - first_probe_t[x]) /
+				       (nprobes[x] - 1) +
+				   500000) / 1000000
 				: 1;
 			fprintf(f, "set %s tcp_keepalive_time %" PRId64 "\n",
 				host[x], idle < 1 ? 1 : idle);
