@@ -227,7 +227,7 @@ typedef struct ts_sock {
 	ts_time retrans_stamp; /* the SYN, or the first retransmission */
 	ts_time first_tx;      /* when the oldest unacked segment was sent */
 	ts_time last_rcv;      /* when a segment last arrived (keepalive) */
-	ts_time probe_start;   /* first unanswered zero-window probe */
+	ts_time probe_start;   /* the probe timer's first firing, 0: none */
 	ts_time ato;           /* delayed-ACK timeout (Linux icsk_ack.ato) */
 	ts_time lrcvtime;      /* when data last arrived */
 	uint32_t retransmits;  /* icsk_retransmits */

@@ -488,26 +488,33 @@ void ts_tcp_check_probe_timer(ts_sim *sim, ts_sock *sk)
 	} else if (sk->tdl[TS_TIMER_PERSIST] != TS_TIME_NEVER) {
 		sk->probes_out = 0;
 		sk->probe_backoff = 0;
+		sk->probe_start = 0;
 		ts_tcp_timer_clear(sim, sk, TS_TIMER_PERSIST);
 	}
 }
 
 /* Linux tcp_probe_timer(): zero-window probes go on while answered
- * (RFC 1122 §4.2.2.17); tcp_retries2 unanswered ones give up. */
+ * (RFC 1122 §4.2.2.17); tcp_retries2 unanswered ones give up, and so
+ * does TCP_USER_TIMEOUT past the timer's first firing, answered or not. */
 static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
 	if (sk->snd_una != sk->snd_nxt ||
 	    !ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
 		sk->probes_out = 0;
+		sk->probe_start = 0;
 		return;
 	}
-	if (!sk->probes_out)
+	/* icsk_probes_tstamp: set at the first firing, kept by the ACKs
+	 * that answer the probes (0: none; the timer never fires at 0) */
+	int user_timed_out = 0;
+	if (!sk->probe_start)
 		sk->probe_start = sim->now;
+	else if (sk->user_timeout_ms &&
+		 sim->now - sk->probe_start >= TS_MS(sk->user_timeout_ms))
+		user_timed_out = 1;
 	int64_t max = sk->orphan ? orphan_retries(sk)
 				 : sk->host->knob[TS_KNOB_TCP_RETRIES2];
-	if ((sk->user_timeout_ms && sk->probes_out &&
-	     sim->now - sk->probe_start > TS_MS(sk->user_timeout_ms)) ||
-	    (int64_t)sk->probes_out >= max) {
+	if (user_timed_out || (int64_t)sk->probes_out >= max) {
 		TIMER_EVENT(sim, sk, TCPSIM_T_ZERO_WINDOW_GIVE_UP,
 			    sk->probes_out, 0, NULL, 0, 0);
 		write_err(sim, sk, TCPSIM_BY_ZERO_WINDOW_TIMED_OUT, cause);
@@ -521,6 +528,7 @@ static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 		if (ts_tcp_write_wakeup(sim, sk, cause)) {
 			sk->probes_out = 0;
 			sk->probe_backoff = 0;
+			sk->probe_start = 0;
 			return;
 		}
 	}
@@ -534,6 +542,16 @@ static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	ts_time next = base << sk->probe_backoff;
 	if (next > TS_TCP_RTO_MAX)
 		next = TS_TCP_RTO_MAX;
+	if (sk->user_timeout_ms) {
+		/* Linux tcp_clamp_probe0_to_user_timeout(): not past the
+		 * user timeout, nor sooner than TCP_TIMEOUT_MIN (2 jiffies) */
+		ts_time left =
+		    sk->probe_start + TS_MS(sk->user_timeout_ms) - sim->now;
+		if (left < 2 * ts_tcp_jiffy(sk->host))
+			left = 2 * ts_tcp_jiffy(sk->host);
+		if (left < next)
+			next = left;
+	}
 	TIMER_EVENT(sim, sk, TCPSIM_T_ZERO_WINDOW_PROBE, sk->probes_out, 0,
 		    NULL, 0, next);
 	ts_tcp_send_probe(sim, sk, cause);

@@ -1131,6 +1131,61 @@ START_TEST(established_zero_window_probe_backoff_capped_at_retries2)
 }
 END_TEST
 
+START_TEST(established_zero_window_probes_unanswered_give_up)
+{
+	/* tcp_retries2 unanswered zero-window probes end the connection:
+	 * the next firing finds icsk_probes_out >= tcp_retries2 and calls
+	 * tcp_write_err (Linux tcp_probe_timer): ETIMEDOUT, no RST. With 3:
+	 * probes an RTO, 3 and 7 RTOs after the write, the end at 15. */
+	th_conn c = established();
+	set_knob(&c, TS_KNOB_TCP_RETRIES2, 3);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ts_time t0 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance(c.t, 16 * RTO);
+	static const int at[] = {1, 3, 7};
+	for (int i = 0; i < 3; i++)
+		ck_send_at(c.t, t0 + at[i] * RTO,
+			   OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+	ck_no_send(c.t);
+	ck_assert_int_eq(th_report_time(c.t, "zero-window probes: 3 unanswered"),
+			 t0 + 15 * RTO);
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ETIMEDOUT, 0);
+}
+END_TEST
+
+START_TEST(established_zero_window_user_timeout_counts_answered_probes)
+{
+	/* TCP_USER_TIMEOUT counts from the probe timer's first firing, and
+	 * answered probes do not restart it (Linux tcp_probe_timer:
+	 * icsk_probes_tstamp, reset only when the window opens or data is
+	 * in flight); each wait is clamped to what is left of it
+	 * (tcp_clamp_probe0_to_user_timeout). With 1000 ms: probes at 220
+	 * and 660 ms, answered; the next firing, 1000 ms after the first,
+	 * gives up. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, TCP_USER_TIMEOUT, 1000)"), 0);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ts_time t0 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	static const int at[] = {1, 3};
+	for (int i = 0; i < 2; i++) {
+		th_advance(c.t, t0 + at[i] * RTO - c.t->sim->now);
+		ck_send_at(c.t, t0 + at[i] * RTO,
+			   OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1,
+		      .win = TH_WIN_ZERO);
+	}
+	th_advance(c.t, TS_SEC(2));
+	ck_no_send(c.t);
+	ck_assert_int_eq(th_report_time(c.t, "zero-window probes:"),
+			 t0 + RTO + TS_MS(1000));
+	ck_state(c, TS_CLOSED);
+	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ETIMEDOUT, 0);
+}
+END_TEST
+
 START_TEST(established_ack_stops_retransmission)
 {
 	th_conn c = established();
@@ -3686,6 +3741,8 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_zero_window_probe_after_rto);
 	tcase_add_test(tc, established_sender_sws_window_probe_sends_data);
 	tcase_add_test(tc, established_zero_window_probe_backoff_capped_at_retries2);
+	tcase_add_test(tc, established_zero_window_probes_unanswered_give_up);
+	tcase_add_test(tc, established_zero_window_user_timeout_counts_answered_probes);
 	tcase_add_test(tc, established_ack_stops_retransmission);
 	tcase_add_test(tc, established_rto_exponential_backoff);
 	tcase_add_test(tc, established_rto_no_tlp_without_sack);
