@@ -510,6 +510,38 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				add(&o, arrive, "%s: read(%s, %" PRIu32 ")",
 				    host[y], fd[y], s->len);
 		}
+		if ((s->flags & TS_CAP_FIN) && !s->len && !dropping[x]) {
+			/* a FIN sent again: this copy was lost, or the ACK
+			 * that answered it */
+			const ts_cap_seg *acked = NULL;
+			for (size_t k = i + 1; k < sg->n; k++) {
+				const ts_cap_seg *q = &sg->v[k];
+				int qd = dir_of(c, q);
+				if (qd == y && !acked &&
+				    (q->flags & TS_CAP_ACK) &&
+				    (int32_t)(q->ack - (s->seq + 1)) >= 0)
+					acked = q;
+				if (qd != x || !(q->flags & TS_CAP_FIN) ||
+				    q->seq != s->seq)
+					continue;
+				if (!acked)
+					add(&o, t - 1, "net: drop %s>%s 1 FIN",
+					    host[x], host[y]);
+				else {
+					/* (the line stands for the ACK) */
+					o.frame = acked->frame;
+					add(&o, acked->t_us - t0 - off[y] - 1,
+					    "net: drop %s>%s 1 %s", host[y],
+					    host[x],
+					    acked->len ? "DATA"
+					    : (acked->flags & TS_CAP_FIN)
+						? "FIN"
+						: "ACK");
+					o.frame = s->frame;
+				}
+				break;
+			}
+		}
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
 			if (pend[x]) {
