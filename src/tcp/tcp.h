@@ -464,10 +464,10 @@ void ts_tcp_send_reply_reset(struct ts_sim *sim, struct ts_host *h,
 /* Linux tcp_xmit_probe_skb(): an ACK with SEQ = SND.UNA - 1, which the
  * peer must answer (keepalive and zero-window probes). */
 void ts_tcp_send_probe(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
-/* Linux tcp_write_wakeup() for the probe timer: the data the peer's
- * window takes (less than a segment, held back by sender SWS avoidance),
- * with PSH; else a probe of its zero window. 1 when data went. */
-int ts_tcp_write_wakeup(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
+/* Linux tcp_write_wakeup() for the probe timer, when the peer's window
+ * takes some of the data waiting (less than a segment, held back by
+ * sender SWS avoidance): that much, with PSH. */
+void ts_tcp_write_wakeup(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 /* Queue a FIN after the data (Linux tcp_send_fin). */
 void ts_tcp_queue_fin(struct ts_sim *sim, ts_sock *sk, ts_cause cause);
 

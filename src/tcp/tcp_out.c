@@ -888,21 +888,13 @@ void ts_tcp_push(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	write_xmit(sim, sk, cause, XMIT_PUSH);
 }
 
-int ts_tcp_write_wakeup(ts_sim *sim, ts_sock *sk, ts_cause cause)
+void ts_tcp_write_wakeup(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	/* Linux tcp_write_wakeup(): data when the peer's window takes some,
-	 * sent as new data (tcp_event_new_data_sent arms the RTO); else the
-	 * probe of a zero window, SEQ = SND.UNA - 1 (tcp_xmit_probe_skb). */
-	uint32_t before = sk->snd_nxt;
-	if (ts_seq_lt(sk->snd_nxt, sk->snd_una + sk->snd_wnd))
-		write_xmit(sim, sk, cause, XMIT_WAKEUP);
-	if (sk->snd_nxt == before) {
-		ts_tcp_send_probe(sim, sk, cause);
-		return 0;
-	}
+	/* Linux tcp_write_wakeup() when the peer's window takes some data:
+	 * it goes as new data (tcp_event_new_data_sent arms the RTO) */
+	write_xmit(sim, sk, cause, XMIT_WAKEUP);
 	if (sk->tdl[TS_TIMER_RTX] == TS_TIME_NEVER)
 		ts_tcp_rearm_rtx(sim, sk);
-	return 1;
 }
 
 int ts_tcp_probe_new_data(ts_sim *sim, ts_sock *sk, ts_cause cause)

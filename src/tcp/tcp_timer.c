@@ -498,12 +498,9 @@ void ts_tcp_check_probe_timer(ts_sim *sim, ts_sock *sk)
  * does TCP_USER_TIMEOUT past the timer's first firing, answered or not. */
 static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 {
-	if (sk->snd_una != sk->snd_nxt ||
-	    !ts_seq_lt(sk->snd_nxt, sk->write_seq)) {
-		sk->probes_out = 0;
-		sk->probe_start = 0;
-		return;
-	}
+	/* (Linux's first test, data in flight or none waiting, never holds
+	 * here: every path that puts data in flight or sends the last of it
+	 * ends in ts_tcp_check_probe_timer, which stops the timer.) */
 	/* icsk_probes_tstamp: set at the first firing, kept by the ACKs
 	 * that answer the probes (0: none; the timer never fires at 0) */
 	int user_timed_out = 0;
@@ -525,12 +522,11 @@ static void persist_timer(ts_sim *sim, ts_sock *sk, ts_cause cause)
 	if (ts_seq_lt(sk->snd_nxt, sk->snd_una + sk->snd_wnd)) {
 		TIMER_EVENT(sim, sk, TCPSIM_T_WINDOW_PROBE, sk->probes_out,
 			    sk->snd_wnd, NULL, 0, 0);
-		if (ts_tcp_write_wakeup(sim, sk, cause)) {
-			sk->probes_out = 0;
-			sk->probe_backoff = 0;
-			sk->probe_start = 0;
-			return;
-		}
+		ts_tcp_write_wakeup(sim, sk, cause);
+		sk->probes_out = 0;
+		sk->probe_backoff = 0;
+		sk->probe_start = 0;
+		return;
 	}
 	/* the backoff stops growing at tcp_retries2 (tcp_send_probe0; past
 	 * 20 doublings the probes are TCP_RTO_MAX apart anyway) */

@@ -277,6 +277,33 @@ START_TEST(events_of_timers)
 }
 END_TEST
 
+START_TEST(events_of_zero_window_timers)
+{
+	/* A zero-window probe counts the probes unanswered so far and
+	 * announces the next timeout; giving up (TCP_USER_TIMEOUT here)
+	 * counts them and names no limit, RTO or next timeout (doc/json.md:
+	 * where they apply). */
+	struct log l = {0};
+	run_logged("loss/zero-window-user-timeout.trace", 0, &l);
+	int i = find(&l, TCPSIM_EV_TIMER, "zero-window probe 1");
+	const tcpsim_event *ev = &l.v[i].ev;
+	ck_assert_int_eq(ev->u.timer.what, TCPSIM_T_ZERO_WINDOW_PROBE);
+	ck_assert_uint_eq(ev->u.timer.count, 1);
+	ck_assert_int_eq(ev->u.timer.limit, 0);
+	ck_assert_int_eq(ev->u.timer.rto_us, 0);
+	ck_assert_int_eq(ev->u.timer.next_us, 440000);
+	i = find(&l, TCPSIM_EV_TIMER, "giving up");
+	ev = &l.v[i].ev;
+	ck_assert_int_eq(ev->u.timer.what, TCPSIM_T_ZERO_WINDOW_GIVE_UP);
+	ck_assert_uint_eq(ev->u.timer.count, 1);
+	ck_assert_int_eq(ev->u.timer.limit, 0);
+	ck_assert_ptr_null(ev->u.timer.knob);
+	ck_assert_int_eq(ev->u.timer.rto_us, 0);
+	ck_assert_int_eq(ev->u.timer.next_us, 0);
+	free(l.v);
+}
+END_TEST
+
 START_TEST(events_of_syn_ack_and_keepalive_timers)
 {
 	/* A SYN-ACK sent again counts its retry, the limit
@@ -542,6 +569,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, events_of_broken_pipe);
 	tcase_add_test(tc, events_of_drops);
 	tcase_add_test(tc, events_of_timers);
+	tcase_add_test(tc, events_of_zero_window_timers);
 	tcase_add_test(tc, events_of_syn_ack_and_keepalive_timers);
 	tcase_add_test(tc, state_causes_name_the_segment);
 	tcase_add_test(tc, event_mask_holds_back);

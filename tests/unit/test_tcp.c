@@ -1056,6 +1056,7 @@ START_TEST(established_zero_window_probe_after_rto)
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 1000);
 	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
 			 .len = 100));
+	ck_assert_uint_eq(th_sk(&c)->probes_out, 0); /* TCP_INFO's probes */
 	th_advance(c.t, FX_RTT);
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101, .win = TH_WIN_ZERO);
 	ck_no_send(c.t);
@@ -1097,6 +1098,10 @@ START_TEST(established_sender_sws_window_probe_sends_data)
 	ck_no_send(c.t);
 	ck_report(c.t, "window probe: data into the peer's window of 500 "
 		       "bytes");
+	/* data in flight: no probe counted, no user timeout running
+	 * (tcp_send_probe0: icsk_probes_out = 0, icsk_probes_tstamp = 0) */
+	ck_assert_uint_eq(th_sk(&c)->probes_out, 0);
+	ck_assert_int_eq(th_sk(&c)->probe_start, 0);
 	th_advance(c.t, FX_RTT);
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501, .win = 500);
 	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 501, .ack = 1,
@@ -1183,6 +1188,90 @@ START_TEST(established_zero_window_user_timeout_counts_answered_probes)
 			 t0 + RTO + TS_MS(1000));
 	ck_state(c, TS_CLOSED);
 	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ETIMEDOUT, 0);
+}
+END_TEST
+
+START_TEST(established_zero_window_user_timeout_restarts_after_window_opens)
+{
+	/* The user timeout's count of a zero window ends when the window
+	 * opens (tcp_ack_probe: icsk_probes_tstamp = 0): a later zero
+	 * window, long after, counts from its own first probe. */
+	th_conn c = established();
+	ck_ret(th_do(c.t, "a: setsockopt(x, TCP_USER_TIMEOUT, 1000)"), 0);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ts_time t0 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance(c.t, RTO);
+	ck_send_at(c.t, t0 + RTO, OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+			 .len = 100));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101, .win = TH_WIN_ZERO);
+	th_advance(c.t, TS_SEC(2));
+	ts_time t1 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_advance(c.t, RTO);
+	ck_send_at(c.t, t1 + RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 100, .ack = 1));
+	ck_state(c, TS_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(established_window_probe_data_resets_probe_backoff)
+{
+	/* Two zero-window probes double the wait twice; the second's answer
+	 * opens the window to 500 bytes, too few for the 1000 waiting, so
+	 * the timer fires as due (4 RTOs on) and sends 500 (tcp_write_wakeup).
+	 * Data in flight ends the probing (tcp_send_probe0: icsk_backoff =
+	 * 0): when the window closes again, the probes start over from one
+	 * RTO, then two. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ts_time t0 = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 1000)"), 1000);
+	th_advance(c.t, RTO);
+	ck_send_at(c.t, t0 + RTO, OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	th_advance(c.t, 2 * RTO);
+	ck_send_at(c.t, t0 + 3 * RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 500);
+	ck_no_send(c.t);
+	th_advance(c.t, 4 * RTO);
+	ck_send_at(c.t, t0 + 7 * RTO,
+		   OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
+		       .len = 500));
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501, .win = TH_WIN_ZERO);
+	ts_time t1 = c.t->sim->now;
+	th_advance(c.t, 3 * RTO);
+	ck_send_at(c.t, t1 + RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 500, .ack = 1));
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501, .win = TH_WIN_ZERO);
+	ck_send_at(c.t, t1 + 3 * RTO,
+		   OUT(c, .flags = TS_ACK, .seq = 500, .ack = 1));
+	ck_no_send(c.t);
+}
+END_TEST
+
+START_TEST(established_zero_window_probe_interval_capped_at_rto_max)
+{
+	/* With tcp_retries2 at its default (15) the answered probes' waits
+	 * double from the RTO until they reach TCP_RTO_MAX, 120 s
+	 * (tcp_probe0_when): 1, 2, 4, ... 512 RTOs (112.64 s), then 120 s. */
+	th_conn c = established();
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = TH_WIN_ZERO);
+	ts_time t = c.t->sim->now;
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	for (int i = 0; i < 12; i++) {
+		t += i < 10 ? (RTO << i) : TS_SEC(120);
+		th_advance(c.t, t - c.t->sim->now);
+		ck_send_at(c.t, t, OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1,
+		      .win = TH_WIN_ZERO);
+	}
+	ck_state(c, TS_ESTABLISHED);
 }
 END_TEST
 
@@ -3743,6 +3832,9 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_zero_window_probe_backoff_capped_at_retries2);
 	tcase_add_test(tc, established_zero_window_probes_unanswered_give_up);
 	tcase_add_test(tc, established_zero_window_user_timeout_counts_answered_probes);
+	tcase_add_test(tc, established_zero_window_user_timeout_restarts_after_window_opens);
+	tcase_add_test(tc, established_window_probe_data_resets_probe_backoff);
+	tcase_add_test(tc, established_zero_window_probe_interval_capped_at_rto_max);
 	tcase_add_test(tc, established_ack_stops_retransmission);
 	tcase_add_test(tc, established_rto_exponential_backoff);
 	tcase_add_test(tc, established_rto_no_tlp_without_sack);
