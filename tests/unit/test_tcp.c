@@ -1275,6 +1275,40 @@ START_TEST(established_zero_window_probe_interval_capped_at_rto_max)
 }
 END_TEST
 
+START_TEST(established_zero_window_user_timeout_wait_floor)
+{
+	/* The wait before the next probe is cut to what is left of the user
+	 * timeout, but never below TCP_TIMEOUT_MIN, 2 jiffies (8 ms at HZ
+	 * 250; tcp_clamp_probe0_to_user_timeout). Probes at 220 and 660 ms;
+	 * 445 ms of user timeout leaves 5 ms at the second (elapsed 440), so
+	 * the end comes 8 ms on, at 668; 450 leaves 10 ms: at 670. */
+	static const struct {
+		int timeout_ms, end_ms;
+	} cases[] = {{445, 668}, {450, 670}};
+	for (int k = 0; k < 2; k++) {
+		th_conn c = established();
+		char call[64];
+		snprintf(call, sizeof call,
+			 "a: setsockopt(x, TCP_USER_TIMEOUT, %d)",
+			 cases[k].timeout_ms);
+		ck_ret(th_do(c.t, call), 0);
+		INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1,
+		      .win = TH_WIN_ZERO);
+		ts_time t0 = c.t->sim->now;
+		ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+		th_advance(c.t, TS_SEC(2));
+		ck_send_at(c.t, t0 + RTO,
+			   OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+		ck_send_at(c.t, t0 + 3 * RTO,
+			   OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
+		ck_no_send(c.t);
+		ck_assert_int_eq(th_report_time(c.t, "zero-window probes:"),
+				 t0 + TS_MS(cases[k].end_ms));
+		th_free(c.t);
+	}
+}
+END_TEST
+
 START_TEST(established_ack_stops_retransmission)
 {
 	th_conn c = established();
@@ -3835,6 +3869,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_zero_window_user_timeout_restarts_after_window_opens);
 	tcase_add_test(tc, established_window_probe_data_resets_probe_backoff);
 	tcase_add_test(tc, established_zero_window_probe_interval_capped_at_rto_max);
+	tcase_add_test(tc, established_zero_window_user_timeout_wait_floor);
 	tcase_add_test(tc, established_ack_stops_retransmission);
 	tcase_add_test(tc, established_rto_exponential_backoff);
 	tcase_add_test(tc, established_rto_no_tlp_without_sack);
