@@ -709,7 +709,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    nprobes[x] > 1
 				? ((last_probe_t[x] - first_probe_t[x]) /
 				       (nprobes[x] - 1) +
-				   500000) / 1000000
+				   500000) /
+				      1000000
 				: 1;
 			fprintf(f, "set %s tcp_keepalive_time %" PRId64 "\n",
 				host[x], idle < 1 ? 1 : idle);

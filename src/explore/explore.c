@@ -891,7 +891,8 @@ static void name_segment(const explorer *x, const sched *ps, const runrec *r,
 			if (h->at < m)
 				break;
 			if (h->from == g->from && h->to == g->to &&
-			    is_kind(h, kind) && (f->op == F_DROP || !h->dropped))
+			    is_kind(h, kind) &&
+			    (f->op == F_DROP || !h->dropped))
 				m = -1;
 		}
 		if (m >= 0)

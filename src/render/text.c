@@ -705,12 +705,12 @@ static void timer_text(ts_sb *sb, const tcpsim_event *ev)
 		ts_sb_dur(sb, ev->u.timer.next_us);
 		return;
 	case TCPSIM_T_WINDOW_PROBE:
-		ts_sb_printf(sb,
-			     " window probe: data into the peer's window of %"
-			     PRId64
-			     " bytes, too small for a full segment (sender SWS "
-			     "avoidance)",
-			     ev->u.timer.limit);
+		ts_sb_printf(
+		    sb,
+		    " window probe: data into the peer's window of %" PRId64
+		    " bytes, too small for a full segment (sender SWS "
+		    "avoidance)",
+		    ev->u.timer.limit);
 		return;
 	case TCPSIM_T_DELAYED_ACK:
 		TS_SB_LIT(sb, " delayed ACK (next ATO ");

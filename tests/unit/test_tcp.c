@@ -1092,9 +1092,9 @@ START_TEST(established_sender_sws_window_probe_sends_data)
 	ck_ret(th_do(c.t, "a: write(x, 1000)"), 1000);
 	ck_no_send(c.t);
 	th_advance(c.t, RTO);
-	ck_send_at(c.t, t0 + RTO,
-		   OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
-		       .len = 500));
+	ck_send_at(
+	    c.t, t0 + RTO,
+	    OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 500));
 	ck_no_send(c.t);
 	ck_report(c.t, "window probe: data into the peer's window of 500 "
 		       "bytes");
@@ -1153,8 +1153,9 @@ START_TEST(established_zero_window_probes_unanswered_give_up)
 		ck_send_at(c.t, t0 + at[i] * RTO,
 			   OUT(c, .flags = TS_ACK, .seq = 0, .ack = 1));
 	ck_no_send(c.t);
-	ck_assert_int_eq(th_report_time(c.t, "zero-window probes: 3 unanswered"),
-			 t0 + 15 * RTO);
+	ck_assert_int_eq(
+	    th_report_time(c.t, "zero-window probes: 3 unanswered"),
+	    t0 + 15 * RTO);
 	ck_state(c, TS_CLOSED);
 	ck_errno(th_do(c.t, "a: read(x, 10)"), TS_ETIMEDOUT, 0);
 }
@@ -1239,9 +1240,9 @@ START_TEST(established_window_probe_data_resets_probe_backoff)
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 500);
 	ck_no_send(c.t);
 	th_advance(c.t, 4 * RTO);
-	ck_send_at(c.t, t0 + 7 * RTO,
-		   OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1,
-		       .len = 500));
+	ck_send_at(
+	    c.t, t0 + 7 * RTO,
+	    OUT(c, .flags = TS_ACK | TS_PSH, .seq = 1, .ack = 1, .len = 500));
 	th_advance(c.t, FX_RTT);
 	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 501, .win = TH_WIN_ZERO);
 	ts_time t1 = c.t->sim->now;
@@ -3863,12 +3864,17 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, established_write_zero_window_waits);
 	tcase_add_test(tc, established_zero_window_probe_after_rto);
 	tcase_add_test(tc, established_sender_sws_window_probe_sends_data);
-	tcase_add_test(tc, established_zero_window_probe_backoff_capped_at_retries2);
+	tcase_add_test(
+	    tc, established_zero_window_probe_backoff_capped_at_retries2);
 	tcase_add_test(tc, established_zero_window_probes_unanswered_give_up);
-	tcase_add_test(tc, established_zero_window_user_timeout_counts_answered_probes);
-	tcase_add_test(tc, established_zero_window_user_timeout_restarts_after_window_opens);
+	tcase_add_test(
+	    tc, established_zero_window_user_timeout_counts_answered_probes);
+	tcase_add_test(
+	    tc,
+	    established_zero_window_user_timeout_restarts_after_window_opens);
 	tcase_add_test(tc, established_window_probe_data_resets_probe_backoff);
-	tcase_add_test(tc, established_zero_window_probe_interval_capped_at_rto_max);
+	tcase_add_test(
+	    tc, established_zero_window_probe_interval_capped_at_rto_max);
 	tcase_add_test(tc, established_zero_window_user_timeout_wait_floor);
 	tcase_add_test(tc, established_ack_stops_retransmission);
 	tcase_add_test(tc, established_rto_exponential_backoff);
