@@ -150,6 +150,54 @@ static void us(char *b, size_t n, int64_t t)
 	snprintf(b, n, "%" PRId64 "us", t < 0 ? 0 : t);
 }
 
+/* Whether segment I of SG (data, or a FIN alone) was sent again later by
+ * its sender; if so, *ACKED is the first segment of the peer's that
+ * acknowledged it before that copy (NULL: none, so this copy was lost;
+ * else that ACK was). */
+static int sent_again(const ts_xp_conn *c, const segs *sg, size_t i,
+		      const ts_cap_seg **acked)
+{
+	const ts_cap_seg *s = &sg->v[i];
+	int x = dir_of(c, s);
+	uint32_t end = s->seq + (s->len ? s->len : 1);
+	*acked = NULL;
+	for (size_t k = i + 1; k < sg->n; k++) {
+		const ts_cap_seg *q = &sg->v[k];
+		int qd = dir_of(c, q);
+		if (qd != x && !*acked && (q->flags & TS_CAP_ACK) &&
+		    (int32_t)(q->ack - end) >= 0)
+			*acked = q;
+		if (qd == x && q->seq == s->seq && q->len == s->len &&
+		    (s->len || (q->flags & TS_CAP_FIN)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The kind a net: drop line names segment Q by. */
+static const char *drop_kind(const ts_cap_seg *q)
+{
+	return q->len ? "DATA" : (q->flags & TS_CAP_FIN) ? "FIN" : "ACK";
+}
+
+/* The net: drop line for segment S, which its sender (X) sent again:
+ * for S itself, at AT, when nothing acknowledged it; else for ACKED, the
+ * answer from Y that never arrived, just before it left Y (its capture
+ * time less BASE: Y's clock), the line standing for ACKED's frame. */
+static void drop_lost(out *o, const ts_cap_seg *s, const ts_cap_seg *acked,
+		      int64_t at, int64_t base, const char *x, const char *y)
+{
+	if (!acked) {
+		add(o, at, "net: drop %s>%s 1 %s", x, y, drop_kind(s));
+		return;
+	}
+	uint64_t frame = o->frame;
+	o->frame = acked->frame;
+	add(o, acked->t_us - base - 1, "net: drop %s>%s 1 %s", y, x,
+	    drop_kind(acked));
+	o->frame = frame;
+}
+
 /* The MSS of a 1500-byte MTU, the MTU of tcpsim's links. */
 #define ETH_MSS 1460
 
@@ -467,35 +515,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (newdata && s->len) {
 			/* a write; the peer reads it on arrival unless it
 			 * leaves it unread */
-			if (!dropping[x] && c->s[x].rexmits && i + 1 < sg->n) {
-				/* retransmitted later without an ACK in
-				 * between: this copy was lost */
-				int lost = 0;
-				const ts_cap_seg *acked = NULL;
-				for (size_t k = i + 1; k < sg->n; k++) {
-					const ts_cap_seg *q = &sg->v[k];
-					int qd = dir_of(c, q);
-					if (qd == y && !acked &&
-					    (q->flags & TS_CAP_ACK) &&
-					    (int32_t)(q->ack -
-						      (s->seq + s->len)) >= 0)
-						acked = q;
-					if (qd == x && q->seq == s->seq &&
-					    q->len == s->len) {
-						lost = 1;
-						break;
-					}
-				}
-				if (lost && !acked)
-					add(&o, t, "net: drop %s>%s 1 DATA",
-					    host[x], host[y]);
-				else if (lost)
-					/* the data arrived, its ACK did not */
-					add(&o, acked->t_us - t0 - off[y] - 1,
-					    "net: drop %s>%s 1 %s", host[y],
-					    host[x],
-					    acked->len ? "DATA" : "ACK");
-			}
+			/* retransmitted later: this copy was lost, or the ACK
+			 * that answered it */
+			const ts_cap_seg *acked;
+			if (!dropping[x] && c->s[x].rexmits &&
+			    sent_again(c, sg, i, &acked))
+				drop_lost(&o, s, acked, t, t0 + off[y], host[x],
+					  host[y]);
 			/* a write's segments: the last has PSH (Linux
 			 * tcp_push at the end of sendmsg) */
 			if (!pend[x])
@@ -510,38 +536,12 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				add(&o, arrive, "%s: read(%s, %" PRIu32 ")",
 				    host[y], fd[y], s->len);
 		}
-		if ((s->flags & TS_CAP_FIN) && !s->len && !dropping[x]) {
-			/* a FIN sent again: this copy was lost, or the ACK
-			 * that answered it */
-			const ts_cap_seg *acked = NULL;
-			for (size_t k = i + 1; k < sg->n; k++) {
-				const ts_cap_seg *q = &sg->v[k];
-				int qd = dir_of(c, q);
-				if (qd == y && !acked &&
-				    (q->flags & TS_CAP_ACK) &&
-				    (int32_t)(q->ack - (s->seq + 1)) >= 0)
-					acked = q;
-				if (qd != x || !(q->flags & TS_CAP_FIN) ||
-				    q->seq != s->seq)
-					continue;
-				if (!acked)
-					add(&o, t - 1, "net: drop %s>%s 1 FIN",
-					    host[x], host[y]);
-				else {
-					/* (the line stands for the ACK) */
-					o.frame = acked->frame;
-					add(&o, acked->t_us - t0 - off[y] - 1,
-					    "net: drop %s>%s 1 %s", host[y],
-					    host[x],
-					    acked->len ? "DATA"
-					    : (acked->flags & TS_CAP_FIN)
-						? "FIN"
-						: "ACK");
-					o.frame = s->frame;
-				}
-				break;
-			}
-		}
+		/* a FIN sent again: likewise */
+		const ts_cap_seg *acked;
+		if ((s->flags & TS_CAP_FIN) && !s->len && !dropping[x] &&
+		    sent_again(c, sg, i, &acked))
+			drop_lost(&o, s, acked, t - 1, t0 + off[y], host[x],
+				  host[y]);
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
 			if (pend[x]) {
