@@ -26,6 +26,7 @@
 #include "cli/gen.h"
 #include "cli/html.h"
 #include "cli/ladder.h"
+#include "cli/outq.h"
 #include "explain/explain.h"
 #include "explore/explore.h"
 #include "kernel/kernel.h"
@@ -62,7 +63,7 @@ typedef struct cli {
 	const char *html_path;
 	/* per run */
 	unsigned long long nev;
-	ts_sb json_out; /* JSON lines not yet written */
+	ts_outq *out; /* standard output, for the report and JSON lines */
 	ts_json *json_names;
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
@@ -177,20 +178,37 @@ static const char *RED = "\033[31m", *OFF = "\033[0m";
 /* The text report, as the library writes it (in colour when asked). */
 static void write_report(void *ctx, const char *data, size_t len)
 {
-	(void)ctx;
-	fwrite(data, 1, len, stdout);
+	cli *c = ctx;
+	ts_outq_put(c->out, data, len);
 }
 
-/* JSON lines go out in blocks of about this many bytes. */
-#define JSON_FLUSH_AT 65536
+/* A JSON line is written in place into the output queue's block, which
+ * keeps at least this much room for it (a longer one is copied). */
+#define JSON_ROOM 65536
 
-static void flush_json(cli *c)
+static void put_json(cli *c, const tcpsim_event *ev, unsigned long long seq)
 {
-	if (c->json_out.failed)
+	size_t room;
+	char *p = ts_outq_room(c->out, JSON_ROOM, &room);
+	ts_sb sb;
+	ts_sb_init(&sb, p, room);
+	ts_json_event(c->json_names, &sb, ev, seq);
+	ts_sb_putc(&sb, '\n');
+	if (sb.failed)
 		c->failed_io = 1;
-	fwrite(c->json_out.buf, 1, c->json_out.len, stdout);
-	c->json_out.len = 0;
-	c->json_out.failed = 0;
+	if (sb.heap) {
+		ts_outq_put(c->out, sb.buf, sb.len);
+		ts_sb_free(&sb);
+	} else {
+		ts_outq_commit(c->out, sb.len);
+	}
+}
+
+/* Standard output through stdio, after what the queue holds. */
+static void sync_out(cli *c)
+{
+	if (c->out)
+		ts_outq_sync(c->out);
 }
 
 /* EV's segment as a packet stamped with the virtual time. */
@@ -212,16 +230,14 @@ static void on_event(void *ctx, const tcpsim_event *ev)
 {
 	cli *c = ctx;
 	unsigned long long seq = c->nev++;
-	if (c->json) {
-		ts_json_event(c->json_names, &c->json_out, ev, seq);
-		ts_sb_putc(&c->json_out, '\n');
-		if (c->json_out.len >= JSON_FLUSH_AT)
-			flush_json(c);
-	}
+	if (c->json)
+		put_json(c, ev, seq);
 	if (c->quiet && ev->kind == TCPSIM_EV_FAIL) {
 		char b[1024];
 		tcpsim_event_text(ev, b, sizeof b);
+		sync_out(c);
 		printf("%s%s%s\n", c->color ? RED : "", b, c->color ? OFF : "");
+		fflush(stdout);
 	}
 	if (c->lad)
 		ts_ladder_event(c->lad, ev);
@@ -506,10 +522,8 @@ static int write_html(const cli *c, const char *path, tcpsim_error *err)
 	return rc;
 }
 
-/* Run one trace with the outputs C asks for. *SIM receives the finished
- * simulation when SIM is not NULL (the caller frees it). */
-static int run_one(cli *c, const char *path, tcpsim_error *err,
-		   tcpsim_sim **keep)
+static int run_trace(cli *c, const char *path, tcpsim_error *err,
+		     tcpsim_sim **keep)
 {
 	trace_text text;
 	if (read_trace(path, &text, err) < 0)
@@ -581,8 +595,7 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 			ts_ladder_host(c->svg, tcpsim_host_name(sim, h));
 	}
 	int rc = tcpsim_run(sim, err);
-	if (c->json)
-		flush_json(c);
+	sync_out(c);
 	close_pcaps(c);
 	if (c->lad) {
 		ts_ladder_print(c->lad, stdout);
@@ -618,9 +631,7 @@ static int run_one(cli *c, const char *path, tcpsim_error *err,
 	return rc;
 }
 
-/* A packetdrill script (doc/packetdrill.md): the model's report as for a
- * trace, the verdict on standard error as packetdrill words it. */
-static int run_pkt(cli *c, const char *path, tcpsim_error *err)
+static int run_script(cli *c, const char *path, tcpsim_error *err)
 {
 	trace_text text;
 	if (read_trace(path, &text, err) < 0)
@@ -642,9 +653,7 @@ static int run_pkt(cli *c, const char *path, tcpsim_error *err)
 	char msg[2048];
 	int rc = ts_pkt_run(s, &o, msg, sizeof msg, err);
 	ts_pkt_script_free(s);
-	if (c->json)
-		flush_json(c);
-	fflush(stdout);
+	sync_out(c);
 	if (msg[0])
 		fprintf(stderr, "%s\n", msg);
 	if (c->quiet && rc != TCPSIM_ERROR)
@@ -653,6 +662,52 @@ static int run_pkt(cli *c, const char *path, tcpsim_error *err)
 		       : rc == TCPSIM_FAILED ? "fail"
 					     : "unsupported");
 	return rc;
+}
+
+/* Standard output goes through an output queue (outq.h) while a trace or
+ * script runs; what stdio holds is written first. A failed write is
+ * reported, as "tcpsim: standard output: ..." and status 2. */
+static int open_out(cli *c, tcpsim_error *err)
+{
+	fflush(stdout);
+	c->out = ts_outq_new(STDOUT_FILENO);
+	if (c->out)
+		return 0;
+	snprintf(err->message, sizeof err->message, "out of memory");
+	err->line = 0;
+	return -1;
+}
+
+static int close_out(cli *c, int rc, tcpsim_error *err)
+{
+	int e = ts_outq_free(c->out);
+	c->out = NULL;
+	if (!e)
+		return rc;
+	if (rc == TCPSIM_ERROR && err->file[0])
+		print_error(err);
+	err->file[0] = '\0';
+	fprintf(stderr, "tcpsim: standard output: %s\n", strerror(e));
+	return TCPSIM_ERROR;
+}
+
+/* Run one trace with the outputs C asks for. *SIM receives the finished
+ * simulation when SIM is not NULL (the caller frees it). */
+static int run_one(cli *c, const char *path, tcpsim_error *err,
+		   tcpsim_sim **keep)
+{
+	if (open_out(c, err) < 0)
+		return TCPSIM_ERROR;
+	return close_out(c, run_trace(c, path, err, keep), err);
+}
+
+/* A packetdrill script (doc/packetdrill.md): the model's report as for a
+ * trace, the verdict on standard error as packetdrill words it. */
+static int run_pkt(cli *c, const char *path, tcpsim_error *err)
+{
+	if (open_out(c, err) < 0)
+		return TCPSIM_ERROR;
+	return close_out(c, run_script(c, path, err), err);
 }
 
 static int is_pkt(const cli *c, const char *path)
@@ -968,7 +1023,6 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	tcpsim_options_init(&c.opts);
 	ts_pkt_config_init(&c.pkt);
-	ts_sb_init(&c.json_out, NULL, 0);
 	const char *color = "auto";
 	if (argc > 1 && !strcmp(argv[1], "explain"))
 		return ts_explain_main(argc - 1, argv + 1);
@@ -1235,10 +1289,16 @@ int main(int argc, char **argv)
 		if (rc > status)
 			status = rc;
 	}
-	ts_sb_free(&c.json_out);
 	ts_json_free(c.json_names);
 	if (c.failed_io) {
 		fprintf(stderr, "tcpsim: out of memory writing JSON\n");
+		return 2;
+	}
+	/* what went through stdio (--quiet, --ladder): a failed write is
+	 * reported as the output queue's are */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "tcpsim: standard output: %s\n",
+			strerror(errno ? errno : EIO));
 		return 2;
 	}
 	return status;

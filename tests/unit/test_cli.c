@@ -48,13 +48,13 @@ static const char *put_file(const char *name, const char *text)
 	return path;
 }
 
-/* Runs "$TCPSIM ARGS" in tmpdir with stderr on stdout; *OUT gets the
- * output. Returns the exit status. */
-static int cli(const char *args, struct buf *out)
+/* Runs "$TCPSIM ARGS REDIR" in tmpdir; *OUT gets its standard output.
+ * Returns the exit status. */
+static int cli_redir(const char *args, const char *redir, struct buf *out)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>&1", tmpdir,
-		 tcpsim_bin(), args);
+	snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s %s", tmpdir, tcpsim_bin(),
+		 args, redir);
 	FILE *p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	char chunk[4096];
@@ -66,6 +66,17 @@ static int cli(const char *args, struct buf *out)
 	int st = pclose(p);
 	ck_assert(WIFEXITED(st));
 	return WEXITSTATUS(st);
+}
+
+static int cli(const char *args, struct buf *out)
+{
+	return cli_redir(args, "2>&1", out);
+}
+
+/* Standard output to /dev/full: *OUT gets standard error. */
+static int cli_full(const char *args, struct buf *out)
+{
+	return cli_redir(args, "2>&1 >/dev/full", out);
 }
 
 static const char failing[] =
@@ -250,6 +261,121 @@ START_TEST(cli_errors_and_files)
 }
 END_TEST
 
+/* A trace of N short connections, as tcpsim-bench writes W1: its report
+ * is about 4 KB a connection, its JSON three times that. */
+static char *many_connections(int n)
+{
+	size_t cap = 400 + (size_t)n * 600;
+	char *t = malloc(cap);
+	ck_assert_ptr_nonnull(t);
+	t[0] = '\0';
+	addf(t, cap,
+	     "host client 10.0.0.1\nhost server 10.0.0.2\n"
+	     "link client server delay 1ms\n"
+	     "0 server: l = socket()\n0 server: bind(l, 80) = 0\n"
+	     "0 server: listen(l, 64) = 0\n");
+	for (int i = 1; i <= n; i++)
+		addf(t, cap,
+		     "%d.%03d client: c = socket()\n"
+		     "+0 client: connect(c, server:80) = 0\n"
+		     "+0 client: write(c, 1000) = 1000\n"
+		     "+0 client: close(c) = 0\n"
+		     "+0 server: s = accept(l)\n"
+		     "+0 server: read(s, 1000) = 1000\n"
+		     "+0 server: read(s, 1000) = 0\n"
+		     "+0 server: close(s) = 0\n",
+		     i / 100, i % 100 * 10);
+	return t;
+}
+
+struct json_out {
+	struct buf b;
+	unsigned long long seq; /* the next event's index in its run */
+};
+
+static void json_sink(void *ctx, const tcpsim_event *ev)
+{
+	struct json_out *o = ctx;
+	char *j = tcpsim_event_json(ev, o->seq++);
+	ck_assert_ptr_nonnull(j);
+	sink(&o->b, j, strlen(j));
+	sink(&o->b, "\n", 1);
+	free(j);
+}
+
+START_TEST(cli_large_output)
+{
+	if (!tcpsim_bin())
+		return;
+	make_tmpdir();
+	/* 600 connections: a report of several blocks of the output queue
+	 * (src/cli/outq.c), more than its ring holds; the command writes the
+	 * library's bytes, to a pipe and to a file. */
+	char *text = many_connections(600);
+	put_file("t.trace", text);
+	struct buf lib = {0}, b;
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &lib, &e), 0);
+	ck_assert_uint_gt(lib.len, 2u << 20);
+	ck_assert_int_eq(cli("t.trace", &b), 0);
+	ck_assert_uint_eq(b.len, lib.len);
+	ck_assert(!memcmp(b.data, lib.data, lib.len));
+	free(b.data);
+	ck_assert_int_eq(cli("t.trace > out.txt", &b), 0);
+	ck_assert_str_eq(b.data, "");
+	free(b.data);
+	char path[128];
+	snprintf(path, sizeof path, "%s/out.txt", tmpdir);
+	size_t n;
+	char *f = read_file(path, &n);
+	ck_assert_uint_eq(n, lib.len);
+	ck_assert(!memcmp(f, lib.data, n));
+	free(f);
+	free(lib.data);
+	/* JSON lines, written in place in the queue's blocks. */
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	o.event_mask = (1u << TCPSIM_NEV) - 1;
+	o.event = json_sink;
+	struct json_out jo = {{0}, 0};
+	sink(&jo.b, "", 0);
+	o.event_ctx = &jo;
+	ck_assert_int_eq(
+	    tcpsim_run_trace("t.trace", text, strlen(text), &o, &e), 0);
+	struct buf js = jo.b;
+	ck_assert_uint_gt(js.len, 6u << 20);
+	ck_assert_int_eq(cli("--json t.trace > out.json", &b), 0);
+	free(b.data);
+	snprintf(path, sizeof path, "%s/out.json", tmpdir);
+	f = read_file(path, &n);
+	ck_assert_uint_eq(n, js.len);
+	ck_assert(!memcmp(f, js.data, n));
+	free(f);
+	free(js.data);
+	/* A write that fails is reported, with status 2. */
+	ck_assert_int_eq(cli_full("t.trace", &b), 2);
+	ck_assert_str_eq(b.data,
+			 "tcpsim: standard output: No space left on device\n");
+	free(b.data);
+	ck_assert_int_eq(cli_full("--json t.trace", &b), 2);
+	ck_assert_str_eq(b.data,
+			 "tcpsim: standard output: No space left on device\n");
+	free(b.data);
+	/* through stdio, and a report written without the queue's thread */
+	ck_assert_int_eq(cli_full("--quiet t.trace", &b), 2);
+	ck_assert_str_eq(b.data,
+			 "tcpsim: standard output: No space left on device\n");
+	free(b.data);
+	put_file("one.trace", "0 client: c = socket() = 3\n");
+	ck_assert_int_eq(cli_full("one.trace", &b), 2);
+	ck_assert_str_eq(b.data,
+			 "tcpsim: standard output: No space left on device\n");
+	free(b.data);
+	free(text);
+	remove_tmpdir();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -260,6 +386,7 @@ int main(void)
 	tcase_add_test(tc, cli_bad_options);
 	tcase_add_test(tc, cli_help_lists_calls);
 	tcase_add_test(tc, cli_errors_and_files);
+	tcase_add_test(tc, cli_large_output);
 	suite_add_tcase(s, tc);
 
 	SRunner *sr = srunner_create(s);
