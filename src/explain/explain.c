@@ -1322,14 +1322,36 @@ static void write_text(ts_xp *x, const ts_xp_conn *c)
 		const ts_xp_side *a = &c->s[c->timeout_side];
 		int syn = a->rexmit_run_first == a->syn_frame ||
 			  (a->syn && !c->s[!c->timeout_side].started);
-		fprintf(f,
-			"  %s retransmitted from #%" PRIu64 " %" PRIu32
-			" times without an answer to the end of the capture: "
-			"if it gave up (%s), its %s ETIMEDOUT; no RST is sent "
-			"then (Linux tcp_write_timeout)\n",
-			side_name(c->timeout_side), a->rexmit_run_first,
-			a->rexmit_run, syn ? "tcp_syn_retries" : "tcp_retries2",
-			syn ? "connect() fails with" : "next call fails with");
+		if (!syn && a->fin_frame)
+			/* Linux tcp_write_timeout: a closed socket (SOCK_DEAD)
+			 * retries tcp_orphan_retries times, then tcp_done()
+			 * with no call left to fail */
+			fprintf(
+			    f,
+			    "  %s retransmitted from #%" PRIu64 " %" PRIu32
+			    " times without an answer to the end of the "
+			    "capture; it had sent its FIN (#%" PRIu64
+			    "): if its application closed the socket, the "
+			    "orphan gives up after tcp_orphan_retries and "
+			    "is destroyed, no call left to fail; if it only "
+			    "shut down writing, it gives up after "
+			    "tcp_retries2 and its next call fails with "
+			    "ETIMEDOUT; no RST is sent either way (Linux "
+			    "tcp_write_timeout)\n",
+			    side_name(c->timeout_side), a->rexmit_run_first,
+			    a->rexmit_run, a->fin_frame);
+		else
+			fprintf(f,
+				"  %s retransmitted from #%" PRIu64 " %" PRIu32
+				" times without an answer to the end of the "
+				"capture: if it gave up (%s), its %s "
+				"ETIMEDOUT; no RST is sent then (Linux "
+				"tcp_write_timeout)\n",
+				side_name(c->timeout_side), a->rexmit_run_first,
+				a->rexmit_run,
+				syn ? "tcp_syn_retries" : "tcp_retries2",
+				syn ? "connect() fails with"
+				    : "next call fails with");
 	}
 	fputc('\n', f);
 }

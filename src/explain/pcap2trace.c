@@ -276,24 +276,34 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		keepalive[x] = c->s[x].probes ||
 			       (abort_of[x] && !strcmp(first_id(abort_of[x]),
 						       "keepalive-timeout"));
-	/* a side that gave up: nothing it sent from the first copy of the
-	 * segment it retransmitted in vain arrived */
+	/* a side that gave up: nothing it sent arrived from the first copy
+	 * of the oldest byte it retransmitted in vain (the run may resend
+	 * data and FIN together, Linux tcp_retrans_try_collapse) to the
+	 * last segment it sent before it gave up */
 	uint64_t drop_from[2] = {0, 0}, last_run[2] = {0, 0};
 	for (int x = 0; x < 2; x++) {
-		if (c->timeout_side != x)
+		if (c->timeout_side != x || !c->s[x].rexmit_run_first)
 			continue;
-		const ts_cap_seg *r = NULL;
-		for (size_t i = 0; i < sg->n; i++)
-			if (sg->v[i].frame == c->s[x].rexmit_run_first)
-				r = &sg->v[i];
-		for (size_t i = 0; r && i < sg->n; i++)
-			if (dir_of(c, &sg->v[i]) == x &&
-			    sg->v[i].seq == r->seq &&
-			    sg->v[i].flags == r->flags) {
-				if (!drop_from[x])
-					drop_from[x] = sg->v[i].frame;
-				last_run[x] = sg->v[i].frame;
+		uint32_t low = 0;
+		int have = 0;
+		for (size_t i = 0; i < sg->n; i++) {
+			const ts_cap_seg *q = &sg->v[i];
+			/* (an RST after it gave up is no part of it) */
+			if (dir_of(c, q) != x || (q->flags & TS_CAP_RST))
+				continue;
+			last_run[x] = q->frame;
+			if (q->frame >= c->s[x].rexmit_run_first &&
+			    (!have || (int32_t)(q->seq - low) < 0)) {
+				low = q->seq;
+				have = 1;
 			}
+		}
+		for (size_t i = 0; i < sg->n && !drop_from[x]; i++) {
+			const ts_cap_seg *q = &sg->v[i];
+			if (dir_of(c, q) == x && q->seq == low &&
+			    (q->len || (q->flags & (TS_CAP_SYN | TS_CAP_FIN))))
+				drop_from[x] = q->frame;
+		}
 	}
 	/* the MSS each side's SYN offered: below an Ethernet MTU's 1460,
 	 * TCP_MAXSEG set before connect() or listen() (Linux tcp_mss_clamp:
@@ -356,6 +366,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	uint64_t pend[2] = {0, 0};
 	int64_t pend_t[2] = {0, 0};
 	int dropping[2] = {0, 0};
+	int closed[2] = {0, 0}; /* its FIN was a close(): an orphan after */
 	for (size_t i = 0; i < sg->n; i++) {
 		const ts_cap_seg *s = &sg->v[i];
 		int x = dir_of(c, s), y = !x;
@@ -536,10 +547,12 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				add(&o, arrive, "%s: read(%s, %" PRIu32 ")",
 				    host[y], fd[y], s->len);
 		}
-		/* a FIN sent again: likewise */
+		/* a retransmission sent again, and a FIN sent again:
+		 * likewise (every answer lost until the sender gave up) */
 		const ts_cap_seg *acked;
-		if ((s->flags & TS_CAP_FIN) && !s->len && !dropping[x] &&
-		    sent_again(c, sg, i, &acked))
+		if (((s->len && !newdata) ||
+		     ((s->flags & TS_CAP_FIN) && !s->len)) &&
+		    !dropping[x] && sent_again(c, sg, i, &acked))
 			drop_lost(&o, s, acked, t - 1, t0 + off[y], host[x],
 				  host[y]);
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
@@ -571,11 +584,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				if (dir_of(c, q) == y && q->len)
 					more = 1;
 			}
-			if (more && !orphan_rst)
+			if (more && !orphan_rst) {
 				add(&o, t, "%s: shutdown(%s, SHUT_WR)", host[x],
 				    fd[x]);
-			else
+			} else {
 				add(&o, t, "%s: close(%s)", host[x], fd[x]);
+				closed[x] = 1;
+			}
 		}
 		if (newdata)
 			nxt[x] = s->seq + seqlen;
@@ -670,26 +685,49 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	for (int x = 0; x < 2; x++) {
 		if (c->timeout_side == x && c->s[x].rexmits &&
 		    !(x == 0 && !c->s[1].started)) {
-			/* the retransmissions of the run; the first is a tail
-			 * loss probe (RFC 8985 §7) when the gap before it is
-			 * not half the next (an RTO doubles, Linux
+			/* the retransmissions of the run (a segment whose end
+			 * x had sent before); the first is a tail loss probe
+			 * (RFC 8985 §7) when it resends the tail, not the
+			 * oldest byte, or when the gap before it is not half
+			 * the next (an RTO doubles, Linux
 			 * tcp_retransmit_timer) */
-			int64_t tt[3] = {-1, -1, -1}, last = -1;
-			int nt = 0;
-			for (size_t i = 0; i < sg->n; i++)
-				if (sg->v[i].frame >= drop_from[x] &&
-				    sg->v[i].frame <= last_run[x] &&
-				    dir_of(c, &sg->v[i]) == x) {
-					if (nt < 3)
-						tt[nt++] = sg->v[i].t_us;
-					last = sg->v[i].t_us;
+			int64_t orig = -1, rt[2] = {-1, -1}, last = -1;
+			int nr = 0, head0 = 0;
+			uint32_t hi = 0, low = 0;
+			int seen = 0;
+			for (size_t i = 0; i < sg->n; i++) {
+				const ts_cap_seg *q = &sg->v[i];
+				if (dir_of(c, q) != x)
+					continue;
+				uint32_t end =
+				    q->seq + q->len +
+				    !!(q->flags & (TS_CAP_SYN | TS_CAP_FIN));
+				int again = seen && end != q->seq &&
+					    (int32_t)(end - hi) <= 0;
+				if (!seen || (int32_t)(end - hi) > 0)
+					hi = end;
+				seen = 1;
+				if (q->frame < drop_from[x] ||
+				    q->frame > last_run[x])
+					continue;
+				if (orig < 0) {
+					orig = q->t_us;
+					low = q->seq;
 				}
-			/* tt[0] is the segment first sent, then the first
-			 * retransmission by the RTO, after the probe if any */
-			int64_t first = nt > 1 ? tt[1] : last;
-			if (nt == 3 && c->s[x].rexmit_run > 1 &&
-			    2 * (tt[1] - tt[0]) > (tt[2] - tt[1]) * 3 / 2)
-				first = tt[2];
+				if (!again)
+					continue;
+				if (nr < 2) {
+					if (!nr)
+						head0 = q->seq == low;
+					rt[nr] = q->t_us;
+				}
+				nr++;
+				last = q->t_us;
+			}
+			int64_t first = nr ? rt[0] : last;
+			if (nr > 1 && (!head0 || 2 * (rt[0] - orig) >
+						     (rt[1] - rt[0]) * 3 / 2))
+				first = rt[1];
 			/* Linux retransmits_timed_out(): the budget is the time
 			 * tcp_model_timeout() gives, counted from the first
 			 * retransmission by the RTO (retrans_stamp); the
@@ -698,7 +736,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			uint32_t n = 0;
 			while (n < 255 && model_timeout_us(n) <= last - first)
 				n++;
-			fprintf(f, "set %s tcp_retries2 %" PRIu32 "\n", host[x],
+			/* a side that had closed: an orphan, whose budget is
+			 * tcp_orphan_retries (Linux tcp_write_timeout,
+			 * SOCK_DEAD; n is at least 1: 0 would mean 8,
+			 * tcp_orphan_retries) */
+			fprintf(f, "set %s %s %" PRIu32 "\n", host[x],
+				closed[x] ? "tcp_orphan_retries"
+					  : "tcp_retries2",
 				n);
 		}
 		if (keepalive[x] && first_probe_t[x] >= 0) {
