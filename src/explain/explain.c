@@ -569,14 +569,22 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		EV(k, S->syn_frame);
 		EV(k, r->frame);
 	}
-	if (P->bytes) {
+	/* the data the sender had received in order: an abort's ACK is its
+	 * RCV.NXT (Linux tcp_send_active_reset); out-of-order data is not
+	 * counted as unread (__tcp_close looks at sk_receive_queue only) */
+	uint64_t got = P->bytes;
+	if (r->seg.flags & TS_CAP_ACK) {
+		int32_t in = (int32_t)(r->seg.ack - (P->isn + !!P->syn));
+		got = in <= 0 ? 0 : (uint64_t)in < got ? (uint64_t)in : got;
+	}
+	if (got) {
 		/* RFC 2525 §2.17; Linux __tcp_close */
 		k = cand(r, TCPSIM_RST_CLOSE_UNREAD, -1, "likely");
 		WHY(k,
 		    "%s had received %" PRIu64 " bytes (#%" PRIu64 "..#%" PRIu64
 		    ") it may not have read; closing a socket "
 		    "with unread data sends RST instead of FIN",
-		    side_name(si), P->bytes, P->first_data, P->last_data);
+		    side_name(si), got, P->first_data, P->last_data);
 		APP(k,
 		    "%s's application closed the socket, or exited or was "
 		    "killed, with data unread",
@@ -586,15 +594,18 @@ static void classify_abort(ts_xp *x, ts_xp_conn *c, ts_xp_rst *r)
 		EV(k, r->frame);
 	}
 	/* RFC 9293 §3.10.5; Linux __tcp_close -> tcp_disconnect */
-	k = cand(r, TCPSIM_RST_LINGER_ZERO, -1,
-		 P->bytes ? "possible" : "likely");
+	k = cand(r, TCPSIM_RST_LINGER_ZERO, -1, got ? "possible" : "likely");
 	WHY(k,
 	    "%s aborted from %s with no FIN before%s: SO_LINGER {1, 0} then "
 	    "close() sends RST whatever was read",
 	    side_name(si),
 	    r->state == TS_XP_UNKNOWN ? "a state the capture does not show"
 				      : ts_xp_state_name(r->state),
-	    P->bytes ? "" : ", and had no data to leave unread");
+	    got ? ""
+	    : P->bytes
+		? ", and had received none of the data sent to it (its ACK "
+		  "says so): none to leave unread"
+		: ", and had no data to leave unread");
 	APP(k,
 	    "%s's application set SO_LINGER {1, 0} and closed (or "
 	    "exited)",

@@ -174,6 +174,35 @@ static int sent_again(const ts_xp_conn *c, const segs *sg, size_t i,
 	return 0;
 }
 
+/* Whether data segment I of SG (from X), which would have reached Y at
+ * ARRIVE (trace time), never did: the first segment Y sent after that
+ * (its departure: capture time less BASE) acknowledges less than its end
+ * and is no duplicate ACK, which out-of-order data draws at once (Linux
+ * tcp_data_queue: an out-of-order segment is ACKed now): an RST, a FIN
+ * or data. *EVER: whether Y acknowledged its end at any time later (a
+ * copy of it arrived). */
+static int unheard(const ts_xp_conn *c, const segs *sg, size_t i,
+		   int64_t arrive, int64_t base, int *ever)
+{
+	const ts_cap_seg *s = &sg->v[i];
+	int x = dir_of(c, s), first = 1, lost = 0;
+	uint32_t end = s->seq + s->len;
+	*ever = 0;
+	for (size_t k = i + 1; k < sg->n; k++) {
+		const ts_cap_seg *q = &sg->v[k];
+		if (dir_of(c, q) == x || !(q->flags & TS_CAP_ACK))
+			continue;
+		if ((int32_t)(q->ack - end) >= 0)
+			*ever = 1;
+		if (!first || q->t_us - base <= arrive)
+			continue;
+		first = 0;
+		lost = (int32_t)(q->ack - end) < 0 &&
+		       (q->len || (q->flags & (TS_CAP_RST | TS_CAP_FIN)));
+	}
+	return lost;
+}
+
 /* The kind a net: drop line names segment Q by. */
 static const char *drop_kind(const ts_cap_seg *q)
 {
@@ -529,10 +558,16 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			/* retransmitted later: this copy was lost, or the ACK
 			 * that answered it */
 			const ts_cap_seg *acked;
+			int ever;
+			int gone =
+			    unheard(c, sg, i, arrive, t0 + off[y], &ever);
 			if (!dropping[x] && c->s[x].rexmits &&
 			    sent_again(c, sg, i, &acked))
 				drop_lost(&o, s, acked, t, t0 + off[y], host[x],
 					  host[y]);
+			else if (!dropping[x] && gone)
+				add(&o, t, "net: drop %s>%s 1 DATA", host[x],
+				    host[y]);
 			/* a write's segments: the last has PSH (Linux
 			 * tcp_push at the end of sendmsg) */
 			if (!pend[x])
@@ -543,18 +578,26 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				    host[x], fd[x], pend[x]);
 				pend[x] = 0;
 			}
-			if (!unread[y] && !dropping[x])
+			/* (none when no copy of it ever arrived: the read
+			 * would wait for ever) */
+			if (!unread[y] && !dropping[x] && (!gone || ever))
 				add(&o, arrive, "%s: read(%s, %" PRIu32 ")",
 				    host[y], fd[y], s->len);
 		}
 		/* a retransmission sent again, and a FIN sent again:
-		 * likewise (every answer lost until the sender gave up) */
+		 * likewise (every answer lost until the sender gave up); a
+		 * retransmission never heard of */
 		const ts_cap_seg *acked;
+		int ever;
 		if (((s->len && !newdata) ||
 		     ((s->flags & TS_CAP_FIN) && !s->len)) &&
 		    !dropping[x] && sent_again(c, sg, i, &acked))
 			drop_lost(&o, s, acked, t - 1, t0 + off[y], host[x],
 				  host[y]);
+		else if (s->len && !newdata && !dropping[x] &&
+			 unheard(c, sg, i, arrive, t0 + off[y], &ever))
+			add(&o, t - 1, "net: drop %s>%s 1 DATA", host[x],
+			    host[y]);
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
 			if (pend[x]) {
@@ -597,11 +640,17 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		last_t[x] = t;
 	}
 
+	/* the last data a side sent had no PSH: its write went on beyond
+	 * what left (Linux tcp_push marks a write's last skb; the rest
+	 * waited in the send buffer): a byte more than left */
 	o.frame = 0;
+	int more_written[2] = {0, 0};
 	for (int x = 0; x < 2; x++)
-		if (pend[x])
+		if (pend[x]) {
 			add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
-			    host[x], fd[x], pend[x]);
+			    host[x], fd[x], pend[x] + 1);
+			more_written[x] = 1;
+		}
 	/* the run goes on to the last segment: a run with only keepalive
 	 * timers left ends at its last line */
 	if (sg->n && !dropping[0] && !dropping[1])
@@ -635,6 +684,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			"MTU) where a SYN\n# offered %d (a loopback or "
 			"jumbo-frame link)",
 			big_mss);
+	for (int x = 0; x < 2; x++)
+		if (more_written[x])
+			fprintf(f,
+				";\n# %s wrote a byte more than it sent (its "
+				"last data has no PSH: the\n# rest never left "
+				"the send buffer)",
+				host[x]);
 	if (same_addr)
 		fputs(";\n# b's address is a's + 1 (both ends had the same "
 		      "address in the\n# capture)",

@@ -278,6 +278,27 @@ START_TEST(rule_close_unread_data)
 }
 END_TEST
 
+/* An abort whose ACK (its sender's RCV.NXT) shows that none of the data
+ * sent to it arrived: nothing could be left unread (Linux __tcp_close
+ * counts sk_receive_queue only), so SO_LINGER {1, 0} comes first. */
+START_TEST(abort_with_nothing_received)
+{
+	feed f;
+	feed_init(&f);
+	handshake(&f);
+	seg(&f, A, A_, 1001, 5001, 1448, 1000);
+	seg(&f, A, A_, 2449, 5001, 1448, 1000);
+	seg(&f, A, A_, 1001, 5001, 1448, 220000);
+	seg(&f, B, R_ | A_, 5001, 1001, 0, 500000);
+	finish(&f);
+	const ts_xp_rst *r = only_rst(&f);
+	ck_assert_str_eq(r->cand[0].id, "linger-abort");
+	ck_assert_str_eq(r->cand[0].how, "likely");
+	ck_assert(!has_cand(r, "close-unread-data"));
+	feed_free(&f);
+}
+END_TEST
+
 START_TEST(rule_linger_abort)
 {
 	feed f;
@@ -807,6 +828,7 @@ static Suite *explain_suite(void)
 	tcase_add_test(tc, rule_accept_overflow);
 	tcase_add_test(tc, rule_close_unread_data);
 	tcase_add_test(tc, rule_linger_abort);
+	tcase_add_test(tc, abort_with_nothing_received);
 	tcase_add_test(tc, rule_orphan_data_fin_wait_2);
 	tcase_add_test(tc, rule_orphan_expired_ranks_no_connection);
 	tcase_add_test(tc, rule_orphan_data_fin_wait_1);
