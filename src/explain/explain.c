@@ -1101,6 +1101,13 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 			a->nxt = end;
 		if (s->len && mark)
 			a->last_data = s->frame;
+	} else if ((f & TS_CAP_ACK) && a->started && s->seq == a->nxt - 1 &&
+		   b->win_known && !b->win) {
+		/* a zero-window probe: the same segment, sent because the
+		 * peer's window is closed (Linux tcp_probe_timer ->
+		 * tcp_send_probe0 -> tcp_write_wakeup) */
+		mark = 3;
+		a->wprobes++;
 	} else if ((f & TS_CAP_ACK) && a->started && s->seq == a->nxt - 1) {
 		/* a keepalive probe: SEQ = SND.UNA - 1, no data (Linux
 		 * tcp_write_wakeup -> tcp_xmit_probe_skb) */
@@ -1145,6 +1152,10 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s)
 		a->fin_frame = s->frame;
 	}
 	a->last_rexmit = mark != 0;
+	if (f & TS_CAP_ACK) {
+		a->win_known = 1;
+		a->win = s->win;
+	}
 	states(c, d, s);
 	if (c->hs[2] && c->rtt_us < 0) {
 		/* frames stand in order; times may not */
@@ -1222,6 +1233,7 @@ static void ladder_line(FILE *f, const ts_xp_conn *c, const ts_xp_line *l)
 	fprintf(f, " len=%" PRIu32 "%s   A %s, B %s\n", l->len,
 		l->mark == 1   ? " (retransmission)"
 		: l->mark == 2 ? " (keepalive probe)"
+		: l->mark == 3 ? " (zero-window probe)"
 			       : "",
 		ts_xp_state_name(l->st0), ts_xp_state_name(l->st1));
 }
@@ -1258,6 +1270,9 @@ static void write_text(ts_xp *x, const ts_xp_conn *c)
 			side_name(i), a->segs, a->bytes, a->rexmits);
 		if (a->probes)
 			fprintf(f, ", %" PRIu32 " keepalive probes", a->probes);
+		if (a->wprobes)
+			fprintf(f, ", %" PRIu32 " zero-window probes",
+				a->wprobes);
 		if (a->fin)
 			fprintf(f, ", FIN #%" PRIu64, a->fin_frame);
 		if (a->rst_frame)
@@ -1385,11 +1400,12 @@ static void write_json(ts_xp *x, const ts_xp_conn *c)
 		fprintf(f,
 			",\"%s\":{\"segments\":%" PRIu32 ",\"bytes\":%" PRIu64
 			",\"retransmissions\":%" PRIu32 ",\"probes\":%" PRIu32
-			",\"fin\":%" PRIu64 ",\"rst\":%" PRIu64
-			",\"missing\":%" PRIu32 ",\"state\":\"%s\"}",
+			",\"window_probes\":%" PRIu32 ",\"fin\":%" PRIu64
+			",\"rst\":%" PRIu64 ",\"missing\":%" PRIu32
+			",\"state\":\"%s\"}",
 			i ? "b_sent" : "a_sent", a->segs, a->bytes, a->rexmits,
-			a->probes, a->fin ? a->fin_frame : 0, a->rst_frame,
-			a->gaps, ts_xp_state_name(a->state));
+			a->probes, a->wprobes, a->fin ? a->fin_frame : 0,
+			a->rst_frame, a->gaps, ts_xp_state_name(a->state));
 	}
 	fprintf(f, ",\"rsts\":%d,\"end\":\"%s\"", c->nrst + c->rst_more,
 		c->nrst                                              ? "reset"

@@ -64,6 +64,11 @@ typedef struct ts_xp_side {
 	uint32_t data_segs, rexmits, probes;
 	uint64_t first_data, last_data; /* frames */
 	uint64_t first_probe, last_probe;
+	/* zero-window probes (the peer's window was 0): the same segment as
+	 * a keepalive probe, sent because the peer's window is closed */
+	uint32_t wprobes;
+	int win_known;             /* a window heard from it (its last ACK) */
+	uint32_t win;              /* that window, as sent (not scaled) */
 	uint64_t abort_frame;      /* its first RST that answered nothing */
 	uint64_t rexmit_run_first; /* the first of a run of retransmissions
 				    * of the same segment, unanswered */
@@ -125,7 +130,8 @@ typedef struct ts_xp_line {
 	int64_t t_us;
 	uint8_t dir, flags, st0, st1;
 	uint32_t seq, ack, len;
-	uint8_t mark; /* 1 retransmission, 2 keepalive probe */
+	uint8_t mark; /* 1 retransmission, 2 keepalive probe, 3 zero-window
+		       * probe */
 } ts_xp_line;
 
 typedef struct ts_xp_conn {

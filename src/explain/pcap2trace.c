@@ -203,6 +203,34 @@ static int unheard(const ts_xp_conn *c, const segs *sg, size_t i,
 	return lost;
 }
 
+/* A side's writes: the line of its last one and its byte count. */
+typedef struct writer {
+	int line; /* index in the output, -1: none yet */
+	uint64_t len;
+	int carry; /* what it sends next was written before (its peer's
+		    * window closed with data waiting) */
+} writer;
+
+/* A write of N bytes by HOST at T; with W->carry, the bytes join the
+ * last write instead (its line keeps its time and frame). */
+static void put_write(out *o, writer *w, int64_t t, const char *host,
+		      const char *fd, uint64_t n)
+{
+	if (w->carry && w->line >= 0 && (size_t)w->line < o->n) {
+		line *l = &o->v[w->line];
+		const char *rest = strchr(l->text, ')');
+		char tail[sizeof l->text];
+		snprintf(tail, sizeof tail, "%s", rest ? rest : ")");
+		w->len += n;
+		snprintf(l->text, sizeof l->text, "%s: write(%s, %" PRIu64 "%s",
+			 host, fd, w->len, tail);
+		return;
+	}
+	w->line = (int)o->n;
+	w->len = n;
+	add(o, t, "%s: write(%s, %" PRIu64 ")", host, fd, n);
+}
+
 /* The kind a net: drop line names segment Q by. */
 static const char *drop_kind(const ts_cap_seg *q)
 {
@@ -353,6 +381,41 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		else if (mss[x] > ETH_MSS && mss[x] > big_mss)
 			big_mss = mss[x];
 	}
+	/* SO_RCVBUF set before connect() or listen(): the side's SYN
+	 * offers a smaller window scale than Linux's defaults give (10:
+	 * tcp_select_initial_window scales for tcp_rmem[2], but for the
+	 * buffer's own size once SO_RCVBUF locked it), and a window of half
+	 * the buffer in whole segments (tcp_full_space). The value written
+	 * is the least that offers that window and scale. */
+	int rcvbuf[2] = {0, 0}, syn_win[2] = {0, 0}, syn_ws[2] = {-1, -1};
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		int x = dir_of(c, s);
+		if ((s->flags & TS_CAP_SYN) && syn_ws[x] < 0 &&
+		    s->wscale >= 0 && (x == 0) == !(s->flags & TS_CAP_ACK)) {
+			syn_ws[x] = s->wscale;
+			syn_win[x] = s->win;
+		}
+	}
+	for (int x = 0; x < 2; x++)
+		if (syn_ws[x] >= 0 && syn_ws[x] < 10)
+			rcvbuf[x] =
+			    syn_ws[x] ? 1 << (15 + syn_ws[x]) : syn_win[x];
+	/* a side whose window closed (an ACK offering 0) did not read as
+	 * data came: it reads when its window opens again (an ACK of
+	 * nothing new offering more: Linux tcp_cleanup_rbuf sends one when
+	 * a read frees enough), as much as it opened */
+	int stalled[2] = {0, 0};
+	int wshift[2] = {0, 0};
+	for (int x = 0; x < 2; x++)
+		if (syn_ws[0] >= 0 && syn_ws[1] >= 0)
+			wshift[x] = syn_ws[x];
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		if ((s->flags & TS_CAP_ACK) && !s->win &&
+		    !(s->flags & (TS_CAP_SYN | TS_CAP_RST)))
+			stalled[dir_of(c, s)] = 1;
+	}
 	const char *fd[2] = {"c", "s"};
 	const char *host[2] = {"a", "b"};
 	char tb[32];
@@ -363,6 +426,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (maxseg[1])
 			add(&o, 0, "b: setsockopt(l, TCP_MAXSEG, %d)",
 			    maxseg[1]);
+		if (rcvbuf[1])
+			add(&o, 0, "b: setsockopt(l, SO_RCVBUF, %d)",
+			    rcvbuf[1]);
 		add(&o, 0, "b: bind(l, %u)", B->port);
 		add(&o, 0, "b: listen(l, 128)");
 		if (!listener_closed)
@@ -371,6 +437,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	add(&o, 0, "a: c = socket()");
 	if (maxseg[0])
 		add(&o, 0, "a: setsockopt(c, TCP_MAXSEG, %d)", maxseg[0]);
+	if (rcvbuf[0])
+		add(&o, 0, "a: setsockopt(c, SO_RCVBUF, %d)", rcvbuf[0]);
 	add(&o, 0, "a: bind(c, %u)", A->port);
 	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
 	if (!no_listener && !listener_closed)
@@ -396,14 +464,36 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	int64_t pend_t[2] = {0, 0};
 	int dropping[2] = {0, 0};
 	int closed[2] = {0, 0}; /* its FIN was a close(): an orphan after */
+	int win_known[2] = {0, 0};
+	uint32_t last_win[2] = {0, 0}, last_ack[2] = {0, 0};
+	writer wr[2] = {{-1, 0, 0}, {-1, 0, 0}};
+	/* zero-window probes: when the window closed, the first run's times */
+	int64_t zw_at[2] = {-1, -1}, zw_t[2][64];
+	int nzw[2] = {0, 0}, zw_done[2] = {0, 0};
+	int more_written[2] = {0, 0};
 	for (size_t i = 0; i < sg->n; i++) {
 		const ts_cap_seg *s = &sg->v[i];
 		int x = dir_of(c, s), y = !x;
 		int64_t t = s->t_us - t0 - off[x];
 		o.frame = s->frame;
+		if ((s->flags & TS_CAP_ACK) &&
+		    !(s->flags & (TS_CAP_SYN | TS_CAP_RST))) {
+			/* a stalled reader's window opening: it read */
+			if (stalled[x] && win_known[x] &&
+			    s->ack == last_ack[x] && s->win > last_win[x])
+				add(&o, t, "%s: read(%s, %" PRIu32 ")", host[x],
+				    fd[x], (s->win - last_win[x]) << wshift[x]);
+			win_known[x] = 1;
+			last_win[x] = s->win;
+			last_ack[x] = s->ack;
+		}
 		/* it reached y a link delay after it left x, unless the
 		 * capture was taken at y */
 		int64_t arrive = s->t_us - t0 + (where == y + 1 ? 0 : d);
+		/* when y first heard x's window close */
+		if ((s->flags & TS_CAP_ACK) && !s->win &&
+		    !(s->flags & (TS_CAP_SYN | TS_CAP_RST)) && zw_at[y] < 0)
+			zw_at[y] = arrive;
 		uint32_t seqlen = s->len + !!(s->flags & TS_CAP_SYN) +
 				  !!(s->flags & TS_CAP_FIN);
 		/* the side gave up: from its first unanswered segment on,
@@ -543,7 +633,22 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		}
 		int newdata = (int32_t)(s->seq + seqlen - nxt[x]) > 0;
 		if (s->len == 0 && !(s->flags & TS_CAP_FIN) &&
-		    s->seq == nxt[x] - 1) {
+		    s->seq == nxt[x] - 1 && win_known[y] && !last_win[y]) {
+			/* a zero-window probe: data was waiting (Linux arms
+			 * the probe timer only then, tcp_check_probe_timer),
+			 * so what x sends once the window opens was written
+			 * before: it joins the last write, which had a
+			 * byte more than left at least */
+			if (!wr[x].carry && !pend[x]) {
+				wr[x].carry = 1;
+				put_write(&o, &wr[x], t, host[x], fd[x], 1);
+				more_written[x] = 1;
+			}
+			/* the first run of probes, until data goes */
+			if (!zw_done[x] && nzw[x] < 64)
+				zw_t[x][nzw[x]++] = t;
+		} else if (s->len == 0 && !(s->flags & TS_CAP_FIN) &&
+			   s->seq == nxt[x] - 1) {
 			/* a keepalive probe */
 			if (first_probe_t[x] < 0) {
 				first_probe_t[x] = t;
@@ -553,6 +658,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			nprobes[x]++;
 		}
 		if (newdata && s->len) {
+			if (nzw[x])
+				zw_done[x] = 1;
 			/* a write; the peer reads it on arrival unless it
 			 * leaves it unread */
 			/* retransmitted later: this copy was lost, or the ACK
@@ -574,13 +681,14 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				pend_t[x] = t;
 			pend[x] += s->len;
 			if (s->flags & (TS_CAP_PSH | TS_CAP_FIN)) {
-				add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
-				    host[x], fd[x], pend[x]);
+				put_write(&o, &wr[x], pend_t[x], host[x], fd[x],
+					  pend[x]);
 				pend[x] = 0;
 			}
 			/* (none when no copy of it ever arrived: the read
 			 * would wait for ever) */
-			if (!unread[y] && !dropping[x] && (!gone || ever))
+			if (!unread[y] && !stalled[y] && !dropping[x] &&
+			    (!gone || ever))
 				add(&o, arrive, "%s: read(%s, %" PRIu32 ")",
 				    host[y], fd[y], s->len);
 		}
@@ -601,8 +709,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
 			if (pend[x]) {
-				add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
-				    host[x], fd[x], pend[x]);
+				put_write(&o, &wr[x], pend_t[x], host[x], fd[x],
+					  pend[x]);
 				pend[x] = 0;
 			}
 			/* shutdown when it goes on: data sent after, or
@@ -644,11 +752,10 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	 * what left (Linux tcp_push marks a write's last skb; the rest
 	 * waited in the send buffer): a byte more than left */
 	o.frame = 0;
-	int more_written[2] = {0, 0};
 	for (int x = 0; x < 2; x++)
 		if (pend[x]) {
-			add(&o, pend_t[x], "%s: write(%s, %" PRIu64 ")",
-			    host[x], fd[x], pend[x] + 1);
+			put_write(&o, &wr[x], pend_t[x], host[x], fd[x],
+				  pend[x] + !wr[x].carry);
 			more_written[x] = 1;
 		}
 	/* the run goes on to the last segment: a run with only keepalive
@@ -684,6 +791,20 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			"MTU) where a SYN\n# offered %d (a loopback or "
 			"jumbo-frame link)",
 			big_mss);
+	for (int x = 0; x < 2; x++)
+		if (rcvbuf[x])
+			fprintf(f,
+				";\n# %s set SO_RCVBUF %d: its SYN offered a "
+				"window of %d with scale\n# %d (Linux's "
+				"defaults give 10); the least buffer that does",
+				host[x], rcvbuf[x], syn_win[x], syn_ws[x]);
+	for (int x = 0; x < 2; x++)
+		if (stalled[x])
+			fprintf(f,
+				";\n# %s's window closed: it read only when "
+				"its window opened again, as\n# much as it "
+				"opened",
+				host[x]);
 	for (int x = 0; x < 2; x++)
 		if (more_written[x])
 			fprintf(f,
@@ -739,6 +860,22 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			fprintf(f, "set a tcp_syn_linear_timeouts %d\n", lin);
 	}
 	for (int x = 0; x < 2; x++) {
+		/* Linux tcp_send_probe0: the probe timer's backoff grows up
+		 * to tcp_retries2 doublings of the RTO (the first probe
+		 * comes an RTO after the window closed); the gaps show it
+		 * when they stop doubling short of TCP_RTO_MAX */
+		int64_t prev =
+		    nzw[x] && zw_at[x] >= 0 ? zw_t[x][0] - zw_at[x] : -1;
+		for (int k = 1; prev > 0 && k < nzw[x] && c->timeout_side != x;
+		     k++) {
+			int64_t g = zw_t[x][k] - zw_t[x][k - 1];
+			if (2 * g < 3 * prev && prev < 100000000) {
+				fprintf(f, "set %s tcp_retries2 %d\n", host[x],
+					k - 1);
+				break;
+			}
+			prev = g;
+		}
 		if (c->timeout_side == x && c->s[x].rexmits &&
 		    !(x == 0 && !c->s[1].started)) {
 			/* the retransmissions of the run (a segment whose end

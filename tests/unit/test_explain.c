@@ -61,6 +61,9 @@ static void feed_init(feed *f)
 }
 
 /* One segment from side DIR, DT µs after the one before. */
+/* The window the next segment offers, when not -1 (then back to -1). */
+static int next_win = -1;
+
 static uint64_t seg(feed *f, int dir, int flags, uint32_t seq, uint32_t ack,
 		    uint32_t len, int64_t dt)
 {
@@ -82,6 +85,9 @@ static uint64_t seg(feed *f, int dir, int flags, uint32_t seq, uint32_t ack,
 	s.win = (flags & TS_CAP_RST) && !(flags & TS_CAP_ACK) ? 0
 		: (flags & TS_CAP_RST) && seq == 0            ? 0
 							      : 64;
+	if (next_win >= 0)
+		s.win = (uint16_t)next_win;
+	next_win = -1;
 	ts_xp_segment(f->x, &s);
 	return s.frame;
 }
@@ -401,6 +407,32 @@ START_TEST(rule_listener_closed)
 		ck_assert(has_cand(&c->rst[0], "listener-closed"));
 	}
 	ck_assert_str_eq(f.g.c[1].rst[0].cand[0].id, "listener-closed");
+	feed_free(&f);
+}
+END_TEST
+
+/* The same segment as a keepalive probe (SEQ one below the highest sent,
+ * no data) is a zero-window probe while the peer's window is 0 (Linux
+ * tcp_send_probe0): counted apart, and no keepalive. */
+START_TEST(zero_window_probes)
+{
+	feed f;
+	feed_init(&f);
+	handshake(&f);
+	seg(&f, A, A_ | P_, 1001, 5001, 1000, 1000);
+	next_win = 0;
+	seg(&f, B, A_, 5001, 2001, 0, 10000);
+	seg(&f, A, A_, 2000, 5001, 0, 200000);
+	next_win = 0;
+	seg(&f, B, A_, 5001, 2001, 0, 10000);
+	seg(&f, A, A_, 2000, 5001, 0, 400000);
+	/* the window opens: an idle probe after it is keepalive's */
+	seg(&f, B, A_, 5001, 2001, 0, 10000);
+	seg(&f, A, A_, 2000, 5001, 0, 7200000);
+	finish(&f);
+	const ts_xp_side *a = &f.g.c[0].s[A];
+	ck_assert_uint_eq(a->wprobes, 2);
+	ck_assert_uint_eq(a->probes, 1);
 	feed_free(&f);
 }
 END_TEST
@@ -834,6 +866,7 @@ static Suite *explain_suite(void)
 	tcase_add_test(tc, rule_orphan_data_fin_wait_1);
 	tcase_add_test(tc, rule_listener_closed);
 	tcase_add_test(tc, rule_keepalive_timeout);
+	tcase_add_test(tc, zero_window_probes);
 	tcase_add_test(tc, rule_forged_is_unexplained);
 	tcase_add_test(tc, ids_are_the_headers);
 	suite_add_tcase(s, tc);
