@@ -470,6 +470,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	/* zero-window probes: when the window closed, the first run's times */
 	int64_t zw_at[2] = {-1, -1}, zw_t[2][64];
 	int nzw[2] = {0, 0}, zw_done[2] = {0, 0};
+	/* each side's first FIN: when it reached the peer, and its end */
+	int64_t fin_at[2] = {-1, -1};
+	uint32_t fin_end[2] = {0, 0};
 	int more_written[2] = {0, 0};
 	for (size_t i = 0; i < sg->n; i++) {
 		const ts_cap_seg *s = &sg->v[i];
@@ -708,6 +711,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    host[y]);
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
+			fin_at[x] = arrive;
+			fin_end[x] = s->seq + s->len + 1;
 			if (pend[x]) {
 				put_write(&o, &wr[x], pend_t[x], host[x], fd[x],
 					  pend[x]);
@@ -735,7 +740,37 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				if (dir_of(c, q) == y && q->len)
 					more = 1;
 			}
-			if (more && !orphan_rst) {
+			/* sent the moment the peer's FIN arrived, and ACKing
+			 * it: the application closed on reading the end of
+			 * the stream (a read waiting for it, then the close:
+			 * one FIN|ACK, no ACK of its own before) */
+			if (fin_done[y] && fin_at[y] == t && !unread[x] &&
+			    !stalled[x] && (s->flags & TS_CAP_ACK) &&
+			    s->ack == fin_end[y])
+				add(&o, t, "%s: read(%s, 1)", host[x], fd[x]);
+			/* its FIN answered the peer's, and the peer's ACK of
+			 * it met no connection (the listener's RST,
+			 * bad-ack): the socket was aborted in LAST_ACK, which
+			 * sends nothing (SO_LINGER {1, 0} and close() after
+			 * shutdown(); Linux tcp_disconnect: no RST from
+			 * LAST_ACK, tcp_need_reset) */
+			int gone_in_last_ack = 0;
+			uint32_t end = s->seq + s->len + 1;
+			for (int k = 0; k < c->nrst && fin_done[y]; k++) {
+				const ts_xp_rst *r = &c->rst[k];
+				if (r->from == x && r->has_trig &&
+				    r->trig.ack == end &&
+				    !strcmp(first_id(r), "bad-ack"))
+					gone_in_last_ack = 1;
+			}
+			if (gone_in_last_ack) {
+				add(&o, t,
+				    "%s: setsockopt(%s, SO_LINGER, 1, 0)",
+				    host[x], fd[x]);
+				add(&o, t, "%s: shutdown(%s, SHUT_WR)", host[x],
+				    fd[x]);
+				add(&o, t, "%s: close(%s)", host[x], fd[x]);
+			} else if (more && !orphan_rst) {
 				add(&o, t, "%s: shutdown(%s, SHUT_WR)", host[x],
 				    fd[x]);
 			} else {
