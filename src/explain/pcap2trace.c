@@ -472,6 +472,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	int nzw[2] = {0, 0}, zw_done[2] = {0, 0};
 	/* each side's first FIN: when it reached the peer, and its end */
 	int64_t fin_at[2] = {-1, -1};
+	size_t first_probe_i[2] = {0, 0};
+	int peer_gone[2] = {0, 0};
 	uint32_t fin_end[2] = {0, 0};
 	int more_written[2] = {0, 0};
 	for (size_t i = 0; i < sg->n; i++) {
@@ -655,6 +657,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			/* a keepalive probe */
 			if (first_probe_t[x] < 0) {
 				first_probe_t[x] = t;
+				first_probe_i[x] = i;
 				heard_t[x] = last_t[y] + d;
 			}
 			last_probe_t[x] = t;
@@ -793,6 +796,24 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				  pend[x] + !wr[x].carry);
 			more_written[x] = 1;
 		}
+	/* keepalive probes that nothing answered, to the prober's RST: the
+	 * peer was gone (explain's keepalive-timeout); the trace crashes it
+	 * just before the first probe (a peer cut off by the network sends
+	 * the same: nothing) */
+	for (int x = 0; x < 2; x++) {
+		if (!keepalive[x] || first_probe_t[x] < 0 || !abort_of[x] ||
+		    strcmp(first_id(abort_of[x]), "keepalive-timeout"))
+			continue;
+		int answered = 0;
+		for (size_t k = first_probe_i[x]; k < sg->n; k++)
+			if (dir_of(c, &sg->v[k]) != x)
+				answered = 1;
+		if (!answered) {
+			o.frame = 0;
+			add(&o, first_probe_t[x] - 1, "%s: crash", host[!x]);
+			peer_gone[x] = 1;
+		}
+	}
 	/* the run goes on to the last segment: a run with only keepalive
 	 * timers left ends at its last line */
 	if (sg->n && !dropping[0] && !dropping[1])
@@ -826,6 +847,14 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			"MTU) where a SYN\n# offered %d (a loopback or "
 			"jumbo-frame link)",
 			big_mss);
+	for (int x = 0; x < 2; x++)
+		if (peer_gone[x])
+			fprintf(
+			    f,
+			    ";\n# %s's keepalive probes went unanswered: %s "
+			    "crashed before the first\n# (or the network "
+			    "cut it off: the capture shows the same)",
+			    host[x], host[!x]);
 	for (int x = 0; x < 2; x++)
 		if (rcvbuf[x])
 			fprintf(f,
