@@ -2,7 +2,8 @@
 # check-pcap2trace.sh - tcpsim pcap2trace on the capture "tcpsim --pcap"
 # writes of each trace under traces/: the trace it makes, run, gives the
 # same segments (direction, flags, payload length) for the connection
-# and the same RSTs. tests/pcap2trace.txt lists the traces where this
+# and the same RSTs, and explain --trace finds each RST's evidence on
+# the lines made from it. tests/pcap2trace.txt lists the traces where this
 # cannot hold, each with the reason; they are run too, and one that comes
 # out the same must leave the list.
 set -u
@@ -15,6 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 known=0
+nrst=0
 list=$top/tests/pcap2trace.txt
 
 for t in $(find "$top/traces" -name '*.trace' | sort); do
@@ -42,6 +44,31 @@ for t in $(find "$top/traces" -name '*.trace' | sort); do
 		fi
 	elif [ $same = 1 ]; then
 		pass=$((pass + 1))
+		# explain --trace: each RST of the connection names the
+		# trace's lines made from it or from a frame of its first
+		# candidate's evidence, and every line named ends "# #FRAME"
+		"$TCPSIM" explain --json --trace "$tmp/b.trace" "$tmp/a.pcap" |
+			jq -r 'select(.type == "rst" and .conn == 1) |
+			  .frame as $r |
+			  ([[$r, .lines]] + ([.candidates[0].evidence,
+			    .candidates[0].evidence_lines] | transpose)) |
+			  .[] | "\($r) \(.[0]) \((.[1] // []) | join(" "))"' \
+			>"$tmp/lines"
+		for r in $(cut -d' ' -f1 "$tmp/lines" | sort -u); do
+			nrst=$((nrst + 1))
+			if ! grep -q "^$r [0-9]* [0-9]" "$tmp/lines"; then
+				echo "FAIL: $name: explain --trace: no line for RST #$r or its evidence"
+				fail=$((fail + 1))
+			fi
+		done
+		while read -r r f lines; do
+			for l in $lines; do
+				if ! sed -n "${l}p" "$tmp/b.trace" | grep -q " # #$f\$"; then
+					echo "FAIL: $name: explain --trace: frame #$f names line $l"
+					fail=$((fail + 1))
+				fi
+			done
+		done <"$tmp/lines"
 	else
 		echo "FAIL: $name: pcap2trace's trace gives other segments"
 		diff "$tmp/want" "$tmp/got" 2>/dev/null | head -n 10 | sed 's/^/    /'
@@ -90,5 +117,5 @@ else
 	echo "FAIL: pcap2trace of s01a.pcap: the MSS of 65495 is not said to be assumed 1460"
 	fail=$((fail + 1))
 fi
-echo "check-pcap2trace.sh: $pass traces reproduced, $known listed as not, $checks of 2 MSS checks, $fail failures"
+echo "check-pcap2trace.sh: $pass traces reproduced, $known listed as not, $nrst RSTs whose evidence explain --trace finds in the trace, $checks of 2 MSS checks, $fail failures"
 [ $fail = 0 ]

@@ -108,7 +108,9 @@ explore --merge|tcpsim explore: --merge: no shard file
 explore tests/errors/none.trace|tcpsim explore: tests/errors/none.trace: cannot open
 explain --bogus $P|tcpsim explain: unknown option --bogus
 explain $P $P|tcpsim explain: one capture at a time
-explain|usage: tcpsim explain [--json] FILE
+explain|usage: tcpsim explain [--json] [--trace TRACE] FILE
+explain $P --trace|tcpsim explain: --trace needs a file
+explain --trace tests/errors/none.trace $P|tests/errors/none.trace: cannot open: No such file or directory
 explain tests/errors/none.pcap|tests/errors/none.pcap: No such file or directory
 pcap2trace --bogus $P|tcpsim pcap2trace: unknown option --bogus
 pcap2trace|usage: tcpsim pcap2trace [--conn N] [--segments] FILE

@@ -66,8 +66,111 @@ struct ts_xp {
 	uint32_t next_id;
 	int64_t now;
 	ts_xp_totals tot;
-	/* the last segment of each connection, for the replies */
+	/* --trace: the lines of the trace pcap2trace made, by frame */
+	const ts_xp_lines *lines;
+	size_t nlines;
 };
+
+void ts_xp_set_lines(ts_xp *x, const ts_xp_lines *v, size_t n)
+{
+	x->lines = v;
+	x->nlines = n;
+}
+
+static int by_frame(const void *a, const void *b)
+{
+	const ts_xp_lines *x = a, *y = b;
+	if (x->frame != y->frame)
+		return x->frame < y->frame ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+ts_xp_lines *ts_xp_read_lines(const char *text, size_t len, size_t *n)
+{
+	ts_xp_lines *v = NULL;
+	size_t nv = 0, cap = 0;
+	int line = 1;
+	*n = 0;
+	for (size_t i = 0; i < len; line++) {
+		size_t e = i;
+		while (e < len && text[e] != '\n')
+			e++;
+		/* a line made from a frame ends "# #N" */
+		size_t k = e;
+		while (k > i && text[k - 1] >= '0' && text[k - 1] <= '9')
+			k--;
+		if (k < e && e - k < 20 && k >= i + 3 && text[k - 1] == '#' &&
+		    text[k - 2] == ' ' && text[k - 3] == '#') {
+			uint64_t f = 0;
+			for (size_t d = k; d < e; d++)
+				f = f * 10 + (uint64_t)(text[d] - '0');
+			if (nv == cap) {
+				size_t nc = cap ? 2 * cap : 64;
+				ts_xp_lines *nn = realloc(v, nc * sizeof *v);
+				if (!nn) {
+					free(v);
+					return NULL;
+				}
+				v = nn;
+				cap = nc;
+			}
+			v[nv].frame = f;
+			v[nv].line = line;
+			nv++;
+		}
+		i = e + 1;
+	}
+	if (nv)
+		qsort(v, nv, sizeof *v, by_frame);
+	*n = nv;
+	return v;
+}
+
+/* The trace's lines that stand for frame F: the first's index, and *N of
+ * them (0: none). */
+static size_t lines_of(const ts_xp *x, uint64_t f, size_t *n)
+{
+	size_t lo = 0, hi = x->nlines;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->lines[mid].frame < f)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t e = lo;
+	while (e < x->nlines && x->lines[e].frame == f)
+		e++;
+	*n = e - lo;
+	return lo;
+}
+
+/* " (line 7)", " (lines 7, 9)": the lines of frame F, nothing when none. */
+static void put_lines(FILE *f, const ts_xp *x, uint64_t frame)
+{
+	size_t n, i = lines_of(x, frame, &n);
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s%d",
+			k       ? ", "
+			: n > 1 ? " (lines "
+				: " (line ",
+			x->lines[i + k].line);
+	if (n)
+		fputc(')', f);
+}
+
+/* [7,9] for the lines of frame F, null when none. */
+static void put_json_lines(FILE *f, const ts_xp *x, uint64_t frame)
+{
+	size_t n, i = lines_of(x, frame, &n);
+	if (!n) {
+		fputs("null", f);
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%c%d", k ? ',' : '[', x->lines[i + k].line);
+	fputc(']', f);
+}
 
 /* Per connection, beside its public part: the last segment of each
  * side (an RST answers the one just before it). */
@@ -1313,8 +1416,10 @@ static void write_text(ts_xp *x, const ts_xp_conn *c)
 	}
 	for (int i = 0; i < c->nrst; i++) {
 		const ts_xp_rst *r = &c->rst[i];
-		fprintf(f, "  RST #%" PRIu64 " from %s in %s", r->frame,
-			side_name(r->from), ts_xp_state_name(r->state));
+		fprintf(f, "  RST #%" PRIu64, r->frame);
+		put_lines(f, x, r->frame);
+		fprintf(f, " from %s in %s", side_name(r->from),
+			ts_xp_state_name(r->state));
 		if (r->answers)
 			fprintf(f, ", answering #%" PRIu64, r->answers);
 		else if (r->ncand && r->cand[0].reason >= 0)
@@ -1335,8 +1440,10 @@ static void write_text(ts_xp *x, const ts_xp_conn *c)
 			if (k->app[0])
 				fprintf(f, "       application: %s\n", k->app);
 			fputs("       evidence:", f);
-			for (int e = 0; e < k->nev; e++)
+			for (int e = 0; e < k->nev; e++) {
 				fprintf(f, " #%" PRIu64, k->ev[e]);
+				put_lines(f, x, k->ev[e]);
+			}
 			fputc('\n', f);
 		}
 		fprintf(f, "    next calls: %s; %s\n", r->errno_peer,
@@ -1432,6 +1539,11 @@ static void write_json(ts_xp *x, const ts_xp_conn *c)
 			ts_xp_state_name(r->state), r->answers,
 			r->arrived == 0 ? "false" : "null");
 		put_json_str(f, r->ncand ? r->cand[0].id : "unexplained");
+		if (x->lines) {
+			/* the trace's lines made from the RST's frame */
+			fputs(",\"lines\":", f);
+			put_json_lines(f, x, r->frame);
+		}
 		fputs(",\"candidates\":[", f);
 		for (int j = 0; j < r->ncand; j++) {
 			const ts_xp_cand *k = &r->cand[j];
@@ -1454,7 +1566,18 @@ static void write_json(ts_xp *x, const ts_xp_conn *c)
 			for (int e = 0; e < k->nev; e++)
 				fprintf(f, "%s%" PRIu64, e ? "," : "",
 					k->ev[e]);
-			fputs("]}", f);
+			fputc(']', f);
+			if (x->lines) {
+				/* the trace's lines of each frame, null when
+				 * none */
+				fputs(",\"evidence_lines\":[", f);
+				for (int e = 0; e < k->nev; e++) {
+					fputs(e ? "," : "", f);
+					put_json_lines(f, x, k->ev[e]);
+				}
+				fputc(']', f);
+			}
+			fputc('}', f);
 		}
 		fputs("],\"next_calls\":{\"peer\":", f);
 		put_json_str(f, r->errno_peer);

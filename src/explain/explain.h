@@ -173,6 +173,18 @@ void ts_xp_segment(ts_xp *x, const ts_cap_seg *s);
 void ts_xp_finish(ts_xp *x, const ts_cap_stats *st, const char *err);
 void ts_xp_free(ts_xp *x);
 
+/* The lines of a trace that stand for frames of the capture (made by
+ * tcpsim pcap2trace, whose lines end "# #N"): one entry per line, sorted
+ * by frame, then line. The explainer keeps the pointer. */
+typedef struct ts_xp_lines {
+	uint64_t frame;
+	int line;
+} ts_xp_lines;
+void ts_xp_set_lines(ts_xp *x, const ts_xp_lines *v, size_t n);
+/* Read them from TEXT (LEN bytes); *N of them, malloc()ed (NULL with *N 0
+ * when none or out of memory). */
+ts_xp_lines *ts_xp_read_lines(const char *text, size_t len, size_t *n);
+
 /* Counts, for the summary and tests. */
 typedef struct ts_xp_totals {
 	uint64_t conns, rsts, timeouts, mid;

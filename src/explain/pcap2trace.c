@@ -443,11 +443,15 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
 	if (!no_listener && !listener_closed)
 		add(&o, 0, "b: signal(SIGPIPE, SIG_IGN)");
+	/* (the line stands for the first probe) */
 	for (int x = 0; x < 2; x++)
-		if (keepalive[x])
+		if (keepalive[x]) {
+			o.frame = c->s[x].first_probe;
 			add(&o, x == 0 ? 0 : 1,
 			    "%s: setsockopt(%s, SO_KEEPALIVE, 1)", host[x],
 			    x == 0 ? "c" : "l");
+			o.frame = 0;
+		}
 
 	/* walk the segments */
 	int syn_seen = 0, fin_done[2] = {0, 0}, rst_done[2] = {0, 0};
@@ -757,14 +761,14 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			 * sends nothing (SO_LINGER {1, 0} and close() after
 			 * shutdown(); Linux tcp_disconnect: no RST from
 			 * LAST_ACK, tcp_need_reset) */
-			int gone_in_last_ack = 0;
+			uint64_t gone_in_last_ack = 0;
 			uint32_t end = s->seq + s->len + 1;
 			for (int k = 0; k < c->nrst && fin_done[y]; k++) {
 				const ts_xp_rst *r = &c->rst[k];
 				if (r->from == x && r->has_trig &&
 				    r->trig.ack == end &&
 				    !strcmp(first_id(r), "bad-ack"))
-					gone_in_last_ack = 1;
+					gone_in_last_ack = r->frame;
 			}
 			if (gone_in_last_ack) {
 				add(&o, t,
@@ -772,7 +776,11 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				    host[x], fd[x]);
 				add(&o, t, "%s: shutdown(%s, SHUT_WR)", host[x],
 				    fd[x]);
+				/* (the close stands for the listener's RST it
+				 * leads to) */
+				o.frame = gone_in_last_ack;
 				add(&o, t, "%s: close(%s)", host[x], fd[x]);
+				o.frame = s->frame;
 			} else if (more && !orphan_rst) {
 				add(&o, t, "%s: shutdown(%s, SHUT_WR)", host[x],
 				    fd[x]);
@@ -809,8 +817,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			if (dir_of(c, &sg->v[k]) != x)
 				answered = 1;
 		if (!answered) {
-			o.frame = 0;
+			o.frame = sg->v[first_probe_i[x]].frame;
 			add(&o, first_probe_t[x] - 1, "%s: crash", host[!x]);
+			o.frame = 0;
 			peer_gone[x] = 1;
 		}
 	}

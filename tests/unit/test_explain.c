@@ -437,6 +437,33 @@ START_TEST(zero_window_probes)
 }
 END_TEST
 
+/* explain --trace: the lines of a trace made by pcap2trace that stand for
+ * frames (ending "# #N"), by frame then line; other lines are not. */
+START_TEST(trace_lines)
+{
+	static const char text[] =
+	    "# Made by tcpsim pcap2trace (frames #1..#9).\n"
+	    "0us a: connect(c, b:80) # #5\n"
+	    "1us b: close(s) # #3\n"
+	    "2us a: read(c, 1) #7\n"
+	    "3us a: write(c, 1) # #\n"
+	    "4us b: reboot # #5";
+	size_t n;
+	ts_xp_lines *v = ts_xp_read_lines(text, sizeof text - 1, &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(v[0].frame, 3);
+	ck_assert_int_eq(v[0].line, 3);
+	ck_assert_uint_eq(v[1].frame, 5);
+	ck_assert_int_eq(v[1].line, 2);
+	ck_assert_uint_eq(v[2].frame, 5);
+	ck_assert_int_eq(v[2].line, 6);
+	free(v);
+	v = ts_xp_read_lines("no frames here\n", 15, &n);
+	ck_assert_uint_eq(n, 0);
+	free(v);
+}
+END_TEST
+
 START_TEST(rule_keepalive_timeout)
 {
 	feed f;
@@ -867,6 +894,7 @@ static Suite *explain_suite(void)
 	tcase_add_test(tc, rule_listener_closed);
 	tcase_add_test(tc, rule_keepalive_timeout);
 	tcase_add_test(tc, zero_window_probes);
+	tcase_add_test(tc, trace_lines);
 	tcase_add_test(tc, rule_forged_is_unexplained);
 	tcase_add_test(tc, ids_are_the_headers);
 	suite_add_tcase(s, tc);
