@@ -401,6 +401,23 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (syn_ws[x] >= 0 && syn_ws[x] < 10)
 			rcvbuf[x] =
 			    syn_ws[x] ? 1 << (15 + syn_ws[x]) : syn_win[x];
+	/* TCP Fast Open: data in a's SYN, sent without a cookie (the
+	 * client's 0x4 of tcp_fastopen: the trace has no earlier connection
+	 * to get one from); b took it when its SYN|ACK acknowledges it
+	 * (0x2 | 0x200 | 0x400: a server taking data without a cookie on
+	 * any listener) */
+	uint32_t tfo_len = 0;
+	int tfo_taken = 0;
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		if (!(s->flags & TS_CAP_SYN))
+			continue;
+		if (dir_of(c, s) == 0 && !(s->flags & TS_CAP_ACK) && !tfo_len)
+			tfo_len = s->len;
+		if (dir_of(c, s) == 1 && (s->flags & TS_CAP_ACK) && tfo_len &&
+		    (int32_t)(s->ack - (A->isn + 1)) > 0)
+			tfo_taken = 1;
+	}
 	/* a side whose window closed (an ACK offering 0) did not read as
 	 * data came: it reads when its window opens again (an ACK of
 	 * nothing new offering more: Linux tcp_cleanup_rbuf sends one when
@@ -622,11 +639,24 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		}
 		if (s->flags & TS_CAP_SYN) {
 			if (x == 0 && !(s->flags & TS_CAP_ACK)) {
-				if (!syn_seen)
+				if (syn_seen)
+					syn_rexmit++;
+				else if (s->len) {
+					/* data in the SYN: TCP Fast Open
+					 * (RFC 7413; Linux
+					 * tcp_sendmsg_fastopen) */
+					add(&o, t,
+					    "a: sendto(c, %" PRIu32
+					    ", MSG_FASTOPEN, b:%u)",
+					    s->len, B->port);
+					if (tfo_taken && !unread[1] &&
+					    !stalled[1])
+						add(&o, arrive,
+						    "b: read(s, %" PRIu32 ")",
+						    s->len);
+				} else
 					add(&o, t, "a: connect(c, b:%u)",
 					    B->port);
-				else
-					syn_rexmit++;
 				syn_seen = 1;
 			}
 			if (!started[x]) {
@@ -856,6 +886,17 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			"MTU) where a SYN\n# offered %d (a loopback or "
 			"jumbo-frame link)",
 			big_mss);
+	if (tfo_len)
+		fprintf(f,
+			";\n# a's SYN carried %" PRIu32
+			" bytes: TCP Fast Open, "
+			"sent without a cookie\n# (a capture shows no earlier "
+			"connection's)%s",
+			tfo_len,
+			tfo_taken ? ", taken by b without one"
+				  : ", which b "
+				    "did not "
+				    "take");
 	for (int x = 0; x < 2; x++)
 		if (peer_gone[x])
 			fprintf(
@@ -908,6 +949,10 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	fprintf(f, "set a isn %" PRIu32 "\n", A->isn);
 	if (B->started)
 		fprintf(f, "set b isn %" PRIu32 "\n", B->isn);
+	if (tfo_len)
+		fputs("set a tcp_fastopen 5\n", f);
+	if (tfo_taken)
+		fputs("set b tcp_fastopen 1538\n", f);
 	if (syn_rexmit && c->timeout_side == 0 && !c->s[1].started) {
 		/* connect() gave up. Linux tcp_write_timeout: when the time
 		 * since the first SYN passes tcp_model_timeout(n, 1 s), the
