@@ -231,6 +231,24 @@ static void put_write(out *o, writer *w, int64_t t, const char *host,
 	add(o, t, "%s: write(%s, %" PRIu64 ")", host, fd, n);
 }
 
+/* Whether capture segment Q is of net: rule KIND (as the network
+ * matches them, ts_seg_is_kind). */
+static int seg_of_kind(const ts_cap_seg *q, const char *kind)
+{
+	if (!strcmp(kind, "SYN"))
+		return !!(q->flags & TS_CAP_SYN);
+	if (!strcmp(kind, "FIN"))
+		return !!(q->flags & TS_CAP_FIN);
+	if (!strcmp(kind, "RST"))
+		return !!(q->flags & TS_CAP_RST);
+	if (!strcmp(kind, "DATA"))
+		return q->len > 0;
+	if (!strcmp(kind, "ACK"))
+		return !q->len &&
+		       !(q->flags & (TS_CAP_SYN | TS_CAP_FIN | TS_CAP_RST));
+	return 0;
+}
+
 /* The kind a net: drop line names segment Q by. */
 static const char *drop_kind(const ts_cap_seg *q)
 {
@@ -241,17 +259,32 @@ static const char *drop_kind(const ts_cap_seg *q)
  * for S itself, at AT, when nothing acknowledged it; else for ACKED, the
  * answer from Y that never arrived, just before it left Y (its capture
  * time less BASE: Y's clock), the line standing for ACKED's frame. */
-static void drop_lost(out *o, const ts_cap_seg *s, const ts_cap_seg *acked,
-		      int64_t at, int64_t base, const char *x, const char *y)
+static void drop_lost(out *o, const ts_xp_conn *c, const segs *sg,
+		      const ts_cap_seg *s, const ts_cap_seg *acked, int64_t at,
+		      int64_t base, const char *x, const char *y)
 {
 	if (!acked) {
 		add(o, at, "net: drop %s>%s 1 %s", x, y, drop_kind(s));
 		return;
 	}
+	/* the line goes as early as is sure to come before the answer in
+	 * any run: once the segment it answers has left, and after the
+	 * answerer's segment of that kind before it (a run's timers and
+	 * delays may be some microseconds off the capture's) */
+	int64_t when = at;
+	int yd = dir_of(c, acked);
+	for (size_t k = 0; k < sg->n && &sg->v[k] != acked; k++) {
+		const ts_cap_seg *q = &sg->v[k];
+		if (dir_of(c, q) == yd &&
+		    !strcmp(drop_kind(q), drop_kind(acked)) &&
+		    q->t_us - base + 1 > when)
+			when = q->t_us - base + 1;
+	}
+	if (when >= acked->t_us - base)
+		when = acked->t_us - base - 1;
 	uint64_t frame = o->frame;
 	o->frame = acked->frame;
-	add(o, acked->t_us - base - 1, "net: drop %s>%s 1 %s", y, x,
-	    drop_kind(acked));
+	add(o, when, "net: drop %s>%s 1 %s", y, x, drop_kind(acked));
 	o->frame = frame;
 }
 
@@ -461,9 +494,12 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	if (!no_listener && !listener_closed)
 		add(&o, 0, "b: signal(SIGPIPE, SIG_IGN)");
 	/* (the line stands for the first probe) */
+	int ka_line = -1; /* a's SO_KEEPALIVE line */
 	for (int x = 0; x < 2; x++)
 		if (keepalive[x]) {
 			o.frame = c->s[x].first_probe;
+			if (x == 0)
+				ka_line = (int)o.n;
 			add(&o, x == 0 ? 0 : 1,
 			    "%s: setsockopt(%s, SO_KEEPALIVE, 1)", host[x],
 			    x == 0 ? "c" : "l");
@@ -492,7 +528,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	int64_t zw_at[2] = {-1, -1}, zw_t[2][64];
 	int nzw[2] = {0, 0}, zw_done[2] = {0, 0};
 	/* each side's first FIN: when it reached the peer, and its end */
-	int64_t fin_at[2] = {-1, -1};
+	int64_t fin_at[2] = {-1, -1}, fin_sent_t[2] = {-1, -1};
 	size_t first_probe_i[2] = {0, 0};
 	int peer_gone[2] = {0, 0};
 	uint32_t fin_end[2] = {0, 0};
@@ -710,8 +746,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    unheard(c, sg, i, arrive, t0 + off[y], &ever);
 			if (!dropping[x] && c->s[x].rexmits &&
 			    sent_again(c, sg, i, &acked))
-				drop_lost(&o, s, acked, t, t0 + off[y], host[x],
-					  host[y]);
+				drop_lost(&o, c, sg, s, acked, t, t0 + off[y],
+					  host[x], host[y]);
 			else if (!dropping[x] && gone)
 				add(&o, t, "net: drop %s>%s 1 DATA", host[x],
 				    host[y]);
@@ -740,8 +776,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (((s->len && !newdata) ||
 		     ((s->flags & TS_CAP_FIN) && !s->len)) &&
 		    !dropping[x] && sent_again(c, sg, i, &acked))
-			drop_lost(&o, s, acked, t - 1, t0 + off[y], host[x],
-				  host[y]);
+			drop_lost(&o, c, sg, s, acked, t - 1, t0 + off[y],
+				  host[x], host[y]);
 		else if (s->len && !newdata && !dropping[x] &&
 			 unheard(c, sg, i, arrive, t0 + off[y], &ever))
 			add(&o, t - 1, "net: drop %s>%s 1 DATA", host[x],
@@ -749,6 +785,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if ((s->flags & TS_CAP_FIN) && !fin_done[x]) {
 			fin_done[x] = 1;
 			fin_at[x] = arrive;
+			fin_sent_t[x] = t;
 			fin_end[x] = s->seq + s->len + 1;
 			if (pend[x]) {
 				put_write(&o, &wr[x], pend_t[x], host[x], fd[x],
@@ -853,11 +890,74 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			peer_gone[x] = 1;
 		}
 	}
+	/* a's keepalive timer started tcp_keepalive_time (whole seconds)
+	 * before its first probe: when that is after the handshake, the
+	 * application set SO_KEEPALIVE then (Linux sock_setsockopt ->
+	 * tcp_set_keepalive arms the timer from that moment) */
+	if (ka_line >= 0 && first_probe_t[0] >= 0) {
+		int64_t idle =
+		    (first_probe_t[0] - heard_t[0] + 500000) / 1000000;
+		int64_t at = first_probe_t[0] - (idle < 1 ? 1 : idle) * 1000000;
+		/* (not when the last segment heard explains the time, nor
+		 * after a's FIN: its close) */
+		if (at > heard_t[0] + 1000 &&
+		    (!fin_done[0] || at < fin_sent_t[0]) &&
+		    (size_t)ka_line < o.n)
+			o.v[ka_line].t = at;
+	}
 	/* the run goes on to the last segment: a run with only keepalive
 	 * timers left ends at its last line */
 	if (sg->n && !dropping[0] && !dropping[1])
 		add(&o, sg->v[sg->n - 1].t_us - t0 + d + 1, "net: heal");
 	qsort(o.v, o.n, sizeof *o.v, by_time);
+	/* Consecutive drops of one kind in one direction, with no segment
+	 * of that kind leaving between them but the ones dropped, become
+	 * one line that drops them all: the next ones to leave, whenever
+	 * they do (a timer of the model a few milliseconds off Linux's,
+	 * such as a SYN|ACK's retransmission, then still finds its
+	 * segment dropped). */
+	for (size_t i = 0; i < o.n; i++) {
+		char xs[8], ys[8], kind[8];
+		int cnt;
+		if (sscanf(o.v[i].text, "net: drop %7[ab]>%7[ab] %d %7s", xs,
+			   ys, &cnt, kind) != 4)
+			continue;
+		int x = xs[0] == 'b';
+		for (size_t j = i + 1; j < o.n; j++) {
+			char xs2[8], ys2[8], kind2[8];
+			int cnt2;
+			if (sscanf(o.v[j].text,
+				   "net: drop %7[ab]>%7[ab] %d %7s", xs2, ys2,
+				   &cnt2, kind2) != 4 ||
+			    strcmp(xs, xs2) || strcmp(ys, ys2) ||
+			    strcmp(kind, kind2))
+				continue;
+			/* the segments of that kind leaving x between */
+			int between = 0;
+			for (size_t k = 0; k < sg->n; k++) {
+				const ts_cap_seg *q = &sg->v[k];
+				int64_t tq = q->t_us - t0 - off[dir_of(c, q)];
+				if (dir_of(c, q) == x && seg_of_kind(q, kind) &&
+				    tq > o.v[i].t && tq < o.v[j].t)
+					between++;
+			}
+			if (between != cnt)
+				break;
+			cnt += cnt2;
+			/* the line keeps its frame comment, if any */
+			const char *rest = strchr(o.v[i].text, '#');
+			char tail[sizeof o.v[i].text];
+			snprintf(tail, sizeof tail, "%s%s", rest ? " " : "",
+				 rest ? rest : "");
+			snprintf(o.v[i].text, sizeof o.v[i].text,
+				 "net: drop %s>%s %d %s%s", xs, ys, cnt, kind,
+				 tail);
+			memmove(&o.v[j], &o.v[j + 1],
+				(o.n - j - 1) * sizeof *o.v);
+			o.n--;
+			j--;
+		}
+	}
 
 	/* the header: what was inferred, what assumed */
 	fprintf(f,
