@@ -459,7 +459,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	int wshift[2] = {0, 0};
 	for (int x = 0; x < 2; x++)
 		if (syn_ws[0] >= 0 && syn_ws[1] >= 0)
-			wshift[x] = syn_ws[x];
+			/* (RFC 7323 §2.3: a shift above 14 is taken as 14) */
+			wshift[x] = syn_ws[x] > 14 ? 14 : syn_ws[x];
 	for (size_t i = 0; i < sg->n; i++) {
 		const ts_cap_seg *s = &sg->v[i];
 		if ((s->flags & TS_CAP_ACK) && !s->win &&
