@@ -167,5 +167,28 @@ else
 	fail=$((fail + 1))
 fi
 
+# explain's whole output, text and JSON, with the lines of the trace
+# pcap2trace makes (--trace), against tests/outputs/explain-NAME.*
+for name in s03a s06c s18a; do
+	"$TCPSIM" pcap2trace "$dir/$name.pcap" >"$tmp/$name.trace" 2>/dev/null
+	for kind in txt json; do
+		want=$top/tests/outputs/explain-$name.$kind
+		if [ $kind = json ]; then
+			"$TCPSIM" explain --json --trace "$tmp/$name.trace" \
+				"$dir/$name.pcap" >"$tmp/got" 2>&1
+		else
+			"$TCPSIM" explain --trace "$tmp/$name.trace" \
+				"$dir/$name.pcap" >"$tmp/got" 2>&1
+		fi
+		if cmp -s "$want" "$tmp/got"; then
+			pass=$((pass + 1))
+		else
+			echo "FAIL: explain of $name.pcap differs from $want:"
+			diff "$want" "$tmp/got" | head -n 10 | sed 's/^/    /'
+			fail=$((fail + 1))
+		fi
+	done
+done
+
 echo "check-captures.sh: $pass captures as expected, $fail not"
 [ $fail = 0 ]

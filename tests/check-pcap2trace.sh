@@ -47,13 +47,17 @@ for t in $(find "$top/traces" -name '*.trace' | sort); do
 		# explain --trace: each RST of the connection names the
 		# trace's lines made from it or from a frame of its first
 		# candidate's evidence, and every line named ends "# #FRAME"
-		"$TCPSIM" explain --json --trace "$tmp/b.trace" "$tmp/a.pcap" |
-			jq -r 'select(.type == "rst" and .conn == 1) |
+		"$TCPSIM" explain --json --trace "$tmp/b.trace" "$tmp/a.pcap" \
+			>"$tmp/xp.json"
+		jq -r 'select(.type == "rst" and .conn == 1) |
 			  .frame as $r |
 			  ([[$r, .lines]] + ([.candidates[0].evidence,
 			    .candidates[0].evidence_lines] | transpose)) |
 			  .[] | "\($r) \(.[0]) \((.[1] // []) | join(" "))"' \
-			>"$tmp/lines"
+			"$tmp/xp.json" >"$tmp/lines" || {
+			echo "FAIL: $name: explain --json --trace: not JSON"
+			fail=$((fail + 1))
+		}
 		cut -d' ' -f1 "$tmp/lines" | sort -u >"$tmp/rsts"
 		while read -r r; do
 			nrst=$((nrst + 1))

@@ -14,7 +14,9 @@ in a directory of its own (--work, by default mutation-build/ of the build
 directory), so the tree under test is never touched; the copy is built
 incrementally, then the fast part of the suite runs (the unit tests of the
 model, every trace against its expected report, the packetdrill scripts)
-and stops at its first failure. A mutant is killed when a test fails,
+and stops at its first failure. Code outside the model runs its own tests
+instead (FILE_SUITES: explain, pcap2trace and the capture reader theirs,
+the explorer, the packetdrill runner and the kernel runner theirs). A mutant is killed when a test fails,
 survives when all pass, is stillborn when it does not build, and timed
 out when the build or the tests pass the time limit twice, the second
 time with three times the time (an endless loop is noticed, so it counts
@@ -69,6 +71,39 @@ SUITE = [
     ("sh", "tests/run-packetdrill.sh"),
     ("unit", "tests/unit/test_step"),
 ]
+
+# Code outside the model runs its own tests, not the model's: the first
+# prefix that a file starts with chooses them.
+EXPLAIN_SUITE = [
+    ("unit", "tests/unit/test_explain"),
+    ("sh", "tests/check-captures.sh"),
+    ("sh", "tests/check-tutorial.sh"),
+    ("sh", "tests/check-pcap2trace.sh"),
+    ("sh", "tests/check-explain-traces.sh"),
+]
+FILE_SUITES = [
+    ("src/explain/", EXPLAIN_SUITE),
+    ("src/capture/", EXPLAIN_SUITE),
+    ("src/explore/", [("sh", "tests/run-explore.sh")]),
+    ("src/pkt/", [("unit", "tests/unit/test_pkt"),
+                  ("sh", "tests/run-packetdrill.sh")]),
+    ("src/kernel/", [("unit", "tests/unit/test_kernel")]),
+]
+
+
+def suite_for(path):
+    for prefix, suite in FILE_SUITES:
+        if path.startswith(prefix):
+            return suite
+    return SUITE
+
+
+def in_library(path):
+    """Whether PATH is built into src/libtcpsim-core.la (the model and
+    its views), not only into the command."""
+    return not any(path.startswith(p) for p, _ in FILE_SUITES
+                   if p != "src/pkt/")
+
 
 ARROW = "\u2192"
 
@@ -641,8 +676,9 @@ def sync(srcdir, dest):
     return changed_build
 
 
-def suite_targets():
-    return ["tcpsim"] + [p for k, p in SUITE if k == "unit"]
+def suite_targets(suites=(SUITE,)):
+    return ["tcpsim"] + sorted({p for suite in suites
+                                for k, p in suite if k == "unit"})
 
 
 def suite_env(tree):
@@ -682,14 +718,14 @@ def build(tree, jobs, timeout, targets=None):
                timeout)
 
 
-def run_suite(tree, timeout, jobs=1):
+def run_suite(tree, timeout, jobs=1, suite=SUITE):
     """'pass', 'fail' (with the failing step), 'timeout' or 'stillborn'.
     Each program is linked just before it runs, so that a mutant the
     first test kills costs one link, not all of them; linking is outside
     the time limit."""
     env = suite_env(tree)
     spent = 0.0
-    for kind, path in SUITE:
+    for kind, path in suite:
         st, _ = build(tree, jobs, 600,
                       [path] if kind == "unit" else ["tcpsim"])
         if st != 0:
@@ -812,19 +848,27 @@ def main():
     work = os.path.abspath(args.work)
     tree = prepare(srcdir, work, args.jobs)
     t0 = time.monotonic()
-    st, out = build(tree, args.jobs, 3600)
+    suites = []
+    for f in files:
+        if suite_for(f) not in suites:
+            suites.append(suite_for(f))
+    st, out = build(tree, args.jobs, 3600, suite_targets(suites))
     if st != 0:
         sys.stderr.write(out)
         sys.stderr.write("mutation: the unmutated copy does not build\n")
         return 2
     t1 = time.monotonic()
-    verdict, step = run_suite(tree, 600)
+    longest = 0.0
+    for suite in suites:
+        a = time.monotonic()
+        verdict, step = run_suite(tree, 600, suite=suite)
+        longest = max(longest, time.monotonic() - a)
+        if verdict != "pass":
+            sys.stderr.write("mutation: the unmutated copy fails %s (%s)\n"
+                             % (step, verdict))
+            return 2
     t2 = time.monotonic()
-    if verdict != "pass":
-        sys.stderr.write("mutation: the unmutated copy fails %s (%s)\n" %
-                         (step, verdict))
-        return 2
-    timeout = args.timeout or max(20.0, 4 * (t2 - t1))
+    timeout = args.timeout or max(20.0, 4 * longest)
     log("mutation: unmutated copy built in %.1f s, suite passed in %.1f s; "
         "time limit %.0f s a mutant" % (t1 - t0, t2 - t1, timeout))
 
@@ -846,15 +890,19 @@ def main():
             a = time.monotonic()
             # The mutated file alone first: a mutant that does not
             # compile is stillborn.
-            st, _ = build(tree, args.jobs, 600, ["src/libtcpsim-core.la"])
+            st, _ = build(tree, args.jobs, 600,
+                          ["src/libtcpsim-core.la"
+                           if in_library(m.file) else "tcpsim"])
             if st != 0:
                 res, step = "stillborn", None
             else:
-                verdict, step = run_suite(tree, timeout, args.jobs)
+                suite = suite_for(m.file)
+                verdict, step = run_suite(tree, timeout, args.jobs, suite)
                 if verdict == "timeout":
                     # A loaded machine, or an endless loop: once more with
                     # three times the time before calling it a timeout.
-                    verdict, step = run_suite(tree, 3 * timeout, args.jobs)
+                    verdict, step = run_suite(tree, 3 * timeout, args.jobs,
+                                              suite)
                 res = {"pass": "survived", "fail": "killed",
                        "timeout": "timeout",
                        "stillborn": "stillborn"}[verdict]
