@@ -26,6 +26,11 @@ for t in $(find "$top/traces" -name '*.trace' | sort); do
 	"$TCPSIM" pcap2trace --segments "$tmp/a.pcap" >"$tmp/want" 2>/dev/null || continue
 	"$TCPSIM" pcap2trace "$tmp/a.pcap" >"$tmp/b.trace" 2>"$tmp/err"
 	st=$?
+	if [ $st = 0 ] && [ -s "$tmp/err" ]; then
+		echo "FAIL: $name: pcap2trace succeeded with a message:"
+		sed 's/^/    /' "$tmp/err"
+		fail=$((fail + 1))
+	fi
 	same=0
 	if [ $st = 0 ]; then
 		"$TCPSIM" --pcap "$tmp/b.pcap" "$tmp/b.trace" >/dev/null 2>&1

@@ -848,7 +848,6 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				 * leads to) */
 				o.frame = gone_in_last_ack;
 				add(&o, t, "%s: close(%s)", host[x], fd[x]);
-				o.frame = s->frame;
 			} else if (more && !orphan_rst) {
 				add(&o, t, "%s: shutdown(%s, SHUT_WR)", host[x],
 				    fd[x]);
