@@ -218,9 +218,11 @@ static void put_write(out *o, writer *w, int64_t t, const char *host,
 {
 	if (w->carry && w->line >= 0 && (size_t)w->line < o->n) {
 		line *l = &o->v[w->line];
+		/* what follows the count: ")" and the frame comment,
+		 * " # #N" (a frame number has at most 20 digits) */
 		const char *rest = strchr(l->text, ')');
-		char tail[sizeof l->text];
-		snprintf(tail, sizeof tail, "%s", rest ? rest : ")");
+		char tail[32];
+		snprintf(tail, sizeof tail, "%.30s", rest ? rest : ")");
 		w->len += n;
 		snprintf(l->text, sizeof l->text, "%s: write(%s, %" PRIu64 "%s",
 			 host, fd, w->len, tail);
@@ -945,9 +947,10 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				break;
 			cnt += cnt2;
 			/* the line keeps its frame comment, if any */
+			/* (" # #N": a frame number has at most 20 digits) */
 			const char *rest = strchr(o.v[i].text, '#');
-			char tail[sizeof o.v[i].text];
-			snprintf(tail, sizeof tail, "%s%s", rest ? " " : "",
+			char tail[32];
+			snprintf(tail, sizeof tail, "%s%.29s", rest ? " " : "",
 				 rest ? rest : "");
 			snprintf(o.v[i].text, sizeof o.v[i].text,
 				 "net: drop %s>%s %d %s%s", xs, ys, cnt, kind,
