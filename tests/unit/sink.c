@@ -15,8 +15,16 @@
 void sink(void *ctx, const char *data, size_t len)
 {
 	struct buf *b = ctx;
-	b->data = realloc(b->data, b->len + len + 1);
-	ck_assert_ptr_nonnull(b->data);
+	if (!b->data || b->len + len + 1 > b->cap) {
+		/* doubling: a report of megabytes is not copied again at
+		 * every line */
+		size_t cap = b->cap > 64 ? 2 * b->cap : 64;
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		b->data = realloc(b->data, cap);
+		ck_assert_ptr_nonnull(b->data);
+		b->cap = cap;
+	}
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
 	b->data[b->len] = 0;

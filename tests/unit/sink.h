@@ -15,6 +15,7 @@
 struct buf {
 	char *data; /* NUL-terminated; free() it */
 	size_t len;
+	size_t cap; /* room at data (it grows by doubling) */
 };
 
 /* Appends DATA to the struct buf CTX. */
