@@ -3560,7 +3560,7 @@ static struct buf run_report(const char *name, const char *text,
 	ts_trace *tr = ts_trace_parse(name, text, strlen(text), &err);
 	ck_assert_msg(tr != NULL, "%s:%d:%d: %s", name, err.line, err.col,
 		      err.msg);
-	struct buf b = {NULL, 0};
+	struct buf b = {NULL, 0, 0};
 	ts_sim *sim = th_sim_report(tr, sink, &b);
 	sim->chk.on = 1;
 	sim->why.on = m.why;
