@@ -19,6 +19,36 @@ known=0
 nrst=0
 list=$top/tests/pcap2trace.txt
 
+# Whether the trace pcap2trace wrote, $tmp/b.trace, run, gives the
+# segments of $tmp/want (status 1 is a line of the trace failing, such
+# as a connect() still blocked at the end).
+same_segments() {
+	rm -f "$tmp/b.pcap" "$tmp/got"
+	"$TCPSIM" --pcap "$tmp/b.pcap" "$tmp/b.trace" >/dev/null 2>&1
+	[ $? -le 1 ] &&
+		"$TCPSIM" pcap2trace --segments "$tmp/b.pcap" >"$tmp/got" 2>/dev/null &&
+		cmp -s "$tmp/want" "$tmp/got"
+}
+
+# listed NAME SAME: whether NAME is in the list of those that differ;
+# one that came out the same (SAME 1) must leave it.
+listed() {
+	grep -q "^$1 " "$list" || return 1
+	if [ "$2" = 1 ]; then
+		echo "FAIL: $1: listed as differing, but it comes out the same"
+		fail=$((fail + 1))
+	else
+		known=$((known + 1))
+	fi
+}
+
+# A copy that differs: what the run gave against the capture.
+differs() {
+	echo "FAIL: $1: pcap2trace's trace gives other segments"
+	diff "$tmp/want" "$tmp/got" 2>/dev/null | head -n 10 | sed 's/^/    /'
+	fail=$((fail + 1))
+}
+
 for t in $(find "$top/traces" -name '*.trace' | sort); do
 	name=${t#"$top"/}
 	"$TCPSIM" --pcap "$tmp/a.pcap" "$t" >/dev/null 2>&1
@@ -32,21 +62,11 @@ for t in $(find "$top/traces" -name '*.trace' | sort); do
 		fail=$((fail + 1))
 	fi
 	same=0
-	if [ $st = 0 ]; then
-		"$TCPSIM" --pcap "$tmp/b.pcap" "$tmp/b.trace" >/dev/null 2>&1
-		if [ $? -le 1 ] &&
-			"$TCPSIM" pcap2trace --segments "$tmp/b.pcap" >"$tmp/got" 2>/dev/null &&
-			cmp -s "$tmp/want" "$tmp/got"; then
-			same=1
-		fi
+	if [ $st = 0 ] && same_segments; then
+		same=1
 	fi
-	if grep -q "^$name " "$list"; then
-		if [ $same = 1 ]; then
-			echo "FAIL: $name: listed as differing, but it comes out the same"
-			fail=$((fail + 1))
-		else
-			known=$((known + 1))
-		fi
+	if listed "$name" $same; then
+		:
 	elif [ $same = 1 ]; then
 		pass=$((pass + 1))
 		# explain --trace: each RST of the connection names the
@@ -80,9 +100,7 @@ for t in $(find "$top/traces" -name '*.trace' | sort); do
 			done
 		done <"$tmp/lines"
 	else
-		echo "FAIL: $name: pcap2trace's trace gives other segments"
-		diff "$tmp/want" "$tmp/got" 2>/dev/null | head -n 10 | sed 's/^/    /'
-		fail=$((fail + 1))
+		differs "$name"
 	fi
 done
 # The captures recorded on Linux 6.18: connection 1 of each, the same way
@@ -92,29 +110,16 @@ for p in "$top/tests/captures/"*.pcap; do
 	name=${p#"$top"/}
 	"$TCPSIM" pcap2trace --segments "$p" >"$tmp/want" 2>/dev/null || continue
 	same=0
-	rm -f "$tmp/b.pcap" "$tmp/got"
-	if "$TCPSIM" pcap2trace "$p" >"$tmp/b.trace" 2>/dev/null; then
-		# (status 1: a line of the trace failed, a blocked connect())
-		"$TCPSIM" --pcap "$tmp/b.pcap" "$tmp/b.trace" >/dev/null 2>&1
-		if [ $? -le 1 ] &&
-			"$TCPSIM" pcap2trace --segments "$tmp/b.pcap" >"$tmp/got" 2>/dev/null &&
-			cmp -s "$tmp/want" "$tmp/got"; then
-			same=1
-		fi
+	if "$TCPSIM" pcap2trace "$p" >"$tmp/b.trace" 2>/dev/null &&
+		same_segments; then
+		same=1
 	fi
-	if grep -q "^$name " "$list"; then
-		if [ $same = 1 ]; then
-			echo "FAIL: $name: listed as differing, but it comes out the same"
-			fail=$((fail + 1))
-		else
-			known=$((known + 1))
-		fi
+	if listed "$name" $same; then
+		:
 	elif [ $same = 1 ]; then
 		real=$((real + 1))
 	else
-		echo "FAIL: $name: pcap2trace's trace gives other segments"
-		diff "$tmp/want" "$tmp/got" 2>/dev/null | head -n 10 | sed 's/^/    /'
-		fail=$((fail + 1))
+		differs "$name"
 	fi
 done
 # An MSS below 1460 in a SYN is a TCP_MAXSEG set before connect() or

@@ -1000,7 +1000,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				  : ", which b "
 				    "did not "
 				    "take");
-	for (int x = 0; x < 2; x++)
+	/* what was inferred of each side's application and buffers */
+	for (int x = 0; x < 2; x++) {
 		if (peer_gone[x])
 			fprintf(
 			    f,
@@ -1008,27 +1009,25 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    "crashed before the first\n# (or the network "
 			    "cut it off: the capture shows the same)",
 			    host[x], host[!x]);
-	for (int x = 0; x < 2; x++)
 		if (rcvbuf[x])
 			fprintf(f,
 				";\n# %s set SO_RCVBUF %d: its SYN offered a "
 				"window of %d with scale\n# %d (Linux's "
 				"defaults give 10); the least buffer that does",
 				host[x], rcvbuf[x], syn_win[x], syn_ws[x]);
-	for (int x = 0; x < 2; x++)
 		if (stalled[x])
 			fprintf(f,
 				";\n# %s's window closed: it read only when "
 				"its window opened again, as\n# much as it "
 				"opened",
 				host[x]);
-	for (int x = 0; x < 2; x++)
 		if (more_written[x])
 			fprintf(f,
 				";\n# %s wrote a byte more than it sent (its "
 				"last data has no PSH: the\n# rest never left "
 				"the send buffer)",
 				host[x]);
+	}
 	if (same_addr)
 		fputs(";\n# b's address is a's + 1 (both ends had the same "
 		      "address in the\n# capture)",

@@ -30,6 +30,16 @@ void sink(void *ctx, const char *data, size_t len)
 	b->data[b->len] = 0;
 }
 
+void sink_json(void *ctx, const tcpsim_event *ev)
+{
+	struct json_lines *o = ctx;
+	char *j = tcpsim_event_json(ev, o->seq++);
+	ck_assert_ptr_nonnull(j);
+	sink(&o->b, j, strlen(j));
+	sink(&o->b, "\n", 1);
+	free(j);
+}
+
 int run_why(const char *text, struct buf *out, tcpsim_error *e, int why)
 {
 	tcpsim_options o;

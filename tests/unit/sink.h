@@ -21,6 +21,14 @@ struct buf {
 /* Appends DATA to the struct buf CTX. */
 void sink(void *ctx, const char *data, size_t len);
 
+/* Events as JSON lines, tcpsim_event_json() of each. */
+struct json_lines {
+	struct buf b;
+	unsigned long long seq; /* the next event's index in its run */
+};
+/* An event callback appending EV to the struct json_lines CTX. */
+void sink_json(void *ctx, const tcpsim_event *ev);
+
 /* Runs TEXT as the trace "t.trace" (with --why when WHY); *OUT gets the
  * report. Returns the status. */
 int run_why(const char *text, struct buf *out, tcpsim_error *e, int why);

@@ -288,21 +288,6 @@ static char *many_connections(int n)
 	return t;
 }
 
-struct json_out {
-	struct buf b;
-	unsigned long long seq; /* the next event's index in its run */
-};
-
-static void json_sink(void *ctx, const tcpsim_event *ev)
-{
-	struct json_out *o = ctx;
-	char *j = tcpsim_event_json(ev, o->seq++);
-	ck_assert_ptr_nonnull(j);
-	sink(&o->b, j, strlen(j));
-	sink(&o->b, "\n", 1);
-	free(j);
-}
-
 START_TEST(cli_large_output)
 {
 	if (!tcpsim_bin())
@@ -336,8 +321,8 @@ START_TEST(cli_large_output)
 	tcpsim_options o;
 	tcpsim_options_init(&o);
 	o.event_mask = (1u << TCPSIM_NEV) - 1;
-	o.event = json_sink;
-	struct json_out jo = {{0}, 0};
+	o.event = sink_json;
+	struct json_lines jo = {{0}, 0};
 	sink(&jo.b, "", 0);
 	o.event_ctx = &jo;
 	ck_assert_int_eq(

@@ -150,27 +150,17 @@ static char *file_form(const struct trace *t)
 }
 
 struct out {
-	struct buf report, events;
-	unsigned long long seq;
+	struct buf report;
+	struct json_lines events;
 };
-
-static void on_event(void *ctx, const tcpsim_event *ev)
-{
-	struct out *o = ctx;
-	char *j = tcpsim_event_json(ev, o->seq++);
-	ck_assert_ptr_nonnull(j);
-	sink(&o->events, j, strlen(j));
-	sink(&o->events, "\n", 1);
-	free(j);
-}
 
 static void options(tcpsim_options *o, struct out *out, int why, int check)
 {
 	tcpsim_options_init(o);
 	o->write = sink;
 	o->write_ctx = &out->report;
-	o->event = on_event;
-	o->event_ctx = out;
+	o->event = sink_json;
+	o->event_ctx = &out->events;
 	o->why = why;
 	o->check = check;
 }
@@ -273,13 +263,13 @@ static void same_both_ways(int i, int mode)
 	ck_assert_msg(same(&a.report, &b.report, where, sizeof where),
 		      "%s (mode %d): the reports differ at %s", traces[i], mode,
 		      where);
-	ck_assert_msg(same(&a.events, &b.events, where, sizeof where),
+	ck_assert_msg(same(&a.events.b, &b.events.b, where, sizeof where),
 		      "%s (mode %d): the events differ at %s", traces[i], mode,
 		      where);
 	free(a.report.data);
-	free(a.events.data);
+	free(a.events.b.data);
 	free(b.report.data);
-	free(b.events.data);
+	free(b.events.b.data);
 	free(file);
 	trace_free(&t);
 	free(text);
