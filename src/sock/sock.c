@@ -73,6 +73,7 @@ ts_tcp_state ts_sock_app_state(const ts_sock *sk)
 	return sk->state;
 }
 
+/* -1: out of memory (the model has no descriptor limit). */
 static int fd_alloc(ts_proc *p, ts_sock *sk)
 {
 	/* The lowest free fd, as POSIX requires; 0, 1 and 2 are the
@@ -121,8 +122,10 @@ static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
 	} else if (ts_tcp_port_in_use(sim, h, port, sk)) {
 		return -1;
 	}
-	if (ts_portmap_take(&h->ports, port) < 0)
+	if (ts_portmap_take(&h->ports, port) < 0) {
+		ts_sim_abort(sim, 0, "out of memory");
 		return -1;
+	}
 	sk->lport = port;
 	sk->bound = 1;
 	return 0;
@@ -130,17 +133,25 @@ static int get_port(ts_sim *sim, ts_host *h, ts_sock *sk, uint16_t port)
 
 /* ---- socket(), bind(), listen() ---- */
 
+/* The simulation itself ran out of memory: the run stops. (A modelled
+ * ENOBUFS instead would make the result depend on the machine.) */
+static void no_memory(ts_sim *sim, ts_result *r)
+{
+	ts_sim_abort(sim, 0, "out of memory");
+	fail(r, TS_ENOBUFS);
+}
+
 static void do_socket(ts_sim *sim, ts_host *h, ts_result *r)
 {
 	ts_sock *sk = ts_tcp_alloc(sim, h);
 	if (!sk) {
-		fail(r, TS_ENOBUFS);
+		no_memory(sim, r);
 		return;
 	}
 	int fd = fd_alloc(&h->proc, sk);
 	if (fd < 0) {
 		ts_tcp_free(sim, sk);
-		fail(r, TS_EMFILE);
+		no_memory(sim, r);
 		return;
 	}
 	r->sk = sk;
@@ -204,7 +215,7 @@ static void do_listen(ts_sim *sim, ts_host *h, ts_sock *sk, int64_t backlog,
 		return;
 	}
 	if (ts_hmap_put(&h->listeners, sk->lport, sk) < 0) {
-		fail(r, TS_ENOBUFS);
+		no_memory(sim, r);
 		return;
 	}
 	sk->listening = 1;
@@ -358,7 +369,7 @@ v4_connect(ts_sim *sim, ts_host *h, ts_sock *sk, int peer_host, uint16_t port,
 	sk->srtt = sk->rttvar = 0;
 	sk->retransmits = sk->total_rto = 0;
 	if (ts_tcp_hash(sim, sk) < 0) {
-		fail(r, TS_ENOBUFS);
+		no_memory(sim, r);
 		return -1;
 	}
 	ts_tcp_set_state(sim, sk, TS_SYN_SENT, TCPSIM_BY_CONNECT, cause);
@@ -563,7 +574,7 @@ static void do_accept(ts_sim *sim, ts_host *h, ts_sock *sk, ts_result *r)
 	}
 	int fd = fd_alloc(&h->proc, c);
 	if (fd < 0) {
-		fail(r, TS_EMFILE);
+		no_memory(sim, r);
 		return;
 	}
 	lx->aq_head = c->aq_next;

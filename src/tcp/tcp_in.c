@@ -437,6 +437,8 @@ static void ofo_add(ts_sim *sim, ts_sock *sk, uint32_t seq, uint32_t end,
 		    int fin, ts_cause cause)
 {
 	ts_sock_ext *x = ts_tcp_ext(sim, sk);
+	if (x != sk->x)
+		return; /* out of memory: the run stops, nothing is queued */
 	int n = sk->nofo;
 	if (fin)
 		x->ofo_fin_num = cause.val;
