@@ -77,14 +77,9 @@ void ts_tfo_cookie_gen(const ts_host *h, uint32_t saddr, uint32_t daddr,
 	uint64_t k0 = (uint64_t)(uint32_t)k[0] | (uint64_t)(uint32_t)k[1] << 32;
 	uint64_t k1 = (uint64_t)(uint32_t)k[2] | (uint64_t)(uint32_t)k[3] << 32;
 	/* The data: the IPv4 header's saddr then daddr, in network order,
-	 * read as one little-endian word. */
-	uint8_t d[8] = {(uint8_t)(saddr >> 24), (uint8_t)(saddr >> 16),
-			(uint8_t)(saddr >> 8),  (uint8_t)saddr,
-			(uint8_t)(daddr >> 24), (uint8_t)(daddr >> 16),
-			(uint8_t)(daddr >> 8),  (uint8_t)daddr};
-	uint64_t m = 0;
-	for (int i = 7; i >= 0; i--)
-		m = m << 8 | d[i];
+	 * read as one little-endian word: each address byte-swapped. */
+	uint64_t m = (uint64_t)__builtin_bswap32(saddr) |
+		     (uint64_t)__builtin_bswap32(daddr) << 32;
 	uint64_t v = siphash_8(k0, k1, m);
 	memset(out, 0, sizeof *out);
 	out->len = 8; /* TCP_FASTOPEN_COOKIE_SIZE; stored cpu_to_le64 */

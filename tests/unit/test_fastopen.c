@@ -87,6 +87,42 @@ START_TEST(cookie_is_linux_siphash_of_addresses)
 }
 END_TEST
 
+START_TEST(cookie_takes_every_byte_of_key_and_addresses)
+{
+	/* SipHash-2-4's own test vector (Aumasson and Bernstein, the
+	 * reference implementation's vectors[8]): key 00 01 .. 0f, message
+	 * 00 01 .. 07, hash 62 24 93 9a 79 f5 f5 93. As Linux reads them, the
+	 * key words 0x03020100 0x07060504 0x0b0a0908 0x0f0e0d0c and the
+	 * addresses 0.1.2.3 -> 4.5.6.7 are exactly those bytes. */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2\n"
+		       "set a tcp_fastopen_key 50462976 117835012 "
+		       "185207048 252579084\n",
+		       1);
+	ts_tfo_cookie c;
+	memset(&c, 0xff, sizeof c); /* every field is written */
+	ts_tfo_cookie_gen(&t->sim->hosts[0], TH_ADDR(0, 1, 2, 3),
+			  TH_ADDR(4, 5, 6, 7), &c);
+	const ts_tfo_cookie vec = {
+	    .len = 8, .val = {0x62, 0x24, 0x93, 0x9a, 0x79, 0xf5, 0xf5, 0x93}};
+	ck_assert_int_eq(c.len, 8);
+	ck_assert_int_eq(c.exp, 0);
+	ck_assert(!memcmp(c.val, vec.val, sizeof c.val));
+	/* Addresses whose every byte is distinct and not zero, under
+	 * packetdrill's key: 10.1.2.3 -> 172.16.5.6 gives dd759df328e4737e
+	 * (the same SipHash, which reproduces the vector above and the
+	 * packetdrill cookie of cookie_is_linux_siphash_of_addresses). */
+	t->sim->hosts[0].knob[TS_KNOB_TCP_FASTOPEN_KEY] = 2711724449;
+	t->sim->hosts[0].knob[TS_KNOB_TCP_FASTOPEN_KEY1] = 2998055602;
+	t->sim->hosts[0].knob[TS_KNOB_TCP_FASTOPEN_KEY2] = 3284386755;
+	t->sim->hosts[0].knob[TS_KNOB_TCP_FASTOPEN_KEY3] = 3570717908;
+	ts_tfo_cookie_gen(&t->sim->hosts[0], TH_ADDR(10, 1, 2, 3),
+			  TH_ADDR(172, 16, 5, 6), &c);
+	static const uint8_t want[8] = {0xdd, 0x75, 0x9d, 0xf3,
+					0x28, 0xe4, 0x73, 0x7e};
+	ck_assert(!memcmp(c.val, want, 8));
+}
+END_TEST
+
 /* ====================================================================== */
 /* LISTEN with a Fast Open queue                                          */
 /* ====================================================================== */
@@ -158,6 +194,33 @@ START_TEST(listen_wrong_cookie_data_dropped_valid_cookie_sent)
 	ck_send_fo(c.t,
 		   with_fo(OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1),
 			   TCPSIM_FO_EXP, &k));
+}
+END_TEST
+
+START_TEST(listen_fo_plain_syn_gets_no_cookie)
+{
+	/* A SYN without the option and without data is no request (Linux
+	 * tcp_try_fastopen: neither foc->len >= 0 nor syn_data): the SYN-ACK
+	 * carries no cookie, and the handshake is an ordinary one. */
+	th_conn c = listening_fo();
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send_fo(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_assert_int_eq(th_sk(&c)->x->fo_qlen, 0);
+}
+END_TEST
+
+START_TEST(listen_fo_queue_capped_at_somaxconn)
+{
+	/* Linux fastopen_queue_tune: max_qlen = min(backlog, somaxconn),
+	 * somaxconn 4096. */
+	th_conn c = listening();
+	set_tfo(c.t, 0, CLIENT | SERVER);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_FASTOPEN, 4097)"), 0);
+	ck_assert_int_eq(th_sk(&c)->x->fo_max_qlen, 4096);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_FASTOPEN, 4096)"), 0);
+	ck_assert_int_eq(th_sk(&c)->x->fo_max_qlen, 4096);
+	ck_ret(th_do(c.t, "a: setsockopt(s, TCP_FASTOPEN, 4095)"), 0);
+	ck_assert_int_eq(th_sk(&c)->x->fo_max_qlen, 4095);
 }
 END_TEST
 
@@ -521,6 +584,85 @@ START_TEST(syn_sent_fastopen_connect_without_cookie_requests)
 }
 END_TEST
 
+/* Socket VAR of host a asks b:80 for a cookie with a non-blocking
+ * sendto(MSG_FASTOPEN); returns the connection as its SYN names it, after
+ * checking that the SYN asked in option kind KIND with no data. */
+static th_conn request_cookie(th *t, const char *var, uint8_t kind)
+{
+	char line[80];
+	snprintf(line, sizeof line, "a: %s = socket()", var);
+	ck_assert_int_ge(th_do(t, line).ret, 3);
+	snprintf(line, sizeof line, "a: fcntl(%s, O_NONBLOCK)", var);
+	ck_ret(th_do(t, line), 0);
+	snprintf(line, sizeof line, "a: sendto(%s, 100, MSG_FASTOPEN, b:80)",
+		 var);
+	ck_errno(th_do(t, line), TS_EINPROGRESS, 0);
+	const th_cap *k = th_take(t);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->seg.flags, TS_SYN);
+	ck_assert_uint_eq(k->seg.len, 0);
+	ck_assert_uint_eq(k->seg.fo, kind);
+	ck_assert_uint_eq(k->seg.fo_len, 0);
+	th_conn c = client(t);
+	c.lport = k->seg.sport;
+	c.iss = k->seg.seq;
+	return c;
+}
+
+START_TEST(syn_sent_unanswered_request_alternates_option_kind)
+{
+	/* Linux tcp_rcv_fastopen_synack: a request the SYN-ACK leaves
+	 * unanswered makes the next one use the other kind (try_exp 1: the
+	 * experimental 254; after an unanswered 254, try_exp 2: back to 34,
+	 * tcp_fastopen_cache_set keeps the larger), tcp_fastopen_cache_get
+	 * setting cookie->exp while no cookie is cached and try_exp is 1. */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2\nset a isn 1000\n"
+		       "0 a: c = socket()\n0 a: d = socket()\n"
+		       "0 a: e = socket()\n0 a: f = socket()\n",
+		       1);
+	th_conn c = request_cookie(t, "c", TCPSIM_FO);
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	th_conn d = request_cookie(t, "d", TCPSIM_FO_EXP);
+	INPUT(d, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(t, OUT(d, .flags = TS_ACK, .seq = 1, .ack = 1));
+	th_conn e = request_cookie(t, "e", TCPSIM_FO);
+	/* answered now: the cookie is cached and the next SYN carries it
+	 * with data, in the kind it came in */
+	ts_seg sa = with_fo(IN(e, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1),
+			    TCPSIM_FO, &K8);
+	th_input(&e, &sa);
+	ck_send(t, OUT(e, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_ret(th_do(t, "a: f = socket()"), 6);
+	ck_ret(th_do(t, "a: fcntl(f, O_NONBLOCK)"), 0);
+	ck_ret(th_do(t, "a: sendto(f, 100, MSG_FASTOPEN, b:80)"), 100);
+	const th_cap *k = th_take(t);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->seg.len, 100);
+	ck_assert_uint_eq(k->seg.fo, TCPSIM_FO);
+	ck_assert_uint_eq(k->seg.fo_len, 8);
+	ck_assert(!memcmp(k->seg.fo_cookie, K8.val, 8));
+}
+END_TEST
+
+START_TEST(syn_sent_unanswered_request_after_syn_timeout_keeps_kind)
+{
+	/* tcp_rcv_fastopen_synack: when the SYN timed out (total_retrans),
+	 * the SYN-ACK's missing cookie says nothing about the option (the
+	 * request may not have arrived): the next request is kind 34
+	 * again. */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2\nset a isn 1000\n"
+		       "0 a: c = socket()\n0 a: d = socket()\n",
+		       1);
+	th_conn c = request_cookie(t, "c", TCPSIM_FO);
+	th_advance(t, TS_SEC(1));
+	ck_send_fo(t, OUT(c, .flags = TS_SYN, .seq = 0));
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	(void)request_cookie(t, "d", TCPSIM_FO);
+}
+END_TEST
+
 START_TEST(closed_fastopen_errnos)
 {
 	/* tcp_fastopen without the client bit: EOPNOTSUPP for both ways
@@ -584,10 +726,13 @@ static Suite *suite(void)
 	suite_add_tcase(s, tc)
 	GROUP("cookie");
 	tcase_add_test(tc, cookie_is_linux_siphash_of_addresses);
+	tcase_add_test(tc, cookie_takes_every_byte_of_key_and_addresses);
 	GROUP("listen");
 	tcase_add_test(tc, listen_syn_data_valid_cookie_makes_child);
 	tcase_add_test(tc, listen_cookie_request_gets_cookie);
 	tcase_add_test(tc, listen_wrong_cookie_data_dropped_valid_cookie_sent);
+	tcase_add_test(tc, listen_fo_plain_syn_gets_no_cookie);
+	tcase_add_test(tc, listen_fo_queue_capped_at_somaxconn);
 	tcase_add_test(tc, listen_without_queue_ignores_option);
 	tcase_add_test(tc, listen_queue_from_backlog_without_sockopt);
 	tcase_add_test(tc, listen_setsockopt_fastopen_errnos);
@@ -607,6 +752,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, syn_sent_blocking_sendto_waits_for_connect);
 	tcase_add_test(tc, syn_sent_fastopen_connect_defers_until_write);
 	tcase_add_test(tc, syn_sent_fastopen_connect_without_cookie_requests);
+	tcase_add_test(tc, syn_sent_unanswered_request_alternates_option_kind);
+	tcase_add_test(
+	    tc, syn_sent_unanswered_request_after_syn_timeout_keeps_kind);
 	GROUP("closed");
 	tcase_add_test(tc, closed_fastopen_errnos);
 	GROUP("report");
