@@ -70,6 +70,7 @@ SUITE = [
     ("unit", "tests/unit/test_api"),
     ("sh", "tests/run-packetdrill.sh"),
     ("unit", "tests/unit/test_step"),
+    ("unit", "tests/unit/test_oom"),
 ]
 
 # Code outside the model runs its own tests, not the model's: the first
