@@ -140,10 +140,17 @@ void ts_tfo_cache_free(ts_host *h)
 void ts_tfo_from_seg(const ts_seg *seg, ts_tfo_cookie *c)
 {
 	memset(c, 0, sizeof *c);
-	c->len = seg->fo ? (int8_t)seg->fo_len : -1;
+	c->len = -1;
+	/* Linux tcp_parse_fastopen_option: an option of odd length is
+	 * ignored; a cookie shorter than TCP_FASTOPEN_COOKIE_MIN (4 bytes)
+	 * counts as none (-1), an empty one is a request (0). */
+	if (!seg->fo || (seg->fo_len & 1))
+		return;
 	c->exp = seg->fo == TCPSIM_FO_EXP;
-	if (seg->fo)
+	if (seg->fo_len == 0 || seg->fo_len >= 4) {
+		c->len = (int8_t)seg->fo_len;
 		memcpy(c->val, seg->fo_cookie, seg->fo_len);
+	}
 }
 
 /* ---- the server ---- */

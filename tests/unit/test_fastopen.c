@@ -209,6 +209,31 @@ START_TEST(listen_fo_plain_syn_gets_no_cookie)
 }
 END_TEST
 
+START_TEST(listen_fo_short_or_odd_cookie_is_no_option)
+{
+	/* Linux tcp_parse_fastopen_option: a cookie of 2 bytes (below
+	 * TCP_FASTOPEN_COOKIE_MIN) counts as none, one of odd length is
+	 * ignored: the data is not taken and, not being a request either,
+	 * the SYN gets no cookie back. A 4-byte one is a (wrong) cookie:
+	 * the valid one goes back. */
+	static const uint8_t lens[] = {1, 2, 3, 4};
+	for (size_t i = 0; i < sizeof lens; i++) {
+		th_conn c = listening_fo();
+		ts_tfo_cookie k = {.len = (int8_t)lens[i],
+				   .val = {0xaa, 0xbb, 0xcc, 0xdd}};
+		ts_seg syn = with_fo(
+		    IN(c, .flags = TS_SYN, .seq = 0, .len = 10), TCPSIM_FO, &k);
+		th_input(&c, &syn);
+		ts_tfo_cookie valid = a_cookie(c.t);
+		ts_seg want =
+		    OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+		ck_send_fo(c.t, lens[i] == 4 ? with_fo(want, TCPSIM_FO, &valid)
+					     : want);
+		th_free(c.t);
+	}
+}
+END_TEST
+
 START_TEST(listen_fo_queue_capped_at_somaxconn)
 {
 	/* Linux fastopen_queue_tune: max_qlen = min(backlog, somaxconn),
@@ -732,6 +757,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, listen_cookie_request_gets_cookie);
 	tcase_add_test(tc, listen_wrong_cookie_data_dropped_valid_cookie_sent);
 	tcase_add_test(tc, listen_fo_plain_syn_gets_no_cookie);
+	tcase_add_test(tc, listen_fo_short_or_odd_cookie_is_no_option);
 	tcase_add_test(tc, listen_fo_queue_capped_at_somaxconn);
 	tcase_add_test(tc, listen_without_queue_ignores_option);
 	tcase_add_test(tc, listen_queue_from_backlog_without_sockopt);
