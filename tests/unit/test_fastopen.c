@@ -249,6 +249,40 @@ START_TEST(listen_fo_queue_capped_at_somaxconn)
 }
 END_TEST
 
+START_TEST(listen_fo_no_cookie_mode_needs_data)
+{
+	/* TFO_SERVER_COOKIE_NOT_REQD (Linux tcp_try_fastopen): a SYN is
+	 * taken at once only with data or the option; a plain SYN makes an
+	 * ordinary handshake (no child before the final ACK), one byte of
+	 * data is enough for a child. */
+	th_conn c = listening_fo();
+	set_tfo(c.t, 0, CLIENT | SERVER | NO_COOKIE);
+	INPUT(c, .flags = TS_SYN, .seq = 0);
+	ck_send_fo(c.t, OUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1));
+	ck_assert_int_eq(th_sk(&c)->x->aq_len, 0);
+	ck_assert_int_eq(th_sk(&c)->x->fo_qlen, 0);
+	c.rport++; /* another connection, one byte of data */
+	INPUT(c, .flags = TS_SYN, .seq = 0, .len = 1);
+	const th_cap *k = th_take(c.t); /* its own ISS: check what matters */
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->seg.flags, TS_SYN | TS_ACK);
+	ck_assert_uint_eq(k->seg.ack, c.irs + 2);
+	ck_assert_uint_eq(k->seg.fo, 0);
+	ck_assert_int_eq(th_sk(&c)->x->aq_len, 1);
+	ck_assert_int_eq(th_sk(&c)->x->fo_qlen, 1);
+	/* the option with a cookie too short to count, no data: neither
+	 * (tcp_parse_fastopen_option gave foc->len -1) */
+	c.rport++;
+	ts_tfo_cookie two = {.len = 2, .val = {1, 2}};
+	ts_seg syn = with_fo(IN(c, .flags = TS_SYN, .seq = 0), TCPSIM_FO, &two);
+	th_input(&c, &syn);
+	k = th_take(c.t);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(k->seg.ack, c.irs + 1);
+	ck_assert_int_eq(th_sk(&c)->x->aq_len, 1);
+}
+END_TEST
+
 START_TEST(listen_without_queue_ignores_option)
 {
 	/* No TCP_FASTOPEN, tcp_fastopen 1 (the client only): a plain
@@ -670,6 +704,43 @@ START_TEST(syn_sent_unanswered_request_alternates_option_kind)
 }
 END_TEST
 
+START_TEST(syn_sent_unanswered_requests_stay_with_kind_34)
+{
+	/* Once 254 went unanswered too (try_exp 2), tcp_fastopen_cache_set
+	 * keeps the larger value: every request after it is kind 34. */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2\nset a isn 1000\n"
+		       "0 a: c = socket()\n0 a: d = socket()\n"
+		       "0 a: e = socket()\n0 a: f = socket()\n",
+		       1);
+	static const char *const vars[] = {"c", "d", "e", "f"};
+	static const uint8_t kinds[] = {TCPSIM_FO, TCPSIM_FO_EXP, TCPSIM_FO,
+					TCPSIM_FO};
+	for (int i = 0; i < 4; i++) {
+		th_conn c = request_cookie(t, vars[i], kinds[i]);
+		INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+		ck_send(t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	}
+}
+END_TEST
+
+START_TEST(syn_sent_empty_cookie_is_not_cached)
+{
+	/* A SYN-ACK whose option (kind 254) holds no cookie: nothing is
+	 * cached (tcp_fastopen_cache_set takes a cookie of len > 0) and, the
+	 * request having been answered with an option, try_exp stays 0: the
+	 * next request is kind 34 again. */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2\nset a isn 1000\n"
+		       "0 a: c = socket()\n0 a: d = socket()\n",
+		       1);
+	th_conn c = request_cookie(t, "c", TCPSIM_FO);
+	ts_seg sa = with_fo(IN(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1),
+			    TCPSIM_FO_EXP, NULL);
+	th_input(&c, &sa);
+	ck_send(t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	(void)request_cookie(t, "d", TCPSIM_FO);
+}
+END_TEST
+
 START_TEST(syn_sent_unanswered_request_after_syn_timeout_keeps_kind)
 {
 	/* tcp_rcv_fastopen_synack: when the SYN timed out (total_retrans),
@@ -759,6 +830,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, listen_fo_plain_syn_gets_no_cookie);
 	tcase_add_test(tc, listen_fo_short_or_odd_cookie_is_no_option);
 	tcase_add_test(tc, listen_fo_queue_capped_at_somaxconn);
+	tcase_add_test(tc, listen_fo_no_cookie_mode_needs_data);
 	tcase_add_test(tc, listen_without_queue_ignores_option);
 	tcase_add_test(tc, listen_queue_from_backlog_without_sockopt);
 	tcase_add_test(tc, listen_setsockopt_fastopen_errnos);
@@ -781,6 +853,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, syn_sent_unanswered_request_alternates_option_kind);
 	tcase_add_test(
 	    tc, syn_sent_unanswered_request_after_syn_timeout_keeps_kind);
+	tcase_add_test(tc, syn_sent_unanswered_requests_stay_with_kind_34);
+	tcase_add_test(tc, syn_sent_empty_cookie_is_not_cached);
 	GROUP("closed");
 	tcase_add_test(tc, closed_fastopen_errnos);
 	GROUP("report");

@@ -5,10 +5,10 @@
  * state half made. Each trace of the catalogue is run once to count its
  * allocations, then once for each of them with that one failing.
  *
- * The test is linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
- * (Makefile.am): the model's calls come here, and fail when asked to.
- * Leaks on the failure paths are for the leak checkers of CI's valgrind
- * and AddressSanitizer runs of this test.
+ * The test is linked with --wrap for malloc, calloc, realloc and free
+ * (Makefile.am): the model's calls come here, and fail when asked to;
+ * and every block a run allocated must be freed by ts_sim_free(), on
+ * the failure paths too (a count of blocks: leak checkers say more).
  */
 #include <check.h>
 #include <glob.h>
@@ -22,9 +22,11 @@
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t k, size_t n);
 void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t k, size_t n);
 void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
 
 /* Counting is on only while a simulation is made, run and ended: the
  * parser and the test framework allocate as usual. Volatile: the
@@ -35,6 +37,7 @@ static volatile int armed;
 static volatile long nallocs; /* allocations counted since armed */
 static volatile long fail_at; /* the one that fails, from 1; 0: none */
 static volatile long nfailed; /* failures handed out */
+static volatile long live;    /* blocks allocated and not freed */
 
 static int fails(void)
 {
@@ -48,17 +51,35 @@ static int fails(void)
 
 void *__wrap_malloc(size_t n)
 {
-	return fails() ? NULL : __real_malloc(n);
+	if (fails())
+		return NULL;
+	void *p = __real_malloc(n);
+	live += armed && p;
+	return p;
 }
 
 void *__wrap_calloc(size_t k, size_t n)
 {
-	return fails() ? NULL : __real_calloc(k, n);
+	if (fails())
+		return NULL;
+	void *p = __real_calloc(k, n);
+	live += armed && p;
+	return p;
 }
 
 void *__wrap_realloc(void *p, size_t n)
 {
-	return fails() ? NULL : __real_realloc(p, n);
+	if (fails())
+		return NULL;
+	void *q = __real_realloc(p, n);
+	live += armed && !p && q; /* a new block */
+	return q;
+}
+
+void __wrap_free(void *p)
+{
+	live -= armed && p;
+	__real_free(p);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -83,7 +104,8 @@ typedef struct outcome {
 	int rc;
 	ts_time now;
 	uint64_t nevents;
-	int line; /* the error's line, 0 when none */
+	int line;    /* the error's line, 0 when none */
+	long leaked; /* blocks the run allocated and did not free */
 	char msg[256];
 } outcome;
 
@@ -96,6 +118,7 @@ static long run(const ts_trace *t, long fail, outcome *o)
 	memset(o, 0, sizeof *o);
 	nallocs = 0;
 	nfailed = 0;
+	live = 0;
 	fail_at = fail;
 	armed = 1;
 	ts_sim *sim = ts_sim_new(t, &so);
@@ -112,6 +135,7 @@ static long run(const ts_trace *t, long fail, outcome *o)
 		ts_sim_free(sim);
 	}
 	armed = 0;
+	o->leaked = live;
 	return nallocs;
 }
 
@@ -123,10 +147,15 @@ static int sweep_trace(const char *name, const ts_trace *t, int line0)
 	int stopped = 0;
 	long n = run(t, 0, &base);
 	ck_assert_msg(base.made, "%s: no simulation without a failure", name);
+	ck_assert_msg(base.leaked == 0, "%s: %ld blocks not freed", name,
+		      base.leaked);
 	for (long k = 1; k <= n; k++) {
 		run(t, k, &o);
 		ck_assert_msg(nfailed == 1, "%s: allocation %ld never made",
 			      name, k);
+		ck_assert_msg(o.leaked == 0,
+			      "%s: allocation %ld failed: %ld blocks not freed",
+			      name, k, o.leaked);
 		if (!o.made)
 			continue; /* ts_sim_new said so: NULL */
 		if (o.rc == 2 && strstr(o.msg, "out of memory")) {
