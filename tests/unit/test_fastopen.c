@@ -571,6 +571,42 @@ START_TEST(syn_sent_syn_retransmission_has_no_data_nor_option)
 }
 END_TEST
 
+START_TEST(syn_sent_blocking_sendto_waits_for_room_after_connect)
+{
+	/* Linux tcp_sendmsg: tcp_sendmsg_fastopen connects once; a blocking
+	 * sendto(MSG_FASTOPEN) larger than the buffers then waits for room
+	 * as any write does (sk_stream_wait_memory), and returns the whole
+	 * count: waking up again does not connect again. Both hosts are
+	 * models here, the server reading as data comes. */
+	th *t = th_new("host a 10.0.0.1\nhost b 10.0.0.2\nlink a b delay 5ms\n"
+		       "0 a: c = socket()\n0 b: s = socket()\n"
+		       "0 b: x = accept(s)\n",
+		       0);
+	set_tfo(t, 0, CLIENT | SERVER);
+	set_tfo(t, 1, CLIENT | SERVER);
+	ck_ret(th_do(t, "b: s = socket()"), 3);
+	ck_ret(th_do(t, "b: bind(s, 80)"), 0);
+	ck_ret(th_do(t, "b: listen(s, 8)"), 0);
+	ck_ret(th_do(t, "b: setsockopt(s, TCP_FASTOPEN, 8)"), 0);
+	ck_ret(th_do(t, "a: c = socket()"), 3);
+	ck_blocked(th_do(t, "a: sendto(c, 1000000, MSG_FASTOPEN, b:80)"));
+	th_advance(t, TS_MS(100));
+	ck_ret(th_do(t, "b: x = accept(s)"), 4);
+	ck_ret(th_do(t, "b: fcntl(x, O_NONBLOCK)"), 0);
+	int64_t got = 0;
+	for (int i = 0; i < 200 && got < 1000000; i++) {
+		th_res rd = th_do(t, "b: read(x, 1000000)");
+		if (rd.ret > 0)
+			got += rd.ret;
+		else
+			th_advance(t, TS_MS(20));
+	}
+	ck_assert_int_eq(got, 1000000);
+	ck_assert(th_report_has(t, "return  sendto(c, 1000000, MSG_FASTOPEN, "
+				   "b:80) = 1000000"));
+}
+END_TEST
+
 START_TEST(syn_sent_rst_gives_econnrefused)
 {
 	/* Linux tcp_reset in SYN_SENT: ECONNREFUSED, for the write after. */
@@ -848,6 +884,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, syn_sent_syn_retransmission_has_no_data_nor_option);
 	tcase_add_test(tc, syn_sent_rst_gives_econnrefused);
 	tcase_add_test(tc, syn_sent_blocking_sendto_waits_for_connect);
+	tcase_add_test(tc,
+		       syn_sent_blocking_sendto_waits_for_room_after_connect);
 	tcase_add_test(tc, syn_sent_fastopen_connect_defers_until_write);
 	tcase_add_test(tc, syn_sent_fastopen_connect_without_cookie_requests);
 	tcase_add_test(tc, syn_sent_unanswered_request_alternates_option_kind);
