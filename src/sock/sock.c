@@ -431,6 +431,11 @@ static void do_connect(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		return;
 	}
 	switch (sk->ss) {
+	case TS_SS_DISCONNECTING:
+		/* Linux __inet_stream_connect: a state it does not expect
+		 * (what shutdown() of a connecting socket left) is EINVAL */
+		fail(r, TS_EINVAL);
+		return;
 	case TS_SS_CONNECTED:
 		fail(r, TS_EISCONN);
 		return;
@@ -506,6 +511,9 @@ sendmsg_fastopen(ts_sim *sim, ts_host *h, ts_callctx *ctx, ts_sock *sk,
 		copied = ts_tcp_send_syn_data(sim, sk, (uint32_t)n, cause);
 	}
 	switch (sk->ss) {
+	case TS_SS_DISCONNECTING:
+		fail(r, TS_EINVAL); /* __inet_stream_connect, as connect() */
+		return 1;
 	case TS_SS_CONNECTED:
 		fail(r, TS_EISCONN);
 		return 1;
@@ -836,10 +844,12 @@ static void do_shutdown(ts_sim *sim, ts_host *h, ts_sock *sk, int how,
 {
 	int bits = how + 1; /* SHUT_RD -> RCV_SHUTDOWN ... (inet_shutdown) */
 	if (sk->ss == TS_SS_CONNECTING) {
+		/* inet_shutdown: SS_DISCONNECTING (SYN_SENT's disconnect
+		 * below makes it SS_UNCONNECTED), else SS_CONNECTED */
 		ts_tcp_state s = sk->state;
 		sk->ss =
 		    (s == TS_SYN_SENT || s == TS_SYN_RECEIVED || s == TS_CLOSED)
-			? TS_SS_UNCONNECTED
+			? TS_SS_DISCONNECTING
 			: TS_SS_CONNECTED;
 	}
 	switch (ts_sock_app_state(sk)) {

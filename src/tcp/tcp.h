@@ -74,8 +74,14 @@ typedef struct ts_tfo_cookie {
 	uint8_t val[TCPSIM_FO_COOKIE_MAX];
 } ts_tfo_cookie;
 
-/* Socket states of the sockets layer (Linux socket.state). */
-enum { TS_SS_UNCONNECTED, TS_SS_CONNECTING, TS_SS_CONNECTED };
+/* Socket states of the sockets layer (Linux socket.state); DISCONNECTING:
+ * shutdown() of a socket still connecting left it so (inet_shutdown). */
+enum {
+	TS_SS_UNCONNECTED,
+	TS_SS_CONNECTING,
+	TS_SS_CONNECTED,
+	TS_SS_DISCONNECTING
+};
 
 /* sk_shutdown bits (Linux include/net/sock.h) */
 enum { TS_RCV_SHUTDOWN = 1, TS_SEND_SHUTDOWN = 2, TS_SHUTDOWN_MASK = 3 };
@@ -605,7 +611,7 @@ void ts_cong_ack(struct ts_sim *sim, ts_sock *sk, uint32_t prior_una,
 void ts_cong_enter_loss(struct ts_sim *sim, ts_sock *sk);
 /* Whether the head must be (re)sent now in Recovery or Loss, and the next
  * lost segment to send (Linux tcp_xmit_retransmit_queue); 0 when none or
- * the window is full. */
+ * the window is full. Called in Recovery or Loss only. */
 int ts_cong_next_lost(struct ts_sim *sim, ts_sock *sk, uint32_t *seq,
 		      uint32_t *len);
 /* A retransmission of [SEQ, SEQ+LEN) went out. */
