@@ -589,8 +589,8 @@ void ts_cong_enter_loss(ts_sim *sim, ts_sock *sk)
 int ts_cong_next_lost(ts_sim *sim, ts_sock *sk, uint32_t *seq, uint32_t *len)
 {
 	(void)sim;
-	if (sk->ca_state != TS_CA_RECOVERY && sk->ca_state != TS_CA_LOSS)
-		return 0;
+	/* In Recovery or Loss only: tcp_in.c calls it then, and only then
+	 * (after ts_cong_dupack returned 1, or with ca_state >= RECOVERY). */
 	const ts_cong *c = cong_ro(sk);
 	uint32_t from = sk->snd_una, end = sk->snd_una;
 	if (sk->ca_state == TS_CA_RECOVERY) {

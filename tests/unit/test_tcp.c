@@ -467,6 +467,53 @@ START_TEST(syn_cookie_keeps_mss_from_table)
 }
 END_TEST
 
+START_TEST(syn_cookies_of_two_listeners_kept_apart)
+{
+	/* tcp_syncookies 2: every SYN is answered with a cookie, which stands
+	 * for its own connection (Linux cookie_v4_check checks the 4-tuple
+	 * the ACK comes on). Two peers whose addresses and ports differ only
+	 * where a badly packed key would let them meet (192.0.0.1 to port 80,
+	 * 64.0.0.1 to port 81, the same source port) both complete. */
+	th *t = th_new("host a 10.0.0.1\nhost b 192.0.0.1\nhost c 64.0.0.1\n"
+		       "set a tcp_syncookies 2\n"
+		       "0 a: s = socket()\n0 a: u = socket()\n"
+		       "0 a: x = accept(s)\n0 a: y = accept(u)\n",
+		       1);
+	ck_ret(th_do(t, "a: s = socket()"), 3);
+	ck_ret(th_do(t, "a: bind(s, 80)"), 0);
+	ck_ret(th_do(t, "a: listen(s, 8)"), 0);
+	ck_ret(th_do(t, "a: u = socket()"), 4);
+	ck_ret(th_do(t, "a: bind(u, 81)"), 0);
+	ck_ret(th_do(t, "a: listen(u, 8)"), 0);
+	ck_ret(th_do(t, "a: fcntl(s, O_NONBLOCK)"), 0);
+	ck_ret(th_do(t, "a: fcntl(u, O_NONBLOCK)"), 0);
+	const uint32_t p1 = TH_ADDR(192, 0, 0, 1), p2 = TH_ADDR(64, 0, 0, 1);
+	ts_seg syn1 =
+	    th_seg(p1, 5000, LOCAL_ADDR, 80, TS_SYN, 100, 0, 0, 65535);
+	ts_seg syn2 =
+	    th_seg(p2, 5000, LOCAL_ADDR, 81, TS_SYN, 900, 0, 0, 65535);
+	syn1.mss = syn2.mss = 1460;
+	th_input_host(t, 0, &syn1);
+	const th_cap *k = th_take(t);
+	ck_assert_ptr_nonnull(k);
+	uint32_t iss1 = k->seg.seq;
+	th_input_host(t, 0, &syn2);
+	k = th_take(t);
+	ck_assert_ptr_nonnull(k);
+	uint32_t iss2 = k->seg.seq;
+	ck_assert(th_report_has(t, "answered with a SYN cookie"));
+	ts_seg ack1 =
+	    th_seg(p1, 5000, LOCAL_ADDR, 80, TS_ACK, 101, iss1 + 1, 0, 65535);
+	ts_seg ack2 =
+	    th_seg(p2, 5000, LOCAL_ADDR, 81, TS_ACK, 901, iss2 + 1, 0, 65535);
+	th_input_host(t, 0, &ack1);
+	th_input_host(t, 0, &ack2);
+	ck_ret(th_do(t, "a: x = accept(s)"), 5);
+	ck_ret(th_do(t, "a: y = accept(u)"), 6);
+	ck_no_send(t);
+}
+END_TEST
+
 START_TEST(syn_received_final_ack_on_full_queue_abort)
 {
 	/* tcp_abort_on_overflow 1 (R5): RST <SEQ=SEG.ACK>, request gone. */
@@ -3829,6 +3876,7 @@ static Suite *tcp_suite(void)
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_dropped);
 	tcase_add_test(tc, syn_received_two_pending_with_backlog_0_gets_cookie);
 	tcase_add_test(tc, syn_cookie_keeps_mss_from_table);
+	tcase_add_test(tc, syn_cookies_of_two_listeners_kept_apart);
 	tcase_add_test(tc, syn_received_final_ack_on_full_queue_abort);
 
 	GROUP("SYN_SENT");
