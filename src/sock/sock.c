@@ -662,12 +662,12 @@ static void do_send(ts_sim *sim, ts_callctx *ctx, ts_sock *sk, int64_t n,
 		r->block = 1;
 		return;
 	}
-	/* Linux tcp_sendmsg_locked: an error or SEND_SHUTDOWN is EPIPE. */
+	/* Linux tcp_sendmsg_locked: an error or SEND_SHUTDOWN is EPIPE.
+	 * (Its "if (copied) goto out" is the branch above here: every error
+	 * and SEND_SHUTDOWN comes with a change of state, so a write that
+	 * copied bytes and waited finds the socket no longer ESTABLISHED or
+	 * CLOSE_WAIT.) */
 	if (sk->err || (sk->shutdown & TS_SEND_SHUTDOWN)) {
-		if (ctx->done) {
-			ok(r, ctx->done);
-			return;
-		}
 		stream_error(sk, TS_EPIPE, flags, r);
 		return;
 	}

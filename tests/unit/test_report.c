@@ -299,6 +299,30 @@ START_TEST(why_forged_rst)
 }
 END_TEST
 
+START_TEST(why_rst_in_reply_to_an_ack)
+{
+	/* The server reboots with data in flight; the client's ACK of it
+	 * meets no socket and is answered with an RST (no-connection). The
+	 * chain names the ACK as a plain segment: no RST reason of its
+	 * own. */
+	static const char text[] =
+	    "host client 10.0.0.1\nhost server 10.0.0.2\n"
+	    "link client server delay 10ms\n" BASE
+	    "+0.1   server: write(a, 100) = 100\n"
+	    "+0.005 server: crash\n"
+	    "+0     server: reboot\n"
+	    "+1     client: read(c, 200) = 100\n"
+	    "+0     client: read(c, 200) = -1 ECONNRESET\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run_why(text, &b, &e, 1), TCPSIM_OK);
+	HAS(&b, "(no_tcp_socket)] \xe2\x86\x90 in reply to #5 (ACK) sent by "
+		"client \xe2\x86\x90 in reply to #4 (PSH|ACK) sent by server "
+		"when line 10 (server: write(a, 100) = 100) ran");
+	free(b.data);
+}
+END_TEST
+
 START_TEST(why_timer_and_many_segments)
 {
 	/* More than 512 segments (the table of causes grows), then a
@@ -596,6 +620,7 @@ int main(void)
 
 	tc = tcase_create("why");
 	tcase_add_test(tc, why_forged_rst);
+	tcase_add_test(tc, why_rst_in_reply_to_an_ack);
 	tcase_add_test(tc, why_timer_and_many_segments);
 	suite_add_tcase(s, tc);
 
