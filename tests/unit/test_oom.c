@@ -234,6 +234,37 @@ START_TEST(fastopen_cache_failure_stops_the_run)
 }
 END_TEST
 
+START_TEST(fastopen_cache_freed_from_first_and_last_slot)
+{
+	/* The client's cookie cache is a hash map of 16 slots keyed by the
+	 * server's address: 10.0.0.11 lands in the first slot, 10.0.0.6 in
+	 * the last (hmap.c's Fibonacci hashing). Both entries are freed with
+	 * the host. */
+	const char *text =
+	    "host client 10.0.0.1\nhost first 10.0.0.11\nhost last 10.0.0.6\n"
+	    "set client tcp_fastopen 1\nset first tcp_fastopen 3\n"
+	    "set last tcp_fastopen 3\n"
+	    "0 first: l = socket()\n+0 first: bind(l, 80) = 0\n"
+	    "+0 first: listen(l, 8) = 0\n"
+	    "+0 first: setsockopt(l, TCP_FASTOPEN, 8) = 0\n"
+	    "+0 last: l = socket()\n+0 last: bind(l, 80) = 0\n"
+	    "+0 last: listen(l, 8) = 0\n"
+	    "+0 last: setsockopt(l, TCP_FASTOPEN, 8) = 0\n"
+	    "+0 client: c = socket()\n"
+	    "+0 client: sendto(c, 100, MSG_FASTOPEN, first:80) = 100\n"
+	    "+0 client: d = socket()\n"
+	    "+0 client: sendto(d, 100, MSG_FASTOPEN, last:80) = 100\n";
+	ts_error e;
+	ts_trace *t = ts_trace_parse("slots.trace", text, strlen(text), &e);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	outcome base;
+	run(t, 0, &base);
+	ck_assert_msg(base.rc == 0, "status %d: %s", base.rc, base.msg);
+	ck_assert_int_eq(base.leaked, 0);
+	ts_trace_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("oom");
@@ -241,6 +272,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, every_allocation_failing_stops_the_run_cleanly);
 	tcase_add_test(tc, fastopen_cache_failure_stops_the_run);
+	tcase_add_test(tc, fastopen_cache_freed_from_first_and_last_slot);
 	suite_add_tcase(s, tc);
 	return s;
 }
