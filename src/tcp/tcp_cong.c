@@ -357,10 +357,7 @@ void ts_cong_sent(ts_sim *sim, ts_sock *sk, uint32_t sent, uint32_t in_flight)
 	int limited = in_flight >= sk->snd_cwnd;
 	if (!sent && !limited)
 		return;
-	/* in Open without duplicate ACKs, all that is out is in flight */
-	uint32_t out = sk->ca_state == TS_CA_OPEN && !sk->dupacks
-			   ? in_flight
-			   : ts_cong_packets_out(sk);
+	uint32_t out = ts_cong_packets_out(sk); /* tp->packets_out */
 	if (ts_cong_in_reduction(sk))
 		ts_tcp_ext(sim, sk)->cong.prr_out += sent;
 	/* Linux tcp_cwnd_validate(): remember, for the window in flight,

@@ -557,6 +557,57 @@ START_TEST(syn_sent_syn_ack)
 }
 END_TEST
 
+START_TEST(syn_sent_synack_is_window_update_reference)
+{
+	/* RFC 9293 §3.10.7.3, Linux tcp_init_wl: SND.WL1 = SEG.SEQ of the
+	 * SYN-ACK, so the peer's next ACK, offering more window, is a window
+	 * update (§3.10.7.4) wherever its ISS lies (here past 2^31, where a
+	 * reference left at 0 would be "later" than every segment). */
+	th_conn c = syn_sent();
+	c.irs = 0x90000000u;
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1, .win = 1000);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_ret(th_result(c.t, c.call), 0);
+	ck_assert_uint_eq(th_sk(&c)->snd_wnd, 1000);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 1, .win = 20000);
+	ck_assert_uint_eq(th_sk(&c)->snd_wnd, 20000);
+}
+END_TEST
+
+/* Host a's c connects, its SYN sent again N times, the SYN-ACK comes; a
+ * write of 5000 bytes then sends what the window lets go: returns how
+ * many segments left. */
+static int segments_after_syn_retransmitted(int n)
+{
+	th_conn c = syn_sent();
+	for (int i = 0; i < n; i++) {
+		th_advance(c.t, TS_SEC(1)); /* tcp_syn_linear_timeouts */
+		ck_assert_ptr_nonnull(th_take(c.t)); /* the SYN again */
+	}
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_SYN | TS_ACK, .seq = 0, .ack = 1);
+	ck_send(c.t, OUT(c, .flags = TS_ACK, .seq = 1, .ack = 1));
+	ck_ret(th_result(c.t, c.call), 0);
+	ck_ret(th_do(c.t, "a: write(c, 5000)"), 5000);
+	int segs = 0;
+	while (th_take(c.t))
+		segs++;
+	return segs;
+}
+
+START_TEST(syn_sent_cwnd_after_syn_retransmissions)
+{
+	/* Linux tcp_init_transfer: a SYN retransmitted more than once (the
+	 * timer entered Loss: total_retrans > 1, undo_marker) leaves the loss
+	 * window, one segment (RFC 5681 §3.1); once, the initial window of
+	 * ten (RFC 6928) as without any: 5000 bytes go at once. */
+	ck_assert_int_eq(segments_after_syn_retransmitted(0), 4);
+	ck_assert_int_eq(segments_after_syn_retransmitted(1), 4);
+	ck_assert_int_eq(segments_after_syn_retransmitted(2), 1);
+}
+END_TEST
+
 START_TEST(syn_sent_rst_ack_refused)
 {
 	/* Linux tcp_reset in SYN_SENT: ECONNREFUSED; nothing answers the
@@ -3881,6 +3932,8 @@ static Suite *tcp_suite(void)
 
 	GROUP("SYN_SENT");
 	tcase_add_test(tc, syn_sent_syn_ack);
+	tcase_add_test(tc, syn_sent_synack_is_window_update_reference);
+	tcase_add_test(tc, syn_sent_cwnd_after_syn_retransmissions);
 	tcase_add_test(tc, syn_sent_rst_ack_refused);
 	tcase_add_test(tc, syn_sent_rst_without_ack_ignored);
 	tcase_add_test(tc, syn_sent_bad_ack_gets_rst);
