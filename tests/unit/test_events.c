@@ -304,6 +304,24 @@ START_TEST(events_of_zero_window_timers)
 }
 END_TEST
 
+START_TEST(events_of_time_wait_over)
+{
+	/* TIME_WAIT's end (RFC 9293 §3.10.8, Linux tcp_time_wait): a timer
+	 * with nothing to count, no limit and nothing next. */
+	struct log l = {0};
+	ck_assert_int_eq(run_logged("close/orderly.trace", 0, &l), TCPSIM_OK);
+	int i = find(&l, TCPSIM_EV_TIMER, "TIME_WAIT over");
+	const tcpsim_event *ev = &l.v[i].ev;
+	ck_assert_int_eq(ev->u.timer.what, TCPSIM_T_TIME_WAIT_OVER);
+	ck_assert_uint_eq(ev->u.timer.count, 0);
+	ck_assert_int_eq(ev->u.timer.limit, 0);
+	ck_assert_ptr_null(ev->u.timer.knob);
+	ck_assert_int_eq(ev->u.timer.rto_us, 0);
+	ck_assert_int_eq(ev->u.timer.next_us, 0);
+	free(l.v);
+}
+END_TEST
+
 START_TEST(events_of_syn_ack_and_keepalive_timers)
 {
 	/* A SYN-ACK sent again counts its retry, the limit
@@ -571,6 +589,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, events_of_timers);
 	tcase_add_test(tc, events_of_zero_window_timers);
 	tcase_add_test(tc, events_of_syn_ack_and_keepalive_timers);
+	tcase_add_test(tc, events_of_time_wait_over);
 	tcase_add_test(tc, state_causes_name_the_segment);
 	tcase_add_test(tc, event_mask_holds_back);
 	tcase_add_test(tc, json_lines_read_back);
