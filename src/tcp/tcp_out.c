@@ -826,6 +826,10 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int mode)
 		} else {
 			psh = mode == XMIT_WAKEUP || seq + len == sk->write_seq;
 		}
+		/* Linux tcp_event_data_sent(), from tcp_transmit_skb: before
+		 * the segment counts as in flight (CA_EVENT_TX_START when
+		 * nothing was) */
+		ts_cong_data_sent(sim, sk);
 		sk->snd_nxt = seq + len + (fin ? 1 : 0);
 		if (len < sk->mss)
 			sk->snd_sml = sk->snd_nxt;
@@ -835,7 +839,6 @@ static void write_xmit(ts_sim *sim, ts_sock *sk, ts_cause cause, int mode)
 		}
 		sk->last_seq = seq;
 		sk->fin_alone = 0;
-		ts_cong_data_sent(sim, sk);
 		send_data(sim, sk, seq, len, fin, psh, cause);
 		sent++;
 		in_flight++;

@@ -448,6 +448,38 @@ START_TEST(established_idle_restart_once_per_write)
 }
 END_TEST
 
+START_TEST(established_cubic_epoch_shifts_over_idle_time)
+{
+	/* Linux cubictcp_cwnd_event(CA_EVENT_TX_START): when sending starts
+	 * again after everything was acknowledged, the idle time is added
+	 * to the epoch's start ("shift epoch_start to keep cwnd growth to
+	 * cubic curve"), never past now. */
+	th_conn c = bulk();
+	ts_sock *sk = th_sk(&c);
+	ts_time jiffy = ts_tcp_jiffy(sk->host);
+	th_advance(c.t, TS_SEC(1));
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	th_drop_captures(c.t);
+	th_advance(c.t, FX_RTT);
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 101);
+	/* an epoch began 200 ms before; then 100 ms idle */
+	uint32_t start = (uint32_t)((c.t->sim->now - TS_MS(200)) / jiffy);
+	ts_tcp_ext(c.t->sim, sk)->cong.epoch_start = start;
+	uint32_t last = sk->lsndtime;
+	th_advance(c.t, TS_MS(100));
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	uint32_t now = (uint32_t)(c.t->sim->now / jiffy);
+	ck_assert_uint_eq(sk->x->cong.epoch_start, start + (now - last));
+	/* an epoch that would start after now starts now */
+	INPUT(c, .flags = TS_ACK, .seq = 1, .ack = 201);
+	ts_tcp_ext(c.t->sim, sk)->cong.epoch_start = now;
+	th_advance(c.t, TS_MS(100));
+	ck_ret(th_do(c.t, "a: write(x, 100)"), 100);
+	ck_assert_uint_eq(sk->x->cong.epoch_start,
+			  (uint32_t)(c.t->sim->now / jiffy));
+}
+END_TEST
+
 /* ---- counting segments ---- */
 
 START_TEST(established_packets_out_counts_segments)
@@ -480,6 +512,7 @@ static Suite *cong_suite(void)
 	tcase_add_test(tc, established_cubic_follows_cubic_function);
 	tcase_add_test(tc, established_cubic_keeps_smallest_rtt);
 	tcase_add_test(tc, established_idle_restart_once_per_write);
+	tcase_add_test(tc, established_cubic_epoch_shifts_over_idle_time);
 	tcase_add_test(tc, established_cubic_zero_rtt_counts_one_us);
 	tcase_add_test(tc, established_slow_start_stops_at_ssthresh);
 	tcase_add_test(tc, established_idle_restarts_window);
