@@ -348,6 +348,25 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* The report: header, widths, addresses */
 
+START_TEST(wire_expect_compares_every_sack_block)
+{
+	/* "sack L:R ..." names exactly the blocks, in order (doc/
+	 * trace-format.md): a segment with block 2449:3897 matches that and
+	 * not 1:3897, whose first edge differs. */
+	static const char text[] =
+	    "host client 10.0.0.1\nhost server 10.0.0.2\n" BASE
+	    "+0.1   net: delay client>server 30ms 1 DATA\n"
+	    "+0     client: write(c, 2896) = 2896\n"
+	    "+0.1   expect server>client ACK sack 2449:3897\n"
+	    "expect no server>client ACK sack 1:3897\n"
+	    "expect no server>client ACK sack 2449:3898\n";
+	struct buf b = {0};
+	tcpsim_error e;
+	ck_assert_int_eq(run(text, &b, &e), TCPSIM_OK);
+	free(b.data);
+}
+END_TEST
+
 START_TEST(report_seed_and_long_host_names)
 {
 	/* The header names a seed when one is given; the HOST column is as
@@ -607,6 +626,7 @@ int main(void)
 {
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("failures");
+	tcase_add_test(tc, wire_expect_compares_every_sack_block);
 	tcase_add_test(tc, fail_expect_lines);
 	tcase_add_test(tc, fail_expect_while_blocked);
 	tcase_add_test(tc, event_seqvars);
