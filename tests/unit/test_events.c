@@ -322,6 +322,22 @@ START_TEST(events_of_time_wait_over)
 }
 END_TEST
 
+START_TEST(events_of_a_duplicate)
+{
+	/* net: dup: the second copy arrives as the duplicate, not as a
+	 * replayed copy (net: replay's), and names the segment it copies. */
+	struct log l = {0};
+	ck_assert_int_eq(run_logged("duplicate/dup-data.trace", 0, &l),
+			 TCPSIM_OK);
+	int i = find(&l, TCPSIM_EV_RECV, "(the duplicate)");
+	const tcpsim_event *ev = &l.v[i].ev;
+	ck_assert(ev->u.seg.duplicated);
+	ck_assert(!ev->u.seg.replayed);
+	ck_assert_uint_eq(ev->u.seg.segno, 4);
+	free(l.v);
+}
+END_TEST
+
 START_TEST(events_of_syn_ack_and_keepalive_timers)
 {
 	/* A SYN-ACK sent again counts its retry, the limit
@@ -590,6 +606,7 @@ static Suite *events_suite(void)
 	tcase_add_test(tc, events_of_zero_window_timers);
 	tcase_add_test(tc, events_of_syn_ack_and_keepalive_timers);
 	tcase_add_test(tc, events_of_time_wait_over);
+	tcase_add_test(tc, events_of_a_duplicate);
 	tcase_add_test(tc, state_causes_name_the_segment);
 	tcase_add_test(tc, event_mask_holds_back);
 	tcase_add_test(tc, json_lines_read_back);
