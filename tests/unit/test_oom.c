@@ -11,12 +11,12 @@
  * the failure paths too (a count of blocks: leak checkers say more).
  */
 #include <check.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
+#include "sink.h"
 #include "trace/trace.h"
 
 void *__real_malloc(size_t n);
@@ -82,22 +82,6 @@ void __wrap_free(void *p)
 	__real_free(p);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *s = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(s);
-	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = 0;
-	fclose(f);
-	*len = (size_t)n;
-	return s;
-}
-
 /* What a run ended with. */
 typedef struct outcome {
 	int made; /* ts_sim_new gave a simulation */
@@ -111,7 +95,7 @@ typedef struct outcome {
 
 /* Run T with allocation FAIL failing (0: none); returns how many
  * allocations the run made (all of them when FAIL is 0). */
-static long run(const ts_trace *t, long fail, outcome *o)
+static long run_failing(const ts_trace *t, long fail, outcome *o)
 {
 	ts_sim_opts so = {
 	    .seed = 1, .max_time = TS_SEC(10000000), .max_events = 100000000};
@@ -145,12 +129,12 @@ static int sweep_trace(const char *name, const ts_trace *t, int line0)
 {
 	outcome base, o;
 	int stopped = 0;
-	long n = run(t, 0, &base);
+	long n = run_failing(t, 0, &base);
 	ck_assert_msg(base.made, "%s: no simulation without a failure", name);
 	ck_assert_msg(base.leaked == 0, "%s: %ld blocks not freed", name,
 		      base.leaked);
 	for (long k = 1; k <= n; k++) {
-		run(t, k, &o);
+		run_failing(t, k, &o);
 		ck_assert_msg(nfailed == 1, "%s: allocation %ld never made",
 			      name, k);
 		ck_assert_msg(o.leaked == 0,
@@ -180,7 +164,7 @@ static int sweep_trace(const char *name, const ts_trace *t, int line0)
 static void sweep(const char *path)
 {
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = read_file(path, &len);
 	ts_error e;
 	ts_trace *t = ts_trace_parse(path, text, len, &e);
 	ck_assert_msg(t != NULL, "%s: %s", path, e.msg); /* all parse */
@@ -191,15 +175,12 @@ static void sweep(const char *path)
 
 START_TEST(every_allocation_failing_stops_the_run_cleanly)
 {
-	const char *top = getenv("TOP_SRCDIR");
-	char pat[4096];
-	snprintf(pat, sizeof pat, "%s/traces/*/*.trace", top ? top : ".");
-	glob_t g;
-	ck_assert_int_eq(glob(pat, 0, NULL, &g), 0);
-	ck_assert_uint_gt(g.gl_pathc, 50);
-	for (size_t i = 0; i < g.gl_pathc; i++)
-		sweep(g.gl_pathv[i]);
-	globfree(&g);
+	int n;
+	char **v = catalogue(&n);
+	ck_assert_int_gt(n, 50);
+	for (int i = 0; i < n; i++)
+		sweep(v[i]);
+	free_catalogue(v, n);
 }
 END_TEST
 
@@ -227,7 +208,7 @@ START_TEST(fastopen_cache_failure_stops_the_run)
 	ts_trace *t = ts_trace_parse("fo.trace", text, strlen(text), &e);
 	ck_assert_msg(t != NULL, "%s", e.msg);
 	outcome base;
-	run(t, 0, &base);
+	run_failing(t, 0, &base);
 	ck_assert_msg(base.rc == 0, "status %d: %s", base.rc, base.msg);
 	ck_assert_int_gt(sweep_trace("fo.trace", t, 1), 0);
 	ts_trace_free(t);
@@ -258,7 +239,7 @@ START_TEST(fastopen_cache_freed_from_first_and_last_slot)
 	ts_trace *t = ts_trace_parse("slots.trace", text, strlen(text), &e);
 	ck_assert_msg(t != NULL, "%s", e.msg);
 	outcome base;
-	run(t, 0, &base);
+	run_failing(t, 0, &base);
 	ck_assert_msg(base.rc == 0, "status %d: %s", base.rc, base.msg);
 	ck_assert_int_eq(base.leaked, 0);
 	ts_trace_free(t);
