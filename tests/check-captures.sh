@@ -159,6 +159,20 @@ else
 	echo "FAIL: pcap2trace of s04a.pcap: no SO_LINGER line for #4"
 	fail=$((fail + 1))
 fi
+# pcap2trace: the RSTs the recording harness forged (s16a) are what no
+# stack sends in a run of the trace: each is a net: inject line with its
+# fields as captured, and the comment at the top names them all; where
+# forging does not reproduce the capture (s09a), the trace forges nothing
+"$TCPSIM" pcap2trace "$dir/s16a.pcap" >"$tmp/s16a.trace" 2>&1
+if [ "$(grep -c '^[0-9]*us  *net: inject b:5000>a:40000 RST seq [0-9]* ack 0 len 0 win 65535 # #[0-9]*$' "$tmp/s16a.trace")" = 6 ] &&
+	grep -q '^# forged (net: inject): #8, #10, #11, #12, #13, #14$' "$tmp/s16a.trace" &&
+	! "$TCPSIM" pcap2trace "$dir/s09a.pcap" 2>&1 | grep -q 'inject'; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: pcap2trace of s16a.pcap: not the six forged RSTs, or s09a forged"
+	sed 's/^/    /' "$tmp/s16a.trace"
+	fail=$((fail + 1))
+fi
 # standard input
 if "$TCPSIM" explain - <"$dir/s04a.pcap" 2>&1 | grep -q '^summary: 1 connection, 1 RST (linger-abort 1)'; then
 	pass=$((pass + 1))

@@ -42,7 +42,7 @@ static void keep(void *ctx, const ts_xp_conn *c)
 typedef struct line {
 	int64_t t;
 	int order; /* at one time, in the order made */
-	char text[160];
+	char text[224];
 } line;
 
 typedef struct out {
@@ -293,7 +293,6 @@ static void drop_lost(out *o, const ts_xp_conn *c, const segs *sg,
 /* The MSS of a 1500-byte MTU, the MTU of tcpsim's links. */
 #define ETH_MSS 1460
 
-/* Write the trace of connection C, whose segments are SG. */
 /* Linux tcp_model_timeout() with rto_base TCP_RTO_MIN (200 ms), in us:
  * the time tcp_retries2 = N retransmissions take, the RTO doubling up to
  * TCP_RTO_MAX (120 s) */
@@ -306,8 +305,60 @@ static int64_t model_timeout_us(uint32_t n)
 	return ((2LL << thresh) - 1) * base + (int64_t)(n - thresh) * max;
 }
 
+/* Whether capture segment S can be written as a net: inject line: its
+ * flags are among those the line takes (SYN, ACK, FIN, RST, PSH; at least
+ * one), its payload within the line's bound, and its bytes were all
+ * captured. */
+static int forgeable(const ts_cap_seg *s)
+{
+	const uint8_t ok =
+	    TS_CAP_SYN | TS_CAP_ACK | TS_CAP_FIN | TS_CAP_RST | TS_CAP_PSH;
+	return s->flags && !(s->flags & ~ok) && s->len <= 1048576 && !s->cut;
+}
+
+/* The net: inject line that forges segment S from X's address and port
+ * to Y's: its header fields and options as captured. */
+static void put_inject(out *o, int64_t t, const ts_cap_seg *s, const char *x,
+		       const char *y)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} fl[] = {{TS_CAP_SYN, "SYN"},
+		  {TS_CAP_FIN, "FIN"},
+		  {TS_CAP_RST, "RST"},
+		  {TS_CAP_PSH, "PSH"},
+		  {TS_CAP_ACK, "ACK"}};
+	char flags[32] = "", opt[96] = "";
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof fl / sizeof fl[0]; k++)
+		if (s->flags & fl[k].bit)
+			n += (size_t)snprintf(flags + n, sizeof flags - n,
+					      "%s%s", n ? "|" : "", fl[k].name);
+	n = 0;
+	if (s->mss >= 0)
+		n += (size_t)snprintf(opt + n, sizeof opt - n, " mss %d",
+				      s->mss);
+	if (s->sackok)
+		n += (size_t)snprintf(opt + n, sizeof opt - n, " sackOK");
+	if (s->wscale >= 0)
+		n += (size_t)snprintf(opt + n, sizeof opt - n, " wscale %d",
+				      s->wscale > 14 ? 14 : s->wscale);
+	if (s->has_ts)
+		snprintf(opt + n, sizeof opt - n, " ts %" PRIu32 " %" PRIu32,
+			 s->tsval, s->tsecr);
+	add(o, t,
+	    "net: inject %s:%u>%s:%u %s seq %" PRIu32 " ack %" PRIu32
+	    " len %" PRIu32 " win %u%s",
+	    x, s->sport, y, s->dport, flags, s->seq, s->ack, s->len, s->win,
+	    opt);
+}
+
+/* Write the trace of connection C (segments SG) to F; FORGED (NULL: none)
+ * marks the segments written as forged (net: inject) instead of as what a
+ * stack sent. */
 static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
-			const segs *sg)
+			const segs *sg, const unsigned char *forged)
 {
 	out o = {0};
 	const ts_xp_side *A = &c->s[0], *B = &c->s[1];
@@ -541,6 +592,11 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		int x = dir_of(c, s), y = !x;
 		int64_t t = s->t_us - t0 - off[x];
 		o.frame = s->frame;
+		if (forged && forged[i]) {
+			/* (no stack sent it: nothing is inferred from it) */
+			put_inject(&o, t, s, host[x], host[y]);
+			continue;
+		}
 		if ((s->flags & TS_CAP_ACK) &&
 		    !(s->flags & (TS_CAP_SYN | TS_CAP_RST))) {
 			/* a stalled reader's window opening: it read */
@@ -1037,6 +1093,29 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		      "connection: the trace opens it\n# with a handshake "
 		      "the capture does not show",
 		      f);
+	/* the segments the fit (fit_forged) found no stack to send */
+	int col = 0;
+	for (size_t i = 0; forged && i < sg->n; i++) {
+		if (!forged[i])
+			continue;
+		if (!col) {
+			fputs(";\n# segments that neither stack sends in a run "
+			      "of this trace, written as\n# forged (net: "
+			      "inject):",
+			      f);
+			col = 23;
+		} else if (col > 64) {
+			fputs(",\n#", f);
+			col = 1;
+		}
+		col += fprintf(f, "%s #%" PRIu64, col > 23 ? "," : "",
+			       sg->v[i].frame);
+	}
+	if (col)
+		fputs("\n# (a capture cannot tell a forged segment from a "
+		      "copy the network made\n# or one sent by what it did "
+		      "not see)",
+		      f);
 	fputs(".\n# A line's \"# #N\" is the frame of the capture it stands "
 	      "for.\n",
 	      f);
@@ -1185,6 +1264,107 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	free(o.v);
 }
 
+/* A run of a trace against the capture: how many of the connection's
+ * segments, in order, the run sent alike (direction, flags, payload
+ * length), and whether it sent others. */
+typedef struct match {
+	const ts_xp_conn *c;
+	const segs *sg;
+	uint32_t baddr;
+	size_t same;
+	int differs;
+} match;
+
+static void match_event(void *ctx, const tcpsim_event *ev)
+{
+	match *m = ctx;
+	const tcpsim_segment *g = &ev->u.seg.seg;
+	const ts_xp_side *A = &m->c->s[0], *B = &m->c->s[1];
+	int dir;
+	if (g->saddr == A->addr && g->sport == A->port &&
+	    g->daddr == m->baddr && g->dport == B->port)
+		dir = 0;
+	else if (g->saddr == m->baddr && g->sport == B->port &&
+		 g->daddr == A->addr && g->dport == A->port)
+		dir = 1;
+	else
+		return;
+	if (m->differs)
+		return;
+	const ts_cap_seg *q = m->same < m->sg->n ? &m->sg->v[m->same] : NULL;
+	if (q && dir_of(m->c, q) == dir && q->len == g->len &&
+	    (q->flags & 0x3f) == (g->flags & 0x3f))
+		m->same++;
+	else
+		m->differs = 1;
+}
+
+/* Write the trace with FORGED and run it: the segments it sends alike,
+ * SG->n + 1 when it sends exactly the capture's. */
+static size_t run_alike(const char *path, const ts_xp_conn *c, const segs *sg,
+			const unsigned char *forged)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return 0;
+	write_trace(m, path, c, sg, forged);
+	if (fclose(m) != 0) {
+		free(text);
+		return 0;
+	}
+	match mt = {c, sg,
+		    c->s[0].addr == c->s[1].addr ? c->s[0].addr + 1
+						 : c->s[1].addr,
+		    0, 0};
+	tcpsim_options o;
+	tcpsim_options_init(&o);
+	/* (a run that needs more says the trace is not the capture's: a
+	 * hostile capture costs two runs at most) */
+	o.max_events = 1000000 + 64 * (uint64_t)sg->n;
+	o.event = match_event;
+	o.event_ctx = &mt;
+	o.event_mask = TCPSIM_EV_BIT(TCPSIM_EV_SEND) |
+		       TCPSIM_EV_BIT(TCPSIM_EV_INJECT) |
+		       TCPSIM_EV_BIT(TCPSIM_EV_REPLAY);
+	tcpsim_error err;
+	int st = tcpsim_run_trace("pcap2trace", text, len, &o, &err);
+	free(text);
+	if (st == TCPSIM_ERROR)
+		return 0;
+	return !mt.differs && mt.same == sg->n ? sg->n + 1 : mt.same;
+}
+
+/* At most this many segments are tried as forged. */
+#define MAX_FORGED 64
+
+/* A segment neither stack sends (RFC 9293 §3.10.7 has every stack answer
+ * what it receives; a forged RST, a replayed old segment, a copy the
+ * network made come from none of them) is found by running the trace:
+ * where the run first differs from the capture, the capture's segment
+ * is taken as forged if the run then goes further alike. FORGED keeps
+ * the marks when the run, so fitted, sends exactly the capture's
+ * segments; otherwise none: a guess that does not reproduce the capture
+ * is not written. */
+static void fit_forged(const char *path, const ts_xp_conn *c, const segs *sg,
+		       unsigned char *forged)
+{
+	size_t at = run_alike(path, c, sg, forged);
+	for (int k = 0; k < MAX_FORGED && at < sg->n; k++) {
+		if (forged[at] || !forgeable(&sg->v[at]))
+			break;
+		forged[at] = 1;
+		size_t next = run_alike(path, c, sg, forged);
+		if (next > sg->n)
+			return;
+		if (next <= at)
+			break;
+		at = next;
+	}
+	memset(forged, 0, sg->n);
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: tcpsim pcap2trace [--conn N] [--segments] FILE\n"
@@ -1273,13 +1453,20 @@ int ts_pcap2trace(const uint8_t *data, size_t len, const char *name,
 			break;
 	}
 	ts_cap_close(cap);
+	unsigned char *forged = NULL;
 	if (list)
 		list_segments(f, &p->c, &sg);
-	else
-		write_trace(f, name, &p->c, &sg);
+	else if (!(forged = calloc(sg.n + 1, 1))) {
+		snprintf(err, errlen, "out of memory");
+		r = -2;
+	} else {
+		fit_forged(name, &p->c, &sg, forged);
+		write_trace(f, name, &p->c, &sg, forged);
+	}
+	free(forged);
 	free(sg.v);
 	free(p);
-	return r < 0 ? -1 : 0;
+	return r == -2 ? -2 : r < 0 ? -1 : 0;
 }
 
 int ts_pcap2trace_main(int argc, char **argv)
