@@ -254,13 +254,41 @@ static int seg_of_kind(const ts_cap_seg *q, const char *kind)
 /* The kind a net: drop line names segment Q by. */
 static const char *drop_kind(const ts_cap_seg *q)
 {
-	return q->len ? "DATA" : (q->flags & TS_CAP_FIN) ? "FIN" : "ACK";
+	return (q->flags & TS_CAP_SYN)   ? "SYN"
+	       : q->len                  ? "DATA"
+	       : (q->flags & TS_CAP_FIN) ? "FIN"
+					 : "ACK";
+}
+
+/* The net: drop line for capture segment Q, from X to Y, whose sender's
+ * clock is the capture's less BASE: as early as is sure to come before Q
+ * in any run (a run's timers and delays may be some microseconds off the
+ * capture's), after FROM and after X's segment of that kind before it,
+ * forged ones included (a rule takes the next segment of its kind). */
+static void drop_one(out *o, const ts_xp_conn *c, const segs *sg,
+		     const ts_cap_seg *q, int64_t from, int64_t base,
+		     const char *x, const char *y)
+{
+	int64_t when = from;
+	int qd = dir_of(c, q);
+	for (size_t k = 0; k < sg->n && &sg->v[k] != q; k++) {
+		const ts_cap_seg *p = &sg->v[k];
+		if (dir_of(c, p) == qd && !strcmp(drop_kind(p), drop_kind(q)) &&
+		    p->t_us - base + 1 > when)
+			when = p->t_us - base + 1;
+	}
+	if (when >= q->t_us - base)
+		when = q->t_us - base - 1;
+	uint64_t frame = o->frame;
+	o->frame = q->frame;
+	add(o, when, "net: drop %s>%s 1 %s", x, y, drop_kind(q));
+	o->frame = frame;
 }
 
 /* The net: drop line for segment S, which its sender (X) sent again:
  * for S itself, at AT, when nothing acknowledged it; else for ACKED, the
- * answer from Y that never arrived, just before it left Y (its capture
- * time less BASE: Y's clock), the line standing for ACKED's frame. */
+ * answer from Y that never arrived, once the segment it answers left
+ * (drop_one; BASE makes a capture time Y's clock). */
 static void drop_lost(out *o, const ts_xp_conn *c, const segs *sg,
 		      const ts_cap_seg *s, const ts_cap_seg *acked, int64_t at,
 		      int64_t base, const char *x, const char *y)
@@ -269,29 +297,42 @@ static void drop_lost(out *o, const ts_xp_conn *c, const segs *sg,
 		add(o, at, "net: drop %s>%s 1 %s", x, y, drop_kind(s));
 		return;
 	}
-	/* the line goes as early as is sure to come before the answer in
-	 * any run: once the segment it answers has left, and after the
-	 * answerer's segment of that kind before it (a run's timers and
-	 * delays may be some microseconds off the capture's) */
-	int64_t when = at;
-	int yd = dir_of(c, acked);
-	for (size_t k = 0; k < sg->n && &sg->v[k] != acked; k++) {
-		const ts_cap_seg *q = &sg->v[k];
-		if (dir_of(c, q) == yd &&
-		    !strcmp(drop_kind(q), drop_kind(acked)) &&
-		    q->t_us - base + 1 > when)
-			when = q->t_us - base + 1;
-	}
-	if (when >= acked->t_us - base)
-		when = acked->t_us - base - 1;
-	uint64_t frame = o->frame;
-	o->frame = acked->frame;
-	add(o, when, "net: drop %s>%s 1 %s", y, x, drop_kind(acked));
-	o->frame = frame;
+	drop_one(o, c, sg, acked, at, base, y, x);
 }
 
 /* The MSS of a 1500-byte MTU, the MTU of tcpsim's links. */
 #define ETH_MSS 1460
+
+/* The shortest time in SG from a segment that takes sequence space to
+ * the first segment of the other side that acknowledges its end: a round
+ * trip (0 when none is seen). */
+static int64_t shortest_round_trip(const ts_xp_conn *c, const segs *sg)
+{
+	int64_t best = -1;
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		uint32_t end =
+		    s->seq + s->len + !!(s->flags & (TS_CAP_SYN | TS_CAP_FIN));
+		if (end == s->seq || (s->flags & TS_CAP_RST))
+			continue;
+		for (size_t k = i + 1; k < sg->n; k++) {
+			const ts_cap_seg *q = &sg->v[k];
+			/* (a SYN|ACK's answer is an ACK: a SYN|ACK
+			 * crossing it answers the SYN) */
+			if (dir_of(c, q) == dir_of(c, s) ||
+			    !(q->flags & TS_CAP_ACK) ||
+			    (int32_t)(q->ack - end) < 0 ||
+			    ((s->flags & q->flags & TS_CAP_SYN) &&
+			     (s->flags & TS_CAP_ACK)))
+				continue;
+			if (q->t_us >= s->t_us &&
+			    (best < 0 || q->t_us - s->t_us < best))
+				best = q->t_us - s->t_us;
+			break;
+		}
+	}
+	return best < 0 ? 0 : best;
+}
 
 /* Linux tcp_model_timeout() with rto_base TCP_RTO_MIN (200 ms), in us:
  * the time tcp_retries2 = N retransmissions take, the RTO doubling up to
@@ -303,6 +344,22 @@ static int64_t model_timeout_us(uint32_t n)
 	if (n <= thresh)
 		return ((2LL << n) - 1) * base;
 	return ((2LL << thresh) - 1) * base + (int64_t)(n - thresh) * max;
+}
+
+/* A side's timestamp clock: VAL, a TSval the capture shows, is RUN on
+ * the run's clock of its host. */
+typedef struct ts_basis {
+	int known;
+	uint32_t val, run;
+} ts_basis;
+
+/* Timestamp V of the capture's clock B on the run's: a forged segment
+ * carries the sender's clock as the run has it, else the receiver's PAWS
+ * (RFC 7323 §5) would judge every later segment by another clock's
+ * value. Unchanged when the side sent no timestamp of its own. */
+static uint32_t ts_clock(const ts_basis *b, uint32_t v)
+{
+	return b->known ? v - b->val + b->run : v;
 }
 
 /* Whether capture segment S can be written as a net: inject line: its
@@ -317,9 +374,10 @@ static int forgeable(const ts_cap_seg *s)
 }
 
 /* The net: inject line that forges segment S from X's address and port
- * to Y's: its header fields and options as captured. */
-static void put_inject(out *o, int64_t t, const ts_cap_seg *s, const char *x,
-		       const char *y)
+ * to Y's: its header fields and options as captured, but for the
+ * timestamps, TSVAL and TSECR. */
+static void put_inject(out *o, int64_t t, const ts_cap_seg *s, uint32_t tsval,
+		       uint32_t tsecr, const char *x, const char *y)
 {
 	static const struct {
 		uint8_t bit;
@@ -346,7 +404,7 @@ static void put_inject(out *o, int64_t t, const ts_cap_seg *s, const char *x,
 				      s->wscale > 14 ? 14 : s->wscale);
 	if (s->has_ts)
 		snprintf(opt + n, sizeof opt - n, " ts %" PRIu32 " %" PRIu32,
-			 s->tsval, s->tsecr);
+			 tsval, tsecr);
 	add(o, t,
 	    "net: inject %s:%u>%s:%u %s seq %" PRIu32 " ack %" PRIu32
 	    " len %" PRIu32 " win %u%s",
@@ -366,9 +424,22 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	int same_addr = A->addr == B->addr;
 	if (same_addr)
 		baddr = A->addr + 1;
+	/* a simultaneous open (RFC 9293 §3.5, figure 8): b sent a SYN of
+	 * its own, without ACK: b connected to a, from its port, as a did
+	 * to b; nothing listened */
+	int simul = 0;
+	for (size_t i = 0; i < sg->n && !simul; i++)
+		simul = dir_of(c, &sg->v[i]) == 1 &&
+			(sg->v[i].flags & (TS_CAP_SYN | TS_CAP_ACK)) ==
+			    TS_CAP_SYN &&
+			!(forged && forged[i]);
 	/* the link delay: half the handshake's round trip (SYN to the ACK
-	 * of the SYN|ACK) at the capture point */
+	 * of the SYN|ACK) at the capture point; in a simultaneous open, whose
+	 * SYNs cross, half the shortest time from a segment to the first
+	 * acknowledgment of its end */
 	int64_t d = c->rtt_us > 0 ? c->rtt_us / 2 : 0;
+	if (simul)
+		d = shortest_round_trip(c, sg) / 2;
 	/* where the capture was taken: next to the client if the SYN|ACK
 	 * took longer to come than the ACK that answered it */
 	int64_t t_syn = -1, t_sa = -1, t_ack = -1;
@@ -387,7 +458,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	 * merged, or tcpsim --pcap) */
 	int64_t g1 = t_sa - t_syn, g2 = t_ack - t_sa;
 	int where = 0; /* 1 at a, 2 at b, 0 each at its sender */
-	if (t_syn >= 0 && t_sa >= 0 && t_ack >= 0) {
+	if (t_syn >= 0 && t_sa >= 0 && t_ack >= 0 && !simul) {
 		if (g1 > 4 * g2)
 			where = 1;
 		else if (g2 > 4 * g1)
@@ -524,8 +595,20 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	const char *host[2] = {"a", "b"};
 	char tb[32];
 
+	if (simul) {
+		add(&o, 0, "b: s = socket()");
+		if (maxseg[1])
+			add(&o, 0, "b: setsockopt(s, TCP_MAXSEG, %d)",
+			    maxseg[1]);
+		if (rcvbuf[1])
+			add(&o, 0, "b: setsockopt(s, SO_RCVBUF, %d)",
+			    rcvbuf[1]);
+		add(&o, 0, "b: bind(s, %u)", B->port);
+	}
 	/* B: a listener unless the SYN met none */
-	if (!no_listener) {
+	if (simul) {
+		/* (b's socket above) */
+	} else if (!no_listener) {
 		add(&o, 0, "b: l = socket()");
 		if (maxseg[1])
 			add(&o, 0, "b: setsockopt(l, TCP_MAXSEG, %d)",
@@ -545,7 +628,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		add(&o, 0, "a: setsockopt(c, SO_RCVBUF, %d)", rcvbuf[0]);
 	add(&o, 0, "a: bind(c, %u)", A->port);
 	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
-	if (!no_listener && !listener_closed)
+	if (simul || (!no_listener && !listener_closed))
 		add(&o, 0, "b: signal(SIGPIPE, SIG_IGN)");
 	/* (the line stands for the first probe) */
 	int ka_line = -1; /* a's SO_KEEPALIVE line */
@@ -559,6 +642,23 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    x == 0 ? "c" : "l");
 			o.frame = 0;
 		}
+
+	/* each side's timestamp clock in the capture, against the run's:
+	 * its first timestamp (not forged) and when it left */
+	ts_basis tsc[2] = {{0, 0, 0}, {0, 0, 0}};
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		int x = dir_of(c, s);
+		if (s->has_ts && !tsc[x].known && !(forged && forged[i])) {
+			tsc[x].known = 1;
+			tsc[x].val = s->tsval;
+			/* the run's clock for host x (doc/model.md): the
+			 * virtual time in ms plus (index + 1) * 10^6 */
+			int64_t t = s->t_us - t0 - off[x];
+			tsc[x].run = (uint32_t)((x + 1) * 1000000 +
+						(t < 0 ? 0 : t / 1000));
+		}
+	}
 
 	/* walk the segments */
 	int syn_seen = 0, fin_done[2] = {0, 0}, rst_done[2] = {0, 0};
@@ -594,7 +694,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		o.frame = s->frame;
 		if (forged && forged[i]) {
 			/* (no stack sent it: nothing is inferred from it) */
-			put_inject(&o, t, s, host[x], host[y]);
+			put_inject(&o, t, s, ts_clock(&tsc[x], s->tsval),
+				   s->tsecr ? ts_clock(&tsc[y], s->tsecr) : 0,
+				   host[x], host[y]);
 			continue;
 		}
 		if ((s->flags & TS_CAP_ACK) &&
@@ -700,12 +802,17 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				int qd = dir_of(c, q);
 				if (qd == x && q->flags == s->flags &&
 				    q->seq == s->seq) {
-					add(&o, t - 1, "net: drop %s>%s 1 SYN",
-					    host[x], host[y]);
+					drop_one(&o, c, sg, s, 0, t0 + off[x],
+						 host[x], host[y]);
 					break;
 				}
+				/* (a SYN|ACK's answer is an ACK: in a
+				 * simultaneous open the peer's SYN|ACK
+				 * answers the SYN) */
 				if (qd == y && (q->flags & TS_CAP_ACK) &&
-				    q->ack == s->seq + 1) {
+				    q->ack == s->seq + 1 &&
+				    !((s->flags & TS_CAP_ACK) &&
+				      (q->flags & TS_CAP_SYN))) {
 					/* answered: was the answer lost? */
 					for (size_t m = k + 1; m < sg->n; m++) {
 						const ts_cap_seg *w = &sg->v[m];
@@ -713,18 +820,10 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 							break;
 						if (w->flags == s->flags &&
 						    w->seq == s->seq) {
-							int64_t tq = q->t_us -
-								     t0 -
-								     off[y];
-							add(&o, tq - 1,
-							    "net: drop %s>%s 1 "
-							    "%s",
-							    host[y], host[x],
-							    (q->flags &
-							     TS_CAP_SYN)
-								? "SYN"
-							    : q->len ? "DATA"
-								     : "ACK");
+							drop_one(&o, c, sg, q,
+								 t, t0 + off[y],
+								 host[y],
+								 host[x]);
 							break;
 						}
 					}
@@ -754,6 +853,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 					    B->port);
 				syn_seen = 1;
 			}
+			if (x == 1 && !(s->flags & TS_CAP_ACK) && simul &&
+			    !started[1])
+				add(&o, t, "b: connect(s, a:%u)", A->port);
 			if (!started[x]) {
 				started[x] = 1;
 				nxt[x] = s->seq + seqlen;
@@ -996,7 +1098,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				const ts_cap_seg *q = &sg->v[k];
 				int64_t tq = q->t_us - t0 - off[dir_of(c, q)];
 				if (dir_of(c, q) == x && seg_of_kind(q, kind) &&
-				    tq > o.v[i].t && tq < o.v[j].t)
+				    tq >= o.v[i].t && tq < o.v[j].t)
 					between++;
 			}
 			if (between != cnt)
@@ -1264,6 +1366,117 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	free(o.v);
 }
 
+/* The trace of connection C when it is a socket's connection to itself
+ * (its two ends are one address and port): one host whose socket, bound
+ * to the port, connects to it (RFC 9293 §3.5: a simultaneous open with
+ * itself; Linux tcp_v4_connect allows it), a write up to each PSH and a
+ * read of each segment's data as it arrives, which is at once, and a
+ * close() at the FIN. */
+static void write_self_trace(FILE *f, const char *path, const ts_xp_conn *c,
+			     const segs *sg)
+{
+	out o = {0};
+	const ts_xp_side *A = &c->s[0];
+	int64_t t0 = c->t0;
+	int mss = -1, syn = 0, fin = 0, started = 0;
+	uint32_t nxt = 0;
+	uint64_t pend = 0;
+	int64_t pend_t = 0;
+	size_t first = 0;
+	add(&o, 0, "a: c = socket()");
+	for (size_t i = 0; i < sg->n; i++)
+		if ((sg->v[i].flags & TS_CAP_SYN) && mss < 0)
+			mss = sg->v[i].mss;
+	if (mss >= 88 && mss < ETH_MSS)
+		add(&o, 0, "a: setsockopt(c, TCP_MAXSEG, %d)", mss);
+	add(&o, 0, "a: bind(c, %u)", A->port);
+	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
+	for (size_t i = 0; i < sg->n; i++) {
+		const ts_cap_seg *s = &sg->v[i];
+		int64_t t = s->t_us - t0;
+		o.frame = s->frame;
+		if ((s->flags & TS_CAP_SYN) && !(s->flags & TS_CAP_ACK) &&
+		    !syn) {
+			syn = 1;
+			add(&o, t, "a: connect(c, a:%u)", A->port);
+		}
+		if (s->flags & TS_CAP_SYN) {
+			if (!started)
+				nxt = s->seq + 1;
+			started = 1;
+			continue;
+		}
+		if (!started) {
+			nxt = s->seq;
+			started = 1;
+		}
+		if (s->len && (int32_t)(s->seq + s->len - nxt) > 0) {
+			if (!pend) {
+				pend_t = t;
+				first = i;
+			}
+			pend += s->len;
+			nxt = s->seq + s->len;
+			if (!(s->flags & (TS_CAP_PSH | TS_CAP_FIN)))
+				continue;
+			/* the write, then a read of each of its segments
+			 * (which arrive as they leave) */
+			o.frame = sg->v[first].frame;
+			add(&o, pend_t, "a: write(c, %" PRIu64 ")", pend);
+			pend = 0;
+			for (size_t k = first; k <= i; k++)
+				if (sg->v[k].len) {
+					o.frame = sg->v[k].frame;
+					add(&o, sg->v[k].t_us - t0,
+					    "a: read(c, %" PRIu32 ")",
+					    sg->v[k].len);
+				}
+			o.frame = s->frame;
+		}
+		if ((s->flags & TS_CAP_FIN) && !fin) {
+			fin = 1;
+			add(&o, t, "a: close(c)");
+		}
+	}
+	o.frame = 0;
+	if (pend)
+		add(&o, pend_t, "a: write(c, %" PRIu64 ")", pend + 1);
+	qsort(o.v, o.n, sizeof *o.v, by_time);
+	fprintf(f,
+		"# Made by tcpsim pcap2trace from %s, connection %" PRIu32
+		" (frames #%" PRIu64 "..#%" PRIu64 ").\n",
+		path, c->id, c->first_frame, c->last_frame);
+	fputs("# Inferred: a socket's connection to itself (both ends are "
+	      "one address\n# and port): the host, its address and port; "
+	      "the calls, at the times\n# their segments left.\n"
+	      "# Assumed: the socket reads data as it arrives; SIGPIPE "
+	      "ignored; Linux\n# defaults elsewhere (buffers, timers)",
+	      f);
+	if (mss > ETH_MSS)
+		fprintf(f,
+			";\n# an MSS of 1460 (tcpsim's links have a 1500-byte "
+			"MTU) where the SYN\n# offered %d (a loopback or "
+			"jumbo-frame link)",
+			mss);
+	fputs(".\n# A line's \"# #N\" is the frame of the capture it stands "
+	      "for.\nhost a ",
+	      f);
+	put_addr(f, A->addr);
+	fprintf(f, "\nset a isn %" PRIu32 "\n\n", A->isn);
+	char tb[32];
+	for (size_t i = 0; i < o.n; i++) {
+		us(tb, sizeof tb, o.v[i].t);
+		fprintf(f, "%-12s %s\n", tb, o.v[i].text);
+	}
+	free(o.v);
+}
+
+/* Whether connection C is a socket's connection to itself. */
+static int self_connect(const ts_xp_conn *c)
+{
+	return c->s[0].addr == c->s[1].addr && c->s[0].port == c->s[1].port;
+}
+
 /* A run of a trace against the capture: how many of the connection's
  * segments, in order, the run sent alike (direction, flags, payload
  * length), and whether it sent others. */
@@ -1456,6 +1669,8 @@ int ts_pcap2trace(const uint8_t *data, size_t len, const char *name,
 	unsigned char *forged = NULL;
 	if (list)
 		list_segments(f, &p->c, &sg);
+	else if (self_connect(&p->c))
+		write_self_trace(f, name, &p->c, &sg);
 	else if (!(forged = calloc(sg.n + 1, 1))) {
 		snprintf(err, errlen, "out of memory");
 		r = -2;
