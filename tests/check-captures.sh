@@ -162,15 +162,21 @@ fi
 # pcap2trace: the RSTs the recording harness forged (s16a) are what no
 # stack sends in a run of the trace: each is a net: inject line with its
 # fields as captured, and the comment at the top names them all; where
-# forging does not reproduce the capture (s09a), the trace forges nothing
+# every segment of one side is forged (s09a), that side has no stack and
+# nothing else is said of it; where forging does not reproduce the
+# capture (s15b), the trace forges nothing
 "$TCPSIM" pcap2trace "$dir/s16a.pcap" >"$tmp/s16a.trace" 2>&1
+"$TCPSIM" pcap2trace "$dir/s09a.pcap" >"$tmp/s09a.trace" 2>&1
 if [ "$(grep -c '^[0-9]*us  *net: inject b:5000>a:40000 RST seq [0-9]* ack 0 len 0 win 65535 # #[0-9]*$' "$tmp/s16a.trace")" = 6 ] &&
 	grep -q '^# forged (net: inject): #8, #10, #11, #12, #13, #14$' "$tmp/s16a.trace" &&
-	! "$TCPSIM" pcap2trace "$dir/s09a.pcap" 2>&1 | grep -q 'inject'; then
+	grep -q '^host a 127.0.0.1 nostack$' "$tmp/s09a.trace" &&
+	[ "$(grep -c '^[0-9]*us  *net: inject a:40000>b:5000 ' "$tmp/s09a.trace")" = 8 ] &&
+	! grep -q '^[0-9]*us  *\(a:\|net: drop\)' "$tmp/s09a.trace" &&
+	! "$TCPSIM" pcap2trace "$dir/s15b.pcap" 2>&1 | grep -q 'inject'; then
 	pass=$((pass + 1))
 else
-	echo "FAIL: pcap2trace of s16a.pcap: not the six forged RSTs, or s09a forged"
-	sed 's/^/    /' "$tmp/s16a.trace"
+	echo "FAIL: pcap2trace: not the six forged RSTs of s16a, a's eight segments of s09a, or s15b forged"
+	sed 's/^/    /' "$tmp/s16a.trace" "$tmp/s09a.trace"
 	fail=$((fail + 1))
 fi
 # standard input

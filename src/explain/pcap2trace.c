@@ -412,12 +412,21 @@ static void put_inject(out *o, int64_t t, const ts_cap_seg *s, uint32_t tsval,
 	    opt);
 }
 
-/* Write the trace of connection C (segments SG) to F; FORGED (NULL: none)
- * marks the segments written as forged (net: inject) instead of as what a
- * stack sent. */
+/* What the trace takes as not sent by a stack. */
+typedef struct guess {
+	unsigned char *forged; /* per segment: written as forged (net:
+				* inject) instead of as what a stack sent */
+	int nostack; /* -1; 0 or 1: that side has no stack (every segment
+		      * it sent is forged) */
+} guess;
+
+/* Write the trace of connection C (segments SG) to F with the guess G
+ * (NULL: none). */
 static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
-			const segs *sg, const unsigned char *forged)
+			const segs *sg, const guess *g)
 {
+	const unsigned char *forged = g ? g->forged : NULL;
+	int nostack = g ? g->nostack : -1;
 	out o = {0};
 	const ts_xp_side *A = &c->s[0], *B = &c->s[1];
 	uint32_t baddr = B->addr;
@@ -1213,7 +1222,12 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		col += fprintf(f, "%s #%" PRIu64, col > 23 ? "," : "",
 			       sg->v[i].frame);
 	}
-	if (col)
+	if (col && nostack >= 0)
+		fprintf(f,
+			"\n# (all that %s sent: %s has no stack here; a test "
+			"tool such as\n# packetdrill sends so)",
+			host[nostack], host[nostack]);
+	else if (col)
 		fputs("\n# (a capture cannot tell a forged segment from a "
 		      "copy the network made\n# or one sent by what it did "
 		      "not see)",
@@ -1226,17 +1240,20 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			host[c->rst[i].from], first_id(&c->rst[i]));
 	fputs("host a ", f);
 	put_addr(f, A->addr);
-	fputs("\nhost b ", f);
+	fputs(nostack == 0 ? " nostack\nhost b " : "\nhost b ", f);
 	put_addr(f, baddr);
-	fprintf(f, "\nlink a b delay %" PRId64 "us\n", d);
-	fprintf(f, "set a isn %" PRIu32 "\n", A->isn);
-	if (B->started)
+	fprintf(f, "%s\nlink a b delay %" PRId64 "us\n",
+		nostack == 1 ? " nostack" : "", d);
+	if (nostack != 0)
+		fprintf(f, "set a isn %" PRIu32 "\n", A->isn);
+	if (B->started && nostack != 1)
 		fprintf(f, "set b isn %" PRIu32 "\n", B->isn);
-	if (tfo_len)
+	if (tfo_len && nostack != 0)
 		fputs("set a tcp_fastopen 5\n", f);
-	if (tfo_taken)
+	if (tfo_taken && nostack != 1)
 		fputs("set b tcp_fastopen 1538\n", f);
-	if (syn_rexmit && c->timeout_side == 0 && !c->s[1].started) {
+	if (syn_rexmit && c->timeout_side == 0 && !c->s[1].started &&
+	    nostack != 0) {
 		/* connect() gave up. Linux tcp_write_timeout: when the time
 		 * since the first SYN passes tcp_model_timeout(n, 1 s), the
 		 * RTOs doubling from 1 s; the first tcp_syn_linear_timeouts
@@ -1261,6 +1278,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			fprintf(f, "set a tcp_syn_linear_timeouts %d\n", lin);
 	}
 	for (int x = 0; x < 2; x++) {
+		if (x == nostack)
+			continue;
 		/* Linux tcp_send_probe0: the probe timer's backoff grows up
 		 * to tcp_retries2 doublings of the RTO (the first probe
 		 * comes an RTO after the window closed); the gaps show it
@@ -1269,13 +1288,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		    nzw[x] && zw_at[x] >= 0 ? zw_t[x][0] - zw_at[x] : -1;
 		for (int k = 1; prev > 0 && k < nzw[x] && c->timeout_side != x;
 		     k++) {
-			int64_t g = zw_t[x][k] - zw_t[x][k - 1];
-			if (2 * g < 3 * prev && prev < 100000000) {
+			int64_t gap = zw_t[x][k] - zw_t[x][k - 1];
+			if (2 * gap < 3 * prev && prev < 100000000) {
 				fprintf(f, "set %s tcp_retries2 %d\n", host[x],
 					k - 1);
 				break;
 			}
-			prev = g;
+			prev = gap;
 		}
 		if (c->timeout_side == x && c->s[x].rexmits &&
 		    !(x == 0 && !c->s[1].started)) {
@@ -1360,6 +1379,18 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < o.n; i++) {
+		/* (a side without a stack makes no call, the network does
+		 * nothing to what is forged for it, and what reaches it
+		 * changes nothing) */
+		const char *l = o.v[i].text;
+		if (nostack >= 0 &&
+		    ((l[0] == host[nostack][0] && l[1] == ':') ||
+		     (!strncmp(l, "net: drop ", 10) &&
+		      (l[10] == host[nostack][0] ||
+		       l[12] == host[nostack][0])) ||
+		     (!strncmp(l, "net: heal ", 10) &&
+		      l[10] == host[nostack][0])))
+			continue;
 		us(tb, sizeof tb, o.v[i].t);
 		fprintf(f, "%-12s %s\n", tb, o.v[i].text);
 	}
@@ -1485,7 +1516,9 @@ typedef struct match {
 	const segs *sg;
 	uint32_t baddr;
 	size_t same;
-	int differs;
+	int differs; /* the run sent another segment where the capture
+		      * has its segment SAME (or has no more) */
+	int other;   /* that segment's direction */
 } match;
 
 static void match_event(void *ctx, const tcpsim_event *ev)
@@ -1506,31 +1539,41 @@ static void match_event(void *ctx, const tcpsim_event *ev)
 		return;
 	const ts_cap_seg *q = m->same < m->sg->n ? &m->sg->v[m->same] : NULL;
 	if (q && dir_of(m->c, q) == dir && q->len == g->len &&
-	    (q->flags & 0x3f) == (g->flags & 0x3f))
+	    (q->flags & 0x3f) == (g->flags & 0x3f)) {
 		m->same++;
-	else
+	} else {
 		m->differs = 1;
+		m->other = dir;
+	}
 }
 
-/* Write the trace with FORGED and run it: the segments it sends alike,
- * SG->n + 1 when it sends exactly the capture's. */
+/* Write the trace with the guess G and run it: the segments it sends alike,
+ * SG->n + 1 when it sends exactly the capture's. *OTHER: the direction of
+ * the segment the run sent where the capture has another, -1 when the run
+ * sent none there, -2 when the run failed (a limit, a line it could not
+ * carry out), -3 when the trace is not one (a call on a socket its
+ * inference never made). */
 static size_t run_alike(const char *path, const ts_xp_conn *c, const segs *sg,
-			const unsigned char *forged)
+			const guess *g, int *other)
 {
+	*other = -1;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 	if (!m)
 		return 0;
-	write_trace(m, path, c, sg, forged);
+	write_trace(m, path, c, sg, g);
 	if (fclose(m) != 0) {
 		free(text);
 		return 0;
 	}
-	match mt = {c, sg,
-		    c->s[0].addr == c->s[1].addr ? c->s[0].addr + 1
-						 : c->s[1].addr,
-		    0, 0};
+	match mt = {
+	    c,
+	    sg,
+	    c->s[0].addr == c->s[1].addr ? c->s[0].addr + 1 : c->s[1].addr,
+	    0,
+	    0,
+	    -1};
 	tcpsim_options o;
 	tcpsim_options_init(&o);
 	/* (a run that needs more says the trace is not the capture's: a
@@ -1542,10 +1585,20 @@ static size_t run_alike(const char *path, const ts_xp_conn *c, const segs *sg,
 		       TCPSIM_EV_BIT(TCPSIM_EV_INJECT) |
 		       TCPSIM_EV_BIT(TCPSIM_EV_REPLAY);
 	tcpsim_error err;
-	int st = tcpsim_run_trace("pcap2trace", text, len, &o, &err);
+	tcpsim_sim *sim = tcpsim_load("pcap2trace", text, len, &o, &err);
 	free(text);
-	if (st == TCPSIM_ERROR)
+	if (!sim) {
+		*other = -3;
 		return 0;
+	}
+	int st = tcpsim_run(sim, &err);
+	tcpsim_free(sim);
+	if (st == TCPSIM_ERROR) {
+		*other = -2;
+		return 0;
+	}
+	if (mt.differs)
+		*other = mt.other;
 	return !mt.differs && mt.same == sg->n ? sg->n + 1 : mt.same;
 }
 
@@ -1556,26 +1609,54 @@ static size_t run_alike(const char *path, const ts_xp_conn *c, const segs *sg,
  * what it receives; a forged RST, a replayed old segment, a copy the
  * network made come from none of them) is found by running the trace:
  * where the run first differs from the capture, the capture's segment
- * is taken as forged if the run then goes further alike. FORGED keeps
- * the marks when the run, so fitted, sends exactly the capture's
- * segments; otherwise none: a guess that does not reproduce the capture
- * is not written. */
+ * is taken as forged if the run then goes further alike. When that does
+ * not give the capture because the run has one side's stack send, amid
+ * the capture's segments, what the capture shows it never sent (no stack
+ * would keep quiet there), that side may have had no stack at all (a test
+ * tool sent its segments): all it sent is forged. G keeps the guess that
+ * makes the run send exactly the capture's segments; otherwise none: a
+ * guess that does not reproduce the capture is not written. */
 static void fit_forged(const char *path, const ts_xp_conn *c, const segs *sg,
-		       unsigned char *forged)
+		       guess *g)
 {
-	size_t at = run_alike(path, c, sg, forged);
+	int other, last = -1;
+	size_t at = run_alike(path, c, sg, g, &other);
+	if (at > sg->n || other == -2)
+		return;
+	/* (a trace that is not one: either side may have had no stack) */
+	int invalid = other == -3;
 	for (int k = 0; k < MAX_FORGED && at < sg->n; k++) {
-		if (forged[at] || !forgeable(&sg->v[at]))
+		last = other;
+		if (g->forged[at] || !forgeable(&sg->v[at]))
 			break;
-		forged[at] = 1;
-		size_t next = run_alike(path, c, sg, forged);
+		g->forged[at] = 1;
+		size_t next = run_alike(path, c, sg, g, &other);
 		if (next > sg->n)
 			return;
-		if (next <= at)
+		if (next <= at) {
+			g->forged[at] = 0;
 			break;
+		}
 		at = next;
+		last = other;
 	}
-	memset(forged, 0, sg->n);
+	for (int x = 0; x < 2 && at < sg->n; x++) {
+		if (x != last && !invalid)
+			continue;
+		int all = 1, some = 0;
+		for (size_t i = 0; i < sg->n; i++) {
+			int mine = dir_of(c, &sg->v[i]) == x;
+			g->forged[i] = (unsigned char)mine;
+			some |= mine;
+			if (mine && !forgeable(&sg->v[i]))
+				all = 0;
+		}
+		g->nostack = x;
+		if (all && some && run_alike(path, c, sg, g, &other) > sg->n)
+			return;
+	}
+	memset(g->forged, 0, sg->n);
+	g->nostack = -1;
 }
 
 static void usage(FILE *f)
@@ -1666,19 +1747,19 @@ int ts_pcap2trace(const uint8_t *data, size_t len, const char *name,
 			break;
 	}
 	ts_cap_close(cap);
-	unsigned char *forged = NULL;
+	guess g = {NULL, -1};
 	if (list)
 		list_segments(f, &p->c, &sg);
 	else if (self_connect(&p->c))
 		write_self_trace(f, name, &p->c, &sg);
-	else if (!(forged = calloc(sg.n + 1, 1))) {
+	else if (!(g.forged = calloc(sg.n + 1, 1))) {
 		snprintf(err, errlen, "out of memory");
 		r = -2;
 	} else {
-		fit_forged(name, &p->c, &sg, forged);
-		write_trace(f, name, &p->c, &sg, forged);
+		fit_forged(name, &p->c, &sg, &g);
+		write_trace(f, name, &p->c, &sg, &g);
 	}
-	free(forged);
+	free(g.forged);
 	free(sg.v);
 	free(p);
 	return r == -2 ? -2 : r < 0 ? -1 : 0;
