@@ -203,6 +203,55 @@ static int unheard(const ts_xp_conn *c, const segs *sg, size_t i,
 	return lost;
 }
 
+/* Whether data segment I of SG (from X), which would have reached Y at
+ * ARRIVE (trace time), was held back by the network: never sent again,
+ * the first segment Y sent after that (its departure: capture time less
+ * BASE) acknowledges up to its start but not its end (so nothing before
+ * it was missing), and a later one acknowledges its end: it came late.
+ * Returns how late (the departure of that later ACK, which it drew at
+ * once, less ARRIVE), 0 when it was not. */
+static int64_t held_back(const ts_xp_conn *c, const segs *sg, size_t i,
+			 int64_t arrive, int64_t base)
+{
+	const ts_cap_seg *s = &sg->v[i];
+	int x = dir_of(c, s), first = 1;
+	uint32_t end = s->seq + s->len;
+	const ts_cap_seg *unused;
+	if (sent_again(c, sg, i, &unused))
+		return 0;
+	for (size_t k = i + 1; k < sg->n; k++) {
+		const ts_cap_seg *q = &sg->v[k];
+		if (dir_of(c, q) == x || !(q->flags & TS_CAP_ACK) ||
+		    q->t_us - base < arrive)
+			continue;
+		if (first) {
+			first = 0;
+			if ((int32_t)(q->ack - s->seq) < 0 ||
+			    (int32_t)(q->ack - end) >= 0)
+				return 0;
+			continue;
+		}
+		if ((int32_t)(q->ack - end) >= 0)
+			return q->t_us - base - arrive;
+	}
+	return 0;
+}
+
+/* Whether a data segment of the same sender left at the same time as
+ * segment I of SG, before it: no line between them can tell them apart. */
+static int sent_with(const ts_xp_conn *c, const segs *sg, size_t i)
+{
+	const ts_cap_seg *s = &sg->v[i];
+	for (size_t k = i; k-- > 0;) {
+		const ts_cap_seg *q = &sg->v[k];
+		if (q->t_us != s->t_us)
+			return 0;
+		if (dir_of(c, q) == dir_of(c, s) && q->len)
+			return 1;
+	}
+	return 0;
+}
+
 /* A side's writes: the line of its last one and its byte count. */
 typedef struct writer {
 	int line; /* index in the output, -1: none yet */
@@ -600,6 +649,57 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		    !(s->flags & (TS_CAP_SYN | TS_CAP_RST)))
 			stalled[dir_of(c, s)] = 1;
 	}
+	/* TCP_NODELAY: a segment shorter than a full one left while an
+	 * earlier short one of its side was unacknowledged, which Nagle's
+	 * algorithm never lets go (RFC 1122 §4.2.3.4; Linux tcp_nagle_check,
+	 * Minshall's variant: tcp_minshall_check); a FIN goes regardless */
+	int nodelay[2] = {0, 0};
+	int syn_ts[2] = {0, 0};
+	for (size_t i = 0; i < sg->n; i++)
+		if (sg->v[i].flags & TS_CAP_SYN)
+			syn_ts[dir_of(c, &sg->v[i])] |= sg->v[i].has_ts;
+	int ts_both = syn_ts[0] && syn_ts[1];
+	for (int x = 0; x < 2; x++) {
+		int y = !x;
+		int64_t full =
+		    (mss[y] > 0 && mss[y] < ETH_MSS ? mss[y] : ETH_MSS) -
+		    (ts_both ? 12 : 0);
+		uint32_t hi = 0, sml_end = 0;
+		int seen = 0, sml = 0;
+		for (size_t i = 0; i < sg->n && !nodelay[x]; i++) {
+			const ts_cap_seg *s = &sg->v[i];
+			if (dir_of(c, s) != x || (s->flags & TS_CAP_SYN) ||
+			    !s->len || (forged && forged[i]))
+				continue;
+			uint32_t end = s->seq + s->len;
+			if (seen && (int32_t)(end - hi) <= 0)
+				continue; /* sent again */
+			hi = end;
+			seen = 1;
+			if ((int64_t)s->len >= full)
+				continue;
+			/* what x had heard acknowledged when it left: y's
+			 * segments that reached it by then */
+			int64_t t = s->t_us - t0 - off[x];
+			uint32_t acked = s->seq;
+			int known = 0;
+			for (size_t k = 0; k < sg->n; k++) {
+				const ts_cap_seg *q = &sg->v[k];
+				if (dir_of(c, q) != y ||
+				    !(q->flags & TS_CAP_ACK) ||
+				    q->t_us - t0 - off[y] + d > t)
+					continue;
+				if (!known || (int32_t)(q->ack - acked) > 0)
+					acked = q->ack;
+				known = 1;
+			}
+			if (sml && !(s->flags & TS_CAP_FIN) &&
+			    (int32_t)(sml_end - acked) > 0)
+				nodelay[x] = 1;
+			sml = 1;
+			sml_end = end;
+		}
+	}
 	const char *fd[2] = {"c", "s"};
 	const char *host[2] = {"a", "b"};
 	char tb[32];
@@ -612,6 +712,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (rcvbuf[1])
 			add(&o, 0, "b: setsockopt(s, SO_RCVBUF, %d)",
 			    rcvbuf[1]);
+		if (nodelay[1])
+			add(&o, 0, "b: setsockopt(s, TCP_NODELAY, 1)");
 		add(&o, 0, "b: bind(s, %u)", B->port);
 	}
 	/* B: a listener unless the SYN met none */
@@ -625,6 +727,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (rcvbuf[1])
 			add(&o, 0, "b: setsockopt(l, SO_RCVBUF, %d)",
 			    rcvbuf[1]);
+		/* (the accepted socket inherits it) */
+		if (nodelay[1])
+			add(&o, 0, "b: setsockopt(l, TCP_NODELAY, 1)");
 		add(&o, 0, "b: bind(l, %u)", B->port);
 		add(&o, 0, "b: listen(l, 128)");
 		if (!listener_closed)
@@ -635,6 +740,8 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		add(&o, 0, "a: setsockopt(c, TCP_MAXSEG, %d)", maxseg[0]);
 	if (rcvbuf[0])
 		add(&o, 0, "a: setsockopt(c, SO_RCVBUF, %d)", rcvbuf[0]);
+	if (nodelay[0])
+		add(&o, 0, "a: setsockopt(c, TCP_NODELAY, 1)");
 	add(&o, 0, "a: bind(c, %u)", A->port);
 	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
 	if (simul || (!no_listener && !listener_closed))
@@ -914,6 +1021,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			int ever;
 			int gone =
 			    unheard(c, sg, i, arrive, t0 + off[y], &ever);
+			int64_t late = dropping[x] ? 0
+						   : held_back(c, sg, i, arrive,
+							       t0 + off[y]);
 			if (!dropping[x] && c->s[x].rexmits &&
 			    sent_again(c, sg, i, &acked))
 				drop_lost(&o, c, sg, s, acked, t, t0 + off[y],
@@ -921,6 +1031,12 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			else if (!dropping[x] && gone)
 				add(&o, t, "net: drop %s>%s 1 DATA", host[x],
 				    host[y]);
+			else if (late > 0 && !sent_with(c, sg, i))
+				/* (the line takes the next data segment x
+				 * sends: none other leaves with it) */
+				add(&o, t - 1,
+				    "net: delay %s>%s %" PRId64 "us 1 DATA",
+				    host[x], host[y], late);
 			/* a write's segments: the last has PSH (Linux
 			 * tcp_push at the end of sendmsg) */
 			if (!pend[x])
@@ -1176,6 +1292,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    "crashed before the first\n# (or the network "
 			    "cut it off: the capture shows the same)",
 			    host[x], host[!x]);
+		if (nodelay[x])
+			fprintf(f,
+				";\n# %s set TCP_NODELAY: a short segment left "
+				"while an earlier short\n# one was "
+				"unacknowledged, which Nagle's algorithm holds "
+				"back",
+				host[x]);
 		if (rcvbuf[x])
 			fprintf(f,
 				";\n# %s set SO_RCVBUF %d: its SYN offered a "
