@@ -797,6 +797,9 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	/* zero-window probes: when the window closed, the first run's times */
 	int64_t zw_at[2] = {-1, -1}, zw_t[2][64];
 	int nzw[2] = {0, 0}, zw_done[2] = {0, 0};
+	/* the latest run of zero-window probes: its first and last */
+	int64_t zw_first[2] = {-1, -1}, zw_last[2] = {-1, -1};
+	size_t zw_last_i[2] = {0, 0};
 	/* each side's first FIN: when it reached the peer, and its end */
 	int64_t fin_at[2] = {-1, -1}, fin_sent_t[2] = {-1, -1};
 	size_t first_probe_i[2] = {0, 0};
@@ -999,6 +1002,10 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			/* the first run of probes, until data goes */
 			if (!zw_done[x] && nzw[x] < 64)
 				zw_t[x][nzw[x]++] = t;
+			if (zw_first[x] < 0)
+				zw_first[x] = t;
+			zw_last[x] = t;
+			zw_last_i[x] = i;
 		} else if (s->len == 0 && !(s->flags & TS_CAP_FIN) &&
 			   s->seq == nxt[x] - 1) {
 			/* a keepalive probe */
@@ -1013,6 +1020,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		if (newdata && s->len) {
 			if (nzw[x])
 				zw_done[x] = 1;
+			zw_first[x] = -1;
 			/* a write; the peer reads it on arrival unless it
 			 * leaves it unread */
 			/* retransmitted later: this copy was lost, or the ACK
@@ -1175,6 +1183,31 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			peer_gone[x] = 1;
 		}
 	}
+	/* zero-window probes that stop, the window still closed, with
+	 * nothing sent after them: the prober gave up silently, which
+	 * answered probes never make it do but TCP_USER_TIMEOUT (Linux
+	 * tcp_probe_timer: past it, counted from the first probe,
+	 * tcp_write_err, no RST), or the capture stops there. The timeout
+	 * written is the least that stops the next probe, set just before
+	 * the first. */
+	int user_timeout[2] = {0, 0};
+	for (int x = 0; x < 2; x++) {
+		int after = 0;
+		for (size_t k = zw_last_i[x] + 1; k < sg->n; k++)
+			if (dir_of(c, &sg->v[k]) == x ||
+			    (sg->v[k].flags & (TS_CAP_RST | TS_CAP_FIN)) ||
+			    sg->v[k].win)
+				after = 1;
+		if (zw_first[x] < 0 || after || fin_done[x] || rst_done[x] ||
+		    c->timeout_side == x || (forged && forged[zw_last_i[x]]))
+			continue;
+		user_timeout[x] = (int)((zw_last[x] - zw_first[x]) / 1000 + 1);
+		o.frame = sg->v[zw_last_i[x]].frame;
+		add(&o, zw_first[x] - 1,
+		    "%s: setsockopt(%s, TCP_USER_TIMEOUT, %d)", host[x], fd[x],
+		    user_timeout[x]);
+		o.frame = 0;
+	}
 	/* a's keepalive timer started tcp_keepalive_time (whole seconds)
 	 * before its first probe: when that is after the handshake, the
 	 * application set SO_KEEPALIVE then (Linux sock_setsockopt ->
@@ -1292,6 +1325,14 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    "crashed before the first\n# (or the network "
 			    "cut it off: the capture shows the same)",
 			    host[x], host[!x]);
+		if (user_timeout[x])
+			fprintf(
+			    f,
+			    ";\n# %s's zero-window probes stop, the window "
+			    "still closed: it gave\n# up by TCP_USER_TIMEOUT "
+			    "(%d ms, the least that stops the next probe),\n# "
+			    "or the capture stops there",
+			    host[x], user_timeout[x]);
 		if (nodelay[x])
 			fprintf(f,
 				";\n# %s set TCP_NODELAY: a short segment left "
