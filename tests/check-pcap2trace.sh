@@ -3,9 +3,10 @@
 # writes of each trace under traces/: the trace it makes, run, gives the
 # same segments (direction, flags, payload length) for the connection
 # and the same RSTs, and explain --trace finds each RST's evidence on
-# the lines made from it. tests/pcap2trace.txt lists the traces where this
-# cannot hold, each with the reason; they are run too, and one that comes
-# out the same must leave the list.
+# the lines made from it; likewise connection 1 of each capture recorded
+# on Linux 6.18 in tests/captures. tests/pcap2trace.txt lists the captures
+# where this cannot hold, each with the reason; they are run too, and one
+# that comes out the same must leave the list.
 set -u
 LC_ALL=C
 export LC_ALL

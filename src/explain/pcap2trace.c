@@ -252,6 +252,27 @@ static int sent_with(const ts_xp_conn *c, const segs *sg, size_t i)
 	return 0;
 }
 
+/* Whether segment I of SG, a SYN, was sent again by its sender. */
+static int sent_syn_again(const ts_xp_conn *c, const segs *sg, size_t i)
+{
+	const ts_cap_seg *s = &sg->v[i];
+	for (size_t k = i + 1; k < sg->n; k++)
+		if (dir_of(c, &sg->v[k]) == dir_of(c, s) &&
+		    sg->v[k].flags == s->flags && sg->v[k].seq == s->seq)
+			return 1;
+	return 0;
+}
+
+/* Whether FRAME is one of SG's segments that FORGED marks. */
+static int forged_frame(const segs *sg, const unsigned char *forged,
+			uint64_t frame)
+{
+	for (size_t k = 0; forged && k < sg->n; k++)
+		if (sg->v[k].frame == frame)
+			return forged[k];
+	return 0;
+}
+
 /* A side's writes: the line of its last one and its byte count. */
 typedef struct writer {
 	int line; /* index in the output, -1: none yet */
@@ -863,6 +884,10 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 				add(&o, t, "net: drop %s>%s 1 RST", host[x],
 				    host[y]);
 			const char *id = first_id(r);
+			/* (the stack's answer to a forged segment: nothing
+			 * happened to its application) */
+			if (r->answers && forged_frame(sg, forged, r->answers))
+				continue;
 			if (r->answers) {
 				int relisten =
 				    !strcmp(id, "bad-ack") && c->s[x].passive;
@@ -914,11 +939,19 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			continue;
 		}
 		if ((s->flags & TS_CAP_SYN) && !dropping[x]) {
-			/* a SYN or SYN|ACK sent again before an answer: this
-			 * copy was lost, or the ACK that answered it */
+			/* a SYN or SYN|ACK sent again before an answer (a
+			 * forged copy included): this copy was lost, or the
+			 * ACK that answered it (a forged segment answers
+			 * nothing) */
+			int heard = 0;
 			for (size_t k = i + 1; k < sg->n; k++) {
 				const ts_cap_seg *q = &sg->v[k];
 				int qd = dir_of(c, q);
+				if (forged && forged[k] && qd == y)
+					continue;
+				if (qd == y && (q->flags & TS_CAP_ACK) &&
+				    q->ack == s->seq + 1)
+					heard = 1;
 				if (qd == x && q->flags == s->flags &&
 				    q->seq == s->seq) {
 					drop_one(&o, c, sg, s, 0, t0 + off[x],
@@ -949,6 +982,13 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 					break;
 				}
 			}
+			/* a simultaneous open's SYN that the peer, itself
+			 * connecting, never acknowledged (no SYN|ACK, no
+			 * RST), nor sent again: it never arrived */
+			if (simul && !heard && !(s->flags & TS_CAP_ACK) &&
+			    !sent_syn_again(c, sg, i))
+				drop_one(&o, c, sg, s, 0, t0 + off[x], host[x],
+					 host[y]);
 		}
 		if (s->flags & TS_CAP_SYN) {
 			if (x == 0 && !(s->flags & TS_CAP_ACK)) {
