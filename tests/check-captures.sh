@@ -164,7 +164,8 @@ fi
 # fields as captured, and the comment at the top names them all; where
 # every segment of one side is forged (s09a), that side has no stack and
 # nothing else is said of it; where forging does not reproduce the
-# capture (s15b), the trace forges nothing
+# capture (s15b), the trace forges nothing; a forged SYN (s08c) keeps its
+# options, its timestamp on the run's clock of its sender
 "$TCPSIM" pcap2trace "$dir/s16a.pcap" >"$tmp/s16a.trace" 2>&1
 "$TCPSIM" pcap2trace "$dir/s09a.pcap" >"$tmp/s09a.trace" 2>&1
 if [ "$(grep -c '^[0-9]*us  *net: inject b:5000>a:40000 RST seq [0-9]* ack 0 len 0 win 65535 # #[0-9]*$' "$tmp/s16a.trace")" = 6 ] &&
@@ -172,10 +173,12 @@ if [ "$(grep -c '^[0-9]*us  *net: inject b:5000>a:40000 RST seq [0-9]* ack 0 len
 	grep -q '^host a 127.0.0.1 nostack$' "$tmp/s09a.trace" &&
 	[ "$(grep -c '^[0-9]*us  *net: inject a:40000>b:5000 ' "$tmp/s09a.trace")" = 8 ] &&
 	! grep -q '^[0-9]*us  *\(a:\|net: drop\)' "$tmp/s09a.trace" &&
-	! "$TCPSIM" pcap2trace "$dir/s15b.pcap" 2>&1 | grep -q 'inject'; then
+	! "$TCPSIM" pcap2trace "$dir/s15b.pcap" 2>&1 | grep -q 'inject' &&
+	"$TCPSIM" pcap2trace "$dir/s08c.pcap" 2>&1 |
+	grep -q '^[0-9]*us  *net: inject a:40000>b:5000 SYN seq 1548456014 ack 0 len 0 win 65495 mss 65495 sackOK wscale 10 ts 1000000 0 # #6$'; then
 	pass=$((pass + 1))
 else
-	echo "FAIL: pcap2trace: not the six forged RSTs of s16a, a's eight segments of s09a, or s15b forged"
+	echo "FAIL: pcap2trace: not the six forged RSTs of s16a, a's eight segments of s09a, s08c's SYN with its options, or s15b forged"
 	sed 's/^/    /' "$tmp/s16a.trace" "$tmp/s09a.trace"
 	fail=$((fail + 1))
 fi

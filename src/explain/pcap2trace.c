@@ -267,7 +267,7 @@ static int sent_syn_again(const ts_xp_conn *c, const segs *sg, size_t i)
 static int forged_frame(const segs *sg, const unsigned char *forged,
 			uint64_t frame)
 {
-	for (size_t k = 0; forged && k < sg->n; k++)
+	for (size_t k = 0; k < sg->n; k++)
 		if (sg->v[k].frame == frame)
 			return forged[k];
 	return 0;
@@ -374,9 +374,10 @@ static void drop_lost(out *o, const ts_xp_conn *c, const segs *sg,
 #define ETH_MSS 1460
 
 /* The shortest time in SG from a segment that takes sequence space to
- * the first segment of the other side that acknowledges its end: a round
- * trip (0 when none is seen). */
-static int64_t shortest_round_trip(const ts_xp_conn *c, const segs *sg)
+ * the first segment of the other side that acknowledges its end (0 when
+ * none is seen): one way, when each segment is stamped as it left its
+ * host. */
+static int64_t shortest_answer(const ts_xp_conn *c, const segs *sg)
 {
 	int64_t best = -1;
 	for (size_t i = 0; i < sg->n; i++) {
@@ -490,13 +491,12 @@ typedef struct guess {
 		      * it sent is forged) */
 } guess;
 
-/* Write the trace of connection C (segments SG) to F with the guess G
- * (NULL: none). */
+/* Write the trace of connection C (segments SG) to F with the guess G. */
 static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			const segs *sg, const guess *g)
 {
-	const unsigned char *forged = g ? g->forged : NULL;
-	int nostack = g ? g->nostack : -1;
+	const unsigned char *forged = g->forged;
+	int nostack = g->nostack;
 	out o = {0};
 	const ts_xp_side *A = &c->s[0], *B = &c->s[1];
 	uint32_t baddr = B->addr;
@@ -511,14 +511,15 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		simul = dir_of(c, &sg->v[i]) == 1 &&
 			(sg->v[i].flags & (TS_CAP_SYN | TS_CAP_ACK)) ==
 			    TS_CAP_SYN &&
-			!(forged && forged[i]);
+			!forged[i];
 	/* the link delay: half the handshake's round trip (SYN to the ACK
 	 * of the SYN|ACK) at the capture point; in a simultaneous open, whose
-	 * SYNs cross, half the shortest time from a segment to the first
+	 * SYNs cross, each segment taken as stamped when it left its host
+	 * (where, below), the shortest time from a segment to the first
 	 * acknowledgment of its end */
 	int64_t d = c->rtt_us > 0 ? c->rtt_us / 2 : 0;
 	if (simul)
-		d = shortest_round_trip(c, sg) / 2;
+		d = shortest_answer(c, sg);
 	/* where the capture was taken: next to the client if the SYN|ACK
 	 * took longer to come than the ACK that answered it */
 	int64_t t_syn = -1, t_sa = -1, t_ack = -1;
@@ -690,7 +691,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		for (size_t i = 0; i < sg->n && !nodelay[x]; i++) {
 			const ts_cap_seg *s = &sg->v[i];
 			if (dir_of(c, s) != x || (s->flags & TS_CAP_SYN) ||
-			    !s->len || (forged && forged[i]))
+			    !s->len || forged[i])
 				continue;
 			uint32_t end = s->seq + s->len;
 			if (seen && (int32_t)(end - hi) <= 0)
@@ -786,7 +787,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	for (size_t i = 0; i < sg->n; i++) {
 		const ts_cap_seg *s = &sg->v[i];
 		int x = dir_of(c, s);
-		if (s->has_ts && !tsc[x].known && !(forged && forged[i])) {
+		if (s->has_ts && !tsc[x].known && !forged[i]) {
 			tsc[x].known = 1;
 			tsc[x].val = s->tsval;
 			/* the run's clock for host x (doc/model.md): the
@@ -832,7 +833,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		int x = dir_of(c, s), y = !x;
 		int64_t t = s->t_us - t0 - off[x];
 		o.frame = s->frame;
-		if (forged && forged[i]) {
+		if (forged[i]) {
 			/* (no stack sent it: nothing is inferred from it) */
 			put_inject(&o, t, s, ts_clock(&tsc[x], s->tsval),
 				   s->tsecr ? ts_clock(&tsc[y], s->tsecr) : 0,
@@ -947,7 +948,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			for (size_t k = i + 1; k < sg->n; k++) {
 				const ts_cap_seg *q = &sg->v[k];
 				int qd = dir_of(c, q);
-				if (forged && forged[k] && qd == y)
+				if (forged[k] && qd == y)
 					continue;
 				if (qd == y && (q->flags & TS_CAP_ACK) &&
 				    q->ack == s->seq + 1)
@@ -1239,7 +1240,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 			    sg->v[k].win)
 				after = 1;
 		if (zw_first[x] < 0 || after || fin_done[x] || rst_done[x] ||
-		    c->timeout_side == x || (forged && forged[zw_last_i[x]]))
+		    c->timeout_side == x || forged[zw_last_i[x]])
 			continue;
 		user_timeout[x] = (int)((zw_last[x] - zw_first[x]) / 1000 + 1);
 		o.frame = sg->v[zw_last_i[x]].frame;
@@ -1410,7 +1411,7 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 		      f);
 	/* the segments the fit (fit_forged) found no stack to send */
 	int col = 0;
-	for (size_t i = 0; forged && i < sg->n; i++) {
+	for (size_t i = 0; i < sg->n; i++) {
 		if (!forged[i])
 			continue;
 		if (!col) {
@@ -1837,10 +1838,8 @@ static void fit_forged(const char *path, const ts_xp_conn *c, const segs *sg,
 		size_t next = run_alike(path, c, sg, g, &other);
 		if (next > sg->n)
 			return;
-		if (next <= at) {
-			g->forged[at] = 0;
+		if (next <= at)
 			break;
-		}
 		at = next;
 		last = other;
 	}
