@@ -31,6 +31,16 @@ same_segments() {
 		cmp -s "$tmp/want" "$tmp/got"
 }
 
+# turn_back TRACE: run TRACE with a capture, its segments in $tmp/want,
+# and the trace pcap2trace makes of it in $tmp/b.trace; then whether that
+# trace gives the same segments (same_segments)
+turn_back() {
+	"$TCPSIM" --pcap "$tmp/a.pcap" "$1" >/dev/null 2>&1
+	"$TCPSIM" pcap2trace --segments "$tmp/a.pcap" >"$tmp/want" 2>/dev/null
+	"$TCPSIM" pcap2trace "$tmp/a.pcap" >"$tmp/b.trace" 2>"$tmp/err"
+	same_segments
+}
+
 # listed NAME SAME: whether NAME is in the list of those that differ;
 # one that came out the same (SAME 1) must leave it.
 listed() {
@@ -142,13 +152,8 @@ link client server delay 5ms
 +0.1   client: close(c) = 0
 +0     server: close(a) = 0
 EOF
-"$TCPSIM" --pcap "$tmp/a.pcap" "$tmp/mss.trace" >/dev/null 2>&1
-"$TCPSIM" pcap2trace --segments "$tmp/a.pcap" >"$tmp/want" 2>/dev/null
-"$TCPSIM" pcap2trace "$tmp/a.pcap" >"$tmp/b.trace" 2>"$tmp/err"
-"$TCPSIM" --pcap "$tmp/b.pcap" "$tmp/b.trace" >/dev/null 2>&1
-"$TCPSIM" pcap2trace --segments "$tmp/b.pcap" >"$tmp/got" 2>/dev/null
 checks=0
-if cmp -s "$tmp/want" "$tmp/got" &&
+if turn_back "$tmp/mss.trace" &&
 	grep -q '^0us  *b: setsockopt(l, TCP_MAXSEG, 1000)$' "$tmp/b.trace" &&
 	grep -q '^0us  *a: setsockopt(c, TCP_MAXSEG, 1200)$' "$tmp/b.trace"; then
 	checks=$((checks + 1))
@@ -182,10 +187,7 @@ link client server delay 10ms
 +0     client: write(c, 2896)
 +0.1   server: read(a, 10000)
 EOF
-"$TCPSIM" --pcap "$tmp/a.pcap" "$tmp/held.trace" >/dev/null 2>&1
-"$TCPSIM" pcap2trace --segments "$tmp/a.pcap" >"$tmp/want" 2>/dev/null
-"$TCPSIM" pcap2trace "$tmp/a.pcap" >"$tmp/b.trace" 2>"$tmp/err"
-if same_segments && ! grep -q 'net: delay' "$tmp/b.trace"; then
+if turn_back "$tmp/held.trace" && ! grep -q 'net: delay' "$tmp/b.trace"; then
 	checks=$((checks + 1))
 else
 	echo "FAIL: pcap2trace of a capture whose second segment of two was held back"
@@ -209,10 +211,8 @@ set b isn 50000
 +0.1   a: write(c, 2896)
 +0.1   b: read(s, 10000)
 EOF
-"$TCPSIM" --pcap "$tmp/a.pcap" "$tmp/simul.trace" >/dev/null 2>&1
-"$TCPSIM" pcap2trace --segments "$tmp/a.pcap" >"$tmp/want" 2>/dev/null
-"$TCPSIM" pcap2trace "$tmp/a.pcap" >"$tmp/b.trace" 2>"$tmp/err"
-if same_segments && grep -q '^link a b delay 10000us$' "$tmp/b.trace" &&
+if turn_back "$tmp/simul.trace" &&
+	grep -q '^link a b delay 10000us$' "$tmp/b.trace" &&
 	grep -q '^0us  *a: connect(c, b:5000) # #1$' "$tmp/b.trace" &&
 	grep -q '^0us  *b: connect(s, a:40000) # #2$' "$tmp/b.trace" &&
 	! grep -q 'listen' "$tmp/b.trace"; then
@@ -235,10 +235,7 @@ host a 10.0.0.1
 +0.1   a: read(c, 65536)
 +0.1   a: close(c)
 EOF
-"$TCPSIM" --pcap "$tmp/a.pcap" "$tmp/self.trace" >/dev/null 2>&1
-"$TCPSIM" pcap2trace --segments "$tmp/a.pcap" >"$tmp/want" 2>/dev/null
-"$TCPSIM" pcap2trace "$tmp/a.pcap" >"$tmp/b.trace" 2>"$tmp/err"
-if same_segments &&
+if turn_back "$tmp/self.trace" &&
 	[ "$(grep -v '^#' "$tmp/b.trace" | grep -c .)" = 11 ] &&
 	grep -q '^host a 10.0.0.1$' "$tmp/b.trace" &&
 	grep -q '^0us  *a: connect(c, a:40000) # #1$' "$tmp/b.trace" &&

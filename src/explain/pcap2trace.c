@@ -16,6 +16,7 @@
 #include "capture/capture.h"
 #include "explain/explain.h"
 #include "tcpsim.h"
+#include "trace/trace.h"
 
 /* The connection chosen, as the explainer saw it. */
 typedef struct pick {
@@ -273,6 +274,23 @@ static int forged_frame(const segs *sg, const unsigned char *forged,
 	return 0;
 }
 
+/* HOST's socket VAR at 0, with the options its SYN showed (0: not set),
+ * bound to PORT. */
+static void put_socket(out *o, const char *host, const char *var, int maxseg,
+		       int rcvbuf, int nodelay, unsigned port)
+{
+	add(o, 0, "%s: %s = socket()", host, var);
+	if (maxseg)
+		add(o, 0, "%s: setsockopt(%s, TCP_MAXSEG, %d)", host, var,
+		    maxseg);
+	if (rcvbuf)
+		add(o, 0, "%s: setsockopt(%s, SO_RCVBUF, %d)", host, var,
+		    rcvbuf);
+	if (nodelay)
+		add(o, 0, "%s: setsockopt(%s, TCP_NODELAY, 1)", host, var);
+	add(o, 0, "%s: bind(%s, %u)", host, var, port);
+}
+
 /* A side's writes: the line of its last one and its byte count. */
 typedef struct writer {
 	int line; /* index in the output, -1: none yet */
@@ -450,20 +468,16 @@ static int forgeable(const ts_cap_seg *s)
 static void put_inject(out *o, int64_t t, const ts_cap_seg *s, uint32_t tsval,
 		       uint32_t tsecr, const char *x, const char *y)
 {
-	static const struct {
-		uint8_t bit;
-		const char *name;
-	} fl[] = {{TS_CAP_SYN, "SYN"},
-		  {TS_CAP_FIN, "FIN"},
-		  {TS_CAP_RST, "RST"},
-		  {TS_CAP_PSH, "PSH"},
-		  {TS_CAP_ACK, "ACK"}};
 	char flags[32] = "", opt[96] = "";
 	size_t n = 0;
-	for (size_t k = 0; k < sizeof fl / sizeof fl[0]; k++)
-		if (s->flags & fl[k].bit)
+	/* (the trace language's flag names, ts_tcp_flags: the capture's
+	 * bits are the wire's, as TS_SYN and the others are) */
+	for (size_t k = 0; k < sizeof ts_tcp_flags / sizeof ts_tcp_flags[0];
+	     k++)
+		if (s->flags & ts_tcp_flags[k].value)
 			n += (size_t)snprintf(flags + n, sizeof flags - n,
-					      "%s%s", n ? "|" : "", fl[k].name);
+					      "%s%s", n ? "|" : "",
+					      ts_tcp_flags[k].name);
 	n = 0;
 	if (s->mss >= 0)
 		n += (size_t)snprintf(opt + n, sizeof opt - n, " mss %d",
@@ -727,44 +741,18 @@ static void write_trace(FILE *f, const char *path, const ts_xp_conn *c,
 	char tb[32];
 
 	if (simul) {
-		add(&o, 0, "b: s = socket()");
-		if (maxseg[1])
-			add(&o, 0, "b: setsockopt(s, TCP_MAXSEG, %d)",
-			    maxseg[1]);
-		if (rcvbuf[1])
-			add(&o, 0, "b: setsockopt(s, SO_RCVBUF, %d)",
-			    rcvbuf[1]);
-		if (nodelay[1])
-			add(&o, 0, "b: setsockopt(s, TCP_NODELAY, 1)");
-		add(&o, 0, "b: bind(s, %u)", B->port);
-	}
-	/* B: a listener unless the SYN met none */
-	if (simul) {
-		/* (b's socket above) */
+		put_socket(&o, host[1], "s", maxseg[1], rcvbuf[1], nodelay[1],
+			   B->port);
 	} else if (!no_listener) {
-		add(&o, 0, "b: l = socket()");
-		if (maxseg[1])
-			add(&o, 0, "b: setsockopt(l, TCP_MAXSEG, %d)",
-			    maxseg[1]);
-		if (rcvbuf[1])
-			add(&o, 0, "b: setsockopt(l, SO_RCVBUF, %d)",
-			    rcvbuf[1]);
-		/* (the accepted socket inherits it) */
-		if (nodelay[1])
-			add(&o, 0, "b: setsockopt(l, TCP_NODELAY, 1)");
-		add(&o, 0, "b: bind(l, %u)", B->port);
+		/* B: a listener unless the SYN met none (the accepted
+		 * socket inherits its options) */
+		put_socket(&o, host[1], "l", maxseg[1], rcvbuf[1], nodelay[1],
+			   B->port);
 		add(&o, 0, "b: listen(l, 128)");
 		if (!listener_closed)
 			add(&o, 0, "b: s = accept(l)");
 	}
-	add(&o, 0, "a: c = socket()");
-	if (maxseg[0])
-		add(&o, 0, "a: setsockopt(c, TCP_MAXSEG, %d)", maxseg[0]);
-	if (rcvbuf[0])
-		add(&o, 0, "a: setsockopt(c, SO_RCVBUF, %d)", rcvbuf[0]);
-	if (nodelay[0])
-		add(&o, 0, "a: setsockopt(c, TCP_NODELAY, 1)");
-	add(&o, 0, "a: bind(c, %u)", A->port);
+	put_socket(&o, host[0], "c", maxseg[0], rcvbuf[0], nodelay[0], A->port);
 	add(&o, 0, "a: signal(SIGPIPE, SIG_IGN)");
 	if (simul || (!no_listener && !listener_closed))
 		add(&o, 0, "b: signal(SIGPIPE, SIG_IGN)");
